@@ -1,0 +1,28 @@
+// Package loadtest runs load scenarios as ordinary Go tests and measures them
+// truthfully.
+//
+// A scenario flows through the package in this order:
+//
+//  1. A [Scenario] names a [Target] (what one request does, for example a
+//     [Func]) and a [Load] (how requests arrive: [Rate], [Poisson], [Users],
+//     or a [Ramp] of such stages, each optionally guarded by a [Gate]).
+//  2. [Run] drives the load from a test. In the open model every request is
+//     timed from the moment it should have started, so a stalled server is
+//     charged for every request that waited, not once per connection
+//     (no coordinated omission); the time from the actual start is kept as
+//     service time.
+//  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
+//     3 significant digits) sharded across CPUs, so memory stays constant
+//     however long the run and the recording path allocates nothing.
+//  4. [Run] returns a [Result]: counts, latency and service-time percentiles,
+//     error kinds with sample messages, runtime statistics of the process, a
+//     per-second timeline and per-stage results. When LOADGATE_OUT names a
+//     directory the result is also written there as JSON (schema
+//     loadgate.result/v1, see schema/result.v1.json in the repository).
+//
+// Environment variables:
+//
+//   - LOADGATE_OUT: directory that receives one JSON file per scenario run.
+//   - LOADGATE_SCALE: a factor applied to every duration of the load (stages
+//     and warm-up), e.g. 0.1 for a quick local smoke run.
+package loadtest

@@ -1,0 +1,305 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// job is one open-model arrival handed to a worker.
+type job struct {
+	intended time.Time
+	slot     int
+}
+
+// worker is the per-goroutine state of a worker or closed-model user.
+type worker struct {
+	shard  int
+	sample Sample
+}
+
+// engine drives one scenario's load. The goroutine that calls runStage is
+// the scheduler; workers and users do the requests.
+type engine struct {
+	scenario Scenario
+	rec      *recorder
+	reqCtx   context.Context // parent of every request's context
+
+	stop     chan struct{} // closed to end the load early or at its end
+	stopOnce sync.Once
+	stopMu   sync.Mutex
+	stopped  *Stop
+
+	wg        sync.WaitGroup // every worker and user goroutine
+	busy      atomic.Int64   // requests running now
+	nextShard atomic.Int64
+
+	// Open model.
+	jobs    chan job
+	workers int // started so far; only the scheduler touches it
+	dropped []atomic.Int64
+	lagMax  atomic.Int64
+
+	// Closed model.
+	activeUsers atomic.Int64
+	spawned     int // only the scheduler touches it
+	userSlot    atomic.Int64
+	think       atomic.Int64
+	wake        atomic.Pointer[chan struct{}]
+
+	// Timeline: requests started per second of the measured load.
+	loadStart time.Time
+	sent      []atomic.Int64
+}
+
+func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *engine {
+	e := &engine{
+		scenario: s,
+		rec:      rec,
+		reqCtx:   reqCtx,
+		stop:     make(chan struct{}),
+		jobs:     make(chan job),
+		dropped:  make([]atomic.Int64, slots),
+	}
+	wake := make(chan struct{})
+	e.wake.Store(&wake)
+	return e
+}
+
+// halt stops the load early; the first reason wins.
+func (e *engine) halt(st Stop) {
+	e.stopMu.Lock()
+	if e.stopped == nil {
+		e.stopped = &st
+	}
+	e.stopMu.Unlock()
+	e.stopOnce.Do(func() { close(e.stop) })
+}
+
+func (e *engine) stopReason() *Stop {
+	e.stopMu.Lock()
+	defer e.stopMu.Unlock()
+	return e.stopped
+}
+
+func (e *engine) halted() bool {
+	select {
+	case <-e.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// beginMeasuring marks the start of the measured load, after the warm-up.
+func (e *engine) beginMeasuring(now time.Time, planned time.Duration) {
+	e.loadStart = now
+	e.sent = make([]atomic.Int64, int(planned/time.Second)+2)
+	e.rec.loadStart.Store(now.UnixNano())
+}
+
+func (e *engine) markSent(slot int, at time.Time) {
+	if slot == 0 || e.sent == nil {
+		return
+	}
+	if sec := int(at.Sub(e.loadStart) / time.Second); sec >= 0 && sec < len(e.sent) {
+		e.sent[sec].Add(1)
+	}
+}
+
+// runStage runs one stage (slot 0 is the warm-up) from start for d, and
+// returns when its time is up or the load is halted.
+func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) {
+	end := start.Add(d)
+	if st.Model == Closed {
+		e.userSlot.Store(int64(slot))
+		e.think.Store(int64(st.Think))
+		e.setActiveUsers(st.Users)
+		e.sleepUntil(end)
+		return
+	}
+	e.setActiveUsers(0)
+	e.runOpen(slot, st, start, d)
+	e.sleepUntil(end)
+}
+
+// sleepUntil waits for t or for the load to be halted.
+func (e *engine) sleepUntil(t time.Time) {
+	wait := time.Until(t)
+	if wait <= 0 {
+		return
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-e.stop:
+	}
+}
+
+// runOpen schedules the stage's arrivals. Each arrival is handed to a worker
+// at its intended time; an arrival that finds MaxInFlight requests running
+// is dropped, never queued, so that a slow target cannot make the generator
+// send late bursts.
+func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
+	p := newPacer(st, d)
+	sl := newSleeper()
+	defer sl.close()
+	for {
+		off, ok := p.next()
+		if !ok {
+			return
+		}
+		at := start.Add(off)
+		if !sl.until(at, e.stop) || e.halted() {
+			return
+		}
+		now := time.Now()
+		if lag := int64(now.Sub(at)); lag > e.lagMax.Load() {
+			e.lagMax.Store(lag)
+		}
+		if !e.submit(job{intended: at, slot: slot}) {
+			e.dropped[slot].Add(1)
+			continue
+		}
+		e.markSent(slot, now)
+	}
+}
+
+// submit hands j to an idle worker, starting a new one if none is idle and
+// fewer than MaxInFlight exist. It returns false if MaxInFlight requests
+// are already running.
+func (e *engine) submit(j job) bool {
+	if e.busy.Load() >= int64(e.scenario.MaxInFlight) {
+		return false
+	}
+	e.busy.Add(1)
+	select {
+	case e.jobs <- j:
+		return true
+	default:
+	}
+	if e.workers < e.scenario.MaxInFlight {
+		e.workers++
+		e.wg.Add(1)
+		go e.work(j)
+		return true
+	}
+	// Every worker exists and one has finished its request (busy is below
+	// the cap): it is on its way back to the channel.
+	e.jobs <- j
+	return true
+}
+
+func (e *engine) work(first job) {
+	defer e.wg.Done()
+	w := &worker{shard: int(e.nextShard.Add(1))}
+	for j, ok := first, true; ok; j, ok = <-e.jobs {
+		e.do(w, j.slot, j.intended, time.Now())
+		e.busy.Add(-1)
+	}
+}
+
+// setActiveUsers makes n closed-model users run, starting any that do not
+// exist yet and parking the rest.
+func (e *engine) setActiveUsers(n int) {
+	if int64(n) == e.activeUsers.Load() {
+		return
+	}
+	e.activeUsers.Store(int64(n))
+	for ; e.spawned < n; e.spawned++ {
+		e.wg.Add(1)
+		go e.user(e.spawned)
+	}
+	fresh := make(chan struct{})
+	close(*e.wake.Swap(&fresh))
+}
+
+// user is one closed-model loop: request, think, repeat, while its number is
+// below the active count.
+func (e *engine) user(id int) {
+	defer e.wg.Done()
+	w := &worker{shard: int(e.nextShard.Add(1))}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		wake := *e.wake.Load()
+		if e.halted() {
+			return
+		}
+		if int64(id) >= e.activeUsers.Load() {
+			select {
+			case <-wake:
+				continue
+			case <-e.stop:
+				return
+			}
+		}
+		slot := int(e.userSlot.Load())
+		start := time.Now()
+		e.markSent(slot, start)
+		e.busy.Add(1)
+		e.do(w, slot, start, start)
+		e.busy.Add(-1)
+		if think := time.Duration(e.think.Load()); think > 0 {
+			timer.Reset(think)
+			select {
+			case <-timer.C:
+			case <-wake:
+			case <-e.stop:
+				return
+			}
+		}
+	}
+}
+
+// do performs one request and records it.
+func (e *engine) do(w *worker, slot int, intended, start time.Time) {
+	ctx, cancel := context.WithTimeout(e.reqCtx, e.scenario.Timeout)
+	w.sample.reset()
+	err := e.call(ctx, &w.sample)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // finished, but too late to count as a success
+	}
+	cancel()
+	end := time.Now()
+	kind := ""
+	if err != nil {
+		kind = w.sample.Kind
+		if kind == "" {
+			kind = ErrorKind(err)
+		}
+		e.rec.noteError(kind, err)
+	}
+	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind)
+}
+
+// call runs the target, turning a panic into an error of kind "panic".
+func (e *engine) call(ctx context.Context, s *Sample) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			e.rec.notePanic(fmt.Sprintf("panic: %v\n\n%s", v, debug.Stack()))
+			err = KindError(KindPanic, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	return e.scenario.Target.Hit(ctx, s)
+}
+
+// drain waits for running requests to finish, up to limit, and returns how
+// many were still running when it gave up.
+func (e *engine) drain(limit time.Duration) int64 {
+	close(e.jobs) // the scheduler is done; idle workers exit
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return 0
+	case <-timer.C:
+		return e.busy.Load()
+	}
+}

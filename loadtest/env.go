@@ -1,0 +1,107 @@
+package loadtest
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Environment variables the harness reads.
+const (
+	EnvOut   = "LOADGATE_OUT"
+	EnvScale = "LOADGATE_SCALE"
+)
+
+// scaleFromEnv parses LOADGATE_SCALE; unset means 1.
+func scaleFromEnv() (float64, error) {
+	v := strings.TrimSpace(os.Getenv(EnvScale))
+	if v == "" {
+		return 1, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 || f > 1e6 {
+		return 0, fmt.Errorf("%s=%q: want a positive number such as 0.1", EnvScale, v)
+	}
+	return f, nil
+}
+
+var (
+	cpuModelOnce sync.Once
+	cpuModel     string
+)
+
+// currentEnv fingerprints this machine.
+func currentEnv(scale float64) Env {
+	cpuModelOnce.Do(func() { cpuModel = readCPUModel() })
+	e := Env{
+		Go:       runtime.Version(),
+		GOOS:     runtime.GOOS,
+		GOARCH:   runtime.GOARCH,
+		CPUs:     runtime.NumCPU(),
+		CPUModel: cpuModel,
+	}
+	if scale != 1 {
+		e.Scale = scale
+	}
+	return e
+}
+
+// readCPUModel returns the processor's model name where the OS tells it.
+func readCPUModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(key) == "model name" {
+			return strings.TrimSpace(val)
+		}
+	}
+	return ""
+}
+
+// FileName returns name made safe for a file name: every rune other than
+// ASCII letters, digits, '-', '_' and '.' becomes '_'.
+func FileName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	s := strings.Trim(b.String(), ".")
+	if s == "" {
+		return "scenario"
+	}
+	return s
+}
+
+// callerPackage returns the import path of the package whose function called
+// Run, without an external test package's _test suffix.
+func callerPackage(skip int) string {
+	pc, _, _, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return ""
+	}
+	fn := runtime.FuncForPC(pc)
+	if fn == nil {
+		return ""
+	}
+	name := fn.Name() // e.g. github.com/x/y/shop_test.TestLoadCheckout.func1
+	slash := strings.LastIndex(name, "/")
+	dot := strings.Index(name[slash+1:], ".")
+	if dot < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(name[:slash+1+dot], "_test")
+}

@@ -1,0 +1,46 @@
+package loadtest_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// A load test is an ordinary test function: run it with go test -run Load.
+func TestLoadExample(t *testing.T) {
+	res := loadtest.Run(t, loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			return nil // call your service here
+		}),
+		Load: loadtest.Rate(200).For(time.Second),
+	})
+	if res.ErrorRate > 0 {
+		t.Errorf("error rate = %.2f%%, want 0", 100*res.ErrorRate)
+	}
+}
+
+// A ramp with a gate: the run stops after the first stage whose gate fails,
+// and the result says which and why.
+func ExampleRamp() {
+	t := &testing.T{} // in a real test, the test's own t
+	_ = t
+	load := loadtest.Ramp(
+		loadtest.Rate(50).For(10*time.Second),
+		loadtest.Rate(50).RampTo(500).For(20*time.Second).
+			Gated(loadtest.AllOf(
+				loadtest.LatencyBelow(0.95, 50*time.Millisecond),
+				loadtest.ErrorRateAtMost(0),
+			)),
+		loadtest.Rate(500).For(30*time.Second),
+	)
+	for _, s := range load.Stages() {
+		fmt.Println(s.Model, s.From, s.To, s.Duration, s.Gate != nil)
+	}
+	// Output:
+	// open 50 50 10s false
+	// open 50 500 20s true
+	// open 500 500 30s false
+}

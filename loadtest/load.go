@@ -1,0 +1,171 @@
+package loadtest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Model says how requests arrive.
+type Model string
+
+const (
+	// Open is the open model: requests arrive at a rate that does not depend
+	// on how fast the target answers, as real users do.
+	Open Model = "open"
+	// Closed is the closed model: a fixed number of users each send a request,
+	// wait for the answer, optionally think, and send the next.
+	Closed Model = "closed"
+)
+
+// Arrivals says how requests are spaced in the open model.
+type Arrivals string
+
+const (
+	// Even spaces arrivals exactly 1/rate apart.
+	Even Arrivals = "even"
+	// Exponential draws inter-arrival times from an exponential distribution
+	// (a Poisson process), reproducible from [Stage.Seed].
+	Exponential Arrivals = "poisson"
+)
+
+// Load is what a scenario puts on its target: one [Stage] or a sequence of
+// them built with [Ramp].
+type Load interface {
+	// Stages returns the stages in the order they run.
+	Stages() []Stage
+}
+
+// Stage is one phase of load. Build stages with [Rate], [Poisson] or [Users]
+// and refine them with the chaining methods; the zero Stage is not useful.
+type Stage struct {
+	// Name labels the stage in results; it defaults to a description such as
+	// "200/s" or "50→500/s" or "10 users".
+	Name string
+	// Model is Open for [Rate] and [Poisson] stages, Closed for [Users].
+	Model Model
+	// Arrivals is how open-model requests are spaced.
+	Arrivals Arrivals
+	// From and To are the arrival rates, in requests per second, at the
+	// start and at the end of the stage; the rate changes linearly between
+	// them. They are equal for a hold.
+	From, To float64
+	// Users is the number of concurrent loops of a closed-model stage.
+	Users int
+	// Think is the pause each closed-model user takes between requests.
+	Think time.Duration
+	// Duration is how long the stage lasts (before LOADGATE_SCALE).
+	Duration time.Duration
+	// Seed makes exponential arrivals reproducible; 0 means seed 1.
+	Seed int64
+	// Gate, if set, is checked when the stage ends; the run stops after a
+	// stage whose gate fails.
+	Gate Gate
+}
+
+// Rate returns an open-model stage with evenly spaced arrivals at perSecond
+// requests per second. Set its length with [Stage.For].
+func Rate(perSecond float64) Stage {
+	return Stage{Model: Open, Arrivals: Even, From: perSecond, To: perSecond}
+}
+
+// Poisson returns an open-model stage whose arrivals form a Poisson process
+// with a mean of perSecond requests per second: the irregular, "breathing"
+// traffic of many independent users. Set its length with [Stage.For].
+func Poisson(perSecond float64) Stage {
+	return Stage{Model: Open, Arrivals: Exponential, From: perSecond, To: perSecond}
+}
+
+// Users returns a closed-model stage of n concurrent users, each sending its
+// next request as soon as the previous one is answered (plus [Stage.Thinking]).
+func Users(n int) Stage {
+	return Stage{Model: Closed, Users: n}
+}
+
+// For returns the stage lasting d.
+func (s Stage) For(d time.Duration) Stage { s.Duration = d; return s }
+
+// RampTo returns the stage ramping linearly from its rate to perSecond over its
+// duration, as k6's ramping-arrival-rate does.
+func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; return s }
+
+// Named returns the stage with the given name.
+func (s Stage) Named(name string) Stage { s.Name = name; return s }
+
+// Thinking returns the closed-model stage with users pausing d between
+// requests.
+func (s Stage) Thinking(d time.Duration) Stage { s.Think = d; return s }
+
+// Seeded returns the stage with a seed for its exponential arrivals.
+func (s Stage) Seeded(seed int64) Stage { s.Seed = seed; return s }
+
+// Gated returns the stage guarded by g: when the stage ends, g sees the
+// stage's result and the run stops if it returns an error.
+func (s Stage) Gated(g Gate) Stage { s.Gate = g; return s }
+
+// Stages implements [Load] for a single stage.
+func (s Stage) Stages() []Stage { return []Stage{s} }
+
+var _ Load = Stage{}
+var _ Load = Sequence(nil)
+
+// Sequence is a [Load] made of stages that run one after the other.
+type Sequence []Stage
+
+// Stages implements [Load].
+func (q Sequence) Stages() []Stage { return q }
+
+// Ramp returns the stages as one load that runs them in order: stepped holds
+// (Rate(50).For(d), Rate(200).For(d), …), linear ramps
+// (Rate(50).RampTo(500).For(d)), or closed-model steps (Users(10), Users(50)).
+func Ramp(stages ...Stage) Sequence { return Sequence(stages) }
+
+// label is the default name of the stage.
+func (s Stage) label() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	switch {
+	case s.Model == Closed && s.Users == 1:
+		return "1 user"
+	case s.Model == Closed:
+		return fmt.Sprintf("%d users", s.Users)
+	case s.From == s.To:
+		return fmt.Sprintf("%s/s", formatRate(s.From))
+	default:
+		return fmt.Sprintf("%s→%s/s", formatRate(s.From), formatRate(s.To))
+	}
+}
+
+func formatRate(r float64) string {
+	if r == float64(int64(r)) {
+		return fmt.Sprintf("%d", int64(r))
+	}
+	return fmt.Sprintf("%.3g", r)
+}
+
+// validate reports what is wrong with the stage, naming it by position.
+func (s Stage) validate(i int) error {
+	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
+	switch s.Model {
+	case Open:
+		if s.From < 0 || s.To < 0 {
+			return fmt.Errorf("%s: rate must not be negative", where)
+		}
+		if s.Arrivals != Even && s.Arrivals != Exponential {
+			return fmt.Errorf("%s: unknown arrivals %q (want %q or %q)", where, s.Arrivals, Even, Exponential)
+		}
+	case Closed:
+		if s.Users < 0 {
+			return fmt.Errorf("%s: users must not be negative", where)
+		}
+		if s.Think < 0 {
+			return fmt.Errorf("%s: think time must not be negative", where)
+		}
+	default:
+		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson or Users)", where, s.Model)
+	}
+	if s.Duration <= 0 {
+		return fmt.Errorf("%s: duration must be positive (use .For(d))", where)
+	}
+	return nil
+}

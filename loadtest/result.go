@@ -1,0 +1,148 @@
+package loadtest
+
+import "time"
+
+// SchemaVersion identifies the JSON layout of a [Result]; it is documented by
+// schema/result.v1.json in the repository.
+const SchemaVersion = "loadgate.result/v1"
+
+// Result is what one run of a scenario measured. It is also the JSON written
+// to LOADGATE_OUT; every duration is in integer nanoseconds.
+type Result struct {
+	Schema   string    `json:"schema"`
+	Scenario string    `json:"scenario"`
+	Package  string    `json:"package,omitempty"`
+	Test     string    `json:"test,omitempty"`
+	RunID    string    `json:"run_id"`
+	Started  time.Time `json:"started"`
+	// DurationNS is how long the measured load ran, without the warm-up
+	// and without the final drain of requests in flight.
+	DurationNS int64    `json:"duration_ns"`
+	Env        Env      `json:"env"`
+	Load       LoadInfo `json:"load"`
+
+	// Requests counts completed requests, successful or not; Dropped counts
+	// open-model arrivals that could not start because MaxInFlight requests
+	// were already running.
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	ErrorRate float64 `json:"error_rate"`
+	Dropped   int64   `json:"dropped"`
+	// Abandoned counts requests still running when the drain after the load
+	// gave up (their target ignored its context past the timeout).
+	Abandoned int64 `json:"abandoned"`
+	// Rate is the achieved rate of sends per second; Throughput is
+	// successful requests per second.
+	Rate       float64 `json:"rate"`
+	Throughput float64 `json:"throughput"`
+
+	// Latency is timed from when each request should have started (the open
+	// model's schedule); ServiceTime from when it actually started. In the
+	// closed model they are the same.
+	Latency      Latency             `json:"latency"`
+	ServiceTime  Latency             `json:"service_time"`
+	ErrorKinds   map[string]int64    `json:"error_kinds"`
+	ErrorSamples map[string][]string `json:"error_samples,omitempty"`
+	// PacerLagMaxNS is the furthest the generator fell behind its schedule:
+	// large values mean the load generator, not the target, was short of CPU.
+	PacerLagMaxNS int64         `json:"pacer_lag_max_ns"`
+	Runtime       RuntimeStats  `json:"runtime"`
+	Warmup        *Warmup       `json:"warmup,omitempty"`
+	Stages        []StageResult `json:"stages"`
+	Timeline      []Second      `json:"timeline"`
+	// Stopped says why the run ended before its last stage did, if it did.
+	Stopped  *Stop    `json:"stopped,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+
+	panicStack string // first panic of the target, logged by Run
+}
+
+// Env fingerprints the machine that produced a result: latencies from
+// different machines are not comparable.
+type Env struct {
+	Go       string  `json:"go"`
+	GOOS     string  `json:"goos"`
+	GOARCH   string  `json:"goarch"`
+	CPUs     int     `json:"cpus"`
+	CPUModel string  `json:"cpu_model,omitempty"`
+	Scale    float64 `json:"scale,omitempty"`
+}
+
+// LoadInfo describes the load that was planned.
+type LoadInfo struct {
+	Model       Model       `json:"model"` // "open", "closed" or "mixed"
+	DurationNS  int64       `json:"duration_ns"`
+	TimeoutNS   int64       `json:"timeout_ns"`
+	MaxInFlight int         `json:"max_in_flight,omitempty"`
+	Stages      []StagePlan `json:"stages"`
+}
+
+// StagePlan is one planned stage.
+type StagePlan struct {
+	Name       string   `json:"name"`
+	Model      Model    `json:"model"`
+	Arrivals   Arrivals `json:"arrivals,omitempty"`
+	From       float64  `json:"from,omitempty"`
+	To         float64  `json:"to,omitempty"`
+	Users      int      `json:"users,omitempty"`
+	ThinkNS    int64    `json:"think_ns,omitempty"`
+	DurationNS int64    `json:"duration_ns"`
+	Seed       int64    `json:"seed,omitempty"`
+	Gated      bool     `json:"gated,omitempty"`
+}
+
+// Warmup counts what the warm-up sent; none of it is in the statistics.
+type Warmup struct {
+	DurationNS int64 `json:"duration_ns"`
+	Requests   int64 `json:"requests"`
+	Errors     int64 `json:"errors"`
+}
+
+// StageResult is the part of a result that belongs to one stage. Requests
+// are attributed to the stage in which they were sent.
+type StageResult struct {
+	Index       int              `json:"index"`
+	Name        string           `json:"name"`
+	ElapsedNS   int64            `json:"elapsed_ns"`
+	Requests    int64            `json:"requests"`
+	Errors      int64            `json:"errors"`
+	ErrorRate   float64          `json:"error_rate"`
+	Dropped     int64            `json:"dropped"`
+	Rate        float64          `json:"rate"`
+	Throughput  float64          `json:"throughput"`
+	Latency     Latency          `json:"latency"`
+	ServiceTime Latency          `json:"service_time"`
+	ErrorKinds  map[string]int64 `json:"error_kinds"`
+	Gate        *GateResult      `json:"gate,omitempty"`
+}
+
+// GateResult is the verdict of a stage's gate.
+type GateResult struct {
+	Passed bool   `json:"passed"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Second is one second of the timeline, counted from the start of the
+// measured load. Sent counts requests that started in that second;
+// Requests, Errors and the percentiles describe requests that completed in
+// it.
+type Second struct {
+	Second   int64 `json:"second"`
+	Sent     int64 `json:"sent"`
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	P50NS    int64 `json:"p50_ns"`
+	P99NS    int64 `json:"p99_ns"`
+}
+
+// Stop explains an early end of a run.
+type Stop struct {
+	// Cause is "gate", "abort" or "canceled".
+	Cause  string `json:"cause"`
+	Stage  string `json:"stage,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Duration returns DurationNS as a time.Duration.
+func (r *Result) Duration() time.Duration { return time.Duration(r.DurationNS) }
+

@@ -1,0 +1,292 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// deadlineMargin is kept free before go test's -timeout: writing the result
+// and the test's own cleanup need a moment too.
+const deadlineMargin = 2 * time.Second
+
+// drainGrace is added to the request timeout when waiting for the requests
+// still running after the load.
+const drainGrace = time.Second
+
+// Run drives the scenario's load from test t and returns what it measured.
+//
+// Run fails t (and returns nil) if the scenario is invalid or cannot finish
+// before go test's -timeout. A failed request is data, not a failure of t:
+// the caller asserts on the returned [Result]. Under go test -v, Run logs a
+// progress line every few seconds and a summary at the end; when
+// LOADGATE_OUT is set it writes the result there (see [WriteFile]).
+func Run(t testing.TB, s Scenario) *Result {
+	t.Helper()
+	pkg := callerPackage(1)
+	scale, err := scaleFromEnv()
+	if err != nil {
+		t.Fatalf("loadtest: %v", err)
+		return nil
+	}
+	if s.Name == "" {
+		s.Name = t.Name()
+	}
+	if s.Load == nil || len(s.Load.Stages()) == 0 {
+		t.Fatalf("loadtest: scenario %s: %v", s.Name, ErrNoLoad)
+		return nil
+	}
+	s = s.withDefaults(scale)
+	if err := s.validate(); err != nil {
+		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
+		return nil
+	}
+	drainLimit := s.Timeout + drainGrace
+	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if deadline, ok := dt.Deadline(); ok {
+			left := time.Until(deadline) - deadlineMargin
+			need := s.plannedDuration()
+			if need >= left {
+				t.Fatalf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
+					"raise -timeout (e.g. -timeout %v) or scale the load down with %s=0.1",
+					s.Name, need, left.Round(time.Second), (2*need + time.Minute).Round(time.Minute), EnvScale)
+				return nil
+			}
+			if left-need < drainLimit {
+				drainLimit = left - need
+			}
+		}
+	}
+
+	ctx := context.Background()
+	if c, ok := t.(interface{ Context() context.Context }); ok {
+		ctx = c.Context()
+	}
+	res := execute(ctx, s, drainLimit, func(format string, args ...any) {
+		if testing.Verbose() {
+			t.Logf(format, args...)
+		}
+	})
+	res.Package = pkg
+	res.Test = t.Name()
+	res.Env = currentEnv(scale)
+
+	if stack := res.panicStack; stack != "" {
+		t.Logf("loadtest: %s: the target panicked %d times; the first panic:\n%s",
+			s.Name, res.ErrorKinds[KindPanic], stack)
+	}
+	t.Log("\n" + Summary(res))
+	if dir := os.Getenv(EnvOut); dir != "" {
+		path, err := WriteFile(dir, res)
+		if err != nil {
+			t.Errorf("loadtest: %v", err)
+		} else {
+			t.Logf("loadtest: result written to %s", path)
+		}
+	}
+	return res
+}
+
+// execute runs the load of a validated scenario and builds its result.
+// logf receives progress lines.
+func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) *Result {
+	stages := s.Load.Stages()
+	slots := len(stages) + 1 // slot 0 is the warm-up
+	rec := newRecorder(slots)
+	reqCtx, cancelRequests := context.WithCancel(ctx)
+	defer cancelRequests()
+	e := newEngine(s, rec, reqCtx, slots)
+	started := time.Now()
+	rt := startRuntimeSampler()
+
+	// Requests of a canceled test end at once; the run stops too.
+	stopWatch := context.AfterFunc(ctx, func() {
+		e.halt(Stop{Cause: "canceled", Reason: "the test's context was canceled"})
+	})
+	defer stopWatch()
+
+	if s.Warmup > 0 {
+		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
+	}
+	var measured time.Duration
+	for _, st := range stages {
+		measured += st.Duration
+	}
+	loadStart := time.Now()
+	e.beginMeasuring(loadStart, measured)
+	tl := newTimeline(e, rt, s, measured, logf)
+	samplerDone := make(chan struct{})
+	go func() { defer close(samplerDone); tl.run() }()
+
+	stageResults := make([]StageResult, len(stages))
+	stageStart := loadStart
+	ran := 0
+	for i, st := range stages {
+		if e.halted() {
+			break
+		}
+		tl.setStage(i, st.label())
+		e.runStage(i+1, st, stageStart, st.Duration)
+		stageEnd := time.Now()
+		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
+		ran = i + 1
+		if st.Gate != nil && !e.halted() {
+			sr := buildStage(rec, e, i, st, stageResults[i].ElapsedNS)
+			gr := &GateResult{Passed: true}
+			if err := st.Gate(&sr); err != nil {
+				gr = &GateResult{Passed: false, Reason: err.Error()}
+				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
+			}
+			stageResults[i].Gate = gr
+		}
+		stageStart = stageStart.Add(st.Duration)
+	}
+	loadEnd := time.Now()
+	e.stopOnce.Do(func() { close(e.stop) }) // release closed-model users
+	abandoned := e.drain(drainLimit)
+	if abandoned > 0 {
+		rec.closed.Store(true)
+		cancelRequests()
+	}
+	tl.finish()
+	<-samplerDone
+
+	res := &Result{
+		Schema:     SchemaVersion,
+		Scenario:   s.Name,
+		RunID:      newRunID(),
+		Started:    started.UTC(),
+		DurationNS: int64(loadEnd.Sub(loadStart)),
+		Load:       planOf(s),
+		Abandoned:  abandoned,
+		Stopped:    e.stopReason(),
+		Timeline:   tl.seconds,
+	}
+	if s.Warmup > 0 {
+		w := rec.slotTally(0)
+		res.Warmup = &Warmup{DurationNS: int64(s.Warmup), Requests: w.requests, Errors: w.errors}
+	}
+	total := newTally()
+	for i := range ran {
+		gate, elapsed := stageResults[i].Gate, stageResults[i].ElapsedNS
+		stageResults[i] = buildStage(rec, e, i, stages[i], elapsed)
+		stageResults[i].Gate = gate
+		total.merge(rec.slotTally(i + 1))
+		res.Dropped += stageResults[i].Dropped
+	}
+	res.Stages = stageResults[:ran]
+	fillCounts(total, res.DurationNS, abandoned, &res.Requests, &res.Errors, &res.ErrorRate, &res.Rate, &res.Throughput)
+	res.Latency = summarize(total.latency, true)
+	res.ServiceTime = summarize(total.service, true)
+	res.ErrorKinds = total.kinds
+	res.ErrorSamples = rec.errorSamples()
+	res.PacerLagMaxNS = e.lagMax.Load()
+	res.Runtime = rt.finish(runtime.NumGoroutine())
+	res.panicStack = rec.panicStack
+	res.Warnings = warnings(res)
+	return res
+}
+
+// warmupStage is the load the warm-up runs: the first stage's starting
+// load, held.
+func warmupStage(first Stage) Stage {
+	w := first
+	w.To = w.From
+	w.Gate = nil
+	w.Name = "warm-up"
+	return w
+}
+
+// buildStage summarises stage i from the recorder.
+func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64) StageResult {
+	t := rec.slotTally(i + 1)
+	sr := StageResult{
+		Index:       i,
+		Name:        st.label(),
+		ElapsedNS:   elapsedNS,
+		Dropped:     e.dropped[i+1].Load(),
+		Latency:     summarize(t.latency, false),
+		ServiceTime: summarize(t.service, false),
+		ErrorKinds:  t.kinds,
+	}
+	fillCounts(t, elapsedNS, 0, &sr.Requests, &sr.Errors, &sr.ErrorRate, &sr.Rate, &sr.Throughput)
+	return sr
+}
+
+// fillCounts derives the counts and rates of a tally over elapsedNS.
+func fillCounts(t *tally, elapsedNS, abandoned int64, requests, errors *int64, errorRate, rate, throughput *float64) {
+	*requests, *errors = t.requests, t.errors
+	if t.requests > 0 {
+		*errorRate = float64(t.errors) / float64(t.requests)
+	}
+	if secs := float64(elapsedNS) / 1e9; secs > 0 {
+		*rate = float64(t.requests+abandoned) / secs
+		*throughput = float64(t.requests-t.errors) / secs
+	}
+}
+
+// planOf describes the scenario's planned load.
+func planOf(s Scenario) LoadInfo {
+	info := LoadInfo{TimeoutNS: int64(s.Timeout)}
+	for _, st := range s.Load.Stages() {
+		info.Stages = append(info.Stages, StagePlan{
+			Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
+			Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
+			Seed: seedOf(st), Gated: st.Gate != nil,
+		})
+		info.DurationNS += int64(st.Duration)
+		switch {
+		case info.Model == "":
+			info.Model = st.Model
+		case info.Model != st.Model:
+			info.Model = "mixed"
+		}
+		if st.Model == Open {
+			info.MaxInFlight = s.MaxInFlight
+		}
+	}
+	return info
+}
+
+func arrivalsOf(st Stage) Arrivals {
+	if st.Model == Open {
+		return st.Arrivals
+	}
+	return ""
+}
+
+func seedOf(st Stage) int64 {
+	if st.Model != Open || st.Arrivals != Exponential {
+		return 0
+	}
+	if st.Seed == 0 {
+		return 1
+	}
+	return st.Seed
+}
+
+// warnings lists findings that do not fail a run but change how to read it.
+func warnings(r *Result) []string {
+	var w []string
+	if lag := time.Duration(r.PacerLagMaxNS); lag > 10*time.Millisecond {
+		w = append(w, fmt.Sprintf("the generator fell behind its schedule by up to %v: the machine was short of CPU; latencies include the delay", lag.Round(time.Millisecond)))
+	}
+	if r.Dropped > 0 {
+		w = append(w, fmt.Sprintf("%d arrivals were dropped because %d requests were already in flight (MaxInFlight)", r.Dropped, r.Load.MaxInFlight))
+	}
+	if r.Abandoned > 0 {
+		w = append(w, fmt.Sprintf("%d requests were still running %v after the load ended: the target ignores its context", r.Abandoned, time.Duration(r.Load.TimeoutNS)+drainGrace))
+	}
+	return w
+}
+
+func newRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

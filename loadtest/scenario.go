@@ -1,0 +1,132 @@
+package loadtest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Scenario is one load test: what to hit, and how hard. Only Target and
+// Load are required; the zero value of every other field picks the default
+// in [DefaultScenario].
+type Scenario struct {
+	// Name identifies the scenario in results and file names; it defaults
+	// to the test's name.
+	Name string
+	// Target is what one request does.
+	Target Target
+	// Load is the arrival pattern: a [Stage] or a [Ramp] of stages.
+	Load Load
+	// Warmup runs the first stage's starting load for this long before the
+	// measured load; nothing it sends is in the statistics.
+	Warmup time.Duration
+	// Timeout bounds each request; the context passed to the target expires
+	// after it, and the request counts as a "timeout" failure.
+	Timeout time.Duration
+	// MaxInFlight caps the requests running at once in the open model. An
+	// arrival that finds the cap reached is counted as dropped: it is never
+	// delayed or sent later in a burst.
+	MaxInFlight int
+	// Abort stops the run early when the load is clearly failing; off by
+	// default.
+	Abort Abort
+	// ProgressEvery is the interval of progress lines in the test log under
+	// go test -v.
+	ProgressEvery time.Duration
+}
+
+// Abort stops a run whose every second, for Sustained in a row, has an error
+// rate above ErrorRate or a p99 above P99; a zero ErrorRate or P99 is not
+// checked, and the zero Abort never stops a run. For example
+// Abort{ErrorRate: 0.5, Sustained: 5 * time.Second} gives up on a service
+// that fails half its requests for five seconds.
+type Abort struct {
+	ErrorRate float64
+	P99       time.Duration
+	Sustained time.Duration
+}
+
+// DefaultScenario holds the defaults for the zero fields of a [Scenario].
+var DefaultScenario = Scenario{
+	Timeout:       30 * time.Second,
+	MaxInFlight:   10000,
+	ProgressEvery: 5 * time.Second,
+}
+
+// ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
+// or Load.
+var (
+	ErrNoTarget = errors.New("scenario has no Target")
+	ErrNoLoad   = errors.New("scenario has no Load")
+)
+
+// withDefaults returns s with its zero fields filled and every duration of
+// the load multiplied by scale.
+func (s Scenario) withDefaults(scale float64) Scenario {
+	d := DefaultScenario
+	if s.Timeout == 0 {
+		s.Timeout = d.Timeout
+	}
+	if s.MaxInFlight == 0 {
+		s.MaxInFlight = d.MaxInFlight
+	}
+	if s.ProgressEvery == 0 {
+		s.ProgressEvery = d.ProgressEvery
+	}
+	if scale != 1 {
+		s.Warmup = scaleDuration(s.Warmup, scale)
+		stages := append([]Stage(nil), s.Load.Stages()...)
+		for i := range stages {
+			stages[i].Duration = scaleDuration(stages[i].Duration, scale)
+		}
+		s.Load = Sequence(stages)
+	}
+	return s
+}
+
+func scaleDuration(d time.Duration, scale float64) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	if v := time.Duration(float64(d) * scale); v > 0 {
+		return v
+	}
+	return 1
+}
+
+// validate checks the scenario after defaults were applied.
+func (s Scenario) validate() error {
+	if s.Target == nil {
+		return ErrNoTarget
+	}
+	if s.Load == nil || len(s.Load.Stages()) == 0 {
+		return ErrNoLoad
+	}
+	for i, st := range s.Load.Stages() {
+		if err := st.validate(i); err != nil {
+			return err
+		}
+	}
+	switch {
+	case s.Warmup < 0:
+		return fmt.Errorf("Warmup must not be negative, got %v", s.Warmup)
+	case s.Timeout < 0:
+		return fmt.Errorf("Timeout must not be negative, got %v", s.Timeout)
+	case s.MaxInFlight < 0:
+		return fmt.Errorf("MaxInFlight must not be negative, got %d", s.MaxInFlight)
+	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
+		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
+	case s.Abort.Sustained < 0:
+		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
+	}
+	return nil
+}
+
+// plannedDuration is the length of the warm-up and every stage.
+func (s Scenario) plannedDuration() time.Duration {
+	d := s.Warmup
+	for _, st := range s.Load.Stages() {
+		d += st.Duration
+	}
+	return d
+}

@@ -1,0 +1,66 @@
+package loadtest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Summary renders a result as the plain-text table Run logs at the end.
+func Summary(r *Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%.1f req/s sent, %.1f ok/s), %d errors (%.2f%%), %d dropped\n",
+		r.Scenario, r.Requests, r.Duration().Round(time.Millisecond), r.Rate, r.Throughput,
+		r.Errors, 100*r.ErrorRate, r.Dropped)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\tgate\t")
+	row := func(name string, req, errs int64, rate float64, l Latency, gate string) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%v\t%v\t%v\t%v\t%v\t%s\t\n", name, req, errs, rate,
+			ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS), gate)
+	}
+	for _, s := range r.Stages {
+		gate := ""
+		if s.Gate != nil {
+			gate = "pass"
+			if !s.Gate.Passed {
+				gate = "FAIL"
+			}
+		}
+		row(s.Name, s.Requests, s.Errors, s.Rate, s.Latency, gate)
+	}
+	row("total", r.Requests, r.Errors, r.Rate, r.Latency, "")
+	tw.Flush()
+	if r.Latency.Count > 0 && r.Load.Model != Closed {
+		fmt.Fprintf(&b, "service time (from actual send): p50 %v  p99 %v  max %v\n",
+			ns(r.ServiceTime.P50NS), ns(r.ServiceTime.P99NS), ns(r.ServiceTime.MaxNS))
+	}
+	if len(r.ErrorKinds) > 0 {
+		kinds := make([]string, 0, len(r.ErrorKinds))
+		for k := range r.ErrorKinds {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(&b, "errors %s: %d", k, r.ErrorKinds[k])
+			if s := r.ErrorSamples[k]; len(s) > 0 {
+				fmt.Fprintf(&b, "  e.g. %q", s[0])
+			}
+			b.WriteByte('\n')
+		}
+	}
+	rt := r.Runtime
+	fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
+		rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
+		rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
+	if r.Stopped != nil {
+		fmt.Fprintf(&b, "stopped early (%s) in stage %s: %s\n", r.Stopped.Cause, r.Stopped.Stage, r.Stopped.Reason)
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", w)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func ns(v int64) time.Duration { return roundLatency(time.Duration(v)) }

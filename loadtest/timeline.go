@@ -1,0 +1,192 @@
+package loadtest
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+const (
+	// sampleEvery is how often runtime statistics are sampled.
+	sampleEvery = 100 * time.Millisecond
+	// secondGrace is how long after a second ends its statistics are taken:
+	// a request that completed just before the boundary is recorded a moment
+	// later.
+	secondGrace = 250 * time.Millisecond
+)
+
+// timeline is the sampler goroutine's state: it folds finished seconds into
+// the per-second timeline, samples the runtime, checks the abort rule and
+// writes progress lines.
+type timeline struct {
+	e        *engine
+	rt       *runtimeSampler
+	abort    Abort
+	planned  time.Duration
+	every    time.Duration
+	logf     func(string, ...any)
+	quit     chan struct{}
+	quitOnce sync.Once
+
+	stageMu   sync.Mutex
+	stageName string
+	stageIdx  atomic.Int64
+
+	seconds    []Second
+	scratch    *hdrhistogram.Histogram
+	cumulative *hdrhistogram.Histogram
+	badStreak  time.Duration
+	lastLog    time.Time
+	logSent    int64 // requests completed at the last progress line
+	completed  int64
+	errors     int64
+}
+
+func newTimeline(e *engine, rt *runtimeSampler, s Scenario, planned time.Duration, logf func(string, ...any)) *timeline {
+	return &timeline{
+		e: e, rt: rt, abort: s.Abort, planned: planned, every: s.ProgressEvery, logf: logf,
+		quit:       make(chan struct{}),
+		scratch:    newCoarseHistogram(),
+		cumulative: newCoarseHistogram(),
+		lastLog:    e.loadStart,
+	}
+}
+
+func (tl *timeline) setStage(i int, name string) {
+	tl.stageMu.Lock()
+	tl.stageName = name
+	tl.stageMu.Unlock()
+	tl.stageIdx.Store(int64(i))
+}
+
+func (tl *timeline) stage() string {
+	tl.stageMu.Lock()
+	defer tl.stageMu.Unlock()
+	return tl.stageName
+}
+
+// run samples until finish is called, then takes every remaining second.
+func (tl *timeline) run() {
+	ticker := time.NewTicker(sampleEvery)
+	defer ticker.Stop()
+	next := int64(0) // the next second to take
+	for {
+		select {
+		case <-ticker.C:
+		case <-tl.quit:
+			tl.rt.sample()
+			last := int64(time.Since(tl.e.loadStart) / time.Second)
+			for ; next <= last; next++ {
+				tl.take(next, false)
+			}
+			tl.trimTrailingIdle()
+			return
+		}
+		tl.rt.sample()
+		now := time.Now()
+		for ; !now.Before(tl.e.loadStart.Add(time.Duration(next+1)*time.Second + secondGrace)); next++ {
+			tl.take(next, true)
+		}
+		if now.Sub(tl.lastLog) >= tl.every {
+			tl.progress(now)
+		}
+	}
+}
+
+// finish makes run take the remaining seconds and return.
+func (tl *timeline) finish() { tl.quitOnce.Do(func() { close(tl.quit) }) }
+
+// take moves second sec from the recorder into the timeline. live is false
+// for the seconds taken after the load, where the abort rule no longer
+// matters.
+func (tl *timeline) take(sec int64, live bool) {
+	requests, errors := tl.e.rec.takeSecond(sec, tl.scratch)
+	s := Second{Second: sec, Requests: requests, Errors: errors}
+	if int(sec) < len(tl.e.sent) {
+		s.Sent = tl.e.sent[sec].Load()
+	}
+	if requests > 0 {
+		s.P50NS = tl.scratch.ValueAtQuantile(50)
+		s.P99NS = tl.scratch.ValueAtQuantile(99)
+		tl.cumulative.Merge(tl.scratch)
+	}
+	tl.completed += requests
+	tl.errors += errors
+	tl.seconds = append(tl.seconds, s)
+	if live {
+		tl.checkAbort(s)
+	}
+}
+
+// trimTrailingIdle drops empty seconds at the end (the drain after the load
+// usually ends within the last second).
+func (tl *timeline) trimTrailingIdle() {
+	limit := int64(tl.planned / time.Second)
+	for n := len(tl.seconds); n > 0; n-- {
+		s := tl.seconds[n-1]
+		if s.Second < limit || s.Requests > 0 || s.Sent > 0 {
+			tl.seconds = tl.seconds[:n]
+			return
+		}
+	}
+	tl.seconds = tl.seconds[:0]
+}
+
+// checkAbort halts the load when the abort rule has held for long enough.
+func (tl *timeline) checkAbort(s Second) {
+	a := tl.abort
+	if a.ErrorRate == 0 && a.P99 == 0 {
+		return
+	}
+	if s.Requests == 0 {
+		return // nothing completed: neither proof of health nor of failure
+	}
+	rate := float64(s.Errors) / float64(s.Requests)
+	bad := (a.ErrorRate > 0 && rate > a.ErrorRate) || (a.P99 > 0 && time.Duration(s.P99NS) > a.P99)
+	if !bad {
+		tl.badStreak = 0
+		return
+	}
+	tl.badStreak += time.Second
+	if tl.badStreak < max(a.Sustained, time.Second) {
+		return
+	}
+	reason := fmt.Sprintf("error rate %.1f%% > %.1f%%", 100*rate, 100*a.ErrorRate)
+	if a.ErrorRate == 0 || rate <= a.ErrorRate {
+		reason = fmt.Sprintf("p99 %v > %v", time.Duration(s.P99NS), a.P99)
+	}
+	tl.e.halt(Stop{Cause: "abort", Stage: tl.stage(),
+		Reason: fmt.Sprintf("%s for %v (second %d)", reason, tl.badStreak, s.Second)})
+}
+
+// progress writes one line about the run so far.
+func (tl *timeline) progress(now time.Time) {
+	elapsed := now.Sub(tl.e.loadStart)
+	window := now.Sub(tl.lastLog).Seconds()
+	rate := 0.0
+	if window > 0 {
+		rate = float64(tl.completed-tl.logSent) / window
+	}
+	tl.lastLog, tl.logSent = now, tl.completed
+	p99 := time.Duration(tl.cumulative.ValueAtQuantile(99))
+	errPct := 0.0
+	if tl.completed > 0 {
+		errPct = 100 * float64(tl.errors) / float64(tl.completed)
+	}
+	tl.logf("loadtest: %s  %v/%v  stage %s  %.0f req/s  p99 %v  errors %d (%.2f%%)",
+		tl.e.scenario.Name, elapsed.Round(time.Second), tl.planned.Round(time.Second), tl.stage(),
+		rate, roundLatency(p99), tl.errors, errPct)
+}
+
+// roundLatency rounds d to three significant figures for display.
+func roundLatency(d time.Duration) time.Duration {
+	for unit := time.Duration(1); unit < time.Hour; unit *= 10 {
+		if d < 1000*unit {
+			return d.Round(unit)
+		}
+	}
+	return d.Round(time.Second)
+}
