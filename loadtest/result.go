@@ -145,4 +145,3 @@ type Stop struct {
 
 // Duration returns DurationNS as a time.Duration.
 func (r *Result) Duration() time.Duration { return time.Duration(r.DurationNS) }
-
