@@ -1,0 +1,187 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+const schemaPath = "../schema/result.v1.json"
+
+// goldenResult is a fixed result covering every field, so the golden file
+// shows the whole v1 layout.
+func goldenResult() *Result {
+	lat := Latency{Count: 3, MinNS: 1000, MeanNS: 2000, P50NS: 2000, P90NS: 3000, P95NS: 3000, P99NS: 3000, P999NS: 3000, MaxNS: 3000}
+	return &Result{
+		Schema: SchemaVersion, Scenario: "checkout", Package: "example.com/shop", Test: "TestLoadCheckout",
+		RunID: "0123456789abcdef", Started: time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC),
+		DurationNS: int64(time.Second),
+		Env:        Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU", Scale: 0.5},
+		Load: LoadInfo{Model: Open, DurationNS: int64(time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
+			Stages: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true}}},
+		Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Dropped: 0, Abandoned: 0, Rate: 3, Throughput: 2,
+		Latency: lat, ServiceTime: lat,
+		ErrorKinds:    map[string]int64{KindTimeout: 1},
+		ErrorSamples:  map[string][]string{KindTimeout: {"context deadline exceeded"}},
+		PacerLagMaxNS: 30000,
+		Runtime:       RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, HeapPeakBytes: 1 << 20, GCPauseP99NS: 50000, GCPauseMaxNS: 60000, NumGC: 1, CPUSeconds: 0.25},
+		Warmup:        &Warmup{DurationNS: int64(time.Second), Requests: 3},
+		Stages: []StageResult{{Index: 0, Name: "3/s", ElapsedNS: int64(time.Second), Requests: 3, Errors: 1, ErrorRate: 1.0 / 3,
+			Rate: 3, Throughput: 2, Latency: lat, ServiceTime: lat, ErrorKinds: map[string]int64{KindTimeout: 1},
+			Gate: &GateResult{Passed: false, Reason: "p95 = 3µs, want < 2µs"}}},
+		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}},
+		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
+		Warnings: []string{"an example warning"},
+	}
+}
+
+// TestResultGolden guards the JSON layout of schema loadgate.result/v1:
+// a change to it must be deliberate (go test -update) and show in review.
+func TestResultGolden(t *testing.T) {
+	got, err := json.MarshalIndent(goldenResult(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "result.golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestResultGolden -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		_ = os.WriteFile(path+".got", got, 0o644)
+		t.Errorf("result JSON changed (-golden +got), got written to %s.got; if intended, run go test -update:\n%s", path, diff)
+	}
+	validate(t, got)
+}
+
+// TestResultSchemaOfRealRun checks that what a real run writes matches the
+// schema, and that the schema documents every key the run writes.
+func TestResultSchemaOfRealRun(t *testing.T) {
+	s := Scenario{
+		Name:   "schema check",
+		Target: Func(func(ctx context.Context) error { return nil }),
+		Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
+		Warmup: 100 * time.Millisecond,
+	}.withDefaults(1)
+	res := execute(context.Background(), s, time.Second, func(string, ...any) {})
+	res.Env = currentEnv(1)
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate(t, data)
+}
+
+func validate(t *testing.T, doc []byte) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", schemaPath, err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("result does not match %s: %v", schemaPath, err)
+	}
+	raw, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	_ = json.Unmarshal(doc, &v)
+	for _, key := range undocumentedKeys(schema, schema, v, "") {
+		t.Errorf("key %s is written but not documented in %s", key, schemaPath)
+	}
+}
+
+// undocumentedKeys lists the object keys of v that the schema node does not
+// declare in its properties (following local $refs, items and
+// additionalProperties).
+func undocumentedKeys(root, node map[string]any, v any, path string) []string {
+	if ref, ok := node["$ref"].(string); ok {
+		target := resolve(root, ref)
+		if target == nil {
+			return []string{path + " ($ref " + ref + " not found)"}
+		}
+		return undocumentedKeys(root, target, v, path)
+	}
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		props, _ := node["properties"].(map[string]any)
+		extra, _ := node["additionalProperties"].(map[string]any)
+		for k, child := range v {
+			if p, ok := props[k].(map[string]any); ok {
+				out = append(out, undocumentedKeys(root, p, child, path+"."+k)...)
+			} else if extra != nil {
+				out = append(out, undocumentedKeys(root, extra, child, path+"."+k)...)
+			} else {
+				out = append(out, path+"."+k)
+			}
+		}
+	case []any:
+		if items, ok := node["items"].(map[string]any); ok {
+			for _, child := range v {
+				out = append(out, undocumentedKeys(root, items, child, path+"[]")...)
+			}
+		}
+	}
+	return out
+}
+
+func resolve(root map[string]any, ref string) map[string]any {
+	node := root
+	for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+		node, _ = node[part].(map[string]any)
+	}
+	return node
+}
+
+func TestUndocumentedKeysFindsExtraKeys(t *testing.T) {
+	schema := map[string]any{
+		"properties": map[string]any{
+			"a": map[string]any{"$ref": "#/$defs/obj"},
+			"b": map[string]any{"items": map[string]any{"$ref": "#/$defs/obj"}},
+		},
+		"$defs": map[string]any{"obj": map[string]any{"properties": map[string]any{"x": map[string]any{}}}},
+	}
+	doc := map[string]any{
+		"a":     map[string]any{"x": 1, "y": 2},
+		"b":     []any{map[string]any{"x": 1, "z": 3}},
+		"extra": true,
+	}
+	got := undocumentedKeys(schema, schema, doc, "")
+	want := map[string]bool{".a.y": true, ".b[].z": true, ".extra": true}
+	if len(got) != len(want) {
+		t.Fatalf("undocumentedKeys = %v, want %v", got, want)
+	}
+	for _, k := range got {
+		if !want[k] {
+			t.Errorf("unexpected key %s in %v", k, got)
+		}
+	}
+}
