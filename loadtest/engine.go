@@ -274,7 +274,7 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) {
 		}
 		e.rec.noteError(kind, err)
 	}
-	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind)
+	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind, &w.sample)
 }
 
 // call runs the target, turning a panic into an error of kind "panic".

@@ -12,6 +12,10 @@ import (
 // maxSamplesPerKind bounds the distinct error messages kept per error kind.
 const maxSamplesPerKind = 5
 
+// maxShards bounds the shards: each costs about 0.5 MB of histograms per
+// stage, and beyond a few the lock is no longer contended.
+const maxShards = 8
+
 // timelineRing is how many seconds of per-second statistics a shard holds
 // before the sampler folds them into the timeline. The sampler flushes a
 // second shortly after it ends, so a few slots are enough.
@@ -25,10 +29,11 @@ type tally struct {
 	requests int64
 	errors   int64
 	kinds    map[string]int64
+	statuses map[int]int64
 }
 
 func newTally() *tally {
-	return &tally{latency: newHistogram(), service: newHistogram(), kinds: map[string]int64{}}
+	return &tally{latency: newHistogram(), service: newHistogram(), kinds: map[string]int64{}, statuses: map[int]int64{}}
 }
 
 // merge adds o into t.
@@ -39,6 +44,66 @@ func (t *tally) merge(o *tally) {
 	t.errors += o.errors
 	for k, n := range o.kinds {
 		t.kinds[k] += n
+	}
+	for k, n := range o.statuses {
+		t.statuses[k] += n
+	}
+}
+
+// add records one request into t.
+func (t *tally) add(latency, service time.Duration, kind string, status int) {
+	recordDuration(t.latency, latency)
+	recordDuration(t.service, service)
+	t.requests++
+	if kind != "" {
+		t.errors++
+		t.kinds[kind]++
+	}
+	if status != 0 {
+		t.statuses[status]++
+	}
+}
+
+// phaseTally holds the per-phase timings and connection use that targets
+// such as HTTP report; phases are kept at 2 significant digits.
+type phaseTally struct {
+	hists     [numPhases]*hdrhistogram.Histogram
+	withProto int64 // requests that reported a protocol
+	reused    int64
+	protos    map[string]int64
+}
+
+func newPhaseTally() *phaseTally {
+	p := &phaseTally{protos: map[string]int64{}}
+	for i := range p.hists {
+		p.hists[i] = newCoarseHistogram()
+	}
+	return p
+}
+
+func (p *phaseTally) add(s *Sample) {
+	for i := range numPhases {
+		if s.phaseSet&(1<<i) != 0 {
+			recordDuration(p.hists[i], s.phases[i])
+		}
+	}
+	if s.Proto != "" {
+		p.withProto++
+		p.protos[s.Proto]++
+		if s.Reused {
+			p.reused++
+		}
+	}
+}
+
+func (p *phaseTally) merge(o *phaseTally) {
+	for i := range p.hists {
+		p.hists[i].Merge(o.hists[i])
+	}
+	p.withProto += o.withProto
+	p.reused += o.reused
+	for k, n := range o.protos {
+		p.protos[k] += n
 	}
 }
 
@@ -55,6 +120,8 @@ type secondTally struct {
 type shard struct {
 	mu      sync.Mutex
 	tallies []*tally // by slot: 0 is the warm-up, 1+i is stage i
+	names   map[string]*tally
+	phases  *phaseTally
 	ring    [timelineRing]secondTally
 	_       [64]byte // keep shards on separate cache lines
 }
@@ -74,7 +141,7 @@ type recorder struct {
 }
 
 func newRecorder(slots int) *recorder {
-	r := &recorder{shards: make([]shard, runtime.GOMAXPROCS(0)), samples: map[string][]string{}}
+	r := &recorder{shards: make([]shard, min(runtime.GOMAXPROCS(0), maxShards)), samples: map[string][]string{}}
 	for i := range r.shards {
 		r.shards[i].tallies = make([]*tally, slots)
 		for j := range r.shards[i].ring {
@@ -84,9 +151,9 @@ func newRecorder(slots int) *recorder {
 	return r
 }
 
-// record adds one completed request. slot is 0 for the warm-up and 1+i for
-// stage i; kind is empty for a success.
-func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service time.Duration, kind string) {
+// record adds one completed request described by s. slot is 0 for the
+// warm-up and 1+i for stage i; kind is empty for a success.
+func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service time.Duration, kind string, s *Sample) {
 	if r.closed.Load() {
 		return // a request that outlived the run's drain: already reported as abandoned
 	}
@@ -97,27 +164,40 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 		t = newTally()
 		sh.tallies[slot] = t
 	}
-	recordDuration(t.latency, latency)
-	recordDuration(t.service, service)
-	t.requests++
-	if kind != "" {
-		t.errors++
-		t.kinds[kind]++
+	t.add(latency, service, kind, s.Status)
+	if slot > 0 {
+		if s.Name != "" {
+			nt := sh.names[s.Name]
+			if nt == nil {
+				if sh.names == nil {
+					sh.names = map[string]*tally{}
+				}
+				nt = newTally()
+				sh.names[s.Name] = nt
+			}
+			nt.add(latency, service, kind, s.Status)
+		}
+		if s.phaseSet != 0 || s.Proto != "" {
+			if sh.phases == nil {
+				sh.phases = newPhaseTally()
+			}
+			sh.phases.add(s)
+		}
 	}
 	if start := r.loadStart.Load(); slot > 0 && start != 0 {
 		sec := (end.UnixNano() - start) / int64(time.Second)
 		if sec >= 0 {
-			s := &sh.ring[sec%timelineRing]
-			if s.second != sec {
+			st := &sh.ring[sec%timelineRing]
+			if st.second != sec {
 				// The slot still holds a second the sampler has not taken;
 				// the timeline loses it, the totals do not.
-				s.second, s.requests, s.errors = sec, 0, 0
-				s.latency.Reset()
+				st.second, st.requests, st.errors = sec, 0, 0
+				st.latency.Reset()
 			}
-			recordDuration(s.latency, latency)
-			s.requests++
+			recordDuration(st.latency, latency)
+			st.requests++
 			if kind != "" {
-				s.errors++
+				st.errors++
 			}
 		}
 	}
@@ -178,6 +258,40 @@ func (r *recorder) slotTally(slot int) *tally {
 		sh.mu.Lock()
 		if t := sh.tallies[slot]; t != nil {
 			out.merge(t)
+		}
+		sh.mu.Unlock()
+	}
+	return out
+}
+
+// nameTallies merges the per-name tallies across shards.
+func (r *recorder) nameTallies() map[string]*tally {
+	out := map[string]*tally{}
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		for name, t := range sh.names {
+			if out[name] == nil {
+				out[name] = newTally()
+			}
+			out[name].merge(t)
+		}
+		sh.mu.Unlock()
+	}
+	return out
+}
+
+// phaseTally merges the phase timings across shards; nil if none reported.
+func (r *recorder) phaseTally() *phaseTally {
+	var out *phaseTally
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		if sh.phases != nil {
+			if out == nil {
+				out = newPhaseTally()
+			}
+			out.merge(sh.phases)
 		}
 		sh.mu.Unlock()
 	}

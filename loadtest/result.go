@@ -43,6 +43,18 @@ type Result struct {
 	ServiceTime  Latency             `json:"service_time"`
 	ErrorKinds   map[string]int64    `json:"error_kinds"`
 	ErrorSamples map[string][]string `json:"error_samples,omitempty"`
+	// StatusCodes counts responses by status code, for targets that report
+	// one (HTTP).
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+	// ByName splits the results by Sample.Name, e.g. per request of a mix.
+	ByName map[string]NameResult `json:"by_name,omitempty"`
+	// Phases times the parts of each request that the target reported:
+	// dns, connect, tls, ttfb and total for HTTP. Phases that did not
+	// happen (no connect on a reused connection) are not counted.
+	Phases map[string]Latency `json:"phases,omitempty"`
+	// Connections says how requests used connections, for targets that
+	// report it (HTTP).
+	Connections *Connections `json:"connections,omitempty"`
 	// PacerLagMaxNS is the furthest the generator fell behind its schedule:
 	// large values mean the load generator, not the target, was short of CPU.
 	PacerLagMaxNS int64         `json:"pacer_lag_max_ns"`
@@ -91,6 +103,26 @@ type StagePlan struct {
 	Gated      bool     `json:"gated,omitempty"`
 }
 
+// NameResult is the part of a result that belongs to one request name.
+type NameResult struct {
+	Requests    int64            `json:"requests"`
+	Errors      int64            `json:"errors"`
+	ErrorRate   float64          `json:"error_rate"`
+	Latency     Latency          `json:"latency"`
+	ErrorKinds  map[string]int64 `json:"error_kinds"`
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+}
+
+// Connections describes connection use.
+type Connections struct {
+	// Requests counts the requests that reported a protocol; Reused those
+	// that went over a pooled connection, and ReuseShare is their share.
+	Requests   int64            `json:"requests"`
+	Reused     int64            `json:"reused"`
+	ReuseShare float64          `json:"reuse_share"`
+	Protocols  map[string]int64 `json:"protocols"`
+}
+
 // Warmup counts what the warm-up sent; none of it is in the statistics.
 type Warmup struct {
 	DurationNS int64 `json:"duration_ns"`
@@ -113,6 +145,7 @@ type StageResult struct {
 	Latency     Latency          `json:"latency"`
 	ServiceTime Latency          `json:"service_time"`
 	ErrorKinds  map[string]int64 `json:"error_kinds"`
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
 	Gate        *GateResult      `json:"gate,omitempty"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -67,11 +68,15 @@ func Run(t testing.TB, s Scenario) *Result {
 	if c, ok := t.(interface{ Context() context.Context }); ok {
 		ctx = c.Context()
 	}
-	res := execute(ctx, s, drainLimit, func(format string, args ...any) {
+	res, err := execute(ctx, s, drainLimit, func(format string, args ...any) {
 		if testing.Verbose() {
 			t.Logf(format, args...)
 		}
 	})
+	if err != nil {
+		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
+		return nil
+	}
 	res.Package = pkg
 	res.Test = t.Name()
 	res.Env = currentEnv(scale)
@@ -93,9 +98,23 @@ func Run(t testing.TB, s Scenario) *Result {
 }
 
 // execute runs the load of a validated scenario and builds its result.
-// logf receives progress lines.
-func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) *Result {
+// logf receives progress lines. It fails only if the target's Prepare does,
+// before any request is sent.
+func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) (*Result, error) {
 	stages := s.Load.Stages()
+	runID := newRunID()
+	if p, ok := s.Target.(Preparer); ok {
+		info := RunInfo{
+			Scenario: s.Name, RunID: runID, Concurrency: concurrencyOf(s), Timeout: s.Timeout,
+			AllowHosts: append(append([]string(nil), s.AllowHosts...), allowHostsFromEnv()...),
+		}
+		if err := p.Prepare(ctx, info); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := s.Target.(Finisher); ok {
+		defer f.Finish()
+	}
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
 	reqCtx, cancelRequests := context.WithCancel(ctx)
@@ -153,13 +172,16 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		rec.closed.Store(true)
 		cancelRequests()
 	}
+	if f, ok := s.Target.(Finisher); ok {
+		f.Finish() // before counting goroutines: idle connections hold two each
+	}
 	tl.finish()
 	<-samplerDone
 
 	res := &Result{
 		Schema:     SchemaVersion,
 		Scenario:   s.Name,
-		RunID:      newRunID(),
+		RunID:      runID,
 		Started:    started.UTC(),
 		DurationNS: int64(loadEnd.Sub(loadStart)),
 		Load:       planOf(s),
@@ -185,11 +207,78 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.ServiceTime = summarize(total.service, true)
 	res.ErrorKinds = total.kinds
 	res.ErrorSamples = rec.errorSamples()
+	res.StatusCodes = statusCodes(total.statuses)
+	res.ByName = byName(rec.nameTallies())
+	res.Phases, res.Connections = phasesOf(rec.phaseTally())
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
 	res.Warnings = warnings(res)
-	return res
+	return res, nil
+}
+
+// concurrencyOf is the most requests the scenario can have running at once.
+func concurrencyOf(s Scenario) int {
+	n := 0
+	for _, st := range s.Load.Stages() {
+		if st.Model == Closed {
+			n = max(n, st.Users)
+		} else {
+			n = max(n, s.MaxInFlight)
+		}
+	}
+	return n
+}
+
+func statusCodes(m map[int]int64) map[string]int64 {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int64, len(m))
+	for code, n := range m {
+		out[strconv.Itoa(code)] = n
+	}
+	return out
+}
+
+func byName(tallies map[string]*tally) map[string]NameResult {
+	if len(tallies) == 0 {
+		return nil
+	}
+	out := make(map[string]NameResult, len(tallies))
+	for name, t := range tallies {
+		nr := NameResult{
+			Requests: t.requests, Errors: t.errors, Latency: summarize(t.latency, true),
+			ErrorKinds: t.kinds, StatusCodes: statusCodes(t.statuses),
+		}
+		if t.requests > 0 {
+			nr.ErrorRate = float64(t.errors) / float64(t.requests)
+		}
+		out[name] = nr
+	}
+	return out
+}
+
+func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
+	if p == nil {
+		return nil, nil
+	}
+	phases := map[string]Latency{}
+	for i, h := range p.hists {
+		if h.TotalCount() > 0 {
+			phases[Phase(i).String()] = summarize(h, false)
+		}
+	}
+	if len(phases) == 0 {
+		phases = nil
+	}
+	if p.withProto == 0 {
+		return phases, nil
+	}
+	return phases, &Connections{
+		Requests: p.withProto, Reused: p.reused,
+		ReuseShare: float64(p.reused) / float64(p.withProto), Protocols: p.protos,
+	}
 }
 
 // warmupStage is the load the warm-up runs: the first stage's starting
@@ -213,6 +302,7 @@ func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64) Stag
 		Latency:     summarize(t.latency, false),
 		ServiceTime: summarize(t.service, false),
 		ErrorKinds:  t.kinds,
+		StatusCodes: statusCodes(t.statuses),
 	}
 	fillCounts(t, elapsedNS, 0, &sr.Requests, &sr.Errors, &sr.ErrorRate, &sr.Rate, &sr.Throughput)
 	return sr

@@ -30,6 +30,10 @@ type Scenario struct {
 	// Abort stops the run early when the load is clearly failing; off by
 	// default.
 	Abort Abort
+	// AllowHosts lists non-loopback hosts this scenario may send load to;
+	// LOADGATE_ALLOW_HOSTS adds more. Every other host is refused before
+	// the run, so that a load test cannot hit production by mistake.
+	AllowHosts []string
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
 	ProgressEvery time.Duration

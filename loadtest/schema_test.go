@@ -80,7 +80,10 @@ func TestResultSchemaOfRealRun(t *testing.T) {
 		Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
 		Warmup: 100 * time.Millisecond,
 	}.withDefaults(1)
-	res := execute(context.Background(), s, time.Second, func(string, ...any) {})
+	res, err := execute(context.Background(), s, time.Second, func(string, ...any) {})
+	if err != nil {
+		t.Fatal(err)
+	}
 	res.Env = currentEnv(1)
 	data, err := json.Marshal(res)
 	if err != nil {

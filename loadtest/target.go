@@ -1,14 +1,17 @@
 package loadtest
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Target is what one request does. Hit is called concurrently from many
 // goroutines; it must honour ctx (which carries the scenario's per-request
 // timeout) and return a non-nil error for a failed request.
 //
 // Hit may describe the request in s (a name for per-request statistics, a
-// status code, an error kind); s is reused between requests, so Hit must not
-// keep it.
+// status code, an error kind, phase timings); s belongs to the calling
+// goroutine and is reused between requests, so Hit must not keep it.
 type Target interface {
 	Hit(ctx context.Context, s *Sample) error
 }
@@ -22,6 +25,58 @@ func (f Func) Hit(ctx context.Context, _ *Sample) error { return f(ctx) }
 
 var _ Target = Func(nil)
 
+// Preparer is implemented by targets that must do something before the load
+// starts, such as checking that their hosts may be load-tested or sizing a
+// connection pool. An error from Prepare fails the run before any request is
+// sent.
+type Preparer interface {
+	Prepare(ctx context.Context, run RunInfo) error
+}
+
+// Finisher is implemented by targets that hold resources to release after
+// the load, such as idle connections. Run calls Finish once the requests in
+// flight have ended.
+type Finisher interface {
+	Finish()
+}
+
+// RunInfo tells a [Preparer] about the run it is about to serve.
+type RunInfo struct {
+	Scenario string
+	RunID    string
+	// Concurrency is the most requests that can run at once: the largest
+	// Users of a closed-model stage, or MaxInFlight in the open model.
+	Concurrency int
+	// Timeout is the per-request timeout.
+	Timeout time.Duration
+	// AllowHosts lists the non-loopback hosts the scenario may send load to
+	// (Scenario.AllowHosts and LOADGATE_ALLOW_HOSTS).
+	AllowHosts []string
+}
+
+// Phase is a part of a request's time that a target can report with
+// [Sample.SetPhase]; HTTP targets report all of them.
+type Phase int
+
+const (
+	PhaseDNS     Phase = iota // name resolution
+	PhaseConnect              // TCP connect
+	PhaseTLS                  // TLS handshake
+	PhaseTTFB                 // from the start of the request to the first response byte
+	PhaseTotal                // from the start of the request to the end of the body
+	numPhases
+)
+
+var phaseNames = [numPhases]string{"dns", "connect", "tls", "ttfb", "total"}
+
+// String returns the phase's key in Result.Phases.
+func (p Phase) String() string {
+	if p < 0 || p >= numPhases {
+		return "unknown"
+	}
+	return phaseNames[p]
+}
+
 // Sample is what a [Target] may tell the harness about one request, beyond
 // its error. The harness resets it before every request.
 type Sample struct {
@@ -33,6 +88,28 @@ type Sample struct {
 	// Kind overrides the error kind the harness would derive from the
 	// returned error (see [ErrorKind]).
 	Kind string
+	// Proto is the protocol the request used, such as "HTTP/1.1" or
+	// "HTTP/2.0"; empty means not reported.
+	Proto string
+	// Reused reports that the request went over a pooled connection; it is
+	// only counted when Proto is set.
+	Reused bool
+
+	phases   [numPhases]time.Duration
+	phaseSet uint8
+	scratch  *httpScratch // per-goroutine state of HTTP targets; kept across requests
 }
 
-func (s *Sample) reset() { *s = Sample{} }
+// SetPhase records how long phase p of the request took.
+func (s *Sample) SetPhase(p Phase, d time.Duration) {
+	if p < 0 || p >= numPhases {
+		return
+	}
+	s.phases[p] = d
+	s.phaseSet |= 1 << p
+}
+
+func (s *Sample) reset() {
+	scratch := s.scratch
+	*s = Sample{scratch: scratch}
+}

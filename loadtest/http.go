@@ -1,0 +1,387 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// HTTP error kinds, beside those of [ErrorKind].
+const (
+	KindHTTP4xx      = "http_4xx"       // a 4xx status the request did not expect
+	KindHTTP5xx      = "http_5xx"       // a 5xx status the request did not expect
+	KindHTTPStatus   = "http_status"    // another status the request did not expect
+	KindBodyTooLarge = "body_too_large" // the body was longer than HTTP.MaxBody
+	KindCheck        = "check"          // Request.Check rejected the response
+)
+
+// Defaults of an [HTTP] target's zero fields.
+const (
+	DefaultMaxBody         = 1 << 20
+	DefaultCheckBytes      = 64 << 10
+	DefaultRequestIDHeader = "X-Request-ID"
+	DefaultRunIDHeader     = "X-Loadgate-Run"
+)
+
+// Request is one kind of HTTP request a target sends.
+type Request struct {
+	// Name groups the request's statistics in Result.ByName; it defaults to
+	// the method and path when the target mixes several requests.
+	Name string
+	// Method defaults to GET.
+	Method string
+	// URL is absolute: http:// or https://, loopback unless allowed.
+	URL string
+	// Header is sent with every request; the harness adds the request id
+	// and run id headers.
+	Header http.Header
+	// Body is sent with every request; NewBody, if set, is called for each
+	// request instead and must return a fresh reader.
+	Body    []byte
+	NewBody func() (io.Reader, error)
+	// Weight is the request's share of a mix (default 1): weights 80, 15
+	// and 5 send 80% browse, 15% cart and 5% checkout requests.
+	Weight int
+	// Expect lists the statuses that count as success; by default any 2xx
+	// or 3xx status does.
+	Expect []int
+	// Check, if set, decides whether a response with an expected status is
+	// a success. It sees the response and at most HTTP.CheckBytes bytes of
+	// its body; the harness reads and closes the body itself.
+	Check func(resp *http.Response, body []byte) error
+}
+
+// Transport picks how an [HTTP] target connects.
+type Transport int
+
+const (
+	// Pooled keeps connections alive in an idle pool sized to the load:
+	// HTTP/1.1, with dial, TLS handshake and idle timeouts set.
+	Pooled Transport = iota
+	// NoKeepAlive opens a fresh connection (and TLS handshake) for every
+	// request, to measure connection set-up under load.
+	NoKeepAlive
+	// HTTP2 speaks HTTP/2: over TLS for https URLs, and with prior
+	// knowledge (h2c) for http URLs.
+	HTTP2
+)
+
+// HTTP is a [Target] that sends HTTP requests: one, or a weighted mix. It
+// reads and closes every response body itself, times each phase with
+// net/http/httptrace, and tags each request with a unique request id and the
+// run's id. Build one with [GET] or [Mix], or as a literal. An HTTP value
+// serves one run at a time.
+type HTTP struct {
+	Requests []Request
+	// Transport selects a connection profile; ignored when Client is set.
+	Transport Transport
+	// Client, if set, is used as it is (the harness still checks the hosts
+	// before the run and closes idle connections after it).
+	Client *http.Client
+	// TLSConfig configures TLS for the profiles, e.g. the RootCAs that
+	// trust a test server's certificate.
+	TLSConfig *tls.Config
+	// MaxBody is the most of a body the harness reads (default 1 MiB); a
+	// longer body fails the request as "body_too_large" and the connection
+	// is closed instead of drained.
+	MaxBody int64
+	// CheckBytes is how much of the body Request.Check sees (default 64 KiB).
+	CheckBytes int
+	// RequestIDHeader and RunIDHeader name the headers that carry a unique
+	// id per request and the run's id (defaults X-Request-ID and
+	// X-Loadgate-Run); "-" leaves the header out.
+	RequestIDHeader string
+	RunIDHeader     string
+
+	client    *http.Client
+	transport *http.Transport // the profile's, closed by Finish
+	prepared  []preparedRequest
+	order     []uint16 // request indices in smooth weighted round-robin order
+	runID     string
+	seq       atomic.Uint64
+}
+
+var (
+	_ Target   = (*HTTP)(nil)
+	_ Preparer = (*HTTP)(nil)
+	_ Finisher = (*HTTP)(nil)
+)
+
+type preparedRequest struct {
+	Request
+	url    *url.URL
+	expect [6]bool // by status class when Expect is empty
+}
+
+// GET returns a target that sends GET requests to url.
+func GET(url string) *HTTP {
+	return &HTTP{Requests: []Request{{Method: http.MethodGet, URL: url}}}
+}
+
+// Mix returns a target that sends the requests in proportion to their
+// weights, interleaved evenly.
+func Mix(requests ...Request) *HTTP {
+	return &HTTP{Requests: requests}
+}
+
+// Prepare checks every request and its host, and builds the client. It is
+// called by Run before any request is sent.
+func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
+	if len(h.Requests) == 0 {
+		return errors.New("HTTP target has no Requests")
+	}
+	guard := newHostGuard(run.AllowHosts)
+	h.prepared = h.prepared[:0]
+	weights := make([]int, len(h.Requests))
+	for i, r := range h.Requests {
+		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, r.URL)
+		if r.Name != "" {
+			what = fmt.Sprintf("HTTP request %q", r.Name)
+		}
+		if r.Method == "" {
+			r.Method = http.MethodGet
+		}
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			return fmt.Errorf("%s: URL: %w", what, err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return fmt.Errorf("%s: URL must start with http:// or https://", what)
+		}
+		if u.Hostname() == "" {
+			return fmt.Errorf("%s: URL has no host", what)
+		}
+		if err := guard.check(ctx, what, u.Hostname()); err != nil {
+			return err
+		}
+		if r.Weight < 0 {
+			return fmt.Errorf("%s: Weight must not be negative", what)
+		}
+		if r.Weight == 0 {
+			r.Weight = 1
+		}
+		if r.Name == "" && len(h.Requests) > 1 {
+			r.Name = r.Method + " " + u.EscapedPath()
+		}
+		weights[i] = r.Weight
+		h.prepared = append(h.prepared, preparedRequest{Request: r, url: u})
+	}
+	order, err := weightedOrder(weights)
+	if err != nil {
+		return err
+	}
+	h.order = order
+	h.runID = run.RunID
+	if h.Client != nil {
+		h.client = h.Client
+		return nil
+	}
+	h.transport = newTransport(h.Transport, h.TLSConfig, run.Concurrency, guard)
+	h.client = &http.Client{Transport: h.transport}
+	return nil
+}
+
+// Finish closes the idle connections of the target's client.
+func (h *HTTP) Finish() {
+	if h.client != nil {
+		h.client.CloseIdleConnections()
+	}
+}
+
+// weightedOrder spreads the request indices over one cycle in proportion to
+// their weights (smooth weighted round-robin), so that even a short run sees
+// the mix.
+func weightedOrder(weights []int) ([]uint16, error) {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	if total > 100000 {
+		return nil, fmt.Errorf("HTTP request weights add up to %d; keep them under 100000", total)
+	}
+	current := make([]int, len(weights))
+	order := make([]uint16, 0, total)
+	for range total {
+		best := 0
+		for i, w := range weights {
+			current[i] += w
+			if current[i] > current[best] {
+				best = i
+			}
+		}
+		current[best] -= total
+		order = append(order, uint16(best))
+	}
+	return order, nil
+}
+
+// newTransport builds the connection profile. Connections go only to
+// loopback addresses or allowed hosts, whatever DNS says during the run.
+func newTransport(profile Transport, tlsConfig *tls.Config, concurrency int, guard *hostGuard) *http.Transport {
+	if concurrency <= 0 {
+		concurrency = 100
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		Proxy: nil, // load goes where the URL says, never through a proxy from the environment
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			d := *dialer
+			d.Control = func(_, address string, _ syscall.RawConn) error { return guard.checkDial(host, address) }
+			return d.DialContext(ctx, network, addr)
+		},
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConns:          concurrency,
+		MaxIdleConnsPerHost:   concurrency,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableKeepAlives:     profile == NoKeepAlive,
+		Protocols:             new(http.Protocols),
+	}
+	if tlsConfig != nil {
+		t.TLSClientConfig = tlsConfig.Clone()
+	}
+	if profile == HTTP2 {
+		t.Protocols.SetHTTP2(true)
+		t.Protocols.SetUnencryptedHTTP2(true)
+	} else {
+		t.Protocols.SetHTTP1(true)
+	}
+	return t
+}
+
+// Hit implements [Target]: it sends the next request of the mix.
+func (h *HTTP) Hit(ctx context.Context, s *Sample) error {
+	if h.client == nil {
+		return errors.New("HTTP target used before Prepare (run it with loadtest.Run)")
+	}
+	sc := s.scratch
+	if sc == nil {
+		sc = newHTTPScratch()
+		s.scratch = sc
+	}
+	r := &h.prepared[h.order[sc.next%uint64(len(h.order))]]
+	sc.next++
+	s.Name = r.Name
+
+	var body io.Reader
+	if r.NewBody != nil {
+		b, err := r.NewBody()
+		if err != nil {
+			return KindError(KindOther, fmt.Errorf("%s: NewBody: %w", r.Method, err))
+		}
+		body = b
+	} else if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	sc.begin()
+	req, err := http.NewRequestWithContext(sc.traced(ctx), r.Method, r.URL, body)
+	if err != nil {
+		return KindError(KindOther, err)
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	if name := orDefault(h.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
+		req.Header.Set(name, h.runID+"-"+strconv.FormatUint(h.seq.Add(1), 10))
+	}
+	if name := orDefault(h.RunIDHeader, DefaultRunIDHeader); name != "-" {
+		req.Header.Set(name, h.runID)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		sc.report(s)
+		if sc.tlsErr.Load() {
+			s.Kind = KindTLS
+		}
+		return err
+	}
+	s.Status, s.Proto = resp.StatusCode, resp.Proto
+	checked, tooLarge, err := h.readBody(resp, r, sc)
+	resp.Body.Close()
+	sc.report(s)
+	if err != nil {
+		return fmt.Errorf("%s %s: reading body: %w", r.Method, r.url.Path, err)
+	}
+	if tooLarge {
+		return KindError(KindBodyTooLarge, fmt.Errorf("%s %s: body longer than %d bytes", r.Method, r.url.Path, orDefault(h.MaxBody, DefaultMaxBody)))
+	}
+	if !r.expects(resp.StatusCode) {
+		return KindError(statusKind(resp.StatusCode), fmt.Errorf("%s %s: unexpected status %s", r.Method, r.url.Path, resp.Status))
+	}
+	if r.Check != nil {
+		if err := r.Check(resp, checked); err != nil {
+			return KindError(KindCheck, fmt.Errorf("%s %s: %w", r.Method, r.url.Path, err))
+		}
+	}
+	return nil
+}
+
+// readBody reads the body up to MaxBody, keeping the first CheckBytes for a
+// Check. A longer body is left unread: closing it closes the connection.
+func (h *HTTP) readBody(resp *http.Response, r *preparedRequest, sc *httpScratch) (checked []byte, tooLarge bool, err error) {
+	limit := orDefault(h.MaxBody, DefaultMaxBody)
+	var n int64
+	if r.Check != nil {
+		size := orDefault(h.CheckBytes, DefaultCheckBytes)
+		if cap(sc.buf) < size {
+			sc.buf = make([]byte, size)
+		}
+		m, err := io.ReadFull(resp.Body, sc.buf[:min(int64(size), limit+1)])
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return nil, false, err
+		}
+		checked, n = sc.buf[:m], int64(m)
+	}
+	if n <= limit {
+		m, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit+1-n))
+		if err != nil {
+			return nil, false, err
+		}
+		n += m
+	}
+	if n > limit {
+		return checked[:min(int64(len(checked)), limit)], true, nil
+	}
+	return checked, false, nil
+}
+
+func (r *preparedRequest) expects(status int) bool {
+	if len(r.Expect) == 0 {
+		return status >= 200 && status < 400
+	}
+	for _, s := range r.Expect {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+func statusKind(status int) string {
+	switch {
+	case status >= 400 && status < 500:
+		return KindHTTP4xx
+	case status >= 500 && status < 600:
+		return KindHTTP5xx
+	}
+	return KindHTTPStatus
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

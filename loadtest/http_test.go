@@ -1,0 +1,315 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// runHTTP runs target under load and fails the test on a run error.
+func runHTTP(t *testing.T, target Target, load Load) *Result {
+	t.Helper()
+	s := Scenario{Name: t.Name(), Target: target, Load: load, Timeout: 5 * time.Second}.withDefaults(1)
+	if err := s.validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := execute(context.Background(), s, 10*time.Second, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func tlsConfigFor(srv *httptest.Server) *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return &tls.Config{RootCAs: pool}
+}
+
+func TestHTTPTLSConnectionReuse(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	tests := []struct {
+		name          string
+		profile       Transport
+		wantHandshake bool
+		wantMinReuse  float64
+		wantMaxReuse  float64
+	}{
+		{name: "no keep-alive handshakes every request", profile: NoKeepAlive, wantHandshake: true, wantMinReuse: 0, wantMaxReuse: 0},
+		{name: "pooled reuses connections", profile: Pooled, wantHandshake: false, wantMinReuse: 0.99, wantMaxReuse: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target := GET(srv.URL + "/")
+			target.Transport, target.TLSConfig = tt.profile, tlsConfigFor(srv)
+			res := runHTTP(t, target, Rate(300).For(time.Second))
+			if res.Errors != 0 {
+				t.Fatalf("errors = %d (%v), want 0", res.Errors, res.ErrorSamples)
+			}
+			c := res.Connections
+			if c == nil {
+				t.Fatal("no connection statistics")
+			}
+			if c.ReuseShare < tt.wantMinReuse || c.ReuseShare > tt.wantMaxReuse {
+				t.Errorf("reuse share = %.4f, want in [%g, %g]", c.ReuseShare, tt.wantMinReuse, tt.wantMaxReuse)
+			}
+			handshakes := res.Phases["tls"].Count
+			if tt.wantHandshake && handshakes != res.Requests {
+				t.Errorf("TLS handshakes = %d, want one per request (%d)", handshakes, res.Requests)
+			}
+			if !tt.wantHandshake && float64(handshakes) > 0.01*float64(res.Requests) {
+				t.Errorf("TLS handshakes = %d for %d requests, want about one per connection", handshakes, res.Requests)
+			}
+			t.Logf("%s: %d requests, reuse %.4f, TLS handshakes %d (p50 %v), connect p50 %v",
+				tt.name, res.Requests, c.ReuseShare, handshakes, time.Duration(res.Phases["tls"].P50NS), time.Duration(res.Phases["connect"].P50NS))
+		})
+	}
+}
+
+func TestHTTP2(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Proto)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	target := GET(srv.URL)
+	target.Transport, target.TLSConfig = HTTP2, tlsConfigFor(srv)
+	res := runHTTP(t, target, Rate(200).For(500*time.Millisecond))
+	if res.Errors != 0 {
+		t.Fatalf("errors = %d (%v)", res.Errors, res.ErrorSamples)
+	}
+	if got := res.Connections.Protocols["HTTP/2.0"]; got != res.Requests {
+		t.Errorf("HTTP/2.0 requests = %d of %d (protocols %v)", got, res.Requests, res.Connections.Protocols)
+	}
+}
+
+func TestHTTPStatusCountsAreExact(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%10 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	res := runHTTP(t, GET(srv.URL), Rate(500).For(time.Second))
+	served := n.Load()
+	if res.Requests != served {
+		t.Fatalf("requests = %d, server saw %d", res.Requests, served)
+	}
+	want503 := served / 10
+	if got := res.StatusCodes["503"]; got != want503 {
+		t.Errorf("503s = %d, want %d", got, want503)
+	}
+	if got := res.StatusCodes["200"]; got != served-want503 {
+		t.Errorf("200s = %d, want %d", got, served-want503)
+	}
+	if res.Errors != want503 || res.ErrorKinds[KindHTTP5xx] != want503 {
+		t.Errorf("errors = %d (kinds %v), want %d http_5xx", res.Errors, res.ErrorKinds, want503)
+	}
+	if want := float64(want503) / float64(served); res.ErrorRate != want {
+		t.Errorf("error rate = %v, want %v", res.ErrorRate, want)
+	}
+}
+
+func TestHTTPMixSplitsByName(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	target := Mix(
+		Request{Name: "browse", URL: srv.URL + "/products", Weight: 80},
+		Request{Name: "cart", Method: http.MethodPost, URL: srv.URL + "/cart", Body: []byte(`{"id":1}`), Weight: 15},
+		Request{URL: srv.URL + "/missing", Weight: 5},
+	)
+	res := runHTTP(t, target, Rate(400).For(time.Second))
+	total := res.Requests
+	for name, share := range map[string]float64{"browse": 0.80, "cart": 0.15, "GET /missing": 0.05} {
+		got := res.ByName[name].Requests
+		if want := share * float64(total); float64(got) < want-2 || float64(got) > want+2 {
+			t.Errorf("%s: %d of %d requests, want %.0f", name, got, total, want)
+		}
+	}
+	if got := res.ByName["GET /missing"].StatusCodes["404"]; got != res.ByName["GET /missing"].Requests || got == 0 {
+		t.Errorf("GET /missing: 404s = %d of %d", got, res.ByName["GET /missing"].Requests)
+	}
+	if res.ErrorKinds[KindHTTP4xx] != res.ByName["GET /missing"].Requests {
+		t.Errorf("http_4xx = %d, want %d", res.ErrorKinds[KindHTTP4xx], res.ByName["GET /missing"].Requests)
+	}
+}
+
+func TestHTTPHugeBodiesStayBounded(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	chunk := make([]byte, 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 100 { // 100 MB
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	res := runHTTP(t, GET(srv.URL), Users(4).For(time.Second))
+	if res.Requests == 0 || res.ErrorKinds[KindBodyTooLarge] != res.Requests {
+		t.Fatalf("body_too_large = %d of %d requests (kinds %v)", res.ErrorKinds[KindBodyTooLarge], res.Requests, res.ErrorKinds)
+	}
+	// 4 requests in flight x 1 MiB limit, plus the server's own buffers
+	// and histograms: far below the 100 MB a body would cost.
+	if peak := res.Runtime.HeapPeakBytes; peak > 64<<20 {
+		t.Errorf("heap peak = %d MiB, want the body limit times the requests in flight, not whole bodies", peak>>20)
+	}
+	t.Logf("%d requests of 100 MB bodies; heap peak %.1f MiB", res.Requests, float64(res.Runtime.HeapPeakBytes)/(1<<20))
+}
+
+func TestHTTPCheckAndExpect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"ok":false}`)
+	}))
+	defer srv.Close()
+	target := Mix(
+		Request{Name: "expect-201", URL: srv.URL, Expect: []int{201}},
+		Request{Name: "expect-200", URL: srv.URL, Expect: []int{200}},
+		Request{Name: "check", URL: srv.URL, Check: func(resp *http.Response, body []byte) error {
+			if !strings.Contains(string(body), `"ok":true`) {
+				return errors.New("body says not ok")
+			}
+			return nil
+		}},
+	)
+	res := runHTTP(t, target, Rate(90).For(time.Second))
+	if got := res.ByName["expect-201"].Errors; got != 0 {
+		t.Errorf("expect-201 errors = %d", got)
+	}
+	if got := res.ByName["expect-200"].ErrorKinds[KindHTTPStatus]; got == 0 || got != res.ByName["expect-200"].Requests {
+		t.Errorf("expect-200 http_status errors = %d of %d", got, res.ByName["expect-200"].Requests)
+	}
+	if got := res.ByName["check"].ErrorKinds[KindCheck]; got == 0 || got != res.ByName["check"].Requests {
+		t.Errorf("check errors = %d of %d", got, res.ByName["check"].Requests)
+	}
+}
+
+func TestHTTPRequestIDs(t *testing.T) {
+	ids := make(chan string, 1000)
+	var runIDs atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids <- r.Header.Get("X-Request-ID")
+		runIDs.Store(r.Header.Get("X-Loadgate-Run"))
+	}))
+	defer srv.Close()
+	res := runHTTP(t, GET(srv.URL), Rate(200).For(500*time.Millisecond))
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if id == "" || seen[id] {
+			t.Fatalf("request id %q missing or repeated", id)
+		}
+		seen[id] = true
+	}
+	if int64(len(seen)) != res.Requests {
+		t.Errorf("%d distinct ids for %d requests", len(seen), res.Requests)
+	}
+	if got := runIDs.Load(); got != res.RunID {
+		t.Errorf("run id header = %v, want %s", got, res.RunID)
+	}
+}
+
+func TestHTTPRefusesNonLoopbackHosts(t *testing.T) {
+	defer func(old func(context.Context, string, string) ([]netip.Addr, error)) { lookupNetIP = old }(lookupNetIP)
+	var lookups atomic.Int64
+	lookupNetIP = func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		lookups.Add(1)
+		switch host {
+		case "shop.internal":
+			return []netip.Addr{netip.MustParseAddr("203.0.113.7")}, nil
+		case "local.test", "localhost":
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")}, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
+
+	tests := []struct {
+		name    string
+		url     string
+		allow   []string
+		env     string
+		wantErr string
+	}{
+		{name: "public IP", url: "http://203.0.113.9/", wantErr: "host 203.0.113.9 is not loopback"},
+		{name: "private IP", url: "http://10.1.2.3/", wantErr: "LOADGATE_ALLOW_HOSTS=10.1.2.3"},
+		{name: "name resolving outside loopback", url: "http://shop.internal/", wantErr: "resolves to 203.0.113.7"},
+		{name: "name resolving to loopback", url: "http://local.test" + port + "/"},
+		{name: "loopback IPv4", url: srv.URL},
+		{name: "localhost", url: "http://localhost" + port + "/"},
+		{name: "allowed by scenario", url: "http://shop.internal/", allow: []string{"shop.internal"}},
+		{name: "allowed by env", url: "http://shop.internal/", env: "other, shop.internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvAllowHosts, tt.env)
+			before := sent.Load()
+			target := GET(tt.url)
+			info := RunInfo{RunID: "x", Concurrency: 1, AllowHosts: append(tt.allow, allowHostsFromEnv()...)}
+			err := target.Prepare(context.Background(), info)
+			defer target.Finish()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Prepare: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrHostNotAllowed) {
+				t.Fatalf("Prepare error = %v, want one containing %q", err, tt.wantErr)
+			}
+			if sent.Load() != before {
+				t.Error("a request was sent before the host was refused")
+			}
+		})
+	}
+}
+
+// TestHTTPDialGuard checks the second line of defence: a connection to a
+// non-loopback address is refused at dial time even if Prepare passed.
+func TestHTTPDialGuard(t *testing.T) {
+	g := newHostGuard(nil)
+	if err := g.checkDial("shop.internal", "203.0.113.7:80"); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("checkDial to a public address = %v, want ErrHostNotAllowed", err)
+	}
+	if err := g.checkDial("localhost", "[::1]:80"); err != nil {
+		t.Errorf("checkDial to ::1 = %v", err)
+	}
+}
+
+func TestHTTPLeavesNoGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	before := runtime.NumGoroutine()
+	res := runHTTP(t, GET(srv.URL), Ramp(Rate(200).For(300*time.Millisecond), Users(20).For(300*time.Millisecond)))
+	if res.Runtime.GoroutinesEnd > before+2 {
+		t.Errorf("goroutines at the end = %d, before = %d", res.Runtime.GoroutinesEnd, before)
+	}
+}
