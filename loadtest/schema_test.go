@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,8 +34,13 @@ func goldenResult() *Result {
 			Stages: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true}}},
 		Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Dropped: 0, Abandoned: 0, Rate: 3, Throughput: 2,
 		Latency: lat, ServiceTime: lat,
-		ErrorKinds:    map[string]int64{KindTimeout: 1},
-		ErrorSamples:  map[string][]string{KindTimeout: {"context deadline exceeded"}},
+		ErrorKinds:   map[string]int64{KindTimeout: 1},
+		ErrorSamples: map[string][]string{KindTimeout: {"context deadline exceeded"}},
+		StatusCodes:  map[string]int64{"200": 2},
+		ByName: map[string]NameResult{"browse": {Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Latency: lat,
+			ErrorKinds: map[string]int64{KindTimeout: 1}, StatusCodes: map[string]int64{"200": 2}}},
+		Phases:        map[string]Latency{"connect": lat, "ttfb": lat, "total": lat},
+		Connections:   &Connections{Requests: 2, Reused: 1, ReuseShare: 0.5, Protocols: map[string]int64{"HTTP/1.1": 2}},
 		PacerLagMaxNS: 30000,
 		Runtime:       RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, HeapPeakBytes: 1 << 20, GCPauseP99NS: 50000, GCPauseMaxNS: 60000, NumGC: 1, CPUSeconds: 0.25},
 		Warmup:        &Warmup{DurationNS: int64(time.Second), Requests: 3},
@@ -74,22 +81,32 @@ func TestResultGolden(t *testing.T) {
 // TestResultSchemaOfRealRun checks that what a real run writes matches the
 // schema, and that the schema documents every key the run writes.
 func TestResultSchemaOfRealRun(t *testing.T) {
-	s := Scenario{
-		Name:   "schema check",
-		Target: Func(func(ctx context.Context) error { return nil }),
-		Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
-		Warmup: 100 * time.Millisecond,
-	}.withDefaults(1)
-	res, err := execute(context.Background(), s, time.Second, func(string, ...any) {})
-	if err != nil {
-		t.Fatal(err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	targets := map[string]Target{
+		"func": Func(func(ctx context.Context) error { return nil }),
+		"http": Mix(Request{Name: "a", URL: srv.URL + "/a"}, Request{Name: "b", URL: srv.URL + "/b"}),
 	}
-	res.Env = currentEnv(1)
-	data, err := json.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
+	for name, target := range targets {
+		t.Run(name, func(t *testing.T) {
+			s := Scenario{
+				Name:   "schema check",
+				Target: target,
+				Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
+				Warmup: 100 * time.Millisecond,
+			}.withDefaults(1)
+			res, err := execute(context.Background(), s, time.Second, func(string, ...any) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Env = currentEnv(1)
+			data, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			validate(t, data)
+		})
 	}
-	validate(t, data)
 }
 
 func validate(t *testing.T, doc []byte) {
