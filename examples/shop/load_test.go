@@ -1,0 +1,229 @@
+package shop_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/examples/shop"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// The load tests below run one after the other, never in parallel: each
+// measures latency on a machine it must have to itself.
+
+// maxConns bounds the connections a load test opens to the shop. The
+// client's idle pool and the scenario's MaxInFlight are both set to it:
+// with a smaller pool, bursts would open connections only to close them
+// again, and the test would measure TCP handshakes instead of the shop.
+const maxConns = 64
+
+// timeout bounds each request; a healthy shop answers in milliseconds.
+const timeout = 5 * time.Second
+
+// startShop serves a new shop on a loopback port for the length of the test
+// and returns it with its base URL and a client of its own.
+func startShop(t *testing.T, opts shop.Options) (*shop.Server, string, *http.Client) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("load test skipped in -short mode")
+	}
+	s := shop.NewServer(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: timeout}).DialContext,
+		MaxIdleConns:        maxConns,
+		MaxIdleConnsPerHost: maxConns,
+		MaxConnsPerHost:     maxConns,
+		IdleConnTimeout:     time.Minute,
+	}
+	t.Cleanup(tr.CloseIdleConnections) // runs before srv.Close
+	return s, srv.URL, &http.Client{Transport: tr}
+}
+
+// send does one request and returns an error for a failure: a transport
+// error, or a status other than 2xx (of kind "http_<status>").
+func send(ctx context.Context, c *http.Client, method, url, body string) error {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	// Read to the end so that the connection goes back to the pool.
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return loadtest.KindError(fmt.Sprintf("http_%d", resp.StatusCode),
+			fmt.Errorf("%s %s: %s", method, req.URL.Path, resp.Status))
+	}
+	return nil
+}
+
+// planned is the number of arrivals an open-model stage plans: its mean
+// rate times its length. It reads the plan from the result, so it holds
+// under LOADGATE_SCALE too.
+func planned(p loadtest.StagePlan) float64 {
+	return (p.From + p.To) / 2 * time.Duration(p.DurationNS).Seconds()
+}
+
+// checkCount reports an error unless got is within tol (a fraction) of want.
+func checkCount(t *testing.T, what string, got int64, want, tol float64) {
+	t.Helper()
+	if math.Abs(float64(got)-want) > tol*want {
+		t.Errorf("%s: %d requests, want %.0f ± %.0f%%", what, got, want, 100*tol)
+	}
+}
+
+// checkClean reports errors, dropped arrivals and requests abandoned by the
+// drain: none of them should happen against a healthy shop.
+func checkClean(t *testing.T, res *loadtest.Result) {
+	t.Helper()
+	if res.Errors > 0 {
+		t.Errorf("%d of %d requests failed (%v), want none", res.Errors, res.Requests, res.ErrorKinds)
+	}
+	if res.Dropped > 0 || res.Abandoned > 0 {
+		t.Errorf("%d arrivals dropped and %d requests abandoned, want none", res.Dropped, res.Abandoned)
+	}
+}
+
+// TestLoadCatalogue browses the catalogue at a steady 200 requests per
+// second, the open model: arrivals do not wait for answers.
+func TestLoadCatalogue(t *testing.T) {
+	_, url, c := startShop(t, shop.Options{})
+	res := loadtest.Run(t, loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			return send(ctx, c, "GET", url+"/products", "")
+		}),
+		Load:        loadtest.Rate(200).For(time.Second),
+		Timeout:     timeout,
+		MaxInFlight: maxConns,
+	})
+	checkClean(t, res)
+	// Evenly spaced arrivals: every planned request is sent, no more.
+	checkCount(t, "GET /products", res.Requests, planned(res.Load.Stages[0]), 0.05)
+}
+
+// TestLoadProduct looks products up with Poisson arrivals, the irregular
+// traffic of many independent visitors.
+func TestLoadProduct(t *testing.T) {
+	_, url, c := startShop(t, shop.Options{})
+	var n atomic.Int64
+	res := loadtest.Run(t, loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			id := n.Add(1)%50 + 1
+			return send(ctx, c, "GET", fmt.Sprintf("%s/products/%d", url, id), "")
+		}),
+		Load:        loadtest.Poisson(200).For(time.Second),
+		Timeout:     timeout,
+		MaxInFlight: maxConns,
+	})
+	checkClean(t, res)
+	// A Poisson count has a standard deviation of √mean; four of them
+	// (±28% of 200) is wide enough for any seed. The seed is fixed, so
+	// this run's count does not change from one run to the next.
+	want := planned(res.Load.Stages[0])
+	checkCount(t, "GET /products/{id}", res.Requests, want, 4*math.Sqrt(want)/want)
+}
+
+// TestLoadCheckout has 8 shoppers, each filling a cart and checking out,
+// then thinking for 20 ms before the next order: the closed model.
+func TestLoadCheckout(t *testing.T) {
+	const (
+		users = 8
+		think = 20 * time.Millisecond
+	)
+	s, url, c := startShop(t, shop.Options{})
+	var n atomic.Int64
+	res := loadtest.Run(t, loadtest.Scenario{
+		// One request of the result is a whole order: add an item, then
+		// check out. Each order has a cart of its own, so shoppers running
+		// at once never check out each other's items.
+		Target: loadtest.Func(func(ctx context.Context) error {
+			k := n.Add(1)
+			user := fmt.Sprintf("shopper-%d", k)
+			item := fmt.Sprintf(`{"product": %d, "qty": %d}`, k%50+1, k%3+1)
+			if err := send(ctx, c, "POST", url+"/cart/"+user+"/items", item); err != nil {
+				return err
+			}
+			return send(ctx, c, "POST", url+"/checkout/"+user, "")
+		}),
+		Load:    loadtest.Users(users).For(2 * time.Second).Thinking(think),
+		Timeout: timeout,
+	})
+	checkClean(t, res)
+	if got := s.Orders(); got != res.Requests-res.Errors {
+		t.Errorf("the shop took %d orders, the result counts %d successful checkouts", got, res.Requests-res.Errors)
+	}
+	// Think time caps each user at one order per think time, plus the one
+	// in flight when the stage ends; every user orders at least once.
+	d := time.Duration(res.Load.Stages[0].DurationNS)
+	if most := users * (int64(d/think) + 1); res.Requests > most || res.Requests < users {
+		t.Errorf("%d orders by %d users thinking %v for %v, want between %d and %d",
+			res.Requests, users, think, d, users, most)
+	}
+}
+
+// TestLoadRamp steps the shop's traffic up, 50/s, a linear ramp to 200/s,
+// 200/s and 400/s, and lets it reach the last step only if 200/s was
+// served fast and without errors.
+func TestLoadRamp(t *testing.T) {
+	_, url, c := startShop(t, shop.Options{})
+	var n atomic.Int64
+	res := loadtest.Run(t, loadtest.Scenario{
+		// Three visits in four look at a product; the fourth puts it in one
+		// of 100 carts.
+		Target: loadtest.Func(func(ctx context.Context) error {
+			k := n.Add(1)
+			if k%4 == 0 {
+				item := fmt.Sprintf(`{"product": %d, "qty": 1}`, k%50+1)
+				return send(ctx, c, "POST", fmt.Sprintf("%s/cart/visitor-%d/items", url, k%100), item)
+			}
+			return send(ctx, c, "GET", fmt.Sprintf("%s/products/%d", url, k%50+1), "")
+		}),
+		Load: loadtest.Ramp(
+			loadtest.Rate(50).For(time.Second),
+			loadtest.Rate(50).RampTo(200).For(time.Second),
+			loadtest.Rate(200).For(time.Second).Gated(loadtest.AllOf(
+				loadtest.LatencyBelow(0.95, 50*time.Millisecond),
+				loadtest.ErrorRateAtMost(0),
+			)),
+			loadtest.Rate(400).For(time.Second),
+		),
+		Timeout:     timeout,
+		MaxInFlight: maxConns,
+	})
+	checkClean(t, res)
+	if res.Stopped != nil {
+		t.Errorf("run stopped early in stage %s (%s): %s", res.Stopped.Stage, res.Stopped.Cause, res.Stopped.Reason)
+	}
+	if len(res.Stages) != len(res.Load.Stages) {
+		t.Fatalf("%d of %d stages ran, want all", len(res.Stages), len(res.Load.Stages))
+	}
+	if g := res.Stages[2].Gate; g == nil || !g.Passed {
+		t.Errorf("gate of stage %s = %+v, want it checked and passed", res.Stages[2].Name, g)
+	}
+	for i, st := range res.Stages {
+		checkCount(t, "stage "+st.Name, st.Requests, planned(res.Load.Stages[i]), 0.05)
+	}
+}
