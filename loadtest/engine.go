@@ -19,6 +19,10 @@ type job struct {
 type worker struct {
 	shard  int
 	sample Sample
+	// slot and intended describe the request running now (slot -1: none),
+	// so that a gate can count requests still in flight at a stage's end.
+	slot     atomic.Int32
+	intended atomic.Int64 // unix nanoseconds
 }
 
 // engine drives one scenario's load. The goroutine that calls runStage is
@@ -26,6 +30,7 @@ type worker struct {
 type engine struct {
 	scenario Scenario
 	rec      *recorder
+	leaks    *leakWatch      // nil when the leak check is off
 	reqCtx   context.Context // parent of every request's context
 
 	stop     chan struct{} // closed to end the load early or at its end
@@ -34,7 +39,9 @@ type engine struct {
 	stopped  *Stop
 
 	wg        sync.WaitGroup // every worker and user goroutine
-	busy      atomic.Int64   // requests running now
+	workersMu sync.Mutex
+	all       []*worker
+	busy      atomic.Int64 // requests running now
 	nextShard atomic.Int64
 
 	// Open model.
@@ -196,7 +203,7 @@ func (e *engine) submit(j job) bool {
 
 func (e *engine) work(first job) {
 	defer e.wg.Done()
-	w := &worker{shard: int(e.nextShard.Add(1))}
+	w := e.newWorker()
 	for j, ok := first, true; ok; j, ok = <-e.jobs {
 		e.do(w, j.slot, j.intended, time.Now())
 		e.busy.Add(-1)
@@ -222,7 +229,7 @@ func (e *engine) setActiveUsers(n int) {
 // below the active count.
 func (e *engine) user(id int) {
 	defer e.wg.Done()
-	w := &worker{shard: int(e.nextShard.Add(1))}
+	w := e.newWorker()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -256,8 +263,36 @@ func (e *engine) user(id int) {
 	}
 }
 
+// newWorker registers the calling goroutine as a worker or user.
+func (e *engine) newWorker() *worker {
+	e.leaks.own()
+	w := &worker{shard: int(e.nextShard.Add(1))}
+	w.slot.Store(-1)
+	e.workersMu.Lock()
+	e.all = append(e.all, w)
+	e.workersMu.Unlock()
+	return w
+}
+
+// inFlight returns how long each request of slot still running at now has
+// been waiting since it should have started.
+func (e *engine) inFlight(slot int, now time.Time) []time.Duration {
+	e.workersMu.Lock()
+	defer e.workersMu.Unlock()
+	var ages []time.Duration
+	for _, w := range e.all {
+		if int(w.slot.Load()) == slot {
+			ages = append(ages, now.Sub(time.Unix(0, w.intended.Load())))
+		}
+	}
+	return ages
+}
+
 // do performs one request and records it.
 func (e *engine) do(w *worker, slot int, intended, start time.Time) {
+	w.intended.Store(intended.UnixNano())
+	w.slot.Store(int32(slot))
+	defer w.slot.Store(-1)
 	ctx, cancel := context.WithTimeout(e.reqCtx, e.scenario.Timeout)
 	w.sample.reset()
 	err := e.call(ctx, &w.sample)
@@ -293,7 +328,7 @@ func (e *engine) call(ctx context.Context, s *Sample) (err error) {
 func (e *engine) drain(limit time.Duration) int64 {
 	close(e.jobs) // the scheduler is done; idle workers exit
 	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
+	go func() { e.leaks.own(); e.wg.Wait(); close(done) }()
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
 	select {

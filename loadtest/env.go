@@ -86,22 +86,40 @@ func FileName(name string) string {
 	return s
 }
 
-// callerPackage returns the import path of the package whose function called
-// Run, without an external test package's _test suffix.
+// callerPackage returns the import path of the package whose test called
+// Run: the package of the nearest Test, Benchmark, Fuzz or Example
+// function on the stack (so that a helper in another package does not
+// claim the scenario), else of Run's direct caller. An external test
+// package's _test suffix is dropped.
 func callerPackage(skip int) string {
-	pc, _, _, ok := runtime.Caller(skip + 1)
-	if !ok {
-		return ""
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(skip+2, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	direct := ""
+	for {
+		f, more := frames.Next()
+		pkg, fn := splitFuncName(f.Function)
+		if direct == "" {
+			direct = pkg
+		}
+		for _, prefix := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+			if strings.HasPrefix(fn, prefix) {
+				return pkg
+			}
+		}
+		if !more {
+			return direct
+		}
 	}
-	fn := runtime.FuncForPC(pc)
-	if fn == nil {
-		return ""
-	}
-	name := fn.Name() // e.g. github.com/x/y/shop_test.TestLoadCheckout.func1
+}
+
+// splitFuncName splits "example.com/x/y_test.TestLoad.func1" into
+// "example.com/x/y" and "TestLoad.func1".
+func splitFuncName(name string) (pkg, fn string) {
 	slash := strings.LastIndex(name, "/")
 	dot := strings.Index(name[slash+1:], ".")
 	if dot < 0 {
-		return ""
+		return "", name
 	}
-	return strings.TrimSuffix(name[:slash+1+dot], "_test")
+	return strings.TrimSuffix(name[:slash+1+dot], "_test"), name[slash+1+dot+1:]
 }

@@ -29,12 +29,18 @@ func LatencyBelow(q float64, limit time.Duration) Gate {
 }
 
 // ErrorRateAtMost is a gate that passes while the stage's share of failed
-// requests is at most max (0 for "no errors", 0.01 for 1%).
+// requests is at most max (0 for "no errors", 0.01 for 1%). Dropped
+// arrivals count as failed: a request that could not be sent did not
+// succeed.
 func ErrorRateAtMost(max float64) Gate {
 	return func(s *StageResult) error {
-		if s.ErrorRate > max {
-			return fmt.Errorf("error rate = %.2f%% (%d of %d), want <= %.2f%%",
-				100*s.ErrorRate, s.Errors, s.Requests, 100*max)
+		failed, total := s.Errors+s.Dropped, s.Requests+s.Dropped
+		if total == 0 {
+			return nil
+		}
+		if rate := float64(failed) / float64(total); rate > max {
+			return fmt.Errorf("error rate = %.2f%% (%d errors and %d dropped of %d), want <= %.2f%%",
+				100*rate, s.Errors, s.Dropped, total, 100*max)
 		}
 		return nil
 	}

@@ -21,7 +21,17 @@ import (
 // runHTTP runs target under load and fails the test on a run error.
 func runHTTP(t *testing.T, target Target, load Load) *Result {
 	t.Helper()
-	s := Scenario{Name: t.Name(), Target: target, Load: load, Timeout: 5 * time.Second}.withDefaults(1)
+	return runHTTPWith(t, target, load, nil)
+}
+
+// runHTTPWith is runHTTP with a chance to change the scenario first.
+func runHTTPWith(t *testing.T, target Target, load Load, edit func(*Scenario)) *Result {
+	t.Helper()
+	s := Scenario{Name: t.Name(), Target: target, Load: load, Timeout: 5 * time.Second}
+	if edit != nil {
+		edit(&s)
+	}
+	s = s.withDefaults(1)
 	if err := s.validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -129,11 +129,15 @@ func (s Stage) label() string {
 		return "1 user"
 	case s.Model == Closed:
 		return fmt.Sprintf("%d users", s.Users)
-	case s.From == s.To:
-		return fmt.Sprintf("%s/s", formatRate(s.From))
-	default:
-		return fmt.Sprintf("%s→%s/s", formatRate(s.From), formatRate(s.To))
 	}
+	poisson := ""
+	if s.Arrivals == Exponential {
+		poisson = "poisson "
+	}
+	if s.From == s.To {
+		return fmt.Sprintf("%s%s/s", poisson, formatRate(s.From))
+	}
+	return fmt.Sprintf("%s%s→%s/s", poisson, formatRate(s.From), formatRate(s.To))
 }
 
 func formatRate(r float64) string {

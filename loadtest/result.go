@@ -31,8 +31,9 @@ type Result struct {
 	// Abandoned counts requests still running when the drain after the load
 	// gave up (their target ignored its context past the timeout).
 	Abandoned int64 `json:"abandoned"`
-	// Rate is the achieved rate of sends per second; Throughput is
-	// successful requests per second.
+	// Rate is the achieved rate of sends per second over the load;
+	// Throughput is successful requests per second until the last request
+	// ended (the drain after the load included).
 	Rate       float64 `json:"rate"`
 	Throughput float64 `json:"throughput"`
 
@@ -62,6 +63,9 @@ type Result struct {
 	Warmup        *Warmup       `json:"warmup,omitempty"`
 	Stages        []StageResult `json:"stages"`
 	Timeline      []Second      `json:"timeline"`
+	// Leaks lists goroutines started during the run and still alive after
+	// it, grouped; empty when there were none or the check was off.
+	Leaks []Leak `json:"leaks"`
 	// Stopped says why the run ended before its last stage did, if it did.
 	Stopped  *Stop    `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
@@ -133,13 +137,16 @@ type Warmup struct {
 // StageResult is the part of a result that belongs to one stage. Requests
 // are attributed to the stage in which they were sent.
 type StageResult struct {
-	Index       int              `json:"index"`
-	Name        string           `json:"name"`
-	ElapsedNS   int64            `json:"elapsed_ns"`
-	Requests    int64            `json:"requests"`
-	Errors      int64            `json:"errors"`
-	ErrorRate   float64          `json:"error_rate"`
-	Dropped     int64            `json:"dropped"`
+	Index     int     `json:"index"`
+	Name      string  `json:"name"`
+	ElapsedNS int64   `json:"elapsed_ns"`
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	ErrorRate float64 `json:"error_rate"`
+	Dropped   int64   `json:"dropped"`
+	// InFlight counts requests still running when a gate saw the stage;
+	// their ages so far are in the latency. It is 0 in a final result.
+	InFlight    int64            `json:"in_flight,omitempty"`
 	Rate        float64          `json:"rate"`
 	Throughput  float64          `json:"throughput"`
 	Latency     Latency          `json:"latency"`

@@ -8,9 +8,12 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
+
+var noteMissingLeakProfile sync.Once
 
 // deadlineMargin is kept free before go test's -timeout: writing the result
 // and the test's own cleanup need a moment too.
@@ -86,6 +89,17 @@ func Run(t testing.TB, s Scenario) *Result {
 			s.Name, res.ErrorKinds[KindPanic], stack)
 	}
 	t.Log("\n" + Summary(res))
+	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
+		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
+			s.Name, LeakReport(res.Leaks))
+	}
+	if !s.Leaks.Off {
+		noteMissingLeakProfile.Do(func() {
+			if !leakProfileAvailable() {
+				t.Logf("loadtest: the runtime's goroutineleak profile is not available (Go 1.27, or Go 1.26 with GOEXPERIMENT=goroutineleakprofile): leaks are found by comparing goroutines before and after, not proven")
+			}
+		})
+	}
 	if dir := os.Getenv(EnvOut); dir != "" {
 		path, err := WriteFile(dir, res)
 		if err != nil {
@@ -115,11 +129,13 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	if f, ok := s.Target.(Finisher); ok {
 		defer f.Finish()
 	}
+	watch := startLeakWatch(s.Leaks)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
 	reqCtx, cancelRequests := context.WithCancel(ctx)
 	defer cancelRequests()
 	e := newEngine(s, rec, reqCtx, slots)
+	e.leaks = watch
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -140,7 +156,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	e.beginMeasuring(loadStart, measured)
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
-	go func() { defer close(samplerDone); tl.run() }()
+	go func() { defer close(samplerDone); watch.own(); tl.run() }()
 
 	stageResults := make([]StageResult, len(stages))
 	stageStart := loadStart
@@ -155,7 +171,9 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
 		ran = i + 1
 		if st.Gate != nil && !e.halted() {
-			sr := buildStage(rec, e, i, st, stageResults[i].ElapsedNS)
+			// Requests still running are the slow ones when a server
+			// stalls: the gate sees each at its age so far, a lower bound.
+			sr := buildStage(rec, e, i, st, stageResults[i].ElapsedNS, e.inFlight(i+1, stageEnd))
 			gr := &GateResult{Passed: true}
 			if err := st.Gate(&sr); err != nil {
 				gr = &GateResult{Passed: false, Reason: err.Error()}
@@ -166,8 +184,10 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		stageStart = stageStart.Add(st.Duration)
 	}
 	loadEnd := time.Now()
+	watch.learn() // while the connections of the load are still open
 	e.stopOnce.Do(func() { close(e.stop) }) // release closed-model users
 	abandoned := e.drain(drainLimit)
+	drainEnd := time.Now()
 	if abandoned > 0 {
 		rec.closed.Store(true)
 		cancelRequests()
@@ -177,6 +197,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	}
 	tl.finish()
 	<-samplerDone
+	leaks, unattributed, idleConns := watch.finish()
 
 	res := &Result{
 		Schema:     SchemaVersion,
@@ -196,13 +217,18 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	total := newTally()
 	for i := range ran {
 		gate, elapsed := stageResults[i].Gate, stageResults[i].ElapsedNS
-		stageResults[i] = buildStage(rec, e, i, stages[i], elapsed)
+		stageResults[i] = buildStage(rec, e, i, stages[i], elapsed, nil)
 		stageResults[i].Gate = gate
 		total.merge(rec.slotTally(i + 1))
 		res.Dropped += stageResults[i].Dropped
 	}
 	res.Stages = stageResults[:ran]
 	fillCounts(total, res.DurationNS, abandoned, &res.Requests, &res.Errors, &res.ErrorRate, &res.Rate, &res.Throughput)
+	// Successes are counted until the last request ended, drain included:
+	// a stalled target must not look fast.
+	if busy := drainEnd.Sub(loadStart).Seconds(); busy > 0 {
+		res.Throughput = float64(total.requests-total.errors) / busy
+	}
 	res.Latency = summarize(total.latency, true)
 	res.ServiceTime = summarize(total.service, true)
 	res.ErrorKinds = total.kinds
@@ -213,7 +239,17 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
+	res.Leaks = leaks
+	if res.Leaks == nil {
+		res.Leaks = []Leak{}
+	}
 	res.Warnings = warnings(res)
+	if unattributed > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
+	}
+	if idleConns > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load (not leaks); close the client's idle connections after the load to free them", idleConns))
+	}
 	return res, nil
 }
 
@@ -291,10 +327,15 @@ func warmupStage(first Stage) Stage {
 	return w
 }
 
-// buildStage summarises stage i from the recorder.
-func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64) StageResult {
+// buildStage summarises stage i from the recorder. inFlight are the ages of
+// requests still running, counted as requests with at least that latency.
+func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64, inFlight []time.Duration) StageResult {
 	t := rec.slotTally(i + 1)
+	for _, age := range inFlight {
+		recordDuration(t.latency, age)
+	}
 	sr := StageResult{
+		InFlight:    int64(len(inFlight)),
 		Index:       i,
 		Name:        st.label(),
 		ElapsedNS:   elapsedNS,

@@ -30,6 +30,11 @@ type Scenario struct {
 	// Abort stops the run early when the load is clearly failing; off by
 	// default.
 	Abort Abort
+	// Leaks configures the goroutine-leak check after the load: by default
+	// goroutines that the scenario started (in the harness, the target, or
+	// a server this test runs in-process) and that are still alive once the
+	// load has drained fail the test.
+	Leaks LeakCheck
 	// AllowHosts lists non-loopback hosts this scenario may send load to;
 	// LOADGATE_ALLOW_HOSTS adds more. Every other host is refused before
 	// the run, so that a load test cannot hit production by mistake.
@@ -82,6 +87,7 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 		stages := append([]Stage(nil), s.Load.Stages()...)
 		for i := range stages {
 			stages[i].Duration = scaleDuration(stages[i].Duration, scale)
+			stages[i].Think = scaleDuration(stages[i].Think, scale)
 		}
 		s.Load = Sequence(stages)
 	}

@@ -48,6 +48,9 @@ func goldenResult() *Result {
 			Rate: 3, Throughput: 2, Latency: lat, ServiceTime: lat, ErrorKinds: map[string]int64{KindTimeout: 1},
 			Gate: &GateResult{Passed: false, Reason: "p95 = 3µs, want < 2µs"}}},
 		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}},
+		Leaks: []Leak{{Function: "example.com/shop.audit.func1", File: "/src/shop/audit.go", Line: 42,
+			CreatedBy: "example.com/shop.audit", CreatedAt: "/src/shop/audit.go:40", Count: 3, State: "chan receive",
+			SampleStack: "goroutine 21 [chan receive]:\nexample.com/shop.audit.func1()\n\t/src/shop/audit.go:42 +0x25", Proven: true}},
 		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
 		Warnings: []string{"an example warning"},
 	}

@@ -73,6 +73,7 @@ func (tl *timeline) run() {
 	ticker := time.NewTicker(sampleEvery)
 	defer ticker.Stop()
 	next := int64(0) // the next second to take
+	var lastLearn time.Time
 	for {
 		select {
 		case <-ticker.C:
@@ -92,6 +93,12 @@ func (tl *timeline) run() {
 		}
 		if now.Sub(tl.lastLog) >= tl.every {
 			tl.progress(now)
+		}
+		if now.Sub(lastLearn) >= time.Second && tl.e.leaks.isOverlapped() {
+			// Only while another scenario runs: the snapshot stops the
+			// world for a moment.
+			tl.e.leaks.learn()
+			lastLearn = now
 		}
 	}
 }

@@ -1,0 +1,102 @@
+package stack
+
+import (
+	"strings"
+	"testing"
+)
+
+func blockForever(ch chan int) { <-ch }
+
+func TestAllFindsBlockedGoroutineAndItsCreator(t *testing.T) {
+	ch := make(chan int)
+	defer close(ch)
+	for range 3 {
+		go blockForever(ch)
+	}
+	me := Current()
+	var found []Goroutine
+	for range 100 {
+		found = found[:0]
+		for _, g := range All() {
+			if g.HasFunc("github.com/loadgate/loadgate/internal/stack.blockForever") {
+				found = append(found, g)
+			}
+		}
+		if len(found) == 3 && found[0].State == "chan receive" {
+			break
+		}
+	}
+	if len(found) != 3 {
+		t.Fatalf("found %d goroutines in blockForever, want 3", len(found))
+	}
+	g := found[0]
+	if got := g.BlockedIn().Func; got != "github.com/loadgate/loadgate/internal/stack.blockForever" {
+		t.Errorf("BlockedIn = %q", got)
+	}
+	if g.CreatorID != me {
+		t.Errorf("CreatorID = %d, want %d (this goroutine)", g.CreatorID, me)
+	}
+	if !strings.HasSuffix(g.CreatedBy.File, "stack_test.go") || g.CreatedBy.Line == 0 {
+		t.Errorf("CreatedBy = %+v", g.CreatedBy)
+	}
+	groups := GroupBy(found)
+	if len(groups) != 1 || groups[0].Count != 3 {
+		t.Fatalf("groups = %+v", groups)
+	}
+	report := Report(groups)
+	for _, want := range []string{"3 leaked goroutine(s) in 1 group(s)", "3 × [chan receive] blocked in github.com/loadgate/loadgate/internal/stack.blockForever (stack_test.go:", "created by github.com/loadgate/loadgate/internal/stack.TestAllFindsBlockedGoroutineAndItsCreator"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	dump := `found unexpected goroutines:
+[Goroutine 21 in state chan receive, with example.com/shop.leak.func1 on top of the stack:
+goroutine 21 [chan receive, 3 minutes]:
+example.com/shop.leak.func1()
+	/src/shop/shop.go:42 +0x25
+created by example.com/shop.leak in goroutine 20
+	/src/shop/shop.go:40 +0x6b
+ Goroutine 22 in state select, with net/http.(*persistConn).writeLoop on top of the stack:
+goroutine 22 [select]:
+net/http.(*persistConn).writeLoop(0xc000150000)
+	/usr/local/go/src/net/http/transport.go:2519 +0xe7
+...additional frames elided...
+created by net/http.(*Transport).dialConn in goroutine 9
+	/usr/local/go/src/net/http/transport.go:1875 +0x15a5
+]`
+	gs := Parse([]byte(dump))
+	tests := []struct {
+		name string
+		give Goroutine
+		want Goroutine
+	}{
+		{
+			name: "user goroutine",
+			give: gs[0],
+			want: Goroutine{ID: 21, State: "chan receive", Frames: []Frame{{"example.com/shop.leak.func1", "/src/shop/shop.go", 42}},
+				CreatedBy: Frame{"example.com/shop.leak", "/src/shop/shop.go", 40}, CreatorID: 20},
+		},
+		{
+			name: "elided frames",
+			give: gs[1],
+			want: Goroutine{ID: 22, State: "select", Frames: []Frame{{"net/http.(*persistConn).writeLoop", "/usr/local/go/src/net/http/transport.go", 2519}},
+				CreatedBy: Frame{"net/http.(*Transport).dialConn", "/usr/local/go/src/net/http/transport.go", 1875}, CreatorID: 9},
+		},
+	}
+	if len(gs) != len(tests) {
+		t.Fatalf("parsed %d goroutines, want %d", len(gs), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.give
+			got.Raw = ""
+			if got.ID != tt.want.ID || got.State != tt.want.State || got.CreatorID != tt.want.CreatorID ||
+				got.CreatedBy != tt.want.CreatedBy || len(got.Frames) != len(tt.want.Frames) || got.Frames[0] != tt.want.Frames[0] {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,372 @@
+package loadtest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/stack"
+)
+
+// LeakCheck configures the goroutine-leak check that Run does after every
+// scenario. The zero value checks, waits DefaultLeakWait for goroutines to
+// end, and fails the test on a leak.
+type LeakCheck struct {
+	// Off disables the check.
+	Off bool
+	// ReportOnly records leaks in the result without failing the test.
+	ReportOnly bool
+	// Ignore lists functions (fully qualified, e.g.
+	// "example.com/cache.(*Cache).janitor") whose goroutines are expected
+	// to outlive the scenario: a goroutine with one of them on its stack,
+	// or created by one, is not a leak.
+	Ignore []string
+	// Wait is how long goroutines may take to end after the load
+	// (default DefaultLeakWait).
+	Wait time.Duration
+}
+
+// DefaultLeakWait is how long the leak check waits for goroutines to end.
+const DefaultLeakWait = 2 * time.Second
+
+// Leak is a group of goroutines that started during a scenario and were
+// still alive after it: blocked in the same function, created by the same
+// function, in the same state.
+type Leak struct {
+	Function  string `json:"function"`
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	CreatedBy string `json:"created_by,omitempty"`
+	// CreatedAt is the file:line of the go statement.
+	CreatedAt   string `json:"created_at,omitempty"`
+	Count       int    `json:"count"`
+	State       string `json:"state"`
+	SampleStack string `json:"sample_stack"`
+	// Proven is set when the runtime's goroutineleak profile proved the
+	// goroutines blocked forever (Go 1.27, or Go 1.26 built with
+	// GOEXPERIMENT=goroutineleakprofile).
+	Proven bool `json:"proven,omitempty"`
+}
+
+// activeScenarios lets a leak check know whether other scenarios ran at the
+// same time (parallel tests): their goroutines must not be blamed on it.
+var activeScenarios struct {
+	sync.Mutex
+	runs map[*leakWatch]struct{}
+}
+
+// leakWatch follows one scenario's goroutines.
+type leakWatch struct {
+	cfg        LeakCheck
+	before     map[int]bool // goroutines alive before the load
+	runner     int          // the goroutine that called Run
+	mu         sync.Mutex
+	harness    map[int]bool // the harness's workers, users and sampler
+	known      map[int]bool // goroutines seen to descend from the scenario's
+	overlapped bool         // another scenario ran at the same time
+}
+
+// startLeakWatch snapshots the goroutines before the load.
+func startLeakWatch(cfg LeakCheck) *leakWatch {
+	if cfg.Off {
+		return nil
+	}
+	w := &leakWatch{cfg: cfg, before: map[int]bool{}, runner: stack.Current(), harness: map[int]bool{}, known: map[int]bool{}}
+	all := stack.All()
+	for _, g := range all {
+		w.before[g.ID] = true
+	}
+	w.learnFrom(all, true) // e.g. the accept loop of a server this test started
+	activeScenarios.Lock()
+	if activeScenarios.runs == nil {
+		activeScenarios.runs = map[*leakWatch]struct{}{}
+	}
+	for other := range activeScenarios.runs {
+		other.setOverlapped()
+		w.overlapped = true
+	}
+	activeScenarios.runs[w] = struct{}{}
+	activeScenarios.Unlock()
+	return w
+}
+
+func (w *leakWatch) setOverlapped() {
+	w.mu.Lock()
+	w.overlapped = true
+	w.mu.Unlock()
+}
+
+// learn records which goroutines alive now descend from the scenario, so
+// that a goroutine they start is still attributed after they end (a server
+// connection's goroutine ends when the client closes it; a goroutine it
+// leaked lives on). Run calls it when the load ends, and the sampler every
+// second while another scenario runs at the same time.
+func (w *leakWatch) learn() {
+	if w == nil {
+		return
+	}
+	w.learnFrom(stack.All(), false)
+}
+
+func (w *leakWatch) learnFrom(all []stack.Goroutine, includeBefore bool) {
+	byID := make(map[int]*stack.Goroutine, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	for _, g := range all {
+		if (includeBefore || !w.before[g.ID]) && w.belongs(g, byID) == yes {
+			w.mu.Lock()
+			w.known[g.ID] = true
+			w.mu.Unlock()
+		}
+	}
+}
+
+func (w *leakWatch) isOverlapped() bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.overlapped
+}
+
+// own notes a goroutine of the harness: what it creates belongs to the
+// scenario. It is called once per worker, user and sampler goroutine.
+func (w *leakWatch) own() {
+	if w == nil {
+		return
+	}
+	id := stack.Current()
+	w.mu.Lock()
+	w.harness[id] = true
+	w.mu.Unlock()
+}
+
+// finish waits up to the configured time for the scenario's new goroutines
+// to end, and returns those still alive, grouped; the number of new
+// goroutines it could not attribute to this scenario because others ran at
+// the same time; and the number of idle keep-alive connections left open.
+func (w *leakWatch) finish() (leaks []Leak, unattributed, idle int) {
+	if w == nil {
+		return nil, 0, 0
+	}
+	activeScenarios.Lock()
+	delete(activeScenarios.runs, w)
+	activeScenarios.Unlock()
+
+	wait := w.cfg.Wait
+	if wait <= 0 {
+		wait = DefaultLeakWait
+	}
+	deadline := time.Now().Add(wait)
+	var suspects []stack.Goroutine
+	for pause := 10 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+		// Keep-alive connections of the default client are the classic
+		// false alarm (goleak#102): close them and let their goroutines go.
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+		suspects, unattributed = w.suspects()
+		suspects, idle = withoutIdleConnections(suspects)
+		if len(suspects) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(min(pause, time.Until(deadline)))
+	}
+	if len(suspects) == 0 {
+		return nil, unattributed, idle
+	}
+	proven := provenLeaks()
+	for _, g := range stack.GroupBy(suspects) {
+		leaks = append(leaks, Leak{
+			Function: g.BlockedIn.Func, File: g.BlockedIn.File, Line: g.BlockedIn.Line,
+			CreatedBy: g.CreatedBy.Func, CreatedAt: fileLine(g.CreatedBy),
+			Count: g.Count, State: g.State, SampleStack: g.Sample.Raw,
+			Proven: proven[g.Sample.ID],
+		})
+	}
+	return leaks, unattributed, idle
+}
+
+// withoutIdleConnections removes the goroutines of idle keep-alive HTTP
+// connections: a client connection whose read loop waits for the server's
+// next bytes, its write loop, and a server connection waiting for the next
+// request. They end when the pool closes them and are not leaks; a
+// connection whose response body was never closed is not idle (its read loop
+// waits in a select) and stays a suspect. It returns the idle connections
+// found.
+func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle int) {
+	const (
+		readLoop  = "net/http.(*persistConn).readLoop"
+		writeLoop = "net/http.(*persistConn).writeLoop"
+		serve     = "net/http.(*conn).serve"
+	)
+	idleReaders := 0
+	for _, g := range gs {
+		if g.State == "IO wait" && g.HasFunc(readLoop) {
+			idleReaders++
+		}
+	}
+	writers := idleReaders
+	for _, g := range gs {
+		switch {
+		case g.State == "IO wait" && g.HasFunc(readLoop):
+			idle++
+		case g.State == "IO wait" && g.HasFunc(serve):
+			idle++
+		case writers > 0 && g.BlockedIn().Func == writeLoop:
+			writers--
+		default:
+			rest = append(rest, g)
+		}
+	}
+	return rest, idle
+}
+
+func fileLine(f stack.Frame) string {
+	if f.File == "" {
+		return ""
+	}
+	return f.File + ":" + strconv.Itoa(f.Line)
+}
+
+// suspects returns the goroutines born during the scenario that are still
+// alive and belong to it.
+func (w *leakWatch) suspects() (mine []stack.Goroutine, unattributed int) {
+	all := stack.All()
+	byID := make(map[int]*stack.Goroutine, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	w.mu.Lock()
+	overlapped := w.overlapped
+	w.mu.Unlock()
+	for _, g := range all {
+		if w.before[g.ID] || g.ID == w.runner || w.ignored(g) || isTestingGoroutine(g) {
+			continue
+		}
+		switch w.belongs(g, byID) {
+		case yes:
+			mine = append(mine, g)
+		case unknown:
+			if overlapped {
+				unattributed++
+			} else {
+				mine = append(mine, g)
+			}
+		}
+	}
+	return mine, unattributed
+}
+
+type ownership int
+
+const (
+	no ownership = iota
+	yes
+	unknown
+)
+
+// belongs follows g's creators back to this scenario's goroutines: the
+// harness, or the goroutine that called Run (which also started any test
+// server of the scenario). It answers unknown when the chain passes through
+// a goroutine that has already ended.
+func (w *leakWatch) belongs(g stack.Goroutine, byID map[int]*stack.Goroutine) ownership {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id := g.CreatorID
+	for range 64 {
+		if id == w.runner || w.harness[id] || w.known[id] {
+			return yes
+		}
+		if id == 0 {
+			return no // created by the runtime or the process's main goroutine
+		}
+		parent, alive := byID[id]
+		if !alive {
+			return unknown
+		}
+		if isTestingGoroutine(*parent) {
+			return no // another test's goroutine
+		}
+		id = parent.CreatorID
+	}
+	return unknown
+}
+
+func (w *leakWatch) ignored(g stack.Goroutine) bool {
+	for _, fn := range w.cfg.Ignore {
+		if g.HasFunc(fn) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTestingGoroutine reports goroutines of the testing package itself:
+// other tests, and their runners.
+func isTestingGoroutine(g stack.Goroutine) bool {
+	return strings.HasPrefix(g.CreatedBy.Func, "testing.") ||
+		(len(g.Frames) > 0 && strings.HasPrefix(g.Frames[len(g.Frames)-1].Func, "testing."))
+}
+
+var (
+	leakProfileOnce sync.Once
+	leakProfile     *pprof.Profile
+)
+
+// leakProfileAvailable reports whether the runtime can prove leaks.
+func leakProfileAvailable() bool {
+	leakProfileOnce.Do(func() { leakProfile = pprof.Lookup("goroutineleak") })
+	return leakProfile != nil
+}
+
+// provenLeaks returns the IDs of goroutines the runtime proves blocked
+// forever; nil where the goroutineleak profile is absent. Reading it runs a
+// garbage collection.
+func provenLeaks() map[int]bool {
+	if !leakProfileAvailable() {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := leakProfile.WriteTo(&buf, 2); err != nil {
+		return nil
+	}
+	proven := map[int]bool{}
+	for _, g := range stack.Parse(buf.Bytes()) {
+		if g.Leaked {
+			proven[g.ID] = true
+		}
+	}
+	return proven
+}
+
+// LeakReport renders leaks for a test log: one paragraph per group with
+// counts and file:line, then the first group's stack.
+func LeakReport(leaks []Leak) string {
+	var b strings.Builder
+	total := 0
+	for _, l := range leaks {
+		total += l.Count
+	}
+	fmt.Fprintf(&b, "%d goroutine(s) still alive after the load, in %d group(s):\n", total, len(leaks))
+	for _, l := range leaks {
+		proven := ""
+		if l.Proven {
+			proven = " (proven blocked forever by the runtime)"
+		}
+		fmt.Fprintf(&b, "  %d × [%s] blocked in %s (%s:%d)%s\n", l.Count, l.State, l.Function, filepath.Base(l.File), l.Line, proven)
+		if l.CreatedBy != "" {
+			fmt.Fprintf(&b, "      created by %s (%s)\n", l.CreatedBy, filepath.Base(l.CreatedAt))
+		}
+	}
+	if len(leaks) > 0 {
+		fmt.Fprintf(&b, "first stack:\n    %s", strings.ReplaceAll(leaks[0].SampleStack, "\n", "\n    "))
+	}
+	return b.String()
+}
