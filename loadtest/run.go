@@ -184,7 +184,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		stageStart = stageStart.Add(st.Duration)
 	}
 	loadEnd := time.Now()
-	watch.learn() // while the connections of the load are still open
+	watch.learn()                           // while the connections of the load are still open
 	e.stopOnce.Do(func() { close(e.stop) }) // release closed-model users
 	abandoned := e.drain(drainLimit)
 	drainEnd := time.Now()

@@ -31,7 +31,7 @@ type Goroutine struct {
 	// is the goroutine that ran it (0 if unknown).
 	CreatedBy Frame
 	CreatorID int
-	Raw string // the goroutine's lines as dumped
+	Raw       string // the goroutine's lines as dumped
 }
 
 // All returns every goroutine of the process.
