@@ -63,6 +63,8 @@ type Result struct {
 	Warmup        *Warmup       `json:"warmup,omitempty"`
 	Stages        []StageResult `json:"stages"`
 	Timeline      []Second      `json:"timeline"`
+	// Server is what the scenario's Watcher saw of the service under test.
+	Server *ServerStats `json:"server,omitempty"`
 	// Leaks lists goroutines started during the run and still alive after
 	// it, grouped; empty when there were none or the check was off.
 	Leaks []Leak `json:"leaks"`

@@ -129,6 +129,11 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	if f, ok := s.Target.(Finisher); ok {
 		defer f.Finish()
 	}
+	if s.Watch != nil {
+		if err := s.Watch.Start(ctx); err != nil {
+			return nil, fmt.Errorf("watching the service: %w", err)
+		}
+	}
 	watch := startLeakWatch(s.Leaks)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
@@ -154,6 +159,9 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	}
 	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
+	if s.Watch != nil {
+		s.Watch.LoadStarted(loadStart)
+	}
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
 	go func() { defer close(samplerDone); watch.own(); tl.run() }()
@@ -184,6 +192,9 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		stageStart = stageStart.Add(st.Duration)
 	}
 	loadEnd := time.Now()
+	if s.Watch != nil {
+		s.Watch.LoadEnded(loadEnd)
+	}
 	watch.learn()                           // while the connections of the load are still open
 	e.stopOnce.Do(func() { close(e.stop) }) // release closed-model users
 	abandoned := e.drain(drainLimit)
@@ -198,6 +209,16 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	tl.finish()
 	<-samplerDone
 	leaks, unattributed, idleConns := watch.finish()
+	var server *ServerStats
+	if s.Watch != nil {
+		coolDown := time.NewTimer(s.CoolDown)
+		select {
+		case <-coolDown.C:
+		case <-ctx.Done():
+			coolDown.Stop()
+		}
+		server = s.Watch.Stop()
+	}
 
 	res := &Result{
 		Schema:     SchemaVersion,
@@ -240,6 +261,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
 	res.Leaks = leaks
+	res.Server = server
 	if res.Leaks == nil {
 		res.Leaks = []Leak{}
 	}

@@ -35,6 +35,14 @@ type Scenario struct {
 	// a server this test runs in-process) and that are still alive once the
 	// load has drained fail the test.
 	Leaks LeakCheck
+	// Watch, if set, observes the service under test from outside during
+	// the run (its metrics, its goroutines); the result's Server holds what
+	// it saw.
+	Watch Watcher
+	// CoolDown is how long Run keeps watching after the load, so that the
+	// service's goroutines and files can return to their level before it
+	// (default DefaultCoolDown when Watch is set).
+	CoolDown time.Duration
 	// AllowHosts lists non-loopback hosts this scenario may send load to;
 	// LOADGATE_ALLOW_HOSTS adds more. Every other host is refused before
 	// the run, so that a load test cannot hit production by mistake.
@@ -78,6 +86,9 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.MaxInFlight == 0 {
 		s.MaxInFlight = d.MaxInFlight
+	}
+	if s.Watch != nil && s.CoolDown == 0 {
+		s.CoolDown = DefaultCoolDown
 	}
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = d.ProgressEvery
@@ -134,7 +145,7 @@ func (s Scenario) validate() error {
 
 // plannedDuration is the length of the warm-up and every stage.
 func (s Scenario) plannedDuration() time.Duration {
-	d := s.Warmup
+	d := s.Warmup + s.CoolDown
 	for _, st := range s.Load.Stages() {
 		d += st.Duration
 	}
