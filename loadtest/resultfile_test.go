@@ -1,0 +1,163 @@
+package loadtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// readResult reads a result file and checks that it is valid JSON of
+// schema loadgate.result/v1.
+func readResult(t *testing.T, path string) *loadtest.Result {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(data) {
+		t.Fatalf("%s is not valid JSON", path)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw["schema"] != loadtest.SchemaVersion || loadtest.SchemaVersion != "loadgate.result/v1" {
+		t.Errorf("%s: schema %v, want loadgate.result/v1", path, raw["schema"])
+	}
+	var r loadtest.Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &r
+}
+
+// listDir returns the names in dir, sorted.
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestResultFile checks LOADGATE_OUT: two runs of one scenario write two
+// files, name.json then name.2.json, each a whole valid result that reads
+// back to what Run returned.
+func TestResultFile(t *testing.T) {
+	tests := []struct {
+		name      string
+		scenario  string
+		wantFiles []string
+	}{
+		{name: "named scenario", scenario: "checkout", wantFiles: []string{"checkout.2.json", "checkout.json"}},
+		{name: "unsafe name", scenario: "shop/checkout v2", wantFiles: []string{"shop_checkout_v2.2.json", "shop_checkout_v2.json"}},
+		{name: "test name", wantFiles: []string{"TestResultFile_test_name.2.json", "TestResultFile_test_name.json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv(loadtest.EnvOut, dir)
+			var results []*loadtest.Result
+			for range 2 {
+				res := loadtest.Run(t, loadtest.Scenario{
+					Name:   tt.scenario,
+					Target: loadtest.Func(func(context.Context) error { return nil }),
+					Load:   loadtest.Rate(100).For(200 * time.Millisecond),
+				})
+				if res == nil {
+					return
+				}
+				results = append(results, res)
+			}
+			if got := listDir(t, dir); !slices.Equal(got, tt.wantFiles) {
+				t.Fatalf("files %q, want %q", got, tt.wantFiles)
+			}
+			for i, name := range []string{tt.wantFiles[1], tt.wantFiles[0]} {
+				got := readResult(t, filepath.Join(dir, name))
+				want := results[i]
+				if got.RunID != want.RunID || got.Requests != want.Requests || got.Latency.P99NS != want.Latency.P99NS {
+					t.Errorf("%s: run %s, %d requests, p99 %d; want run %s, %d, %d",
+						name, got.RunID, got.Requests, got.Latency.P99NS, want.RunID, want.Requests, want.Latency.P99NS)
+				}
+				// The HDR histogram reads back: its p99 is the stored one.
+				if p99, err := got.Latency.Quantile(0.99); err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if h, err := got.Latency.Histogram(); err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if hp99 := time.Duration(h.ValueAtQuantile(99)); hp99 != p99 {
+					t.Errorf("%s: p99 from hdr %v, stored %v", name, hp99, p99)
+				}
+			}
+			if results[0].RunID == results[1].RunID {
+				t.Errorf("both runs have run id %s", results[0].RunID)
+			}
+		})
+	}
+}
+
+// TestWriteFileConcurrent checks that concurrent writers of one scenario
+// each get a file of their own (go test -count=N -p=N, or parallel tests)
+// and leave no temporary file behind.
+func TestWriteFileConcurrent(t *testing.T) {
+	tests := []struct {
+		name    string
+		writers int
+	}{
+		{name: "8 writers", writers: 8},
+		{name: "32 writers", writers: 32},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out") // WriteFile makes it
+			r := &loadtest.Result{Schema: loadtest.SchemaVersion, Scenario: "same", RunID: "0123456789abcdef", Requests: 42}
+			paths := make([]string, tt.writers)
+			errs := make([]error, tt.writers)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range tt.writers {
+				wg.Go(func() {
+					<-start
+					paths[i], errs[i] = loadtest.WriteFile(dir, r)
+				})
+			}
+			close(start)
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			distinct := slices.Compact(slices.Sorted(slices.Values(paths)))
+			if len(distinct) != tt.writers {
+				t.Errorf("%d writers got %d distinct paths: %q", tt.writers, len(distinct), paths)
+			}
+			names := listDir(t, dir)
+			if len(names) != tt.writers {
+				t.Errorf("%d files in the directory, want %d: %q", len(names), tt.writers, names)
+			}
+			for _, name := range names {
+				if strings.HasPrefix(name, ".tmp-") {
+					t.Errorf("temporary file %s left behind", name)
+					continue
+				}
+				if got := readResult(t, filepath.Join(dir, name)); got.Requests != 42 {
+					t.Errorf("%s: %d requests, want 42", name, got.Requests)
+				}
+			}
+		})
+	}
+}
