@@ -296,8 +296,8 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) {
 	ctx, cancel := context.WithTimeout(e.reqCtx, e.scenario.Timeout)
 	w.sample.reset()
 	err := e.call(ctx, &w.sample)
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err() // finished, but too late to count as a success
+	if err == nil && ctx.Err() == context.DeadlineExceeded && e.reqCtx.Err() == nil {
+		err = ctx.Err() // finished, but after its own timeout: not a success
 	}
 	cancel()
 	end := time.Now()
@@ -316,7 +316,9 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) {
 func (e *engine) call(ctx context.Context, s *Sample) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			e.rec.notePanic(fmt.Sprintf("panic: %v\n\n%s", v, debug.Stack()))
+			if !e.rec.panicked.Swap(true) { // the stack of the first only: it is costly
+				e.rec.notePanic(fmt.Sprintf("panic: %v\n\n%s", v, debug.Stack()))
+			}
 			err = KindError(KindPanic, fmt.Errorf("panic: %v", v))
 		}
 	}()

@@ -66,7 +66,8 @@ func TestHTTPTLSConnectionReuse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			target := GET(srv.URL + "/")
 			target.Transport, target.TLSConfig = tt.profile, tlsConfigFor(srv)
-			res := runHTTP(t, target, Rate(300).For(time.Second))
+			// The warm-up opens the pool's connections, as a user's would.
+			res := runHTTPWith(t, target, Rate(300).For(time.Second), func(s *Scenario) { s.Warmup = 300 * time.Millisecond })
 			if res.Errors != 0 {
 				t.Fatalf("errors = %d (%v), want 0", res.Errors, res.ErrorSamples)
 			}

@@ -136,6 +136,7 @@ type recorder struct {
 	samplesMu sync.Mutex
 	samples   map[string][]string
 
+	panicked   atomic.Bool
 	panicOnce  sync.Once
 	panicStack string
 }

@@ -53,7 +53,7 @@ func Run(t testing.TB, s Scenario) *Result {
 	drainLimit := s.Timeout + drainGrace
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
-			left := time.Until(deadline) - deadlineMargin
+			left := max(time.Until(deadline)-deadlineMargin, 0)
 			need := s.plannedDuration()
 			if need >= left {
 				t.Fatalf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
@@ -270,7 +270,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
 	}
 	if idleConns > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load (not leaks); close the client's idle connections after the load to free them", idleConns))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))
 	}
 	return res, nil
 }

@@ -54,8 +54,12 @@ func Summary(r *Result) string {
 	fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
 		rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
 		rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
-	if r.Stopped != nil {
-		fmt.Fprintf(&b, "stopped early (%s) in stage %s: %s\n", r.Stopped.Cause, r.Stopped.Stage, r.Stopped.Reason)
+	if st := r.Stopped; st != nil {
+		where := ""
+		if st.Stage != "" {
+			where = " in stage " + st.Stage
+		}
+		fmt.Fprintf(&b, "stopped early (%s)%s: %s\n", st.Cause, where, st.Reason)
 	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)

@@ -1,6 +1,8 @@
 // Package stack parses goroutine dumps in the format of runtime.Stack
 // (and of /debug/pprof/goroutine?debug=2) and groups goroutines by where
-// they are blocked and who created them.
+// they are blocked and who created them. [ParseProfile] reads the grouped
+// profile of /debug/pprof/goroutine?debug=1, in which a service shows its
+// goroutines to another process.
 package stack
 
 import (

@@ -1,0 +1,143 @@
+package assert
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// File is an SLA file: expressions for the scenarios of a repository, as the
+// GitHub Action reads them. It is plain text with one expression per line;
+// # starts a comment (outside quoted strings) and blank lines are skipped.
+// A line [pattern] starts a section whose expressions apply only to the
+// scenarios the pattern matches; the lines before the first section apply
+// to every scenario:
+//
+//	# every scenario
+//	error_rate < 0.1%
+//	goroutine_growth <= 5
+//
+//	[checkout*]
+//	p99 < 200ms
+//	throughput >= 95%
+//
+// Patterns are path.Match globs (* ? [a-z] and \ to escape), except that *
+// and ? also match "/", so that [TestLoad*] matches the subtest scenario
+// "TestLoad/checkout".
+type File struct {
+	Path     string
+	Sections []Section
+}
+
+// Section is a part of an SLA file.
+type Section struct {
+	Pattern string   // "" for the lines before the first header: every scenario
+	Line    int      // the line of the header, from 1; 0 when Pattern is ""
+	Exprs   []string // as written, without comments
+}
+
+// ParseFile reads and checks the SLA file at path (see [File]). Every
+// expression is parsed; the error lists each fault as a [*SyntaxError]
+// written "file:line:column: message".
+func ParseFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("assert: %w", err)
+	}
+	return parseFile(path, string(data))
+}
+
+func parseFile(name, data string) (*File, error) {
+	f := &File{Path: name}
+	var errs []error
+	fault := func(line, col int, format string, args ...any) {
+		errs = append(errs, &SyntaxError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, line := range strings.Split(data, "\n") {
+		n := i + 1
+		line = stripComment(strings.TrimSuffix(line, "\r"))
+		text := strings.TrimLeftFunc(line, unicode.IsSpace)
+		lead := utf8.RuneCountInString(line[:len(line)-len(text)])
+		text = strings.TrimRightFunc(text, unicode.IsSpace)
+		switch {
+		case text == "":
+			continue
+		case text[0] == '[':
+			pattern, ok := strings.CutSuffix(text[1:], "]")
+			pattern = strings.TrimSpace(pattern)
+			switch {
+			case !ok:
+				fault(n, lead+1, "a section header is [pattern] alone on its line")
+			case pattern == "":
+				fault(n, lead+1, "empty section header: write [name] or a pattern such as [checkout*]")
+			default:
+				if _, err := path.Match(glob(pattern), ""); err != nil {
+					fault(n, lead+2, "bad pattern %q: %v", pattern, err)
+				}
+			}
+			f.Sections = append(f.Sections, Section{Pattern: pattern, Line: n})
+			continue
+		}
+		if _, err := Parse(text); err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				fault(n, lead+se.Column, "%s", se.Msg)
+			} else {
+				fault(n, lead+1, "%v", err)
+			}
+			continue
+		}
+		if len(f.Sections) == 0 {
+			f.Sections = append(f.Sections, Section{})
+		}
+		s := &f.Sections[len(f.Sections)-1]
+		s.Exprs = append(s.Exprs, text)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// For returns the expressions that apply to the scenario: those before the
+// first section, then those of every section whose pattern matches, in the
+// order of the file.
+func (f *File) For(scenario string) []string {
+	var out []string
+	for _, s := range f.Sections {
+		if s.Pattern == "" || matchScenario(s.Pattern, scenario) {
+			out = append(out, s.Exprs...)
+		}
+	}
+	return out
+}
+
+// matchScenario matches like path.Match, but with "/" an ordinary
+// character: scenario names are test names, and subtests contain "/".
+func matchScenario(pattern, scenario string) bool {
+	ok, _ := path.Match(glob(pattern), glob(scenario))
+	return ok
+}
+
+// glob hides "/" from path.Match, which would not let * cross it.
+func glob(s string) string { return strings.ReplaceAll(s, "/", "\x00") }
+
+// stripComment cuts line at the first # outside a double-quoted string.
+func stripComment(line string) string {
+	inString := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case c == '#' && !inString:
+			return line[:i]
+		}
+	}
+	return line
+}

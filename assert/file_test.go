@@ -1,0 +1,99 @@
+package assert_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/assert"
+)
+
+func TestParseFile(t *testing.T) {
+	f, err := assert.ParseFile("testdata/sla.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"error_rate < 1%", "goroutine_growth <= 5"}
+	tests := []struct {
+		name string
+		give string // scenario
+		want []string
+	}{
+		{"prefix glob", "checkout", append(all, "p99 < 200ms", "status(5xx) < 1%")},
+		{"longer name", "checkout-eu", append(all, "p99 < 200ms", "status(5xx) < 1%")},
+		{"subtest", "TestLoad/browse", append(all, "throughput >= 95%")},
+		{"exact name", "browse", append(all, `p99{name="#1"} < 1s`)},
+		{"no section", "search", all},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := f.For(tt.give)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("For(%q):\n got %q\nwant %q", tt.give, got, tt.want)
+			}
+		})
+	}
+	if len(f.Sections) != 4 || f.Sections[1].Pattern != "checkout*" || f.Sections[1].Line != 6 {
+		t.Errorf("sections = %+v", f.Sections)
+	}
+}
+
+func TestParseFileErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		give string // the file's content
+		want string // the error, with F for the file's path
+	}{
+		{"type error", "p99 < 5%\n", "F:1:7: a latency needs a duration such as 200ms"},
+		{"indented", "\n  p99 < 5%\n", "F:2:9: a latency needs a duration such as 200ms"},
+		{"after a comment", "# SLA\n\tp99{name=\"é\"} < 5% # tab and é\n", "F:2:18: a latency needs a duration such as 200ms"},
+		{"CRLF", "p99 < 1s\r\np99 < 5%\r\n", "F:2:7: a latency needs a duration such as 200ms"},
+		{"unclosed header", "[checkout\n", "F:1:1: a section header is [pattern] alone on its line"},
+		{"header with an expression", "[checkout] p99 < 1s\n", "F:1:1: a section header is [pattern] alone on its line"},
+		{"empty header", "  []\n", "F:1:3: empty section header: write [name] or a pattern such as [checkout*]"},
+		{"bad pattern", "[a[]\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
+		{"every fault", "p99 < 5%\nerrors < 1%\n[x]\nfoo > 1\n", "F:1:7: a latency needs a duration such as 200ms\n" +
+			"F:2:10: a count needs a bare number such as 10\nF:4:1: unknown metric \"foo\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sla.txt")
+			if err := os.WriteFile(path, []byte(tt.give), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := assert.ParseFile(path)
+			want := strings.ReplaceAll(tt.want, "F:", path+":")
+			if err == nil || err.Error() != want {
+				t.Fatalf("ParseFile = %+v, %v\nwant error\n%s", f, err, want)
+			}
+			var se *assert.SyntaxError
+			if !errors.As(err, &se) || se.File != path {
+				t.Errorf("error %#v holds no *SyntaxError for %s", err, path)
+			}
+		})
+	}
+}
+
+func TestParseFileMissing(t *testing.T) {
+	_, err := assert.ParseFile(filepath.Join(t.TempDir(), "none.txt"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ParseFile(missing) = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestParseFileEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sla.txt")
+	if err := os.WriteFile(path, []byte("# nothing yet\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := assert.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.For("x"); len(got) != 0 {
+		t.Errorf("For = %q, want nothing", got)
+	}
+}

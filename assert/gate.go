@@ -1,0 +1,91 @@
+package assert
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Gate returns a [loadtest.Gate] that lets the run go on after a stage only
+// if every expression holds on that stage's result; its error lists each
+// failure, as "p99 = 231ms, want < 200ms (15.5% over)" (the run's Stopped
+// field names the stage). A gate sees one stage, so selectors, the
+// whole-run metrics (runtime statistics, abandoned, HTTP phases) and shares
+// of the planned rate (a [loadtest.StageResult] does not carry its plan;
+// compare throughput with a rate such as 190/s) are not allowed.
+//
+// Gate never panics. If an expression is malformed or not allowed in a
+// gate, the returned gate fails every stage with that error, so the run
+// stops after its first gated stage and Result.Stopped says why. Tests that
+// would rather fail at once use [MustGate].
+func Gate(exprs ...string) loadtest.Gate {
+	g, err := newGate("assert.Gate", exprs)
+	if err != nil {
+		return func(*loadtest.StageResult) error { return err }
+	}
+	return g
+}
+
+// MustGate is like [Gate] but panics if an expression is malformed or not
+// allowed in a gate. It is meant for tests, where the panic fails the test
+// at the line that built the gate.
+func MustGate(exprs ...string) loadtest.Gate {
+	g, err := newGate("assert.MustGate", exprs)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func newGate(fn string, exprs []string) (loadtest.Gate, error) {
+	parsed := make([]*Expr, 0, len(exprs))
+	var errs []error
+	for _, x := range exprs {
+		e, err := Parse(x)
+		if err == nil {
+			err = e.gateFault()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", fn, err))
+			continue
+		}
+		parsed = append(parsed, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return func(s *loadtest.StageResult) error {
+		var errs []error
+		for _, e := range parsed {
+			o, err := e.evalStage(s)
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case !o.Pass:
+				errs = append(errs, errors.New(o.Message))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
+}
+
+// gateFault says why the expression cannot be checked on a single stage.
+func (e *Expr) gateFault() error {
+	for _, t := range e.terms {
+		m := t.m
+		switch {
+		case m == nil:
+		case m.sel.label != "":
+			return e.errorf(m.sel.col, "a gate sees only the stage it guards: drop the selector")
+		case m.where == inRun:
+			return e.errorf(m.col, "%s is measured for the whole run only, so a gate cannot check it", m.name)
+		case m.where&inStage == 0:
+			return e.errorf(m.col, "%s is not recorded per stage, so a gate cannot check it", m.name)
+		}
+	}
+	if e.target {
+		return e.errorf(e.limit.col, "a gate does not see the stage's planned rate; compare with a rate such as 190/s")
+	}
+	return nil
+}

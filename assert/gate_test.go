@@ -1,0 +1,71 @@
+package assert_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+func TestGate(t *testing.T) {
+	res := slaResult(t)
+	ramp, peak := &res.Stages[1], &res.Stages[2]
+	tests := []struct {
+		name  string
+		exprs []string
+		stage *loadtest.StageResult
+		want  string // the gate's error; "" for none
+	}{
+		{"passes", []string{"p99 < 100ms", "error_rate < 1%", "throughput >= 190/s"}, ramp, ""},
+		{"no expressions", nil, ramp, ""},
+		{"fails", []string{"p99 < 100ms", "error_rate < 1%"}, peak, "p99 = 300ms, want < 100ms (200.0% over)"},
+		{"every failure", []string{"p99 < 100ms", "status(5xx) < 0.1%", "dropped == 0"}, peak,
+			"p99 = 300ms, want < 100ms (200.0% over)\nstatus(5xx) = 0.8%, want < 0.1% (700.0% over)\ndropped = 2, want == 0 (2 over)"},
+		{"service time", []string{"service.p99 - p99 < 0"}, peak, ""},
+		{"rate", []string{"rate >= 260/s"}, peak, "rate = 250/s, want >= 260/s (3.8% under)"},
+		{"quantile a stage does not carry", []string{"p(99.5) < 1s"}, peak,
+			`"p(99.5) < 1s": p(99.5) needs the full latency histogram, which a stage's result does not carry; use p50, p90, p95, p99, p999, min, max or mean`},
+		{"malformed", []string{"p99 < 5%"}, ramp, `assert.Gate: "p99 < 5%": column 7: a latency needs a duration such as 200ms`},
+		{"malformed fails any stage", []string{"p99 < 5%"}, nil, `assert.Gate: "p99 < 5%": column 7: a latency needs a duration such as 200ms`},
+		{"runtime statistic", []string{"goroutines_peak < 10"}, ramp,
+			`assert.Gate: "goroutines_peak < 10": column 1: goroutines_peak is measured for the whole run only, so a gate cannot check it`},
+		{"phase", []string{"ttfb.p99 < 10ms"}, ramp,
+			`assert.Gate: "ttfb.p99 < 10ms": column 1: ttfb.p99 is measured for the whole run only, so a gate cannot check it`},
+		{"abandoned", []string{"p99 < 1s", "abandoned == 0"}, ramp,
+			`assert.Gate: "abandoned == 0": column 1: abandoned is measured for the whole run only, so a gate cannot check it`},
+		{"selector", []string{`p99{stage="ramp"} < 1s`}, ramp,
+			"assert.Gate: `p99{stage=\"ramp\"} < 1s`: column 5: a gate sees only the stage it guards: drop the selector"},
+		{"share of the planned rate", []string{"throughput >= 95%"}, ramp,
+			`assert.Gate: "throughput >= 95%": column 15: a gate does not see the stage's planned rate; compare with a rate such as 190/s`},
+		{"every fault", []string{"p99 < 5%", "num_gc < 5"}, ramp,
+			`assert.Gate: "p99 < 5%": column 7: a latency needs a duration such as 200ms` + "\n" +
+				`assert.Gate: "num_gc < 5": column 1: num_gc is measured for the whole run only, so a gate cannot check it`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := assert.Gate(tt.exprs...)(tt.stage)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("gate error:\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMustGate(t *testing.T) {
+	res := slaResult(t)
+	if err := assert.MustGate("p99 < 100ms")(&res.Stages[1]); err != nil {
+		t.Errorf("MustGate(p99 < 100ms) on ramp: %v", err)
+	}
+	defer func() {
+		want := `assert.MustGate: "p99 < 5%": column 7: a latency needs a duration such as 200ms`
+		if r := recover(); r == nil || fmt.Sprint(r) != want {
+			t.Errorf("MustGate panicked with %v, want %s", r, want)
+		}
+	}()
+	assert.MustGate("p99 < 5%")
+}

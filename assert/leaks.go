@@ -1,0 +1,125 @@
+package assert
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/loadgate/loadgate/internal/stack"
+)
+
+// DefaultLeakWait is how long NoLeaks lets goroutines take to end.
+const DefaultLeakWait = 5 * time.Second
+
+// CleanupT is the part of testing.TB that NoLeaks needs.
+type CleanupT interface {
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
+var _ CleanupT = (testing.TB)(nil)
+
+// NoLeaks fails t if goroutines started after the call are still running
+// once the test has ended. Call it first in the test:
+//
+//	func TestServer(t *testing.T) {
+//		assert.NoLeaks(t)
+//		srv := httptest.NewServer(h)
+//		defer srv.Close()
+//		...
+//
+// It differs from goleak.VerifyNone, which it uses underneath (goleak's
+// options pass through), in what goleak's users ask for:
+//   - it runs as the test's last cleanup, so servers and clients closed by
+//     cleanups registered after it are already closed;
+//   - it runs whether or not the test failed;
+//   - it ignores goroutines that were running before the call;
+//   - it closes the idle connections of http.DefaultTransport and retries
+//     until DefaultLeakWait has passed, not a fixed number of times;
+//   - its report groups the leaked goroutines by the function they are
+//     blocked in and the function that created them, with counts and
+//     file:line, instead of printing every stack.
+//
+// Like goleak.VerifyNone it cannot tell apart the goroutines of tests that
+// run in parallel; use [VerifyTestMain] for those packages.
+func NoLeaks(t CleanupT, opts ...goleak.Option) {
+	NoLeaksWithin(t, DefaultLeakWait, opts...)
+}
+
+// NoLeaksWithin is [NoLeaks] with another time limit for goroutines to end.
+func NoLeaksWithin(t CleanupT, wait time.Duration, opts ...goleak.Option) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+	opts = append(opts, goleak.IgnoreCurrent())
+	t.Cleanup(func() {
+		if report := findLeaks(wait, opts); report != "" {
+			t.Errorf("assert.NoLeaks: %s", report)
+		}
+	})
+}
+
+// VerifyTestMain runs the package's tests and then fails the run if
+// goroutines are still running, with the same grouping, retries and
+// idle-connection handling as [NoLeaks]. Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { assert.VerifyTestMain(m) }
+func VerifyTestMain(m *testing.M, opts ...goleak.Option) {
+	code := m.Run()
+	if code == 0 {
+		if report := findLeaks(DefaultLeakWait, opts); report != "" {
+			fmt.Fprintf(os.Stderr, "assert.VerifyTestMain: %s\n", report)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+var goleakID = regexp.MustCompile(`Goroutine (\d+) in state`)
+
+// findLeaks asks goleak until it finds nothing or wait has passed, and
+// returns a grouped report of what remains, or "".
+func findLeaks(wait time.Duration, opts []goleak.Option) string {
+	deadline := time.Now().Add(wait)
+	for {
+		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr.CloseIdleConnections()
+		}
+		err := goleak.Find(opts...) // retries for about 0.4 s itself
+		if err == nil {
+			return ""
+		}
+		if time.Now().After(deadline) {
+			return groupedReport(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// groupedReport turns goleak's wall of stacks into groups.
+func groupedReport(err error) string {
+	ids := map[int]bool{}
+	for _, m := range goleakID.FindAllStringSubmatch(err.Error(), -1) {
+		id, _ := strconv.Atoi(m[1])
+		ids[id] = true
+	}
+	var leaked []stack.Goroutine
+	for _, g := range stack.All() {
+		if ids[g.ID] {
+			leaked = append(leaked, g)
+		}
+	}
+	if len(leaked) == 0 { // they ended in between: goleak's text is all there is
+		leaked = stack.Parse([]byte(err.Error()))
+	}
+	if len(leaked) == 0 {
+		return err.Error()
+	}
+	return stack.Report(stack.GroupBy(leaked))
+}

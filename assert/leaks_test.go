@@ -1,0 +1,153 @@
+package assert_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/assert"
+)
+
+// cleanupT records failures and runs cleanups last-in first-out, as
+// testing.T does.
+type cleanupT struct {
+	errors   []string
+	cleanups []func()
+}
+
+func (c *cleanupT) Errorf(format string, args ...any) {
+	c.errors = append(c.errors, fmt.Sprintf(format, args...))
+}
+func (c *cleanupT) Cleanup(f func()) { c.cleanups = append(c.cleanups, f) }
+func (c *cleanupT) Helper()          {}
+func (c *cleanupT) finish() {
+	for i := len(c.cleanups) - 1; i >= 0; i-- {
+		c.cleanups[i]()
+	}
+}
+
+func get(t *testing.T, client *http.Client, url string, closeBody bool) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closeBody {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	} else {
+		t.Cleanup(func() { resp.Body.Close() })
+	}
+}
+
+func TestNoLeaksCatchesRealLeaks(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     func(t *testing.T, release chan struct{}) (url string, closeBody bool)
+		wantText string
+	}{
+		{
+			name: "middleware goroutine per request",
+			give: func(t *testing.T, release chan struct{}) (string, bool) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					result := make(chan int)
+					go func() {
+						select {
+						case <-result:
+						case <-release:
+						}
+					}()
+				}))
+				t.Cleanup(srv.Close)
+				return srv.URL, true
+			},
+			wantText: "3 × [select] blocked in github.com/loadgate/loadgate/assert_test.TestNoLeaksCatchesRealLeaks",
+		},
+		{
+			name: "response body never closed",
+			give: func(t *testing.T, release chan struct{}) (string, bool) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					io.WriteString(w, strings.Repeat("x", 32<<10))
+				}))
+				t.Cleanup(srv.Close)
+				return srv.URL, false
+			},
+			wantText: "blocked in net/http.(*persistConn).readLoop",
+		},
+		{
+			name: "ticker never stopped",
+			give: func(t *testing.T, release chan struct{}) (string, bool) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					go func() {
+						tick := time.NewTicker(time.Hour)
+						for {
+							select {
+							case <-tick.C:
+							case <-release:
+								return
+							}
+						}
+					}()
+				}))
+				t.Cleanup(srv.Close)
+				return srv.URL, true
+			},
+			wantText: "3 × [select] blocked in github.com/loadgate/loadgate/assert_test.TestNoLeaksCatchesRealLeaks",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			defer close(release)
+			ft := &cleanupT{}
+			assert.NoLeaksWithin(ft, 200*time.Millisecond)
+			url, closeBody := tt.give(t, release)
+			client := &http.Client{Transport: &http.Transport{}}
+			for range 3 {
+				get(t, client, url, closeBody)
+			}
+			ft.finish()
+			if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], tt.wantText) {
+				t.Fatalf("NoLeaks reported %q, want one report containing %q", ft.errors, tt.wantText)
+			}
+			if !strings.Contains(ft.errors[0], "created by") || !strings.Contains(ft.errors[0], ".go:") {
+				t.Errorf("report lacks the creator or file:line:\n%s", ft.errors[0])
+			}
+			t.Logf("report:\n%s", ft.errors[0])
+		})
+	}
+}
+
+// TestNoLeaksRunsAfterLaterCleanups: a server registered after NoLeaks is
+// closed by its own cleanup before the check runs, and idle keep-alive
+// connections of the default client are closed for the check.
+func TestNoLeaksRunsAfterLaterCleanups(t *testing.T) {
+	ft := &cleanupT{}
+	assert.NoLeaks(ft)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	ft.Cleanup(srv.Close)
+	for range 3 {
+		get(t, http.DefaultClient, srv.URL, true)
+	}
+	ft.finish()
+	if len(ft.errors) != 0 {
+		t.Fatalf("clean test reported leaks: %q", ft.errors)
+	}
+}
+
+func ExampleNoLeaks() {
+	t := &testing.T{} // in a real test: the test's t
+	_ = func(t *testing.T) {
+		assert.NoLeaks(t) // first: it checks after every later cleanup
+		srv := httptest.NewServer(http.NotFoundHandler())
+		t.Cleanup(srv.Close)
+		// ... exercise srv ...
+	}
+	_ = t
+	fmt.Println("checked at the end of the test")
+	// Output: checked at the end of the test
+}

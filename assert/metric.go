@@ -1,0 +1,464 @@
+package assert
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// scope says where a metric is recorded: for the whole run, per stage
+// (Result.Stages, and so in a gate), per request name (Result.ByName).
+type scope uint8
+
+const (
+	inRun scope = 1 << iota
+	inStage
+	inName
+	everywhere = inRun | inStage | inName
+)
+
+// metric is one metric of an expression, with its selector.
+type metric struct {
+	name        string // canonical, without the selector
+	unit        Unit
+	where       scope
+	noun        string // names the metric's kind in type errors: "a latency"
+	bareSeconds bool   // a bare number compared with it counts seconds
+	get         func(v *view) (float64, error)
+	sel         selector
+	col         int
+}
+
+// String writes the metric in canonical form.
+func (m *metric) String() string { return m.name + m.sel.String() }
+
+// selector scopes a metric to one stage or one request name.
+type selector struct {
+	label   string // "", "stage" or "name"
+	value   string // the stage or request name
+	index   int    // the stage's 0-based index, when byIndex
+	byIndex bool
+	col     int
+}
+
+func (s selector) String() string {
+	switch {
+	case s.label == "":
+		return ""
+	case s.byIndex:
+		return "{stage=" + strconv.Itoa(s.index) + "}"
+	default:
+		return "{" + s.label + "=" + strconv.Quote(s.value) + "}"
+	}
+}
+
+func (s selector) same(o selector) bool {
+	return s.label == o.label && s.value == o.value && s.index == o.index && s.byIndex == o.byIndex
+}
+
+// distributions are the latency distributions a statistic may be taken of,
+// with where each is recorded. "latency" is the default, written without a
+// prefix.
+var distributions = map[string]scope{
+	"latency": everywhere,
+	"service": inRun | inStage,
+	"dns":     inRun,
+	"connect": inRun,
+	"tls":     inRun,
+	"ttfb":    inRun,
+	"total":   inRun,
+}
+
+// stat is a statistic of a latency distribution: the mean, or a percentile
+// pct in [0, 100] (0 is the minimum, 100 the maximum).
+type stat struct {
+	mean bool
+	pct  float64
+}
+
+// String writes the statistic in canonical form: min, max, mean, p99,
+// p999, and p(Q) for the percentiles whose short form is hard to read
+// (p(99.5) rather than p995).
+func (s stat) String() string {
+	switch {
+	case s.mean:
+		return "mean"
+	case s.pct == 0:
+		return "min"
+	case s.pct == 100:
+		return "max"
+	case s.pct >= 10 && s.pct == math.Trunc(s.pct) || nines(s.pct):
+		return "p" + strings.Replace(fnum(s.pct), ".", "", 1)
+	default:
+		return "p(" + fnum(s.pct) + ")"
+	}
+}
+
+// nines reports whether pct is 99.9, 99.99, 99.999…
+func nines(pct float64) bool {
+	t := fnum(pct)
+	return strings.HasPrefix(t, "99.9") && strings.Trim(t[3:], "9") == ""
+}
+
+// parseStat parses a statistic written as one word. ok is false for a word
+// that is not one; msg explains a malformed one (p5, p100).
+func parseStat(name string) (s stat, ok bool, msg string) {
+	switch name {
+	case "min":
+		return stat{pct: 0}, true, ""
+	case "max":
+		return stat{pct: 100}, true, ""
+	case "mean":
+		return stat{mean: true}, true, ""
+	case "med":
+		return stat{pct: 50}, true, ""
+	}
+	digits, isP := strings.CutPrefix(name, "p")
+	if !isP || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return stat{}, false, ""
+	}
+	// p50, p999, p9999: the digits are those of the quantile after "0.".
+	// p5, p05 and p100 would read as 0.5, 0.05 and 0.1: ask for p(Q).
+	if len(digits) < 2 || digits[0] == '0' || len(digits) > 2 && digits[len(digits)-1] == '0' {
+		return stat{}, false, fmt.Sprintf("%s is ambiguous: write p(Q) with a percentile Q in [0, 100], such as p(5) or p(99.9)", name)
+	}
+	pct, err := strconv.ParseFloat(digits[:2]+"."+digits[2:], 64)
+	if err != nil {
+		return stat{}, false, fmt.Sprintf("malformed percentile %s", name)
+	}
+	return stat{pct: pct}, true, ""
+}
+
+// latencyMetric is the statistic s of distribution dist ("" or "latency"
+// for the latency itself).
+func latencyMetric(dist string, s stat) *metric {
+	if dist == "latency" {
+		dist = ""
+	}
+	name := s.String()
+	if dist != "" {
+		name = dist + "." + name
+	}
+	where := distributions["latency"]
+	if dist != "" {
+		where = distributions[dist]
+	}
+	return &metric{
+		name: name, unit: UnitDuration, where: where, noun: "a latency",
+		get: func(v *view) (float64, error) { return v.latencyStat(dist, s, name) },
+	}
+}
+
+// statusMetric is the share of responses with status code (503) or class
+// (5xx) among those that reported a status.
+func statusMetric(code string) *metric {
+	return &metric{
+		name: "status(" + code + ")", unit: UnitRatio, where: everywhere, noun: "a status share",
+		get: func(v *view) (float64, error) {
+			var total, match int64
+			for k, n := range v.status {
+				total += n
+				if k == code || strings.HasSuffix(code, "xx") && len(k) == 3 && k[0] == code[0] {
+					match += n
+				}
+			}
+			if total == 0 {
+				return 0, errors.New("no response reported a status code (HTTP targets do)")
+			}
+			return float64(match) / float64(total), nil
+		},
+	}
+}
+
+// simpleMetric returns the metric with the given name, or nil.
+func simpleMetric(name string) *metric {
+	count := func(where scope, f func(v *view) int64) *metric {
+		return &metric{name: name, unit: UnitCount, where: where, noun: "a count",
+			get: func(v *view) (float64, error) { return float64(f(v)), nil }}
+	}
+	runtime := func(unit Unit, noun string, f func(r *loadtest.RuntimeStats) float64) *metric {
+		return &metric{name: name, unit: unit, where: inRun, noun: noun,
+			get: func(v *view) (float64, error) { return f(&v.res.Runtime), nil }}
+	}
+	switch name {
+	case "error_rate":
+		return &metric{name: name, unit: UnitRatio, where: everywhere, noun: "an error rate",
+			get: func(v *view) (float64, error) {
+				if v.requests == 0 {
+					return 0, errors.New("no requests completed, so error_rate is undefined")
+				}
+				return v.errorRate, nil
+			}}
+	case "errors":
+		return count(everywhere, func(v *view) int64 { return v.errors })
+	case "requests":
+		return count(everywhere, func(v *view) int64 { return v.requests })
+	case "dropped":
+		return count(inRun|inStage, func(v *view) int64 { return v.dropped })
+	case "abandoned":
+		return count(inRun, func(v *view) int64 { return v.res.Abandoned })
+	case "throughput":
+		return &metric{name: name, unit: UnitRate, where: everywhere, noun: "throughput",
+			get: func(v *view) (float64, error) { return v.throughput, nil }}
+	case "rate":
+		return &metric{name: name, unit: UnitRate, where: everywhere, noun: "a rate",
+			get: func(v *view) (float64, error) { return v.rate, nil }}
+	case "goroutines_start":
+		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesStart) })
+	case "goroutines_end":
+		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesEnd) })
+	case "goroutines_peak":
+		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesPeak) })
+	case "goroutine_growth":
+		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 {
+			return float64(r.GoroutinesEnd) - float64(r.GoroutinesStart)
+		})
+	case "gc_pause_p99":
+		return runtime(UnitDuration, "a GC pause", func(r *loadtest.RuntimeStats) float64 { return float64(r.GCPauseP99NS) })
+	case "gc_pause_max":
+		return runtime(UnitDuration, "a GC pause", func(r *loadtest.RuntimeStats) float64 { return float64(r.GCPauseMaxNS) })
+	case "num_gc":
+		return runtime(UnitCount, "a count", func(r *loadtest.RuntimeStats) float64 { return float64(r.NumGC) })
+	case "heap_peak":
+		return runtime(UnitBytes, "a heap size", func(r *loadtest.RuntimeStats) float64 { return float64(r.HeapPeakBytes) })
+	case "cpu_seconds":
+		m := runtime(UnitDuration, "CPU time", func(r *loadtest.RuntimeStats) float64 { return r.CPUSeconds * 1e9 })
+		m.bareSeconds = true
+		return m
+	}
+	return nil
+}
+
+// view is the part of a result a metric reads: the whole run, one stage,
+// one request name, or the stage a gate sees.
+type view struct {
+	where            string // "" for the whole run or a gate; "stage ramp", "name checkout"
+	latency, service *loadtest.Latency
+	phases           map[string]loadtest.Latency
+	requests, errors int64
+	dropped          int64
+	errorRate        float64
+	rate, throughput float64
+	status           map[string]int64
+	noHDR            string           // what lacks the full histogram, for messages
+	res              *loadtest.Result // nil in a gate
+	stage            int              // index into res.Stages, or -1
+}
+
+func runView(res *loadtest.Result) *view {
+	return &view{
+		latency: &res.Latency, service: &res.ServiceTime, phases: res.Phases,
+		requests: res.Requests, errors: res.Errors, dropped: res.Dropped, errorRate: res.ErrorRate,
+		rate: res.Rate, throughput: res.Throughput, status: res.StatusCodes,
+		noHDR: "this result", res: res, stage: -1,
+	}
+}
+
+func stageView(where string, s *loadtest.StageResult) *view {
+	return &view{
+		where: where, latency: &s.Latency, service: &s.ServiceTime,
+		requests: s.Requests, errors: s.Errors, dropped: s.Dropped, errorRate: s.ErrorRate,
+		rate: s.Rate, throughput: s.Throughput, status: s.StatusCodes,
+		noHDR: "a stage's result", stage: -1,
+	}
+}
+
+// resolve returns the view of res that sel selects.
+func resolve(res *loadtest.Result, sel selector) (*view, error) {
+	switch sel.label {
+	case "stage":
+		return resolveStage(res, sel)
+	case "name":
+		nr, ok := res.ByName[sel.value]
+		if !ok {
+			names := make([]string, 0, len(res.ByName))
+			for n := range res.ByName {
+				names = append(names, strconv.Quote(n))
+			}
+			sort.Strings(names)
+			if len(names) == 0 {
+				return nil, fmt.Errorf("no requests named %q: the target named none (see loadtest.Sample.Name)", sel.value)
+			}
+			return nil, fmt.Errorf("no requests named %q; the names are %s", sel.value, strings.Join(names, ", "))
+		}
+		v := &view{
+			where: "name " + sel.value, latency: &nr.Latency,
+			requests: nr.Requests, errors: nr.Errors, errorRate: nr.ErrorRate, status: nr.StatusCodes,
+			noHDR: "this result", res: res, stage: -1,
+		}
+		// Rates per name are over the whole run: requests of every name
+		// were sent throughout it.
+		if secs := float64(res.DurationNS) / 1e9; secs > 0 {
+			v.rate = float64(nr.Requests) / secs
+			v.throughput = float64(nr.Requests-nr.Errors) / secs
+		}
+		return v, nil
+	}
+	return runView(res), nil
+}
+
+func resolveStage(res *loadtest.Result, sel selector) (*view, error) {
+	desc := strconv.Quote(sel.value)
+	if sel.byIndex {
+		desc = strconv.Itoa(sel.index)
+	}
+	var found []int
+	for i, s := range res.Stages {
+		if sel.byIndex && s.Index == sel.index || !sel.byIndex && s.Name == sel.value {
+			found = append(found, i)
+		}
+	}
+	switch len(found) {
+	case 1:
+		s := &res.Stages[found[0]]
+		where := "stage " + s.Name
+		if sel.byIndex {
+			where = fmt.Sprintf("stage %d (%s)", s.Index, s.Name)
+		}
+		v := stageView(where, s)
+		v.res, v.stage = res, found[0]
+		return v, nil
+	case 0:
+	default:
+		return nil, fmt.Errorf("%d stages are named %q: select one by its index, such as stage=%d",
+			len(found), sel.value, res.Stages[found[0]].Index)
+	}
+	for i, p := range res.Load.Stages {
+		if sel.byIndex && i == sel.index || !sel.byIndex && p.Name == sel.value {
+			if st := res.Stopped; st != nil {
+				return nil, fmt.Errorf("stage %s did not run: the run stopped early (%s) in stage %s: %s", desc, st.Cause, st.Stage, st.Reason)
+			}
+			return nil, fmt.Errorf("stage %s did not run", desc)
+		}
+	}
+	stages := make([]string, len(res.Stages))
+	for i, s := range res.Stages {
+		stages[i] = fmt.Sprintf("%d %q", s.Index, s.Name)
+	}
+	if len(stages) == 0 {
+		return nil, fmt.Errorf("no stage %s: the result has no stages", desc)
+	}
+	return nil, fmt.Errorf("no stage %s; the stages are %s", desc, strings.Join(stages, ", "))
+}
+
+// latencyStat reads statistic s of distribution dist, called name in
+// messages.
+func (v *view) latencyStat(dist string, s stat, name string) (float64, error) {
+	l, noHDR := v.latency, v.noHDR
+	switch dist {
+	case "":
+	case "service":
+		l = v.service
+	default:
+		if len(v.phases) == 0 {
+			return 0, fmt.Errorf("%s: the target reported no request phases (HTTP targets do)", name)
+		}
+		p, ok := v.phases[dist]
+		if !ok {
+			have := make([]string, 0, len(v.phases))
+			for k := range v.phases {
+				have = append(have, k)
+			}
+			sort.Strings(have)
+			return 0, fmt.Errorf("%s: no request had a %s phase (phases seen: %s)", name, dist, strings.Join(have, ", "))
+		}
+		l, noHDR = &p, "HTTP phase timing"
+	}
+	if l.Count == 0 {
+		return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
+	}
+	if s.mean {
+		return float64(l.MeanNS), nil
+	}
+	switch s.pct {
+	case 0:
+		return float64(l.MinNS), nil
+	case 50:
+		return float64(l.P50NS), nil
+	case 90:
+		return float64(l.P90NS), nil
+	case 95:
+		return float64(l.P95NS), nil
+	case 99:
+		return float64(l.P99NS), nil
+	case 99.9:
+		return float64(l.P999NS), nil
+	case 100:
+		return float64(l.MaxNS), nil
+	}
+	if l.HDR == "" {
+		return 0, fmt.Errorf("%s needs the full latency histogram, which %s does not carry; use p50, p90, p95, p99, p999, min, max or mean", name, noHDR)
+	}
+	// A copy of the exported fields only: Latency caches the decoded
+	// histogram in unexported fields without a lock, so reading a quantile
+	// from the caller's Latency could race with another reader of it.
+	tmp := loadtest.Latency{
+		Count: l.Count, MinNS: l.MinNS, MeanNS: l.MeanNS, P50NS: l.P50NS, P90NS: l.P90NS,
+		P95NS: l.P95NS, P99NS: l.P99NS, P999NS: l.P999NS, MaxNS: l.MaxNS, HDR: l.HDR,
+	}
+	d, err := tmp.Quantile(s.pct / 100)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return float64(d), nil
+}
+
+// plannedRate is the mean arrival rate the plan asked of the view's stages
+// (all of them for the whole run): planned arrivals over planned time. A
+// ramp from a to b over d plans (a+b)/2·d arrivals; a stage cut short (an
+// abort) counts only the part that ran, and stages that never ran (after a
+// failed gate) not at all, as the measured rates do.
+func (v *view) plannedRate() (float64, error) {
+	res := v.res
+	plan := res.Load.Stages
+	if len(plan) == 0 {
+		return 0, errors.New("the result has no planned load, so there is no target rate; compare with a rate such as 1000/s")
+	}
+	var arrivals, secs float64
+	for i, p := range plan {
+		if v.stage >= 0 && res.Stages[v.stage].Index != i {
+			continue
+		}
+		full := float64(p.DurationNS) / 1e9
+		d := full
+		if len(res.Stages) > 0 {
+			j := stagePosition(res.Stages, i)
+			if j < 0 {
+				continue // never ran
+			}
+			if e := float64(res.Stages[j].ElapsedNS) / 1e9; e > 0 && e < d {
+				d = e
+			}
+		}
+		if p.Model != loadtest.Open {
+			if res.Load.Model == loadtest.Closed {
+				return 0, fmt.Errorf("the closed model (%s) has no target rate; compare with a rate such as 500/s", p.Name)
+			}
+			return 0, fmt.Errorf("stage %d (%s) runs the closed model, which has no target rate; compare with a rate such as 500/s", i, p.Name)
+		}
+		if full > 0 {
+			arrivals += p.From*d + (p.To-p.From)*d*d/(2*full)
+			secs += d
+		}
+	}
+	if secs == 0 || math.IsNaN(arrivals) {
+		return 0, errors.New("no planned stage ran, so there is no target rate")
+	}
+	return arrivals / secs, nil
+}
+
+// stagePosition returns the position in stages of the stage with the given
+// plan index, or -1.
+func stagePosition(stages []loadtest.StageResult, index int) int {
+	for j := range stages {
+		if stages[j].Index == index {
+			return j
+		}
+	}
+	return -1
+}

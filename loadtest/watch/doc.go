@@ -1,0 +1,30 @@
+// Package watch observes a service under load from outside its process, as
+// a [loadtest.Watcher]: set Scenario.Watch to [Prometheus] and the result's
+// Server says what the service did before, during and after the load.
+//
+// The parts fit in the order the data flows:
+//
+//  1. [Prometheus] names the service's metrics endpoint (Prometheus text
+//     format); [Option] values tune it. [loadtest.Run] calls Start, which
+//     checks the URLs (loopback only unless allowed, as for the load
+//     itself), then scrapes at once and every second until Stop.
+//  2. Each scrape keeps a few numbers: the gauges go_goroutines and
+//     process_open_fds, go_memstats_heap_inuse_bytes as heap_inuse_bytes,
+//     the largest recent GC pause (the quantile="1" of the
+//     go_gc_duration_seconds summary) as gc_pause_max_seconds, and any
+//     metric named with [Metrics].
+//  3. When the load starts, and again at Stop after the scenario's
+//     CoolDown, the watcher reads the service's goroutine profile
+//     (/debug/pprof/goroutine?debug=1 on the metrics URL's host unless
+//     [WithPprof] says otherwise) and groups it by the innermost function
+//     outside the runtime.
+//  4. Stop returns a [loadtest.ServerStats]: every metric as a series in
+//     time from the start of the load, its last value before the load
+//     (Before), after the cool-down (After) and its highest (Peak), and the
+//     goroutine groups that grew (GoroutineGrowth), the largest growth
+//     first. Package assert's ServerSettled turns them into a pass or fail.
+//
+// A failed scrape never fails the run: it is counted in ServerStats.Errors
+// (a few distinct messages, with how often each happened), and the numbers
+// it would have given are missing.
+package watch

@@ -1,0 +1,168 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// The series a Watcher always records, and the metrics they come from.
+const (
+	Goroutines     = "go_goroutines"
+	OpenFDs        = "process_open_fds"
+	HeapInuseBytes = "heap_inuse_bytes"     // from go_memstats_heap_inuse_bytes
+	GCPauseMax     = "gc_pause_max_seconds" // from go_gc_duration_seconds{quantile="1"}
+)
+
+const (
+	heapInuseMetric = "go_memstats_heap_inuse_bytes"
+	gcPauseMetric   = "go_gc_duration_seconds"
+)
+
+// maxMetricsBytes bounds a metrics page; a large exporter's is a few MB.
+const maxMetricsBytes = 32 << 20
+
+// readMetrics scrapes the metrics URL once and returns the values of the
+// series it records. A metric the page lacks is an error, but the others
+// are still returned.
+func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
+	body, err := w.get(ctx, w.metrics.String(), "text/plain;version=0.0.4", maxMetricsBytes)
+	if err != nil {
+		return nil, err
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", w.metrics, err)
+	}
+	values := map[string]float64{}
+	var missing []string
+	want := func(series, metric string, value func(*dto.MetricFamily) (float64, bool)) {
+		if mf, ok := families[metric]; ok {
+			if v, ok := value(mf); ok {
+				values[series] = v
+				return
+			}
+		}
+		missing = append(missing, metric)
+	}
+	want(Goroutines, Goroutines, sum)
+	want(OpenFDs, OpenFDs, sum)
+	want(HeapInuseBytes, heapInuseMetric, sum)
+	want(GCPauseMax, gcPauseMetric, maxQuantile)
+	for _, name := range w.opts.metrics {
+		if v, ok := lookup(families, name); ok {
+			values[name] = v
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return values, fmt.Errorf("%s: no %s", w.metrics, strings.Join(missing, ", "))
+	}
+	return values, nil
+}
+
+// sum adds up a gauge, counter or untyped metric over its label sets.
+func sum(mf *dto.MetricFamily) (float64, bool) {
+	var total float64
+	for _, m := range mf.GetMetric() {
+		switch mf.GetType() {
+		case dto.MetricType_GAUGE:
+			total += m.GetGauge().GetValue()
+		case dto.MetricType_COUNTER:
+			total += m.GetCounter().GetValue()
+		case dto.MetricType_UNTYPED:
+			total += m.GetUntyped().GetValue()
+		default:
+			return 0, false
+		}
+	}
+	return total, len(mf.GetMetric()) > 0
+}
+
+// maxQuantile is the quantile="1" of a summary: in Go's
+// go_gc_duration_seconds, the longest of the recent GC pauses.
+func maxQuantile(mf *dto.MetricFamily) (float64, bool) {
+	if mf.GetType() != dto.MetricType_SUMMARY || len(mf.GetMetric()) == 0 {
+		return 0, false
+	}
+	for _, q := range mf.GetMetric()[0].GetSummary().GetQuantile() {
+		if q.GetQuantile() == 1 {
+			return q.GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+// lookup finds a metric named by [Metrics]: a family of its own, or the
+// _sum or _count of a summary or histogram.
+func lookup(families map[string]*dto.MetricFamily, name string) (float64, bool) {
+	if mf, ok := families[name]; ok {
+		return sum(mf)
+	}
+	for _, suffix := range []string{"_sum", "_count"} {
+		base, ok := strings.CutSuffix(name, suffix)
+		mf := families[base]
+		if !ok || mf == nil {
+			continue
+		}
+		var total float64
+		for _, m := range mf.GetMetric() {
+			switch {
+			case mf.GetType() == dto.MetricType_SUMMARY && suffix == "_sum":
+				total += m.GetSummary().GetSampleSum()
+			case mf.GetType() == dto.MetricType_SUMMARY:
+				total += float64(m.GetSummary().GetSampleCount())
+			case mf.GetType() == dto.MetricType_HISTOGRAM && suffix == "_sum":
+				total += m.GetHistogram().GetSampleSum()
+			case mf.GetType() == dto.MetricType_HISTOGRAM:
+				total += float64(m.GetHistogram().GetSampleCount())
+			default:
+				return 0, false
+			}
+		}
+		return total, len(mf.GetMetric()) > 0
+	}
+	return 0, false
+}
+
+// get fetches url and returns its body, which must be 200 OK and at most
+// limit bytes.
+func (w *Watcher) get(ctx context.Context, url, accept string, limit int64) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: reading the body: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", &statusError{url: url, status: resp.Status, code: resp.StatusCode}
+	}
+	if int64(len(b)) > limit {
+		return "", fmt.Errorf("%s: body longer than %d bytes", url, limit)
+	}
+	return string(b), nil
+}
+
+// statusError is a response other than 200 OK.
+type statusError struct {
+	url, status string
+	code        int
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("%s: %s", e.url, e.status) }

@@ -1,0 +1,285 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Watcher scrapes a service's Prometheus metrics and goroutine profile
+// while a scenario runs; build one with [Prometheus]. A Watcher serves one
+// run at a time; it may be started again after Stop.
+type Watcher struct {
+	metricsURL string
+	opts       options
+
+	// Set by Start, read-only until Stop.
+	metrics    *url.URL
+	pprof      *url.URL // nil without a goroutine profile
+	client     *http.Client
+	transport  *http.Transport
+	cancel     context.CancelFunc
+	stopCtx    context.Context // for the scrapes of Stop, which outlive a canceled test
+	loopDone   chan struct{}
+	loadKicked chan struct{} // LoadStarted asks the loop for a profile at once
+
+	mu       sync.Mutex
+	running  bool
+	started  time.Time
+	loadAt   time.Time // zero until LoadStarted
+	loadEnd  time.Time // zero until LoadEnded
+	samples  []sample
+	before   map[string]goroutineGroup // the goroutine profile at LoadStarted
+	noPprof  bool                      // the derived pprof URL answered 404
+	errs     errorLog
+	lastStat *loadtest.ServerStats
+}
+
+var _ loadtest.Watcher = (*Watcher)(nil)
+
+// sample is the values of one scrape.
+type sample struct {
+	at     time.Time
+	values map[string]float64
+}
+
+// Prometheus returns a Watcher of the service whose metrics are at
+// metricsURL, in the Prometheus text format, such as
+// http://127.0.0.1:8080/metrics. Mistakes in the URL or the options are
+// reported by Start, so that loadtest.Run fails the test with them.
+func Prometheus(metricsURL string, opts ...Option) *Watcher {
+	return &Watcher{metricsURL: metricsURL, opts: buildOptions(opts)}
+}
+
+// Start checks the URLs and the options, scrapes the metrics once (waiting
+// at most the Timeout), and keeps scraping them in the background until Stop
+// or until ctx is done. A failed scrape is not an error of Start: it ends up
+// in ServerStats.Errors.
+func (w *Watcher) Start(ctx context.Context) error {
+	if err := w.opts.validate(); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	metrics, err := checkURL("metrics URL", w.metricsURL, w.opts.allowHosts)
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	var pprof *url.URL
+	switch {
+	case w.opts.noPprof:
+	case w.opts.pprofURL != "":
+		if pprof, err = checkURL("pprof URL", w.opts.pprofURL, w.opts.allowHosts); err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
+	default:
+		pprof, _ = metrics.Parse(pprofPath) // cannot fail: a constant relative URL
+	}
+
+	w.mu.Lock()
+	if w.running {
+		w.mu.Unlock()
+		return errors.New("watch: Start called twice without Stop")
+	}
+	w.running = true
+	w.started = time.Now()
+	w.loadAt, w.loadEnd = time.Time{}, time.Time{}
+	w.samples, w.before, w.noPprof, w.errs, w.lastStat = nil, nil, false, errorLog{}, nil
+	w.mu.Unlock()
+
+	w.metrics, w.pprof = metrics, pprof
+	w.transport = &http.Transport{
+		Proxy:               nil, // a proxy would take loopback URLs elsewhere
+		DialContext:         (&net.Dialer{Timeout: w.opts.timeout}).DialContext,
+		MaxIdleConnsPerHost: 2,
+		DisableCompression:  true,
+	}
+	w.client = &http.Client{
+		Transport: w.transport,
+		Timeout:   w.opts.timeout,
+		// A redirect could lead to a host that was not checked.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	w.stopCtx = context.WithoutCancel(ctx)
+	loopCtx, cancel := context.WithCancel(ctx)
+	w.cancel = cancel
+	w.loopDone = make(chan struct{})
+	w.loadKicked = make(chan struct{}, 1)
+
+	// Scraping once now gives Before a value even without a warm-up, and
+	// opens the keep-alive connection before loadtest's leak check counts
+	// the goroutines it starts with.
+	w.scrape(loopCtx)
+	go w.loop(loopCtx)
+	return nil
+}
+
+// LoadStarted marks the start of the measured load: times in the series are
+// counted from it, and the goroutine profile is read right away, in the
+// background. It returns at once: the load is timed from at, and must not
+// wait for the service.
+func (w *Watcher) LoadStarted(at time.Time) {
+	w.mu.Lock()
+	w.loadAt = at
+	w.mu.Unlock()
+	select {
+	case w.loadKicked <- struct{}{}:
+	default:
+	}
+}
+
+// LoadEnded marks the end of the load: After is taken from the scrapes
+// after it.
+func (w *Watcher) LoadEnded(at time.Time) {
+	w.mu.Lock()
+	w.loadEnd = at
+	w.mu.Unlock()
+}
+
+// Stop stops the background scrapes, scrapes the metrics and the goroutine
+// profile a last time, and returns what the watcher saw. It returns nil if
+// the watcher was never started; called again, it returns the same stats.
+func (w *Watcher) Stop() *loadtest.ServerStats {
+	w.mu.Lock()
+	running, last := w.running, w.lastStat
+	w.mu.Unlock()
+	if !running {
+		return last
+	}
+	w.cancel()
+	<-w.loopDone
+
+	w.scrape(w.stopCtx)
+	after := w.readGoroutines(w.stopCtx)
+	w.transport.CloseIdleConnections()
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st := w.stats()
+	if w.before != nil && after != nil {
+		st.GoroutineGrowth = growth(w.before, after)
+	}
+	st.Errors = w.errs.list()
+	w.running, w.lastStat = false, st
+	return st
+}
+
+// loop scrapes every interval until ctx is done, and reads the goroutine
+// profile when the load starts.
+func (w *Watcher) loop(ctx context.Context) {
+	defer close(w.loopDone)
+	tick := time.NewTicker(w.opts.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.loadKicked:
+			if g := w.readGoroutines(ctx); g != nil {
+				w.mu.Lock()
+				w.before = g
+				w.mu.Unlock()
+			}
+			w.scrape(ctx)
+		case <-tick.C:
+			w.scrape(ctx)
+		}
+	}
+}
+
+// scrape reads the metrics once and keeps them as a sample.
+func (w *Watcher) scrape(ctx context.Context) {
+	at := time.Now()
+	values, err := w.readMetrics(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil {
+		w.fail(ctx, err)
+	}
+	if len(values) > 0 {
+		w.samples = append(w.samples, sample{at: at, values: values})
+	}
+}
+
+// fail records err unless it only says that ctx was canceled: Stop cancels
+// the scrape in flight. The caller holds w.mu.
+func (w *Watcher) fail(ctx context.Context, err error) {
+	if ctx.Err() == nil {
+		w.errs.add(err)
+	}
+}
+
+// stats builds the series and their summaries. The caller holds w.mu.
+func (w *Watcher) stats() *loadtest.ServerStats {
+	origin := w.loadAt
+	if origin.IsZero() {
+		origin = w.started
+	}
+	st := &loadtest.ServerStats{
+		Source: w.metrics.String(),
+		Series: map[string][]loadtest.Point{},
+		Before: map[string]float64{},
+		After:  map[string]float64{},
+		Peak:   map[string]float64{},
+	}
+	for _, s := range w.samples {
+		for name, v := range s.values {
+			st.Series[name] = append(st.Series[name], loadtest.Point{TNS: int64(s.at.Sub(origin)), Value: v})
+			if p, ok := st.Peak[name]; !ok || v > p {
+				st.Peak[name] = v
+			}
+			switch {
+			case !w.loadAt.IsZero() && s.at.Before(w.loadAt):
+				st.Before[name] = v
+			case !w.loadEnd.IsZero() && !s.at.Before(w.loadEnd):
+				st.After[name] = v
+			}
+		}
+	}
+	return st
+}
+
+// maxErrors is how many distinct errors a run keeps: a service that is down
+// fails every scrape the same way.
+const maxErrors = 5
+
+// errorLog keeps the first few distinct errors and how often each happened.
+type errorLog struct {
+	msgs   []string
+	counts map[string]int
+	more   int // errors beyond the distinct ones kept
+}
+
+func (l *errorLog) add(err error) {
+	msg := err.Error()
+	if _, ok := l.counts[msg]; !ok && len(l.msgs) == maxErrors {
+		l.more++
+		return
+	}
+	if l.counts == nil {
+		l.counts = map[string]int{}
+	}
+	if l.counts[msg] == 0 {
+		l.msgs = append(l.msgs, msg)
+	}
+	l.counts[msg]++
+}
+
+func (l *errorLog) list() []string {
+	var out []string
+	for _, m := range l.msgs {
+		if n := l.counts[m]; n > 1 {
+			m = fmt.Sprintf("%s (%d times)", m, n)
+		}
+		out = append(out, m)
+	}
+	if l.more > 0 {
+		out = append(out, fmt.Sprintf("and %d more errors", l.more))
+	}
+	return out
+}
