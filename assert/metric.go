@@ -394,14 +394,7 @@ func (v *view) latencyStat(dist string, s stat, name string) (float64, error) {
 	if l.HDR == "" {
 		return 0, fmt.Errorf("%s needs the full latency histogram, which %s does not carry; use p50, p90, p95, p99, p999, min, max or mean", name, noHDR)
 	}
-	// A copy of the exported fields only: Latency caches the decoded
-	// histogram in unexported fields without a lock, so reading a quantile
-	// from the caller's Latency could race with another reader of it.
-	tmp := loadtest.Latency{
-		Count: l.Count, MinNS: l.MinNS, MeanNS: l.MeanNS, P50NS: l.P50NS, P90NS: l.P90NS,
-		P95NS: l.P95NS, P99NS: l.P99NS, P999NS: l.P999NS, MaxNS: l.MaxNS, HDR: l.HDR,
-	}
-	d, err := tmp.Quantile(s.pct / 100)
+	d, err := l.Quantile(s.pct / 100)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}

@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"fmt"
-	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -54,10 +53,6 @@ type Latency struct {
 	P999NS int64  `json:"p999_ns"`
 	MaxNS  int64  `json:"max_ns"`
 	HDR    string `json:"hdr,omitempty"`
-
-	decodeOnce *sync.Once
-	decoded    *hdrhistogram.Histogram
-	decodeErr  error
 }
 
 // summarize builds a Latency from a histogram; withHDR adds the encoded
@@ -83,22 +78,17 @@ func summarize(h *hdrhistogram.Histogram, withHDR bool) Latency {
 	return l
 }
 
-// Histogram returns the full distribution decoded from HDR. The caller must
-// not modify it.
+// Histogram decodes the full distribution from HDR. Each call decodes
+// anew, so a Latency is safe to read from several goroutines.
 func (l *Latency) Histogram() (*hdrhistogram.Histogram, error) {
 	if l.HDR == "" {
 		return nil, fmt.Errorf("latency has no hdr histogram")
 	}
-	if l.decodeOnce == nil {
-		l.decodeOnce = new(sync.Once)
+	h, err := hdrhistogram.Decode([]byte(l.HDR))
+	if err != nil {
+		return nil, fmt.Errorf("decoding hdr histogram: %w", err)
 	}
-	l.decodeOnce.Do(func() {
-		l.decoded, l.decodeErr = hdrhistogram.Decode([]byte(l.HDR))
-		if l.decodeErr != nil {
-			l.decodeErr = fmt.Errorf("decoding hdr histogram: %w", l.decodeErr)
-		}
-	})
-	return l.decoded, l.decodeErr
+	return h, nil
 }
 
 // Quantile returns the latency at quantile q in [0, 1] (0.99 for p99). It

@@ -54,6 +54,26 @@ func Summary(r *Result) string {
 	fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
 		rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
 		rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
+	if srv := r.Server; srv != nil {
+		const g = "go_goroutines"
+		if _, ok := srv.Before[g]; ok {
+			fmt.Fprintf(&b, "server %s: goroutines %.0f→%.0f after the cool-down (peak %.0f)", srv.Source, srv.Before[g], srv.After[g], srv.Peak[g])
+			if fds, ok := srv.Before["process_open_fds"]; ok {
+				fmt.Fprintf(&b, ", open files %.0f→%.0f", fds, srv.After["process_open_fds"])
+			}
+			b.WriteByte('\n')
+		}
+		for _, d := range srv.GoroutineGrowth {
+			fmt.Fprintf(&b, "  server goroutines in %s: %d→%d\n", d.Function, d.Before, d.After)
+		}
+	}
+	if len(r.Leaks) > 0 {
+		n := 0
+		for _, l := range r.Leaks {
+			n += l.Count
+		}
+		fmt.Fprintf(&b, "leaked goroutines: %d in %d group(s), the most in %s\n", n, len(r.Leaks), r.Leaks[0].Function)
+	}
 	if st := r.Stopped; st != nil {
 		where := ""
 		if st.Stage != "" {
