@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/examples/shop"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -108,42 +109,50 @@ func checkClean(t *testing.T, res *loadtest.Result) {
 }
 
 // TestLoadCatalogue browses the catalogue at a steady 200 requests per
-// second, the open model: arrivals do not wait for answers.
+// second, the open model: arrivals do not wait for answers. The harness
+// reads and closes every body and times each phase of each request.
 func TestLoadCatalogue(t *testing.T) {
-	_, url, c := startShop(t, shop.Options{})
+	_, url, _ := startShop(t, shop.Options{})
 	res := loadtest.Run(t, loadtest.Scenario{
-		Target: loadtest.Func(func(ctx context.Context) error {
-			return send(ctx, c, "GET", url+"/products", "")
-		}),
-		Load:        loadtest.Rate(200).For(time.Second),
-		Timeout:     timeout,
-		MaxInFlight: maxConns,
+		Target:  loadtest.GET(url + "/products"),
+		Load:    loadtest.Rate(200).For(time.Second),
+		Timeout: timeout,
 	})
 	checkClean(t, res)
+	// The usual pre-launch bar, and every planned request served.
+	assert.SLA(t, res, assert.PreLaunch...)
+	assert.SLA(t, res, "throughput >= 95%", `status(200) == 100%`)
 	// Evenly spaced arrivals: every planned request is sent, no more.
 	checkCount(t, "GET /products", res.Requests, planned(res.Load.Stages[0]), 0.05)
 }
 
-// TestLoadProduct looks products up with Poisson arrivals, the irregular
-// traffic of many independent visitors.
-func TestLoadProduct(t *testing.T) {
-	_, url, c := startShop(t, shop.Options{})
-	var n atomic.Int64
+// TestLoadMix sends the traffic of a shop's visitors with Poisson arrivals:
+// 80% browse, 15% add to a cart, 5% check out, counted per request name.
+func TestLoadMix(t *testing.T) {
+	_, url, _ := startShop(t, shop.Options{})
 	res := loadtest.Run(t, loadtest.Scenario{
-		Target: loadtest.Func(func(ctx context.Context) error {
-			id := n.Add(1)%50 + 1
-			return send(ctx, c, "GET", fmt.Sprintf("%s/products/%d", url, id), "")
-		}),
-		Load:        loadtest.Poisson(200).For(time.Second),
-		Timeout:     timeout,
-		MaxInFlight: maxConns,
+		Target: loadtest.Mix(
+			loadtest.Request{Name: "browse", URL: url + "/products/7", Weight: 80},
+			loadtest.Request{Name: "cart", Method: "POST", URL: url + "/cart/visitor/items",
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   []byte(`{"product": 7, "qty": 1}`), Weight: 15},
+			// Another visitor may have emptied the cart: 409 is an answer.
+			loadtest.Request{Name: "checkout", Method: "POST", URL: url + "/checkout/visitor",
+				Expect: []int{http.StatusOK, http.StatusConflict}, Weight: 5},
+		),
+		Load:    loadtest.Poisson(200).For(time.Second),
+		Timeout: timeout,
 	})
 	checkClean(t, res)
+	assert.SLA(t, res, `p99{name="checkout"} < 200ms`, `error_rate{name="cart"} == 0`)
 	// A Poisson count has a standard deviation of √mean; four of them
 	// (±28% of 200) is wide enough for any seed. The seed is fixed, so
 	// this run's count does not change from one run to the next.
 	want := planned(res.Load.Stages[0])
-	checkCount(t, "GET /products/{id}", res.Requests, want, 4*math.Sqrt(want)/want)
+	checkCount(t, "all requests", res.Requests, want, 4*math.Sqrt(want)/want)
+	for name, share := range map[string]float64{"browse": 0.80, "cart": 0.15, "checkout": 0.05} {
+		checkCount(t, name, res.ByName[name].Requests, share*float64(res.Requests), 0.1)
+	}
 }
 
 // TestLoadCheckout has 8 shoppers, each filling a cart and checking out,
@@ -188,30 +197,21 @@ func TestLoadCheckout(t *testing.T) {
 // 200/s and 400/s, and lets it reach the last step only if 200/s was
 // served fast and without errors.
 func TestLoadRamp(t *testing.T) {
-	_, url, c := startShop(t, shop.Options{})
-	var n atomic.Int64
+	_, url, _ := startShop(t, shop.Options{})
 	res := loadtest.Run(t, loadtest.Scenario{
-		// Three visits in four look at a product; the fourth puts it in one
-		// of 100 carts.
-		Target: loadtest.Func(func(ctx context.Context) error {
-			k := n.Add(1)
-			if k%4 == 0 {
-				item := fmt.Sprintf(`{"product": %d, "qty": 1}`, k%50+1)
-				return send(ctx, c, "POST", fmt.Sprintf("%s/cart/visitor-%d/items", url, k%100), item)
-			}
-			return send(ctx, c, "GET", fmt.Sprintf("%s/products/%d", url, k%50+1), "")
-		}),
+		Target: loadtest.Mix(
+			loadtest.Request{Name: "product", URL: url + "/products/3", Weight: 3},
+			loadtest.Request{Name: "cart", Method: "POST", URL: url + "/cart/ramp/items",
+				Body: []byte(`{"product": 3, "qty": 1}`), Weight: 1},
+		),
 		Load: loadtest.Ramp(
 			loadtest.Rate(50).For(time.Second),
 			loadtest.Rate(50).RampTo(200).For(time.Second),
-			loadtest.Rate(200).For(time.Second).Gated(loadtest.AllOf(
-				loadtest.LatencyBelow(0.95, 50*time.Millisecond),
-				loadtest.ErrorRateAtMost(0),
-			)),
+			loadtest.Rate(200).For(time.Second).Named("hold").
+				Gated(assert.Gate("p95 < 50ms", "error_rate == 0")),
 			loadtest.Rate(400).For(time.Second),
 		),
-		Timeout:     timeout,
-		MaxInFlight: maxConns,
+		Timeout: timeout,
 	})
 	checkClean(t, res)
 	if res.Stopped != nil {
@@ -226,4 +226,5 @@ func TestLoadRamp(t *testing.T) {
 	for i, st := range res.Stages {
 		checkCount(t, "stage "+st.Name, st.Requests, planned(res.Load.Stages[i]), 0.05)
 	}
+	assert.SLA(t, res, `p99{stage="hold"} < 100ms`)
 }

@@ -2,13 +2,14 @@ package shop_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/examples/shop"
 )
 
@@ -134,49 +135,50 @@ func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	}
 }
 
-func TestLeak(t *testing.T) {
-	tests := []struct {
-		name string
-		give shop.Options
-		want int // goroutines left behind by 20 requests
-	}{
-		{name: "off by default", give: shop.Options{}, want: 0},
-		{name: "on", give: shop.Options{Leak: true}, want: 20},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := shop.NewServer(tt.give)
-			before := leaked()
-			for range 20 {
-				serve(s, "GET", "/products", "")
-			}
-			// A leaked goroutine may not have started yet; give it a moment
-			// rather than assert on a count that is still rising.
-			var got int
-			for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
-				got = leaked() - before
-				if got >= tt.want || time.Now().After(deadline) {
-					break
-				}
-			}
-			if got != tt.want {
-				t.Errorf("goroutines leaked by 20 GET /products: %d, want %d", got, tt.want)
-			}
-		})
+// TestNoGoroutineLeaks is how a unit test guards against leaks: NoLeaks
+// first, so that it checks after the server's Close and every other cleanup.
+func TestNoGoroutineLeaks(t *testing.T) {
+	assert.NoLeaks(t)
+	srv := httptest.NewServer(shop.NewServer(shop.Options{}))
+	t.Cleanup(srv.Close)
+	for _, path := range []string{"/products", "/products/1", "/cart/ann", "/healthz"} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
 	}
 }
 
-// leaked counts the goroutines started by GET /products that are still
-// alive. Counting them by their stack, not with runtime.NumGoroutine, keeps
-// the count clear of goroutines that other tests leave ending.
-func leaked() int {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "shop.(*Server).listProducts.func")
-		}
-		buf = make([]byte, 2*len(buf))
+// TestLeakOptionIsCaught checks that the leak Options.Leak switches on is
+// the kind NoLeaks reports, grouped and named.
+func TestLeakOptionIsCaught(t *testing.T) {
+	ft := &recordingT{}
+	assert.NoLeaksWithin(ft, 300*time.Millisecond)
+	s := shop.NewServer(shop.Options{Leak: true})
+	for range 20 {
+		serve(s, "GET", "/products", "")
+	}
+	ft.runCleanups()
+	want := "20 × [chan receive] blocked in github.com/loadgate/loadgate/examples/shop.(*Server).listProducts.func1"
+	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], want) {
+		t.Fatalf("NoLeaks reported %q, want a report containing %q", ft.errors, want)
+	}
+}
+
+// recordingT stands in for a test whose failure is the expected outcome.
+type recordingT struct {
+	errors   []string
+	cleanups []func()
+}
+
+func (r *recordingT) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordingT) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+func (r *recordingT) runCleanups() {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
 	}
 }
 
