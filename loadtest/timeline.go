@@ -1,7 +1,9 @@
 package loadtest
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +41,7 @@ type timeline struct {
 	scratch    *hdrhistogram.Histogram
 	cumulative *hdrhistogram.Histogram
 	badStreak  time.Duration
+	machine    bool // LOADGATE_PROGRESS=json: a progress record every second
 	lastLog    time.Time
 	logSent    int64 // requests completed at the last progress line
 	completed  int64
@@ -52,6 +55,7 @@ func newTimeline(e *engine, rt *runtimeSampler, s Scenario, planned time.Duratio
 		scratch:    newCoarseHistogram(),
 		cumulative: newCoarseHistogram(),
 		lastLog:    e.loadStart,
+		machine:    os.Getenv(EnvProgress) == "json",
 	}
 }
 
@@ -73,7 +77,7 @@ func (tl *timeline) run() {
 	ticker := time.NewTicker(sampleEvery)
 	defer ticker.Stop()
 	next := int64(0) // the next second to take
-	var lastLearn time.Time
+	var lastLearn, lastMachine time.Time
 	for {
 		select {
 		case <-ticker.C:
@@ -93,6 +97,10 @@ func (tl *timeline) run() {
 		}
 		if now.Sub(tl.lastLog) >= tl.every {
 			tl.progress(now)
+		}
+		if tl.machine && now.Sub(lastMachine) >= time.Second {
+			tl.machineProgress(now)
+			lastMachine = now
 		}
 		if now.Sub(lastLearn) >= time.Second && tl.e.leaks.isOverlapped() {
 			// Only while another scenario runs: the snapshot stops the
@@ -196,4 +204,40 @@ func roundLatency(d time.Duration) time.Duration {
 		}
 	}
 	return d.Round(time.Second)
+}
+
+// EnvProgress set to "json" makes Run log a machine-readable progress
+// record every second under go test -v (go test -json included): a line
+// "loadgate:progress " followed by a [Progress] in JSON. The loadgate
+// command reads them to draw its live progress.
+const EnvProgress = "LOADGATE_PROGRESS"
+
+// ProgressPrefix starts every machine-readable progress line.
+const ProgressPrefix = "loadgate:progress "
+
+// Progress is one machine-readable progress record.
+type Progress struct {
+	Scenario  string  `json:"scenario"`
+	Stage     string  `json:"stage"`
+	ElapsedNS int64   `json:"elapsed_ns"`
+	TotalNS   int64   `json:"total_ns"`
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	Rate      float64 `json:"rate"` // completions per second over the last full second
+	P99NS     int64   `json:"p99_ns"`
+}
+
+func (tl *timeline) machineProgress(now time.Time) {
+	p := Progress{
+		Scenario: tl.e.scenario.Name, Stage: tl.stage(),
+		ElapsedNS: int64(now.Sub(tl.e.loadStart)), TotalNS: int64(tl.planned),
+		Requests: tl.completed, Errors: tl.errors,
+		P99NS: tl.cumulative.ValueAtQuantile(99),
+	}
+	if n := len(tl.seconds); n > 0 {
+		p.Rate = float64(tl.seconds[n-1].Requests)
+	}
+	if b, err := json.Marshal(p); err == nil {
+		tl.logf("%s%s", ProgressPrefix, b)
+	}
 }
