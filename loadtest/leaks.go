@@ -2,9 +2,7 @@ package loadtest
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -346,27 +344,30 @@ func provenLeaks() map[int]bool {
 	return proven
 }
 
-// LeakReport renders leaks for a test log: one paragraph per group with
-// counts and file:line, then the first group's stack.
+// LeakReport renders leaks for a test log: one line per group with counts
+// and file:line, then the first group's stack.
 func LeakReport(leaks []Leak) string {
-	var b strings.Builder
-	total := 0
-	for _, l := range leaks {
-		total += l.Count
-	}
-	fmt.Fprintf(&b, "%d goroutine(s) still alive after the load, in %d group(s):\n", total, len(leaks))
-	for _, l := range leaks {
-		proven := ""
-		if l.Proven {
-			proven = " (proven blocked forever by the runtime)"
-		}
-		fmt.Fprintf(&b, "  %d × [%s] blocked in %s (%s:%d)%s\n", l.Count, l.State, l.Function, filepath.Base(l.File), l.Line, proven)
-		if l.CreatedBy != "" {
-			fmt.Fprintf(&b, "      created by %s (%s)\n", l.CreatedBy, filepath.Base(l.CreatedAt))
+	groups := make([]stack.Group, len(leaks))
+	for i, l := range leaks {
+		createdFile, createdLine := splitFileLine(l.CreatedAt)
+		groups[i] = stack.Group{
+			BlockedIn: stack.Frame{Func: l.Function, File: l.File, Line: l.Line},
+			CreatedBy: stack.Frame{Func: l.CreatedBy, File: createdFile, Line: createdLine},
+			State:     l.State, Count: l.Count, Proven: l.Proven,
+			Sample: stack.Goroutine{Raw: l.SampleStack},
 		}
 	}
-	if len(leaks) > 0 {
-		fmt.Fprintf(&b, "first stack:\n    %s", strings.ReplaceAll(leaks[0].SampleStack, "\n", "\n    "))
+	return stack.Report(groups)
+}
+
+func splitFileLine(s string) (string, int) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0
 	}
-	return b.String()
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return s, 0
+	}
+	return s[:i], n
 }

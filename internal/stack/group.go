@@ -15,6 +15,8 @@ type Group struct {
 	State     string
 	Count     int
 	Sample    Goroutine // one of them, with its whole stack
+	// Proven is set when the runtime proved them blocked forever.
+	Proven bool
 }
 
 // GroupBy groups goroutines by where they wait and who created them, the
@@ -57,7 +59,11 @@ func Report(groups []Group) string {
 	}
 	fmt.Fprintf(&b, "%d leaked goroutine(s) in %d group(s):\n", total, len(groups))
 	for _, g := range groups {
-		fmt.Fprintf(&b, "  %d × [%s] blocked in %s\n", g.Count, g.State, g.BlockedIn)
+		proven := ""
+		if g.Proven {
+			proven = " (proven blocked forever by the runtime)"
+		}
+		fmt.Fprintf(&b, "  %d × [%s] blocked in %s%s\n", g.Count, g.State, g.BlockedIn, proven)
 		if g.CreatedBy.Func != "" {
 			fmt.Fprintf(&b, "      created by %s\n", g.CreatedBy)
 		}
