@@ -1,0 +1,241 @@
+package baseline
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Environment variables Check reads.
+const (
+	// EnvUpdate, when true (1), makes Check record instead of compare.
+	EnvUpdate = "LOADGATE_UPDATE"
+	// EnvUpdateID tags an update session that spans processes, such as
+	// several go test invocations started by a tool; without it each test
+	// process is a session of its own.
+	EnvUpdateID = "LOADGATE_UPDATE_ID"
+)
+
+// TB is the part of [testing.TB] that Check needs. When the value also has
+// a Helper method, Check calls it.
+type TB interface {
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+}
+
+var _ TB = (testing.TB)(nil)
+
+// Check compares res with the stored baseline of its scenario and fails t
+// on a regression, printing the comparison; or, with LOADGATE_UPDATE=1,
+// records res into that baseline. Call it in a load test after
+// loadtest.Run:
+//
+//	res := loadtest.Run(t, scenario)
+//	baseline.Check(t, res, baseline.WithSLA("p99 < 200ms"))
+//
+// Recording: the runs of one test process (go test -count=5) accumulate
+// into one baseline; a later update replaces them, so a baseline never
+// mixes two versions of the code (see [Record], [EnvUpdateID]).
+//
+// Comparing: Check pools the runs of the scenario in this process and
+// compares once it has as many as go test's -count asks for (or
+// [WithRuns]); the earlier runs only log. With one run the rank test
+// cannot confirm a change, so a change beyond tolerance warns (see
+// [Policy.FailUnconfirmed]); record and compare 5 runs a side. A warning
+// is logged, not failed. Without a baseline Check logs how to record one
+// and passes, unless [Strict]. A baseline that cannot be read fails the
+// test and is left as it is.
+//
+// SLA limits ([WithSLA]) are checked on every run, in both modes.
+//
+// Check returns the comparison it made, or nil.
+func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+	o, err := buildOptions(opts)
+	if err != nil {
+		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	if res == nil {
+		t.Errorf("baseline.Check: no result (did loadtest.Run fail?)")
+		return nil
+	}
+	update, err := o.updating()
+	if err != nil {
+		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	path := Path(o.dir, res.Scenario)
+
+	// SLA limits hold for every run on its own, so they are checked now,
+	// and again in the comparison of the pooled runs, whose verdict and
+	// table they are part of.
+	sla := append(append([]string(nil), o.policy.SLA...), o.sla...)
+	if len(sla) > 0 {
+		outs, err := assert.Check(res, sla...)
+		if err != nil {
+			t.Errorf("baseline.Check: SLA: %v", err)
+			return nil
+		}
+		for _, out := range outs {
+			if !out.Pass {
+				t.Errorf("baseline.Check: SLA breached: %s", out.Message)
+			}
+		}
+	}
+
+	if update {
+		b, err := Record(path, o.sessionID(), res)
+		if err != nil {
+			t.Errorf("baseline.Check: %v", err)
+			return nil
+		}
+		t.Logf("baseline.Check: %s: recorded run %d into %s", res.Scenario, len(b.Runs), path)
+		return nil
+	}
+
+	b, err := Load(path)
+	if errors.Is(err, ErrNoBaseline) {
+		msg := fmt.Sprintf("no baseline for scenario %s at %s; record one with\n\t%s=1 go test -run '^%s$' -count=5 .",
+			res.Scenario, path, EnvUpdate, testName(res))
+		if o.strict {
+			t.Errorf("baseline.Check: %s", msg)
+		} else {
+			t.Logf("baseline.Check: %s", msg)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	if b.Scenario != res.Scenario {
+		t.Errorf("baseline.Check: %s: %v: it is the baseline of %q, not %q", path, ErrScenarioMismatch, b.Scenario, res.Scenario)
+		return nil
+	}
+
+	want := o.runs
+	if want == 0 {
+		want = testCount()
+	}
+	runs, complete := pool(path, res, want)
+	if !complete {
+		t.Logf("baseline.Check: %s: run %d of %d; comparing with the baseline after run %d", res.Scenario, len(runs), want, want)
+		return nil
+	}
+	head, err := SampleOf(runs...)
+	if err != nil {
+		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	head.Label = "head"
+	p := o.policy
+	p.SLA = sla
+	c, err := Compare(b.Sample(), head, p)
+	if err != nil {
+		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	var sb strings.Builder
+	c.WriteText(&sb)
+	if c.Verdict == Fail {
+		t.Errorf("baseline.Check: %s regressed against %s:\n%s", res.Scenario, path, sb.String())
+	} else {
+		t.Logf("baseline.Check: %s against %s:\n%s", res.Scenario, path, sb.String())
+	}
+	return c
+}
+
+// updating tells whether Check records.
+func (o *options) updating() (bool, error) {
+	if o.update != nil {
+		return *o.update, nil
+	}
+	v := strings.TrimSpace(os.Getenv(EnvUpdate))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want 1 to record or 0 to compare", EnvUpdate, v)
+	}
+	return b, nil
+}
+
+var (
+	processIDOnce sync.Once
+	processID     string
+)
+
+// sessionID is the update session of this process: WithUpdateID, else
+// LOADGATE_UPDATE_ID, else an id made when the process first asked.
+func (o *options) sessionID() string {
+	if o.updateID != "" {
+		return o.updateID
+	}
+	if id := strings.TrimSpace(os.Getenv(EnvUpdateID)); id != "" {
+		return id
+	}
+	processIDOnce.Do(func() {
+		var b [6]byte
+		rand.Read(b[:])
+		processID = fmt.Sprintf("pid%d-%s-%s", os.Getpid(), time.Now().UTC().Format("20060102T150405Z"), hex.EncodeToString(b[:]))
+	})
+	return processID
+}
+
+// testCount returns go test's -count, or 1 outside a test binary.
+func testCount() int {
+	f := flag.Lookup("test.count")
+	if f == nil {
+		return 1
+	}
+	n, err := strconv.Atoi(f.Value.String())
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func testName(res *loadtest.Result) string {
+	name := res.Test
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		name = name[:i]
+	}
+	if name == "" {
+		return "TestName"
+	}
+	return name
+}
+
+var (
+	poolMu sync.Mutex
+	pools  = map[string][]*loadtest.Result{}
+)
+
+// pool adds res to the runs pooled for the baseline at path and returns
+// them; complete is true, and the pool emptied, once there are want.
+func pool(path string, res *loadtest.Result, want int) (runs []*loadtest.Result, complete bool) {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	runs = append(pools[path], res)
+	if len(runs) >= want {
+		delete(pools, path)
+		return runs, true
+	}
+	pools[path] = runs
+	return runs, false
+}

@@ -1,0 +1,173 @@
+package baseline
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheckWithoutBaseline(t *testing.T) {
+	dir := t.TempDir()
+	tb := &fakeTB{}
+	if c := Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir), WithUpdate(false)); c != nil || tb.failed() {
+		t.Errorf("no baseline: comparison %v, failed %v; want neither\n%s", c, tb.failed(), tb.text())
+	}
+	if !strings.Contains(tb.text(), "record one with\n\tLOADGATE_UPDATE=1 go test -run '^TestLoad$' -count=5 .") {
+		t.Errorf("no instructions to record:\n%s", tb.text())
+	}
+	tb = &fakeTB{}
+	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir), WithUpdate(false), Strict())
+	if !tb.failed() {
+		t.Errorf("Strict without baseline passed")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("compare mode wrote %d files", len(entries))
+	}
+}
+
+// TestCheckRecordThenCompare walks the flow of go test -count=5 twice:
+// LOADGATE_UPDATE=1 records five runs, then five runs of unchanged code
+// pass and five runs 30% slower fail, after the fifth run only.
+func TestCheckRecordThenCompare(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 5 {
+		tb := &fakeTB{}
+		Check(tb, result("checkout", time.Millisecond, uint64(i)), WithDir(dir), WithUpdate(true), WithUpdateID("u1"))
+		if tb.failed() || !strings.Contains(tb.text(), "recorded run "+string(rune('1'+i))) {
+			t.Fatalf("update run %d:\n%s", i+1, tb.text())
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		median time.Duration
+		want   Verdict
+	}{
+		{"unchanged", time.Millisecond, Pass},
+		{"30% slower", 1300 * time.Microsecond, Fail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range 5 {
+				tb := &fakeTB{}
+				c := Check(tb, result("checkout", tt.median, uint64(100+i)), WithDir(dir), WithUpdate(false), WithRuns(5))
+				if i < 4 {
+					if c != nil || tb.failed() || !strings.Contains(tb.text(), "comparing with the baseline after run 5") {
+						t.Fatalf("run %d compared early:\n%s", i+1, tb.text())
+					}
+					continue
+				}
+				if c == nil || c.Verdict != tt.want || tb.failed() != (tt.want == Fail) {
+					t.Fatalf("run 5: comparison %v, want verdict %v\n%s", c, tt.want, tb.text())
+				}
+				if tt.want == Fail && !strings.Contains(tb.errors[0], "verdict: FAIL") {
+					t.Errorf("failure without the table:\n%s", tb.errors[0])
+				}
+			}
+		})
+	}
+}
+
+func TestCheckUpdateSessions(t *testing.T) {
+	dir := t.TempDir()
+	path := Path(dir, "checkout")
+	record := func(opts ...Option) *Baseline {
+		t.Helper()
+		tb := &fakeTB{}
+		Check(tb, result("checkout", time.Millisecond, 1), append(opts, WithDir(dir), WithUpdate(true))...)
+		if tb.failed() {
+			t.Fatal(tb.text())
+		}
+		b, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// Without an id, this process is the session: its runs accumulate.
+	record()
+	if b := record(); len(b.Runs) != 2 || !strings.HasPrefix(b.UpdateID, "pid") {
+		t.Errorf("process session: %d runs, id %q; want 2 runs of a pid session", len(b.Runs), b.UpdateID)
+	}
+	// LOADGATE_UPDATE_ID, as a tool running several processes sets it.
+	t.Setenv(EnvUpdateID, "ci-1234")
+	if b := record(); len(b.Runs) != 1 || b.UpdateID != "ci-1234" {
+		t.Errorf("env session: %d runs, id %q; want a fresh baseline of ci-1234", len(b.Runs), b.UpdateID)
+	}
+	if b := record(); len(b.Runs) != 2 {
+		t.Errorf("env session: %d runs, want 2", len(b.Runs))
+	}
+}
+
+func TestCheckUpdateFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvUpdate, "1")
+	tb := &fakeTB{}
+	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir))
+	if _, err := Load(Path(dir, "checkout")); err != nil || tb.failed() {
+		t.Errorf("LOADGATE_UPDATE=1 did not record: %v\n%s", err, tb.text())
+	}
+	t.Setenv(EnvUpdate, "yes please")
+	tb = &fakeTB{}
+	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir))
+	if !tb.failed() || !strings.Contains(tb.errors[0], `LOADGATE_UPDATE="yes please": want 1 to record or 0 to compare`) {
+		t.Errorf("bad LOADGATE_UPDATE:\n%s", tb.text())
+	}
+}
+
+func TestCheckSLA(t *testing.T) {
+	dir := t.TempDir()
+	res := result("checkout", time.Millisecond, 1) // p99 about 1.5ms
+	for _, update := range []bool{true, false} {
+		tb := &fakeTB{}
+		c := Check(tb, res, WithDir(dir), WithUpdate(update), WithRuns(1), WithSLA("p99 < 1ms"))
+		if !tb.failed() || !strings.Contains(tb.errors[0], "SLA breached: scenario checkout: p99 = 1.") {
+			t.Errorf("update %v: SLA breach not reported:\n%s", update, tb.text())
+		}
+		if !update && (c == nil || c.Verdict != Fail) {
+			t.Errorf("the comparison does not fail on the SLA breach: %v", c)
+		}
+	}
+	tb := &fakeTB{}
+	Check(tb, res, WithDir(dir), WithUpdate(false), WithSLA("p99 <"))
+	if !tb.failed() || !strings.Contains(tb.errors[0], "SLA") {
+		t.Errorf("malformed SLA:\n%s", tb.text())
+	}
+}
+
+func TestCheckBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		give Option
+		want string
+	}{
+		{"runs", WithRuns(0), "baseline.WithRuns(0): want at least 1 run"},
+		{"dir", WithDir(""), "baseline.WithDir: empty directory"},
+		{"policy", WithPolicy(Policy{Alpha: 2}), "baseline.WithPolicy: policy: alpha 2"},
+		{"update id", WithUpdateID(""), "baseline.WithUpdateID: empty id"},
+		{"nil", nil, "nil option"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := &fakeTB{}
+			Check(tb, result("checkout", time.Millisecond, 1), tt.give)
+			if !tb.failed() || !strings.Contains(tb.errors[0], tt.want) {
+				t.Errorf("got:\n%s\nwant error %q", tb.text(), tt.want)
+			}
+		})
+	}
+	tb := &fakeTB{}
+	Check(tb, nil)
+	if !tb.failed() {
+		t.Error("nil result passed")
+	}
+}
+
+func TestTestCount(t *testing.T) {
+	// go test sets -test.count; this binary runs with the default or the
+	// caller's value.
+	if n := testCount(); n < 1 {
+		t.Errorf("testCount() = %d", n)
+	}
+}
+
+var _ TB = (testing.TB)(nil)

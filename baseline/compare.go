@@ -1,0 +1,488 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"golang.org/x/perf/benchmath"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Verdict is the outcome of a comparison or of one metric in it.
+type Verdict int
+
+const (
+	Pass Verdict = iota
+	Warn
+	Fail
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Pass:
+		return "pass"
+	case Warn:
+		return "warn"
+	case Fail:
+		return "fail"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
+}
+
+// MarshalText writes "pass", "warn" or "fail".
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads "pass", "warn" or "fail".
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for _, x := range []Verdict{Pass, Warn, Fail} {
+		if string(b) == x.String() {
+			*v = x
+			return nil
+		}
+	}
+	return fmt.Errorf("verdict %q: want pass, warn or fail", b)
+}
+
+// ciLevel is the confidence level of the intervals shown around medians.
+// benchstat uses 0.95, which needs 6 runs for a finite interval; at 0.90
+// the 5 runs loadgate suggests give one (their range, at 93.75%).
+const ciLevel = 0.90
+
+// Comparison is what [Compare] found: a row per metric, the SLA outcomes,
+// an overall verdict and the reasons for it. Render it with
+// [Comparison.WriteText], [Comparison.WriteMarkdown] or
+// [Comparison.WriteJSON].
+type Comparison struct {
+	Scenario string
+	Base     Side
+	Head     Side
+	Alpha    float64
+	Rows     []Row
+	// EnvMismatch lists how the machines of the two samples differ
+	// ("cpus: 2 vs 4"); empty when they do not.
+	EnvMismatch []string
+	SLA         []SLAOutcome
+	Score       *Score // nil without a scorecard
+	Verdict     Verdict
+	// Reasons explain a verdict other than pass, worst first.
+	Reasons []string
+	// Warnings are findings that do not change the verdict: too few runs
+	// for the rank test, different Go versions, runs that stopped early.
+	Warnings []error
+}
+
+// Side describes one sample of a comparison.
+type Side struct {
+	Label  string
+	Runs   int
+	Env    loadtest.Env
+	Commit string
+}
+
+// Stat summarises one metric on one side: the median of the runs and a
+// confidence interval around it (±Inf when the runs are too few for one).
+type Stat struct {
+	Median float64
+	Lo, Hi float64
+	N      int
+}
+
+// Row is the comparison of one metric.
+type Row struct {
+	Metric string
+	Unit   assert.Unit
+	Better Direction
+	Rule   Rule
+	Base   Stat
+	Head   Stat
+	// Change is the head median relative to the base median, minus one
+	// (+0.20 is 20% higher); ±Inf when the base median is 0 and the head's
+	// is not.
+	Change float64
+	// Tested says whether there were enough runs on both sides for the
+	// rank test to confirm a change at all; P is its p-value (1 when not
+	// tested).
+	Tested      bool
+	P           float64
+	Significant bool
+	Verdict     Verdict
+	// Note says why the verdict is what it is, when that needs saying.
+	Note string
+}
+
+// SLAOutcome is the outcome of one SLA expression on one head result.
+type SLAOutcome struct {
+	Run int // 1-based index of the result in the head sample
+	assert.Outcome
+}
+
+// CompareRuns compares the results of two versions of the code, for
+// example base and head of a pull request, each run several times.
+func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
+	b, err := SampleOf(base...)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	h, err := SampleOf(head...)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	b.Label = "base"
+	return Compare(b, h, p)
+}
+
+// Compare judges head against base under policy p. Each metric's per-run
+// values on the two sides go through a Mann-Whitney U test (the
+// golang.org/x/perf/benchmath implementation benchstat uses): a metric
+// fails when it is significantly worse and beyond its rule's tolerance,
+// warns when it is beyond tolerance but not significant or significant and
+// beyond the rule's warn level, and passes otherwise. Compare returns an
+// error, and no comparison, when the samples cannot be compared: another
+// scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), an invalid
+// policy or a malformed SLA expression.
+func Compare(base, head Sample, p Policy) (*Comparison, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if base.Scenario != head.Scenario {
+		return nil, fmt.Errorf("%w: comparing scenario %q with a baseline of %q", ErrScenarioMismatch, head.Scenario, base.Scenario)
+	}
+	if len(base.Runs) == 0 {
+		return nil, fmt.Errorf("%s: %w", label(base, "base"), ErrNoRuns)
+	}
+	if len(head.Runs) == 0 {
+		return nil, fmt.Errorf("%s: %w", label(head, "head"), ErrNoRuns)
+	}
+	alpha := p.alpha()
+	c := &Comparison{
+		Scenario: base.Scenario,
+		Base:     Side{Label: label(base, "base"), Runs: len(base.Runs), Env: base.Env, Commit: base.Commit},
+		Head:     Side{Label: label(head, "head"), Runs: len(head.Runs), Env: head.Env, Commit: head.Commit},
+		Alpha:    alpha,
+	}
+	c.EnvMismatch = envMismatch(base.Env, head.Env)
+	if base.Env.Go != head.Env.Go && base.Env.Go != "" && head.Env.Go != "" {
+		c.Warnings = append(c.Warnings, fmt.Errorf("Go versions differ: %s vs %s", base.Env.Go, head.Env.Go))
+	}
+	for _, s := range []Sample{base, head} {
+		for i, r := range s.Runs {
+			if r.Stopped != "" {
+				c.Warnings = append(c.Warnings, fmt.Errorf("%s run %d stopped early (%s): its values cover less load", label(s, "?"), i+1, r.Stopped))
+			}
+		}
+	}
+
+	untested := false
+	for _, m := range metricsOf(base, head) {
+		rule := p.RuleFor(m.Name)
+		if rule.Ignore {
+			continue
+		}
+		bv, hv := base.Values(m), head.Values(m)
+		if len(bv) == 0 || len(hv) == 0 {
+			continue
+		}
+		row := judge(m, rule, bv, hv, alpha, p.FailUnconfirmed)
+		if rule.WarnOnly && row.Verdict == Fail {
+			row.Verdict = Warn
+			row.Note += " (warn only)"
+		}
+		if len(c.EnvMismatch) > 0 && p.EnvMismatchWarns && row.Verdict == Fail {
+			row.Verdict = Warn
+			row.Note += "; machines differ"
+		}
+		untested = untested || !row.Tested
+		c.Rows = append(c.Rows, row)
+	}
+	if untested {
+		c.Warnings = append(c.Warnings, fmt.Errorf(
+			"n=%d+%d: too few runs for the rank test to confirm a change at alpha %g; record and compare 5 runs a side (go test -count=5)",
+			len(base.Runs), len(head.Runs), alpha))
+	}
+
+	if len(p.SLA) > 0 {
+		if len(head.Results) == 0 {
+			c.Warnings = append(c.Warnings, errors.New("SLA not checked: the head sample has no results"))
+		}
+		for i, res := range head.Results {
+			outs, err := assert.Check(res, p.SLA...)
+			if err != nil {
+				return nil, fmt.Errorf("SLA: %w", err)
+			}
+			for _, o := range outs {
+				c.SLA = append(c.SLA, SLAOutcome{Run: i + 1, Outcome: o})
+			}
+		}
+	}
+	c.decide(p)
+	return c, nil
+}
+
+func label(s Sample, def string) string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return def
+}
+
+// judge compares one metric's values.
+func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed bool) Row {
+	th := &benchmath.Thresholds{CompareAlpha: alpha}
+	bs := benchmath.NewSample(slices.Clone(bv), th)
+	hs := benchmath.NewSample(slices.Clone(hv), th)
+	row := Row{Metric: m.Name, Unit: m.Unit, Better: m.Better, Rule: rule,
+		Base: stat(bs), Head: stat(hs), P: 1}
+	b, h := row.Base.Median, row.Head.Median
+	row.Change = change(b, h)
+	worse := row.Change
+	if m.Better == HigherIsBetter {
+		worse = -worse
+	}
+	abs := math.Abs(h - b)
+	counts := abs > 0 && abs >= rule.Floor
+	beyond := counts && worse > rule.Tolerance
+	inBand := counts && worse > rule.Warn
+
+	row.Tested = minP(len(bv), len(hv)) <= alpha
+	if row.Tested {
+		cmp := benchmath.AssumeNothing.Compare(bs, hs)
+		row.P = cmp.P
+		row.Significant = cmp.P <= alpha
+	}
+	tol := pct(rule.Tolerance)
+	switch {
+	case !row.Tested && beyond:
+		row.Verdict = Warn
+		if failUnconfirmed {
+			row.Verdict = Fail
+		}
+		row.Note = fmt.Sprintf("n=%s: not confirmed, over %s tolerance", nString(len(bv), len(hv)), tol)
+	case row.Significant && beyond:
+		row.Verdict = Fail
+		row.Note = fmt.Sprintf("over %s tolerance", tol)
+	case !row.Significant && beyond:
+		row.Verdict = Warn
+		row.Note = fmt.Sprintf("over %s tolerance, not significant", tol)
+	case row.Significant && inBand:
+		row.Verdict = Warn
+		row.Note = fmt.Sprintf("significant, within %s tolerance", tol)
+	case row.Significant && worse > 0 && !counts:
+		row.Note = fmt.Sprintf("under the %s floor", m.Unit.Format(rule.Floor))
+	case row.Significant && worse < 0:
+		row.Note = "better"
+	}
+	return row
+}
+
+func stat(s *benchmath.Sample) Stat {
+	st := Stat{N: len(s.Values)}
+	if st.N == 1 {
+		st.Median, st.Lo, st.Hi = s.Values[0], s.Values[0], s.Values[0]
+		return st
+	}
+	sum := benchmath.AssumeNothing.Summary(s, ciLevel)
+	st.Median, st.Lo, st.Hi = sum.Center, sum.Lo, sum.Hi
+	return st
+}
+
+// change returns h relative to b, minus one.
+func change(b, h float64) float64 {
+	switch {
+	case b == h:
+		return 0
+	case b == 0:
+		return math.Inf(int(math.Copysign(1, h)))
+	}
+	return (h - b) / math.Abs(b)
+}
+
+// minP returns the smallest p-value the two-sided Mann-Whitney U test can
+// give for samples of n1 and n2 values: 2/C(n1+n2, n1), when one sample is
+// wholly above the other. The test cannot confirm a change when it is
+// over alpha (3 runs a side give 0.1; 4 give 0.029; 5 against 1, 0.33).
+func minP(n1, n2 int) float64 {
+	c := 1.0 // C(n1+n2, n1)
+	for i := 1; i <= n1; i++ {
+		c = c * float64(n2+i) / float64(i)
+	}
+	return math.Min(1, 2/c)
+}
+
+func nString(n1, n2 int) string {
+	if n1 == n2 {
+		return fmt.Sprint(n1)
+	}
+	return fmt.Sprintf("%d+%d", n1, n2)
+}
+
+func pct(f float64) string {
+	return assert.UnitRatio.Format(f)
+}
+
+// envMismatch lists the differences between two machines that make
+// absolute values incomparable. The Go version is not one of them: a
+// toolchain upgrade is a change of the code under test.
+func envMismatch(a, b loadtest.Env) []string {
+	var d []string
+	add := func(field string, x, y any) {
+		if x != y {
+			d = append(d, fmt.Sprintf("%s: %v vs %v", field, x, y))
+		}
+	}
+	add("goos", a.GOOS, b.GOOS)
+	add("goarch", a.GOARCH, b.GOARCH)
+	add("cpus", a.CPUs, b.CPUs)
+	if a.CPUModel != "" && b.CPUModel != "" {
+		add("cpu", a.CPUModel, b.CPUModel)
+	}
+	scale := func(s float64) float64 {
+		if s == 0 {
+			return 1
+		}
+		return s
+	}
+	add("scale", scale(a.Scale), scale(b.Scale))
+	return d
+}
+
+// decide sets the verdict and its reasons.
+func (c *Comparison) decide(p Policy) {
+	var sla, fails, warns []string
+	for _, b := range c.slaBreaches() {
+		sla = append(sla, b.String())
+	}
+	worst := Pass
+	for _, r := range c.Rows {
+		worst = max(worst, r.Verdict)
+		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, formatChange(r.Change), r.testString(), r.Note)
+		if !r.Tested {
+			reason = fmt.Sprintf("%s %s: %s", r.Metric, formatChange(r.Change), r.Note)
+		}
+		switch r.Verdict {
+		case Fail:
+			fails = append(fails, reason)
+		case Warn:
+			warns = append(warns, reason)
+		}
+	}
+	v := worst
+	if p.Scorecard != nil {
+		if sc, ok := p.Scorecard.score(c.Rows); ok {
+			c.Score = &sc
+			byScore := Pass
+			switch {
+			case sc.Total < p.Scorecard.failBelow():
+				byScore = Fail
+			case sc.Total < p.Scorecard.warnBelow():
+				byScore = Warn
+			}
+			v = byScore
+			switch {
+			case len(sc.Vetoed) > 0:
+				v = Fail
+			case worst == Fail:
+				// Failing metrics that are no veto: the score decides,
+				// but the failures must still be seen.
+				warns = append(fails, warns...)
+				fails = nil
+				v = max(v, Warn)
+			}
+			switch byScore {
+			case Fail:
+				fails = append(fails, fmt.Sprintf("score %.0f is under %g", sc.Total, p.Scorecard.failBelow()))
+			case Warn:
+				warns = append(warns, fmt.Sprintf("score %.0f is under %g", sc.Total, p.Scorecard.warnBelow()))
+			}
+		}
+	}
+	if len(c.EnvMismatch) > 0 {
+		v = max(v, Warn)
+		warns = append(warns, "machines differ ("+joinComma(c.EnvMismatch)+"): absolute values are not comparable")
+	}
+	if len(sla) > 0 {
+		v = Fail
+	}
+	c.Verdict = v
+	if v != Pass {
+		c.Reasons = append(append(sla, fails...), warns...)
+	}
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+// testString is "p=0.008 n=5" for a tested row, "n=5+1" otherwise.
+func (r *Row) testString() string {
+	n := nString(r.Base.N, r.Head.N)
+	if !r.Tested {
+		return "n=" + n
+	}
+	return fmt.Sprintf("p=%.3f n=%s", r.P, n)
+}
+
+// formatChange writes a relative change as +12.3%.
+func formatChange(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "+∞%"
+	case math.IsInf(f, -1):
+		return "-∞%"
+	case f == 0:
+		return "0.00%"
+	}
+	return fmt.Sprintf("%+.2f%%", 100*f)
+}
+
+// slaBreach is one SLA expression that did not hold, with the runs where
+// it did not.
+type slaBreach struct {
+	first SLAOutcome
+	runs  int // breached runs
+	of    int // runs checked
+}
+
+func (b slaBreach) String() string {
+	if b.of == 1 {
+		return "SLA breached: " + b.first.Message
+	}
+	if b.runs == 1 {
+		return fmt.Sprintf("SLA breached in run %d: %s", b.first.Run, b.first.Message)
+	}
+	return fmt.Sprintf("SLA breached in %d of %d runs, first in run %d: %s", b.runs, b.of, b.first.Run, b.first.Message)
+}
+
+// slaBreaches groups the failed SLA outcomes by expression, in the order
+// of the expressions.
+func (c *Comparison) slaBreaches() []slaBreach {
+	var out []slaBreach
+	index := map[string]int{}
+	checked := map[string]int{}
+	for _, o := range c.SLA {
+		checked[o.Expr]++
+		if o.Pass {
+			continue
+		}
+		if i, ok := index[o.Expr]; ok {
+			out[i].runs++
+			continue
+		}
+		index[o.Expr] = len(out)
+		out = append(out, slaBreach{first: o, runs: 1})
+	}
+	for i := range out {
+		out[i].of = checked[out[i].first.Expr]
+	}
+	return out
+}

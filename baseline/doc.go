@@ -1,0 +1,47 @@
+// Package baseline keeps what a load scenario measured on a known version
+// of the code and fails a test when a change makes it significantly and
+// materially worse, not when the machine had a noisy minute.
+//
+// Data flows through the package in this order:
+//
+//  1. A load test gets a *loadtest.Result from loadtest.Run and hands it to
+//     [Check]. With LOADGATE_UPDATE=1, Check records it with [Record] into
+//     testdata/loadgate/<scenario>.json (schema loadgate.baseline/v1, see
+//     schema/baseline.v1.json in the repository): the runs of one go test
+//     -count=N process accumulate into one [Baseline]; the next update
+//     replaces them. The file is written atomically under a lock.
+//  2. Otherwise Check loads the baseline ([Load]) and pools this process's
+//     runs of the scenario until it has as many as -count asks for.
+//  3. Both sides become a [Sample] (per-run values of each metric, the
+//     environment) and [Compare] judges them under a [Policy]: per
+//     [Metric], a Mann-Whitney U test on the per-run values (as benchstat,
+//     through golang.org/x/perf/benchmath), a relative tolerance and an
+//     absolute floor; environment differences are flagged; SLA
+//     expressions of the assert package are hard limits; an optional
+//     [Scorecard] weighs the metrics. [CompareRuns] does the same for two
+//     sets of results, such as a pull request's base and head.
+//  4. The [Comparison] carries a [Verdict] — pass, warn or fail — with its
+//     reasons, and renders as a terminal table ([Comparison.WriteText]),
+//     GitHub Markdown ([Comparison.WriteMarkdown]) or JSON
+//     ([Comparison.WriteJSON]). Check fails the test on fail and logs
+//     otherwise.
+//  5. [WriteBenchmarks] exports samples in the Go benchmark format, for
+//     benchstat and the tools that read go test -bench output.
+//
+// Why several runs and a rank test: on a shared 2-core machine the same
+// load test's p99 moves by about 10% from run to run, so a single-run rule
+// such as "fail above 115% of the last run" false-alarms on roughly one
+// pair of identical runs in four, and teams switch it off. A change here
+// fails only when the runs of the two sides differ significantly
+// (p <= 0.05) and the medians differ by more than the metric's tolerance.
+// The rank test cannot confirm anything with fewer than 3 runs a side (one
+// run against five gives p >= 0.33 at best): such changes warn, unless
+// [Policy.FailUnconfirmed] says otherwise.
+//
+// Environment variables:
+//
+//   - LOADGATE_UPDATE: 1 to record baselines instead of comparing.
+//   - LOADGATE_UPDATE_ID: tags an update session spanning several test
+//     processes (a tool running go test repeatedly); runs with the same id
+//     accumulate.
+package baseline

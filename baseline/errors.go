@@ -1,0 +1,55 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors that callers test with [errors.Is].
+var (
+	// ErrNoBaseline means no baseline has been recorded for the scenario.
+	ErrNoBaseline = errors.New("no baseline")
+	// ErrSchema means a baseline file has a schema version this package
+	// does not understand (see [SchemaVersion]).
+	ErrSchema = errors.New("unsupported baseline schema")
+	// ErrScenarioMismatch means a baseline, or a set of results, belongs to
+	// another scenario than the one it is used for.
+	ErrScenarioMismatch = errors.New("scenario mismatch")
+	// ErrNoRuns means a sample or a baseline has no runs to compare.
+	ErrNoRuns = errors.New("no runs")
+	// ErrLocked means the lock around a baseline file could not be taken in
+	// time: another test process kept it.
+	ErrLocked = errors.New("baseline file locked")
+)
+
+// SyntaxError is a baseline file that is not well-formed JSON or whose
+// values have the wrong type. It gives the position in the file, as
+// file:line:col: message.
+type SyntaxError struct {
+	File      string // as given to [Load] or [Parse]
+	Line, Col int    // 1-based; Col counts bytes
+	Err       error
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// position returns the 1-based line and column of byte offset off in data.
+func position(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

@@ -1,0 +1,113 @@
+package baseline
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// benchUnits maps metrics to units of the Go benchmark format. A "-ns"
+// unit is read by benchstat as nanoseconds (and shown in seconds), a "-B"
+// unit as bytes.
+var benchUnits = map[string]string{
+	P50:             "p50-ns",
+	P90:             "p90-ns",
+	P99:             "p99-ns",
+	P999:            "p999-ns",
+	ErrorRate:       "errors/req",
+	Throughput:      "req/s",
+	Dropped:         "dropped",
+	GoroutineGrowth: "goroutine-growth",
+	HeapPeak:        "heap-peak-B",
+	GCPauseP99:      "gc-pause-p99-ns",
+}
+
+// benchUnit returns the unit of metric m in the benchmark format.
+func benchUnit(m Metric) string {
+	if u, ok := benchUnits[m.Name]; ok {
+		return u
+	}
+	return strings.ReplaceAll(m.Name, ".", "-") + "-ns" // ttfb.p99 → ttfb-p99-ns
+}
+
+// WriteBenchmarks writes the runs of each sample in the Go benchmark
+// format, one line per run, so that benchstat, github-action-benchmark and
+// bencher can read loadgate results:
+//
+//	goos: linux
+//	goarch: amd64
+//	pkg: example.com/shop
+//	cpu: AMD EPYC 7B13
+//	BenchmarkLoad/checkout 1 1412000 p50-ns ... 1020000 p99-ns ... 198.5 req/s ...
+//
+// Each line counts one iteration: a run is one measurement, not an
+// average. Unit lines tell which way each unit improves (better=higher
+// for req/s). Configuration lines are written when they change from one
+// sample to the next; the commit is not one of them, because benchstat
+// would then refuse to compare the two sides.
+func WriteBenchmarks(w io.Writer, samples ...Sample) error {
+	bw := bufio.NewWriter(w)
+	units := map[string]bool{}
+	config := map[string]string{}
+	setConfig := func(key, value string) {
+		if value == "" || config[key] == value {
+			return
+		}
+		config[key] = value
+		fmt.Fprintf(bw, "%s: %s\n", key, value)
+	}
+	for _, s := range samples {
+		setConfig("goos", s.Env.GOOS)
+		setConfig("goarch", s.Env.GOARCH)
+		setConfig("pkg", s.Package)
+		setConfig("cpu", s.Env.CPUModel)
+		if s.Env.Scale != 0 && s.Env.Scale != 1 {
+			setConfig("scale", strconv.FormatFloat(s.Env.Scale, 'g', -1, 64))
+		}
+		ms := metricsOf(s, s)
+		for _, m := range ms {
+			u := benchUnit(m)
+			if !units[u] {
+				units[u] = true
+				fmt.Fprintf(bw, "Unit %s better=%s\n", u, m.Better)
+			}
+		}
+		name := "BenchmarkLoad/" + benchName(s.Scenario)
+		for i := range s.Runs {
+			fmt.Fprintf(bw, "%s 1", name)
+			for _, m := range ms {
+				v, ok := m.value(&s.Runs[i])
+				if !ok {
+					continue
+				}
+				fmt.Fprintf(bw, " %s %s", strconv.FormatFloat(v, 'f', -1, 64), benchUnit(m))
+			}
+			bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+// benchName makes a scenario name a sub-benchmark name as go test would:
+// spaces become underscores, other unprintable runes are escaped.
+func benchName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			b.WriteByte('_')
+		case !unicode.IsPrint(r):
+			s := strconv.QuoteRune(r)
+			b.WriteString(s[1 : len(s)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "scenario"
+	}
+	return b.String()
+}

@@ -1,0 +1,121 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Option tunes [Check]. Options that do not apply to the mode Check runs
+// in (WithUpdateID when comparing, Strict when recording) are accepted
+// and unused, not refused: a test sets its options once and
+// LOADGATE_UPDATE switches the mode.
+type Option interface {
+	apply(*options) error
+}
+
+type optionFunc func(*options) error
+
+func (f optionFunc) apply(o *options) error { return f(o) }
+
+var _ Option = optionFunc(nil)
+
+// options gathers Check's settings and their defaults in one place.
+type options struct {
+	dir      string
+	policy   Policy
+	sla      []string
+	strict   bool
+	update   *bool // nil: from LOADGATE_UPDATE
+	updateID string
+	runs     int // 0: from go test -count
+}
+
+func buildOptions(opts []Option) (*options, error) {
+	o := &options{dir: DefaultDir}
+	var errs []error
+	for _, opt := range opts {
+		if opt == nil {
+			errs = append(errs, errors.New("nil option"))
+			continue
+		}
+		if err := opt.apply(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return o, errors.Join(errs...)
+}
+
+// WithDir keeps baselines in dir instead of [DefaultDir].
+func WithDir(dir string) Option {
+	return optionFunc(func(o *options) error {
+		if dir == "" {
+			return errors.New("baseline.WithDir: empty directory")
+		}
+		o.dir = dir
+		return nil
+	})
+}
+
+// WithPolicy judges the comparison by p instead of [DefaultPolicy].
+func WithPolicy(p Policy) Option {
+	return optionFunc(func(o *options) error {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("baseline.WithPolicy: %w", err)
+		}
+		o.policy = p
+		return nil
+	})
+}
+
+// WithSLA adds hard limits, expressions of the assert package such as
+// "p99 < 200ms": a breach fails the test whatever the baseline says, in
+// update mode too.
+func WithSLA(exprs ...string) Option {
+	return optionFunc(func(o *options) error {
+		o.sla = append(o.sla, exprs...)
+		return nil
+	})
+}
+
+// Strict fails the test when there is no baseline to compare with,
+// instead of logging how to record one.
+func Strict() Option {
+	return optionFunc(func(o *options) error {
+		o.strict = true
+		return nil
+	})
+}
+
+// WithUpdate records (true) or compares (false) whatever LOADGATE_UPDATE
+// says.
+func WithUpdate(update bool) Option {
+	return optionFunc(func(o *options) error {
+		o.update = &update
+		return nil
+	})
+}
+
+// WithUpdateID tags the runs this process records with id instead of
+// LOADGATE_UPDATE_ID or an id of the process: runs with the same id are
+// added to one baseline.
+func WithUpdateID(id string) Option {
+	return optionFunc(func(o *options) error {
+		if id == "" {
+			return errors.New("baseline.WithUpdateID: empty id")
+		}
+		o.updateID = id
+		return nil
+	})
+}
+
+// WithRuns compares after n runs of the scenario in this process, pooled,
+// instead of after as many as go test's -count asks for.
+func WithRuns(n int) Option {
+	return optionFunc(func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("baseline.WithRuns(%d): want at least 1 run", n)
+		}
+		o.runs = n
+		return nil
+	})
+}

@@ -1,0 +1,174 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"strings"
+)
+
+// Policy says when a change between two samples is a regression. The zero
+// value is [DefaultPolicy]: every field left at zero takes its default, and
+// a metric without a rule in Rules takes DefaultPolicy's rule.
+type Policy struct {
+	// Alpha is the significance level of the rank test (Mann-Whitney U,
+	// two-sided, as benchstat): a change is significant when p <= Alpha.
+	// Zero means 0.05.
+	Alpha float64 `json:"alpha,omitempty"`
+	// Rules holds a rule per metric name (see [Metrics]; "ttfb.p99" for a
+	// phase). A rule given here replaces the default rule of its metric
+	// whole. A phase metric without a rule of its own takes the rule of
+	// the latency statistic of the same name ("ttfb.p99" that of "p99").
+	// So Rules needs only the metrics whose rule differs from the default;
+	// start from [Policy.RuleFor] to change one field of a rule.
+	Rules map[string]Rule `json:"rules,omitempty"`
+	// FailUnconfirmed makes a change beyond tolerance fail even when there
+	// are too few runs for the rank test to confirm it (fewer than 3+3, or
+	// 5 against 1...). By default such a change only warns: one run
+	// cannot tell a regression from noise.
+	FailUnconfirmed bool `json:"fail_unconfirmed,omitempty"`
+	// EnvMismatchWarns turns failures into warnings when the two samples
+	// come from different machines (CPU model or count, OS, architecture)
+	// or a different LOADGATE_SCALE: their absolute values are not
+	// comparable. The mismatch is flagged either way.
+	EnvMismatchWarns bool `json:"env_mismatch_warns,omitempty"`
+	// SLA holds hard limits, as expressions of the assert package
+	// ("p99 < 200ms"), checked on every result of the head sample: a
+	// breach fails the comparison whatever the baseline says.
+	SLA []string `json:"sla,omitempty"`
+	// Scorecard, when set, weighs the metrics' verdicts into a score that
+	// decides the overall verdict (see [Scorecard]).
+	Scorecard *Scorecard `json:"scorecard,omitempty"`
+}
+
+// Rule is how one metric is judged. Changes are relative to the baseline's
+// median, oriented so that a positive change is a worsening.
+type Rule struct {
+	// Tolerance is the worsening that fails when the rank test finds it
+	// significant (0.15: 15% slower). Beyond it without significance, the
+	// metric warns.
+	Tolerance float64 `json:"tolerance"`
+	// Warn is the worsening from which a significant change warns although
+	// it is within Tolerance; smaller significant changes pass.
+	Warn float64 `json:"warn"`
+	// Floor is an absolute change, in the metric's unit (nanoseconds,
+	// a fraction for error_rate, requests per second, bytes, a count),
+	// below which a change does not count, however large relative to the
+	// baseline: 40µs → 60µs is +50% but not a regression.
+	Floor float64 `json:"floor"`
+	// WarnOnly makes a failure of the metric a warning: it is compared
+	// and shown, but does not gate. Every gating metric adds its own
+	// chance of a false alarm, so the defaults gate on few.
+	WarnOnly bool `json:"warn_only,omitempty"`
+	// Ignore leaves the metric out of the comparison.
+	Ignore bool `json:"ignore,omitempty"`
+}
+
+// DefaultPolicy is the policy of the zero [Policy]. Its rules:
+//
+//   - p50 and p99 fail at 15% worse, the common pre-launch rule, and warn
+//     from 5% when significant (Mann-Whitney p<0.05 and >10% fails, 5-10%
+//     warns, is what works in practice). A floor of 50µs keeps scheduler
+//     noise on fast services from counting.
+//   - p90 and p999 are compared with the same tolerances (25% and 10% for
+//     p999, the maximum of a short run) but only warn: each gating metric
+//     adds its own chance of a false alarm, and on a shared machine the
+//     tails move together with the load of other processes (see
+//     scripts/noise-experiment.sh), while a real regression shows in p50
+//     or p99 too.
+//   - error_rate fails at 25% worse, but not under 0.1 percentage point:
+//     0.00% → 0.01% is one failed request in ten thousand.
+//   - throughput fails at 10% lower: in the open model it follows the
+//     planned rate, so a drop means the service fell behind.
+//   - dropped arrivals fail at 25% more, from 10 arrivals.
+//   - heap_peak fails at 25% more, from 4 MiB (GC timing moves the peak by
+//     a few MiB from run to run).
+//   - goroutine_growth and gc_pause_p99 only warn, at 50% from 10
+//     goroutines and at 100% from 500µs: keep-alive connections come and
+//     go, leaks are loadtest's leak check's job, and a p99 of a run's few
+//     GC pauses is their maximum, read as runtime histogram bucket bounds
+//     that step by up to 40%.
+//
+// The zero Policy uses these rules whatever is done to DefaultPolicy;
+// do not modify DefaultPolicy.Rules, which other tests may read.
+var DefaultPolicy = Policy{
+	Alpha: defaultAlpha,
+	Rules: maps.Clone(defaultRules),
+}
+
+var defaultRules = map[string]Rule{
+	P50:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3},
+	P90:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true},
+	P99:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3},
+	P999:            {Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true},
+	ErrorRate:       {Tolerance: 0.25, Warn: 0.10, Floor: 0.001},
+	Throughput:      {Tolerance: 0.10, Warn: 0.05, Floor: 1},
+	Dropped:         {Tolerance: 0.25, Warn: 0.10, Floor: 10},
+	GoroutineGrowth: {Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true},
+	HeapPeak:        {Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20},
+	GCPauseP99:      {Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true},
+}
+
+// defaultAlpha is the alpha of the zero Policy.
+const defaultAlpha = 0.05
+
+func (p *Policy) alpha() float64 {
+	if p.Alpha == 0 {
+		return defaultAlpha
+	}
+	return p.Alpha
+}
+
+// RuleFor returns the rule p applies to the metric name: its own, or the
+// default one. To loosen one field:
+//
+//	r := p.RuleFor(baseline.P99)
+//	r.Tolerance = 0.25
+//	p.Rules = map[string]baseline.Rule{baseline.P99: r}
+func (p *Policy) RuleFor(name string) Rule {
+	if r, ok := p.Rules[name]; ok {
+		return r
+	}
+	if _, stat, ok := strings.Cut(name, "."); ok {
+		if r, ok := p.Rules[stat]; ok {
+			return r
+		}
+		name = stat
+	}
+	return defaultRules[name]
+}
+
+// Validate reports what is wrong with p, every problem joined.
+func (p *Policy) Validate() error {
+	var errs []error
+	if a := p.Alpha; a < 0 || a >= 1 || math.IsNaN(a) {
+		errs = append(errs, fmt.Errorf("alpha %g: must be in range (0, 1)", a))
+	}
+	for name, r := range p.Rules {
+		if _, err := lookupMetric(name); err != nil {
+			errs = append(errs, fmt.Errorf("rule: %w", err))
+			continue
+		}
+		for _, v := range []struct {
+			field string
+			v     float64
+		}{{"tolerance", r.Tolerance}, {"warn", r.Warn}, {"floor", r.Floor}} {
+			if v.v < 0 || math.IsNaN(v.v) || math.IsInf(v.v, 0) {
+				errs = append(errs, fmt.Errorf("rule %s: %s %g: must be a number >= 0", name, v.field, v.v))
+			}
+		}
+		if r.Warn > r.Tolerance {
+			errs = append(errs, fmt.Errorf("rule %s: warn %g is over tolerance %g", name, r.Warn, r.Tolerance))
+		}
+	}
+	if p.Scorecard != nil {
+		if err := p.Scorecard.validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	return nil
+}

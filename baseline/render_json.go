@@ -1,0 +1,113 @@
+package baseline
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// ComparisonSchema identifies the JSON layout [Comparison.WriteJSON]
+// writes.
+const ComparisonSchema = "loadgate.comparison/v1"
+
+type jsonComparison struct {
+	Schema      string    `json:"schema"`
+	Scenario    string    `json:"scenario"`
+	Verdict     Verdict   `json:"verdict"`
+	Reasons     []string  `json:"reasons"`
+	Warnings    []string  `json:"warnings"`
+	Alpha       float64   `json:"alpha"`
+	Base        jsonSide  `json:"base"`
+	Head        jsonSide  `json:"head"`
+	EnvMismatch []string  `json:"env_mismatch"`
+	Metrics     []jsonRow `json:"metrics"`
+	SLA         []jsonSLA `json:"sla"`
+	Score       *Score    `json:"score,omitempty"`
+}
+
+type jsonSide struct {
+	Label  string       `json:"label"`
+	Runs   int          `json:"runs"`
+	Commit string       `json:"commit,omitempty"`
+	Env    loadtest.Env `json:"env"`
+}
+
+type jsonStat struct {
+	Median float64  `json:"median"`
+	Lo     *float64 `json:"lo"` // null: too few runs for an interval
+	Hi     *float64 `json:"hi"`
+	N      int      `json:"n"`
+}
+
+type jsonRow struct {
+	Metric      string      `json:"metric"`
+	Unit        assert.Unit `json:"unit"`
+	Better      Direction   `json:"better"`
+	Base        jsonStat    `json:"base"`
+	Head        jsonStat    `json:"head"`
+	Change      *float64    `json:"change"` // null when the base is 0
+	Tested      bool        `json:"tested"`
+	P           float64     `json:"p"`
+	Significant bool        `json:"significant"`
+	Verdict     Verdict     `json:"verdict"`
+	Note        string      `json:"note,omitempty"`
+	Tolerance   float64     `json:"tolerance"`
+	Warn        float64     `json:"warn"`
+	Floor       float64     `json:"floor"`
+	WarnOnly    bool        `json:"warn_only,omitempty"`
+}
+
+type jsonSLA struct {
+	Run     int         `json:"run"`
+	Expr    string      `json:"expr"`
+	Metric  string      `json:"metric"`
+	Op      string      `json:"op"`
+	Actual  float64     `json:"actual"`
+	Limit   float64     `json:"limit"`
+	Unit    assert.Unit `json:"unit"`
+	Pass    bool        `json:"pass"`
+	Message string      `json:"message"`
+}
+
+// WriteJSON renders c as indented JSON (schema loadgate.comparison/v1),
+// for tools. Values are in their metric's base unit: nanoseconds, a
+// fraction, requests per second, bytes or a count.
+func (c *Comparison) WriteJSON(w io.Writer) error {
+	j := jsonComparison{
+		Schema: ComparisonSchema, Scenario: c.Scenario, Verdict: c.Verdict,
+		Reasons: append([]string{}, c.Reasons...), Warnings: []string{}, Alpha: c.Alpha,
+		Base:        jsonSide{c.Base.Label, c.Base.Runs, c.Base.Commit, c.Base.Env},
+		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
+		EnvMismatch: append([]string{}, c.EnvMismatch...),
+		Metrics:     []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
+	}
+	for _, w := range c.Warnings {
+		j.Warnings = append(j.Warnings, w.Error())
+	}
+	st := func(s Stat) jsonStat { return jsonStat{s.Median, finite(s.Lo), finite(s.Hi), s.N} }
+	for _, r := range c.Rows {
+		j.Metrics = append(j.Metrics, jsonRow{
+			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
+			Change: finite(r.Change), Tested: r.Tested, P: r.P, Significant: r.Significant,
+			Verdict: r.Verdict, Note: r.Note, Tolerance: r.Rule.Tolerance, Warn: r.Rule.Warn, Floor: r.Rule.Floor, WarnOnly: r.Rule.WarnOnly,
+		})
+	}
+	for _, o := range c.SLA {
+		j.SLA = append(j.SLA, jsonSLA{o.Run, o.Expr, o.Metric, o.Op, orZero(o.Actual), orZero(o.Limit), o.Unit, o.Pass, o.Message})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(j)
+}
+
+// orZero returns f, or 0 for what JSON cannot hold (an outcome that could
+// not be evaluated has no meaningful values).
+func orZero(f float64) float64 {
+	if p := finite(f); p != nil {
+		return *p
+	}
+	return 0
+}

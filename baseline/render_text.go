@@ -1,0 +1,210 @@
+package baseline
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/perf/benchmath"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// WriteText renders c as an aligned plain-text table, as benchstat does:
+// the median of each side with its confidence interval, the change, or ~
+// when the rank test found none, the test's p and n, and the verdict.
+func (c *Comparison) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s\n", c.Scenario)
+	fmt.Fprintf(&b, "base: %s\n", c.Base.describe())
+	fmt.Fprintf(&b, "head: %s\n", c.Head.describe())
+	b.WriteByte('\n')
+	t := table{align: []byte("lrrrll")}
+	t.add("", c.Base.Label, c.Head.Label, "vs base", "", "")
+	for _, r := range c.Rows {
+		t.add(r.Metric, r.Base.text(r), r.Head.text(r), r.changeText(), "("+r.testString()+")", r.verdictText())
+	}
+	t.write(&b)
+	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %g)\n",
+		100*ciLevel, c.Alpha)
+	if len(c.SLA) > 0 {
+		fmt.Fprintf(&b, "\nSLA: %s\n", c.slaSummary())
+		for _, br := range c.slaBreaches() {
+			fmt.Fprintf(&b, "  %s\n", br)
+		}
+	}
+	if c.Score != nil {
+		fmt.Fprintf(&b, "\nscore %.0f/100:", c.Score.Total)
+		for _, d := range c.Score.Dimensions {
+			if d.Metrics > 0 {
+				fmt.Fprintf(&b, " %s %.0f (×%g)", d.Name, d.Score, d.Weight)
+			}
+		}
+		if len(c.Score.Vetoed) > 0 {
+			fmt.Fprintf(&b, "; vetoed by %s", strings.Join(c.Score.Vetoed, ", "))
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "\nverdict: %s\n", strings.ToUpper(c.Verdict.String()))
+	for _, r := range c.Reasons {
+		fmt.Fprintf(&b, "  - %s\n", r)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(&b, "  note: %v\n", w)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// String returns the text rendering of c.
+func (c *Comparison) String() string {
+	var b strings.Builder
+	c.WriteText(&b)
+	return b.String()
+}
+
+func (s Side) describe() string {
+	parts := []string{s.Label, plural(s.Runs, "run")}
+	if s.Commit != "" {
+		parts = append(parts, "commit "+short(s.Commit))
+	}
+	if e := describeEnv(s.Env); e != "" {
+		parts = append(parts, e)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeEnv(e loadtest.Env) string {
+	var parts []string
+	if e.GOOS != "" {
+		parts = append(parts, e.GOOS+"/"+e.GOARCH)
+	}
+	if e.CPUs > 0 {
+		cpu := fmt.Sprintf("%d CPUs", e.CPUs)
+		if e.CPUModel != "" {
+			cpu += " " + e.CPUModel
+		}
+		parts = append(parts, cpu)
+	}
+	if e.Go != "" {
+		parts = append(parts, e.Go)
+	}
+	if e.Scale != 0 && e.Scale != 1 {
+		parts = append(parts, fmt.Sprintf("scale %g", e.Scale))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+// text is "1.02ms ± 8%", or the value alone for a single run.
+func (s Stat) text(r Row) string {
+	v := r.Unit.Format(s.Median)
+	if s.N < 2 {
+		return v
+	}
+	return v + " ± " + s.pctRange()
+}
+
+func (s Stat) pctRange() string {
+	return benchmath.Summary{Center: s.Median, Lo: s.Lo, Hi: s.Hi}.PctRangeString()
+}
+
+// changeText is the change, or ~ when the rank test found none.
+func (r Row) changeText() string {
+	if r.Tested && !r.Significant {
+		return "~"
+	}
+	return formatChange(r.Change)
+}
+
+func (r Row) verdictText() string {
+	var v string
+	switch r.Verdict {
+	case Fail:
+		v = "FAIL"
+	case Warn:
+		v = "warn"
+	}
+	switch {
+	case v == "":
+		return r.Note
+	case r.Note == "":
+		return v
+	}
+	return v + ": " + r.Note
+}
+
+func (c *Comparison) slaSummary() string {
+	breached, runs := 0, 0
+	for _, o := range c.SLA {
+		if !o.Pass {
+			breached++
+		}
+		runs = max(runs, o.Run)
+	}
+	limits := len(c.SLA) / max(runs, 1)
+	if breached == 0 {
+		return fmt.Sprintf("%s held in %s", plural(limits, "limit"), plural(runs, "run"))
+	}
+	return fmt.Sprintf("%d of %d checks breached (%s, %s)", breached, len(c.SLA), plural(limits, "limit"), plural(runs, "run"))
+}
+
+// table aligns columns of text: align holds 'l' or 'r' per column.
+type table struct {
+	align []byte
+	rows  [][]string
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(b *strings.Builder) {
+	width := make([]int, len(t.align))
+	for _, row := range t.rows {
+		for i, c := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range t.rows {
+		var line strings.Builder
+		for i, c := range row {
+			if width[i] == 0 {
+				continue
+			}
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if t.align[i] == 'r' {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+}
+
+// finite returns a pointer to f, or nil for ±Inf and NaN, which JSON
+// cannot hold.
+func finite(f float64) *float64 {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil
+	}
+	return &f
+}

@@ -1,0 +1,65 @@
+package baseline
+
+import (
+	"fmt"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Sample is one side of a comparison: the runs of one scenario on one
+// version of the code. A [Baseline] and a set of results both convert into
+// one ([Baseline.Sample], [SampleOf]), so that [Compare] serves a test's
+// check against a stored baseline, a comparison of two directories of
+// result files and a base-versus-head comparison alike.
+type Sample struct {
+	Scenario string
+	// Label names the side in renderings: "baseline", "head", a commit.
+	Label string
+	// Package is the import path of the package the scenario ran in.
+	Package string
+	Env     loadtest.Env
+	Commit  string
+	Runs    []Run
+	// Results are the results the runs came from, when the sample was made
+	// from results; a policy's SLA limits are checked on them.
+	Results []*loadtest.Result
+}
+
+// SampleOf makes a sample of results of one scenario; the environment is
+// that of the first result. It fails with [ErrScenarioMismatch] if the
+// results belong to different scenarios and with [ErrNoRuns] if there are
+// none.
+func SampleOf(results ...*loadtest.Result) (Sample, error) {
+	var s Sample
+	for i, r := range results {
+		if r == nil {
+			return Sample{}, fmt.Errorf("result %d is nil", i+1)
+		}
+		if i == 0 {
+			s.Scenario, s.Env, s.Label, s.Package = r.Scenario, r.Env, "head", r.Package
+		} else if r.Scenario != s.Scenario {
+			return Sample{}, fmt.Errorf("%w: result %d is of scenario %q, the first of %q",
+				ErrScenarioMismatch, i+1, r.Scenario, s.Scenario)
+		}
+		s.Runs = append(s.Runs, RunOf(r))
+		s.Results = append(s.Results, r)
+	}
+	if len(s.Runs) == 0 {
+		return Sample{}, ErrNoRuns
+	}
+	return s, nil
+}
+
+// Values returns the value of metric m in each run that has it.
+func (s Sample) Values(m Metric) []float64 {
+	out := make([]float64, 0, len(s.Runs))
+	if m.value == nil {
+		return out
+	}
+	for i := range s.Runs {
+		if v, ok := m.value(&s.Runs[i]); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}

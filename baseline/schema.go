@@ -1,0 +1,243 @@
+package baseline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// SchemaVersion identifies the JSON layout of a [Baseline]; it is documented
+// by schema/baseline.v1.json in the repository. Within v1 new optional
+// fields may appear; removing or changing one makes a new version.
+const SchemaVersion = "loadgate.baseline/v1"
+
+// understood lists the schema versions [Parse] reads.
+var understood = []string{SchemaVersion}
+
+// Baseline is what a scenario measured on a known version of the code:
+// the values of several runs, so that a later comparison can tell noise
+// from change, and their merged latency distribution. It is stored as JSON
+// (see [Load], [Record]); every duration is in integer nanoseconds.
+type Baseline struct {
+	Schema   string `json:"schema"`
+	Scenario string `json:"scenario"`
+	Package  string `json:"package,omitempty"`
+	Test     string `json:"test,omitempty"`
+	// UpdateID tags the update session that recorded the runs: runs are
+	// added to a baseline only by the session that started it, so a
+	// baseline never mixes two versions of the code.
+	UpdateID string `json:"update_id"`
+	// Recorded is when the last run was added.
+	Recorded time.Time `json:"recorded"`
+	// Commit is the git commit checked out when the runs were recorded
+	// (uncommitted changes are not told), if git could say.
+	Commit string       `json:"commit,omitempty"`
+	Env    loadtest.Env `json:"env"`
+	Runs   []Run        `json:"runs"`
+	// Latency is the latency of all runs merged, with its HDR histogram
+	// (runs whose result had no histogram are left out).
+	Latency loadtest.Latency `json:"latency"`
+}
+
+// Run holds the values one run of a scenario measured, the ones a
+// comparison looks at.
+type Run struct {
+	RunID      string    `json:"run_id"`
+	Started    time.Time `json:"started"`
+	DurationNS int64     `json:"duration_ns"`
+	Requests   int64     `json:"requests"`
+	P50NS      int64     `json:"p50_ns"`
+	P90NS      int64     `json:"p90_ns"`
+	P99NS      int64     `json:"p99_ns"`
+	P999NS     int64     `json:"p999_ns"`
+	ErrorRate  float64   `json:"error_rate"`
+	Throughput float64   `json:"throughput"`
+	Dropped    int64     `json:"dropped"`
+	// GoroutineGrowth is the goroutines at the end of the load less those
+	// at its start.
+	GoroutineGrowth int64 `json:"goroutine_growth"`
+	HeapPeakBytes   int64 `json:"heap_peak_bytes"`
+	GCPauseP99NS    int64 `json:"gc_pause_p99_ns"`
+	// Phases holds the HTTP phases (dns, connect, tls, ttfb, total) that
+	// the run timed.
+	Phases map[string]Phase `json:"phases,omitempty"`
+	// Stopped says why the run ended early, if it did (a gate, an abort).
+	Stopped string `json:"stopped,omitempty"`
+}
+
+// Phase is the part of a [Run] that describes one HTTP phase.
+type Phase struct {
+	Count int64 `json:"count"`
+	P50NS int64 `json:"p50_ns"`
+	P99NS int64 `json:"p99_ns"`
+}
+
+// RunOf returns the values of res that a baseline keeps.
+func RunOf(res *loadtest.Result) Run {
+	r := Run{
+		RunID:           res.RunID,
+		Started:         res.Started,
+		DurationNS:      res.DurationNS,
+		Requests:        res.Requests,
+		P50NS:           res.Latency.P50NS,
+		P90NS:           res.Latency.P90NS,
+		P99NS:           res.Latency.P99NS,
+		P999NS:          res.Latency.P999NS,
+		ErrorRate:       res.ErrorRate,
+		Throughput:      res.Throughput,
+		Dropped:         res.Dropped,
+		GoroutineGrowth: int64(res.Runtime.GoroutinesEnd - res.Runtime.GoroutinesStart),
+		HeapPeakBytes:   res.Runtime.HeapPeakBytes,
+		GCPauseP99NS:    res.Runtime.GCPauseP99NS,
+	}
+	for name, l := range res.Phases {
+		if l.Count == 0 {
+			continue
+		}
+		if r.Phases == nil {
+			r.Phases = make(map[string]Phase)
+		}
+		r.Phases[name] = Phase{Count: l.Count, P50NS: l.P50NS, P99NS: l.P99NS}
+	}
+	if res.Stopped != nil {
+		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
+	}
+	return r
+}
+
+// Parse decodes a baseline file's contents. name is the file's name for
+// error messages. Parse checks the schema version before anything else, so
+// a file written by a newer loadgate is refused with [ErrSchema] rather
+// than misread; malformed JSON is a [*SyntaxError] with its line and column.
+func Parse(data []byte, name string) (*Baseline, error) {
+	// A syntax check over the whole file first: a truncated file must be
+	// reported as such even when its schema field came through.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, syntaxError(data, name, dec.InputOffset(), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := position(data, dec.InputOffset())
+		return nil, &SyntaxError{File: name, Line: line, Col: col, Err: errors.New("unexpected data after the baseline object")}
+	}
+	var head struct {
+		Schema   *string `json:"schema"`
+		Scenario string  `json:"scenario"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, syntaxError(data, name, 0, err)
+	}
+	switch {
+	case head.Schema == nil:
+		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, understoodList())
+	case *head.Schema != SchemaVersion:
+		return nil, fmt.Errorf("%s: %w %q; this loadgate reads %s (a newer loadgate may have written the file)",
+			name, ErrSchema, *head.Schema, understoodList())
+	}
+	var b Baseline
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, syntaxError(data, name, 0, err)
+	}
+	if err := b.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &b, nil
+}
+
+func understoodList() string {
+	s := ""
+	for i, v := range understood {
+		if i > 0 {
+			s += ", "
+		}
+		s += v
+	}
+	return s
+}
+
+// syntaxError turns a decoding error into a *SyntaxError at its position.
+// fallback is the offset to use when err carries none.
+func syntaxError(data []byte, name string, fallback int64, err error) error {
+	off := fallback
+	msg := err
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+		if off > 0 && off <= int64(len(data)) && !isSpace(data[off-1]) {
+			off-- // Offset is just past the offending byte
+		}
+	case errors.As(err, &te):
+		off = te.Offset
+		msg = fmt.Errorf("%s: cannot use JSON %s as %v", jsonPath(te), te.Value, te.Type)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+		msg = errors.New("unexpected end of file (truncated?)")
+		if len(bytes.TrimSpace(data)) == 0 {
+			msg = errors.New("empty file")
+		}
+	}
+	if se != nil && off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+		msg = fmt.Errorf("unexpected end of file (truncated?): %w", err)
+	}
+	line, col := position(data, off)
+	return &SyntaxError{File: name, Line: line, Col: col, Err: msg}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func jsonPath(te *json.UnmarshalTypeError) string {
+	if te.Field == "" {
+		return "value"
+	}
+	return te.Field
+}
+
+// validate checks what the JSON types cannot.
+func (b *Baseline) validate() error {
+	if b.Scenario == "" {
+		return errors.New("baseline has no scenario name")
+	}
+	if len(b.Runs) == 0 {
+		return fmt.Errorf("baseline of %s: %w", b.Scenario, ErrNoRuns)
+	}
+	for i, r := range b.Runs {
+		for _, v := range []struct {
+			name string
+			v    float64
+		}{
+			{"duration_ns", float64(r.DurationNS)}, {"requests", float64(r.Requests)},
+			{"p50_ns", float64(r.P50NS)}, {"p90_ns", float64(r.P90NS)}, {"p99_ns", float64(r.P99NS)},
+			{"p999_ns", float64(r.P999NS)}, {"error_rate", r.ErrorRate}, {"throughput", r.Throughput},
+			{"dropped", float64(r.Dropped)}, {"heap_peak_bytes", float64(r.HeapPeakBytes)},
+			{"gc_pause_p99_ns", float64(r.GCPauseP99NS)},
+		} {
+			if v.v < 0 {
+				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, v.name, v.v)
+			}
+		}
+		if r.ErrorRate > 1 {
+			return fmt.Errorf("baseline of %s: run %d: error_rate %g is over 1", b.Scenario, i+1, r.ErrorRate)
+		}
+	}
+	return nil
+}
+
+// Sample returns the baseline's runs as a [Sample] for [Compare].
+func (b *Baseline) Sample() Sample {
+	return Sample{
+		Scenario: b.Scenario,
+		Label:    "baseline",
+		Package:  b.Package,
+		Env:      b.Env,
+		Commit:   b.Commit,
+		Runs:     append([]Run(nil), b.Runs...),
+	}
+}

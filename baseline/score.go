@@ -1,0 +1,148 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Scorecard weighs the verdicts of the metrics into a score from 0 to 100,
+// for teams that would rather trade a little heap for a lot of latency than
+// fail on either. Metrics are grouped into dimensions with weights; a metric
+// scores 100 when it passes, 50 when it warns and 0 when it fails; a
+// dimension scores the mean of its metrics that the comparison has, and the
+// total is the weighted mean of the dimensions that have any.
+//
+// With a scorecard, the score decides the verdict, except that a failing
+// veto metric fails it whatever the score, an SLA breach fails it, and any
+// failing metric makes it at least a warning.
+type Scorecard struct {
+	Dimensions []Dimension `json:"dimensions"`
+	// Vetoes lists metrics whose failure fails the verdict whatever the
+	// score.
+	Vetoes []string `json:"vetoes,omitempty"`
+	// FailBelow is the score under which the verdict fails; zero means 60.
+	FailBelow float64 `json:"fail_below,omitempty"`
+	// WarnBelow is the score under which the verdict warns; zero means 90.
+	WarnBelow float64 `json:"warn_below,omitempty"`
+}
+
+// Dimension is a group of metrics with a weight, such as "latency".
+type Dimension struct {
+	Name    string   `json:"name"`
+	Weight  float64  `json:"weight"`
+	Metrics []string `json:"metrics"`
+}
+
+// DefaultScorecard is a scorecard to start from: latency weighs most,
+// errors next, and p99 and error_rate veto.
+var DefaultScorecard = Scorecard{
+	Dimensions: []Dimension{
+		{Name: "latency", Weight: 0.4, Metrics: []string{P50, P90, P99, P999}},
+		{Name: "errors", Weight: 0.3, Metrics: []string{ErrorRate, Dropped}},
+		{Name: "throughput", Weight: 0.15, Metrics: []string{Throughput}},
+		{Name: "resources", Weight: 0.15, Metrics: []string{HeapPeak, GoroutineGrowth, GCPauseP99}},
+	},
+	Vetoes:    []string{P99, ErrorRate},
+	FailBelow: 60,
+	WarnBelow: 90,
+}
+
+// Score is what a [Scorecard] made of a comparison.
+type Score struct {
+	Total      float64          `json:"total"`
+	Dimensions []DimensionScore `json:"dimensions"`
+	// Vetoed lists the veto metrics that failed.
+	Vetoed []string `json:"vetoed,omitempty"`
+}
+
+// DimensionScore is the score of one dimension.
+type DimensionScore struct {
+	Name    string  `json:"name"`
+	Weight  float64 `json:"weight"`
+	Score   float64 `json:"score"`
+	Metrics int     `json:"metrics"` // how many of its metrics were compared
+}
+
+func (s *Scorecard) failBelow() float64 {
+	if s.FailBelow == 0 {
+		return 60
+	}
+	return s.FailBelow
+}
+
+func (s *Scorecard) warnBelow() float64 {
+	if s.WarnBelow == 0 {
+		return 90
+	}
+	return s.WarnBelow
+}
+
+func (s *Scorecard) validate() error {
+	var errs []error
+	total := 0.0
+	for _, d := range s.Dimensions {
+		if d.Weight < 0 {
+			errs = append(errs, fmt.Errorf("scorecard dimension %s: weight %g is negative", d.Name, d.Weight))
+		}
+		total += d.Weight
+		for _, m := range d.Metrics {
+			if _, err := lookupMetric(m); err != nil {
+				errs = append(errs, fmt.Errorf("scorecard dimension %s: %w", d.Name, err))
+			}
+		}
+	}
+	if len(s.Dimensions) > 0 && total <= 0 {
+		errs = append(errs, errors.New("scorecard: the weights add up to 0"))
+	}
+	for _, m := range s.Vetoes {
+		if _, err := lookupMetric(m); err != nil {
+			errs = append(errs, fmt.Errorf("scorecard veto: %w", err))
+		}
+	}
+	if s.failBelow() > s.warnBelow() {
+		errs = append(errs, fmt.Errorf("scorecard: FailBelow %g is over WarnBelow %g", s.failBelow(), s.warnBelow()))
+	}
+	return errors.Join(errs...)
+}
+
+// score rates rows. ok is false when no dimension had a compared metric.
+func (s *Scorecard) score(rows []Row) (sc Score, ok bool) {
+	byName := map[string]*Row{}
+	for i := range rows {
+		byName[rows[i].Metric] = &rows[i]
+	}
+	var sum, weights float64
+	for _, d := range s.Dimensions {
+		ds := DimensionScore{Name: d.Name, Weight: d.Weight}
+		var pts float64
+		for _, m := range d.Metrics {
+			r, ok := byName[m]
+			if !ok {
+				continue
+			}
+			ds.Metrics++
+			switch r.Verdict {
+			case Pass:
+				pts += 100
+			case Warn:
+				pts += 50
+			}
+		}
+		if ds.Metrics > 0 {
+			ds.Score = pts / float64(ds.Metrics)
+			sum += d.Weight * ds.Score
+			weights += d.Weight
+		}
+		sc.Dimensions = append(sc.Dimensions, ds)
+	}
+	for _, m := range s.Vetoes {
+		if r, ok := byName[m]; ok && r.Verdict == Fail {
+			sc.Vetoed = append(sc.Vetoed, m)
+		}
+	}
+	if weights == 0 {
+		return sc, false
+	}
+	sc.Total = sum / weights
+	return sc, true
+}

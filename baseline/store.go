@@ -1,0 +1,214 @@
+package baseline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// DefaultDir is where [Check] keeps baselines, relative to the package
+// directory that go test runs a test in.
+const DefaultDir = "testdata/loadgate"
+
+// LockTimeout bounds the wait for the lock around a baseline file.
+const LockTimeout = 30 * time.Second
+
+// Path returns the file of scenario's baseline in dir.
+func Path(dir, scenario string) string {
+	return filepath.Join(dir, loadtest.FileName(scenario)+".json")
+}
+
+// Load reads and checks the baseline file at path. A missing file is
+// [ErrNoBaseline]; for malformed files see [Parse].
+func Load(path string) (*Baseline, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, ErrNoBaseline)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// Save writes b to path atomically: to a temporary file in the same
+// directory, synced, then renamed over path, so a reader sees the old file
+// or the new one, never a part. It does not lock; [Record] does.
+func Save(path string, b *Baseline) error {
+	if b.Schema == "" {
+		b.Schema = SchemaVersion
+	}
+	if err := b.validate(); err != nil {
+		return fmt.Errorf("saving %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "want < 2ms" stays readable
+	if err := enc.Encode(b); err != nil {
+		return fmt.Errorf("encoding baseline of %s: %w", b.Scenario, err)
+	}
+	data := buf.Bytes()
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("saving baseline: %w", err)
+	}
+	return nil
+}
+
+// procLock serialises read-modify-write within this process; the file
+// lock serialises it between processes (parallel packages, go test -p).
+var procLock sync.Mutex
+
+// Record adds results, runs of one update session, to the baseline at
+// path, under a lock held for the whole read-modify-write. If the stored
+// baseline was recorded by the same session (same updateID), the runs are
+// appended; otherwise, or if there is none, they replace it: a fresh
+// update never mixes old and new code. A stored file that cannot be read,
+// has an unknown schema version or belongs to another scenario is left as
+// it is, and Record fails.
+func Record(path, updateID string, results ...*loadtest.Result) (*Baseline, error) {
+	if len(results) == 0 {
+		return nil, ErrNoRuns
+	}
+	if updateID == "" {
+		return nil, errors.New("recording a baseline: empty update id")
+	}
+	s, err := SampleOf(results...)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	procLock.Lock()
+	defer procLock.Unlock()
+	unlock, err := lockDir(dir, LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	b, err := Load(path)
+	switch {
+	case errors.Is(err, ErrNoBaseline):
+		b = nil
+	case err != nil:
+		return nil, fmt.Errorf("not updating the baseline: %w (remove the file to record a new one)", err)
+	case b.Scenario != s.Scenario:
+		return nil, fmt.Errorf("not updating %s: %w: it is the baseline of %q, not %q",
+			path, ErrScenarioMismatch, b.Scenario, s.Scenario)
+	}
+	if b == nil || b.UpdateID != updateID {
+		first := results[0]
+		b = &Baseline{
+			Schema:   SchemaVersion,
+			Scenario: s.Scenario,
+			Package:  first.Package,
+			Test:     first.Test,
+			UpdateID: updateID,
+			Commit:   gitCommit(dir, "."),
+			Env:      s.Env,
+		}
+	}
+	b.Runs = append(b.Runs, s.Runs...)
+	b.Recorded = time.Now().UTC().Truncate(time.Second)
+	for _, r := range results {
+		if err := mergeLatency(&b.Latency, &r.Latency); err != nil {
+			return nil, fmt.Errorf("merging the latency of run %s: %w", r.RunID, err)
+		}
+	}
+	if err := Save(path, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// mergeLatency adds the distribution of l to dst. A latency without its
+// HDR histogram (a result made by hand, not by loadtest.Run) cannot be
+// merged and is left out.
+func mergeLatency(dst, l *loadtest.Latency) error {
+	if l.Count == 0 || l.HDR == "" {
+		return nil
+	}
+	h, err := l.Histogram()
+	if err != nil {
+		return err
+	}
+	merged := h.Clone()
+	if dst.Count > 0 {
+		if dst.HDR == "" {
+			return errors.New("the baseline's latency has no hdr histogram")
+		}
+		prev, err := dst.Histogram()
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		if dropped := merged.Merge(prev); dropped > 0 {
+			return fmt.Errorf("%d values out of the histogram's range", dropped)
+		}
+	}
+	sum, err := summarize(merged)
+	if err != nil {
+		return err
+	}
+	*dst = sum
+	return nil
+}
+
+// summarize is loadtest's summary of a histogram, which loadtest does not
+// export.
+func summarize(h *hdrhistogram.Histogram) (loadtest.Latency, error) {
+	l := loadtest.Latency{Count: h.TotalCount()}
+	if l.Count == 0 {
+		return l, nil
+	}
+	l.MinNS = h.Min()
+	l.MeanNS = int64(h.Mean())
+	l.P50NS = h.ValueAtQuantile(50)
+	l.P90NS = h.ValueAtQuantile(90)
+	l.P95NS = h.ValueAtQuantile(95)
+	l.P99NS = h.ValueAtQuantile(99)
+	l.P999NS = h.ValueAtQuantile(99.9)
+	l.MaxNS = h.Max()
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return l, fmt.Errorf("encoding the merged histogram: %w", err)
+	}
+	l.HDR = string(b)
+	return l, nil
+}
