@@ -1,20 +1,17 @@
 package baseline
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"github.com/loadgate/loadgate/internal/schematest"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -54,7 +51,7 @@ func TestBaselineGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "baseline.golden.json", got)
-	validate(t, got)
+	schematest.Validate(t, schemaPath, got)
 
 	b, err := Parse(got, "golden")
 	if err != nil {
@@ -96,7 +93,7 @@ func TestBaselineSchemaOfRealRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validate(t, data)
+	schematest.Validate(t, schemaPath, data)
 	b, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -104,76 +101,4 @@ func TestBaselineSchemaOfRealRecord(t *testing.T) {
 	if len(b.Runs) != 2 || b.Runs[1].Phases["ttfb"].Count == 0 {
 		t.Errorf("runs %+v, want 2, the second with HTTP phases", b.Runs)
 	}
-}
-
-func validate(t *testing.T, doc []byte) {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile(schemaPath)
-	if err != nil {
-		t.Fatalf("compiling %s: %v", schemaPath, err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("baseline does not match %s: %v", schemaPath, err)
-	}
-	raw, err := os.ReadFile(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schema map[string]any
-	if err := json.Unmarshal(raw, &schema); err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	_ = json.Unmarshal(doc, &v)
-	for _, key := range undocumentedKeys(schema, schema, v, "") {
-		t.Errorf("key %s is written but not documented in %s", key, schemaPath)
-	}
-}
-
-// undocumentedKeys lists the object keys of v that the schema node does not
-// declare in its properties (following local $refs, items and
-// additionalProperties). It is loadtest's schema test helper.
-func undocumentedKeys(root, node map[string]any, v any, path string) []string {
-	if ref, ok := node["$ref"].(string); ok {
-		target := resolve(root, ref)
-		if target == nil {
-			return []string{path + " ($ref " + ref + " not found)"}
-		}
-		return undocumentedKeys(root, target, v, path)
-	}
-	var out []string
-	switch v := v.(type) {
-	case map[string]any:
-		props, _ := node["properties"].(map[string]any)
-		extra, _ := node["additionalProperties"].(map[string]any)
-		for k, child := range v {
-			if p, ok := props[k].(map[string]any); ok {
-				out = append(out, undocumentedKeys(root, p, child, path+"."+k)...)
-			} else if extra != nil {
-				out = append(out, undocumentedKeys(root, extra, child, path+"."+k)...)
-			} else {
-				out = append(out, path+"."+k)
-			}
-		}
-	case []any:
-		if items, ok := node["items"].(map[string]any); ok {
-			for _, child := range v {
-				out = append(out, undocumentedKeys(root, items, child, path+"[]")...)
-			}
-		}
-	}
-	return out
-}
-
-func resolve(root map[string]any, ref string) map[string]any {
-	node := root
-	for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
-		node, _ = node[part].(map[string]any)
-	}
-	return node
 }

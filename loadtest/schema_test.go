@@ -1,20 +1,18 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/loadgate/loadgate/internal/schematest"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -83,7 +81,7 @@ func TestResultGolden(t *testing.T) {
 		_ = os.WriteFile(path+".got", got, 0o644)
 		t.Errorf("result JSON changed (-golden +got), got written to %s.got; if intended, run go test -update:\n%s", path, diff)
 	}
-	validate(t, got)
+	schematest.Validate(t, schemaPath, got)
 }
 
 // TestResultSchemaOfRealRun checks that what a real run writes matches the
@@ -112,104 +110,7 @@ func TestResultSchemaOfRealRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			validate(t, data)
+			schematest.Validate(t, schemaPath, data)
 		})
-	}
-}
-
-func validate(t *testing.T, doc []byte) {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile(schemaPath)
-	if err != nil {
-		t.Fatalf("compiling %s: %v", schemaPath, err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("result does not match %s: %v", schemaPath, err)
-	}
-	raw, err := os.ReadFile(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schema map[string]any
-	if err := json.Unmarshal(raw, &schema); err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	_ = json.Unmarshal(doc, &v)
-	for _, key := range undocumentedKeys(schema, schema, v, "") {
-		t.Errorf("key %s is written but not documented in %s", key, schemaPath)
-	}
-}
-
-// undocumentedKeys lists the object keys of v that the schema node does not
-// declare in its properties (following local $refs, items and
-// additionalProperties).
-func undocumentedKeys(root, node map[string]any, v any, path string) []string {
-	if ref, ok := node["$ref"].(string); ok {
-		target := resolve(root, ref)
-		if target == nil {
-			return []string{path + " ($ref " + ref + " not found)"}
-		}
-		return undocumentedKeys(root, target, v, path)
-	}
-	var out []string
-	switch v := v.(type) {
-	case map[string]any:
-		props, _ := node["properties"].(map[string]any)
-		extra, _ := node["additionalProperties"].(map[string]any)
-		for k, child := range v {
-			if p, ok := props[k].(map[string]any); ok {
-				out = append(out, undocumentedKeys(root, p, child, path+"."+k)...)
-			} else if extra != nil {
-				out = append(out, undocumentedKeys(root, extra, child, path+"."+k)...)
-			} else {
-				out = append(out, path+"."+k)
-			}
-		}
-	case []any:
-		if items, ok := node["items"].(map[string]any); ok {
-			for _, child := range v {
-				out = append(out, undocumentedKeys(root, items, child, path+"[]")...)
-			}
-		}
-	}
-	return out
-}
-
-func resolve(root map[string]any, ref string) map[string]any {
-	node := root
-	for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
-		node, _ = node[part].(map[string]any)
-	}
-	return node
-}
-
-func TestUndocumentedKeysFindsExtraKeys(t *testing.T) {
-	schema := map[string]any{
-		"properties": map[string]any{
-			"a": map[string]any{"$ref": "#/$defs/obj"},
-			"b": map[string]any{"items": map[string]any{"$ref": "#/$defs/obj"}},
-		},
-		"$defs": map[string]any{"obj": map[string]any{"properties": map[string]any{"x": map[string]any{}}}},
-	}
-	doc := map[string]any{
-		"a":     map[string]any{"x": 1, "y": 2},
-		"b":     []any{map[string]any{"x": 1, "z": 3}},
-		"extra": true,
-	}
-	got := undocumentedKeys(schema, schema, doc, "")
-	want := map[string]bool{".a.y": true, ".b[].z": true, ".extra": true}
-	if len(got) != len(want) {
-		t.Fatalf("undocumentedKeys = %v, want %v", got, want)
-	}
-	for _, k := range got {
-		if !want[k] {
-			t.Errorf("unexpected key %s in %v", k, got)
-		}
 	}
 }
