@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -165,50 +163,13 @@ func mergeLatency(dst, l *loadtest.Latency) error {
 	if l.Count == 0 || l.HDR == "" {
 		return nil
 	}
-	h, err := l.Histogram()
+	if dst.Count > 0 && dst.HDR == "" {
+		return errors.New("the baseline's latency has no hdr histogram")
+	}
+	merged, err := loadtest.MergeLatencies(*dst, *l)
 	if err != nil {
 		return err
 	}
-	merged := h.Clone()
-	if dst.Count > 0 {
-		if dst.HDR == "" {
-			return errors.New("the baseline's latency has no hdr histogram")
-		}
-		prev, err := dst.Histogram()
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
-		}
-		if dropped := merged.Merge(prev); dropped > 0 {
-			return fmt.Errorf("%d values out of the histogram's range", dropped)
-		}
-	}
-	sum, err := summarize(merged)
-	if err != nil {
-		return err
-	}
-	*dst = sum
+	*dst = merged
 	return nil
-}
-
-// summarize is loadtest's summary of a histogram, which loadtest does not
-// export.
-func summarize(h *hdrhistogram.Histogram) (loadtest.Latency, error) {
-	l := loadtest.Latency{Count: h.TotalCount()}
-	if l.Count == 0 {
-		return l, nil
-	}
-	l.MinNS = h.Min()
-	l.MeanNS = int64(h.Mean())
-	l.P50NS = h.ValueAtQuantile(50)
-	l.P90NS = h.ValueAtQuantile(90)
-	l.P95NS = h.ValueAtQuantile(95)
-	l.P99NS = h.ValueAtQuantile(99)
-	l.P999NS = h.ValueAtQuantile(99.9)
-	l.MaxNS = h.Max()
-	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return l, fmt.Errorf("encoding the merged histogram: %w", err)
-	}
-	l.HDR = string(b)
-	return l, nil
 }

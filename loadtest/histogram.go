@@ -123,3 +123,27 @@ func (l *Latency) Quantile(q float64) (time.Duration, error) {
 	}
 	return time.Duration(h.ValueAtQuantile(q * 100)), nil
 }
+
+// SummarizeHistogram returns the summary of a latency histogram recorded in
+// nanoseconds, with its HDR encoding.
+func SummarizeHistogram(h *hdrhistogram.Histogram) Latency { return summarize(h, true) }
+
+// MergeLatencies returns the summary of the distributions of ls together,
+// such as several runs of one scenario. Latencies with no requests are
+// skipped; every other one must carry its HDR histogram.
+func MergeLatencies(ls ...Latency) (Latency, error) {
+	merged := newHistogram()
+	for i := range ls {
+		if ls[i].Count == 0 {
+			continue
+		}
+		h, err := ls[i].Histogram()
+		if err != nil {
+			return Latency{}, err
+		}
+		if dropped := merged.Merge(h); dropped > 0 {
+			return Latency{}, fmt.Errorf("merging latencies: %d values out of range", dropped)
+		}
+	}
+	return summarize(merged, true), nil
+}
