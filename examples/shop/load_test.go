@@ -150,8 +150,13 @@ func TestLoadMix(t *testing.T) {
 	// this run's count does not change from one run to the next.
 	want := planned(res.Load.Stages[0])
 	checkCount(t, "all requests", res.Requests, want, 4*math.Sqrt(want)/want)
+	// The mix interleaves its requests evenly, so each name's count is
+	// within one request of its share, however short the run.
 	for name, share := range map[string]float64{"browse": 0.80, "cart": 0.15, "checkout": 0.05} {
-		checkCount(t, name, res.ByName[name].Requests, share*float64(res.Requests), 0.1)
+		got, want := res.ByName[name].Requests, share*float64(res.Requests)
+		if math.Abs(float64(got)-want) > 1 {
+			t.Errorf("%s: %d of %d requests, want %.1f ± 1", name, got, res.Requests, want)
+		}
 	}
 }
 

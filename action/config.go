@@ -1,0 +1,359 @@
+package action
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/loadgate/loadgate/assert"
+)
+
+// CompareMode says what the head results are compared with.
+type CompareMode string
+
+const (
+	// CompareBaseline compares with the baselines stored in the repository
+	// (testdata/loadgate/<scenario>.json beside each package, see package
+	// baseline). Baselines recorded on another machine are flagged, and
+	// their failures only warn.
+	CompareBaseline CompareMode = "baseline"
+	// CompareBaseRef checks out the PR's merge base into a git worktree
+	// and runs base and head on the same runner, interleaved (base, head,
+	// base, head…): the accurate way to compare on a shared machine.
+	CompareBaseRef CompareMode = "base-ref"
+)
+
+// CommentMode says when the action comments on the pull request.
+type CommentMode string
+
+const (
+	CommentAlways CommentMode = "true"
+	CommentNever  CommentMode = "false"
+	// CommentOnChange creates the comment only when something is not "~"
+	// (a significant change, a warning, a breach, a leak, a failed test);
+	// a comment that already exists is always updated, so that it never
+	// shows a regression that is gone.
+	CommentOnChange CommentMode = "on-change"
+)
+
+// FailOn says what fails the check.
+type FailOn string
+
+const (
+	// FailOnRegression fails on a regression, an SLA breach or a failed
+	// load test: any scenario whose verdict is fail.
+	FailOnRegression FailOn = "regression"
+	// FailOnWarn fails on warnings too.
+	FailOnWarn FailOn = "warn"
+	// FailOnSLA fails only on SLA breaches and failed load tests: a
+	// regression within the SLA is reported, not failed.
+	FailOnSLA FailOn = "sla"
+	// FailOnNever never fails the check for what the tests measured; the
+	// action still fails when it cannot do its work (no results at all).
+	FailOnNever FailOn = "never"
+)
+
+// Input names, as a workflow writes them after with:.
+const (
+	InputPackages         = "packages"
+	InputRun              = "run"
+	InputCount            = "count"
+	InputWorkingDirectory = "working-directory"
+	InputCompare          = "compare"
+	InputSLA              = "sla"
+	InputComment          = "comment"
+	InputFailOn           = "fail-on"
+	InputGitHubToken      = "github-token"
+	InputFromResults      = "from-results"
+	InputResultsDir       = "results-dir"
+)
+
+// DefaultConfig holds the defaults of the inputs, the same as action.yml's.
+var DefaultConfig = Config{
+	Packages:         []string{"./..."},
+	Run:              "Load",
+	Count:            5,
+	WorkingDirectory: ".",
+	Compare:          CompareBaseline,
+	Comment:          CommentAlways,
+	FailOn:           FailOnRegression,
+}
+
+// MaxCount bounds the count input: runs are sequential, and 100 runs of a
+// one-minute scenario already take more than an hour a side.
+const MaxCount = 100
+
+// Config is what the action was asked to do, from its inputs, and where it
+// runs, from the GitHub context.
+type Config struct {
+	// Packages are the go test package patterns, relative to
+	// WorkingDirectory.
+	Packages []string
+	// Run is go test's -run regular expression.
+	Run string
+	// Count is the number of runs a side; each run is a go test process.
+	Count            int
+	WorkingDirectory string
+	Compare          CompareMode
+	// SLAFile is the path of the SLA file (see [assert.File]), relative to
+	// WorkingDirectory; SLA is the parsed file, nil without one.
+	SLAFile string
+	SLA     *assert.File
+	Comment CommentMode
+	FailOn  FailOn
+	Token   string
+	// FromResults, when set, is a results directory written by an earlier
+	// run of the action (downloaded from an artifact): no test runs, and
+	// the PR to comment on is the one the directory's manifest names.
+	FromResults string
+	// ResultsDir is where the results are written; the results output.
+	ResultsDir string
+
+	GitHub GitHub
+}
+
+// GitHub is the part of the workflow's context the action uses.
+type GitHub struct {
+	APIURL     string // https://api.github.com, or GHES's
+	ServerURL  string // https://github.com
+	Owner      string
+	Repo       string
+	EventName  string // pull_request, pull_request_target, workflow_run, push…
+	Workflow   string
+	Job        string
+	RunID      int64
+	RunAttempt int64
+	Workspace  string
+	SHA        string
+	// PR is the pull request's number, 0 when the event has none.
+	PR int
+	// BaseSHA and HeadSHA are the pull request's base and head commits.
+	BaseSHA, HeadSHA string
+	// WorkflowRunHeadSHA is the head commit of the run that triggered a
+	// workflow_run event: results from an artifact must be of that commit.
+	WorkflowRunHeadSHA string
+	StepSummary        string
+}
+
+// RunURL is the page of the workflow run, where the job summary is shown.
+func (g GitHub) RunURL() string {
+	if g.Owner == "" || g.RunID == 0 {
+		return ""
+	}
+	u := fmt.Sprintf("%s/%s/%s/actions/runs/%d", strings.TrimSuffix(g.ServerURL, "/"), g.Owner, g.Repo, g.RunID)
+	if g.RunAttempt > 1 {
+		u += fmt.Sprintf("/attempts/%d", g.RunAttempt)
+	}
+	return u
+}
+
+// InputError is a bad value of one input.
+type InputError struct {
+	Input string // as in action.yml: "fail-on"
+	Value string
+	Msg   string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("input %s: %q: %s", e.Input, e.Value, e.Msg)
+}
+
+// getInput reads an input. Composite actions do not export their inputs to
+// the environment; action.yml passes each one as INPUT_<NAME> with '-'
+// written '_', because a hyphen in an environment variable's name is not
+// portable (a shell cannot even set one).
+func getInput(gha *githubactions.Action, name string) string {
+	return gha.GetInput(strings.ReplaceAll(name, "-", "_"))
+}
+
+// ConfigFrom reads the inputs and the GitHub context. An input left empty
+// takes its default from [DefaultConfig]. The error joins one [*InputError]
+// per bad input.
+func ConfigFrom(gha *githubactions.Action) (*Config, error) {
+	cfg := DefaultConfig
+	cfg.Packages = append([]string(nil), DefaultConfig.Packages...)
+	var errs []error
+	bad := func(input, value, format string, args ...any) {
+		errs = append(errs, &InputError{Input: input, Value: value, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	if v := getInput(gha, InputPackages); v != "" {
+		cfg.Packages = strings.Fields(v)
+		for _, p := range cfg.Packages {
+			if strings.HasPrefix(p, "-") {
+				bad(InputPackages, p, "a package pattern cannot start with '-' (go test flags are not inputs)")
+			}
+		}
+	}
+	if v := getInput(gha, InputRun); v != "" {
+		if _, err := regexp.Compile(v); err != nil {
+			bad(InputRun, v, "not a regular expression: %v", err)
+		}
+		cfg.Run = v
+	}
+	if v := getInput(gha, InputCount); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			bad(InputCount, v, "want a whole number of runs a side, from 1 to %d", MaxCount)
+		case n < 1 || n > MaxCount:
+			bad(InputCount, v, "want from 1 to %d runs a side (5 or more let the rank test confirm a change)", MaxCount)
+		default:
+			cfg.Count = n
+		}
+	}
+	if v := getInput(gha, InputWorkingDirectory); v != "" {
+		cfg.WorkingDirectory = v
+	}
+	if fi, err := os.Stat(cfg.WorkingDirectory); err != nil || !fi.IsDir() {
+		bad(InputWorkingDirectory, cfg.WorkingDirectory, "not a directory")
+	}
+	if v := getInput(gha, InputCompare); v != "" {
+		switch m := CompareMode(v); m {
+		case CompareBaseline, CompareBaseRef:
+			cfg.Compare = m
+		default:
+			bad(InputCompare, v, "want baseline or base-ref")
+		}
+	}
+	if v := getInput(gha, InputComment); v != "" {
+		switch m := CommentMode(strings.ToLower(v)); m {
+		case CommentAlways, CommentNever, CommentOnChange:
+			cfg.Comment = m
+		default:
+			bad(InputComment, v, "want true, false or on-change")
+		}
+	}
+	if v := getInput(gha, InputFailOn); v != "" {
+		switch f := FailOn(v); f {
+		case FailOnRegression, FailOnWarn, FailOnSLA, FailOnNever:
+			cfg.FailOn = f
+		default:
+			bad(InputFailOn, v, "want regression, warn, sla or never")
+		}
+	}
+	cfg.Token = getInput(gha, InputGitHubToken)
+	if v := getInput(gha, InputSLA); v != "" {
+		cfg.SLAFile = v
+		path := v
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(cfg.WorkingDirectory, path)
+		}
+		f, err := assert.ParseFile(path)
+		if err != nil {
+			bad(InputSLA, v, "%v", err)
+		} else {
+			cfg.SLA = f
+		}
+	}
+	if v := getInput(gha, InputFromResults); v != "" {
+		if fi, err := os.Stat(v); err != nil || !fi.IsDir() {
+			bad(InputFromResults, v, "not a directory (download the artifact of the pull_request run first)")
+		}
+		cfg.FromResults = v
+	}
+	cfg.ResultsDir = getInput(gha, InputResultsDir)
+
+	gh, err := githubFrom(gha)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.GitHub = gh
+	if cfg.ResultsDir == "" {
+		tmp := gha.Getenv("RUNNER_TEMP")
+		if tmp == "" {
+			tmp = os.TempDir()
+		}
+		cfg.ResultsDir = filepath.Join(tmp, "loadgate-results")
+	}
+	if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
+		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func sameDir(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
+}
+
+// githubFrom reads the GitHub context: environment and event payload.
+func githubFrom(gha *githubactions.Action) (GitHub, error) {
+	c, err := gha.Context()
+	if err != nil {
+		return GitHub{}, fmt.Errorf("reading the GitHub context: %w", err)
+	}
+	g := GitHub{
+		APIURL:      c.APIURL,
+		ServerURL:   c.ServerURL,
+		EventName:   c.EventName,
+		Workflow:    c.Workflow,
+		Job:         c.Job,
+		RunID:       c.RunID,
+		RunAttempt:  c.RunAttempt,
+		Workspace:   c.Workspace,
+		SHA:         c.SHA,
+		StepSummary: c.StepSummary,
+	}
+	g.Owner, g.Repo = c.Repo()
+	if pr, ok := c.Event["pull_request"].(map[string]any); ok {
+		g.PR = intOf(pr["number"])
+		g.BaseSHA = stringAt(pr, "base", "sha")
+		g.HeadSHA = stringAt(pr, "head", "sha")
+	}
+	if g.PR == 0 && strings.HasPrefix(g.EventName, "pull_request") {
+		g.PR = intOf(c.Event["number"])
+	}
+	if wr, ok := c.Event["workflow_run"].(map[string]any); ok {
+		g.WorkflowRunHeadSHA, _ = wr["head_sha"].(string)
+	}
+	return g, nil
+}
+
+func stringAt(m map[string]any, keys ...string) string {
+	var v any = m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = mm[k]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// intOf reads a JSON number (float64 after encoding/json) as an int.
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case string:
+		i, _ := strconv.Atoi(n)
+		return i
+	}
+	return 0
+}
+
+// Marker is the hidden HTML comment that identifies the action's comment of
+// one workflow job, so that two jobs keep two comments and each push
+// updates its job's comment in place.
+func (c *Config) Marker() string {
+	return Marker(c.GitHub.Workflow, c.GitHub.Job)
+}
+
+// Marker returns the marker of the comment of a workflow's job.
+func Marker(workflow, job string) string {
+	clean := strings.NewReplacer("--", "-", ">", "", "\n", " ").Replace
+	return fmt.Sprintf("<!-- loadgate-action: %s / %s -->", clean(workflow), clean(job))
+}

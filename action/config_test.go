@@ -1,0 +1,94 @@
+package action
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	e := newActionEnv(t, "http://127.0.0.1:1", nil)
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Packages, []string{"./..."}) || cfg.Run != "Load" || cfg.Count != 5 ||
+		cfg.Compare != CompareBaseline || cfg.Comment != CommentAlways || cfg.FailOn != FailOnRegression {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	g := cfg.GitHub
+	if g.PR != 7 || g.BaseSHA != "1a2b3c4d" || g.HeadSHA != "9f8e7d6c" || g.Owner != "loadgate" || g.Repo != "loadgate" {
+		t.Errorf("context: %+v", g)
+	}
+	if got := g.RunURL(); got != "https://github.com/loadgate/loadgate/actions/runs/42" {
+		t.Errorf("RunURL = %s", got)
+	}
+	if cfg.ResultsDir != filepath.Join(e.vars["RUNNER_TEMP"], "loadgate-results") {
+		t.Errorf("results dir %s", cfg.ResultsDir)
+	}
+	if got := cfg.Marker(); got != "<!-- loadgate-action: loadgate / load -->" {
+		t.Errorf("marker %s", got)
+	}
+}
+
+func TestConfigInputs(t *testing.T) {
+	sla := writeSLA(t)
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{
+		"packages": "./examples/shop\n./examples/other", "run": "^TestLoad", "count": "9",
+		"compare": "base-ref", "sla": sla, "comment": "on-change", "fail-on": "sla",
+	})
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Packages, []string{"./examples/shop", "./examples/other"}) || cfg.Run != "^TestLoad" ||
+		cfg.Count != 9 || cfg.Compare != CompareBaseRef || cfg.Comment != CommentOnChange || cfg.FailOn != FailOnSLA {
+		t.Errorf("config: %+v", cfg)
+	}
+	if got := cfg.SLA.For("checkout"); !slices.Equal(got, []string{"error_rate < 1%", "p99 < 200ms"}) {
+		t.Errorf("SLA for checkout: %q", got)
+	}
+}
+
+// TestConfigErrors: every bad input is reported, each naming its input.
+func TestConfigErrors(t *testing.T) {
+	badSLA := filepath.Join(t.TempDir(), "sla.txt")
+	writeFile(t, badSLA, "p99 < 5%\n")
+	tests := []struct {
+		input, give, want string
+	}{
+		{"count", "many", `input count: "many": want a whole number of runs a side, from 1 to 100`},
+		{"count", "0", `input count: "0": want from 1 to 100 runs a side`},
+		{"compare", "main", `input compare: "main": want baseline or base-ref`},
+		{"comment", "sometimes", `input comment: "sometimes": want true, false or on-change`},
+		{"fail-on", "regressions", `input fail-on: "regressions": want regression, warn, sla or never`},
+		{"run", "Load(", `input run: "Load(": not a regular expression`},
+		{"packages", "-race ./...", `input packages: "-race": a package pattern cannot start with '-'`},
+		{"working-directory", "no/such/dir", `input working-directory: "no/such/dir": not a directory`},
+		{"sla", badSLA, `sla.txt:1:7: a latency needs a duration`},
+		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.input+"="+tt.give, func(t *testing.T) {
+			e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{tt.input: tt.give})
+			_, err := ConfigFrom(e.action())
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Input != tt.input {
+				t.Fatalf("err = %v, want an InputError naming %s", err, tt.input)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v\nwant it to contain %s", err, tt.want)
+			}
+		})
+	}
+	// All at once: each is reported.
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"count": "x", "compare": "y", "fail-on": "z"})
+	_, err := ConfigFrom(e.action())
+	for _, input := range []string{"input count", "input compare", "input fail-on"} {
+		if err == nil || !strings.Contains(err.Error(), input) {
+			t.Errorf("err = %v, want it to name %s", err, input)
+		}
+	}
+}

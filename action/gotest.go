@@ -1,0 +1,472 @@
+package action
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Runner fills a results directory (see [ReadResults]) with the runs cfg
+// asks for.
+type Runner interface {
+	Run(ctx context.Context, cfg *Config, dir string) error
+}
+
+// RunnerFunc adapts a function to [Runner].
+type RunnerFunc func(ctx context.Context, cfg *Config, dir string) error
+
+func (f RunnerFunc) Run(ctx context.Context, cfg *Config, dir string) error { return f(ctx, cfg, dir) }
+
+var (
+	_ Runner = RunnerFunc(nil)
+	_ Runner = (*GoTest)(nil)
+)
+
+// GoTest is the [Runner] that runs go test: one go test -json -count=1
+// process per run, with LOADGATE_OUT set to the side's directory. With
+// compare: base-ref it checks out the merge base into a git worktree and
+// alternates base and head runs (base, head, base, head…), so that a
+// noisy minute of a shared runner hits both sides alike; the worktree is
+// removed at the end.
+type GoTest struct {
+	// Go and Git are the commands to run; "" means "go" and "git".
+	Go, Git string
+	// Log receives progress lines and go test's output; nil discards.
+	Log io.Writer
+	// Group, when set, opens a collapsed group of the log and returns
+	// its end (GitHub's ::group::).
+	Group func(title string) (end func())
+	// Exec runs one go test -json process in dir with env and streams its
+	// standard output to stdout; nil means os/exec. The CLI plugs in its
+	// own, which forwards interrupts to the process group.
+	Exec func(ctx context.Context, dir string, env []string, args []string, stdout io.Writer) error
+}
+
+// Run implements [Runner].
+func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
+	log := g.Log
+	if log == nil {
+		log = io.Discard
+	}
+	wd, err := filepath.Abs(cfg.WorkingDirectory)
+	if err != nil {
+		return err
+	}
+	root, err := g.git(ctx, wd, "rev-parse", "--show-toplevel")
+	if err != nil {
+		if cfg.Compare == CompareBaseRef {
+			return fmt.Errorf("compare: base-ref needs a git checkout: %w", err)
+		}
+		root = cmpOr(cfg.GitHub.Workspace, wd)
+	}
+	root, _ = filepath.EvalSymlinks(root)
+	if w, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = w
+	}
+	rel, err := filepath.Rel(root, wd)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = "."
+	}
+	m := &Manifest{
+		Schema:           ManifestSchema,
+		Compare:          cfg.Compare,
+		PR:               cfg.GitHub.PR,
+		PRHeadSHA:        cfg.GitHub.HeadSHA,
+		Count:            cfg.Count,
+		Packages:         cfg.Packages,
+		Run:              cfg.Run,
+		WorkingDirectory: filepath.ToSlash(rel),
+		Positions:        map[string]Position{},
+		Marker:           cfg.Marker(),
+		RunURL:           cfg.GitHub.RunURL(),
+	}
+	if cfg.GitHub.Owner != "" {
+		m.Repository = cfg.GitHub.Owner + "/" + cfg.GitHub.Repo
+	}
+	m.HeadSHA, _ = g.git(ctx, wd, "rev-parse", "HEAD")
+
+	pkgs, err := g.list(ctx, wd, cfg.Packages)
+	if err != nil {
+		return err
+	}
+	for _, p := range pkgs {
+		maps.Copy(m.Positions, TestPositions(p.Dir, p.ImportPath, root))
+	}
+
+	sides := []side{{name: HeadDir, dir: wd}}
+	if cfg.Compare == CompareBaseRef {
+		base, cleanup, note, err := g.baseWorktree(ctx, cfg, root, rel)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		if note != "" {
+			m.Notes = append(m.Notes, note)
+		}
+		m.BaseSHA = base.sha
+		sides = []side{base, sides[0]}
+	} else {
+		n, err := copyBaselines(pkgs, filepath.Join(dir, BaselinesDir))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "loadgate: %s found in the repository\n", plural(n, "stored baseline"))
+	}
+
+	// -p 1: packages one at a time, so that load tests do not measure
+	// each other (as loadgate run does).
+	args := []string{"test", "-json", "-p", "1", "-count=1", "-run", cfg.Run}
+	args = append(args, cfg.Packages...)
+	start := time.Now()
+	for i := 1; i <= cfg.Count; i++ {
+		for _, s := range sides {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			out, err := filepath.Abs(filepath.Join(dir, s.name))
+			if err != nil {
+				return err
+			}
+			title := fmt.Sprintf("loadgate: %s run %d of %d", s.name, i, cfg.Count)
+			end := func() {}
+			if g.Group != nil {
+				end = g.Group(title)
+			} else {
+				fmt.Fprintln(log, title)
+			}
+			t0 := time.Now()
+			tests, err := g.goTest(ctx, s.dir, out, args, log)
+			end()
+			if err != nil {
+				return fmt.Errorf("%s run %d: %w", s.name, i, err)
+			}
+			failed := 0
+			for j := range tests {
+				tests[j].Side, tests[j].Run = s.name, i
+				if tests[j].Action == "fail" {
+					failed++
+				}
+			}
+			m.Tests = append(m.Tests, tests...)
+			fmt.Fprintf(log, "loadgate: %s run %d of %d: %s, %s failed (%s)\n", s.name, i, cfg.Count,
+				plural(len(tests), "test"), plural(failed, "test"), time.Since(t0).Round(100*time.Millisecond))
+		}
+	}
+	fmt.Fprintf(log, "loadgate: %s in %s\n", plural(cfg.Count*len(sides), "run"), time.Since(start).Round(time.Second))
+	m.Reproduce = reproduce(cfg, m)
+	return WriteManifest(dir, m)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// side is where one side's go test runs and where its results go.
+type side struct {
+	name string // HeadDir or BaseDir
+	dir  string // the working directory of go test
+	sha  string
+}
+
+// baseWorktree checks out the merge base of the PR's base and HEAD into a
+// worktree in a temporary directory. The base commit is fetched if the checkout lacks it
+// (actions/checkout fetches one commit by default).
+func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string) (side, func(), string, error) {
+	baseSHA := cfg.GitHub.BaseSHA
+	if baseSHA == "" {
+		return side{}, nil, "", fmt.Errorf("compare: base-ref needs the pull request's base commit, and the %q event has none (use it on pull_request, or compare: baseline)", cfg.GitHub.EventName)
+	}
+	if _, err := g.git(ctx, root, "cat-file", "-e", baseSHA+"^{commit}"); err != nil {
+		if _, err := g.git(ctx, root, "fetch", "--no-tags", "--depth=1", "origin", baseSHA); err != nil {
+			return side{}, nil, "", fmt.Errorf("fetching the base commit %s: %w", short(baseSHA), err)
+		}
+	}
+	note := ""
+	mb, err := g.git(ctx, root, "merge-base", baseSHA, "HEAD")
+	if err != nil {
+		// A shallow checkout of the merge commit GitHub makes for a PR has
+		// the base commit as its first parent, which is then the merge
+		// base; with less history, say so.
+		mb = baseSHA
+		note = fmt.Sprintf("the merge base of %s and HEAD could not be found (shallow clone?): the base is %s itself; checkout with fetch-depth: 0 to compare with the merge base", short(baseSHA), short(baseSHA))
+	}
+	// Outside the results (they are uploaded) and outside the repository
+	// (./... must not find the base's packages).
+	tmp, err := os.MkdirTemp(os.Getenv("RUNNER_TEMP"), "loadgate-base-")
+	if err != nil {
+		return side{}, nil, "", err
+	}
+	wt := filepath.Join(tmp, "src")
+	if _, err := g.git(ctx, root, "worktree", "add", "--detach", wt, mb); err != nil {
+		os.RemoveAll(tmp)
+		return side{}, nil, "", fmt.Errorf("checking out the base %s: %w", short(mb), err)
+	}
+	cleanup := func() {
+		// A fresh context: the run's may be canceled, and the worktree
+		// must go either way.
+		c, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := g.git(c, root, "worktree", "remove", "--force", wt); err != nil {
+			os.RemoveAll(wt)
+			g.git(c, root, "worktree", "prune")
+		}
+		os.RemoveAll(tmp)
+	}
+	return side{name: BaseDir, dir: filepath.Join(wt, rel), sha: mb}, cleanup, note, nil
+}
+
+// goTest runs one go test -json process and returns the outcome of each
+// top-level test, and of each package that failed without a test to
+// blame.
+func (g *GoTest) goTest(ctx context.Context, dir, out string, args []string, log io.Writer) ([]TestStatus, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	// LOADGATE_UPDATE=0: a load test that calls baseline.Check must
+	// compare, never record, whatever the runner's environment says.
+	env := append(os.Environ(), loadtest.EnvOut+"="+out, baseline.EnvUpdate+"=0")
+	pr, pw := io.Pipe()
+	done := make(chan []TestStatus, 1)
+	go func() {
+		done <- collectTests(pr, log)
+		io.Copy(io.Discard, pr)
+	}()
+	var err error
+	if g.Exec != nil {
+		err = g.Exec(ctx, dir, env, args, pw)
+	} else {
+		err = g.exec(ctx, dir, env, args, pw)
+	}
+	pw.Close()
+	tests := <-done
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && len(tests) > 0 {
+		err = nil // go test exits 1 when a test fails: that is data
+	}
+	return tests, err
+}
+
+func (g *GoTest) exec(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
+	cmd := exec.CommandContext(ctx, cmpOr(g.Go, "go"), args...)
+	cmd.Dir, cmd.Env, cmd.Stdout = dir, env, stdout
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = 10 * time.Second
+	err := cmd.Run()
+	if err != nil && stderr.Len() > 0 {
+		// go test -json reports build failures as events; what is left on
+		// stderr is go's own complaint (a bad flag, no such package).
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return err
+}
+
+// testEvent is one record of go test -json (cmd/test2json).
+type testEvent struct {
+	Action  string `json:",omitempty"`
+	Package string `json:",omitempty"`
+	Test    string `json:",omitempty"`
+	Output  string `json:",omitempty"`
+	// ImportPath is the package of build output (Go 1.24+).
+	ImportPath string `json:",omitempty"`
+}
+
+// maxOutputLines is how much of a failed test's output the manifest keeps.
+const maxOutputLines = 40
+
+// collectTests reads go test -json and returns the top-level tests'
+// outcomes in the order they ended, writing the tests' output as text to
+// log.
+func collectTests(r io.Reader, log io.Writer) []TestStatus {
+	type key struct{ pkg, test string }
+	outputs := map[key][]string{}
+	var tests []TestStatus
+	failedTest := map[string]bool{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var e testEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Action == "" {
+			fmt.Fprintln(log, sc.Text())
+			continue
+		}
+		// Build output names "pkg [pkg.test]"; it belongs to pkg.
+		pkg, _, _ := strings.Cut(cmpOr(e.Package, e.ImportPath), " ")
+		k := key{pkg, topTest(e.Test)}
+		switch e.Action {
+		case "output", "build-output":
+			fmt.Fprint(log, e.Output)
+			lines := strings.SplitAfter(e.Output, "\n")
+			if lines[len(lines)-1] == "" {
+				lines = lines[:len(lines)-1]
+			}
+			o := append(outputs[k], lines...)
+			if len(o) > 4*maxOutputLines {
+				o = slices.Clone(o[len(o)-maxOutputLines:])
+			}
+			outputs[k] = o
+		case "pass", "fail", "skip":
+			if e.Test != "" && strings.Contains(e.Test, "/") {
+				continue // subtests are part of their test
+			}
+			if e.Test == "" {
+				// The package's end: a failure without a failed test is a
+				// build error, a panic in TestMain or a timeout.
+				if e.Action != "fail" || failedTest[pkg] {
+					continue
+				}
+				build := outputs[key{pkg, ""}]
+				tests = append(tests, TestStatus{Package: pkg, Action: "fail", Output: tail(build)})
+				continue
+			}
+			t := TestStatus{Package: pkg, Test: e.Test, Action: e.Action}
+			if e.Action == "fail" {
+				failedTest[pkg] = true
+				t.Output = tail(outputs[k])
+			}
+			delete(outputs, k)
+			tests = append(tests, t)
+		}
+	}
+	return tests
+}
+
+func tail(lines []string) string {
+	if len(lines) > maxOutputLines {
+		lines = lines[len(lines)-maxOutputLines:]
+	}
+	return strings.Join(lines, "")
+}
+
+// listedPackage is what go list says of a package.
+type listedPackage struct {
+	ImportPath string
+	Dir        string
+}
+
+func (g *GoTest) list(ctx context.Context, dir string, patterns []string) ([]listedPackage, error) {
+	cmd := exec.CommandContext(ctx, cmpOr(g.Go, "go"), append([]string{"list", "-e", "-json=ImportPath,Dir"}, patterns...)...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go list %s: %v: %s", strings.Join(patterns, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	var out []listedPackage
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("go list: %w", err)
+		}
+		if p.Dir != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no package matches %s in %s", strings.Join(patterns, " "), dir)
+	}
+	return out, nil
+}
+
+func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, cmpOr(g.Git, "git"), args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// copyBaselines copies the stored baselines of the packages into dst, so
+// that the results directory holds all a report is made from.
+func copyBaselines(pkgs []listedPackage, dst string) (int, error) {
+	n := 0
+	for _, p := range pkgs {
+		files, err := jsonFiles(filepath.Join(p.Dir, baseline.DefaultDir))
+		if err != nil {
+			return n, err
+		}
+		for _, f := range files {
+			b, err := baseline.Load(f)
+			if err != nil {
+				return n, err
+			}
+			if b.Package == "" {
+				b.Package = p.ImportPath
+			}
+			n++
+			if err := baseline.Save(filepath.Join(dst, fmt.Sprintf("%03d-%s", n, filepath.Base(f))), b); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// reproduce writes the shell commands that repeat the runs on a laptop.
+func reproduce(cfg *Config, m *Manifest) string {
+	var b strings.Builder
+	cd := ""
+	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
+		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
+	}
+	test := fmt.Sprintf("go test -run %s -count=1 %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages))
+	switch cfg.Compare {
+	case CompareBaseRef:
+		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
+		fmt.Fprintf(&b, "git worktree add --detach \"$out/src\" %s\n", m.BaseSHA)
+		fmt.Fprintf(&b, "for i in $(seq %d); do\n", cfg.Count)
+		fmt.Fprintf(&b, "  (cd \"$out/src\" && %sLOADGATE_OUT=\"$out/base\" %s)\n", cd, test)
+		fmt.Fprintf(&b, "  (%sLOADGATE_OUT=\"$out/head\" %s)\n", cd, test)
+		b.WriteString("done\n")
+		b.WriteString("go run github.com/loadgate/loadgate/cmd/loadgate compare \"$out/base\" \"$out/head\"\n")
+		b.WriteString("git worktree remove --force \"$out/src\"\n")
+	default:
+		// loadgate run compares every scenario with its stored baseline.
+		fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate run -run %s -count %d %s\n",
+			cd, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages))
+	}
+	return b.String()
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func shellQuoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = shellQuote(s)
+	}
+	return strings.Join(q, " ")
+}

@@ -1,0 +1,200 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// tinyRepo makes a git repository with a module whose load test lives in
+// sub/, a base commit and a head commit on top of it.
+func tinyRepo(t *testing.T) (root, baseSHA, headSHA string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	root = t.TempDir()
+	git(t, root, "init", "-q", "-b", "main")
+	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/tiny\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(root, "sub/speed.txt"), "base\n")
+	writeFile(t, filepath.Join(root, "sub/tiny.go"), "package sub\n")
+	writeFile(t, filepath.Join(root, "sub/tiny_test.go"), "package sub\n\nimport \"testing\"\n\n// TestLoadTiny is here.\nfunc TestLoadTiny(t *testing.T) {}\n\nfunc Testify() {}\n")
+	git(t, root, "add", "-A")
+	git(t, root, "commit", "-q", "-m", "base")
+	baseSHA = git(t, root, "rev-parse", "HEAD")
+	writeFile(t, filepath.Join(root, "sub/speed.txt"), "head\n")
+	git(t, root, "commit", "-q", "-am", "head")
+	headSHA = git(t, root, "rev-parse", "HEAD")
+	return root, baseSHA, headSHA
+}
+
+// TestGoTestInterleaves runs base and head alternately, the base in a
+// worktree of the merge base, and leaves no worktree behind.
+func TestGoTestInterleaves(t *testing.T) {
+	root, baseSHA, headSHA := tinyRepo(t)
+	var calls []string
+	g := &GoTest{Exec: func(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
+		speed, err := os.ReadFile(filepath.Join(dir, "speed.txt"))
+		if err != nil {
+			return err
+		}
+		out := ""
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, loadtest.EnvOut+"="); ok {
+				out = v
+			}
+		}
+		side := filepath.Base(out)
+		calls = append(calls, side+":"+strings.TrimSpace(string(speed)))
+		if want := []string{"test", "-json", "-p", "1", "-count=1", "-run", "Load", "./..."}; !slices.Equal(args, want) {
+			t.Errorf("args %q, want %q", args, want)
+		}
+		r := fake{scenario: "tiny", test: "TestLoadTiny", p50: 1, p99: 2}.result(len(calls))
+		r.Package = "example.com/tiny/sub"
+		if _, err := loadtest.WriteFile(out, r); err != nil {
+			return err
+		}
+		action := "pass"
+		if side == "head" && len(calls) == 4 {
+			action = "fail"
+		}
+		for _, e := range []testEvent{
+			{Action: "run", Package: r.Package, Test: "TestLoadTiny"},
+			{Action: "output", Package: r.Package, Test: "TestLoadTiny", Output: "    tiny_test.go:6: slow\n"},
+			{Action: action, Package: r.Package, Test: "TestLoadTiny"},
+			{Action: action, Package: r.Package},
+		} {
+			b, _ := json.Marshal(e)
+			fmt.Fprintf(stdout, "%s\n", b)
+		}
+		return nil
+	}}
+	dir := t.TempDir()
+	cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 3, WorkingDirectory: filepath.Join(root, "sub"),
+		Compare: CompareBaseRef, GitHub: GitHub{BaseSHA: baseSHA, HeadSHA: headSHA, PR: 7, Owner: "o", Repo: "r"}}
+	if err := g.Run(t.Context(), cfg, dir); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"base:base", "head:head", "base:base", "head:head", "base:base", "head:head"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("runs %q, want %q", calls, want)
+	}
+	if wts := git(t, root, "worktree", "list"); strings.Count(wts, "\n") != 0 {
+		t.Errorf("worktrees left behind:\n%s", wts)
+	}
+	res, err := ReadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	if len(res.Base) != 3 || len(res.Head) != 3 {
+		t.Errorf("%d base and %d head results, want 3 each", len(res.Base), len(res.Head))
+	}
+	if m.BaseSHA != baseSHA || m.HeadSHA != headSHA || m.PR != 7 || m.Repository != "o/r" || m.WorkingDirectory != "sub" {
+		t.Errorf("manifest %+v", m)
+	}
+	if p := m.Positions["example.com/tiny/sub.TestLoadTiny"]; p != (Position{File: "sub/tiny_test.go", Line: 6}) {
+		t.Errorf("position %v, want sub/tiny_test.go:6 (Testify is not a test)", p)
+	}
+	if _, ok := m.Positions["example.com/tiny/sub.Testify"]; ok {
+		t.Errorf("Testify is not a test function")
+	}
+	failed := slices.IndexFunc(m.Tests, func(s TestStatus) bool { return s.Action == "fail" })
+	if failed < 0 || m.Tests[failed].Side != "head" || m.Tests[failed].Run != 2 || !strings.Contains(m.Tests[failed].Output, "tiny_test.go:6: slow") {
+		t.Errorf("tests %+v, want head run 2 failed with its output", m.Tests)
+	}
+	if !strings.Contains(m.Reproduce, "git worktree add --detach \"$out/src\" "+baseSHA) || !strings.Contains(m.Reproduce, "cd sub && ") {
+		t.Errorf("reproduce:\n%s", m.Reproduce)
+	}
+}
+
+func TestGoTestNeedsBase(t *testing.T) {
+	root, _, _ := tinyRepo(t)
+	cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 1, WorkingDirectory: root, Compare: CompareBaseRef,
+		GitHub: GitHub{EventName: "push"}}
+	err := (&GoTest{}).Run(t.Context(), cfg, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `compare: base-ref needs the pull request's base commit, and the "push" event has none`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCollectTests(t *testing.T) {
+	events := `{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestA/sub"}
+{"Action":"output","Package":"p","Test":"TestA/sub","Output":"    a_test.go:9: sub failed\n"}
+{"Action":"fail","Package":"p","Test":"TestA/sub"}
+{"Action":"fail","Package":"p","Test":"TestA"}
+{"Action":"skip","Package":"p","Test":"TestB"}
+{"Action":"fail","Package":"p"}
+{"ImportPath":"q [q.test]","Action":"build-output","Output":"# q\n"}
+{"ImportPath":"q [q.test]","Action":"build-output","Output":"q/x.go:3:1: syntax error\n"}
+{"ImportPath":"q [q.test]","Action":"build-fail"}
+{"Action":"start","Package":"q"}
+{"Action":"output","Package":"q","Output":"FAIL\tq [build failed]\n"}
+{"Action":"fail","Package":"q","FailedBuild":"q [q.test]"}
+not json
+`
+	var log strings.Builder
+	got := collectTests(strings.NewReader(events), &log)
+	want := []TestStatus{
+		{Package: "p", Test: "TestA", Action: "fail", Output: "    a_test.go:9: sub failed\n"},
+		{Package: "p", Test: "TestB", Action: "skip"},
+		{Package: "q", Action: "fail", Output: "# q\nq/x.go:3:1: syntax error\nFAIL\tq [build failed]\n"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if !strings.Contains(log.String(), "not json") || !strings.Contains(log.String(), "syntax error") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}
+
+// TestGoTestExample runs a real load test of the example shop once.
+func TestGoTestExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a load test")
+	}
+	dir := t.TempDir()
+	cfg := &Config{Packages: []string{"./examples/shop"}, Run: "^TestBaselineCheckout$", Count: 1,
+		WorkingDirectory: "..", Compare: CompareBaseline}
+	var log strings.Builder
+	if err := (&GoTest{Log: &log}).Run(t.Context(), cfg, dir); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	res, err := ReadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Head) != 1 || res.Head[0].Test != "TestBaselineCheckout" || res.Head[0].Requests == 0 {
+		t.Fatalf("head results %d: %+v", len(res.Head), res.Head)
+	}
+	if p := res.Manifest.Positions[shopPkg+".TestBaselineCheckout"]; p.File != "examples/shop/baseline_test.go" || p.Line == 0 {
+		t.Errorf("position %v", p)
+	}
+	if len(res.Manifest.Tests) != 1 || res.Manifest.Tests[0].Action != "pass" {
+		t.Errorf("tests %+v\n%s", res.Manifest.Tests, log.String())
+	}
+}

@@ -1,0 +1,299 @@
+package action
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// slaFile parses an SLA file's text.
+func slaFile(t *testing.T, text string) *assert.File {
+	t.Helper()
+	path := t.TempDir() + "/sla.txt"
+	writeFile(t, path, text)
+	f, err := assert.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+var testPositions = map[string]Position{
+	shopPkg + ".TestLoadCheckout":  {File: "examples/shop/load_test.go", Line: 160},
+	shopPkg + ".TestLoadCatalogue": {File: "examples/shop/load_test.go", Line: 114},
+	shopPkg + ".TestLoadMix":       {File: "examples/shop/load_test.go", Line: 131},
+}
+
+func baseRefManifest() Manifest {
+	m := Manifest{
+		Schema: ManifestSchema, Compare: CompareBaseRef, Repository: "loadgate/loadgate", PR: 7,
+		HeadSHA: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", BaseSHA: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678",
+		PRHeadSHA: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+		Count:     5, Packages: []string{"./examples/shop"}, Run: "Load", WorkingDirectory: ".",
+		Positions: testPositions,
+	}
+	cfg := &Config{Compare: CompareBaseRef, Run: m.Run, Packages: m.Packages, Count: m.Count}
+	m.Reproduce = reproduce(cfg, &m)
+	for run := 1; run <= 5; run++ {
+		for _, side := range []string{"base", "head"} {
+			for _, test := range []string{"TestLoadCatalogue", "TestLoadCheckout"} {
+				m.Tests = append(m.Tests, TestStatus{Side: side, Run: run, Package: shopPkg, Test: test, Action: "pass"})
+			}
+		}
+	}
+	return m
+}
+
+// regressionResults is the issue's example: p99 of checkout +23%
+// (significant), SLA p99 < 200ms still met, no leaks; the catalogue is
+// unchanged.
+func regressionResults() *Results {
+	checkout := fake{scenario: "checkout", test: "TestLoadCheckout"}
+	catalogue := fake{scenario: "catalogue", test: "TestLoadCatalogue"}
+	res := &Results{Manifest: baseRefManifest()}
+	res.Base = append(res.Base, runs(checkout,
+		[]float64{10.0, 10.2, 9.9, 10.1, 10.05}, []float64{130, 128, 132, 131, 129})...)
+	res.Head = append(res.Head, runs(checkout,
+		[]float64{10.1, 9.95, 10.15, 10.0, 10.2}, []float64{160, 158, 162, 159, 161})...)
+	res.Base = append(res.Base, runs(catalogue,
+		[]float64{1.0, 1.02, 0.99, 1.01, 1.0}, []float64{4.0, 4.1, 3.9, 4.05, 3.95})...)
+	res.Head = append(res.Head, runs(catalogue,
+		[]float64{1.01, 0.99, 1.0, 1.02, 1.0}, []float64{4.02, 3.98, 4.08, 3.92, 4.0})...)
+	return res
+}
+
+const testSLA = `# every scenario
+error_rate < 1%
+
+[checkout]
+p99 < 200ms
+`
+
+func analyze(t *testing.T, res *Results, sla string) *Report {
+	t.Helper()
+	var f *assert.File
+	if sla != "" {
+		f = slaFile(t, sla)
+	}
+	r, err := Analyze(res, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Marker = Marker("loadgate", "load")
+	r.ServerURL = "https://github.com"
+	r.Repository = "loadgate/loadgate"
+	r.SummaryURL = "https://github.com/loadgate/loadgate/actions/runs/42"
+	return r
+}
+
+func TestMarkdownRegression(t *testing.T) {
+	r := analyze(t, regressionResults(), testSLA)
+	if r.Verdict != baseline.Fail || r.Regressions != 1 {
+		t.Errorf("verdict %v with %d regressions, want fail with 1 (p99)", r.Verdict, r.Regressions)
+	}
+	md := r.Markdown(Full)
+	golden(t, "regression.md.golden", md)
+	// The issue's sentence, as the verdict line of the scenario.
+	want := "p99 of `checkout` +23.1% (significant), SLA `error_rate < 1%` and `p99 < 200ms` still met, no leaks"
+	if !strings.Contains(md, want) {
+		t.Errorf("the verdict line lacks %q", want)
+	}
+	if !strings.HasPrefix(md, "<!-- loadgate-action: loadgate / load -->\n## ❌") {
+		t.Errorf("the body must start with the marker, then the verdict:\n%.200s", md)
+	}
+}
+
+func TestMarkdownPass(t *testing.T) {
+	res := regressionResults()
+	// Head as the base: nothing changed.
+	var head []*loadtest.Result
+	for _, b := range res.Base {
+		c := *b
+		head = append(head, &c)
+	}
+	res.Head = head
+	r := analyze(t, res, testSLA)
+	if r.Verdict != baseline.Pass || r.Changed() {
+		t.Errorf("verdict %v, changed %v; want pass, unchanged", r.Verdict, r.Changed())
+	}
+	golden(t, "pass.md.golden", r.Markdown(Full))
+}
+
+func TestMarkdownFailures(t *testing.T) {
+	m := baseRefManifest()
+	m.Tests = append(m.Tests,
+		TestStatus{Side: "head", Run: 1, Package: shopPkg, Test: "TestLoadMix", Action: "fail",
+			Output: "=== RUN   TestLoadMix\n    load_test.go:150: scenario mix: 3 goroutines leaked\n--- FAIL: TestLoadMix (3.00s)\n"},
+		TestStatus{Side: "head", Run: 1, Package: "github.com/loadgate/loadgate/examples/broken", Action: "fail",
+			Output: "# github.com/loadgate/loadgate/examples/broken\nexamples/broken/x.go:3:1: syntax error: non-declaration statement outside function body\n"},
+		TestStatus{Side: "base", Run: 2, Package: shopPkg, Test: "TestLoadCatalogue", Action: "fail",
+			Output: "    load_test.go:120: p99 = 210ms, want < 200ms\n"},
+	)
+	res := &Results{Manifest: m}
+	mix := fake{scenario: "mix", test: "TestLoadMix", leaks: []loadtest.Leak{{
+		Function: "github.com/loadgate/loadgate/examples/shop.(*Server).products.func1", CreatedAt: "examples/shop/shop.go:123",
+		Count: 3, State: "chan receive"}}}
+	res.Base = append(res.Base, runs(fake{scenario: "mix", test: "TestLoadMix"},
+		[]float64{2, 2, 2, 2, 2}, []float64{9, 9.1, 8.9, 9.05, 8.95})...)
+	res.Head = append(res.Head, runs(mix, []float64{2, 2, 2, 2, 2}, []float64{9, 9.1, 8.9, 9.05, 8.95})[:1]...)
+	breach := fake{scenario: "checkout", test: "TestLoadCheckout", errorRate: 0.02}
+	res.Base = append(res.Base, runs(fake{scenario: "checkout", test: "TestLoadCheckout"},
+		[]float64{10, 10, 10, 10, 10}, []float64{130, 128, 132, 131, 129})...)
+	res.Head = append(res.Head, runs(breach, []float64{10, 10, 10, 10, 10}, []float64{130, 128, 132, 131, 129})...)
+	r := analyze(t, res, testSLA)
+	if r.Verdict != baseline.Fail {
+		t.Errorf("verdict %v, want fail", r.Verdict)
+	}
+	golden(t, "failures.md.golden", r.Markdown(Full))
+
+	got := r.Annotations()
+	var lines []string
+	for _, a := range got {
+		lines = append(lines, fmt.Sprintf("%s %s:%d %s: %s", a.Level, a.File, a.Line, a.Title, a.Message))
+	}
+	golden(t, "failures.annotations.golden", strings.Join(lines, "\n")+"\n")
+}
+
+func TestMarkdownStoredBaseline(t *testing.T) {
+	other := testEnv
+	other.CPUs, other.CPUModel = 4, "Laptop CPU"
+	m := baseRefManifest()
+	m.Compare, m.BaseSHA = CompareBaseline, ""
+	m.Reproduce = reproduce(&Config{Compare: CompareBaseline, Run: m.Run, Packages: m.Packages, Count: m.Count}, &m)
+	res := &Results{Manifest: m}
+	stored := runs(fake{scenario: "checkout", test: "TestLoadCheckout", env: &other},
+		[]float64{10.0, 10.2, 9.9, 10.1, 10.05}, []float64{100, 101, 99, 100.5, 99.5})
+	s, err := baseline.SampleOf(stored...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Baselines = []*baseline.Baseline{{Schema: baseline.SchemaVersion, Scenario: "checkout", Package: shopPkg,
+		Test: "TestLoadCheckout", Commit: "0123456789abcdef", Env: other, Runs: s.Runs}}
+	res.Head = append(res.Head, runs(fake{scenario: "checkout", test: "TestLoadCheckout"},
+		[]float64{10.1, 9.95, 10.15, 10.0, 10.2}, []float64{160, 158, 162, 159, 161})...)
+	res.Head = append(res.Head, runs(fake{scenario: "catalogue", test: "TestLoadCatalogue"},
+		[]float64{1, 1, 1, 1, 1}, []float64{4, 4, 4, 4, 4})...)
+	r := analyze(t, res, "")
+	if r.Verdict != baseline.Warn {
+		t.Errorf("verdict %v, want warn: a baseline of another machine cannot fail", r.Verdict)
+	}
+	golden(t, "stored-baseline.md.golden", r.Markdown(Full))
+}
+
+func TestMarkdownShortDetails(t *testing.T) {
+	r := analyze(t, regressionResults(), testSLA)
+	golden(t, "regression-short.md.golden", r.Markdown(ShortDetails))
+}
+
+// TestFitComment guards the 65,536-character limit of a comment: a
+// report of many scenarios steps down the levels and says where the rest
+// is.
+func TestFitComment(t *testing.T) {
+	tests := []struct {
+		name      string
+		scenarios int
+		limit     int
+		wantLevel Level
+	}{
+		{"small fits whole", 2, MaxCommentChars, Full},
+		{"details go first", 2, -1, ShortDetails}, // limit: just under the full size
+		{"many scenarios", 400, MaxCommentChars, HeadlineOnly},
+		{"not even the headline", 400, 5000, HeadlineOnly},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, manyScenarios(tt.scenarios), testSLA)
+			limit := tt.limit
+			if limit < 0 {
+				limit = Chars(r.Markdown(Full)) - 1
+			}
+			md, level := r.Fit(limit, Chars)
+			if n := Chars(md); n > limit {
+				t.Fatalf("%d characters, over the limit of %d", n, limit)
+			}
+			if level != tt.wantLevel {
+				t.Errorf("level %v, want %v", level, tt.wantLevel)
+			}
+			if !strings.HasPrefix(md, r.Marker+"\n") {
+				t.Errorf("a shortened body must keep its marker")
+			}
+			if level > Full && !strings.Contains(md, "[job summary](https://github.com/loadgate/loadgate/actions/runs/42)") {
+				t.Errorf("a shortened body must point to the job summary")
+			}
+		})
+	}
+}
+
+func TestFitSummary(t *testing.T) {
+	r := analyze(t, manyScenarios(400), testSLA)
+	md, level := r.Fit(MaxSummaryBytes, Bytes)
+	if len(md) > MaxSummaryBytes || level != Full {
+		t.Errorf("summary of 400 scenarios: %d bytes at level %v, want the full report under 1 MiB", len(md), level)
+	}
+}
+
+// manyScenarios makes n scenarios, one in ten regressed.
+func manyScenarios(n int) *Results {
+	res := &Results{Manifest: baseRefManifest()}
+	for i := range n {
+		f := fake{scenario: fmt.Sprintf("scenario-%03d with a long descriptive name", i), test: "TestLoadCheckout", seconds: 60}
+		res.Base = append(res.Base, runs(f, []float64{10, 10.1, 9.9, 10, 10}, []float64{100, 101, 99, 100.5, 99.5})...)
+		head := []float64{100, 101, 99, 100.5, 99.5}
+		if i%10 == 0 {
+			head = []float64{130, 131, 129, 130.5, 129.5}
+		}
+		res.Head = append(res.Head, runs(f, []float64{10, 10.1, 9.9, 10, 10}, head)...)
+	}
+	return res
+}
+
+func TestAnalyzeNoResults(t *testing.T) {
+	m := baseRefManifest()
+	m.Tests = nil
+	_, err := Analyze(&Results{Manifest: m}, nil)
+	if !errors.Is(err, ErrNoResults) {
+		t.Errorf("err = %v, want ErrNoResults", err)
+	}
+}
+
+func TestChart(t *testing.T) {
+	s := &Scenario{BaseRuns: 1, HeadRuns: 1, BaseP99: []float64{1e6, 2e6}, HeadP99: []float64{1.5e6, 2.5e6, 3.25e6}}
+	got := p99Chart(s)
+	for _, want := range []string{"xychart-beta", `x-axis "second of the load" [1, 2, 3]`, "line [1, 2, 0]", "line [1.5, 2.5, 3.25]", "grey: base (1 run) · red: head (1 run)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("chart lacks %q:\n%s", want, got)
+		}
+	}
+	// A long run is bucketed to at most maxChartPoints points.
+	long := &Scenario{HeadRuns: 3, HeadP99: make([]float64, 600)}
+	got = p99Chart(long)
+	if n := strings.Count(strings.SplitN(got, "line [", 2)[1], ","); n+1 > maxChartPoints {
+		t.Errorf("%d points, want at most %d", n+1, maxChartPoints)
+	}
+	if !strings.Contains(got, "each point is the worst second of 10") {
+		t.Errorf("a bucketed chart must say so:\n%s", got)
+	}
+}
+
+func TestCode(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{"checkout", "`checkout`"},
+		{"a`b|c", "`a'b\\|c`"},
+	}
+	for _, tt := range tests {
+		if got := code(tt.give); got != tt.want {
+			t.Errorf("code(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+	if got := fence("text", "a\n```\nb"); !strings.HasPrefix(got, "````text\n") {
+		t.Errorf("fence must outlast the fences inside: %q", got)
+	}
+	if got := mdEscape("@octocat <b>"); strings.Contains(got, "@octocat") || strings.Contains(got, "<b>") {
+		t.Errorf("mdEscape(%q) = %q: mentions and HTML must not come through", "@octocat <b>", got)
+	}
+}

@@ -1,0 +1,197 @@
+package action
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// A results directory is what a run of the action leaves behind, and all
+// that a report is made from, so that a later job (workflow_run, for fork
+// PRs) can comment from a downloaded copy without running any code of the
+// PR:
+//
+//	loadgate-action.json   the [Manifest]
+//	head/*.json            results of the head (loadgate.result/v1)
+//	base/*.json            results of the base (compare: base-ref)
+//	baselines/*.json       the stored baselines compared with (compare: baseline)
+const (
+	ManifestFile = "loadgate-action.json"
+	HeadDir      = "head"
+	BaseDir      = "base"
+	BaselinesDir = "baselines"
+)
+
+// ManifestSchema identifies the JSON layout of a [Manifest].
+const ManifestSchema = "loadgate.action/v1"
+
+// Manifest says what produced a results directory.
+type Manifest struct {
+	Schema  string      `json:"schema"`
+	Compare CompareMode `json:"compare"`
+	// Repository is owner/name; PR the pull request's number (0 outside a
+	// pull request).
+	Repository string `json:"repository,omitempty"`
+	PR         int    `json:"pr,omitempty"`
+	// HeadSHA is the commit tested as head; BaseSHA the one tested as base
+	// (the merge base, compare: base-ref). PRHeadSHA is the pull request's
+	// head commit as the event gave it, which a workflow_run job checks
+	// against its own event before it trusts the PR number.
+	HeadSHA   string `json:"head_sha,omitempty"`
+	BaseSHA   string `json:"base_sha,omitempty"`
+	PRHeadSHA string `json:"pr_head_sha,omitempty"`
+	// Marker identifies the comment of the job that ran the tests, and
+	// RunURL that run's page (its job summary): a workflow_run job that
+	// comments from these results updates the same comment and points to
+	// the same summary.
+	Marker string `json:"marker,omitempty"`
+	RunURL string `json:"run_url,omitempty"`
+	// Count is the number of runs a side that were asked for.
+	Count            int      `json:"count"`
+	Packages         []string `json:"packages"`
+	Run              string   `json:"run"`
+	WorkingDirectory string   `json:"working_directory"`
+	// Tests are the outcomes of the top-level tests of every go test
+	// process, in the order they ran.
+	Tests []TestStatus `json:"tests"`
+	// Positions maps "import/path.TestName" to where the function is
+	// declared, relative to the repository's root.
+	Positions map[string]Position `json:"positions,omitempty"`
+	// Reproduce is a shell script that repeats the runs on a laptop.
+	Reproduce string `json:"reproduce,omitempty"`
+	// Notes are things the runner wants the reader to know (a merge base
+	// that could not be found, a package without tests).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// TestStatus is the outcome of one top-level test in one go test process, or
+// of a package that failed without a test to blame (Test is "").
+type TestStatus struct {
+	Side    string `json:"side"` // "head" or "base"
+	Run     int    `json:"run"`  // 1-based
+	Package string `json:"package"`
+	Test    string `json:"test,omitempty"`
+	Action  string `json:"action"` // pass, fail or skip
+	// Output is the end of what a failed test printed.
+	Output string `json:"output,omitempty"`
+}
+
+// Position is where a function is declared.
+type Position struct {
+	File string `json:"file"` // slash-separated, relative to the repository's root
+	Line int    `json:"line"`
+}
+
+func (p Position) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Results is a results directory, read.
+type Results struct {
+	Dir      string
+	Manifest Manifest
+	Head     []*loadtest.Result
+	Base     []*loadtest.Result
+	// Baselines are the stored baselines, for compare: baseline.
+	Baselines []*baseline.Baseline
+}
+
+// WriteManifest writes m into dir.
+func WriteManifest(dir string, m *Manifest) error {
+	if m.Schema == "" {
+		m.Schema = ManifestSchema
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ManifestFile), append(data, '\n'), 0o644)
+}
+
+// ReadResults reads a results directory. Result files that cannot be read
+// are errors: a report that silently left runs out would mislead.
+func ReadResults(dir string) (*Results, error) {
+	r := &Results{Dir: dir}
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("reading results: %w", err)
+	}
+	if err := json.Unmarshal(data, &r.Manifest); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	if r.Manifest.Schema != ManifestSchema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", filepath.Join(dir, ManifestFile), r.Manifest.Schema, ManifestSchema)
+	}
+	if r.Head, err = readResultDir(filepath.Join(dir, HeadDir)); err != nil {
+		return nil, err
+	}
+	if r.Base, err = readResultDir(filepath.Join(dir, BaseDir)); err != nil {
+		return nil, err
+	}
+	files, err := jsonFiles(filepath.Join(dir, BaselinesDir))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		b, err := baseline.Load(f)
+		if err != nil {
+			return nil, err
+		}
+		r.Baselines = append(r.Baselines, b)
+	}
+	return r, nil
+}
+
+// readResultDir reads every result file in dir, ordered by start time.
+func readResultDir(dir string) ([]*loadtest.Result, error) {
+	files, err := jsonFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*loadtest.Result
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var res loadtest.Result
+		if err := json.Unmarshal(data, &res); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if res.Schema != loadtest.SchemaVersion {
+			return nil, fmt.Errorf("%s: schema %q, want %q", f, res.Schema, loadtest.SchemaVersion)
+		}
+		out = append(out, &res)
+	}
+	slices.SortStableFunc(out, func(a, b *loadtest.Result) int { return a.Started.Compare(b.Started) })
+	return out, nil
+}
+
+// jsonFiles lists dir's *.json files, skipping the temporary files of
+// writers (".tmp-…"); a missing dir has none.
+func jsonFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out, nil
+}

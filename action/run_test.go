@@ -1,0 +1,314 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/loadgate/loadgate/action/internal/ghdouble"
+	"github.com/loadgate/loadgate/baseline"
+)
+
+// actionEnv is the environment of a step of a pull_request workflow.
+type actionEnv struct {
+	vars   map[string]string
+	stdout bytes.Buffer
+}
+
+func newActionEnv(t *testing.T, apiURL string, inputs map[string]string) *actionEnv {
+	t.Helper()
+	dir := t.TempDir()
+	event := filepath.Join(dir, "event.json")
+	writeFile(t, event, `{"number": 7, "pull_request": {"number": 7, "base": {"sha": "1a2b3c4d"}, "head": {"sha": "9f8e7d6c"}}}`)
+	e := &actionEnv{vars: map[string]string{
+		"GITHUB_ACTIONS":      "true",
+		"GITHUB_API_URL":      apiURL,
+		"GITHUB_SERVER_URL":   "https://github.com",
+		"GITHUB_REPOSITORY":   repoFull,
+		"GITHUB_EVENT_NAME":   "pull_request",
+		"GITHUB_EVENT_PATH":   event,
+		"GITHUB_WORKFLOW":     "loadgate",
+		"GITHUB_JOB":          "load",
+		"GITHUB_RUN_ID":       "42",
+		"GITHUB_RUN_ATTEMPT":  "1",
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md"),
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output.txt"),
+		"RUNNER_TEMP":         dir,
+	}}
+	for k, v := range inputs {
+		e.vars["INPUT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))] = v
+	}
+	return e
+}
+
+func (e *actionEnv) action() *githubactions.Action {
+	return githubactions.New(githubactions.WithGetenv(func(k string) string { return e.vars[k] }), githubactions.WithWriter(&e.stdout))
+}
+
+// outputs parses GITHUB_OUTPUT's name<<delimiter blocks.
+func (e *actionEnv) outputs(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(e.vars["GITHUB_OUTPUT"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+// fakeRunner writes fixed results, as GoTest would after running them.
+func fakeRunner(res *Results) Runner {
+	return RunnerFunc(func(ctx context.Context, cfg *Config, dir string) error {
+		m := res.Manifest
+		for _, r := range res.Head {
+			if _, err := writeResultFile(dir, HeadDir, r); err != nil {
+				return err
+			}
+		}
+		for _, r := range res.Base {
+			if _, err := writeResultFile(dir, BaseDir, r); err != nil {
+				return err
+			}
+		}
+		return WriteManifest(dir, &m)
+	})
+}
+
+func runAction(t *testing.T, e *actionEnv, res *Results) (*Outcome, error) {
+	t.Helper()
+	gha := e.action()
+	cfg, err := ConfigFrom(gha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run(t.Context(), cfg, Deps{Action: gha, Runner: fakeRunner(res)})
+}
+
+func TestRun(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	inputs := map[string]string{"compare": "base-ref", "github-token": writeToken, "sla": writeSLA(t)}
+
+	// First push: the regression.
+	e := newActionEnv(t, srv.URL, inputs)
+	out, err := runAction(t, e, regressionResults())
+	if !errors.Is(err, ErrCheckFailed) {
+		t.Fatalf("err = %v, want the check to fail on the regression", err)
+	}
+	if out.Comment == nil || !out.CommentCreated {
+		t.Fatalf("no comment created: %+v", out)
+	}
+	outputs := e.outputs(t)
+	if outputs["verdict"] != "fail" || outputs["regressions"] != "1" {
+		t.Errorf("outputs %v, want verdict fail, 1 regression", outputs)
+	}
+	report, err := os.ReadFile(outputs["report"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := os.ReadFile(e.vars["GITHUB_STEP_SUMMARY"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.1% (significant)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
+		t.Errorf("summary or report lack the verdict:\n%.300s", summary)
+	}
+	if _, err := os.Stat(filepath.Join(outputs["results"], ManifestFile)); err != nil {
+		t.Errorf("the results output: %v", err)
+	}
+	log := e.stdout.String()
+	if !strings.Contains(log, "::add-mask::"+writeToken) || strings.Count(log, writeToken) != 1 {
+		t.Errorf("the token must be masked first and printed nowhere else:\n%s", log)
+	}
+	if !strings.Contains(log, "::error file=examples/shop/load_test.go,line=160,title=loadgate%3A TestLoadCheckout regressed::p99 of checkout +23.1%25") {
+		t.Errorf("no error annotation on TestLoadCheckout:\n%s", log)
+	}
+
+	// Second push: fixed. The same comment is updated, and the check passes.
+	e2 := newActionEnv(t, srv.URL, inputs)
+	fixed := regressionResults()
+	fixed.Head = fixed.Base
+	out2, err := runAction(t, e2, fixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out2.Comment == nil || out2.CommentCreated || out2.Comment.ID != out.Comment.ID {
+		t.Fatalf("second run: %+v, want comment %d updated", out2.Comment, out.Comment.ID)
+	}
+	st := d.State()
+	if len(st.Comments) != 1 || len(st.Comments[0].Bodies) != 2 {
+		t.Fatalf("comments %+v, want one, written twice", st.Comments)
+	}
+	if first := strings.SplitN(st.Comments[0].Body, "\n", 3)[1]; first != "## ✅ loadgate: no regression" {
+		t.Errorf("the updated comment says %q", first)
+	}
+}
+
+func writeSLA(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "sla.txt")
+	writeFile(t, path, testSLA)
+	return path
+}
+
+func TestRunFailOn(t *testing.T) {
+	tests := []struct {
+		failOn   string
+		res      func() *Results
+		wantFail bool
+	}{
+		{"regression", regressionResults, true},
+		{"never", regressionResults, false},
+		{"sla", regressionResults, false}, // a regression within the SLA
+		{"warn", regressionResults, true},
+		{"sla", func() *Results { // an SLA breach
+			r := regressionResults()
+			for _, h := range r.Head {
+				h.ErrorRate = 0.05
+			}
+			return r
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.failOn, func(t *testing.T) {
+			e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"compare": "base-ref", "comment": "false", "fail-on": tt.failOn, "sla": writeSLA(t)})
+			_, err := runAction(t, e, tt.res())
+			if got := errors.Is(err, ErrCheckFailed); got != tt.wantFail {
+				t.Errorf("fail-on %s: err = %v, want failing %v", tt.failOn, err, tt.wantFail)
+			}
+		})
+	}
+}
+
+// TestRunFork: a read-only token cannot comment; that is a notice, not a
+// failure, and the summary is still written.
+func TestRunFork(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{readToken: ghdouble.Read})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": readToken, "fail-on": "never"})
+	out, err := runAction(t, e, regressionResults())
+	if err != nil {
+		t.Fatalf("err = %v, want none: a fork's read-only token is not a failure", err)
+	}
+	if out.CommentSkipped != "read-only token" {
+		t.Errorf("comment skipped: %q", out.CommentSkipped)
+	}
+	if !strings.Contains(e.stdout.String(), "::notice::loadgate could not comment on pull request #7") {
+		t.Errorf("no notice:\n%s", e.stdout.String())
+	}
+	if fi, err := os.Stat(e.vars["GITHUB_STEP_SUMMARY"]); err != nil || fi.Size() == 0 {
+		t.Errorf("the summary must be written: %v", err)
+	}
+}
+
+func TestRunOnChange(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	unchanged := regressionResults()
+	unchanged.Head = unchanged.Base
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "comment": "on-change"})
+	out, err := runAction(t, e, unchanged)
+	if err != nil || out.Comment != nil || len(d.State().Comments) != 0 {
+		t.Fatalf("on-change with nothing changed commented: %+v, %v", out, err)
+	}
+	e = newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "comment": "on-change", "fail-on": "never"})
+	if out, err = runAction(t, e, regressionResults()); err != nil || out.Comment == nil {
+		t.Fatalf("on-change with a regression: %+v, %v", out, err)
+	}
+}
+
+// TestRunFromResults is the second half of the fork-PR pattern: a
+// workflow_run job comments from the results the PR's job uploaded.
+func TestRunFromResults(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	res := regressionResults()
+	res.Manifest.Marker = Marker("loadgate", "load") // the pull_request job's
+	res.Manifest.RunURL = "https://github.com/loadgate/loadgate/actions/runs/41"
+	dir := t.TempDir()
+	if err := fakeRunner(res).Run(t.Context(), nil, dir); err != nil {
+		t.Fatal(err)
+	}
+	// The pull_request job commented already (a PR of the same repository).
+	first := d.AddComment(repoFull, prNumber, "github-actions[bot]", res.Manifest.Marker+"\nfirst")
+	for _, tt := range []struct {
+		name, prHead, runHead string
+		wantComment           bool
+	}{
+		{"current", res.Manifest.PRHeadSHA, res.Manifest.PRHeadSHA, true},
+		{"the PR moved on", "0000000000000000000000000000000000000000", res.Manifest.PRHeadSHA, false},
+		{"results of another commit", res.Manifest.PRHeadSHA, "1111111111111111111111111111111111111111", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d.AddPull(repoFull, prNumber, tt.prHead)
+			e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never"})
+			e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
+			e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
+			writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+tt.runHead+`", "pull_requests": []}}`)
+			out, err := runAction(t, e, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out.Comment != nil; got != tt.wantComment {
+				t.Errorf("commented %v, want %v (skipped: %s)", got, tt.wantComment, out.CommentSkipped)
+			}
+			if out.Comment != nil && (out.CommentCreated || out.Comment.ID != first.ID) {
+				t.Errorf("comment %d (created %v), want the pull_request job's %d updated", out.Comment.ID, out.CommentCreated, first.ID)
+			}
+			if out.Comment != nil && !strings.Contains(d.State().Comments[0].Body, "(https://github.com/loadgate/loadgate/actions/runs/41)") {
+				t.Errorf("the comment must point to the summary of the run that ran the tests")
+			}
+			if out.Verdict != baseline.Fail {
+				t.Errorf("verdict %v", out.Verdict)
+			}
+		})
+	}
+}
+
+// TestRunKeepsForeignDir: results-dir set to a directory of other files
+// by mistake is not wiped.
+func TestRunKeepsForeignDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.go"), "package main\n")
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"results-dir": dir, "comment": "false"})
+	_, err := runAction(t, e, regressionResults())
+	if err == nil || !strings.Contains(err.Error(), "input results-dir") {
+		t.Fatalf("err = %v, want a refusal naming results-dir", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
+		t.Errorf("the directory was wiped: %v", err)
+	}
+	// A directory of an earlier run is replaced.
+	e = newActionEnv(t, "http://127.0.0.1:1", map[string]string{"results-dir": filepath.Join(dir, "r"), "comment": "false", "fail-on": "never"})
+	for range 2 {
+		if _, err := runAction(t, e, regressionResults()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := ReadResults(filepath.Join(dir, "r"))
+	if err != nil || len(res.Head) != 10 {
+		t.Fatalf("%v; %d head results after two runs, want the second run's 10", err, len(res.Head))
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/loadgate/loadgate/action"
+)
+
+const actionUsage = `usage: loadgate action
+
+Action is the GitHub Action of loadgate (action.yml in the repository's
+root runs it): it runs the load tests of a pull request, compares them with
+the stored baselines or with the PR's merge base (base and head interleaved
+on one runner), and keeps one comment on the PR up to date with the
+verdict, a table per scenario and a chart of p99 per second. It also writes
+the job summary, sets the step's outputs, annotates the failing tests and
+fails the step as the fail-on input says.
+
+It takes no flags: its inputs come from INPUT_* environment variables
+(INPUT_COUNT, INPUT_FAIL_ON…, as action.yml passes them) and the workflow's
+context from GITHUB_*. See package action and the README.
+
+Exit status: 0 the check passed, 1 it failed (fail-on) or the action could
+not do its work, 2 a bad input.
+%s`
+
+func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("action", actionUsage, stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return helpOrErr(err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("action", "takes no arguments: inputs come from INPUT_* variables")
+	}
+	gha := githubactions.New(githubactions.WithWriter(stdout))
+	cfg, err := action.ConfigFrom(gha)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			gha.Errorf("loadgate: %s", line)
+		}
+		return &exitError{code: exitUsage, err: fmt.Errorf("action: %w", err)}
+	}
+	runner := &action.GoTest{
+		Log: stdout,
+		Group: func(title string) func() {
+			gha.Group(title)
+			return gha.EndGroup
+		},
+		Exec: execGoTest,
+	}
+	_, err = action.Run(ctx, cfg, action.Deps{Action: gha, Runner: runner})
+	switch {
+	case errors.Is(err, action.ErrCheckFailed):
+		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
+	case err != nil:
+		if ctx.Err() != nil {
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("action: interrupted")}
+		}
+		gha.Errorf("loadgate: %v", err)
+		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
+	}
+	return nil
+}
+
+// execGoTest runs one go test -json process for the action with the
+// machinery of loadgate run (startGoTest: its own process group, an
+// interrupt forwarded on cancel, a kill after a grace period), in dir
+// (go -C), and writes its events to stdout as go test -json does.
+func execGoTest(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
+	g, err := startGoTest(append([]string{"-C", dir}, args...), env)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	done := ctx.Done()
+	for {
+		select {
+		case e, ok := <-g.events:
+			if !ok {
+				err := <-g.done
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if msg := strings.TrimSpace(g.stderr.String()); err != nil && msg != "" {
+					return fmt.Errorf("%w: %s", err, msg)
+				}
+				return err
+			}
+			if e.Action == actionRaw {
+				io.WriteString(stdout, e.Output)
+				continue
+			}
+			if err := enc.Encode(e); err != nil {
+				g.interrupt()
+			}
+		case <-done:
+			done = nil
+			g.interrupt()
+		}
+	}
+}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	pathpkg "path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+)
+
+const baselineUsage = `usage: loadgate baseline update [packages] [-run regexp] [-count n] [flags] [-- go test flags]
+       loadgate baseline show [dir...]
+
+Update runs the load tests of the packages (default ./...) with
+LOADGATE_UPDATE=1, so that every test that calls baseline.Check records its
+runs as the scenario's new baseline (testdata/loadgate/<scenario>.json in
+its package), then lists the baselines it wrote. Record as many runs as the
+comparisons will have (-count, default 5): the rank test needs several runs
+a side to tell a regression from noise.
+
+Show lists the stored baselines: for each, its runs, when and at which
+commit they were recorded, on which machine, and their medians. Without a
+directory it looks for testdata/loadgate directories under the current one.
+
+Run 'loadgate baseline update -h' for the flags of update.
+
+Example:
+
+	loadgate baseline update ./examples/shop -run TestBaselineCheckout
+	loadgate baseline show examples/shop
+`
+
+const baselineUpdateUsage = `usage: loadgate baseline update [packages] [-run regexp] [-count n] [flags] [-- go test flags]
+
+Update runs the load tests of the packages (default ./...) with
+LOADGATE_UPDATE=1 and LOADGATE_UPDATE_ID set to a new session, so that
+every test that calls baseline.Check records its runs as the scenario's
+new baseline, then lists the baselines this session wrote. Tests that do
+not call baseline.Check record nothing.
+
+Flags:
+%s
+Example: record five runs of the example's checkout scenario
+
+	loadgate baseline update ./examples/shop -run TestBaselineCheckout
+`
+
+const baselineShowUsage = `usage: loadgate baseline show [dir...]
+
+Show lists the baselines stored in each dir (a directory of baseline files,
+or one whose testdata/loadgate directories are searched; default the
+current directory): scenario, runs, when and at which commit they were
+recorded, on which machine, and the medians of the runs. It has no flags.
+%s
+Example:
+
+	loadgate baseline show examples/shop
+`
+
+// defaultBaselineCount is the runs baseline update records: five a side
+// let the rank test confirm a change at alpha 0.05 (see package baseline).
+const defaultBaselineCount = 5
+
+func cmdBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, baselineUsage)
+		return usageErrorf("baseline", "want a subcommand: update or show")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, baselineUsage)
+		return nil
+	case "update":
+		return cmdBaselineUpdate(ctx, args[1:], stdout)
+	case "show":
+		return cmdBaselineShow(args[1:], stdout)
+	}
+	return usageErrorf("baseline", "unknown subcommand %q: want update or show", args[0])
+}
+
+func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) error {
+	const name = "baseline update"
+	fs := newFlagSet(name, baselineUpdateUsage, stdout)
+	var cfg runConfig
+	var out string
+	runFlags(fs, &cfg, &out, defaultBaselineCount)
+	own, testFlags := splitPassthrough(args)
+	pkgs, err := parseInterleaved(fs, own)
+	if err != nil {
+		return helpOrErr(err)
+	}
+	cfg.Packages, cfg.TestFlags, cfg.Update = pkgs, testFlags, true
+	if err := cfg.check(name, out); err != nil {
+		return err
+	}
+	o, err := runLoadTests(ctx, name, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	o.Written, o.BaselineErr = writtenBaselines(o)
+	writeSummary(stdout, o)
+	if err := o.exitError(); err != nil {
+		return err
+	}
+	if o.BaselineErr != nil {
+		return failed
+	}
+	return nil
+}
+
+func cmdBaselineShow(args []string, stdout io.Writer) error {
+	const name = "baseline show"
+	fs := newFlagSet(name, baselineShowUsage, stdout)
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return helpOrErr(err)
+	}
+	if len(dirs) == 0 {
+		dirs = []string{"."}
+	}
+	var files []baselineFile
+	var errs []error
+	for _, d := range dirs {
+		paths, err := baselinePaths(d)
+		if err != nil {
+			return inputError(name, err)
+		}
+		for _, p := range paths {
+			b, err := baseline.Load(p)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			files = append(files, baselineFile{p, b})
+		}
+	}
+	if len(files) == 0 && len(errs) == 0 {
+		return inputError(name, fmt.Errorf("no baselines in %s (they are kept in testdata/loadgate of each package; record them with loadgate baseline update)", strings.Join(dirs, ", ")))
+	}
+	writeBaselineTable(stdout, files)
+	if err := errors.Join(errs...); err != nil {
+		return inputError(name, err)
+	}
+	return nil
+}
+
+// baselinePaths finds baseline files: path itself if it is a file; the
+// *.json files of a directory that holds some; else the *.json files of
+// every testdata/loadgate directory below it.
+func baselinePaths(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", path)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	if files, err := jsonFiles(path); err == nil {
+		return files, nil
+	}
+	// Baselines live in <package>/testdata/loadgate. A testdata directory
+	// holds no package, so the search does not go further into one: the
+	// fixtures of a test are not baselines.
+	parent, leaf := pathpkg.Split(baseline.DefaultDir)
+	parent = pathpkg.Clean(parent)
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if p != path && (strings.HasPrefix(name, ".") || name == "vendor" || name == "node_modules") {
+			return filepath.SkipDir
+		}
+		if name == parent {
+			if files, err := jsonFiles(filepath.Join(p, leaf)); err == nil {
+				out = append(out, files...)
+			}
+			if p != path {
+				return filepath.SkipDir
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// writeBaselineTable describes baselines, a few lines each.
+func writeBaselineTable(w io.Writer, files []baselineFile) {
+	slices.SortFunc(files, func(a, b baselineFile) int { return strings.Compare(a.Path, b.Path) })
+	for i, f := range files {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		b := f.Baseline
+		fmt.Fprintf(w, "%s  %s\n", b.Scenario, relPath(f.Path))
+		recorded := "at an unknown time"
+		if !b.Recorded.IsZero() {
+			recorded = b.Recorded.UTC().Format(time.DateTime) + " UTC"
+		}
+		line := fmt.Sprintf("  %s recorded %s", plural(len(b.Runs), "run"), recorded)
+		if b.Commit != "" {
+			line += " at commit " + shortCommit(b.Commit)
+		}
+		if b.Package != "" {
+			line += " in " + b.Package
+		}
+		fmt.Fprintln(w, line)
+		fmt.Fprintf(w, "  machine %s\n", describeMachine(b))
+		smp := b.Sample()
+		med := func(m baseline.Metric) string {
+			v := smp.Values(m)
+			if len(v) == 0 {
+				return "-"
+			}
+			slices.Sort(v)
+			mid := v[len(v)/2]
+			if len(v)%2 == 0 {
+				mid = (v[len(v)/2-1] + v[len(v)/2]) / 2
+			}
+			return m.Unit.Format(mid)
+		}
+		ms := map[string]baseline.Metric{}
+		for _, m := range baseline.Metrics() {
+			ms[m.Name] = m
+		}
+		fmt.Fprintf(w, "  medians: p50 %s, p99 %s, error rate %s, throughput %s\n",
+			med(ms[baseline.P50]), med(ms[baseline.P99]), med(ms[baseline.ErrorRate]), med(ms[baseline.Throughput]))
+	}
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
+}
+
+// describeMachine writes the environment a baseline was recorded in.
+func describeMachine(b *baseline.Baseline) string {
+	e := b.Env
+	var parts []string
+	if e.GOOS != "" {
+		parts = append(parts, e.GOOS+"/"+e.GOARCH)
+	}
+	if e.CPUs > 0 {
+		cpu := plural(e.CPUs, "CPU")
+		if e.CPUModel != "" {
+			cpu += " " + e.CPUModel
+		}
+		parts = append(parts, cpu)
+	}
+	if e.Go != "" {
+		parts = append(parts, e.Go)
+	}
+	if e.Scale != 0 && e.Scale != 1 {
+		parts = append(parts, fmt.Sprintf("%s=%g", "LOADGATE_SCALE", e.Scale))
+	}
+	if len(parts) == 0 {
+		return "unknown"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/loadgate/loadgate/baseline"
+)
+
+const compareUsage = `usage: loadgate compare [-format text|markdown|json] [-policy file] [-sla file] BASE NEW
+
+Compare compares the runs of each scenario in NEW with the same scenario in
+BASE, as benchstat does: the median of each metric with its confidence
+interval, the change, and a Mann-Whitney U test, judged by the policy
+(baseline.DefaultPolicy: p99 fails when significantly more than 15%% worse,
+and so on). BASE and NEW are result files (LOADGATE_OUT, loadgate run -out),
+baseline files (testdata/loadgate), or directories of either.
+
+Unlike benchstat, compare has an exit status a CI job can trust: 0 no
+regression (warnings included), 1 a regression or a breached SLA, 2 bad
+usage or unreadable input.
+
+Flags:
+%s
+Example: compare a pull request's head with its base, 5 runs each
+
+	git switch main && loadgate run -count 5 -out /tmp/base ./...
+	git switch my-change && loadgate run -count 5 -out /tmp/head ./...
+	loadgate compare /tmp/base /tmp/head
+`
+
+var compareFormats = []string{"text", "markdown", "json"}
+
+func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare", compareUsage, stdout)
+	format := fs.String("format", "text", "output `format`: text, markdown or json")
+	var pf policyFlags
+	pf.register(fs)
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return helpOrErr(err)
+	}
+	if err := oneOf("compare", "format", *format, compareFormats...); err != nil {
+		return err
+	}
+	if len(paths) != 2 {
+		return usageErrorf("compare", "want two arguments, BASE and NEW; got %d", len(paths))
+	}
+	j, err := pf.load("compare")
+	if err != nil {
+		return err
+	}
+	r, err := compareFiles(paths[0], paths[1], j)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "markdown":
+		err = r.writeMarkdown(stdout)
+	case "json":
+		err = r.writeJSON(stdout)
+	default:
+		err = r.writeText(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if r.verdict() == baseline.Fail {
+		return failed
+	}
+	return nil
+}
+
+// compareFiles reads and compares two sets of files. Input that cannot be
+// read or compared is bad input (exit status 2).
+func compareFiles(basePath, headPath string, j *judge) (*report, error) {
+	base, err := readInputs(basePath)
+	if err != nil {
+		return nil, inputError("compare", err)
+	}
+	head, err := readInputs(headPath)
+	if err != nil {
+		return nil, inputError("compare", err)
+	}
+	r, err := compareSets(base, head, j)
+	if err != nil {
+		return nil, inputError("compare", err)
+	}
+	if len(r.Comparisons) == 0 {
+		return nil, usageErrorf("compare", "no scenario is in both %s (%s) and %s (%s)",
+			basePath, keyNames(base.keys()), headPath, keyNames(head.keys()))
+	}
+	return r, nil
+}

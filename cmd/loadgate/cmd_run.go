@@ -1,0 +1,493 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+const runUsage = `usage: loadgate run [packages] [-run regexp] [-count n] [-out dir] [-update] [flags] [-- go test flags]
+
+Run runs the load tests of the packages (default ./...) with go test -json
+and shows their progress: on a terminal one line per running scenario,
+redrawn in place; otherwise a plain line every few seconds. At the end it
+prints a table of every scenario, the comparison of each with its stored
+baseline (testdata/loadgate in its package), the goroutine leaks found and
+the output of the tests that failed.
+
+Every result is written as JSON to -out (LOADGATE_OUT), by default a new
+directory that run prints. Packages run one at a time (go test -p 1) so
+that load tests do not measure each other; pass -- -p N to change that.
+Ctrl-C stops go test and summarises what finished.
+
+Exit status: 0 all passed, 1 a test failed or a regression, 2 bad usage,
+130 interrupted.
+
+Flags:
+%s
+Example: run the load tests of the example service, then five runs of one
+scenario, compared with its baseline
+
+	loadgate run ./examples/...
+	loadgate run ./examples/shop -run TestBaselineCheckout -count 5 -- -timeout 20m
+`
+
+// defaultRun selects the load tests: by convention TestLoad..., and any
+// test with Load in its name.
+const defaultRun = "Load"
+
+// runConfig is what one go test run of load tests needs.
+type runConfig struct {
+	Packages  []string
+	Run       string
+	Count     int
+	Out       string // absolute ("" until created: a new temporary directory)
+	Update    bool
+	UpdateID  string // with Update: the update session (LOADGATE_UPDATE_ID)
+	Baselines string // "" for testdata/loadgate in each package
+	TestFlags []string
+	Progress  string
+}
+
+// runFlags registers the flags run and baseline update share.
+func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int) {
+	fs.StringVar(&cfg.Run, "run", defaultRun, "run only the tests matching the `regexp`, as go test -run")
+	fs.IntVar(&cfg.Count, "count", count, "run each test `n` times (go test -count); compare with baselines recorded with the same count")
+	fs.StringVar(out, "out", "", "`dir`ectory for the JSON results (LOADGATE_OUT); default a new temporary directory")
+	fs.StringVar(&cfg.Baselines, "baselines", "", "`dir`ectory of the baselines; default testdata/loadgate in each package")
+	fs.StringVar(&cfg.Progress, "progress", progressAuto, "progress `mode`: auto, tty (redrawn lines), plain (a line every few seconds) or off")
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", runUsage, stdout)
+	var cfg runConfig
+	var out string
+	runFlags(fs, &cfg, &out, 1)
+	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
+	var pf policyFlags
+	pf.register(fs)
+	own, testFlags := splitPassthrough(args)
+	pkgs, err := parseInterleaved(fs, own)
+	if err != nil {
+		return helpOrErr(err)
+	}
+	cfg.Packages, cfg.TestFlags = pkgs, testFlags
+	j, err := pf.load("run")
+	if err != nil {
+		return err
+	}
+	if err := cfg.check("run", out); err != nil {
+		return err
+	}
+	o, err := runLoadTests(ctx, "run", cfg, stdout)
+	if err != nil {
+		return err
+	}
+	if cfg.Update {
+		o.Written, o.BaselineErr = writtenBaselines(o)
+	} else {
+		o.Checks = checkBaselines(o, j)
+	}
+	writeSummary(stdout, o)
+	return o.exitError()
+}
+
+// check validates the flags of a run and prepares its result directory.
+func (cfg *runConfig) check(cmd, out string) error {
+	if err := checkRunRegexp(cmd, cfg.Run); err != nil {
+		return err
+	}
+	if cfg.Count < 1 {
+		return usageErrorf(cmd, "-count %d: must be at least 1", cfg.Count)
+	}
+	if err := oneOf(cmd, "progress", cfg.Progress, progressModes...); err != nil {
+		return err
+	}
+	if err := checkTestFlags(cmd, cfg.TestFlags); err != nil {
+		return err
+	}
+	if cfg.Baselines != "" {
+		abs, err := filepath.Abs(cfg.Baselines)
+		if err != nil {
+			return usageErrorf(cmd, "-baselines: %v", err)
+		}
+		cfg.Baselines = abs
+	}
+	if len(cfg.Packages) == 0 {
+		cfg.Packages = []string{"./..."}
+	}
+	if cfg.Update {
+		cfg.UpdateID = newUpdateID()
+	}
+	if out != "" {
+		dir, err := checkOut(cmd, out)
+		if err != nil {
+			return err
+		}
+		cfg.Out = dir
+	}
+	return nil
+}
+
+// checkOut checks the -out directory, which must not hold results already
+// (they would mix with this run's), and returns it made absolute: go test
+// runs each package's tests in the package's directory.
+func checkOut(cmd, out string) (string, error) {
+	dir, err := filepath.Abs(out)
+	if err != nil {
+		return "", usageErrorf(cmd, "-out: %v", err)
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return dir, nil
+	case err != nil:
+		return "", usageErrorf(cmd, "-out: %v", err)
+	case !st.IsDir():
+		return "", usageErrorf(cmd, "-out %s: not a directory", out)
+	}
+	if files, _ := jsonFiles(dir); len(files) > 0 {
+		return "", usageErrorf(cmd, "-out %s already holds %s; give a new or empty directory, so that runs do not mix", out, plural(len(files), "result file"))
+	}
+	return dir, nil
+}
+
+// makeOut creates the result directory: -out, or a new temporary one.
+func makeOut(cmd, out string) (string, error) {
+	if out == "" {
+		dir, err := os.MkdirTemp("", "loadgate-")
+		if err != nil {
+			return "", fmt.Errorf("%s: creating a directory for the results: %w", cmd, err)
+		}
+		return dir, nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", usageErrorf(cmd, "-out: %v", err)
+	}
+	return out, nil
+}
+
+func newUpdateID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("loadgate-%s-%s", time.Now().UTC().Format("20060102T150405Z"), hex.EncodeToString(b[:]))
+}
+
+// runOutcome is what a run of load tests produced.
+type runOutcome struct {
+	Config      runConfig
+	Packages    []listedPackage
+	Session     *session
+	Results     *inputSet
+	ResultsErr  error // a result file that could not be read
+	Interrupted bool
+	// GoTestErr is go test's failure when no test or package explains it
+	// (go test could not start its work); Stderr is what it wrote.
+	GoTestErr error
+	Stderr    string
+
+	// Checks compare each scenario with its baseline (run).
+	Checks []baselineCheck
+	// Written lists the baselines this run recorded (run -update,
+	// baseline update).
+	Written     []baselineFile
+	BaselineErr error
+}
+
+// runLoadTests runs go test over the load tests cfg selects, showing
+// progress on w, and collects the events and the results. It fails only
+// when go test cannot run at all (bad packages); failed tests are in the
+// outcome.
+func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (*runOutcome, error) {
+	pkgs, err := listPackages(ctx, cfg.Packages)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &exitError{code: exitInterrupted, err: fmt.Errorf("%s: interrupted", cmd)}
+		}
+		return nil, usageErrorf(cmd, "%v", err)
+	}
+	if cfg.Out, err = makeOut(cmd, cfg.Out); err != nil {
+		return nil, err
+	}
+	args := []string{"test", "-json"}
+	if !hasTestFlag(cfg.TestFlags, "p") {
+		args = append(args, "-p", "1")
+	}
+	args = append(args, "-run", cfg.Run, "-count", strconv.Itoa(cfg.Count))
+	args = append(args, cfg.Packages...)
+	args = append(args, cfg.TestFlags...)
+	env := map[string]string{
+		loadtest.EnvOut:      cfg.Out,
+		loadtest.EnvProgress: "json",
+		baseline.EnvUpdate:   "0",
+	}
+	if cfg.Update {
+		env[baseline.EnvUpdate] = "1"
+		env[baseline.EnvUpdateID] = cfg.UpdateID
+	}
+	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
+	if cfg.Update {
+		fmt.Fprintf(w, "loadgate: recording baselines (%s=1, %s=%s)\n", baseline.EnvUpdate, baseline.EnvUpdateID, cfg.UpdateID)
+	}
+	fmt.Fprintf(w, "loadgate: results in %s\n", cfg.Out)
+
+	o := &runOutcome{Config: cfg, Packages: pkgs}
+	g, err := startGoTest(args, childEnv(env))
+	if err != nil {
+		return nil, err
+	}
+	disp, every := newDisplay(cfg.Progress, w)
+	o.Session, o.Interrupted = follow(ctx, g, disp, every, newResultScanner(cfg.Out))
+	goErr := <-g.done
+	o.Stderr = g.stderr.String()
+	if goErr != nil && !o.Interrupted && !o.Session.failed() {
+		o.GoTestErr = goErr
+	}
+	results, err := readInputs(cfg.Out)
+	switch {
+	case err == nil:
+		o.Results = results
+	default:
+		if files, _ := jsonFiles(cfg.Out); len(files) > 0 {
+			o.ResultsErr = err
+		}
+		o.Results = &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
+	}
+	return o, nil
+}
+
+// follow feeds the events of g to a session and the display until go test
+// has exited, and forwards an interrupt (ctx done) to go test. When a test
+// ends, the results it wrote are read from the result directory, so that
+// its line can show its final numbers.
+func follow(ctx context.Context, g *goTest, disp display, every time.Duration, rs *resultScanner) (s *session, interrupted bool) {
+	s = newSession()
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	done := ctx.Done()
+	for {
+		select {
+		case e, ok := <-g.events:
+			if !ok {
+				if interrupted {
+					s.interrupt()
+				}
+				disp.close(s)
+				return s, interrupted
+			}
+			now := time.Now()
+			t, c := s.add(e, now)
+			if c == changeTestEnded {
+				rs.attach(t)
+			}
+			disp.update(s, t, c, now)
+		case now := <-ticker.C:
+			disp.tick(s, now)
+		case <-done:
+			interrupted, done = true, nil
+			g.interrupt()
+		}
+	}
+}
+
+// resultScanner reads the results that appear in a directory while the
+// tests run.
+type resultScanner struct {
+	dir      string
+	seen     map[string]bool
+	byTest   map[testKey][]resultFile
+	attached map[string]bool
+}
+
+func newResultScanner(dir string) *resultScanner {
+	return &resultScanner{dir: dir, seen: map[string]bool{}, byTest: map[testKey][]resultFile{}, attached: map[string]bool{}}
+}
+
+// attach reads the results written since the last call and gives t, which
+// just ended, the last result its run wrote: the one whose file the run's
+// output names (loadtest.Run logs where it wrote the result), else the
+// latest one of the test not given to an earlier run. (go test -json's
+// timestamps are taken when test2json reads a line, so they cannot tell
+// one run's results from the next one's.) Files that cannot be read yet
+// are tried again next time; the summary reads them all again at the end.
+func (rs *resultScanner) attach(t *testState) {
+	entries, err := os.ReadDir(rs.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if rs.seen[name] || e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		path := filepath.Join(rs.dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		r, err := parseResult(path, data)
+		if err != nil {
+			continue
+		}
+		rs.seen[name] = true
+		k := testKey{r.Package, r.Test}
+		rs.byTest[k] = append(rs.byTest[k], resultFile{path, r})
+	}
+	var named, latest *resultFile
+	for i, f := range rs.byTest[t.testKey] {
+		if rs.attached[f.Path] {
+			continue
+		}
+		if latest == nil || f.Started.After(latest.Started) {
+			latest = &rs.byTest[t.testKey][i]
+		}
+		for _, line := range t.Output {
+			if strings.Contains(line, f.Path) {
+				named = &rs.byTest[t.testKey][i]
+			}
+		}
+	}
+	pick := named
+	if pick == nil {
+		pick = latest
+	}
+	t.Result = nil
+	if pick != nil {
+		rs.attached[pick.Path] = true
+		t.Result = pick.Result
+	}
+}
+
+// baselineCheck is the comparison of a scenario's results with its stored
+// baseline.
+type baselineCheck struct {
+	Key        scenarioKey
+	Path       string
+	Missing    bool // no baseline stored
+	Comparison *baseline.Comparison
+	Err        error // a baseline that cannot be read or compared
+}
+
+// baselineDir is where the baselines of a package are.
+func (o *runOutcome) baselineDir(pkg string) (string, bool) {
+	if o.Config.Baselines != "" {
+		return o.Config.Baselines, true
+	}
+	for _, p := range o.Packages {
+		if p.ImportPath == pkg {
+			return filepath.Join(p.Dir, filepath.FromSlash(baseline.DefaultDir)), true
+		}
+	}
+	return "", false
+}
+
+// checkBaselines compares the results of every scenario with its stored
+// baseline, pooling the runs of go test -count.
+func checkBaselines(o *runOutcome, j *judge) []baselineCheck {
+	var checks []baselineCheck
+	for _, k := range o.Results.keys() {
+		rs := o.Results.Results[k]
+		if len(rs) == 0 {
+			continue
+		}
+		c := baselineCheck{Key: k}
+		dir, ok := o.baselineDir(k.Package)
+		if !ok {
+			c.Missing = true
+			checks = append(checks, c)
+			continue
+		}
+		c.Path = baseline.Path(dir, k.Scenario)
+		b, err := baseline.Load(c.Path)
+		switch {
+		case errors.Is(err, baseline.ErrNoBaseline):
+			c.Missing = true
+		case err != nil:
+			c.Err = err
+		default:
+			head, err := baseline.SampleOf(resultsOf(rs)...)
+			if err != nil {
+				c.Err = err
+				break
+			}
+			head.Label = "head"
+			c.Comparison, c.Err = j.compare(b.Sample(), head)
+		}
+		checks = append(checks, c)
+	}
+	return checks
+}
+
+// writtenBaselines finds the baselines the run recorded: those of its
+// update session in the baseline directories of its packages.
+func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
+	var dirs []string
+	if o.Config.Baselines != "" {
+		dirs = append(dirs, o.Config.Baselines)
+	} else {
+		for _, p := range o.Packages {
+			dirs = append(dirs, filepath.Join(p.Dir, filepath.FromSlash(baseline.DefaultDir)))
+		}
+	}
+	var out []baselineFile
+	var errs []error
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue // no baselines in this package
+		}
+		for _, e := range entries {
+			if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
+				continue
+			}
+			path := filepath.Join(dir, e.Name())
+			b, err := baseline.Load(path)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if b.UpdateID == o.Config.UpdateID {
+				out = append(out, baselineFile{path, b})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b baselineFile) int { return strings.Compare(a.Path, b.Path) })
+	return out, errors.Join(errs...)
+}
+
+// regressions counts the scenarios whose comparison failed, or whose
+// baseline could not be read.
+func (o *runOutcome) regressions() int {
+	n := 0
+	for _, c := range o.Checks {
+		if c.Err != nil || c.Comparison != nil && c.Comparison.Verdict == baseline.Fail {
+			n++
+		}
+	}
+	return n
+}
+
+// exitError is the outcome as an exit status: interrupted, failed, or
+// success.
+func (o *runOutcome) exitError() error {
+	switch {
+	case o.Interrupted:
+		return &exitError{code: exitInterrupted}
+	case o.Session.failed() || o.GoTestErr != nil || o.ResultsErr != nil || o.regressions() > 0 || len(o.Session.order) == 0:
+		return failed
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// outDir hides the result directory, which changes from run to run.
+func outDir(dir string) normalizer {
+	return normalizer{{regexp.QuoteMeta(dir), "$OUT"}}
+}
+
+// TestRunReplay drives loadgate run over recorded go test -json output
+// (the fake go command replays it) and compares everything it prints with
+// golden files: the plain progress lines, the scenario table, the
+// comparison with baselines, leaks, failures and the verdict.
+func TestRunReplay(t *testing.T) {
+	tests := []struct {
+		name    string
+		fake    fakeRun
+		give    []string
+		wantArg string // in the go test command line
+	}{
+		{
+			// The example's load tests: one fails, one leaks in the server.
+			name: "run_examples",
+			fake: fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/gotest/examples"},
+			give: []string{"run", "-progress", "plain", "./examples/..."},
+			// Packages run one at a time, load tests only, never cached.
+			wantArg: "test -json -p 1 -run Load -count 1 ./examples/...",
+		},
+		{
+			// Five runs of a scenario that got 50% slower: the test's own
+			// baseline.Check fails, and so does run's comparison.
+			name:    "run_regression",
+			fake:    fakeRun{events: "testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
+			give:    []string{"run", "./examples/shop", "-run", "TestBaselineCheckout", "-count", "5", "-progress", "plain", "-baselines", "testdata/baselines", "--", "-timeout", "20m"},
+			wantArg: "test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop -timeout 20m",
+		},
+		{
+			// A -run that matches nothing fails: CI must not pass on a typo.
+			name:    "run_none",
+			fake:    fakeRun{events: "testdata/gotest/none.jsonl"},
+			give:    []string{"run", "-progress", "plain", "-run", "TestLaod", "./examples/shop"},
+			wantArg: "test -json -p 1 -run TestLaod -count 1 ./examples/shop",
+		},
+		{
+			name:    "run_quiet_p",
+			fake:    fakeRun{events: "testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
+			give:    []string{"run", "-progress", "off", "-count", "5", "-baselines", "testdata/empty", "./examples/shop", "--", "-p=2"},
+			wantArg: "test -json -run Load -count 5 ./examples/shop -p=2",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := tt.fake.install(t)
+			out := t.TempDir()
+			args := append([]string{tt.give[0], "-out", out}, tt.give[1:]...)
+			r := loadgate(context.Background(), args...)
+			r.args = tt.give
+			golden(t, tt.name, outDir(out).apply(r.String()))
+			data, _ := os.ReadFile(log)
+			if !strings.Contains(string(data), "go "+tt.wantArg) {
+				t.Errorf("go was run as\n%s\nwant go %s", data, tt.wantArg)
+			}
+		})
+	}
+}
+
+// TestRunDefaultOut checks that without -out, run writes the results into
+// a new directory and says which.
+func TestRunDefaultOut(t *testing.T) {
+	fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/gotest/examples"}.install(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	r := loadgate(context.Background(), "run", "-progress", "off", "./examples/...")
+	m := regexp.MustCompile(`(?m)^loadgate: results in (.*)$`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no results directory in the output:\n%s", r)
+	}
+	files, _ := filepath.Glob(filepath.Join(m[1], "*.json"))
+	if len(files) != 6 {
+		t.Errorf("%s holds %d results, want 6", m[1], len(files))
+	}
+	if !strings.HasSuffix(strings.TrimSpace(r.stdout), "results in "+m[1]) {
+		t.Errorf("the last line does not say where the results are:\n%s", r.stdout)
+	}
+}
+
+// TestRunUsage checks that run's flags are validated, each with a message
+// that names the flag, before go test runs.
+func TestRunUsage(t *testing.T) {
+	notEmpty := t.TempDir()
+	os.WriteFile(filepath.Join(notEmpty, "TestLoadX.json"), []byte("{}"), 0o644)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	tests := []struct {
+		name string
+		give []string
+		want string
+	}{
+		{"count", []string{"run", "-count", "0"}, "-count 0: must be at least 1"},
+		{"count not a number", []string{"run", "-count", "many"}, `invalid value "many" for flag -count`},
+		{"run regexp", []string{"run", "-run", "Load["}, `-run "Load[": error parsing regexp: missing closing ]`},
+		{"run empty", []string{"run", "-run", ""}, "-run is empty"},
+		{"progress", []string{"run", "-progress", "fancy"}, `-progress "fancy": want auto, tty, plain or off`},
+		{"count after --", []string{"run", "--", "-count=3"}, "go test flag -count after --: give -count to loadgate run, before --"},
+		{"run after --", []string{"run", "--", "-test.run", "X"}, "go test flag -test.run after --: give -run to loadgate run"},
+		{"json after --", []string{"run", "--", "-json"}, "go test flag -json after --: loadgate always runs go test -json itself"},
+		{"out is a file", []string{"run", "-out", file}, "not a directory"},
+		{"out holds results", []string{"run", "-out", notEmpty}, "already holds 1 result file; give a new or empty directory"},
+		{"package missing", []string{"run", "-out", t.TempDir(), "./nope"}, "package ./nope: stat /x/./nope: directory not found"},
+		{"bad sla", []string{"run", "-sla", "testdata/badsla.txt"}, "-sla: testdata/badsla.txt:2:1"},
+		{"update count", []string{"baseline", "update", "-count", "-1"}, "loadgate baseline update: -count -1: must be at least 1"},
+	}
+	log := fakeRun{events: "testdata/gotest/examples.jsonl"}.install(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(log)
+			r := loadgate(context.Background(), tt.give...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, tt.want)
+			}
+			if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+				t.Errorf("go test ran despite bad usage:\n%s", data)
+			}
+		})
+	}
+}
+
+// TestBaselineUpdate checks that baseline update runs the tests with
+// LOADGATE_UPDATE=1 and a session id, and lists the baselines recorded
+// under that id, not older ones.
+func TestBaselineUpdate(t *testing.T) {
+	pkg := t.TempDir()
+	old := filepath.Join(pkg, "testdata", "loadgate")
+	os.MkdirAll(old, 0o755)
+	data, _ := os.ReadFile("testdata/baselines/checkout_at_150_per_second.json")
+	os.WriteFile(filepath.Join(old, "older.json"), []byte(strings.Replace(string(data), `"checkout at 150 per second"`, `"older"`, 1)), 0o644)
+	log := fakeRun{events: "testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	out := t.TempDir()
+	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", out, "./examples/shop", "-run", "TestBaselineCheckout")
+	norm := append(outDir(out), normalizer{
+		{regexp.QuoteMeta(pkg), "$PKG"},
+		{`loadgate-\d{8}T\d{6}Z-[0-9a-f]{8}`, "$UPDATE_ID"},
+		{`recorded \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC`, "recorded $TIME"},
+	}...)
+	golden(t, "baseline_update", norm.apply(r.String()))
+	logged, _ := os.ReadFile(log)
+	if !strings.Contains(string(logged), "go test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop") {
+		t.Errorf("go was run as\n%s\nwant -count 5", logged)
+	}
+}

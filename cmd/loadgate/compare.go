@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+)
+
+// report is the comparison of two sets of results or baselines: one
+// comparison per scenario they share, and the scenarios only one side has.
+// loadgate compare renders it; a later loadgate action can post it.
+type report struct {
+	Comparisons []scenarioComparison
+	OnlyBase    []scenarioKey
+	OnlyHead    []scenarioKey
+}
+
+type scenarioComparison struct {
+	Key scenarioKey
+	*baseline.Comparison
+}
+
+// compareSets compares every scenario of head with the same scenario in
+// base. Scenarios match by package and name; a scenario whose package
+// differs (a moved package) still matches by name when the name is unique
+// on both sides.
+func compareSets(base, head *inputSet, j *judge) (*report, error) {
+	r := &report{}
+	baseKeys := base.keys()
+	matched := map[scenarioKey]bool{}
+	for _, hk := range head.keys() {
+		bk, ok := matchKey(hk, baseKeys, matched)
+		if !ok {
+			r.OnlyHead = append(r.OnlyHead, hk)
+			continue
+		}
+		matched[bk] = true
+		bs, err := base.sampleOf(bk, "base")
+		if err != nil {
+			return nil, fmt.Errorf("BASE: %w", err)
+		}
+		hs, err := head.sampleOf(hk, "head")
+		if err != nil {
+			return nil, fmt.Errorf("NEW: %w", err)
+		}
+		c, err := j.compare(bs, hs)
+		if err != nil {
+			return nil, err
+		}
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c})
+	}
+	for _, bk := range baseKeys {
+		if !matched[bk] {
+			r.OnlyBase = append(r.OnlyBase, bk)
+		}
+	}
+	return r, nil
+}
+
+func matchKey(k scenarioKey, keys []scenarioKey, taken map[scenarioKey]bool) (scenarioKey, bool) {
+	for _, b := range keys {
+		if b == k && !taken[b] {
+			return b, true
+		}
+	}
+	var byName []scenarioKey
+	for _, b := range keys {
+		if b.Scenario == k.Scenario && !taken[b] {
+			byName = append(byName, b)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0], true
+	}
+	return scenarioKey{}, false
+}
+
+// verdict is the worst verdict of the comparisons.
+func (r *report) verdict() baseline.Verdict {
+	v := baseline.Pass
+	for _, c := range r.Comparisons {
+		v = max(v, c.Verdict)
+	}
+	return v
+}
+
+// headline sums the report up in one line.
+func (r *report) headline() string {
+	var fails, warns []string
+	for _, c := range r.Comparisons {
+		switch c.Verdict {
+		case baseline.Fail:
+			fails = append(fails, c.Scenario)
+		case baseline.Warn:
+			warns = append(warns, c.Scenario)
+		}
+	}
+	n := plural(len(r.Comparisons), "scenario")
+	switch {
+	case len(fails) > 0:
+		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
+	case len(warns) > 0:
+		return fmt.Sprintf("WARN: %s, no regression; warnings for %s", n, strings.Join(warns, ", "))
+	}
+	return fmt.Sprintf("PASS: %s, no regression", n)
+}
+
+func keyNames(keys []scenarioKey) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.Scenario
+	}
+	return strings.Join(names, ", ")
+}
+
+// writeText writes each comparison as benchstat-like table, then the
+// headline.
+func (r *report) writeText(w io.Writer) error {
+	var b bytes.Buffer
+	for i, c := range r.Comparisons {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if err := c.WriteText(&b); err != nil {
+			return err
+		}
+	}
+	b.WriteString("\n")
+	if len(r.OnlyBase) > 0 {
+		fmt.Fprintf(&b, "only in BASE, not compared: %s\n", keyNames(r.OnlyBase))
+	}
+	if len(r.OnlyHead) > 0 {
+		fmt.Fprintf(&b, "only in NEW, not compared: %s\n", keyNames(r.OnlyHead))
+	}
+	fmt.Fprintln(&b, r.headline())
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// writeMarkdown writes the comparisons as GitHub Markdown, a headline
+// first when there are several.
+func (r *report) writeMarkdown(w io.Writer) error {
+	var b bytes.Buffer
+	if len(r.Comparisons) > 1 {
+		icon := map[baseline.Verdict]string{baseline.Pass: "✅", baseline.Warn: "⚠️", baseline.Fail: "❌"}[r.verdict()]
+		fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icon, r.headline())
+	}
+	for i, c := range r.Comparisons {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if err := c.WriteMarkdown(&b); err != nil {
+			return err
+		}
+	}
+	if len(r.OnlyBase) > 0 {
+		fmt.Fprintf(&b, "\nOnly in the base, not compared: %s\n", keyNames(r.OnlyBase))
+	}
+	if len(r.OnlyHead) > 0 {
+		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", keyNames(r.OnlyHead))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// reportSchema identifies the JSON layout of loadgate compare -format json.
+const reportSchema = "loadgate.compare/v1"
+
+type jsonKey struct {
+	Package  string `json:"package,omitempty"`
+	Scenario string `json:"scenario"`
+}
+
+// writeJSON writes the report as one JSON document: the overall verdict,
+// each comparison as baseline.Comparison.WriteJSON writes it, and the
+// scenarios only one side has.
+func (r *report) writeJSON(w io.Writer) error {
+	doc := struct {
+		Schema      string            `json:"schema"`
+		Verdict     baseline.Verdict  `json:"verdict"`
+		Comparisons []json.RawMessage `json:"comparisons"`
+		OnlyInBase  []jsonKey         `json:"only_in_base"`
+		OnlyInNew   []jsonKey         `json:"only_in_new"`
+	}{Schema: reportSchema, Verdict: r.verdict(), Comparisons: []json.RawMessage{}, OnlyInBase: []jsonKey{}, OnlyInNew: []jsonKey{}}
+	for _, c := range r.Comparisons {
+		var b bytes.Buffer
+		if err := c.WriteJSON(&b); err != nil {
+			return err
+		}
+		doc.Comparisons = append(doc.Comparisons, json.RawMessage(b.Bytes()))
+	}
+	for _, k := range r.OnlyBase {
+		doc.OnlyInBase = append(doc.OnlyInBase, jsonKey(k))
+	}
+	for _, k := range r.OnlyHead {
+		doc.OnlyInNew = append(doc.OnlyInNew, jsonKey(k))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}

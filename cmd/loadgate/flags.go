@@ -1,0 +1,163 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// splitPassthrough splits args at the first "--": what follows is for go
+// test, not for loadgate.
+func splitPassthrough(args []string) (own, rest []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:]
+		}
+	}
+	return args, nil
+}
+
+// parseInterleaved parses args with fs, letting flags come before, between
+// and after the positional arguments (loadgate run ./... -count 5), and
+// returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// ownedTestFlags are the go test flags loadgate sets itself: given after
+// "--" they would silently fight with loadgate's own.
+var ownedTestFlags = map[string]string{
+	"run":        "-run",
+	"test.run":   "-run",
+	"count":      "-count",
+	"test.count": "-count",
+	"json":       "",
+}
+
+// checkTestFlags refuses go test flags that loadgate sets itself.
+func checkTestFlags(cmd string, flags []string) error {
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "-") || f == "-" {
+			continue
+		}
+		name := strings.TrimLeft(f, "-")
+		name, _, _ = strings.Cut(name, "=")
+		own, ok := ownedTestFlags[name]
+		switch {
+		case !ok:
+		case own == "":
+			return usageErrorf(cmd, "go test flag -%s after --: loadgate always runs go test -json itself", name)
+		default:
+			return usageErrorf(cmd, "go test flag -%s after --: give %s to loadgate %s, before --", name, own, cmd)
+		}
+	}
+	return nil
+}
+
+// hasTestFlag tells whether the go test flags set flag name (without its
+// dash), as -name, --name, -name=v or -test.name.
+func hasTestFlag(flags []string, name string) bool {
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "-") {
+			continue
+		}
+		n := strings.TrimLeft(f, "-")
+		n, _, _ = strings.Cut(n, "=")
+		if n == name || n == "test."+name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRunRegexp validates a -run value the way go test reads it: a
+// slash-separated list of regular expressions, one per level of subtest.
+func checkRunRegexp(cmd, expr string) error {
+	if expr == "" {
+		return usageErrorf(cmd, "-run is empty: give a regular expression such as Load")
+	}
+	for _, part := range splitRegexp(expr) {
+		if _, err := regexp.Compile(part); err != nil {
+			return usageErrorf(cmd, "-run %q: %v", expr, err)
+		}
+	}
+	return nil
+}
+
+// splitRegexp splits a -run expression at the slashes outside brackets
+// and parentheses, as the testing package does.
+func splitRegexp(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+		case '\\':
+			i++
+		case '/':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// oneOf validates a flag whose value is one of a few words.
+func oneOf(cmd, flagName, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return usageErrorf(cmd, "-%s %q: want %s", flagName, value, orList(allowed))
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// quoteArgs writes a command line for display, quoting what a shell would
+// need quoted.
+func quoteArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]{}!#~") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		} else {
+			out[i] = a
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// plural writes "1 test", "2 tests".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

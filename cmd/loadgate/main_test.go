@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// The test binary doubles as a fake go command, so that tests of loadgate
+// run replay recorded go test -json output instead of running load tests.
+const (
+	envFakeGo      = "LOADGATE_FAKE_GO"      // events (JSON lines) to replay for go test
+	envFakeResults = "LOADGATE_FAKE_RESULTS" // results to copy into LOADGATE_OUT
+	envFakePkgDir  = "LOADGATE_FAKE_PKGDIR"  // the directory go list reports
+	envFakeHang    = "LOADGATE_FAKE_HANG"    // "wait": wait for SIGINT after the events; "ignore": ignore it
+	envFakeLog     = "LOADGATE_FAKE_LOG"     // file that receives the arguments and what happened
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envFakeGo) != "" {
+		os.Exit(fakeGo(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// fakeGo answers go list and go test as the environment says.
+func fakeGo(args []string) int {
+	logf := func(format string, a ...any) {
+		if path := os.Getenv(envFakeLog); path != "" {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err == nil {
+				fmt.Fprintf(f, format+"\n", a...)
+				f.Close()
+			}
+		}
+	}
+	logf("go %s", strings.Join(args, " "))
+	switch args[0] {
+	case "list":
+		for _, a := range args[1:] {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			if strings.Contains(a, "nope") {
+				fmt.Printf(`{"ImportPath": %q, "Error": {"Err": "stat /x/%s: directory not found"}}`+"\n", a, a)
+				continue
+			}
+			fmt.Printf(`{"ImportPath": "github.com/loadgate/loadgate/examples/shop", "Dir": %q}`+"\n", os.Getenv(envFakePkgDir))
+		}
+		return 0
+	case "test":
+	default:
+		fmt.Fprintf(os.Stderr, "fake go: unknown command %s\n", args[0])
+		return 2
+	}
+	out := os.Getenv("LOADGATE_OUT")
+	if os.Getenv("LOADGATE_UPDATE") == "1" {
+		// What baseline.Check does in the tests: record the baselines
+		// under the session's id.
+		if err := fakeRecord(os.Getenv(envFakePkgDir), os.Getenv("LOADGATE_UPDATE_ID")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	}
+	// As loadtest.Run does, write each result when the output says so.
+	written := regexp.MustCompile(`result written to \$LOADGATE_OUT/([^\\"]+)`)
+	results := os.Getenv(envFakeResults)
+	hang := os.Getenv(envFakeHang)
+	sigs := make(chan os.Signal, 1)
+	switch hang {
+	case "wait":
+		signal.Notify(sigs, os.Interrupt)
+	case "ignore":
+		signal.Ignore(os.Interrupt)
+	}
+	data, err := os.ReadFile(os.Getenv(envFakeGo))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	failed := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if m := written.FindStringSubmatch(sc.Text()); m != nil && results != "" {
+			data, _ := os.ReadFile(filepath.Join(results, m[1]))
+			os.WriteFile(filepath.Join(out, m[1]), data, 0o644)
+		}
+		line := strings.ReplaceAll(sc.Text(), "$LOADGATE_OUT", out)
+		failed = failed || strings.Contains(line, `"Action":"fail"`)
+		fmt.Println(line)
+	}
+	if hang == "" {
+		if failed {
+			return 1
+		}
+		return 0
+	}
+	// A child in the process group, to show that loadgate stops it too.
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err == nil {
+		logf("grandchild %d", sleep.Process.Pid)
+	}
+	logf("waiting")
+	if hang == "ignore" {
+		select {}
+	}
+	<-sigs
+	logf("interrupted")
+	// What go test says when its test binary dies of the interrupt.
+	fmt.Println(`{"Action":"output","Package":"github.com/loadgate/loadgate/examples/shop","Output":"FAIL\tgithub.com/loadgate/loadgate/examples/shop\t9.243s\n"}`)
+	fmt.Println(`{"Action":"fail","Package":"github.com/loadgate/loadgate/examples/shop","Elapsed":9.243}`)
+	return 1
+}
+
+// fakeRecord writes the baselines of testdata/baselines into the package
+// directory's testdata/loadgate, as recorded by update session id.
+func fakeRecord(pkgDir, id string) error {
+	files, _ := filepath.Glob(filepath.Join("testdata", "baselines", "*.json"))
+	if len(files) == 0 {
+		return fmt.Errorf("fake go: no baselines to record (run in %s)", pkgDir)
+	}
+	dir := filepath.Join(pkgDir, "testdata", "loadgate")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var b map[string]any
+		if err := json.Unmarshal(data, &b); err != nil {
+			return err
+		}
+		b["update_id"] = id
+		data, err = json.MarshalIndent(b, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fakeRun makes loadgate's go command the fake one for the test.
+type fakeRun struct {
+	events  string // testdata file of events to replay
+	results string // testdata directory of results the tests "write"
+	hang    string
+	pkgDir  string // the package's directory; default a new temporary one
+}
+
+// install points goCommand at the fake and returns the file it logs to.
+func (f fakeRun) install(t *testing.T) string {
+	t.Helper()
+	abs := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	log := filepath.Join(t.TempDir(), "fake.log")
+	t.Setenv(envFakeGo, abs(f.events))
+	t.Setenv(envFakeResults, abs(f.results))
+	if f.pkgDir == "" {
+		f.pkgDir = t.TempDir()
+	}
+	t.Setenv(envFakePkgDir, abs(f.pkgDir))
+	t.Setenv(envFakeHang, f.hang)
+	t.Setenv(envFakeLog, log)
+	prev := goCommand
+	goCommand = os.Args[0]
+	t.Cleanup(func() { goCommand = prev })
+	return log
+}
+
+// result is what one in-process run of the command did.
+type result struct {
+	args   []string
+	stdout string
+	stderr string
+	code   int
+}
+
+// loadgate runs the command in-process.
+func loadgate(ctx context.Context, args ...string) result {
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, args, &stdout, &stderr)
+	code := exitStatus(err, &stderr)
+	return result{args, stdout.String(), stderr.String(), code}
+}
+
+// String writes the run as its golden file holds it.
+func (r result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "$ loadgate %s\n", quoteArgs(r.args))
+	if r.stdout != "" {
+		fmt.Fprintf(&b, "-- stdout --\n%s", ensureNewline(r.stdout))
+	}
+	if r.stderr != "" {
+		fmt.Fprintf(&b, "-- stderr --\n%s", ensureNewline(r.stderr))
+	}
+	fmt.Fprintf(&b, "-- exit status %d --\n", r.code)
+	return b.String()
+}
+
+// normalizer replaces what changes from one run to the next.
+type normalizer []struct{ re, repl string }
+
+func (n normalizer) apply(s string) string {
+	for _, r := range n {
+		s = regexp.MustCompile(r.re).ReplaceAllLiteralString(s, r.repl)
+	}
+	return s
+}
+
+// golden compares got with testdata/<name>.golden. With -update it
+// rewrites the file; on a mismatch it writes testdata/<name>.got and
+// reports the difference.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	gotPath := filepath.Join("testdata", name+".got")
+	if string(want) == got {
+		os.Remove(gotPath)
+		return
+	}
+	if err := os.WriteFile(gotPath, []byte(got), 0o644); err != nil {
+		t.Error(err)
+	}
+	t.Errorf("%s differs from the golden file (-want +got; the output is in %s, go test -update accepts it):\n%s",
+		name, gotPath, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")))
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// readmeCommand is a command from a ```sh block of the README, with the
+// exit status a trailing "# exit status N" comment promises (default 0).
+type readmeCommand struct {
+	line   int
+	cmd    string
+	status int
+}
+
+var exitComment = regexp.MustCompile(`\s+#\s*exit status (\d+)\b.*$`)
+
+// readmeCommands returns the commands of the README's sh blocks: one per
+// line, lines ending in \ joined, comment lines skipped.
+func readmeCommands(t *testing.T, path string) []readmeCommand {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cmds []readmeCommand
+	sc := bufio.NewScanner(f)
+	inSh, n, pending, start := false, 0, "", 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		switch {
+		case !inSh && strings.TrimSpace(line) == "```sh":
+			inSh = true
+			continue
+		case inSh && strings.TrimSpace(line) == "```":
+			inSh = false
+			continue
+		case !inSh:
+			continue
+		}
+		if pending == "" {
+			start = n
+		}
+		if cont, ok := strings.CutSuffix(line, `\`); ok {
+			pending += cont + " "
+			continue
+		}
+		line = strings.TrimSpace(pending + line)
+		pending = ""
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c := readmeCommand{line: start, cmd: line}
+		if m := exitComment.FindStringSubmatch(line); m != nil {
+			c.status, _ = strconv.Atoi(m[1])
+			c.cmd = strings.TrimSpace(line[:len(line)-len(m[0])])
+		}
+		cmds = append(cmds, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cmds
+}
+
+// TestREADME runs the commands of the README's sh code blocks from the
+// repository's root, as a reader would, and checks their exit status.
+func TestREADME(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the README's commands, the example's load tests among them; skipped in -short mode")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := readmeCommands(t, filepath.Join(root, "README.md"))
+	if len(cmds) < 2 {
+		t.Fatalf("found %d commands in the README's sh blocks, want the Quick start's two at least", len(cmds))
+	}
+	// The Quick start is the promise: its main command must be loadgate.
+	if cmds[0].cmd != "go run ./cmd/loadgate run ./examples/..." {
+		t.Errorf("the README's first command is %q, want go run ./cmd/loadgate run ./examples/...", cmds[0].cmd)
+	}
+	for _, c := range cmds {
+		t.Run("README.md:"+strconv.Itoa(c.line), func(t *testing.T) {
+			if c.cmd == "go test ./..." {
+				// This test is part of go test ./...: running it from here
+				// would run this test again, recursively. CI runs it.
+				t.Skip("go test ./... is the suite this test belongs to")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "sh", "-c", c.cmd)
+			cmd.Dir = root
+			// loadgate run's results go to a new directory under TMPDIR.
+			cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+			// On timeout, stop everything the command started (go run,
+			// loadgate, go test, the tests), not only the shell.
+			setProcessGroup(cmd)
+			cmd.Cancel = func() error { killGroup(cmd.Process); return nil }
+			cmd.WaitDelay = 10 * time.Second
+			out, err := cmd.CombinedOutput()
+			status := 0
+			var ee *exec.ExitError
+			switch {
+			case errors.As(err, &ee):
+				status = ee.ExitCode()
+			case err != nil:
+				t.Fatalf("README.md:%d: %s: %v", c.line, c.cmd, err)
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("README.md:%d: %s: did not finish in 5 minutes", c.line, c.cmd)
+			}
+			text := string(out)
+			if strings.Contains(c.cmd, "loadgate run") {
+				if !strings.Contains(text, "== scenarios of") {
+					t.Errorf("README.md:%d: %s printed no scenario table:\n%s", c.line, c.cmd, text)
+				}
+			}
+			if status != c.status {
+				t.Errorf("README.md:%d: %s: exit status %d, want %d\n%s", c.line, c.cmd, status, c.status, lastLines(text, 60))
+			}
+		})
+	}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{"…"}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestReadmeCommands(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "README.md")
+	os.WriteFile(path, []byte("text\n```sh\n# a comment\ngo run . \\\n  -x\n\nloadgate compare a b # exit status 1: a regression\n```\n```go\nnot a command\n```\n"), 0o644)
+	got := readmeCommands(t, path)
+	want := []readmeCommand{{4, "go run .    -x", 0}, {7, "loadgate compare a b", 1}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("command %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

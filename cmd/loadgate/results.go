@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// scenarioKey identifies a scenario: scenario names are unique within a
+// package, not across packages.
+type scenarioKey struct{ Package, Scenario string }
+
+func (k scenarioKey) String() string { return k.Scenario }
+
+func compareKeys(a, b scenarioKey) int {
+	return cmp.Or(strings.Compare(a.Package, b.Package), strings.Compare(a.Scenario, b.Scenario))
+}
+
+// resultFile is a result read from a file.
+type resultFile struct {
+	Path string
+	*loadtest.Result
+}
+
+// baselineFile is a baseline read from a file.
+type baselineFile struct {
+	Path string
+	*baseline.Baseline
+}
+
+// inputSet is what a list of files and directories held: results
+// (loadgate.result/v1) and baselines (loadgate.baseline/v1), by scenario.
+type inputSet struct {
+	Results   map[scenarioKey][]resultFile // in the order the runs started
+	Baselines map[scenarioKey]baselineFile
+}
+
+// keys returns the scenarios of the set, sorted by package and name.
+func (s *inputSet) keys() []scenarioKey {
+	var keys []scenarioKey
+	for k := range s.Results {
+		keys = append(keys, k)
+	}
+	for k := range s.Baselines {
+		if _, ok := s.Results[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	return keys
+}
+
+// readInputs reads result and baseline files, and the *.json files of
+// directories (not their subdirectories). Every problem is an error that
+// names the file: a missing path, a directory without results, a file
+// that is not valid JSON (with its line and column), a schema that is
+// not loadgate's, two baselines of one scenario.
+func readInputs(paths ...string) (*inputSet, error) {
+	set := &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
+	for _, p := range paths {
+		files, err := jsonFiles(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if err := set.readFile(f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for k, rs := range set.Results {
+		slices.SortStableFunc(rs, func(a, b resultFile) int { return a.Started.Compare(b.Started) })
+		set.Results[k] = rs
+	}
+	return set, nil
+}
+
+// jsonFiles returns path if it is a file, or the *.json files in it if it
+// is a directory (hidden ones, such as the temporary files of a result
+// being written, left out).
+func jsonFiles(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", path)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		files = append(files, filepath.Join(path, name))
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no result or baseline files (*.json) in the directory", path)
+	}
+	return files, nil
+}
+
+func (s *inputSet) readFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	schema, err := peekSchema(path, data)
+	if err != nil {
+		return err
+	}
+	switch schema {
+	case loadtest.SchemaVersion:
+		r, err := parseResult(path, data)
+		if err != nil {
+			return err
+		}
+		k := scenarioKey{r.Package, r.Scenario}
+		s.Results[k] = append(s.Results[k], resultFile{path, r})
+	case baseline.SchemaVersion:
+		b, err := baseline.Parse(data, path)
+		if err != nil {
+			return err
+		}
+		k := scenarioKey{b.Package, b.Scenario}
+		if prev, ok := s.Baselines[k]; ok {
+			return fmt.Errorf("%s and %s: two baselines of scenario %q", prev.Path, path, b.Scenario)
+		}
+		s.Baselines[k] = baselineFile{path, b}
+	default:
+		return fmt.Errorf("%s: schema %q is not one loadgate reads (%s or %s)", path, schema, loadtest.SchemaVersion, baseline.SchemaVersion)
+	}
+	return nil
+}
+
+// peekSchema checks that data is one well-formed JSON object and returns
+// its "schema" field.
+func peekSchema(path string, data []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return "", jsonError(path, data, dec.InputOffset(), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := position(data, dec.InputOffset())
+		return "", fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
+	}
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "", fmt.Errorf("%s: not a loadgate result or baseline: %v", path, err)
+	}
+	if head.Schema == nil {
+		return "", fmt.Errorf("%s: no \"schema\" field: not a loadgate result (%s) or baseline (%s)", path, loadtest.SchemaVersion, baseline.SchemaVersion)
+	}
+	return *head.Schema, nil
+}
+
+// parseResult decodes a result file and checks what JSON types cannot.
+func parseResult(path string, data []byte) (*loadtest.Result, error) {
+	var r loadtest.Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, jsonError(path, data, 0, err)
+	}
+	switch {
+	case r.Scenario == "":
+		return nil, fmt.Errorf("%s: result has no scenario name", path)
+	case r.Requests < 0 || r.Errors < 0 || r.Errors > r.Requests:
+		return nil, fmt.Errorf("%s: result of %s counts %d errors in %d requests", path, r.Scenario, r.Errors, r.Requests)
+	case r.ErrorRate < 0 || r.ErrorRate > 1:
+		return nil, fmt.Errorf("%s: result of %s has error_rate %g, want a fraction in [0, 1]", path, r.Scenario, r.ErrorRate)
+	}
+	return &r, nil
+}
+
+// jsonError writes a decoding error as file:line:col: message.
+func jsonError(path string, data []byte, fallback int64, err error) error {
+	off := fallback
+	msg := err.Error()
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+		if off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+			msg = "unexpected end of file (truncated?): " + msg
+		}
+	case errors.As(err, &te):
+		off = te.Offset
+		field := te.Field
+		if field == "" {
+			field = "value"
+		}
+		msg = fmt.Sprintf("%s: cannot use JSON %s as %v", field, te.Value, te.Type)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+		msg = "unexpected end of file (truncated?)"
+		if len(bytes.TrimSpace(data)) == 0 {
+			msg = "empty file"
+		}
+	}
+	line, col := position(data, off)
+	return fmt.Errorf("%s:%d:%d: %s", path, line, col, msg)
+}
+
+// position returns the 1-based line and column of byte offset off.
+func position(data []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(data))))
+	line, col = 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// resultsOf returns the results of the files.
+func resultsOf(files []resultFile) []*loadtest.Result {
+	out := make([]*loadtest.Result, len(files))
+	for i, f := range files {
+		out[i] = f.Result
+	}
+	return out
+}
+
+// sampleOf makes the sample of one side of a comparison for the scenario:
+// its baseline, or its results. A side that holds both for one scenario
+// is ambiguous.
+func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error) {
+	b, hasBaseline := s.Baselines[k]
+	rs := s.Results[k]
+	switch {
+	case hasBaseline && len(rs) > 0:
+		return baseline.Sample{}, fmt.Errorf("both a baseline (%s) and results (%s) of scenario %q: give one or the other", b.Path, rs[0].Path, k.Scenario)
+	case hasBaseline:
+		smp := b.Sample()
+		if label != "base" {
+			smp.Label = label
+		}
+		return smp, nil
+	}
+	smp, err := baseline.SampleOf(resultsOf(rs)...)
+	if err != nil {
+		return baseline.Sample{}, err
+	}
+	smp.Label = label
+	return smp, nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// TestGolden runs commands that need no go test and compares everything
+// they write, and their exit status, with testdata/<name>.golden.
+func TestGolden(t *testing.T) {
+	const (
+		base     = "testdata/results/base"
+		same     = "testdata/results/same"
+		slow     = "testdata/results/slow"
+		baseline = "testdata/baselines"
+		examples = "testdata/gotest/examples"
+	)
+	tests := []struct {
+		name string
+		give []string
+	}{
+		// Usage: each command's -h, with an example.
+		{"usage", []string{"-h"}},
+		{"usage_none", nil},
+		{"usage_unknown", []string{"frobnicate"}},
+		{"usage_run", []string{"run", "-h"}},
+		{"usage_compare", []string{"compare", "-h"}},
+		{"usage_baseline", []string{"baseline", "-h"}},
+		{"usage_baseline_update", []string{"baseline", "update", "-h"}},
+		{"usage_baseline_show", []string{"baseline", "show", "-h"}},
+		{"usage_export", []string{"export", "-h"}},
+		{"usage_version", []string{"version", "-h"}},
+		{"usage_help_run", []string{"help", "run"}},
+
+		// compare: verdicts, formats and exit statuses.
+		{"compare_regression", []string{"compare", base, slow}},
+		{"compare_regression_md", []string{"compare", "-format", "markdown", base, slow}},
+		{"compare_regression_json", []string{"compare", "-format", "json", base, slow}},
+		{"compare_baseline_same", []string{"compare", baseline, same}},
+		{"compare_baseline_slow", []string{"compare", baseline + "/checkout_at_150_per_second.json", slow}},
+		{"compare_flags_after", []string{"compare", baseline, same, "-format", "markdown"}},
+		{"compare_sla", []string{"compare", "-sla", "testdata/sla.txt", baseline, same}},
+		{"compare_policy", []string{"compare", "-policy", "testdata/policy.json", base, slow}},
+
+		// compare: bad usage and bad input, each a clear error.
+		{"compare_one_arg", []string{"compare", base}},
+		{"compare_bad_format", []string{"compare", "-format", "xml", base, slow}},
+		{"compare_missing", []string{"compare", base, "testdata/results/nope"}},
+		{"compare_empty_dir", []string{"compare", base, "testdata/empty"}},
+		{"compare_truncated", []string{"compare", base, "testdata/broken/truncated.json"}},
+		{"compare_other_schema", []string{"compare", base, "testdata/broken/other.json"}},
+		{"compare_no_schema", []string{"compare", base, "testdata/broken/noschema.json"}},
+		{"compare_bad_type", []string{"compare", base, "testdata/broken/badtype.json"}},
+		{"compare_nothing_shared", []string{"compare", base, examples}},
+		{"compare_both_kinds", []string{"compare", baseline, "testdata/mixed"}},
+		{"compare_bad_policy", []string{"compare", "-policy", "testdata/badpolicy.json", base, slow}},
+		{"compare_bad_sla", []string{"compare", "-sla", "testdata/badsla.txt", base, slow}},
+		{"compare_unknown_flag", []string{"compare", "-alpha", "0.1", base, slow}},
+
+		// baseline show.
+		{"baseline_show", []string{"baseline", "show", baseline}},
+		{"baseline_show_search", []string{"baseline", "show", "testdata/pkg"}},
+		{"baseline_show_none", []string{"baseline", "show", "testdata/empty"}},
+		{"baseline_no_subcommand", []string{"baseline"}},
+		{"baseline_bad_subcommand", []string{"baseline", "record"}},
+
+		// export.
+		{"export_bench_base", []string{"export", "-format", "bench", base}},
+		{"export_bench_slow", []string{"export", "-format", "bench", slow}},
+		{"export_bench_baseline", []string{"export", "-format", "bench", baseline}},
+		{"export_prometheus", []string{"export", "-format", "prometheus", examples}},
+		{"export_no_format", []string{"export", base}},
+		{"export_bad_format", []string{"export", "-format", "csv", base}},
+		{"export_push_bench", []string{"export", "-format", "bench", "-push", "http://127.0.0.1:9091", base}},
+		{"export_bad_push", []string{"export", "-format", "prometheus", "-push", "ftp://x", base}},
+		{"export_prometheus_baseline", []string{"export", "-format", "prometheus", baseline}},
+		{"export_no_results", []string{"export", "-format", "bench"}},
+
+		// version.
+		{"version", []string{"version"}},
+		{"version_args", []string{"version", "now"}},
+	}
+	restore := readBuildInfo
+	readBuildInfo = func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.1.0"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "25b6ca6b97f0e2d3c4b5a6978899aabbccddeeff"}, {Key: "vcs.modified", Value: "true"}}}, true
+	}
+	t.Cleanup(func() { readBuildInfo = restore })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := loadgate(context.Background(), tt.give...)
+			golden(t, tt.name, platform.apply(r.String()))
+		})
+	}
+}
+
+// platform hides what depends on the machine that runs the tests.
+var platform = normalizer{{` (linux|darwin|freebsd|openbsd|netbsd|windows)/(amd64|arm64|386|arm|riscv64|ppc64le|s390x)\n`, " GOOS/GOARCH\n"}}
+
+// TestExitStatus checks the statuses the issue promises: 0 passed, 1 a
+// regression, 2 bad usage or input.
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		name string
+		give []string
+		want int
+	}{
+		{"no regression", []string{"compare", "testdata/baselines", "testdata/results/same"}, exitOK},
+		{"regression", []string{"compare", "testdata/results/base", "testdata/results/slow"}, exitFailed},
+		{"bad flag", []string{"compare", "-format", "yaml", "a", "b"}, exitUsage},
+		{"bad input", []string{"compare", "testdata/broken", "testdata/results/slow"}, exitUsage},
+		{"help", []string{"export", "-h"}, exitOK},
+		{"no command", nil, exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := loadgate(context.Background(), tt.give...); got.code != tt.want {
+				t.Errorf("loadgate %s: exit status %d, want %d\n%s", strings.Join(tt.give, " "), got.code, tt.want, got)
+			}
+		})
+	}
+}

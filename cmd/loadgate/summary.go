@@ -1,0 +1,417 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// writeSummary writes what a run of load tests found, in the order a
+// reader needs it: every scenario, the comparison with baselines (or the
+// baselines recorded), leaks, the failed tests with their output, and a
+// last line with the verdict.
+func writeSummary(w io.Writer, o *runOutcome) {
+	writeScenarios(w, o)
+	if o.Config.Update {
+		writeWritten(w, o)
+	} else {
+		writeChecks(w, o)
+	}
+	writeLeaks(w, o)
+	writeFailures(w, o)
+	fmt.Fprintf(w, "\n%s\n", verdictLine(o))
+}
+
+// writeScenarios writes a table per package: one row per scenario, with
+// the median of its runs.
+func writeScenarios(w io.Writer, o *runOutcome) {
+	keys := o.Results.keys()
+	if len(keys) == 0 {
+		switch {
+		case o.Interrupted:
+			fmt.Fprintf(w, "\nno scenario finished before the interrupt\n")
+		case len(o.Session.order) == 0:
+			fmt.Fprintf(w, "\nno scenario ran: -run %q matched no test\n", o.Config.Run)
+		default:
+			fmt.Fprintf(w, "\nno scenario ran: the tests that ran wrote no result (loadtest.Run writes one per scenario)\n")
+		}
+		return
+	}
+	var notes []string
+	multi := false
+	pkg := "\x00"
+	var t *table
+	for _, k := range keys {
+		rs := o.Results.Results[k]
+		if len(rs) == 0 {
+			continue
+		}
+		if k.Package != pkg {
+			if t != nil {
+				t.write(w)
+			}
+			pkg = k.Package
+			fmt.Fprintf(w, "\n== scenarios of %s\n", orUnknown(pkg))
+			t = &table{align: "llrrrrrrr"}
+			t.add("scenario", "test", "runs", "requests", "errors", "req/s", "p50", "p99", "max")
+		}
+		multi = multi || len(rs) > 1
+		t.add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
+			fmt.Sprintf("%.0f", median(rs, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
+			assert.UnitRatio.Format(median(rs, func(r *loadtest.Result) float64 { return r.ErrorRate })),
+			formatRate(median(rs, func(r *loadtest.Result) float64 { return r.Rate })),
+			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
+			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
+			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.MaxNS) })))
+		for i, r := range rs {
+			run := ""
+			if len(rs) > 1 {
+				run = fmt.Sprintf(" run %d", i+1)
+			}
+			if st := r.Stopped; st != nil {
+				where := ""
+				if st.Stage != "" {
+					where = " in stage " + st.Stage
+				}
+				notes = append(notes, fmt.Sprintf("%s%s stopped early (%s)%s: %s", k.Scenario, run, st.Cause, where, st.Reason))
+			}
+			if r.Dropped > 0 || r.Abandoned > 0 {
+				notes = append(notes, fmt.Sprintf("%s%s: %d arrivals dropped, %d requests abandoned", k.Scenario, run, r.Dropped, r.Abandoned))
+			}
+		}
+	}
+	t.write(w)
+	if multi {
+		fmt.Fprintln(w, "(with more than one run: the median of the runs)")
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+func orUnknown(pkg string) string {
+	if pkg == "" {
+		return "an unknown package"
+	}
+	return pkg
+}
+
+// testOutcome is the status of the test that ran a scenario.
+func (o *runOutcome) testOutcome(pkg, test string) string {
+	t := o.Session.tests[testKey{pkg, test}]
+	if t == nil {
+		return "?"
+	}
+	return strings.ToUpper(t.outcome())
+}
+
+func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r.Result)
+	}
+	slices.Sort(v)
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}
+
+func duration(ns float64) string { return assert.UnitDuration.Format(ns) }
+
+func formatRate(r float64) string {
+	if r >= 100 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.1f", r)
+}
+
+// writeChecks writes the verdict of each comparison with a baseline, and
+// the table of those that did not pass.
+func writeChecks(w io.Writer, o *runOutcome) {
+	if len(o.Checks) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n== baselines\n")
+	var missing []string
+	for _, c := range o.Checks {
+		switch {
+		case c.Err != nil:
+			fmt.Fprintf(w, "ERROR  %s: %v\n", c.Key.Scenario, c.Err)
+		case c.Missing:
+			missing = append(missing, c.Key.Scenario)
+		default:
+			cmp := c.Comparison
+			fmt.Fprintf(w, "%-5s  %s: %d runs against the %d of %s\n", strings.ToUpper(cmp.Verdict.String()),
+				c.Key.Scenario, cmp.Head.Runs, cmp.Base.Runs, relPath(c.Path))
+		}
+	}
+	for _, c := range o.Checks {
+		if c.Comparison != nil && c.Comparison.Verdict != baseline.Pass {
+			fmt.Fprintln(w)
+			c.Comparison.WriteText(w)
+		}
+	}
+	if len(missing) > 0 {
+		dir := baseline.DefaultDir + " of its package"
+		if o.Config.Baselines != "" {
+			dir = relPath(o.Config.Baselines)
+		}
+		fmt.Fprintf(w, "no baseline in %s for %s\n", dir, strings.Join(missing, ", "))
+		fmt.Fprintf(w, "  (tests that call baseline.Check record theirs with: loadgate baseline update)\n")
+	}
+}
+
+// writeWritten lists the baselines a run recorded.
+func writeWritten(w io.Writer, o *runOutcome) {
+	fmt.Fprintf(w, "\n== baselines recorded\n")
+	if o.BaselineErr != nil {
+		fmt.Fprintf(w, "ERROR  %v\n", o.BaselineErr)
+	}
+	if len(o.Written) == 0 {
+		fmt.Fprintf(w, "none: no test that ran called baseline.Check (-run %q)\n", o.Config.Run)
+		return
+	}
+	writeBaselineTable(w, o.Written)
+}
+
+// writeLeaks lists goroutines that outlived their scenario, in the test
+// process or, for a watched server, in the service.
+func writeLeaks(w io.Writer, o *runOutcome) {
+	var lines []string
+	for _, k := range o.Results.keys() {
+		for i, r := range o.Results.Results[k] {
+			name := k.Scenario
+			if len(o.Results.Results[k]) > 1 {
+				name += fmt.Sprintf(" run %d", i+1)
+			}
+			for _, l := range r.Leaks {
+				line := fmt.Sprintf("%s: %s in %s", name, plural(l.Count, "goroutine"), l.Function)
+				if l.CreatedAt != "" {
+					line += " (created at " + l.CreatedAt + ")"
+				}
+				if l.Proven {
+					line += ", proven blocked forever"
+				}
+				lines = append(lines, line)
+			}
+			if r.Server != nil {
+				for _, d := range r.Server.GoroutineGrowth {
+					lines = append(lines, fmt.Sprintf("%s: the server's goroutines in %s grew from %d to %d", name, d.Function, d.Before, d.After))
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n== leaks\n")
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// writeFailures writes the output of every failed test, then what failed
+// outside tests: packages that did not build or crashed, go test itself.
+func writeFailures(w io.Writer, o *runOutcome) {
+	s := o.Session
+	var failedTests []*testState
+	for _, t := range s.order {
+		// A parent fails when a subtest does; the subtest's output says why.
+		if t.outcome() == statusFail && !s.hasFailedChild(t) {
+			failedTests = append(failedTests, t)
+		}
+	}
+	pkgs := s.failedPackages()
+	if o.Interrupted {
+		pkgs = nil // they failed because they were stopped
+	}
+	if len(failedTests) == 0 && len(pkgs) == 0 && o.GoTestErr == nil && o.ResultsErr == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n== failures\n")
+	for _, t := range failedTests {
+		if len(s.pkgs) > 1 {
+			fmt.Fprintf(w, "%s:\n", t.Package)
+		}
+		if t.Runs > 1 {
+			fails := 0
+			for _, line := range t.FailedOutput {
+				if strings.HasPrefix(strings.TrimSpace(line), "--- FAIL") {
+					fails++
+				}
+			}
+			fmt.Fprintf(w, "(%d of %d runs of %s failed; their output:)\n", fails, t.Runs, t.Test)
+		}
+		for _, line := range t.FailedOutput {
+			io.WriteString(w, ensureNewline(line))
+		}
+	}
+	for _, p := range pkgs {
+		what := "failed"
+		if p.FailedBuild {
+			what = "did not build"
+		}
+		fmt.Fprintf(w, "package %s %s:\n", p.Path, what)
+		for _, line := range p.Output {
+			io.WriteString(w, ensureNewline(line))
+		}
+	}
+	if o.GoTestErr != nil {
+		fmt.Fprintf(w, "go test failed (%v):\n", o.GoTestErr)
+		for _, line := range s.raw {
+			io.WriteString(w, ensureNewline(line))
+		}
+		if o.Stderr != "" {
+			io.WriteString(w, ensureNewline(o.Stderr))
+		}
+	}
+	if o.ResultsErr != nil {
+		fmt.Fprintf(w, "reading the results: %v\n", o.ResultsErr)
+	}
+}
+
+// hasFailedChild tells whether a subtest of t failed.
+func (s *session) hasFailedChild(t *testState) bool {
+	for _, u := range s.order {
+		if u.Package == t.Package && strings.HasPrefix(u.Test, t.Test+"/") && u.outcome() == statusFail {
+			return true
+		}
+	}
+	return false
+}
+
+func ensureNewline(s string) string {
+	if strings.HasSuffix(s, "\n") {
+		return s
+	}
+	return s + "\n"
+}
+
+// verdictLine is the last line: the verdict and why, and where the
+// results are.
+func verdictLine(o *runOutcome) string {
+	n := o.Session.counts()
+	total := 0
+	for _, c := range n {
+		total += c
+	}
+	var parts []string
+	word := "PASS"
+	switch {
+	case total == 0 && !o.Interrupted:
+		// A -run that matches nothing must not pass silently in CI.
+		word = "FAIL"
+		parts = append(parts, fmt.Sprintf("no test matched -run %q in %s", o.Config.Run, strings.Join(o.Config.Packages, " ")))
+	case o.Interrupted:
+		word = "INTERRUPTED"
+		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[statusInterrupted], plural(total, "test")))
+		var names []string
+		for _, t := range o.Session.order {
+			if t.Status == statusInterrupted && !o.Session.isParent(t) {
+				names = append(names, t.Test)
+			}
+		}
+		if len(names) > 0 {
+			parts = append(parts, "cut short: "+strings.Join(names, ", "))
+		}
+		if n[statusFail] > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed", n[statusFail]))
+		}
+	case n[statusFail] > 0:
+		word = "FAIL"
+		parts = append(parts, fmt.Sprintf("%d of %s failed", n[statusFail], plural(total, "test")))
+	default:
+		parts = append(parts, fmt.Sprintf("%s passed", plural(n[statusPass], "test")))
+		if n[statusSkip] > 0 {
+			parts = append(parts, fmt.Sprintf("%d skipped", n[statusSkip]))
+		}
+	}
+	if !o.Interrupted && len(o.Session.failedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil {
+		word = "FAIL"
+		if n[statusFail] == 0 && !o.Interrupted {
+			parts[0] = "go test failed"
+		}
+	}
+	if !o.Config.Update && !o.Interrupted {
+		compared := 0
+		for _, c := range o.Checks {
+			if c.Comparison != nil {
+				compared++
+			}
+		}
+		switch r := o.regressions(); {
+		case r > 0:
+			word = "FAIL"
+			parts = append(parts, plural(r, "regression")+" against baselines")
+		case compared > 0:
+			parts = append(parts, fmt.Sprintf("no regression (%s compared with baselines)", plural(compared, "scenario")))
+		}
+	}
+	if o.Config.Update {
+		parts = append(parts, plural(len(o.Written), "baseline")+" recorded")
+	}
+	parts = append(parts, "results in "+o.Config.Out)
+	return word + ": " + strings.Join(parts, "; ")
+}
+
+// relPath writes path relative to the working directory when it is below
+// it.
+func relPath(path string) string {
+	wd, err := filepath.Abs(".")
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return rel
+}
+
+// table aligns columns of text; align holds 'l' or 'r' per column.
+// (text/tabwriter aligns every column the same way.)
+type table struct {
+	align string
+	rows  [][]string
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(w io.Writer) {
+	width := make([]int, len(t.align))
+	for _, row := range t.rows {
+		for i, c := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, row := range t.rows {
+		var line strings.Builder
+		for i, c := range row {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if t.align[i] == 'r' {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	io.WriteString(w, b.String())
+}
