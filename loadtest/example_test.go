@@ -2,6 +2,7 @@ package loadtest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -43,4 +44,26 @@ func ExampleRamp() {
 	// open 50 50 10s false
 	// open 50 500 20s true
 	// open 500 500 30s false
+}
+
+// A program without a testing.TB, such as a command-line tool or a
+// benchmark driver, runs a scenario with Execute and reads the same Result.
+func ExampleExecute() {
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			return nil // call your service here
+		}),
+		Load: loadtest.Rate(100).For(200 * time.Millisecond),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Scenario, res.Requests, res.Errors)
+
+	_, err = loadtest.Execute(context.Background(), loadtest.Scenario{Name: "empty"})
+	fmt.Println(err, errors.Is(err, loadtest.ErrNoLoad))
+	// Output:
+	// scenario 20 0
+	// loadtest: scenario empty: scenario has no Load true
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"sync/atomic"
@@ -74,6 +75,23 @@ const (
 	// HTTP2 speaks HTTP/2: over TLS for https URLs, and with prior
 	// knowledge (h2c) for http URLs.
 	HTTP2
+	// Lean is loadgate's own minimal HTTP/1.1 client, an opt-in for
+	// finding the most a service can take when net/http's client would
+	// saturate first (about twice the requests per CPU second; see
+	// docs/PERFORMANCE.md). Each worker keeps its own keep-alive connection
+	// and writes each request with one system call; responses are parsed
+	// without allocating. It reports the same status, protocol, reuse and
+	// phases (dns, connect, tls, ttfb, total) and keeps the host
+	// allow-list, but it does not do what a real client does beyond
+	// HTTP/1.1 framing: no HTTP/2, no proxies, no redirects (a 3xx is the
+	// response), no cookies, no transparent gzip (it sends no
+	// Accept-Encoding), no Expect: 100-continue, and a request body from
+	// NewBody is read whole before sending (Content-Length, never chunked).
+	// A request that times out is cut off at most 1% of the timeout (20 ms
+	// at most) after its deadline; it counts as a timeout either way.
+	// A failure on a reused connection before any response byte is retried
+	// once on a new connection for idempotent methods, as net/http does.
+	Lean
 )
 
 // HTTP is a [Target] that sends HTTP requests: one, or a weighted mix. It
@@ -105,10 +123,13 @@ type HTTP struct {
 
 	client    *http.Client
 	transport *http.Transport // the profile's, closed by Finish
+	lean      *leanPool       // the Lean profile's connections, closed by Finish
 	prepared  []preparedRequest
 	order     []uint16 // request indices in smooth weighted round-robin order
 	runID     string
+	idHeader  string // canonical name of the request id header; "" for none
 	seq       atomic.Uint64
+	next      atomic.Uint64 // position in order
 }
 
 var (
@@ -120,7 +141,8 @@ var (
 type preparedRequest struct {
 	Request
 	url    *url.URL
-	expect [6]bool // by status class when Expect is empty
+	header http.Header // Header and the run id, with canonical names
+	lean   leanRequest // the Lean profile's pre-rendered request
 }
 
 // GET returns a target that sends GET requests to url.
@@ -181,10 +203,29 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 		return err
 	}
 	h.order = order
+	h.idHeader = ""
+	if name := orDefault(h.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
+		h.idHeader = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	for i := range h.prepared {
+		r := &h.prepared[i]
+		r.header = make(http.Header, len(r.Header)+1)
+		for k, v := range r.Header {
+			r.header[k] = v
+		}
+		if name := orDefault(h.RunIDHeader, DefaultRunIDHeader); name != "-" {
+			r.header[textproto.CanonicalMIMEHeaderKey(name)] = []string{run.RunID}
+		}
+	}
 	h.runID = run.RunID
+	h.client, h.lean = nil, nil
 	if h.Client != nil {
 		h.client = h.Client
 		return nil
+	}
+	if h.Transport == Lean {
+		h.lean, err = newLeanPool(ctx, h, run, guard)
+		return err
 	}
 	h.transport = newTransport(h.Transport, h.TLSConfig, run.Concurrency, guard)
 	h.client = &http.Client{Transport: h.transport}
@@ -195,6 +236,9 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 func (h *HTTP) Finish() {
 	if h.client != nil {
 		h.client.CloseIdleConnections()
+	}
+	if h.lean != nil {
+		h.lean.close()
 	}
 }
 
@@ -262,7 +306,15 @@ func newTransport(profile Transport, tlsConfig *tls.Config, concurrency int, gua
 
 // Hit implements [Target]: it sends the next request of the mix.
 func (h *HTTP) Hit(ctx context.Context, s *Sample) error {
-	if h.client == nil {
+	return h.hitBy(ctx, time.Time{}, s)
+}
+
+var _ deadlineTarget = (*HTTP)(nil)
+
+// hitBy sends the next request of the mix. The Lean profile bounds it by
+// deadline, or by ctx's deadline when deadline is zero; the others by ctx.
+func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
+	if h.client == nil && h.lean == nil {
 		return errors.New("HTTP target used before Prepare (run it with loadtest.Run)")
 	}
 	sc := s.scratch
@@ -270,9 +322,13 @@ func (h *HTTP) Hit(ctx context.Context, s *Sample) error {
 		sc = newHTTPScratch()
 		s.scratch = sc
 	}
-	r := &h.prepared[h.order[sc.next%uint64(len(h.order))]]
-	sc.next++
+	// One position for all goroutines: per-goroutine positions would each
+	// start the cycle over and skew a short run towards its first entries.
+	r := &h.prepared[h.order[(h.next.Add(1)-1)%uint64(len(h.order))]]
 	s.Name = r.Name
+	if h.lean != nil {
+		return h.hitLean(ctx, deadline, s, r, sc)
+	}
 
 	var body io.Reader
 	if r.NewBody != nil {
@@ -285,18 +341,23 @@ func (h *HTTP) Hit(ctx context.Context, s *Sample) error {
 		body = bytes.NewReader(r.Body)
 	}
 	sc.begin()
-	req, err := http.NewRequestWithContext(sc.traced(ctx), r.Method, r.URL, body)
+	// The URL was parsed in Prepare and the fixed headers built there:
+	// parsing the URL again for every request was 2.3% of the Pooled
+	// profile's CPU (docs/PERFORMANCE.md). net/http only reads req.URL, so
+	// requests can share it.
+	req, err := http.NewRequestWithContext(sc.traced(ctx), r.Method, "", body)
 	if err != nil {
 		return KindError(KindOther, err)
 	}
-	for k, v := range r.Header {
+	req.URL, req.Host = r.url, r.url.Host
+	req.Header = make(http.Header, len(r.header)+1)
+	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	if name := orDefault(h.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
-		req.Header.Set(name, h.runID+"-"+strconv.FormatUint(h.seq.Add(1), 10))
-	}
-	if name := orDefault(h.RunIDHeader, DefaultRunIDHeader); name != "-" {
-		req.Header.Set(name, h.runID)
+	if h.idHeader != "" {
+		sc.id = append(append(sc.id[:0], h.runID...), '-')
+		sc.id = strconv.AppendUint(sc.id, h.seq.Add(1), 10)
+		req.Header[h.idHeader] = []string{string(sc.id)}
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -344,11 +405,21 @@ func (h *HTTP) readBody(resp *http.Response, r *preparedRequest, sc *httpScratch
 		checked, n = sc.buf[:m], int64(m)
 	}
 	if n <= limit {
-		m, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit+1-n))
-		if err != nil {
-			return nil, false, err
+		// A loop over a buffer the worker keeps, where io.Copy through an
+		// io.LimitReader allocated twice per request.
+		if sc.drain == nil {
+			sc.drain = make([]byte, 4096)
 		}
-		n += m
+		for n <= limit {
+			m, err := resp.Body.Read(sc.drain[:min(int64(len(sc.drain)), limit+1-n)])
+			n += int64(m)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	if n > limit {
 		return checked[:min(int64(len(checked)), limit)], true, nil

@@ -42,6 +42,24 @@ func runHTTPWith(t *testing.T, target Target, load Load, edit func(*Scenario)) *
 	return res
 }
 
+// forEachTransport runs test once per HTTP/1.1 profile that keeps
+// connections alive: net/http's (Pooled) and loadgate's own (Lean) must
+// report the same things.
+func forEachTransport(t *testing.T, test func(t *testing.T, tr Transport)) {
+	for _, tt := range []struct {
+		name string
+		tr   Transport
+	}{{"pooled", Pooled}, {"lean", Lean}} {
+		t.Run(tt.name, func(t *testing.T) { test(t, tt.tr) })
+	}
+}
+
+// using returns target with its Transport set to tr.
+func using(target *HTTP, tr Transport) *HTTP {
+	target.Transport = tr
+	return target
+}
+
 func tlsConfigFor(srv *httptest.Server) *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
@@ -61,6 +79,7 @@ func TestHTTPTLSConnectionReuse(t *testing.T) {
 	}{
 		{name: "no keep-alive handshakes every request", profile: NoKeepAlive, wantHandshake: true, wantMinReuse: 0, wantMaxReuse: 0},
 		{name: "pooled reuses connections", profile: Pooled, wantHandshake: false, wantMinReuse: 0.99, wantMaxReuse: 1},
+		{name: "lean reuses connections", profile: Lean, wantHandshake: false, wantMinReuse: 0.99, wantMaxReuse: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +130,10 @@ func TestHTTP2(t *testing.T) {
 }
 
 func TestHTTPStatusCountsAreExact(t *testing.T) {
+	forEachTransport(t, testHTTPStatusCountsAreExact)
+}
+
+func testHTTPStatusCountsAreExact(t *testing.T, tr Transport) {
 	defer goleak.VerifyNone(t)
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +142,7 @@ func TestHTTPStatusCountsAreExact(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	res := runHTTP(t, GET(srv.URL), Rate(500).For(time.Second))
+	res := runHTTP(t, using(GET(srv.URL), tr), Rate(500).For(time.Second))
 	served := n.Load()
 	if res.Requests != served {
 		t.Fatalf("requests = %d, server saw %d", res.Requests, served)
@@ -140,6 +163,10 @@ func TestHTTPStatusCountsAreExact(t *testing.T) {
 }
 
 func TestHTTPMixSplitsByName(t *testing.T) {
+	forEachTransport(t, testHTTPMixSplitsByName)
+}
+
+func testHTTPMixSplitsByName(t *testing.T, tr Transport) {
 	defer goleak.VerifyNone(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/missing" {
@@ -152,7 +179,7 @@ func TestHTTPMixSplitsByName(t *testing.T) {
 		Request{Name: "cart", Method: http.MethodPost, URL: srv.URL + "/cart", Body: []byte(`{"id":1}`), Weight: 15},
 		Request{URL: srv.URL + "/missing", Weight: 5},
 	)
-	res := runHTTP(t, target, Rate(400).For(time.Second))
+	res := runHTTP(t, using(target, tr), Rate(400).For(time.Second))
 	total := res.Requests
 	for name, share := range map[string]float64{"browse": 0.80, "cart": 0.15, "GET /missing": 0.05} {
 		got := res.ByName[name].Requests
@@ -169,6 +196,10 @@ func TestHTTPMixSplitsByName(t *testing.T) {
 }
 
 func TestHTTPHugeBodiesStayBounded(t *testing.T) {
+	forEachTransport(t, testHTTPHugeBodiesStayBounded)
+}
+
+func testHTTPHugeBodiesStayBounded(t *testing.T, tr Transport) {
 	defer goleak.VerifyNone(t)
 	chunk := make([]byte, 1<<20)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +210,7 @@ func TestHTTPHugeBodiesStayBounded(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	res := runHTTP(t, GET(srv.URL), Users(4).For(time.Second))
+	res := runHTTP(t, using(GET(srv.URL), tr), Users(4).For(time.Second))
 	if res.Requests == 0 || res.ErrorKinds[KindBodyTooLarge] != res.Requests {
 		t.Fatalf("body_too_large = %d of %d requests (kinds %v)", res.ErrorKinds[KindBodyTooLarge], res.Requests, res.ErrorKinds)
 	}
@@ -192,6 +223,10 @@ func TestHTTPHugeBodiesStayBounded(t *testing.T) {
 }
 
 func TestHTTPCheckAndExpect(t *testing.T) {
+	forEachTransport(t, testHTTPCheckAndExpect)
+}
+
+func testHTTPCheckAndExpect(t *testing.T, tr Transport) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"ok":false}`)
@@ -207,7 +242,7 @@ func TestHTTPCheckAndExpect(t *testing.T) {
 			return nil
 		}},
 	)
-	res := runHTTP(t, target, Rate(90).For(time.Second))
+	res := runHTTP(t, using(target, tr), Rate(90).For(time.Second))
 	if got := res.ByName["expect-201"].Errors; got != 0 {
 		t.Errorf("expect-201 errors = %d", got)
 	}
@@ -220,6 +255,10 @@ func TestHTTPCheckAndExpect(t *testing.T) {
 }
 
 func TestHTTPRequestIDs(t *testing.T) {
+	forEachTransport(t, testHTTPRequestIDs)
+}
+
+func testHTTPRequestIDs(t *testing.T, tr Transport) {
 	ids := make(chan string, 1000)
 	var runIDs atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +266,7 @@ func TestHTTPRequestIDs(t *testing.T) {
 		runIDs.Store(r.Header.Get("X-Loadgate-Run"))
 	}))
 	defer srv.Close()
-	res := runHTTP(t, GET(srv.URL), Rate(200).For(500*time.Millisecond))
+	res := runHTTP(t, using(GET(srv.URL), tr), Rate(200).For(500*time.Millisecond))
 	close(ids)
 	seen := map[string]bool{}
 	for id := range ids {
@@ -315,11 +354,15 @@ func TestHTTPDialGuard(t *testing.T) {
 }
 
 func TestHTTPLeavesNoGoroutines(t *testing.T) {
+	forEachTransport(t, testHTTPLeavesNoGoroutines)
+}
+
+func testHTTPLeavesNoGoroutines(t *testing.T, tr Transport) {
 	defer goleak.VerifyNone(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	before := runtime.NumGoroutine()
-	res := runHTTP(t, GET(srv.URL), Ramp(Rate(200).For(300*time.Millisecond), Users(20).For(300*time.Millisecond)))
+	res := runHTTP(t, using(GET(srv.URL), tr), Ramp(Rate(200).For(300*time.Millisecond), Users(20).For(300*time.Millisecond)))
 	if res.Runtime.GoroutinesEnd > before+2 {
 		t.Errorf("goroutines at the end = %d, before = %d", res.Runtime.GoroutinesEnd, before)
 	}

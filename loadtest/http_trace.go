@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"crypto/tls"
+	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
@@ -19,10 +20,18 @@ func mono() int64 { return int64(time.Since(monoBase)) }
 // the dial hooks from its own goroutine, even after the request went on
 // over another connection.
 type httpScratch struct {
-	next  uint64 // position in the weighted order
 	buf   []byte // body prefix for Request.Check
 	trace *httptrace.ClientTrace
 	start int64
+	id    []byte // the request id being built
+	drain []byte // where the rest of a body is read and dropped
+
+	// The Lean profile's: the worker's connection per origin, the request
+	// being written, a NewBody read whole, the header a Check sees.
+	lean   []*leanConn
+	wbuf   []byte
+	body   []byte
+	header http.Header
 
 	dnsStart, dnsDone, connStart, connDone, tlsStart, tlsDone, firstByte atomic.Int64
 	reused, tlsErr                                                       atomic.Bool

@@ -41,12 +41,8 @@ func Run(t testing.TB, s Scenario) *Result {
 	if s.Name == "" {
 		s.Name = t.Name()
 	}
-	if s.Load == nil || len(s.Load.Stages()) == 0 {
-		t.Fatalf("loadtest: scenario %s: %v", s.Name, ErrNoLoad)
-		return nil
-	}
-	s = s.withDefaults(scale)
-	if err := s.validate(); err != nil {
+	s, err = s.ready(scale)
+	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
 	}
@@ -109,6 +105,41 @@ func Run(t testing.TB, s Scenario) *Result {
 		}
 	}
 	return res
+}
+
+// Execute runs the scenario outside a test and returns what it measured: it
+// is [Run] for programs, such as a command-line tool or a benchmark driver,
+// that have no testing.TB. The zero fields of s take [DefaultScenario],
+// LOADGATE_SCALE scales the load as it does for Run, and the name defaults to
+// "scenario".
+//
+// Execute returns an error only if the scenario is invalid or its target's
+// Prepare fails, before any request is sent; failed requests, leaked
+// goroutines and early stops are in the [Result]. It logs nothing and writes
+// no file: the caller can render the result with [Summary] and write it with
+// [WriteFile]. Canceling ctx ends the load early (Result.Stopped says so),
+// like the end of a test's context does for Run.
+func Execute(ctx context.Context, s Scenario) (*Result, error) {
+	what := "loadtest"
+	if s.Name != "" {
+		what = "loadtest: scenario " + s.Name
+	} else {
+		s.Name = "scenario"
+	}
+	scale, err := scaleFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	s, err = s.ready(scale)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	res, err := execute(ctx, s, s.Timeout+drainGrace, func(string, ...any) {})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	res.Env = currentEnv(scale)
+	return res, nil
 }
 
 // execute runs the load of a validated scenario and builds its result.

@@ -115,6 +115,15 @@ func scaleDuration(d time.Duration, scale float64) time.Duration {
 	return 1
 }
 
+// ready returns s with its defaults and scale applied, or why it cannot run.
+func (s Scenario) ready(scale float64) (Scenario, error) {
+	if s.Load == nil || len(s.Load.Stages()) == 0 {
+		return s, ErrNoLoad
+	}
+	s = s.withDefaults(scale)
+	return s, s.validate()
+}
+
 // validate checks the scenario after defaults were applied.
 func (s Scenario) validate() error {
 	if s.Target == nil {

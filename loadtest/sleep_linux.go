@@ -10,8 +10,9 @@ import (
 // open model a request sent late is charged that delay as latency. The
 // scheduler therefore waits the last stretch before each arrival with
 // nanosleep on its own OS thread, whose timer slack it lowers from the
-// default 50 µs to 1 ns: arrivals then leave about 30 µs late instead of
-// 600 µs (measured on the project's 2-core machine; docs/PERFORMANCE.md).
+// default 50 µs to 1 ns: a no-op request then starts a median 45-50 µs
+// after its intended time instead of 520-680 µs (measured on the project's
+// 2-core machine; docs/PERFORMANCE.md).
 
 const (
 	prSetTimerSlack = 29 // PR_SET_TIMERSLACK from <linux/prctl.h>
