@@ -436,6 +436,10 @@ func (h *HTTP) leanFailed(ctx context.Context, s *Sample, start int64, r *prepar
 	s.SetPhase(PhaseTotal, time.Duration(mono()-start))
 	if cerr := ctx.Err(); cerr != nil {
 		err = cerr
+	} else if errors.Is(err, net.ErrClosed) {
+		// Only the end of the run closes a busy connection of the pool,
+		// and its AfterFunc may run before the request sees ctx end.
+		err = fmt.Errorf("%w (connection closed as the run ended)", context.Canceled)
 	}
 	return fmt.Errorf("%s %q: %w", r.Method, r.URL, err)
 }

@@ -301,7 +301,7 @@ func TestLeanCanceledRunEndsAtOnce(t *testing.T) {
 		t.Errorf("stopped %+v, abandoned %d; want canceled, none abandoned", res.Stopped, res.Abandoned)
 	}
 	if res.ErrorKinds[KindCanceled] != res.Requests || res.Requests > 3 {
-		t.Errorf("requests %d, kinds %v: want the 3 blocked requests, canceled", res.Requests, res.ErrorKinds)
+		t.Errorf("requests %d, kinds %v: want the 3 blocked requests, canceled; samples %q", res.Requests, res.ErrorKinds, res.ErrorSamples)
 	}
 }
 
