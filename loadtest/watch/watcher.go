@@ -25,7 +25,7 @@ type Watcher struct {
 	pprof      *url.URL // nil without a goroutine profile
 	client     *http.Client
 	transport  *http.Transport
-	cancel     context.CancelFunc
+	quit       chan struct{}   // closed by Stop to end the scrape loop
 	stopCtx    context.Context // for the scrapes of Stop, which outlive a canceled test
 	loopDone   chan struct{}
 	loadKicked chan struct{} // LoadStarted asks the loop for a profile at once
@@ -106,16 +106,16 @@ func (w *Watcher) Start(ctx context.Context) error {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	w.stopCtx = context.WithoutCancel(ctx)
-	loopCtx, cancel := context.WithCancel(ctx)
-	w.cancel = cancel
+	quit := make(chan struct{})
+	w.quit = quit
 	w.loopDone = make(chan struct{})
 	w.loadKicked = make(chan struct{}, 1)
 
 	// Scraping once now gives Before a value even without a warm-up, and
 	// opens the keep-alive connection before loadtest's leak check counts
 	// the goroutines it starts with.
-	w.scrape(loopCtx)
-	go w.loop(loopCtx)
+	w.scrape(ctx)
+	go w.loop(ctx, quit)
 	return nil
 }
 
@@ -151,7 +151,7 @@ func (w *Watcher) Stop() *loadtest.ServerStats {
 	if !running {
 		return last
 	}
-	w.cancel()
+	close(w.quit) // a scrape in flight finishes: its sample counts
 	<-w.loopDone
 
 	w.scrape(w.stopCtx)
@@ -169,15 +169,17 @@ func (w *Watcher) Stop() *loadtest.ServerStats {
 	return st
 }
 
-// loop scrapes every interval until ctx is done, and reads the goroutine
-// profile when the load starts.
-func (w *Watcher) loop(ctx context.Context) {
+// loop scrapes every interval until quit is closed or ctx is done, and
+// reads the goroutine profile when the load starts.
+func (w *Watcher) loop(ctx context.Context, quit <-chan struct{}) {
 	defer close(w.loopDone)
 	tick := time.NewTicker(w.opts.interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-quit:
 			return
 		case <-w.loadKicked:
 			if g := w.readGoroutines(ctx); g != nil {
