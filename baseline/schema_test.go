@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -39,6 +40,8 @@ func goldenBaseline(t *testing.T) *Baseline {
 	return b
 }
 
+var hdrValue = regexp.MustCompile(`"hdr": "[^"]*"`)
+
 // TestBaselineGolden guards the JSON layout of schema loadgate.baseline/v1:
 // a change to it must be deliberate (go test -update) and show in review.
 func TestBaselineGolden(t *testing.T) {
@@ -50,7 +53,10 @@ func TestBaselineGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "baseline.golden.json", got)
+	// The HDR encoding is zlib output, whose bytes change between Go
+	// releases; the golden file shows the layout, and the round trip below
+	// checks the histogram itself.
+	golden(t, "baseline.golden.json", hdrValue.ReplaceAll(got, []byte(`"hdr": "(zlib-compressed HDR histogram)"`)))
 	schematest.Validate(t, schemaPath, got)
 
 	b, err := Parse(got, "golden")

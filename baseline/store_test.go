@@ -90,7 +90,7 @@ func badFiles(t *testing.T) []struct {
 		{"corrupted", corrupt, []string{fmt.Sprintf(":%d:%d: invalid character 'x'", line, col)}, nil},
 		{"truncated", good[:len(good)/2], []string{fmt.Sprintf(":%d:", bytes.Count(good[:len(good)/2], []byte("\n"))+1), "unexpected end of file (truncated?)"}, nil},
 		{"empty", nil, []string{":1:1: empty file"}, nil},
-		{"wrong type", typo, []string{":21:25:", "runs.requests: cannot use JSON string as int64"}, nil},
+		{"wrong type", typo, []string{":21:25:", "requests: cannot use JSON string as int64"}, nil},
 		{"future schema", bytes.Replace(good, []byte(SchemaVersion), []byte("loadgate.baseline/v2"), 1),
 			[]string{`unsupported baseline schema "loadgate.baseline/v2"; this loadgate reads loadgate.baseline/v1`}, ErrSchema},
 		{"no schema", bytes.Replace(good, []byte(`"schema": "loadgate.baseline/v1",`), nil, 1),
