@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
 	"time"
 
@@ -123,7 +124,7 @@ func Parse(data []byte, name string) (*Baseline, error) {
 		return nil, syntaxError(data, name, dec.InputOffset(), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, dec.InputOffset())
 		return nil, &SyntaxError{File: name, Line: line, Col: col, Err: errors.New("unexpected data after the baseline object")}
 	}
 	var head struct {
@@ -187,7 +188,7 @@ func syntaxError(data []byte, name string, fallback int64, err error) error {
 	if se != nil && off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
 		msg = fmt.Errorf("unexpected end of file (truncated?): %w", err)
 	}
-	line, col := position(data, off)
+	line, col := jsonpos.Position(data, off)
 	return &SyntaxError{File: name, Line: line, Col: col, Err: msg}
 }
 

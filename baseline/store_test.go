@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,7 +80,7 @@ func badFiles(t *testing.T) []struct {
 		t.Fatal(err)
 	}
 	corrupt := bytes.Replace(good, []byte(`"p99_ns": 1491967,`), []byte(`"p99_ns": 14919x67,`), 1)
-	line, col := position(corrupt, int64(bytes.Index(corrupt, []byte("x67"))))
+	line, col := jsonpos.Position(corrupt, int64(bytes.Index(corrupt, []byte("x67"))))
 	typo := bytes.Replace(good, []byte(`"requests": 1000,`), []byte(`"requests": "1000",`), 1)
 	return []struct {
 		name string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
 	"io/fs"
 	"os"
@@ -160,7 +161,7 @@ func peekSchema(path string, data []byte) (string, error) {
 		return "", jsonError(path, data, dec.InputOffset(), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, dec.InputOffset())
 		return "", fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
 	}
 	var head struct {
@@ -218,23 +219,8 @@ func jsonError(path string, data []byte, fallback int64, err error) error {
 			msg = "empty file"
 		}
 	}
-	line, col := position(data, off)
+	line, col := jsonpos.Position(data, off)
 	return fmt.Errorf("%s:%d:%d: %s", path, line, col, msg)
-}
-
-// position returns the 1-based line and column of byte offset off.
-func position(data []byte, off int64) (line, col int) {
-	off = max(0, min(off, int64(len(data))))
-	line, col = 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // resultsOf returns the results of the files.
