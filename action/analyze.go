@@ -144,7 +144,7 @@ func Analyze(res *Results, sla *assert.File) (*Report, error) {
 				}
 			}
 		}
-		r.Breaches += len(breached(s.SLA))
+		r.Breaches += len(baseline.SLABreaches(s.SLA))
 	}
 	// The verdict first: failing scenarios lead, the worst first.
 	slices.SortStableFunc(r.Scenarios, func(a, b *Scenario) int {
@@ -265,9 +265,9 @@ func (s *Scenario) decide() {
 		s.Verdict = s.Comparison.Verdict
 		s.Why = append(s.Why, s.Comparison.Reasons...)
 	} else {
-		for _, b := range breached(s.SLA) {
+		for _, b := range baseline.SLABreaches(s.SLA) {
 			s.Verdict = baseline.Fail
-			s.Why = append(s.Why, "SLA breached: "+b.first.Message)
+			s.Why = append(s.Why, "SLA breached: "+b.First.Message)
 		}
 	}
 	if s.LeakRuns > 0 {
@@ -344,36 +344,6 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// breach is one SLA expression that did not hold in some runs.
-type breach struct {
-	first baseline.SLAOutcome
-	runs  int
-	of    int
-}
-
-// breached groups the failed outcomes by expression, in expression order.
-func breached(outs []baseline.SLAOutcome) []breach {
-	var out []breach
-	index := map[string]int{}
-	of := map[string]int{}
-	for _, o := range outs {
-		of[o.Expr]++
-		if o.Pass {
-			continue
-		}
-		if i, ok := index[o.Expr]; ok {
-			out[i].runs++
-			continue
-		}
-		index[o.Expr] = len(out)
-		out = append(out, breach{first: o, runs: 1})
-	}
-	for i := range out {
-		out[i].of = of[out[i].first.Expr]
-	}
-	return out
-}
-
 // failuresOf groups the manifest's failed tests by test function.
 func failuresOf(m Manifest) (head, base []Failure) {
 	type key struct{ side, pkg, test string }
@@ -442,7 +412,7 @@ func worstChange(ss []*Scenario) float64 {
 // severity orders scenarios of the same verdict: how much worse the
 // worst failing metric got; breaches and leaks come first.
 func (s *Scenario) severity() float64 {
-	if len(breached(s.SLA)) > 0 || s.LeakRuns > 0 {
+	if len(baseline.SLABreaches(s.SLA)) > 0 || s.LeakRuns > 0 {
 		return math.Inf(1)
 	}
 	w := 0.0
@@ -473,7 +443,7 @@ func (r *Report) Changed() bool {
 		return true
 	}
 	for _, s := range r.Scenarios {
-		if s.LeakRuns > 0 || len(breached(s.SLA)) > 0 {
+		if s.LeakRuns > 0 || len(baseline.SLABreaches(s.SLA)) > 0 {
 			return true
 		}
 		if s.Comparison == nil {

@@ -188,7 +188,7 @@ func (s *Scenario) gist() string {
 	var parts []string
 	name := code(s.Name)
 	sla := s.slaGist()
-	breach := len(breached(s.SLA)) > 0
+	breach := len(baseline.SLABreaches(s.SLA)) > 0
 	if breach {
 		// A breached limit says more than any change.
 		parts = append(parts, name+": "+sla)
@@ -265,13 +265,13 @@ func (s *Scenario) slaGist() string {
 	if len(exprs) == 0 {
 		return ""
 	}
-	if bs := breached(s.SLA); len(bs) > 0 {
+	if bs := baseline.SLABreaches(s.SLA); len(bs) > 0 {
 		b := bs[0]
-		text := fmt.Sprintf("SLA %s breached", code(b.first.Expr))
-		if b.of > 1 {
-			text += fmt.Sprintf(" in %d of %d runs", b.runs, b.of)
+		text := fmt.Sprintf("SLA %s breached", code(b.First.Expr))
+		if b.Of > 1 {
+			text += fmt.Sprintf(" in %d of %d runs", b.Runs, b.Of)
 		}
-		if measured, _, ok := strings.Cut(stripScenario(b.first.Message), ", want"); ok && b.first.Err == nil {
+		if measured, _, ok := strings.Cut(stripScenario(b.First.Message), ", want"); ok && b.First.Err == nil {
 			text += " (" + measured + ")"
 		}
 		if len(bs) > 1 {
@@ -357,14 +357,14 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 // slaLine renders each expression once: the worst run's value when it
 // held, the first breach otherwise.
 func slaLine(outs []baseline.SLAOutcome) string {
-	bs := breached(outs)
+	bs := baseline.SLABreaches(outs)
 	var parts []string
 	for _, expr := range slaExprs(outs) {
-		if i := slices.IndexFunc(bs, func(b breach) bool { return b.first.Expr == expr }); i >= 0 {
+		if i := slices.IndexFunc(bs, func(b baseline.SLABreach) bool { return b.First.Expr == expr }); i >= 0 {
 			b := bs[i]
-			text := fmt.Sprintf("❌ %s: %s", code(expr), mdEscape(stripScenario(b.first.Message)))
-			if b.of > 1 {
-				text += fmt.Sprintf(" (run %d; breached in %d of %d runs)", b.first.Run, b.runs, b.of)
+			text := fmt.Sprintf("❌ %s: %s", code(expr), mdEscape(stripScenario(b.First.Message)))
+			if b.Of > 1 {
+				text += fmt.Sprintf(" (run %d; breached in %d of %d runs)", b.First.Run, b.Runs, b.Of)
 			}
 			parts = append(parts, text)
 			continue

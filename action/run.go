@@ -275,7 +275,7 @@ func failing(r *Report, f FailOn) (bool, []string) {
 	}
 	slaOrTests := len(r.Failures) > 0
 	for _, s := range r.Scenarios {
-		if len(breached(s.SLA)) > 0 || s.LeakRuns > 0 || s.TestFailed {
+		if len(baseline.SLABreaches(s.SLA)) > 0 || s.LeakRuns > 0 || s.TestFailed {
 			slaOrTests = true
 		}
 		switch {

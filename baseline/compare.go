@@ -352,7 +352,7 @@ func envMismatch(a, b loadtest.Env) []string {
 // decide sets the verdict and its reasons.
 func (c *Comparison) decide(p Policy) {
 	var sla, fails, warns []string
-	for _, b := range c.slaBreaches() {
+	for _, b := range SLABreaches(c.SLA) {
 		sla = append(sla, b.String())
 	}
 	worst := Pass
@@ -445,44 +445,43 @@ func formatChange(f float64) string {
 	return fmt.Sprintf("%+.2f%%", 100*f)
 }
 
-// slaBreach is one SLA expression that did not hold, with the runs where
-// it did not.
-type slaBreach struct {
-	first SLAOutcome
-	runs  int // breached runs
-	of    int // runs checked
+// SLABreach is one SLA expression that did not hold in some runs.
+type SLABreach struct {
+	First SLAOutcome // the first run where it did not hold
+	Runs  int        // runs where it did not hold
+	Of    int        // runs checked
 }
 
-func (b slaBreach) String() string {
-	if b.of == 1 {
-		return "SLA breached: " + b.first.Message
+func (b SLABreach) String() string {
+	if b.Of == 1 {
+		return "SLA breached: " + b.First.Message
 	}
-	if b.runs == 1 {
-		return fmt.Sprintf("SLA breached in run %d: %s", b.first.Run, b.first.Message)
+	if b.Runs == 1 {
+		return fmt.Sprintf("SLA breached in run %d: %s", b.First.Run, b.First.Message)
 	}
-	return fmt.Sprintf("SLA breached in %d of %d runs, first in run %d: %s", b.runs, b.of, b.first.Run, b.first.Message)
+	return fmt.Sprintf("SLA breached in %d of %d runs, first in run %d: %s", b.Runs, b.Of, b.First.Run, b.First.Message)
 }
 
-// slaBreaches groups the failed SLA outcomes by expression, in the order
-// of the expressions.
-func (c *Comparison) slaBreaches() []slaBreach {
-	var out []slaBreach
+// SLABreaches groups the failed outcomes by expression, in the order the
+// expressions first failed.
+func SLABreaches(outs []SLAOutcome) []SLABreach {
+	var out []SLABreach
 	index := map[string]int{}
 	checked := map[string]int{}
-	for _, o := range c.SLA {
+	for _, o := range outs {
 		checked[o.Expr]++
 		if o.Pass {
 			continue
 		}
 		if i, ok := index[o.Expr]; ok {
-			out[i].runs++
+			out[i].Runs++
 			continue
 		}
 		index[o.Expr] = len(out)
-		out = append(out, slaBreach{first: o, runs: 1})
+		out = append(out, SLABreach{First: o, Runs: 1})
 	}
 	for i := range out {
-		out[i].of = checked[out[i].first.Expr]
+		out[i].Of = checked[out[i].First.Expr]
 	}
 	return out
 }

@@ -31,7 +31,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		100*ciLevel, c.Alpha)
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\nSLA: %s\n", c.slaSummary())
-		for _, br := range c.slaBreaches() {
+		for _, br := range SLABreaches(c.SLA) {
 			fmt.Fprintf(&b, "  %s\n", br)
 		}
 	}
