@@ -587,7 +587,7 @@ func (r *Report) writeRunCounts(b *strings.Builder) {
 // envs lists the distinct machines of each side.
 func (r *Report) envs() (base, head []string) {
 	add := func(list *[]string, e loadtest.Env) {
-		if d := describeEnv(e); d != "" && !slices.Contains(*list, d) {
+		if d := e.String(); d != "" && !slices.Contains(*list, d) {
 			*list = append(*list, d)
 		}
 	}
@@ -599,27 +599,6 @@ func (r *Report) envs() (base, head []string) {
 		add(&head, s.Comparison.Head.Env)
 	}
 	return base, head
-}
-
-func describeEnv(e loadtest.Env) string {
-	var parts []string
-	if e.GOOS != "" {
-		parts = append(parts, e.GOOS+"/"+e.GOARCH)
-	}
-	if e.CPUs > 0 {
-		cpu := plural(e.CPUs, "CPU")
-		if e.CPUModel != "" {
-			cpu += " " + e.CPUModel
-		}
-		parts = append(parts, cpu)
-	}
-	if e.Go != "" {
-		parts = append(parts, e.Go)
-	}
-	if e.Scale != 0 && e.Scale != 1 {
-		parts = append(parts, fmt.Sprintf("LOADGATE_SCALE=%g", e.Scale))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // failureText is "`TestX` in `pkg` failed in 2 of 5 runs (file:line)".

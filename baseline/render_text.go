@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/perf/benchmath"
-
-	"github.com/loadgate/loadgate/loadtest"
 )
 
 // WriteText renders c as an aligned plain-text table, as benchstat does:
@@ -70,29 +68,8 @@ func (s Side) describe() string {
 	if s.Commit != "" {
 		parts = append(parts, "commit "+short(s.Commit))
 	}
-	if e := describeEnv(s.Env); e != "" {
+	if e := s.Env.String(); e != "" {
 		parts = append(parts, e)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func describeEnv(e loadtest.Env) string {
-	var parts []string
-	if e.GOOS != "" {
-		parts = append(parts, e.GOOS+"/"+e.GOARCH)
-	}
-	if e.CPUs > 0 {
-		cpu := fmt.Sprintf("%d CPUs", e.CPUs)
-		if e.CPUModel != "" {
-			cpu += " " + e.CPUModel
-		}
-		parts = append(parts, cpu)
-	}
-	if e.Go != "" {
-		parts = append(parts, e.Go)
-	}
-	if e.Scale != 0 && e.Scale != 1 {
-		parts = append(parts, fmt.Sprintf("scale %g", e.Scale))
 	}
 	return strings.Join(parts, ", ")
 }

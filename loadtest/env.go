@@ -123,3 +123,30 @@ func splitFuncName(name string) (pkg, fn string) {
 	}
 	return strings.TrimSuffix(name[:slash+1+dot], "_test"), name[slash+1+dot+1:]
 }
+
+// String describes the machine in one line, for a report's reader:
+// "linux/amd64, 2 CPUs AMD EPYC 7B13, go1.26.0", with LOADGATE_SCALE added
+// when the run was scaled. It is "" when nothing is known.
+func (e Env) String() string {
+	var parts []string
+	if e.GOOS != "" {
+		parts = append(parts, e.GOOS+"/"+e.GOARCH)
+	}
+	if e.CPUs > 0 {
+		cpu := fmt.Sprintf("%d CPUs", e.CPUs)
+		if e.CPUs == 1 {
+			cpu = "1 CPU"
+		}
+		if e.CPUModel != "" {
+			cpu += " " + e.CPUModel
+		}
+		parts = append(parts, cpu)
+	}
+	if e.Go != "" {
+		parts = append(parts, e.Go)
+	}
+	if e.Scale != 0 && e.Scale != 1 {
+		parts = append(parts, fmt.Sprintf("%s=%g", EnvScale, e.Scale))
+	}
+	return strings.Join(parts, ", ")
+}

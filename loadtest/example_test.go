@@ -67,3 +67,15 @@ func ExampleExecute() {
 	// scenario 20 0
 	// loadtest: scenario empty: scenario has no Load true
 }
+
+// Reports describe the machine a result came from in one line.
+func ExampleEnv_String() {
+	e := loadtest.Env{Go: "go1.26.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "AMD EPYC 7B13", Scale: 0.5}
+	fmt.Println(e)
+	fmt.Println(loadtest.Env{GOOS: "darwin", GOARCH: "arm64", CPUs: 1})
+	fmt.Printf("%q\n", loadtest.Env{})
+	// Output:
+	// linux/amd64, 2 CPUs AMD EPYC 7B13, go1.26.0, LOADGATE_SCALE=0.5
+	// darwin/arm64, 1 CPU
+	// ""
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 const baselineUsage = `usage: loadgate baseline update [packages] [-run regexp] [-count n] [flags] [-- go test flags]
@@ -220,7 +221,7 @@ func writeBaselineTable(w io.Writer, files []baselineFile) {
 			line += " in " + b.Package
 		}
 		fmt.Fprintln(w, line)
-		fmt.Fprintf(w, "  machine %s\n", describeMachine(b))
+		fmt.Fprintf(w, "  machine %s\n", machine(b.Env))
 		smp := b.Sample()
 		med := func(m baseline.Metric) string {
 			v := smp.Values(m)
@@ -250,28 +251,10 @@ func shortCommit(c string) string {
 	return c
 }
 
-// describeMachine writes the environment a baseline was recorded in.
-func describeMachine(b *baseline.Baseline) string {
-	e := b.Env
-	var parts []string
-	if e.GOOS != "" {
-		parts = append(parts, e.GOOS+"/"+e.GOARCH)
+// machine describes the environment a baseline was recorded in.
+func machine(e loadtest.Env) string {
+	if s := e.String(); s != "" {
+		return s
 	}
-	if e.CPUs > 0 {
-		cpu := plural(e.CPUs, "CPU")
-		if e.CPUModel != "" {
-			cpu += " " + e.CPUModel
-		}
-		parts = append(parts, cpu)
-	}
-	if e.Go != "" {
-		parts = append(parts, e.Go)
-	}
-	if e.Scale != 0 && e.Scale != 1 {
-		parts = append(parts, fmt.Sprintf("%s=%g", "LOADGATE_SCALE", e.Scale))
-	}
-	if len(parts) == 0 {
-		return "unknown"
-	}
-	return strings.Join(parts, ", ")
+	return "unknown"
 }
