@@ -88,6 +88,11 @@ func (tl *timeline) run() {
 				tl.take(next, false)
 			}
 			tl.trimTrailingIdle()
+			if tl.machine {
+				// The last record counts every request, so that a live
+				// display ends at the run's true totals.
+				tl.machineProgress(time.Now())
+			}
 			return
 		}
 		tl.rt.sample()
@@ -230,7 +235,7 @@ type Progress struct {
 func (tl *timeline) machineProgress(now time.Time) {
 	p := Progress{
 		Scenario: tl.e.scenario.Name, Stage: tl.stage(),
-		ElapsedNS: int64(now.Sub(tl.e.loadStart)), TotalNS: int64(tl.planned),
+		ElapsedNS: int64(min(now.Sub(tl.e.loadStart), tl.planned)), TotalNS: int64(tl.planned),
 		Requests: tl.completed, Errors: tl.errors,
 		P99NS: tl.cumulative.ValueAtQuantile(99),
 	}
