@@ -11,6 +11,16 @@ import (
 func TestGate(t *testing.T) {
 	res := slaResult(t)
 	ramp, peak := &res.Stages[1], &res.Stages[2]
+	// planned is a stage as a running gate sees it: carrying its plan,
+	// which a result read from JSON (the fixture's stages) does not.
+	planned := func(s loadtest.StageResult) *loadtest.StageResult {
+		s.Plan = res.Load.Stages[s.Index]
+		return &s
+	}
+	closed := planned(*ramp)
+	closed.Plan = loadtest.StagePlan{Name: "50 users", Model: loadtest.Closed, Users: 50, DurationNS: closed.Plan.DurationNS}
+	halfRamp := planned(*ramp) // stopped after 2 of its 4 s: planned 100 to 200/s
+	halfRamp.ElapsedNS /= 2
 	tests := []struct {
 		name  string
 		exprs []string
@@ -36,8 +46,15 @@ func TestGate(t *testing.T) {
 			`assert.Gate: "abandoned == 0": column 1: abandoned is measured for the whole run only, so a gate cannot check it`},
 		{"selector", []string{`p99{stage="ramp"} < 1s`}, ramp,
 			"assert.Gate: `p99{stage=\"ramp\"} < 1s`: column 5: a gate sees only the stage it guards: drop the selector"},
-		{"share of the planned rate", []string{"throughput >= 95%"}, ramp,
-			`assert.Gate: "throughput >= 95%": column 15: a gate does not see the stage's planned rate; compare with a rate such as 190/s`},
+		{"share of the planned rate", []string{"throughput >= 95%", "rate >= 100%"}, planned(*ramp), ""},
+		{"share of the planned rate fails", []string{"throughput >= 95%"}, planned(*peak),
+			"throughput = 248/s, want >= 95% of the planned 300/s = 285/s (13.0% under)"},
+		{"share of a ramp cut short", []string{"rate >= 134%"}, halfRamp,
+			"rate = 200/s, want >= 134% of the planned 150/s = 201/s (0.5% under)"},
+		{"share of a stage without its plan", []string{"throughput >= 95%"}, ramp,
+			`"throughput >= 95%": the stage carries no planned load, so there is no target rate; compare with a rate such as 1000/s`},
+		{"share of a closed stage", []string{"throughput >= 95%"}, closed,
+			`"throughput >= 95%": stage 50 users runs the closed model, which has no target rate; compare with a rate such as 500/s`},
 		{"every fault", []string{"p99 < 5%", "num_gc < 5"}, ramp,
 			`assert.Gate: "p99 < 5%": column 7: a latency needs a duration such as 200ms` + "\n" +
 				`assert.Gate: "num_gc < 5": column 1: num_gc is measured for the whole run only, so a gate cannot check it`},

@@ -73,3 +73,43 @@ func TestRealGate(t *testing.T) {
 		t.Errorf("reported %q", rt.errors)
 	}
 }
+
+// TestRealGateOnPlannedRate stops a real ramp where a service that serves
+// at most 100 requests a second falls behind the stage's planned rate.
+func TestRealGateOnPlannedRate(t *testing.T) {
+	one := make(chan struct{}, 1) // the service serves one request at a time
+	slow := loadtest.Func(func(ctx context.Context) error {
+		select {
+		case one <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-one }()
+		time.Sleep(10 * time.Millisecond)
+		return nil
+	})
+	gate := assert.MustGate("throughput >= 80%")
+	res := loadtest.Run(t, loadtest.Scenario{
+		Name:   "falls behind",
+		Target: slow,
+		Load: loadtest.Ramp(
+			loadtest.Rate(20).For(500*time.Millisecond).Named("easy").Gated(gate),
+			loadtest.Rate(400).For(300*time.Millisecond).Named("too much").Gated(gate),
+			loadtest.Rate(400).For(300*time.Millisecond).Named("never"),
+		),
+		MaxInFlight: 4,
+		Timeout:     time.Second,
+	})
+	if res == nil {
+		t.Fatal("no result")
+	}
+	if g := res.Stages[0].Gate; g == nil || !g.Passed {
+		t.Errorf("gate of the easy stage: %+v, want passed", g)
+	}
+	if res.Stopped == nil || res.Stopped.Cause != "gate" || res.Stopped.Stage != "too much" {
+		t.Fatalf("Stopped = %+v, want a stop by the gate of stage \"too much\"", res.Stopped)
+	}
+	if !regexp.MustCompile(`^throughput = \S+, want >= 80% of the planned 400/s = 320/s`).MatchString(res.Stopped.Reason) {
+		t.Errorf("gate reason = %q", res.Stopped.Reason)
+	}
+}

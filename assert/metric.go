@@ -248,6 +248,9 @@ type view struct {
 	noHDR            string           // what lacks the full histogram, for messages
 	res              *loadtest.Result // nil in a gate
 	stage            int              // index into res.Stages, or -1
+	// plan and elapsedNS describe the stage a gate sees (res is nil).
+	plan      *loadtest.StagePlan
+	elapsedNS int64
 }
 
 func runView(res *loadtest.Result) *view {
@@ -265,6 +268,7 @@ func stageView(where string, s *loadtest.StageResult) *view {
 		requests: s.Requests, errors: s.Errors, dropped: s.Dropped, errorRate: s.ErrorRate,
 		rate: s.Rate, throughput: s.Throughput, status: s.StatusCodes,
 		noHDR: "a stage's result", stage: -1,
+		plan: &s.Plan, elapsedNS: s.ElapsedNS,
 	}
 }
 
@@ -407,6 +411,9 @@ func (v *view) latencyStat(dist string, s stat, name string) (float64, error) {
 // abort) counts only the part that ran, and stages that never ran (after a
 // failed gate) not at all, as the measured rates do.
 func (v *view) plannedRate() (float64, error) {
+	if v.res == nil {
+		return v.gatePlannedRate()
+	}
 	res := v.res
 	plan := res.Load.Stages
 	if len(plan) == 0 {
@@ -417,16 +424,13 @@ func (v *view) plannedRate() (float64, error) {
 		if v.stage >= 0 && res.Stages[v.stage].Index != i {
 			continue
 		}
-		full := float64(p.DurationNS) / 1e9
-		d := full
+		var elapsedNS int64
 		if len(res.Stages) > 0 {
 			j := stagePosition(res.Stages, i)
 			if j < 0 {
 				continue // never ran
 			}
-			if e := float64(res.Stages[j].ElapsedNS) / 1e9; e > 0 && e < d {
-				d = e
-			}
+			elapsedNS = res.Stages[j].ElapsedNS
 		}
 		if p.Model != loadtest.Open {
 			if res.Load.Model == loadtest.Closed {
@@ -434,15 +438,47 @@ func (v *view) plannedRate() (float64, error) {
 			}
 			return 0, fmt.Errorf("stage %d (%s) runs the closed model, which has no target rate; compare with a rate such as 500/s", i, p.Name)
 		}
-		if full > 0 {
-			arrivals += p.From*d + (p.To-p.From)*d*d/(2*full)
-			secs += d
-		}
+		a, d := plannedArrivals(p, elapsedNS)
+		arrivals += a
+		secs += d
 	}
 	if secs == 0 || math.IsNaN(arrivals) {
 		return 0, errors.New("no planned stage ran, so there is no target rate")
 	}
 	return arrivals / secs, nil
+}
+
+// gatePlannedRate is plannedRate for the stage a gate sees, which carries
+// its own plan.
+func (v *view) gatePlannedRate() (float64, error) {
+	p := v.plan
+	if p == nil || p.DurationNS <= 0 {
+		return 0, errors.New("the stage carries no planned load, so there is no target rate; compare with a rate such as 1000/s")
+	}
+	if p.Model != loadtest.Open {
+		return 0, fmt.Errorf("stage %s runs the closed model, which has no target rate; compare with a rate such as 500/s", p.Name)
+	}
+	a, d := plannedArrivals(*p, v.elapsedNS)
+	if d == 0 || math.IsNaN(a) {
+		return 0, errors.New("the stage did not run, so there is no target rate")
+	}
+	return a / d, nil
+}
+
+// plannedArrivals returns how many arrivals the open-model stage p planned
+// over the part of it that ran (elapsedNS; 0 or more than planned means
+// all of it), and that part's length in seconds. A ramp from a to b over d
+// plans (a+b)/2·d arrivals.
+func plannedArrivals(p loadtest.StagePlan, elapsedNS int64) (arrivals, secs float64) {
+	full := float64(p.DurationNS) / 1e9
+	if full <= 0 {
+		return 0, 0
+	}
+	d := full
+	if e := float64(elapsedNS) / 1e9; e > 0 && e < d {
+		d = e
+	}
+	return p.From*d + (p.To-p.From)*d*d/(2*full), d
 }
 
 // stagePosition returns the position in stages of the stage with the given

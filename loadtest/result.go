@@ -156,6 +156,10 @@ type StageResult struct {
 	ErrorKinds  map[string]int64 `json:"error_kinds"`
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
 	Gate        *GateResult      `json:"gate,omitempty"`
+	// Plan is the load the stage was planned with, for a gate that compares
+	// the stage with its target rate. It is not written to JSON (the plan
+	// is in Result.Load.Stages), so a result read from a file lacks it.
+	Plan StagePlan `json:"-"`
 }
 
 // GateResult is the verdict of a stage's gate.

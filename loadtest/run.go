@@ -392,6 +392,7 @@ func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64, inFl
 		Index:       i,
 		Name:        st.label(),
 		ElapsedNS:   elapsedNS,
+		Plan:        stagePlanOf(st),
 		Dropped:     e.dropped[i+1].Load(),
 		Latency:     summarize(t.latency, false),
 		ServiceTime: summarize(t.service, false),
@@ -418,11 +419,7 @@ func fillCounts(t *tally, elapsedNS, abandoned int64, requests, errors *int64, e
 func planOf(s Scenario) LoadInfo {
 	info := LoadInfo{TimeoutNS: int64(s.Timeout)}
 	for _, st := range s.Load.Stages() {
-		info.Stages = append(info.Stages, StagePlan{
-			Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
-			Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
-			Seed: seedOf(st), Gated: st.Gate != nil,
-		})
+		info.Stages = append(info.Stages, stagePlanOf(st))
 		info.DurationNS += int64(st.Duration)
 		switch {
 		case info.Model == "":
@@ -435,6 +432,15 @@ func planOf(s Scenario) LoadInfo {
 		}
 	}
 	return info
+}
+
+// stagePlanOf describes one stage's planned load.
+func stagePlanOf(st Stage) StagePlan {
+	return StagePlan{
+		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
+		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
+		Seed: seedOf(st), Gated: st.Gate != nil,
+	}
 }
 
 func arrivalsOf(st Stage) Arrivals {
