@@ -191,6 +191,7 @@ func BenchmarkCheckout(b *testing.B) {
 	}{
 		{"normal", 0},
 		{"slowdown=0.25", 0.25},
+		{"slowdown=0.4", 0.4},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			s := shop.NewServer(shop.Options{Slowdown: bb.slowdown})
