@@ -43,6 +43,8 @@ type Report struct {
 	// summary clickable.
 	ServerURL, Repository, SummaryURL string
 	Marker                            string
+	// Key, the comment-key input, names the matrix entry in the heading.
+	Key string
 
 	inSummary bool // rendering for the job summary
 }

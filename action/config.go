@@ -72,6 +72,7 @@ const (
 	InputGitHubToken      = "github-token"
 	InputFromResults      = "from-results"
 	InputResultsDir       = "results-dir"
+	InputCommentKey       = "comment-key"
 )
 
 // DefaultConfig holds the defaults of the inputs, the same as action.yml's.
@@ -114,6 +115,10 @@ type Config struct {
 	FromResults string
 	// ResultsDir is where the results are written; the results output.
 	ResultsDir string
+	// CommentKey tells apart the comments of the jobs of one matrix, which
+	// share the workflow and job names: "go1.27", or the matrix as JSON.
+	// Empty outside a matrix.
+	CommentKey string
 
 	GitHub GitHub
 }
@@ -259,6 +264,13 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		cfg.FromResults = v
 	}
 	cfg.ResultsDir = getInput(gha, InputResultsDir)
+	if v := getInput(gha, InputCommentKey); v != "" {
+		if len(v) > maxCommentKey {
+			bad(InputCommentKey, v, "longer than %d bytes; name the matrix entry briefly, such as go-${{ matrix.go }}", maxCommentKey)
+		} else {
+			cfg.CommentKey = strings.Join(strings.Fields(v), " ")
+		}
+	}
 
 	gh, err := githubFrom(gha)
 	if err != nil {
@@ -346,11 +358,19 @@ func intOf(v any) int {
 }
 
 // Marker is the hidden HTML comment that identifies the action's comment of
-// one workflow job, so that two jobs keep two comments and each push
-// updates its job's comment in place.
+// one workflow job (and matrix entry, see CommentKey), so that two jobs
+// keep two comments and each push updates its job's comment in place.
 func (c *Config) Marker() string {
-	return Marker(c.GitHub.Workflow, c.GitHub.Job)
+	job := c.GitHub.Job
+	if c.CommentKey != "" {
+		job += " [" + c.CommentKey + "]"
+	}
+	return Marker(c.GitHub.Workflow, job)
 }
+
+// maxCommentKey bounds the comment-key input, which goes into the marker
+// and the comment's heading.
+const maxCommentKey = 200
 
 // Marker returns the marker of the comment of a workflow's job.
 func Marker(workflow, job string) string {

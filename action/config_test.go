@@ -38,6 +38,7 @@ func TestConfigInputs(t *testing.T) {
 	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{
 		"packages": "./examples/shop\n./examples/other", "run": "^TestLoad", "count": "9",
 		"compare": "base-ref", "sla": sla, "comment": "on-change", "fail-on": "sla",
+		"comment-key": " go-1.27\n linux ",
 	})
 	cfg, err := ConfigFrom(e.action())
 	if err != nil {
@@ -49,6 +50,9 @@ func TestConfigInputs(t *testing.T) {
 	}
 	if got := cfg.SLA.For("checkout"); !slices.Equal(got, []string{"error_rate < 1%", "p99 < 200ms"}) {
 		t.Errorf("SLA for checkout: %q", got)
+	}
+	if got := cfg.Marker(); got != "<!-- loadgate-action: loadgate / load [go-1.27 linux] -->" {
+		t.Errorf("marker %s", got)
 	}
 }
 
@@ -69,6 +73,7 @@ func TestConfigErrors(t *testing.T) {
 		{"working-directory", "no/such/dir", `input working-directory: "no/such/dir": not a directory`},
 		{"sla", badSLA, `sla.txt:1:7: a latency needs a duration`},
 		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
+		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input+"="+tt.give, func(t *testing.T) {

@@ -92,6 +92,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		WorkingDirectory: filepath.ToSlash(rel),
 		Positions:        map[string]Position{},
 		Marker:           cfg.Marker(),
+		CommentKey:       cfg.CommentKey,
 		RunURL:           cfg.GitHub.RunURL(),
 	}
 	if cfg.GitHub.Owner != "" {

@@ -103,7 +103,11 @@ func (r *Report) Markdown(l Level) string {
 	if r.Marker != "" {
 		b.WriteString(r.Marker + "\n")
 	}
-	fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icons[r.Verdict], r.title())
+	name := "loadgate"
+	if r.Key != "" {
+		name += " (" + r.Key + ")"
+	}
+	fmt.Fprintf(&b, "## %s %s: %s\n\n", icons[r.Verdict], name, r.title())
 	if c := r.context(); c != "" {
 		b.WriteString(c + "\n\n")
 	}

@@ -54,6 +54,8 @@ type Manifest struct {
 	// the same summary.
 	Marker string `json:"marker,omitempty"`
 	RunURL string `json:"run_url,omitempty"`
+	// CommentKey is the comment-key input of that job, for the heading.
+	CommentKey string `json:"comment_key,omitempty"`
 	// Count is the number of runs a side that were asked for.
 	Count            int      `json:"count"`
 	Packages         []string `json:"packages"`

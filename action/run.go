@@ -104,7 +104,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		gha.Errorf("%v", err)
 		return nil, err
 	}
-	r.Marker = cfg.Marker()
+	r.Marker, r.Key = cfg.Marker(), cfg.CommentKey
 	r.ServerURL = cfg.GitHub.ServerURL
 	if cfg.GitHub.Owner != "" {
 		r.Repository = cfg.GitHub.Owner + "/" + cfg.GitHub.Repo
@@ -114,7 +114,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		// Commenting for the job that ran the tests: its comment, its
 		// summary.
 		if m := res.Manifest; m.Marker != "" {
-			r.Marker = m.Marker
+			r.Marker, r.Key = m.Marker, m.CommentKey
 		}
 		if m := res.Manifest; m.RunURL != "" {
 			r.SummaryURL = m.RunURL

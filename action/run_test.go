@@ -238,6 +238,39 @@ func TestRunOnChange(t *testing.T) {
 	}
 }
 
+// TestRunMatrix: the jobs of one matrix share the workflow's and job's
+// names; with comment-key each keeps its own comment, named in its heading,
+// and a second push updates both in place.
+func TestRunMatrix(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	ids := map[string]int64{}
+	for push := 1; push <= 2; push++ {
+		for _, key := range []string{"go-1.26", "go-1.27"} {
+			e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "fail-on": "never", "comment-key": key})
+			out, err := runAction(t, e, regressionResults())
+			if err != nil || out.Comment == nil {
+				t.Fatalf("push %d, %s: %+v, %v", push, key, out, err)
+			}
+			if push == 1 {
+				ids[key] = out.Comment.ID
+			} else if out.CommentCreated || out.Comment.ID != ids[key] {
+				t.Errorf("push 2, %s: comment %d (created %v), want %d updated", key, out.Comment.ID, out.CommentCreated, ids[key])
+			}
+		}
+	}
+	comments := d.State().Comments
+	if len(comments) != 2 || ids["go-1.26"] == ids["go-1.27"] {
+		t.Fatalf("%d comments (ids %v), want one a matrix entry", len(comments), ids)
+	}
+	for _, c := range comments {
+		if !strings.Contains(c.Body, "## ❌ loadgate (go-1.2") {
+			t.Errorf("comment %d does not name its matrix entry in its heading:\n%.300s", c.ID, c.Body)
+		}
+	}
+}
+
 // TestRunFromResults is the second half of the fork-PR pattern: a
 // workflow_run job comments from the results the PR's job uploaded.
 func TestRunFromResults(t *testing.T) {
