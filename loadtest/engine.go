@@ -43,6 +43,7 @@ type engine struct {
 	scenario Scenario
 	rec      *recorder
 	leaks    *leakWatch      // nil when the leak check is off
+	runCtx   context.Context // the run's context, reqCtx's parent
 	reqCtx   context.Context // parent of every request's context
 	direct   deadlineTarget  // the Target, when it takes its deadline directly
 
@@ -79,10 +80,11 @@ type engine struct {
 	sent      []atomic.Int64
 }
 
-func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *engine {
+func newEngine(s Scenario, rec *recorder, runCtx, reqCtx context.Context, slots int) *engine {
 	e := &engine{
 		scenario: s,
 		rec:      rec,
+		runCtx:   runCtx,
 		reqCtx:   reqCtx,
 		stop:     make(chan struct{}),
 		jobs:     make(chan job),
@@ -120,6 +122,16 @@ func (e *engine) halted() bool {
 	default:
 		return false
 	}
+}
+
+// ending reports whether no new request may start: the load was halted, or
+// the run's context or the requests' ended. The run's context is checked as
+// well as reqCtx, its child: a cancellation reaches the parent first, and
+// what watches it (the Lean pool closes its busy connections) can act
+// before reqCtx ends, which would let a user whose request just failed
+// start another.
+func (e *engine) ending() bool {
+	return e.halted() || e.runCtx.Err() != nil || e.reqCtx.Err() != nil
 }
 
 // beginMeasuring marks the start of the measured load, after the warm-up.
@@ -206,7 +218,7 @@ func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
 			}
 			woke = time.Now()
 		}
-		if e.halted() || e.reqCtx.Err() != nil {
+		if e.ending() {
 			return
 		}
 		now := time.Now()
@@ -282,7 +294,7 @@ func (e *engine) user(id int) {
 		// The run's context ends a moment before the halt it causes: a
 		// request started in between would fail at once, and a user can
 		// start thousands of them.
-		if e.halted() || e.reqCtx.Err() != nil {
+		if e.ending() {
 			return
 		}
 		if int64(id) >= e.activeUsers.Load() {

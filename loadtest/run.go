@@ -170,7 +170,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	rec := newRecorder(slots)
 	reqCtx, cancelRequests := context.WithCancel(ctx)
 	defer cancelRequests()
-	e := newEngine(s, rec, reqCtx, slots)
+	e := newEngine(s, rec, ctx, reqCtx, slots)
 	e.leaks = watch
 	started := time.Now()
 	rt := startRuntimeSampler()
