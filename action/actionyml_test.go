@@ -33,6 +33,12 @@ func TestActionYMLInputs(t *testing.T) {
 		if m := declRE.FindStringSubmatch(line); inInputs && m != nil {
 			declared = append(declared, m[1])
 		}
+		// Expressions belong in an input's default only: nektos/act
+		// refuses the whole action for one in a description ("expressions
+		// are not allowed here"), and the e2e test runs it under act.
+		if inInputs && strings.Contains(line, "${{") && !strings.HasPrefix(strings.TrimSpace(line), "default:") {
+			t.Errorf("action.yml: an expression outside an input's default, which action runners refuse: %s", strings.TrimSpace(line))
+		}
 		if m := envRE.FindStringSubmatch(line); m != nil {
 			passed[m[1]] = m[2]
 		}
