@@ -25,6 +25,11 @@ const (
 	// several go test invocations started by a tool; without it each test
 	// process is a session of its own.
 	EnvUpdateID = "LOADGATE_UPDATE_ID"
+	// EnvDir names the directory of the baselines instead of [DefaultDir],
+	// for every test that does not pass [WithDir]; a relative path is
+	// relative to the package's directory, where go test runs a test.
+	// loadgate run -baselines sets it.
+	EnvDir = "LOADGATE_BASELINE_DIR"
 )
 
 // TB is the part of [testing.TB] that Check needs. When the value also has
@@ -46,7 +51,11 @@ var _ TB = (testing.TB)(nil)
 //
 // Recording: the runs of one test process (go test -count=5) accumulate
 // into one baseline; a later update replaces them, so a baseline never
-// mixes two versions of the code (see [Record], [EnvUpdateID]).
+// mixes two versions of the code (see [RecordSession], [EnvUpdateID]). The
+// stored baseline is replaced only once the session has all its runs (as
+// many as -count asks for, or [WithRuns]): an update interrupted half way
+// leaves the old baseline whole. A run whose test has already failed is
+// not recorded, and the test fails saying so.
 //
 // Comparing: Check pools the runs of the scenario in this process and
 // compares once it has as many as go test's -count asks for (or
@@ -98,12 +107,26 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	}
 
 	if update {
-		b, err := Record(path, o.sessionID(), res)
+		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
+			// A baseline is what the code does when it works: a run that
+			// failed its test (errors, an SLA breach) is not one.
+			t.Errorf("baseline.Check: %s: not recording this run into %s: the test has failed", res.Scenario, path)
+			return nil
+		}
+		want := o.runs
+		if want == 0 {
+			want = testCount()
+		}
+		b, saved, err := RecordSession(path, o.sessionID(), want, res)
 		if err != nil {
 			t.Errorf("baseline.Check: %v", err)
 			return nil
 		}
-		t.Logf("baseline.Check: %s: recorded run %d into %s", res.Scenario, len(b.Runs), path)
+		if saved {
+			t.Logf("baseline.Check: %s: recorded run %d into %s", res.Scenario, len(b.Runs), path)
+		} else {
+			t.Logf("baseline.Check: %s: recorded run %d of %d; %s is replaced after run %d", res.Scenario, len(b.Runs), want, path, want)
+		}
 		return nil
 	}
 

@@ -1,6 +1,10 @@
 package baseline
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -98,6 +102,89 @@ func TestCheckUpdateSessions(t *testing.T) {
 	}
 }
 
+// TestCheckUpdateKeepsOldBaseline: an update session replaces the stored
+// baseline only with its last run, so one cut short (Ctrl-C after 2 of 3
+// runs) leaves the old baseline byte for byte.
+func TestCheckUpdateKeepsOldBaseline(t *testing.T) {
+	dir := t.TempDir()
+	path := Path(dir, "checkout")
+	record := func(id string, runs int, seed uint64) *fakeTB {
+		t.Helper()
+		tb := &fakeTB{}
+		Check(tb, result("checkout", time.Millisecond, seed), WithDir(dir), WithUpdate(true), WithUpdateID(id), WithRuns(runs))
+		if tb.failed() {
+			t.Fatal(tb.text())
+		}
+		return tb
+	}
+	record("old", 2, 1)
+	record("old", 2, 2)
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		tb := record("new", 3, uint64(10+i))
+		if want := fmt.Sprintf("recorded run %d of 3; %s is replaced after run 3", i+1, path); !strings.Contains(tb.text(), want) {
+			t.Errorf("run %d of the new session logged:\n%s\nwant %q", i+1, tb.text(), want)
+		}
+		if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
+			t.Fatalf("run %d of 3 of a new session changed the stored baseline", i+1)
+		}
+	}
+	if _, err := os.Stat(PartialPath(path)); err != nil {
+		t.Errorf("the session's first runs are not staged: %v", err)
+	}
+	record("new", 3, 12)
+	b, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Runs) != 3 || b.UpdateID != "new" || b.Latency.Count != 3000 {
+		t.Errorf("after the session's last run: %d runs of %q, %d requests; want 3 of \"new\", 3000", len(b.Runs), b.UpdateID, b.Latency.Count)
+	}
+	if _, err := os.Stat(PartialPath(path)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("staging file left after the session completed: %v", err)
+	}
+	// A session cut short is dropped by the next one, never mixed in.
+	record("cut", 5, 20)
+	record("next", 1, 21)
+	if b, err := Load(path); err != nil || len(b.Runs) != 1 || b.UpdateID != "next" {
+		t.Errorf("after a cut session and a complete one: %+v, %v", b, err)
+	}
+}
+
+// TestCheckDoesNotRecordFailedRun: a run whose test failed (here an SLA
+// breach) is no baseline.
+func TestCheckDoesNotRecordFailedRun(t *testing.T) {
+	dir := t.TempDir()
+	tb := &fakeTB{}
+	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir), WithUpdate(true), WithSLA("p99 < 1ms"))
+	if !strings.Contains(tb.text(), "not recording this run into "+Path(dir, "checkout")+": the test has failed") {
+		t.Errorf("a failed run was not refused:\n%s", tb.text())
+	}
+	if _, err := Load(Path(dir, "checkout")); !errors.Is(err, ErrNoBaseline) {
+		t.Errorf("a failed run was recorded: %v", err)
+	}
+}
+
+// TestCheckDirFromEnv: LOADGATE_BASELINE_DIR (loadgate run -baselines)
+// moves the baselines of tests that do not pass WithDir.
+func TestCheckDirFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvDir, dir)
+	tb := &fakeTB{}
+	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true))
+	if _, err := Load(Path(dir, "checkout")); err != nil || tb.failed() {
+		t.Errorf("%s=%s did not move the baseline: %v\n%s", EnvDir, dir, err, tb.text())
+	}
+	other := t.TempDir()
+	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true), WithDir(other))
+	if _, err := Load(Path(other, "checkout")); err != nil {
+		t.Errorf("WithDir lost to %s: %v", EnvDir, err)
+	}
+}
+
 func TestCheckUpdateFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvUpdate, "1")
@@ -116,7 +203,8 @@ func TestCheckUpdateFromEnv(t *testing.T) {
 
 func TestCheckSLA(t *testing.T) {
 	dir := t.TempDir()
-	res := result("checkout", time.Millisecond, 1) // p99 about 1.5ms
+	res := result("checkout", time.Millisecond, 1)                     // p99 about 1.5ms
+	Check(&fakeTB{}, res, WithDir(dir), WithUpdate(true), WithRuns(1)) // a baseline to compare with
 	for _, update := range []bool{true, false} {
 		tb := &fakeTB{}
 		c := Check(tb, res, WithDir(dir), WithUpdate(update), WithRuns(1), WithSLA("p99 < 1ms"))

@@ -104,6 +104,13 @@ func (f *fakeTB) Logf(format string, args ...any) {
 	f.logs = append(f.logs, fmt.Sprintf(format, args...))
 }
 func (f *fakeTB) failed() bool { return len(f.errors) > 0 }
+
+// Failed is testing.TB's: Check does not record a run whose test failed.
+func (f *fakeTB) Failed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.errors) > 0
+}
 func (f *fakeTB) text() string {
 	return "errors:\n" + strings.Join(f.errors, "\n") + "\nlogs:\n" + strings.Join(f.logs, "\n")
 }

@@ -3,6 +3,8 @@ package baseline
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 )
 
 // Option tunes [Check]. Options that do not apply to the mode Check runs
@@ -21,7 +23,7 @@ var _ Option = optionFunc(nil)
 
 // options gathers Check's settings and their defaults in one place.
 type options struct {
-	dir      string
+	dir      string // "": LOADGATE_BASELINE_DIR, else DefaultDir
 	policy   Policy
 	sla      []string
 	strict   bool
@@ -31,7 +33,7 @@ type options struct {
 }
 
 func buildOptions(opts []Option) (*options, error) {
-	o := &options{dir: DefaultDir}
+	o := &options{}
 	var errs []error
 	for _, opt := range opts {
 		if opt == nil {
@@ -42,10 +44,17 @@ func buildOptions(opts []Option) (*options, error) {
 			errs = append(errs, err)
 		}
 	}
+	if o.dir == "" {
+		o.dir = DefaultDir
+		if d := strings.TrimSpace(os.Getenv(EnvDir)); d != "" {
+			o.dir = d
+		}
+	}
 	return o, errors.Join(errs...)
 }
 
-// WithDir keeps baselines in dir instead of [DefaultDir].
+// WithDir keeps baselines in dir instead of [DefaultDir] or the directory
+// LOADGATE_BASELINE_DIR names ([EnvDir]).
 func WithDir(dir string) Option {
 	return optionFunc(func(o *options) error {
 		if dir == "" {

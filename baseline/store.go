@@ -97,63 +97,106 @@ var procLock sync.Mutex
 // appended; otherwise, or if there is none, they replace it: a fresh
 // update never mixes old and new code. A stored file that cannot be read,
 // has an unknown schema version or belongs to another scenario is left as
-// it is, and Record fails.
+// it is, and Record fails. It is [RecordSession] of a one-run session.
 func Record(path, updateID string, results ...*loadtest.Result) (*Baseline, error) {
+	b, _, err := RecordSession(path, updateID, 1, results...)
+	return b, err
+}
+
+// RecordSession is [Record] for a session of a known number of runs
+// (go test -count=5 records 5): the runs are kept in a staging file beside
+// the baseline ([PartialPath]) until the session has complete of them, and
+// only then replace the stored baseline, so that an update cut short (an
+// interrupt, a crash, a failed test) leaves the old baseline whole. A
+// session whose runs are in the baseline already (one that spans
+// processes, see [EnvUpdateID]) appends to it directly. It returns the
+// session's runs so far, and whether the baseline file itself was written.
+// A staging file of another session, left by one cut short, is replaced.
+func RecordSession(path, updateID string, complete int, results ...*loadtest.Result) (b *Baseline, saved bool, err error) {
 	if len(results) == 0 {
-		return nil, ErrNoRuns
+		return nil, false, ErrNoRuns
 	}
 	if updateID == "" {
-		return nil, errors.New("recording a baseline: empty update id")
+		return nil, false, errors.New("recording a baseline: empty update id")
 	}
 	s, err := SampleOf(results...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	procLock.Lock()
 	defer procLock.Unlock()
 	unlock, err := lockDir(dir, LockTimeout)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer unlock()
 
-	b, err := Load(path)
+	stored, err := Load(path)
 	switch {
 	case errors.Is(err, ErrNoBaseline):
-		b = nil
+		stored = nil
 	case err != nil:
-		return nil, fmt.Errorf("not updating the baseline: %w (remove the file to record a new one)", err)
-	case b.Scenario != s.Scenario:
-		return nil, fmt.Errorf("not updating %s: %w: it is the baseline of %q, not %q",
-			path, ErrScenarioMismatch, b.Scenario, s.Scenario)
+		return nil, false, fmt.Errorf("not updating the baseline: %w (remove the file to record a new one)", err)
+	case stored.Scenario != s.Scenario:
+		return nil, false, fmt.Errorf("not updating %s: %w: it is the baseline of %q, not %q",
+			path, ErrScenarioMismatch, stored.Scenario, s.Scenario)
 	}
-	if b == nil || b.UpdateID != updateID {
-		first := results[0]
+	if stored != nil && stored.UpdateID == updateID {
+		if err := addRuns(stored, results, s); err != nil {
+			return nil, false, err
+		}
+		return stored, true, Save(path, stored)
+	}
+
+	partial := PartialPath(path)
+	b, err = Load(partial)
+	if err != nil || b.Scenario != s.Scenario || b.UpdateID != updateID {
 		b = &Baseline{
 			Schema:   SchemaVersion,
 			Scenario: s.Scenario,
-			Package:  first.Package,
-			Test:     first.Test,
+			Package:  results[0].Package,
+			Test:     results[0].Test,
 			UpdateID: updateID,
 			Commit:   gitCommit(dir, "."),
 			Env:      s.Env,
 		}
 	}
+	if err := addRuns(b, results, s); err != nil {
+		return nil, false, err
+	}
+	if len(b.Runs) < complete {
+		return b, false, Save(partial, b)
+	}
+	if err := Save(path, b); err != nil {
+		return nil, false, err
+	}
+	if err := os.Remove(partial); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, err
+	}
+	return b, true, nil
+}
+
+// PartialPath is the staging file of the baseline at path, where
+// [RecordSession] keeps the runs of a session that is not complete yet:
+// a hidden file beside it.
+func PartialPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+}
+
+// addRuns appends the runs of results (whose sample is s) to b.
+func addRuns(b *Baseline, results []*loadtest.Result, s Sample) error {
 	b.Runs = append(b.Runs, s.Runs...)
 	b.Recorded = time.Now().UTC().Truncate(time.Second)
 	for _, r := range results {
 		if err := mergeLatency(&b.Latency, &r.Latency); err != nil {
-			return nil, fmt.Errorf("merging the latency of run %s: %w", r.RunID, err)
+			return fmt.Errorf("merging the latency of run %s: %w", r.RunID, err)
 		}
 	}
-	if err := Save(path, b); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return nil
 }
 
 // mergeLatency adds the distribution of l to dst. A latency without its

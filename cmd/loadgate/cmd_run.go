@@ -67,7 +67,7 @@ func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int) {
 	fs.StringVar(&cfg.Run, "run", defaultRun, "run only the tests matching the `regexp`, as go test -run")
 	fs.IntVar(&cfg.Count, "count", count, "run each test `n` times (go test -count); compare with baselines recorded with the same count")
 	fs.StringVar(out, "out", "", "`dir`ectory for the JSON results (LOADGATE_OUT); default a new temporary directory")
-	fs.StringVar(&cfg.Baselines, "baselines", "", "`dir`ectory of the baselines; default testdata/loadgate in each package")
+	fs.StringVar(&cfg.Baselines, "baselines", "", "`dir`ectory of the baselines, for loadgate and the tests' baseline.Check (LOADGATE_BASELINE_DIR); default testdata/loadgate in each package")
 	fs.StringVar(&cfg.Progress, "progress", progressAuto, "progress `mode`: auto, tty (redrawn lines), plain (a line every few seconds) or off")
 }
 
@@ -118,6 +118,9 @@ func (cfg *runConfig) check(cmd, out string) error {
 	}
 	if err := checkTestFlags(cmd, cfg.TestFlags); err != nil {
 		return err
+	}
+	if d := os.Getenv(baseline.EnvDir); cfg.Baselines == "" && filepath.IsAbs(d) {
+		cfg.Baselines = d // as the tests' baseline.Check will see it
 	}
 	if cfg.Baselines != "" {
 		abs, err := filepath.Abs(cfg.Baselines)
@@ -237,6 +240,11 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	if cfg.Update {
 		env[baseline.EnvUpdate] = "1"
 		env[baseline.EnvUpdateID] = cfg.UpdateID
+	}
+	if cfg.Baselines != "" {
+		// Where the tests' baseline.Check read and record (an absolute
+		// path: go test runs each test in its package's directory).
+		env[baseline.EnvDir] = cfg.Baselines
 	}
 	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
 	if cfg.Update {
@@ -381,6 +389,17 @@ type baselineCheck struct {
 	Err        error // a baseline that cannot be read or compared
 }
 
+// packageBaselineDir is where baseline.Check keeps the baselines of the
+// package in dir: testdata/loadgate, or LOADGATE_BASELINE_DIR when that is
+// a relative path (an absolute one is the -baselines default).
+func packageBaselineDir(dir string) string {
+	rel := filepath.FromSlash(baseline.DefaultDir)
+	if d := os.Getenv(baseline.EnvDir); d != "" && !filepath.IsAbs(d) {
+		rel = d
+	}
+	return filepath.Join(dir, rel)
+}
+
 // baselineDir is where the baselines of a package are.
 func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 	if o.Config.Baselines != "" {
@@ -388,7 +407,7 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 	}
 	for _, p := range o.Packages {
 		if p.ImportPath == pkg {
-			return filepath.Join(p.Dir, filepath.FromSlash(baseline.DefaultDir)), true
+			return packageBaselineDir(p.Dir), true
 		}
 	}
 	return "", false
@@ -439,7 +458,7 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 		dirs = append(dirs, o.Config.Baselines)
 	} else {
 		for _, p := range o.Packages {
-			dirs = append(dirs, filepath.Join(p.Dir, filepath.FromSlash(baseline.DefaultDir)))
+			dirs = append(dirs, packageBaselineDir(p.Dir))
 		}
 	}
 	var out []baselineFile

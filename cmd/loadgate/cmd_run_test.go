@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/loadgate/loadgate/baseline"
 )
 
 // outDir hides the result directory, which changes from run to run.
@@ -152,5 +156,27 @@ func TestBaselineUpdate(t *testing.T) {
 	logged, _ := os.ReadFile(log)
 	if !strings.Contains(string(logged), "go test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop") {
 		t.Errorf("go was run as\n%s\nwant -count 5", logged)
+	}
+}
+
+// TestBaselineUpdateDir: -baselines reaches the tests (LOADGATE_BASELINE_DIR),
+// so they record there and the package's own baselines are left alone.
+func TestBaselineUpdateDir(t *testing.T) {
+	pkg := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "elsewhere")
+	fakeRun{events: "testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "./examples/shop", "-run", "TestBaselineCheckout")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "testdata", "loadgate")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the package's testdata/loadgate was written: %v", err)
+	}
+	want := filepath.Join(dir, "checkout_at_150_per_second.json")
+	if _, err := baseline.Load(want); err != nil {
+		t.Fatalf("no baseline in the -baselines directory: %v", err)
+	}
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("the summary does not list %s:\n%s", want, r.stdout)
 	}
 }

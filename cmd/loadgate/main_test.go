@@ -128,13 +128,19 @@ func fakeGo(args []string) int {
 }
 
 // fakeRecord writes the baselines of testdata/baselines into the package
-// directory's testdata/loadgate, as recorded by update session id.
+// directory's testdata/loadgate (or LOADGATE_BASELINE_DIR), as recorded by
+// update session id.
 func fakeRecord(pkgDir, id string) error {
 	files, _ := filepath.Glob(filepath.Join("testdata", "baselines", "*.json"))
 	if len(files) == 0 {
 		return fmt.Errorf("fake go: no baselines to record (run in %s)", pkgDir)
 	}
 	dir := filepath.Join(pkgDir, "testdata", "loadgate")
+	if d := os.Getenv("LOADGATE_BASELINE_DIR"); filepath.IsAbs(d) { // as baseline.Check reads it
+		dir = d
+	} else if d != "" {
+		dir = filepath.Join(pkgDir, d)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

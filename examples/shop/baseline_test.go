@@ -20,8 +20,6 @@ const (
 	// signing is most, not all, of an order's latency: 0.4 raises the
 	// scenario's p99 by about 25% on the project's machine, 0.25 by 13-15%.
 	envSlowdown = "LOADGATE_SHOP_SLOWDOWN"
-	// envBaselineDir keeps the baseline elsewhere than testdata/loadgate.
-	envBaselineDir = "LOADGATE_BASELINE_DIR"
 	// envBenchOut names a file that receives each run in the Go benchmark
 	// format, for benchstat.
 	envBenchOut = "LOADGATE_BENCH_OUT"
@@ -70,11 +68,9 @@ func TestBaselineCheckout(t *testing.T) {
 	if path := os.Getenv(envBenchOut); path != "" {
 		exportBench(t, path, res)
 	}
-	checkOpts := []baseline.Option{baseline.WithSLA("error_rate < 1%")}
-	if dir := os.Getenv(envBaselineDir); dir != "" {
-		checkOpts = append(checkOpts, baseline.WithDir(dir))
-	}
-	baseline.Check(t, res, checkOpts...)
+	// LOADGATE_BASELINE_DIR (baseline.EnvDir) keeps the baseline
+	// elsewhere than testdata/loadgate.
+	baseline.Check(t, res, baseline.WithSLA("error_rate < 1%"))
 }
 
 // exportBench appends res to path in the Go benchmark format.
