@@ -135,7 +135,7 @@ func cmdBaselineShow(args []string, stdout io.Writer) error {
 			return inputError(name, err)
 		}
 		for _, p := range paths {
-			b, err := baseline.Load(p)
+			b, err := loadBaseline(p)
 			if err != nil {
 				errs = append(errs, err)
 				continue

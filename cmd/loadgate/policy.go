@@ -42,7 +42,7 @@ func (pf *policyFlags) load(cmd string) (*judge, error) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&j.policy); err != nil {
-			return nil, usageErrorf(cmd, "-policy: %v", jsonError(pf.policyPath, data, dec.InputOffset(), err))
+			return nil, usageErrorf(cmd, "-policy: %v", jsonError(pf.policyPath, data, dec.InputOffset(), err, &j.policy))
 		}
 		if err := j.policy.Validate(); err != nil {
 			return nil, usageErrorf(cmd, "-policy %s: %v", pf.policyPath, err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -137,7 +137,7 @@ func (s *inputSet) readFile(path string) error {
 		k := scenarioKey{r.Package, r.Scenario}
 		s.Results[k] = append(s.Results[k], resultFile{path, r})
 	case baseline.SchemaVersion:
-		b, err := baseline.Parse(data, path)
+		b, err := parseBaseline(data, path)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func peekSchema(path string, data []byte) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return "", jsonError(path, data, dec.InputOffset(), err)
+		return "", jsonError(path, data, dec.InputOffset(), err, nil)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		line, col := jsonpos.Position(data, dec.InputOffset())
@@ -180,7 +180,7 @@ func peekSchema(path string, data []byte) (string, error) {
 func parseResult(path string, data []byte) (*loadtest.Result, error) {
 	var r loadtest.Result
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, jsonError(path, data, 0, err)
+		return nil, jsonError(path, data, 0, err, &r)
 	}
 	switch {
 	case r.Scenario == "":
@@ -193,34 +193,47 @@ func parseResult(path string, data []byte) (*loadtest.Result, error) {
 	return &r, nil
 }
 
-// jsonError writes a decoding error as file:line:col: message.
-func jsonError(path string, data []byte, fallback int64, err error) error {
-	off := fallback
-	msg := err.Error()
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-		if off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
-			msg = "unexpected end of file (truncated?): " + msg
-		}
-	case errors.As(err, &te):
-		off = te.Offset
-		field := te.Field
-		if field == "" {
-			field = "value"
-		}
-		msg = fmt.Sprintf("%s: cannot use JSON %s as %v", field, te.Value, te.Type)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		off = int64(len(data))
-		msg = "unexpected end of file (truncated?)"
-		if len(bytes.TrimSpace(data)) == 0 {
-			msg = "empty file"
-		}
+// jsonError writes the error of decoding data into v (nil if none) as
+// file:line:col: message, at the value at fault and naming its path (see
+// jsonpos.Locate). fallback is the offset to name when nothing better is
+// known.
+func jsonError(path string, data []byte, fallback int64, err error, v any) error {
+	e := jsonpos.Locate(data, err, fallback, v)
+	return fmt.Errorf("%s:%d:%d: %w", path, e.Line, e.Col, e.Err)
+}
+
+// loadBaseline reads a baseline file, as baseline.Load, with the errors of
+// parseBaseline.
+func loadBaseline(path string) (*baseline.Baseline, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, baseline.ErrNoBaseline)
 	}
-	line, col := jsonpos.Position(data, off)
-	return fmt.Errorf("%s:%d:%d: %s", path, line, col, msg)
+	if err != nil {
+		return nil, err
+	}
+	return parseBaseline(data, path)
+}
+
+// parseBaseline decodes a baseline file, as baseline.Parse, but places the
+// errors of its values as jsonError places those of results: a value that
+// its type refuses (a bad time) at its line and column and named by its
+// path, not at 1:1; a value of the wrong type at its start, with the map
+// keys and indices of its path.
+func parseBaseline(data []byte, path string) (*baseline.Baseline, error) {
+	b, err := baseline.Parse(data, path)
+	var se *baseline.SyntaxError
+	if err == nil || !errors.As(err, &se) {
+		return b, err
+	}
+	var v baseline.Baseline
+	uerr := json.Unmarshal(data, &v)
+	var jse *json.SyntaxError
+	if uerr == nil || errors.As(uerr, &jse) {
+		return nil, err // Parse placed it
+	}
+	e := jsonpos.Locate(data, uerr, 0, &v)
+	return nil, &baseline.SyntaxError{File: path, Line: e.Line, Col: e.Col, Err: e.Err}
 }
 
 // resultsOf returns the results of the files.
