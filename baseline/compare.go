@@ -68,7 +68,8 @@ type Comparison struct {
 	SLA         []SLAOutcome
 	Score       *Score // nil without a scorecard
 	Verdict     Verdict
-	// Reasons explain a verdict other than pass, worst first.
+	// Reasons explain a verdict other than pass, worst first; under a
+	// failing verdict the ones that only warn start with "warning: ".
 	Reasons []string
 	// Warnings are findings that do not change the verdict: too few runs
 	// for the rank test, different Go versions, runs that stopped early.
@@ -407,6 +408,12 @@ func (c *Comparison) decide(p Policy) {
 		v = Fail
 	}
 	c.Verdict = v
+	if v == Fail {
+		// Under a failing verdict, say which reasons did not fail it.
+		for i, w := range warns {
+			warns[i] = "warning: " + w
+		}
+	}
 	if v != Pass {
 		c.Reasons = append(append(sla, fails...), warns...)
 	}

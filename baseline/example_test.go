@@ -66,8 +66,8 @@ func Example() {
 	// verdict: fail
 	// p50 +26.83% (p=0.008 n=5): over 15% tolerance
 	// p99 +26.83% (p=0.008 n=5): over 15% tolerance
-	// p90 +26.83% (p=0.008 n=5): over 15% tolerance (warn only)
-	// p999 +26.83% (p=0.008 n=5): over 25% tolerance (warn only)
+	// warning: p90 +26.83% (p=0.008 n=5): over 15% tolerance (warn only)
+	// warning: p999 +26.83% (p=0.008 n=5): over 25% tolerance (warn only)
 }
 
 // A comparison renders as a table like benchstat's. Here the same code ran
