@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
@@ -137,8 +138,14 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	switch {
 	case head.Schema == nil:
 		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, understoodList())
-	case *head.Schema != SchemaVersion:
+	case *head.Schema == loadtest.SchemaVersion:
+		return nil, fmt.Errorf("%s: %w %q: it is a loadgate result, not a baseline (loadgate compare and loadgate export read results; baselines are recorded with loadgate baseline update)",
+			name, ErrSchema, *head.Schema)
+	case *head.Schema != SchemaVersion && strings.HasPrefix(*head.Schema, "loadgate.baseline/"):
 		return nil, fmt.Errorf("%s: %w %q; this loadgate reads %s (a newer loadgate may have written the file)",
+			name, ErrSchema, *head.Schema, understoodList())
+	case *head.Schema != SchemaVersion:
+		return nil, fmt.Errorf("%s: %w %q: not a loadgate baseline; this loadgate reads %s",
 			name, ErrSchema, *head.Schema, understoodList())
 	}
 	var b Baseline

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,12 +136,15 @@ func cmdBaselineShow(args []string, stdout io.Writer) error {
 			return inputError(name, err)
 		}
 		for _, p := range paths {
-			b, err := loadBaseline(p)
+			b, err := loadBaseline(p.path)
+			if err == nil && p.named {
+				err = checkFileName(p.path, b)
+			}
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			files = append(files, baselineFile{p, b})
+			files = append(files, baselineFile{p.path, b})
 		}
 	}
 	if len(files) == 0 && len(errs) == 0 {
@@ -153,10 +157,32 @@ func cmdBaselineShow(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// checkFileName checks that the baseline at path is in the file that
+// baseline.Check reads for its scenario: a baseline of another scenario
+// under this one's name fails the test with a scenario mismatch.
+func checkFileName(path string, b *baseline.Baseline) error {
+	want := filepath.Base(baseline.Path("", b.Scenario))
+	if filepath.Base(path) == want {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: it holds the baseline of scenario %q, whose file is %s; baseline.Check fails on it for the scenario this file is named for",
+		path, baseline.ErrScenarioMismatch, b.Scenario, want)
+}
+
+// baselinePath is a file that may hold a baseline; named is set when the
+// file is where baseline.Check looks for a baseline (it was found in a
+// directory of baselines), so that its name must be its scenario's.
+type baselinePath struct {
+	path  string
+	named bool
+}
+
 // baselinePaths finds baseline files: path itself if it is a file; the
-// *.json files of a directory that holds some; else the *.json files of
-// every testdata/loadgate directory below it.
-func baselinePaths(path string) ([]string, error) {
+// *.json files of a directory of baselines (a testdata/loadgate directory,
+// or one whose JSON files carry a baseline schema); else the *.json files
+// of every testdata/loadgate directory below it. Other JSON files, such as
+// a renovate.json beside go.mod, are not baselines.
+func baselinePaths(path string) ([]baselinePath, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -165,17 +191,30 @@ func baselinePaths(path string) ([]string, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return []string{path}, nil
+		return []baselinePath{{path, isBaselineDir(filepath.Dir(path))}}, nil
 	}
-	if files, err := jsonFiles(path); err == nil {
-		return files, nil
+	files, _ := jsonFiles(path)
+	results := 0
+	if len(files) > 0 {
+		baselines := isBaselineDir(path)
+		for _, f := range files {
+			switch fileSchema(f) {
+			case baseline.SchemaVersion:
+				baselines = true
+			case loadtest.SchemaVersion:
+				results++
+			}
+		}
+		if baselines {
+			return named(files), nil
+		}
 	}
 	// Baselines live in <package>/testdata/loadgate. A testdata directory
 	// holds no package, so the search does not go further into one: the
 	// fixtures of a test are not baselines.
 	parent, leaf := pathpkg.Split(baseline.DefaultDir)
 	parent = pathpkg.Clean(parent)
-	var out []string
+	var out []baselinePath
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -189,7 +228,7 @@ func baselinePaths(path string) ([]string, error) {
 		}
 		if name == parent {
 			if files, err := jsonFiles(filepath.Join(p, leaf)); err == nil {
-				out = append(out, files...)
+				out = append(out, named(files)...)
 			}
 			if p != path {
 				return filepath.SkipDir
@@ -197,7 +236,45 @@ func baselinePaths(path string) ([]string, error) {
 		}
 		return nil
 	})
+	if err == nil && len(out) == 0 && results > 0 {
+		return nil, fmt.Errorf("%s holds loadgate results (%s), not baselines: loadgate compare and loadgate export read results; baselines are kept in testdata/loadgate of each package (record them with loadgate baseline update)",
+			path, loadtest.SchemaVersion)
+	}
 	return out, err
+}
+
+func named(files []string) []baselinePath {
+	out := make([]baselinePath, len(files))
+	for i, f := range files {
+		out[i] = baselinePath{f, true}
+	}
+	return out
+}
+
+// isBaselineDir tells whether dir is a testdata/loadgate directory, where
+// baseline.Check keeps the baselines of a package.
+func isBaselineDir(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	return strings.HasSuffix(filepath.ToSlash(abs), "/"+baseline.DefaultDir)
+}
+
+// fileSchema returns the "schema" field of a JSON file, or "" if it has
+// none or cannot be read.
+func fileSchema(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if json.Unmarshal(data, &head) != nil {
+		return ""
+	}
+	return head.Schema
 }
 
 // writeBaselineTable describes baselines, a few lines each.

@@ -48,7 +48,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // json.Decoder) into v, at the value at fault:
 //
 //   - a syntax error at the offending byte (encoding/json's offset is
-//     just past it), or past the end for a truncated file;
+//     just past it), or at the end of a truncated file (as package
+//     baseline places it);
 //   - a type error at the start of the value, named by its full path with
 //     map keys and indices (encoding/json's Field leaves them out);
 //   - an unknown field (json.Decoder.DisallowUnknownFields) at its key;
@@ -66,7 +67,7 @@ func Locate(data []byte, err error, fallback int64, v any) *Error {
 	case errors.As(err, &se):
 		e.Offset = se.Offset
 		if e.Offset >= end && strings.Contains(se.Error(), "unexpected end of JSON input") {
-			e.Offset = end
+			e.Offset = int64(len(data))
 			e.Err = fmt.Errorf("unexpected end of file (truncated?): %w", err)
 		} else if e.Offset > 0 && !isSpace(data[e.Offset-1]) {
 			e.Offset-- // Offset is just past the offending byte
@@ -85,7 +86,7 @@ func Locate(data []byte, err error, fallback int64, v any) *Error {
 		})
 		e.Err = fmt.Errorf("%s: cannot use JSON %s as %v", orValue(e.Path), te.Value, te.Type)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		e.Offset = end
+		e.Offset = int64(len(data))
 		e.Err = errors.New("unexpected end of file (truncated?)")
 		if end == 0 {
 			e.Err = errors.New("empty file")
