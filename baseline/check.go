@@ -30,6 +30,14 @@ const (
 	// relative to the package's directory, where go test runs a test.
 	// loadgate run -baselines sets it.
 	EnvDir = "LOADGATE_BASELINE_DIR"
+	// EnvPolicy names a policy file ([LoadPolicy]) that judges the
+	// comparisons of every test that does not pass [WithPolicy].
+	// loadgate run -policy sets it.
+	EnvPolicy = "LOADGATE_POLICY"
+	// EnvSLA names an SLA file ([assert.ParseFile]: expressions, a
+	// [pattern] section per scenario) whose limits are added to every
+	// test's [WithSLA]. loadgate run -sla sets it.
+	EnvSLA = "LOADGATE_SLA"
 )
 
 // TB is the part of [testing.TB] that Check needs. When the value also has
@@ -93,6 +101,9 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	// and again in the comparison of the pooled runs, whose verdict and
 	// table they are part of.
 	sla := append(append([]string(nil), o.policy.SLA...), o.sla...)
+	if o.slaFile != nil {
+		sla = append(sla, o.slaFile.For(res.Scenario)...)
+	}
 	if len(sla) > 0 {
 		outs, err := assert.Check(res, sla...)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -259,3 +260,46 @@ func TestTestCount(t *testing.T) {
 }
 
 var _ TB = (testing.TB)(nil)
+
+// TestCheckPolicyAndSLAFromEnv: LOADGATE_POLICY and LOADGATE_SLA, as
+// loadgate run -policy and -sla set them, judge every test that does not
+// choose for itself.
+func TestCheckPolicyAndSLAFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 5 {
+		Check(&fakeTB{}, result("checkout", time.Millisecond, uint64(i)), WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
+	}
+	compare := func(opts ...Option) (*Comparison, *fakeTB) {
+		t.Helper()
+		var c *Comparison
+		tb := &fakeTB{}
+		for i := range 5 {
+			c = Check(tb, result("checkout", 1300*time.Microsecond, uint64(100+i)), append(opts, WithDir(dir), WithUpdate(false), WithRuns(5))...)
+		}
+		return c, tb
+	}
+	lenient := filepath.Join(t.TempDir(), "policy.json")
+	os.WriteFile(lenient, []byte(`{"rules": {"p50": {"tolerance": 1}, "p90": {"tolerance": 1}, "p99": {"tolerance": 1}, "p999": {"tolerance": 1}}}`), 0o644)
+	t.Setenv(EnvPolicy, lenient)
+	if c, tb := compare(); c == nil || c.Verdict == Fail || tb.failed() {
+		t.Errorf("30%% slower under a 100%% tolerance from %s: %v\n%s", EnvPolicy, c, tb.text())
+	}
+	if c, _ := compare(WithPolicy(DefaultPolicy)); c == nil || c.Verdict != Fail {
+		t.Errorf("WithPolicy lost to %s: %v", EnvPolicy, c)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte("{\n  \"rules\": {\"p99\": {\"tolerance\": \"10%\"}}\n}\n"), 0o644)
+	t.Setenv(EnvPolicy, bad)
+	if _, tb := compare(); !strings.Contains(tb.text(), "LOADGATE_POLICY: "+bad+":2:") || !strings.Contains(tb.text(), "rules.p99.tolerance") {
+		t.Errorf("a malformed policy file is not named with its line and field:\n%s", tb.text())
+	}
+	t.Setenv(EnvPolicy, "")
+
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	os.WriteFile(sla, []byte("[other]\np99 < 1ns\n[checkout]\np99 < 1ms\n"), 0o644)
+	t.Setenv(EnvSLA, sla)
+	if _, tb := compare(WithPolicy(Policy{Rules: map[string]Rule{P50: {Tolerance: 1}, P90: {Tolerance: 1}, P99: {Tolerance: 1}, P999: {Tolerance: 1}}})); !strings.Contains(tb.text(), "SLA breached: scenario checkout: p99 = ") || strings.Contains(tb.text(), "1ns") {
+		t.Errorf("the SLA file's section for checkout was not checked, or another's was:\n%s", tb.text())
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/loadgate/loadgate/assert"
 )
 
 // Option tunes [Check]. Options that do not apply to the mode Check runs
@@ -23,13 +25,15 @@ var _ Option = optionFunc(nil)
 
 // options gathers Check's settings and their defaults in one place.
 type options struct {
-	dir      string // "": LOADGATE_BASELINE_DIR, else DefaultDir
-	policy   Policy
-	sla      []string
-	strict   bool
-	update   *bool // nil: from LOADGATE_UPDATE
-	updateID string
-	runs     int // 0: from go test -count
+	dir       string // "": LOADGATE_BASELINE_DIR, else DefaultDir
+	policy    Policy
+	policySet bool         // WithPolicy was given: LOADGATE_POLICY does not apply
+	slaFile   *assert.File // from LOADGATE_SLA
+	sla       []string
+	strict    bool
+	update    *bool // nil: from LOADGATE_UPDATE
+	updateID  string
+	runs      int // 0: from go test -count
 }
 
 func buildOptions(opts []Option) (*options, error) {
@@ -50,6 +54,20 @@ func buildOptions(opts []Option) (*options, error) {
 			o.dir = d
 		}
 	}
+	if path := strings.TrimSpace(os.Getenv(EnvPolicy)); path != "" && !o.policySet {
+		p, err := LoadPolicy(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvPolicy, err))
+		}
+		o.policy = p
+	}
+	if path := strings.TrimSpace(os.Getenv(EnvSLA)); path != "" {
+		f, err := assert.ParseFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvSLA, err))
+		}
+		o.slaFile = f
+	}
 	return o, errors.Join(errs...)
 }
 
@@ -65,13 +83,14 @@ func WithDir(dir string) Option {
 	})
 }
 
-// WithPolicy judges the comparison by p instead of [DefaultPolicy].
+// WithPolicy judges the comparison by p instead of [DefaultPolicy] or the
+// policy file LOADGATE_POLICY names ([EnvPolicy]).
 func WithPolicy(p Policy) Option {
 	return optionFunc(func(o *options) error {
 		if err := p.Validate(); err != nil {
 			return fmt.Errorf("baseline.WithPolicy: %w", err)
 		}
-		o.policy = p
+		o.policy, o.policySet = p, true
 		return nil
 	})
 }

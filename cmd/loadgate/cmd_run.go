@@ -58,8 +58,11 @@ type runConfig struct {
 	Update    bool
 	UpdateID  string // with Update: the update session (LOADGATE_UPDATE_ID)
 	Baselines string // "" for testdata/loadgate in each package
-	TestFlags []string
-	Progress  string
+	// PolicyFile and SLAFile, absolute, are the -policy and -sla files,
+	// passed to the tests' baseline.Check too.
+	PolicyFile, SLAFile string
+	TestFlags           []string
+	Progress            string
 }
 
 // runFlags registers the flags run and baseline update share.
@@ -88,6 +91,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	j, err := pf.load("run")
 	if err != nil {
 		return err
+	}
+	if cfg.PolicyFile, err = absOrEmpty(pf.policyPath); err != nil {
+		return usageErrorf("run", "-policy: %v", err)
+	}
+	if cfg.SLAFile, err = absOrEmpty(pf.slaPath); err != nil {
+		return usageErrorf("run", "-sla: %v", err)
 	}
 	if err := cfg.check("run", out); err != nil {
 		return err
@@ -241,10 +250,13 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		env[baseline.EnvUpdate] = "1"
 		env[baseline.EnvUpdateID] = cfg.UpdateID
 	}
-	if cfg.Baselines != "" {
-		// Where the tests' baseline.Check read and record (an absolute
-		// path: go test runs each test in its package's directory).
-		env[baseline.EnvDir] = cfg.Baselines
+	// The tests' baseline.Check judge as loadgate does: the same baselines,
+	// policy and SLA (absolute paths: go test runs each test in its
+	// package's directory).
+	for k, v := range map[string]string{baseline.EnvDir: cfg.Baselines, baseline.EnvPolicy: cfg.PolicyFile, baseline.EnvSLA: cfg.SLAFile} {
+		if v != "" {
+			env[k] = v
+		}
 	}
 	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
 	if cfg.Update {
@@ -389,6 +401,14 @@ type baselineCheck struct {
 	Err        error // a baseline that cannot be read or compared
 }
 
+// absOrEmpty makes path absolute, leaving "" as it is.
+func absOrEmpty(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	return filepath.Abs(path)
+}
+
 // packageBaselineDir is where baseline.Check keeps the baselines of the
 // package in dir: testdata/loadgate, or LOADGATE_BASELINE_DIR when that is
 // a relative path (an absolute one is the -baselines default).
@@ -487,24 +507,28 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 	return out, errors.Join(errs...)
 }
 
-// regressions counts the scenarios whose comparison failed, or whose
-// baseline could not be read.
+// regressions counts the scenarios whose comparison failed. A baseline
+// that could not be read is no regression (see baselineErrors).
 func (o *runOutcome) regressions() int {
 	n := 0
 	for _, c := range o.Checks {
-		if c.Err != nil || c.Comparison != nil && c.Comparison.Verdict == baseline.Fail {
+		if c.Comparison != nil && c.Comparison.Verdict == baseline.Fail {
 			n++
 		}
 	}
 	return n
 }
 
-// exitError is the outcome as an exit status: interrupted, failed, or
-// success.
+// exitError is the outcome as an exit status: interrupted; bad input (a
+// stored baseline that cannot be read or compared with, go test refusing
+// its arguments), which wins over a failure since the verdict cannot be
+// trusted; failed; or success. The summary has explained each.
 func (o *runOutcome) exitError() error {
 	switch {
 	case o.Interrupted:
 		return &exitError{code: exitInterrupted}
+	case o.baselineErrors() > 0 || o.usageFailure() != "":
+		return &exitError{code: exitUsage}
 	case o.Session.failed() || o.GoTestErr != nil || o.ResultsErr != nil || o.regressions() > 0 || len(o.Session.order) == 0:
 		return failed
 	}

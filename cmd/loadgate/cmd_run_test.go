@@ -180,3 +180,26 @@ func TestBaselineUpdateDir(t *testing.T) {
 		t.Errorf("the summary does not list %s:\n%s", want, r.stdout)
 	}
 }
+
+// TestRunPassesJudgeToTests: -policy and -sla reach the tests'
+// baseline.Check, as absolute paths, so that loadgate and the tests judge
+// alike.
+func TestRunPassesJudgeToTests(t *testing.T) {
+	log := fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.json")
+	sla := filepath.Join(dir, "sla.txt")
+	os.WriteFile(policy, []byte(`{"alpha": 0.05}`), 0o644)
+	os.WriteFile(sla, []byte("p99 < 1s\n"), 0o644)
+	t.Chdir(dir)
+	r := loadgate(context.Background(), "run", "-progress", "off", "-out", t.TempDir(), "-policy", "policy.json", "-sla", "sla.txt", "./examples/shop")
+	logged, _ := os.ReadFile(log)
+	for _, want := range []string{"env LOADGATE_POLICY=" + policy, "env LOADGATE_SLA=" + sla} {
+		if !strings.Contains(string(logged), want) {
+			t.Errorf("go test was not run with %s; the fake logged:\n%s\nloadgate said:\n%s%s", want, logged, r.stdout, r.stderr)
+		}
+	}
+	if strings.Contains(string(logged), "LOADGATE_BASELINE_DIR") {
+		t.Errorf("LOADGATE_BASELINE_DIR set without -baselines:\n%s", logged)
+	}
+}

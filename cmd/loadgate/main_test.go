@@ -63,6 +63,11 @@ func fakeGo(args []string) int {
 		}
 		return 0
 	case "test":
+		for _, k := range []string{"LOADGATE_BASELINE_DIR", "LOADGATE_POLICY", "LOADGATE_SLA"} {
+			if v, ok := os.LookupEnv(k); ok {
+				logf("env %s=%s", k, v)
+			}
+		}
 	default:
 		fmt.Fprintf(os.Stderr, "fake go: unknown command %s\n", args[0])
 		return 2
