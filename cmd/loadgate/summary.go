@@ -37,6 +37,9 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		switch {
 		case o.Interrupted:
 			fmt.Fprintf(w, "\nno scenario finished before the interrupt\n")
+		case len(o.Session.order) == 0 && o.earlyFailure() != "":
+			// go test failed before it ran a test: that, not -run, is why.
+			fmt.Fprintf(w, "\nno scenario ran: %s\n", o.earlyFailure())
 		case len(o.Session.order) == 0:
 			fmt.Fprintf(w, "\nno scenario ran: -run %q matched no test\n", o.Config.Run)
 		default:
@@ -186,8 +189,13 @@ func writeWritten(w io.Writer, o *runOutcome) {
 	writeBaselineTable(w, o.Written)
 }
 
-// writeLeaks lists goroutines that outlived their scenario, in the test
-// process or, for a watched server, in the service.
+// writeLeaks lists goroutines that outlived their scenario: in the test
+// process, as the harness found them (they fail the test unless the
+// scenario only reports leaks); for a watched server, the groups that grew
+// only when the test failed on the server's goroutines. A server's
+// goroutines come and go (an accept loop, idle connections): growth within
+// what the test allowed (assert.ServerSettled's tolerance), or in a test
+// that passed, is no leak.
 func writeLeaks(w io.Writer, o *runOutcome) {
 	var lines []string
 	for _, k := range o.Results.keys() {
@@ -206,7 +214,7 @@ func writeLeaks(w io.Writer, o *runOutcome) {
 				}
 				lines = append(lines, line)
 			}
-			if r.Server != nil {
+			if r.Server != nil && o.failedOnServerGoroutines(k.Package, r.Test) {
 				for _, d := range r.Server.GoroutineGrowth {
 					lines = append(lines, fmt.Sprintf("%s: the server's goroutines in %s grew from %d to %d", name, d.Function, d.Before, d.After))
 				}
@@ -220,6 +228,22 @@ func writeLeaks(w io.Writer, o *runOutcome) {
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
+}
+
+// failedOnServerGoroutines tells whether a test failed because the
+// goroutines of the server it watched did not settle: its failure names
+// the server's go_goroutines, as assert.ServerSettled does.
+func (o *runOutcome) failedOnServerGoroutines(pkg, test string) bool {
+	t := o.Session.tests[testKey{pkg, test}]
+	if t == nil || t.outcome() != statusFail {
+		return false
+	}
+	for _, line := range t.FailedOutput {
+		if strings.Contains(line, "server's go_goroutines") {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFailures writes the output of every failed test, then what failed
@@ -310,6 +334,9 @@ func verdictLine(o *runOutcome) string {
 	var parts []string
 	word := "PASS"
 	switch {
+	case total == 0 && !o.Interrupted && o.earlyFailure() != "":
+		word = "FAIL"
+		parts = append(parts, o.earlyFailure())
 	case total == 0 && !o.Interrupted:
 		// A -run that matches nothing must not pass silently in CI.
 		word = "FAIL"
@@ -340,7 +367,7 @@ func verdictLine(o *runOutcome) string {
 	}
 	if !o.Interrupted && len(o.Session.failedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil {
 		word = "FAIL"
-		if n[statusFail] == 0 && !o.Interrupted {
+		if n[statusFail] == 0 && !o.Interrupted && (total > 0 || o.earlyFailure() == "") {
 			parts[0] = "go test failed"
 		}
 	}
@@ -350,6 +377,11 @@ func verdictLine(o *runOutcome) string {
 			if c.Comparison != nil {
 				compared++
 			}
+		}
+		if e := o.baselineErrors(); e > 0 {
+			// Not a regression: the baseline is at fault, not the code.
+			word = "FAIL"
+			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", plural(e, "baseline")))
 		}
 		switch r := o.regressions(); {
 		case r > 0:
@@ -364,6 +396,81 @@ func verdictLine(o *runOutcome) string {
 	}
 	parts = append(parts, "results in "+o.Config.Out)
 	return word + ": " + strings.Join(parts, "; ")
+}
+
+// baselineErrors counts the scenarios whose stored baseline could not be
+// read or compared with: bad input, which exits 2, not a regression.
+func (o *runOutcome) baselineErrors() int {
+	if o.Config.Update {
+		return 0
+	}
+	n := 0
+	for _, c := range o.Checks {
+		if c.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// earlyFailure says why go test failed before it ran any test, or returns
+// "" if it did not: it refused its arguments, a package did not build, or
+// a package failed without a test to show for it.
+func (o *runOutcome) earlyFailure() string {
+	if o.Interrupted || len(o.Session.order) > 0 {
+		return ""
+	}
+	if msg := o.usageFailure(); msg != "" {
+		return msg
+	}
+	for _, p := range o.Session.failedPackages() {
+		if p.FailedBuild {
+			return fmt.Sprintf("package %s did not build (see failures below)", p.Path)
+		}
+		return fmt.Sprintf("package %s failed before running a test (see failures below)", p.Path)
+	}
+	if o.GoTestErr != nil {
+		return fmt.Sprintf("go test failed before running a test (%v; see failures below)", o.GoTestErr)
+	}
+	return ""
+}
+
+// usageFailure returns the complaint of go test, or of a test binary,
+// about its arguments (a go test flag after -- that neither knows), or ""
+// if neither complained. go test writes "usage: go test ..." after its
+// own complaint and exits 2; a test binary's flag package writes its
+// complaint, then "Usage of <binary>:", and the package fails before any
+// test runs.
+func (o *runOutcome) usageFailure() string {
+	if o.Interrupted || len(o.Session.order) > 0 {
+		return ""
+	}
+	if o.GoTestErr != nil && strings.Contains(o.Stderr, "\nusage: go test ") {
+		line, _, _ := strings.Cut(strings.TrimSpace(o.Stderr), "\n")
+		return "go test refused its arguments: " + line
+	}
+	for _, p := range o.Session.failedPackages() {
+		if p.FailedBuild {
+			continue
+		}
+		for i, line := range p.Output {
+			if strings.HasPrefix(line, "Usage of ") && i > 0 && isFlagComplaint(p.Output[i-1]) {
+				return fmt.Sprintf("the test binary of %s refused its arguments: %s", p.Path, strings.TrimSpace(p.Output[i-1]))
+			}
+		}
+	}
+	return ""
+}
+
+// isFlagComplaint tells whether line is how package flag says that it
+// cannot parse an argument.
+func isFlagComplaint(line string) bool {
+	for _, prefix := range []string{"flag provided but not defined: ", "flag needs an argument: ", "invalid value ", "invalid boolean value ", "invalid boolean flag ", "bad flag syntax: "} {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // relPath writes path relative to the working directory when it is below

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+const shopPkg = "github.com/loadgate/loadgate/examples/shop"
+
+// events writes go test -json events, one a line, to a file for the fake
+// go command to replay.
+func events(t *testing.T, es ...Event) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, e := range es {
+		if e.Time.IsZero() {
+			e.Time = time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+		}
+		data, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestRunInputErrors checks what run says, and its exit status, when the
+// input rather than the code is at fault: a stored baseline that cannot be
+// read is no regression, and a go test that fails before running a test
+// says why first, not that -run matched nothing.
+func TestRunInputErrors(t *testing.T) {
+	corrupt := t.TempDir()
+	// A baseline of TestLoadCatalogue, cut short by a full disk.
+	bad := filepath.Join(corrupt, "TestLoadCatalogue.json")
+	if err := os.WriteFile(bad, []byte(`{"schema": "loadgate.baseline/v1", "scenario": "TestLoadCatalogue", "runs": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	pass := []Event{
+		{Action: "start", Package: shopPkg},
+		{Action: "run", Package: shopPkg, Test: "TestLoadCatalogue"},
+		{Action: "output", Package: shopPkg, Test: "TestLoadCatalogue", Output: "    load_test.go:116: loadtest: result written to $LOADGATE_OUT/TestLoadCatalogue.json\n"},
+		{Action: "pass", Package: shopPkg, Test: "TestLoadCatalogue", Elapsed: 1},
+		{Action: "pass", Package: shopPkg, Elapsed: 1},
+	}
+	badFlag := []Event{
+		{Action: "start", Package: shopPkg},
+		{Action: "output", Package: shopPkg, Output: "flag provided but not defined: -bogusflag\n"},
+		{Action: "output", Package: shopPkg, Output: "Usage of /tmp/go-build1/b001/shop.test:\n"},
+		{Action: "output", Package: shopPkg, Output: "  -test.v\n"},
+		{Action: "output", Package: shopPkg, Output: "    \tverbose: print additional output\n"},
+		{Action: "output", Package: shopPkg, Output: "FAIL\t" + shopPkg + "\t0.005s\n"},
+		{Action: "fail", Package: shopPkg, Elapsed: 0.005},
+	}
+	buildFail := []Event{
+		{Action: "build-output", ImportPath: shopPkg + " [" + shopPkg + ".test]", Output: "# " + shopPkg + "\n"},
+		{Action: "build-output", ImportPath: shopPkg + " [" + shopPkg + ".test]", Output: "load_test.go:3:2: undefined: y\n"},
+		{Action: "build-fail", ImportPath: shopPkg + " [" + shopPkg + ".test]"},
+		{Action: "start", Package: shopPkg},
+		{Action: "output", Package: shopPkg, Output: "FAIL\t" + shopPkg + " [build failed]\n"},
+		{Action: "fail", Package: shopPkg, FailedBuild: shopPkg + " [" + shopPkg + ".test]"},
+	}
+	tests := []struct {
+		name     string
+		events   []Event
+		args     []string
+		wantCode int
+		want     []string
+		forbid   []string
+	}{
+		{
+			name:     "unreadable baseline",
+			events:   pass,
+			args:     []string{"-run", "TestLoadCatalogue", "-baselines", corrupt},
+			wantCode: exitUsage,
+			want: []string{
+				"ERROR  TestLoadCatalogue: " + bad + ":1:",
+				"unexpected end of file (truncated?)",
+				"FAIL: 1 test passed; 1 baseline could not be read or compared (see baselines above)",
+			},
+			forbid: []string{"regression"},
+		},
+		{
+			name:     "test binary refuses a flag",
+			events:   badFlag,
+			args:     []string{"-run", "TestLoadCatalogue", "--", "-bogusflag"},
+			wantCode: exitUsage,
+			want: []string{
+				"\nno scenario ran: the test binary of " + shopPkg + " refused its arguments: flag provided but not defined: -bogusflag\n",
+				"FAIL: the test binary of " + shopPkg + " refused its arguments: flag provided but not defined: -bogusflag; results in",
+			},
+			forbid: []string{"matched no test"},
+		},
+		{
+			name:     "build failure",
+			events:   buildFail,
+			args:     []string{"-run", "TestLoadCatalogue"},
+			wantCode: exitFailed,
+			want: []string{
+				"\nno scenario ran: package " + shopPkg + " did not build (see failures below)\n",
+				"undefined: y",
+				"FAIL: package " + shopPkg + " did not build (see failures below); results in",
+			},
+			forbid: []string{"matched no test"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fakeRun{events: events(t, tt.events...), results: "testdata/gotest/examples"}.install(t)
+			args := append([]string{"run", "-progress", "off", "-out", t.TempDir(), "./examples/shop"}, tt.args...)
+			r := loadgate(context.Background(), args...)
+			ok := r.code == tt.wantCode
+			for _, w := range tt.want {
+				ok = ok && strings.Contains(r.stdout, w)
+			}
+			for _, f := range tt.forbid {
+				ok = ok && !strings.Contains(r.stdout, f)
+			}
+			if !ok {
+				t.Errorf("got\n%s\nwant exit status %d, stdout with %q and without %q", r, tt.wantCode, tt.want, tt.forbid)
+			}
+		})
+	}
+}
+
+// TestLeaksListed checks which leaks the summary lists: those the harness
+// found in the test process, and a server's goroutine growth only when the
+// test failed on it, not growth a passing test allowed.
+func TestLeaksListed(t *testing.T) {
+	s := newSession()
+	now := time.Now()
+	test := func(name, status string, output ...string) {
+		s.add(Event{Action: "run", Package: shopPkg, Test: name}, now)
+		for _, o := range output {
+			s.add(Event{Action: "output", Package: shopPkg, Test: name, Output: o}, now)
+		}
+		s.add(Event{Action: status, Package: shopPkg, Test: name}, now)
+	}
+	test("TestLoadRemote/healthy", statusPass)
+	test("TestLoadRemote/leak", statusFail,
+		"    remote_test.go:74: assert.ServerSettled: scenario TestLoadRemote/leak: the server's go_goroutines = 203 after the cool-down, 3 before the load (+200, tolerance 5)\n")
+	test("TestLoadSlow", statusFail, "    load_test.go:80: p99 = 30ms, want < 20ms\n")
+	test("TestLoadReportOnly", statusPass)
+	grew := func(fn string, before, after int) *loadtest.ServerStats {
+		return &loadtest.ServerStats{GoroutineGrowth: []loadtest.GoroutineDelta{{Function: fn, Before: before, After: after}}}
+	}
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	add := func(r *loadtest.Result) {
+		r.Package = shopPkg
+		results.Results[scenarioKey{shopPkg, r.Scenario}] = []resultFile{{Path: r.Scenario + ".json", Result: r}}
+	}
+	add(&loadtest.Result{Scenario: "TestLoadRemote/healthy", Test: "TestLoadRemote/healthy", Server: grew("net.(*netFD).accept", 0, 1)})
+	add(&loadtest.Result{Scenario: "TestLoadRemote/leak", Test: "TestLoadRemote/leak", Server: grew("shop.(*Server).listProducts.func1", 0, 200)})
+	add(&loadtest.Result{Scenario: "TestLoadSlow", Test: "TestLoadSlow", Server: grew("net/http.(*conn).serve", 2, 3)})
+	add(&loadtest.Result{Scenario: "TestLoadReportOnly", Test: "TestLoadReportOnly",
+		Leaks: []loadtest.Leak{{Function: "shop.(*Server).listProducts.func1", Count: 3, CreatedAt: "shop.go:120"}}})
+
+	var b strings.Builder
+	writeLeaks(&b, &runOutcome{Session: s, Results: results})
+	got := b.String()
+	for _, want := range []string{
+		"TestLoadRemote/leak: the server's goroutines in shop.(*Server).listProducts.func1 grew from 0 to 200",
+		"TestLoadReportOnly: 3 goroutines in shop.(*Server).listProducts.func1 (created at shop.go:120)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("leaks lack %q:\n%s", want, got)
+		}
+	}
+	for _, noise := range []string{"accept", "TestLoadSlow"} {
+		if strings.Contains(got, noise) {
+			t.Errorf("leaks list %q, which no test failed on:\n%s", noise, got)
+		}
+	}
+}
