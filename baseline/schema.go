@@ -122,7 +122,7 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return nil, syntaxError(data, name, dec.InputOffset(), err)
+		return nil, syntaxError(data, name, dec.InputOffset(), err, nil)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		line, col := jsonpos.Position(data, dec.InputOffset())
@@ -133,7 +133,7 @@ func Parse(data []byte, name string) (*Baseline, error) {
 		Scenario string  `json:"scenario"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, syntaxError(data, name, 0, err)
+		return nil, syntaxError(data, name, 0, err, &head)
 	}
 	switch {
 	case head.Schema == nil:
@@ -150,7 +150,7 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	}
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, syntaxError(data, name, 0, err)
+		return nil, syntaxError(data, name, 0, err, &b)
 	}
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -169,43 +169,21 @@ func understoodList() string {
 	return s
 }
 
-// syntaxError turns a decoding error into a *SyntaxError at its position.
-// fallback is the offset to use when err carries none.
-func syntaxError(data []byte, name string, fallback int64, err error) error {
-	off := fallback
-	msg := err
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-		if off > 0 && off <= int64(len(data)) && !isSpace(data[off-1]) {
-			off-- // Offset is just past the offending byte
-		}
-	case errors.As(err, &te):
-		off = te.Offset
-		msg = fmt.Errorf("%s: cannot use JSON %s as %v", jsonPath(te), te.Value, te.Type)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		off = int64(len(data))
-		msg = errors.New("unexpected end of file (truncated?)")
+// syntaxError turns err, the error of decoding data into v (nil for a
+// check of the syntax alone), into a *SyntaxError at the byte or value at
+// fault, with the value's JSON path (see jsonpos.Locate). fallback is the
+// offset to use when nothing better is known.
+func syntaxError(data []byte, name string, fallback int64, err error, v any) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		msg := errors.New("unexpected end of file (truncated?)")
 		if len(bytes.TrimSpace(data)) == 0 {
 			msg = errors.New("empty file")
 		}
+		line, col := jsonpos.Position(data, int64(len(data)))
+		return &SyntaxError{File: name, Line: line, Col: col, Err: msg}
 	}
-	if se != nil && off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
-		msg = fmt.Errorf("unexpected end of file (truncated?): %w", err)
-	}
-	line, col := jsonpos.Position(data, off)
-	return &SyntaxError{File: name, Line: line, Col: col, Err: msg}
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-func jsonPath(te *json.UnmarshalTypeError) string {
-	if te.Field == "" {
-		return "value"
-	}
-	return te.Field
+	e := jsonpos.Locate(data, err, fallback, v)
+	return &SyntaxError{File: name, Line: e.Line, Col: e.Col, Err: e.Err}
 }
 
 // validate checks what the JSON types cannot.

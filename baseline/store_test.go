@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/loadgate/loadgate/internal/jsonpos"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/jsonpos"
 )
 
 func TestRecordAccumulatesOneSession(t *testing.T) {
@@ -82,6 +83,7 @@ func badFiles(t *testing.T) []struct {
 	corrupt := bytes.Replace(good, []byte(`"p99_ns": 1491967,`), []byte(`"p99_ns": 14919x67,`), 1)
 	line, col := jsonpos.Position(corrupt, int64(bytes.Index(corrupt, []byte("x67"))))
 	typo := bytes.Replace(good, []byte(`"requests": 1000,`), []byte(`"requests": "1000",`), 1)
+	typoLine, typoCol := jsonpos.Position(typo, int64(bytes.Index(typo, []byte(`"1000"`)))) // the value's start
 	return []struct {
 		name string
 		give []byte
@@ -91,7 +93,7 @@ func badFiles(t *testing.T) []struct {
 		{"corrupted", corrupt, []string{fmt.Sprintf(":%d:%d: invalid character 'x'", line, col)}, nil},
 		{"truncated", good[:len(good)/2], []string{fmt.Sprintf(":%d:", bytes.Count(good[:len(good)/2], []byte("\n"))+1), "unexpected end of file (truncated?)"}, nil},
 		{"empty", nil, []string{":1:1: empty file"}, nil},
-		{"wrong type", typo, []string{":21:25:", "requests: cannot use JSON string as int64"}, nil},
+		{"wrong type", typo, []string{fmt.Sprintf(":%d:%d:", typoLine, typoCol), "runs[0].requests: cannot use JSON string as int64"}, nil},
 		{"future schema", bytes.Replace(good, []byte(SchemaVersion), []byte("loadgate.baseline/v2"), 1),
 			[]string{`unsupported baseline schema "loadgate.baseline/v2"; this loadgate reads loadgate.baseline/v1`}, ErrSchema},
 		{"no schema", bytes.Replace(good, []byte(`"schema": "loadgate.baseline/v1",`), nil, 1),

@@ -35,7 +35,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlagSet("compare", compareUsage, stdout)
 	format := fs.String("format", "text", "output `format`: text, markdown or json")
 	var pf policyFlags
-	pf.register(fs)
+	pf.register(fs, false)
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return helpOrErr(err)

@@ -81,7 +81,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	runFlags(fs, &cfg, &out, 1)
 	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
 	var pf policyFlags
-	pf.register(fs)
+	pf.register(fs, true)
 	own, testFlags := splitPassthrough(args)
 	pkgs, err := parseInterleaved(fs, own)
 	if err != nil {
@@ -217,6 +217,10 @@ type runOutcome struct {
 	// baseline update).
 	Written     []baselineFile
 	BaselineErr error
+	// Partial lists this session's staged runs of baselines it did not
+	// replace: the update stopped before its last run (see
+	// baseline.RecordSession); Path is the staging file.
+	Partial []baselineFile
 }
 
 // runLoadTests runs go test over the load tests cfg selects, showing
@@ -471,7 +475,8 @@ func checkBaselines(o *runOutcome, j *judge) []baselineCheck {
 }
 
 // writtenBaselines finds the baselines the run recorded: those of its
-// update session in the baseline directories of its packages.
+// update session in the baseline directories of its packages. It also
+// fills o.Partial with the session's staged runs that replaced nothing.
 func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 	var dirs []string
 	if o.Config.Baselines != "" {
@@ -489,10 +494,16 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 			continue // no baselines in this package
 		}
 		for _, e := range entries {
+			path := filepath.Join(dir, e.Name())
+			if !e.IsDir() && strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".json.partial") {
+				if b, err := baseline.Load(path); err == nil && b.UpdateID == o.Config.UpdateID {
+					o.Partial = append(o.Partial, baselineFile{path, b})
+				}
+				continue
+			}
 			if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
 				continue
 			}
-			path := filepath.Join(dir, e.Name())
 			b, err := baseline.Load(path)
 			if err != nil {
 				errs = append(errs, err)

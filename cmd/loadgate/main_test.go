@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/loadgate/loadgate/baseline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -28,6 +30,7 @@ const (
 	envFakePkgDir  = "LOADGATE_FAKE_PKGDIR"  // the directory go list reports
 	envFakeHang    = "LOADGATE_FAKE_HANG"    // "wait": wait for SIGINT after the events; "ignore": ignore it
 	envFakeLog     = "LOADGATE_FAKE_LOG"     // file that receives the arguments and what happened
+	envFakePartial = "LOADGATE_FAKE_PARTIAL" // "1": record as an update cut short, in staging files
 )
 
 func TestMain(m *testing.M) {
@@ -163,7 +166,11 @@ func fakeRecord(pkgDir, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+		name := filepath.Join(dir, filepath.Base(f))
+		if os.Getenv(envFakePartial) == "1" {
+			name = baseline.PartialPath(name)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
 			return err
 		}
 	}

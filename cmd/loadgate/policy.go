@@ -20,9 +20,18 @@ type policyFlags struct {
 	slaPath    string
 }
 
-func (pf *policyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&pf.policyPath, "policy", "", "JSON `file` with the comparison policy (baseline.Policy: alpha, rules per metric); default baseline.DefaultPolicy")
-	fs.StringVar(&pf.slaPath, "sla", "", "SLA `file` of assert expressions, a [pattern] section per scenario; a breach in the new results fails the comparison")
+// register adds -policy and -sla to fs. toTests says that the command
+// passes them on to the tests it runs (loadgate run), whose baseline.Check
+// then judges alike.
+func (pf *policyFlags) register(fs *flag.FlagSet, toTests bool) {
+	policy := "JSON `file` with the comparison policy (baseline.Policy: alpha, rules per metric); default baseline.DefaultPolicy"
+	sla := "SLA `file` of assert expressions, a [pattern] section per scenario; a breach in the new results fails the comparison"
+	if toTests {
+		policy = "JSON `file` with the comparison policy (baseline.Policy: alpha, rules per metric), for loadgate and the tests' baseline.Check (LOADGATE_POLICY); default baseline.DefaultPolicy"
+		sla = "SLA `file` of assert expressions, a [pattern] section per scenario; a breach fails the comparison, and the tests' baseline.Check (LOADGATE_SLA)"
+	}
+	fs.StringVar(&pf.policyPath, "policy", "", policy)
+	fs.StringVar(&pf.slaPath, "sla", "", sla)
 }
 
 // judge is how to compare each scenario.

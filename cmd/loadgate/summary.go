@@ -182,11 +182,18 @@ func writeWritten(w io.Writer, o *runOutcome) {
 	if o.BaselineErr != nil {
 		fmt.Fprintf(w, "ERROR  %v\n", o.BaselineErr)
 	}
-	if len(o.Written) == 0 {
+	switch {
+	case len(o.Written) > 0:
+		writeBaselineTable(w, o.Written)
+	case len(o.Partial) > 0:
+		fmt.Fprintf(w, "none\n")
+	default:
 		fmt.Fprintf(w, "none: no test that ran called baseline.Check (-run %q)\n", o.Config.Run)
-		return
 	}
-	writeBaselineTable(w, o.Written)
+	for _, p := range o.Partial {
+		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the runs so far are in %s)\n",
+			p.Baseline.Scenario, plural(len(p.Baseline.Runs), "run"), p.Path)
+	}
 }
 
 // writeLeaks lists goroutines that outlived their scenario: in the test
