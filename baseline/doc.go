@@ -5,11 +5,13 @@
 // Data flows through the package in this order:
 //
 //  1. A load test gets a *loadtest.Result from loadtest.Run and hands it to
-//     [Check]. With LOADGATE_UPDATE=1, Check records it with [Record] into
-//     testdata/loadgate/<scenario>.json (schema loadgate.baseline/v1, see
-//     schema/baseline.v1.json in the repository): the runs of one go test
-//     -count=N process accumulate into one [Baseline]; the next update
-//     replaces them. The file is written atomically under a lock.
+//     [Check]. With LOADGATE_UPDATE=1, Check records it with
+//     [RecordSession] into testdata/loadgate/<scenario>.json (schema
+//     loadgate.baseline/v1, see schema/baseline.v1.json in the repository):
+//     the runs of one go test -count=N process accumulate into one
+//     [Baseline], staged beside it until the N-th run replaces the stored
+//     one, so an update cut short changes nothing. A run whose test failed
+//     is not recorded. Files are written atomically under a lock.
 //  2. Otherwise Check loads the baseline ([Load]) and pools this process's
 //     runs of the scenario until it has as many as -count asks for.
 //  3. Both sides become a [Sample] (per-run values of each metric, the
@@ -44,4 +46,9 @@
 //   - LOADGATE_UPDATE_ID: tags an update session spanning several test
 //     processes (a tool running go test repeatedly); runs with the same id
 //     accumulate.
+//   - LOADGATE_BASELINE_DIR, LOADGATE_POLICY, LOADGATE_SLA: the directory
+//     of the baselines, a policy file ([LoadPolicy]) and an SLA file for
+//     every Check that does not set its own ([WithDir], [WithPolicy]; the
+//     SLA file's limits add to [WithSLA]). loadgate run sets them from its
+//     -baselines, -policy and -sla flags.
 package baseline
