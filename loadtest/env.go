@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -23,8 +24,8 @@ func scaleFromEnv() (float64, error) {
 		return 1, nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 || f > 1e6 {
-		return 0, fmt.Errorf("%s=%q: want a positive number such as 0.1", EnvScale, v)
+	if err != nil || math.IsNaN(f) || f <= 0 || f > 1e6 {
+		return 0, fmt.Errorf("%s=%q: want a positive number up to 1e6, such as 0.1", EnvScale, v)
 	}
 	return f, nil
 }

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -148,12 +149,25 @@ func formatRate(r float64) string {
 }
 
 // validate reports what is wrong with the stage, naming it by position.
+// MaxRate bounds an open-model stage's rate, in requests per second: a
+// million is already more than one process sends against a real server,
+// and a plan far beyond what the scheduler can keep would take far longer
+// than planned to run.
+const MaxRate = 1_000_000
+
 func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
 	switch s.Model {
 	case Open:
-		if s.From < 0 || s.To < 0 {
-			return fmt.Errorf("%s: rate must not be negative", where)
+		for _, r := range []float64{s.From, s.To} {
+			switch {
+			case math.IsNaN(r) || math.IsInf(r, 0):
+				return fmt.Errorf("%s: rate %v is not a number of requests per second", where, r)
+			case r < 0:
+				return fmt.Errorf("%s: rate must not be negative", where)
+			case r > MaxRate:
+				return fmt.Errorf("%s: rate %g/s is over %g/s, more than one process can send; split the load over several", where, r, float64(MaxRate))
+			}
 		}
 		if s.Arrivals != Even && s.Arrivals != Exponential {
 			return fmt.Errorf("%s: unknown arrivals %q (want %q or %q)", where, s.Arrivals, Even, Exponential)

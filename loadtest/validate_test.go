@@ -1,0 +1,77 @@
+package loadtest
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestExecuteRefusesBadLoads: loads that could not run as planned (a rate
+// that is not a number, or one no process can send) are refused up front,
+// naming the stage, instead of running for far longer than planned.
+func TestExecuteRefusesBadLoads(t *testing.T) {
+	nop := Func(func(context.Context) error { return nil })
+	tests := []struct {
+		name string
+		load Load
+		want string
+	}{
+		{"NaN rate", Rate(math.NaN()).For(time.Second), "load stage 1 (NaN→NaN/s): rate NaN is not a number of requests per second"},
+		{"infinite rate", Rate(10).RampTo(math.Inf(1)).For(time.Second), "rate +Inf is not a number of requests per second"},
+		{"negative rate", Rate(-1).For(time.Second), "rate must not be negative"},
+		{"rate over the limit", Poisson(2e6).For(time.Second), "rate 2e+06/s is over 1e+06/s"},
+		{"no duration", Rate(10), "duration must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Execute(context.Background(), Scenario{Name: "bad", Target: nop, Load: tt.load})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("refusing the load took %v", took) // a run, not a refusal
+			}
+		})
+	}
+}
+
+// TestScaleFromEnv: LOADGATE_SCALE must be a positive number; it scales
+// the stages and the warm-up, not think time.
+func TestScaleFromEnv(t *testing.T) {
+	for _, bad := range []string{"NaN", "0", "-1", "x", "1e9"} {
+		t.Setenv(EnvScale, bad)
+		if _, err := scaleFromEnv(); err == nil || !strings.Contains(err.Error(), "want a positive number up to 1e6") {
+			t.Errorf("%s=%s: err = %v", EnvScale, bad, err)
+		}
+	}
+	s := Scenario{Target: Func(func(context.Context) error { return nil }),
+		Load: Users(2).Thinking(50 * time.Millisecond).For(time.Second), Warmup: time.Second}.withDefaults(0.5)
+	st := s.Load.Stages()[0]
+	if st.Duration != 500*time.Millisecond || s.Warmup != 500*time.Millisecond || st.Think != 50*time.Millisecond {
+		t.Errorf("at scale 0.5: stage %v, warm-up %v, think %v; want 500ms, 500ms and the think time unscaled, 50ms", st.Duration, s.Warmup, st.Think)
+	}
+}
+
+// TestRampChangesThinkTime: a closed-model stage that keeps the users but
+// shortens their think time takes effect at once, even for users asleep
+// in the old, long think time.
+func TestRampChangesThinkTime(t *testing.T) {
+	res, err := Execute(context.Background(), Scenario{
+		Name:   "think",
+		Target: Func(func(context.Context) error { return nil }),
+		Load: Ramp(
+			Users(2).Thinking(10*time.Second).For(300*time.Millisecond),
+			Users(2).Thinking(10*time.Millisecond).For(500*time.Millisecond),
+		),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two users at one request a 10 ms think: about 100 in 500 ms.
+	if got := res.Stages[1].Requests; got < 20 {
+		t.Errorf("the stage with the short think time ran %d requests, want about 100", got)
+	}
+}
