@@ -27,5 +27,6 @@
 //
 //   - LOADGATE_OUT: directory that receives one JSON file per scenario run.
 //   - LOADGATE_SCALE: a factor applied to every duration of the load (stages
-//     and warm-up), e.g. 0.1 for a quick local smoke run.
+//     and warm-up, not think time, so each stage keeps its rate), e.g. 0.1
+//     for a quick local smoke run.
 package loadtest

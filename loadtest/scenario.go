@@ -97,8 +97,9 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 		s.Warmup = scaleDuration(s.Warmup, scale)
 		stages := append([]Stage(nil), s.Load.Stages()...)
 		for i := range stages {
+			// Think time is how users behave, not how long the load
+			// lasts: scaling it would make a shorter run hotter.
 			stages[i].Duration = scaleDuration(stages[i].Duration, scale)
-			stages[i].Think = scaleDuration(stages[i].Think, scale)
 		}
 		s.Load = Sequence(stages)
 	}

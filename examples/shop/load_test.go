@@ -191,7 +191,7 @@ func TestLoadCheckout(t *testing.T) {
 	}
 	// Think time caps each user at one order per think time, plus the one
 	// in flight when the stage ends; every user orders at least once. The
-	// plan in the result holds under LOADGATE_SCALE, which scales both.
+	// plan in the result holds under LOADGATE_SCALE.
 	d := time.Duration(res.Load.Stages[0].DurationNS)
 	thought := time.Duration(res.Load.Stages[0].ThinkNS)
 	if most := users * (int64(d/thought) + 1); res.Requests > most || res.Requests < users {
