@@ -156,8 +156,10 @@ func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) 
 	end := start.Add(d)
 	if st.Model == Closed {
 		e.userSlot.Store(int64(slot))
-		e.think.Store(int64(st.Think))
-		e.setActiveUsers(st.Users)
+		oldThink := e.think.Swap(int64(st.Think))
+		if !e.setActiveUsers(st.Users) && oldThink != int64(st.Think) {
+			e.wakeUsers() // users thinking the old think time take the new one
+		}
 		e.sleepUntil(end)
 		return
 	}
@@ -269,15 +271,22 @@ func (e *engine) work(first job) {
 
 // setActiveUsers makes n closed-model users run, starting any that do not
 // exist yet and parking the rest.
-func (e *engine) setActiveUsers(n int) {
+func (e *engine) setActiveUsers(n int) (changed bool) {
 	if int64(n) == e.activeUsers.Load() {
-		return
+		return false
 	}
 	e.activeUsers.Store(int64(n))
 	for ; e.spawned < n; e.spawned++ {
 		e.wg.Add(1)
 		go e.user(e.spawned)
 	}
+	e.wakeUsers()
+	return true
+}
+
+// wakeUsers makes every user waiting (parked or thinking) look again at
+// the active count and the think time.
+func (e *engine) wakeUsers() {
 	fresh := make(chan struct{})
 	close(*e.wake.Swap(&fresh))
 }
