@@ -28,6 +28,12 @@ func WriteFile(dir string, r *Result) (string, error) {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file private (0600); a result is for every
+	// reader of the directory, such as a CI step run as another user.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)

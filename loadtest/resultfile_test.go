@@ -87,6 +87,9 @@ func TestResultFile(t *testing.T) {
 				t.Fatalf("files %q, want %q", got, tt.wantFiles)
 			}
 			for i, name := range []string{tt.wantFiles[1], tt.wantFiles[0]} {
+				if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm()&0o044 != 0o044 {
+					t.Errorf("%s: %v, %v: want it readable by all (0644 less the umask)", name, fi.Mode(), err)
+				}
 				got := readResult(t, filepath.Join(dir, name))
 				want := results[i]
 				if got.RunID != want.RunID || got.Requests != want.Requests || got.Latency.P99NS != want.Latency.P99NS {
