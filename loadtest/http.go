@@ -103,8 +103,11 @@ type HTTP struct {
 	Requests []Request
 	// Transport selects a connection profile; ignored when Client is set.
 	Transport Transport
-	// Client, if set, is used as it is (the harness still checks the hosts
-	// before the run and closes idle connections after it).
+	// Client, if set, is used as it is, except that the harness checks the
+	// requests' hosts before the run and the host of every redirect before
+	// following it, and closes idle connections after the run. Its
+	// transport is the caller's: loadgate's check of every dialled address
+	// (a DNS answer that changes during the run) does not reach into it.
 	Client *http.Client
 	// TLSConfig configures TLS for the profiles, e.g. the RootCAs that
 	// trust a test server's certificate.
@@ -220,7 +223,7 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	h.runID = run.RunID
 	h.client, h.lean = nil, nil
 	if h.Client != nil {
-		h.client = h.Client
+		h.client = guardRedirects(h.Client, guard)
 		return nil
 	}
 	if h.Transport == Lean {
@@ -230,6 +233,29 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	h.transport = newTransport(h.Transport, h.TLSConfig, run.Concurrency, guard)
 	h.client = &http.Client{Transport: h.transport}
 	return nil
+}
+
+// guardRedirects returns a copy of c that refuses to follow a redirect to
+// a host the guard does not allow, before it dials: the dial-time check of
+// loadgate's own transports does not reach into a user's client. c's own
+// CheckRedirect, if any, still applies; without one, as net/http, at most
+// 10 redirects are followed.
+func guardRedirects(c *http.Client, guard *hostGuard) *http.Client {
+	guarded := *c
+	next := c.CheckRedirect
+	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := guard.check(req.Context(), "redirect to "+req.URL.Redacted(), req.URL.Hostname()); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &guarded
 }
 
 // Finish closes the idle connections of the target's client.

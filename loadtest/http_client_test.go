@@ -1,0 +1,67 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestCustomClientRedirectGuard: a user's own http.Client follows no
+// redirect to a host that is not allowed, and still follows one on
+// loopback. The client's dialer refuses anything but loopback, so that
+// the test itself can never send a packet elsewhere, guard or no guard.
+func TestCustomClientRedirectGuard(t *testing.T) {
+	defer func(old func(context.Context, string, string) ([]netip.Addr, error)) { lookupNetIP = old }(lookupNetIP)
+	lookupNetIP = func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if host == "elsewhere.test" {
+			return []netip.Addr{netip.MustParseAddr("203.0.113.7")}, nil
+		}
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	var dialled atomic.Int64
+	safe := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialled.Add(1)
+		host, _, _ := net.SplitHostPort(addr)
+		if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("test transport: refusing to dial %s", addr)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, "http://elsewhere.test:9/x", http.StatusFound)
+		case "/home":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+
+	for _, tt := range []struct {
+		path    string
+		refused bool
+	}{{"/home", false}, {"/away", true}} {
+		target := GET(srv.URL + tt.path)
+		target.Client = &http.Client{Transport: safe}
+		if err := target.Prepare(context.Background(), RunInfo{RunID: "x", Timeout: time.Second}); err != nil {
+			t.Fatalf("Prepare: %v", err)
+		}
+		before := dialled.Load()
+		var s Sample
+		err := target.Hit(context.Background(), &s)
+		target.Finish()
+		if tt.refused != errors.Is(err, ErrHostNotAllowed) {
+			t.Errorf("GET %s: %v; want refused = %v", tt.path, err, tt.refused)
+		}
+		if tt.refused && dialled.Load()-before > 1 {
+			t.Errorf("GET %s: the redirect to elsewhere.test was dialled", tt.path)
+		}
+	}
+}
