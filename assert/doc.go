@@ -48,7 +48,8 @@
 // and phases do not.
 //
 // The other metrics are error_rate (a ratio); errors, requests, dropped and
-// abandoned (counts); throughput (successful requests per second) and rate
+// abandoned (counts; abandoned requests, which outlived their timeout, are
+// also timeouts among the requests and errors); throughput (successful requests per second) and rate
 // (requests sent per second); goroutines_start, goroutines_end,
 // goroutines_peak and goroutine_growth (end − start); gc_pause_p99 and
 // gc_pause_max (durations); num_gc; heap_peak (a size); cpu_seconds (CPU

@@ -132,9 +132,13 @@ func TestFailingTargets(t *testing.T) {
 			if tt.wantAbandoned != (res.Abandoned > 0) {
 				t.Errorf("abandoned %d, want abandoned requests = %v", res.Abandoned, tt.wantAbandoned)
 			}
-			// Every call is a completed request or an abandoned one.
-			if got := res.Requests + res.Abandoned; got != n.Load() {
-				t.Errorf("requests %d + abandoned %d = %d, want the %d calls of the target", res.Requests, res.Abandoned, got, n.Load())
+			// Every call is a request, completed or abandoned, and an
+			// abandoned one is a timeout: error_rate must see it.
+			if res.Requests != n.Load() {
+				t.Errorf("requests %d (abandoned %d), want the %d calls of the target", res.Requests, res.Abandoned, n.Load())
+			}
+			if res.Latency.Count != res.Requests-res.Abandoned {
+				t.Errorf("latency of %d requests, want the %d that finished", res.Latency.Count, res.Requests-res.Abandoned)
 			}
 			wantErrors := fails.Load()
 			if tt.wantAllFail {
@@ -158,8 +162,9 @@ func TestFailingTargets(t *testing.T) {
 			if min, floor := time.Duration(res.Latency.MinNS), tt.wantMinLatency*999/1000; min < floor {
 				t.Errorf("latency min %v, want at least %v (%v less 0.1%%)", min, floor, tt.wantMinLatency)
 			}
-			if s := res.Stages; len(s) != 1 || s[0].Errors != res.Errors {
-				t.Errorf("stages %+v, want one with %d errors", s, res.Errors)
+			// A stage counts the requests that finished in it.
+			if s := res.Stages; len(s) != 1 || s[0].Errors != res.Errors-res.Abandoned {
+				t.Errorf("stages %+v, want one with %d errors", s, res.Errors-res.Abandoned)
 			}
 		})
 	}

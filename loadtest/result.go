@@ -21,15 +21,17 @@ type Result struct {
 	Env        Env      `json:"env"`
 	Load       LoadInfo `json:"load"`
 
-	// Requests counts completed requests, successful or not; Dropped counts
-	// open-model arrivals that could not start because MaxInFlight requests
-	// were already running.
+	// Requests counts the requests sent during the load, successful or
+	// not, abandoned ones included; Dropped counts open-model arrivals that
+	// could not start because MaxInFlight requests were already running.
 	Requests  int64   `json:"requests"`
 	Errors    int64   `json:"errors"`
 	ErrorRate float64 `json:"error_rate"`
 	Dropped   int64   `json:"dropped"`
 	// Abandoned counts requests still running when the drain after the load
-	// gave up (their target ignored its context past the timeout).
+	// gave up (their target ignored its context past the timeout). They
+	// are in Requests and Errors, of kind "timeout", but not in the
+	// latencies, which they never finished (nor in the stages' counts).
 	Abandoned int64 `json:"abandoned"`
 	// Rate is the achieved rate of sends per second over the load;
 	// Throughput is successful requests per second until the last request

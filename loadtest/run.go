@@ -284,6 +284,18 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.Latency = summarize(total.latency, true)
 	res.ServiceTime = summarize(total.service, true)
 	res.ErrorKinds = total.kinds
+	if abandoned > 0 {
+		// A request the drain gave up on outlived its timeout: it failed,
+		// whether or not its target ever returns. Its latency is unknown,
+		// so it is in the counts, not in the percentiles.
+		res.Requests += abandoned
+		res.Errors += abandoned
+		res.ErrorRate = float64(res.Errors) / float64(res.Requests)
+		if res.ErrorKinds == nil {
+			res.ErrorKinds = map[string]int64{}
+		}
+		res.ErrorKinds[KindTimeout] += abandoned
+	}
 	res.ErrorSamples = rec.errorSamples()
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
