@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -44,7 +45,8 @@ type Request struct {
 	// URL is absolute: http:// or https://, loopback unless allowed.
 	URL string
 	// Header is sent with every request; the harness adds the request id
-	// and run id headers.
+	// and run id headers. A "Host" entry sets the Host header (the URL
+	// still says where to connect), as curl -H and vegeta do.
 	Header http.Header
 	// Body is sent with every request; NewBody, if set, is called for each
 	// request instead and must return a fresh reader.
@@ -144,6 +146,7 @@ var (
 type preparedRequest struct {
 	Request
 	url    *url.URL
+	host   string      // the Host header: Header's "Host", else the URL's host
 	header http.Header // Header and the run id, with canonical names
 	lean   leanRequest // the Lean profile's pre-rendered request
 }
@@ -198,8 +201,16 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 		if r.Name == "" && len(h.Requests) > 1 {
 			r.Name = r.Method + " " + u.EscapedPath()
 		}
+		host := u.Host
+		if v := r.Header.Get("Host"); v != "" {
+			// As curl -H and vegeta do: net/http itself ignores it.
+			if strings.ContainsAny(v, "\r\n\x00 /") {
+				return fmt.Errorf("%s: invalid Host header %q", what, v)
+			}
+			host = v
+		}
 		weights[i] = r.Weight
-		h.prepared = append(h.prepared, preparedRequest{Request: r, url: u})
+		h.prepared = append(h.prepared, preparedRequest{Request: r, url: u, host: host})
 	}
 	order, err := weightedOrder(weights)
 	if err != nil {
@@ -375,7 +386,7 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 	if err != nil {
 		return KindError(KindOther, err)
 	}
-	req.URL, req.Host = r.url, r.url.Host
+	req.URL, req.Host = r.url, r.host
 	req.Header = make(http.Header, len(r.header)+1)
 	for k, v := range r.header {
 		req.Header[k] = v

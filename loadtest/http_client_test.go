@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,5 +64,37 @@ func TestCustomClientRedirectGuard(t *testing.T) {
 		if tt.refused && dialled.Load()-before > 1 {
 			t.Errorf("GET %s: the redirect to elsewhere.test was dialled", tt.path)
 		}
+	}
+}
+
+// TestHostHeader: a "Host" entry in Request.Header sets the Host the
+// server sees, with the Pooled and the Lean profile alike (net/http alone
+// ignores it); the URL still says where to connect.
+func TestHostHeader(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Store(r.Host) }))
+	defer srv.Close()
+	for _, tr := range []struct {
+		profile Transport
+		name    string
+	}{{Pooled, "Pooled"}, {Lean, "Lean"}} {
+		profile := tr.name
+		target := Mix(Request{URL: srv.URL + "/", Header: http.Header{"Host": {"shop.example"}}})
+		target.Transport = tr.profile
+		if err := target.Prepare(context.Background(), RunInfo{RunID: "x", Timeout: time.Second, Concurrency: 1}); err != nil {
+			t.Fatalf("%s: Prepare: %v", profile, err)
+		}
+		var s Sample
+		if err := target.Hit(context.Background(), &s); err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
+		target.Finish()
+		if h, _ := got.Load().(string); h != "shop.example" {
+			t.Errorf("%s: the server saw Host %q, want shop.example", profile, h)
+		}
+	}
+	bad := Mix(Request{URL: srv.URL + "/", Header: http.Header{"Host": {"a\r\nX-Evil: 1"}}})
+	if err := bad.Prepare(context.Background(), RunInfo{RunID: "x", Timeout: time.Second}); err == nil || !strings.Contains(err.Error(), "invalid Host header") {
+		t.Errorf("a Host header with a line break: %v", err)
 	}
 }

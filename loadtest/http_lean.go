@@ -125,7 +125,7 @@ func newLeanPool(ctx context.Context, h *HTTP, run RunInfo, guard *hostGuard) (*
 // header net/http would refuse to send is an error here too.
 func renderLeanHead(r *preparedRequest, runHeader, runID string) ([]byte, error) {
 	var b []byte
-	b = fmt.Appendf(b, "%s %s HTTP/1.1\r\nHost: %s\r\n", r.Method, r.url.RequestURI(), r.url.Host)
+	b = fmt.Appendf(b, "%s %s HTTP/1.1\r\nHost: %s\r\n", r.Method, r.url.RequestURI(), r.host)
 	names := make([]string, 0, len(r.Header))
 	for name := range r.Header {
 		names = append(names, name)
@@ -134,7 +134,7 @@ func renderLeanHead(r *preparedRequest, runHeader, runID string) ([]byte, error)
 	hasAgent := false
 	for _, name := range names {
 		if strings.EqualFold(name, "Host") {
-			continue // the URL's host, as net/http sends it
+			continue // written first, as r.host
 		}
 		hasAgent = hasAgent || strings.EqualFold(name, "User-Agent")
 		if name == "" || strings.ContainsFunc(name, func(c rune) bool { return c <= ' ' || c >= 0x7f || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", c) }) {
