@@ -62,8 +62,8 @@ func TestLeanRequests(t *testing.T) {
 	}{
 		{
 			name:       "GET with query and headers",
-			give:       Request{URL: srv.URL + "/a/b?x=1&y=%20", Header: http.Header{"X-Custom": {"v"}, "Host": {"ignored"}}},
-			want:       seen{method: "GET", uri: "/a/b?x=1&y=%20", host: host, agent: "loadgate", custom: "v"},
+			give:       Request{URL: srv.URL + "/a/b?x=1&y=%20", Header: http.Header{"X-Custom": {"v"}, "Host": {"shop.example"}}},
+			want:       seen{method: "GET", uri: "/a/b?x=1&y=%20", host: "shop.example", agent: "loadgate", custom: "v"},
 			wantStatus: "200",
 		},
 		{
