@@ -5,9 +5,10 @@ import (
 	"io"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/loadgate/loadgate/internal/texttable"
 )
 
 // WriteText renders c as an aligned plain-text table, as benchstat does:
@@ -19,12 +20,12 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "base: %s\n", c.Base.describe())
 	fmt.Fprintf(&b, "head: %s\n", c.Head.describe())
 	b.WriteByte('\n')
-	t := table{align: []byte("lrrrll")}
-	t.add("", c.Base.Label, c.Head.Label, "vs base", "", "")
+	t := texttable.Table{Align: "lrrrll"}
+	t.Add("", c.Base.Label, c.Head.Label, "vs base", "", "")
 	for _, r := range c.Rows {
-		t.add(r.Metric, r.Base.text(r), r.Head.text(r), r.changeText(), "("+r.testString()+")", r.verdictText())
+		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), r.changeText(), "("+r.testString()+")", r.verdictText())
 	}
-	t.write(&b)
+	b.WriteString(t.String())
 	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %g)\n",
 		100*ciLevel, c.Alpha)
 	if len(c.SLA) > 0 {
@@ -139,42 +140,6 @@ func (c *Comparison) slaSummary() string {
 		return fmt.Sprintf("%s held in %s", plural(limits, "limit"), plural(runs, "run"))
 	}
 	return fmt.Sprintf("%d of %d checks breached (%s, %s)", breached, len(c.SLA), plural(limits, "limit"), plural(runs, "run"))
-}
-
-// table aligns columns of text: align holds 'l' or 'r' per column.
-type table struct {
-	align []byte
-	rows  [][]string
-}
-
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) write(b *strings.Builder) {
-	width := make([]int, len(t.align))
-	for _, row := range t.rows {
-		for i, c := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, row := range t.rows {
-		var line strings.Builder
-		for i, c := range row {
-			if width[i] == 0 {
-				continue
-			}
-			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			if t.align[i] == 'r' {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
 }
 
 // finite returns a pointer to f, or nil for ±Inf and NaN, which JSON

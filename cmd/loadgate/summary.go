@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/texttable"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -50,7 +50,7 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 	var notes []string
 	multi := false
 	pkg := "\x00"
-	var t *table
+	var t *texttable.Table
 	for _, k := range keys {
 		rs := o.Results.Results[k]
 		if len(rs) == 0 {
@@ -58,15 +58,15 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		}
 		if k.Package != pkg {
 			if t != nil {
-				t.write(w)
+				io.WriteString(w, t.String())
 			}
 			pkg = k.Package
 			fmt.Fprintf(w, "\n== scenarios of %s\n", orUnknown(pkg))
-			t = &table{align: "llrrrrrrr"}
-			t.add("scenario", "test", "runs", "requests", "errors", "req/s", "p50", "p99", "max")
+			t = &texttable.Table{Align: "llrrrrrrr"}
+			t.Add("scenario", "test", "runs", "requests", "errors", "req/s", "p50", "p99", "max")
 		}
 		multi = multi || len(rs) > 1
-		t.add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
+		t.Add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
 			fmt.Sprintf("%.0f", median(rs, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
 			assert.UnitRatio.Format(median(rs, func(r *loadtest.Result) float64 { return r.ErrorRate })),
 			formatRate(median(rs, func(r *loadtest.Result) float64 { return r.Rate })),
@@ -90,7 +90,7 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 			}
 		}
 	}
-	t.write(w)
+	io.WriteString(w, t.String())
 	if multi {
 		fmt.Fprintln(w, "(with more than one run: the median of the runs)")
 	}
@@ -494,38 +494,3 @@ func relPath(path string) string {
 	return rel
 }
 
-// table aligns columns of text; align holds 'l' or 'r' per column.
-// (text/tabwriter aligns every column the same way.)
-type table struct {
-	align string
-	rows  [][]string
-}
-
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) write(w io.Writer) {
-	width := make([]int, len(t.align))
-	for _, row := range t.rows {
-		for i, c := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(c))
-		}
-	}
-	var b strings.Builder
-	for _, row := range t.rows {
-		var line strings.Builder
-		for i, c := range row {
-			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			if t.align[i] == 'r' {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	io.WriteString(w, b.String())
-}
