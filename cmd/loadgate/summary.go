@@ -493,4 +493,3 @@ func relPath(path string) string {
 	}
 	return rel
 }
-
