@@ -186,11 +186,8 @@ type baselinePath struct {
 // of every testdata/loadgate directory below it. Other JSON files, such as
 // a renovate.json beside go.mod, are not baselines.
 func baselinePaths(path string) ([]baselinePath, error) {
-	st, err := os.Stat(path)
+	st, err := statInput(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file or directory", path)
-		}
 		return nil, err
 	}
 	if !st.IsDir() {

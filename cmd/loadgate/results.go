@@ -87,15 +87,22 @@ func readInputs(paths ...string) (*inputSet, error) {
 	return set, nil
 }
 
+// statInput stats a path given on the command line; a missing one is
+// named plainly.
+func statInput(path string) (fs.FileInfo, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file or directory", path)
+	}
+	return st, err
+}
+
 // jsonFiles returns path if it is a file, or the *.json files in it if it
 // is a directory (hidden ones, such as the temporary files of a result
 // being written, left out).
 func jsonFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
+	st, err := statInput(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file or directory", path)
-		}
 		return nil, err
 	}
 	if !st.IsDir() {
