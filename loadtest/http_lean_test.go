@@ -239,11 +239,9 @@ func TestLeanConnectionHandling(t *testing.T) {
 	}
 }
 
-// TestLeanTimeout checks that a request is cut off at its timeout (plus at
-// most the documented slack) and counted as a timeout, and that the
-// connection is replaced.
-func TestLeanTimeout(t *testing.T) {
-	defer goleak.VerifyNone(t)
+// stallingServer starts a loopback server whose handlers answer nothing
+// until their client goes away or stop is called; stop also closes it.
+func stallingServer() (url string, stop func()) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -251,9 +249,17 @@ func TestLeanTimeout(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	defer srv.Close()
-	defer close(release)
-	target := GET(srv.URL)
+	return srv.URL, func() { close(release); srv.Close() }
+}
+
+// TestLeanTimeout checks that a request is cut off at its timeout (plus at
+// most the documented slack) and counted as a timeout, and that the
+// connection is replaced.
+func TestLeanTimeout(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	url, stop := stallingServer()
+	defer stop()
+	target := GET(url)
 	target.Transport = Lean
 	const timeout = 100 * time.Millisecond
 	res := runHTTPWith(t, target, Users(2).For(450*time.Millisecond), func(s *Scenario) { s.Timeout = timeout })
@@ -275,16 +281,9 @@ func TestLeanTimeout(t *testing.T) {
 // their 30 s timeout.
 func TestLeanCanceledRunEndsAtOnce(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	target := GET(srv.URL)
+	url, stop := stallingServer()
+	defer stop()
+	target := GET(url)
 	target.Transport = Lean
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
