@@ -43,7 +43,6 @@ type engine struct {
 	scenario Scenario
 	rec      *recorder
 	leaks    *leakWatch      // nil when the leak check is off
-	runCtx   context.Context // the run's context, reqCtx's parent
 	reqCtx   context.Context // parent of every request's context
 	direct   deadlineTarget  // the Target, when it takes its deadline directly
 
@@ -80,11 +79,10 @@ type engine struct {
 	sent      []atomic.Int64
 }
 
-func newEngine(s Scenario, rec *recorder, runCtx, reqCtx context.Context, slots int) *engine {
+func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *engine {
 	e := &engine{
 		scenario: s,
 		rec:      rec,
-		runCtx:   runCtx,
 		reqCtx:   reqCtx,
 		stop:     make(chan struct{}),
 		jobs:     make(chan job),
@@ -124,14 +122,11 @@ func (e *engine) halted() bool {
 	}
 }
 
-// ending reports whether no new request may start: the load was halted, or
-// the run's context or the requests' ended. The run's context is checked as
-// well as reqCtx, its child: a cancellation reaches the parent first, and
-// what watches it (the Lean pool closes its busy connections) can act
-// before reqCtx ends, which would let a user whose request just failed
-// start another.
+// ending reports whether no new request may start: the load was halted,
+// or the requests' context ended (a request that failed because of that
+// must not be followed by another).
 func (e *engine) ending() bool {
-	return e.halted() || e.runCtx.Err() != nil || e.reqCtx.Err() != nil
+	return e.halted() || e.reqCtx.Err() != nil
 }
 
 // beginMeasuring marks the start of the measured load, after the warm-up.

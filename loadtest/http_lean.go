@@ -78,9 +78,9 @@ type leanPool struct {
 // errLeanClosed fails requests that need a connection after the pool closed.
 var errLeanClosed = errors.New("loadtest: lean HTTP transport closed")
 
-// newLeanPool renders h's prepared requests for the Lean profile. Closing
-// ctx (the run's context) closes every connection, so that requests blocked
-// in a read end at once, as they would with net/http.
+// newLeanPool renders h's prepared requests for the Lean profile. The end
+// of ctx (Prepare's: the requests' context) closes every connection, so
+// that requests blocked in a read end at once, as they would with net/http.
 func newLeanPool(ctx context.Context, h *HTTP, run RunInfo, guard *hostGuard) (*leanPool, error) {
 	p := &leanPool{guard: guard, tls: h.TLSConfig, conns: map[*leanConn]struct{}{}}
 	p.slack = min(run.Timeout/100, 20*time.Millisecond)
@@ -437,8 +437,9 @@ func (h *HTTP) leanFailed(ctx context.Context, s *Sample, start int64, r *prepar
 	if cerr := ctx.Err(); cerr != nil {
 		err = cerr
 	} else if errors.Is(err, net.ErrClosed) {
-		// Only the end of the run closes a busy connection of the pool,
-		// and its AfterFunc may run before the request sees ctx end.
+		// Only the end of Prepare's context closes a busy connection of
+		// the pool: under the engine that is ctx itself, ended above, but
+		// a caller of Hit may pass a context of its own.
 		err = fmt.Errorf("%w (connection closed as the run ended)", context.Canceled)
 	}
 	return fmt.Errorf("%s %q: %w", r.Method, r.URL, err)

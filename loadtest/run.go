@@ -148,12 +148,18 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) (*Result, error) {
 	stages := s.Load.Stages()
 	runID := newRunID()
+	// The requests' context: it ends with ctx, or when the drain gives up
+	// on the requests still running. Prepare gets it too, so that what a
+	// target ties to it (the Lean pool closes its busy connections) acts
+	// only once a new request can no longer start.
+	reqCtx, cancelRequests := context.WithCancel(ctx)
+	defer cancelRequests()
 	if p, ok := s.Target.(Preparer); ok {
 		info := RunInfo{
 			Scenario: s.Name, RunID: runID, Concurrency: concurrencyOf(s), Timeout: s.Timeout,
 			AllowHosts: append(append([]string(nil), s.AllowHosts...), allowHostsFromEnv()...),
 		}
-		if err := p.Prepare(ctx, info); err != nil {
+		if err := p.Prepare(reqCtx, info); err != nil {
 			return nil, err
 		}
 	}
@@ -168,9 +174,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	watch := startLeakWatch(s.Leaks)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
-	reqCtx, cancelRequests := context.WithCancel(ctx)
-	defer cancelRequests()
-	e := newEngine(s, rec, ctx, reqCtx, slots)
+	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
 	started := time.Now()
 	rt := startRuntimeSampler()

@@ -28,7 +28,9 @@ var _ Target = Func(nil)
 // Preparer is implemented by targets that must do something before the load
 // starts, such as checking that their hosts may be load-tested or sizing a
 // connection pool. An error from Prepare fails the run before any request is
-// sent.
+// sent. ctx is the requests' context: it ends when no new request can start
+// (the run ended or was canceled, or its drain gave up), so a target may
+// tie the release of what its requests block on to it.
 type Preparer interface {
 	Prepare(ctx context.Context, run RunInfo) error
 }
