@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -93,7 +92,10 @@ type Failure struct {
 // Analyze judges every scenario of a results directory. sla may be nil.
 // It fails with [ErrNoResults] when the head has no result and no failed
 // test to report.
-func Analyze(res *Results, sla *assert.File) (*Report, error) {
+func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
+	if j == nil {
+		j = &baseline.Judge{}
+	}
 	m := res.Manifest
 	r := &Report{Compare: m.Compare, Manifest: m}
 	type key struct{ pkg, test, name string }
@@ -122,12 +124,8 @@ func Analyze(res *Results, sla *assert.File) (*Report, error) {
 	for _, k := range order {
 		s := groups[k]
 		head := headOf[k]
-		var exprs []string
-		if sla != nil {
-			exprs = sla.For(s.Name)
-		}
-		if err := s.judge(m.Compare, head, baseOf[side{s.Package, s.Name}], res.Baselines, exprs); err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		if err := s.judge(m.Compare, head, baseOf[side{s.Package, s.Name}], res.Baselines, j); err != nil {
+			return nil, err // it names the scenario
 		}
 		for i := range failures {
 			f := &failures[i]
@@ -185,9 +183,8 @@ func Analyze(res *Results, sla *assert.File) (*Report, error) {
 
 // judge compares the scenario's head runs with its base runs or its
 // stored baseline and checks the SLA.
-func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored []*baseline.Baseline, exprs []string) error {
+func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored []*baseline.Baseline, j *baseline.Judge) error {
 	s.HeadRuns = len(head)
-	policy := baseline.Policy{EnvMismatchWarns: true, SLA: exprs}
 	switch mode {
 	case CompareBaseRef:
 		s.BaseRuns = len(base)
@@ -195,11 +192,19 @@ func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored
 			s.NoBase = "no base run: the scenario is new in this pull request, or its test failed on the base"
 			break
 		}
-		c, err := baseline.CompareRuns(base, head, policy)
+		bs, err := baseline.SampleOf(base...)
+		if err != nil {
+			return fmt.Errorf("scenario %s: base: %w", s.Name, err)
+		}
+		hs, err := baseline.SampleOf(head...)
+		if err != nil {
+			return fmt.Errorf("scenario %s: head: %w", s.Name, err)
+		}
+		bs.Label, hs.Label = "base", "head"
+		c, err := j.Compare(bs, hs)
 		if err != nil {
 			return err
 		}
-		c.Base.Label, c.Head.Label = "base", "head"
 		s.Comparison = c
 		s.BaseP99 = p99PerSecond(base)
 	default:
@@ -211,12 +216,12 @@ func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored
 		s.BaseRuns = len(b.Runs)
 		hs, err := baseline.SampleOf(head...)
 		if err != nil {
-			return err
+			return fmt.Errorf("scenario %s: head: %w", s.Name, err)
 		}
 		hs.Label = "head"
 		bs := b.Sample()
 		bs.Label = "baseline"
-		c, err := baseline.Compare(bs, hs, policy)
+		c, err := j.Compare(bs, hs)
 		if err != nil {
 			return err
 		}
@@ -225,16 +230,10 @@ func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored
 	s.HeadP99 = p99PerSecond(head)
 	if s.Comparison != nil {
 		s.SLA = s.Comparison.SLA
-	} else if len(exprs) > 0 {
-		for i, h := range head {
-			outs, err := assert.Check(h, exprs...)
-			if err != nil {
-				return fmt.Errorf("SLA: %w", err)
-			}
-			for _, o := range outs {
-				s.SLA = append(s.SLA, baseline.SLAOutcome{Run: i + 1, Outcome: o})
-			}
-		}
+	} else if outs, err := j.CheckSLA(s.Name, head); err != nil {
+		return err
+	} else {
+		s.SLA = outs
 	}
 	leaks := map[string]*loadtest.Leak{}
 	for _, h := range head {

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/sethvargo/go-githubactions"
-
-	"github.com/loadgate/loadgate/assert"
 )
 
 // CompareMode says what the head results are compared with.
@@ -67,6 +67,7 @@ const (
 	InputWorkingDirectory = "working-directory"
 	InputCompare          = "compare"
 	InputSLA              = "sla"
+	InputPolicy           = "policy"
 	InputComment          = "comment"
 	InputFailOn           = "fail-on"
 	InputGitHubToken      = "github-token"
@@ -102,13 +103,15 @@ type Config struct {
 	Count            int
 	WorkingDirectory string
 	Compare          CompareMode
-	// SLAFile is the path of the SLA file (see [assert.File]), relative to
-	// WorkingDirectory; SLA is the parsed file, nil without one.
-	SLAFile string
-	SLA     *assert.File
-	Comment CommentMode
-	FailOn  FailOn
-	Token   string
+	// SLAFile and PolicyFile are the sla and policy inputs as given
+	// (relative to WorkingDirectory); Judge is what they say, read once,
+	// and handed to the tests' baseline.Check as loadgate run hands its
+	// -sla and -policy ([baseline.EnvSLA], [baseline.EnvPolicy]).
+	SLAFile, PolicyFile string
+	Judge               *baseline.Judge
+	Comment             CommentMode
+	FailOn              FailOn
+	Token               string
 	// FromResults, when set, is a results directory written by an earlier
 	// run of the action (downloaded from an artifact): no test runs, and
 	// the PR to comment on is the one the directory's manifest names.
@@ -244,18 +247,24 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		}
 	}
 	cfg.Token = getInput(gha, InputGitHubToken)
-	if v := getInput(gha, InputSLA); v != "" {
-		cfg.SLAFile = v
-		path := v
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(cfg.WorkingDirectory, path)
+	cfg.SLAFile = getInput(gha, InputSLA)
+	cfg.PolicyFile = getInput(gha, InputPolicy)
+	inWD := func(path string) string {
+		if path == "" || filepath.IsAbs(path) {
+			return path
 		}
-		f, err := assert.ParseFile(path)
-		if err != nil {
-			bad(InputSLA, v, "%v", err)
-		} else {
-			cfg.SLA = f
-		}
+		return filepath.Join(cfg.WorkingDirectory, path)
+	}
+	cfg.Judge = &baseline.Judge{}
+	if j, err := baseline.LoadJudge(inWD(cfg.PolicyFile), ""); err != nil {
+		bad(InputPolicy, cfg.PolicyFile, "%v", err)
+	} else {
+		cfg.Judge.Policy, cfg.Judge.PolicyFile = j.Policy, j.PolicyFile
+	}
+	if j, err := baseline.LoadJudge("", inWD(cfg.SLAFile)); err != nil {
+		bad(InputSLA, cfg.SLAFile, "%v", err)
+	} else {
+		cfg.Judge.SLA, cfg.Judge.SLAFile = j.SLA, j.SLAFile
 	}
 	if v := getInput(gha, InputFromResults); v != "" {
 		if fi, err := os.Stat(v); err != nil || !fi.IsDir() {
@@ -355,6 +364,17 @@ func intOf(v any) int {
 		return i
 	}
 	return 0
+}
+
+// settings are what the tests of a run writing into out are told: the
+// policy and SLA files judge their baseline.Check as they judge the
+// report.
+func (c *Config) settings(out string) gotest.Settings {
+	s := gotest.Settings{Out: out}
+	if c.Judge != nil {
+		s.PolicyFile, s.SLAFile = c.Judge.PolicyFile, c.Judge.SLAFile
+	}
+	return s
 }
 
 // Marker is the hidden HTML comment that identifies the action's comment of

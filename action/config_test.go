@@ -48,7 +48,7 @@ func TestConfigInputs(t *testing.T) {
 		cfg.Count != 9 || cfg.Compare != CompareBaseRef || cfg.Comment != CommentOnChange || cfg.FailOn != FailOnSLA {
 		t.Errorf("config: %+v", cfg)
 	}
-	if got := cfg.SLA.For("checkout"); !slices.Equal(got, []string{"error_rate < 1%", "p99 < 200ms"}) {
+	if got := cfg.Judge.SLA.For("checkout"); !slices.Equal(got, []string{"error_rate < 1%", "p99 < 200ms"}) {
 		t.Errorf("SLA for checkout: %q", got)
 	}
 	if got := cfg.Marker(); got != "<!-- loadgate-action: loadgate / load [go-1.27 linux] -->" {

@@ -1,10 +1,8 @@
 package action
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
-	"github.com/loadgate/loadgate/loadtest"
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // Runner fills a results directory (see [ReadResults]) with the runs cfg
@@ -43,17 +40,14 @@ var (
 // noisy minute of a shared runner hits both sides alike; the worktree is
 // removed at the end.
 type GoTest struct {
-	// Go and Git are the commands to run; "" means "go" and "git".
-	Go, Git string
+	// Git is the git command; "" means "git". go is run by
+	// internal/gotest, as loadgate run runs it.
+	Git string
 	// Log receives progress lines and go test's output; nil discards.
 	Log io.Writer
 	// Group, when set, opens a collapsed group of the log and returns
 	// its end (GitHub's ::group::).
 	Group func(title string) (end func())
-	// Exec runs one go test -json process in dir with env and streams its
-	// standard output to stdout; nil means os/exec. The CLI plugs in its
-	// own, which forwards interrupts to the process group.
-	Exec func(ctx context.Context, dir string, env []string, args []string, stdout io.Writer) error
 }
 
 // Run implements [Runner].
@@ -100,7 +94,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	}
 	m.HeadSHA, _ = g.git(ctx, wd, "rev-parse", "HEAD")
 
-	pkgs, err := g.list(ctx, wd, cfg.Packages)
+	pkgs, err := gotest.List(ctx, wd, cfg.Packages)
 	if err != nil {
 		return err
 	}
@@ -150,7 +144,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 				fmt.Fprintln(log, title)
 			}
 			t0 := time.Now()
-			tests, err := g.goTest(ctx, s.dir, out, args, log)
+			tests, err := g.goTest(ctx, s.dir, cfg.settings(out), args, log)
 			end()
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", s.name, i, err)
@@ -235,118 +229,55 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 
 // goTest runs one go test -json process and returns the outcome of each
 // top-level test, and of each package that failed without a test to
-// blame.
-func (g *GoTest) goTest(ctx context.Context, dir, out string, args []string, log io.Writer) ([]TestStatus, error) {
-	if err := os.MkdirAll(out, 0o755); err != nil {
+// blame, writing what the tests print to log.
+func (g *GoTest) goTest(ctx context.Context, dir string, settings gotest.Settings, args []string, log io.Writer) ([]TestStatus, error) {
+	if err := os.MkdirAll(settings.Out, 0o755); err != nil {
 		return nil, err
 	}
-	// LOADGATE_UPDATE=0: a load test that calls baseline.Check must
-	// compare, never record, whatever the runner's environment says.
-	env := append(os.Environ(), loadtest.EnvOut+"="+out, baseline.EnvUpdate+"=0")
-	pr, pw := io.Pipe()
-	done := make(chan []TestStatus, 1)
-	go func() {
-		done <- collectTests(pr, log)
-		io.Copy(io.Discard, pr)
-	}()
-	var err error
-	if g.Exec != nil {
-		err = g.Exec(ctx, dir, env, args, pw)
-	} else {
-		err = g.exec(ctx, dir, env, args, pw)
+	p, err := gotest.Start(dir, args, settings.Env())
+	if err != nil {
+		return nil, err
 	}
-	pw.Close()
-	tests := <-done
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && len(tests) > 0 {
-		err = nil // go test exits 1 when a test fails: that is data
+	end := p.Follow(ctx, gotest.Observer{Event: func(_ *gotest.Session, e gotest.Event, _ *gotest.Test, _ gotest.Change, _ time.Time) {
+		switch e.Action {
+		case "output", "build-output", gotest.ActionRaw:
+			io.WriteString(log, e.Output)
+		}
+	}})
+	switch {
+	case end.Interrupted:
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("go test was interrupted")
+	case end.Err != nil:
+		if msg := strings.TrimSpace(end.Stderr); msg != "" {
+			return nil, fmt.Errorf("go test: %w: %s", end.Err, msg)
+		}
+		return nil, fmt.Errorf("go test: %w", end.Err)
 	}
-	return tests, err
-}
-
-func (g *GoTest) exec(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
-	cmd := exec.CommandContext(ctx, cmpOr(g.Go, "go"), args...)
-	cmd.Dir, cmd.Env, cmd.Stdout = dir, env, stdout
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = 10 * time.Second
-	err := cmd.Run()
-	if err != nil && stderr.Len() > 0 {
-		// go test -json reports build failures as events; what is left on
-		// stderr is go's own complaint (a bad flag, no such package).
-		return fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	return err
-}
-
-// testEvent is one record of go test -json (cmd/test2json).
-type testEvent struct {
-	Action  string `json:",omitempty"`
-	Package string `json:",omitempty"`
-	Test    string `json:",omitempty"`
-	Output  string `json:",omitempty"`
-	// ImportPath is the package of build output (Go 1.24+).
-	ImportPath string `json:",omitempty"`
+	return statuses(end.Session), nil
 }
 
 // maxOutputLines is how much of a failed test's output the manifest keeps.
 const maxOutputLines = 40
 
-// collectTests reads go test -json and returns the top-level tests'
-// outcomes in the order they ended, writing the tests' output as text to
-// log.
-func collectTests(r io.Reader, log io.Writer) []TestStatus {
-	type key struct{ pkg, test string }
-	outputs := map[key][]string{}
-	var tests []TestStatus
-	failedTest := map[string]bool{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		var e testEvent
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Action == "" {
-			fmt.Fprintln(log, sc.Text())
-			continue
+// statuses returns the outcome of every top-level test of s, and of each
+// package that failed without a failed test to blame (a build error, a
+// panic in TestMain, a timeout).
+func statuses(s *gotest.Session) []TestStatus {
+	var out []TestStatus
+	for _, t := range s.TopLevel() {
+		st := TestStatus{Package: t.Package, Test: t.Test, Action: t.Outcome()}
+		if st.Action == gotest.StatusFail {
+			st.Output = tail(s.FailedOutput(t))
 		}
-		// Build output names "pkg [pkg.test]"; it belongs to pkg.
-		pkg, _, _ := strings.Cut(cmpOr(e.Package, e.ImportPath), " ")
-		k := key{pkg, topTest(e.Test)}
-		switch e.Action {
-		case "output", "build-output":
-			fmt.Fprint(log, e.Output)
-			lines := strings.SplitAfter(e.Output, "\n")
-			if lines[len(lines)-1] == "" {
-				lines = lines[:len(lines)-1]
-			}
-			o := append(outputs[k], lines...)
-			if len(o) > 4*maxOutputLines {
-				o = slices.Clone(o[len(o)-maxOutputLines:])
-			}
-			outputs[k] = o
-		case "pass", "fail", "skip":
-			if e.Test != "" && strings.Contains(e.Test, "/") {
-				continue // subtests are part of their test
-			}
-			if e.Test == "" {
-				// The package's end: a failure without a failed test is a
-				// build error, a panic in TestMain or a timeout.
-				if e.Action != "fail" || failedTest[pkg] {
-					continue
-				}
-				build := outputs[key{pkg, ""}]
-				tests = append(tests, TestStatus{Package: pkg, Action: "fail", Output: tail(build)})
-				continue
-			}
-			t := TestStatus{Package: pkg, Test: e.Test, Action: e.Action}
-			if e.Action == "fail" {
-				failedTest[pkg] = true
-				t.Output = tail(outputs[k])
-			}
-			delete(outputs, k)
-			tests = append(tests, t)
-		}
+		out = append(out, st)
 	}
-	return tests
+	for _, p := range s.FailedPackages() {
+		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(p.Output)})
+	}
+	return out
 }
 
 func tail(lines []string) string {
@@ -354,37 +285,6 @@ func tail(lines []string) string {
 		lines = lines[len(lines)-maxOutputLines:]
 	}
 	return strings.Join(lines, "")
-}
-
-// listedPackage is what go list says of a package.
-type listedPackage struct {
-	ImportPath string
-	Dir        string
-}
-
-func (g *GoTest) list(ctx context.Context, dir string, patterns []string) ([]listedPackage, error) {
-	cmd := exec.CommandContext(ctx, cmpOr(g.Go, "go"), append([]string{"list", "-e", "-json=ImportPath,Dir"}, patterns...)...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go list %s: %v: %s", strings.Join(patterns, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	var out []listedPackage
-	dec := json.NewDecoder(&stdout)
-	for dec.More() {
-		var p listedPackage
-		if err := dec.Decode(&p); err != nil {
-			return nil, fmt.Errorf("go list: %w", err)
-		}
-		if p.Dir != "" {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no package matches %s in %s", strings.Join(patterns, " "), dir)
-	}
-	return out, nil
 }
 
 func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, error) {
@@ -404,7 +304,7 @@ func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, e
 
 // copyBaselines copies the stored baselines of the packages into dst, so
 // that the results directory holds all a report is made from.
-func copyBaselines(pkgs []listedPackage, dst string) (int, error) {
+func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 	n := 0
 	for _, p := range pkgs {
 		files, err := jsonFiles(filepath.Join(p.Dir, baseline.DefaultDir))

@@ -1,10 +1,8 @@
 package action
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -54,51 +53,21 @@ func tinyRepo(t *testing.T) (root, baseSHA, headSHA string) {
 // worktree of the merge base, and leaves no worktree behind.
 func TestGoTestInterleaves(t *testing.T) {
 	root, baseSHA, headSHA := tinyRepo(t)
-	var calls []string
-	g := &GoTest{Exec: func(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
-		speed, err := os.ReadFile(filepath.Join(dir, "speed.txt"))
-		if err != nil {
-			return err
-		}
-		out := ""
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, loadtest.EnvOut+"="); ok {
-				out = v
-			}
-		}
-		side := filepath.Base(out)
-		calls = append(calls, side+":"+strings.TrimSpace(string(speed)))
-		if want := []string{"test", "-json", "-p", "1", "-count=1", "-run", "Load", "./..."}; !slices.Equal(args, want) {
-			t.Errorf("args %q, want %q", args, want)
-		}
-		r := fake{scenario: "tiny", test: "TestLoadTiny", p50: 1, p99: 2}.result(len(calls))
-		r.Package = "example.com/tiny/sub"
-		if _, err := loadtest.WriteFile(out, r); err != nil {
-			return err
-		}
-		action := "pass"
-		if side == "head" && len(calls) == 4 {
-			action = "fail"
-		}
-		for _, e := range []testEvent{
-			{Action: "run", Package: r.Package, Test: "TestLoadTiny"},
-			{Action: "output", Package: r.Package, Test: "TestLoadTiny", Output: "    tiny_test.go:6: slow\n"},
-			{Action: action, Package: r.Package, Test: "TestLoadTiny"},
-			{Action: action, Package: r.Package},
-		} {
-			b, _ := json.Marshal(e)
-			fmt.Fprintf(stdout, "%s\n", b)
-		}
-		return nil
-	}}
+	calls := filepath.Join(t.TempDir(), "calls")
+	fakeGo(t, calls)
+	g := &GoTest{}
 	dir := t.TempDir()
 	cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 3, WorkingDirectory: filepath.Join(root, "sub"),
 		Compare: CompareBaseRef, GitHub: GitHub{BaseSHA: baseSHA, HeadSHA: headSHA, PR: 7, Owner: "o", Repo: "r"}}
 	if err := g.Run(t.Context(), cfg, dir); err != nil {
 		t.Fatal(err)
 	}
+	data, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []string{"base:base", "head:head", "base:base", "head:head", "base:base", "head:head"}
-	if !slices.Equal(calls, want) {
+	if calls := strings.Fields(string(data)); !slices.Equal(calls, want) {
 		t.Errorf("runs %q, want %q", calls, want)
 	}
 	if wts := git(t, root, "worktree", "list"); strings.Count(wts, "\n") != 0 {
@@ -140,38 +109,6 @@ func TestGoTestNeedsBase(t *testing.T) {
 	}
 }
 
-func TestCollectTests(t *testing.T) {
-	events := `{"Action":"start","Package":"p"}
-{"Action":"run","Package":"p","Test":"TestA"}
-{"Action":"run","Package":"p","Test":"TestA/sub"}
-{"Action":"output","Package":"p","Test":"TestA/sub","Output":"    a_test.go:9: sub failed\n"}
-{"Action":"fail","Package":"p","Test":"TestA/sub"}
-{"Action":"fail","Package":"p","Test":"TestA"}
-{"Action":"skip","Package":"p","Test":"TestB"}
-{"Action":"fail","Package":"p"}
-{"ImportPath":"q [q.test]","Action":"build-output","Output":"# q\n"}
-{"ImportPath":"q [q.test]","Action":"build-output","Output":"q/x.go:3:1: syntax error\n"}
-{"ImportPath":"q [q.test]","Action":"build-fail"}
-{"Action":"start","Package":"q"}
-{"Action":"output","Package":"q","Output":"FAIL\tq [build failed]\n"}
-{"Action":"fail","Package":"q","FailedBuild":"q [q.test]"}
-not json
-`
-	var log strings.Builder
-	got := collectTests(strings.NewReader(events), &log)
-	want := []TestStatus{
-		{Package: "p", Test: "TestA", Action: "fail", Output: "    a_test.go:9: sub failed\n"},
-		{Package: "p", Test: "TestB", Action: "skip"},
-		{Package: "q", Action: "fail", Output: "# q\nq/x.go:3:1: syntax error\nFAIL\tq [build failed]\n"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("got  %+v\nwant %+v", got, want)
-	}
-	if !strings.Contains(log.String(), "not json") || !strings.Contains(log.String(), "syntax error") {
-		t.Errorf("log:\n%s", log.String())
-	}
-}
-
 // TestGoTestExample runs a real load test of the example shop once.
 func TestGoTestExample(t *testing.T) {
 	if testing.Short() {
@@ -197,4 +134,79 @@ func TestGoTestExample(t *testing.T) {
 	if len(res.Manifest.Tests) != 1 || res.Manifest.Tests[0].Action != "pass" {
 		t.Errorf("tests %+v\n%s", res.Manifest.Tests, log.String())
 	}
+}
+
+// envFakeGo makes the test binary a fake go command (see TestMain): its
+// value is the file that records the calls of go test.
+const envFakeGo = "LOADGATE_ACTION_FAKE_GO"
+
+// fakeGo makes internal/gotest run the test binary as go for the test.
+func fakeGo(t *testing.T, calls string) {
+	t.Helper()
+	t.Setenv(envFakeGo, calls)
+	prev := gotest.Command
+	gotest.Command = os.Args[0]
+	t.Cleanup(func() { gotest.Command = prev })
+}
+
+func TestMain(m *testing.M) {
+	if calls := os.Getenv(envFakeGo); calls != "" {
+		if err := runFakeGo(calls, os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "fake go:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runFakeGo plays go for TestGoTestInterleaves: go list names the package
+// in the working directory; go test records "side:speed" (the side from
+// LOADGATE_OUT, the speed from speed.txt, base or head), writes a result
+// and the events of a passing test, or of a failing one on head's second
+// run.
+func runFakeGo(calls string, args []string) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		return json.NewEncoder(os.Stdout).Encode(gotest.ListedPackage{ImportPath: "example.com/tiny/sub", Dir: wd})
+	}
+	if want := []string{"test", "-json", "-p", "1", "-count=1", "-run", "Load", "./..."}; !slices.Equal(args, want) {
+		return fmt.Errorf("args %q, want %q", args, want)
+	}
+	speed, err := os.ReadFile(filepath.Join(wd, "speed.txt"))
+	if err != nil {
+		return err
+	}
+	out := os.Getenv(loadtest.EnvOut)
+	side := filepath.Base(out)
+	f, err := os.OpenFile(calls, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f, "%s:%s\n", side, strings.TrimSpace(string(speed)))
+	f.Close()
+	data, _ := os.ReadFile(calls)
+	n := strings.Count(string(data), "\n")
+	r := fake{scenario: "tiny", test: "TestLoadTiny", p50: 1, p99: 2}.result(n)
+	r.Package = "example.com/tiny/sub"
+	if _, err := loadtest.WriteFile(out, r); err != nil {
+		return err
+	}
+	action := "pass"
+	if side == "head" && n == 4 {
+		action = "fail"
+	}
+	for _, e := range []gotest.Event{
+		{Action: "run", Package: r.Package, Test: "TestLoadTiny"},
+		{Action: "output", Package: r.Package, Test: "TestLoadTiny", Output: "    tiny_test.go:6: slow\n"},
+		{Action: action, Package: r.Package, Test: "TestLoadTiny"},
+		{Action: action, Package: r.Package},
+	} {
+		b, _ := json.Marshal(e)
+		fmt.Printf("%s\n", b)
+	}
+	return nil
 }

@@ -76,19 +76,24 @@ p99 < 200ms
 
 func analyze(t *testing.T, res *Results, sla string) *Report {
 	t.Helper()
-	var f *assert.File
+	j := &baseline.Judge{}
 	if sla != "" {
-		f = slaFile(t, sla)
+		j.SLA = slaFile(t, sla)
 	}
-	r, err := Analyze(res, f)
+	r, err := Analyze(res, j)
 	if err != nil {
 		t.Fatal(err)
 	}
+	setLinks(r)
+	return r
+}
+
+// setLinks gives r the links of the goldens' repository.
+func setLinks(r *Report) {
 	r.Marker = Marker("loadgate", "load")
 	r.ServerURL = "https://github.com"
 	r.Repository = "loadgate/loadgate"
 	r.SummaryURL = "https://github.com/loadgate/loadgate/actions/runs/42"
-	return r
 }
 
 func TestMarkdownRegression(t *testing.T) {
@@ -178,9 +183,19 @@ func TestMarkdownStoredBaseline(t *testing.T) {
 		[]float64{10.1, 9.95, 10.15, 10.0, 10.2}, []float64{160, 158, 162, 159, 161})...)
 	res.Head = append(res.Head, runs(fake{scenario: "catalogue", test: "TestLoadCatalogue"},
 		[]float64{1, 1, 1, 1, 1}, []float64{4, 4, 4, 4, 4})...)
-	r := analyze(t, res, "")
+	// The Action judges as loadgate run does: by default a regression
+	// against a baseline of another machine fails, flagged; a policy with
+	// env_mismatch_warns (the policy input) makes it warn.
+	if r := analyze(t, res, ""); r.Verdict != baseline.Fail {
+		t.Errorf("default policy: verdict %v, want fail, as loadgate run gives", r.Verdict)
+	}
+	r, err := Analyze(res, &baseline.Judge{Policy: baseline.Policy{EnvMismatchWarns: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setLinks(r)
 	if r.Verdict != baseline.Warn {
-		t.Errorf("verdict %v, want warn: a baseline of another machine cannot fail", r.Verdict)
+		t.Errorf("env_mismatch_warns: verdict %v, want warn", r.Verdict)
 	}
 	golden(t, "stored-baseline.md.golden", r.Markdown(Full))
 }

@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := Analyze(res, cfg.SLA)
+	r, err := Analyze(res, cfg.Judge)
 	if err != nil {
 		gha.Errorf("%v", err)
 		return nil, err

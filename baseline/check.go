@@ -100,10 +100,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	// SLA limits hold for every run on its own, so they are checked now,
 	// and again in the comparison of the pooled runs, whose verdict and
 	// table they are part of.
-	sla := append(append([]string(nil), o.policy.SLA...), o.sla...)
-	if o.slaFile != nil {
-		sla = append(sla, o.slaFile.For(res.Scenario)...)
-	}
+	sla := append(o.judge.SLAFor(res.Scenario), o.sla...)
 	if len(sla) > 0 {
 		outs, err := assert.Check(res, sla...)
 		if err != nil {
@@ -176,7 +173,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		return nil
 	}
 	head.Label = "head"
-	p := o.policy
+	p := o.judge.Policy
 	p.SLA = sla
 	c, err := Compare(b.Sample(), head, p)
 	if err != nil {

@@ -209,15 +209,11 @@ func Compare(base, head Sample, p Policy) (*Comparison, error) {
 		if len(head.Results) == 0 {
 			c.Warnings = append(c.Warnings, errors.New("SLA not checked: the head sample has no results"))
 		}
-		for i, res := range head.Results {
-			outs, err := assert.Check(res, p.SLA...)
-			if err != nil {
-				return nil, fmt.Errorf("SLA: %w", err)
-			}
-			for _, o := range outs {
-				c.SLA = append(c.SLA, SLAOutcome{Run: i + 1, Outcome: o})
-			}
+		outs, err := checkSLA(p.SLA, head.Results)
+		if err != nil {
+			return nil, err
 		}
+		c.SLA = outs
 	}
 	c.decide(p)
 	return c, nil

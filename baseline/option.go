@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"github.com/loadgate/loadgate/assert"
 )
 
 // Option tunes [Check]. Options that do not apply to the mode Check runs
@@ -25,10 +23,12 @@ var _ Option = optionFunc(nil)
 
 // options gathers Check's settings and their defaults in one place.
 type options struct {
-	dir       string // "": LOADGATE_BASELINE_DIR, else DefaultDir
+	dir string // "": LOADGATE_BASELINE_DIR, else DefaultDir
+	// judge is LOADGATE_POLICY's and LOADGATE_SLA's, with WithPolicy's
+	// policy instead when given.
+	judge     Judge
 	policy    Policy
-	policySet bool         // WithPolicy was given: LOADGATE_POLICY does not apply
-	slaFile   *assert.File // from LOADGATE_SLA
+	policySet bool // WithPolicy was given: LOADGATE_POLICY does not apply
 	sla       []string
 	strict    bool
 	update    *bool // nil: from LOADGATE_UPDATE
@@ -54,19 +54,13 @@ func buildOptions(opts []Option) (*options, error) {
 			o.dir = d
 		}
 	}
-	if path := strings.TrimSpace(os.Getenv(EnvPolicy)); path != "" && !o.policySet {
-		p, err := LoadPolicy(path)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", EnvPolicy, err))
-		}
-		o.policy = p
+	if j, err := JudgeFromEnv(); err != nil {
+		errs = append(errs, err)
+	} else {
+		o.judge = *j
 	}
-	if path := strings.TrimSpace(os.Getenv(EnvSLA)); path != "" {
-		f, err := assert.ParseFile(path)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", EnvSLA, err))
-		}
-		o.slaFile = f
+	if o.policySet {
+		o.judge.Policy, o.judge.PolicyFile = o.policy, ""
 	}
 	return o, errors.Join(errs...)
 }

@@ -2,12 +2,13 @@ package loadtest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/progress"
 )
 
 // TestMachineProgress checks the records LOADGATE_PROGRESS=json asks for:
@@ -15,7 +16,7 @@ import (
 // counts every request of the run, so that a live display ends at the
 // result's totals rather than a second short of them.
 func TestMachineProgress(t *testing.T) {
-	t.Setenv(EnvProgress, "json")
+	t.Setenv(progress.Env, "json")
 	var (
 		mu    sync.Mutex
 		lines []string
@@ -37,15 +38,11 @@ func TestMachineProgress(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	var records []Progress
+	var records []progress.Record
 	for _, l := range lines {
-		js, ok := strings.CutPrefix(l, ProgressPrefix)
+		p, ok := progress.Parse(l)
 		if !ok {
 			continue
-		}
-		var p Progress
-		if err := json.Unmarshal([]byte(js), &p); err != nil {
-			t.Fatalf("progress line %q: %v", l, err)
 		}
 		records = append(records, p)
 	}

@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/progress"
 )
 
 const (
@@ -55,7 +55,7 @@ func newTimeline(e *engine, rt *runtimeSampler, s Scenario, planned time.Duratio
 		scratch:    newCoarseHistogram(),
 		cumulative: newCoarseHistogram(),
 		lastLog:    e.loadStart,
-		machine:    os.Getenv(EnvProgress) == "json",
+		machine:    progress.Enabled(os.Getenv),
 	}
 }
 
@@ -211,29 +211,8 @@ func roundLatency(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// EnvProgress set to "json" makes Run log a machine-readable progress
-// record every second under go test -v (go test -json included): a line
-// "loadgate:progress " followed by a [Progress] in JSON. The loadgate
-// command reads them to draw its live progress.
-const EnvProgress = "LOADGATE_PROGRESS"
-
-// ProgressPrefix starts every machine-readable progress line.
-const ProgressPrefix = "loadgate:progress "
-
-// Progress is one machine-readable progress record.
-type Progress struct {
-	Scenario  string  `json:"scenario"`
-	Stage     string  `json:"stage"`
-	ElapsedNS int64   `json:"elapsed_ns"`
-	TotalNS   int64   `json:"total_ns"`
-	Requests  int64   `json:"requests"`
-	Errors    int64   `json:"errors"`
-	Rate      float64 `json:"rate"` // completions per second over the last full second
-	P99NS     int64   `json:"p99_ns"`
-}
-
 func (tl *timeline) machineProgress(now time.Time) {
-	p := Progress{
+	p := progress.Record{
 		Scenario: tl.e.scenario.Name, Stage: tl.stage(),
 		ElapsedNS: int64(min(now.Sub(tl.e.loadStart), tl.planned)), TotalNS: int64(tl.planned),
 		Requests: tl.completed, Errors: tl.errors,
@@ -242,7 +221,5 @@ func (tl *timeline) machineProgress(now time.Time) {
 	if n := len(tl.seconds); n > 0 {
 		p.Rate = float64(tl.seconds[n-1].Requests)
 	}
-	if b, err := json.Marshal(p); err == nil {
-		tl.logf("%s%s", ProgressPrefix, b)
-	}
+	tl.logf("%s", p.Line())
 }

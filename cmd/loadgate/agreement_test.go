@@ -67,7 +67,7 @@ func TestCompareAgreesWithCheck(t *testing.T) {
 	}
 }
 
-func mustJudge(t *testing.T, sla string) *judge {
+func mustJudge(t *testing.T, sla string) *baseline.Judge {
 	t.Helper()
 	j, err := (&policyFlags{slaPath: sla}).load("compare")
 	if err != nil {

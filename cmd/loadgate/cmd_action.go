@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +52,6 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			gha.Group(title)
 			return gha.EndGroup
 		},
-		Exec: execGoTest,
 	}
 	_, err = action.Run(ctx, cfg, action.Deps{Action: gha, Runner: runner})
 	switch {
@@ -67,42 +65,4 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
 	}
 	return nil
-}
-
-// execGoTest runs one go test -json process for the action with the
-// machinery of loadgate run (startGoTest: its own process group, an
-// interrupt forwarded on cancel, a kill after a grace period), in dir
-// (go -C), and writes its events to stdout as go test -json does.
-func execGoTest(ctx context.Context, dir string, env, args []string, stdout io.Writer) error {
-	g, err := startGoTest(append([]string{"-C", dir}, args...), env)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(stdout)
-	done := ctx.Done()
-	for {
-		select {
-		case e, ok := <-g.events:
-			if !ok {
-				err := <-g.done
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				if msg := strings.TrimSpace(g.stderr.String()); err != nil && msg != "" {
-					return fmt.Errorf("%w: %s", err, msg)
-				}
-				return err
-			}
-			if e.Action == actionRaw {
-				io.WriteString(stdout, e.Output)
-				continue
-			}
-			if err := enc.Encode(e); err != nil {
-				g.interrupt()
-			}
-		case <-done:
-			done = nil
-			g.interrupt()
-		}
-	}
 }

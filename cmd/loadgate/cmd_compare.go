@@ -73,7 +73,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // compareFiles reads and compares two sets of files. Input that cannot be
 // read or compared is bad input (exit status 2).
-func compareFiles(basePath, headPath string, j *judge) (*report, error) {
+func compareFiles(basePath, headPath string, j *baseline.Judge) (*report, error) {
 	base, err := readInputs(basePath)
 	if err != nil {
 		return nil, inputError("compare", err)

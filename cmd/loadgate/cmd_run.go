@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
-	"github.com/loadgate/loadgate/loadtest"
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 const runUsage = `usage: loadgate run [packages] [-run regexp] [-count n] [-out dir] [-update] [flags] [-- go test flags]
@@ -92,12 +92,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if cfg.PolicyFile, err = absOrEmpty(pf.policyPath); err != nil {
-		return usageErrorf("run", "-policy: %v", err)
-	}
-	if cfg.SLAFile, err = absOrEmpty(pf.slaPath); err != nil {
-		return usageErrorf("run", "-sla: %v", err)
-	}
+	cfg.PolicyFile, cfg.SLAFile = j.PolicyFile, j.SLAFile
 	if err := cfg.check("run", out); err != nil {
 		return err
 	}
@@ -201,8 +196,8 @@ func newUpdateID() string {
 // runOutcome is what a run of load tests produced.
 type runOutcome struct {
 	Config      runConfig
-	Packages    []listedPackage
-	Session     *session
+	Packages    []gotest.ListedPackage
+	Session     *gotest.Session
 	Results     *inputSet
 	ResultsErr  error // a result file that could not be read
 	Interrupted bool
@@ -228,7 +223,7 @@ type runOutcome struct {
 // when go test cannot run at all (bad packages); failed tests are in the
 // outcome.
 func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (*runOutcome, error) {
-	pkgs, err := listPackages(ctx, cfg.Packages)
+	pkgs, err := gotest.List(ctx, "", cfg.Packages)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, &exitError{code: exitInterrupted, err: fmt.Errorf("%s: interrupted", cmd)}
@@ -245,22 +240,11 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	args = append(args, "-run", cfg.Run, "-count", strconv.Itoa(cfg.Count))
 	args = append(args, cfg.Packages...)
 	args = append(args, cfg.TestFlags...)
-	env := map[string]string{
-		loadtest.EnvOut:      cfg.Out,
-		loadtest.EnvProgress: "json",
-		baseline.EnvUpdate:   "0",
-	}
-	if cfg.Update {
-		env[baseline.EnvUpdate] = "1"
-		env[baseline.EnvUpdateID] = cfg.UpdateID
-	}
 	// The tests' baseline.Check judge as loadgate does: the same baselines,
-	// policy and SLA (absolute paths: go test runs each test in its
-	// package's directory).
-	for k, v := range map[string]string{baseline.EnvDir: cfg.Baselines, baseline.EnvPolicy: cfg.PolicyFile, baseline.EnvSLA: cfg.SLAFile} {
-		if v != "" {
-			env[k] = v
-		}
+	// policy and SLA.
+	settings := gotest.Settings{
+		Out: cfg.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true,
+		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
 	}
 	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
 	if cfg.Update {
@@ -269,17 +253,24 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	fmt.Fprintf(w, "loadgate: results in %s\n", cfg.Out)
 
 	o := &runOutcome{Config: cfg, Packages: pkgs}
-	g, err := startGoTest(args, childEnv(env))
+	g, err := gotest.Start("", args, settings.Env())
 	if err != nil {
 		return nil, err
 	}
 	disp, every := newDisplay(cfg.Progress, w)
-	o.Session, o.Interrupted = follow(ctx, g, disp, every, newResultScanner(cfg.Out))
-	goErr := <-g.done
-	o.Stderr = g.stderr.String()
-	if goErr != nil && !o.Interrupted && !o.Session.failed() {
-		o.GoTestErr = goErr
-	}
+	rs := newResultScanner(cfg.Out)
+	end := g.Follow(ctx, gotest.Observer{
+		Event: func(s *gotest.Session, _ gotest.Event, t *gotest.Test, c gotest.Change, now time.Time) {
+			if c == gotest.ChangeTestEnded {
+				rs.attach(t)
+			}
+			disp.update(s, t, c, now)
+		},
+		Tick:  func(s *gotest.Session, now time.Time) { disp.tick(s, now) },
+		Every: every,
+	})
+	disp.close(end.Session)
+	o.Session, o.Interrupted, o.GoTestErr, o.Stderr = end.Session, end.Interrupted, end.Err, end.Stderr
 	results, err := readInputs(cfg.Out)
 	switch {
 	case err == nil:
@@ -293,51 +284,17 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	return o, nil
 }
 
-// follow feeds the events of g to a session and the display until go test
-// has exited, and forwards an interrupt (ctx done) to go test. When a test
-// ends, the results it wrote are read from the result directory, so that
-// its line can show its final numbers.
-func follow(ctx context.Context, g *goTest, disp display, every time.Duration, rs *resultScanner) (s *session, interrupted bool) {
-	s = newSession()
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	done := ctx.Done()
-	for {
-		select {
-		case e, ok := <-g.events:
-			if !ok {
-				if interrupted {
-					s.interrupt()
-				}
-				disp.close(s)
-				return s, interrupted
-			}
-			now := time.Now()
-			t, c := s.add(e, now)
-			if c == changeTestEnded {
-				rs.attach(t)
-			}
-			disp.update(s, t, c, now)
-		case now := <-ticker.C:
-			disp.tick(s, now)
-		case <-done:
-			interrupted, done = true, nil
-			g.interrupt()
-		}
-	}
-}
-
 // resultScanner reads the results that appear in a directory while the
 // tests run.
 type resultScanner struct {
 	dir      string
 	seen     map[string]bool
-	byTest   map[testKey][]resultFile
+	byTest   map[gotest.Key][]resultFile
 	attached map[string]bool
 }
 
 func newResultScanner(dir string) *resultScanner {
-	return &resultScanner{dir: dir, seen: map[string]bool{}, byTest: map[testKey][]resultFile{}, attached: map[string]bool{}}
+	return &resultScanner{dir: dir, seen: map[string]bool{}, byTest: map[gotest.Key][]resultFile{}, attached: map[string]bool{}}
 }
 
 // attach reads the results written since the last call and gives t, which
@@ -347,7 +304,7 @@ func newResultScanner(dir string) *resultScanner {
 // timestamps are taken when test2json reads a line, so they cannot tell
 // one run's results from the next one's.) Files that cannot be read yet
 // are tried again next time; the summary reads them all again at the end.
-func (rs *resultScanner) attach(t *testState) {
+func (rs *resultScanner) attach(t *gotest.Test) {
 	entries, err := os.ReadDir(rs.dir)
 	if err != nil {
 		return
@@ -367,20 +324,20 @@ func (rs *resultScanner) attach(t *testState) {
 			continue
 		}
 		rs.seen[name] = true
-		k := testKey{r.Package, r.Test}
+		k := gotest.Key{Package: r.Package, Test: r.Test}
 		rs.byTest[k] = append(rs.byTest[k], resultFile{path, r})
 	}
 	var named, latest *resultFile
-	for i, f := range rs.byTest[t.testKey] {
+	for i, f := range rs.byTest[t.Key] {
 		if rs.attached[f.Path] {
 			continue
 		}
 		if latest == nil || f.Started.After(latest.Started) {
-			latest = &rs.byTest[t.testKey][i]
+			latest = &rs.byTest[t.Key][i]
 		}
 		for _, line := range t.Output {
 			if strings.Contains(line, f.Path) {
-				named = &rs.byTest[t.testKey][i]
+				named = &rs.byTest[t.Key][i]
 			}
 		}
 	}
@@ -403,14 +360,6 @@ type baselineCheck struct {
 	Missing    bool // no baseline stored
 	Comparison *baseline.Comparison
 	Err        error // a baseline that cannot be read or compared
-}
-
-// absOrEmpty makes path absolute, leaving "" as it is.
-func absOrEmpty(path string) (string, error) {
-	if path == "" {
-		return "", nil
-	}
-	return filepath.Abs(path)
 }
 
 // packageBaselineDir is where baseline.Check keeps the baselines of the
@@ -439,7 +388,7 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 
 // checkBaselines compares the results of every scenario with its stored
 // baseline, pooling the runs of go test -count.
-func checkBaselines(o *runOutcome, j *judge) []baselineCheck {
+func checkBaselines(o *runOutcome, j *baseline.Judge) []baselineCheck {
 	var checks []baselineCheck
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
@@ -467,7 +416,7 @@ func checkBaselines(o *runOutcome, j *judge) []baselineCheck {
 				break
 			}
 			head.Label = "head"
-			c.Comparison, c.Err = j.compare(b.Sample(), head)
+			c.Comparison, c.Err = j.Compare(b.Sample(), head)
 		}
 		checks = append(checks, c)
 	}
@@ -540,7 +489,7 @@ func (o *runOutcome) exitError() error {
 		return &exitError{code: exitInterrupted}
 	case o.baselineErrors() > 0 || o.usageFailure() != "":
 		return &exitError{code: exitUsage}
-	case o.Session.failed() || o.GoTestErr != nil || o.ResultsErr != nil || o.regressions() > 0 || len(o.Session.order) == 0:
+	case o.Session.Failed() || o.GoTestErr != nil || o.ResultsErr != nil || o.regressions() > 0 || len(o.Session.Order) == 0:
 		return failed
 	}
 	return nil

@@ -32,7 +32,7 @@ func TestRunReplay(t *testing.T) {
 		{
 			// The example's load tests: one fails, one leaks in the server.
 			name: "run_examples",
-			fake: fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/gotest/examples"},
+			fake: fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"},
 			give: []string{"run", "-progress", "plain", "./examples/..."},
 			// Packages run one at a time, load tests only, never cached.
 			wantArg: "test -json -p 1 -run Load -count 1 ./examples/...",
@@ -41,20 +41,20 @@ func TestRunReplay(t *testing.T) {
 			// Five runs of a scenario that got 50% slower: the test's own
 			// baseline.Check fails, and so does run's comparison.
 			name:    "run_regression",
-			fake:    fakeRun{events: "testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
+			fake:    fakeRun{events: "../../testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
 			give:    []string{"run", "./examples/shop", "-run", "TestBaselineCheckout", "-count", "5", "-progress", "plain", "-baselines", "testdata/baselines", "--", "-timeout", "20m"},
 			wantArg: "test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop -timeout 20m",
 		},
 		{
 			// A -run that matches nothing fails: CI must not pass on a typo.
 			name:    "run_none",
-			fake:    fakeRun{events: "testdata/gotest/none.jsonl"},
+			fake:    fakeRun{events: "../../testdata/gotest/none.jsonl"},
 			give:    []string{"run", "-progress", "plain", "-run", "TestLaod", "./examples/shop"},
 			wantArg: "test -json -p 1 -run TestLaod -count 1 ./examples/shop",
 		},
 		{
 			name:    "run_quiet_p",
-			fake:    fakeRun{events: "testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
+			fake:    fakeRun{events: "../../testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
 			give:    []string{"run", "-progress", "off", "-count", "5", "-baselines", "testdata/empty", "./examples/shop", "--", "-p=2"},
 			wantArg: "test -json -run Load -count 5 ./examples/shop -p=2",
 		},
@@ -78,7 +78,7 @@ func TestRunReplay(t *testing.T) {
 // TestRunDefaultOut checks that without -out, run writes the results into
 // a new directory and says which.
 func TestRunDefaultOut(t *testing.T) {
-	fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/gotest/examples"}.install(t)
+	fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
 	t.Setenv("TMPDIR", t.TempDir())
 	r := loadgate(context.Background(), "run", "-progress", "off", "./examples/...")
 	m := regexp.MustCompile(`(?m)^loadgate: results in (.*)$`).FindStringSubmatch(r.stdout)
@@ -120,7 +120,7 @@ func TestRunUsage(t *testing.T) {
 		{"bad sla", []string{"run", "-sla", "testdata/badsla.txt"}, "-sla: testdata/badsla.txt:2:1"},
 		{"update count", []string{"baseline", "update", "-count", "-1"}, "loadgate baseline update: -count -1: must be at least 1"},
 	}
-	log := fakeRun{events: "testdata/gotest/examples.jsonl"}.install(t)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl"}.install(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(log)
@@ -144,7 +144,7 @@ func TestBaselineUpdate(t *testing.T) {
 	os.MkdirAll(old, 0o755)
 	data, _ := os.ReadFile("testdata/baselines/checkout_at_150_per_second.json")
 	os.WriteFile(filepath.Join(old, "older.json"), []byte(strings.Replace(string(data), `"checkout at 150 per second"`, `"older"`, 1)), 0o644)
-	log := fakeRun{events: "testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	log := fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
 	out := t.TempDir()
 	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", out, "./examples/shop", "-run", "TestBaselineCheckout")
 	norm := append(outDir(out), normalizer{
@@ -164,7 +164,7 @@ func TestBaselineUpdate(t *testing.T) {
 func TestBaselineUpdateDir(t *testing.T) {
 	pkg := t.TempDir()
 	dir := filepath.Join(t.TempDir(), "elsewhere")
-	fakeRun{events: "testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
 	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "./examples/shop", "-run", "TestBaselineCheckout")
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
@@ -185,7 +185,7 @@ func TestBaselineUpdateDir(t *testing.T) {
 // baseline.Check, as absolute paths, so that loadgate and the tests judge
 // alike.
 func TestRunPassesJudgeToTests(t *testing.T) {
-	log := fakeRun{events: "testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
 	dir := t.TempDir()
 	policy := filepath.Join(dir, "policy.json")
 	sla := filepath.Join(dir, "sla.txt")
@@ -208,7 +208,7 @@ func TestRunPassesJudgeToTests(t *testing.T) {
 // replaced nothing, and says so instead of "no test called baseline.Check".
 func TestBaselineUpdateCutShort(t *testing.T) {
 	pkg := t.TempDir()
-	fakeRun{events: "testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
 	t.Setenv(envFakePartial, "1")
 	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
 	staged := baseline.PartialPath(filepath.Join(pkg, "testdata", "loadgate", "checkout_at_150_per_second.json"))

@@ -28,7 +28,7 @@ type scenarioComparison struct {
 // base. Scenarios match by package and name; a scenario whose package
 // differs (a moved package) still matches by name when the name is unique
 // on both sides.
-func compareSets(base, head *inputSet, j *judge) (*report, error) {
+func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 	r := &report{}
 	baseKeys := base.keys()
 	matched := map[scenarioKey]bool{}
@@ -47,7 +47,7 @@ func compareSets(base, head *inputSet, j *judge) (*report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("NEW: %w", err)
 		}
-		c, err := j.compare(bs, hs)
+		c, err := j.Compare(bs, hs)
 		if err != nil {
 			return nil, err
 		}

@@ -101,7 +101,7 @@ func TestExportBenchstat(t *testing.T) {
 // prometheus/common's text parser and checks the values against the
 // results.
 func TestExportPrometheusRoundTrip(t *testing.T) {
-	r := loadgate(context.Background(), "export", "-format", "prometheus", "testdata/gotest/examples", "testdata/results/slow")
+	r := loadgate(context.Background(), "export", "-format", "prometheus", "../../testdata/gotest/examples", "testdata/results/slow")
 	if r.code != 0 {
 		t.Fatalf("export failed:\n%s", r)
 	}
@@ -110,7 +110,7 @@ func TestExportPrometheusRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the Prometheus text parser refused the export: %v", err)
 	}
-	set, err := readInputs("testdata/gotest/examples", "testdata/results/slow")
+	set, err := readInputs("../../testdata/gotest/examples", "testdata/results/slow")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestExportPushgateway(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	r := loadgate(context.Background(), "export", "-format", "prometheus", "-push", url, "-job", "loadgate-test", "testdata/gotest/examples")
+	r := loadgate(context.Background(), "export", "-format", "prometheus", "-push", url, "-job", "loadgate-test", "../../testdata/gotest/examples")
 	if r.code != 0 {
 		t.Fatalf("push failed:\n%s\nPushgateway log:\n%s", r, logs.String())
 	}

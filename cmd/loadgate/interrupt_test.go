@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // TestRunInterrupt is Ctrl-C during loadgate run: go test (here the fake,
@@ -29,9 +31,9 @@ func TestRunInterrupt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer func(d time.Duration) { killGrace = d }(killGrace)
-			killGrace = tt.grace
-			log := fakeRun{events: "testdata/gotest/partial.jsonl", results: "testdata/gotest/examples", hang: tt.hang}.install(t)
+			defer func(d time.Duration) { gotest.KillGrace = d }(gotest.KillGrace)
+			gotest.KillGrace = tt.grace
+			log := fakeRun{events: "../../testdata/gotest/partial.jsonl", results: "../../testdata/gotest/examples", hang: tt.hang}.install(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan result, 1)

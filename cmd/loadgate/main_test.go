@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -185,7 +186,7 @@ type fakeRun struct {
 	pkgDir  string // the package's directory; default a new temporary one
 }
 
-// install points goCommand at the fake and returns the file it logs to.
+// install points gotest.Command at the fake and returns the file it logs to.
 func (f fakeRun) install(t *testing.T) string {
 	t.Helper()
 	abs := func(p string) string {
@@ -207,9 +208,9 @@ func (f fakeRun) install(t *testing.T) string {
 	t.Setenv(envFakePkgDir, abs(f.pkgDir))
 	t.Setenv(envFakeHang, f.hang)
 	t.Setenv(envFakeLog, log)
-	prev := goCommand
-	goCommand = os.Args[0]
-	t.Cleanup(func() { goCommand = prev })
+	prev := gotest.Command
+	gotest.Command = os.Args[0]
+	t.Cleanup(func() { gotest.Command = prev })
 	return log
 }
 

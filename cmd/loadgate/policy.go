@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"fmt"
-	"os"
-	"slices"
 
-	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
 )
 
@@ -34,54 +28,17 @@ func (pf *policyFlags) register(fs *flag.FlagSet, toTests bool) {
 	fs.StringVar(&pf.slaPath, "sla", "", sla)
 }
 
-// judge is how to compare each scenario.
-type judge struct {
-	policy baseline.Policy
-	sla    *assert.File // nil: no SLA file
-}
-
-// load reads the files the flags name; its errors name the flag.
-func (pf *policyFlags) load(cmd string) (*judge, error) {
-	j := &judge{}
-	if pf.policyPath != "" {
-		data, err := os.ReadFile(pf.policyPath)
-		if err != nil {
-			return nil, usageErrorf(cmd, "-policy: %v", err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&j.policy); err != nil {
-			return nil, usageErrorf(cmd, "-policy: %v", jsonError(pf.policyPath, data, dec.InputOffset(), err, &j.policy))
-		}
-		if err := j.policy.Validate(); err != nil {
-			return nil, usageErrorf(cmd, "-policy %s: %v", pf.policyPath, err)
-		}
-	}
-	if pf.slaPath != "" {
-		f, err := assert.ParseFile(pf.slaPath)
-		if err != nil {
-			return nil, usageErrorf(cmd, "-sla: %v", err)
-		}
-		j.sla = f
-	}
-	return j, nil
-}
-
-// policyFor returns the policy for a scenario, with the SLA expressions
-// that apply to it.
-func (j *judge) policyFor(scenario string) baseline.Policy {
-	p := j.policy
-	if j.sla != nil {
-		p.SLA = append(slices.Clone(p.SLA), j.sla.For(scenario)...)
-	}
-	return p
-}
-
-// compare judges head against base for one scenario.
-func (j *judge) compare(base, head baseline.Sample) (*baseline.Comparison, error) {
-	c, err := baseline.Compare(base, head, j.policyFor(head.Scenario))
+// load reads the files the flags name into the one judge of the run; its
+// errors name the flag.
+func (pf *policyFlags) load(cmd string) (*baseline.Judge, error) {
+	j, err := baseline.LoadJudge(pf.policyPath, "")
 	if err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", head.Scenario, err)
+		return nil, usageErrorf(cmd, "-policy: %v", err)
 	}
-	return c, nil
+	k, err := baseline.LoadJudge("", pf.slaPath)
+	if err != nil {
+		return nil, usageErrorf(cmd, "-sla: %v", err)
+	}
+	j.SLA, j.SLAFile = k.SLA, k.SLAFile
+	return j, nil
 }

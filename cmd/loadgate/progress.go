@@ -9,15 +9,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // display shows a go test run while it happens. It is driven from one
 // goroutine: update after every event that changed something, tick
 // periodically, close before the summary.
 type display interface {
-	update(s *session, t *testState, c change, now time.Time)
-	tick(s *session, now time.Time)
-	close(s *session)
+	update(s *gotest.Session, t *gotest.Test, c gotest.Change, now time.Time)
+	tick(s *gotest.Session, now time.Time)
+	close(s *gotest.Session)
 }
 
 var (
@@ -65,9 +66,9 @@ func newDisplay(mode string, w io.Writer) (display, time.Duration) {
 // quietDisplay shows nothing (-progress off).
 type quietDisplay struct{}
 
-func (quietDisplay) update(*session, *testState, change, time.Time) {}
-func (quietDisplay) tick(*session, time.Time)                       {}
-func (quietDisplay) close(*session)                                 {}
+func (quietDisplay) update(*gotest.Session, *gotest.Test, gotest.Change, time.Time) {}
+func (quietDisplay) tick(*gotest.Session, time.Time)                                {}
+func (quietDisplay) close(*gotest.Session)                                          {}
 
 // plainDisplay appends lines: one when a test or a package ends, and every
 // plainEvery one per running test.
@@ -77,21 +78,21 @@ type plainDisplay struct {
 	begun bool
 }
 
-func (d *plainDisplay) update(s *session, t *testState, c change, now time.Time) {
+func (d *plainDisplay) update(s *gotest.Session, t *gotest.Test, c gotest.Change, now time.Time) {
 	if !d.begun {
 		d.begun, d.last = true, now
 	}
 	switch c {
-	case changeTestEnded:
+	case gotest.ChangeTestEnded:
 		fmt.Fprintln(d.w, endLine(t))
-	case changePackageEnded:
+	case gotest.ChangePackageEnded:
 		if line := pkgLine(s); line != "" {
 			fmt.Fprintln(d.w, line)
 		}
 	}
 }
 
-func (d *plainDisplay) tick(s *session, now time.Time) {
+func (d *plainDisplay) tick(s *gotest.Session, now time.Time) {
 	if !d.begun {
 		d.begun, d.last = true, now
 	}
@@ -99,12 +100,12 @@ func (d *plainDisplay) tick(s *session, now time.Time) {
 		return
 	}
 	d.last = now
-	for _, t := range s.running() {
+	for _, t := range s.Running() {
 		fmt.Fprintln(d.w, "  "+progressLine(t, now, 0))
 	}
 }
 
-func (d *plainDisplay) close(*session) {}
+func (d *plainDisplay) close(*gotest.Session) {}
 
 // ttyDisplay keeps one line per running test at the bottom of the
 // terminal, redrawn in place, with the lines of ended tests above it.
@@ -118,23 +119,23 @@ type ttyDisplay struct {
 // maxLive bounds the live lines; more running tests are counted.
 const maxLive = 8
 
-func (d *ttyDisplay) update(s *session, t *testState, c change, now time.Time) {
+func (d *ttyDisplay) update(s *gotest.Session, t *gotest.Test, c gotest.Change, now time.Time) {
 	var perm string
 	switch c {
-	case changeTestEnded:
+	case gotest.ChangeTestEnded:
 		perm = endLine(t)
-	case changePackageEnded:
+	case gotest.ChangePackageEnded:
 		perm = pkgLine(s)
-	case changeTestStarted:
+	case gotest.ChangeTestStarted:
 	default:
 		return
 	}
 	d.redraw(s, perm, now)
 }
 
-func (d *ttyDisplay) tick(s *session, now time.Time) { d.redraw(s, "", now) }
+func (d *ttyDisplay) tick(s *gotest.Session, now time.Time) { d.redraw(s, "", now) }
 
-func (d *ttyDisplay) close(s *session) {
+func (d *ttyDisplay) close(s *gotest.Session) {
 	var b bytes.Buffer
 	d.erase(&b)
 	d.w.Write(b.Bytes())
@@ -151,7 +152,7 @@ func (d *ttyDisplay) erase(b *bytes.Buffer) {
 
 // redraw writes perm (if any) above the live lines and the live lines
 // anew, in one write so that the terminal does not flicker.
-func (d *ttyDisplay) redraw(s *session, perm string, now time.Time) {
+func (d *ttyDisplay) redraw(s *gotest.Session, perm string, now time.Time) {
 	width := d.width()
 	var b bytes.Buffer
 	d.erase(&b)
@@ -162,8 +163,8 @@ func (d *ttyDisplay) redraw(s *session, perm string, now time.Time) {
 	if d.start.IsZero() {
 		d.start = now
 	}
-	running := s.running()
-	if len(s.order) == 0 && len(s.pkgOrder) == 0 {
+	running := s.Running()
+	if len(s.Order) == 0 && len(s.PackageOrder) == 0 {
 		// Nothing yet: go test is building the test binaries.
 		b.WriteString(fit("  building the tests… "+clock(now.Sub(d.start)), width))
 		b.WriteByte('\n')
@@ -197,7 +198,7 @@ func fit(s string, width int) string {
 // the total, a bar when width > 0, the rate, p99 and errors so far, and
 // the stage. Elapsed time runs on between records, by loadgate's clock,
 // so that a terminal line moves smoothly.
-func progressLine(t *testState, now time.Time, width int) string {
+func progressLine(t *gotest.Test, now time.Time, width int) string {
 	name := t.Test
 	p := t.Progress
 	if p == nil {
@@ -261,8 +262,8 @@ func errorsText(errs, requests int64) string {
 }
 
 // endLine is the lasting line of an ended test.
-func endLine(t *testState) string {
-	word := map[string]string{statusPass: "PASS", statusFail: "FAIL", statusSkip: "SKIP"}[t.Status]
+func endLine(t *gotest.Test) string {
+	word := map[string]string{gotest.StatusPass: "PASS", gotest.StatusFail: "FAIL", gotest.StatusSkip: "SKIP"}[t.Status]
 	if word == "" {
 		word = strings.ToUpper(t.Status)
 	}
@@ -275,19 +276,19 @@ func endLine(t *testState) string {
 
 // pkgLine is the lasting line of the package that ended last, as go test
 // writes it; "" for a package that ran no test and did not fail.
-func pkgLine(s *session) string {
-	p := s.lastEnded
+func pkgLine(s *gotest.Session) string {
+	p := s.LastEnded
 	if p == nil {
 		return ""
 	}
 	tests := 0
-	for _, t := range s.order {
+	for _, t := range s.Order {
 		if t.Package == p.Path {
 			tests++
 		}
 	}
 	switch {
-	case p.Status == statusFail || p.FailedBuild:
+	case p.Status == gotest.StatusFail || p.FailedBuild:
 		return fmt.Sprintf("FAIL  %s (%s)", p.Path, p.Elapsed.Round(10*time.Millisecond))
 	case tests == 0:
 		return ""

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/progress"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -14,30 +16,30 @@ import (
 // the display when e is nil.
 type step struct {
 	at time.Duration
-	e  *Event
+	e  *gotest.Event
 }
 
-func progressEvent(test string, p loadtest.Progress) *Event {
+func progressEvent(test string, p progress.Record) *gotest.Event {
 	b, _ := json.Marshal(p)
-	return &Event{Action: "output", Package: "example.com/shop", Test: test, Output: "    run.go:72: " + loadtest.ProgressPrefix + string(b) + "\n"}
+	return &gotest.Event{Action: "output", Package: "example.com/shop", Test: test, Output: "    run.go:72: " + progress.Prefix + string(b) + "\n"}
 }
 
 // script is two load tests running side by side: TestLoadBrowse passes,
 // TestLoadCheckout fails with errors.
 func script() []step {
 	const pkg = "example.com/shop"
-	ev := func(action, test string, elapsed float64) *Event {
-		return &Event{Action: action, Package: pkg, Test: test, Elapsed: elapsed}
+	ev := func(action, test string, elapsed float64) *gotest.Event {
+		return &gotest.Event{Action: action, Package: pkg, Test: test, Elapsed: elapsed}
 	}
-	browse := loadtest.Progress{Scenario: "TestLoadBrowse", Stage: "200/s", TotalNS: 4e9}
-	checkout := loadtest.Progress{Scenario: "checkout", Stage: "ramp", TotalNS: 3e9}
-	at := func(p loadtest.Progress, elapsed time.Duration, requests, errors int64, rate float64, p99 time.Duration) loadtest.Progress {
+	browse := progress.Record{Scenario: "TestLoadBrowse", Stage: "200/s", TotalNS: 4e9}
+	checkout := progress.Record{Scenario: "checkout", Stage: "ramp", TotalNS: 3e9}
+	at := func(p progress.Record, elapsed time.Duration, requests, errors int64, rate float64, p99 time.Duration) progress.Record {
 		p.ElapsedNS, p.Requests, p.Errors, p.Rate, p.P99NS = int64(elapsed), requests, errors, rate, int64(p99)
 		return p
 	}
 	ms := time.Millisecond
 	return []step{
-		{0, &Event{Action: "start", Package: pkg}},
+		{0, &gotest.Event{Action: "start", Package: pkg}},
 		{0, ev("run", "TestLoadBrowse", 0)},
 		{100 * ms, progressEvent("TestLoadBrowse", at(browse, 100*ms, 0, 0, 0, 0))},
 		{250 * ms, nil},
@@ -48,18 +50,18 @@ func script() []step {
 		{1600 * ms, nil},
 		{2100 * ms, progressEvent("TestLoadBrowse", at(browse, 2100*ms, 400, 0, 200, 1600*time.Microsecond))},
 		{3500 * ms, nil}, // checkout's load is over: finishing
-		{4100 * ms, &Event{Action: "output", Package: pkg, Test: "TestLoadCheckout", Output: "    load_test.go:40: 3 of 270 requests failed\n"}},
+		{4100 * ms, &gotest.Event{Action: "output", Package: pkg, Test: "TestLoadCheckout", Output: "    load_test.go:40: 3 of 270 requests failed\n"}},
 		{4100 * ms, ev("fail", "TestLoadCheckout", 3.8)},
 		{4300 * ms, nil},
 		{5200 * ms, ev("pass", "TestLoadBrowse", 5.2)},
 		{5200 * ms, nil},
-		{5300 * ms, &Event{Action: "fail", Package: pkg, Elapsed: 5.31}},
+		{5300 * ms, &gotest.Event{Action: "fail", Package: pkg, Elapsed: 5.31}},
 	}
 }
 
 // play runs the script through a session and a display.
-func play(d display) *session {
-	s := newSession()
+func play(d display) *gotest.Session {
+	s := gotest.NewSession()
 	start := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
 	results := map[string]*loadtest.Result{
 		"TestLoadBrowse":   {Test: "TestLoadBrowse", Requests: 800, Latency: loadtest.Latency{P99NS: 1_610_000}},
@@ -71,8 +73,8 @@ func play(d display) *session {
 			d.tick(s, now)
 			continue
 		}
-		t, c := s.add(*st.e, now)
-		if c == changeTestEnded {
+		t, c := s.Add(*st.e, now)
+		if c == gotest.ChangeTestEnded {
 			t.Result = results[t.Test]
 		}
 		d.update(s, t, c, now)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // readmeCommand is a command from a ```sh block of the README, with the
@@ -107,8 +109,7 @@ func TestREADME(t *testing.T) {
 			cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 			// On timeout, stop everything the command started (go run,
 			// loadgate, go test, the tests), not only the shell.
-			setProcessGroup(cmd)
-			cmd.Cancel = func() error { killGroup(cmd.Process); return nil }
+			gotest.Isolate(cmd)
 			cmd.WaitDelay = 10 * time.Second
 			out, err := cmd.CombinedOutput()
 			status := 0

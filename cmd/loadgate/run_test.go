@@ -15,7 +15,7 @@ func TestGolden(t *testing.T) {
 		same     = "testdata/results/same"
 		slow     = "testdata/results/slow"
 		baseline = "testdata/baselines"
-		examples = "testdata/gotest/examples"
+		examples = "../../testdata/gotest/examples"
 	)
 	tests := []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/texttable"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -37,10 +38,10 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		switch {
 		case o.Interrupted:
 			fmt.Fprintf(w, "\nno scenario finished before the interrupt\n")
-		case len(o.Session.order) == 0 && o.earlyFailure() != "":
+		case len(o.Session.Order) == 0 && o.earlyFailure() != "":
 			// go test failed before it ran a test: that, not -run, is why.
 			fmt.Fprintf(w, "\nno scenario ran: %s\n", o.earlyFailure())
-		case len(o.Session.order) == 0:
+		case len(o.Session.Order) == 0:
 			fmt.Fprintf(w, "\nno scenario ran: -run %q matched no test\n", o.Config.Run)
 		default:
 			fmt.Fprintf(w, "\nno scenario ran: the tests that ran wrote no result (loadtest.Run writes one per scenario)\n")
@@ -108,11 +109,11 @@ func orUnknown(pkg string) string {
 
 // testOutcome is the status of the test that ran a scenario.
 func (o *runOutcome) testOutcome(pkg, test string) string {
-	t := o.Session.tests[testKey{pkg, test}]
+	t := o.Session.Tests[gotest.Key{Package: pkg, Test: test}]
 	if t == nil {
 		return "?"
 	}
-	return strings.ToUpper(t.outcome())
+	return strings.ToUpper(t.Outcome())
 }
 
 func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
@@ -241,8 +242,8 @@ func writeLeaks(w io.Writer, o *runOutcome) {
 // goroutines of the server it watched did not settle: its failure names
 // the server's go_goroutines, as assert.ServerSettled does.
 func (o *runOutcome) failedOnServerGoroutines(pkg, test string) bool {
-	t := o.Session.tests[testKey{pkg, test}]
-	if t == nil || t.outcome() != statusFail {
+	t := o.Session.Tests[gotest.Key{Package: pkg, Test: test}]
+	if t == nil || t.Outcome() != gotest.StatusFail {
 		return false
 	}
 	for _, line := range t.FailedOutput {
@@ -257,14 +258,14 @@ func (o *runOutcome) failedOnServerGoroutines(pkg, test string) bool {
 // outside tests: packages that did not build or crashed, go test itself.
 func writeFailures(w io.Writer, o *runOutcome) {
 	s := o.Session
-	var failedTests []*testState
-	for _, t := range s.order {
+	var failedTests []*gotest.Test
+	for _, t := range s.Order {
 		// A parent fails when a subtest does; the subtest's output says why.
-		if t.outcome() == statusFail && !s.hasFailedChild(t) {
+		if t.Outcome() == gotest.StatusFail && !s.HasFailedChild(t) {
 			failedTests = append(failedTests, t)
 		}
 	}
-	pkgs := s.failedPackages()
+	pkgs := s.FailedPackages()
 	if o.Interrupted {
 		pkgs = nil // they failed because they were stopped
 	}
@@ -273,7 +274,7 @@ func writeFailures(w io.Writer, o *runOutcome) {
 	}
 	fmt.Fprintf(w, "\n== failures\n")
 	for _, t := range failedTests {
-		if len(s.pkgs) > 1 {
+		if len(s.Packages) > 1 {
 			fmt.Fprintf(w, "%s:\n", t.Package)
 		}
 		if t.Runs > 1 {
@@ -301,7 +302,7 @@ func writeFailures(w io.Writer, o *runOutcome) {
 	}
 	if o.GoTestErr != nil {
 		fmt.Fprintf(w, "go test failed (%v):\n", o.GoTestErr)
-		for _, line := range s.raw {
+		for _, line := range s.Raw {
 			io.WriteString(w, ensureNewline(line))
 		}
 		if o.Stderr != "" {
@@ -311,16 +312,6 @@ func writeFailures(w io.Writer, o *runOutcome) {
 	if o.ResultsErr != nil {
 		fmt.Fprintf(w, "reading the results: %v\n", o.ResultsErr)
 	}
-}
-
-// hasFailedChild tells whether a subtest of t failed.
-func (s *session) hasFailedChild(t *testState) bool {
-	for _, u := range s.order {
-		if u.Package == t.Package && strings.HasPrefix(u.Test, t.Test+"/") && u.outcome() == statusFail {
-			return true
-		}
-	}
-	return false
 }
 
 func ensureNewline(s string) string {
@@ -333,7 +324,7 @@ func ensureNewline(s string) string {
 // verdictLine is the last line: the verdict and why, and where the
 // results are.
 func verdictLine(o *runOutcome) string {
-	n := o.Session.counts()
+	n := o.Session.Counts()
 	total := 0
 	for _, c := range n {
 		total += c
@@ -350,31 +341,31 @@ func verdictLine(o *runOutcome) string {
 		parts = append(parts, fmt.Sprintf("no test matched -run %q in %s", o.Config.Run, strings.Join(o.Config.Packages, " ")))
 	case o.Interrupted:
 		word = "INTERRUPTED"
-		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[statusInterrupted], plural(total, "test")))
+		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[gotest.StatusInterrupted], plural(total, "test")))
 		var names []string
-		for _, t := range o.Session.order {
-			if t.Status == statusInterrupted && !o.Session.isParent(t) {
+		for _, t := range o.Session.Order {
+			if t.Status == gotest.StatusInterrupted && !o.Session.IsParent(t) {
 				names = append(names, t.Test)
 			}
 		}
 		if len(names) > 0 {
 			parts = append(parts, "cut short: "+strings.Join(names, ", "))
 		}
-		if n[statusFail] > 0 {
-			parts = append(parts, fmt.Sprintf("%d failed", n[statusFail]))
+		if n[gotest.StatusFail] > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed", n[gotest.StatusFail]))
 		}
-	case n[statusFail] > 0:
+	case n[gotest.StatusFail] > 0:
 		word = "FAIL"
-		parts = append(parts, fmt.Sprintf("%d of %s failed", n[statusFail], plural(total, "test")))
+		parts = append(parts, fmt.Sprintf("%d of %s failed", n[gotest.StatusFail], plural(total, "test")))
 	default:
-		parts = append(parts, fmt.Sprintf("%s passed", plural(n[statusPass], "test")))
-		if n[statusSkip] > 0 {
-			parts = append(parts, fmt.Sprintf("%d skipped", n[statusSkip]))
+		parts = append(parts, fmt.Sprintf("%s passed", plural(n[gotest.StatusPass], "test")))
+		if n[gotest.StatusSkip] > 0 {
+			parts = append(parts, fmt.Sprintf("%d skipped", n[gotest.StatusSkip]))
 		}
 	}
-	if !o.Interrupted && len(o.Session.failedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil {
+	if !o.Interrupted && len(o.Session.FailedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil {
 		word = "FAIL"
-		if n[statusFail] == 0 && !o.Interrupted && (total > 0 || o.earlyFailure() == "") {
+		if n[gotest.StatusFail] == 0 && !o.Interrupted && (total > 0 || o.earlyFailure() == "") {
 			parts[0] = "go test failed"
 		}
 	}
@@ -424,13 +415,13 @@ func (o *runOutcome) baselineErrors() int {
 // "" if it did not: it refused its arguments, a package did not build, or
 // a package failed without a test to show for it.
 func (o *runOutcome) earlyFailure() string {
-	if o.Interrupted || len(o.Session.order) > 0 {
+	if o.Interrupted || len(o.Session.Order) > 0 {
 		return ""
 	}
 	if msg := o.usageFailure(); msg != "" {
 		return msg
 	}
-	for _, p := range o.Session.failedPackages() {
+	for _, p := range o.Session.FailedPackages() {
 		if p.FailedBuild {
 			return fmt.Sprintf("package %s did not build (see failures below)", p.Path)
 		}
@@ -449,14 +440,14 @@ func (o *runOutcome) earlyFailure() string {
 // complaint, then "Usage of <binary>:", and the package fails before any
 // test runs.
 func (o *runOutcome) usageFailure() string {
-	if o.Interrupted || len(o.Session.order) > 0 {
+	if o.Interrupted || len(o.Session.Order) > 0 {
 		return ""
 	}
 	if o.GoTestErr != nil && strings.Contains(o.Stderr, "\nusage: go test ") {
 		line, _, _ := strings.Cut(strings.TrimSpace(o.Stderr), "\n")
 		return "go test refused its arguments: " + line
 	}
-	for _, p := range o.Session.failedPackages() {
+	for _, p := range o.Session.FailedPackages() {
 		if p.FailedBuild {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -17,7 +18,7 @@ const shopPkg = "github.com/loadgate/loadgate/examples/shop"
 
 // events writes go test -json events, one a line, to a file for the fake
 // go command to replay.
-func events(t *testing.T, es ...Event) string {
+func events(t *testing.T, es ...gotest.Event) string {
 	t.Helper()
 	var b bytes.Buffer
 	for _, e := range es {
@@ -50,14 +51,14 @@ func TestRunInputErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pass := []Event{
+	pass := []gotest.Event{
 		{Action: "start", Package: shopPkg},
 		{Action: "run", Package: shopPkg, Test: "TestLoadCatalogue"},
 		{Action: "output", Package: shopPkg, Test: "TestLoadCatalogue", Output: "    load_test.go:116: loadtest: result written to $LOADGATE_OUT/TestLoadCatalogue.json\n"},
 		{Action: "pass", Package: shopPkg, Test: "TestLoadCatalogue", Elapsed: 1},
 		{Action: "pass", Package: shopPkg, Elapsed: 1},
 	}
-	badFlag := []Event{
+	badFlag := []gotest.Event{
 		{Action: "start", Package: shopPkg},
 		{Action: "output", Package: shopPkg, Output: "flag provided but not defined: -bogusflag\n"},
 		{Action: "output", Package: shopPkg, Output: "Usage of /tmp/go-build1/b001/shop.test:\n"},
@@ -66,7 +67,7 @@ func TestRunInputErrors(t *testing.T) {
 		{Action: "output", Package: shopPkg, Output: "FAIL\t" + shopPkg + "\t0.005s\n"},
 		{Action: "fail", Package: shopPkg, Elapsed: 0.005},
 	}
-	buildFail := []Event{
+	buildFail := []gotest.Event{
 		{Action: "build-output", ImportPath: shopPkg + " [" + shopPkg + ".test]", Output: "# " + shopPkg + "\n"},
 		{Action: "build-output", ImportPath: shopPkg + " [" + shopPkg + ".test]", Output: "load_test.go:3:2: undefined: y\n"},
 		{Action: "build-fail", ImportPath: shopPkg + " [" + shopPkg + ".test]"},
@@ -76,7 +77,7 @@ func TestRunInputErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		events   []Event
+		events   []gotest.Event
 		args     []string
 		wantCode int
 		want     []string
@@ -120,7 +121,7 @@ func TestRunInputErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fakeRun{events: events(t, tt.events...), results: "testdata/gotest/examples"}.install(t)
+			fakeRun{events: events(t, tt.events...), results: "../../testdata/gotest/examples"}.install(t)
 			args := append([]string{"run", "-progress", "off", "-out", t.TempDir(), "./examples/shop"}, tt.args...)
 			r := loadgate(context.Background(), args...)
 			ok := r.code == tt.wantCode
@@ -141,20 +142,20 @@ func TestRunInputErrors(t *testing.T) {
 // found in the test process, and a server's goroutine growth only when the
 // test failed on it, not growth a passing test allowed.
 func TestLeaksListed(t *testing.T) {
-	s := newSession()
+	s := gotest.NewSession()
 	now := time.Now()
 	test := func(name, status string, output ...string) {
-		s.add(Event{Action: "run", Package: shopPkg, Test: name}, now)
+		s.Add(gotest.Event{Action: "run", Package: shopPkg, Test: name}, now)
 		for _, o := range output {
-			s.add(Event{Action: "output", Package: shopPkg, Test: name, Output: o}, now)
+			s.Add(gotest.Event{Action: "output", Package: shopPkg, Test: name, Output: o}, now)
 		}
-		s.add(Event{Action: status, Package: shopPkg, Test: name}, now)
+		s.Add(gotest.Event{Action: status, Package: shopPkg, Test: name}, now)
 	}
-	test("TestLoadRemote/healthy", statusPass)
-	test("TestLoadRemote/leak", statusFail,
+	test("TestLoadRemote/healthy", gotest.StatusPass)
+	test("TestLoadRemote/leak", gotest.StatusFail,
 		"    remote_test.go:74: assert.ServerSettled: scenario TestLoadRemote/leak: the server's go_goroutines = 203 after the cool-down, 3 before the load (+200, tolerance 5)\n")
-	test("TestLoadSlow", statusFail, "    load_test.go:80: p99 = 30ms, want < 20ms\n")
-	test("TestLoadReportOnly", statusPass)
+	test("TestLoadSlow", gotest.StatusFail, "    load_test.go:80: p99 = 30ms, want < 20ms\n")
+	test("TestLoadReportOnly", gotest.StatusPass)
 	grew := func(fn string, before, after int) *loadtest.ServerStats {
 		return &loadtest.ServerStats{GoroutineGrowth: []loadtest.GoroutineDelta{{Function: fn, Before: before, After: after}}}
 	}

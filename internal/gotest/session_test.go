@@ -1,4 +1,4 @@
-package main
+package gotest
 
 import (
 	"os"
@@ -10,28 +10,28 @@ import (
 // TestSessionReplay folds a recorded go test -json run of the example's
 // load tests into a session.
 func TestSessionReplay(t *testing.T) {
-	f, err := os.Open("testdata/gotest/examples.jsonl")
+	f, err := os.Open("../../testdata/gotest/examples.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s := newSession()
+	s := NewSession()
 	progress := 0
-	if err := readEvents(f, func(e Event) {
-		if _, c := s.add(e, time.Now()); c == changeProgress {
+	if err := ReadEvents(f, func(e Event) {
+		if _, c := s.Add(e, time.Now()); c == ChangeProgress {
 			progress++
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.counts(); got[statusPass] != 5 || got[statusFail] != 1 {
+	if got := s.Counts(); got[StatusPass] != 5 || got[StatusFail] != 1 {
 		t.Errorf("counts = %v, want 5 passed and 1 failed (parents not counted)", got)
 	}
 	if progress == 0 {
 		t.Error("no progress record was read")
 	}
-	mix := s.tests[testKey{"github.com/loadgate/loadgate/examples/shop", "TestLoadMix"}]
-	if mix == nil || mix.outcome() != statusFail {
+	mix := s.Tests[Key{"github.com/loadgate/loadgate/examples/shop", "TestLoadMix"}]
+	if mix == nil || mix.Outcome() != StatusFail {
 		t.Fatalf("TestLoadMix = %+v, want failed", mix)
 	}
 	out := strings.Join(mix.Output, "")
@@ -41,13 +41,13 @@ func TestSessionReplay(t *testing.T) {
 	if !strings.Contains(out, "--- FAIL: TestLoadMix") {
 		t.Errorf("output of TestLoadMix lacks its failure:\n%s", out)
 	}
-	if len(s.running()) != 0 {
-		t.Errorf("tests still running after the end: %v", s.running())
+	if len(s.Running()) != 0 {
+		t.Errorf("tests still running after the end: %v", s.Running())
 	}
-	if got := s.failedPackages(); len(got) != 0 {
+	if got := s.FailedPackages(); len(got) != 0 {
 		t.Errorf("failedPackages = %v, want none: the failed test explains the package", got)
 	}
-	if !s.failed() {
+	if !s.Failed() {
 		t.Error("failed() = false")
 	}
 }
@@ -60,9 +60,9 @@ func TestDecodeEvent(t *testing.T) {
 	}{
 		{"event", `{"Action":"pass","Package":"p","Test":"TestX","Elapsed":1.5}` + "\n", "pass"},
 		{"build output", `{"ImportPath":"p [p.test]","Action":"build-output","Output":"x.go:1: undefined: y\n"}`, "build-output"},
-		{"plain text", "go: downloading example.com/x v1.0.0\n", actionRaw},
-		{"json without action", `{"Time":"2026-11-23T00:00:00Z"}`, actionRaw},
-		{"broken json", `{"Action":`, actionRaw},
+		{"plain text", "go: downloading example.com/x v1.0.0\n", ActionRaw},
+		{"json without action", `{"Time":"2026-11-23T00:00:00Z"}`, ActionRaw},
+		{"broken json", `{"Action":`, ActionRaw},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,27 +73,8 @@ func TestDecodeEvent(t *testing.T) {
 	}
 }
 
-func TestParseProgress(t *testing.T) {
-	tests := []struct {
-		give   string
-		wantOK bool
-	}{
-		{`    run.go:72: loadgate:progress {"scenario":"s","elapsed_ns":1,"total_ns":2,"requests":3}` + "\n", true},
-		{"    load_test.go:10: loadgate:progress {broken\n", false},
-		{"    load_test.go:10: progress 50%\n", false},
-	}
-	for _, tt := range tests {
-		p, ok := parseProgress(tt.give)
-		if ok != tt.wantOK || ok && (p.Scenario != "s" || p.Requests != 3) {
-			t.Errorf("parseProgress(%q) = %+v, %v; want ok %v", tt.give, p, ok, tt.wantOK)
-		}
-	}
-}
-
-// TestSessionBuildFailure: a package that does not build fails the run,
-// with its build output shown.
 func TestSessionBuildFailure(t *testing.T) {
-	s := newSession()
+	s := NewSession()
 	for _, e := range []Event{
 		{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "# example.com/x\n"},
 		{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "x_test.go:3:2: undefined: y\n"},
@@ -102,16 +83,16 @@ func TestSessionBuildFailure(t *testing.T) {
 		{Action: "output", Package: "example.com/x", Output: "FAIL\texample.com/x [build failed]\n"},
 		{Action: "fail", Package: "example.com/x", FailedBuild: "example.com/x [example.com/x.test]"},
 	} {
-		s.add(e, time.Now())
+		s.Add(e, time.Now())
 	}
-	if !s.failed() {
+	if !s.Failed() {
 		t.Fatal("failed() = false after a build failure")
 	}
-	var b strings.Builder
-	writeFailures(&b, &runOutcome{Session: s, Results: &inputSet{}})
-	for _, want := range []string{"undefined: y", "package example.com/x did not build"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("failures lack %q:\n%s", want, b.String())
-		}
+	ps := s.FailedPackages()
+	if len(ps) != 1 || ps[0].Path != "example.com/x" || !ps[0].FailedBuild {
+		t.Fatalf("FailedPackages() = %+v, want example.com/x, failed to build", ps)
+	}
+	if out := strings.Join(ps[0].Output, ""); !strings.Contains(out, "undefined: y") {
+		t.Errorf("the package's output lacks the compiler's error:\n%s", out)
 	}
 }

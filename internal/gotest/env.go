@@ -1,0 +1,67 @@
+package gotest
+
+import (
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/progress"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Settings are what loadgate tells the load tests it runs, through their
+// environment. The loadgate command and the Action fill the same fields,
+// so that a test's baseline.Check judges as they do.
+type Settings struct {
+	// Out is the results directory (LOADGATE_OUT), absolute: go test runs
+	// each package's tests in the package's directory.
+	Out string
+	// Update makes baseline.Check record (LOADGATE_UPDATE=1) into the
+	// update session UpdateID; otherwise it compares
+	// (LOADGATE_UPDATE=0, whatever the caller's environment says).
+	Update   bool
+	UpdateID string
+	// BaselineDir, PolicyFile and SLAFile are the baseline directory, the
+	// policy file and the SLA file, absolute; "" leaves the variable
+	// as inherited.
+	BaselineDir, PolicyFile, SLAFile string
+	// Progress asks loadtest.Run for live progress records.
+	Progress bool
+}
+
+// Env returns the environment for go test: the caller's own, with the
+// variables of s replacing any inherited value. It is the one rule for a
+// child's environment: a variable is never listed twice.
+func (s Settings) Env() []string {
+	set := map[string]string{loadtest.EnvOut: s.Out, baseline.EnvUpdate: "0"}
+	if s.Update {
+		set[baseline.EnvUpdate] = "1"
+		set[baseline.EnvUpdateID] = s.UpdateID
+	}
+	if s.Progress {
+		set[progress.Env] = "json"
+	}
+	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile} {
+		if v != "" {
+			set[k] = v
+		}
+	}
+	return Env(os.Environ(), set)
+}
+
+// Env returns env with the variables of set replacing any value it holds.
+func Env(env []string, set map[string]string) []string {
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		out = append(out, k+"="+set[k])
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package gotest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+)
+
+// ListedPackage is what go list says of a package.
+type ListedPackage struct {
+	ImportPath string
+	Dir        string
+	Error      *struct{ Err string }
+}
+
+// List resolves package patterns with go list in dir ("" for the current
+// directory), so that a package that does not exist is an error naming it
+// before anything runs, and so that the caller knows each package's
+// directory (where its baselines are).
+func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, error) {
+	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Error"}, patterns...)
+	cmd := exec.CommandContext(ctx, Command, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("go list: %s", msg)
+	}
+	var pkgs []ListedPackage
+	var errs []error
+	dec := json.NewDecoder(&stdout)
+	for {
+		var p ListedPackage
+		err := dec.Decode(&p)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("go list: %v", err)
+		}
+		if p.Dir == "" {
+			// Not found: a directory, a pattern or an import path that
+			// resolves to nothing. Packages that exist but do not build
+			// are left to go test, which says why.
+			msg := "not found"
+			if p.Error != nil {
+				msg = p.Error.Err
+			}
+			errs = append(errs, fmt.Errorf("package %s: %s", p.ImportPath, msg))
+			continue
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(pkgs) == 0 {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = "no packages match " + strings.Join(patterns, " ")
+		}
+		return nil, errors.New(msg)
+	}
+	return pkgs, nil
+}
