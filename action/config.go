@@ -20,8 +20,8 @@ type CompareMode string
 const (
 	// CompareBaseline compares with the baselines stored in the repository
 	// (testdata/loadgate/<scenario>.json beside each package, see package
-	// baseline). Baselines recorded on another machine are flagged, and
-	// their failures only warn.
+	// baseline). Baselines recorded on another machine are flagged; their
+	// failures only warn when the policy says env_mismatch_warns.
 	CompareBaseline CompareMode = "baseline"
 	// CompareBaseRef checks out the PR's merge base into a git worktree
 	// and runs base and head on the same runner, interleaved (base, head,

@@ -48,6 +48,12 @@ func TestConfigInputs(t *testing.T) {
 		cfg.Count != 9 || cfg.Compare != CompareBaseRef || cfg.Comment != CommentOnChange || cfg.FailOn != FailOnSLA {
 		t.Errorf("config: %+v", cfg)
 	}
+	if cfg.Judge.SLAFile == "" || !filepath.IsAbs(cfg.Judge.SLAFile) {
+		t.Errorf("the SLA file the tests get: %q, want it absolute", cfg.Judge.SLAFile)
+	}
+	if got := cfg.settings("/out"); got.SLAFile != cfg.Judge.SLAFile || got.Out != "/out" {
+		t.Errorf("settings %+v", got)
+	}
 	if got := cfg.Judge.SLA.For("checkout"); !slices.Equal(got, []string{"error_rate < 1%", "p99 < 200ms"}) {
 		t.Errorf("SLA for checkout: %q", got)
 	}
@@ -60,6 +66,8 @@ func TestConfigInputs(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	badSLA := filepath.Join(t.TempDir(), "sla.txt")
 	writeFile(t, badSLA, "p99 < 5%\n")
+	badPolicy := filepath.Join(t.TempDir(), "policy.json")
+	writeFile(t, badPolicy, "{\"rules\": {\"p99\": {\"tolerance\": \"15%\"}}}\n")
 	tests := []struct {
 		input, give, want string
 	}{
@@ -72,6 +80,8 @@ func TestConfigErrors(t *testing.T) {
 		{"packages", "-race ./...", `input packages: "-race": a package pattern cannot start with '-'`},
 		{"working-directory", "no/such/dir", `input working-directory: "no/such/dir": not a directory`},
 		{"sla", badSLA, `sla.txt:1:7: a latency needs a duration`},
+		{"policy", badPolicy, `policy.json:1:33: rules.p99.tolerance: cannot use JSON string as float64`},
+		{"policy", "no-such-policy.json", `no-such-policy.json: no such file`},
 		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
 		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
 	}
