@@ -161,18 +161,11 @@ func readResultDir(dir string) ([]*loadtest.Result, error) {
 	}
 	var out []*loadtest.Result
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		res, err := loadtest.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		var res loadtest.Result
-		if err := json.Unmarshal(data, &res); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		if res.Schema != loadtest.SchemaVersion {
-			return nil, fmt.Errorf("%s: schema %q, want %q", f, res.Schema, loadtest.SchemaVersion)
-		}
-		out = append(out, &res)
+		out = append(out, res)
 	}
 	slices.SortStableFunc(out, func(a, b *loadtest.Result) int { return a.Started.Compare(b.Started) })
 	return out, nil

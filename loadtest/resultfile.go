@@ -1,12 +1,16 @@
 package loadtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/loadgate/loadgate/internal/jsonpos"
 )
 
 // WriteFile writes r as JSON into dir as <scenario>.json, or, when that file
@@ -63,4 +67,59 @@ func WriteFile(dir string, r *Result) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+}
+
+// ReadFile reads a result file that [WriteFile] wrote. It is the one reader
+// of result files: every problem is an error naming the file, and where the
+// JSON is at fault its line, column and the path of the value
+// ("file.json:12:5: latency.p99_ns: ..."): a file that is not one JSON
+// object, a schema other than [SchemaVersion], a value of the wrong type,
+// counts that cannot be (more errors than requests, an error rate outside
+// [0, 1]), a result without a scenario name.
+func ReadFile(path string) (*Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeFile(path, data)
+}
+
+func decodeFile(path string, data []byte) (*Result, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := dec.Decode(&head); err != nil {
+		return nil, located(path, data, dec.InputOffset(), err, nil)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := jsonpos.Position(data, dec.InputOffset())
+		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
+	}
+	switch {
+	case head.Schema == nil:
+		return nil, fmt.Errorf("%s: no \"schema\" field: not a loadgate result (%s)", path, SchemaVersion)
+	case *head.Schema != SchemaVersion:
+		return nil, fmt.Errorf("%s: schema %q, want %q", path, *head.Schema, SchemaVersion)
+	}
+	var r Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, located(path, data, 0, err, &r)
+	}
+	switch {
+	case r.Scenario == "":
+		return nil, fmt.Errorf("%s: result has no scenario name", path)
+	case r.Requests < 0 || r.Errors < 0 || r.Errors > r.Requests:
+		return nil, fmt.Errorf("%s: result of %s counts %d errors in %d requests", path, r.Scenario, r.Errors, r.Requests)
+	case r.ErrorRate < 0 || r.ErrorRate > 1:
+		return nil, fmt.Errorf("%s: result of %s has error_rate %g, want a fraction in [0, 1]", path, r.Scenario, r.ErrorRate)
+	}
+	return &r, nil
+}
+
+// located writes the error of decoding data into v (nil if none) as
+// file:line:col: message, at the value at fault and naming its path.
+func located(path string, data []byte, fallback int64, err error, v any) error {
+	e := jsonpos.Locate(data, err, fallback, v)
+	return fmt.Errorf("%s:%d:%d: %w", path, e.Line, e.Col, e.Err)
 }

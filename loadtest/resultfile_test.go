@@ -3,6 +3,8 @@ package loadtest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,5 +164,49 @@ func TestWriteFileConcurrent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadFileErrors: the one reader of result files (loadgate compare,
+// loadgate run and the Action all use it) names the file, and where the
+// JSON is at fault its line, column and field (issue 12: the Action's
+// errors were bare).
+func TestReadFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := &loadtest.Result{Schema: loadtest.SchemaVersion, Scenario: "checkout", Requests: 10, Errors: 1, ErrorRate: 0.1}
+	path, err := loadtest.WriteFile(dir, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := loadtest.ReadFile(path); err != nil || r.Scenario != "checkout" || r.Errors != 1 {
+		t.Fatalf("loadtest.ReadFile(%s) = %+v, %v", path, r, err)
+	}
+	tests := []struct {
+		name, give, want string
+	}{
+		{"not JSON", "{\n  \"schema\": \"loadgate.result/v1\",\n  oops\n}\n", "bad.json:3:3: invalid character 'o'"},
+		{"truncated", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\"", "bad.json:1:"},
+		{"two objects", "{\"schema\": \"loadgate.result/v1\"}\n{}\n", "bad.json:2:2: unexpected data after the JSON object"},
+		{"no schema", "{\"scenario\": \"x\"}\n", `bad.json: no "schema" field: not a loadgate result`},
+		{"other schema", "{\"schema\": \"loadgate.baseline/v1\"}\n", `bad.json: schema "loadgate.baseline/v1", want "loadgate.result/v1"`},
+		{"wrong type", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\",\n \"latency\": {\"p99_ns\": \"1ms\"}}\n", "bad.json:2:24: latency.p99_ns"},
+		{"no scenario", "{\"schema\": \"loadgate.result/v1\"}\n", "bad.json: result has no scenario name"},
+		{"more errors than requests", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"requests\": 1, \"errors\": 2}\n", "bad.json: result of x counts 2 errors in 1 requests"},
+		{"error rate over 1", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"error_rate\": 2}\n", "bad.json: result of x has error_rate 2, want a fraction in [0, 1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.json")
+			if err := os.WriteFile(path, []byte(tt.give), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadtest.ReadFile(path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), path) {
+				t.Errorf("ReadFile: %v\nwant it to start with the path and contain %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := loadtest.ReadFile(filepath.Join(dir, "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 const runUsage = `usage: loadgate run [packages] [-run regexp] [-count n] [-out dir] [-update] [flags] [-- go test flags]
@@ -315,11 +316,7 @@ func (rs *resultScanner) attach(t *gotest.Test) {
 			continue
 		}
 		path := filepath.Join(rs.dir, name)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		r, err := parseResult(path, data)
+		r, err := loadtest.ReadFile(path)
 		if err != nil {
 			continue
 		}

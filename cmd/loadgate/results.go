@@ -137,7 +137,7 @@ func (s *inputSet) readFile(path string) error {
 	}
 	switch schema {
 	case loadtest.SchemaVersion:
-		r, err := parseResult(path, data)
+		r, err := loadtest.ReadFile(path)
 		if err != nil {
 			return err
 		}
@@ -181,23 +181,6 @@ func peekSchema(path string, data []byte) (string, error) {
 		return "", fmt.Errorf("%s: no \"schema\" field: not a loadgate result (%s) or baseline (%s)", path, loadtest.SchemaVersion, baseline.SchemaVersion)
 	}
 	return *head.Schema, nil
-}
-
-// parseResult decodes a result file and checks what JSON types cannot.
-func parseResult(path string, data []byte) (*loadtest.Result, error) {
-	var r loadtest.Result
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, jsonError(path, data, 0, err, &r)
-	}
-	switch {
-	case r.Scenario == "":
-		return nil, fmt.Errorf("%s: result has no scenario name", path)
-	case r.Requests < 0 || r.Errors < 0 || r.Errors > r.Requests:
-		return nil, fmt.Errorf("%s: result of %s counts %d errors in %d requests", path, r.Scenario, r.Errors, r.Requests)
-	case r.ErrorRate < 0 || r.ErrorRate > 1:
-		return nil, fmt.Errorf("%s: result of %s has error_rate %g, want a fraction in [0, 1]", path, r.Scenario, r.ErrorRate)
-	}
-	return &r, nil
 }
 
 // jsonError writes the error of decoding data into v (nil if none) as
