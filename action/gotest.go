@@ -307,7 +307,7 @@ func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, e
 func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 	n := 0
 	for _, p := range pkgs {
-		files, err := jsonFiles(filepath.Join(p.Dir, baseline.DefaultDir))
+		files, err := jsonFiles(baseline.Dir(p.Dir))
 		if err != nil {
 			return n, err
 		}

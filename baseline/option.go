@@ -3,8 +3,6 @@ package baseline
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 )
 
 // Option tunes [Check]. Options that do not apply to the mode Check runs
@@ -49,10 +47,7 @@ func buildOptions(opts []Option) (*options, error) {
 		}
 	}
 	if o.dir == "" {
-		o.dir = DefaultDir
-		if d := strings.TrimSpace(os.Getenv(EnvDir)); d != "" {
-			o.dir = d
-		}
+		o.dir = Dir("")
 	}
 	if j, err := JudgeFromEnv(); err != nil {
 		errs = append(errs, err)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,26 @@ import (
 // DefaultDir is where [Check] keeps baselines, relative to the package
 // directory that go test runs a test in.
 const DefaultDir = "testdata/loadgate"
+
+// Dir returns where the baselines of the package in pkgDir live: the
+// directory LOADGATE_BASELINE_DIR names ([EnvDir]; a relative one is
+// relative to the package's directory, where go test runs its tests), else
+// [DefaultDir] in the package's directory. pkgDir "" is the current
+// directory, as in a test. It is the one rule that [Check], loadgate and
+// the Action follow.
+func Dir(pkgDir string) string {
+	d := strings.TrimSpace(os.Getenv(EnvDir))
+	switch {
+	case d == "":
+		d = filepath.FromSlash(DefaultDir)
+	case filepath.IsAbs(d):
+		return d
+	}
+	if pkgDir == "" {
+		return d
+	}
+	return filepath.Join(pkgDir, d)
+}
 
 // LockTimeout bounds the wait for the lock around a baseline file.
 const LockTimeout = 30 * time.Second

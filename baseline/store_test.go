@@ -248,3 +248,25 @@ func TestLockTimesOut(t *testing.T) {
 		t.Errorf("second lock: %v, want ErrLocked", err)
 	}
 }
+
+// TestDir: one rule for where a package's baselines live, for Check,
+// loadgate and the Action (issue 12: the Action ignored
+// LOADGATE_BASELINE_DIR).
+func TestDir(t *testing.T) {
+	pkg := filepath.FromSlash("/src/shop")
+	for _, tt := range []struct {
+		name, env, pkgDir, want string
+	}{
+		{"default", "", pkg, filepath.FromSlash("/src/shop/testdata/loadgate")},
+		{"default in the package", "", "", filepath.FromSlash("testdata/loadgate")},
+		{"relative", "perf/baselines", pkg, filepath.FromSlash("/src/shop/perf/baselines")},
+		{"absolute", filepath.FromSlash("/var/baselines"), pkg, filepath.FromSlash("/var/baselines")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvDir, tt.env)
+			if got := Dir(tt.pkgDir); got != tt.want {
+				t.Errorf("Dir(%q) with %s=%q = %q, want %q", tt.pkgDir, EnvDir, tt.env, got, tt.want)
+			}
+		})
+	}
+}

@@ -359,17 +359,6 @@ type baselineCheck struct {
 	Err        error // a baseline that cannot be read or compared
 }
 
-// packageBaselineDir is where baseline.Check keeps the baselines of the
-// package in dir: testdata/loadgate, or LOADGATE_BASELINE_DIR when that is
-// a relative path (an absolute one is the -baselines default).
-func packageBaselineDir(dir string) string {
-	rel := filepath.FromSlash(baseline.DefaultDir)
-	if d := os.Getenv(baseline.EnvDir); d != "" && !filepath.IsAbs(d) {
-		rel = d
-	}
-	return filepath.Join(dir, rel)
-}
-
 // baselineDir is where the baselines of a package are.
 func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 	if o.Config.Baselines != "" {
@@ -377,7 +366,7 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 	}
 	for _, p := range o.Packages {
 		if p.ImportPath == pkg {
-			return packageBaselineDir(p.Dir), true
+			return baseline.Dir(p.Dir), true
 		}
 	}
 	return "", false
@@ -429,7 +418,7 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 		dirs = append(dirs, o.Config.Baselines)
 	} else {
 		for _, p := range o.Packages {
-			dirs = append(dirs, packageBaselineDir(p.Dir))
+			dirs = append(dirs, baseline.Dir(p.Dir))
 		}
 	}
 	var out []baselineFile
