@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -18,9 +19,11 @@ var ErrNoResults = errors.New("no load test results")
 
 // Report is what a run of the action found, ready to render.
 type Report struct {
-	Verdict baseline.Verdict
-	// Regressions counts the metrics that regressed (failed) over all
-	// scenarios.
+	// Run is the one verdict of the run (internal/verdict): Verdict and
+	// Regressions are derived from it, as loadgate run derives its word
+	// and exit status.
+	Run         *verdict.Run
+	Verdict     baseline.Verdict
 	Regressions int
 	// Breaches counts the SLA expressions breached in at least one run.
 	Breaches int
@@ -48,32 +51,13 @@ type Report struct {
 	inSummary bool // rendering for the job summary
 }
 
-// Scenario is one scenario's judgement.
+// Scenario is one scenario's judgement (see [verdict.Scenario]), with the
+// p99 per second of each side for the chart.
 type Scenario struct {
-	Name    string
-	Package string
-	Test    string // the top-level test function
-	// Comparison is nil when there was nothing to compare with (NoBase).
-	Comparison *baseline.Comparison
-	NoBase     string
-	// SLA holds the outcomes of the SLA file's expressions on every head
-	// run (Run is 1-based), whether or not there is a comparison.
-	SLA      []baseline.SLAOutcome
-	BaseRuns int
-	HeadRuns int
-	// LeakRuns counts head runs that leaked goroutines; Leaks groups what
-	// they leaked, largest first.
-	LeakRuns int
-	Leaks    []loadtest.Leak
+	*verdict.Scenario
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
 	// (nanoseconds), the median over the runs of each side.
 	BaseP99, HeadP99 []float64
-	// TestFailed says that the scenario's test function failed in at
-	// least one head run.
-	TestFailed bool
-	Verdict    baseline.Verdict
-	// Why lists the reasons of a verdict other than pass, worst first.
-	Why []string
 }
 
 // Failure is a test function that failed in some runs.
@@ -105,7 +89,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 	for _, h := range res.Head {
 		k := key{h.Package, topTest(h.Test), h.Scenario}
 		if groups[k] == nil {
-			groups[k] = &Scenario{Name: h.Scenario, Package: h.Package, Test: topTest(h.Test)}
+			groups[k] = &Scenario{}
 			order = append(order, k)
 		}
 		headOf[k] = append(headOf[k], h)
@@ -121,41 +105,51 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 	})
 
 	failures, baseFailures := failuresOf(m)
+	r.Run = &verdict.Run{}
 	for _, k := range order {
 		s := groups[k]
 		head := headOf[k]
-		if err := s.judge(m.Compare, head, baseOf[side{s.Package, s.Name}], res.Baselines, j); err != nil {
-			return nil, err // it names the scenario
+		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head}
+		var base []*loadtest.Result
+		switch m.Compare {
+		case CompareBaseRef:
+			base = baseOf[side{k.pkg, k.name}]
+			in.Base = base
+			in.NoBase = "no base run: the scenario is new in this pull request, or its test failed on the base"
+		default:
+			in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
+			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
 		}
+		var mine []*Failure
 		for i := range failures {
-			f := &failures[i]
-			if f.Package == s.Package && f.Test == s.Test {
-				s.TestFailed = true
-				f.Scenarios = append(f.Scenarios, s)
+			if f := &failures[i]; f.Package == k.pkg && f.Test == k.test {
+				in.TestFailed = true
+				mine = append(mine, f)
 			}
 		}
-		s.decide()
+		s.Scenario = verdict.Judge(j, in)
+		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
+		for _, f := range mine {
+			f.Scenarios = append(f.Scenarios, s)
+		}
 		r.Scenarios = append(r.Scenarios, s)
-		r.Verdict = max(r.Verdict, s.Verdict)
-		if s.Comparison != nil {
-			for _, row := range s.Comparison.Rows {
-				if row.Verdict == baseline.Fail {
-					r.Regressions++
-				}
-			}
-		}
+		r.Run.Scenarios = append(r.Run.Scenarios, s.Scenario)
 		r.Breaches += len(baseline.SLABreaches(s.SLA))
 	}
 	// The verdict first: failing scenarios lead, the worst first.
+	r.Run.Sort()
 	slices.SortStableFunc(r.Scenarios, func(a, b *Scenario) int {
-		return cmp.Or(cmp.Compare(b.Verdict, a.Verdict), cmp.Compare(b.severity(), a.severity()))
+		return cmp.Compare(slices.Index(r.Run.Scenarios, a.Scenario), slices.Index(r.Run.Scenarios, b.Scenario))
 	})
-	if len(failures) > 0 {
-		r.Verdict = baseline.Fail
-	}
 	r.Failures = failures
 	r.BaseFailures = baseFailures
 	sortFailures(r.Failures)
+	for _, f := range r.Failures {
+		if len(f.Scenarios) == 0 {
+			r.Run.Failures = append(r.Run.Failures, r.failureText(f))
+		}
+	}
+	r.Verdict, r.Regressions = r.Run.Verdict(), r.Run.Regressions()
 
 	if m.Compare == CompareBaseRef {
 		seen := map[side]bool{}
@@ -179,106 +173,6 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 			ErrNoResults, m.Run, strings.Join(m.Packages, " "))
 	}
 	return r, nil
-}
-
-// judge compares the scenario's head runs with its base runs or its
-// stored baseline and checks the SLA.
-func (s *Scenario) judge(mode CompareMode, head, base []*loadtest.Result, stored []*baseline.Baseline, j *baseline.Judge) error {
-	s.HeadRuns = len(head)
-	switch mode {
-	case CompareBaseRef:
-		s.BaseRuns = len(base)
-		if len(base) == 0 {
-			s.NoBase = "no base run: the scenario is new in this pull request, or its test failed on the base"
-			break
-		}
-		bs, err := baseline.SampleOf(base...)
-		if err != nil {
-			return fmt.Errorf("scenario %s: base: %w", s.Name, err)
-		}
-		hs, err := baseline.SampleOf(head...)
-		if err != nil {
-			return fmt.Errorf("scenario %s: head: %w", s.Name, err)
-		}
-		bs.Label, hs.Label = "base", "head"
-		c, err := j.Compare(bs, hs)
-		if err != nil {
-			return err
-		}
-		s.Comparison = c
-		s.BaseP99 = p99PerSecond(base)
-	default:
-		b := findBaseline(stored, s.Package, s.Name)
-		if b == nil {
-			s.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + s.Test + "$' -count=5"
-			break
-		}
-		s.BaseRuns = len(b.Runs)
-		hs, err := baseline.SampleOf(head...)
-		if err != nil {
-			return fmt.Errorf("scenario %s: head: %w", s.Name, err)
-		}
-		hs.Label = "head"
-		bs := b.Sample()
-		bs.Label = "baseline"
-		c, err := j.Compare(bs, hs)
-		if err != nil {
-			return err
-		}
-		s.Comparison = c
-	}
-	s.HeadP99 = p99PerSecond(head)
-	if s.Comparison != nil {
-		s.SLA = s.Comparison.SLA
-	} else if outs, err := j.CheckSLA(s.Name, head); err != nil {
-		return err
-	} else {
-		s.SLA = outs
-	}
-	leaks := map[string]*loadtest.Leak{}
-	for _, h := range head {
-		if len(h.Leaks) > 0 {
-			s.LeakRuns++
-		}
-		for _, l := range h.Leaks {
-			k := l.Function + "\x00" + l.CreatedAt
-			if leaks[k] == nil {
-				c := l
-				c.Count = 0
-				leaks[k] = &c
-			}
-			leaks[k].Count += l.Count
-		}
-	}
-	for _, l := range leaks {
-		s.Leaks = append(s.Leaks, *l)
-	}
-	slices.SortFunc(s.Leaks, func(a, b loadtest.Leak) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Function, b.Function))
-	})
-	return nil
-}
-
-// decide sets the scenario's verdict and its reasons.
-func (s *Scenario) decide() {
-	s.Verdict = baseline.Pass
-	if s.Comparison != nil {
-		s.Verdict = s.Comparison.Verdict
-		s.Why = append(s.Why, s.Comparison.Reasons...)
-	} else {
-		for _, b := range baseline.SLABreaches(s.SLA) {
-			s.Verdict = baseline.Fail
-			s.Why = append(s.Why, "SLA breached: "+b.First.Message)
-		}
-	}
-	if s.LeakRuns > 0 {
-		s.Verdict = baseline.Fail
-		s.Why = append(s.Why, fmt.Sprintf("goroutines leaked in %d of %d runs", s.LeakRuns, s.HeadRuns))
-	}
-	if s.TestFailed {
-		s.Verdict = baseline.Fail
-		s.Why = append(s.Why, "test "+s.Test+" failed")
-	}
 }
 
 func findBaseline(stored []*baseline.Baseline, pkg, scenario string) *baseline.Baseline {
@@ -405,35 +299,9 @@ func sortFailures(fs []Failure) {
 func worstChange(ss []*Scenario) float64 {
 	w := math.Inf(-1)
 	for _, s := range ss {
-		w = max(w, s.severity())
+		w = max(w, s.Severity())
 	}
 	return w
-}
-
-// severity orders scenarios of the same verdict: how much worse the
-// worst failing metric got; breaches and leaks come first.
-func (s *Scenario) severity() float64 {
-	if len(baseline.SLABreaches(s.SLA)) > 0 || s.LeakRuns > 0 {
-		return math.Inf(1)
-	}
-	w := 0.0
-	if s.Comparison != nil {
-		for _, r := range s.Comparison.Rows {
-			if r.Verdict < s.Verdict {
-				continue
-			}
-			w = max(w, worsening(r))
-		}
-	}
-	return w
-}
-
-// worsening is a row's change oriented so that positive is worse.
-func worsening(r baseline.Row) float64 {
-	if r.Better == baseline.HigherIsBetter {
-		return -r.Change
-	}
-	return r.Change
 }
 
 // Changed says whether anything is not "~": a verdict other than pass, a
@@ -443,18 +311,5 @@ func (r *Report) Changed() bool {
 	if r.Verdict != baseline.Pass || len(r.Failures) > 0 {
 		return true
 	}
-	for _, s := range r.Scenarios {
-		if s.LeakRuns > 0 || len(baseline.SLABreaches(s.SLA)) > 0 {
-			return true
-		}
-		if s.Comparison == nil {
-			continue
-		}
-		for _, row := range s.Comparison.Rows {
-			if row.Change != 0 && (row.Significant || !row.Tested) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Changed() })
 }

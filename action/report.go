@@ -11,6 +11,7 @@ import (
 	"golang.org/x/perf/benchmath"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -244,7 +245,7 @@ func (s *Scenario) telling() (baseline.Row, bool) {
 		if !notable {
 			continue
 		}
-		if !found || r.Verdict > best.Verdict || (r.Verdict == best.Verdict && worsening(r) > worsening(best)) {
+		if !found || r.Verdict > best.Verdict || (r.Verdict == best.Verdict && verdict.Worsening(r) > verdict.Worsening(best)) {
 			best, found = r, true
 		}
 	}
@@ -255,7 +256,7 @@ func qualifier(r baseline.Row) string {
 	switch {
 	case !r.Tested:
 		return fmt.Sprintf("n=%s, too few runs to confirm", nText(r.Base.N, r.Head.N))
-	case r.Significant && worsening(r) < 0:
+	case r.Significant && verdict.Worsening(r) < 0:
 		return "significant, better"
 	case r.Significant:
 		return "significant"
@@ -284,7 +285,7 @@ func (s *Scenario) slaGist() string {
 		return text
 	}
 	still := "met"
-	if row, ok := s.telling(); ok && worsening(row) > 0 {
+	if row, ok := s.telling(); ok && verdict.Worsening(row) > 0 {
 		still = "still met"
 	}
 	if len(exprs) > 2 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -277,7 +278,7 @@ func TestAnalyzeNoResults(t *testing.T) {
 }
 
 func TestChart(t *testing.T) {
-	s := &Scenario{BaseRuns: 1, HeadRuns: 1, BaseP99: []float64{1e6, 2e6}, HeadP99: []float64{1.5e6, 2.5e6, 3.25e6}}
+	s := &Scenario{Scenario: &verdict.Scenario{BaseRuns: 1, HeadRuns: 1}, BaseP99: []float64{1e6, 2e6}, HeadP99: []float64{1.5e6, 2.5e6, 3.25e6}}
 	got := p99Chart(s)
 	for _, want := range []string{"xychart-beta", `x-axis "second of the load" [1, 2, 3]`, "line [1, 2, 0]", "line [1.5, 2.5, 3.25]", "grey: base (1 run) · red: head (1 run)"} {
 		if !strings.Contains(got, want) {
@@ -285,7 +286,7 @@ func TestChart(t *testing.T) {
 		}
 	}
 	// A long run is bucketed to at most maxChartPoints points.
-	long := &Scenario{HeadRuns: 3, HeadP99: make([]float64, 600)}
+	long := &Scenario{Scenario: &verdict.Scenario{HeadRuns: 3}, HeadP99: make([]float64, 600)}
 	got = p99Chart(long)
 	if n := strings.Count(strings.SplitN(got, "line [", 2)[1], ","); n+1 > maxChartPoints {
 		t.Errorf("%d points, want at most %d", n+1, maxChartPoints)

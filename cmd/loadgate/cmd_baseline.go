@@ -111,6 +111,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 		return err
 	}
 	o.Written, o.BaselineErr = writtenBaselines(o)
+	o.judge(&baseline.Judge{})
 	writeSummary(stdout, o)
 	if err := o.exitError(); err != nil {
 		return err

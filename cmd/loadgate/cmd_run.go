@@ -17,6 +17,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -103,9 +104,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if cfg.Update {
 		o.Written, o.BaselineErr = writtenBaselines(o)
-	} else {
-		o.Checks = checkBaselines(o, j)
 	}
+	o.judge(j)
 	writeSummary(stdout, o)
 	return o.exitError()
 }
@@ -207,8 +207,11 @@ type runOutcome struct {
 	GoTestErr error
 	Stderr    string
 
-	// Checks compare each scenario with its baseline (run).
-	Checks []baselineCheck
+	// Verdict judges every scenario (against its stored baseline, unless
+	// the run records baselines) and what failed outside them; Judged are
+	// its scenarios in the order of the summary (by package and name).
+	Verdict *verdict.Run
+	Judged  []*verdict.Scenario
 	// Written lists the baselines this run recorded (run -update,
 	// baseline update).
 	Written     []baselineFile
@@ -349,16 +352,6 @@ func (rs *resultScanner) attach(t *gotest.Test) {
 	}
 }
 
-// baselineCheck is the comparison of a scenario's results with its stored
-// baseline.
-type baselineCheck struct {
-	Key        scenarioKey
-	Path       string
-	Missing    bool // no baseline stored
-	Comparison *baseline.Comparison
-	Err        error // a baseline that cannot be read or compared
-}
-
 // baselineDir is where the baselines of a package are.
 func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 	if o.Config.Baselines != "" {
@@ -370,43 +363,6 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// checkBaselines compares the results of every scenario with its stored
-// baseline, pooling the runs of go test -count.
-func checkBaselines(o *runOutcome, j *baseline.Judge) []baselineCheck {
-	var checks []baselineCheck
-	for _, k := range o.Results.keys() {
-		rs := o.Results.Results[k]
-		if len(rs) == 0 {
-			continue
-		}
-		c := baselineCheck{Key: k}
-		dir, ok := o.baselineDir(k.Package)
-		if !ok {
-			c.Missing = true
-			checks = append(checks, c)
-			continue
-		}
-		c.Path = baseline.Path(dir, k.Scenario)
-		b, err := baseline.Load(c.Path)
-		switch {
-		case errors.Is(err, baseline.ErrNoBaseline):
-			c.Missing = true
-		case err != nil:
-			c.Err = err
-		default:
-			head, err := baseline.SampleOf(resultsOf(rs)...)
-			if err != nil {
-				c.Err = err
-				break
-			}
-			head.Label = "head"
-			c.Comparison, c.Err = j.Compare(b.Sample(), head)
-		}
-		checks = append(checks, c)
-	}
-	return checks
 }
 
 // writtenBaselines finds the baselines the run recorded: those of its
@@ -453,30 +409,11 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 	return out, errors.Join(errs...)
 }
 
-// regressions counts the scenarios whose comparison failed. A baseline
-// that could not be read is no regression (see baselineErrors).
-func (o *runOutcome) regressions() int {
-	n := 0
-	for _, c := range o.Checks {
-		if c.Comparison != nil && c.Comparison.Verdict == baseline.Fail {
-			n++
-		}
-	}
-	return n
-}
-
-// exitError is the outcome as an exit status: interrupted; bad input (a
-// stored baseline that cannot be read or compared with, go test refusing
-// its arguments), which wins over a failure since the verdict cannot be
-// trusted; failed; or success. The summary has explained each.
+// exitError is the verdict as an exit status (see verdict.Run.ExitCode);
+// the summary has explained it.
 func (o *runOutcome) exitError() error {
-	switch {
-	case o.Interrupted:
-		return &exitError{code: exitInterrupted}
-	case o.baselineErrors() > 0 || o.usageFailure() != "":
-		return &exitError{code: exitUsage}
-	case o.Session.Failed() || o.GoTestErr != nil || o.ResultsErr != nil || o.regressions() > 0 || len(o.Session.Order) == 0:
-		return failed
+	if code := o.Verdict.ExitCode(); code != exitOK {
+		return &exitError{code: code}
 	}
 	return nil
 }

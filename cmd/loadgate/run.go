@@ -7,14 +7,16 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/loadgate/loadgate/internal/verdict"
 )
 
 // Exit statuses.
 const (
-	exitOK          = 0
-	exitFailed      = 1   // a test failed, or a comparison found a regression
-	exitUsage       = 2   // bad usage or unreadable input
-	exitInterrupted = 130 // 128 + SIGINT, as shells report an interrupted command
+	exitOK          = verdict.ExitPass
+	exitFailed      = verdict.ExitFail        // a test failed, or a comparison found a regression
+	exitUsage       = verdict.ExitBadInput    // bad usage or unreadable input
+	exitInterrupted = verdict.ExitInterrupted // 128 + SIGINT, as shells report an interrupted command
 )
 
 // exitError carries the exit status of a failed command. Its message, if

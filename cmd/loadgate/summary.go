@@ -142,30 +142,39 @@ func formatRate(r float64) string {
 }
 
 // writeChecks writes the verdict of each comparison with a baseline, and
-// the table of those that did not pass.
+// the table of those that did not pass; and the SLA breaches of scenarios
+// with nothing to compare with, whose limits hold all the same.
 func writeChecks(w io.Writer, o *runOutcome) {
-	if len(o.Checks) == 0 {
+	var lines, missing []string
+	var tables []*baseline.Comparison
+	for _, s := range o.Judged {
+		switch {
+		case s.Err != nil:
+			lines = append(lines, fmt.Sprintf("ERROR  %s: %v", s.Name, s.Err))
+		case s.Comparison != nil:
+			c := s.Comparison
+			lines = append(lines, fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
+				s.Name, c.Head.Runs, c.Base.Runs, relPath(s.StoredPath)))
+			if c.Verdict != baseline.Pass {
+				tables = append(tables, c)
+			}
+		default:
+			missing = append(missing, s.Name)
+			for _, b := range baseline.SLABreaches(s.SLA) {
+				lines = append(lines, fmt.Sprintf("FAIL   %s: %s", s.Name, b))
+			}
+		}
+	}
+	if len(lines) == 0 && len(missing) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n== baselines\n")
-	var missing []string
-	for _, c := range o.Checks {
-		switch {
-		case c.Err != nil:
-			fmt.Fprintf(w, "ERROR  %s: %v\n", c.Key.Scenario, c.Err)
-		case c.Missing:
-			missing = append(missing, c.Key.Scenario)
-		default:
-			cmp := c.Comparison
-			fmt.Fprintf(w, "%-5s  %s: %d runs against the %d of %s\n", strings.ToUpper(cmp.Verdict.String()),
-				c.Key.Scenario, cmp.Head.Runs, cmp.Base.Runs, relPath(c.Path))
-		}
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
 	}
-	for _, c := range o.Checks {
-		if c.Comparison != nil && c.Comparison.Verdict != baseline.Pass {
-			fmt.Fprintln(w)
-			c.Comparison.WriteText(w)
-		}
+	for _, c := range tables {
+		fmt.Fprintln(w)
+		c.WriteText(w)
 	}
 	if len(missing) > 0 {
 		dir := baseline.DefaultDir + " of its package"
@@ -321,8 +330,8 @@ func ensureNewline(s string) string {
 	return s + "\n"
 }
 
-// verdictLine is the last line: the verdict and why, and where the
-// results are.
+// verdictLine is the last line: the verdict word (verdict.Run.Word), why,
+// and where the results are.
 func verdictLine(o *runOutcome) string {
 	n := o.Session.Counts()
 	total := 0
@@ -330,17 +339,12 @@ func verdictLine(o *runOutcome) string {
 		total += c
 	}
 	var parts []string
-	word := "PASS"
 	switch {
 	case total == 0 && !o.Interrupted && o.earlyFailure() != "":
-		word = "FAIL"
 		parts = append(parts, o.earlyFailure())
 	case total == 0 && !o.Interrupted:
-		// A -run that matches nothing must not pass silently in CI.
-		word = "FAIL"
 		parts = append(parts, fmt.Sprintf("no test matched -run %q in %s", o.Config.Run, strings.Join(o.Config.Packages, " ")))
 	case o.Interrupted:
-		word = "INTERRUPTED"
 		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[gotest.StatusInterrupted], plural(total, "test")))
 		var names []string
 		for _, t := range o.Session.Order {
@@ -355,7 +359,6 @@ func verdictLine(o *runOutcome) string {
 			parts = append(parts, fmt.Sprintf("%d failed", n[gotest.StatusFail]))
 		}
 	case n[gotest.StatusFail] > 0:
-		word = "FAIL"
 		parts = append(parts, fmt.Sprintf("%d of %s failed", n[gotest.StatusFail], plural(total, "test")))
 	default:
 		parts = append(parts, fmt.Sprintf("%s passed", plural(n[gotest.StatusPass], "test")))
@@ -363,52 +366,41 @@ func verdictLine(o *runOutcome) string {
 			parts = append(parts, fmt.Sprintf("%d skipped", n[gotest.StatusSkip]))
 		}
 	}
-	if !o.Interrupted && len(o.Session.FailedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil {
-		word = "FAIL"
-		if n[gotest.StatusFail] == 0 && !o.Interrupted && (total > 0 || o.earlyFailure() == "") {
-			parts[0] = "go test failed"
-		}
+	goTestFailed := !o.Interrupted && len(o.Session.FailedPackages()) > 0 || o.GoTestErr != nil || o.ResultsErr != nil
+	if goTestFailed && n[gotest.StatusFail] == 0 && !o.Interrupted && (total > 0 || o.earlyFailure() == "") {
+		parts[0] = "go test failed"
 	}
-	if !o.Config.Update && !o.Interrupted {
-		compared := 0
-		for _, c := range o.Checks {
-			if c.Comparison != nil {
+	if !o.Interrupted {
+		var compared, badBase, breached int
+		for _, s := range o.Judged {
+			switch {
+			case s.Err != nil:
+				badBase++
+			case s.Comparison != nil:
 				compared++
+			case s.Breached():
+				breached++
 			}
 		}
-		if e := o.baselineErrors(); e > 0 {
+		if badBase > 0 {
 			// Not a regression: the baseline is at fault, not the code.
-			word = "FAIL"
-			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", plural(e, "baseline")))
+			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", plural(badBase, "baseline")))
 		}
-		switch r := o.regressions(); {
+		switch r := o.Verdict.Regressions(); {
 		case r > 0:
-			word = "FAIL"
 			parts = append(parts, plural(r, "regression")+" against baselines")
 		case compared > 0:
 			parts = append(parts, fmt.Sprintf("no regression (%s compared with baselines)", plural(compared, "scenario")))
+		}
+		if breached > 0 {
+			parts = append(parts, fmt.Sprintf("SLA breached by %s without a baseline", plural(breached, "scenario")))
 		}
 	}
 	if o.Config.Update {
 		parts = append(parts, plural(len(o.Written), "baseline")+" recorded")
 	}
 	parts = append(parts, "results in "+o.Config.Out)
-	return word + ": " + strings.Join(parts, "; ")
-}
-
-// baselineErrors counts the scenarios whose stored baseline could not be
-// read or compared with: bad input, which exits 2, not a regression.
-func (o *runOutcome) baselineErrors() int {
-	if o.Config.Update {
-		return 0
-	}
-	n := 0
-	for _, c := range o.Checks {
-		if c.Err != nil {
-			n++
-		}
-	}
-	return n
+	return o.Verdict.Word() + ": " + strings.Join(parts, "; ")
 }
 
 // earlyFailure says why go test failed before it ran any test, or returns

@@ -1,0 +1,230 @@
+package verdict
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Input is what a scenario is judged on. At most one of Base, Stored and
+// StoredErr is set; with none, NoBase says why there is nothing to compare
+// with.
+type Input struct {
+	Name, Package string
+	// Test is the top-level test function that ran the scenario.
+	Test string
+	// Head are the runs under judgement, in the order they started.
+	Head []*loadtest.Result
+	// Base are the runs of the base (a pull request's merge base).
+	Base []*loadtest.Result
+	// Stored is the stored baseline to compare with, read from
+	// StoredPath; StoredErr says why it could not be read.
+	Stored     *baseline.Baseline
+	StoredPath string
+	StoredErr  error
+	NoBase     string
+	// TestFailed says that the scenario's test failed in some head run.
+	TestFailed bool
+}
+
+// Scenario is one scenario's judgement.
+type Scenario struct {
+	Name, Package, Test string
+	// Comparison is nil when there was nothing to compare with (NoBase) or
+	// the comparison could not be made (Err).
+	Comparison *baseline.Comparison
+	NoBase     string
+	// StoredPath is the stored baseline compared with, if any.
+	StoredPath string
+	// Err is bad input: a stored baseline that could not be read or
+	// compared with. The verdict cannot be trusted, so it fails, and a
+	// command exits 2 rather than 1.
+	Err error
+	// SLA holds the outcomes of the SLA expressions on every head run
+	// (Run is 1-based), whether or not there is a comparison.
+	SLA                []baseline.SLAOutcome
+	BaseRuns, HeadRuns int
+	// LeakRuns counts head runs that leaked goroutines; Leaks groups what
+	// they leaked, largest first.
+	LeakRuns   int
+	Leaks      []loadtest.Leak
+	TestFailed bool
+	Verdict    baseline.Verdict
+	// Why lists the reasons of a verdict other than pass, worst first.
+	Why []string
+}
+
+// Judge judges a scenario with j.
+func Judge(j *baseline.Judge, in Input) *Scenario {
+	s := &Scenario{Name: in.Name, Package: in.Package, Test: in.Test, HeadRuns: len(in.Head),
+		NoBase: in.NoBase, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
+	s.Err = s.compare(j, in)
+	if s.Comparison != nil {
+		s.SLA = s.Comparison.SLA
+	} else if s.Err == nil {
+		outs, err := j.CheckSLA(s.Name, in.Head)
+		s.SLA, s.Err = outs, err
+	}
+	s.Leaks, s.LeakRuns = leaksOf(in.Head)
+	s.decide()
+	return s
+}
+
+// compare compares the head runs with the base's runs or the stored
+// baseline, if there are any.
+func (s *Scenario) compare(j *baseline.Judge, in Input) error {
+	var base baseline.Sample
+	switch {
+	case in.StoredErr != nil:
+		return in.StoredErr
+	case in.Stored != nil:
+		if in.Stored.Scenario != in.Name {
+			return fmt.Errorf("%s: %w: it is the baseline of %q, not %q", in.StoredPath, baseline.ErrScenarioMismatch, in.Stored.Scenario, in.Name)
+		}
+		base = in.Stored.Sample()
+		base.Label = "baseline"
+	case len(in.Base) > 0:
+		b, err := baseline.SampleOf(in.Base...)
+		if err != nil {
+			return fmt.Errorf("scenario %s: base: %w", in.Name, err)
+		}
+		base = b
+		base.Label = "base"
+	default:
+		return nil
+	}
+	s.BaseRuns = len(base.Runs)
+	s.NoBase = ""
+	if len(in.Head) == 0 {
+		return nil // nothing ran on the head: nothing to judge
+	}
+	head, err := baseline.SampleOf(in.Head...)
+	if err != nil {
+		return fmt.Errorf("scenario %s: head: %w", in.Name, err)
+	}
+	head.Label = "head"
+	c, err := j.Compare(base, head)
+	if err != nil {
+		return err
+	}
+	s.Comparison = c
+	return nil
+}
+
+// leaksOf groups what the runs leaked, largest first, and counts the runs
+// that leaked.
+func leaksOf(runs []*loadtest.Result) ([]loadtest.Leak, int) {
+	n := 0
+	byKey := map[string]*loadtest.Leak{}
+	for _, r := range runs {
+		if len(r.Leaks) > 0 {
+			n++
+		}
+		for _, l := range r.Leaks {
+			k := l.Function + "\x00" + l.CreatedAt
+			if byKey[k] == nil {
+				c := l
+				c.Count = 0
+				byKey[k] = &c
+			}
+			byKey[k].Count += l.Count
+		}
+	}
+	var out []loadtest.Leak
+	for _, l := range byKey {
+		out = append(out, *l)
+	}
+	slices.SortFunc(out, func(a, b loadtest.Leak) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Function, b.Function))
+	})
+	return out, n
+}
+
+// decide sets the scenario's verdict and its reasons.
+func (s *Scenario) decide() {
+	s.Verdict, s.Why = baseline.Pass, nil
+	if s.Err != nil {
+		s.Verdict = baseline.Fail
+		s.Why = append(s.Why, "not judged: "+s.Err.Error())
+	}
+	if s.Comparison != nil {
+		s.Verdict = max(s.Verdict, s.Comparison.Verdict)
+		s.Why = append(s.Why, s.Comparison.Reasons...)
+	} else {
+		for _, b := range baseline.SLABreaches(s.SLA) {
+			s.Verdict = baseline.Fail
+			s.Why = append(s.Why, "SLA breached: "+b.First.Message)
+		}
+	}
+	if s.LeakRuns > 0 {
+		s.Verdict = baseline.Fail
+		s.Why = append(s.Why, fmt.Sprintf("goroutines leaked in %d of %d runs", s.LeakRuns, s.HeadRuns))
+	}
+	if s.TestFailed {
+		s.Verdict = baseline.Fail
+		s.Why = append(s.Why, "test "+s.Test+" failed")
+	}
+}
+
+// Regressions counts the metrics whose comparison failed.
+func (s *Scenario) Regressions() int {
+	n := 0
+	if s.Comparison != nil {
+		for _, row := range s.Comparison.Rows {
+			if row.Verdict == baseline.Fail {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Breached tells whether an SLA expression did not hold in some run.
+func (s *Scenario) Breached() bool { return len(baseline.SLABreaches(s.SLA)) > 0 }
+
+// Severity orders scenarios of the same verdict: how much worse the
+// worst failing metric got, as a fraction; bad input, SLA breaches and
+// leaks come first.
+func (s *Scenario) Severity() float64 {
+	if s.Err != nil || s.Breached() || s.LeakRuns > 0 {
+		return math.Inf(1)
+	}
+	w := 0.0
+	if s.Comparison != nil {
+		for _, r := range s.Comparison.Rows {
+			if r.Verdict < s.Verdict {
+				continue
+			}
+			w = max(w, Worsening(r))
+		}
+	}
+	return w
+}
+
+// Worsening is a row's change oriented so that positive is worse.
+func Worsening(r baseline.Row) float64 {
+	if r.Better == baseline.HigherIsBetter {
+		return -r.Change
+	}
+	return r.Change
+}
+
+// Changed says whether anything is not "~": a verdict other than pass, a
+// significant or untested change, a breach or a leak.
+func (s *Scenario) Changed() bool {
+	if s.Verdict != baseline.Pass || s.LeakRuns > 0 || s.Breached() {
+		return true
+	}
+	if s.Comparison != nil {
+		for _, row := range s.Comparison.Rows {
+			if row.Change != 0 && (row.Significant || !row.Tested) {
+				return true
+			}
+		}
+	}
+	return false
+}
