@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -164,7 +165,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		slices.Sort(gone)
 		for _, name := range gone {
-			r.Notes = append(r.Notes, fmt.Sprintf("scenario %s ran on the base only (removed, renamed, or its test failed before measuring)", code(name)))
+			r.Notes = append(r.Notes, fmt.Sprintf("scenario %s ran on the base only (removed, renamed, or its test failed before measuring)", cell.Code(name)))
 		}
 	}
 	r.Notes = append(r.Notes, m.Notes...)

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // Client is a small client of the GitHub REST API: the issue-comment and
@@ -220,7 +222,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, in, out any, ret
 		}
 		if attempt >= retries {
 			if wait > 0 || isServerError(err) {
-				return nil, fmt.Errorf("%w (gave up after %s)", err, plural(attempt+1, "attempt"))
+				return nil, fmt.Errorf("%w (gave up after %s)", err, cell.Plural(attempt+1, "attempt"))
 			}
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
 )
 
@@ -119,7 +120,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "loadgate: %s found in the repository\n", plural(n, "stored baseline"))
+		fmt.Fprintf(log, "loadgate: %s found in the repository\n", cell.Plural(n, "stored baseline"))
 	}
 
 	// -p 1: packages one at a time, so that load tests do not measure
@@ -158,10 +159,10 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 			}
 			m.Tests = append(m.Tests, tests...)
 			fmt.Fprintf(log, "loadgate: %s run %d of %d: %s, %s failed (%s)\n", s.name, i, cfg.Count,
-				plural(len(tests), "test"), plural(failed, "test"), time.Since(t0).Round(100*time.Millisecond))
+				cell.Plural(len(tests), "test"), cell.Plural(failed, "test"), time.Since(t0).Round(100*time.Millisecond))
 		}
 	}
-	fmt.Fprintf(log, "loadgate: %s in %s\n", plural(cfg.Count*len(sides), "run"), time.Since(start).Round(time.Second))
+	fmt.Fprintf(log, "loadgate: %s in %s\n", cell.Plural(cfg.Count*len(sides), "run"), time.Since(start).Round(time.Second))
 	m.Reproduce = reproduce(cfg, m)
 	return WriteManifest(dir, m)
 }
@@ -190,7 +191,7 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 	}
 	if _, err := g.git(ctx, root, "cat-file", "-e", baseSHA+"^{commit}"); err != nil {
 		if _, err := g.git(ctx, root, "fetch", "--no-tags", "--depth=1", "origin", baseSHA); err != nil {
-			return side{}, nil, "", fmt.Errorf("fetching the base commit %s: %w", short(baseSHA), err)
+			return side{}, nil, "", fmt.Errorf("fetching the base commit %s: %w", cell.Commit(baseSHA), err)
 		}
 	}
 	note := ""
@@ -200,7 +201,7 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 		// the base commit as its first parent, which is then the merge
 		// base; with less history, say so.
 		mb = baseSHA
-		note = fmt.Sprintf("the merge base of %s and HEAD could not be found (shallow clone?): the base is %s itself; checkout with fetch-depth: 0 to compare with the merge base", short(baseSHA), short(baseSHA))
+		note = fmt.Sprintf("the merge base of %s and HEAD could not be found (shallow clone?): the base is %s itself; checkout with fetch-depth: 0 to compare with the merge base", cell.Commit(baseSHA), cell.Commit(baseSHA))
 	}
 	// Outside the results (they are uploaded) and outside the repository
 	// (./... must not find the base's packages).
@@ -211,7 +212,7 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 	wt := filepath.Join(tmp, "src")
 	if _, err := g.git(ctx, root, "worktree", "add", "--detach", wt, mb); err != nil {
 		os.RemoveAll(tmp)
-		return side{}, nil, "", fmt.Errorf("checking out the base %s: %w", short(mb), err)
+		return side{}, nil, "", fmt.Errorf("checking out the base %s: %w", cell.Commit(mb), err)
 	}
 	cleanup := func() {
 		// A fresh context: the run's may be canceled, and the worktree

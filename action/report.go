@@ -8,9 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/perf/benchmath"
-
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -96,8 +95,6 @@ func (r *Report) shortenedNote() string {
 	return "✂️ Shortened to fit GitHub's size limit: the full report is in " + where + "."
 }
 
-var icons = map[baseline.Verdict]string{baseline.Pass: "✅", baseline.Warn: "⚠️", baseline.Fail: "❌"}
-
 // Markdown renders the report at level l, starting with its marker.
 func (r *Report) Markdown(l Level) string {
 	var b strings.Builder
@@ -108,12 +105,12 @@ func (r *Report) Markdown(l Level) string {
 	if r.Key != "" {
 		name += " (" + r.Key + ")"
 	}
-	fmt.Fprintf(&b, "## %s %s: %s\n\n", icons[r.Verdict], name, r.title())
+	fmt.Fprintf(&b, "## %s %s: %s\n\n", cell.Icon(r.Verdict.String()), name, r.title())
 	if c := r.context(); c != "" {
 		b.WriteString(c + "\n\n")
 	}
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(&b, "- %s %s\n", icons[s.Verdict], s.gist())
+		fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
 	}
 	for _, f := range r.Failures {
 		if len(f.Scenarios) == 0 {
@@ -154,7 +151,7 @@ func (r *Report) footer(b *strings.Builder) string {
 func (r *Report) title() string {
 	switch {
 	case r.Regressions > 0:
-		return plural(r.Regressions, "regression")
+		return cell.Plural(r.Regressions, "regression")
 	case r.Breaches > 0:
 		return "SLA breached"
 	case len(r.Failures) > 0:
@@ -172,18 +169,18 @@ func (r *Report) context() string {
 	m := r.Manifest
 	head := "head"
 	if m.HeadSHA != "" {
-		head = "head " + code(short(m.HeadSHA))
+		head = "head " + cell.Code(cell.Commit(m.HeadSHA))
 	}
-	runs := fmt.Sprintf("%s a side", plural(m.Count, "run"))
+	runs := fmt.Sprintf("%s a side", cell.Plural(m.Count, "run"))
 	switch r.Compare {
 	case CompareBaseRef:
 		base := "the merge base"
 		if m.BaseSHA != "" {
-			base = "merge base " + code(short(m.BaseSHA))
+			base = "merge base " + cell.Code(cell.Commit(m.BaseSHA))
 		}
 		return fmt.Sprintf("%s against %s, %s, interleaved on one runner.", capitalize(head), base, runs)
 	default:
-		return fmt.Sprintf("%s against the baselines stored in the repository, %s.", capitalize(head), plural(m.Count, "run"))
+		return fmt.Sprintf("%s against the baselines stored in the repository, %s.", capitalize(head), cell.Plural(m.Count, "run"))
 	}
 }
 
@@ -191,7 +188,7 @@ func (r *Report) context() string {
 // its leaks.
 func (s *Scenario) gist() string {
 	var parts []string
-	name := code(s.Name)
+	name := cell.Code(s.Name)
 	sla := s.slaGist()
 	breach := len(baseline.SLABreaches(s.SLA)) > 0
 	if breach {
@@ -203,12 +200,12 @@ func (s *Scenario) gist() string {
 	c := s.Comparison
 	switch {
 	case telling && breach:
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", row.Metric, changeText(row.Change), qualifier(row)))
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", row.Metric, cell.Change(row.Change), qualifier(row)))
 	case telling:
-		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", row.Metric, name, changeText(row.Change), qualifier(row)))
+		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", row.Metric, name, cell.Change(row.Change), qualifier(row)))
 	case breach: // the breach was the news
 	case c != nil && len(c.Rows) > 0 && !c.Rows[0].Tested:
-		parts = append(parts, fmt.Sprintf("%s: no notable change (n=%s, too few runs to confirm one)", name, nText(c.Rows[0].Base.N, c.Rows[0].Head.N)))
+		parts = append(parts, fmt.Sprintf("%s: no notable change (n=%s, too few runs to confirm one)", name, cell.Runs(c.Rows[0].Base.N, c.Rows[0].Head.N)))
 	case c != nil:
 		parts = append(parts, name+": no significant change")
 	default:
@@ -223,7 +220,7 @@ func (s *Scenario) gist() string {
 		parts = append(parts, "no leaks")
 	}
 	if s.TestFailed {
-		parts = append(parts, code(s.Test)+" failed")
+		parts = append(parts, cell.Code(s.Test)+" failed")
 	}
 	if s.Comparison != nil && len(s.Comparison.EnvMismatch) > 0 {
 		parts = append(parts, "machines differ")
@@ -255,7 +252,7 @@ func (s *Scenario) telling() (baseline.Row, bool) {
 func qualifier(r baseline.Row) string {
 	switch {
 	case !r.Tested:
-		return fmt.Sprintf("n=%s, too few runs to confirm", nText(r.Base.N, r.Head.N))
+		return fmt.Sprintf("n=%s, too few runs to confirm", cell.Runs(r.Base.N, r.Head.N))
 	case r.Significant && verdict.Worsening(r) < 0:
 		return "significant, better"
 	case r.Significant:
@@ -272,7 +269,7 @@ func (s *Scenario) slaGist() string {
 	}
 	if bs := baseline.SLABreaches(s.SLA); len(bs) > 0 {
 		b := bs[0]
-		text := fmt.Sprintf("SLA %s breached", code(b.First.Expr))
+		text := fmt.Sprintf("SLA %s breached", cell.Code(b.First.Expr))
 		if b.Of > 1 {
 			text += fmt.Sprintf(" in %d of %d runs", b.Runs, b.Of)
 		}
@@ -293,7 +290,7 @@ func (s *Scenario) slaGist() string {
 	}
 	quoted := make([]string, len(exprs))
 	for i, e := range exprs {
-		quoted[i] = code(e)
+		quoted[i] = cell.Code(e)
 	}
 	return fmt.Sprintf("SLA %s %s", strings.Join(quoted, " and "), still)
 }
@@ -309,26 +306,26 @@ func slaExprs(outs []baseline.SLAOutcome) []string {
 }
 
 func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
-	fmt.Fprintf(b, "### %s %s\n\n", icons[s.Verdict], code(s.Name))
+	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Verdict.String()), cell.Code(s.Name))
 	var meta []string
 	if s.Test != "" {
 		meta = append(meta, r.testRef(s.Package, s.Test))
 	}
 	if s.Comparison != nil {
-		meta = append(meta, fmt.Sprintf("%s %s, head %s", s.Comparison.Base.Label, plural(s.BaseRuns, "run"), plural(s.HeadRuns, "run")))
+		meta = append(meta, fmt.Sprintf("%s %s, head %s", s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run")))
 	} else {
-		meta = append(meta, "head "+plural(s.HeadRuns, "run"))
+		meta = append(meta, "head "+cell.Plural(s.HeadRuns, "run"))
 	}
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
 	if s.NoBase != "" {
-		fmt.Fprintf(b, "ℹ️ %s\n\n", mdEscape(s.NoBase))
+		fmt.Fprintf(b, "ℹ️ %s\n\n", cell.Markdown(s.NoBase))
 	}
 	if c := s.Comparison; c != nil {
 		if len(c.EnvMismatch) > 0 {
 			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable, so regressions only warn. Compare with `compare: base-ref` to run both sides on one runner.\n\n",
-				mdEscape(strings.Join(c.EnvMismatch, ", ")))
+				cell.Markdown(strings.Join(c.EnvMismatch, ", ")))
 		}
-		b.WriteString("| metric | " + mdEscape(c.Base.Label) + " | head | change | verdict |\n")
+		b.WriteString("| metric | " + cell.Markdown(c.Base.Label) + " | head | change | verdict |\n")
 		b.WriteString("|:--|--:|--:|--:|:--|\n")
 		shown := 0
 		for _, row := range c.Rows {
@@ -336,15 +333,15 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 				continue
 			}
 			shown++
-			change := changeCell(row)
+			change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
 			if row.Verdict == baseline.Fail {
 				change = "**" + change + "**"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", row.Metric, statText(row, row.Base), statText(row, row.Head),
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", row.Metric, cell.Median(row.Unit.Format(row.Base.Median), row.Base.N, row.Base.Median, row.Base.Lo, row.Base.Hi), cell.Median(row.Unit.Format(row.Head.Median), row.Head.N, row.Head.Median, row.Head.Lo, row.Head.Hi),
 				change, verdictCell(row))
 		}
 		if hidden := len(c.Rows) - shown; hidden > 0 {
-			fmt.Fprintf(b, "| *%s passed* | | | | |\n", plural(hidden, "more metric"))
+			fmt.Fprintf(b, "| *%s passed* | | | | |\n", cell.Plural(hidden, "more metric"))
 		}
 		b.WriteString("\n")
 	}
@@ -367,7 +364,7 @@ func slaLine(outs []baseline.SLAOutcome) string {
 	for _, expr := range slaExprs(outs) {
 		if i := slices.IndexFunc(bs, func(b baseline.SLABreach) bool { return b.First.Expr == expr }); i >= 0 {
 			b := bs[i]
-			text := fmt.Sprintf("❌ %s: %s", code(expr), mdEscape(stripScenario(b.First.Message)))
+			text := fmt.Sprintf("❌ %s: %s", cell.Code(expr), cell.Markdown(stripScenario(b.First.Message)))
 			if b.Of > 1 {
 				text += fmt.Sprintf(" (run %d; breached in %d of %d runs)", b.First.Run, b.Runs, b.Of)
 			}
@@ -376,14 +373,14 @@ func slaLine(outs []baseline.SLAOutcome) string {
 		}
 		w, ok := worstOutcome(outs, expr)
 		if !ok || w.Err != nil {
-			parts = append(parts, "✅ "+code(expr))
+			parts = append(parts, "✅ "+cell.Code(expr))
 			continue
 		}
 		label := "worst run"
 		if countRuns(outs, expr) == 1 {
 			label = "measured"
 		}
-		parts = append(parts, fmt.Sprintf("✅ %s (%s %s)", code(expr), label, w.Unit.Format(w.Actual)))
+		parts = append(parts, fmt.Sprintf("✅ %s (%s %s)", cell.Code(expr), label, w.Unit.Format(w.Actual)))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -441,9 +438,9 @@ func leakLine(s *Scenario) string {
 			groups = append(groups, fmt.Sprintf("and %d more", len(s.Leaks)-3))
 			break
 		}
-		text := fmt.Sprintf("%d × %s", l.Count, code(l.Function))
+		text := fmt.Sprintf("%d × %s", l.Count, cell.Code(l.Function))
 		if l.CreatedAt != "" {
-			text += " created at " + code(l.CreatedAt)
+			text += " created at " + cell.Code(l.CreatedAt)
 		}
 		groups = append(groups, text)
 	}
@@ -522,13 +519,13 @@ func (r *Report) writeDetails(b *strings.Builder) {
 		b.WriteString("\n| | base | head |\n|:--|:--|:--|\n")
 		m := r.Manifest
 		if m.BaseSHA != "" || m.HeadSHA != "" {
-			fmt.Fprintf(b, "| commit | %s | %s |\n", orDash(codeIf(short(m.BaseSHA))), orDash(codeIf(short(m.HeadSHA))))
+			fmt.Fprintf(b, "| commit | %s | %s |\n", orDash(codeIf(cell.Commit(m.BaseSHA))), orDash(codeIf(cell.Commit(m.HeadSHA))))
 		}
 		be, he := strings.Join(baseEnvs, "; "), strings.Join(headEnvs, "; ")
 		if he == be {
 			he = "same"
 		}
-		fmt.Fprintf(b, "| machine | %s | %s |\n", orDash(mdEscape(be)), orDash(mdEscape(he)))
+		fmt.Fprintf(b, "| machine | %s | %s |\n", orDash(cell.Markdown(be)), orDash(cell.Markdown(he)))
 	}
 	var notes []string
 	for _, s := range r.Scenarios {
@@ -536,13 +533,13 @@ func (r *Report) writeDetails(b *strings.Builder) {
 			continue
 		}
 		for _, w := range s.Comparison.Warnings {
-			if n := mdEscape(w.Error()); !slices.Contains(notes, n) {
+			if n := cell.Markdown(w.Error()); !slices.Contains(notes, n) {
 				notes = append(notes, n)
 			}
 		}
 	}
 	for _, n := range r.Notes {
-		notes = append(notes, mdEscape(n))
+		notes = append(notes, cell.Markdown(n))
 	}
 	for _, f := range r.BaseFailures {
 		notes = append(notes, "on the base, "+r.failureText(f))
@@ -561,7 +558,7 @@ func (r *Report) writeDetails(b *strings.Builder) {
 		if name == "" {
 			name = f.Package
 		}
-		fmt.Fprintf(b, "\nOutput of %s (head, last lines):\n\n%s\n", code(name), fence("text", f.Output))
+		fmt.Fprintf(b, "\nOutput of %s (head, last lines):\n\n%s\n", cell.Code(name), fence("text", f.Output))
 	}
 	if m := r.Manifest; m.Reproduce != "" {
 		fmt.Fprintf(b, "\nTo reproduce on your machine, from the repository's root:\n\n%s\n", fence("sh", m.Reproduce))
@@ -582,9 +579,9 @@ func (r *Report) writeShortDetails(b *strings.Builder) {
 func (r *Report) writeRunCounts(b *strings.Builder) {
 	for _, s := range r.Scenarios {
 		if s.Comparison != nil {
-			fmt.Fprintf(b, "- %s: %s %s, head %s\n", code(s.Name), s.Comparison.Base.Label, plural(s.BaseRuns, "run"), plural(s.HeadRuns, "run"))
+			fmt.Fprintf(b, "- %s: %s %s, head %s\n", cell.Code(s.Name), s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run"))
 		} else {
-			fmt.Fprintf(b, "- %s: head %s, nothing to compare with\n", code(s.Name), plural(s.HeadRuns, "run"))
+			fmt.Fprintf(b, "- %s: head %s, nothing to compare with\n", cell.Code(s.Name), cell.Plural(s.HeadRuns, "run"))
 		}
 	}
 }
@@ -608,7 +605,7 @@ func (r *Report) envs() (base, head []string) {
 
 // failureText is "`TestX` in `pkg` failed in 2 of 5 runs (file:line)".
 func (r *Report) failureText(f Failure) string {
-	what := code(f.Package) + " failed to build or run"
+	what := cell.Code(f.Package) + " failed to build or run"
 	if f.Test != "" {
 		what = r.testRef(f.Package, f.Test) + " failed"
 	}
@@ -617,7 +614,7 @@ func (r *Report) failureText(f Failure) string {
 	}
 	if f.Output != "" {
 		if line := firstErrorLine(f.Output); line != "" {
-			what += ": " + mdEscape(line)
+			what += ": " + cell.Markdown(line)
 		}
 	}
 	return what
@@ -625,15 +622,15 @@ func (r *Report) failureText(f Failure) string {
 
 // testRef names a test function, linked to its declaration when known.
 func (r *Report) testRef(pkg, test string) string {
-	text := code(test)
+	text := cell.Code(test)
 	p, ok := r.Manifest.Positions[pkg+"."+test]
 	if !ok {
-		return text + " in " + code(pkg)
+		return text + " in " + cell.Code(pkg)
 	}
 	if link := r.blobURL(p); link != "" {
 		return fmt.Sprintf("%s ([%s](%s))", text, p, link)
 	}
-	return fmt.Sprintf("%s (%s)", text, code(p.String()))
+	return fmt.Sprintf("%s (%s)", text, cell.Code(p.String()))
 }
 
 func (r *Report) blobURL(p Position) string {
@@ -678,69 +675,18 @@ func firstErrorLine(out string) string {
 	return pick
 }
 
-// statText is "1.02ms ± 8%", or the value alone for a single run.
-func statText(r baseline.Row, s baseline.Stat) string {
-	v := r.Unit.Format(s.Median)
-	if s.N < 2 {
-		return v
-	}
-	return v + " ± " + benchmath.Summary{Center: s.Median, Lo: s.Lo, Hi: s.Hi}.PctRangeString()
-}
-
-// changeCell is the change, or ~ when the rank test found none.
-func changeCell(r baseline.Row) string {
-	if r.Tested && !r.Significant {
-		return "~"
-	}
-	return changeText(r.Change)
-}
-
-func changeText(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "+∞%"
-	case math.IsInf(f, -1):
-		return "−∞%"
-	case f == 0:
-		return "0%"
-	}
-	s := fmt.Sprintf("%+.1f%%", 100*f)
-	return strings.Replace(s, "-", "−", 1)
-}
-
 func verdictCell(r baseline.Row) string {
 	var parts []string
-	parts = append(parts, icons[r.Verdict])
+	parts = append(parts, cell.Icon(r.Verdict.String()))
 	if r.Note != "" {
-		parts = append(parts, mdEscape(r.Note))
+		parts = append(parts, cell.Markdown(r.Note))
 	}
 	if r.Tested && r.P < 1 {
 		parts = append(parts, fmt.Sprintf("(p=%.3f)", r.P))
 	} else if !r.Tested {
-		parts = append(parts, "(n="+nText(r.Base.N, r.Head.N)+")")
+		parts = append(parts, "(n="+cell.Runs(r.Base.N, r.Head.N)+")")
 	}
 	return strings.Join(parts, " ")
-}
-
-func nText(a, b int) string {
-	if a == b {
-		return strconv.Itoa(a)
-	}
-	return fmt.Sprintf("%d+%d", a, b)
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func short(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
 }
 
 func capitalize(s string) string {
@@ -761,15 +707,7 @@ func codeIf(s string) string {
 	if s == "" {
 		return ""
 	}
-	return code(s)
-}
-
-// code makes s a code span that cannot break a table or the span itself.
-func code(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
-	return "`" + s + "`"
+	return cell.Code(s)
 }
 
 // fence puts text in a fenced code block longer than any fence inside it.
@@ -780,9 +718,3 @@ func fence(lang, text string) string {
 	}
 	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f
 }
-
-var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "\n", " ", "@", "@\u200b")
-
-// mdEscape keeps text from breaking a table, turning into markup or
-// mentioning someone.
-func mdEscape(s string) string { return mdReplacer.Replace(s) }

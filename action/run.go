@@ -14,6 +14,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // Deps are what [Run] works with besides its config: tests replace each.
@@ -163,7 +164,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err := comment(ctx, cfg, deps, res, r, out); err != nil {
 		return out, err
 	}
-	gha.Infof("loadgate: verdict %s, %s", r.Verdict, plural(r.Regressions, "regression"))
+	gha.Infof("loadgate: verdict %s, %s", r.Verdict, cell.Plural(r.Regressions, "regression"))
 	if fail, reasons := failing(r, cfg.FailOn); fail {
 		err := &CheckError{FailOn: cfg.FailOn, Verdict: r.Verdict, Reasons: reasons}
 		// In the log too: a runner shows the step's stderr less plainly,
@@ -225,7 +226,7 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 		// request whose head the triggering run tested.
 		want := cfg.GitHub.WorkflowRunHeadSHA
 		if want != "" && res.Manifest.PRHeadSHA != want {
-			gha.Warningf("loadgate: the results are of commit %s, the triggering run tested %s: not commenting", short(res.Manifest.PRHeadSHA), short(want))
+			gha.Warningf("loadgate: the results are of commit %s, the triggering run tested %s: not commenting", cell.Commit(res.Manifest.PRHeadSHA), cell.Commit(want))
 			return skip("results of another commit")
 		}
 		p, err := c.GetPullRequest(ctx, owner, repo, pr)
@@ -233,7 +234,7 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 			return fmt.Errorf("checking pull request #%d: %w", pr, err)
 		}
 		if p.Head.SHA != res.Manifest.PRHeadSHA {
-			gha.Noticef("loadgate: pull request #%d is now at %s, the results are of %s: not commenting (a newer run will)", pr, short(p.Head.SHA), short(res.Manifest.PRHeadSHA))
+			gha.Noticef("loadgate: pull request #%d is now at %s, the results are of %s: not commenting (a newer run will)", pr, cell.Commit(p.Head.SHA), cell.Commit(res.Manifest.PRHeadSHA))
 			return skip("pull request moved on")
 		}
 	}

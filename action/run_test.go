@@ -130,7 +130,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.1% (significant)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
+	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.08% (significant)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
 		t.Errorf("summary or report lack the verdict:\n%.300s", summary)
 	}
 	if _, err := os.Stat(filepath.Join(outputs["results"], ManifestFile)); err != nil {
@@ -140,7 +140,7 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(log, "::add-mask::"+writeToken) || strings.Count(log, writeToken) != 1 {
 		t.Errorf("the token must be masked first and printed nowhere else:\n%s", log)
 	}
-	if !strings.Contains(log, "::error file=examples/shop/load_test.go,line=160,title=loadgate%3A TestLoadCheckout regressed::p99 of checkout +23.1%25") {
+	if !strings.Contains(log, "::error file=examples/shop/load_test.go,line=160,title=loadgate%3A TestLoadCheckout regressed::p99 of checkout +23.08%25") {
 		t.Errorf("no error annotation on TestLoadCheckout:\n%s", log)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/perf/benchmath"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -257,7 +258,7 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 		if failUnconfirmed {
 			row.Verdict = Fail
 		}
-		row.Note = fmt.Sprintf("n=%s: not confirmed, over %s tolerance", nString(len(bv), len(hv)), tol)
+		row.Note = fmt.Sprintf("n=%s: not confirmed, over %s tolerance", cell.Runs(len(bv), len(hv)), tol)
 	case row.Significant && beyond:
 		row.Verdict = Fail
 		row.Note = fmt.Sprintf("over %s tolerance", tol)
@@ -309,13 +310,6 @@ func minP(n1, n2 int) float64 {
 	return math.Min(1, 2/c)
 }
 
-func nString(n1, n2 int) string {
-	if n1 == n2 {
-		return fmt.Sprint(n1)
-	}
-	return fmt.Sprintf("%d+%d", n1, n2)
-}
-
 func pct(f float64) string {
 	return assert.UnitRatio.Format(f)
 }
@@ -355,9 +349,9 @@ func (c *Comparison) decide(p Policy) {
 	worst := Pass
 	for _, r := range c.Rows {
 		worst = max(worst, r.Verdict)
-		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, formatChange(r.Change), r.testString(), r.Note)
+		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
 		if !r.Tested {
-			reason = fmt.Sprintf("%s %s: %s", r.Metric, formatChange(r.Change), r.Note)
+			reason = fmt.Sprintf("%s %s: %s", r.Metric, cell.Change(r.Change), r.Note)
 		}
 		switch r.Verdict {
 		case Fail:
@@ -424,28 +418,6 @@ func joinComma(s []string) string {
 		out += x
 	}
 	return out
-}
-
-// testString is "p=0.008 n=5" for a tested row, "n=5+1" otherwise.
-func (r *Row) testString() string {
-	n := nString(r.Base.N, r.Head.N)
-	if !r.Tested {
-		return "n=" + n
-	}
-	return fmt.Sprintf("p=%.3f n=%s", r.P, n)
-}
-
-// formatChange writes a relative change as +12.3%.
-func formatChange(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "+∞%"
-	case math.IsInf(f, -1):
-		return "-∞%"
-	case f == 0:
-		return "0.00%"
-	}
-	return fmt.Sprintf("%+.2f%%", 100*f)
 }
 
 // SLABreach is one SLA expression that did not hold in some runs.

@@ -6,8 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"golang.org/x/perf/benchmath"
-
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/texttable"
 )
 
@@ -23,7 +22,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	t := texttable.Table{Align: "lrrrll"}
 	t.Add("", c.Base.Label, c.Head.Label, "vs base", "", "")
 	for _, r := range c.Rows {
-		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), r.changeText(), "("+r.testString()+")", r.verdictText())
+		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), cell.ChangeOrSame(r.Change, r.Tested, r.Significant), "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")", r.verdictText())
 	}
 	b.WriteString(t.String())
 	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %g)\n",
@@ -65,9 +64,9 @@ func (c *Comparison) String() string {
 }
 
 func (s Side) describe() string {
-	parts := []string{s.Label, plural(s.Runs, "run")}
+	parts := []string{s.Label, cell.Plural(s.Runs, "run")}
 	if s.Commit != "" {
-		parts = append(parts, "commit "+short(s.Commit))
+		parts = append(parts, "commit "+cell.Commit(s.Commit))
 	}
 	if e := s.Env.String(); e != "" {
 		parts = append(parts, e)
@@ -75,39 +74,9 @@ func (s Side) describe() string {
 	return strings.Join(parts, ", ")
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", what)
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
-}
-
 // text is "1.02ms ± 8%", or the value alone for a single run.
 func (s Stat) text(r Row) string {
-	v := r.Unit.Format(s.Median)
-	if s.N < 2 {
-		return v
-	}
-	return v + " ± " + s.pctRange()
-}
-
-func (s Stat) pctRange() string {
-	return benchmath.Summary{Center: s.Median, Lo: s.Lo, Hi: s.Hi}.PctRangeString()
-}
-
-// changeText is the change, or ~ when the rank test found none.
-func (r Row) changeText() string {
-	if r.Tested && !r.Significant {
-		return "~"
-	}
-	return formatChange(r.Change)
+	return cell.Median(r.Unit.Format(s.Median), s.N, s.Median, s.Lo, s.Hi)
 }
 
 func (r Row) verdictText() string {
@@ -137,9 +106,9 @@ func (c *Comparison) slaSummary() string {
 	}
 	limits := len(c.SLA) / max(runs, 1)
 	if breached == 0 {
-		return fmt.Sprintf("%s held in %s", plural(limits, "limit"), plural(runs, "run"))
+		return fmt.Sprintf("%s held in %s", cell.Plural(limits, "limit"), cell.Plural(runs, "run"))
 	}
-	return fmt.Sprintf("%d of %d checks breached (%s, %s)", breached, len(c.SLA), plural(limits, "limit"), plural(runs, "run"))
+	return fmt.Sprintf("%d of %d checks breached (%s, %s)", breached, len(c.SLA), cell.Plural(limits, "limit"), cell.Plural(runs, "run"))
 }
 
 // finite returns a pointer to f, or nil for ±Inf and NaN, which JSON

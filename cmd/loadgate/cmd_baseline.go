@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -291,9 +292,9 @@ func writeBaselineTable(w io.Writer, files []baselineFile) {
 		if !b.Recorded.IsZero() {
 			recorded = b.Recorded.UTC().Format(time.DateTime) + " UTC"
 		}
-		line := fmt.Sprintf("  %s recorded %s", plural(len(b.Runs), "run"), recorded)
+		line := fmt.Sprintf("  %s recorded %s", cell.Plural(len(b.Runs), "run"), recorded)
 		if b.Commit != "" {
-			line += " at commit " + shortCommit(b.Commit)
+			line += " at commit " + cell.Commit(b.Commit)
 		}
 		if b.Package != "" {
 			line += " in " + b.Package
@@ -320,13 +321,6 @@ func writeBaselineTable(w io.Writer, files []baselineFile) {
 		fmt.Fprintf(w, "  medians: p50 %s, p99 %s, error rate %s, throughput %s\n",
 			med(ms[baseline.P50]), med(ms[baseline.P99]), med(ms[baseline.ErrorRate]), med(ms[baseline.Throughput]))
 	}
-}
-
-func shortCommit(c string) string {
-	if len(c) > 12 {
-		return c[:12]
-	}
-	return c
 }
 
 // machine describes the environment a baseline was recorded in.

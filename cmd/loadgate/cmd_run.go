@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
@@ -168,7 +169,7 @@ func checkOut(cmd, out string) (string, error) {
 		return "", usageErrorf(cmd, "-out %s: not a directory", out)
 	}
 	if files, _ := jsonFiles(dir); len(files) > 0 {
-		return "", usageErrorf(cmd, "-out %s already holds %s; give a new or empty directory, so that runs do not mix", out, plural(len(files), "result file"))
+		return "", usageErrorf(cmd, "-out %s already holds %s; give a new or empty directory, so that runs do not mix", out, cell.Plural(len(files), "result file"))
 	}
 	return dir, nil
 }

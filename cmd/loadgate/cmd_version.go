@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 const versionUsage = `usage: loadgate version
@@ -57,7 +59,7 @@ func versionString() string {
 	}
 	out := "loadgate " + version
 	if rev != "" {
-		out += " (commit " + shortCommit(rev)
+		out += " (commit " + cell.Commit(rev)
 		if modified == "true" {
 			out += ", modified"
 		}

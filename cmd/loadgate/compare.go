@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // report is the comparison of two sets of results or baselines: one
@@ -99,7 +100,7 @@ func (r *report) headline() string {
 			warns = append(warns, c.Scenario)
 		}
 	}
-	n := plural(len(r.Comparisons), "scenario")
+	n := cell.Plural(len(r.Comparisons), "scenario")
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
@@ -146,7 +147,7 @@ func (r *report) writeText(w io.Writer) error {
 func (r *report) writeMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	if len(r.Comparisons) > 1 {
-		icon := map[baseline.Verdict]string{baseline.Pass: "✅", baseline.Warn: "⚠️", baseline.Fail: "❌"}[r.verdict()]
+		icon := cell.Icon(r.verdict().String())
 		fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icon, r.headline())
 	}
 	for i, c := range r.Comparisons {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -152,12 +151,4 @@ func quoteArgs(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-// plural writes "1 test", "2 tests".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

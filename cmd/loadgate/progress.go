@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
 )
 
@@ -258,7 +259,7 @@ func errorsText(errs, requests int64) string {
 	if requests > 0 {
 		pct = float64(errs) / float64(requests)
 	}
-	return fmt.Sprintf("%s (%s)", plural(int(errs), "error"), assert.UnitRatio.Format(pct))
+	return fmt.Sprintf("%s (%s)", cell.Plural(int(errs), "error"), assert.UnitRatio.Format(pct))
 }
 
 // endLine is the lasting line of an ended test.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/texttable"
 	"github.com/loadgate/loadgate/loadtest"
@@ -202,7 +203,7 @@ func writeWritten(w io.Writer, o *runOutcome) {
 	}
 	for _, p := range o.Partial {
 		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the runs so far are in %s)\n",
-			p.Baseline.Scenario, plural(len(p.Baseline.Runs), "run"), p.Path)
+			p.Baseline.Scenario, cell.Plural(len(p.Baseline.Runs), "run"), p.Path)
 	}
 }
 
@@ -222,7 +223,7 @@ func writeLeaks(w io.Writer, o *runOutcome) {
 				name += fmt.Sprintf(" run %d", i+1)
 			}
 			for _, l := range r.Leaks {
-				line := fmt.Sprintf("%s: %s in %s", name, plural(l.Count, "goroutine"), l.Function)
+				line := fmt.Sprintf("%s: %s in %s", name, cell.Plural(l.Count, "goroutine"), l.Function)
 				if l.CreatedAt != "" {
 					line += " (created at " + l.CreatedAt + ")"
 				}
@@ -345,7 +346,7 @@ func verdictLine(o *runOutcome) string {
 	case total == 0 && !o.Interrupted:
 		parts = append(parts, fmt.Sprintf("no test matched -run %q in %s", o.Config.Run, strings.Join(o.Config.Packages, " ")))
 	case o.Interrupted:
-		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[gotest.StatusInterrupted], plural(total, "test")))
+		parts = append(parts, fmt.Sprintf("go test was stopped; %d of %s finished", total-n[gotest.StatusInterrupted], cell.Plural(total, "test")))
 		var names []string
 		for _, t := range o.Session.Order {
 			if t.Status == gotest.StatusInterrupted && !o.Session.IsParent(t) {
@@ -359,9 +360,9 @@ func verdictLine(o *runOutcome) string {
 			parts = append(parts, fmt.Sprintf("%d failed", n[gotest.StatusFail]))
 		}
 	case n[gotest.StatusFail] > 0:
-		parts = append(parts, fmt.Sprintf("%d of %s failed", n[gotest.StatusFail], plural(total, "test")))
+		parts = append(parts, fmt.Sprintf("%d of %s failed", n[gotest.StatusFail], cell.Plural(total, "test")))
 	default:
-		parts = append(parts, fmt.Sprintf("%s passed", plural(n[gotest.StatusPass], "test")))
+		parts = append(parts, fmt.Sprintf("%s passed", cell.Plural(n[gotest.StatusPass], "test")))
 		if n[gotest.StatusSkip] > 0 {
 			parts = append(parts, fmt.Sprintf("%d skipped", n[gotest.StatusSkip]))
 		}
@@ -384,20 +385,20 @@ func verdictLine(o *runOutcome) string {
 		}
 		if badBase > 0 {
 			// Not a regression: the baseline is at fault, not the code.
-			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", plural(badBase, "baseline")))
+			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", cell.Plural(badBase, "baseline")))
 		}
 		switch r := o.Verdict.Regressions(); {
 		case r > 0:
-			parts = append(parts, plural(r, "regression")+" against baselines")
+			parts = append(parts, cell.Plural(r, "regression")+" against baselines")
 		case compared > 0:
-			parts = append(parts, fmt.Sprintf("no regression (%s compared with baselines)", plural(compared, "scenario")))
+			parts = append(parts, fmt.Sprintf("no regression (%s compared with baselines)", cell.Plural(compared, "scenario")))
 		}
 		if breached > 0 {
-			parts = append(parts, fmt.Sprintf("SLA breached by %s without a baseline", plural(breached, "scenario")))
+			parts = append(parts, fmt.Sprintf("SLA breached by %s without a baseline", cell.Plural(breached, "scenario")))
 		}
 	}
 	if o.Config.Update {
-		parts = append(parts, plural(len(o.Written), "baseline")+" recorded")
+		parts = append(parts, cell.Plural(len(o.Written), "baseline")+" recorded")
 	}
 	parts = append(parts, "results in "+o.Config.Out)
 	return o.Verdict.Word() + ": " + strings.Join(parts, "; ")

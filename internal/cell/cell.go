@@ -1,0 +1,112 @@
+// Package cell writes the cells of a comparison — a change, a median with
+// its interval, a test's p-value and run counts, a verdict's icon, a short
+// commit id, a count with its noun, escaped Markdown — for every place that
+// shows one: baseline's text and Markdown tables (loadgate compare, loadgate
+// run's summary, baseline.Check's log) and the Action's comment and job
+// summary. Written once, they cannot disagree. It takes plain values, not
+// baseline's types, so that package baseline can use it.
+package cell
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Change writes a relative change as benchstat does: "+25.85%", "-4.10%",
+// "0.00%", "+∞%".
+func Change(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "+∞%"
+	case math.IsInf(f, -1):
+		return "-∞%"
+	case f == 0:
+		return "0.00%"
+	}
+	return fmt.Sprintf("%+.2f%%", 100*f)
+}
+
+// ChangeOrSame writes the change, or "~" when the rank test ran and found
+// no significant change.
+func ChangeOrSame(f float64, tested, significant bool) string {
+	if tested && !significant {
+		return "~"
+	}
+	return Change(f)
+}
+
+// Median writes a median and its confidence interval, "1.02ms ± 8%"; value
+// is the median in its unit. With fewer than 2 runs there is no interval.
+func Median(value string, n int, median, lo, hi float64) string {
+	if n < 2 {
+		return value
+	}
+	return value + " ± " + benchmath.Summary{Center: median, Lo: lo, Hi: hi}.PctRangeString()
+}
+
+// Runs writes the runs of the two sides: "5" when they are equal, else
+// "5+1".
+func Runs(base, head int) string {
+	if base == head {
+		return strconv.Itoa(base)
+	}
+	return fmt.Sprintf("%d+%d", base, head)
+}
+
+// Test writes a rank test: "p=0.008 n=5", or "n=5+1" when there were too
+// few runs to test.
+func Test(tested bool, p float64, base, head int) string {
+	if !tested {
+		return "n=" + Runs(base, head)
+	}
+	return fmt.Sprintf("p=%.3f n=%s", p, Runs(base, head))
+}
+
+// Icon is the icon of a verdict word: pass, warn or fail.
+func Icon(verdict string) string {
+	switch verdict {
+	case "fail":
+		return "❌"
+	case "warn":
+		return "⚠️"
+	case "pass":
+		return "✅"
+	}
+	return "❔"
+}
+
+// Commit shortens a commit id to 12 hex digits, enough to stay unique in
+// large repositories (GitHub links them in comments).
+func Commit(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// Plural writes a count and its noun: "1 run", "5 runs".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "\n", " ", "@", "@\u200b")
+
+// Markdown escapes text for a Markdown table cell or line: it cannot break
+// the table, turn into markup or HTML, or mention someone (a zero-width
+// space follows every @).
+func Markdown(s string) string { return mdReplacer.Replace(s) }
+
+// Code makes s a code span that cannot break a table or the span itself.
+func Code(s string) string {
+	s = strings.ReplaceAll(s, "`", "'")
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	return "`" + s + "`"
+}

@@ -1,0 +1,32 @@
+package cell
+
+import (
+	"math"
+	"testing"
+)
+
+func TestCells(t *testing.T) {
+	for _, tt := range []struct {
+		name, give, want string
+	}{
+		{"worse", Change(0.2585), "+25.85%"},
+		{"better", Change(-0.041), "-4.10%"},
+		{"none", Change(0), "0.00%"},
+		{"from zero", Change(math.Inf(1)), "+∞%"},
+		{"not significant", ChangeOrSame(0.3, true, false), "~"},
+		{"untested", ChangeOrSame(0.3, false, false), "+30.00%"},
+		{"median", Median("1.02ms", 5, 1.02, 0.95, 1.1), "1.02ms ± 8%"},
+		{"one run", Median("1.02ms", 1, 1.02, 1.02, 1.02), "1.02ms"},
+		{"test", Test(true, 0.0079, 5, 5), "p=0.008 n=5"},
+		{"untestable", Test(false, 1, 5, 1), "n=5+1"},
+		{"icon", Icon("warn"), "⚠️"},
+		{"commit", Commit("25b6ca6b97f0a1b2c3d4"), "25b6ca6b97f0"},
+		{"plural", Plural(1, "run") + ", " + Plural(5, "run"), "1 run, 5 runs"},
+		{"mention", Markdown("thanks @octocat | <b>*x*</b>"), "thanks @\u200boctocat \\| &lt;b&gt;\\*x\\*&lt;/b&gt;"},
+		{"code", Code("a`b|c"), "`a'b\\|c`"},
+	} {
+		if tt.give != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, tt.give, tt.want)
+		}
+	}
+}
