@@ -1,4 +1,11 @@
-package main
+// Package promexport writes loadgate results in the Prometheus text
+// exposition format, for loadgate export -format prometheus and its push
+// to a Pushgateway. It lives apart from baseline, beside which it belongs,
+// because it needs prometheus/client_model (and so protobuf), which the
+// test binaries of baseline's users should not link; and it is internal
+// because its API hands out client_model's types, which loadgate should not
+// promise to keep.
+package promexport
 
 import (
 	"fmt"
@@ -79,12 +86,13 @@ func (f *family) addLatency(l labels, lat loadtest.Latency) {
 	f.mf.Metric = append(f.mf.Metric, &dto.Metric{Label: l.pairs(), Summary: s})
 }
 
-// metricFamilies turns results into Prometheus metric families. Every
-// series has the labels scenario, package and run (the run's number among
-// the scenario's results, in the order they started, from 1); a family
-// that splits a result (by error kind, status code, HTTP phase, request
-// name) adds one more. Families without a series are left out.
-func metricFamilies(set *inputSet) []*dto.MetricFamily {
+// Families turns results into Prometheus metric families. scenarios holds
+// the results of each scenario in the order its runs started. Every series
+// has the labels scenario, package and run (the run's number among its
+// scenario's results, from 1); a family that splits a result (by error
+// kind, status code, HTTP phase, request name) adds one more. Families
+// without a series are left out.
+func Families(scenarios ...[]*loadtest.Result) []*dto.MetricFamily {
 	const (
 		counter = dto.MetricType_COUNTER
 		gauge   = dto.MetricType_GAUGE
@@ -119,8 +127,8 @@ func metricFamilies(set *inputSet) []*dto.MetricFamily {
 		leaked     = newFamily("loadgate_leaked_goroutines", "Goroutines started during the run and still alive after it.", gauge)
 		stopped    = newFamily("loadgate_stopped_early", "1 when the run stopped before its last stage ended (a gate, an abort).", gauge)
 	)
-	for _, k := range set.keys() {
-		for i, r := range set.Results[k] {
+	for _, results := range scenarios {
+		for i, r := range results {
 			l := labels{{"scenario", r.Scenario}, {"package", r.Package}, {"run", strconv.Itoa(i + 1)}}
 			info.add(l.with("run_id", r.RunID).with("test", r.Test).with("go", r.Env.Go).with("goos", r.Env.GOOS).
 				with("goarch", r.Env.GOARCH).with("cpus", strconv.Itoa(r.Env.CPUs)).with("cpu_model", r.Env.CPUModel), 1)
@@ -183,9 +191,9 @@ func metricFamilies(set *inputSet) []*dto.MetricFamily {
 	return out
 }
 
-// writePrometheus writes metric families in the Prometheus text
-// exposition format (version 0.0.4).
-func writePrometheus(w io.Writer, families []*dto.MetricFamily) error {
+// Write writes metric families in the Prometheus text exposition format
+// (version 0.0.4).
+func Write(w io.Writer, families []*dto.MetricFamily) error {
 	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range families {
 		if err := enc.Encode(mf); err != nil {
