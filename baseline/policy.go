@@ -6,6 +6,8 @@ import (
 	"maps"
 	"math"
 	"strings"
+
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
 // Policy says when a change between two samples is a regression. The zero
@@ -97,18 +99,17 @@ var DefaultPolicy = Policy{
 	Rules: maps.Clone(defaultRules),
 }
 
-var defaultRules = map[string]Rule{
-	P50:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3},
-	P90:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true},
-	P99:             {Tolerance: 0.15, Warn: 0.05, Floor: 50e3},
-	P999:            {Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true},
-	ErrorRate:       {Tolerance: 0.25, Warn: 0.10, Floor: 0.001},
-	Throughput:      {Tolerance: 0.10, Warn: 0.05, Floor: 1},
-	Dropped:         {Tolerance: 0.25, Warn: 0.10, Floor: 10},
-	GoroutineGrowth: {Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true},
-	HeapPeak:        {Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20},
-	GCPauseP99:      {Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true},
-}
+// defaultRules are the rules of the catalogue's compared metrics (the
+// statistics of HTTP phases aside: see [Policy.RuleFor]).
+var defaultRules = func() map[string]Rule {
+	rules := map[string]Rule{}
+	for _, m := range catalogue.All() {
+		if r := m.Rule; r != nil {
+			rules[m.Name] = Rule{Tolerance: r.Tolerance, Warn: r.Warn, Floor: r.Floor, WarnOnly: r.WarnOnly}
+		}
+	}
+	return rules
+}()
 
 // defaultAlpha is the alpha of the zero Policy.
 const defaultAlpha = 0.05
@@ -130,13 +131,13 @@ func (p *Policy) RuleFor(name string) Rule {
 	if r, ok := p.Rules[name]; ok {
 		return r
 	}
-	if _, stat, ok := strings.Cut(name, "."); ok {
-		if r, ok := p.Rules[stat]; ok {
-			return r
-		}
-		name = stat
+	if r, ok := defaultRules[name]; ok {
+		return r
 	}
-	return defaultRules[name]
+	if _, stat, ok := strings.Cut(name, "."); ok {
+		return p.RuleFor(stat)
+	}
+	return Rule{}
 }
 
 // Validate reports what is wrong with p, every problem joined.
