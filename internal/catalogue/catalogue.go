@@ -27,6 +27,7 @@ var metrics = []Metric{
 	stat(latency, "p90", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}),
 	stat(latency, "p99", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}),
 	stat(latency, "p999", &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true}),
+	stat(service, "p99", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}),
 	{
 		Name: "error_rate", Unit: Ratio, Where: Everywhere, Noun: "an error rate",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.ErrorRate, r.Requests > 0 },

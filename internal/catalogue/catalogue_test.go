@@ -41,7 +41,8 @@ func want(r *loadtest.Result) map[string]float64 {
 	w := map[string]float64{
 		"p50": float64(r.Latency.P50NS), "p90": float64(r.Latency.P90NS),
 		"p99": float64(r.Latency.P99NS), "p999": float64(r.Latency.P999NS),
-		"error_rate": r.ErrorRate, "throughput": r.Throughput, "dropped": float64(r.Dropped),
+		"service.p99": float64(r.ServiceTime.P99NS),
+		"error_rate":  r.ErrorRate, "throughput": r.Throughput, "dropped": float64(r.Dropped),
 		"goroutine_growth": 2, "heap_peak": 9 << 20, "gc_pause_p99": 310_000,
 		"requests": 1000, "errors": 10, "abandoned": 2, "rate": 100.5,
 		"goroutines_start": 11, "goroutines_peak": 57, "goroutines_end": 13,
