@@ -73,6 +73,16 @@ var distributions = func() map[string]scope {
 	return m
 }()
 
+// distributionNames lists the distributions for messages: "latency,
+// service, dns, connect, tls, ttfb or total".
+var distributionNames = func() string {
+	var names []string
+	for _, d := range catalogue.Distributions() {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}()
+
 // stat is a statistic of a latency distribution: the mean, or a percentile
 // pct in [0, 100] (0 is the minimum, 100 the maximum).
 type stat struct {
