@@ -73,8 +73,9 @@ var (
 	latency = Distribution{"latency", Everywhere,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Latency) },
 		Series{Family: latencyFamily}}
-	// A result file written before loadgate kept the service time has a
-	// zero one, which Of reports as none.
+	// A result whose service time counts no request (a file from a tool
+	// that leaves service_time out) has none: service.p99 is then not
+	// compared, rather than compared as 0.
 	service = Distribution{"service", InRun | InStage,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.ServiceTime) },
 		Series{Family: serviceFamily}}

@@ -22,8 +22,8 @@ type Metric struct {
 	BareSeconds bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
-	// request completed, or the result was written before loadgate
-	// recorded what the metric reads.
+	// request completed, or the result lacks what the metric reads (a
+	// zero service time).
 	Read func(*loadtest.Result) (float64, bool)
 	// Rule is the default rule of comparisons; nil leaves the metric out
 	// of them.
