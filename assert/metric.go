@@ -8,18 +8,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/loadgate/loadgate/internal/catalogue"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
 // scope says where a metric is recorded: for the whole run, per stage
 // (Result.Stages, and so in a gate), per request name (Result.ByName).
-type scope uint8
+type scope = catalogue.Scope
 
 const (
-	inRun scope = 1 << iota
-	inStage
-	inName
-	everywhere = inRun | inStage | inName
+	inRun      = catalogue.InRun
+	inStage    = catalogue.InStage
+	inName     = catalogue.InName
+	everywhere = catalogue.Everywhere
 )
 
 // metric is one metric of an expression, with its selector.
@@ -61,18 +62,26 @@ func (s selector) same(o selector) bool {
 	return s.label == o.label && s.value == o.value && s.index == o.index && s.byIndex == o.byIndex
 }
 
-// distributions are the latency distributions a statistic may be taken of,
-// with where each is recorded. "latency" is the default, written without a
-// prefix.
-var distributions = map[string]scope{
-	"latency": everywhere,
-	"service": inRun | inStage,
-	"dns":     inRun,
-	"connect": inRun,
-	"tls":     inRun,
-	"ttfb":    inRun,
-	"total":   inRun,
-}
+// distributions are the latency distributions a statistic may be taken of
+// (see catalogue.Distributions), with where each is recorded. "latency" is
+// the default, written without a prefix.
+var distributions = func() map[string]scope {
+	m := map[string]scope{}
+	for _, d := range catalogue.Distributions() {
+		m[d.Name] = d.Where
+	}
+	return m
+}()
+
+// distributionNames lists the distributions for messages: "latency,
+// service, dns, connect, tls, ttfb or total".
+var distributionNames = func() string {
+	var names []string
+	for _, d := range catalogue.Distributions() {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}()
 
 // stat is a statistic of a latency distribution: the mean, or a percentile
 // pct in [0, 100] (0 is the minimum, 100 the maximum).
@@ -161,7 +170,7 @@ func statusMetric(code string) *metric {
 		name: "status(" + code + ")", unit: UnitRatio, where: everywhere, noun: "a status share",
 		get: func(v *view) (float64, error) {
 			var total, match int64
-			for k, n := range v.status {
+			for k, n := range v.part.StatusCodes {
 				total += n
 				if k == code || strings.HasSuffix(code, "xx") && len(k) == 3 && k[0] == code[0] {
 					match += n
@@ -175,98 +184,54 @@ func statusMetric(code string) *metric {
 	}
 }
 
-// simpleMetric returns the metric with the given name, or nil.
+// simpleMetric returns the metric of the catalogue with the given name, or
+// nil. The statistics of distributions (p99, service.p99) are parsed as
+// such and never reach it.
 func simpleMetric(name string) *metric {
-	count := func(where scope, f func(v *view) int64) *metric {
-		return &metric{name: name, unit: UnitCount, where: where, noun: "a count",
-			get: func(v *view) (float64, error) { return float64(f(v)), nil }}
+	row, ok := catalogue.Lookup(name)
+	if !ok {
+		return nil
 	}
-	runtime := func(unit Unit, noun string, f func(r *loadtest.RuntimeStats) float64) *metric {
-		return &metric{name: name, unit: unit, where: inRun, noun: noun,
-			get: func(v *view) (float64, error) { return f(&v.res.Runtime), nil }}
+	return &metric{
+		name: name, unit: Unit(row.Unit), where: row.Where, noun: row.Noun, bareSeconds: row.BareSeconds,
+		get: func(v *view) (float64, error) {
+			x, ok := row.Read(v.part)
+			if !ok {
+				return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
+			}
+			return x, nil
+		},
 	}
-	switch name {
-	case "error_rate":
-		return &metric{name: name, unit: UnitRatio, where: everywhere, noun: "an error rate",
-			get: func(v *view) (float64, error) {
-				if v.requests == 0 {
-					return 0, errors.New("no requests completed, so error_rate is undefined")
-				}
-				return v.errorRate, nil
-			}}
-	case "errors":
-		return count(everywhere, func(v *view) int64 { return v.errors })
-	case "requests":
-		return count(everywhere, func(v *view) int64 { return v.requests })
-	case "dropped":
-		return count(inRun|inStage, func(v *view) int64 { return v.dropped })
-	case "abandoned":
-		return count(inRun, func(v *view) int64 { return v.res.Abandoned })
-	case "throughput":
-		return &metric{name: name, unit: UnitRate, where: everywhere, noun: "throughput",
-			get: func(v *view) (float64, error) { return v.throughput, nil }}
-	case "rate":
-		return &metric{name: name, unit: UnitRate, where: everywhere, noun: "a rate",
-			get: func(v *view) (float64, error) { return v.rate, nil }}
-	case "goroutines_start":
-		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesStart) })
-	case "goroutines_end":
-		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesEnd) })
-	case "goroutines_peak":
-		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 { return float64(r.GoroutinesPeak) })
-	case "goroutine_growth":
-		return runtime(UnitCount, "a goroutine count", func(r *loadtest.RuntimeStats) float64 {
-			return float64(r.GoroutinesEnd) - float64(r.GoroutinesStart)
-		})
-	case "gc_pause_p99":
-		return runtime(UnitDuration, "a GC pause", func(r *loadtest.RuntimeStats) float64 { return float64(r.GCPauseP99NS) })
-	case "gc_pause_max":
-		return runtime(UnitDuration, "a GC pause", func(r *loadtest.RuntimeStats) float64 { return float64(r.GCPauseMaxNS) })
-	case "num_gc":
-		return runtime(UnitCount, "a count", func(r *loadtest.RuntimeStats) float64 { return float64(r.NumGC) })
-	case "heap_peak":
-		return runtime(UnitBytes, "a heap size", func(r *loadtest.RuntimeStats) float64 { return float64(r.HeapPeakBytes) })
-	case "cpu_seconds":
-		m := runtime(UnitDuration, "CPU time", func(r *loadtest.RuntimeStats) float64 { return r.CPUSeconds * 1e9 })
-		m.bareSeconds = true
-		return m
-	}
-	return nil
 }
 
 // view is the part of a result a metric reads: the whole run, one stage,
 // one request name, or the stage a gate sees.
 type view struct {
-	where            string // "" for the whole run or a gate; "stage ramp", "name checkout"
-	latency, service *loadtest.Latency
-	phases           map[string]loadtest.Latency
-	requests, errors int64
-	dropped          int64
-	errorRate        float64
-	rate, throughput float64
-	status           map[string]int64
-	noHDR            string           // what lacks the full histogram, for messages
-	res              *loadtest.Result // nil in a gate
-	stage            int              // index into res.Stages, or -1
+	where string // "" for the whole run or a gate; "stage ramp", "name checkout"
+	// part holds the values of the part in the fields of a whole result,
+	// so that the catalogue's readers read it; the fields a stage or a
+	// name does not record (the metric's scope tells) are zero.
+	part  *loadtest.Result
+	noHDR string           // what lacks the full histogram, for messages
+	res   *loadtest.Result // nil in a gate
+	stage int              // index into res.Stages, or -1
 	// plan and elapsedNS describe the stage a gate sees (res is nil).
 	plan      *loadtest.StagePlan
 	elapsedNS int64
 }
 
 func runView(res *loadtest.Result) *view {
-	return &view{
-		latency: &res.Latency, service: &res.ServiceTime, phases: res.Phases,
-		requests: res.Requests, errors: res.Errors, dropped: res.Dropped, errorRate: res.ErrorRate,
-		rate: res.Rate, throughput: res.Throughput, status: res.StatusCodes,
-		noHDR: "this result", res: res, stage: -1,
-	}
+	return &view{part: res, noHDR: "this result", res: res, stage: -1}
 }
 
 func stageView(where string, s *loadtest.StageResult) *view {
 	return &view{
-		where: where, latency: &s.Latency, service: &s.ServiceTime,
-		requests: s.Requests, errors: s.Errors, dropped: s.Dropped, errorRate: s.ErrorRate,
-		rate: s.Rate, throughput: s.Throughput, status: s.StatusCodes,
+		where: where,
+		part: &loadtest.Result{
+			Latency: s.Latency, ServiceTime: s.ServiceTime,
+			Requests: s.Requests, Errors: s.Errors, Dropped: s.Dropped, ErrorRate: s.ErrorRate,
+			Rate: s.Rate, Throughput: s.Throughput, StatusCodes: s.StatusCodes,
+		},
 		noHDR: "a stage's result", stage: -1,
 		plan: &s.Plan, elapsedNS: s.ElapsedNS,
 	}
@@ -290,18 +255,17 @@ func resolve(res *loadtest.Result, sel selector) (*view, error) {
 			}
 			return nil, fmt.Errorf("no requests named %q; the names are %s", sel.value, strings.Join(names, ", "))
 		}
-		v := &view{
-			where: "name " + sel.value, latency: &nr.Latency,
-			requests: nr.Requests, errors: nr.Errors, errorRate: nr.ErrorRate, status: nr.StatusCodes,
-			noHDR: "this result", res: res, stage: -1,
+		part := &loadtest.Result{
+			Latency: nr.Latency, Requests: nr.Requests, Errors: nr.Errors, ErrorRate: nr.ErrorRate,
+			StatusCodes: nr.StatusCodes,
 		}
 		// Rates per name are over the whole run: requests of every name
 		// were sent throughout it.
 		if secs := float64(res.DurationNS) / 1e9; secs > 0 {
-			v.rate = float64(nr.Requests) / secs
-			v.throughput = float64(nr.Requests-nr.Errors) / secs
+			part.Rate = float64(nr.Requests) / secs
+			part.Throughput = float64(nr.Requests-nr.Errors) / secs
 		}
-		return v, nil
+		return &view{where: "name " + sel.value, part: part, noHDR: "this result", res: res, stage: -1}, nil
 	}
 	return runView(res), nil
 }
@@ -353,19 +317,20 @@ func resolveStage(res *loadtest.Result, sel selector) (*view, error) {
 // latencyStat reads statistic s of distribution dist, called name in
 // messages.
 func (v *view) latencyStat(dist string, s stat, name string) (float64, error) {
-	l, noHDR := v.latency, v.noHDR
+	l, noHDR := &v.part.Latency, v.noHDR
 	switch dist {
 	case "":
 	case "service":
-		l = v.service
+		l = &v.part.ServiceTime
 	default:
-		if len(v.phases) == 0 {
+		phases := v.part.Phases
+		if len(phases) == 0 {
 			return 0, fmt.Errorf("%s: the target reported no request phases (HTTP targets do)", name)
 		}
-		p, ok := v.phases[dist]
+		p, ok := phases[dist]
 		if !ok {
-			have := make([]string, 0, len(v.phases))
-			for k := range v.phases {
+			have := make([]string, 0, len(phases))
+			for k := range phases {
 				have = append(have, k)
 			}
 			sort.Strings(have)

@@ -314,7 +314,7 @@ func (p *parser) metric() (*metric, error) {
 			if _, isStat, _ := parseStat(name); isStat {
 				return nil, p.errorf(dot.col, "a dot follows a distribution such as service.p99; for the 99.9th percentile write p999 or p(99.9)")
 			}
-			return nil, p.errorf(id.col, "unknown distribution %q; want latency, service, dns, connect, tls, ttfb or total", name)
+			return nil, p.errorf(id.col, "unknown distribution %q; want %s", name, distributionNames)
 		}
 		p.next()
 		if p.tok.kind != tIdent {

@@ -7,30 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
-// benchUnits maps metrics to units of the Go benchmark format. A "-ns"
-// unit is read by benchstat as nanoseconds (and shown in seconds), a "-B"
-// unit as bytes.
-var benchUnits = map[string]string{
-	P50:             "p50-ns",
-	P90:             "p90-ns",
-	P99:             "p99-ns",
-	P999:            "p999-ns",
-	ErrorRate:       "errors/req",
-	Throughput:      "req/s",
-	Dropped:         "dropped",
-	GoroutineGrowth: "goroutine-growth",
-	HeapPeak:        "heap-peak-B",
-	GCPauseP99:      "gc-pause-p99-ns",
-}
-
-// benchUnit returns the unit of metric m in the benchmark format.
+// benchUnit returns the unit of metric m in the benchmark format, the
+// catalogue's (a "-ns" unit is read by benchstat as nanoseconds and shown
+// in seconds, a "-B" unit as bytes).
 func benchUnit(m Metric) string {
-	if u, ok := benchUnits[m.Name]; ok {
-		return u
-	}
-	return strings.ReplaceAll(m.Name, ".", "-") + "-ns" // ttfb.p99 → ttfb-p99-ns
+	c, _ := catalogue.Lookup(m.Name)
+	return c.Bench
 }
 
 // WriteBenchmarks writes the runs of each sample in the Go benchmark

@@ -60,6 +60,7 @@ func TestWriteBenchmarksParsesWithBenchfmt(t *testing.T) {
 		"p90-sec":          float64(r1.Latency.P90NS) / 1e9,
 		"p99-sec":          float64(r1.Latency.P99NS) / 1e9,
 		"p999-sec":         float64(r1.Latency.P999NS) / 1e9,
+		"service-p99-sec":  float64(r1.ServiceTime.P99NS) / 1e9,
 		"req/s":            1000,
 		"errors/req":       0.25,
 		"dropped":          3,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
 // Direction tells which way a metric improves.
@@ -39,11 +40,11 @@ func (d *Direction) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Metric is one quantity a comparison looks at. Names are those of the
-// assert package's expressions where it has them (p99, error_rate,
-// heap_peak), so that a policy and an SLA speak the same language. The
-// metrics come from [Metrics] and [PhaseMetric]; a Metric made otherwise
-// reads no value.
+// Metric is one quantity a comparison looks at: a metric of the catalogue
+// that has a default rule. Names are those of the assert package's
+// expressions (p99, error_rate, heap_peak), so that a policy and an SLA
+// speak the same language. The metrics come from [Metrics] and
+// [PhaseMetric]; a Metric made otherwise reads no value.
 type Metric struct {
 	Name   string
 	Unit   assert.Unit
@@ -52,7 +53,8 @@ type Metric struct {
 	value func(*Run) (float64, bool)
 }
 
-// The names of the metrics every run has.
+// The names of the metrics a v1 baseline keeps in fields of their own
+// (see [Run]); every run has them.
 const (
 	P50             = "p50"
 	P90             = "p90"
@@ -66,109 +68,124 @@ const (
 	GCPauseP99      = "gc_pause_p99"
 )
 
-func always(f func(*Run) float64) func(*Run) (float64, bool) {
-	return func(r *Run) (float64, bool) { return f(r), true }
+// metricOf makes the Metric of a row of the catalogue.
+func metricOf(c catalogue.Metric) Metric {
+	better := LowerIsBetter
+	if c.HigherIsBetter {
+		better = HigherIsBetter
+	}
+	return Metric{Name: c.Name, Unit: assert.Unit(c.Unit), Better: better,
+		value: func(r *Run) (float64, bool) { return r.value(c.Name) }}
 }
 
-var fixedMetrics = []Metric{
-	{P50, assert.UnitDuration, LowerIsBetter, always(func(r *Run) float64 { return float64(r.P50NS) })},
-	{P90, assert.UnitDuration, LowerIsBetter, always(func(r *Run) float64 { return float64(r.P90NS) })},
-	{P99, assert.UnitDuration, LowerIsBetter, always(func(r *Run) float64 { return float64(r.P99NS) })},
-	{P999, assert.UnitDuration, LowerIsBetter, always(func(r *Run) float64 { return float64(r.P999NS) })},
-	{ErrorRate, assert.UnitRatio, LowerIsBetter, always(func(r *Run) float64 { return r.ErrorRate })},
-	{Throughput, assert.UnitRate, HigherIsBetter, always(func(r *Run) float64 { return r.Throughput })},
-	{Dropped, assert.UnitCount, LowerIsBetter, always(func(r *Run) float64 { return float64(r.Dropped) })},
-	{GoroutineGrowth, assert.UnitCount, LowerIsBetter, always(func(r *Run) float64 { return float64(r.GoroutineGrowth) })},
-	{HeapPeak, assert.UnitBytes, LowerIsBetter, always(func(r *Run) float64 { return float64(r.HeapPeakBytes) })},
-	{GCPauseP99, assert.UnitDuration, LowerIsBetter, always(func(r *Run) float64 { return float64(r.GCPauseP99NS) })},
-}
+// fixedMetrics are the compared metrics of the catalogue, in its order.
+var fixedMetrics = func() []Metric {
+	var ms []Metric
+	for _, c := range catalogue.All() {
+		if c.Rule != nil {
+			ms = append(ms, metricOf(c))
+		}
+	}
+	return ms
+}()
 
-// Metrics returns the metrics every comparison has, in the order
-// renderings show them. Runs that timed HTTP phases have two more per
-// phase, named after it: "ttfb.p50" and "ttfb.p99" (see [PhaseMetric]).
+// Metrics returns the metrics comparisons look at, in the order
+// renderings show them. A comparison leaves out a metric that the runs of
+// one side lack, such as one added to loadgate after a baseline was
+// recorded. Runs that timed HTTP phases have two more per phase, named
+// after it: "ttfb.p50" and "ttfb.p99" (see [PhaseMetric]).
 func Metrics() []Metric { return slices.Clone(fixedMetrics) }
-
-// phaseStats are the statistics compared for each HTTP phase.
-var phaseStats = []string{P50, P99}
 
 // PhaseMetric returns the metric of statistic stat (p50 or p99) of an
 // HTTP phase (dns, connect, tls, ttfb, total).
 func PhaseMetric(phase, stat string) Metric {
 	return Metric{
 		Name: phase + "." + stat, Unit: assert.UnitDuration, Better: LowerIsBetter,
-		value: func(r *Run) (float64, bool) {
-			p, ok := r.Phases[phase]
-			if !ok || p.Count == 0 {
-				return 0, false
-			}
-			if stat == P50 {
-				return float64(p.P50NS), true
-			}
-			return float64(p.P99NS), true
-		},
+		value: func(r *Run) (float64, bool) { return r.value(phase + "." + stat) },
 	}
 }
 
-// phaseOrder is the order of the HTTP phases in a request.
-var phaseOrder = []string{"dns", "connect", "tls", "ttfb", "total"}
+// value reads the metric called name from r: from the field a v1 baseline
+// keeps it in, from Phases for a statistic of an HTTP phase, or from
+// Metrics, where the metrics that joined the catalogue later are kept.
+func (r *Run) value(name string) (float64, bool) {
+	switch f := r.v1Field(name).(type) {
+	case *int64:
+		return float64(*f), true
+	case *float64:
+		return *f, true
+	}
+	if phase, stat, ok := strings.Cut(name, "."); ok {
+		if p, ok := r.Phases[phase]; ok && p.Count > 0 {
+			switch stat {
+			case P50:
+				return float64(p.P50NS), true
+			case P99:
+				return float64(p.P99NS), true
+			}
+		}
+	}
+	v, ok := r.Metrics[name]
+	return v, ok
+}
 
-// metricsOf lists the metrics to compare for two samples: the fixed ones,
-// then each phase that at least one run on each side timed.
+// v1Field returns the field of r that holds the metric called name in the
+// layout of schema v1, as an *int64 or a *float64, or nil. Only these ten
+// metrics have fields of their own, fixed by the file format: a metric
+// added to the catalogue needs no code here, as it is kept in Metrics.
+func (r *Run) v1Field(name string) any {
+	switch name {
+	case P50:
+		return &r.P50NS
+	case P90:
+		return &r.P90NS
+	case P99:
+		return &r.P99NS
+	case P999:
+		return &r.P999NS
+	case ErrorRate:
+		return &r.ErrorRate
+	case Throughput:
+		return &r.Throughput
+	case Dropped:
+		return &r.Dropped
+	case GoroutineGrowth:
+		return &r.GoroutineGrowth
+	case HeapPeak:
+		return &r.HeapPeakBytes
+	case GCPauseP99:
+		return &r.GCPauseP99NS
+	}
+	return nil
+}
+
+// metricsOf lists the metrics to compare for two samples, those that at
+// least one run on each side has: the fixed ones, then the statistics of
+// each HTTP phase, in the order of a request.
 func metricsOf(a, b Sample) []Metric {
 	ms := Metrics()
-	seen := func(s Sample) map[string]bool {
-		m := map[string]bool{}
-		for _, r := range s.Runs {
-			for name, p := range r.Phases {
-				if p.Count > 0 {
-					m[name] = true
-				}
-			}
-		}
-		return m
-	}
-	sa, sb := seen(a), seen(b)
-	var phases []string
-	for name := range sa {
-		if sb[name] {
-			phases = append(phases, name)
+	for _, ph := range catalogue.Phases() {
+		for _, st := range catalogue.PhaseStats() {
+			ms = append(ms, PhaseMetric(ph, st))
 		}
 	}
-	slices.SortFunc(phases, func(x, y string) int {
-		ix, iy := slices.Index(phaseOrder, x), slices.Index(phaseOrder, y)
-		switch {
-		case ix >= 0 && iy >= 0:
-			return ix - iy
-		case ix >= 0:
-			return -1
-		case iy >= 0:
-			return 1
-		}
-		return strings.Compare(x, y)
-	})
-	for _, p := range phases {
-		for _, st := range phaseStats {
-			ms = append(ms, PhaseMetric(p, st))
-		}
+	has := func(s Sample, m Metric) bool {
+		return slices.ContainsFunc(s.Runs, func(r Run) bool { _, ok := m.value(&r); return ok })
 	}
-	return ms
+	return slices.DeleteFunc(ms, func(m Metric) bool { return !has(a, m) || !has(b, m) })
 }
 
-// lookupMetric resolves a metric name as written in a policy: a fixed
-// metric or "<phase>.p50" / "<phase>.p99".
+// lookupMetric resolves a metric name as written in a policy: a compared
+// metric of the catalogue, or "<phase>.p50" / "<phase>.p99".
 func lookupMetric(name string) (Metric, error) {
-	for _, m := range fixedMetrics {
-		if m.Name == name {
-			return m, nil
-		}
-	}
-	if phase, stat, ok := strings.Cut(name, "."); ok && phase != "" && slices.Contains(phaseStats, stat) {
-		return PhaseMetric(phase, stat), nil
+	if c, ok := catalogue.Lookup(name); ok && c.Rule != nil {
+		return metricOf(c), nil
 	}
 	names := make([]string, len(fixedMetrics))
 	for i, m := range fixedMetrics {
 		names[i] = m.Name
 	}
-	return Metric{}, fmt.Errorf("unknown metric %q (want one of %s, or <phase>.p50 or <phase>.p99)",
-		name, strings.Join(names, ", "))
+	return Metric{}, fmt.Errorf("unknown metric %q (want one of %s, or <phase>.%s with a phase %s)",
+		name, strings.Join(names, ", "), strings.Join(catalogue.PhaseStats(), " or <phase>."),
+		strings.Join(catalogue.Phases(), ", "))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/loadgate/loadgate/internal/catalogue"
 	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
 	"strings"
@@ -68,6 +69,11 @@ type Run struct {
 	// Phases holds the HTTP phases (dns, connect, tls, ttfb, total) that
 	// the run timed.
 	Phases map[string]Phase `json:"phases,omitempty"`
+	// Metrics holds, by name, the values of the compared metrics that
+	// joined loadgate after the fields above were fixed (the metrics of
+	// internal/catalogue that have a rule). A run recorded before a metric
+	// joined lacks it, and comparisons leave that metric out.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 	// Stopped says why the run ended early, if it did (a gate, an abort).
 	Stopped string `json:"stopped,omitempty"`
 }
@@ -81,21 +87,26 @@ type Phase struct {
 
 // RunOf returns the values of res that a baseline keeps.
 func RunOf(res *loadtest.Result) Run {
-	r := Run{
-		RunID:           res.RunID,
-		Started:         res.Started,
-		DurationNS:      res.DurationNS,
-		Requests:        res.Requests,
-		P50NS:           res.Latency.P50NS,
-		P90NS:           res.Latency.P90NS,
-		P99NS:           res.Latency.P99NS,
-		P999NS:          res.Latency.P999NS,
-		ErrorRate:       res.ErrorRate,
-		Throughput:      res.Throughput,
-		Dropped:         res.Dropped,
-		GoroutineGrowth: int64(res.Runtime.GoroutinesEnd - res.Runtime.GoroutinesStart),
-		HeapPeakBytes:   res.Runtime.HeapPeakBytes,
-		GCPauseP99NS:    res.Runtime.GCPauseP99NS,
+	r := Run{RunID: res.RunID, Started: res.Started, DurationNS: res.DurationNS, Requests: res.Requests}
+	for _, m := range catalogue.All() {
+		if m.Rule == nil {
+			continue
+		}
+		v, ok := m.Read(res)
+		if !ok {
+			continue // a v1 field stays 0, as it always has
+		}
+		switch f := r.v1Field(m.Name).(type) {
+		case *int64:
+			*f = int64(v)
+		case *float64:
+			*f = v
+		default:
+			if r.Metrics == nil {
+				r.Metrics = make(map[string]float64)
+			}
+			r.Metrics[m.Name] = v
+		}
 	}
 	for name, l := range res.Phases {
 		if l.Count == 0 {

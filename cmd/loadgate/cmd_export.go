@@ -13,6 +13,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/promexport"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 const exportUsage = `usage: loadgate export -format bench|prometheus [-push URL] [-job name] RESULTS...
@@ -87,9 +89,9 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return inputError("export", fmt.Errorf("%s is a baseline: -format prometheus exports results (LOADGATE_OUT files)", b.Path))
 		}
 	}
-	families := metricFamilies(set)
+	families := prometheusFamilies(set)
 	if *pushURL == "" {
-		return writePrometheus(stdout, families)
+		return promexport.Write(stdout, families)
 	}
 	if err := pushMetrics(ctx, *pushURL, *job, families); err != nil {
 		return &exitError{code: exitFailed, err: fmt.Errorf("export: %w", err)}
@@ -113,6 +115,20 @@ func exportBench(w io.Writer, set *inputSet) error {
 		samples = append(samples, s)
 	}
 	return baseline.WriteBenchmarks(w, samples...)
+}
+
+// prometheusFamilies exports the results of every scenario as Prometheus
+// metric families.
+func prometheusFamilies(set *inputSet) []*dto.MetricFamily {
+	var scenarios [][]*loadtest.Result
+	for _, k := range set.keys() {
+		results := make([]*loadtest.Result, len(set.Results[k]))
+		for i, r := range set.Results[k] {
+			results[i] = r.Result
+		}
+		scenarios = append(scenarios, results)
+	}
+	return promexport.Families(scenarios...)
 }
 
 func checkPushURL(raw string) error {

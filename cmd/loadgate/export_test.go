@@ -114,7 +114,7 @@ func TestExportPrometheusRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := metricFamilies(set)
+	want := prometheusFamilies(set)
 	if len(families) != len(want) {
 		t.Errorf("%d families parsed, %d exported", len(families), len(want))
 	}

@@ -1,0 +1,125 @@
+package catalogue
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Distribution is a latency distribution a result records. Its statistics
+// are metrics: "p99" of the latency (whose name is written without a
+// prefix), "service.p99", "ttfb.p50".
+type Distribution struct {
+	Name  string // "latency", "service", "ttfb"
+	Where Scope
+	// Of returns the distribution of a whole run; false when the run has
+	// none: no request completed, or the target timed no such phase.
+	Of func(*loadtest.Result) (loadtest.Latency, bool)
+	// Prom is the summary family that exports it whole (its Quantile is
+	// unused: a summary holds every one of [Quantiles]).
+	Prom Series
+}
+
+// Quantile is one of the quantiles a loadtest.Latency keeps.
+type Quantile struct {
+	Q    float64 // 0.99
+	Stat string  // its statistic in expressions: "p99"
+	NS   func(loadtest.Latency) int64
+}
+
+var quantiles = []Quantile{
+	{0.5, "p50", func(l loadtest.Latency) int64 { return l.P50NS }},
+	{0.9, "p90", func(l loadtest.Latency) int64 { return l.P90NS }},
+	{0.95, "p95", func(l loadtest.Latency) int64 { return l.P95NS }},
+	{0.99, "p99", func(l loadtest.Latency) int64 { return l.P99NS }},
+	{0.999, "p999", func(l loadtest.Latency) int64 { return l.P999NS }},
+}
+
+// Quantiles returns the quantiles a loadtest.Latency keeps, the ones a
+// summary exports, in increasing order.
+func Quantiles() []Quantile { return slices.Clone(quantiles) }
+
+func quantile(stat string) Quantile {
+	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
+	return quantiles[i]
+}
+
+var (
+	latencyFamily = &Family{"loadgate_latency_seconds", "Latency from when each request should have started (no coordinated omission).", Summary}
+	serviceFamily = &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}
+	phaseFamily   = &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
+)
+
+// phases are the HTTP phases a target may time, in the order of a request.
+var phases = []string{"dns", "connect", "tls", "ttfb", "total"}
+
+// phaseStats are the statistics of each HTTP phase that are metrics of
+// their own (compared, exported to benchmarks).
+var phaseStats = []string{"p50", "p99"}
+
+// Phases returns the HTTP phases a target may time, in the order of a
+// request.
+func Phases() []string { return slices.Clone(phases) }
+
+// PhaseStats returns the statistics of each HTTP phase that are metrics:
+// "ttfb.p50" and "ttfb.p99".
+func PhaseStats() []string { return slices.Clone(phaseStats) }
+
+// counted reports a distribution of no requests as none.
+func counted(l loadtest.Latency) (loadtest.Latency, bool) { return l, l.Count > 0 }
+
+var (
+	latency = Distribution{"latency", Everywhere,
+		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Latency) },
+		Series{Family: latencyFamily}}
+	// A result whose service time counts no request (a file from a tool
+	// that leaves service_time out) has none: service.p99 is then not
+	// compared, rather than compared as 0.
+	service = Distribution{"service", InRun | InStage,
+		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.ServiceTime) },
+		Series{Family: serviceFamily}}
+)
+
+var distributions = func() []Distribution {
+	ds := []Distribution{latency, service}
+	for _, ph := range phases {
+		ds = append(ds, Distribution{ph, InRun,
+			func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Phases[ph]) },
+			Series{Family: phaseFamily, Label: [2]string{"phase", ph}}})
+	}
+	return ds
+}()
+
+// Distributions returns the latency distributions: the latency, the
+// service time, then the HTTP phases in the order of a request.
+func Distributions() []Distribution { return slices.Clone(distributions) }
+
+// DistributionNamed returns the distribution called name.
+func DistributionNamed(name string) (Distribution, bool) {
+	i := slices.IndexFunc(distributions, func(d Distribution) bool { return d.Name == name })
+	if i < 0 {
+		return Distribution{}, false
+	}
+	return distributions[i], true
+}
+
+// stat is the metric of statistic st (one of [Quantiles]) of distribution
+// d. Its benchmark unit follows the name: p99-ns, ttfb-p99-ns.
+func stat(d Distribution, st string, rule *Rule) Metric {
+	q := quantile(st)
+	name := st
+	if d.Name != "latency" {
+		name = d.Name + "." + st
+	}
+	return Metric{
+		Name: name, Unit: Duration, Where: d.Where, Noun: "a latency",
+		Read: func(r *loadtest.Result) (float64, bool) {
+			l, ok := d.Of(r)
+			return float64(q.NS(l)), ok
+		},
+		Rule:  rule,
+		Bench: strings.ReplaceAll(name, ".", "-") + "-ns",
+		Prom:  Series{Family: d.Prom.Family, Label: d.Prom.Label, Quantile: q.Q},
+	}
+}

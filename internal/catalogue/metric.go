@@ -1,0 +1,59 @@
+package catalogue
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Metric is one row of the catalogue.
+type Metric struct {
+	// Name is the metric as SLA expressions, policies and renderings write
+	// it: "p99", "error_rate", "service.p99".
+	Name           string
+	Unit           Unit
+	HigherIsBetter bool // throughput; most metrics are better lower
+	Where          Scope
+	// Noun names the metric's kind in assert's type errors: "a latency".
+	Noun string
+	// BareSeconds makes a bare number compared with the metric count
+	// seconds, as its name says (cpu_seconds < 30).
+	BareSeconds bool
+	// Read reads the metric of a whole run, in the unit's base
+	// (nanoseconds for a duration); false when the run has no value: no
+	// request completed, or the result lacks what the metric reads (a
+	// zero service time).
+	Read func(*loadtest.Result) (float64, bool)
+	// Rule is the default rule of comparisons; nil leaves the metric out
+	// of them.
+	Rule *Rule
+	// Bench is the metric's unit in the Go benchmark format ("p99-ns",
+	// "req/s"); "" leaves it out of the bench export. A unit ending in
+	// -ns is read by benchstat as nanoseconds, one ending in -B as bytes.
+	Bench string
+	// Prom is where the Prometheus export writes the metric.
+	Prom Series
+}
+
+// All returns the rows of the catalogue: first the compared metrics, in
+// the order comparisons show them, then the others. The statistics of HTTP
+// phases, which a run may or may not have, are not among them: see
+// [Lookup].
+func All() []Metric { return slices.Clone(metrics) }
+
+// Lookup returns the metric called name: a row of [All], or a statistic
+// of an HTTP phase ("ttfb.p99", see [PhaseStats]), which is compared with
+// the rule of the latency statistic of the same name.
+func Lookup(name string) (Metric, bool) {
+	if i := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == name }); i >= 0 {
+		return metrics[i], true
+	}
+	phase, st, ok := strings.Cut(name, ".")
+	if !ok || !slices.Contains(phases, phase) || !slices.Contains(phaseStats, st) {
+		return Metric{}, false
+	}
+	d, _ := DistributionNamed(phase)
+	same, _ := Lookup(st)
+	return stat(d, st, same.Rule), true
+}
