@@ -65,8 +65,8 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if r.verdict() == baseline.Fail {
-		return failed
+	if code := r.Run.ExitCode(); code != exitOK {
+		return &exitError{code: code}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/verdict"
 )
 
 // report is the comparison of two sets of results or baselines: one
@@ -18,11 +19,15 @@ type report struct {
 	Comparisons []scenarioComparison
 	OnlyBase    []scenarioKey
 	OnlyHead    []scenarioKey
+	// Run is the verdict, as loadgate run and the Action decide it: the
+	// comparisons, and the goroutines the new results leaked.
+	Run verdict.Run
 }
 
 type scenarioComparison struct {
 	Key scenarioKey
 	*baseline.Comparison
+	Judged *verdict.Scenario
 }
 
 // compareSets compares every scenario of head with the same scenario in
@@ -52,7 +57,9 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c})
+		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v})
+		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
 	for _, bk := range baseKeys {
 		if !matched[bk] {
@@ -80,24 +87,23 @@ func matchKey(k scenarioKey, keys []scenarioKey, taken map[scenarioKey]bool) (sc
 	return scenarioKey{}, false
 }
 
-// verdict is the worst verdict of the comparisons.
-func (r *report) verdict() baseline.Verdict {
-	v := baseline.Pass
-	for _, c := range r.Comparisons {
-		v = max(v, c.Verdict)
-	}
-	return v
-}
+// verdict is the run's verdict (verdict.Run.Verdict).
+func (r *report) verdict() baseline.Verdict { return r.Run.Verdict() }
 
 // headline sums the report up in one line.
 func (r *report) headline() string {
 	var fails, warns []string
 	for _, c := range r.Comparisons {
-		switch c.Verdict {
+		name := c.Scenario
+		if c.Judged.Verdict > c.Verdict && len(c.Judged.Why) > 0 {
+			// Failed for what the comparison does not show: a leak.
+			name += " (" + c.Judged.Why[len(c.Judged.Why)-1] + ")"
+		}
+		switch c.Judged.Verdict {
 		case baseline.Fail:
-			fails = append(fails, c.Scenario)
+			fails = append(fails, name)
 		case baseline.Warn:
-			warns = append(warns, c.Scenario)
+			warns = append(warns, name)
 		}
 	}
 	n := cell.Plural(len(r.Comparisons), "scenario")

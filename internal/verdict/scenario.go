@@ -60,18 +60,39 @@ type Scenario struct {
 
 // Judge judges a scenario with j.
 func Judge(j *baseline.Judge, in Input) *Scenario {
-	s := &Scenario{Name: in.Name, Package: in.Package, Test: in.Test, HeadRuns: len(in.Head),
-		NoBase: in.NoBase, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
+	s := newScenario(in)
 	s.Err = s.compare(j, in)
-	if s.Comparison != nil {
-		s.SLA = s.Comparison.SLA
-	} else if s.Err == nil {
+	if s.Comparison == nil && s.Err == nil {
 		outs, err := j.CheckSLA(s.Name, in.Head)
 		s.SLA, s.Err = outs, err
 	}
+	s.finish(in)
+	return s
+}
+
+// Compared judges a scenario whose comparison c was made elsewhere (by
+// loadgate compare, whose sides may be results or baselines): its
+// verdict, with the leaks and failed test of in, as [Judge] would give.
+func Compared(in Input, c *baseline.Comparison) *Scenario {
+	s := newScenario(in)
+	s.Comparison, s.BaseRuns, s.HeadRuns, s.NoBase = c, c.Base.Runs, c.Head.Runs, ""
+	s.finish(in)
+	return s
+}
+
+func newScenario(in Input) *Scenario {
+	return &Scenario{Name: in.Name, Package: in.Package, Test: in.Test, HeadRuns: len(in.Head),
+		NoBase: in.NoBase, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
+}
+
+// finish adds the comparison's SLA outcomes and the head's leaks, and
+// decides.
+func (s *Scenario) finish(in Input) {
+	if s.Comparison != nil {
+		s.SLA = s.Comparison.SLA
+	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
 	s.decide()
-	return s
 }
 
 // compare compares the head runs with the base's runs or the stored
