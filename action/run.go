@@ -4,295 +4,53 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
+	"io"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/loadgate/loadgate/baseline"
-	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/action/internal/app"
 )
 
-// Deps are what [Run] works with besides its config: tests replace each.
-type Deps struct {
-	// Action reads the environment and writes workflow commands, outputs
-	// and the job summary; it is required.
-	Action *githubactions.Action
-	// Runner runs the load tests; unused with from-results.
-	Runner Runner
-	// Client talks to the GitHub API; nil means a [Client] for the
-	// context's API URL and the github-token input.
-	Client *Client
-	// HTTP is the client a default Client uses; nil means its default.
-	HTTP *http.Client
-}
+// ErrCheckFailed is what Run's error matches (errors.Is) when the verdict
+// met the fail-on input: the step fails.
+var ErrCheckFailed = app.ErrCheckFailed
 
-// Outcome is what a run of the action did.
-type Outcome struct {
-	Report      *Report
-	Verdict     baseline.Verdict
-	Regressions int
-	// ReportPath is the Markdown report (the report output); ResultsDir
-	// the results (the results output).
-	ReportPath string
-	ResultsDir string
-	// Comment is the comment created or updated, if any.
-	Comment        *Comment
-	CommentCreated bool
-	// CommentSkipped says why there is no comment, when there is none.
-	CommentSkipped string
-}
+// ErrBadInput is what Run's error matches when an input, or a result or
+// baseline file, is bad: the error names it.
+var ErrBadInput = app.ErrBadInput
 
-// ErrCheckFailed is what a [*CheckError] matches with errors.Is.
-var ErrCheckFailed = errors.New("loadgate check failed")
-
-// CheckError fails the step: the verdict met the fail-on input.
-type CheckError struct {
-	FailOn  FailOn
-	Verdict baseline.Verdict
-	Reasons []string
-}
-
-func (e *CheckError) Error() string {
-	return fmt.Sprintf("the check failed (verdict %s, fail-on %s): %s", e.Verdict, e.FailOn, strings.Join(e.Reasons, "; "))
-}
-
-func (e *CheckError) Is(target error) bool { return target == ErrCheckFailed }
-
-// Run is the action: it runs the load tests (or reads the results of an
-// earlier run), judges them, writes the report to a file and the job
-// summary, sets the outputs, annotates the failing tests, posts or
-// updates the pull request's comment, and returns a [*CheckError] when
-// fail-on says the check fails. Other errors mean the action could not do
-// its work. A 403 on commenting (the read-only token of a fork's PR) is
-// not an error: a notice explains it.
-func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
-	gha := deps.Action
-	if cfg.Token != "" {
-		gha.AddMask(cfg.Token)
-	}
-	out := &Outcome{}
-
-	dir := cfg.FromResults
-	if dir == "" {
-		dir = cfg.ResultsDir
-		if err := clearResults(dir); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		if deps.Runner == nil {
-			return nil, errors.New("action: no runner")
-		}
-		if err := deps.Runner.Run(ctx, cfg, dir); err != nil {
-			return nil, fmt.Errorf("running the load tests: %w", err)
-		}
-	}
-	out.ResultsDir = dir
-	gha.SetOutput("results", dir)
-
-	res, err := ReadResults(dir)
+// Run is the Action, as action.yml runs it through loadgate action: it
+// reads its inputs (INPUT_*) and the workflow's context (GITHUB_*) from the
+// environment, runs the load tests with go test (or reads the results of
+// an earlier run: from-results), judges them, and publishes the report to
+// the job summary, the step's outputs, annotations and the pull request's
+// sticky comment, writing workflow commands to stdout. It returns an error
+// matching [ErrCheckFailed] when fail-on says the check fails,
+// [ErrBadInput] for bad input, and ctx's error when it is canceled.
+func Run(ctx context.Context, stdout io.Writer) error {
+	gha := githubactions.New(githubactions.WithWriter(stdout))
+	cfg, err := app.ConfigFrom(gha)
 	if err != nil {
-		return nil, err
-	}
-	r, err := Analyze(res, cfg.Judge)
-	if err != nil {
-		gha.Errorf("%v", err)
-		return nil, err
-	}
-	r.Marker, r.Key = cfg.Marker(), cfg.CommentKey
-	r.ServerURL = cfg.GitHub.ServerURL
-	if cfg.GitHub.Owner != "" {
-		r.Repository = cfg.GitHub.Owner + "/" + cfg.GitHub.Repo
-	}
-	r.SummaryURL = cfg.GitHub.RunURL()
-	if cfg.FromResults != "" {
-		// Commenting for the job that ran the tests: its comment, its
-		// summary.
-		if m := res.Manifest; m.Marker != "" {
-			r.Marker, r.Key = m.Marker, m.CommentKey
+		for _, line := range strings.Split(err.Error(), "\n") {
+			gha.Errorf("loadgate: %s", line)
 		}
-		if m := res.Manifest; m.RunURL != "" {
-			r.SummaryURL = m.RunURL
-		}
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
-	out.Report, out.Verdict, out.Regressions = r, r.Verdict, r.Regressions
-
-	// The full report, whatever its size, for the report output.
-	reportDir := cfg.ResultsDir
-	if err := os.MkdirAll(reportDir, 0o755); err != nil {
-		return nil, err
+	runner := &app.GoTest{
+		Log: stdout,
+		Group: func(title string) func() {
+			gha.Group(title)
+			return gha.EndGroup
+		},
 	}
-	out.ReportPath = filepath.Join(reportDir, "report.md")
-	full := r.Markdown(Full)
-	if err := os.WriteFile(out.ReportPath, []byte(full), 0o644); err != nil {
-		return nil, err
-	}
-	gha.Group("loadgate report")
-	gha.Infof("%s", full)
-	gha.EndGroup()
-
-	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		if level, err := WriteSummary(gha, r); err != nil {
-			gha.Warningf("loadgate: %v", err)
-		} else if level != Full {
-			gha.Warningf("loadgate: the job summary is shortened (%s) to stay under 1 MiB; the full report is %s", level, out.ReportPath)
-		}
-	}
-	gha.SetOutput("verdict", r.Verdict.String())
-	gha.SetOutput("regressions", strconv.Itoa(r.Regressions))
-	gha.SetOutput("report", out.ReportPath)
-
-	for _, a := range r.Annotations() {
-		fields := map[string]string{"title": a.Title}
-		if a.File != "" {
-			fields["file"] = a.File
-			fields["line"] = strconv.Itoa(a.Line)
-		}
-		if a.Level == "error" {
-			gha.WithFieldsMap(fields).Errorf("%s", a.Message)
-		} else {
-			gha.WithFieldsMap(fields).Warningf("%s", a.Message)
-		}
-	}
-
-	if err := comment(ctx, cfg, deps, res, r, out); err != nil {
-		return out, err
-	}
-	gha.Infof("loadgate: verdict %s, %s", r.Verdict, cell.Plural(r.Regressions, "regression"))
-	if fail, reasons := failing(r, cfg.FailOn); fail {
-		err := &CheckError{FailOn: cfg.FailOn, Verdict: r.Verdict, Reasons: reasons}
-		// In the log too: a runner shows the step's stderr less plainly,
-		// and the annotations are the failing tests'.
-		gha.Infof("loadgate: %v", err)
-		return out, err
-	}
-	return out, nil
-}
-
-// clearResults empties the results directory of an earlier run. A
-// directory that holds anything else is left alone: results-dir may have
-// been set to a directory of the repository by mistake.
-func clearResults(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
-		return fmt.Errorf("input %s: %s is not empty and holds no %s: not removing it", InputResultsDir, dir, ManifestFile)
-	}
-	return os.RemoveAll(dir)
-}
-
-// comment posts or updates the sticky comment, as cfg says.
-func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Report, out *Outcome) error {
-	gha := deps.Action
-	skip := func(why string) error {
-		out.CommentSkipped = why
-		gha.Infof("loadgate: no comment: %s", why)
-		return nil
-	}
-	if cfg.Comment == CommentNever {
-		return skip("comment: false")
-	}
-	pr := cfg.GitHub.PR
-	if cfg.FromResults != "" {
-		pr = res.Manifest.PR
-	}
-	if pr == 0 {
-		return skip("not a pull request")
-	}
-	if cfg.Token == "" {
-		gha.Warningf("loadgate: no github-token: cannot comment on pull request #%d", pr)
-		return skip("no token")
-	}
-	c := deps.Client
-	if c == nil {
-		c = &Client{BaseURL: cfg.GitHub.APIURL, Token: cfg.Token, HTTP: deps.HTTP}
-	}
-	owner, repo := cfg.GitHub.Owner, cfg.GitHub.Repo
-
-	if cfg.FromResults != "" && cfg.GitHub.EventName == "workflow_run" {
-		// The results come from a run of code the PR's author controls;
-		// the PR number in them is only trusted when it names the pull
-		// request whose head the triggering run tested.
-		want := cfg.GitHub.WorkflowRunHeadSHA
-		if want != "" && res.Manifest.PRHeadSHA != want {
-			gha.Warningf("loadgate: the results are of commit %s, the triggering run tested %s: not commenting", cell.Commit(res.Manifest.PRHeadSHA), cell.Commit(want))
-			return skip("results of another commit")
-		}
-		p, err := c.GetPullRequest(ctx, owner, repo, pr)
-		if err != nil {
-			return fmt.Errorf("checking pull request #%d: %w", pr, err)
-		}
-		if p.Head.SHA != res.Manifest.PRHeadSHA {
-			gha.Noticef("loadgate: pull request #%d is now at %s, the results are of %s: not commenting (a newer run will)", pr, cell.Commit(p.Head.SHA), cell.Commit(res.Manifest.PRHeadSHA))
-			return skip("pull request moved on")
-		}
-	}
-
-	body, level := r.Fit(MaxCommentChars, Chars)
-	if level != Full {
-		gha.Infof("loadgate: the comment is shortened (%s) to fit %d characters", level, MaxCommentChars)
-	}
-	mayCreate := cfg.Comment != CommentOnChange || r.Changed()
-	cm, created, err := Upsert(ctx, c, owner, repo, pr, r.Marker, body, mayCreate)
+	_, err = app.Run(ctx, cfg, app.Deps{Action: gha, Runner: runner})
 	switch {
-	case IsForbidden(err):
-		gha.Noticef("loadgate could not comment on pull request #%d: the token is read-only (%v). "+
-			"Pull requests from forks get a read-only GITHUB_TOKEN: the report is in the job summary, "+
-			"and the README shows how a workflow_run job can comment from the uploaded results.", pr, err)
-		return skip("read-only token")
-	case err != nil:
-		return fmt.Errorf("commenting on pull request #%d: %w", pr, err)
-	case cm.ID == 0:
-		return skip("on-change: nothing changed, and no earlier comment to update")
+	case err == nil || errors.Is(err, ErrCheckFailed):
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
-	out.Comment, out.CommentCreated = &cm, created
-	verb := "updated"
-	if created {
-		verb = "created"
-	}
-	gha.Infof("loadgate: comment %d %s on pull request #%d %s", cm.ID, verb, pr, cm.HTMLURL)
-	return nil
-}
-
-// failing applies fail-on to the report.
-func failing(r *Report, f FailOn) (bool, []string) {
-	var reasons []string
-	add := func(s string) { reasons = append(reasons, strings.ReplaceAll(s, "`", "")) }
-	for _, fl := range r.Failures {
-		if len(fl.Scenarios) == 0 {
-			add(r.failureText(fl))
-		}
-	}
-	slaOrTests := len(r.Failures) > 0
-	for _, s := range r.Scenarios {
-		if len(baseline.SLABreaches(s.SLA)) > 0 || s.LeakRuns > 0 || s.TestFailed {
-			slaOrTests = true
-		}
-		switch {
-		case s.Verdict == baseline.Fail:
-			add(s.gist())
-		case s.Verdict == baseline.Warn && f == FailOnWarn:
-			add(s.gist())
-		}
-	}
-	switch f {
-	case FailOnNever:
-		return false, nil
-	case FailOnSLA:
-		return slaOrTests, reasons
-	case FailOnWarn:
-		return r.Verdict >= baseline.Warn, reasons
-	}
-	return r.Verdict == baseline.Fail, reasons
+	gha.Errorf("loadgate: %v", err)
+	return err
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/sethvargo/go-githubactions"
 
 	"github.com/loadgate/loadgate/action"
 )
@@ -38,31 +35,14 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usageErrorf("action", "takes no arguments: inputs come from INPUT_* variables")
 	}
-	gha := githubactions.New(githubactions.WithWriter(stdout))
-	cfg, err := action.ConfigFrom(gha)
-	if err != nil {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			gha.Errorf("loadgate: %s", line)
-		}
-		return &exitError{code: exitUsage, err: fmt.Errorf("action: %w", err)}
-	}
-	runner := &action.GoTest{
-		Log: stdout,
-		Group: func(title string) func() {
-			gha.Group(title)
-			return gha.EndGroup
-		},
-	}
-	_, err = action.Run(ctx, cfg, action.Deps{Action: gha, Runner: runner})
+	err := action.Run(ctx, stdout)
 	switch {
-	case errors.Is(err, action.ErrCheckFailed):
-		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
-	case err != nil:
-		if ctx.Err() != nil {
-			return &exitError{code: exitInterrupted, err: fmt.Errorf("action: interrupted")}
-		}
-		gha.Errorf("loadgate: %v", err)
-		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
+	case err == nil:
+		return nil
+	case errors.Is(err, action.ErrBadInput):
+		return &exitError{code: exitUsage, err: fmt.Errorf("action: %w", err)}
+	case ctx.Err() != nil:
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("action: interrupted")}
 	}
-	return nil
+	return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
 }

@@ -1,4 +1,4 @@
-package action
+package app
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 // passed to the binary as INPUT_<NAME> would be silently ignored, and one
 // the binary reads but action.yml does not declare could never be set.
 func TestActionYMLInputs(t *testing.T) {
-	f, err := os.Open("../action.yml")
+	f, err := os.Open("../../../action.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestActionYMLInputs(t *testing.T) {
 			t.Errorf("action.yml does not pass input %s to the binary as %s: ${{ inputs.%s }}", in, env, in)
 		}
 	}
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package action
+package app
 
 import (
 	"bytes"
@@ -118,7 +118,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	} else {
 		n, err := copyBaselines(pkgs, filepath.Join(dir, BaselinesDir))
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrBadInput, err)
 		}
 		fmt.Fprintf(log, "loadgate: %s found in the repository\n", cell.Plural(n, "stored baseline"))
 	}

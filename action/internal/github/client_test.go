@@ -1,4 +1,4 @@
-package action
+package github
 
 import (
 	"context"
@@ -57,7 +57,7 @@ const repoFull = repoOwner + "/" + repoName
 func TestUpsertCreatesThenUpdatesInPlace(t *testing.T) {
 	d, c, _ := newDouble(t, writeToken)
 	ctx := t.Context()
-	marker := Marker("loadgate", "load")
+	marker := markerOf("loadgate", "load")
 	d.AddComment(repoFull, prNumber, "octocat", "LGTM, but "+marker+" quoted in a review is not ours")
 
 	first, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, marker, marker+"\nfirst", true)
@@ -73,7 +73,7 @@ func TestUpsertCreatesThenUpdatesInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another job's marker keeps its own comment.
-	other, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, Marker("loadgate", "other-job"), Marker("loadgate", "other-job")+"\nx", true)
+	other, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, markerOf("loadgate", "other-job"), markerOf("loadgate", "other-job")+"\nx", true)
 	if err != nil || !created || other.ID == first.ID {
 		t.Fatalf("another job: id %d, created %v, err %v; want a comment of its own", other.ID, created, err)
 	}
@@ -101,7 +101,7 @@ func TestUpsertCreatesThenUpdatesInPlace(t *testing.T) {
 
 func TestUpsertOnlyUpdates(t *testing.T) {
 	d, c, _ := newDouble(t, writeToken)
-	marker := Marker("w", "j")
+	marker := markerOf("w", "j")
 	cm, created, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nbody", false)
 	if err != nil || created || cm.ID != 0 || len(d.State().Comments) != 0 {
 		t.Fatalf("on-change without changes created a comment: %+v %v %v", cm, created, err)
@@ -119,7 +119,7 @@ func TestListCommentsPagination(t *testing.T) {
 	for i := range 250 {
 		d.AddComment(repoFull, prNumber, "octocat", fmt.Sprintf("comment %d", i))
 	}
-	marker := Marker("loadgate", "load")
+	marker := markerOf("loadgate", "load")
 	mine := d.AddComment(repoFull, prNumber, "github-actions[bot]", marker+"\nold report")
 
 	all, err := c.ListComments(t.Context(), repoOwner, repoName, prNumber)
@@ -302,4 +302,9 @@ func TestGetPullRequest(t *testing.T) {
 	if err != nil || pr.Head.SHA != "abc123" {
 		t.Fatalf("pr %+v, err %v", pr, err)
 	}
+}
+
+// markerOf is a comment marker as the Action writes one.
+func markerOf(workflow, job string) string {
+	return "<!-- loadgate-action: " + workflow + " / " + job + " -->"
 }

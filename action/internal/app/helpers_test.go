@@ -1,16 +1,15 @@
-package action
+package app
 
 import (
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -40,11 +39,11 @@ func golden(t *testing.T, name string, got string) {
 }
 
 // testEnv is the machine of synthetic results.
-var testEnv = loadtest.Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU"}
+var testEnv = fixture.Env
 
-const shopPkg = "github.com/loadgate/loadgate/examples/shop"
+const shopPkg = fixture.Package
 
-// fake describes a synthetic result.
+// fake describes a synthetic result (see internal/fixture).
 type fake struct {
 	scenario, test string
 	p50, p99       float64 // milliseconds
@@ -54,58 +53,9 @@ type fake struct {
 	env            *loadtest.Env
 }
 
-// result makes a loadtest.Result as loadtest.Run would write it, with a
-// timeline whose p99 wobbles around the run's p99 (deterministically,
-// from run).
 func (f fake) result(run int) *loadtest.Result {
-	ms := func(v float64) int64 { return int64(v * float64(time.Millisecond)) }
-	env := testEnv
-	if f.env != nil {
-		env = *f.env
-	}
-	seconds := f.seconds
-	if seconds == 0 {
-		seconds = 10
-	}
-	requests := int64(100 * seconds)
-	errs := int64(f.errorRate * float64(requests))
-	r := &loadtest.Result{
-		Schema:     loadtest.SchemaVersion,
-		Scenario:   f.scenario,
-		Package:    shopPkg,
-		Test:       f.test,
-		RunID:      fmt.Sprintf("%s-%d", f.scenario, run),
-		Started:    time.Date(2026, 11, 23, 1, 0, run, 0, time.UTC),
-		DurationNS: int64(seconds) * int64(time.Second),
-		Env:        env,
-		Load: loadtest.LoadInfo{Model: "open", DurationNS: int64(seconds) * int64(time.Second), TimeoutNS: int64(time.Second),
-			Stages: []loadtest.StagePlan{{Name: "100/s", Model: "open", Arrivals: "even", From: 100, To: 100, DurationNS: int64(seconds) * int64(time.Second)}}},
-		Requests:   requests,
-		Errors:     errs,
-		ErrorRate:  float64(errs) / float64(requests),
-		Rate:       100,
-		Throughput: 100 * (1 - f.errorRate),
-		Latency: loadtest.Latency{Count: requests, MinNS: ms(f.p50 / 4), MeanNS: ms(f.p50 * 1.1), P50NS: ms(f.p50),
-			P90NS: ms((f.p50 + f.p99) / 2), P95NS: ms(f.p99 * 0.8), P99NS: ms(f.p99), P999NS: ms(f.p99 * 1.3), MaxNS: ms(f.p99 * 1.5)},
-		ErrorKinds: map[string]int64{},
-		Runtime: loadtest.RuntimeStats{GoroutinesStart: 10, GoroutinesPeak: 80, GoroutinesEnd: 10,
-			HeapPeakBytes: 8 << 20, GCPauseP99NS: 20000, NumGC: 12, CPUSeconds: 1.5},
-		Leaks: f.leaks,
-	}
-	r.ServiceTime = r.Latency
-	if errs > 0 {
-		r.ErrorKinds["http_5xx"] = errs
-	}
-	for s := range seconds {
-		wobble := 1 + 0.05*float64((s*7+run*3)%5-2)
-		r.Timeline = append(r.Timeline, loadtest.Second{Second: int64(s), Sent: 100, Requests: 100,
-			Errors: errs / int64(seconds), P50NS: ms(f.p50), P99NS: ms(f.p99 * wobble)})
-	}
-	for _, l := range f.leaks {
-		_ = l
-		r.Runtime.GoroutinesEnd += l.Count
-	}
-	return r
+	return fixture.Fake{Scenario: f.scenario, Test: f.test, P50: f.p50, P99: f.p99, ErrorRate: f.errorRate,
+		Seconds: f.seconds, Leaks: f.leaks, Env: f.env}.Result(run)
 }
 
 // writeResults writes results into dir/side as loadtest does.
@@ -151,3 +101,11 @@ func writeFile(t *testing.T, path, text string) {
 func writeResultFile(dir, side string, r *loadtest.Result) (string, error) {
 	return loadtest.WriteFile(filepath.Join(dir, side), r)
 }
+
+// The repository, pull request and tokens the GitHub API double knows.
+const (
+	writeToken = "ghs_writeTOKEN0123456789"
+	readToken  = "ghs_readonlyTOKEN0123456789"
+	repoFull   = "loadgate/loadgate"
+	prNumber   = 7
+)

@@ -1,4 +1,4 @@
-package action
+package app
 
 import (
 	"encoding/json"
@@ -116,7 +116,7 @@ func TestGoTestExample(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cfg := &Config{Packages: []string{"./examples/shop"}, Run: "^TestBaselineCheckout$", Count: 1,
-		WorkingDirectory: "..", Compare: CompareBaseline}
+		WorkingDirectory: "../../..", Compare: CompareBaseline}
 	var log strings.Builder
 	if err := (&GoTest{Log: &log}).Run(t.Context(), cfg, dir); err != nil {
 		t.Fatalf("%v\n%s", err, log.String())

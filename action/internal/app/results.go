@@ -1,4 +1,4 @@
-package action
+package app
 
 import (
 	"encoding/json"

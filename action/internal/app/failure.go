@@ -1,0 +1,81 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/internal/cell"
+)
+
+// failureText is "`TestX` in `pkg` failed in 2 of 5 runs (file:line)".
+func (r *Report) failureText(f Failure) string {
+	what := cell.Code(f.Package) + " failed to build or run"
+	if f.Test != "" {
+		what = r.testRef(f.Package, f.Test) + " failed"
+	}
+	if f.Of > 1 {
+		what += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
+	}
+	if f.Output != "" {
+		if line := firstErrorLine(f.Output); line != "" {
+			what += ": " + cell.Markdown(line)
+		}
+	}
+	return what
+}
+
+// testRef names a test function, linked to its declaration when known.
+func (r *Report) testRef(pkg, test string) string {
+	text := cell.Code(test)
+	p, ok := r.Manifest.Positions[pkg+"."+test]
+	if !ok {
+		return text + " in " + cell.Code(pkg)
+	}
+	if link := r.blobURL(p); link != "" {
+		return fmt.Sprintf("%s ([%s](%s))", text, p, link)
+	}
+	return fmt.Sprintf("%s (%s)", text, cell.Code(p.String()))
+}
+
+func (r *Report) blobURL(p Position) string {
+	sha := r.Manifest.PRHeadSHA
+	if sha == "" {
+		sha = r.Manifest.HeadSHA
+	}
+	if r.ServerURL == "" || r.Repository == "" || sha == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", strings.TrimSuffix(r.ServerURL, "/"), r.Repository, sha, p.File, p.Line)
+}
+
+// firstErrorLine picks the line of a test's output that says what went
+// wrong: the first "file.go:NN: …" line, else the first non-blank one.
+func firstErrorLine(out string) string {
+	var lines []string
+	for line := range strings.Lines(out) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "=== ") || strings.HasPrefix(line, "--- ") {
+			continue
+		}
+		lines = append(lines, line)
+	}
+	pick := ""
+	for i, line := range lines {
+		if strings.Contains(line, ".go:") && !strings.HasPrefix(line, "panic") {
+			pick = line
+			// t.Error with a message that starts on the next line.
+			if strings.HasSuffix(line, ":") && i+1 < len(lines) {
+				pick += " " + lines[i+1]
+			}
+			break
+		}
+	}
+	if pick == "" && len(lines) > 0 {
+		pick = lines[0]
+	}
+	if utf8.RuneCountInString(pick) > 200 {
+		pick = string([]rune(pick)[:200]) + "…"
+	}
+	return pick
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Size limits of what GitHub shows.
+const (
+	// MaxCommentChars is the longest comment body GitHub accepts: longer
+	// ones fail with 422 "Body is too long (maximum is 65536 characters)".
+	MaxCommentChars = 65536
+	// MaxSummaryBytes is the most a step may write to its job summary;
+	// past it the upload fails with an error annotation.
+	MaxSummaryBytes = 1 << 20
+)
+
+// Level is how much of a report a rendering shows. [Report.Fit] steps
+// down the levels until the rendering fits its limit.
+type Level int
+
+const (
+	// Full shows everything.
+	Full Level = iota
+	// ShortDetails replaces the collapsed details (environments, notes,
+	// test output, the command to reproduce) with run counts and a
+	// pointer to the job summary.
+	ShortDetails
+	// NoCharts also leaves the charts out.
+	NoCharts
+	// FailingOnly also leaves out the tables of passing scenarios and the
+	// passing rows of the others.
+	FailingOnly
+	// HeadlineOnly shows the verdict and one line per scenario.
+	HeadlineOnly
+)
+
+var levelNames = []string{"full", "short details", "no charts", "failing only", "headline only"}
+
+func (l Level) String() string {
+	if l >= 0 && int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("Level(%d)", int(l))
+}
+
+// Fit renders r at the most detailed level whose size is at most limit;
+// size measures a rendering (characters for a comment, bytes for a
+// summary). When not even the headline fits, it is cut at a line and
+// says so.
+func (r *Report) Fit(limit int, size func(string) int) (string, Level) {
+	for l := Full; l <= HeadlineOnly; l++ {
+		md := r.Markdown(l)
+		if size(md) <= limit {
+			return md, l
+		}
+	}
+	md := r.Markdown(HeadlineOnly)
+	note := "\n\n" + r.shortenedNote() + "\n"
+	budget := limit - size(note)
+	lines := strings.SplitAfter(md, "\n")
+	var b strings.Builder
+	for _, line := range lines {
+		if size(b.String()+line) > budget {
+			break
+		}
+		b.WriteString(line)
+	}
+	return strings.TrimRight(b.String(), "\n") + note, HeadlineOnly
+}
+
+// Chars is the size of a comment body as GitHub counts it: characters.
+func Chars(s string) int { return utf8.RuneCountInString(s) }
+
+// Bytes is the size of a job summary: bytes.
+func Bytes(s string) int { return len(s) }
+
+func (r *Report) shortenedNote() string {
+	if r.inSummary {
+		return "✂️ Shortened to stay under the job summary's 1 MiB: the full report is the file of the action's report output."
+	}
+	where := "the job summary"
+	if r.SummaryURL != "" {
+		where = "the [job summary](" + r.SummaryURL + ")"
+	}
+	return "✂️ Shortened to fit GitHub's size limit: the full report is in " + where + "."
+}

@@ -1,0 +1,243 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Markdown renders the report at level l, starting with its marker.
+func (r *Report) Markdown(l Level) string {
+	var b strings.Builder
+	if r.Marker != "" {
+		b.WriteString(r.Marker + "\n")
+	}
+	name := "loadgate"
+	if r.Key != "" {
+		name += " (" + r.Key + ")"
+	}
+	fmt.Fprintf(&b, "## %s %s: %s\n\n", cell.Icon(r.Verdict.String()), name, r.title())
+	if c := r.context(); c != "" {
+		b.WriteString(c + "\n\n")
+	}
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
+	}
+	for _, f := range r.Failures {
+		if len(f.Scenarios) == 0 {
+			fmt.Fprintf(&b, "- ❌ %s\n", r.failureText(f))
+		}
+	}
+	b.WriteString("\n")
+	if l > Full {
+		b.WriteString(r.shortenedNote() + "\n\n")
+	}
+	if l == HeadlineOnly {
+		return r.footer(&b)
+	}
+	for _, s := range r.Scenarios {
+		if l >= FailingOnly && s.Verdict == baseline.Pass {
+			continue
+		}
+		r.writeScenario(&b, s, l)
+	}
+	if l == Full {
+		r.writeDetails(&b)
+	} else {
+		r.writeShortDetails(&b)
+	}
+	return r.footer(&b)
+}
+
+func (r *Report) footer(b *strings.Builder) string {
+	if r.SummaryURL != "" {
+		fmt.Fprintf(b, "<sub>[loadgate](https://github.com/loadgate/loadgate) · [job summary and logs](%s)</sub>\n", r.SummaryURL)
+	} else {
+		b.WriteString("<sub>[loadgate](https://github.com/loadgate/loadgate)</sub>\n")
+	}
+	return b.String()
+}
+
+// title says the most important thing the verdict rests on.
+func (r *Report) title() string {
+	switch {
+	case r.Regressions > 0:
+		return cell.Plural(r.Regressions, "regression")
+	case r.Breaches > 0:
+		return "SLA breached"
+	case len(r.Failures) > 0:
+		return "load tests failed"
+	case r.Verdict == baseline.Fail:
+		return "failed"
+	case r.Verdict == baseline.Warn:
+		return "warning"
+	}
+	return "no regression"
+}
+
+// context says what was compared with what.
+func (r *Report) context() string {
+	m := r.Manifest
+	head := "head"
+	if m.HeadSHA != "" {
+		head = "head " + cell.Code(cell.Commit(m.HeadSHA))
+	}
+	runs := fmt.Sprintf("%s a side", cell.Plural(m.Count, "run"))
+	switch r.Compare {
+	case CompareBaseRef:
+		base := "the merge base"
+		if m.BaseSHA != "" {
+			base = "merge base " + cell.Code(cell.Commit(m.BaseSHA))
+		}
+		return fmt.Sprintf("%s against %s, %s, interleaved on one runner.", capitalize(head), base, runs)
+	default:
+		return fmt.Sprintf("%s against the baselines stored in the repository, %s.", capitalize(head), cell.Plural(m.Count, "run"))
+	}
+}
+
+func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
+	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Verdict.String()), cell.Code(s.Name))
+	var meta []string
+	if s.Test != "" {
+		meta = append(meta, r.testRef(s.Package, s.Test))
+	}
+	if s.Comparison != nil {
+		meta = append(meta, fmt.Sprintf("%s %s, head %s", s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run")))
+	} else {
+		meta = append(meta, "head "+cell.Plural(s.HeadRuns, "run"))
+	}
+	b.WriteString(strings.Join(meta, " · ") + "\n\n")
+	if s.NoBase != "" {
+		fmt.Fprintf(b, "ℹ️ %s\n\n", cell.Markdown(s.NoBase))
+	}
+	if c := s.Comparison; c != nil {
+		if len(c.EnvMismatch) > 0 {
+			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable, so regressions only warn. Compare with `compare: base-ref` to run both sides on one runner.\n\n",
+				cell.Markdown(strings.Join(c.EnvMismatch, ", ")))
+		}
+		b.WriteString("| metric | " + cell.Markdown(c.Base.Label) + " | head | change | verdict |\n")
+		b.WriteString("|:--|--:|--:|--:|:--|\n")
+		shown := 0
+		for _, row := range c.Rows {
+			if l >= FailingOnly && row.Verdict == baseline.Pass {
+				continue
+			}
+			shown++
+			change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
+			if row.Verdict == baseline.Fail {
+				change = "**" + change + "**"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", row.Metric, cell.Median(row.Unit.Format(row.Base.Median), row.Base.N, row.Base.Median, row.Base.Lo, row.Base.Hi), cell.Median(row.Unit.Format(row.Head.Median), row.Head.N, row.Head.Median, row.Head.Lo, row.Head.Hi),
+				change, verdictCell(row))
+		}
+		if hidden := len(c.Rows) - shown; hidden > 0 {
+			fmt.Fprintf(b, "| *%s passed* | | | | |\n", cell.Plural(hidden, "more metric"))
+		}
+		b.WriteString("\n")
+	}
+	if len(s.SLA) > 0 {
+		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
+	}
+	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
+	if l < NoCharts {
+		if chart := p99Chart(s); chart != "" {
+			b.WriteString(chart + "\n")
+		}
+	}
+}
+
+func (r *Report) writeDetails(b *strings.Builder) {
+	b.WriteString("<details><summary>Runs, environments and how to reproduce</summary>\n\n")
+	r.writeRunCounts(b)
+	baseEnvs, headEnvs := r.envs()
+	if len(baseEnvs)+len(headEnvs) > 0 {
+		b.WriteString("\n| | base | head |\n|:--|:--|:--|\n")
+		m := r.Manifest
+		if m.BaseSHA != "" || m.HeadSHA != "" {
+			fmt.Fprintf(b, "| commit | %s | %s |\n", orDash(codeIf(cell.Commit(m.BaseSHA))), orDash(codeIf(cell.Commit(m.HeadSHA))))
+		}
+		be, he := strings.Join(baseEnvs, "; "), strings.Join(headEnvs, "; ")
+		if he == be {
+			he = "same"
+		}
+		fmt.Fprintf(b, "| machine | %s | %s |\n", orDash(cell.Markdown(be)), orDash(cell.Markdown(he)))
+	}
+	var notes []string
+	for _, s := range r.Scenarios {
+		if s.Comparison == nil {
+			continue
+		}
+		for _, w := range s.Comparison.Warnings {
+			if n := cell.Markdown(w.Error()); !slices.Contains(notes, n) {
+				notes = append(notes, n)
+			}
+		}
+	}
+	for _, n := range r.Notes {
+		notes = append(notes, cell.Markdown(n))
+	}
+	for _, f := range r.BaseFailures {
+		notes = append(notes, "on the base, "+r.failureText(f))
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range notes {
+			fmt.Fprintf(b, "- note: %s\n", n)
+		}
+	}
+	for _, f := range r.Failures {
+		if f.Output == "" {
+			continue
+		}
+		name := f.Test
+		if name == "" {
+			name = f.Package
+		}
+		fmt.Fprintf(b, "\nOutput of %s (head, last lines):\n\n%s\n", cell.Code(name), fence("text", f.Output))
+	}
+	if m := r.Manifest; m.Reproduce != "" {
+		fmt.Fprintf(b, "\nTo reproduce on your machine, from the repository's root:\n\n%s\n", fence("sh", m.Reproduce))
+	}
+	b.WriteString("\n</details>\n\n")
+}
+
+func (r *Report) writeShortDetails(b *strings.Builder) {
+	b.WriteString("<details><summary>Runs</summary>\n\n")
+	r.writeRunCounts(b)
+	where := "the job summary"
+	if r.SummaryURL != "" {
+		where = "the [job summary](" + r.SummaryURL + ")"
+	}
+	fmt.Fprintf(b, "\nEnvironments, notes, test output and the command to reproduce are in %s.\n\n</details>\n\n", where)
+}
+
+func (r *Report) writeRunCounts(b *strings.Builder) {
+	for _, s := range r.Scenarios {
+		if s.Comparison != nil {
+			fmt.Fprintf(b, "- %s: %s %s, head %s\n", cell.Code(s.Name), s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run"))
+		} else {
+			fmt.Fprintf(b, "- %s: head %s, nothing to compare with\n", cell.Code(s.Name), cell.Plural(s.HeadRuns, "run"))
+		}
+	}
+}
+
+// envs lists the distinct machines of each side.
+func (r *Report) envs() (base, head []string) {
+	add := func(list *[]string, e loadtest.Env) {
+		if d := e.String(); d != "" && !slices.Contains(*list, d) {
+			*list = append(*list, d)
+		}
+	}
+	for _, s := range r.Scenarios {
+		if s.Comparison == nil {
+			continue
+		}
+		add(&base, s.Comparison.Base.Env)
+		add(&head, s.Comparison.Head.Env)
+	}
+	return base, head
+}
