@@ -7,8 +7,7 @@ import (
 	"sync"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -40,11 +39,11 @@ func sampleP99(label string, p99ms ...float64) Sample {
 // spread around median (±50%), with a real HDR histogram, as Run makes.
 func result(scenario string, median time.Duration, seed uint64) *loadtest.Result {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	h := hdrhistogram.New(1, int64(time.Hour), 3)
+	h := histo.New()
 	for range 1000 {
 		h.RecordValue(int64(float64(median) * (0.5 + rng.Float64())))
 	}
-	lat := loadtest.SummarizeHistogram(h)
+	lat := loadtest.Latency(histo.Summarize(h, true))
 	return &loadtest.Result{
 		Schema: loadtest.SchemaVersion, Scenario: scenario, Package: "example.com/shop", Test: "TestLoad",
 		RunID: fmt.Sprintf("run%d", seed), Started: time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC),

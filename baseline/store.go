@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -209,10 +210,10 @@ func mergeLatency(dst, l *loadtest.Latency) error {
 	if dst.Count > 0 && dst.HDR == "" {
 		return errors.New("the baseline's latency has no hdr histogram")
 	}
-	merged, err := loadtest.MergeLatencies(*dst, *l)
+	merged, err := histo.Merge(histo.Summary(*dst), histo.Summary(*l))
 	if err != nil {
 		return err
 	}
-	*dst = merged
+	*dst = loadtest.Latency(merged)
 	return nil
 }
