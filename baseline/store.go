@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -24,7 +25,7 @@ const LockTimeout = 30 * time.Second
 
 // Path returns the file of scenario's baseline in dir.
 func Path(dir, scenario string) string {
-	return filepath.Join(dir, loadtest.FileName(scenario)+".json")
+	return filepath.Join(dir, filename.Safe(scenario)+".json")
 }
 
 // Load reads and checks the baseline file at path. A missing file is
