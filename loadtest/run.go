@@ -87,7 +87,7 @@ func Run(t testing.TB, s Scenario) *Result {
 	t.Log("\n" + Summary(res))
 	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
 		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
-			s.Name, LeakReport(res.Leaks))
+			s.Name, leakReport(res.Leaks))
 	}
 	if !s.Leaks.Off {
 		noteMissingLeakProfile.Do(func() {

@@ -67,6 +67,7 @@ type Abort struct {
 var DefaultScenario = Scenario{
 	Timeout:       30 * time.Second,
 	MaxInFlight:   10000,
+	Leaks:         LeakCheck{Wait: 2 * time.Second},
 	ProgressEvery: 5 * time.Second,
 }
 
@@ -86,6 +87,9 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.MaxInFlight == 0 {
 		s.MaxInFlight = d.MaxInFlight
+	}
+	if s.Leaks.Wait == 0 {
+		s.Leaks.Wait = d.Leaks.Wait
 	}
 	if s.Watch != nil && s.CoolDown == 0 {
 		s.CoolDown = DefaultCoolDown
@@ -145,6 +149,8 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Timeout must not be negative, got %v", s.Timeout)
 	case s.MaxInFlight < 0:
 		return fmt.Errorf("MaxInFlight must not be negative, got %d", s.MaxInFlight)
+	case s.Leaks.Wait < 0:
+		return fmt.Errorf("Leaks.Wait must not be negative, got %v", s.Leaks.Wait)
 	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
 	case s.Abort.Sustained < 0:
