@@ -54,7 +54,8 @@ type Scenario struct {
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
 // rate above ErrorRate or a p99 above P99; a zero ErrorRate or P99 is not
-// checked, and the zero Abort never stops a run. For example
+// checked, and the zero Abort never stops a run. A second's error rate is
+// that of the requests that completed in it, as [Result.ErrorRate]. For example
 // Abort{ErrorRate: 0.5, Sustained: 5 * time.Second} gives up on a service
 // that fails half its requests for five seconds.
 type Abort struct {
