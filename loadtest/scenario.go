@@ -43,9 +43,17 @@ type Scenario struct {
 	// service's goroutines and files can return to their level before it
 	// (default DefaultCoolDown when Watch is set).
 	CoolDown time.Duration
-	// AllowHosts lists non-loopback hosts this scenario may send load to;
-	// LOADGATE_ALLOW_HOSTS adds more. Every other host is refused before
-	// the run, so that a load test cannot hit production by mistake.
+	// AllowHosts lists the hosts other than loopback that this scenario may
+	// send load to; LOADGATE_ALLOW_HOSTS (comma-separated) adds more.
+	// Loopback needs no entry: the IP addresses of 127.0.0.0/8 and ::1, and
+	// the name localhost. No other name is resolved to decide, so a name
+	// that points at 127.0.0.1 must be listed. An entry is one host name or
+	// IP address and allows that host alone, case-insensitively, on any
+	// port; ports, wildcards and CIDR ranges are errors, not entries. Every
+	// other host is refused before the run, and a connection to a host that
+	// is not listed must reach a loopback address whatever DNS answers, so
+	// that a load test cannot hit production by mistake. watch.AllowHost
+	// follows the same rules.
 	AllowHosts []string
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
