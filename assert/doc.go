@@ -47,12 +47,12 @@
 // histogram, which the whole run and each request name carry but stages
 // and phases do not.
 //
-// The other metrics are error_rate (a ratio: errors over requests; dropped
-// arrivals, never sent, are not in it, as k6's http_req_failed leaves out
-// dropped iterations: check dropped == 0 as well, or use
-// loadtest.ErrorRateAtMost, which counts them as failed); errors, requests,
-// dropped and abandoned (counts; abandoned requests, which outlived their
-// timeout, are also timeouts among the requests and errors); throughput (successful requests per second) and rate
+// The other metrics are error_rate (a ratio, [loadtest.Result.ErrorRate]:
+// the share of the requests sent that failed; dropped arrivals, never sent,
+// are not in it, so bound them with dropped as well, as [PreLaunch] does);
+// errors, requests, dropped and abandoned (counts; abandoned requests,
+// which outlived their timeout, are also timeouts among the requests and
+// errors); throughput (successful requests per second) and rate
 // (requests sent per second); goroutines_start, goroutines_end,
 // goroutines_peak and goroutine_growth (end − start); gc_pause_p99 and
 // gc_pause_max (durations); num_gc; heap_peak (a size); cpu_seconds (CPU

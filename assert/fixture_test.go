@@ -8,6 +8,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -34,17 +35,13 @@ func (r *recordT) Helper() {
 // loadtest.Latency.HDR holds them.
 func hdr(t testing.TB, from, to, step time.Duration) (string, *hdrhistogram.Histogram) {
 	t.Helper()
-	h := hdrhistogram.New(1, int64(time.Hour), 3)
+	h := histo.New()
 	for d := from; d <= to; d += step {
 		if err := h.RecordValue(int64(d)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b), h
+	return histo.Summarize(h, true).HDR, h
 }
 
 const ms = int64(time.Millisecond)

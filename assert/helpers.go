@@ -24,8 +24,10 @@ func LatencyAtMost(t TestingT, res *loadtest.Result, q float64, limit time.Durat
 	return check(t, "assert.LatencyAtMost", res, []string{stat{pct: tidy(100 * q)}.String() + " <= " + limit.String()})
 }
 
-// ErrorRateAtMost checks that the share of failed requests is at most max
-// (0.001 for 0.1%): "error_rate <= 0.1%".
+// ErrorRateAtMost checks that the share of the requests sent that failed
+// ([loadtest.Result.ErrorRate]) is at most max (0.001 for 0.1%):
+// "error_rate <= 0.1%". Dropped arrivals are not in it: bound them with
+// [DroppedAtMost].
 func ErrorRateAtMost(t TestingT, res *loadtest.Result, max float64) bool {
 	if h, ok := t.(tHelper); ok {
 		h.Helper()

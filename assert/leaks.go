@@ -14,7 +14,9 @@ import (
 	"github.com/loadgate/loadgate/internal/stack"
 )
 
-// DefaultLeakWait is how long NoLeaks lets goroutines take to end.
+// DefaultLeakWait is how long [NoLeaks] and [VerifyTestMain] let goroutines
+// take to end. The check loadtest.Run does after each scenario has its own
+// wait, LeakCheck.Wait (default loadtest.DefaultScenario.Leaks.Wait).
 const DefaultLeakWait = 5 * time.Second
 
 // CleanupT is the part of testing.TB that NoLeaks needs.

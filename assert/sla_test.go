@@ -84,6 +84,7 @@ func TestSLA(t *testing.T) {
 		{"pre-launch", assert.PreLaunch, []string{
 			"scenario checkout: p99 = 231ms, want <= 200ms (15.5% over)",
 			"scenario checkout: error_rate = 0.5%, want < 0.1% (400.0% over)",
+			"scenario checkout: dropped = 3, want == 0 (3 over)",
 		}, false},
 	}
 	for _, tt := range tests {
@@ -100,6 +101,23 @@ func TestSLA(t *testing.T) {
 				t.Error("SLA did not call Helper")
 			}
 		})
+	}
+}
+
+// TestPreLaunchBoundsDropped guards issue 12: error_rate leaves dropped
+// arrivals out, so a run that dropped arrivals and failed no request must
+// still miss the pre-launch bar.
+func TestPreLaunchBoundsDropped(t *testing.T) {
+	res := slaResult(t)
+	res.Latency.P99NS = 150 * ms
+	res.Errors, res.ErrorRate, res.Dropped = 0, 0, 500
+	rt := &recordT{}
+	if assert.SLA(rt, res, assert.PreLaunch...) {
+		t.Error("SLA(PreLaunch) = true for a run that dropped 500 arrivals")
+	}
+	want := "scenario checkout: dropped = 500, want == 0 (500 over)"
+	if len(rt.errors) != 1 || rt.errors[0] != want {
+		t.Errorf("reported %q, want one %q", rt.errors, want)
 	}
 }
 

@@ -1,46 +1,15 @@
 package baseline
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
-// golden compares got with testdata/name. With -update it rewrites the
-// file; on a mismatch it writes testdata/name.got beside it and prints a
-// diff, as benchstat's tests do.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		_ = os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("%s changed (-golden +got), got written to %s.got; if intended, run go test -update:\n%s", path, path, diff)
-	} else {
-		os.Remove(path + ".got")
-	}
-}
 
 // testEnv is the machine of synthetic results.
 var testEnv = loadtest.Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU"}
@@ -70,11 +39,11 @@ func sampleP99(label string, p99ms ...float64) Sample {
 // spread around median (±50%), with a real HDR histogram, as Run makes.
 func result(scenario string, median time.Duration, seed uint64) *loadtest.Result {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	h := hdrhistogram.New(1, int64(time.Hour), 3)
+	h := histo.New()
 	for range 1000 {
 		h.RecordValue(int64(float64(median) * (0.5 + rng.Float64())))
 	}
-	lat := loadtest.SummarizeHistogram(h)
+	lat := loadtest.Latency(histo.Summarize(h, true))
 	return &loadtest.Result{
 		Schema: loadtest.SchemaVersion, Scenario: scenario, Package: "example.com/shop", Test: "TestLoad",
 		RunID: fmt.Sprintf("run%d", seed), Started: time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC),

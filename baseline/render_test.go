@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/golden"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -81,7 +82,7 @@ func TestRenderGolden(t *testing.T) {
 				if err := f.write(&b); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, "compare_"+name+"."+f.ext+".golden", b.Bytes())
+				golden.Check(t, "compare_"+name+"."+f.ext+".golden", b.Bytes())
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package baseline
 
 import (
 	"context"
-	"github.com/loadgate/loadgate/internal/schematest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/schematest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/loadgate/loadgate/internal/golden"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -56,7 +58,7 @@ func TestBaselineGolden(t *testing.T) {
 	// The HDR encoding is zlib output, whose bytes change between Go
 	// releases; the golden file shows the layout, and the round trip below
 	// checks the histogram itself.
-	golden(t, "baseline.golden.json", hdrValue.ReplaceAll(got, []byte(`"hdr": "(zlib-compressed HDR histogram)"`)))
+	golden.Check(t, "baseline.golden.json", hdrValue.ReplaceAll(got, []byte(`"hdr": "(zlib-compressed HDR histogram)"`)))
 	schematest.Validate(t, schemaPath, got)
 
 	b, err := Parse(got, "golden")

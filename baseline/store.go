@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/filename"
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -44,7 +46,7 @@ const LockTimeout = 30 * time.Second
 
 // Path returns the file of scenario's baseline in dir.
 func Path(dir, scenario string) string {
-	return filepath.Join(dir, loadtest.FileName(scenario)+".json")
+	return filepath.Join(dir, filename.Safe(scenario)+".json")
 }
 
 // Load reads and checks the baseline file at path. A missing file is
@@ -230,10 +232,10 @@ func mergeLatency(dst, l *loadtest.Latency) error {
 	if dst.Count > 0 && dst.HDR == "" {
 		return errors.New("the baseline's latency has no hdr histogram")
 	}
-	merged, err := loadtest.MergeLatencies(*dst, *l)
+	merged, err := histo.Merge(histo.Summary(*dst), histo.Summary(*l))
 	if err != nil {
 		return err
 	}
-	*dst = merged
+	*dst = loadtest.Latency(merged)
 	return nil
 }

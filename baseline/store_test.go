@@ -155,7 +155,7 @@ func TestBadBaselinesAreRefusedAndKept(t *testing.T) {
 
 func TestBaselineOfAnotherScenarioIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	// loadtest.FileName maps both names to checkout_v2.json.
+	// filename.Safe maps both names to checkout_v2.json.
 	path := Path(dir, "checkout v2")
 	if _, err := Record(path, "s", result("checkout v2", time.Millisecond, 1)); err != nil {
 		t.Fatal(err)

@@ -29,4 +29,6 @@
 //   - LOADGATE_SCALE: a factor applied to every duration of the load (stages
 //     and warm-up, not think time, so each stage keeps its rate), e.g. 0.1
 //     for a quick local smoke run.
+//   - LOADGATE_ALLOW_HOSTS: hosts other than loopback that load may be sent
+//     to, comma-separated, as in Scenario.AllowHosts.
 package loadtest

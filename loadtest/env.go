@@ -68,25 +68,6 @@ func readCPUModel() string {
 	return ""
 }
 
-// FileName returns name made safe for a file name: every rune other than
-// ASCII letters, digits, '-', '_' and '.' becomes '_'.
-func FileName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	s := strings.Trim(b.String(), ".")
-	if s == "" {
-		return "scenario"
-	}
-	return s
-}
-
 // callerPackage returns the import path of the package whose test called
 // Run: the package of the nearest Test, Benchmark, Fuzz or Example
 // function on the stack (so that a helper in another package does not

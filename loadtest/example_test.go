@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -31,10 +32,7 @@ func ExampleRamp() {
 	load := loadtest.Ramp(
 		loadtest.Rate(50).For(10*time.Second),
 		loadtest.Rate(50).RampTo(500).For(20*time.Second).
-			Gated(loadtest.AllOf(
-				loadtest.LatencyBelow(0.95, 50*time.Millisecond),
-				loadtest.ErrorRateAtMost(0),
-			)),
+			Gated(assert.Gate("p95 < 50ms", "error_rate == 0", "dropped == 0")),
 		loadtest.Rate(500).For(30*time.Second),
 	)
 	for _, s := range load.Stages() {

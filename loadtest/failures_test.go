@@ -213,7 +213,8 @@ func TestGatedRamp(t *testing.T) {
 	var n atomic.Int64
 	res := loadtest.Run(t, loadtest.Scenario{
 		// One request in five fails: the first gate (50%) passes, the
-		// second (1%) does not.
+		// second (1%) does not. Users write gates with assert.Gate; here
+		// they are plain functions, to test the mechanism alone.
 		Target: loadtest.Func(func(context.Context) error {
 			if n.Add(1)%5 == 0 {
 				return errors.New("unavailable")
@@ -221,8 +222,8 @@ func TestGatedRamp(t *testing.T) {
 			return nil
 		}),
 		Load: loadtest.Ramp(
-			loadtest.Rate(100).For(time.Second).Named("easy").Gated(loadtest.ErrorRateAtMost(0.5)),
-			loadtest.Rate(100).For(time.Second).Named("strict").Gated(loadtest.ErrorRateAtMost(0.01)),
+			loadtest.Rate(100).For(time.Second).Named("easy").Gated(errorRateAtMost(0.5)),
+			loadtest.Rate(100).For(time.Second).Named("strict").Gated(errorRateAtMost(0.01)),
 			loadtest.Rate(100).For(time.Second).Named("never"),
 		),
 	})
@@ -251,6 +252,16 @@ func TestGatedRamp(t *testing.T) {
 		t.Errorf("planned %v, ran %v: want the run cut short of the plan", time.Duration(res.Load.DurationNS), res.Duration())
 	}
 	t.Logf("gate: stopped %+v after %v, %d requests", *res.Stopped, res.Duration(), res.Requests)
+}
+
+// errorRateAtMost is a gate that fails a stage whose error rate is over max.
+func errorRateAtMost(max float64) loadtest.Gate {
+	return func(s *loadtest.StageResult) error {
+		if s.ErrorRate > max {
+			return fmt.Errorf("error rate %g > %g", s.ErrorRate, max)
+		}
+		return nil
+	}
 }
 
 // TestAbort checks the abort rule: a run whose every second for Sustained

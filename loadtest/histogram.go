@@ -5,37 +5,27 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadgate/loadgate/internal/histo"
 )
 
-// Histogram bounds: latencies are recorded in nanoseconds from 1 ns to one
-// hour with 3 significant digits (0.1% relative error), so p99.9 is exact
-// enough and memory does not depend on the number of requests.
 const (
-	histLowest    = 1
-	histHighest   = int64(time.Hour)
-	histDigits    = 3
 	coarseDigits  = 2 // per-second timeline histograms: 1% is plenty there
 	maxSamplesLen = 300
 )
 
-func newHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(histLowest, histHighest, histDigits)
-}
+// newHistogram returns a histogram with the bounds of package histo: 1 ns to
+// one hour, 3 significant digits.
+func newHistogram() *hdrhistogram.Histogram { return histo.New() }
 
 func newCoarseHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(histLowest, histHighest, coarseDigits)
+	return hdrhistogram.New(histo.Lowest, histo.Highest, coarseDigits)
 }
 
 // recordDuration records d, clamped into the histogram's range, without
 // allocating.
 func recordDuration(h *hdrhistogram.Histogram, d time.Duration) {
-	v := int64(d)
-	if v < histLowest {
-		v = histLowest
-	} else if v > histHighest {
-		v = histHighest
-	}
-	_ = h.RecordValue(v) // cannot fail: v is in range
+	_ = h.RecordValue(min(max(int64(d), histo.Lowest), histo.Highest)) // cannot fail: in range
 }
 
 // Latency summarises a latency distribution. Durations are integer
@@ -58,37 +48,13 @@ type Latency struct {
 // summarize builds a Latency from a histogram; withHDR adds the encoded
 // distribution.
 func summarize(h *hdrhistogram.Histogram, withHDR bool) Latency {
-	l := Latency{Count: h.TotalCount()}
-	if l.Count == 0 {
-		return l
-	}
-	l.MinNS = h.Min()
-	l.MeanNS = int64(h.Mean())
-	l.P50NS = h.ValueAtQuantile(50)
-	l.P90NS = h.ValueAtQuantile(90)
-	l.P95NS = h.ValueAtQuantile(95)
-	l.P99NS = h.ValueAtQuantile(99)
-	l.P999NS = h.ValueAtQuantile(99.9)
-	l.MaxNS = h.Max()
-	if withHDR {
-		if b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
-			l.HDR = string(b)
-		}
-	}
-	return l
+	return Latency(histo.Summarize(h, withHDR))
 }
 
 // Histogram decodes the full distribution from HDR. Each call decodes
 // anew, so a Latency is safe to read from several goroutines.
 func (l *Latency) Histogram() (*hdrhistogram.Histogram, error) {
-	if l.HDR == "" {
-		return nil, fmt.Errorf("latency has no hdr histogram")
-	}
-	h, err := hdrhistogram.Decode([]byte(l.HDR))
-	if err != nil {
-		return nil, fmt.Errorf("decoding hdr histogram: %w", err)
-	}
-	return h, nil
+	return histo.Decode(l.HDR)
 }
 
 // Quantile returns the latency at quantile q in [0, 1] (0.99 for p99). It
@@ -122,28 +88,4 @@ func (l *Latency) Quantile(q float64) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Duration(h.ValueAtQuantile(q * 100)), nil
-}
-
-// SummarizeHistogram returns the summary of a latency histogram recorded in
-// nanoseconds, with its HDR encoding.
-func SummarizeHistogram(h *hdrhistogram.Histogram) Latency { return summarize(h, true) }
-
-// MergeLatencies returns the summary of the distributions of ls together,
-// such as several runs of one scenario. Latencies with no requests are
-// skipped; every other one must carry its HDR histogram.
-func MergeLatencies(ls ...Latency) (Latency, error) {
-	merged := newHistogram()
-	for i := range ls {
-		if ls[i].Count == 0 {
-			continue
-		}
-		h, err := ls[i].Histogram()
-		if err != nil {
-			return Latency{}, err
-		}
-		if dropped := merged.Merge(h); dropped > 0 {
-			return Latency{}, fmt.Errorf("merging latencies: %d values out of range", dropped)
-		}
-	}
-	return summarize(merged, true), nil
 }

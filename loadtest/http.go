@@ -14,8 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/allowhosts"
 )
 
 // HTTP error kinds, beside those of [ErrorKind].
@@ -168,7 +169,10 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	if len(h.Requests) == 0 {
 		return errors.New("HTTP target has no Requests")
 	}
-	guard := newHostGuard(run.AllowHosts)
+	guard, err := allowhosts.Parse("Scenario.AllowHosts", run.AllowHosts)
+	if err != nil {
+		return err
+	}
 	h.prepared = h.prepared[:0]
 	weights := make([]int, len(h.Requests))
 	for i, r := range h.Requests {
@@ -189,7 +193,7 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 		if u.Hostname() == "" {
 			return fmt.Errorf("%s: URL has no host", what)
 		}
-		if err := guard.check(ctx, what, u.Hostname()); err != nil {
+		if err := guard.Check(what, u.Hostname()); err != nil {
 			return err
 		}
 		if r.Weight < 0 {
@@ -251,11 +255,11 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 // loadgate's own transports does not reach into a user's client. c's own
 // CheckRedirect, if any, still applies; without one, as net/http, at most
 // 10 redirects are followed.
-func guardRedirects(c *http.Client, guard *hostGuard) *http.Client {
+func guardRedirects(c *http.Client, guard *allowhosts.List) *http.Client {
 	guarded := *c
 	next := c.CheckRedirect
 	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := guard.check(req.Context(), "redirect to "+req.URL.Redacted(), req.URL.Hostname()); err != nil {
+		if err := guard.Check("redirect to "+req.URL.Redacted(), req.URL.Hostname()); err != nil {
 			return err
 		}
 		if next != nil {
@@ -308,19 +312,13 @@ func weightedOrder(weights []int) ([]uint16, error) {
 
 // newTransport builds the connection profile. Connections go only to
 // loopback addresses or allowed hosts, whatever DNS says during the run.
-func newTransport(profile Transport, tlsConfig *tls.Config, concurrency int, guard *hostGuard) *http.Transport {
+func newTransport(profile Transport, tlsConfig *tls.Config, concurrency int, guard *allowhosts.List) *http.Transport {
 	if concurrency <= 0 {
 		concurrency = 100
 	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
-		Proxy: nil, // load goes where the URL says, never through a proxy from the environment
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, _ := net.SplitHostPort(addr)
-			d := *dialer
-			d.Control = func(_, address string, _ syscall.RawConn) error { return guard.checkDial(host, address) }
-			return d.DialContext(ctx, network, addr)
-		},
+		Proxy:                 nil, // load goes where the URL says, never through a proxy from the environment
+		DialContext:           guard.Dialer(net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}),
 		TLSHandshakeTimeout:   10 * time.Second,
 		MaxIdleConns:          concurrency,
 		MaxIdleConnsPerHost:   concurrency,

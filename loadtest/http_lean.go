@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/allowhosts"
 	"github.com/loadgate/loadgate/internal/h1"
 )
 
@@ -65,7 +66,7 @@ type leanConn struct {
 // keeps count.
 type leanPool struct {
 	origins []leanOrigin
-	guard   *hostGuard
+	guard   *allowhosts.List
 	tls     *tls.Config
 	slack   time.Duration // how late a request's deadline may cut it off
 	stop    func() bool   // unregisters the AfterFunc on the run's context
@@ -81,7 +82,7 @@ var errLeanClosed = errors.New("loadtest: lean HTTP transport closed")
 // newLeanPool renders h's prepared requests for the Lean profile. The end
 // of ctx (Prepare's: the requests' context) closes every connection, so
 // that requests blocked in a read end at once, as they would with net/http.
-func newLeanPool(ctx context.Context, h *HTTP, run RunInfo, guard *hostGuard) (*leanPool, error) {
+func newLeanPool(ctx context.Context, h *HTTP, run RunInfo, guard *allowhosts.List) (*leanPool, error) {
 	p := &leanPool{guard: guard, tls: h.TLSConfig, conns: map[*leanConn]struct{}{}}
 	p.slack = min(run.Timeout/100, 20*time.Millisecond)
 	runHeader := orDefault(h.RunIDHeader, DefaultRunIDHeader)
@@ -178,13 +179,14 @@ func (p *leanPool) conn(ctx context.Context, deadline time.Time, sc *httpScratch
 	return c, nil
 }
 
+// lookupNetIP resolves the Lean profile's host names; tests replace it.
+var lookupNetIP = net.DefaultResolver.LookupNetIP
+
 func (p *leanPool) dial(ctx context.Context, o *leanOrigin, s *Sample) (*leanConn, error) {
 	dialer := net.Dialer{
 		Timeout:   leanDialTimeout,
 		KeepAlive: 30 * time.Second,
-		Control: func(_, address string, _ syscall.RawConn) error {
-			return p.guard.checkDial(o.host, address)
-		},
+		Control:   p.guard.Control(o.host),
 	}
 	addrs := []string{o.addr}
 	if _, err := netip.ParseAddr(o.host); err != nil {

@@ -304,8 +304,9 @@ func TestLeanCanceledRunEndsAtOnce(t *testing.T) {
 	}
 }
 
-// TestLeanDialGuard checks that a name that resolved to loopback when the
-// run was prepared cannot be dialled once it resolves elsewhere.
+// TestLeanDialGuard checks that localhost, allowed without a lookup, cannot
+// be dialled once it resolves elsewhere. The check runs before connect: no
+// packet leaves the machine.
 func TestLeanDialGuard(t *testing.T) {
 	defer func(old func(context.Context, string, string) ([]netip.Addr, error)) { lookupNetIP = old }(lookupNetIP)
 	var public atomic.Bool
@@ -317,7 +318,7 @@ func TestLeanDialGuard(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	target := GET("http://shop.test" + srv.URL[strings.LastIndex(srv.URL, ":"):] + "/")
+	target := GET("http://localhost" + srv.URL[strings.LastIndex(srv.URL, ":"):] + "/")
 	target.Transport = Lean
 	if err := target.Prepare(context.Background(), RunInfo{RunID: "x", Timeout: time.Second}); err != nil {
 		t.Fatalf("Prepare: %v", err)

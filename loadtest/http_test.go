@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/allowhosts"
 	"go.uber.org/goleak"
 )
 
@@ -283,18 +284,15 @@ func testHTTPRequestIDs(t *testing.T, tr Transport) {
 	}
 }
 
+// TestHTTPRefusesNonLoopbackHosts checks Prepare against the allow-list
+// (its rules are tested in internal/allowhosts): a refused host fails the
+// run before any request is sent, and no name is resolved to decide.
 func TestHTTPRefusesNonLoopbackHosts(t *testing.T) {
 	defer func(old func(context.Context, string, string) ([]netip.Addr, error)) { lookupNetIP = old }(lookupNetIP)
 	var lookups atomic.Int64
-	lookupNetIP = func(_ context.Context, _, host string) ([]netip.Addr, error) {
+	lookupNetIP = func(context.Context, string, string) ([]netip.Addr, error) {
 		lookups.Add(1)
-		switch host {
-		case "shop.internal":
-			return []netip.Addr{netip.MustParseAddr("203.0.113.7")}, nil
-		case "local.test", "localhost":
-			return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")}, nil
-		}
-		return nil, errors.New("no such host")
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 	}
 	var sent atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
@@ -308,10 +306,10 @@ func TestHTTPRefusesNonLoopbackHosts(t *testing.T) {
 		env     string
 		wantErr string
 	}{
-		{name: "public IP", url: "http://203.0.113.9/", wantErr: "host 203.0.113.9 is not loopback"},
-		{name: "private IP", url: "http://10.1.2.3/", wantErr: "LOADGATE_ALLOW_HOSTS=10.1.2.3"},
-		{name: "name resolving outside loopback", url: "http://shop.internal/", wantErr: "resolves to 203.0.113.7"},
-		{name: "name resolving to loopback", url: "http://local.test" + port + "/"},
+		{name: "public IP", url: "http://203.0.113.9/", wantErr: "host 203.0.113.9 is not a loopback address"},
+		{name: "private IP", url: "http://10.1.2.3/", wantErr: "add the host to Scenario.AllowHosts or set LOADGATE_ALLOW_HOSTS=10.1.2.3"},
+		{name: "name", url: "http://shop.internal/", wantErr: "host shop.internal is a name other than localhost"},
+		{name: "name of loopback", url: "http://local.test" + port + "/", wantErr: "host local.test is a name other than localhost"},
 		{name: "loopback IPv4", url: srv.URL},
 		{name: "localhost", url: "http://localhost" + port + "/"},
 		{name: "allowed by scenario", url: "http://shop.internal/", allow: []string{"shop.internal"}},
@@ -322,7 +320,7 @@ func TestHTTPRefusesNonLoopbackHosts(t *testing.T) {
 			t.Setenv(EnvAllowHosts, tt.env)
 			before := sent.Load()
 			target := GET(tt.url)
-			info := RunInfo{RunID: "x", Concurrency: 1, AllowHosts: append(tt.allow, allowHostsFromEnv()...)}
+			info := RunInfo{RunID: "x", Concurrency: 1, AllowHosts: append(tt.allow, allowhosts.FromEnv()...)}
 			err := target.Prepare(context.Background(), info)
 			defer target.Finish()
 			if tt.wantErr == "" {
@@ -339,18 +337,33 @@ func TestHTTPRefusesNonLoopbackHosts(t *testing.T) {
 			}
 		})
 	}
+	if n := lookups.Load(); n != 0 {
+		t.Errorf("%d names resolved to check hosts, want none", n)
+	}
+
+	err := GET(srv.URL).Prepare(context.Background(), RunInfo{RunID: "x", Concurrency: 1, AllowHosts: []string{"shop.internal:8080"}})
+	if want := `Scenario.AllowHosts or LOADGATE_ALLOW_HOSTS: entry "shop.internal:8080": want a host alone`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Prepare with an entry with a port = %v, want an error containing %q", err, want)
+	}
 }
 
-// TestHTTPDialGuard checks the second line of defence: a connection to a
-// non-loopback address is refused at dial time even if Prepare passed.
+// TestHTTPDialGuard checks the second line of defence: Pooled connections
+// go through the allow-list's dial-time check, so a connection to a
+// non-loopback address is refused even if Prepare passed. The check runs
+// before connect: no packet leaves the machine.
 func TestHTTPDialGuard(t *testing.T) {
-	g := newHostGuard(nil)
-	if err := g.checkDial("shop.internal", "203.0.113.7:80"); !errors.Is(err, ErrHostNotAllowed) {
-		t.Errorf("checkDial to a public address = %v, want ErrHostNotAllowed", err)
+	var nothing allowhosts.List
+	tr := newTransport(Pooled, nil, 1, &nothing)
+	if _, err := tr.DialContext(context.Background(), "tcp", "203.0.113.7:80"); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("dial to a public address = %v, want ErrHostNotAllowed", err)
 	}
-	if err := g.checkDial("localhost", "[::1]:80"); err != nil {
-		t.Errorf("checkDial to ::1 = %v", err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	c, err := tr.DialContext(context.Background(), "tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatalf("dial loopback: %v", err)
 	}
+	c.Close()
 }
 
 func TestHTTPLeavesNoGoroutines(t *testing.T) {

@@ -135,7 +135,7 @@ func TestScenarioLeakCheckFindsRealLeaks(t *testing.T) {
 				}
 			}
 			if found == nil {
-				t.Fatalf("no leak in %s; leaks:\n%s", tt.wantFunction, LeakReport(res.Leaks))
+				t.Fatalf("no leak in %s; leaks:\n%s", tt.wantFunction, leakReport(res.Leaks))
 			}
 			if found.State != tt.wantState {
 				t.Errorf("state = %q, want %q", found.State, tt.wantState)
@@ -146,7 +146,7 @@ func TestScenarioLeakCheckFindsRealLeaks(t *testing.T) {
 			if found.Line == 0 || found.SampleStack == "" {
 				t.Errorf("leak lacks file:line or stack: %+v", found)
 			}
-			t.Logf("%s: %d requests\n%s", tt.name, res.Requests, LeakReport(res.Leaks))
+			t.Logf("%s: %d requests\n%s", tt.name, res.Requests, leakReport(res.Leaks))
 		})
 	}
 }
@@ -157,7 +157,7 @@ func TestScenarioLeakCheckNoFalseAlarms(t *testing.T) {
 	for i := range 5 {
 		res := runHTTPWith(t, GET(srv.URL), Ramp(Rate(300).For(200*time.Millisecond), Users(8).For(200*time.Millisecond)), nil)
 		if len(res.Leaks) != 0 {
-			t.Fatalf("run %d: clean keep-alive scenario reported leaks:\n%s", i, LeakReport(res.Leaks))
+			t.Fatalf("run %d: clean keep-alive scenario reported leaks:\n%s", i, leakReport(res.Leaks))
 		}
 	}
 }
@@ -184,14 +184,14 @@ func TestScenarioLeakCheckKeepsParallelTestsApart(t *testing.T) {
 		})
 	})
 	if len(cleanRes.Leaks) != 0 {
-		t.Errorf("clean scenario blamed for:\n%s", LeakReport(cleanRes.Leaks))
+		t.Errorf("clean scenario blamed for:\n%s", leakReport(cleanRes.Leaks))
 	}
 	total := 0
 	for _, l := range leakyRes.Leaks {
 		total += l.Count
 	}
 	if int64(total) != leakyRes.Requests {
-		t.Errorf("leaky scenario: %d leaked goroutines for %d requests:\n%s", total, leakyRes.Requests, LeakReport(leakyRes.Leaks))
+		t.Errorf("leaky scenario: %d leaked goroutines for %d requests:\n%s", total, leakyRes.Requests, leakReport(leakyRes.Leaks))
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 )
 
 // LeakCheck configures the goroutine-leak check that Run does after every
-// scenario. The zero value checks, waits DefaultLeakWait for goroutines to
-// end, and fails the test on a leak.
+// scenario. The zero value checks, waits DefaultScenario.Leaks.Wait (2s) for
+// goroutines to end, and fails the test on a leak.
 type LeakCheck struct {
 	// Off disables the check.
 	Off bool
@@ -26,12 +26,9 @@ type LeakCheck struct {
 	// or created by one, is not a leak.
 	Ignore []string
 	// Wait is how long goroutines may take to end after the load
-	// (default DefaultLeakWait).
+	// (default DefaultScenario.Leaks.Wait).
 	Wait time.Duration
 }
-
-// DefaultLeakWait is how long the leak check waits for goroutines to end.
-const DefaultLeakWait = 2 * time.Second
 
 // Leak is a group of goroutines that started during a scenario and were
 // still alive after it: blocked in the same function, created by the same
@@ -159,11 +156,7 @@ func (w *leakWatch) finish() (leaks []Leak, unattributed, idle int) {
 	delete(activeScenarios.runs, w)
 	activeScenarios.Unlock()
 
-	wait := w.cfg.Wait
-	if wait <= 0 {
-		wait = DefaultLeakWait
-	}
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(w.cfg.Wait)
 	var suspects []stack.Goroutine
 	for pause := 10 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
 		// Keep-alive connections of the default client are the classic
@@ -344,9 +337,9 @@ func provenLeaks() map[int]bool {
 	return proven
 }
 
-// LeakReport renders leaks for a test log: one line per group with counts
+// leakReport renders leaks for a test log: one line per group with counts
 // and file:line, then the first group's stack.
-func LeakReport(leaks []Leak) string {
+func leakReport(leaks []Leak) string {
 	groups := make([]stack.Group, len(leaks))
 	for i, l := range leaks {
 		createdFile, createdLine := splitFileLine(l.CreatedAt)

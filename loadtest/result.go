@@ -22,12 +22,20 @@ type Result struct {
 	Load       LoadInfo `json:"load"`
 
 	// Requests counts the requests sent during the load, successful or
-	// not, abandoned ones included; Dropped counts open-model arrivals that
-	// could not start because MaxInFlight requests were already running.
-	Requests  int64   `json:"requests"`
-	Errors    int64   `json:"errors"`
+	// not, abandoned ones included; Errors counts those that failed.
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	// ErrorRate is Errors / Requests, the share of the requests sent that
+	// failed (0 when none was sent). It is the one meaning of error_rate
+	// across loadgate: in a stage's or a name's result, in package
+	// assert's expressions and gates, in baselines and in reports. As
+	// with k6's http_req_failed, arrivals that were dropped are not in it,
+	// since they were never sent; bound them on their own, with
+	// "dropped == 0" as assert.PreLaunch does.
 	ErrorRate float64 `json:"error_rate"`
-	Dropped   int64   `json:"dropped"`
+	// Dropped counts open-model arrivals that could not start because
+	// MaxInFlight requests were already running.
+	Dropped int64 `json:"dropped"`
 	// Abandoned counts requests still running when the drain after the load
 	// gave up (their target ignored its context past the timeout). They
 	// are in Requests and Errors, of kind "timeout", but not in the
@@ -111,7 +119,8 @@ type StagePlan struct {
 	Gated      bool     `json:"gated,omitempty"`
 }
 
-// NameResult is the part of a result that belongs to one request name.
+// NameResult is the part of a result that belongs to one request name. Its
+// ErrorRate is its Errors / Requests, as [Result.ErrorRate].
 type NameResult struct {
 	Requests    int64            `json:"requests"`
 	Errors      int64            `json:"errors"`
@@ -139,7 +148,9 @@ type Warmup struct {
 }
 
 // StageResult is the part of a result that belongs to one stage. Requests
-// are attributed to the stage in which they were sent.
+// are attributed to the stage in which they were sent. Its ErrorRate is its
+// Errors / Requests, as [Result.ErrorRate]: its Dropped arrivals are not in
+// it.
 type StageResult struct {
 	Index     int     `json:"index"`
 	Name      string  `json:"name"`

@@ -10,14 +10,18 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/jsonpos"
 )
 
 // WriteFile writes r as JSON into dir as <scenario>.json, or, when that file
 // exists (another run of the same scenario, e.g. go test -count=N),
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
-// The file appears whole or not at all: it is written to a temporary file in
-// dir and then linked into place. WriteFile returns the path written.
+// In the file name every character of the scenario's name other than ASCII
+// letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
+// checkout_v2.json, as its baseline is named). The file appears whole or not
+// at all: it is written to a temporary file in dir and then linked into
+// place. WriteFile returns the path written.
 func WriteFile(dir string, r *Result) (string, error) {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -27,7 +31,7 @@ func WriteFile(dir string, r *Result) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+FileName(r.Scenario)+"-*")
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filename.Safe(r.Scenario)+"-*")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
@@ -49,7 +53,7 @@ func WriteFile(dir string, r *Result) (string, error) {
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	base := FileName(r.Scenario)
+	base := filename.Safe(r.Scenario)
 	for n := 1; n < 100000; n++ {
 		name := base + ".json"
 		if n > 1 {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/allowhosts"
 )
 
 var noteMissingLeakProfile sync.Once
@@ -87,7 +89,7 @@ func Run(t testing.TB, s Scenario) *Result {
 	t.Log("\n" + Summary(res))
 	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
 		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
-			s.Name, LeakReport(res.Leaks))
+			s.Name, leakReport(res.Leaks))
 	}
 	if !s.Leaks.Off {
 		noteMissingLeakProfile.Do(func() {
@@ -157,7 +159,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	if p, ok := s.Target.(Preparer); ok {
 		info := RunInfo{
 			Scenario: s.Name, RunID: runID, Concurrency: concurrencyOf(s), Timeout: s.Timeout,
-			AllowHosts: append(append([]string(nil), s.AllowHosts...), allowHostsFromEnv()...),
+			AllowHosts: append(append([]string(nil), s.AllowHosts...), allowhosts.FromEnv()...),
 		}
 		if err := p.Prepare(reqCtx, info); err != nil {
 			return nil, err

@@ -43,9 +43,17 @@ type Scenario struct {
 	// service's goroutines and files can return to their level before it
 	// (default DefaultCoolDown when Watch is set).
 	CoolDown time.Duration
-	// AllowHosts lists non-loopback hosts this scenario may send load to;
-	// LOADGATE_ALLOW_HOSTS adds more. Every other host is refused before
-	// the run, so that a load test cannot hit production by mistake.
+	// AllowHosts lists the hosts other than loopback that this scenario may
+	// send load to; LOADGATE_ALLOW_HOSTS (comma-separated) adds more.
+	// Loopback needs no entry: the IP addresses of 127.0.0.0/8 and ::1, and
+	// the name localhost. No other name is resolved to decide, so a name
+	// that points at 127.0.0.1 must be listed. An entry is one host name or
+	// IP address and allows that host alone, case-insensitively, on any
+	// port; ports, wildcards and CIDR ranges are errors, not entries. Every
+	// other host is refused before the run, and a connection to a host that
+	// is not listed must reach a loopback address whatever DNS answers, so
+	// that a load test cannot hit production by mistake. watch.AllowHost
+	// follows the same rules.
 	AllowHosts []string
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
@@ -54,7 +62,8 @@ type Scenario struct {
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
 // rate above ErrorRate or a p99 above P99; a zero ErrorRate or P99 is not
-// checked, and the zero Abort never stops a run. For example
+// checked, and the zero Abort never stops a run. A second's error rate is
+// that of the requests that completed in it, as [Result.ErrorRate]. For example
 // Abort{ErrorRate: 0.5, Sustained: 5 * time.Second} gives up on a service
 // that fails half its requests for five seconds.
 type Abort struct {
@@ -67,6 +76,7 @@ type Abort struct {
 var DefaultScenario = Scenario{
 	Timeout:       30 * time.Second,
 	MaxInFlight:   10000,
+	Leaks:         LeakCheck{Wait: 2 * time.Second},
 	ProgressEvery: 5 * time.Second,
 }
 
@@ -86,6 +96,9 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.MaxInFlight == 0 {
 		s.MaxInFlight = d.MaxInFlight
+	}
+	if s.Leaks.Wait == 0 {
+		s.Leaks.Wait = d.Leaks.Wait
 	}
 	if s.Watch != nil && s.CoolDown == 0 {
 		s.CoolDown = DefaultCoolDown
@@ -145,6 +158,8 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Timeout must not be negative, got %v", s.Timeout)
 	case s.MaxInFlight < 0:
 		return fmt.Errorf("MaxInFlight must not be negative, got %d", s.MaxInFlight)
+	case s.Leaks.Wait < 0:
+		return fmt.Errorf("Leaks.Wait must not be negative, got %v", s.Leaks.Wait)
 	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
 	case s.Abort.Sustained < 0:

@@ -3,19 +3,14 @@ package loadtest
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"github.com/loadgate/loadgate/internal/schematest"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/loadgate/loadgate/internal/golden"
+	"github.com/loadgate/loadgate/internal/schematest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 const schemaPath = "../schema/result.v1.json"
 
@@ -67,20 +62,7 @@ func TestResultGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "result.golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestResultGolden -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		_ = os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("result JSON changed (-golden +got), got written to %s.got; if intended, run go test -update:\n%s", path, diff)
-	}
+	golden.Check(t, "result.golden.json", got)
 	schematest.Validate(t, schemaPath, got)
 }
 

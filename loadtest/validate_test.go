@@ -75,3 +75,36 @@ func TestRampChangesThinkTime(t *testing.T) {
 		t.Errorf("the stage with the short think time ran %d requests, want about 100", got)
 	}
 }
+
+// TestLeakWait: the leak check's wait defaults to DefaultScenario's, and a
+// negative one is refused rather than read as "use the default".
+func TestLeakWait(t *testing.T) {
+	nop := Func(func(context.Context) error { return nil })
+	tests := []struct {
+		name    string
+		give    time.Duration
+		want    time.Duration
+		wantErr string
+	}{
+		{name: "default", give: 0, want: DefaultScenario.Leaks.Wait},
+		{name: "set", give: 50 * time.Millisecond, want: 50 * time.Millisecond},
+		{name: "negative", give: -time.Second, wantErr: "Leaks.Wait must not be negative, got -1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Scenario{Target: nop, Load: Rate(1).For(time.Second), Leaks: LeakCheck{Wait: tt.give}}.ready(1)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || s.Leaks.Wait != tt.want {
+				t.Errorf("Leaks.Wait = %v (err %v), want %v", s.Leaks.Wait, err, tt.want)
+			}
+		})
+	}
+	if DefaultScenario.Leaks.Wait != 2*time.Second {
+		t.Errorf("DefaultScenario.Leaks.Wait = %v; the docs of LeakCheck say 2s", DefaultScenario.Leaks.Wait)
+	}
+}

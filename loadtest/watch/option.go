@@ -90,9 +90,11 @@ func WithoutPprof() Option {
 	return optionFunc(func(o *options) { o.pprofURL, o.noPprof = "", true })
 }
 
-// AllowHost lets the watcher reach hosts that are not loopback, as
-// Scenario.AllowHosts does for the load (the watcher cannot see the
-// scenario's list). LOADGATE_ALLOW_HOSTS adds more.
+// AllowHost lets the watcher reach hosts that are not loopback, with the
+// rules of loadtest's Scenario.AllowHosts (the watcher cannot see the
+// scenario's list): an entry is one host name or IP address, and a name
+// other than localhost must be listed even if it points at loopback.
+// LOADGATE_ALLOW_HOSTS adds more.
 func AllowHost(hosts ...string) Option {
 	return optionFunc(func(o *options) { o.allowHosts = append(o.allowHosts, hosts...) })
 }

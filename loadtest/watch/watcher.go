@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/allowhosts"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -66,7 +68,11 @@ func (w *Watcher) Start(ctx context.Context) error {
 	if err := w.opts.validate(); err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
-	metrics, err := checkURL("metrics URL", w.metricsURL, w.opts.allowHosts)
+	allow, err := allowhosts.Parse("watch.AllowHost", append(slices.Clone(w.opts.allowHosts), allowhosts.FromEnv()...))
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	metrics, err := checkURL("metrics URL", w.metricsURL, allow)
 	if err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
@@ -74,7 +80,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 	switch {
 	case w.opts.noPprof:
 	case w.opts.pprofURL != "":
-		if pprof, err = checkURL("pprof URL", w.opts.pprofURL, w.opts.allowHosts); err != nil {
+		if pprof, err = checkURL("pprof URL", w.opts.pprofURL, allow); err != nil {
 			return fmt.Errorf("watch: %w", err)
 		}
 	default:
@@ -94,8 +100,8 @@ func (w *Watcher) Start(ctx context.Context) error {
 
 	w.metrics, w.pprof = metrics, pprof
 	w.transport = &http.Transport{
-		Proxy:               nil, // a proxy would take loopback URLs elsewhere
-		DialContext:         (&net.Dialer{Timeout: w.opts.timeout}).DialContext,
+		Proxy:               nil,                                               // a proxy would take loopback URLs elsewhere
+		DialContext:         allow.Dialer(net.Dialer{Timeout: w.opts.timeout}), // loopback unless allowed, whatever DNS says
 		MaxIdleConnsPerHost: 2,
 		DisableCompression:  true,
 	}

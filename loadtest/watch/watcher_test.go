@@ -299,7 +299,8 @@ func TestWatcherStartRefuses(t *testing.T) {
 		want string
 	}{
 		{name: "not loopback", url: "http://10.1.2.3:9090/metrics", want: "host 10.1.2.3 is not a loopback address: host not allowed"},
-		{name: "a name", url: "http://metrics.example.com/metrics", want: "watch.AllowHost or LOADGATE_ALLOW_HOSTS=metrics.example.com"},
+		{name: "a name not loopback", url: "http://metrics.example.com/metrics", want: "add the host to watch.AllowHost or set LOADGATE_ALLOW_HOSTS=metrics.example.com"},
+		{name: "bad entry", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.AllowHost("10.0.0.0/8")}, want: `watch.AllowHost or LOADGATE_ALLOW_HOSTS: entry "10.0.0.0/8": want one host`},
 		{name: "pprof not loopback", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.WithPprof("http://10.0.0.1/debug/pprof/goroutine?debug=1")}, want: "pprof URL: host 10.0.0.1"},
 		{name: "relative URL", url: "/metrics", want: "want an absolute http:// or https:// URL"},
 		{name: "bad interval", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Interval(0)}, want: "Interval must be positive"},
