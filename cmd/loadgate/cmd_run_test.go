@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/golden"
 )
 
 // outDir hides the result directory, which changes from run to run.
@@ -66,7 +67,7 @@ func TestRunReplay(t *testing.T) {
 			args := append([]string{tt.give[0], "-out", out}, tt.give[1:]...)
 			r := loadgate(context.Background(), args...)
 			r.args = tt.give
-			golden(t, tt.name, outDir(out).apply(r.String()))
+			golden.Check(t, tt.name+".golden", []byte(outDir(out).apply(r.String())))
 			data, _ := os.ReadFile(log)
 			if !strings.Contains(string(data), "go "+tt.wantArg) {
 				t.Errorf("go was run as\n%s\nwant go %s", data, tt.wantArg)
@@ -152,7 +153,7 @@ func TestBaselineUpdate(t *testing.T) {
 		{`loadgate-\d{8}T\d{6}Z-[0-9a-f]{8}`, "$UPDATE_ID"},
 		{`recorded \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC`, "recorded $TIME"},
 	}...)
-	golden(t, "baseline_update", norm.apply(r.String()))
+	golden.Check(t, "baseline_update.golden", []byte(norm.apply(r.String())))
 	logged, _ := os.ReadFile(log)
 	if !strings.Contains(string(logged), "go test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop") {
 		t.Errorf("go was run as\n%s\nwant -count 5", logged)

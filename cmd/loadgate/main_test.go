@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,13 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // The test binary doubles as a fake go command, so that tests of loadgate
 // run replay recorded go test -json output instead of running load tests.
@@ -252,32 +247,4 @@ func (n normalizer) apply(s string) string {
 		s = regexp.MustCompile(r.re).ReplaceAllLiteralString(s, r.repl)
 	}
 	return s
-}
-
-// golden compares got with testdata/<name>.golden. With -update it
-// rewrites the file; on a mismatch it writes testdata/<name>.got and
-// reports the difference.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	gotPath := filepath.Join("testdata", name+".got")
-	if string(want) == got {
-		os.Remove(gotPath)
-		return
-	}
-	if err := os.WriteFile(gotPath, []byte(got), 0o644); err != nil {
-		t.Error(err)
-	}
-	t.Errorf("%s differs from the golden file (-want +got; the output is in %s, go test -update accepts it):\n%s",
-		name, gotPath, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/golden"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/progress"
 	"github.com/loadgate/loadgate/loadtest"
@@ -92,7 +93,7 @@ func TestProgressTTY(t *testing.T) {
 	// Show the escape sequences, and each redraw on a line of its own.
 	got := strings.NewReplacer("\x1b", "␛", "\r", "␍").Replace(b.String())
 	got = strings.ReplaceAll(got, "␛[J", "␛[J\n")
-	golden(t, "progress_tty", got)
+	golden.Check(t, "progress_tty"+".golden", []byte(got))
 }
 
 // TestProgressTTYNarrow checks that no line is wider than the terminal:
@@ -123,7 +124,7 @@ func TestProgressPlain(t *testing.T) {
 	if strings.Contains(b.String(), "\x1b") {
 		t.Errorf("escape sequences in plain output:\n%q", b.String())
 	}
-	golden(t, "progress_plain", b.String())
+	golden.Check(t, "progress_plain"+".golden", []byte(b.String()))
 }
 
 func TestBar(t *testing.T) {

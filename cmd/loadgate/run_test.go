@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/loadgate/loadgate/internal/golden"
 )
 
 // TestGolden runs commands that need no go test and compares everything
@@ -91,7 +93,7 @@ func TestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := loadgate(context.Background(), tt.give...)
-			golden(t, tt.name, platform.apply(r.String()))
+			golden.Check(t, tt.name+".golden", []byte(platform.apply(r.String())))
 		})
 	}
 }

@@ -2,41 +2,13 @@ package app
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/loadtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
-// golden compares got with testdata/name. With -update it rewrites the
-// file; on a mismatch it writes testdata/name.got beside it and prints a
-// diff, as benchstat's tests do.
-func golden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		_ = os.WriteFile(path+".got", []byte(got), 0o644)
-		t.Errorf("%s changed (-golden +got), got written to %s.got; if intended, run go test -update:\n%s", path, path, diff)
-	} else {
-		os.Remove(path + ".got")
-	}
-}
 
 // testEnv is the machine of synthetic results.
 var testEnv = fixture.Env

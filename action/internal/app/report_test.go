@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/golden"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -103,7 +104,7 @@ func TestMarkdownRegression(t *testing.T) {
 		t.Errorf("verdict %v with %d regressions, want fail with 1 (p99)", r.Verdict, r.Regressions)
 	}
 	md := r.Markdown(Full)
-	golden(t, "regression.md.golden", md)
+	golden.Check(t, "regression.md.golden", []byte(md))
 	// The issue's sentence, as the verdict line of the scenario.
 	want := "p99 of `checkout` +23.08% (significant), SLA `error_rate < 1%` and `p99 < 200ms` still met, no leaks"
 	if !strings.Contains(md, want) {
@@ -127,7 +128,7 @@ func TestMarkdownPass(t *testing.T) {
 	if r.Verdict != baseline.Pass || r.Changed() {
 		t.Errorf("verdict %v, changed %v; want pass, unchanged", r.Verdict, r.Changed())
 	}
-	golden(t, "pass.md.golden", r.Markdown(Full))
+	golden.Check(t, "pass.md.golden", []byte(r.Markdown(Full)))
 }
 
 func TestMarkdownFailures(t *testing.T) {
@@ -155,14 +156,14 @@ func TestMarkdownFailures(t *testing.T) {
 	if r.Verdict != baseline.Fail {
 		t.Errorf("verdict %v, want fail", r.Verdict)
 	}
-	golden(t, "failures.md.golden", r.Markdown(Full))
+	golden.Check(t, "failures.md.golden", []byte(r.Markdown(Full)))
 
 	got := r.Annotations()
 	var lines []string
 	for _, a := range got {
 		lines = append(lines, fmt.Sprintf("%s %s:%d %s: %s", a.Level, a.File, a.Line, a.Title, a.Message))
 	}
-	golden(t, "failures.annotations.golden", strings.Join(lines, "\n")+"\n")
+	golden.Check(t, "failures.annotations.golden", []byte(strings.Join(lines, "\n")+"\n"))
 }
 
 func TestMarkdownStoredBaseline(t *testing.T) {
@@ -198,12 +199,12 @@ func TestMarkdownStoredBaseline(t *testing.T) {
 	if r.Verdict != baseline.Warn {
 		t.Errorf("env_mismatch_warns: verdict %v, want warn", r.Verdict)
 	}
-	golden(t, "stored-baseline.md.golden", r.Markdown(Full))
+	golden.Check(t, "stored-baseline.md.golden", []byte(r.Markdown(Full)))
 }
 
 func TestMarkdownShortDetails(t *testing.T) {
 	r := analyze(t, regressionResults(), testSLA)
-	golden(t, "regression-short.md.golden", r.Markdown(ShortDetails))
+	golden.Check(t, "regression-short.md.golden", []byte(r.Markdown(ShortDetails)))
 }
 
 // TestFitComment guards the 65,536-character limit of a comment: a
