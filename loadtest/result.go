@@ -78,6 +78,9 @@ type Result struct {
 	// Leaks lists goroutines started during the run and still alive after
 	// it, grouped; empty when there were none or the check was off.
 	Leaks []Leak `json:"leaks"`
+	// LeaksReportOnly says the scenario asked for leaks to be reported,
+	// not failed ([LeakCheck.ReportOnly]): a verdict then warns of them.
+	LeaksReportOnly bool `json:"leaks_report_only,omitempty"`
 	// Stopped says why the run ended before its last stage did, if it did.
 	Stopped  *Stop    `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`

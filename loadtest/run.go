@@ -310,6 +310,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
 	res.Leaks = leaks
+	res.LeaksReportOnly = len(leaks) > 0 && e.scenario.Leaks.ReportOnly
 	res.Server = server
 	if res.Leaks == nil {
 		res.Leaks = []Leak{}

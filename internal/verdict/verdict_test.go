@@ -1,0 +1,89 @@
+package verdict
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+func runsOf(p99s ...float64) []*loadtest.Result {
+	return fixture.Runs(fixture.Fake{Scenario: "checkout", Test: "TestLoadCheckout"}, []float64{10, 10.2, 9.9, 10.1, 10.05}[:len(p99s)], p99s)
+}
+
+// TestJudge: what fails, warns and passes a scenario, decided once for
+// loadgate run, loadgate compare and the Action.
+func TestJudge(t *testing.T) {
+	base := runsOf(100, 101, 99, 100.5, 99.5)
+	leaky := func(reportOnly bool) []*loadtest.Result {
+		rs := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
+		rs[1].Leaks = []loadtest.Leak{{Function: "f", Count: 2}}
+		rs[1].LeaksReportOnly = reportOnly
+		return rs
+	}
+	sla := &baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 90ms"}}}
+	tests := []struct {
+		name     string
+		judge    *baseline.Judge
+		give     Input
+		want     baseline.Verdict
+		wantExit int
+	}{
+		{"same", nil, Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)}, baseline.Pass, ExitPass},
+		{"regression", nil, Input{Base: base, Head: runsOf(130.2, 129.8, 130.6, 129.4, 130.1)}, baseline.Fail, ExitFail},
+		{"nothing to compare, SLA holds", nil, Input{NoBase: "new", Head: runsOf(80, 81)}, baseline.Pass, ExitPass},
+		{"nothing to compare, SLA breached", sla, Input{NoBase: "new", Head: runsOf(100, 101)}, baseline.Fail, ExitFail},
+		{"leak", nil, Input{Base: base, Head: leaky(false)}, baseline.Fail, ExitFail},
+		{"leak reported only", nil, Input{Base: base, Head: leaky(true)}, baseline.Warn, ExitPass},
+		{"test failed", nil, Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1), TestFailed: true}, baseline.Fail, ExitFail},
+		{"unreadable baseline", nil, Input{StoredErr: errors.New("x.json:3:1: unexpected end of JSON input"), Head: runsOf(100)}, baseline.Fail, ExitBadInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := tt.judge
+			if j == nil {
+				j = &baseline.Judge{}
+			}
+			tt.give.Name, tt.give.Test = "checkout", "TestLoadCheckout"
+			s := Judge(j, tt.give)
+			if s.Verdict != tt.want {
+				t.Errorf("verdict %v, want %v (why: %q)", s.Verdict, tt.want, s.Why)
+			}
+			if tt.want != baseline.Pass && len(s.Why) == 0 {
+				t.Errorf("verdict %v without a reason", s.Verdict)
+			}
+			r := &Run{Scenarios: []*Scenario{s}}
+			if got := r.ExitCode(); got != tt.wantExit {
+				t.Errorf("exit status %d, want %d", got, tt.wantExit)
+			}
+		})
+	}
+}
+
+func TestRunWordAndExit(t *testing.T) {
+	pass := &Scenario{Verdict: baseline.Pass}
+	warn := &Scenario{Verdict: baseline.Warn}
+	for _, tt := range []struct {
+		name     string
+		give     Run
+		wantWord string
+		wantExit int
+	}{
+		{"pass", Run{Scenarios: []*Scenario{pass}}, "PASS", ExitPass},
+		{"a warning does not fail", Run{Scenarios: []*Scenario{pass, warn}}, "WARN", ExitPass},
+		{"a failure outside scenarios", Run{Scenarios: []*Scenario{pass}, Failures: []string{"package x did not build"}}, "FAIL", ExitFail},
+		{"bad input wins", Run{Failures: []string{"test failed"}, BadInput: []string{"go test refused -racy"}}, "FAIL", ExitBadInput},
+		{"interrupt wins", Run{Interrupted: true, BadInput: []string{"x"}}, "INTERRUPTED", ExitInterrupted},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.give.Word(); got != tt.wantWord {
+				t.Errorf("Word() = %s, want %s", got, tt.wantWord)
+			}
+			if got := tt.give.ExitCode(); got != tt.wantExit {
+				t.Errorf("ExitCode() = %d, want %d", got, tt.wantExit)
+			}
+		})
+	}
+}
