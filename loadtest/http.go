@@ -409,16 +409,33 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: reading body: %w", r.Method, r.url.Path, err)
 	}
+	if err := r.verdict(resp.StatusCode, tooLarge, orDefault(h.MaxBody, DefaultMaxBody)); err != nil {
+		return err
+	}
+	return r.check(resp, checked)
+}
+
+// verdict is the one verdict on a response, for both transport profiles
+// (Pooled here, Lean in hitLean): a body over limit, or a status the
+// request does not expect, fails the request.
+func (r *preparedRequest) verdict(status int, tooLarge bool, limit int64) error {
 	if tooLarge {
-		return KindError(KindBodyTooLarge, fmt.Errorf("%s %s: body longer than %d bytes", r.Method, r.url.Path, orDefault(h.MaxBody, DefaultMaxBody)))
+		return KindError(KindBodyTooLarge, fmt.Errorf("%s %s: body longer than %d bytes", r.Method, r.url.Path, limit))
 	}
-	if !r.expects(resp.StatusCode) {
-		return KindError(statusKind(resp.StatusCode), fmt.Errorf("%s %s: unexpected status %s", r.Method, r.url.Path, resp.Status))
+	if !r.expects(status) {
+		return KindError(statusKind(status), fmt.Errorf("%s %s: unexpected status %d %s", r.Method, r.url.Path, status, http.StatusText(status)))
 	}
-	if r.Check != nil {
-		if err := r.Check(resp, checked); err != nil {
-			return KindError(KindCheck, fmt.Errorf("%s %s: %w", r.Method, r.url.Path, err))
-		}
+	return nil
+}
+
+// check runs the request's Check, if it has one, on the response and the
+// start of its body.
+func (r *preparedRequest) check(resp *http.Response, body []byte) error {
+	if r.Check == nil {
+		return nil
+	}
+	if err := r.Check(resp, body); err != nil {
+		return KindError(KindCheck, fmt.Errorf("%s %s: %w", r.Method, r.url.Path, err))
 	}
 	return nil
 }

@@ -412,23 +412,17 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 		h.lean.drop(sc, o) // a longer body is left unread: the connection cannot be reused
 	}
 	s.SetPhase(PhaseTotal, time.Duration(mono()-start))
-	if tooLarge {
-		return KindError(KindBodyTooLarge, fmt.Errorf("%s %s: body longer than %d bytes", r.Method, r.url.Path, limit))
+	if err := r.verdict(resp.Status, tooLarge, limit); err != nil {
+		return err
 	}
-	if !r.expects(resp.Status) {
-		return KindError(statusKind(resp.Status), fmt.Errorf("%s %s: unexpected status %d %s", r.Method, r.url.Path, resp.Status, resp.Reason))
+	if r.Check == nil {
+		return nil
 	}
-	if r.Check != nil {
-		hr := &http.Response{
-			Status:     strconv.Itoa(resp.Status) + " " + string(resp.Reason),
-			StatusCode: resp.Status, Proto: resp.Proto(), ProtoMajor: 1, ProtoMinor: resp.Minor,
-			Header: header, Body: http.NoBody, ContentLength: resp.ContentLength, Close: resp.Close,
-		}
-		if err := r.Check(hr, checked[:min(int64(len(checked)), limit)]); err != nil {
-			return KindError(KindCheck, fmt.Errorf("%s %s: %w", r.Method, r.url.Path, err))
-		}
-	}
-	return nil
+	return r.check(&http.Response{
+		Status:     strconv.Itoa(resp.Status) + " " + string(resp.Reason),
+		StatusCode: resp.Status, Proto: resp.Proto(), ProtoMajor: 1, ProtoMinor: resp.Minor,
+		Header: header, Body: http.NoBody, ContentLength: resp.ContentLength, Close: resp.Close,
+	}, checked[:min(int64(len(checked)), limit)])
 }
 
 // leanFailed reports a failed request: the total phase, and the run's

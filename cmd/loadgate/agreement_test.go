@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -270,7 +271,7 @@ func agreeAction(t *testing.T, c agreementCase, policy, sla string) pathVerdict 
 			if err != nil {
 				t.Fatal(err)
 			}
-			writeTestFile(t, filepath.Join(res, side, filepath.Base(f)), string(data))
+			fixture.WriteFile(t, filepath.Join(res, side, filepath.Base(f)), string(data))
 		}
 	}
 	manifest, err := json.Marshal(map[string]any{"schema": "loadgate.action/v1", "compare": "baseline", "count": 5,
@@ -278,9 +279,9 @@ func agreeAction(t *testing.T, c agreementCase, policy, sla string) pathVerdict 
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeTestFile(t, filepath.Join(res, "loadgate-action.json"), string(manifest))
+	fixture.WriteFile(t, filepath.Join(res, "loadgate-action.json"), string(manifest))
 	event := filepath.Join(dir, "event.json")
-	writeTestFile(t, event, `{"number": 7, "pull_request": {"number": 7, "base": {"sha": "1a2b3c4d"}, "head": {"sha": "9f8e7d6c"}}}`)
+	fixture.WriteFile(t, event, `{"number": 7, "pull_request": {"number": 7, "base": {"sha": "1a2b3c4d"}, "head": {"sha": "9f8e7d6c"}}}`)
 	for k, v := range map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_API_URL": "http://127.0.0.1:1", "GITHUB_SERVER_URL": "https://github.com",
 		"GITHUB_REPOSITORY": "loadgate/loadgate", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
@@ -365,14 +366,4 @@ func markdownCells(md string) map[string]string {
 		cells[strings.TrimPrefix(f[0], "| ")] = strings.Trim(f[3], "*")
 	}
 	return cells
-}
-
-func writeTestFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -9,11 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -108,17 +108,9 @@ func jsonFiles(path string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{path}, nil
 	}
-	entries, err := os.ReadDir(path)
+	files, err := filename.JSONFiles(path)
 	if err != nil {
 		return nil, err
-	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
-			continue
-		}
-		files = append(files, filepath.Join(path, name))
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no result or baseline files (*.json) in the directory", path)

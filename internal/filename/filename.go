@@ -1,9 +1,16 @@
-// Package filename turns a scenario's name into the base of its files, so
-// that a result (loadtest) and a baseline (baseline) of one scenario carry
-// the same name.
+// Package filename names and finds the files of scenarios: [Safe] turns a
+// scenario's name into the base of its files, so that a result (loadtest)
+// and a baseline (baseline) of one scenario carry the same name, and
+// [JSONFiles] lists a directory's result or baseline files.
 package filename
 
-import "strings"
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // Safe returns name made safe for a file name on every OS: every rune other
 // than ASCII letters, digits, '-', '_' and '.' becomes '_', and leading and
@@ -25,4 +32,25 @@ func Safe(name string) string {
 		return "scenario"
 	}
 	return s
+}
+
+// JSONFiles lists the *.json files in dir, in name order, leaving out
+// hidden ones (the temporary files of a result or baseline being written,
+// a baseline's staged runs) and subdirectories. A missing dir has none.
+func JSONFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
 )
 
@@ -308,7 +309,7 @@ func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, e
 func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 	n := 0
 	for _, p := range pkgs {
-		files, err := jsonFiles(baseline.Dir(p.Dir))
+		files, err := filename.JSONFiles(baseline.Dir(p.Dir))
 		if err != nil {
 			return n, err
 		}

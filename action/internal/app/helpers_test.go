@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -60,16 +59,6 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func writeResultFile(dir, side string, r *loadtest.Result) (string, error) {
 	return loadtest.WriteFile(filepath.Join(dir, side), r)
 }
@@ -81,3 +70,5 @@ const (
 	repoFull   = "loadgate/loadgate"
 	prNumber   = 7
 )
+
+func writeFile(t *testing.T, path, text string) { t.Helper(); fixture.WriteFile(t, path, text) }

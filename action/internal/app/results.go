@@ -2,15 +2,13 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -139,7 +137,7 @@ func ReadResults(dir string) (*Results, error) {
 	if r.Base, err = readResultDir(filepath.Join(dir, BaseDir)); err != nil {
 		return nil, err
 	}
-	files, err := jsonFiles(filepath.Join(dir, BaselinesDir))
+	files, err := filename.JSONFiles(filepath.Join(dir, BaselinesDir))
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +153,7 @@ func ReadResults(dir string) (*Results, error) {
 
 // readResultDir reads every result file in dir, ordered by start time.
 func readResultDir(dir string) ([]*loadtest.Result, error) {
-	files, err := jsonFiles(dir)
+	files, err := filename.JSONFiles(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -168,25 +166,5 @@ func readResultDir(dir string) ([]*loadtest.Result, error) {
 		out = append(out, res)
 	}
 	slices.SortStableFunc(out, func(a, b *loadtest.Result) int { return a.Started.Compare(b.Started) })
-	return out, nil
-}
-
-// jsonFiles lists dir's *.json files, skipping the temporary files of
-// writers (".tmp-…"); a missing dir has none.
-func jsonFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		out = append(out, filepath.Join(dir, e.Name()))
-	}
 	return out, nil
 }
