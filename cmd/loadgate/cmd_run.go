@@ -239,7 +239,7 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		return nil, err
 	}
 	args := []string{"test", "-json"}
-	if !hasTestFlag(cfg.TestFlags, "p") {
+	if !gotest.HasFlag(cfg.TestFlags, "p") {
 		args = append(args, "-p", "1")
 	}
 	args = append(args, "-run", cfg.Run, "-count", strconv.Itoa(cfg.Count))

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"regexp"
 	"strings"
+
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // splitPassthrough splits args at the first "--": what follows is for go
@@ -35,50 +37,17 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// ownedTestFlags are the go test flags loadgate sets itself: given after
-// "--" they would silently fight with loadgate's own.
-var ownedTestFlags = map[string]string{
-	"run":        "-run",
-	"test.run":   "-run",
-	"count":      "-count",
-	"test.count": "-count",
-	"json":       "",
-}
-
-// checkTestFlags refuses go test flags that loadgate sets itself.
+// checkTestFlags refuses go test flags after -- that loadgate sets itself
+// (gotest.CheckFlags).
 func checkTestFlags(cmd string, flags []string) error {
-	for _, f := range flags {
-		if !strings.HasPrefix(f, "-") || f == "-" {
-			continue
-		}
-		name := strings.TrimLeft(f, "-")
-		name, _, _ = strings.Cut(name, "=")
-		own, ok := ownedTestFlags[name]
-		switch {
-		case !ok:
-		case own == "":
-			return usageErrorf(cmd, "go test flag -%s after --: loadgate always runs go test -json itself", name)
-		default:
-			return usageErrorf(cmd, "go test flag -%s after --: give %s to loadgate %s, before --", name, own, cmd)
-		}
+	e := gotest.CheckFlags(flags)
+	switch {
+	case e == nil:
+		return nil
+	case e.Own == "":
+		return usageErrorf(cmd, "go test flag -%s after --: loadgate always runs go test -json itself", e.Flag)
 	}
-	return nil
-}
-
-// hasTestFlag tells whether the go test flags set flag name (without its
-// dash), as -name, --name, -name=v or -test.name.
-func hasTestFlag(flags []string, name string) bool {
-	for _, f := range flags {
-		if !strings.HasPrefix(f, "-") {
-			continue
-		}
-		n := strings.TrimLeft(f, "-")
-		n, _, _ = strings.Cut(n, "=")
-		if n == name || n == "test."+name {
-			return true
-		}
-	}
-	return false
+	return usageErrorf(cmd, "go test flag -%s after --: give -%s to loadgate %s, before --", e.Flag, e.Own, cmd)
 }
 
 // checkRunRegexp validates a -run value the way go test reads it: a

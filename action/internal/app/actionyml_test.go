@@ -47,7 +47,7 @@ func TestActionYMLInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	// setup-go is used by action.yml itself, not by the binary.
-	read := []string{InputPackages, InputRun, InputCount, InputWorkingDirectory, InputCompare, InputSLA, InputPolicy,
+	read := []string{InputPackages, InputRun, InputCount, InputWorkingDirectory, InputCompare, InputSLA, InputPolicy, InputGoTestFlags,
 		InputComment, InputFailOn, InputGitHubToken, InputFromResults, InputResultsDir, InputCommentKey}
 	for _, in := range read {
 		if !slices.Contains(declared, in) {

@@ -68,6 +68,7 @@ const (
 	InputCompare          = "compare"
 	InputSLA              = "sla"
 	InputPolicy           = "policy"
+	InputGoTestFlags      = "go-test-flags"
 	InputComment          = "comment"
 	InputFailOn           = "fail-on"
 	InputGitHubToken      = "github-token"
@@ -99,6 +100,9 @@ type Config struct {
 	Packages []string
 	// Run is go test's -run regular expression.
 	Run string
+	// TestFlags are more go test flags (-timeout 20m -tags e2e), passed
+	// after the packages as loadgate run passes those after --.
+	TestFlags []string
 	// Count is the number of runs a side; each run is a go test process.
 	Count            int
 	WorkingDirectory string
@@ -204,6 +208,17 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			bad(InputRun, v, "not a regular expression: %v", err)
 		}
 		cfg.Run = v
+	}
+	if v := getInput(gha, InputGoTestFlags); v != "" {
+		cfg.TestFlags = strings.Fields(v)
+		switch e := gotest.CheckFlags(cfg.TestFlags); {
+		case !strings.HasPrefix(cfg.TestFlags[0], "-"):
+			bad(InputGoTestFlags, v, "%q is not a flag: go test flags start with '-' (packages go in the packages input)", cfg.TestFlags[0])
+		case e != nil && e.Own == "":
+			bad(InputGoTestFlags, v, "-%s: the action always runs go test -json itself", e.Flag)
+		case e != nil:
+			bad(InputGoTestFlags, v, "-%s: use the %s input", e.Flag, e.Own)
+		}
 	}
 	if v := getInput(gha, InputCount); v != "" {
 		n, err := strconv.Atoi(v)

@@ -38,7 +38,7 @@ func TestConfigInputs(t *testing.T) {
 	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{
 		"packages": "./examples/shop\n./examples/other", "run": "^TestLoad", "count": "9",
 		"compare": "base-ref", "sla": sla, "comment": "on-change", "fail-on": "sla",
-		"comment-key": " go-1.27\n linux ",
+		"comment-key": " go-1.27\n linux ", "go-test-flags": "-timeout 20m -tags integration",
 	})
 	cfg, err := ConfigFrom(e.action())
 	if err != nil {
@@ -47,6 +47,9 @@ func TestConfigInputs(t *testing.T) {
 	if !slices.Equal(cfg.Packages, []string{"./examples/shop", "./examples/other"}) || cfg.Run != "^TestLoad" ||
 		cfg.Count != 9 || cfg.Compare != CompareBaseRef || cfg.Comment != CommentOnChange || cfg.FailOn != FailOnSLA {
 		t.Errorf("config: %+v", cfg)
+	}
+	if !slices.Equal(cfg.TestFlags, []string{"-timeout", "20m", "-tags", "integration"}) {
+		t.Errorf("go test flags %q", cfg.TestFlags)
 	}
 	if cfg.Judge.SLAFile == "" || !filepath.IsAbs(cfg.Judge.SLAFile) {
 		t.Errorf("the SLA file the tests get: %q, want it absolute", cfg.Judge.SLAFile)
@@ -84,6 +87,10 @@ func TestConfigErrors(t *testing.T) {
 		{"policy", "no-such-policy.json", `no-such-policy.json: no such file`},
 		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
 		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
+		{"go-test-flags", "-count=3", "-count: use the count input"},
+		{"go-test-flags", "-timeout 5m -run Foo", "-run: use the run input"},
+		{"go-test-flags", "-json", "-json: the action always runs go test -json itself"},
+		{"go-test-flags", "./... -timeout 5m", `"./..." is not a flag`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input+"="+tt.give, func(t *testing.T) {

@@ -126,8 +126,13 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 
 	// -p 1: packages one at a time, so that load tests do not measure
 	// each other (as loadgate run does).
-	args := []string{"test", "-json", "-p", "1", "-count=1", "-run", cfg.Run}
+	args := []string{"test", "-json"}
+	if !gotest.HasFlag(cfg.TestFlags, "p") {
+		args = append(args, "-p", "1")
+	}
+	args = append(args, "-count=1", "-run", cfg.Run)
 	args = append(args, cfg.Packages...)
+	args = append(args, cfg.TestFlags...)
 	start := time.Now()
 	for i := 1; i <= cfg.Count; i++ {
 		for _, s := range sides {
@@ -337,7 +342,7 @@ func reproduce(cfg *Config, m *Manifest) string {
 	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
 	}
-	test := fmt.Sprintf("go test -run %s -count=1 %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages))
+	test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=1 %s %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
 	switch cfg.Compare {
 	case CompareBaseRef:
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
@@ -350,8 +355,12 @@ func reproduce(cfg *Config, m *Manifest) string {
 		b.WriteString("git worktree remove --force \"$out/src\"\n")
 	default:
 		// loadgate run compares every scenario with its stored baseline.
-		fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate run -run %s -count %d %s\n",
-			cd, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages))
+		flags := ""
+		if len(cfg.TestFlags) > 0 {
+			flags = " -- " + shellQuoteAll(cfg.TestFlags)
+		}
+		fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate run -run %s -count %d %s%s\n",
+			cd, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), flags)
 	}
 	return b.String()
 }

@@ -1,0 +1,68 @@
+package gotest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ownedFlags are the go test flags loadgate sets itself, with the flag or
+// input of loadgate that sets them ("" when none may): given by the user
+// too, they would silently fight with loadgate's own.
+var ownedFlags = map[string]string{
+	"run":        "run",
+	"test.run":   "run",
+	"count":      "count",
+	"test.count": "count",
+	"json":       "",
+}
+
+// FlagError is a go test flag the user gave that loadgate sets itself.
+type FlagError struct {
+	Flag string // as given, without its dashes or value: "count"
+	// Own is loadgate's flag or input that sets it ("count"), "" when
+	// the user cannot choose it (loadgate always runs go test -json).
+	Own string
+}
+
+func (e *FlagError) Error() string {
+	if e.Own == "" {
+		return fmt.Sprintf("go test flag -%s: loadgate always runs go test -json itself", e.Flag)
+	}
+	return fmt.Sprintf("go test flag -%s: loadgate sets it; give loadgate's %s instead", e.Flag, e.Own)
+}
+
+// CheckFlags refuses go test flags that loadgate sets itself. It is the one
+// rule for the flags a user passes to go test, after -- on the command
+// line and in the Action's go-test-flags input.
+func CheckFlags(flags []string) *FlagError {
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "-") || f == "-" {
+			continue
+		}
+		if f == "--" || f == "-args" || f == "--args" {
+			return nil // what follows is for the test binary
+		}
+		name := strings.TrimLeft(f, "-")
+		name, _, _ = strings.Cut(name, "=")
+		if own, ok := ownedFlags[name]; ok {
+			return &FlagError{Flag: name, Own: own}
+		}
+	}
+	return nil
+}
+
+// HasFlag tells whether the go test flags set flag name (without its
+// dash), as -name, --name, -name=v or -test.name.
+func HasFlag(flags []string, name string) bool {
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "-") {
+			continue
+		}
+		n := strings.TrimLeft(f, "-")
+		n, _, _ = strings.Cut(n, "=")
+		if n == name || n == "test."+name {
+			return true
+		}
+	}
+	return false
+}
