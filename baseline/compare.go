@@ -19,6 +19,9 @@ type Verdict int
 const (
 	Pass Verdict = iota
 	Warn
+	// Inconclusive says the runs were too noisy to tell a change of the
+	// rule's tolerance from none: not a pass (see [Comparison.Conclude]).
+	Inconclusive
 	Fail
 )
 
@@ -28,24 +31,26 @@ func (v Verdict) String() string {
 		return "pass"
 	case Warn:
 		return "warn"
+	case Inconclusive:
+		return "inconclusive"
 	case Fail:
 		return "fail"
 	}
 	return fmt.Sprintf("Verdict(%d)", int(v))
 }
 
-// MarshalText writes "pass", "warn" or "fail".
+// MarshalText writes "pass", "warn", "inconclusive" or "fail".
 func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
 
-// UnmarshalText reads "pass", "warn" or "fail".
+// UnmarshalText reads "pass", "warn", "inconclusive" or "fail".
 func (v *Verdict) UnmarshalText(b []byte) error {
-	for _, x := range []Verdict{Pass, Warn, Fail} {
+	for _, x := range []Verdict{Pass, Warn, Inconclusive, Fail} {
 		if string(b) == x.String() {
 			*v = x
 			return nil
 		}
 	}
-	return fmt.Errorf("verdict %q: want pass, warn or fail", b)
+	return fmt.Errorf("verdict %q: want pass, warn, inconclusive or fail", b)
 }
 
 // ciLevel is the confidence level of the intervals shown around medians.
@@ -75,6 +80,8 @@ type Comparison struct {
 	// Warnings are findings that do not change the verdict: too few runs
 	// for the rank test, different Go versions, runs that stopped early.
 	Warnings []error
+
+	policy Policy // what decided it, to decide again (Demote, Conclude)
 }
 
 // Side describes one sample of a comparison.
@@ -105,6 +112,10 @@ type Row struct {
 	// (+0.20 is 20% higher); ±Inf when the base median is 0 and the head's
 	// is not.
 	Change float64
+	// ChangeLo and ChangeHi bound Change at the comparison's confidence
+	// level (the Hodges-Lehmann interval of the shift, relative to the base
+	// median, that goes with the rank test); ±Inf with too few runs.
+	ChangeLo, ChangeHi float64
 	// Tested says whether there were enough runs on both sides for the
 	// rank test to confirm a change at all; P is its p-value (1 when not
 	// tested).
@@ -147,6 +158,16 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), an invalid
 // policy or a malformed SLA expression.
 func Compare(base, head Sample, p Policy) (*Comparison, error) {
+	c, err := compare(base, head, p)
+	if err != nil {
+		return nil, err
+	}
+	c.Conclude()
+	return c, nil
+}
+
+// compare is Compare without the conclusion: more runs may come.
+func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -216,6 +237,7 @@ func Compare(base, head Sample, p Policy) (*Comparison, error) {
 		}
 		c.SLA = outs
 	}
+	c.policy = p
 	c.decide(p)
 	return c, nil
 }
@@ -236,6 +258,7 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 		Base: stat(bs), Head: stat(hs), P: 1}
 	b, h := row.Base.Median, row.Head.Median
 	row.Change = change(b, h)
+	row.ChangeLo, _, row.ChangeHi = shiftCI(bv, hv, ciLevel)
 	worse := row.Change
 	if m.Better == HigherIsBetter {
 		worse = -worse
@@ -358,6 +381,8 @@ func (c *Comparison) decide(p Policy) {
 			fails = append(fails, reason)
 		case Warn:
 			warns = append(warns, reason)
+		case Inconclusive:
+			warns = append(warns, "inconclusive: "+reason)
 		}
 	}
 	v := worst

@@ -33,7 +33,13 @@ func TestCompareVerdicts(t *testing.T) {
 			wantVerdict: Pass, wantP99: Pass,
 		},
 		{
+			// Issue 13: runs that move ±20% cannot tell a 15% change from
+			// none: not a pass.
 			name: "noisy but unchanged", base: []float64{8, 12, 9, 11, 10}, head: []float64{12, 8.5, 11.5, 9.5, 10.5},
+			wantVerdict: Inconclusive, wantP99: Inconclusive, wantNote: "p99 moved ±20% between runs: a 15% change cannot be told apart with n=5",
+		},
+		{
+			name: "quiet and unchanged", base: []float64{10, 10.2, 9.9, 10.1, 10.05}, head: []float64{10.1, 9.95, 10.15, 10, 10.2},
 			wantVerdict: Pass, wantP99: Pass,
 		},
 		{
@@ -50,7 +56,7 @@ func TestCompareVerdicts(t *testing.T) {
 		},
 		{
 			name: "beyond tolerance but not significant", base: []float64{10, 20, 10, 20, 10}, head: []float64{12, 25, 11, 24, 22},
-			wantVerdict: Warn, wantP99: Warn, wantNote: "over 15% tolerance, not significant",
+			wantVerdict: Inconclusive, wantP99: Inconclusive, wantNote: "p99 moved ±65% between runs",
 		},
 		{
 			name: "one run against five: not confirmed", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{14},

@@ -86,6 +86,8 @@ func (r Row) verdictText() string {
 		v = "FAIL"
 	case Warn:
 		v = "warn"
+	case Inconclusive:
+		v = "inconclusive"
 	}
 	switch {
 	case v == "":

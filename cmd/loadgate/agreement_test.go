@@ -12,6 +12,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -62,10 +63,7 @@ func TestCompareAgreesWithCheck(t *testing.T) {
 				if got := rep.verdict(); got != check.Verdict {
 					t.Errorf("loadgate compare %s %s: %v, baseline.Check: %v", base, head, got, check.Verdict)
 				}
-				wantCode := exitOK
-				if check.Verdict == baseline.Fail {
-					wantCode = exitFailed
-				}
+				wantCode := map[baseline.Verdict]int{baseline.Fail: exitFailed, baseline.Inconclusive: verdict.ExitInconclusive}[check.Verdict]
 				if r.code != wantCode {
 					t.Errorf("loadgate compare %s %s: exit status %d, want %d", base, head, r.code, wantCode)
 				}

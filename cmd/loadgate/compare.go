@@ -92,7 +92,7 @@ func (r *report) verdict() baseline.Verdict { return r.Run.Verdict() }
 
 // headline sums the report up in one line.
 func (r *report) headline() string {
-	var fails, warns []string
+	var fails, unsure, warns []string
 	for _, c := range r.Comparisons {
 		name := c.Scenario
 		if c.Judged.Verdict > c.Verdict && len(c.Judged.Why) > 0 {
@@ -102,6 +102,8 @@ func (r *report) headline() string {
 		switch c.Judged.Verdict {
 		case baseline.Fail:
 			fails = append(fails, name)
+		case baseline.Inconclusive:
+			unsure = append(unsure, name)
 		case baseline.Warn:
 			warns = append(warns, name)
 		}
@@ -110,6 +112,8 @@ func (r *report) headline() string {
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
+	case len(unsure) > 0:
+		return fmt.Sprintf("INCONCLUSIVE: %s, no regression confirmed; too noisy to judge %s (more or longer runs)", n, strings.Join(unsure, ", "))
 	case len(warns) > 0:
 		return fmt.Sprintf("WARN: %s, no regression; warnings for %s", n, strings.Join(warns, ", "))
 	}

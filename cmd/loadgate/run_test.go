@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/internal/golden"
+	"github.com/loadgate/loadgate/internal/verdict"
 )
 
 // TestGolden runs commands that need no go test and compares everything
@@ -109,7 +110,7 @@ func TestExitStatus(t *testing.T) {
 		give []string
 		want int
 	}{
-		{"no regression", []string{"compare", "testdata/baselines", "testdata/results/same"}, exitOK},
+		{"too noisy to judge", []string{"compare", "testdata/baselines", "testdata/results/same"}, verdict.ExitInconclusive},
 		{"regression", []string{"compare", "testdata/results/base", "testdata/results/slow"}, exitFailed},
 		{"bad flag", []string{"compare", "-format", "yaml", "a", "b"}, exitUsage},
 		{"bad input", []string{"compare", "testdata/broken", "testdata/results/slow"}, exitUsage},

@@ -66,17 +66,19 @@ func Test(tested bool, p float64, base, head int) string {
 	return fmt.Sprintf("p=%.3f n=%s", p, Runs(base, head))
 }
 
-// Icon is the icon of a verdict word: pass, warn or fail.
+// Icon is the icon of a verdict word: pass, warn, inconclusive or fail.
 func Icon(verdict string) string {
 	switch verdict {
 	case "fail":
 		return "❌"
 	case "warn":
 		return "⚠️"
+	case "inconclusive":
+		return "❔"
 	case "pass":
 		return "✅"
 	}
-	return "❔"
+	return "?"
 }
 
 // Commit shortens a commit id to 12 hex digits, enough to stay unique in

@@ -2,17 +2,22 @@ package verdict
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 )
 
 // Exit statuses of the loadgate command, derived from a [Run].
 const (
-	ExitPass        = 0
-	ExitFail        = 1 // a regression, a breach, a leak, a failed test
-	ExitBadInput    = 2 // bad usage, or input the verdict cannot rest on
-	ExitInterrupted = 130
+	ExitPass     = 0
+	ExitFail     = 1 // a regression, a breach, a leak, a failed test
+	ExitBadInput = 2 // bad usage, or input the verdict cannot rest on
+	// ExitInconclusive: the runs were too noisy to tell a change of a
+	// rule's tolerance from none; not a pass, not a failure.
+	ExitInconclusive = 3
+	ExitInterrupted  = 130
 )
 
 // Run is the verdict of a whole run: every scenario's judgement, and
@@ -82,19 +87,13 @@ func (r *Run) badInput() bool {
 	return false
 }
 
-// Word is the verdict as the command prints it: PASS, WARN, FAIL or
-// INTERRUPTED.
+// Word is the verdict as the command prints it: PASS, WARN, INCONCLUSIVE,
+// FAIL or INTERRUPTED.
 func (r *Run) Word() string {
 	if r.Interrupted {
 		return "INTERRUPTED"
 	}
-	switch r.Verdict() {
-	case baseline.Fail:
-		return "FAIL"
-	case baseline.Warn:
-		return "WARN"
-	}
-	return "PASS"
+	return strings.ToUpper(r.Verdict().String())
 }
 
 // ExitCode is the verdict as an exit status: interrupted; bad input, which
@@ -108,6 +107,8 @@ func (r *Run) ExitCode() int {
 		return ExitBadInput
 	case r.Verdict() == baseline.Fail:
 		return ExitFail
+	case r.Verdict() == baseline.Inconclusive:
+		return ExitInconclusive
 	}
 	return ExitPass
 }
@@ -119,4 +120,47 @@ func (r *Run) Sort() {
 		return cmp.Or(cmp.Compare(b.Verdict, a.Verdict), cmp.Compare(b.Severity(), a.Severity()),
 			cmp.Compare(a.Package, b.Package), cmp.Compare(a.Test, b.Test), cmp.Compare(a.Name, b.Name))
 	})
+}
+
+// Correct applies Holm's step-down correction to the scenarios' rank
+// tests, each made at level alpha, so that the chance of any false alarm
+// over all the scenarios of the run stays at alpha: the scenarios failing
+// on the rank test are taken from the smallest p-value up, the i-th of m
+// compared keeps failing only while its p is at most alpha/(m-i+1), and
+// from the first that does not, none does; their failures become warnings
+// saying so. Failures of other kinds (SLA, leaks, tests) are not tests of
+// chance and stay. Within a scenario the metrics are not corrected: a
+// metric fails only beyond its tolerance as well (see baseline.Policy).
+func (r *Run) Correct(alpha float64) {
+	var compared []*Scenario
+	for _, s := range r.Scenarios {
+		if s.Comparison != nil {
+			compared = append(compared, s)
+		}
+	}
+	m := len(compared)
+	if m < 2 {
+		return
+	}
+	var failing []*Scenario
+	for _, s := range compared {
+		if s.Comparison.FailP() > 0 {
+			failing = append(failing, s)
+		}
+	}
+	slices.SortStableFunc(failing, func(a, b *Scenario) int {
+		return cmp.Compare(a.Comparison.FailP(), b.Comparison.FailP())
+	})
+	for i, s := range failing {
+		level := alpha / float64(m-i)
+		if s.Comparison.FailP() <= level {
+			continue
+		}
+		why := fmt.Sprintf("not significant after Holm's correction over %d scenarios (p must be at most %.4f)", m, level)
+		for _, t := range failing[i:] {
+			t.Comparison.Demote(level, why)
+			t.decide()
+		}
+		return
+	}
 }

@@ -307,8 +307,12 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			tmp = os.TempDir()
 		}
 		cfg.ResultsDir = filepath.Join(tmp, "loadgate-results")
-	}
-	if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
+		if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
+			// The natural place to download the artifact to: the report
+			// goes beside it, not over it.
+			cfg.ResultsDir = filepath.Join(tmp, "loadgate-report")
+		}
+	} else if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
 		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
 	}
 	if err := errors.Join(errs...); err != nil {

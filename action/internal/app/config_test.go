@@ -114,3 +114,25 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFromResultsInDefaultDir: the fork workflow of issue 13 downloads
+// the artifact to RUNNER_TEMP/loadgate-results, the default results-dir; the
+// report then goes beside it instead of the action refusing (exit 2). A
+// results-dir given equal to from-results is still refused.
+func TestConfigFromResultsInDefaultDir(t *testing.T) {
+	e := newActionEnv(t, "http://127.0.0.1:1", nil)
+	dl := filepath.Join(e.vars["RUNNER_TEMP"], "loadgate-results")
+	writeFile(t, filepath.Join(dl, ManifestFile), "{}")
+	e.vars["INPUT_FROM_RESULTS"] = dl
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ResultsDir == dl || filepath.Dir(cfg.ResultsDir) != e.vars["RUNNER_TEMP"] {
+		t.Errorf("results dir %s, want a directory beside %s", cfg.ResultsDir, dl)
+	}
+	e.vars["INPUT_RESULTS_DIR"] = dl
+	if _, err := ConfigFrom(e.action()); err == nil || !strings.Contains(err.Error(), "input results-dir") {
+		t.Errorf("results-dir = from-results: err %v, want it refused", err)
+	}
+}

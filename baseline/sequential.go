@@ -1,0 +1,151 @@
+package baseline
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/loadgate/loadgate/internal/cell"
+)
+
+// A sequential comparison adds runs while its verdict is unclear: a tool
+// (loadgate run, the Action) compares at each of a few looks, stops as
+// soon as every gating metric is settled ([Comparison.Settled]), and
+// otherwise runs more, up to the last look, where it concludes
+// ([Comparison.Conclude]). Looking again after a non-significant result
+// would raise the chance of a false alarm with every look, so each look
+// tests at the policy's alpha divided by the number of looks
+// (Bonferroni): over all looks the chance stays at alpha.
+
+// DefaultLooks are the numbers of head runs at which loadgate compares:
+// five, as many as a baseline records; eight; then twelve, the most a run
+// adds.
+var DefaultLooks = []int{5, 8, 12}
+
+// Look is one look of a sequential comparison: the K-th of Of (1-based).
+// The zero Look is the only look of a fixed number of runs.
+type Look struct{ K, Of int }
+
+// Final tells whether no more runs will come after this look.
+func (l Look) Final() bool { return l.K >= l.Of }
+
+// alpha is the significance level of a look: alpha split evenly over the
+// looks.
+func (l Look) alpha(alpha float64) float64 {
+	if l.Of <= 1 {
+		return alpha
+	}
+	return alpha / float64(l.Of)
+}
+
+// CompareLook compares head with base at look l: at the look's share of
+// the policy's alpha, and concluding only at the final look.
+func (j *Judge) CompareLook(base, head Sample, l Look) (*Comparison, error) {
+	p := j.PolicyFor(head.Scenario)
+	p.Alpha = l.alpha(p.alpha())
+	c, err := compare(base, head, p)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", head.Scenario, err)
+	}
+	if l.Final() {
+		c.Conclude()
+	}
+	return c, nil
+}
+
+// gating tells whether the row's verdict can fail the comparison.
+func (r Row) gating() bool { return !r.Rule.WarnOnly && !r.Rule.Ignore }
+
+// worse returns the interval of the row's change oriented so that positive
+// is worse.
+func (r Row) worse() (lo, hi float64) {
+	if r.Better == HigherIsBetter {
+		return -r.ChangeHi, -r.ChangeLo
+	}
+	return r.ChangeLo, r.ChangeHi
+}
+
+// settled tells whether more runs cannot change the row's verdict: it
+// failed, or even its worst plausible change is within its tolerance or
+// under its floor.
+func (r Row) settled() bool {
+	if !r.gating() || r.Verdict == Fail {
+		return true
+	}
+	_, hi := r.worse()
+	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
+}
+
+// Settled tells whether more runs could change c's verdict: false while a
+// gating metric has neither failed nor been shown within its tolerance.
+// An SLA breach settles it: no run can undo one.
+func (c *Comparison) Settled() bool {
+	if len(SLABreaches(c.SLA)) > 0 {
+		return true
+	}
+	for _, r := range c.Rows {
+		if !r.settled() {
+			return false
+		}
+	}
+	return true
+}
+
+// Conclude marks c inconclusive where, with every run there will be, a
+// gating metric is unsettled and the runs' noise is wider than its
+// tolerance: a change of the tolerance cannot be told from none, so the
+// verdict must not be a pass. [Compare] concludes; a sequential comparison
+// concludes at its final look.
+func (c *Comparison) Conclude() {
+	changed := false
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		if r.settled() || r.Verdict == Fail {
+			continue
+		}
+		lo, hi := r.worse()
+		if math.IsInf(hi-lo, 0) || (hi-lo)/2 <= r.Rule.Tolerance {
+			// Too few runs to measure the noise (the rank test's
+			// warning says so), or precise enough: the verdict stands.
+			continue
+		}
+		r.Verdict = Inconclusive
+		r.Note = fmt.Sprintf("%s moved ±%.0f%% between runs: a %s change cannot be told apart with n=%s",
+			r.Metric, 100*(hi-lo)/2, pct(r.Rule.Tolerance), cell.Runs(r.Base.N, r.Head.N))
+		changed = true
+	}
+	if changed {
+		c.decide(c.policy)
+	}
+}
+
+// Demote turns the failures of c whose p-value is over alpha into
+// warnings saying why: a correction for many comparisons ([verdict] runs
+// Holm's over the scenarios of a run) asks for a stricter level than the
+// one c was judged at.
+func (c *Comparison) Demote(alpha float64, why string) {
+	changed := false
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		if r.Verdict == Fail && r.Significant && r.P > alpha {
+			r.Verdict = Warn
+			r.Note += "; " + why
+			changed = true
+		}
+	}
+	if changed {
+		c.decide(c.policy)
+	}
+}
+
+// FailP is the smallest p-value among the metrics of c that failed on the
+// rank test, or 0 when none did: the level a correction must allow for c
+// to keep failing.
+func (c *Comparison) FailP() float64 {
+	p := 0.0
+	for _, r := range c.Rows {
+		if r.Verdict == Fail && r.Significant && (p == 0 || r.P < p) {
+			p = r.P
+		}
+	}
+	return p
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# End-to-end test of the workflows README.md tells users to copy: the two
+# ```yaml blocks of "The GitHub Action" (the pull_request workflow) and of
+# "Pull requests from forks" (the workflow_run workflow that comments),
+# taken from README.md as they are and run under nektos/act, loopback only,
+# against a local double of the GitHub REST API:
+#
+#  1. A throwaway git repository holds the working tree, with the README's
+#     workflows as .github/workflows/loadgate.yml and loadgate-comment.yml
+#     and the SLA file they name (loadgate.sla), and a pull request from a
+#     fork on top of it.
+#  2. The pull_request workflow runs with a read-only token, as a fork's
+#     PR gets: the Action runs base and head, cannot comment (a notice, not a
+#     failure), and the workflow uploads the results.
+#  3. The workflow_run workflow runs with a write token: it downloads the
+#     results and the Action comments on the pull request from them.
+#
+# What act cannot fetch here is stood in for: actions/setup-go (Go is on
+# the runner already), actions/upload-artifact and download-artifact (a
+# directory shared by the two runs). loadgate/loadgate@main is the working
+# tree. LOADGATE_SCALE=0.2 shortens the load tests' stages.
+# Set LOADGATE_E2E_KEEP=1 to keep the work directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$(date +%s)
+
+say() { printf 'readme-e2e: %s\n' "$*"; }
+
+act=${ACT:-}
+if [ -z "$act" ]; then
+  if command -v act >/dev/null 2>&1; then
+    act=$(command -v act)
+  elif [ -x "$(go env GOPATH)/bin/act" ]; then
+    act="$(go env GOPATH)/bin/act"
+  else
+    say "installing nektos/act: go install github.com/nektos/act@v0.2.89"
+    if ! go install github.com/nektos/act@v0.2.89; then
+      say "SKIPPED: nektos/act could not be installed (go install github.com/nektos/act@v0.2.89 failed)"
+      exit 0
+    fi
+    act="$(go env GOPATH)/bin/act"
+  fi
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/loadgate-readme-e2e.XXXXXX")
+double_pid=
+cleanup() {
+  if [ -n "$double_pid" ]; then kill "$double_pid" 2>/dev/null || true; wait "$double_pid" 2>/dev/null || true; fi
+  if [ "${LOADGATE_E2E_KEEP:-}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# yaml_after HEADING-TEXT → the first ```yaml block after the line that
+# contains it, as README.md has it.
+yaml_after() {
+  awk -v mark="$1" '
+    index($0, mark) { found = 1 }
+    found && /^```yaml$/ { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }
+  ' README.md
+}
+main_yaml=$(yaml_after 'Copy this to `.github/workflows/loadgate.yml`')
+comment_yaml=$(yaml_after 'Save this as `.github/workflows/loadgate-comment.yml`')
+if [ -z "$main_yaml" ] || [ -z "$comment_yaml" ]; then
+  say "FAIL: README.md lost a workflow block (main: ${#main_yaml} bytes, comment: ${#comment_yaml} bytes)"
+  exit 1
+fi
+
+readtoken="ghs_readonly$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+token="ghs_e2e$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+repo=loadgate/loadgate
+pr=8
+
+# 1. The repository, as a user who copied the README's workflows has it.
+src=$work/repo
+mkdir -p "$src"
+git ls-files -z --cached --others --exclude-standard |
+  tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$src"
+rm -f "$src"/.github/workflows/*.yml
+printf '%s\n' "$main_yaml" >"$src/.github/workflows/loadgate.yml"
+printf '%s\n' "$comment_yaml" >"$src/.github/workflows/loadgate-comment.yml"
+cat >"$src/loadgate.sla" <<'EOF'
+# Every scenario: at most 5% errors.
+error_rate < 5%
+EOF
+gitc() { git -C "$src" -c user.name=e2e -c user.email=e2e@example.com -c commit.gpgsign=false "$@"; }
+gitc init -q -b main
+gitc remote add origin "https://github.com/$repo.git"
+gitc add -A
+gitc commit -q -m "base"
+base=$(gitc rev-parse HEAD)
+gitc switch -q -c fork-pr
+printf '\nA contributor'"'"'s change to the docs.\n' >>"$src/README.md"
+gitc commit -q -am "head: docs"
+head=$(gitc rev-parse HEAD)
+
+cat >"$work/event-pr.json" <<EOF
+{
+  "action": "opened",
+  "number": $pr,
+  "pull_request": {
+    "number": $pr,
+    "head": {"sha": "$head", "ref": "fork-pr", "repo": {"full_name": "contributor/loadgate", "fork": true}},
+    "base": {"sha": "$base", "ref": "main"}
+  },
+  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
+}
+EOF
+cat >"$work/event-run.json" <<EOF
+{
+  "action": "completed",
+  "workflow_run": {"id": 4242, "name": "loadgate", "event": "pull_request", "conclusion": "success",
+                   "head_sha": "$head", "head_branch": "fork-pr"},
+  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
+}
+EOF
+
+# 2. The API double: a read-only token for the fork's PR, a write token for
+#    the workflow_run job; the pull request's head for the Action's check.
+go build -o "$work/ghdouble" ./action/internal/ghdouble/cmd/ghdouble
+"$work/ghdouble" serve -addr-file "$work/addr" -state "$work/state.json" \
+  -token "write=$token" -token "read=$readtoken" -pull "$repo#$pr=$head" >"$work/ghdouble.log" 2>&1 &
+double_pid=$!
+for _ in $(seq 100); do
+  [ -s "$work/addr" ] && break
+  kill -0 "$double_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -s "$work/addr" ] || { say "the double did not start: $(cat "$work/ghdouble.log")"; exit 1; }
+addr=$(cat "$work/addr")
+
+# 3. Stand-ins for the actions act cannot fetch here.
+mkdir -p "$work/setup-go" "$work/upload" "$work/download" "$work/artifacts"
+cat >"$work/setup-go/action.yml" <<'EOF'
+name: setup-go stand-in
+inputs:
+  go-version-file: {required: false}
+  cache-dependency-path: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: go version # Go is on the runner already
+EOF
+cat >"$work/upload/action.yml" <<'EOF'
+name: upload-artifact stand-in
+inputs:
+  name: {required: true}
+  path: {required: true}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: mkdir -p "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}" && cp -R "${{ inputs.path }}/." "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/"
+EOF
+cat >"$work/download/action.yml" <<'EOF'
+name: download-artifact stand-in
+inputs:
+  name: {required: true}
+  path: {required: true}
+  run-id: {required: false}
+  github-token: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: mkdir -p "${{ inputs.path }}" && cp -R "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/." "${{ inputs.path }}/"
+EOF
+
+run_act() { # name event workflow token → act's exit status; log in act-name.json
+  local name=$1 ev=$2 wf=$3 tok=$4 status=0 t=$(date +%s)
+  (cd "$src" && "$act" "$ev" \
+    -W "$wf" \
+    -e "$work/event-$name.json" \
+    -P ubuntu-latest=-self-hosted \
+    --env "GITHUB_API_URL=http://$addr" \
+    --env "LOADGATE_SCALE=0.2" \
+    --env "LOADGATE_E2E_ARTIFACTS=$work/artifacts" \
+    -s "GITHUB_TOKEN=$tok" \
+    --action-cache-path "$work/act-cache" \
+    --local-repository "loadgate/loadgate@main=$src" \
+    --local-repository "actions/setup-go@v5=$work/setup-go" \
+    --local-repository "actions/upload-artifact@v4=$work/upload" \
+    --local-repository "actions/download-artifact@v4=$work/download" \
+    --json) >"$work/act-$name.json" 2>&1 || status=$?
+  say "$name: act exit status $status after $(($(date +%s) - t)) s"
+  return "$status"
+}
+
+fail=0
+status_pr=0
+run_act pr pull_request .github/workflows/loadgate.yml "$readtoken" || status_pr=$?
+if [ ! -s "$work/artifacts/loadgate-results/loadgate-action.json" ]; then
+  say "FAIL: the pull_request workflow uploaded no results"; fail=1
+fi
+if ! grep -q 'could not comment on pull request' "$work/act-pr.json"; then
+  say "FAIL: the fork's run did not explain why it could not comment"; fail=1
+fi
+if [ "$status_pr" -ne 0 ]; then
+  if grep -q 'the check failed (verdict fail' "$work/act-pr.json"; then
+    # Base and head are the same code: a failed check is a false alarm of
+    # the statistics on short runs, not a fault of the workflow.
+    say "note: the pull_request run failed its check on identical code (a false alarm)"
+  else
+    say "FAIL: the pull_request workflow failed (status $status_pr)"; fail=1
+  fi
+fi
+status_run=0
+run_act run workflow_run .github/workflows/loadgate-comment.yml "$token" || status_run=$?
+if [ "$status_run" -ne 0 ]; then
+  say "FAIL: the workflow_run workflow failed (status $status_run)"; fail=1
+fi
+comments=$(grep -o '<!-- loadgate-action: loadgate / load -->' "$work/state.json" | wc -l)
+if [ "$comments" -ne 1 ]; then
+  say "FAIL: $comments comments carry the pull_request job's marker, want 1"; fail=1
+fi
+if grep -q "$token\|$readtoken" "$work"/act-*.json; then
+  say "FAIL: a token appears in act's logs"; fail=1
+fi
+if [ "$fail" -ne 0 ]; then
+  for n in pr run; do
+    say "last lines of act run $n:"
+    tail -c 6000 "$work/act-$n.json" | sed 's/^/    /' >&2
+  done
+  LOADGATE_E2E_KEEP=1
+  exit 1
+fi
+say "ok in $(($(date +%s) - t0)) s: the README's pull_request workflow (exit $status_pr) and its workflow_run workflow (exit $status_run); one comment"
