@@ -3,6 +3,9 @@ package baseline
 import (
 	"errors"
 	"fmt"
+	"slices"
+
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
 // Scorecard weighs the verdicts of the metrics into a score from 0 to 100,
@@ -34,17 +37,32 @@ type Dimension struct {
 }
 
 // DefaultScorecard is a scorecard to start from: latency weighs most,
-// errors next, and p99 and error_rate veto.
-var DefaultScorecard = Scorecard{
-	Dimensions: []Dimension{
-		{Name: "latency", Weight: 0.4, Metrics: []string{P50, P90, P99, P999}},
-		{Name: "errors", Weight: 0.3, Metrics: []string{ErrorRate, Dropped}},
-		{Name: "throughput", Weight: 0.15, Metrics: []string{Throughput}},
-		{Name: "resources", Weight: 0.15, Metrics: []string{HeapPeak, GoroutineGrowth, GCPauseP99}},
-	},
-	Vetoes:    []string{P99, ErrorRate},
-	FailBelow: 60,
-	WarnBelow: 90,
+// errors next. Each dimension holds the compared metrics of the metric
+// catalogue (internal/catalogue) whose Dimension column names it, in the
+// catalogue's order, and the metrics whose Veto column is set veto (p99
+// and error_rate); the statistics of HTTP phases are in no dimension.
+var DefaultScorecard = defaultScorecard()
+
+func defaultScorecard() Scorecard {
+	sc := Scorecard{
+		Dimensions: []Dimension{
+			{Name: "latency", Weight: 0.4},
+			{Name: "errors", Weight: 0.3},
+			{Name: "throughput", Weight: 0.15},
+			{Name: "resources", Weight: 0.15},
+		},
+		FailBelow: 60,
+		WarnBelow: 90,
+	}
+	for _, m := range catalogue.All() {
+		if i := slices.IndexFunc(sc.Dimensions, func(d Dimension) bool { return d.Name == m.Dimension }); i >= 0 {
+			sc.Dimensions[i].Metrics = append(sc.Dimensions[i].Metrics, m.Name)
+		}
+		if m.Veto {
+			sc.Vetoes = append(sc.Vetoes, m.Name)
+		}
+	}
+	return sc
 }
 
 // Score is what a [Scorecard] made of a comparison.

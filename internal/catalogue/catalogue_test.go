@@ -210,6 +210,24 @@ func TestBaselineReadsTheCatalogue(t *testing.T) {
 	if len(baseline.DefaultPolicy.Rules) != len(compared) {
 		t.Errorf("DefaultPolicy has %d rules for %d compared metrics", len(baseline.DefaultPolicy.Rules), len(compared))
 	}
+	scored := map[string]string{}
+	for _, d := range baseline.DefaultScorecard.Dimensions {
+		for _, name := range d.Metrics {
+			scored[name] = d.Name
+		}
+	}
+	var vetoes []string
+	for _, m := range rows(t) {
+		if scored[m.Name] != m.Dimension || m.Dimension != "" && m.Rule == nil {
+			t.Errorf("%s: DefaultScorecard scores it in %q, the catalogue in %q (rule %v)", m.Name, scored[m.Name], m.Dimension, m.Rule)
+		}
+		if m.Veto {
+			vetoes = append(vetoes, m.Name)
+		}
+	}
+	if !slices.Equal(vetoes, baseline.DefaultScorecard.Vetoes) {
+		t.Errorf("DefaultScorecard vetoes %v, the catalogue %v", baseline.DefaultScorecard.Vetoes, vetoes)
+	}
 	var zero baseline.Policy
 	for _, m := range rows(t) {
 		if m.Rule == nil {

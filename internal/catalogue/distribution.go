@@ -105,21 +105,20 @@ func DistributionNamed(name string) (Distribution, bool) {
 }
 
 // stat is the metric of statistic st (one of [Quantiles]) of distribution
-// d. Its benchmark unit follows the name: p99-ns, ttfb-p99-ns.
-func stat(d Distribution, st string, rule *Rule) Metric {
+// d, with the comparison and score columns of m. Its benchmark unit
+// follows the name: p99-ns, ttfb-p99-ns.
+func stat(d Distribution, st string, m Metric) Metric {
 	q := quantile(st)
-	name := st
+	m.Name = st
 	if d.Name != "latency" {
-		name = d.Name + "." + st
+		m.Name = d.Name + "." + st
 	}
-	return Metric{
-		Name: name, Unit: Duration, Where: d.Where, Noun: "a latency",
-		Read: func(r *loadtest.Result) (float64, bool) {
-			l, ok := d.Of(r)
-			return float64(q.NS(l)), ok
-		},
-		Rule:  rule,
-		Bench: strings.ReplaceAll(name, ".", "-") + "-ns",
-		Prom:  Series{Family: d.Prom.Family, Label: d.Prom.Label, Quantile: q.Q},
+	m.Unit, m.Where, m.Noun = Duration, d.Where, "a latency"
+	m.Read = func(r *loadtest.Result) (float64, bool) {
+		l, ok := d.Of(r)
+		return float64(q.NS(l)), ok
 	}
+	m.Bench = strings.ReplaceAll(m.Name, ".", "-") + "-ns"
+	m.Prom = Series{Family: d.Prom.Family, Label: d.Prom.Label, Quantile: q.Q}
+	return m
 }

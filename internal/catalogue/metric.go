@@ -28,6 +28,12 @@ type Metric struct {
 	// Rule is the default rule of comparisons; nil leaves the metric out
 	// of them.
 	Rule *Rule
+	// Dimension is the dimension of baseline.DefaultScorecard the metric
+	// is scored in ("latency", "errors", "throughput", "resources"); ""
+	// leaves it out of the default score. Veto makes its failure fail
+	// that scorecard's verdict whatever the score.
+	Dimension string
+	Veto      bool
 	// Bench is the metric's unit in the Go benchmark format ("p99-ns",
 	// "req/s"); "" leaves it out of the bench export. A unit ending in
 	// -ns is read by benchstat as nanoseconds, one ending in -B as bytes.
@@ -55,5 +61,5 @@ func Lookup(name string) (Metric, bool) {
 	}
 	d, _ := DistributionNamed(phase)
 	same, _ := Lookup(st)
-	return stat(d, st, same.Rule), true
+	return stat(d, st, Metric{Rule: same.Rule}), true
 }
