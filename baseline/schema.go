@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/loadgate/loadgate/internal/catalogue"
-	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -85,6 +87,46 @@ type Phase struct {
 	P99NS int64 `json:"p99_ns"`
 }
 
+// runKeys holds the JSON key of each field of Run, by the field's index.
+// The catalogue names by these keys the fields that hold the metrics of
+// schema v1 (catalogue.Metric.BaselineKey), so that each of those metrics
+// too is one row of the catalogue.
+var runKeys = func() []string {
+	t := reflect.TypeFor[Run]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	return keys
+}()
+
+// field returns the field of r whose JSON key is key; false for "" and
+// for the keys of no field.
+func (r *Run) field(key string) (reflect.Value, bool) {
+	i := slices.Index(runKeys, key)
+	if key == "" || i < 0 {
+		return reflect.Value{}, false
+	}
+	return reflect.ValueOf(r).Elem().Field(i), true
+}
+
+// number reads a field of an integer or floating-point type; false for
+// any other.
+func number(f reflect.Value) (float64, bool) {
+	switch {
+	case f.CanInt():
+		return float64(f.Int()), true
+	case f.CanFloat():
+		return f.Float(), true
+	}
+	return 0, false
+}
+
+// latency is the part of a latency distribution that p keeps.
+func (p Phase) latency() loadtest.Latency {
+	return loadtest.Latency{Count: p.Count, P50NS: p.P50NS, P99NS: p.P99NS}
+}
+
 // RunOf returns the values of res that a baseline keeps.
 func RunOf(res *loadtest.Result) Run {
 	r := Run{RunID: res.RunID, Started: res.Started, DurationNS: res.DurationNS, Requests: res.Requests}
@@ -93,14 +135,13 @@ func RunOf(res *loadtest.Result) Run {
 			continue
 		}
 		v, ok := m.Read(res)
-		if !ok {
-			continue // a v1 field stays 0, as it always has
-		}
-		switch f := r.v1Field(m.Name).(type) {
-		case *int64:
-			*f = int64(v)
-		case *float64:
-			*f = v
+		switch f, v1 := r.field(m.BaselineKey); {
+		case !ok:
+			// a v1 field stays 0, as it always has
+		case v1 && f.CanInt():
+			f.SetInt(int64(v))
+		case v1:
+			f.SetFloat(v)
 		default:
 			if r.Metrics == nil {
 				r.Metrics = make(map[string]float64)
@@ -206,18 +247,11 @@ func (b *Baseline) validate() error {
 		return fmt.Errorf("baseline of %s: %w", b.Scenario, ErrNoRuns)
 	}
 	for i, r := range b.Runs {
-		for _, v := range []struct {
-			name string
-			v    float64
-		}{
-			{"duration_ns", float64(r.DurationNS)}, {"requests", float64(r.Requests)},
-			{"p50_ns", float64(r.P50NS)}, {"p90_ns", float64(r.P90NS)}, {"p99_ns", float64(r.P99NS)},
-			{"p999_ns", float64(r.P999NS)}, {"error_rate", r.ErrorRate}, {"throughput", r.Throughput},
-			{"dropped", float64(r.Dropped)}, {"heap_peak_bytes", float64(r.HeapPeakBytes)},
-			{"gc_pause_p99_ns", float64(r.GCPauseP99NS)},
-		} {
-			if v.v < 0 {
-				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, v.name, v.v)
+		for j, key := range runKeys {
+			// goroutine_growth is the one number of a run that may be
+			// negative: a run may end with fewer goroutines than it began.
+			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && key != GoroutineGrowth {
+				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, key, v)
 			}
 		}
 		if r.ErrorRate > 1 {

@@ -104,7 +104,7 @@ func (s *Scorecard) validate() error {
 		}
 		total += d.Weight
 		for _, m := range d.Metrics {
-			if _, err := lookupMetric(m); err != nil {
+			if err := checkMetric(m); err != nil {
 				errs = append(errs, fmt.Errorf("scorecard dimension %s: %w", d.Name, err))
 			}
 		}
@@ -113,7 +113,7 @@ func (s *Scorecard) validate() error {
 		errs = append(errs, errors.New("scorecard: the weights add up to 0"))
 	}
 	for _, m := range s.Vetoes {
-		if _, err := lookupMetric(m); err != nil {
+		if err := checkMetric(m); err != nil {
 			errs = append(errs, fmt.Errorf("scorecard veto: %w", err))
 		}
 	}

@@ -23,27 +23,30 @@ var (
 // comparisons show them; baseline.DefaultPolicy's doc comment says why
 // each has its rule.
 var metrics = []Metric{
-	stat(latency, "p50", Metric{Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency"}),
-	stat(latency, "p90", Metric{Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}, Dimension: "latency"}),
-	stat(latency, "p99", Metric{Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency", Veto: true}),
-	stat(latency, "p999", Metric{Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true}, Dimension: "latency"}),
+	stat(latency, "p50", Metric{BaselineKey: "p50_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency"}),
+	stat(latency, "p90", Metric{BaselineKey: "p90_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}, Dimension: "latency"}),
+	stat(latency, "p99", Metric{BaselineKey: "p99_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency", Veto: true}),
+	stat(latency, "p999", Metric{BaselineKey: "p999_ns", Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true}, Dimension: "latency"}),
 	stat(service, "p99", Metric{Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}, Dimension: "latency"}),
 	{
 		Name: "error_rate", Unit: Ratio, Where: Everywhere, Noun: "an error rate",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.ErrorRate, r.Requests > 0 },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 0.001}, Dimension: "errors", Veto: true, Bench: "errors/req",
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 0.001}, Dimension: "errors", Veto: true,
+		BaselineKey: "error_rate", Bench: "errors/req",
 		Prom: Series{Family: errorRatioFamily},
 	},
 	{
 		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Throughput, true },
-		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Dimension: "throughput", Bench: "req/s",
+		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Dimension: "throughput",
+		BaselineKey: "throughput", Bench: "req/s",
 		Prom: Series{Family: throughputFamily},
 	},
 	{
 		Name: "dropped", Unit: Count, Where: InRun | InStage, Noun: "a count",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Dropped), true },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 10}, Dimension: "errors", Bench: "dropped",
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 10}, Dimension: "errors",
+		BaselineKey: "dropped", Bench: "dropped",
 		Prom: Series{Family: droppedFamily},
 	},
 	{
@@ -51,18 +54,21 @@ var metrics = []Metric{
 		Read: func(r *loadtest.Result) (float64, bool) {
 			return float64(r.Runtime.GoroutinesEnd) - float64(r.Runtime.GoroutinesStart), true
 		},
-		Rule: &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Dimension: "resources", Bench: "goroutine-growth",
+		Rule: &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Dimension: "resources",
+		BaselineKey: "goroutine_growth", Bench: "goroutine-growth",
 	},
 	{
 		Name: "heap_peak", Unit: Bytes, Where: InRun, Noun: "a heap size",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.HeapPeakBytes), true },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20}, Dimension: "resources", Bench: "heap-peak-B",
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20}, Dimension: "resources",
+		BaselineKey: "heap_peak_bytes", Bench: "heap-peak-B",
 		Prom: Series{Family: heapFamily},
 	},
 	{
 		Name: "gc_pause_p99", Unit: Duration, Where: InRun, Noun: "a GC pause",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseP99NS), true },
-		Rule: &Rule{Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true}, Dimension: "resources", Bench: "gc-pause-p99-ns",
+		Rule: &Rule{Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true}, Dimension: "resources",
+		BaselineKey: "gc_pause_p99_ns", Bench: "gc-pause-p99-ns",
 		Prom: Series{Family: gcPauseFamily},
 	},
 

@@ -28,6 +28,12 @@ type Metric struct {
 	// Rule is the default rule of comparisons; nil leaves the metric out
 	// of them.
 	Rule *Rule
+	// BaselineKey is the JSON key of the field of its own that a run of a
+	// baseline (baseline.Run, schema v1) keeps a compared metric in:
+	// "p99_ns". Only the metrics compared when v1 was fixed have one; ""
+	// keeps the metric in the run's metrics map, as every compared metric
+	// added since.
+	BaselineKey string
 	// Dimension is the dimension of baseline.DefaultScorecard the metric
 	// is scored in ("latency", "errors", "throughput", "resources"); ""
 	// leaves it out of the default score. Veto makes its failure fail
