@@ -40,6 +40,25 @@ var quantiles = []Quantile{
 // summary exports, in increasing order.
 func Quantiles() []Quantile { return slices.Clone(quantiles) }
 
+// StatNS returns the statistic called stat that l keeps: one of
+// [Quantiles] ("p99"), "min", "mean" or "max". false for another
+// statistic, which only l's histogram can tell.
+func StatNS(l loadtest.Latency, stat string) (int64, bool) {
+	switch stat {
+	case "min":
+		return l.MinNS, true
+	case "mean":
+		return l.MeanNS, true
+	case "max":
+		return l.MaxNS, true
+	}
+	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
+	if i < 0 {
+		return 0, false
+	}
+	return quantiles[i].NS(l), true
+}
+
 func quantile(stat string) Quantile {
 	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
 	return quantiles[i]
