@@ -21,9 +21,6 @@ import (
 // fields may appear; removing or changing one makes a new version.
 const SchemaVersion = "loadgate.baseline/v1"
 
-// understood lists the schema versions [Parse] reads.
-var understood = []string{SchemaVersion}
-
 // Baseline is what a scenario measured on a known version of the code:
 // the values of several runs, so that a later comparison can tell noise
 // from change, and their merged latency distribution. It is stored as JSON
@@ -189,16 +186,16 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	}
 	switch {
 	case head.Schema == nil:
-		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, understoodList())
+		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, SchemaVersion)
 	case *head.Schema == loadtest.SchemaVersion:
 		return nil, fmt.Errorf("%s: %w %q: it is a loadgate result, not a baseline (loadgate compare and loadgate export read results; baselines are recorded with loadgate baseline update)",
 			name, ErrSchema, *head.Schema)
 	case *head.Schema != SchemaVersion && strings.HasPrefix(*head.Schema, "loadgate.baseline/"):
 		return nil, fmt.Errorf("%s: %w %q; this loadgate reads %s (a newer loadgate may have written the file)",
-			name, ErrSchema, *head.Schema, understoodList())
+			name, ErrSchema, *head.Schema, SchemaVersion)
 	case *head.Schema != SchemaVersion:
 		return nil, fmt.Errorf("%s: %w %q: not a loadgate baseline; this loadgate reads %s",
-			name, ErrSchema, *head.Schema, understoodList())
+			name, ErrSchema, *head.Schema, SchemaVersion)
 	}
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
@@ -208,17 +205,6 @@ func Parse(data []byte, name string) (*Baseline, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &b, nil
-}
-
-func understoodList() string {
-	s := ""
-	for i, v := range understood {
-		if i > 0 {
-			s += ", "
-		}
-		s += v
-	}
-	return s
 }
 
 // syntaxError turns err, the error of decoding data into v (nil for a
