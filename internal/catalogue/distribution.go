@@ -52,16 +52,20 @@ func StatNS(l loadtest.Latency, stat string) (int64, bool) {
 	case "max":
 		return l.MaxNS, true
 	}
-	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
-	if i < 0 {
+	q, ok := quantileNamed(stat)
+	if !ok {
 		return 0, false
 	}
-	return quantiles[i].NS(l), true
+	return q.NS(l), true
 }
 
-func quantile(stat string) Quantile {
+// quantileNamed returns the quantile whose statistic is stat.
+func quantileNamed(stat string) (Quantile, bool) {
 	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
-	return quantiles[i]
+	if i < 0 {
+		return Quantile{}, false
+	}
+	return quantiles[i], true
 }
 
 var (
@@ -70,8 +74,14 @@ var (
 	phaseFamily   = &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
 )
 
-// phases are the HTTP phases a target may time, in the order of a request.
-var phases = []string{"dns", "connect", "tls", "ttfb", "total"}
+// phases are the HTTP phases a target may time, in the order of a request,
+// by their names in results (loadtest.Phase.String).
+var phases = func() (names []string) {
+	for p := loadtest.PhaseDNS; p <= loadtest.PhaseTotal; p++ {
+		names = append(names, p.String())
+	}
+	return names
+}()
 
 // phaseStats are the statistics of each HTTP phase that are metrics of
 // their own (compared, exported to benchmarks).
@@ -127,7 +137,7 @@ func DistributionNamed(name string) (Distribution, bool) {
 // d, with the comparison and score columns of m. Its benchmark unit
 // follows the name: p99-ns, ttfb-p99-ns.
 func stat(d Distribution, st string, m Metric) Metric {
-	q := quantile(st)
+	q, _ := quantileNamed(st)
 	m.Name = st
 	if d.Name != "latency" {
 		m.Name = d.Name + "." + st
