@@ -7,6 +7,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/histo"
 )
 
 // maxSamplesPerKind bounds the distinct error messages kept per error kind.
@@ -33,7 +34,7 @@ type tally struct {
 }
 
 func newTally() *tally {
-	return &tally{latency: newHistogram(), service: newHistogram(), kinds: map[string]int64{}, statuses: map[int]int64{}}
+	return &tally{latency: histo.New(), service: histo.New(), kinds: map[string]int64{}, statuses: map[int]int64{}}
 }
 
 // merge adds o into t.

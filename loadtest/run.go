@@ -469,6 +469,8 @@ func arrivalsOf(st Stage) Arrivals {
 	return ""
 }
 
+// seedOf is the seed of the stage's exponential arrivals: its Seed, or 1
+// for 0 ([Stage.Seed]); 0 for a stage without them.
 func seedOf(st Stage) int64 {
 	if st.Model != Open || st.Arrivals != Exponential {
 		return 0
