@@ -68,12 +68,6 @@ func quantileNamed(stat string) (Quantile, bool) {
 	return quantiles[i], true
 }
 
-var (
-	latencyFamily = &Family{"loadgate_latency_seconds", "Latency from when each request should have started (no coordinated omission).", Summary}
-	serviceFamily = &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}
-	phaseFamily   = &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
-)
-
 // phases are the HTTP phases a target may time, in the order of a request,
 // by their names in results (loadtest.Phase.String).
 var phases = func() (names []string) {
@@ -101,17 +95,18 @@ func counted(l loadtest.Latency) (loadtest.Latency, bool) { return l, l.Count > 
 var (
 	latency = Distribution{"latency", Everywhere,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Latency) },
-		Series{Family: latencyFamily}}
+		Series{Family: &Family{"loadgate_latency_seconds", "Latency from when each request should have started (no coordinated omission).", Summary}}}
 	// A result whose service time counts no request (a file from a tool
 	// that leaves service_time out) has none: service.p99 is then not
 	// compared, rather than compared as 0.
 	service = Distribution{"service", InRun | InStage,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.ServiceTime) },
-		Series{Family: serviceFamily}}
+		Series{Family: &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}}}
 )
 
 var distributions = func() []Distribution {
 	ds := []Distribution{latency, service}
+	phaseFamily := &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
 	for _, ph := range phases {
 		ds = append(ds, Distribution{ph, InRun,
 			func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Phases[ph]) },
