@@ -126,10 +126,8 @@ func (r *Run) value(c catalogue.Metric) (float64, bool) {
 // each HTTP phase, in the order of a request.
 func metricsOf(a, b Sample) []Metric {
 	ms := Metrics()
-	for _, ph := range catalogue.Phases() {
-		for _, st := range catalogue.PhaseStats() {
-			ms = append(ms, PhaseMetric(ph, st))
-		}
+	for _, c := range catalogue.PhaseMetrics() {
+		ms = append(ms, metricOf(c))
 	}
 	has := func(s Sample, m Metric) bool {
 		return slices.ContainsFunc(s.Runs, func(r Run) bool { _, ok := r.value(m.row); return ok })

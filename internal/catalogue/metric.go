@@ -2,7 +2,6 @@ package catalogue
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -51,21 +50,35 @@ type Metric struct {
 // All returns the rows of the catalogue: first the compared metrics, in
 // the order comparisons show them, then the others. The statistics of HTTP
 // phases, which a run may or may not have, are not among them: see
-// [Lookup].
+// [PhaseMetrics].
 func All() []Metric { return slices.Clone(metrics) }
 
-// Lookup returns the metric called name: a row of [All], or a statistic
-// of an HTTP phase ("ttfb.p99", see [PhaseStats]), which is compared with
-// the rule of the latency statistic of the same name.
+// phaseMetrics are the statistics of every HTTP phase that are metrics,
+// each compared with the rule of the latency statistic of the same name.
+var phaseMetrics = func() []Metric {
+	var ms []Metric
+	for _, ph := range phases {
+		d, _ := DistributionNamed(ph)
+		for _, st := range phaseStats {
+			same := metrics[slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == st })]
+			ms = append(ms, stat(d, st, Metric{Rule: same.Rule}))
+		}
+	}
+	return ms
+}()
+
+// PhaseMetrics returns the statistics of the HTTP phases that are metrics
+// ([PhaseStats]), phase by phase in the order of a request: "dns.p50",
+// "dns.p99", "connect.p50"...
+func PhaseMetrics() []Metric { return slices.Clone(phaseMetrics) }
+
+// Lookup returns the metric called name: a row of [All] or of
+// [PhaseMetrics].
 func Lookup(name string) (Metric, bool) {
-	if i := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == name }); i >= 0 {
-		return metrics[i], true
+	for _, ms := range [][]Metric{metrics, phaseMetrics} {
+		if i := slices.IndexFunc(ms, func(m Metric) bool { return m.Name == name }); i >= 0 {
+			return ms[i], true
+		}
 	}
-	phase, st, ok := strings.Cut(name, ".")
-	if !ok || !slices.Contains(phases, phase) || !slices.Contains(phaseStats, st) {
-		return Metric{}, false
-	}
-	d, _ := DistributionNamed(phase)
-	same, _ := Lookup(st)
-	return stat(d, st, Metric{Rule: same.Rule}), true
+	return Metric{}, false
 }
