@@ -3,7 +3,6 @@ package baseline
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
 )
@@ -37,32 +36,37 @@ type Dimension struct {
 }
 
 // DefaultScorecard is a scorecard to start from: latency weighs most,
-// errors next. Each dimension holds the compared metrics of the metric
-// catalogue (internal/catalogue) whose Dimension column names it, in the
-// catalogue's order, and the metrics whose Veto column is set veto (p99
-// and error_rate); the statistics of HTTP phases are in no dimension.
-var DefaultScorecard = defaultScorecard()
+// errors next. A dimension holds the compared metrics of the metric
+// catalogue (internal/catalogue) whose Dimension column names it, and the
+// metrics whose Veto column is set veto (p99 and error_rate); the
+// statistics of HTTP phases are in no dimension.
+var DefaultScorecard = Scorecard{
+	Dimensions: []Dimension{
+		{Name: "latency", Weight: 0.4, Metrics: inDimension("latency")},
+		{Name: "errors", Weight: 0.3, Metrics: inDimension("errors")},
+		{Name: "throughput", Weight: 0.15, Metrics: inDimension("throughput")},
+		{Name: "resources", Weight: 0.15, Metrics: inDimension("resources")},
+	},
+	Vetoes:    catalogued(func(m catalogue.Metric) bool { return m.Veto }),
+	FailBelow: 60,
+	WarnBelow: 90,
+}
 
-func defaultScorecard() Scorecard {
-	sc := Scorecard{
-		Dimensions: []Dimension{
-			{Name: "latency", Weight: 0.4},
-			{Name: "errors", Weight: 0.3},
-			{Name: "throughput", Weight: 0.15},
-			{Name: "resources", Weight: 0.15},
-		},
-		FailBelow: 60,
-		WarnBelow: 90,
-	}
+// inDimension lists the metrics of the catalogue whose Dimension is dim.
+func inDimension(dim string) []string {
+	return catalogued(func(m catalogue.Metric) bool { return m.Dimension == dim })
+}
+
+// catalogued lists the names of the catalogue's metrics that keep keeps,
+// in the catalogue's order.
+func catalogued(keep func(catalogue.Metric) bool) []string {
+	var names []string
 	for _, m := range catalogue.All() {
-		if i := slices.IndexFunc(sc.Dimensions, func(d Dimension) bool { return d.Name == m.Dimension }); i >= 0 {
-			sc.Dimensions[i].Metrics = append(sc.Dimensions[i].Metrics, m.Name)
-		}
-		if m.Veto {
-			sc.Vetoes = append(sc.Vetoes, m.Name)
+		if keep(m) {
+			names = append(names, m.Name)
 		}
 	}
-	return sc
+	return names
 }
 
 // Score is what a [Scorecard] made of a comparison.
