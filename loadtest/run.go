@@ -210,7 +210,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		if e.halted() {
 			break
 		}
-		tl.setStage(i, st.label())
+		tl.setStage(st.label())
 		e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
