@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/catalogue"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -137,12 +138,12 @@ func (e *Expr) unitFault(l literal, noun string, isLimit bool) string {
 // selectorFault says why m's selector does not fit it, or returns "".
 func selectorFault(m *metric) string {
 	switch {
-	case m.sel.label == "stage" && m.where&inStage == 0 || m.sel.label == "name" && m.where&inName == 0:
+	case m.sel.label == "stage" && m.where&catalogue.InStage == 0 || m.sel.label == "name" && m.where&catalogue.InName == 0:
 	default:
 		return ""
 	}
 	switch {
-	case m.where == inRun:
+	case m.where == catalogue.InRun:
 		return m.name + " is measured for the whole run only: drop the selector"
 	case m.sel.label == "name":
 		return m.name + " is not recorded per request name"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/loadgate/loadgate/internal/catalogue"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -83,9 +84,9 @@ func (e *Expr) gateFault() error {
 		case m == nil:
 		case m.sel.label != "":
 			return e.errorf(m.sel.col, "a gate sees only the stage it guards: drop the selector")
-		case m.where == inRun:
+		case m.where == catalogue.InRun:
 			return e.errorf(m.col, "%s is measured for the whole run only, so a gate cannot check it", m.name)
-		case m.where&inStage == 0:
+		case m.where&catalogue.InStage == 0:
 			return e.errorf(m.col, "%s is not recorded per stage, so a gate cannot check it", m.name)
 		}
 	}

@@ -56,7 +56,7 @@ func NoLeaks(t CleanupT, opts ...goleak.Option) {
 
 // NoLeaksWithin is [NoLeaks] with another time limit for goroutines to end.
 func NoLeaksWithin(t CleanupT, wait time.Duration, opts ...goleak.Option) {
-	if h, ok := t.(interface{ Helper() }); ok {
+	if h, ok := t.(tHelper); ok {
 		h.Helper()
 	}
 	opts = append(opts, goleak.IgnoreCurrent())

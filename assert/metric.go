@@ -3,7 +3,9 @@ package assert
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,22 +14,11 @@ import (
 	"github.com/loadgate/loadgate/loadtest"
 )
 
-// scope says where a metric is recorded: for the whole run, per stage
-// (Result.Stages, and so in a gate), per request name (Result.ByName).
-type scope = catalogue.Scope
-
-const (
-	inRun      = catalogue.InRun
-	inStage    = catalogue.InStage
-	inName     = catalogue.InName
-	everywhere = catalogue.Everywhere
-)
-
 // metric is one metric of an expression, with its selector.
 type metric struct {
 	name        string // canonical, without the selector
 	unit        Unit
-	where       scope
+	where       catalogue.Scope
 	noun        string // names the metric's kind in type errors: "a latency"
 	bareSeconds bool   // a bare number compared with it counts seconds
 	get         func(v *view) (float64, error)
@@ -61,17 +52,6 @@ func (s selector) String() string {
 func (s selector) same(o selector) bool {
 	return s.label == o.label && s.value == o.value && s.index == o.index && s.byIndex == o.byIndex
 }
-
-// distributions are the latency distributions a statistic may be taken of
-// (see catalogue.Distributions), with where each is recorded. "latency" is
-// the default, written without a prefix.
-var distributions = func() map[string]scope {
-	m := map[string]scope{}
-	for _, d := range catalogue.Distributions() {
-		m[d.Name] = d.Where
-	}
-	return m
-}()
 
 // distributionNames lists the distributions for messages: "latency,
 // service, dns, connect, tls, ttfb or total".
@@ -143,23 +123,18 @@ func parseStat(name string) (s stat, ok bool, msg string) {
 	return stat{pct: pct}, true, ""
 }
 
-// latencyMetric is the statistic s of distribution dist ("" or "latency"
-// for the latency itself).
+// latencyMetric is the statistic s of the distribution called dist
+// ("latency" for the latency itself, whose statistics are written without
+// a prefix); the caller has checked that there is one.
 func latencyMetric(dist string, s stat) *metric {
-	if dist == "latency" {
-		dist = ""
-	}
+	d, _ := catalogue.DistributionNamed(dist)
 	name := s.String()
-	if dist != "" {
+	if dist != "latency" {
 		name = dist + "." + name
 	}
-	where := distributions["latency"]
-	if dist != "" {
-		where = distributions[dist]
-	}
 	return &metric{
-		name: name, unit: UnitDuration, where: where, noun: "a latency",
-		get: func(v *view) (float64, error) { return v.latencyStat(dist, s, name) },
+		name: name, unit: UnitDuration, where: d.Where, noun: "a latency",
+		get: func(v *view) (float64, error) { return v.latencyStat(d, s, name) },
 	}
 }
 
@@ -167,7 +142,7 @@ func latencyMetric(dist string, s stat) *metric {
 // (5xx) among those that reported a status.
 func statusMetric(code string) *metric {
 	return &metric{
-		name: "status(" + code + ")", unit: UnitRatio, where: everywhere, noun: "a status share",
+		name: "status(" + code + ")", unit: UnitRatio, where: catalogue.Everywhere, noun: "a status share",
 		get: func(v *view) (float64, error) {
 			var total, match int64
 			for k, n := range v.part.StatusCodes {
@@ -314,60 +289,36 @@ func resolveStage(res *loadtest.Result, sel selector) (*view, error) {
 	return nil, fmt.Errorf("no stage %s; the stages are %s", desc, strings.Join(stages, ", "))
 }
 
-// latencyStat reads statistic s of distribution dist, called name in
+// latencyStat reads statistic s of distribution d, called name in
 // messages.
-func (v *view) latencyStat(dist string, s stat, name string) (float64, error) {
-	l, noHDR := &v.part.Latency, v.noHDR
-	switch dist {
-	case "":
-	case "service":
-		l = &v.part.ServiceTime
-	default:
+func (v *view) latencyStat(d catalogue.Distribution, s stat, name string) (float64, error) {
+	noHDR := v.noHDR
+	if slices.Contains(catalogue.Phases(), d.Name) {
 		phases := v.part.Phases
 		if len(phases) == 0 {
 			return 0, fmt.Errorf("%s: the target reported no request phases (HTTP targets do)", name)
 		}
-		p, ok := phases[dist]
-		if !ok {
-			have := make([]string, 0, len(phases))
-			for k := range phases {
-				have = append(have, k)
-			}
-			sort.Strings(have)
-			return 0, fmt.Errorf("%s: no request had a %s phase (phases seen: %s)", name, dist, strings.Join(have, ", "))
+		if _, ok := phases[d.Name]; !ok {
+			have := slices.Sorted(maps.Keys(phases))
+			return 0, fmt.Errorf("%s: no request had a %s phase (phases seen: %s)", name, d.Name, strings.Join(have, ", "))
 		}
-		l, noHDR = &p, "HTTP phase timing"
+		noHDR = "HTTP phase timing"
 	}
-	if l.Count == 0 {
+	l, ok := d.Of(v.part)
+	if !ok {
 		return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
 	}
-	if s.mean {
-		return float64(l.MeanNS), nil
-	}
-	switch s.pct {
-	case 0:
-		return float64(l.MinNS), nil
-	case 50:
-		return float64(l.P50NS), nil
-	case 90:
-		return float64(l.P90NS), nil
-	case 95:
-		return float64(l.P95NS), nil
-	case 99:
-		return float64(l.P99NS), nil
-	case 99.9:
-		return float64(l.P999NS), nil
-	case 100:
-		return float64(l.MaxNS), nil
+	if ns, ok := catalogue.StatNS(l, s.String()); ok {
+		return float64(ns), nil
 	}
 	if l.HDR == "" {
 		return 0, fmt.Errorf("%s needs the full latency histogram, which %s does not carry; use p50, p90, p95, p99, p999, min, max or mean", name, noHDR)
 	}
-	d, err := l.Quantile(s.pct / 100)
+	q, err := l.Quantile(s.pct / 100)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	return float64(d), nil
+	return float64(q), nil
 }
 
 // plannedRate is the mean arrival rate the plan asked of the view's stages

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
 type tokKind int
@@ -301,7 +303,7 @@ func (p *parser) metric() (*metric, error) {
 	case name == "p" && p.tok.kind == tLParen:
 		var pct float64
 		if pct, err = p.quantileArg(); err == nil {
-			m = latencyMetric("", stat{pct: pct})
+			m = latencyMetric("latency", stat{pct: pct})
 		}
 	case name == "status" && p.tok.kind == tLParen:
 		var code string
@@ -310,7 +312,7 @@ func (p *parser) metric() (*metric, error) {
 		}
 	case p.tok.kind == tDot:
 		dot := p.tok
-		if _, ok := distributions[name]; !ok {
+		if _, ok := catalogue.DistributionNamed(name); !ok {
 			if _, isStat, _ := parseStat(name); isStat {
 				return nil, p.errorf(dot.col, "a dot follows a distribution such as service.p99; for the 99.9th percentile write p999 or p(99.9)")
 			}
@@ -344,7 +346,7 @@ func (p *parser) metric() (*metric, error) {
 			if name[0] == 'p' && p.tok.kind == tNumber && p.tok.text[0] == '.' {
 				return nil, p.errorf(p.tok.col, "for the %s%sth percentile write p(%s%s)", name[1:], p.tok.text, name[1:], p.tok.text)
 			}
-			m = latencyMetric("", s)
+			m = latencyMetric("latency", s)
 			break
 		}
 		if m = simpleMetric(name); m != nil {
@@ -356,7 +358,7 @@ func (p *parser) metric() (*metric, error) {
 		case name == "status":
 			return nil, p.errorf(id.col, "status needs a code: status(503) or status(5xx)")
 		}
-		if _, ok := distributions[name]; ok {
+		if _, ok := catalogue.DistributionNamed(name); ok {
 			return nil, p.errorf(id.col, "%s needs a statistic, such as %s.p99", name, name)
 		}
 		return nil, p.errorf(id.col, "unknown metric %q", name)

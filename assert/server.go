@@ -29,7 +29,7 @@ const serverGroupsShown = 3
 // watcher's failed scrapes are quoted then. It returns true when the
 // service settled.
 func ServerSettled(t TestingT, res *loadtest.Result, goroutineTolerance, fdTolerance int) bool {
-	if h, ok := t.(interface{ Helper() }); ok {
+	if h, ok := t.(tHelper); ok {
 		h.Helper()
 	}
 	const fn = "assert.ServerSettled"

@@ -7,17 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/loadgate/loadgate/internal/catalogue"
 )
-
-// benchUnit returns the unit of metric m in the benchmark format, the
-// catalogue's (a "-ns" unit is read by benchstat as nanoseconds and shown
-// in seconds, a "-B" unit as bytes).
-func benchUnit(m Metric) string {
-	c, _ := catalogue.Lookup(m.Name)
-	return c.Bench
-}
 
 // WriteBenchmarks writes the runs of each sample in the Go benchmark
 // format, one line per run, so that benchstat, github-action-benchmark and
@@ -55,8 +45,7 @@ func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 		}
 		ms := metricsOf(s, s)
 		for _, m := range ms {
-			u := benchUnit(m)
-			if !units[u] {
+			if u := m.row.Bench; !units[u] {
 				units[u] = true
 				fmt.Fprintf(bw, "Unit %s better=%s\n", u, m.Better)
 			}
@@ -65,11 +54,11 @@ func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 		for i := range s.Runs {
 			fmt.Fprintf(bw, "%s 1", name)
 			for _, m := range ms {
-				v, ok := m.value(&s.Runs[i])
+				v, ok := s.Runs[i].value(m.row)
 				if !ok {
 					continue
 				}
-				fmt.Fprintf(bw, " %s %s", strconv.FormatFloat(v, 'f', -1, 64), benchUnit(m))
+				fmt.Fprintf(bw, " %s %s", strconv.FormatFloat(v, 'f', -1, 64), m.row.Bench)
 			}
 			bw.WriteByte('\n')
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // Direction tells which way a metric improves.
@@ -49,8 +50,7 @@ type Metric struct {
 	Name   string
 	Unit   assert.Unit
 	Better Direction
-	// value reads the metric from a run; false when the run lacks it.
-	value func(*Run) (float64, bool)
+	row    catalogue.Metric // where the metric is kept and how it reads
 }
 
 // The names of the metrics a v1 baseline keeps in fields of their own
@@ -74,8 +74,7 @@ func metricOf(c catalogue.Metric) Metric {
 	if c.HigherIsBetter {
 		better = HigherIsBetter
 	}
-	return Metric{Name: c.Name, Unit: assert.Unit(c.Unit), Better: better,
-		value: func(r *Run) (float64, bool) { return r.value(c.Name) }}
+	return Metric{Name: c.Name, Unit: assert.Unit(c.Unit), Better: better, row: c}
 }
 
 // fixedMetrics are the compared metrics of the catalogue, in its order.
@@ -99,64 +98,27 @@ func Metrics() []Metric { return slices.Clone(fixedMetrics) }
 // PhaseMetric returns the metric of statistic stat (p50 or p99) of an
 // HTTP phase (dns, connect, tls, ttfb, total).
 func PhaseMetric(phase, stat string) Metric {
-	return Metric{
-		Name: phase + "." + stat, Unit: assert.UnitDuration, Better: LowerIsBetter,
-		value: func(r *Run) (float64, bool) { return r.value(phase + "." + stat) },
+	c, ok := catalogue.Lookup(phase + "." + stat)
+	if !ok {
+		return Metric{Name: phase + "." + stat, Unit: assert.UnitDuration, Better: LowerIsBetter}
 	}
+	return metricOf(c)
 }
 
-// value reads the metric called name from r: from the field a v1 baseline
-// keeps it in, from Phases for a statistic of an HTTP phase, or from
+// value reads metric c from r: from the field a v1 baseline keeps it in
+// (c.BaselineKey), from Phases for a statistic of an HTTP phase, or from
 // Metrics, where the metrics that joined the catalogue later are kept.
-func (r *Run) value(name string) (float64, bool) {
-	switch f := r.v1Field(name).(type) {
-	case *int64:
-		return float64(*f), true
-	case *float64:
-		return *f, true
+func (r *Run) value(c catalogue.Metric) (float64, bool) {
+	if f, ok := r.field(c.BaselineKey); ok {
+		return number(f)
 	}
-	if phase, stat, ok := strings.Cut(name, "."); ok {
-		if p, ok := r.Phases[phase]; ok && p.Count > 0 {
-			switch stat {
-			case P50:
-				return float64(p.P50NS), true
-			case P99:
-				return float64(p.P99NS), true
-			}
+	if phase, _, ok := strings.Cut(c.Name, "."); ok {
+		if p, ok := r.Phases[phase]; ok {
+			return c.Read(&loadtest.Result{Phases: map[string]loadtest.Latency{phase: p.latency()}})
 		}
 	}
-	v, ok := r.Metrics[name]
+	v, ok := r.Metrics[c.Name]
 	return v, ok
-}
-
-// v1Field returns the field of r that holds the metric called name in the
-// layout of schema v1, as an *int64 or a *float64, or nil. Only these ten
-// metrics have fields of their own, fixed by the file format: a metric
-// added to the catalogue needs no code here, as it is kept in Metrics.
-func (r *Run) v1Field(name string) any {
-	switch name {
-	case P50:
-		return &r.P50NS
-	case P90:
-		return &r.P90NS
-	case P99:
-		return &r.P99NS
-	case P999:
-		return &r.P999NS
-	case ErrorRate:
-		return &r.ErrorRate
-	case Throughput:
-		return &r.Throughput
-	case Dropped:
-		return &r.Dropped
-	case GoroutineGrowth:
-		return &r.GoroutineGrowth
-	case HeapPeak:
-		return &r.HeapPeakBytes
-	case GCPauseP99:
-		return &r.GCPauseP99NS
-	}
-	return nil
 }
 
 // metricsOf lists the metrics to compare for two samples, those that at
@@ -164,28 +126,26 @@ func (r *Run) v1Field(name string) any {
 // each HTTP phase, in the order of a request.
 func metricsOf(a, b Sample) []Metric {
 	ms := Metrics()
-	for _, ph := range catalogue.Phases() {
-		for _, st := range catalogue.PhaseStats() {
-			ms = append(ms, PhaseMetric(ph, st))
-		}
+	for _, c := range catalogue.PhaseMetrics() {
+		ms = append(ms, metricOf(c))
 	}
 	has := func(s Sample, m Metric) bool {
-		return slices.ContainsFunc(s.Runs, func(r Run) bool { _, ok := m.value(&r); return ok })
+		return slices.ContainsFunc(s.Runs, func(r Run) bool { _, ok := r.value(m.row); return ok })
 	}
 	return slices.DeleteFunc(ms, func(m Metric) bool { return !has(a, m) || !has(b, m) })
 }
 
-// lookupMetric resolves a metric name as written in a policy: a compared
+// checkMetric checks a metric name as written in a policy: a compared
 // metric of the catalogue, or "<phase>.p50" / "<phase>.p99".
-func lookupMetric(name string) (Metric, error) {
+func checkMetric(name string) error {
 	if c, ok := catalogue.Lookup(name); ok && c.Rule != nil {
-		return metricOf(c), nil
+		return nil
 	}
 	names := make([]string, len(fixedMetrics))
 	for i, m := range fixedMetrics {
 		names[i] = m.Name
 	}
-	return Metric{}, fmt.Errorf("unknown metric %q (want one of %s, or <phase>.%s with a phase %s)",
+	return fmt.Errorf("unknown metric %q (want one of %s, or <phase>.%s with a phase %s)",
 		name, strings.Join(names, ", "), strings.Join(catalogue.PhaseStats(), " or <phase>."),
 		strings.Join(catalogue.Phases(), ", "))
 }

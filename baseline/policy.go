@@ -159,7 +159,7 @@ func (p *Policy) Validate() error {
 		errs = append(errs, fmt.Errorf("alpha %g: must be in range (0, 1)", a))
 	}
 	for name, r := range p.Rules {
-		if _, err := lookupMetric(name); err != nil {
+		if err := checkMetric(name); err != nil {
 			errs = append(errs, fmt.Errorf("rule: %w", err))
 			continue
 		}

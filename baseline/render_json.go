@@ -53,10 +53,9 @@ type jsonRow struct {
 	Significant bool        `json:"significant"`
 	Verdict     Verdict     `json:"verdict"`
 	Note        string      `json:"note,omitempty"`
-	Tolerance   float64     `json:"tolerance"`
-	Warn        float64     `json:"warn"`
-	Floor       float64     `json:"floor"`
-	WarnOnly    bool        `json:"warn_only,omitempty"`
+	// Rule is flattened: tolerance, warn, floor, warn_only (ignore is
+	// always false, so left out: an ignored metric has no row).
+	Rule
 }
 
 type jsonSLA struct {
@@ -91,7 +90,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		j.Metrics = append(j.Metrics, jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
 			Change: finite(r.Change), Tested: r.Tested, P: r.P, Significant: r.Significant,
-			Verdict: r.Verdict, Note: r.Note, Tolerance: r.Rule.Tolerance, Warn: r.Rule.Warn, Floor: r.Rule.Floor, WarnOnly: r.Rule.WarnOnly,
+			Verdict: r.Verdict, Note: r.Note, Rule: r.Rule,
 		})
 	}
 	for _, o := range c.SLA {

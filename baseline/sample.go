@@ -53,11 +53,11 @@ func SampleOf(results ...*loadtest.Result) (Sample, error) {
 // Values returns the value of metric m in each run that has it.
 func (s Sample) Values(m Metric) []float64 {
 	out := make([]float64, 0, len(s.Runs))
-	if m.value == nil {
+	if m.row.Read == nil {
 		return out
 	}
 	for i := range s.Runs {
-		if v, ok := m.value(&s.Runs[i]); ok {
+		if v, ok := s.Runs[i].value(m.row); ok {
 			out = append(out, v)
 		}
 	}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/loadgate/loadgate/internal/catalogue"
-	"github.com/loadgate/loadgate/internal/jsonpos"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -18,9 +20,6 @@ import (
 // by schema/baseline.v1.json in the repository. Within v1 new optional
 // fields may appear; removing or changing one makes a new version.
 const SchemaVersion = "loadgate.baseline/v1"
-
-// understood lists the schema versions [Parse] reads.
-var understood = []string{SchemaVersion}
 
 // Baseline is what a scenario measured on a known version of the code:
 // the values of several runs, so that a later comparison can tell noise
@@ -85,6 +84,46 @@ type Phase struct {
 	P99NS int64 `json:"p99_ns"`
 }
 
+// runKeys holds the JSON key of each field of Run, by the field's index.
+// The catalogue names by these keys the fields that hold the metrics of
+// schema v1 (catalogue.Metric.BaselineKey), so that each of those metrics
+// too is one row of the catalogue.
+var runKeys = func() []string {
+	t := reflect.TypeFor[Run]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	return keys
+}()
+
+// field returns the field of r whose JSON key is key; false for "" and
+// for the keys of no field.
+func (r *Run) field(key string) (reflect.Value, bool) {
+	i := slices.Index(runKeys, key)
+	if key == "" || i < 0 {
+		return reflect.Value{}, false
+	}
+	return reflect.ValueOf(r).Elem().Field(i), true
+}
+
+// number reads a field of an integer or floating-point type; false for
+// any other.
+func number(f reflect.Value) (float64, bool) {
+	switch {
+	case f.CanInt():
+		return float64(f.Int()), true
+	case f.CanFloat():
+		return f.Float(), true
+	}
+	return 0, false
+}
+
+// latency is the part of a latency distribution that p keeps.
+func (p Phase) latency() loadtest.Latency {
+	return loadtest.Latency{Count: p.Count, P50NS: p.P50NS, P99NS: p.P99NS}
+}
+
 // RunOf returns the values of res that a baseline keeps.
 func RunOf(res *loadtest.Result) Run {
 	r := Run{RunID: res.RunID, Started: res.Started, DurationNS: res.DurationNS, Requests: res.Requests}
@@ -93,14 +132,13 @@ func RunOf(res *loadtest.Result) Run {
 			continue
 		}
 		v, ok := m.Read(res)
-		if !ok {
-			continue // a v1 field stays 0, as it always has
-		}
-		switch f := r.v1Field(m.Name).(type) {
-		case *int64:
-			*f = int64(v)
-		case *float64:
-			*f = v
+		switch f, v1 := r.field(m.BaselineKey); {
+		case !ok:
+			// a v1 field stays 0, as it always has
+		case v1 && f.CanInt():
+			f.SetInt(int64(v))
+		case v1:
+			f.SetFloat(v)
 		default:
 			if r.Metrics == nil {
 				r.Metrics = make(map[string]float64)
@@ -148,16 +186,16 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	}
 	switch {
 	case head.Schema == nil:
-		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, understoodList())
+		return nil, fmt.Errorf("%s: %w: no \"schema\" field; this loadgate reads %s", name, ErrSchema, SchemaVersion)
 	case *head.Schema == loadtest.SchemaVersion:
 		return nil, fmt.Errorf("%s: %w %q: it is a loadgate result, not a baseline (loadgate compare and loadgate export read results; baselines are recorded with loadgate baseline update)",
 			name, ErrSchema, *head.Schema)
 	case *head.Schema != SchemaVersion && strings.HasPrefix(*head.Schema, "loadgate.baseline/"):
 		return nil, fmt.Errorf("%s: %w %q; this loadgate reads %s (a newer loadgate may have written the file)",
-			name, ErrSchema, *head.Schema, understoodList())
+			name, ErrSchema, *head.Schema, SchemaVersion)
 	case *head.Schema != SchemaVersion:
 		return nil, fmt.Errorf("%s: %w %q: not a loadgate baseline; this loadgate reads %s",
-			name, ErrSchema, *head.Schema, understoodList())
+			name, ErrSchema, *head.Schema, SchemaVersion)
 	}
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
@@ -167,17 +205,6 @@ func Parse(data []byte, name string) (*Baseline, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &b, nil
-}
-
-func understoodList() string {
-	s := ""
-	for i, v := range understood {
-		if i > 0 {
-			s += ", "
-		}
-		s += v
-	}
-	return s
 }
 
 // syntaxError turns err, the error of decoding data into v (nil for a
@@ -206,18 +233,11 @@ func (b *Baseline) validate() error {
 		return fmt.Errorf("baseline of %s: %w", b.Scenario, ErrNoRuns)
 	}
 	for i, r := range b.Runs {
-		for _, v := range []struct {
-			name string
-			v    float64
-		}{
-			{"duration_ns", float64(r.DurationNS)}, {"requests", float64(r.Requests)},
-			{"p50_ns", float64(r.P50NS)}, {"p90_ns", float64(r.P90NS)}, {"p99_ns", float64(r.P99NS)},
-			{"p999_ns", float64(r.P999NS)}, {"error_rate", r.ErrorRate}, {"throughput", r.Throughput},
-			{"dropped", float64(r.Dropped)}, {"heap_peak_bytes", float64(r.HeapPeakBytes)},
-			{"gc_pause_p99_ns", float64(r.GCPauseP99NS)},
-		} {
-			if v.v < 0 {
-				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, v.name, v.v)
+		for j, key := range runKeys {
+			// goroutine_growth is the one number of a run that may be
+			// negative: a run may end with fewer goroutines than it began.
+			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && key != GoroutineGrowth {
+				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, key, v)
 			}
 		}
 		if r.ErrorRate > 1 {

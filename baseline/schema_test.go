@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -108,5 +109,38 @@ func TestBaselineSchemaOfRealRecord(t *testing.T) {
 	}
 	if len(b.Runs) != 2 || b.Runs[1].Phases["ttfb"].Count == 0 {
 		t.Errorf("runs %+v, want 2, the second with HTTP phases", b.Runs)
+	}
+}
+
+// TestParseRefusesNegativeValues checks that every number of a run but
+// goroutine_growth, which counts goroutines that ended as negative growth,
+// must not be negative, and that the error names the field.
+func TestParseRefusesNegativeValues(t *testing.T) {
+	keys := []string{"duration_ns", "requests", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "error_rate",
+		"throughput", "dropped", "goroutine_growth", "heap_peak_bytes", "gc_pause_p99_ns"}
+	for _, key := range keys {
+		t.Run(key, func(t *testing.T) {
+			b := goldenBaseline(t)
+			data, err := json.Marshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v map[string]any
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Fatal(err)
+			}
+			v["runs"].([]any)[1].(map[string]any)[key] = -2
+			if data, err = json.Marshal(v); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Parse(data, "neg.json")
+			want := "neg.json: baseline of checkout: run 2: " + key + " is negative (-2)"
+			switch {
+			case key == "goroutine_growth" && err != nil:
+				t.Errorf("Parse: %v, want no error", err)
+			case key != "goroutine_growth" && (err == nil || err.Error() != want):
+				t.Errorf("Parse: %v, want %s", err, want)
+			}
+		})
 	}
 }

@@ -3,6 +3,8 @@ package baseline
 import (
 	"errors"
 	"fmt"
+
+	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
 // Scorecard weighs the verdicts of the metrics into a score from 0 to 100,
@@ -34,17 +36,37 @@ type Dimension struct {
 }
 
 // DefaultScorecard is a scorecard to start from: latency weighs most,
-// errors next, and p99 and error_rate veto.
+// errors next. A dimension holds the compared metrics of the metric
+// catalogue (internal/catalogue) whose Dimension column names it, and the
+// metrics whose Veto column is set veto (p99 and error_rate); the
+// statistics of HTTP phases are in no dimension.
 var DefaultScorecard = Scorecard{
 	Dimensions: []Dimension{
-		{Name: "latency", Weight: 0.4, Metrics: []string{P50, P90, P99, P999}},
-		{Name: "errors", Weight: 0.3, Metrics: []string{ErrorRate, Dropped}},
-		{Name: "throughput", Weight: 0.15, Metrics: []string{Throughput}},
-		{Name: "resources", Weight: 0.15, Metrics: []string{HeapPeak, GoroutineGrowth, GCPauseP99}},
+		{Name: "latency", Weight: 0.4, Metrics: inDimension("latency")},
+		{Name: "errors", Weight: 0.3, Metrics: inDimension("errors")},
+		{Name: "throughput", Weight: 0.15, Metrics: inDimension("throughput")},
+		{Name: "resources", Weight: 0.15, Metrics: inDimension("resources")},
 	},
-	Vetoes:    []string{P99, ErrorRate},
+	Vetoes:    catalogued(func(m catalogue.Metric) bool { return m.Veto }),
 	FailBelow: 60,
 	WarnBelow: 90,
+}
+
+// inDimension lists the metrics of the catalogue whose Dimension is dim.
+func inDimension(dim string) []string {
+	return catalogued(func(m catalogue.Metric) bool { return m.Dimension == dim })
+}
+
+// catalogued lists the names of the catalogue's metrics that keep keeps,
+// in the catalogue's order.
+func catalogued(keep func(catalogue.Metric) bool) []string {
+	var names []string
+	for _, m := range catalogue.All() {
+		if keep(m) {
+			names = append(names, m.Name)
+		}
+	}
+	return names
 }
 
 // Score is what a [Scorecard] made of a comparison.
@@ -86,7 +108,7 @@ func (s *Scorecard) validate() error {
 		}
 		total += d.Weight
 		for _, m := range d.Metrics {
-			if _, err := lookupMetric(m); err != nil {
+			if err := checkMetric(m); err != nil {
 				errs = append(errs, fmt.Errorf("scorecard dimension %s: %w", d.Name, err))
 			}
 		}
@@ -95,7 +117,7 @@ func (s *Scorecard) validate() error {
 		errs = append(errs, errors.New("scorecard: the weights add up to 0"))
 	}
 	for _, m := range s.Vetoes {
-		if _, err := lookupMetric(m); err != nil {
+		if err := checkMetric(m); err != nil {
 			errs = append(errs, fmt.Errorf("scorecard veto: %w", err))
 		}
 	}

@@ -14,10 +14,6 @@ const (
 	maxSamplesLen = 300
 )
 
-// newHistogram returns a histogram with the bounds of package histo: 1 ns to
-// one hour, 3 significant digits.
-func newHistogram() *hdrhistogram.Histogram { return histo.New() }
-
 func newCoarseHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(histo.Lowest, histo.Highest, coarseDigits)
 }

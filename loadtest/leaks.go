@@ -110,10 +110,7 @@ func (w *leakWatch) learn() {
 }
 
 func (w *leakWatch) learnFrom(all []stack.Goroutine, includeBefore bool) {
-	byID := make(map[int]*stack.Goroutine, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
-	}
+	byID := indexByID(all)
 	for _, g := range all {
 		if (includeBefore || !w.before[g.ID]) && w.belongs(g, byID) == yes {
 			w.mu.Lock()
@@ -230,13 +227,7 @@ func fileLine(f stack.Frame) string {
 // alive and belong to it.
 func (w *leakWatch) suspects() (mine []stack.Goroutine, unattributed int) {
 	all := stack.All()
-	byID := make(map[int]*stack.Goroutine, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
-	}
-	w.mu.Lock()
-	overlapped := w.overlapped
-	w.mu.Unlock()
+	byID, overlapped := indexByID(all), w.isOverlapped()
 	for _, g := range all {
 		if w.before[g.ID] || g.ID == w.runner || w.ignored(g) || isTestingGoroutine(g) {
 			continue
@@ -253,6 +244,15 @@ func (w *leakWatch) suspects() (mine []stack.Goroutine, unattributed int) {
 		}
 	}
 	return mine, unattributed
+}
+
+// indexByID maps the goroutines of all by their IDs, for belongs.
+func indexByID(all []stack.Goroutine) map[int]*stack.Goroutine {
+	byID := make(map[int]*stack.Goroutine, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	return byID
 }
 
 type ownership int

@@ -32,11 +32,7 @@ func newPacer(s Stage, d time.Duration) *pacer {
 	p := &pacer{from: s.From, slope: (s.To - s.From) / (2 * secs), duration: secs}
 	p.total = p.from*secs + p.slope*secs*secs
 	if s.Arrivals == Exponential {
-		seed := s.Seed
-		if seed == 0 {
-			seed = 1
-		}
-		p.rng = rand.New(rand.NewPCG(uint64(seed), 0x10adc0de))
+		p.rng = rand.New(rand.NewPCG(uint64(seedOf(s)), 0x10adc0de))
 		p.x = p.rng.ExpFloat64()
 	}
 	return p

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/histo"
 )
 
 // maxSamplesPerKind bounds the distinct error messages kept per error kind.
@@ -33,7 +34,7 @@ type tally struct {
 }
 
 func newTally() *tally {
-	return &tally{latency: newHistogram(), service: newHistogram(), kinds: map[string]int64{}, statuses: map[int]int64{}}
+	return &tally{latency: histo.New(), service: histo.New(), kinds: map[string]int64{}, statuses: map[int]int64{}}
 }
 
 // merge adds o into t.
@@ -231,13 +232,21 @@ func (r *recorder) notePanic(stack string) {
 	r.panicOnce.Do(func() { r.panicStack = stack })
 }
 
+// each calls f with every shard, under the shard's lock.
+func (r *recorder) each(f func(*shard)) {
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		f(sh)
+		sh.mu.Unlock()
+	}
+}
+
 // takeSecond removes second sec from every shard's ring and returns its
 // merged statistics; into is reset and filled with the latencies.
 func (r *recorder) takeSecond(sec int64, into *hdrhistogram.Histogram) (requests, errors int64) {
 	into.Reset()
-	for i := range r.shards {
-		sh := &r.shards[i]
-		sh.mu.Lock()
+	r.each(func(sh *shard) {
 		s := &sh.ring[sec%timelineRing]
 		if s.second == sec {
 			into.Merge(s.latency)
@@ -246,56 +255,46 @@ func (r *recorder) takeSecond(sec int64, into *hdrhistogram.Histogram) (requests
 			s.second, s.requests, s.errors = -1, 0, 0
 			s.latency.Reset()
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return requests, errors
 }
 
 // slotTally merges one slot across shards into a new tally.
 func (r *recorder) slotTally(slot int) *tally {
 	out := newTally()
-	for i := range r.shards {
-		sh := &r.shards[i]
-		sh.mu.Lock()
+	r.each(func(sh *shard) {
 		if t := sh.tallies[slot]; t != nil {
 			out.merge(t)
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return out
 }
 
 // nameTallies merges the per-name tallies across shards.
 func (r *recorder) nameTallies() map[string]*tally {
 	out := map[string]*tally{}
-	for i := range r.shards {
-		sh := &r.shards[i]
-		sh.mu.Lock()
+	r.each(func(sh *shard) {
 		for name, t := range sh.names {
 			if out[name] == nil {
 				out[name] = newTally()
 			}
 			out[name].merge(t)
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return out
 }
 
 // phaseTally merges the phase timings across shards; nil if none reported.
 func (r *recorder) phaseTally() *phaseTally {
 	var out *phaseTally
-	for i := range r.shards {
-		sh := &r.shards[i]
-		sh.mu.Lock()
+	r.each(func(sh *shard) {
 		if sh.phases != nil {
 			if out == nil {
 				out = newPhaseTally()
 			}
 			out.merge(sh.phases)
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return out
 }
 

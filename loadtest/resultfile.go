@@ -38,19 +38,17 @@ func WriteFile(dir string, r *Result) (string, error) {
 	defer os.Remove(tmp.Name())
 	// CreateTemp makes the file private (0600); a result is for every
 	// reader of the directory, such as a CI step run as another user.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(data)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
 	}
-	if err := tmp.Close(); err != nil {
+	if err != nil {
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
 	base := filename.Safe(r.Scenario)

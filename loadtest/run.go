@@ -210,7 +210,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		if e.halted() {
 			break
 		}
-		tl.setStage(i, st.label())
+		tl.setStage(st.label())
 		e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
@@ -469,6 +469,8 @@ func arrivalsOf(st Stage) Arrivals {
 	return ""
 }
 
+// seedOf is the seed of the stage's exponential arrivals: its Seed, or 1
+// for 0 ([Stage.Seed]); 0 for a stage without them.
 func seedOf(st Stage) int64 {
 	if st.Model != Open || st.Arrivals != Exponential {
 		return 0

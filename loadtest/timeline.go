@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -35,7 +34,6 @@ type timeline struct {
 
 	stageMu   sync.Mutex
 	stageName string
-	stageIdx  atomic.Int64
 
 	seconds    []Second
 	scratch    *hdrhistogram.Histogram
@@ -59,11 +57,10 @@ func newTimeline(e *engine, rt *runtimeSampler, s Scenario, planned time.Duratio
 	}
 }
 
-func (tl *timeline) setStage(i int, name string) {
+func (tl *timeline) setStage(name string) {
 	tl.stageMu.Lock()
 	tl.stageName = name
 	tl.stageMu.Unlock()
-	tl.stageIdx.Store(int64(i))
 }
 
 func (tl *timeline) stage() string {

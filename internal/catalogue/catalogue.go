@@ -2,78 +2,74 @@ package catalogue
 
 import "github.com/loadgate/loadgate/loadtest"
 
-// The Prometheus families of the metrics that are not a quantile of a
-// distribution.
-var (
-	requestsFamily   = &Family{"loadgate_requests_total", "Requests completed, successful or not.", Counter}
-	errorsFamily     = &Family{"loadgate_errors_total", "Requests that failed.", Counter}
-	droppedFamily    = &Family{"loadgate_dropped_total", "Open-model arrivals not sent because the in-flight limit was reached.", Counter}
-	abandonedFamily  = &Family{"loadgate_abandoned_total", "Requests still running when the drain after the load gave up.", Counter}
-	errorRatioFamily = &Family{"loadgate_error_ratio", "Failed requests as a fraction of completed requests.", Gauge}
-	rateFamily       = &Family{"loadgate_send_rate_requests_per_second", "Requests sent per second over the load.", Gauge}
-	throughputFamily = &Family{"loadgate_throughput_requests_per_second", "Successful requests per second until the last request ended.", Gauge}
-	goroutinesFamily = &Family{"loadgate_goroutines", "Goroutines of the test process at the start and end of the load, and at its peak.", Gauge}
-	heapFamily       = &Family{"loadgate_heap_peak_bytes", "Peak heap of the test process during the load.", Gauge}
-	gcPauseFamily    = &Family{"loadgate_gc_pause_p99_seconds", "99th percentile of the test process's GC pauses during the load.", Gauge}
-	gcCyclesFamily   = &Family{"loadgate_gc_cycles_total", "GC cycles of the test process during the load.", Counter}
-	cpuFamily        = &Family{"loadgate_cpu_seconds_total", "CPU time of the test process during the load.", Counter}
-)
+// goroutinesFamily is the Prometheus family of the goroutine counts at the
+// moments of the load (see goroutines).
+var goroutinesFamily = &Family{"loadgate_goroutines", "Goroutines of the test process at the start and end of the load, and at its peak.", Gauge}
 
 // metrics are the rows. Compared metrics come first, in the order
 // comparisons show them; baseline.DefaultPolicy's doc comment says why
 // each has its rule.
 var metrics = []Metric{
-	stat(latency, "p50", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}),
-	stat(latency, "p90", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}),
-	stat(latency, "p99", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}),
-	stat(latency, "p999", &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true}),
-	stat(service, "p99", &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}),
+	stat(latency, "p50", Metric{BaselineKey: "p50_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency"}),
+	stat(latency, "p90", Metric{BaselineKey: "p90_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}, Dimension: "latency"}),
+	stat(latency, "p99", Metric{BaselineKey: "p99_ns", Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3}, Dimension: "latency", Veto: true}),
+	stat(latency, "p999", Metric{BaselineKey: "p999_ns", Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 100e3, WarnOnly: true}, Dimension: "latency"}),
+	stat(service, "p99", Metric{Rule: &Rule{Tolerance: 0.15, Warn: 0.05, Floor: 50e3, WarnOnly: true}, Dimension: "latency"}),
 	{
 		Name: "error_rate", Unit: Ratio, Where: Everywhere, Noun: "an error rate",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.ErrorRate, r.Requests > 0 },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 0.001}, Bench: "errors/req",
-		Prom: Series{Family: errorRatioFamily},
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 0.001}, Dimension: "errors", Veto: true,
+		BaselineKey: "error_rate", Bench: "errors/req",
+		Prom: Series{Family: &Family{"loadgate_error_ratio", "Failed requests as a fraction of completed requests.", Gauge}},
 	},
 	{
 		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Throughput, true },
-		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Bench: "req/s",
-		Prom: Series{Family: throughputFamily},
+		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Dimension: "throughput",
+		BaselineKey: "throughput", Bench: "req/s",
+		Prom: Series{Family: &Family{"loadgate_throughput_requests_per_second", "Successful requests per second until the last request ended.", Gauge}},
 	},
 	{
 		Name: "dropped", Unit: Count, Where: InRun | InStage, Noun: "a count",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Dropped), true },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 10}, Bench: "dropped",
-		Prom: Series{Family: droppedFamily},
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 10}, Dimension: "errors",
+		BaselineKey: "dropped", Bench: "dropped",
+		Prom: Series{Family: &Family{"loadgate_dropped_total", "Open-model arrivals not sent because the in-flight limit was reached.", Counter}},
 	},
 	{
 		Name: "goroutine_growth", Unit: Count, Where: InRun, Noun: "a goroutine count",
 		Read: func(r *loadtest.Result) (float64, bool) {
 			return float64(r.Runtime.GoroutinesEnd) - float64(r.Runtime.GoroutinesStart), true
 		},
-		Rule: &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Bench: "goroutine-growth",
+		Rule: &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Dimension: "resources",
+		BaselineKey: "goroutine_growth", Bench: "goroutine-growth",
 	},
 	{
 		Name: "heap_peak", Unit: Bytes, Where: InRun, Noun: "a heap size",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.HeapPeakBytes), true },
-		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20}, Bench: "heap-peak-B",
-		Prom: Series{Family: heapFamily},
+		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20}, Dimension: "resources",
+		BaselineKey: "heap_peak_bytes", Bench: "heap-peak-B",
+		Prom: Series{Family: &Family{"loadgate_heap_peak_bytes", "Peak heap of the test process during the load.", Gauge}},
 	},
 	{
 		Name: "gc_pause_p99", Unit: Duration, Where: InRun, Noun: "a GC pause",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseP99NS), true },
-		Rule: &Rule{Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true}, Bench: "gc-pause-p99-ns",
-		Prom: Series{Family: gcPauseFamily},
+		Rule: &Rule{Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true}, Dimension: "resources",
+		BaselineKey: "gc_pause_p99_ns", Bench: "gc-pause-p99-ns",
+		Prom: Series{Family: &Family{"loadgate_gc_pause_p99_seconds", "99th percentile of the test process's GC pauses during the load.", Gauge}},
 	},
 
 	// Not compared.
-	count("requests", Everywhere, requestsFamily, func(r *loadtest.Result) int64 { return r.Requests }),
-	count("errors", Everywhere, errorsFamily, func(r *loadtest.Result) int64 { return r.Errors }),
-	count("abandoned", InRun, abandonedFamily, func(r *loadtest.Result) int64 { return r.Abandoned }),
+	count("requests", Everywhere, func(r *loadtest.Result) int64 { return r.Requests },
+		&Family{"loadgate_requests_total", "Requests completed, successful or not.", Counter}),
+	count("errors", Everywhere, func(r *loadtest.Result) int64 { return r.Errors },
+		&Family{"loadgate_errors_total", "Requests that failed.", Counter}),
+	count("abandoned", InRun, func(r *loadtest.Result) int64 { return r.Abandoned },
+		&Family{"loadgate_abandoned_total", "Requests still running when the drain after the load gave up.", Counter}),
 	{
 		Name: "rate", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "a rate",
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Rate, true },
-		Prom: Series{Family: rateFamily},
+		Prom: Series{Family: &Family{"loadgate_send_rate_requests_per_second", "Requests sent per second over the load.", Gauge}},
 	},
 	goroutines("start", func(s loadtest.RuntimeStats) int { return s.GoroutinesStart }),
 	goroutines("peak", func(s loadtest.RuntimeStats) int { return s.GoroutinesPeak }),
@@ -85,17 +81,17 @@ var metrics = []Metric{
 	{
 		Name: "num_gc", Unit: Count, Where: InRun, Noun: "a count",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.NumGC), true },
-		Prom: Series{Family: gcCyclesFamily},
+		Prom: Series{Family: &Family{"loadgate_gc_cycles_total", "GC cycles of the test process during the load.", Counter}},
 	},
 	{
 		Name: "cpu_seconds", Unit: Duration, Where: InRun, Noun: "CPU time", BareSeconds: true,
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Runtime.CPUSeconds * 1e9, true },
-		Prom: Series{Family: cpuFamily},
+		Prom: Series{Family: &Family{"loadgate_cpu_seconds_total", "CPU time of the test process during the load.", Counter}},
 	},
 }
 
 // count is a count of requests that is not compared.
-func count(name string, where Scope, f *Family, n func(*loadtest.Result) int64) Metric {
+func count(name string, where Scope, n func(*loadtest.Result) int64, f *Family) Metric {
 	return Metric{
 		Name: name, Unit: Count, Where: where, Noun: "a count",
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(n(r)), true },

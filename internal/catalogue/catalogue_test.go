@@ -2,6 +2,7 @@ package catalogue_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,6 +211,24 @@ func TestBaselineReadsTheCatalogue(t *testing.T) {
 	if len(baseline.DefaultPolicy.Rules) != len(compared) {
 		t.Errorf("DefaultPolicy has %d rules for %d compared metrics", len(baseline.DefaultPolicy.Rules), len(compared))
 	}
+	scored := map[string]string{}
+	for _, d := range baseline.DefaultScorecard.Dimensions {
+		for _, name := range d.Metrics {
+			scored[name] = d.Name
+		}
+	}
+	var vetoes []string
+	for _, m := range rows(t) {
+		if scored[m.Name] != m.Dimension || m.Dimension != "" && m.Rule == nil {
+			t.Errorf("%s: DefaultScorecard scores it in %q, the catalogue in %q (rule %v)", m.Name, scored[m.Name], m.Dimension, m.Rule)
+		}
+		if m.Veto {
+			vetoes = append(vetoes, m.Name)
+		}
+	}
+	if !slices.Equal(vetoes, baseline.DefaultScorecard.Vetoes) {
+		t.Errorf("DefaultScorecard vetoes %v, the catalogue %v", baseline.DefaultScorecard.Vetoes, vetoes)
+	}
 	var zero baseline.Policy
 	for _, m := range rows(t) {
 		if m.Rule == nil {
@@ -218,6 +237,36 @@ func TestBaselineReadsTheCatalogue(t *testing.T) {
 		r := zero.RuleFor(m.Name)
 		if r.Tolerance != m.Rule.Tolerance || r.WarnOnly != m.Rule.WarnOnly {
 			t.Errorf("RuleFor(%s) = %+v, the catalogue's %+v", m.Name, r, *m.Rule)
+		}
+	}
+}
+
+// TestBaselineKeys checks that a baseline's run keeps each compared metric
+// under the row's key, or in its metrics map when the row has none.
+func TestBaselineKeys(t *testing.T) {
+	res := fixture()
+	data, err := json.Marshal(baseline.RunOf(res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run map[string]any
+	if err := json.Unmarshal(data, &run); err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := run["metrics"].(map[string]any)
+	for _, m := range catalogue.All() {
+		if m.Rule == nil {
+			if m.BaselineKey != "" {
+				t.Errorf("%s: not compared, but kept under %s", m.Name, m.BaselineKey)
+			}
+			continue
+		}
+		got, ok := metrics[m.Name]
+		if m.BaselineKey != "" {
+			got, ok = run[m.BaselineKey]
+		}
+		if want, _ := m.Read(res); !ok || got != want {
+			t.Errorf("%s: the run keeps %v under %q (found %v), want %v", m.Name, got, m.BaselineKey, ok, want)
 		}
 	}
 }

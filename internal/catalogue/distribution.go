@@ -40,19 +40,42 @@ var quantiles = []Quantile{
 // summary exports, in increasing order.
 func Quantiles() []Quantile { return slices.Clone(quantiles) }
 
-func quantile(stat string) Quantile {
-	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
-	return quantiles[i]
+// StatNS returns the statistic called stat that l keeps: one of
+// [Quantiles] ("p99"), "min", "mean" or "max". false for another
+// statistic, which only l's histogram can tell.
+func StatNS(l loadtest.Latency, stat string) (int64, bool) {
+	switch stat {
+	case "min":
+		return l.MinNS, true
+	case "mean":
+		return l.MeanNS, true
+	case "max":
+		return l.MaxNS, true
+	}
+	q, ok := quantileNamed(stat)
+	if !ok {
+		return 0, false
+	}
+	return q.NS(l), true
 }
 
-var (
-	latencyFamily = &Family{"loadgate_latency_seconds", "Latency from when each request should have started (no coordinated omission).", Summary}
-	serviceFamily = &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}
-	phaseFamily   = &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
-)
+// quantileNamed returns the quantile whose statistic is stat.
+func quantileNamed(stat string) (Quantile, bool) {
+	i := slices.IndexFunc(quantiles, func(q Quantile) bool { return q.Stat == stat })
+	if i < 0 {
+		return Quantile{}, false
+	}
+	return quantiles[i], true
+}
 
-// phases are the HTTP phases a target may time, in the order of a request.
-var phases = []string{"dns", "connect", "tls", "ttfb", "total"}
+// phases are the HTTP phases a target may time, in the order of a request,
+// by their names in results (loadtest.Phase.String).
+var phases = func() (names []string) {
+	for p := loadtest.PhaseDNS; p <= loadtest.PhaseTotal; p++ {
+		names = append(names, p.String())
+	}
+	return names
+}()
 
 // phaseStats are the statistics of each HTTP phase that are metrics of
 // their own (compared, exported to benchmarks).
@@ -72,17 +95,18 @@ func counted(l loadtest.Latency) (loadtest.Latency, bool) { return l, l.Count > 
 var (
 	latency = Distribution{"latency", Everywhere,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Latency) },
-		Series{Family: latencyFamily}}
+		Series{Family: &Family{"loadgate_latency_seconds", "Latency from when each request should have started (no coordinated omission).", Summary}}}
 	// A result whose service time counts no request (a file from a tool
 	// that leaves service_time out) has none: service.p99 is then not
 	// compared, rather than compared as 0.
 	service = Distribution{"service", InRun | InStage,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.ServiceTime) },
-		Series{Family: serviceFamily}}
+		Series{Family: &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}}}
 )
 
 var distributions = func() []Distribution {
 	ds := []Distribution{latency, service}
+	phaseFamily := &Family{"loadgate_phase_seconds", "Time of each HTTP phase of the requests (dns, connect, tls, ttfb, total).", Summary}
 	for _, ph := range phases {
 		ds = append(ds, Distribution{ph, InRun,
 			func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.Phases[ph]) },
@@ -105,21 +129,20 @@ func DistributionNamed(name string) (Distribution, bool) {
 }
 
 // stat is the metric of statistic st (one of [Quantiles]) of distribution
-// d. Its benchmark unit follows the name: p99-ns, ttfb-p99-ns.
-func stat(d Distribution, st string, rule *Rule) Metric {
-	q := quantile(st)
-	name := st
+// d, with the comparison and score columns of m. Its benchmark unit
+// follows the name: p99-ns, ttfb-p99-ns.
+func stat(d Distribution, st string, m Metric) Metric {
+	q, _ := quantileNamed(st)
+	m.Name = st
 	if d.Name != "latency" {
-		name = d.Name + "." + st
+		m.Name = d.Name + "." + st
 	}
-	return Metric{
-		Name: name, Unit: Duration, Where: d.Where, Noun: "a latency",
-		Read: func(r *loadtest.Result) (float64, bool) {
-			l, ok := d.Of(r)
-			return float64(q.NS(l)), ok
-		},
-		Rule:  rule,
-		Bench: strings.ReplaceAll(name, ".", "-") + "-ns",
-		Prom:  Series{Family: d.Prom.Family, Label: d.Prom.Label, Quantile: q.Q},
+	m.Unit, m.Where, m.Noun = Duration, d.Where, "a latency"
+	m.Read = func(r *loadtest.Result) (float64, bool) {
+		l, ok := d.Of(r)
+		return float64(q.NS(l)), ok
 	}
+	m.Bench = strings.ReplaceAll(m.Name, ".", "-") + "-ns"
+	m.Prom = Series{Family: d.Prom.Family, Label: d.Prom.Label, Quantile: q.Q}
+	return m
 }

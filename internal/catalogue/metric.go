@@ -2,7 +2,6 @@ package catalogue
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -28,6 +27,18 @@ type Metric struct {
 	// Rule is the default rule of comparisons; nil leaves the metric out
 	// of them.
 	Rule *Rule
+	// BaselineKey is the JSON key of the field of its own that a run of a
+	// baseline (baseline.Run, schema v1) keeps a compared metric in:
+	// "p99_ns". Only the metrics compared when v1 was fixed have one; ""
+	// keeps the metric in the run's metrics map, as every compared metric
+	// added since.
+	BaselineKey string
+	// Dimension is the dimension of baseline.DefaultScorecard the metric
+	// is scored in ("latency", "errors", "throughput", "resources"); ""
+	// leaves it out of the default score. Veto makes its failure fail
+	// that scorecard's verdict whatever the score.
+	Dimension string
+	Veto      bool
 	// Bench is the metric's unit in the Go benchmark format ("p99-ns",
 	// "req/s"); "" leaves it out of the bench export. A unit ending in
 	// -ns is read by benchstat as nanoseconds, one ending in -B as bytes.
@@ -39,21 +50,35 @@ type Metric struct {
 // All returns the rows of the catalogue: first the compared metrics, in
 // the order comparisons show them, then the others. The statistics of HTTP
 // phases, which a run may or may not have, are not among them: see
-// [Lookup].
+// [PhaseMetrics].
 func All() []Metric { return slices.Clone(metrics) }
 
-// Lookup returns the metric called name: a row of [All], or a statistic
-// of an HTTP phase ("ttfb.p99", see [PhaseStats]), which is compared with
-// the rule of the latency statistic of the same name.
+// phaseMetrics are the statistics of every HTTP phase that are metrics,
+// each compared with the rule of the latency statistic of the same name.
+var phaseMetrics = func() []Metric {
+	var ms []Metric
+	for _, ph := range phases {
+		d, _ := DistributionNamed(ph)
+		for _, st := range phaseStats {
+			same := metrics[slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == st })]
+			ms = append(ms, stat(d, st, Metric{Rule: same.Rule}))
+		}
+	}
+	return ms
+}()
+
+// PhaseMetrics returns the statistics of the HTTP phases that are metrics
+// ([PhaseStats]), phase by phase in the order of a request: "dns.p50",
+// "dns.p99", "connect.p50"...
+func PhaseMetrics() []Metric { return slices.Clone(phaseMetrics) }
+
+// Lookup returns the metric called name: a row of [All] or of
+// [PhaseMetrics].
 func Lookup(name string) (Metric, bool) {
-	if i := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == name }); i >= 0 {
-		return metrics[i], true
+	for _, ms := range [][]Metric{metrics, phaseMetrics} {
+		if i := slices.IndexFunc(ms, func(m Metric) bool { return m.Name == name }); i >= 0 {
+			return ms[i], true
+		}
 	}
-	phase, st, ok := strings.Cut(name, ".")
-	if !ok || !slices.Contains(phases, phase) || !slices.Contains(phaseStats, st) {
-		return Metric{}, false
-	}
-	d, _ := DistributionNamed(phase)
-	same, _ := Lookup(st)
-	return stat(d, st, same.Rule), true
+	return Metric{}, false
 }

@@ -14,12 +14,23 @@ import (
 	"github.com/loadgate/loadgate/loadtest"
 )
 
-// kinds are the client_model types of the catalogue's kinds of family.
-var kinds = map[catalogue.Kind]dto.MetricType{
-	catalogue.Counter: dto.MetricType_COUNTER,
-	catalogue.Gauge:   dto.MetricType_GAUGE,
-	catalogue.Summary: dto.MetricType_SUMMARY,
-}
+// The families that describe a run or break it down by error kind, status
+// code or request name: no SLA or comparison reads them, so they are not
+// rows of the catalogue.
+var (
+	infoFamily     = &catalogue.Family{Name: "loadgate_run_info", Help: "A run of a scenario: its id, test and machine; the value is always 1.", Kind: catalogue.Gauge}
+	startFamily    = &catalogue.Family{Name: "loadgate_run_start_time_seconds", Help: "When the measured load started, in seconds since the Unix epoch.", Kind: catalogue.Gauge}
+	durationFamily = &catalogue.Family{Name: "loadgate_run_duration_seconds", Help: "How long the measured load ran, without warm-up and drain.", Kind: catalogue.Gauge}
+	plannedFamily  = &catalogue.Family{Name: "loadgate_planned_duration_seconds", Help: "How long the load was planned to run.", Kind: catalogue.Gauge}
+	byKindFamily   = &catalogue.Family{Name: "loadgate_errors_by_kind_total", Help: "Requests that failed, by kind of error (timeout, refused, http_5xx, ...).", Kind: catalogue.Counter}
+	codesFamily    = &catalogue.Family{Name: "loadgate_responses_total", Help: "Responses by HTTP status code.", Kind: catalogue.Counter}
+	nameReqsFamily = &catalogue.Family{Name: "loadgate_name_requests_total", Help: "Requests completed, by request name.", Kind: catalogue.Counter}
+	nameErrsFamily = &catalogue.Family{Name: "loadgate_name_errors_total", Help: "Requests that failed, by request name.", Kind: catalogue.Counter}
+	nameLatFamily  = &catalogue.Family{Name: "loadgate_name_latency_seconds", Help: "Latency by request name.", Kind: catalogue.Summary}
+	lagFamily      = &catalogue.Family{Name: "loadgate_pacer_lag_max_seconds", Help: "The furthest the load generator fell behind its schedule.", Kind: catalogue.Gauge}
+	leakedFamily   = &catalogue.Family{Name: "loadgate_leaked_goroutines", Help: "Goroutines started during the run and still alive after it.", Kind: catalogue.Gauge}
+	stoppedFamily  = &catalogue.Family{Name: "loadgate_stopped_early", Help: "1 when the run stopped before its last stage ended (a gate, an abort).", Kind: catalogue.Gauge}
+)
 
 // Families turns results into Prometheus metric families, in the order of
 // their names (as a Prometheus registry gathers them). scenarios holds the
@@ -30,102 +41,67 @@ var kinds = map[catalogue.Kind]dto.MetricType{
 // Families without a series are left out.
 //
 // The metrics of the catalogue go into their families (see
-// catalogue.Series), and its distributions into summaries. The families
-// made here describe a run or break it down by error kind, status code or
-// request name: no SLA or comparison reads them.
+// catalogue.Series), and its distributions into summaries.
 func Families(scenarios ...[]*loadtest.Result) []*dto.MetricFamily {
-	const (
-		counter = dto.MetricType_COUNTER
-		gauge   = dto.MetricType_GAUGE
-		summary = dto.MetricType_SUMMARY
-	)
-	var (
-		info     = newFamily("loadgate_run_info", "A run of a scenario: its id, test and machine; the value is always 1.", gauge)
-		start    = newFamily("loadgate_run_start_time_seconds", "When the measured load started, in seconds since the Unix epoch.", gauge)
-		duration = newFamily("loadgate_run_duration_seconds", "How long the measured load ran, without warm-up and drain.", gauge)
-		planned  = newFamily("loadgate_planned_duration_seconds", "How long the load was planned to run.", gauge)
-		byKind   = newFamily("loadgate_errors_by_kind_total", "Requests that failed, by kind of error (timeout, refused, http_5xx, ...).", counter)
-		codes    = newFamily("loadgate_responses_total", "Responses by HTTP status code.", counter)
-		nameReqs = newFamily("loadgate_name_requests_total", "Requests completed, by request name.", counter)
-		nameErrs = newFamily("loadgate_name_errors_total", "Requests that failed, by request name.", counter)
-		nameLat  = newFamily("loadgate_name_latency_seconds", "Latency by request name.", summary)
-		lag      = newFamily("loadgate_pacer_lag_max_seconds", "The furthest the load generator fell behind its schedule.", gauge)
-		leaked   = newFamily("loadgate_leaked_goroutines", "Goroutines started during the run and still alive after it.", gauge)
-		stopped  = newFamily("loadgate_stopped_early", "1 when the run stopped before its last stage ended (a gate, an abort).", gauge)
-		families = map[string]*family{}
-		metrics  = catalogueFamilies(families)
-	)
-	for _, f := range []*family{info, start, duration, planned, byKind, codes, nameReqs, nameErrs, nameLat, lag, leaked, stopped} {
-		families[f.mf.GetName()] = f
-	}
+	fs := families{}
 	for _, results := range scenarios {
 		for i, r := range results {
 			l := labels{{"scenario", r.Scenario}, {"package", r.Package}, {"run", strconv.Itoa(i + 1)}}
-			info.add(l.with("run_id", r.RunID).with("test", r.Test).with("go", r.Env.Go).with("goos", r.Env.GOOS).
+			fs.add(infoFamily, l.with("run_id", r.RunID).with("test", r.Test).with("go", r.Env.Go).with("goos", r.Env.GOOS).
 				with("goarch", r.Env.GOARCH).with("cpus", strconv.Itoa(r.Env.CPUs)).with("cpu_model", r.Env.CPUModel), 1)
-			start.add(l, float64(r.Started.UnixNano())/1e9)
-			duration.add(l, float64(r.DurationNS)/1e9)
-			planned.add(l, float64(r.Load.DurationNS)/1e9)
+			fs.add(startFamily, l, float64(r.Started.UnixNano())/1e9)
+			fs.add(durationFamily, l, float64(r.DurationNS)/1e9)
+			fs.add(plannedFamily, l, float64(r.Load.DurationNS)/1e9)
 			for _, kind := range slices.Sorted(maps.Keys(r.ErrorKinds)) {
-				byKind.add(l.with("kind", kind), float64(r.ErrorKinds[kind]))
+				fs.add(byKindFamily, l.with("kind", kind), float64(r.ErrorKinds[kind]))
 			}
 			for _, code := range slices.Sorted(maps.Keys(r.StatusCodes)) {
-				codes.add(l.with("code", code), float64(r.StatusCodes[code]))
+				fs.add(codesFamily, l.with("code", code), float64(r.StatusCodes[code]))
 			}
-			metrics.add(l, r)
+			fs.addCatalogue(l, r)
 			for _, name := range slices.Sorted(maps.Keys(r.ByName)) {
 				n := r.ByName[name]
-				nameReqs.add(l.with("name", name), float64(n.Requests))
-				nameErrs.add(l.with("name", name), float64(n.Errors))
-				nameLat.addLatency(l.with("name", name), n.Latency)
+				fs.add(nameReqsFamily, l.with("name", name), float64(n.Requests))
+				fs.add(nameErrsFamily, l.with("name", name), float64(n.Errors))
+				fs.addLatency(nameLatFamily, l.with("name", name), n.Latency)
 			}
-			lag.add(l, float64(r.PacerLagMaxNS)/1e9)
+			fs.add(lagFamily, l, float64(r.PacerLagMaxNS)/1e9)
 			n := 0
 			for _, lk := range r.Leaks {
 				n += lk.Count
 			}
-			leaked.add(l, float64(n))
+			fs.add(leakedFamily, l, float64(n))
 			stop := 0.0
 			if r.Stopped != nil {
 				stop = 1
 			}
-			stopped.add(l, stop)
+			fs.add(stoppedFamily, l, stop)
 		}
 	}
 	var out []*dto.MetricFamily
-	for _, name := range slices.Sorted(maps.Keys(families)) {
-		if f := families[name]; len(f.mf.Metric) > 0 {
-			out = append(out, f.mf)
+	for _, name := range slices.Sorted(maps.Keys(fs)) {
+		if mf := fs[name]; len(mf.Metric) > 0 {
+			out = append(out, mf)
 		}
 	}
 	return out
 }
 
-// catalogueFamilies holds, by name, the families of the catalogue's
-// metrics and distributions, each made when its first series comes.
-type catalogueFamilies map[string]*family
-
-func (fs catalogueFamilies) family(f *catalogue.Family) *family {
-	if fs[f.Name] == nil {
-		fs[f.Name] = newFamily(f.Name, f.Help, kinds[f.Kind])
-	}
-	return fs[f.Name]
-}
-
-// add adds the series of result r, labelled l.
-func (fs catalogueFamilies) add(l labels, r *loadtest.Result) {
+// addCatalogue adds the series of result r, labelled l, of the catalogue's
+// metrics and distributions.
+func (fs families) addCatalogue(l labels, r *loadtest.Result) {
 	for _, m := range catalogue.All() {
 		s := m.Prom
 		if s.Family == nil || s.Family.Kind == catalogue.Summary {
 			continue // not exported, or a quantile of a distribution's summary
 		}
 		if v, ok := m.Read(r); ok {
-			fs.family(s.Family).add(l.withPair(s.Label), m.Unit.PromValue(v))
+			fs.add(s.Family, l.withPair(s.Label), m.Unit.PromValue(v))
 		}
 	}
 	for _, d := range catalogue.Distributions() {
 		if lat, ok := d.Of(r); ok {
-			fs.family(d.Prom.Family).addLatency(l.withPair(d.Prom.Label), lat)
+			fs.addLatency(d.Prom.Family, l.withPair(d.Prom.Label), lat)
 		}
 	}
 }

@@ -7,15 +7,24 @@ import (
 	"github.com/loadgate/loadgate/loadtest"
 )
 
-// family is a metric family being built.
-type family struct {
-	mf *dto.MetricFamily
+// kinds are the client_model types of the catalogue's kinds of family.
+var kinds = map[catalogue.Kind]dto.MetricType{
+	catalogue.Counter: dto.MetricType_COUNTER,
+	catalogue.Gauge:   dto.MetricType_GAUGE,
+	catalogue.Summary: dto.MetricType_SUMMARY,
 }
 
 func ptr[T any](v T) *T { return &v }
 
-func newFamily(name, help string, typ dto.MetricType) *family {
-	return &family{&dto.MetricFamily{Name: ptr(name), Help: ptr(help), Type: typ.Enum()}}
+// families holds, by name, the metric families being built, each made when
+// its first series comes.
+type families map[string]*dto.MetricFamily
+
+func (fs families) family(f *catalogue.Family) *dto.MetricFamily {
+	if fs[f.Name] == nil {
+		fs[f.Name] = &dto.MetricFamily{Name: ptr(f.Name), Help: ptr(f.Help), Type: kinds[f.Kind].Enum()}
+	}
+	return fs[f.Name]
 }
 
 // labels are label pairs in the order they are written.
@@ -41,21 +50,23 @@ func (l labels) pairs() []*dto.LabelPair {
 	return out
 }
 
-func (f *family) add(l labels, v float64) {
+// add adds the series l of counter or gauge family f.
+func (fs families) add(f *catalogue.Family, l labels, v float64) {
+	mf := fs.family(f)
 	m := &dto.Metric{Label: l.pairs()}
-	switch f.mf.GetType() {
-	case dto.MetricType_COUNTER:
+	if f.Kind == catalogue.Counter {
 		m.Counter = &dto.Counter{Value: ptr(v)}
-	default:
+	} else {
 		m.Gauge = &dto.Gauge{Value: ptr(v)}
 	}
-	f.mf.Metric = append(f.mf.Metric, m)
+	mf.Metric = append(mf.Metric, m)
 }
 
-// addLatency adds a latency distribution in seconds as a summary: its
-// quantiles, count and sum (the mean times the count: a result keeps the
-// mean, not the sum).
-func (f *family) addLatency(l labels, lat loadtest.Latency) {
+// addLatency adds a latency distribution in seconds as the series l of
+// summary family f: its quantiles, count and sum (the mean times the
+// count: a result keeps the mean, not the sum).
+func (fs families) addLatency(f *catalogue.Family, l labels, lat loadtest.Latency) {
+	mf := fs.family(f)
 	if lat.Count == 0 {
 		return
 	}
@@ -66,5 +77,5 @@ func (f *family) addLatency(l labels, lat loadtest.Latency) {
 	for _, q := range catalogue.Quantiles() {
 		s.Quantile = append(s.Quantile, &dto.Quantile{Quantile: ptr(q.Q), Value: ptr(float64(q.NS(lat)) / 1e9)})
 	}
-	f.mf.Metric = append(f.mf.Metric, &dto.Metric{Label: l.pairs(), Summary: s})
+	mf.Metric = append(mf.Metric, &dto.Metric{Label: l.pairs(), Summary: s})
 }
