@@ -61,6 +61,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
+	r.Run.Correct()
 	for _, bk := range baseKeys {
 		if !matched[bk] {
 			r.OnlyBase = append(r.OnlyBase, bk)

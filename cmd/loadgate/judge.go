@@ -37,6 +37,7 @@ func (o *runOutcome) judge(j *baseline.Judge) {
 		o.Judged = append(o.Judged, s)
 		run.Scenarios = append(run.Scenarios, s)
 	}
+	run.Correct()
 	if o.Interrupted {
 		o.Verdict = run
 		return

@@ -122,16 +122,21 @@ func (r *Run) Sort() {
 	})
 }
 
-// Correct applies Holm's step-down correction to the scenarios' rank
-// tests, each made at level alpha, so that the chance of any false alarm
-// over all the scenarios of the run stays at alpha: the scenarios failing
-// on the rank test are taken from the smallest p-value up, the i-th of m
-// compared keeps failing only while its p is at most alpha/(m-i+1), and
-// from the first that does not, none does; their failures become warnings
-// saying so. Failures of other kinds (SLA, leaks, tests) are not tests of
-// chance and stay. Within a scenario the metrics are not corrected: a
-// metric fails only beyond its tolerance as well (see baseline.Policy).
-func (r *Run) Correct(alpha float64) {
+// Correct controls the chance of a false alarm over all the scenarios of
+// a run, whose rank tests were each made at their comparison's level
+// alpha: with m scenarios compared, it keeps the failures of the k with
+// the smallest p-values, k the largest with its p at most k*alpha/m
+// (Benjamini-Hochberg), and turns the failures of the others into
+// warnings saying so. When nothing changed, the chance of any false alarm
+// over the run stays at alpha, however many scenarios it has; when some
+// scenarios did regress, at most a share alpha of the regressions
+// reported are expected to be false, and a change that shows in many
+// scenarios is not lost to the correction as it would be under
+// Bonferroni's or Holm's. Failures of other kinds (SLA, leaks, tests) are
+// not tests of chance and stay. Within a scenario the metrics are not
+// corrected: a metric fails only beyond its tolerance as well (see
+// baseline.Policy).
+func (r *Run) Correct() {
 	var compared []*Scenario
 	for _, s := range r.Scenarios {
 		if s.Comparison != nil {
@@ -142,6 +147,7 @@ func (r *Run) Correct(alpha float64) {
 	if m < 2 {
 		return
 	}
+	alpha := compared[0].Comparison.Alpha
 	var failing []*Scenario
 	for _, s := range compared {
 		if s.Comparison.FailP() > 0 {
@@ -151,16 +157,16 @@ func (r *Run) Correct(alpha float64) {
 	slices.SortStableFunc(failing, func(a, b *Scenario) int {
 		return cmp.Compare(a.Comparison.FailP(), b.Comparison.FailP())
 	})
+	keep := 0
 	for i, s := range failing {
-		level := alpha / float64(m-i)
-		if s.Comparison.FailP() <= level {
-			continue
+		if s.Comparison.FailP() <= float64(i+1)*alpha/float64(m) {
+			keep = i + 1
 		}
-		why := fmt.Sprintf("not significant after Holm's correction over %d scenarios (p must be at most %.4f)", m, level)
-		for _, t := range failing[i:] {
-			t.Comparison.Demote(level, why)
-			t.decide()
-		}
-		return
+	}
+	level := float64(keep) * alpha / float64(m)
+	why := fmt.Sprintf("not significant over %d scenarios (p must be at most %.4f; Benjamini-Hochberg)", m, max(level, alpha/float64(m)))
+	for _, t := range failing[keep:] {
+		t.Comparison.Demote(level, why)
+		t.decide()
 	}
 }

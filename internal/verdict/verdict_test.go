@@ -87,3 +87,38 @@ func TestRunWordAndExit(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrect: one false alarm's worth of evidence among ten scenarios
+// does not fail the run (issue 13), while a change seen in every scenario
+// survives the correction.
+func TestCorrect(t *testing.T) {
+	base := runsOf(100, 101, 99, 100.5, 99.5)
+	slow := runsOf(130.2, 129.8, 130.6, 129.4, 130.1)
+	same := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
+	judge := func(head []*loadtest.Result) *Scenario {
+		return Judge(&baseline.Judge{}, Input{Name: "checkout", Test: "TestLoadCheckout", Base: base, Head: head})
+	}
+	one := &Run{}
+	for i := range 10 {
+		head := same
+		if i == 0 {
+			head = slow
+		}
+		one.Scenarios = append(one.Scenarios, judge(head))
+	}
+	if one.Scenarios[0].Verdict != baseline.Fail {
+		t.Fatalf("before the correction: %v, want fail (p=0.008 at alpha 0.05)", one.Scenarios[0].Verdict)
+	}
+	one.Correct()
+	if got := one.Verdict(); got == baseline.Fail {
+		t.Errorf("one scenario of ten at p=0.008: %v after the correction, want no failure (p must be at most 0.005)", got)
+	}
+	all := &Run{}
+	for range 10 {
+		all.Scenarios = append(all.Scenarios, judge(slow))
+	}
+	all.Correct()
+	if got := all.Verdict(); got != baseline.Fail {
+		t.Errorf("ten scenarios at p=0.008: %v after the correction, want fail", got)
+	}
+}

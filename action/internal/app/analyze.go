@@ -137,6 +137,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		r.Run.Scenarios = append(r.Run.Scenarios, s.Scenario)
 		r.Breaches += len(baseline.SLABreaches(s.SLA))
 	}
+	r.Run.Correct()
 	// The verdict first: failing scenarios lead, the worst first.
 	r.Run.Sort()
 	slices.SortStableFunc(r.Scenarios, func(a, b *Scenario) int {
