@@ -39,7 +39,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Metric, cell.Markdown(r.Base.text(r)), cell.Markdown(r.Head.text(r)),
 			change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), cell.Markdown(strings.TrimSpace(verdict)))
 	}
-	fmt.Fprintf(&b, "\n± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %g).\n",
+	fmt.Fprintf(&b, "\n± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).\n",
 		100*ciLevel, c.Alpha)
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\n**SLA:** %s\n", c.slaSummary())

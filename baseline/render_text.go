@@ -25,7 +25,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), cell.ChangeOrSame(r.Change, r.Tested, r.Significant), "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")", r.verdictText())
 	}
 	b.WriteString(t.String())
-	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %g)\n",
+	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %.3g)\n",
 		100*ciLevel, c.Alpha)
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\nSLA: %s\n", c.slaSummary())

@@ -75,11 +75,12 @@ func (r Row) settled() bool {
 	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
 }
 
-// Settled tells whether more runs could change c's verdict: false while a
-// gating metric has neither failed nor been shown within its tolerance.
-// An SLA breach settles it: no run can undo one.
+// Settled tells whether more runs could change c's verdict: it is settled
+// once it fails (a gating metric failed, an SLA was breached: no run can
+// undo either), or once every gating metric is shown within its
+// tolerance.
 func (c *Comparison) Settled() bool {
-	if len(SLABreaches(c.SLA)) > 0 {
+	if c.Verdict == Fail {
 		return true
 	}
 	for _, r := range c.Rows {

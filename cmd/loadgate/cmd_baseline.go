@@ -112,7 +112,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 		return err
 	}
 	o.Written, o.BaselineErr = writtenBaselines(o)
-	o.judge(&baseline.Judge{})
+	o.judge(&baseline.Judge{}, baseline.Look{})
 	writeSummary(stdout, o)
 	if err := o.exitError(); err != nil {
 		return err

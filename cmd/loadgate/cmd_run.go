@@ -17,6 +17,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
@@ -54,12 +55,16 @@ const defaultRun = "Load"
 
 // runConfig is what one go test run of load tests needs.
 type runConfig struct {
-	Packages  []string
-	Run       string
-	Count     int
-	Out       string // absolute ("" until created: a new temporary directory)
-	Update    bool
-	UpdateID  string // with Update: the update session (LOADGATE_UPDATE_ID)
+	Packages []string
+	Run      string
+	Count    int
+	Out      string // absolute ("" until created: a new temporary directory)
+	Update   bool
+	UpdateID string // with Update: the update session (LOADGATE_UPDATE_ID)
+	// Adaptive adds runs to the scenarios compared with a stored baseline
+	// until their verdict is clear (see adapt): the default of run, when
+	// neither -count nor -update is given.
+	Adaptive  bool
 	Baselines string // "" for testdata/loadgate in each package
 	// PolicyFile and SLAFile, absolute, are the -policy and -sla files,
 	// passed to the tests' baseline.Check too.
@@ -96,6 +101,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	cfg.PolicyFile, cfg.SLAFile = j.PolicyFile, j.SLAFile
+	countSet := false
+	fs.Visit(func(f *flag.Flag) { countSet = countSet || f.Name == "count" })
+	cfg.Adaptive = !countSet && !cfg.Update
 	if err := cfg.check("run", out); err != nil {
 		return err
 	}
@@ -103,10 +111,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if cfg.Update {
+	switch {
+	case cfg.Update:
 		o.Written, o.BaselineErr = writtenBaselines(o)
+		o.judge(j, baseline.Look{})
+	case cfg.Adaptive:
+		if err := o.adapt(ctx, j, stdout); err != nil {
+			return err
+		}
+	default:
+		o.judge(j, baseline.Look{})
 	}
-	o.judge(j)
 	writeSummary(stdout, o)
 	return o.exitError()
 }
@@ -213,6 +228,9 @@ type runOutcome struct {
 	// its scenarios in the order of the summary (by package and name).
 	Verdict *verdict.Run
 	Judged  []*verdict.Scenario
+	// Stops says, for each scenario whose runs loadgate added, why it
+	// stopped adding (see adapt).
+	Stops map[scenarioKey]string
 	// Written lists the baselines this run recorded (run -update,
 	// baseline update).
 	Written     []baselineFile
@@ -238,29 +256,43 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	if cfg.Out, err = makeOut(cmd, cfg.Out); err != nil {
 		return nil, err
 	}
+	o := &runOutcome{Config: cfg, Packages: pkgs}
+	if err := o.goTest(ctx, cfg.Run, cfg.Count, w); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// goTest runs go test over the tests run selects, count times each, with
+// the results going to the run's directory, shows its progress on w, and
+// folds what it did into o: the first call makes o's session, later ones
+// (runs loadgate adds, see adapt) merge theirs into it. It fails only
+// when go test cannot be started.
+func (o *runOutcome) goTest(ctx context.Context, run string, count int, w io.Writer) error {
+	cfg := o.Config
 	args := []string{"test", "-json"}
 	if !gotest.HasFlag(cfg.TestFlags, "p") {
 		args = append(args, "-p", "1")
 	}
-	args = append(args, "-run", cfg.Run, "-count", strconv.Itoa(cfg.Count))
+	args = append(args, "-run", run, "-count", strconv.Itoa(count))
 	args = append(args, cfg.Packages...)
 	args = append(args, cfg.TestFlags...)
 	// The tests' baseline.Check judge as loadgate does: the same baselines,
-	// policy and SLA.
+	// policy and SLA; when loadgate adds runs, it judges them pooled.
 	settings := gotest.Settings{
-		Out: cfg.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true,
+		Out: cfg.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
 	}
 	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
-	if cfg.Update {
-		fmt.Fprintf(w, "loadgate: recording baselines (%s=1, %s=%s)\n", baseline.EnvUpdate, baseline.EnvUpdateID, cfg.UpdateID)
+	if o.Session == nil {
+		if cfg.Update {
+			fmt.Fprintf(w, "loadgate: recording baselines (%s=1, %s=%s)\n", baseline.EnvUpdate, baseline.EnvUpdateID, cfg.UpdateID)
+		}
+		fmt.Fprintf(w, "loadgate: results in %s\n", cfg.Out)
 	}
-	fmt.Fprintf(w, "loadgate: results in %s\n", cfg.Out)
-
-	o := &runOutcome{Config: cfg, Packages: pkgs}
 	g, err := gotest.Start("", args, settings.Env())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	disp, every := newDisplay(cfg.Progress, w)
 	rs := newResultScanner(cfg.Out)
@@ -275,18 +307,26 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		Every: every,
 	})
 	disp.close(end.Session)
-	o.Session, o.Interrupted, o.GoTestErr, o.Stderr = end.Session, end.Interrupted, end.Err, end.Stderr
+	if o.Session == nil {
+		o.Session = end.Session
+	} else {
+		o.Session.Merge(end.Session)
+	}
+	o.Interrupted = o.Interrupted || end.Interrupted
+	if end.Err != nil && o.GoTestErr == nil {
+		o.GoTestErr, o.Stderr = end.Err, end.Stderr
+	}
 	results, err := readInputs(cfg.Out)
 	switch {
 	case err == nil:
-		o.Results = results
+		o.Results, o.ResultsErr = results, nil
 	default:
-		if files, _ := jsonFiles(cfg.Out); len(files) > 0 {
+		if files, _ := filename.JSONFiles(cfg.Out); len(files) > 0 {
 			o.ResultsErr = err
 		}
 		o.Results = &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
 	}
-	return o, nil
+	return nil
 }
 
 // resultScanner reads the results that appear in a directory while the

@@ -218,3 +218,45 @@ func TestBaselineUpdateCutShort(t *testing.T) {
 		t.Errorf("summary of an update cut short:\n%s\nwant the line\n%s", r.stdout, want)
 	}
 }
+
+// TestRunAddsRuns: without -count, loadgate run adds runs to a scenario
+// compared with a stored baseline while its verdict is unclear (issue 13),
+// look by look, and says why it stopped. The recorded runs of the same
+// code are too noisy to settle: loadgate runs the test again at looks 2
+// and 3 (only that test) and concludes; the slow ones settle at look 1.
+func TestRunAddsRuns(t *testing.T) {
+	for _, tt := range []struct {
+		name, events, results, want, wantWord string
+		wantRuns                              []string
+	}{
+		// The fake replays the five recorded runs whatever -count asks.
+		{"same", "../../testdata/gotest/baseline_pass.jsonl", "testdata/results/same", "(not settled after 15 runs, the most loadgate adds)", "INCONCLUSIVE",
+			[]string{"-run ^(TestBaselineCheckout)$ -count 3", "-run ^(TestBaselineCheckout)$ -count 2"}},
+		{"slow", "../../testdata/gotest/baseline_pass.jsonl", "testdata/results/slow", "(settled at look 1 of 3)", "FAIL", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := fakeRun{events: tt.events, results: tt.results}.install(t)
+			r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", "testdata/baselines", "./examples/shop")
+			if !strings.Contains(r.stdout, tt.want) {
+				t.Errorf("the summary does not say %q:\n%s", tt.want, r.stdout)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if !strings.HasPrefix(lines[len(lines)-1], tt.wantWord+":") {
+				t.Errorf("last line %q, want %s", lines[len(lines)-1], tt.wantWord)
+			}
+			data, _ := os.ReadFile(log)
+			calls := strings.Count(string(data), "go test ")
+			if calls != 1+len(tt.wantRuns) {
+				t.Errorf("go test ran %d times, want %d:\n%s", calls, 1+len(tt.wantRuns), data)
+			}
+			for _, want := range tt.wantRuns {
+				if !strings.Contains(string(data), want) {
+					t.Errorf("go was not run with %s:\n%s", want, data)
+				}
+			}
+			if !strings.Contains(string(data), "env LOADGATE_BASELINE_DIR") {
+				t.Errorf("no baseline directory for the tests:\n%s", data)
+			}
+		})
+	}
+}

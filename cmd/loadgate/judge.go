@@ -14,8 +14,9 @@ import (
 // its stored baseline (not when the run records baselines), and what
 // failed outside any scenario. The summary's word and the exit status are
 // derived from it.
-func (o *runOutcome) judge(j *baseline.Judge) {
+func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 	run := &verdict.Run{Interrupted: o.Interrupted}
+	o.Judged = nil
 	withResult := map[gotest.Key]bool{}
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
@@ -24,7 +25,7 @@ func (o *runOutcome) judge(j *baseline.Judge) {
 		}
 		test := topTest(rs[0].Test)
 		withResult[gotest.Key{Package: k.Package, Test: test}] = true
-		in := verdict.Input{Name: k.Scenario, Package: k.Package, Test: test, Head: resultsOf(rs)}
+		in := verdict.Input{Name: k.Scenario, Package: k.Package, Test: test, Head: resultsOf(rs), Look: look}
 		if t := o.Session.Tests[gotest.Key{Package: k.Package, Test: test}]; t != nil && t.Outcome() == gotest.StatusFail {
 			in.TestFailed = true
 		}

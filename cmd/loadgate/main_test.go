@@ -102,7 +102,19 @@ func fakeGo(args []string) int {
 	for sc.Scan() {
 		if m := written.FindStringSubmatch(sc.Text()); m != nil && results != "" {
 			data, _ := os.ReadFile(filepath.Join(results, m[1]))
-			os.WriteFile(filepath.Join(out, m[1]), data, 0o644)
+			name := m[1]
+			if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+				// A later go test of the same run (loadgate adding runs):
+				// the next free name, as loadtest.WriteFile picks.
+				base := strings.TrimSuffix(strings.SplitN(name, ".", 2)[0], ".json")
+				for n := 2; ; n++ {
+					name = fmt.Sprintf("%s.%d.json", base, n)
+					if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+						break
+					}
+				}
+			}
+			os.WriteFile(filepath.Join(out, name), data, 0o644)
 		}
 		line := strings.ReplaceAll(sc.Text(), "$LOADGATE_OUT", out)
 		failed = failed || strings.Contains(line, `"Action":"fail"`)

@@ -154,8 +154,12 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			lines = append(lines, fmt.Sprintf("ERROR  %s: %v", s.Name, s.Err))
 		case s.Comparison != nil:
 			c := s.Comparison
-			lines = append(lines, fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
-				s.Name, c.Head.Runs, c.Base.Runs, relPath(s.StoredPath)))
+			line := fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
+				s.Name, c.Head.Runs, c.Base.Runs, relPath(s.StoredPath))
+			if why := o.Stops[scenarioKey{s.Package, s.Name}]; why != "" {
+				line += " (" + why + ")"
+			}
+			lines = append(lines, line)
 			if c.Verdict != baseline.Pass {
 				tables = append(tables, c)
 			}

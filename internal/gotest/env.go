@@ -29,6 +29,10 @@ type Settings struct {
 	BaselineDir, PolicyFile, SLAFile string
 	// Progress asks loadtest.Run for live progress records.
 	Progress bool
+	// Pooled tells the tests' baseline.Check that the caller pools the
+	// runs of several go test processes and judges them itself
+	// (baseline.EnvPooled).
+	Pooled bool
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -42,6 +46,9 @@ func (s Settings) Env() []string {
 	}
 	if s.Progress {
 		set[progress.Env] = "json"
+	}
+	if s.Pooled {
+		set[baseline.EnvPooled] = "1"
 	}
 	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile} {
 		if v != "" {

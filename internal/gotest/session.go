@@ -318,3 +318,37 @@ func (s *Session) FailedOutput(t *Test) []string {
 	}
 	return out
 }
+
+// Merge folds the session of a later go test process into s, as further
+// runs of the same tests: a test of both counts the runs of both and has
+// failed if it failed in either; its status and output are the later
+// ones. Tests and packages new in later are added.
+func (s *Session) Merge(later *Session) {
+	for _, u := range later.Order {
+		t := s.Tests[u.Key]
+		if t == nil {
+			c := *u
+			s.Tests[u.Key] = &c
+			s.Order = append(s.Order, &c)
+			continue
+		}
+		t.Status, t.Elapsed, t.Output, t.RunTime, t.EndTime = u.Status, u.Elapsed, u.Output, u.RunTime, u.EndTime
+		t.Progress, t.ProgressAt, t.Result = u.Progress, u.ProgressAt, u.Result
+		t.FailedOutput = append(t.FailedOutput, u.FailedOutput...)
+		t.Runs += u.Runs
+		t.Failed = t.Failed || u.Failed
+	}
+	for _, q := range later.PackageOrder {
+		p := s.pkg(q.Path)
+		if q.Status == StatusFail || p.Status == "" {
+			p.Status = q.Status
+		}
+		p.Elapsed += q.Elapsed
+		p.Output = append(p.Output, q.Output...)
+		p.FailedBuild = p.FailedBuild || q.FailedBuild
+	}
+	s.Raw = append(s.Raw, later.Raw...)
+	if later.LastEnded != nil {
+		s.LastEnded = s.Packages[later.LastEnded.Path]
+	}
+}

@@ -96,3 +96,29 @@ func TestSessionBuildFailure(t *testing.T) {
 		t.Errorf("the package's output lacks the compiler's error:\n%s", out)
 	}
 }
+
+// TestSessionMerge: a later go test process's runs add to the tests of the
+// first, and a failure in either stays.
+func TestSessionMerge(t *testing.T) {
+	run := func(action string) *Session {
+		s := NewSession()
+		for _, e := range []Event{
+			{Action: "run", Package: "p", Test: "TestLoadA"},
+			{Action: "output", Package: "p", Test: "TestLoadA", Output: "--- " + action + "\n"},
+			{Action: action, Package: "p", Test: "TestLoadA"},
+			{Action: action, Package: "p"},
+		} {
+			s.Add(e, time.Now())
+		}
+		return s
+	}
+	s := run("fail")
+	s.Merge(run("pass"))
+	a := s.Tests[Key{"p", "TestLoadA"}]
+	if a.Runs != 2 || a.Outcome() != StatusFail || len(s.Order) != 1 {
+		t.Errorf("merged: %d runs, outcome %s, %d tests; want 2 runs, failed, 1 test", a.Runs, a.Outcome(), len(s.Order))
+	}
+	if s.Packages["p"].Status != StatusFail {
+		t.Errorf("package status %q, want fail", s.Packages["p"].Status)
+	}
+}

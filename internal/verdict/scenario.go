@@ -29,6 +29,10 @@ type Input struct {
 	NoBase     string
 	// TestFailed says that the scenario's test failed in some head run.
 	TestFailed bool
+	// Look is the look of a sequential comparison this judgement is
+	// (baseline.Look); the zero Look is a comparison of all the runs there
+	// will be.
+	Look baseline.Look
 }
 
 // Scenario is one scenario's judgement.
@@ -135,7 +139,7 @@ func (s *Scenario) compare(j *baseline.Judge, in Input) error {
 		return fmt.Errorf("scenario %s: head: %w", in.Name, err)
 	}
 	head.Label = "head"
-	c, err := j.Compare(base, head)
+	c, err := j.CompareLook(base, head, in.Look)
 	if err != nil {
 		return err
 	}

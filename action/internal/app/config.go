@@ -389,7 +389,8 @@ func intOf(v any) int {
 // policy and SLA files judge their baseline.Check as they judge the
 // report.
 func (c *Config) settings(out string) gotest.Settings {
-	s := gotest.Settings{Out: out}
+	// Each run is a go test process of its own: the report pools them.
+	s := gotest.Settings{Out: out, Pooled: true}
 	if c.Judge != nil {
 		s.PolicyFile, s.SLAFile = c.Judge.PolicyFile, c.Judge.SLAFile
 	}
