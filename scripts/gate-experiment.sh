@@ -45,7 +45,7 @@ action_verdict() {
 	mkdir -p "$res/head" "$res/baselines"
 	cp "$dir"/*.json "$res/head/"
 	cp "$work"/baselines/*.json "$res/baselines/"
-	printf '{"schema":"loadgate.action/v1","compare":"baseline","count":5,"packages":["./examples/shop"],"run":"TestBaselineCheckout","working_directory":".","tests":[]}\n' >"$res/loadgate-action.json"
+	printf '{"schema":"loadgate.action/v1","compare":"baseline","count":12,"looks":3,"packages":["./examples/shop"],"run":"TestBaselineCheckout","working_directory":".","tests":[]}\n' >"$res/loadgate-action.json"
 	printf '{}\n' >"$res/event.json"
 	(
 		cd "$res"

@@ -105,12 +105,16 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		return cmp.Or(cmp.Compare(a.pkg, b.pkg), cmp.Compare(a.test, b.test), cmp.Compare(a.name, b.name))
 	})
 
+	look := res.Look
+	if look == (baseline.Look{}) && m.Looks > 0 {
+		look = baseline.Look{K: m.Looks, Of: m.Looks}
+	}
 	failures, baseFailures := failuresOf(m)
 	r.Run = &verdict.Run{}
 	for _, k := range order {
 		s := groups[k]
 		head := headOf[k]
-		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head}
+		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head, Look: look}
 		var base []*loadtest.Result
 		switch m.Compare {
 		case CompareBaseRef:

@@ -23,6 +23,12 @@ const (
 	// baseline). Baselines recorded on another machine are flagged; their
 	// failures only warn when the policy says env_mismatch_warns.
 	CompareBaseline CompareMode = "baseline"
+	// CompareAuto, the default, is CompareBaseRef on a pull request (its
+	// event has a base commit) and CompareBaseline on any other event: on
+	// a shared hosted runner only the same runner's base runs are a fair
+	// comparison; a stored baseline is one when it was recorded on the
+	// same runner class (see the README).
+	CompareAuto CompareMode = "auto"
 	// CompareBaseRef checks out the PR's merge base into a git worktree
 	// and runs base and head on the same runner, interleaved (base, head,
 	// base, head…): the accurate way to compare on a shared machine.
@@ -81,9 +87,10 @@ const (
 var DefaultConfig = Config{
 	Packages:         []string{"./..."},
 	Run:              "Load",
-	Count:            5,
+	Count:            12,
+	Adaptive:         true,
 	WorkingDirectory: ".",
-	Compare:          CompareBaseline,
+	Compare:          CompareAuto,
 	Comment:          CommentAlways,
 	FailOn:           FailOnRegression,
 }
@@ -104,7 +111,11 @@ type Config struct {
 	// after the packages as loadgate run passes those after --.
 	TestFlags []string
 	// Count is the number of runs a side; each run is a go test process.
+	// With Adaptive (the default: no count input), runs are added look by
+	// look (baseline.DefaultLooks) while a scenario is not settled, and
+	// Count is the most.
 	Count            int
+	Adaptive         bool
 	WorkingDirectory string
 	Compare          CompareMode
 	// SLAFile and PolicyFile are the sla and policy inputs as given
@@ -220,7 +231,8 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			bad(InputGoTestFlags, v, "-%s: use the %s input", e.Flag, e.Own)
 		}
 	}
-	if v := getInput(gha, InputCount); v != "" {
+	if v := getInput(gha, InputCount); v != "" && v != "auto" {
+		cfg.Adaptive = false
 		n, err := strconv.Atoi(v)
 		switch {
 		case err != nil:
@@ -239,10 +251,10 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 	}
 	if v := getInput(gha, InputCompare); v != "" {
 		switch m := CompareMode(v); m {
-		case CompareBaseline, CompareBaseRef:
+		case CompareAuto, CompareBaseline, CompareBaseRef:
 			cfg.Compare = m
 		default:
-			bad(InputCompare, v, "want baseline or base-ref")
+			bad(InputCompare, v, "want auto, baseline or base-ref")
 		}
 	}
 	if v := getInput(gha, InputComment); v != "" {
@@ -301,6 +313,12 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		errs = append(errs, err)
 	}
 	cfg.GitHub = gh
+	if cfg.Compare == CompareAuto {
+		cfg.Compare = CompareBaseline
+		if gh.BaseSHA != "" {
+			cfg.Compare = CompareBaseRef
+		}
+	}
 	if cfg.ResultsDir == "" {
 		tmp := gha.Getenv("RUNNER_TEMP")
 		if tmp == "" {

@@ -14,8 +14,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cfg.Packages, []string{"./..."}) || cfg.Run != "Load" || cfg.Count != 5 ||
-		cfg.Compare != CompareBaseline || cfg.Comment != CommentAlways || cfg.FailOn != FailOnRegression {
+	if !slices.Equal(cfg.Packages, []string{"./..."}) || cfg.Run != "Load" || cfg.Count != 12 || !cfg.Adaptive ||
+		cfg.Compare != CompareBaseRef || cfg.Comment != CommentAlways || cfg.FailOn != FailOnRegression {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	g := cfg.GitHub
@@ -30,6 +30,13 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if got := cfg.Marker(); got != "<!-- loadgate-action: loadgate / load -->" {
 		t.Errorf("marker %s", got)
+	}
+	// compare: auto is base-ref on a pull request (above), and the stored
+	// baselines on an event without a base commit.
+	e.vars["GITHUB_EVENT_NAME"] = "push"
+	writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"after": "9f8e7d6c"}`)
+	if cfg, err := ConfigFrom(e.action()); err != nil || cfg.Compare != CompareBaseline {
+		t.Errorf("compare on push: %v, %v; want baseline", cfg, err)
 	}
 }
 
@@ -76,7 +83,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"count", "many", `input count: "many": want a whole number of runs a side, from 1 to 100`},
 		{"count", "0", `input count: "0": want from 1 to 100 runs a side`},
-		{"compare", "main", `input compare: "main": want baseline or base-ref`},
+		{"compare", "main", `input compare: "main": want auto, baseline or base-ref`},
 		{"comment", "sometimes", `input comment: "sometimes": want true, false or on-change`},
 		{"fail-on", "regressions", `input fail-on: "regressions": want regression, warn, sla or never`},
 		{"run", "Load(", `input run: "Load(": not a regular expression`},

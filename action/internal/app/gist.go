@@ -78,6 +78,8 @@ func (s *Scenario) telling() (baseline.Row, bool) {
 
 func qualifier(r baseline.Row) string {
 	switch {
+	case r.Verdict == baseline.Inconclusive:
+		return "inconclusive: " + r.Note
 	case !r.Tested:
 		return fmt.Sprintf("n=%s, too few runs to confirm", cell.Runs(r.Base.N, r.Head.N))
 	case r.Significant && verdict.Worsening(r) < 0:

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,17 +125,25 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		fmt.Fprintf(log, "loadgate: %s found in the repository\n", cell.Plural(n, "stored baseline"))
 	}
 
-	// -p 1: packages one at a time, so that load tests do not measure
-	// each other (as loadgate run does).
-	args := []string{"test", "-json"}
-	if !gotest.HasFlag(cfg.TestFlags, "p") {
-		args = append(args, "-p", "1")
+	looks := []int{cfg.Count}
+	if cfg.Adaptive {
+		looks = baseline.DefaultLooks
+		m.Looks = len(looks)
 	}
-	args = append(args, "-count=1", "-run", cfg.Run)
-	args = append(args, cfg.Packages...)
-	args = append(args, cfg.TestFlags...)
+	most := looks[len(looks)-1]
+	run := cfg.Run
 	start := time.Now()
-	for i := 1; i <= cfg.Count; i++ {
+	runs, look := 0, 0
+	for i := 1; i <= most; i++ {
+		// -p 1: packages one at a time, so that load tests do not
+		// measure each other (as loadgate run does).
+		args := []string{"test", "-json"}
+		if !gotest.HasFlag(cfg.TestFlags, "p") {
+			args = append(args, "-p", "1")
+		}
+		args = append(args, "-count=1", "-run", run)
+		args = append(args, cfg.Packages...)
+		args = append(args, cfg.TestFlags...)
 		for _, s := range sides {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -143,7 +152,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 			if err != nil {
 				return err
 			}
-			title := fmt.Sprintf("loadgate: %s run %d of %d", s.name, i, cfg.Count)
+			title := fmt.Sprintf("loadgate: %s run %d of %s", s.name, i, upTo(cfg.Adaptive, most))
 			end := func() {}
 			if g.Group != nil {
 				end = g.Group(title)
@@ -164,13 +173,70 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 				}
 			}
 			m.Tests = append(m.Tests, tests...)
-			fmt.Fprintf(log, "loadgate: %s run %d of %d: %s, %s failed (%s)\n", s.name, i, cfg.Count,
+			runs++
+			fmt.Fprintf(log, "loadgate: %s run %d of %s: %s, %s failed (%s)\n", s.name, i, upTo(cfg.Adaptive, most),
 				cell.Plural(len(tests), "test"), cell.Plural(failed, "test"), time.Since(t0).Round(100*time.Millisecond))
 		}
+		if !cfg.Adaptive || i != looks[look] {
+			continue
+		}
+		// A look: stop once every compared scenario is settled; else run
+		// only the tests of those that are not.
+		look++
+		if look == len(looks) {
+			break
+		}
+		open, err := unsettled(dir, m, baseline.Look{K: look, Of: len(looks)}, cfg.Judge)
+		if err != nil {
+			return err
+		}
+		if len(open) == 0 {
+			m.Notes = append(m.Notes, fmt.Sprintf("every scenario was settled after %s a side (look %d of %d): no more runs", cell.Plural(i, "run"), look, len(looks)))
+			break
+		}
+		fmt.Fprintf(log, "loadgate: not yet settled after %s a side: %s; running them to %d\n", cell.Plural(i, "run"), strings.Join(open, ", "), looks[look])
+		run = "^(" + strings.Join(open, "|") + ")$"
 	}
-	fmt.Fprintf(log, "loadgate: %s in %s\n", cell.Plural(cfg.Count*len(sides), "run"), time.Since(start).Round(time.Second))
+	fmt.Fprintf(log, "loadgate: %s in %s\n", cell.Plural(runs, "run"), time.Since(start).Round(time.Second))
 	m.Reproduce = reproduce(cfg, m)
 	return WriteManifest(dir, m)
+}
+
+// upTo writes the planned runs: "12", or "up to 12" when they are added
+// only while needed.
+func upTo(adaptive bool, n int) string {
+	if adaptive {
+		return fmt.Sprintf("up to %d", n)
+	}
+	return fmt.Sprint(n)
+}
+
+// unsettled judges the runs in dir so far at look l and returns the
+// top-level tests of the scenarios that more runs could still change.
+func unsettled(dir string, m *Manifest, l baseline.Look, j *baseline.Judge) ([]string, error) {
+	res := &Results{Dir: dir, Manifest: *m, Look: l}
+	var err error
+	if res.Head, err = readResultDir(filepath.Join(dir, HeadDir)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if res.Base, err = readResultDir(filepath.Join(dir, BaseDir)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if res.Baselines, err = readBaselines(filepath.Join(dir, BaselinesDir)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	r, err := Analyze(res, j)
+	if err != nil {
+		return nil, nil // nothing to judge: nothing to add runs to
+	}
+	var open []string
+	for _, s := range r.Scenarios {
+		if s.Comparison != nil && !s.Comparison.Settled() && !slices.Contains(open, s.Test) {
+			open = append(open, s.Test)
+		}
+	}
+	slices.Sort(open)
+	return open, nil
 }
 
 func cmpOr(a, b string) string {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -209,4 +210,30 @@ func runFakeGo(calls string, args []string) error {
 		fmt.Printf("%s\n", b)
 	}
 	return nil
+}
+
+// TestGoTestAddsRunsOnlyWhileNeeded: with the default count (auto), the
+// runs stop at the first look (5 a side) when every scenario is settled
+// there (issue 13), and the manifest says so.
+func TestGoTestAddsRunsOnlyWhileNeeded(t *testing.T) {
+	root, baseSHA, headSHA := tinyRepo(t)
+	calls := filepath.Join(t.TempDir(), "calls")
+	fakeGo(t, calls)
+	dir := t.TempDir()
+	cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 12, Adaptive: true, WorkingDirectory: filepath.Join(root, "sub"),
+		Compare: CompareBaseRef, Judge: &baseline.Judge{}, GitHub: GitHub{BaseSHA: baseSHA, HeadSHA: headSHA, PR: 7, Owner: "o", Repo: "r"}}
+	if err := (&GoTest{}).Run(t.Context(), cfg, dir); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(calls)
+	if n := len(strings.Fields(string(data))); n != 10 {
+		t.Errorf("%d go test runs, want 10 (5 a side, settled at the first look)", n)
+	}
+	res, err := ReadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Manifest.Looks != 3 || !slices.ContainsFunc(res.Manifest.Notes, func(n string) bool { return strings.Contains(n, "settled after 5 runs a side (look 1 of 3)") }) {
+		t.Errorf("manifest: looks %d, notes %q", res.Manifest.Looks, res.Manifest.Notes)
+	}
 }

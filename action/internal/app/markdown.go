@@ -73,6 +73,8 @@ func (r *Report) title() string {
 		return "load tests failed"
 	case r.Verdict == baseline.Fail:
 		return "failed"
+	case r.Verdict == baseline.Inconclusive:
+		return "inconclusive: too noisy to judge"
 	case r.Verdict == baseline.Warn:
 		return "warning"
 	}
@@ -116,7 +118,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 	}
 	if c := s.Comparison; c != nil {
 		if len(c.EnvMismatch) > 0 {
-			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable, so regressions only warn. Compare with `compare: base-ref` to run both sides on one runner.\n\n",
+			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable. Compare with `compare: base-ref` (the default on pull requests) to run both sides on one runner, or record the baselines on this runner class.\n\n",
 				cell.Markdown(strings.Join(c.EnvMismatch, ", ")))
 		}
 		b.WriteString("| metric | " + cell.Markdown(c.Base.Label) + " | head | change | verdict |\n")

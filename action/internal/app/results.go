@@ -54,8 +54,13 @@ type Manifest struct {
 	RunURL string `json:"run_url,omitempty"`
 	// CommentKey is the comment-key input of that job, for the heading.
 	CommentKey string `json:"comment_key,omitempty"`
-	// Count is the number of runs a side that were asked for.
-	Count            int      `json:"count"`
+	// Count is the number of runs a side that were asked for: with Looks,
+	// the most that may be added.
+	Count int `json:"count"`
+	// Looks is the number of looks of a sequential comparison
+	// (baseline.DefaultLooks): runs were added while a scenario was not
+	// settled, and the report judges at the last look. 0 for a fixed count.
+	Looks            int      `json:"looks,omitempty"`
 	Packages         []string `json:"packages"`
 	Run              string   `json:"run"`
 	WorkingDirectory string   `json:"working_directory"`
@@ -100,6 +105,8 @@ type Results struct {
 	Base     []*loadtest.Result
 	// Baselines are the stored baselines, for compare: baseline.
 	Baselines []*baseline.Baseline
+	// Look is the look to judge at; the zero Look is the manifest's last.
+	Look baseline.Look
 }
 
 // WriteManifest writes m into dir.
@@ -137,18 +144,27 @@ func ReadResults(dir string) (*Results, error) {
 	if r.Base, err = readResultDir(filepath.Join(dir, BaseDir)); err != nil {
 		return nil, err
 	}
-	files, err := filename.JSONFiles(filepath.Join(dir, BaselinesDir))
+	if r.Baselines, err = readBaselines(filepath.Join(dir, BaselinesDir)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// readBaselines reads every baseline file in dir.
+func readBaselines(dir string) ([]*baseline.Baseline, error) {
+	files, err := filename.JSONFiles(dir)
 	if err != nil {
 		return nil, err
 	}
+	var out []*baseline.Baseline
 	for _, f := range files {
 		b, err := baseline.Load(f)
 		if err != nil {
 			return nil, err
 		}
-		r.Baselines = append(r.Baselines, b)
+		out = append(out, b)
 	}
-	return r, nil
+	return out, nil
 }
 
 // readResultDir reads every result file in dir, ordered by start time.
