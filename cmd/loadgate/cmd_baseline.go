@@ -94,7 +94,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	fs := newFlagSet(name, baselineUpdateUsage, stdout)
 	var cfg runConfig
 	var out string
-	runFlags(fs, &cfg, &out, defaultBaselineCount)
+	runFlags(fs, &cfg, &out, defaultBaselineCount, "record `n` runs of each test (go test -count) into its baseline")
 	// run's text says to compare with baselines of the same count; here
 	// the count is what the baseline records.
 	fs.Lookup("count").Usage = "record `n` runs of each test (go test -count) as its baseline; the rank test needs several runs a side to tell a regression from noise, so record as many as the comparisons will have"

@@ -32,20 +32,32 @@ prints a table of every scenario, the comparison of each with its stored
 baseline (testdata/loadgate in its package), the goroutine leaks found and
 the output of the tests that failed.
 
+Without -count, each test runs once, and a scenario with a stored baseline
+gets more runs until its verdict is clear: 5, then 8, then 12, judged at
+each look at a third of the significance level, stopping as soon as it is
+settled (a metric failed, or every gating metric is shown within its
+tolerance). When 12 runs still cannot tell a change of a metric's
+tolerance from noise, the verdict is INCONCLUSIVE, with by how much the
+metric moved between runs. Over many scenarios, Benjamini-Hochberg keeps
+the chance of any false alarm at the significance level.
+
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
 directory that run prints. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
 Ctrl-C stops go test and summarises what finished.
 
-Exit status: 0 all passed, 1 a test failed or a regression, 2 bad usage,
-130 interrupted.
+Exit status: 0 all passed (or only warned), 1 a test failed or a
+regression, 2 bad usage or unreadable input, 3 inconclusive, 130
+interrupted.
 
 Flags:
 %s
-Example: run the load tests of the example service, then five runs of one
-scenario, compared with its baseline
+Example: run the load tests of the example service, then one scenario
+compared with its baseline (as many runs as the verdict needs), then
+exactly five runs
 
 	loadgate run ./examples/...
+	loadgate run ./examples/shop -run TestBaselineCheckout
 	loadgate run ./examples/shop -run TestBaselineCheckout -count 5 -- -timeout 20m
 `
 
@@ -74,9 +86,9 @@ type runConfig struct {
 }
 
 // runFlags registers the flags run and baseline update share.
-func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int) {
+func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int, countHelp string) {
 	fs.StringVar(&cfg.Run, "run", defaultRun, "run only the tests matching the `regexp`, as go test -run")
-	fs.IntVar(&cfg.Count, "count", count, "run each test `n` times (go test -count); compare with baselines recorded with the same count")
+	fs.IntVar(&cfg.Count, "count", count, countHelp)
 	fs.StringVar(out, "out", "", "`dir`ectory for the JSON results (LOADGATE_OUT); default a new temporary directory")
 	fs.StringVar(&cfg.Baselines, "baselines", "", "`dir`ectory of the baselines, for loadgate and the tests' baseline.Check (LOADGATE_BASELINE_DIR); default testdata/loadgate in each package")
 	fs.StringVar(&cfg.Progress, "progress", progressAuto, "progress `mode`: auto, tty (redrawn lines), plain (a line every few seconds) or off")
@@ -86,7 +98,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("run", runUsage, stdout)
 	var cfg runConfig
 	var out string
-	runFlags(fs, &cfg, &out, 1)
+	runFlags(fs, &cfg, &out, 1, "run each test `n` times (go test -count); without it, each test runs once and a scenario with a baseline gets more runs while its verdict is unclear (5, 8, 12)")
 	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
 	var pf policyFlags
 	pf.register(fs, true)
