@@ -16,7 +16,7 @@
 # the same verdict. Prints one table: failures, inconclusive and warnings
 # per kind, runs used (median and maximum) and wall time per comparison.
 #
-# Usage: scripts/gate-experiment.sh   (N=20 by default: about 25 minutes)
+# Usage: scripts/gate-experiment.sh   (N=20 by default: about 15 minutes)
 # Environment: N, SLOWDOWN (default 0.4), KEEP=1 keeps the work directory.
 set -euo pipefail
 
