@@ -304,7 +304,7 @@ func agreeAction(t *testing.T, c agreementCase, policy, sla string) pathVerdict 
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	p.verdict = outputValue(string(out), "verdict")
-	report, err := os.ReadFile(outputValue(string(out), "report"))
+	report, err := os.ReadFile(outputValue(string(out), "report-path"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,8 @@ type Outcome struct {
 	Report      *Report
 	Verdict     baseline.Verdict
 	Regressions int
-	// ReportPath is the Markdown report (the report output); ResultsDir
-	// the results (the results output).
+	// ReportPath is the Markdown report (the report-path output);
+	// ResultsDir the results (the results-dir output).
 	ReportPath string
 	ResultsDir string
 	// Comment is the comment created or updated, if any.
@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		}
 	}
 	out.ResultsDir = dir
-	gha.SetOutput("results", dir)
+	gha.SetOutput("results-dir", dir)
 
 	res, err := ReadResults(dir)
 	if err != nil {
@@ -151,7 +151,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	}
 	gha.SetOutput("verdict", r.Verdict.String())
 	gha.SetOutput("regressions", strconv.Itoa(r.Regressions))
-	gha.SetOutput("report", out.ReportPath)
+	gha.SetOutput("report-path", out.ReportPath)
 
 	for _, a := range r.Annotations() {
 		fields := map[string]string{"title": a.Title}

@@ -122,7 +122,7 @@ func TestRun(t *testing.T) {
 	if outputs["verdict"] != "fail" || outputs["regressions"] != "1" {
 		t.Errorf("outputs %v, want verdict fail, 1 regression", outputs)
 	}
-	report, err := os.ReadFile(outputs["report"])
+	report, err := os.ReadFile(outputs["report-path"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestRun(t *testing.T) {
 	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.08% (significant)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
 		t.Errorf("summary or report lack the verdict:\n%.300s", summary)
 	}
-	if _, err := os.Stat(filepath.Join(outputs["results"], ManifestFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(outputs["results-dir"], ManifestFile)); err != nil {
 		t.Errorf("the results output: %v", err)
 	}
 	log := e.stdout.String()
