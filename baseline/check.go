@@ -76,7 +76,9 @@ var _ TB = (testing.TB)(nil)
 // [WithRuns]); the earlier runs only log. With one run the rank test
 // cannot confirm a change, so a change beyond tolerance warns (see
 // [Policy.FailUnconfirmed]); record and compare 5 runs a side. A warning
-// is logged, not failed. Without a baseline Check logs how to record one
+// is logged, not failed, and so is an inconclusive comparison (runs too
+// noisy to tell a change of a rule's tolerance from none: more runs, or
+// longer ones, settle it). Without a baseline Check logs how to record one
 // and passes, unless [Strict]. A baseline that cannot be read fails the
 // test and is left as it is.
 //

@@ -22,12 +22,17 @@
 //     expressions of the assert package are hard limits; an optional
 //     [Scorecard] weighs the metrics. [CompareRuns] does the same for two
 //     sets of results, such as a pull request's base and head.
-//  4. The [Comparison] carries a [Verdict] — pass, warn or fail — with its
-//     reasons, and renders as a terminal table ([Comparison.WriteText]),
+//  4. The [Comparison] carries a [Verdict] — pass, warn, inconclusive (the
+//     runs were too noisy to tell a change of a rule's tolerance from none,
+//     see [Comparison.Conclude]) or fail — with its reasons, and renders as a terminal table ([Comparison.WriteText]),
 //     GitHub Markdown ([Comparison.WriteMarkdown]) or JSON
 //     ([Comparison.WriteJSON]). Check fails the test on fail and logs
 //     otherwise.
-//  5. [WriteBenchmarks] exports samples in the Go benchmark format, for
+//  5. Tools that run the tests themselves judge through a [Judge] (the
+//     policy and SLA files of the run), and add runs while a comparison is
+//     not [Comparison.Settled], look by look ([DefaultLooks],
+//     [Judge.CompareLook]: each look at its share of alpha).
+//  6. [WriteBenchmarks] exports samples in the Go benchmark format, for
 //     benchstat and the tools that read go test -bench output.
 //
 // Why several runs and a rank test: on a shared 2-core machine the same
