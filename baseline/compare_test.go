@@ -176,9 +176,15 @@ func TestComparePhases(t *testing.T) {
 		base.Runs[i].Phases = map[string]Phase{"ttfb": {Count: 100, P50NS: 1e6, P99NS: 5e6 + int64(i)*1e4}, "connect": {Count: 5, P50NS: 1e5, P99NS: 2e5}}
 		head.Runs[i].Phases = map[string]Phase{"ttfb": {Count: 100, P50NS: 1e6, P99NS: 8e6 + int64(i)*1e4}, "connect": {Count: 5, P50NS: 1e5, P99NS: 2e5}}
 	}
+	// A phase's statistic only warns by default (p50 and p99 gate); a rule
+	// of its own makes it gate.
 	c, _ := Compare(base, head, Policy{})
-	if r := rowOf(t, c, "ttfb.p99"); r.Verdict != Fail {
-		t.Errorf("ttfb.p99 +60%%: %v, want fail", r.Verdict)
+	if r := rowOf(t, c, "ttfb.p99"); r.Verdict != Warn {
+		t.Errorf("ttfb.p99 +60%%: %v, want warn", r.Verdict)
+	}
+	gate := Policy{Rules: map[string]Rule{"ttfb.p99": {Tolerance: 0.15, Warn: 0.05}}}
+	if c, _ := Compare(base, head, gate); rowOf(t, c, "ttfb.p99").Verdict != Fail {
+		t.Errorf("ttfb.p99 +60%% with a rule of its own: %v, want fail", rowOf(t, c, "ttfb.p99").Verdict)
 	}
 	var names []string
 	for _, r := range c.Rows {

@@ -109,11 +109,12 @@ func TestRuleForOwnDefault(t *testing.T) {
 	if r := p.RuleFor("service.p99"); !r.WarnOnly || r == loose {
 		t.Errorf("RuleFor(service.p99) = %+v, want its own default, warn only", r)
 	}
-	if r := p.RuleFor("ttfb.p99"); r != loose {
-		t.Errorf("RuleFor(ttfb.p99) = %+v, want the policy's p99 rule %+v", r, loose)
+	warnOnly := func(r Rule) Rule { r.WarnOnly = true; return r }
+	if r := p.RuleFor("ttfb.p99"); r != warnOnly(loose) {
+		t.Errorf("RuleFor(ttfb.p99) = %+v, want the policy's p99 rule, warn only %+v", r, warnOnly(loose))
 	}
-	if r := (&Policy{}).RuleFor("ttfb.p50"); r != DefaultPolicy.Rules[P50] {
-		t.Errorf("RuleFor(ttfb.p50) = %+v, want the default p50 rule", r)
+	if r := (&Policy{}).RuleFor("ttfb.p50"); r != warnOnly(DefaultPolicy.Rules[P50]) {
+		t.Errorf("RuleFor(ttfb.p50) = %+v, want the default p50 rule, warn only", r)
 	}
 	if err := (&Policy{Rules: map[string]Rule{"service.p99": loose, "ttbf.p99": loose}}).Validate(); err == nil ||
 		!strings.Contains(err.Error(), `unknown metric "ttbf.p99"`) || strings.Contains(err.Error(), `"service.p99"`) {

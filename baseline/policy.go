@@ -21,7 +21,8 @@ type Policy struct {
 	// Rules holds a rule per metric name (see [Metrics]; "ttfb.p99" for a
 	// phase). A rule given here replaces the default rule of its metric
 	// whole. A phase metric without a rule of its own takes the rule of
-	// the latency statistic of the same name ("ttfb.p99" that of "p99").
+	// the latency statistic of the same name ("ttfb.p99" that of "p99"),
+	// warning only: give it a rule of its own to make it gate.
 	// So Rules needs only the metrics whose rule differs from the default;
 	// start from [Policy.RuleFor] to change one field of a rule.
 	Rules map[string]Rule `json:"rules,omitempty"`
@@ -91,6 +92,11 @@ type Rule struct {
 //     metric is left out of their comparisons. A policy may make it gate
 //     (a rule without WarnOnly); the default may once the noise
 //     experiment has measured its false alarms.
+//   - the statistics of HTTP phases (ttfb.p99, connect.p50...) take the
+//     tolerances of the latency statistic of the same name but only warn:
+//     a slower phase shows in p50 or p99 too, which gate, and ten more
+//     gating statistics a scenario would be ten more chances of a false
+//     alarm.
 //   - error_rate fails at 25% worse, but not under 0.1 percentage point:
 //     0.00% → 0.01% is one failed request in ten thousand.
 //   - throughput fails at 10% lower: in the open model it follows the
@@ -147,7 +153,12 @@ func (p *Policy) RuleFor(name string) Rule {
 		return r
 	}
 	if _, stat, ok := strings.Cut(name, "."); ok {
-		return p.RuleFor(stat)
+		// An HTTP phase's statistic: its latency statistic's tolerances,
+		// warning only (see DefaultPolicy), unless a rule of its own says
+		// otherwise.
+		r := p.RuleFor(stat)
+		r.WarnOnly = true
+		return r
 	}
 	return Rule{}
 }
