@@ -68,7 +68,9 @@ func (o *runOutcome) adapt(ctx context.Context, j *baseline.Judge, w io.Writer) 
 			switch {
 			case s.Comparison == nil:
 				delete(open, key)
-			case s.Comparison.Settled():
+			case s.Verdict == baseline.Fail || s.Comparison.Settled():
+				// Failed (a regression, a breach, a leak, its test):
+				// no run can undo it.
 				o.Stops[key] = fmt.Sprintf("settled at look %d of %d", look.K, look.Of)
 				delete(open, key)
 			case look.Final():

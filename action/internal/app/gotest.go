@@ -231,7 +231,7 @@ func unsettled(dir string, m *Manifest, l baseline.Look, j *baseline.Judge) ([]s
 	}
 	var open []string
 	for _, s := range r.Scenarios {
-		if s.Comparison != nil && !s.Comparison.Settled() && !slices.Contains(open, s.Test) {
+		if s.Comparison != nil && s.Verdict != baseline.Fail && !s.Comparison.Settled() && !slices.Contains(open, s.Test) {
 			open = append(open, s.Test)
 		}
 	}
