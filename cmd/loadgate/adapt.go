@@ -28,7 +28,7 @@ func (o *runOutcome) adapt(ctx context.Context, j *baseline.Judge, w io.Writer) 
 	last := baseline.Look{K: len(looks), Of: len(looks)}
 	o.judge(j, baseline.Look{K: 1, Of: len(looks)})
 	open := map[scenarioKey]*verdict.Scenario{}
-	for _, s := range o.Judged {
+	for _, s := range o.Verdict.Scenarios {
 		if s.Comparison != nil {
 			open[scenarioKey{s.Package, s.Name}] = s
 		}
@@ -60,7 +60,7 @@ func (o *runOutcome) adapt(ctx context.Context, j *baseline.Judge, w io.Writer) 
 			}
 		}
 		o.judge(j, look)
-		for _, s := range o.Judged {
+		for _, s := range o.Verdict.Scenarios {
 			key := scenarioKey{s.Package, s.Name}
 			if _, ok := open[key]; !ok {
 				continue

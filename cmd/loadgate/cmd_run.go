@@ -236,10 +236,9 @@ type runOutcome struct {
 	Stderr    string
 
 	// Verdict judges every scenario (against its stored baseline, unless
-	// the run records baselines) and what failed outside them; Judged are
-	// its scenarios in the order of the summary (by package and name).
+	// the run records baselines) and what failed outside them; its
+	// scenarios are in the order of the summary (by package and name).
 	Verdict *verdict.Run
-	Judged  []*verdict.Scenario
 	// Stops says, for each scenario whose runs loadgate added, why it
 	// stopped adding (see adapt).
 	Stops map[scenarioKey]string

@@ -16,7 +16,6 @@ import (
 // derived from it.
 func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 	run := &verdict.Run{Interrupted: o.Interrupted}
-	o.Judged = nil
 	withResult := map[gotest.Key]bool{}
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
@@ -35,7 +34,6 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 			o.stored(&in)
 		}
 		s := verdict.Judge(j, in)
-		o.Judged = append(o.Judged, s)
 		run.Scenarios = append(run.Scenarios, s)
 	}
 	run.Correct()

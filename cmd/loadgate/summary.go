@@ -148,7 +148,7 @@ func formatRate(r float64) string {
 func writeChecks(w io.Writer, o *runOutcome) {
 	var lines, missing []string
 	var tables []*baseline.Comparison
-	for _, s := range o.Judged {
+	for _, s := range o.Verdict.Scenarios {
 		switch {
 		case s.Err != nil:
 			lines = append(lines, fmt.Sprintf("ERROR  %s: %v", s.Name, s.Err))
@@ -377,7 +377,7 @@ func verdictLine(o *runOutcome) string {
 	}
 	if !o.Interrupted {
 		var compared, badBase, breached int
-		for _, s := range o.Judged {
+		for _, s := range o.Verdict.Scenarios {
 			switch {
 			case s.Err != nil:
 				badBase++

@@ -1,7 +1,6 @@
 package gotest
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -16,19 +15,13 @@ var ownedFlags = map[string]string{
 	"json":       "",
 }
 
-// FlagError is a go test flag the user gave that loadgate sets itself.
+// FlagError is a go test flag the user gave that loadgate sets itself;
+// each front end words it for its own flag or input.
 type FlagError struct {
 	Flag string // as given, without its dashes or value: "count"
 	// Own is loadgate's flag or input that sets it ("count"), "" when
 	// the user cannot choose it (loadgate always runs go test -json).
 	Own string
-}
-
-func (e *FlagError) Error() string {
-	if e.Own == "" {
-		return fmt.Sprintf("go test flag -%s: loadgate always runs go test -json itself", e.Flag)
-	}
-	return fmt.Sprintf("go test flag -%s: loadgate sets it; give loadgate's %s instead", e.Flag, e.Own)
 }
 
 // CheckFlags refuses go test flags that loadgate sets itself. It is the one

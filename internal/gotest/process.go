@@ -31,8 +31,7 @@ type Process struct {
 // in dir ("" for the current directory), in a process group of its own:
 // an interrupt of the caller reaches go test and its test binaries only
 // through [Process.Interrupt], so that the caller decides when. The caller
-// must read [Process.Events] until it is closed (or call
-// [Process.Follow]), then receive the exit status from [Process.Done].
+// must call [Process.Follow], which reads every event and the exit status.
 func Start(dir string, args, env []string) (*Process, error) {
 	cmd := exec.Command(Command, args...)
 	cmd.Dir, cmd.Env = dir, env
@@ -68,13 +67,6 @@ func Isolate(cmd *exec.Cmd) {
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { killGroup(cmd.Process); return nil }
 }
-
-// Events delivers the events of go test; it is closed once go test has
-// exited and its output is read.
-func (p *Process) Events() <-chan Event { return p.events }
-
-// Done delivers go test's exit status once Events is closed.
-func (p *Process) Done() <-chan error { return p.done }
 
 // Stderr returns the end of what go test wrote to its standard error (go's
 // own complaints: a bad flag, no such package).

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -24,39 +23,16 @@ type fake struct {
 	env            *loadtest.Env
 }
 
-func (f fake) result(run int) *loadtest.Result {
-	return fixture.Fake{Scenario: f.scenario, Test: f.test, P50: f.p50, P99: f.p99, ErrorRate: f.errorRate,
-		Seconds: f.seconds, Leaks: f.leaks, Env: f.env}.Result(run)
-}
+func (f fake) result(run int) *loadtest.Result { return f.fixture().Result(run) }
 
-// writeResults writes results into dir/side as loadtest does.
-func writeResults(t *testing.T, dir, side string, results ...*loadtest.Result) {
-	t.Helper()
-	for _, r := range results {
-		if _, err := loadtest.WriteFile(filepath.Join(dir, side), r); err != nil {
-			t.Fatal(err)
-		}
-	}
+func (f fake) fixture() fixture.Fake {
+	return fixture.Fake{Scenario: f.scenario, Test: f.test, P50: f.p50, P99: f.p99, ErrorRate: f.errorRate,
+		Seconds: f.seconds, Leaks: f.leaks, Env: f.env}
 }
 
 // runs makes one result per value of p99 (ms); p50 moves with noise.
 func runs(f fake, p50s, p99s []float64) []*loadtest.Result {
-	var out []*loadtest.Result
-	for i := range p99s {
-		g := f
-		g.p50, g.p99 = p50s[i], p99s[i]
-		out = append(out, g.result(i+1))
-	}
-	return out
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return fixture.Runs(f.fixture(), p50s, p99s)
 }
 
 func writeResultFile(dir, side string, r *loadtest.Result) (string, error) {
