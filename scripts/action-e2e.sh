@@ -26,30 +26,11 @@ t0=$(date +%s)
 
 say() { printf 'action-e2e: %s\n' "$*"; }
 
-act=${ACT:-}
-if [ -z "$act" ]; then
-  if command -v act >/dev/null 2>&1; then
-    act=$(command -v act)
-  elif [ -x "$(go env GOPATH)/bin/act" ]; then
-    act="$(go env GOPATH)/bin/act"
-  else
-    say "installing nektos/act: go install github.com/nektos/act@v0.2.89"
-    if ! go install github.com/nektos/act@v0.2.89; then
-      say "SKIPPED: nektos/act could not be installed (go install github.com/nektos/act@v0.2.89 failed)"
-      exit 0
-    fi
-    act="$(go env GOPATH)/bin/act"
-  fi
-fi
+. scripts/e2e-lib.sh
+find_act
 say "using $("$act" --version)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/loadgate-e2e.XXXXXX")
-double_pid=
-cleanup() {
-  if [ -n "$double_pid" ]; then kill "$double_pid" 2>/dev/null || true; wait "$double_pid" 2>/dev/null || true; fi
-  if [ "${LOADGATE_E2E_KEEP:-}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+make_work loadgate-e2e
 
 # The token the workflow gets as github.token; no log may show it.
 token="ghs_e2e$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
@@ -59,9 +40,7 @@ pr=7
 # 1. The pull request: the working tree (tracked and untracked files, not
 #    the ignored ones) as the base, then two heads.
 src=$work/repo
-mkdir -p "$src"
-git ls-files -z --cached --others --exclude-standard |
-  tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$src"
+copy_tree "$src"
 gitc() { git -C "$src" -c user.name=e2e -c user.email=e2e@example.com -c commit.gpgsign=false "$@"; }
 gitc init -q -b main
 gitc remote add origin "https://github.com/$repo.git" # act takes the repository's name from it
@@ -89,28 +68,7 @@ EOF
 }
 
 # 2. The API double.
-go build -o "$work/ghdouble" ./action/internal/ghdouble/cmd/ghdouble
-# A few tries: a load test elsewhere on the machine can use up the
-# ephemeral ports for a moment.
-for try in 1 2 3; do
-  "$work/ghdouble" serve -addr-file "$work/addr" -state "$work/state.json" \
-    -token "write=$token" -fault PATCH:502 >"$work/ghdouble.log" 2>&1 &
-  double_pid=$!
-  for _ in $(seq 100); do
-    [ -s "$work/addr" ] && break
-    kill -0 "$double_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -s "$work/addr" ] && break
-  kill "$double_pid" 2>/dev/null || true
-  wait "$double_pid" 2>/dev/null || true
-  double_pid=
-  say "the double did not start (try $try): $(cat "$work/ghdouble.log")"
-  sleep 2
-done
-[ -s "$work/addr" ] || { say "the double did not start"; exit 1; }
-addr=$(cat "$work/addr")
-say "GitHub API double on http://$addr"
+start_double -token "write=$token" -fault PATCH:502
 
 # act prepares every action a composite uses, even one whose if: is false,
 # and cannot clone actions/setup-go here: a stand-in takes its place. The

@@ -26,29 +26,10 @@ t0=$(date +%s)
 
 say() { printf 'readme-e2e: %s\n' "$*"; }
 
-act=${ACT:-}
-if [ -z "$act" ]; then
-  if command -v act >/dev/null 2>&1; then
-    act=$(command -v act)
-  elif [ -x "$(go env GOPATH)/bin/act" ]; then
-    act="$(go env GOPATH)/bin/act"
-  else
-    say "installing nektos/act: go install github.com/nektos/act@v0.2.89"
-    if ! go install github.com/nektos/act@v0.2.89; then
-      say "SKIPPED: nektos/act could not be installed (go install github.com/nektos/act@v0.2.89 failed)"
-      exit 0
-    fi
-    act="$(go env GOPATH)/bin/act"
-  fi
-fi
+. scripts/e2e-lib.sh
+find_act
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/loadgate-readme-e2e.XXXXXX")
-double_pid=
-cleanup() {
-  if [ -n "$double_pid" ]; then kill "$double_pid" 2>/dev/null || true; wait "$double_pid" 2>/dev/null || true; fi
-  if [ "${LOADGATE_E2E_KEEP:-}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+make_work loadgate-readme-e2e
 
 # yaml_after HEADING-TEXT → the first ```yaml block after the line that
 # contains it, as README.md has it.
@@ -74,9 +55,7 @@ pr=8
 
 # 1. The repository, as a user who copied the README's workflows has it.
 src=$work/repo
-mkdir -p "$src"
-git ls-files -z --cached --others --exclude-standard |
-  tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$src"
+copy_tree "$src"
 rm -f "$src"/.github/workflows/*.yml
 printf '%s\n' "$main_yaml" >"$src/.github/workflows/loadgate.yml"
 printf '%s\n' "$comment_yaml" >"$src/.github/workflows/loadgate-comment.yml"
@@ -118,17 +97,7 @@ EOF
 
 # 2. The API double: a read-only token for the fork's PR, a write token for
 #    the workflow_run job; the pull request's head for the Action's check.
-go build -o "$work/ghdouble" ./action/internal/ghdouble/cmd/ghdouble
-"$work/ghdouble" serve -addr-file "$work/addr" -state "$work/state.json" \
-  -token "write=$token" -token "read=$readtoken" -pull "$repo#$pr=$head" >"$work/ghdouble.log" 2>&1 &
-double_pid=$!
-for _ in $(seq 100); do
-  [ -s "$work/addr" ] && break
-  kill -0 "$double_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -s "$work/addr" ] || { say "the double did not start: $(cat "$work/ghdouble.log")"; exit 1; }
-addr=$(cat "$work/addr")
+start_double -token "write=$token" -token "read=$readtoken" -pull "$repo#$pr=$head"
 
 # 3. Stand-ins for the actions act cannot fetch here.
 mkdir -p "$work/setup-go" "$work/upload" "$work/download" "$work/artifacts"

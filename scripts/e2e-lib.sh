@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# What scripts/action-e2e.sh and scripts/readme-e2e.sh share: finding (or
+# installing) nektos/act, a work directory cleaned up on exit, a copy of the
+# working tree, and the local GitHub API double. Source it after defining
+# say; it sets act, work and, through start_double, addr.
+
+# find_act sets act: $ACT, act on PATH, or go install'ed; when it cannot be
+# installed the calling test is skipped (exit 0) with a message.
+find_act() {
+  act=${ACT:-}
+  [ -n "$act" ] && return
+  if command -v act >/dev/null 2>&1; then
+    act=$(command -v act)
+  elif [ -x "$(go env GOPATH)/bin/act" ]; then
+    act="$(go env GOPATH)/bin/act"
+  else
+    say "installing nektos/act: go install github.com/nektos/act@v0.2.89"
+    if ! go install github.com/nektos/act@v0.2.89; then
+      say "SKIPPED: nektos/act could not be installed (go install github.com/nektos/act@v0.2.89 failed)"
+      exit 0
+    fi
+    act="$(go env GOPATH)/bin/act"
+  fi
+}
+
+# make_work NAME sets work to a new temporary directory, removed on exit
+# (kept with LOADGATE_E2E_KEEP=1) with the double stopped.
+make_work() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  double_pid=
+  trap e2e_cleanup EXIT
+}
+
+e2e_cleanup() {
+  if [ -n "$double_pid" ]; then kill "$double_pid" 2>/dev/null || true; wait "$double_pid" 2>/dev/null || true; fi
+  if [ "${LOADGATE_E2E_KEEP:-}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+
+# copy_tree DIR copies the working tree (tracked and untracked files, not
+# the ignored ones) into DIR.
+copy_tree() {
+  mkdir -p "$1"
+  git ls-files -z --cached --others --exclude-standard |
+    tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$1"
+}
+
+# start_double ARGS... builds and starts the GitHub API double on loopback
+# with ARGS (tokens, faults, pull requests), its state in $work/state.json,
+# and sets addr. A few tries: a load test elsewhere on the machine can use
+# up the ephemeral ports for a moment.
+start_double() {
+  go build -o "$work/ghdouble" ./action/internal/ghdouble/cmd/ghdouble
+  for try in 1 2 3; do
+    "$work/ghdouble" serve -addr-file "$work/addr" -state "$work/state.json" "$@" >"$work/ghdouble.log" 2>&1 &
+    double_pid=$!
+    for _ in $(seq 100); do
+      [ -s "$work/addr" ] && break
+      kill -0 "$double_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -s "$work/addr" ] && break
+    kill "$double_pid" 2>/dev/null || true
+    wait "$double_pid" 2>/dev/null || true
+    double_pid=
+    say "the double did not start (try $try): $(cat "$work/ghdouble.log")"
+    sleep 2
+  done
+  [ -s "$work/addr" ] || { say "the double did not start"; exit 1; }
+  addr=$(cat "$work/addr")
+  say "GitHub API double on http://$addr"
+}
