@@ -55,7 +55,7 @@ func (o *runOutcome) adapt(ctx context.Context, j *baseline.Judge, w io.Writer) 
 			tests := byCount[c]
 			slices.Sort(tests)
 			fmt.Fprintf(w, "loadgate: %s for look %d of %d (%d runs a scenario)\n", cell.Plural(c, "more run"), look.K, look.Of, n)
-			if err := o.goTest(ctx, "^("+strings.Join(tests, "|")+")$", c, w); err != nil {
+			if err := o.runs(ctx, "^("+strings.Join(tests, "|")+")$", c, w); err != nil {
 				return err
 			}
 		}

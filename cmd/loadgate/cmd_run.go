@@ -78,6 +78,8 @@ type runConfig struct {
 	// neither -count nor -update is given.
 	Adaptive  bool
 	Baselines string // "" for testdata/loadgate in each package
+	// Base is -base: baseAuto, baseStored or a git ref (see chooseBase).
+	Base string
 	// PolicyFile and SLAFile, absolute, are the -policy and -sla files,
 	// passed to the tests' baseline.Check too.
 	PolicyFile, SLAFile string
@@ -100,6 +102,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var out string
 	runFlags(fs, &cfg, &out, 1, "run each test `n` times (go test -count); without it, each test runs once and a scenario with a baseline gets more runs while its verdict is unclear (5, 8, 12)")
 	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
+	fs.StringVar(&cfg.Base, "base", baseAuto, baseHelp)
 	var pf policyFlags
 	pf.register(fs, true)
 	own, testFlags := splitPassthrough(args)
@@ -123,6 +126,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer o.close()
 	switch {
 	case cfg.Update:
 		o.Written, o.BaselineErr = writtenBaselines(o)
@@ -222,18 +226,35 @@ func newUpdateID() string {
 	return fmt.Sprintf("loadgate-%s-%s", time.Now().UTC().Format("20060102T150405Z"), hex.EncodeToString(b[:]))
 }
 
-// runOutcome is what a run of load tests produced.
-type runOutcome struct {
-	Config      runConfig
-	Packages    []gotest.ListedPackage
-	Session     *gotest.Session
-	Results     *inputSet
-	ResultsErr  error // a result file that could not be read
-	Interrupted bool
+// side is where one side of a run's go test runs, and what it produced.
+// The head side is the code checked out; a base side (see baseSide) is
+// another commit.
+type side struct {
+	// Dir is go test's working directory ("" the current one); Out is
+	// where the side's results go.
+	Dir, Out   string
+	Session    *gotest.Session
+	Results    *inputSet
+	ResultsErr error // a result file that could not be read
 	// GoTestErr is go test's failure when no test or package explains it
 	// (go test could not start its work); Stderr is what it wrote.
 	GoTestErr error
 	Stderr    string
+}
+
+// runOutcome is what a run of load tests produced.
+type runOutcome struct {
+	Config   runConfig
+	Packages []gotest.ListedPackage
+	// side is the head: the code checked out.
+	side
+	// Base, when set, is the other commit the head is compared with, run
+	// interleaved with it, in place of the stored baselines.
+	Base *baseSide
+	// Notes says how the comparison was made when that needs saying (why
+	// stored baselines were used and not their commit).
+	Notes       []string
+	Interrupted bool
 
 	// Verdict judges every scenario (against its stored baseline, unless
 	// the run records baselines) and what failed outside them; its
@@ -267,19 +288,52 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 	if cfg.Out, err = makeOut(cmd, cfg.Out); err != nil {
 		return nil, err
 	}
-	o := &runOutcome{Config: cfg, Packages: pkgs}
-	if err := o.goTest(ctx, cfg.Run, cfg.Count, w); err != nil {
+	o := &runOutcome{Config: cfg, Packages: pkgs, side: side{Out: cfg.Out}}
+	if !cfg.Update {
+		if err := o.chooseBase(ctx, w); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.runs(ctx, cfg.Run, cfg.Count, w); err != nil {
+		o.close()
 		return nil, err
 	}
 	return o, nil
 }
 
-// goTest runs go test over the tests run selects, count times each, with
-// the results going to the run's directory, shows its progress on w, and
-// folds what it did into o: the first call makes o's session, later ones
-// (runs loadgate adds, see adapt) merge theirs into it. It fails only
-// when go test cannot be started.
-func (o *runOutcome) goTest(ctx context.Context, run string, count int, w io.Writer) error {
+// runs runs the tests run selects count times: in one go test -count
+// process, or, with a base, in count pairs of one base and one head run.
+func (o *runOutcome) runs(ctx context.Context, run string, count int, w io.Writer) error {
+	if o.Base == nil {
+		return o.goTest(ctx, &o.side, run, count, w)
+	}
+	for range count {
+		if ctx.Err() != nil || o.Interrupted {
+			return nil
+		}
+		if err := o.goTest(ctx, &o.Base.side, run, 1, w); err != nil {
+			return err
+		}
+		if err := o.goTest(ctx, &o.side, run, 1, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close removes what the run made for itself: the base's worktree.
+func (o *runOutcome) close() {
+	if o.Base != nil {
+		o.Base.Tree.Remove()
+	}
+}
+
+// goTest runs go test for side s over the tests run selects, count times
+// each, with the results going to the side's directory, shows its
+// progress on w, and folds what it did into s: the first call makes its
+// session, later ones (runs loadgate adds, see adapt) merge theirs into
+// it. It fails only when go test cannot be started.
+func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int, w io.Writer) error {
 	cfg := o.Config
 	args := []string{"test", "-json"}
 	if !gotest.HasFlag(cfg.TestFlags, "p") {
@@ -290,23 +344,35 @@ func (o *runOutcome) goTest(ctx context.Context, run string, count int, w io.Wri
 	args = append(args, cfg.TestFlags...)
 	// The tests' baseline.Check judge as loadgate does: the same baselines,
 	// policy and SLA; when loadgate adds runs, it judges them pooled.
+	// With a base, loadgate judges every run pooled too.
 	settings := gotest.Settings{
-		Out: cfg.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive,
+		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
 	}
-	fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
-	if o.Session == nil {
+	if o.Base != nil {
+		who := "head"
+		if s == &o.Base.side {
+			who = "base " + cell.Commit(o.Base.Commit)
+		}
+		fmt.Fprintf(w, "loadgate: %s: go %s\n", who, quoteArgs(args))
+	} else {
+		fmt.Fprintf(w, "loadgate: go %s\n", quoteArgs(args))
+	}
+	if s.Session == nil {
 		if cfg.Update {
 			fmt.Fprintf(w, "loadgate: recording baselines (%s=1, %s=%s)\n", baseline.EnvUpdate, baseline.EnvUpdateID, cfg.UpdateID)
 		}
-		fmt.Fprintf(w, "loadgate: results in %s\n", cfg.Out)
+		fmt.Fprintf(w, "loadgate: results in %s\n", s.Out)
 	}
-	g, err := gotest.Start("", args, settings.Env())
+	if err := os.MkdirAll(s.Out, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", s.Out, err)
+	}
+	g, err := gotest.Start(s.Dir, args, settings.Env())
 	if err != nil {
 		return err
 	}
 	disp, every := newDisplay(cfg.Progress, w)
-	rs := newResultScanner(cfg.Out)
+	rs := newResultScanner(s.Out)
 	end := g.Follow(ctx, gotest.Observer{
 		Event: func(s *gotest.Session, _ gotest.Event, t *gotest.Test, c gotest.Change, now time.Time) {
 			if c == gotest.ChangeTestEnded {
@@ -318,24 +384,24 @@ func (o *runOutcome) goTest(ctx context.Context, run string, count int, w io.Wri
 		Every: every,
 	})
 	disp.close(end.Session)
-	if o.Session == nil {
-		o.Session = end.Session
+	if s.Session == nil {
+		s.Session = end.Session
 	} else {
-		o.Session.Merge(end.Session)
+		s.Session.Merge(end.Session)
 	}
 	o.Interrupted = o.Interrupted || end.Interrupted
-	if end.Err != nil && o.GoTestErr == nil {
-		o.GoTestErr, o.Stderr = end.Err, end.Stderr
+	if end.Err != nil && s.GoTestErr == nil {
+		s.GoTestErr, s.Stderr = end.Err, end.Stderr
 	}
-	results, err := readInputs(cfg.Out)
+	results, err := readInputs(s.Out)
 	switch {
 	case err == nil:
-		o.Results, o.ResultsErr = results, nil
+		s.Results, s.ResultsErr = results, nil
 	default:
-		if files, _ := filename.JSONFiles(cfg.Out); len(files) > 0 {
-			o.ResultsErr = err
+		if files, _ := filename.JSONFiles(s.Out); len(files) > 0 {
+			s.ResultsErr = err
 		}
-		o.Results = &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
+		s.Results = &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
 	}
 	return nil
 }

@@ -28,9 +28,12 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		if t := o.Session.Tests[gotest.Key{Package: k.Package, Test: test}]; t != nil && t.Outcome() == gotest.StatusFail {
 			in.TestFailed = true
 		}
-		if o.Config.Update {
+		switch {
+		case o.Config.Update:
 			in.NoBase = "recording baselines"
-		} else {
+		case o.Base != nil:
+			o.Base.give(&in)
+		default:
 			o.stored(&in)
 		}
 		s := verdict.Judge(j, in)

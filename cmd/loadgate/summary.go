@@ -154,8 +154,12 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			lines = append(lines, fmt.Sprintf("ERROR  %s: %v", s.Name, s.Err))
 		case s.Comparison != nil:
 			c := s.Comparison
+			against := relPath(s.StoredPath)
+			if o.Base != nil {
+				against = "base " + cell.Commit(o.Base.Commit)
+			}
 			line := fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
-				s.Name, c.Head.Runs, c.Base.Runs, relPath(s.StoredPath))
+				s.Name, c.Head.Runs, c.Base.Runs, against)
 			if why := o.Stops[scenarioKey{s.Package, s.Name}]; why != "" {
 				line += " (" + why + ")"
 			}
@@ -170,10 +174,20 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			}
 		}
 	}
-	if len(lines) == 0 && len(missing) == 0 {
+	notes := o.Notes
+	if o.Base != nil {
+		notes = append(slices.Clone(notes), o.Base.notes()...)
+	}
+	if len(lines) == 0 && len(missing) == 0 && len(notes) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n== baselines\n")
+	if o.Base != nil {
+		fmt.Fprintf(w, "compared with %s (%s), base and head run in turn on this machine\n", cell.Commit(o.Base.Commit), o.Base.Why)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
@@ -181,7 +195,9 @@ func writeChecks(w io.Writer, o *runOutcome) {
 		fmt.Fprintln(w)
 		c.WriteText(w)
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 && o.Base != nil {
+		fmt.Fprintf(w, "not run on the base %s: %s\n", cell.Commit(o.Base.Commit), strings.Join(missing, ", "))
+	} else if len(missing) > 0 {
 		dir := baseline.DefaultDir + " of its package"
 		if o.Config.Baselines != "" {
 			dir = relPath(o.Config.Baselines)

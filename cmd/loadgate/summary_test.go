@@ -171,7 +171,7 @@ func TestLeaksListed(t *testing.T) {
 		Leaks: []loadtest.Leak{{Function: "shop.(*Server).listProducts.func1", Count: 3, CreatedAt: "shop.go:120"}}})
 
 	var b strings.Builder
-	writeLeaks(&b, &runOutcome{Session: s, Results: results})
+	writeLeaks(&b, &runOutcome{side: side{Session: s, Results: results}})
 	got := b.String()
 	for _, want := range []string{
 		"TestLoadRemote/leak: the server's goroutines in shop.(*Server).listProducts.func1 grew from 0 to 200",

@@ -1,14 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/worktree"
 )
 
 // Runner fills a results directory (see [ReadResults]) with the runs cfg
@@ -59,24 +58,20 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	if log == nil {
 		log = io.Discard
 	}
+	git := worktree.Git{Cmd: g.Git}
 	wd, err := filepath.Abs(cfg.WorkingDirectory)
 	if err != nil {
 		return err
 	}
-	root, err := g.git(ctx, wd, "rev-parse", "--show-toplevel")
+	root, rel, err := git.Root(ctx, wd)
 	if err != nil {
 		if cfg.Compare == CompareBaseRef {
 			return fmt.Errorf("compare: base-ref needs a git checkout: %w", err)
 		}
-		root = cmpOr(cfg.GitHub.Workspace, wd)
+		root, rel = cmpOr(cfg.GitHub.Workspace, wd), "."
 	}
-	root, _ = filepath.EvalSymlinks(root)
 	if w, err := filepath.EvalSymlinks(wd); err == nil {
 		wd = w
-	}
-	rel, err := filepath.Rel(root, wd)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		rel = "."
 	}
 	m := &Manifest{
 		Schema:           ManifestSchema,
@@ -275,29 +270,12 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 		mb = baseSHA
 		note = fmt.Sprintf("the merge base of %s and HEAD could not be found (shallow clone?): the base is %s itself; checkout with fetch-depth: 0 to compare with the merge base", cell.Commit(baseSHA), cell.Commit(baseSHA))
 	}
-	// Outside the results (they are uploaded) and outside the repository
-	// (./... must not find the base's packages).
-	tmp, err := os.MkdirTemp(os.Getenv("RUNNER_TEMP"), "loadgate-base-")
+	// Outside the results: they are uploaded.
+	t, err := worktree.Git{Cmd: g.Git}.Checkout(ctx, root, rel, mb, os.Getenv("RUNNER_TEMP"))
 	if err != nil {
 		return side{}, nil, "", err
 	}
-	wt := filepath.Join(tmp, "src")
-	if _, err := g.git(ctx, root, "worktree", "add", "--detach", wt, mb); err != nil {
-		os.RemoveAll(tmp)
-		return side{}, nil, "", fmt.Errorf("checking out the base %s: %w", cell.Commit(mb), err)
-	}
-	cleanup := func() {
-		// A fresh context: the run's may be canceled, and the worktree
-		// must go either way.
-		c, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := g.git(c, root, "worktree", "remove", "--force", wt); err != nil {
-			os.RemoveAll(wt)
-			g.git(c, root, "worktree", "prune")
-		}
-		os.RemoveAll(tmp)
-	}
-	return side{name: BaseDir, dir: filepath.Join(wt, rel), sha: mb}, cleanup, note, nil
+	return side{name: BaseDir, dir: t.Dir, sha: mb}, t.Remove, note, nil
 }
 
 // goTest runs one go test -json process and returns the outcome of each
@@ -361,18 +339,7 @@ func tail(lines []string) string {
 }
 
 func (g *GoTest) git(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, cmpOr(g.Git, "git"), args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", fmt.Errorf("git %s: %s", args[0], msg)
-	}
-	return strings.TrimSpace(stdout.String()), nil
+	return worktree.Git{Cmd: g.Git}.Run(ctx, dir, args...)
 }
 
 // copyBaselines copies the stored baselines of the packages into dst, so

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/filename"
+	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/internal/worktree"
+)
+
+// The values of -base besides a git ref.
+const (
+	// baseAuto, the default: the commit the stored baselines were recorded
+	// at, run again beside the head, when the checkout has it; else the
+	// stored numbers.
+	baseAuto = "auto"
+	// baseStored compares with the stored numbers only: cheaper, but a
+	// machine that runs slower or faster than in the session that
+	// recorded them moves every comparison.
+	baseStored = "stored"
+)
+
+const baseHelp = "what the head is compared with: `auto` (the commit the stored baselines were recorded at, run again interleaved with the head, when this checkout has it; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run interleaved)"
+
+// baseSide is the base of an interleaved comparison: another commit,
+// checked out in a git worktree, whose load tests run alternately with the
+// head's (base, head, base, head…) so that a slow minute of the machine
+// hits both sides alike. Its results go to <out>/base.
+type baseSide struct {
+	side
+	Commit string
+	// Why says how the commit was chosen, for the summary.
+	Why  string
+	Tree *worktree.Tree
+}
+
+// chooseBase resolves -base into o.Base (nil: compare with the stored
+// baselines), checking the base out, and says on w what the head is
+// compared with.
+func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
+	cfg := o.Config
+	if cfg.Base == baseStored || cfg.Base == "" {
+		return nil
+	}
+	git := worktree.Git{}
+	root, rel, gitErr := git.Root(ctx, ".")
+	var commit, why string
+	switch cfg.Base {
+	case baseAuto:
+		recorded, latest := o.baselineCommits()
+		switch {
+		case len(recorded) == 0:
+			return nil // nothing stored, or stored without a commit: nothing to run again
+		case gitErr != nil:
+			o.Notes = append(o.Notes, "compared with the stored numbers: this is not a git checkout, so the commit they were recorded at cannot be run again; a machine that runs slower than when they were recorded can fail a comparison (-base stored says this is wanted)")
+			return nil
+		}
+		c, err := git.Resolve(ctx, root, latest)
+		if err != nil {
+			o.Notes = append(o.Notes, fmt.Sprintf("compared with the stored numbers: the commit they were recorded at, %s, is not in this checkout (fetch it, or pass -base REF); a machine that runs slower than when they were recorded can fail a comparison", cell.Commit(latest)))
+			return nil
+		}
+		commit, why = c, "the commit the baselines were recorded at"
+		if len(recorded) > 1 {
+			why = fmt.Sprintf("the newest of the %d commits the baselines were recorded at", len(recorded))
+		}
+	default:
+		if gitErr != nil {
+			return usageErrorf("run", "-base %s: needs a git checkout: %v", cfg.Base, gitErr)
+		}
+		ref, err := git.Resolve(ctx, root, cfg.Base)
+		if err != nil {
+			return usageErrorf("run", "-base %s: no such commit in this repository (want auto, stored or a git ref)", cfg.Base)
+		}
+		commit, why = ref, "-base "+cfg.Base
+		if mb, err := git.Run(ctx, root, "merge-base", ref, "HEAD"); err == nil && mb != ref {
+			commit, why = mb, fmt.Sprintf("the merge base of -base %s and HEAD", cfg.Base)
+		}
+	}
+	t, err := git.Checkout(ctx, root, rel, commit, "")
+	if err != nil {
+		return err
+	}
+	o.Base = &baseSide{side: side{Dir: t.Dir, Out: filepath.Join(cfg.Out, "base")}, Commit: commit, Why: why, Tree: t}
+	fmt.Fprintf(w, "loadgate: base %s (%s) checked out in %s; base and head run in turn\n", cell.Commit(commit), why, t.Dir)
+	return nil
+}
+
+// baselineCommits returns the commits the stored baselines of the run's
+// packages were recorded at, and the one of the newest baseline.
+func (o *runOutcome) baselineCommits() (commits []string, latest string) {
+	var dirs []string
+	if o.Config.Baselines != "" {
+		dirs = append(dirs, o.Config.Baselines)
+	} else {
+		for _, p := range o.Packages {
+			dirs = append(dirs, baseline.Dir(p.Dir))
+		}
+	}
+	var newest *baseline.Baseline
+	for _, dir := range dirs {
+		files, _ := filename.JSONFiles(dir)
+		for _, f := range files {
+			b, err := baseline.Load(f)
+			if err != nil || b.Commit == "" {
+				continue // a broken baseline is reported where it is compared
+			}
+			if !slices.Contains(commits, b.Commit) {
+				commits = append(commits, b.Commit)
+			}
+			if newest == nil || b.Recorded.After(newest.Recorded) {
+				newest = b
+			}
+		}
+	}
+	if newest == nil {
+		return nil, ""
+	}
+	return commits, newest.Commit
+}
+
+// give gives in the base's runs of its scenario, or says why there are
+// none.
+func (b *baseSide) give(in *verdict.Input) {
+	if b.Results == nil {
+		in.NoBase = "not run on the base " + cell.Commit(b.Commit)
+		return
+	}
+	rs := b.Results.Results[scenarioKey{in.Package, in.Name}]
+	if len(rs) == 0 {
+		in.NoBase = "not run on the base " + cell.Commit(b.Commit)
+		return
+	}
+	in.Base = resultsOf(rs)
+}
+
+// notes says what went wrong on the base: its failures do not fail the
+// verdict (the head is judged), but they explain a missing comparison.
+func (b *baseSide) notes() []string {
+	var out []string
+	at := "on the base " + cell.Commit(b.Commit)
+	if b.Session != nil {
+		for _, t := range b.Session.TopLevel() {
+			if t.Outcome() == gotest.StatusFail {
+				out = append(out, fmt.Sprintf("%s: test %s failed", at, t.Test))
+			}
+		}
+		for _, p := range b.Session.FailedPackages() {
+			out = append(out, fmt.Sprintf("%s: package %s failed", at, p.Path))
+		}
+	}
+	if b.GoTestErr != nil {
+		msg := strings.TrimSpace(b.Stderr)
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		out = append(out, fmt.Sprintf("%s: go test failed: %s", at, cmp.Or(msg, b.GoTestErr.Error())))
+	}
+	if b.ResultsErr != nil {
+		out = append(out, fmt.Sprintf("%s: %v", at, b.ResultsErr))
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+// Package worktree checks out the base side of an interleaved comparison:
+// another commit of the repository, in a git worktree outside it, so that
+// base and head can run one after the other on the same machine (base,
+// head, base, head…) and a noisy minute hits both alike. loadgate run
+// (-base) and the Action (compare: base-ref) both take their base from
+// here.
+package worktree
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Git runs git commands in a repository.
+type Git struct {
+	// Cmd is the git command; "" means "git".
+	Cmd string
+}
+
+// Run runs git with args in dir and returns its output, trimmed. Its
+// error carries what git wrote to stderr.
+func (g Git) Run(ctx context.Context, dir string, args ...string) (string, error) {
+	name := g.Cmd
+	if name == "" {
+		name = "git"
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// Root returns the top directory of the repository holding dir, with
+// symbolic links resolved, and dir relative to it ("." at the top).
+func (g Git) Root(ctx context.Context, dir string) (root, rel string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", err
+	}
+	root, err = g.Run(ctx, abs, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", "", err
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if a, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = a
+	}
+	rel, err = filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = "."
+	}
+	return root, rel, nil
+}
+
+// Resolve returns the full hash of the commit ref names in the repository
+// at root, or an error when the repository does not have it.
+func (g Git) Resolve(ctx context.Context, root, ref string) (string, error) {
+	if strings.HasPrefix(ref, "-") {
+		return "", fmt.Errorf("%q is not a commit", ref)
+	}
+	return g.Run(ctx, root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+}
+
+// Tree is a checked-out base: Dir is where the base's copy of the
+// caller's directory is (the worktree joined with the directory's path in
+// the repository), Commit the full hash checked out.
+type Tree struct {
+	Dir, Commit string
+	remove      func()
+}
+
+// Remove deletes the worktree. It is safe to call more than once.
+func (h *Tree) Remove() {
+	if h.remove != nil {
+		h.remove()
+		h.remove = nil
+	}
+}
+
+// Checkout checks commit out, detached, into a new worktree of the
+// repository at root, in a new directory under tmp ("" for the system's
+// temporary directory): outside the repository, so that ./... there does
+// not find the base's packages. rel is the caller's directory in the
+// repository (see [Git.Root]). The caller must Remove the worktree.
+func (g Git) Checkout(ctx context.Context, root, rel, commit, tmp string) (*Tree, error) {
+	dir, err := os.MkdirTemp(tmp, "loadgate-base-")
+	if err != nil {
+		return nil, err
+	}
+	wt := filepath.Join(dir, "src")
+	if _, err := g.Run(ctx, root, "worktree", "add", "--detach", wt, commit); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("checking out the base %s: %w", short(commit), err)
+	}
+	remove := func() {
+		// A fresh context: the caller's may be canceled, and the
+		// worktree must go either way.
+		c, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := g.Run(c, root, "worktree", "remove", "--force", wt); err != nil {
+			os.RemoveAll(wt)
+			g.Run(c, root, "worktree", "prune")
+		}
+		os.RemoveAll(dir)
+	}
+	return &Tree{Dir: filepath.Join(wt, rel), Commit: commit, remove: remove}, nil
+}
+
+// short is a commit as people read it: its first 7 characters.
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}
