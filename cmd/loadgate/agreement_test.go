@@ -244,7 +244,7 @@ func agreeCompare(t *testing.T, c agreementCase, policy, sla string) pathVerdict
 func agreeRun(t *testing.T, c agreementCase, policy, sla string) pathVerdict {
 	fakeRun{events: filepath.Join(c.dir(), "events.jsonl"), results: filepath.Join(c.dir(), "head")}.install(t)
 	r := loadgate(t.Context(), "run", "-progress", "off", "-count", "5", "-out", t.TempDir(),
-		"-baselines", filepath.Join(c.dir(), "baselines"), "-policy", policy, "-sla", sla, "./examples/shop")
+		"-baselines", filepath.Join(c.dir(), "baselines"), "-base", "stored", "-policy", policy, "-sla", sla, "./examples/shop")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	word, _, _ := strings.Cut(lines[len(lines)-1], ":")
 	p := pathVerdict{path: "loadgate run", verdict: strings.ToLower(word), exit: r.code}

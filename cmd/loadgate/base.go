@@ -29,7 +29,7 @@ const (
 	baseStored = "stored"
 )
 
-const baseHelp = "what the head is compared with: `auto` (the commit the stored baselines were recorded at, run again interleaved with the head, when this checkout has it; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run interleaved)"
+const baseHelp = "compare with `ref`: auto (the commit the stored baselines were recorded at, run again, base and head in turn, when this checkout has it; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run in turn with the head)"
 
 // baseSide is the base of an interleaved comparison: another commit,
 // checked out in a git worktree, whose load tests run alternately with the

@@ -41,6 +41,16 @@ tolerance from noise, the verdict is INCONCLUSIVE, with by how much the
 metric moved between runs. Over many scenarios, Benjamini-Hochberg keeps
 the chance of any false alarm at the significance level.
 
+A stored baseline names the commit it was recorded at. By default (-base
+auto) loadgate compares with that commit run again, not with the stored
+numbers: it checks the commit out in a git worktree and runs base and
+head in turn (base, head, base, head…), so that a machine that runs
+slower than when the baseline was recorded slows both sides alike.
+-base REF compares the same way with the merge base of REF and HEAD (a
+branch before it merges: -base main); -base stored compares with the
+stored numbers only, at half the runs, trusting the machine to run as
+fast as when they were recorded. The base's results go to -out/base.
+
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
 directory that run prints. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
@@ -54,11 +64,12 @@ Flags:
 %s
 Example: run the load tests of the example service, then one scenario
 compared with its baseline (as many runs as the verdict needs), then
-exactly five runs
+exactly five runs, then compared with the branch main
 
 	loadgate run ./examples/...
 	loadgate run ./examples/shop -run TestBaselineCheckout
 	loadgate run ./examples/shop -run TestBaselineCheckout -count 5 -- -timeout 20m
+	loadgate run ./examples/shop -run TestBaselineCheckout -base main
 `
 
 // defaultRun selects the load tests: by convention TestLoad..., and any

@@ -43,7 +43,7 @@ func TestRunReplay(t *testing.T) {
 			// baseline.Check fails, and so does run's comparison.
 			name:    "run_regression",
 			fake:    fakeRun{events: "../../testdata/gotest/slow.jsonl", results: "testdata/results/slow"},
-			give:    []string{"run", "./examples/shop", "-run", "TestBaselineCheckout", "-count", "5", "-progress", "plain", "-baselines", "testdata/baselines", "--", "-timeout", "20m"},
+			give:    []string{"run", "./examples/shop", "-run", "TestBaselineCheckout", "-count", "5", "-progress", "plain", "-baselines", "testdata/baselines", "-base", "stored", "--", "-timeout", "20m"},
 			wantArg: "test -json -p 1 -run TestBaselineCheckout -count 5 ./examples/shop -timeout 20m",
 		},
 		{
@@ -236,7 +236,7 @@ func TestRunAddsRuns(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			log := fakeRun{events: tt.events, results: tt.results}.install(t)
-			r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", "testdata/baselines", "./examples/shop")
+			r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", "testdata/baselines", "-base", "stored", "./examples/shop")
 			if !strings.Contains(r.stdout, tt.want) {
 				t.Errorf("the summary does not say %q:\n%s", tt.want, r.stdout)
 			}

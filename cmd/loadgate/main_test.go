@@ -48,6 +48,9 @@ func fakeGo(args []string) int {
 		}
 	}
 	logf("go %s", strings.Join(args, " "))
+	if wd, err := os.Getwd(); err == nil {
+		logf("in %s", wd)
+	}
 	switch args[0] {
 	case "list":
 		for _, a := range args[1:] {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/worktree"
+)
+
+// inGit skips the test outside a git checkout (a source archive) and
+// returns the commit checked out.
+func inGit(t *testing.T) string {
+	t.Helper()
+	g := worktree.Git{}
+	root, _, err := g.Root(t.Context(), ".")
+	if err != nil {
+		t.Skipf("not in a git checkout: %v", err)
+	}
+	head, err := g.Resolve(t.Context(), root, "HEAD")
+	if err != nil {
+		t.Skipf("no HEAD: %v", err)
+	}
+	return head
+}
+
+// TestRunBaseRef checks that -base REF runs base and head in turn, the
+// base in a worktree of REF that is removed at the end, and compares the
+// head with the base's runs.
+func TestRunBaseRef(t *testing.T) {
+	head := inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	out := t.TempDir()
+	r := loadgate(t.Context(), "run", "-progress", "off", "-count", "2", "-out", out, "-base", "HEAD", "./examples/shop")
+	if r.code == exitUsage || r.code == exitFailed {
+		// The replayed runs are identical on both sides, but too noisy
+		// to settle: INCONCLUSIVE.
+		t.Fatalf("exit status %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"compared with " + cell.Commit(head) + " (-base HEAD), base and head run in turn",
+		// The fake replays 5 runs a go test: 2 go tests a side.
+		"checkout at 150 per second: 10 runs against the 10 of base " + cell.Commit(head),
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the summary does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	data, _ := os.ReadFile(log)
+	dirs := regexp.MustCompile(`(?m)^in (.*)$`).FindAllStringSubmatch(string(data), -1)
+	if n := strings.Count(string(data), "go test "); n != 4 {
+		t.Fatalf("go test ran %d times, want 4 (base, head, base, head):\n%s", n, data)
+	}
+	wd, _ := os.Getwd()
+	wd, _ = filepath.EvalSymlinks(wd)
+	var sides []string
+	for _, d := range dirs[1:] { // the first is go list's
+		dir := d[1]
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = r
+		}
+		switch {
+		case dir == wd:
+			sides = append(sides, "head")
+		case strings.Contains(dir, "loadgate-base-"):
+			sides = append(sides, "base")
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the base's worktree %s is still there", dir)
+			}
+		default:
+			sides = append(sides, dir)
+		}
+	}
+	if got := strings.Join(sides, " "); got != "base head base head" {
+		t.Errorf("go test ran in %s, want base head base head", got)
+	}
+	for dir, want := range map[string]int{out: 10, filepath.Join(out, "base"): 10} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(files) != want {
+			t.Errorf("%s holds %d results, want %d", dir, len(files), want)
+		}
+	}
+}
+
+// TestRunBaseAutoMissingCommit checks that a stored baseline whose commit
+// the checkout lacks is compared with its numbers, and the summary says
+// why and what it risks.
+func TestRunBaseAutoMissingCommit(t *testing.T) {
+	inGit(t)
+	fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	// Recorded at 0123456…, which no repository has.
+	out := t.TempDir()
+	r := loadgate(t.Context(), "run", "-progress", "off", "-count", "5", "-out", out, "-baselines", "../../testdata/agreement/pass/baselines", "./examples/shop")
+	want := "note: compared with the stored numbers: the commit they were recorded at, 0123456789ab, is not in this checkout"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("the summary does not say %q:\n%s", want, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "base")); !os.IsNotExist(err) {
+		t.Errorf("a base ran: %v", err)
+	}
+}
+
+func TestRunBaseUsage(t *testing.T) {
+	inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-base", "no-such-ref-anywhere", "./examples/shop")
+	want := "-base no-such-ref-anywhere: no such commit in this repository (want auto, stored or a git ref)"
+	if r.code != exitUsage || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
+	}
+	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+		t.Errorf("go test ran despite bad usage:\n%s", data)
+	}
+}
