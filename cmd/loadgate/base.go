@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
-	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/internal/worktree"
@@ -56,9 +54,9 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	var commit, why string
 	switch cfg.Base {
 	case baseAuto:
-		recorded, latest := o.baselineCommits()
+		latest, recorded := worktree.BaselineCommit(o.baselineDirs())
 		switch {
-		case len(recorded) == 0:
+		case recorded == 0:
 			return nil // nothing stored, or stored without a commit: nothing to run again
 		case gitErr != nil:
 			o.Notes = append(o.Notes, "compared with the stored numbers: this is not a git checkout, so the commit they were recorded at cannot be run again; a machine that runs slower than when they were recorded can fail a comparison (-base stored says this is wanted)")
@@ -70,8 +68,8 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 			return nil
 		}
 		commit, why = c, "the commit the baselines were recorded at"
-		if len(recorded) > 1 {
-			why = fmt.Sprintf("the newest of the %d commits the baselines were recorded at", len(recorded))
+		if recorded > 1 {
+			why = fmt.Sprintf("the newest of the %d commits the baselines were recorded at", recorded)
 		}
 	default:
 		if gitErr != nil {
@@ -95,37 +93,16 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// baselineCommits returns the commits the stored baselines of the run's
-// packages were recorded at, and the one of the newest baseline.
-func (o *runOutcome) baselineCommits() (commits []string, latest string) {
-	var dirs []string
+// baselineDirs are the directories of the run's stored baselines.
+func (o *runOutcome) baselineDirs() []string {
 	if o.Config.Baselines != "" {
-		dirs = append(dirs, o.Config.Baselines)
-	} else {
-		for _, p := range o.Packages {
-			dirs = append(dirs, baseline.Dir(p.Dir))
-		}
+		return []string{o.Config.Baselines}
 	}
-	var newest *baseline.Baseline
-	for _, dir := range dirs {
-		files, _ := filename.JSONFiles(dir)
-		for _, f := range files {
-			b, err := baseline.Load(f)
-			if err != nil || b.Commit == "" {
-				continue // a broken baseline is reported where it is compared
-			}
-			if !slices.Contains(commits, b.Commit) {
-				commits = append(commits, b.Commit)
-			}
-			if newest == nil || b.Recorded.After(newest.Recorded) {
-				newest = b
-			}
-		}
+	var dirs []string
+	for _, p := range o.Packages {
+		dirs = append(dirs, baseline.Dir(p.Dir))
 	}
-	if newest == nil {
-		return nil, ""
-	}
-	return commits, newest.Commit
+	return dirs
 }
 
 // give gives in the base's runs of its scenario, or says why there are

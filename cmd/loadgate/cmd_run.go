@@ -498,14 +498,7 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 // update session in the baseline directories of its packages. It also
 // fills o.Partial with the session's staged runs that replaced nothing.
 func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
-	var dirs []string
-	if o.Config.Baselines != "" {
-		dirs = append(dirs, o.Config.Baselines)
-	} else {
-		for _, p := range o.Packages {
-			dirs = append(dirs, baseline.Dir(p.Dir))
-		}
-	}
+	dirs := o.baselineDirs()
 	var out []baselineFile
 	var errs []error
 	for _, dir := range dirs {

@@ -2,8 +2,9 @@
 // another commit of the repository, in a git worktree outside it, so that
 // base and head can run one after the other on the same machine (base,
 // head, base, head…) and a noisy minute hits both alike. loadgate run
-// (-base) and the Action (compare: base-ref) both take their base from
-// here.
+// (-base) and the Action (compare: auto, base-ref) both take their base
+// from here, and both run again the commit stored baselines were recorded
+// at ([BaselineCommit]) rather than trust numbers of another session.
 package worktree
 
 import (
@@ -15,6 +16,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/filename"
 )
 
 // Git runs git commands in a repository.
@@ -128,4 +132,30 @@ func short(commit string) string {
 		return commit[:7]
 	}
 	return commit
+}
+
+// BaselineCommit returns the commit that the newest stored baseline in
+// dirs was recorded at, and how many different commits the baselines
+// there name. Baselines that cannot be read or name no commit are left
+// out: they are reported where they are compared.
+func BaselineCommit(dirs []string) (newest string, commits int) {
+	var latest *baseline.Baseline
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		files, _ := filename.JSONFiles(dir)
+		for _, f := range files {
+			b, err := baseline.Load(f)
+			if err != nil || b.Commit == "" {
+				continue
+			}
+			seen[b.Commit] = true
+			if latest == nil || b.Recorded.After(latest.Recorded) {
+				latest = b
+			}
+		}
+	}
+	if latest == nil {
+		return "", 0
+	}
+	return latest.Commit, len(seen)
 }

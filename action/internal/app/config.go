@@ -24,10 +24,11 @@ const (
 	// failures only warn when the policy says env_mismatch_warns.
 	CompareBaseline CompareMode = "baseline"
 	// CompareAuto, the default, is CompareBaseRef on a pull request (its
-	// event has a base commit) and CompareBaseline on any other event: on
-	// a shared hosted runner only the same runner's base runs are a fair
-	// comparison; a stored baseline is one when it was recorded on the
-	// same runner class (see the README).
+	// event has a base commit); on any other event it runs again the
+	// commit the stored baselines were recorded at, interleaved, and
+	// falls back to their numbers when that commit cannot be had: on a
+	// shared hosted runner only the same runner's runs of both sides are
+	// a fair comparison.
 	CompareAuto CompareMode = "auto"
 	// CompareBaseRef checks out the PR's merge base into a git worktree
 	// and runs base and head on the same runner, interleaved (base, head,
@@ -118,6 +119,11 @@ type Config struct {
 	Adaptive         bool
 	WorkingDirectory string
 	Compare          CompareMode
+	// RerunBaselineCommit, set by compare: auto outside a pull request,
+	// runs again the commit the stored baselines were recorded at,
+	// interleaved with the head, when the checkout has or can fetch it,
+	// and compares with that instead of the stored numbers.
+	RerunBaselineCommit bool
 	// SLAFile and PolicyFile are the sla and policy inputs as given
 	// (relative to WorkingDirectory); Judge is what they say, read once,
 	// and handed to the tests' baseline.Check as loadgate run hands its
@@ -314,9 +320,9 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 	}
 	cfg.GitHub = gh
 	if cfg.Compare == CompareAuto {
-		cfg.Compare = CompareBaseline
+		cfg.Compare, cfg.RerunBaselineCommit = CompareBaseline, true
 		if gh.BaseSHA != "" {
-			cfg.Compare = CompareBaseRef
+			cfg.Compare, cfg.RerunBaselineCommit = CompareBaseRef, false
 		}
 	}
 	if cfg.ResultsDir == "" {

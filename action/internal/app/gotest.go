@@ -118,6 +118,18 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 			return fmt.Errorf("%w: %w", ErrBadInput, err)
 		}
 		fmt.Fprintf(log, "loadgate: %s found in the repository\n", cell.Plural(n, "stored baseline"))
+		if cfg.RerunBaselineCommit && n > 0 {
+			base, cleanup, note := g.baselineWorktree(ctx, pkgs, root, rel)
+			if note != "" {
+				m.Notes = append(m.Notes, note)
+			}
+			if cleanup != nil {
+				defer cleanup()
+				m.Compare, m.BaseSHA, m.BaseFrom = CompareBaseRef, base.sha, "the baselines' commit"
+				sides = []side{base, sides[0]}
+				fmt.Fprintf(log, "loadgate: comparing with %s, the commit the stored baselines were recorded at, run again interleaved\n", cell.Commit(base.sha))
+			}
+		}
 	}
 
 	looks := []int{cfg.Count}
@@ -248,6 +260,32 @@ type side struct {
 	sha  string
 }
 
+// baselineWorktree checks out the commit the stored baselines of pkgs were
+// recorded at (fetching it if the checkout lacks it), so that the head is
+// compared with that code run again on this runner rather than with
+// numbers another session measured. When it cannot, it returns no
+// cleanup and a note saying why the stored numbers are used.
+func (g *GoTest) baselineWorktree(ctx context.Context, pkgs []gotest.ListedPackage, root, rel string) (side, func(), string) {
+	var dirs []string
+	for _, p := range pkgs {
+		dirs = append(dirs, baseline.Dir(p.Dir))
+	}
+	commit, _ := worktree.BaselineCommit(dirs)
+	if commit == "" {
+		return side{}, nil, "the stored baselines name no commit: compared with their numbers, which another session measured"
+	}
+	if _, err := g.git(ctx, root, "cat-file", "-e", commit+"^{commit}"); err != nil {
+		if _, err := g.git(ctx, root, "fetch", "--no-tags", "--depth=1", "origin", commit); err != nil {
+			return side{}, nil, fmt.Sprintf("the commit the stored baselines were recorded at, %s, could not be fetched (%v): compared with their numbers, which another session measured", cell.Commit(commit), err)
+		}
+	}
+	t, err := worktree.Git{Cmd: g.Git}.Checkout(ctx, root, rel, commit, os.Getenv("RUNNER_TEMP"))
+	if err != nil {
+		return side{}, nil, fmt.Sprintf("%v: compared with the stored numbers", err)
+	}
+	return side{name: BaseDir, dir: t.Dir, sha: commit}, t.Remove, ""
+}
+
 // baseWorktree checks out the merge base of the PR's base and HEAD into a
 // worktree in a temporary directory. The base commit is fetched if the checkout lacks it
 // (actions/checkout fetches one commit by default).
@@ -376,7 +414,7 @@ func reproduce(cfg *Config, m *Manifest) string {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
 	}
 	test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=1 %s %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
-	switch cfg.Compare {
+	switch m.Compare {
 	case CompareBaseRef:
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
 		fmt.Fprintf(&b, "git worktree add --detach \"$out/src\" %s\n", m.BaseSHA)

@@ -237,3 +237,62 @@ func TestGoTestAddsRunsOnlyWhileNeeded(t *testing.T) {
 		t.Errorf("manifest: looks %d, notes %q", res.Manifest.Looks, res.Manifest.Notes)
 	}
 }
+
+// TestGoTestRerunsBaselineCommit checks compare: auto outside a pull
+// request: the commit the stored baselines were recorded at runs again,
+// interleaved with the head, and the stored numbers are used only when
+// that commit cannot be had.
+func TestGoTestRerunsBaselineCommit(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		commit    func(baseSHA string) string
+		wantCalls []string
+		wantNote  string
+	}{
+		{"the commit is here", func(baseSHA string) string { return baseSHA },
+			[]string{"base:base", "head:head", "base:base", "head:head"}, ""},
+		{"the commit is not", func(string) string { return "0123456789abcdef0123456789abcdef01234567" },
+			[]string{"head:head", "head:head"}, "the commit the stored baselines were recorded at, 0123456789ab, could not be fetched"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root, baseSHA, headSHA := tinyRepo(t)
+			data, err := os.ReadFile("../../../testdata/agreement/pass/baselines/pass.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b map[string]any
+			if err := json.Unmarshal(data, &b); err != nil {
+				t.Fatal(err)
+			}
+			b["commit"] = tt.commit(baseSHA)
+			data, _ = json.Marshal(b)
+			writeFile(t, filepath.Join(root, "sub", "testdata", "loadgate", "pass.json"), string(data))
+			calls := filepath.Join(t.TempDir(), "calls")
+			fakeGo(t, calls)
+			dir := t.TempDir()
+			cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 2, WorkingDirectory: filepath.Join(root, "sub"),
+				Compare: CompareBaseline, RerunBaselineCommit: true, GitHub: GitHub{EventName: "push", HeadSHA: headSHA}}
+			if err := (&GoTest{}).Run(t.Context(), cfg, dir); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(calls)
+			if c := strings.Fields(string(got)); !slices.Equal(c, tt.wantCalls) {
+				t.Errorf("runs %q, want %q", c, tt.wantCalls)
+			}
+			res, err := ReadResults(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := res.Manifest
+			if tt.wantNote == "" {
+				if m.Compare != CompareBaseRef || m.BaseSHA != baseSHA || m.BaseFrom == "" {
+					t.Errorf("manifest compare %q, base %q (%q); want base-ref, %s", m.Compare, m.BaseSHA, m.BaseFrom, baseSHA)
+				}
+				return
+			}
+			if m.Compare != CompareBaseline || !strings.Contains(strings.Join(m.Notes, "\n"), tt.wantNote) {
+				t.Errorf("manifest compare %q, notes %q; want baseline and %q", m.Compare, m.Notes, tt.wantNote)
+			}
+		})
+	}
+}

@@ -92,7 +92,10 @@ func (r *Report) context() string {
 	switch r.Compare {
 	case CompareBaseRef:
 		base := "the merge base"
-		if m.BaseSHA != "" {
+		switch {
+		case m.BaseFrom != "" && m.BaseSHA != "":
+			base = cell.Code(cell.Commit(m.BaseSHA)) + ", " + m.BaseFrom
+		case m.BaseSHA != "":
 			base = "merge base " + cell.Code(cell.Commit(m.BaseSHA))
 		}
 		return fmt.Sprintf("%s against %s, %s, interleaved on one runner.", capitalize(head), base, runs)

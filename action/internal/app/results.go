@@ -43,8 +43,11 @@ type Manifest struct {
 	// (the merge base, compare: base-ref). PRHeadSHA is the pull request's
 	// head commit as the event gave it, which a workflow_run job checks
 	// against its own event before it trusts the PR number.
-	HeadSHA   string `json:"head_sha,omitempty"`
-	BaseSHA   string `json:"base_sha,omitempty"`
+	HeadSHA string `json:"head_sha,omitempty"`
+	BaseSHA string `json:"base_sha,omitempty"`
+	// BaseFrom says what BaseSHA is when it is not the merge base: "the
+	// baselines' commit" (compare: auto outside a pull request).
+	BaseFrom  string `json:"base_from,omitempty"`
 	PRHeadSHA string `json:"pr_head_sha,omitempty"`
 	// Marker identifies the comment of the job that ran the tests, and
 	// RunURL that run's page (its job summary): a workflow_run job that
