@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -479,16 +480,15 @@ func (h *HTTP) readBody(resp *http.Response, r *preparedRequest, sc *httpScratch
 	return checked, false, nil
 }
 
-func (r *preparedRequest) expects(status int) bool {
-	if len(r.Expect) == 0 {
+func (r *preparedRequest) expects(status int) bool { return expected(status, r.Expect) }
+
+// expected tells whether status is one of expect, or any 2xx or 3xx when
+// expect is empty.
+func expected(status int, expect []int) bool {
+	if len(expect) == 0 {
 		return status >= 200 && status < 400
 	}
-	for _, s := range r.Expect {
-		if s == status {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(expect, status)
 }
 
 func statusKind(status int) string {

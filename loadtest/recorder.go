@@ -206,6 +206,35 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 	sh.mu.Unlock()
 }
 
+// recordStep adds one step of a Flow's iteration, described by s, to its
+// name's tally and to the phases: the iteration itself is recorded by
+// record. Steps of the warm-up (slot 0) are not kept, as requests of the
+// warm-up are not. A Sample without a recorder (a Flow hit outside a run)
+// records nothing.
+func (r *recorder) recordStep(shardIndex, slot int, latency time.Duration, kind string, s *Sample) {
+	if r == nil || slot <= 0 || r.closed.Load() {
+		return
+	}
+	sh := &r.shards[shardIndex%len(r.shards)]
+	sh.mu.Lock()
+	nt := sh.names[s.Name]
+	if nt == nil {
+		if sh.names == nil {
+			sh.names = map[string]*tally{}
+		}
+		nt = newTally()
+		sh.names[s.Name] = nt
+	}
+	nt.add(latency, latency, kind, s.Status)
+	if s.phaseSet != 0 || s.Proto != "" {
+		if sh.phases == nil {
+			sh.phases = newPhaseTally()
+		}
+		sh.phases.add(s)
+	}
+	sh.mu.Unlock()
+}
+
 // noteError keeps a few distinct messages per kind. It is off the success
 // path and may allocate.
 func (r *recorder) noteError(kind string, err error) {

@@ -97,9 +97,16 @@ type Sample struct {
 	// only counted when Proto is set.
 	Reused bool
 
-	phases   [numPhases]time.Duration
-	phaseSet uint8
-	scratch  *httpScratch // per-goroutine state of HTTP targets; kept across requests
+	phases    [numPhases]time.Duration
+	phaseSet  uint8
+	scratch   *httpScratch // per-goroutine state of HTTP targets; kept across requests
+	iteration *Iteration   // per-goroutine state of a Flow; kept across requests
+
+	// Where a Flow's steps are recorded, and which user runs them: set by
+	// the engine before each request.
+	rec         *recorder
+	shard, slot int
+	user        int
 }
 
 // SetPhase records how long phase p of the request took.
@@ -112,6 +119,5 @@ func (s *Sample) SetPhase(p Phase, d time.Duration) {
 }
 
 func (s *Sample) reset() {
-	scratch := s.scratch
-	*s = Sample{scratch: scratch}
+	*s = Sample{scratch: s.scratch, iteration: s.iteration, rec: s.rec, shard: s.shard, slot: s.slot, user: s.user}
 }

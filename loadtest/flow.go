@@ -1,0 +1,344 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/allowhosts"
+)
+
+// FlowFunc runs one iteration of a user journey: the steps one user takes
+// (log in, browse, add to cart, pay), each sent with [Iteration.Do]. It
+// returns an error when the iteration failed; a step that failed fails
+// the iteration even if FlowFunc returns nil. It is called concurrently
+// from many goroutines and must honour ctx, which carries the scenario's
+// timeout for the whole iteration.
+type FlowFunc func(ctx context.Context, it *Iteration) error
+
+// FlowTarget is a [Target] whose every hit is one iteration of a user
+// journey written in Go: values carry from one step's response to the next
+// step's request in plain Go. Build one with [Flow].
+//
+// The scenario's own counts and latencies are those of whole iterations:
+// an iteration counts once, as a failure if it returned an error or any of
+// its steps failed (its error kind and status are the first failed step's,
+// or the returned error's). Each step is counted under its name in
+// Result.ByName with its own latency (timed from the step's start: only
+// the iteration's latency is timed from its intended start), status codes
+// and error kinds, and its phases and connection reuse go to
+// Result.Phases and Result.Connections as a [Mix]'s requests do.
+type FlowTarget struct {
+	// Transport selects a connection profile: Pooled (the default),
+	// NoKeepAlive or HTTP2. Lean does not apply: a journey's requests are
+	// built by the caller. Ignored when Client is set.
+	Transport Transport
+	// Client, if set, sends the steps as it is, except that every step's
+	// host and every redirect's is checked against the allow-list before it
+	// is sent, and idle connections are closed after the run.
+	Client *http.Client
+	// TLSConfig configures TLS for the profiles.
+	TLSConfig *tls.Config
+	// MaxBody is the most of a step's response body the harness reads
+	// (default 1 MiB); a longer body fails the step as "body_too_large".
+	MaxBody int64
+	// RequestIDHeader and RunIDHeader name the headers that carry a unique
+	// id per step and the run's id (defaults X-Request-ID and
+	// X-Loadgate-Run); "-" leaves the header out. A header the caller set
+	// on the request is kept.
+	RequestIDHeader string
+	RunIDHeader     string
+
+	fn        FlowFunc
+	client    *http.Client
+	transport *http.Transport
+	guard     *allowhosts.List
+	runID     string
+	idHeader  string
+	runHeader string
+	seq       atomic.Uint64 // steps sent
+	iters     atomic.Int64  // iterations started
+}
+
+var (
+	_ Target   = (*FlowTarget)(nil)
+	_ Preparer = (*FlowTarget)(nil)
+	_ Finisher = (*FlowTarget)(nil)
+)
+
+// Flow returns a target that runs fn once per hit: one iteration of a
+// user journey.
+func Flow(fn FlowFunc) *FlowTarget { return &FlowTarget{fn: fn} }
+
+// Prepare checks the target and builds its client. It is called by Run
+// before any request is sent.
+func (f *FlowTarget) Prepare(ctx context.Context, run RunInfo) error {
+	if f.fn == nil {
+		return errors.New("Flow target has no function (build it with loadtest.Flow)")
+	}
+	if f.Client == nil && f.Transport == Lean {
+		return errors.New("Flow target: the Lean transport does not apply to journeys (their requests are built by the caller); use Pooled, NoKeepAlive or HTTP2")
+	}
+	guard, err := allowhosts.Parse("Scenario.AllowHosts", run.AllowHosts)
+	if err != nil {
+		return err
+	}
+	f.guard, f.runID = guard, run.RunID
+	f.idHeader, f.runHeader = "", ""
+	if name := orDefault(f.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
+		f.idHeader = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	if name := orDefault(f.RunIDHeader, DefaultRunIDHeader); name != "-" {
+		f.runHeader = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	f.seq.Store(0)
+	f.iters.Store(0)
+	if f.Client != nil {
+		f.client = guardRedirects(f.Client, guard)
+		return nil
+	}
+	f.transport = newTransport(f.Transport, f.TLSConfig, run.Concurrency, guard)
+	f.client = &http.Client{Transport: f.transport}
+	return nil
+}
+
+// Finish closes the idle connections of the target's client.
+func (f *FlowTarget) Finish() {
+	if f.client != nil {
+		f.client.CloseIdleConnections()
+	}
+}
+
+// Hit implements [Target]: it runs one iteration.
+func (f *FlowTarget) Hit(ctx context.Context, s *Sample) error {
+	if f.client == nil {
+		return errors.New("Flow target used before Prepare (run it with loadtest.Run)")
+	}
+	it := s.iteration
+	if it == nil {
+		it = &Iteration{}
+		s.iteration = it
+	}
+	it.start(f, s)
+	err := f.fn(ctx, it)
+	it.end()
+	switch {
+	case err != nil && it.failKind != "" && errors.Is(err, it.failErr):
+		s.Kind, s.Status = it.failKind, it.failStatus
+	case err != nil:
+		// The caller's own reason (a check of its own, a step's error it
+		// wrapped): its kind, with the failed step's status if any.
+		s.Status = it.failStatus
+	case it.failErr != nil:
+		s.Kind, s.Status = it.failKind, it.failStatus
+		err = it.failErr
+	}
+	return err
+}
+
+// Iteration is one run of a [FlowFunc]: it sends the journey's steps and
+// says which iteration this is. It belongs to the goroutine running the
+// iteration and must not be kept after the FlowFunc returns.
+type Iteration struct {
+	// N numbers the iterations of the run from 1, the warm-up's included.
+	N int64
+	// User numbers the goroutine running the iteration from 1: the
+	// closed model's user, or the open model's worker.
+	User int
+
+	f    *FlowTarget
+	s    *Sample
+	step Sample
+
+	// failErr is the first failed step's error, failKind its kind and
+	// failStatus its status.
+	failErr    error
+	failKind   string
+	failStatus int
+
+	// Bodies of this iteration's steps: one arena, valid until the
+	// iteration ends, and their readers, reused across iterations.
+	arena  []byte
+	bodies []*stepBody
+	used   int
+}
+
+func (it *Iteration) start(f *FlowTarget, s *Sample) {
+	it.f, it.s = f, s
+	it.N = f.iters.Add(1)
+	it.User = s.user
+	it.failErr, it.failKind, it.failStatus = nil, "", 0
+	it.arena = it.arena[:0]
+	it.used = 0
+}
+
+func (it *Iteration) end() {
+	for _, b := range it.bodies[:it.used] {
+		b.data = nil
+	}
+	it.f, it.s = nil, nil
+}
+
+// ID returns a unique id of the iteration: the run's id and N.
+func (it *Iteration) ID() string {
+	return it.f.runID + "-i" + strconv.FormatInt(it.N, 10)
+}
+
+// Do sends one step of the journey and records it under name: its latency,
+// status, error kind, phases and connection reuse, as a [Mix] request.
+// req must be an absolute http:// or https:// request to a loopback or
+// allowed host; Do adds the request id and run id headers.
+//
+// A step succeeds when its status is one of expect, or any 2xx or 3xx
+// without expect; otherwise Do returns the response and an error, and the
+// step fails the iteration. The harness reads the body (up to
+// FlowTarget.MaxBody) and closes it: the returned response's Body reads
+// from memory, needs no Close, and stays readable until the iteration
+// ends, so a caller that never closes a body leaks nothing and the
+// connection goes back to the pool.
+func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Response, error) {
+	if it.f == nil {
+		return nil, errors.New("loadtest: Iteration.Do called after its iteration ended")
+	}
+	if name == "" {
+		name = req.Method + " " + req.URL.EscapedPath()
+	}
+	st := &it.step
+	st.reset()
+	st.Name = name
+	sc := it.s.scratch
+	if sc == nil {
+		sc = newHTTPScratch()
+		it.s.scratch = sc
+	}
+	begin := time.Now()
+	resp, err := it.send(req, sc, expect)
+	var kind string
+	if err != nil {
+		kind = st.Kind
+		if kind == "" {
+			kind = ErrorKind(err)
+		}
+		it.fail(err, kind, st.Status)
+	}
+	it.s.rec.recordStep(it.s.shard, it.s.slot, time.Since(begin), kind, st)
+	return resp, err
+}
+
+// send sends req and reads its body, describing the step in it.step.
+func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*http.Response, error) {
+	f, st := it.f, &it.step
+	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
+		return nil, KindError(KindOther, fmt.Errorf("step %s: the request's URL must be absolute, http:// or https://", st.Name))
+	}
+	if err := f.guard.Check("step "+st.Name, req.URL.Hostname()); err != nil {
+		return nil, KindError(KindOther, err)
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 2)
+	}
+	if f.idHeader != "" && req.Header[f.idHeader] == nil {
+		sc.id = append(append(sc.id[:0], f.runID...), '-')
+		sc.id = strconv.AppendUint(sc.id, f.seq.Add(1), 10)
+		req.Header[f.idHeader] = []string{string(sc.id)}
+	}
+	if f.runHeader != "" && req.Header[f.runHeader] == nil {
+		req.Header[f.runHeader] = []string{f.runID}
+	}
+	sc.begin()
+	resp, err := f.client.Do(req.WithContext(sc.traced(req.Context())))
+	if err != nil {
+		sc.report(st)
+		if sc.tlsErr.Load() {
+			st.Kind = KindTLS
+		}
+		return nil, err
+	}
+	st.Status, st.Proto = resp.StatusCode, resp.Proto
+	body, tooLarge, err := it.readBody(resp)
+	resp.Body.Close()
+	sc.report(st)
+	resp.Body = body
+	limit := orDefault(f.MaxBody, DefaultMaxBody)
+	switch {
+	case err != nil:
+		return resp, fmt.Errorf("step %s: reading body: %w", st.Name, err)
+	case tooLarge:
+		return resp, KindError(KindBodyTooLarge, fmt.Errorf("step %s: body longer than %d bytes", st.Name, limit))
+	case !expected(resp.StatusCode, expect):
+		return resp, KindError(statusKind(resp.StatusCode), fmt.Errorf("step %s: unexpected status %d %s", st.Name, resp.StatusCode, http.StatusText(resp.StatusCode)))
+	}
+	return resp, nil
+}
+
+// fail keeps the first failed step's error.
+func (it *Iteration) fail(err error, kind string, status int) {
+	if it.failErr == nil {
+		it.failErr, it.failKind, it.failStatus = err, kind, status
+	}
+}
+
+// readBody reads resp's body, up to MaxBody, into the iteration's arena and
+// returns a reader over it. A longer body is left unread: closing it
+// closes the connection.
+func (it *Iteration) readBody(resp *http.Response) (*stepBody, bool, error) {
+	limit := orDefault(it.f.MaxBody, DefaultMaxBody)
+	from := len(it.arena)
+	var err error
+	tooLarge := false
+	for {
+		if len(it.arena) == cap(it.arena) {
+			it.arena = append(it.arena, 0)[:len(it.arena)]
+		}
+		room := it.arena[len(it.arena):cap(it.arena)]
+		if over := int64(len(it.arena)-from) + int64(len(room)) - (limit + 1); over > 0 {
+			room = room[:int64(len(room))-over]
+		}
+		n, rerr := resp.Body.Read(room)
+		it.arena = it.arena[:len(it.arena)+n]
+		if int64(len(it.arena)-from) > limit {
+			tooLarge = true
+			it.arena = it.arena[:from+int(limit)]
+			break
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	if it.used == len(it.bodies) {
+		it.bodies = append(it.bodies, &stepBody{})
+	}
+	b := it.bodies[it.used]
+	it.used++
+	b.data, b.off = it.arena[from:len(it.arena):len(it.arena)], 0
+	return b, tooLarge, err
+}
+
+// stepBody is a step's response body, read whole by the harness.
+type stepBody struct {
+	data []byte
+	off  int
+}
+
+func (b *stepBody) Read(p []byte) (int, error) {
+	if b.off >= len(b.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, b.data[b.off:])
+	b.off += n
+	return n, nil
+}
+
+// Close does nothing: the harness closed the real body.
+func (b *stepBody) Close() error { return nil }

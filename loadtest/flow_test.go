@@ -1,0 +1,188 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// journeyServer counts what it served by method, path and status, and the
+// connections it accepted.
+type journeyServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	count map[string]int64 // "GET /item 200"
+	conns atomic.Int64
+}
+
+func newJourneyServer(t *testing.T) *journeyServer {
+	js := &journeyServer{count: map[string]int64{}}
+	mux := http.NewServeMux()
+	var next atomic.Int64
+	mux.HandleFunc("GET /item", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id": %d, "padding": %q}`, next.Add(1), strings.Repeat("x", 2000))
+	})
+	mux.HandleFunc("POST /cart/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Request-ID") == "" {
+			http.Error(w, "no request id", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	mux.HandleFunc("GET /sometimes", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("fail") == "1" {
+			http.Error(w, "gone", http.StatusNotFound)
+			return
+		}
+		w.Write([]byte("ok"))
+	})
+	js.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusWriter{ResponseWriter: w, status: 200}
+		mux.ServeHTTP(rec, r)
+		js.mu.Lock()
+		js.count[fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, rec.status)]++
+		js.mu.Unlock()
+	}))
+	js.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			js.conns.Add(1)
+		}
+	}
+	js.Start()
+	t.Cleanup(js.Close)
+	return js
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+
+// TestFlowAccountingMatchesServer runs a three-step journey whose bodies
+// are never closed and checks that each step's counts are exactly what the
+// server served, that the iterations count once, and that connections are
+// reused.
+func TestFlowAccountingMatchesServer(t *testing.T) {
+	js := newJourneyServer(t)
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		resp, err := it.Do("item", req)
+		if err != nil {
+			return err
+		}
+		var item struct{ ID int64 }
+		if err := json.NewDecoder(resp.Body).Decode(&item); err != nil {
+			return err
+		}
+		req, _ = http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/cart/%d", js.URL, item.ID), nil)
+		if _, err := it.Do("add", req, http.StatusCreated); err != nil {
+			return err
+		}
+		fail := "0"
+		if it.N%10 == 0 {
+			fail = "1"
+		}
+		req, _ = http.NewRequestWithContext(ctx, "GET", js.URL+"/sometimes?fail="+fail, nil)
+		_, err = it.Do("sometimes", req)
+		return err // nil for a 404: the failed step fails the iteration all the same
+	})
+	res := runHTTPWith(t, flow, Users(4).For(time.Second), func(s *Scenario) { s.Warmup = 0 })
+	// Every step of every iteration, the drain's included, reached the
+	// server and the result: the counts must agree exactly.
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	var adds int64 // one path per item
+	for k, n := range js.count {
+		if strings.HasPrefix(k, "POST /cart/") && strings.HasSuffix(k, " 201") {
+			adds += n
+		}
+	}
+	want := map[string]map[string]int64{
+		"item":      {"200": js.count["GET /item 200"]},
+		"add":       {"201": adds},
+		"sometimes": {"200": js.count["GET /sometimes 200"], "404": js.count["GET /sometimes 404"]},
+	}
+	for name, statuses := range want {
+		got := res.ByName[name]
+		var total int64
+		for status, n := range statuses {
+			total += n
+			if got.StatusCodes[status] != n {
+				t.Errorf("%s: %d responses %s, the server served %d", name, got.StatusCodes[status], status, n)
+			}
+		}
+		if got.Requests != total {
+			t.Errorf("%s: %d requests, the server served %d", name, got.Requests, total)
+		}
+	}
+	iterations := js.count["GET /item 200"]
+	if res.Requests != iterations {
+		t.Errorf("the scenario counted %d iterations, the journeys started %d", res.Requests, iterations)
+	}
+	failed := js.count["GET /sometimes 404"]
+	if res.Errors != failed || res.ErrorKinds[KindHTTP4xx] != failed || res.ByName["sometimes"].Errors != failed {
+		t.Errorf("errors %d (kinds %v, step %d), want %d iterations failed by their 404 step", res.Errors, res.ErrorKinds, res.ByName["sometimes"].Errors, failed)
+	}
+	if res.Requests < 100 {
+		t.Fatalf("only %d iterations: too few to judge", res.Requests)
+	}
+	if c := js.conns.Load(); c > 8 {
+		t.Errorf("the server accepted %d connections for 4 users: bodies never closed by the flow held them", c)
+	}
+	if res.Connections == nil || res.Connections.ReuseShare < 0.9 {
+		t.Errorf("connections %+v, want most steps over reused connections", res.Connections)
+	}
+}
+
+// TestFlowStepErrors checks that a step to a host not allowed is refused
+// before it is sent, and that a Flow's own error counts with its kind.
+func TestFlowStepErrors(t *testing.T) {
+	js := newJourneyServer(t)
+	var refused atomic.Int64
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://example.com/", nil)
+		if _, err := it.Do("away", req); err != nil {
+			if errors.Is(err, ErrHostNotAllowed) {
+				refused.Add(1)
+			}
+			return err
+		}
+		return nil
+	})
+	res := runHTTPWith(t, flow, Users(1).For(100*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	if res.Requests == 0 || res.Errors != res.Requests || refused.Load() < res.Requests {
+		t.Errorf("%d iterations, %d errors, %d refused: every step to example.com must be refused", res.Requests, res.Errors, refused.Load())
+	}
+	custom := errors.New("the cart was empty")
+	flow = Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		if _, err := it.Do("item", req); err != nil {
+			return err
+		}
+		return KindError("empty_cart", custom)
+	})
+	res = runHTTPWith(t, flow, Users(1).For(100*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	if res.Requests == 0 || res.ErrorKinds["empty_cart"] != res.Requests || res.ByName["item"].Errors != 0 {
+		t.Errorf("kinds %v, item errors %d: the flow's own error must count with its kind, the step as a success", res.ErrorKinds, res.ByName["item"].Errors)
+	}
+}
+
+func TestFlowRefusesLean(t *testing.T) {
+	f := Flow(func(context.Context, *Iteration) error { return nil })
+	f.Transport = Lean
+	err := f.Prepare(context.Background(), RunInfo{RunID: "r"})
+	if err == nil || !strings.Contains(err.Error(), "Lean transport does not apply") {
+		t.Errorf("err = %v", err)
+	}
+}
