@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,5 +185,72 @@ func TestFlowRefusesLean(t *testing.T) {
 	err := f.Prepare(context.Background(), RunInfo{RunID: "r"})
 	if err == nil || !strings.Contains(err.Error(), "Lean transport does not apply") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestRecordStepAllocatesNothing checks that recording a Flow's step adds
+// no allocation to the recording path once its name has been seen.
+func TestRecordStepAllocatesNothing(t *testing.T) {
+	r := newMeasuringRecorder(2, time.Unix(1_700_000_000, 0))
+	s := Sample{Name: "checkout", Status: 201, Proto: "HTTP/1.1", Reused: true}
+	s.SetPhase(PhaseTTFB, time.Millisecond)
+	s.SetPhase(PhaseTotal, 2*time.Millisecond)
+	r.recordStep(0, 1, time.Millisecond, "", &s)
+	lat := time.Duration(0)
+	if allocs := testing.AllocsPerRun(1000, func() {
+		lat += 997 * time.Nanosecond
+		r.recordStep(0, 1, lat, KindHTTP4xx, &s)
+	}); allocs != 0 {
+		t.Errorf("recordStep allocates %v times per step, want 0", allocs)
+	}
+	if got := r.nameTallies()["checkout"].requests; got != 1002 {
+		t.Errorf("recorded %d steps, want 1002", got)
+	}
+}
+
+// BenchmarkFlowVsMix sends the same three requests per iteration as the
+// three steps of a Flow and as a Mix of three requests (three hits), and
+// reports the harness's CPU per request of each: with -count N the two
+// alternate, so a noisy minute hits both (scripts/flow-cost.sh).
+func BenchmarkFlowVsMix(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	paths := []string{"/browse", "/cart", "/checkout"}
+	var reqs []Request
+	for _, p := range paths {
+		reqs = append(reqs, Request{Name: p, URL: srv.URL + p})
+	}
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		for _, p := range paths {
+			req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+p, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := it.Do(p, req); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, bm := range []struct {
+		name   string
+		target Target
+		perHit int64 // requests per hit
+	}{{"mix", Mix(reqs...), 1}, {"flow", flow, 3}} {
+		b.Run(bm.name, func(b *testing.B) {
+			s := Scenario{Name: bm.name, Target: bm.target, Load: Users(4).For(500 * time.Millisecond)}.withDefaults(1)
+			var requests int64
+			var cpu time.Duration
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				res := executeScenario(b, s)
+				requests += res.Requests * bm.perHit
+				cpu += time.Duration(res.Runtime.CPUSeconds * 1e9)
+			}
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(cpu)/float64(requests), "cpu-ns/req")
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(requests), "allocs/req")
+		})
 	}
 }
