@@ -127,8 +127,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	cfg.PolicyFile, cfg.SLAFile = j.PolicyFile, j.SLAFile
-	countSet := false
-	fs.Visit(func(f *flag.Flag) { countSet = countSet || f.Name == "count" })
+	countSet, baseSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		countSet = countSet || f.Name == "count"
+		baseSet = baseSet || f.Name == "base"
+	})
+	if baseSet && cfg.Update {
+		return usageErrorf("run", "-base %s with -update: -update records baselines and compares with nothing; drop one of them", cfg.Base)
+	}
 	cfg.Adaptive = !countSet && !cfg.Update
 	if err := cfg.check("run", out); err != nil {
 		return err
