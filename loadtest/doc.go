@@ -7,7 +7,10 @@
 //     [Func], or an [HTTP] target over net/http or, for the highest rates,
 //     the [Lean] HTTP/1.1 client) and a [Load] (how requests arrive: [Rate],
 //     [Poisson], [Users], or a [Ramp] of such stages, each optionally guarded
-//     by a [Gate]).
+//     by a [Gate]). A target can take its values from test data read once
+//     before the load ([ReadCSV], [ReadJSONLines], [RowsOf]) and shared by
+//     its users through a [Feed]; a Unique feed that runs out of rows ends
+//     the run cleanly ([ErrDataExhausted]).
 //  2. [Run] drives the load from a test ([Execute] from a program without a
 //     testing.TB). In the open model every request is
 //     timed from the moment it should have started, so a stalled server is

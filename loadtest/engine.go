@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -12,6 +13,7 @@ import (
 // job is one open-model arrival handed to a worker.
 type job struct {
 	intended time.Time
+	sent     time.Time // when the scheduler counted it as sent
 	slot     int
 }
 
@@ -145,6 +147,17 @@ func (e *engine) markSent(slot int, at time.Time) {
 	}
 }
 
+// unmarkSent takes back a send counted at at that sent nothing: its target
+// found no test data. A second the timeline already took keeps it.
+func (e *engine) unmarkSent(slot int, at time.Time) {
+	if slot == 0 || e.sent == nil {
+		return
+	}
+	if sec := int(at.Sub(e.loadStart) / time.Second); sec >= 0 && sec < len(e.sent) {
+		e.sent[sec].Add(-1)
+	}
+}
+
 // runStage runs one stage (slot 0 is the warm-up) from start for d, and
 // returns when its time is up or the load is halted.
 func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) {
@@ -222,7 +235,7 @@ func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
 		if lag := int64(now.Sub(at)); lag > e.lagMax.Load() {
 			e.lagMax.Store(lag)
 		}
-		if !e.submit(job{intended: at, slot: slot}) {
+		if !e.submit(job{intended: at, sent: now, slot: slot}) {
 			e.dropped[slot].Add(1)
 			continue
 		}
@@ -259,7 +272,9 @@ func (e *engine) work(first job) {
 	defer e.wg.Done()
 	w := e.newWorker()
 	for j, ok := first, true; ok; j, ok = <-e.jobs {
-		e.do(w, j.slot, j.intended, time.Now())
+		if !e.do(w, j.slot, j.intended, time.Now()) {
+			e.unmarkSent(j.slot, j.sent)
+		}
 		e.busy.Add(-1)
 	}
 }
@@ -313,7 +328,9 @@ func (e *engine) user(id int) {
 		start := time.Now()
 		e.markSent(slot, start)
 		e.busy.Add(1)
-		e.do(w, slot, start, start)
+		if !e.do(w, slot, start, start) {
+			e.unmarkSent(slot, start)
+		}
 		e.busy.Add(-1)
 		if think := time.Duration(e.think.Load()); think > 0 {
 			timer.Reset(think)
@@ -352,8 +369,10 @@ func (e *engine) inFlight(slot int, now time.Time) []time.Duration {
 	return ages
 }
 
-// do performs one request and records it.
-func (e *engine) do(w *worker, slot int, intended, start time.Time) {
+// do performs one request and records it. It returns false for a hit
+// that found the test data exhausted ([ErrDataExhausted]): it sent
+// nothing, so it is not recorded, and it ends the load.
+func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted bool) {
 	w.intended.Store(intended.UnixNano())
 	w.slot.Store(int32(slot))
 	defer w.slot.Store(-1)
@@ -380,6 +399,12 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) {
 		cancel()
 		end = time.Now()
 	}
+	if err != nil && errors.Is(err, ErrDataExhausted) {
+		if !e.halted() {
+			e.halt(Stop{Cause: "data", Stage: e.stageName(slot), Reason: err.Error()})
+		}
+		return false
+	}
 	kind := ""
 	if err != nil {
 		kind = w.sample.Kind
@@ -389,6 +414,18 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) {
 		e.rec.noteError(kind, err)
 	}
 	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind, &w.sample)
+	return true
+}
+
+// stageName names the stage of slot in a [Stop].
+func (e *engine) stageName(slot int) string {
+	if slot == 0 {
+		return "warm-up"
+	}
+	if stages := e.scenario.Load.Stages(); slot <= len(stages) {
+		return stages[slot-1].label()
+	}
+	return ""
 }
 
 // call runs the target, turning a panic into an error of kind "panic". A

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +77,42 @@ func ExampleEnv_String() {
 	// linux/amd64, 2 CPUs AMD EPYC 7B13, go1.26.0, LOADGATE_SCALE=0.5
 	// darwin/arm64, 1 CPU
 	// ""
+}
+
+// Test data read once and shared by every user: each iteration takes a
+// row of its own, and using the last one ends the run cleanly.
+func ExampleReadCSV() {
+	users, err := loadtest.ReadCSV("testdata/users.csv")
+	if err == nil {
+		err = users.Require("email", "password") // a misspelt column fails here, before the load
+	}
+	if err != nil {
+		fmt.Println(err) // testdata/users.csv:3:1: wrong number of fields...
+		return
+	}
+	feed := users.Unique() // one feed per run, shared by its users
+	var mu sync.Mutex
+	logins := map[string]bool{}
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Flow(func(ctx context.Context, it *loadtest.Iteration) error {
+			row, err := feed.Next() // before the first step, so an iteration without a row sends nothing
+			if err != nil {
+				return err // ErrDataExhausted: no more users, the run ends
+			}
+			mu.Lock()
+			logins[row.Get("email")] = row.Get("password") != "" // log in with it here
+			mu.Unlock()
+			return nil
+		}),
+		Load: loadtest.Users(2).For(time.Minute),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(users.Len(), "users,", len(logins), "logged in;", res.Requests, "iterations,", res.Errors, "errors")
+	fmt.Printf("stopped (%s): %s\n", res.Stopped.Cause, res.Stopped.Reason)
+	// Output:
+	// 3 users, 3 logged in; 3 iterations, 0 errors
+	// stopped (data): test data exhausted: all 3 rows of testdata/users.csv were used
 }

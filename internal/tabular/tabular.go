@@ -1,0 +1,296 @@
+// Package tabular reads test data files into rows of named string fields:
+// CSV whose first record is the header, and JSON lines, one object a line.
+// It checks a file whole and places whatever is wrong at its 1-based line
+// and column, so that a bad file is refused before any load; package
+// loadtest adds the file's name and shares the rows.
+package tabular
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/loadgate/loadgate/internal/jsonpos"
+)
+
+// Table is what a file held. Row i's fields are
+// Fields[i*len(Header) : (i+1)*len(Header)], in the order of Header.
+type Table struct {
+	Header []string
+	Fields []string
+	// For JSON lines, row i's object is Raw[RawEnd[i-1]:RawEnd[i]]
+	// (RawEnd[-1] being 0). Both are nil for CSV.
+	Raw    []byte
+	RawEnd []int
+}
+
+// Rows returns the number of rows.
+func (t *Table) Rows() int {
+	if len(t.Header) == 0 {
+		return 0
+	}
+	return len(t.Fields) / len(t.Header)
+}
+
+// Error is what is wrong with a file, and where.
+type Error struct {
+	Line, Col int // 1-based; Col counts bytes
+	Err       error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %v", e.Line, e.Col, e.Err) }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func errorAt(line, col int, format string, args ...any) *Error {
+	return &Error{Line: line, Col: col, Err: fmt.Errorf(format, args...)}
+}
+
+// bom is the byte order mark some spreadsheets write at the start of a
+// UTF-8 file; left in, it would be part of the first column's name.
+var bom = []byte("\ufeff")
+
+// ReadCSV reads CSV (RFC 4180, as encoding/csv without LazyQuotes) whose
+// first record names the columns. Every record must have as many fields as
+// the header, every name must be non-empty and unique, and there must be
+// at least one row.
+func ReadCSV(r io.Reader) (*Table, error) {
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(len(bom)); bytes.Equal(head, bom) {
+		br.Discard(len(bom))
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errorAt(1, 1, "empty file: the first line must name the columns")
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	header = append([]string(nil), header...)
+	cols := make([]int, len(header))
+	for i := range header {
+		_, cols[i] = cr.FieldPos(i)
+	}
+	if err := checkNames(header, func(i int) (int, int) { return 1, cols[i] }); err != nil {
+		return nil, err
+	}
+	t := &Table{Header: header}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err)
+		}
+		t.Fields = append(t.Fields, rec...)
+	}
+	if len(t.Fields) == 0 {
+		line, _ := cr.FieldPos(0)
+		return nil, errorAt(line+1, 1, "no rows after the header")
+	}
+	return t, nil
+}
+
+// csvError places an error of encoding/csv in its own words.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		return errorAt(pe.Line, pe.Column, "wrong number of fields: the header has a different number")
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return errorAt(pe.Line, pe.Column, `bare " in a field that is not quoted (quote the field and double the quote: "a ""b"" c")`)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return errorAt(pe.Line, pe.Column, `extraneous or missing " in a quoted field`)
+	}
+	return &Error{Line: pe.Line, Col: pe.Column, Err: pe.Err}
+}
+
+// checkNames refuses empty and duplicate column names; at says where name
+// i was written.
+func checkNames(names []string, at func(i int) (line, col int)) error {
+	seen := make(map[string]int, len(names))
+	for i, name := range names {
+		line, col := at(i)
+		if name == "" {
+			return errorAt(line, col, "column %d has an empty name", i+1)
+		}
+		if j, dup := seen[name]; dup {
+			return errorAt(line, col, "duplicate column name %q (also column %d)", name, j+1)
+		}
+		seen[name] = i
+	}
+	return nil
+}
+
+// ReadJSONLines reads JSON lines: one JSON object a line (blank lines are
+// skipped). The columns are the objects' keys in the order they first
+// appear; a row lacking a key has "" for it. A field is a JSON string's
+// value, "" for null, or the JSON text of any other value (a number as
+// written, true, an array). Keys must be non-empty and unique within an
+// object, and there must be at least one object.
+func ReadJSONLines(r io.Reader) (*Table, error) {
+	br := bufio.NewReader(r)
+	t := &Table{}
+	cols := map[string]int{}
+	var widths []int // of each row: the columns known when it was read
+	var set []bool   // which columns this line has set
+	line := 0
+	for {
+		text, err := br.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if len(text) == 0 {
+			break
+		}
+		line++
+		if line == 1 {
+			text = bytes.TrimPrefix(text, bom)
+		}
+		text = bytes.TrimRight(text, "\r\n")
+		if start := len(text) - len(bytes.TrimLeft(text, " \t")); start < len(text) {
+			if err := checkObject(text, start); err != nil {
+				return nil, &Error{Line: line, Col: err.Col, Err: err.Err}
+			}
+			from := len(t.Fields)
+			set = set[:0]
+			if err := eachMember(text, func(key string, keyCol int, val []byte) error {
+				col, ok := cols[key]
+				if !ok {
+					if key == "" {
+						return errorAt(line, keyCol, "empty key")
+					}
+					col = len(t.Header)
+					cols[key] = col
+					t.Header = append(t.Header, key)
+				}
+				for len(set) <= col {
+					set = append(set, false)
+					t.Fields = append(t.Fields, "")
+				}
+				if set[col] {
+					return errorAt(line, keyCol, "duplicate key %q", key)
+				}
+				t.Fields[from+col], set[col] = field(val), true
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			for len(t.Fields)-from < len(t.Header) {
+				t.Fields = append(t.Fields, "")
+			}
+			widths = append(widths, len(t.Header))
+			t.Raw = append(t.Raw, bytes.TrimSpace(text)...)
+			t.RawEnd = append(t.RawEnd, len(t.Raw))
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if len(widths) == 0 {
+		return nil, errorAt(max(line, 1), 1, "empty file: want one JSON object a line")
+	}
+	t.Fields = widen(t.Fields, widths, len(t.Header))
+	return t, nil
+}
+
+// widen makes every row w fields wide: a column that first appeared in a
+// later line is "" in the rows before it. widths[i] is row i's width.
+func widen(fields []string, widths []int, w int) []string {
+	if widths[len(widths)-1] == widths[0] {
+		return fields // every column was known from the first line
+	}
+	out := make([]string, 0, w*len(widths))
+	for _, n := range widths {
+		out = append(out, fields[:n]...)
+		for range w - n {
+			out = append(out, "")
+		}
+		fields = fields[n:]
+	}
+	return out
+}
+
+// checkObject refuses a line that is not valid JSON or not an object,
+// placed by package jsonpos. start is the offset of its first byte that is
+// not a space.
+func checkObject(text []byte, start int) *Error {
+	if err := json.Unmarshal(text, new(json.RawMessage)); err != nil {
+		pe := jsonpos.Locate(text, err, 0, nil)
+		if pe.Offset >= int64(len(bytes.TrimRight(text, " \t"))) {
+			// jsonpos speaks of a truncated file; here the line ended.
+			return errorAt(1, pe.Col, "invalid JSON: unexpected end of line (an object must fit on one line)")
+		}
+		return &Error{Line: 1, Col: pe.Col, Err: fmt.Errorf("invalid JSON: %w", pe.Err)}
+	}
+	if text[start] != '{' {
+		return errorAt(1, start+1, "not a JSON object: a line must hold one object, got %s", kindOf(text[start]))
+	}
+	return nil
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// eachMember calls fn with each key of the valid JSON object in text, the
+// 1-based column of its opening quote, and its value.
+func eachMember(text []byte, fn func(key string, col int, val []byte) error) error {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // '{'
+		return err
+	}
+	for dec.More() {
+		off := int(dec.InputOffset())
+		for off < len(text) && (text[off] == ',' || text[off] == ' ' || text[off] == '\t') {
+			off++
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return err
+		}
+		if err := fn(tok.(string), off+1, val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// field is the text a row holds for a JSON value.
+func field(val []byte) string {
+	switch val[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(val, &s) == nil {
+			return s
+		}
+	case 'n':
+		return ""
+	}
+	return string(val)
+}

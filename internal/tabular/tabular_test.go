@@ -1,0 +1,67 @@
+package tabular
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestReadCSV(t *testing.T) {
+	got, err := ReadCSV(strings.NewReader("\ufeffemail,name\na@x,\"A, B\"\nb@x,B\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Table{Header: []string{"email", "name"}, Fields: []string{"a@x", "A, B", "b@x", "B"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ReadCSV = %+v, want %+v", got, want)
+	}
+}
+
+func TestReadJSONLines(t *testing.T) {
+	give := "{\"email\": \"a@x\", \"n\": 1}\r\n\n  {\"n\": 2.50, \"tags\": [\"x\"], \"email\": null}\n{\"email\": \"c\\u0040x\"}"
+	got, err := ReadJSONLines(strings.NewReader(give))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeader := []string{"email", "n", "tags"}
+	wantFields := []string{"a@x", "1", "", "", "2.50", `["x"]`, "c@x", "", ""}
+	if !reflect.DeepEqual(got.Header, wantHeader) || !reflect.DeepEqual(got.Fields, wantFields) {
+		t.Errorf("ReadJSONLines = %q %q, want %q %q", got.Header, got.Fields, wantHeader, wantFields)
+	}
+	if raw := string(got.Raw[got.RawEnd[0]:got.RawEnd[1]]); raw != `{"n": 2.50, "tags": ["x"], "email": null}` {
+		t.Errorf("row 1's object = %s", raw)
+	}
+}
+
+func TestErrorPositions(t *testing.T) {
+	tests := []struct {
+		name string
+		read func(string) error
+		give string
+		want string
+	}{
+		{name: "csv empty", read: readCSV, give: "", want: "1:1: empty file: the first line must name the columns"},
+		{name: "csv header only", read: readCSV, give: "a,b\n", want: "2:1: no rows after the header"},
+		{name: "csv field count", read: readCSV, give: "a,b\n1,2\n3\n", want: "3:1: wrong number of fields: the header has a different number"},
+		{name: "csv bare quote", read: readCSV, give: "a,b\n1,x\"y\n", want: "2:4: bare \" in a field"},
+		{name: "csv duplicate name", read: readCSV, give: "email,name,email\n1,2,3\n", want: `1:12: duplicate column name "email" (also column 1)`},
+		{name: "csv empty name", read: readCSV, give: "email,,x\n1,2,3\n", want: "1:7: column 2 has an empty name"},
+		{name: "jsonl empty", read: readJSONL, give: "\n\n", want: "2:1: empty file"},
+		{name: "jsonl invalid", read: readJSONL, give: "{\"a\": 1}\n{\"a\": x}\n", want: "2:7: invalid JSON: invalid character 'x'"},
+		{name: "jsonl truncated", read: readJSONL, give: "{\"a\": 1}\n{\"a\":\n 1}\n", want: "2:6: invalid JSON: unexpected end of line (an object must fit on one line)"},
+		{name: "jsonl not object", read: readJSONL, give: "{\"a\": 1}\n  [1, 2]\n", want: "2:3: not a JSON object: a line must hold one object, got an array"},
+		{name: "jsonl duplicate key", read: readJSONL, give: "{\"a\": 1,  \"a\": 2}\n", want: `1:11: duplicate key "a"`},
+		{name: "jsonl empty key", read: readJSONL, give: "{\"a\": 1, \"\": 2}\n", want: "1:10: empty key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.read(tt.give)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error = %v, want one starting %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func readCSV(s string) error   { _, err := ReadCSV(strings.NewReader(s)); return err }
+func readJSONL(s string) error { _, err := ReadJSONLines(strings.NewReader(s)); return err }
