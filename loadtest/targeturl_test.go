@@ -147,6 +147,9 @@ func TestTargetRecorded(t *testing.T) {
 			t.Errorf("Env.Target = %q after %d requests, %d served; want %s and every request served",
 				res.Env.Target, res.Requests, served.Load(), srv.URL)
 		}
+		if want := "load against LOADGATE_TARGET=" + srv.URL + "\n"; !strings.Contains(loadtest.Summary(res), want) {
+			t.Errorf("the summary does not say %q:\n%s", want, loadtest.Summary(res))
+		}
 	})
 
 	t.Run("not asked for", func(t *testing.T) {
@@ -189,6 +192,9 @@ func TestRateScale(t *testing.T) {
 	}
 	if !strings.Contains(res.Env.String(), "LOADGATE_RATE_SCALE=0.5") {
 		t.Errorf("Env.String() = %q, want it to name the rate scale", res.Env.String())
+	}
+	if want := "load LOADGATE_RATE_SCALE=0.5\n"; !strings.Contains(loadtest.Summary(res), want) {
+		t.Errorf("the summary does not say %q:\n%s", want, loadtest.Summary(res))
 	}
 
 	for _, bad := range []string{"0", "-2", "NaN", "Inf", "fast"} {
