@@ -80,7 +80,10 @@ var _ TB = (testing.TB)(nil)
 // noisy to tell a change of a rule's tolerance from none: more runs, or
 // longer ones, settle it). Without a baseline Check logs how to record one
 // and passes, unless [Strict]. A baseline that cannot be read fails the
-// test and is left as it is.
+// test and is left as it is, and so does one of runs sent to another
+// target or at another scale than res (loadtest.TargetURL,
+// LOADGATE_SCALE, LOADGATE_RATE_SCALE): the failure names both, and
+// nothing is compared.
 //
 // SLA limits ([WithSLA]) are checked on every run, in both modes.
 //

@@ -155,8 +155,10 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // warns when it is beyond tolerance but not significant or significant and
 // beyond the rule's warn level, and passes otherwise. Compare returns an
 // error, and no comparison, when the samples cannot be compared: another
-// scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), an invalid
-// policy or a malformed SLA expression.
+// scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), runs sent to
+// another target ([ErrTargetMismatch]) or at another LOADGATE_SCALE or
+// LOADGATE_RATE_SCALE ([ErrScaleMismatch]), an invalid policy or a
+// malformed SLA expression.
 func Compare(base, head Sample, p Policy) (*Comparison, error) {
 	c, err := compare(base, head, p)
 	if err != nil {
@@ -179,6 +181,9 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	}
 	if len(head.Runs) == 0 {
 		return nil, fmt.Errorf("%s: %w", label(head, "head"), ErrNoRuns)
+	}
+	if err := sameLoad(label(base, "base"), base.Env, label(head, "head"), head.Env); err != nil {
+		return nil, err
 	}
 	alpha := p.alpha()
 	c := &Comparison{
@@ -353,13 +358,8 @@ func envMismatch(a, b loadtest.Env) []string {
 	if a.CPUModel != "" && b.CPUModel != "" {
 		add("cpu", a.CPUModel, b.CPUModel)
 	}
-	scale := func(s float64) float64 {
-		if s == 0 {
-			return 1
-		}
-		return s
-	}
-	add("scale", scale(a.Scale), scale(b.Scale))
+	// Scales and targets are not machines: samples that differ in them
+	// are not compared at all (sameLoad).
 	return d
 }
 

@@ -15,6 +15,14 @@ var (
 	// ErrScenarioMismatch means a baseline, or a set of results, belongs to
 	// another scenario than the one it is used for.
 	ErrScenarioMismatch = errors.New("scenario mismatch")
+	// ErrTargetMismatch means two sets of runs were sent to different
+	// targets (LOADGATE_TARGET, loadtest.Env.Target): their numbers
+	// describe different services and are not compared.
+	ErrTargetMismatch = errors.New("target mismatch")
+	// ErrScaleMismatch means two sets of runs ran at different
+	// LOADGATE_SCALE or LOADGATE_RATE_SCALE: they put different loads on
+	// the service and are not compared.
+	ErrScaleMismatch = errors.New("scale mismatch")
 	// ErrNoRuns means a sample or a baseline has no runs to compare.
 	ErrNoRuns = errors.New("no runs")
 	// ErrLocked means the lock around a baseline file could not be taken in

@@ -43,6 +43,10 @@ func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 		if s.Env.Scale != 0 && s.Env.Scale != 1 {
 			setConfig("scale", strconv.FormatFloat(s.Env.Scale, 'g', -1, 64))
 		}
+		if s.Env.RateScale != 0 && s.Env.RateScale != 1 {
+			setConfig("rate-scale", strconv.FormatFloat(s.Env.RateScale, 'g', -1, 64))
+		}
+		setConfig("target", s.Env.Target)
 		ms := metricsOf(s, s)
 		for _, m := range ms {
 			if u := m.row.Bench; !units[u] {

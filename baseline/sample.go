@@ -27,8 +27,9 @@ type Sample struct {
 
 // SampleOf makes a sample of results of one scenario; the environment is
 // that of the first result. It fails with [ErrScenarioMismatch] if the
-// results belong to different scenarios and with [ErrNoRuns] if there are
-// none.
+// results belong to different scenarios, with [ErrTargetMismatch] or
+// [ErrScaleMismatch] if they were sent to different targets or at
+// different scales, and with [ErrNoRuns] if there are none.
 func SampleOf(results ...*loadtest.Result) (Sample, error) {
 	var s Sample
 	for i, r := range results {
@@ -40,6 +41,8 @@ func SampleOf(results ...*loadtest.Result) (Sample, error) {
 		} else if r.Scenario != s.Scenario {
 			return Sample{}, fmt.Errorf("%w: result %d is of scenario %q, the first of %q",
 				ErrScenarioMismatch, i+1, r.Scenario, s.Scenario)
+		} else if err := sameLoad("first result", s.Env, fmt.Sprintf("result %d", i+1), r.Env); err != nil {
+			return Sample{}, fmt.Errorf("scenario %s: %w", s.Scenario, err)
 		}
 		s.Runs = append(s.Runs, RunOf(r))
 		s.Results = append(s.Results, r)

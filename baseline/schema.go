@@ -38,9 +38,12 @@ type Baseline struct {
 	Recorded time.Time `json:"recorded"`
 	// Commit is the git commit checked out when the runs were recorded
 	// (uncommitted changes are not told), if git could say.
-	Commit string       `json:"commit,omitempty"`
-	Env    loadtest.Env `json:"env"`
-	Runs   []Run        `json:"runs"`
+	Commit string `json:"commit,omitempty"`
+	// Env is the machine that recorded the runs, and the target and
+	// scales every run was sent to and at (Env.Target, Env.Scale,
+	// Env.RateScale): a baseline is compared only with runs of the same.
+	Env  loadtest.Env `json:"env"`
+	Runs []Run        `json:"runs"`
 	// Latency is the latency of all runs merged, with its HDR histogram
 	// (runs whose result had no histogram are left out).
 	Latency loadtest.Latency `json:"latency"`

@@ -34,6 +34,7 @@ func goldenBaseline(t *testing.T) *Baseline {
 		UpdateID: "pid42-20261123T010203Z-0123456789ab", Recorded: time.Date(2026, 11, 23, 1, 2, 5, 0, time.UTC),
 		Commit: "0123456789abcdef0123456789abcdef01234567", Env: testEnv,
 	}
+	b.Env.RateScale, b.Env.Target = 0.5, "http://127.0.0.1:8080"
 	for _, r := range []*loadtest.Result{r1, r2} {
 		b.Runs = append(b.Runs, RunOf(r))
 		if err := mergeLatency(&b.Latency, &r.Latency); err != nil {

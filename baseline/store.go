@@ -210,8 +210,13 @@ func PartialPath(path string) string {
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
 }
 
-// addRuns appends the runs of results (whose sample is s) to b.
+// addRuns appends the runs of results (whose sample is s) to b, unless
+// they were sent to another target or at other scales than b's runs: a
+// baseline keeps its target and scales once (in its Env), for every run.
 func addRuns(b *Baseline, results []*loadtest.Result, s Sample) error {
+	if err := sameLoad("baseline", b.Env, "new run", s.Env); err != nil {
+		return fmt.Errorf("not adding runs to the baseline of %s: %w", b.Scenario, err)
+	}
 	b.Runs = append(b.Runs, s.Runs...)
 	b.Recorded = time.Now().UTC().Truncate(time.Second)
 	for _, r := range results {

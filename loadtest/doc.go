@@ -32,6 +32,12 @@
 //   - LOADGATE_SCALE: a factor applied to every duration of the load (stages
 //     and warm-up, not think time, so each stage keeps its rate), e.g. 0.1
 //     for a quick local smoke run.
+//   - LOADGATE_RATE_SCALE: a factor applied to the rates of open-model
+//     stages and the users of closed-model ones (rounded up, at least one
+//     user), e.g. 0.1 to run a scenario at a tenth of its load against a
+//     shared staging service.
+//   - LOADGATE_TARGET: the base URL of a service running elsewhere, which
+//     [TargetURL] returns in place of starting the test's own server.
 //   - LOADGATE_ALLOW_HOSTS: hosts other than loopback that load may be sent
 //     to, comma-separated, as in Scenario.AllowHosts.
 package loadtest

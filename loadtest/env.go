@@ -3,29 +3,56 @@ package loadtest
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/loadgate/loadgate/internal/scale"
 )
 
 // Environment variables the harness reads.
 const (
-	EnvOut   = "LOADGATE_OUT"
+	EnvOut = "LOADGATE_OUT"
+	// EnvScale multiplies every duration of the load (stages and warm-up,
+	// not think time); see [Run].
 	EnvScale = "LOADGATE_SCALE"
+	// EnvRateScale multiplies the rates of open-model stages and the users
+	// of closed-model stages (rounded up, to at least 1); see [Run].
+	EnvRateScale = "LOADGATE_RATE_SCALE"
 )
 
-// scaleFromEnv parses LOADGATE_SCALE; unset means 1.
-func scaleFromEnv() (float64, error) {
-	v := strings.TrimSpace(os.Getenv(EnvScale))
+// scales are the factors LOADGATE_SCALE and LOADGATE_RATE_SCALE apply to a
+// scenario's load; 1 leaves it as written.
+type scales struct {
+	duration, rate float64
+}
+
+// unscaled runs the load as written.
+var unscaled = scales{duration: 1, rate: 1}
+
+// scalesFromEnv reads LOADGATE_SCALE and LOADGATE_RATE_SCALE.
+func scalesFromEnv() (scales, error) {
+	d, err := scaleFromEnv(EnvScale)
+	if err != nil {
+		return scales{}, err
+	}
+	r, err := scaleFromEnv(EnvRateScale)
+	if err != nil {
+		return scales{}, err
+	}
+	return scales{duration: d, rate: r}, nil
+}
+
+// scaleFromEnv parses the factor in variable name; unset or blank means 1.
+func scaleFromEnv(name string) (float64, error) {
+	v := strings.TrimSpace(os.Getenv(name))
 	if v == "" {
 		return 1, nil
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || f <= 0 || f > 1e6 {
-		return 0, fmt.Errorf("%s=%q: want a positive number up to 1e6, such as 0.1", EnvScale, v)
+	f, err := scale.Parse(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: %w", name, v, err)
 	}
 	return f, nil
 }
@@ -35,8 +62,10 @@ var (
 	cpuModel     string
 )
 
-// currentEnv fingerprints this machine.
-func currentEnv(scale float64) Env {
+// currentEnv fingerprints this machine and the load's settings: its
+// scales, and target, the LOADGATE_TARGET the test took its base URL from
+// ("" for none).
+func currentEnv(sc scales, target string) Env {
 	cpuModelOnce.Do(func() { cpuModel = readCPUModel() })
 	e := Env{
 		Go:       runtime.Version(),
@@ -45,9 +74,13 @@ func currentEnv(scale float64) Env {
 		CPUs:     runtime.NumCPU(),
 		CPUModel: cpuModel,
 	}
-	if scale != 1 {
-		e.Scale = scale
+	if sc.duration != 1 {
+		e.Scale = sc.duration
 	}
+	if sc.rate != 1 {
+		e.RateScale = sc.rate
+	}
+	e.Target = target
 	return e
 }
 
@@ -107,8 +140,9 @@ func splitFuncName(name string) (pkg, fn string) {
 }
 
 // String describes the machine in one line, for a report's reader:
-// "linux/amd64, 2 CPUs AMD EPYC 7B13, go1.26.0", with LOADGATE_SCALE added
-// when the run was scaled. It is "" when nothing is known.
+// "linux/amd64, 2 CPUs AMD EPYC 7B13, go1.26.0", with LOADGATE_SCALE and
+// LOADGATE_RATE_SCALE added when the run was scaled, and LOADGATE_TARGET
+// when it ran against a service elsewhere. It is "" when nothing is known.
 func (e Env) String() string {
 	var parts []string
 	if e.GOOS != "" {
@@ -129,6 +163,12 @@ func (e Env) String() string {
 	}
 	if e.Scale != 0 && e.Scale != 1 {
 		parts = append(parts, fmt.Sprintf("%s=%g", EnvScale, e.Scale))
+	}
+	if e.RateScale != 0 && e.RateScale != 1 {
+		parts = append(parts, fmt.Sprintf("%s=%g", EnvRateScale, e.RateScale))
+	}
+	if e.Target != "" {
+		parts = append(parts, EnvTarget+"="+e.Target)
 	}
 	return strings.Join(parts, ", ")
 }

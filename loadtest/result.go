@@ -88,15 +88,26 @@ type Result struct {
 	panicStack string // first panic of the target, logged by Run
 }
 
-// Env fingerprints the machine that produced a result: latencies from
-// different machines are not comparable.
+// Env fingerprints where a result was produced: the machine (latencies
+// from different machines are not comparable) and the settings that change
+// what a scenario measures without changing its code. Package baseline
+// refuses to compare runs whose Scale, RateScale or Target differ.
 type Env struct {
-	Go       string  `json:"go"`
-	GOOS     string  `json:"goos"`
-	GOARCH   string  `json:"goarch"`
-	CPUs     int     `json:"cpus"`
-	CPUModel string  `json:"cpu_model,omitempty"`
-	Scale    float64 `json:"scale,omitempty"`
+	Go       string `json:"go"`
+	GOOS     string `json:"goos"`
+	GOARCH   string `json:"goarch"`
+	CPUs     int    `json:"cpus"`
+	CPUModel string `json:"cpu_model,omitempty"`
+	// Scale is LOADGATE_SCALE, the factor of every duration of the load,
+	// when it was not 1.
+	Scale float64 `json:"scale,omitempty"`
+	// RateScale is LOADGATE_RATE_SCALE, the factor of the load's rates and
+	// users, when it was not 1.
+	RateScale float64 `json:"rate_scale,omitempty"`
+	// Target is the base URL the test took from LOADGATE_TARGET through
+	// [TargetURL]; empty when the test ran against a server it started
+	// itself.
+	Target string `json:"target,omitempty"`
 }
 
 // LoadInfo describes the load that was planned.

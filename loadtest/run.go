@@ -32,10 +32,19 @@ const drainGrace = time.Second
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
 // LOADGATE_OUT is set it writes the result there (see [WriteFile]).
+//
+// LOADGATE_SCALE multiplies every duration of the load (not think time),
+// and LOADGATE_RATE_SCALE the rates of its open-model stages and the users
+// of its closed-model ones (rounded up, at least one user a stage); the
+// result records both (Env.Scale, Env.RateScale). When t, or a test t is a
+// subtest of, took its base URL from [TargetURL] under LOADGATE_TARGET, Run
+// fails t before any request unless the target's host is loopback or
+// allowed (Scenario.AllowHosts, LOADGATE_ALLOW_HOSTS), and records the
+// target in Env.Target.
 func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
-	scale, err := scaleFromEnv()
+	sc, err := scalesFromEnv()
 	if err != nil {
 		t.Fatalf("loadtest: %v", err)
 		return nil
@@ -43,10 +52,17 @@ func Run(t testing.TB, s Scenario) *Result {
 	if s.Name == "" {
 		s.Name = t.Name()
 	}
-	s, err = s.ready(scale)
+	s, err = s.ready(sc)
 	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
+	}
+	target, targeted := targetOf(t.Name())
+	if targeted {
+		if err := checkTarget(target, s.AllowHosts); err != nil {
+			t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
+			return nil
+		}
 	}
 	drainLimit := s.Timeout + drainGrace
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
@@ -80,7 +96,10 @@ func Run(t testing.TB, s Scenario) *Result {
 	}
 	res.Package = pkg
 	res.Test = t.Name()
-	res.Env = currentEnv(scale)
+	res.Env = currentEnv(sc, target)
+	if w := unusedTarget(t.Name()); w != "" && !targeted {
+		res.Warnings = append(res.Warnings, w)
+	}
 
 	if stack := res.panicStack; stack != "" {
 		t.Logf("loadtest: %s: the target panicked %d times; the first panic:\n%s",
@@ -112,8 +131,10 @@ func Run(t testing.TB, s Scenario) *Result {
 // Execute runs the scenario outside a test and returns what it measured: it
 // is [Run] for programs, such as a command-line tool or a benchmark driver,
 // that have no testing.TB. The zero fields of s take [DefaultScenario],
-// LOADGATE_SCALE scales the load as it does for Run, and the name defaults to
-// "scenario".
+// LOADGATE_SCALE and LOADGATE_RATE_SCALE scale the load as they do for Run,
+// and the name defaults to "scenario". Execute does not read
+// LOADGATE_TARGET: a program that points its target elsewhere should set
+// Result.Env.Target itself, so that comparisons tell its targets apart.
 //
 // Execute returns an error only if the scenario is invalid or its target's
 // Prepare fails, before any request is sent; failed requests, leaked
@@ -128,11 +149,11 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	} else {
 		s.Name = "scenario"
 	}
-	scale, err := scaleFromEnv()
+	sc, err := scalesFromEnv()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	s, err = s.ready(scale)
+	s, err = s.ready(sc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -140,7 +161,7 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	res.Env = currentEnv(scale)
+	res.Env = currentEnv(sc, "")
 	return res, nil
 }
 

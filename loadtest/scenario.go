@@ -3,6 +3,7 @@ package loadtest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -129,13 +130,59 @@ func scaleDuration(d time.Duration, scale float64) time.Duration {
 	return 1
 }
 
-// ready returns s with its defaults and scale applied, or why it cannot run.
-func (s Scenario) ready(scale float64) (Scenario, error) {
+// ready returns s with its defaults and scales applied, or why it cannot
+// run.
+func (s Scenario) ready(sc scales) (Scenario, error) {
 	if s.Load == nil || len(s.Load.Stages()) == 0 {
 		return s, ErrNoLoad
 	}
-	s = s.withDefaults(scale)
-	return s, s.validate()
+	s = s.withDefaults(sc.duration)
+	if sc.rate != 1 {
+		s.Load = scaleRates(s.Load, sc.rate)
+	}
+	if err := s.validate(); err != nil {
+		if sc.rate != 1 {
+			return s, fmt.Errorf("%w (at %s=%g)", err, EnvRateScale, sc.rate)
+		}
+		return s, err
+	}
+	return s, nil
+}
+
+// scaleRates returns the stages of load with the rates of open-model
+// stages and the users of closed-model ones multiplied by f
+// (LOADGATE_RATE_SCALE). Users are rounded up, and a stage of users keeps
+// at least one, so that a scaled-down load still runs: 8 users at 0.1 are
+// 1, at 0.3 are 3. Think time, durations, MaxInFlight and the timeout are
+// not scaled. A stage keeps the name it had unscaled (its default name
+// too), so that SLA selectors such as {stage="200/s"} still find it; the
+// plan in the result holds the rates and users it ran with.
+func scaleRates(load Load, f float64) Sequence {
+	stages := append([]Stage(nil), load.Stages()...)
+	for i := range stages {
+		st := &stages[i]
+		st.Name = st.label()
+		switch st.Model {
+		case Open:
+			st.From *= f
+			st.To *= f
+		case Closed:
+			if st.Users > 0 {
+				st.Users = scaleUsers(st.Users, f)
+			}
+		}
+	}
+	return Sequence(stages)
+}
+
+// scaleUsers is n users times f, rounded up, at least 1. A product within
+// rounding error of a whole number is that number: 10 × 0.3 is 3, not 4.
+func scaleUsers(n int, f float64) int {
+	v := float64(n) * f
+	if r := math.Round(v); math.Abs(v-r) <= 1e-9*v {
+		v = r
+	}
+	return max(1, int(math.Ceil(v)))
 }
 
 // validate checks the scenario after defaults were applied.

@@ -22,7 +22,8 @@ func goldenResult() *Result {
 		Schema: SchemaVersion, Scenario: "checkout", Package: "example.com/shop", Test: "TestLoadCheckout",
 		RunID: "0123456789abcdef", Started: time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC),
 		DurationNS: int64(time.Second),
-		Env:        Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU", Scale: 0.5},
+		Env: Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU", Scale: 0.5,
+			RateScale: 0.25, Target: "https://staging.example.com/shop"},
 		Load: LoadInfo{Model: Open, DurationNS: int64(time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
 			Stages: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true}}},
 		Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Dropped: 0, Abandoned: 0, Rate: 3, Throughput: 2,
@@ -87,7 +88,7 @@ func TestResultSchemaOfRealRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res.Env = currentEnv(1)
+			res.Env = currentEnv(unscaled, "")
 			data, err := json.Marshal(res)
 			if err != nil {
 				t.Fatal(err)

@@ -14,6 +14,22 @@ func Summary(r *Result) string {
 	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%.1f req/s sent, %.1f ok/s), %d errors (%.2f%%), %d dropped\n",
 		r.Scenario, r.Requests, r.Duration().Round(time.Millisecond), r.Rate, r.Throughput,
 		r.Errors, 100*r.ErrorRate, r.Dropped)
+	// What the scenario's code does not say about its load.
+	var set []string
+	if e := r.Env; e.Target != "" {
+		set = append(set, "against "+EnvTarget+"="+e.Target)
+	}
+	for _, f := range []struct {
+		name  string
+		value float64
+	}{{EnvScale, r.Env.Scale}, {EnvRateScale, r.Env.RateScale}} {
+		if f.value != 0 && f.value != 1 {
+			set = append(set, fmt.Sprintf("%s=%g", f.name, f.value))
+		}
+	}
+	if len(set) > 0 {
+		fmt.Fprintf(&b, "load %s\n", strings.Join(set, ", "))
+	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stage\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\tgate\t")
 	row := func(name string, req, errs int64, rate float64, l Latency, gate string) {

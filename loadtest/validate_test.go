@@ -43,7 +43,7 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 func TestScaleFromEnv(t *testing.T) {
 	for _, bad := range []string{"NaN", "0", "-1", "x", "1e9"} {
 		t.Setenv(EnvScale, bad)
-		if _, err := scaleFromEnv(); err == nil || !strings.Contains(err.Error(), "want a positive number up to 1e6") {
+		if _, err := scaleFromEnv(EnvScale); err == nil || !strings.Contains(err.Error(), "want a positive number up to 1e6") {
 			t.Errorf("%s=%s: err = %v", EnvScale, bad, err)
 		}
 	}
@@ -92,7 +92,7 @@ func TestLeakWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Scenario{Target: nop, Load: Rate(1).For(time.Second), Leaks: LeakCheck{Wait: tt.give}}.ready(1)
+			s, err := Scenario{Target: nop, Load: Rate(1).For(time.Second), Leaks: LeakCheck{Wait: tt.give}}.ready(unscaled)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -106,5 +106,47 @@ func TestLeakWait(t *testing.T) {
 	}
 	if DefaultScenario.Leaks.Wait != 2*time.Second {
 		t.Errorf("DefaultScenario.Leaks.Wait = %v; the docs of LeakCheck say 2s", DefaultScenario.Leaks.Wait)
+	}
+}
+
+// TestScaleRates (issue 14): LOADGATE_RATE_SCALE multiplies open-model
+// rates and closed-model users, rounding users up to at least one, and
+// leaves names, durations and think time as written.
+func TestScaleRates(t *testing.T) {
+	tests := []struct {
+		name      string
+		give      Stage
+		f         float64
+		wantFrom  float64
+		wantTo    float64
+		wantUsers int
+		wantName  string
+	}{
+		{name: "rate", give: Rate(200), f: 0.5, wantFrom: 100, wantTo: 100, wantName: "200/s"},
+		{name: "ramp", give: Poisson(50).RampTo(500), f: 2, wantFrom: 100, wantTo: 1000, wantName: "poisson 50→500/s"},
+		{name: "named", give: Rate(10).Named("hold"), f: 0.1, wantFrom: 1, wantTo: 1, wantName: "hold"},
+		{name: "users", give: Users(8), f: 0.5, wantUsers: 4, wantName: "8 users"},
+		{name: "users rounded up", give: Users(3), f: 0.5, wantUsers: 2, wantName: "3 users"},
+		{name: "users at least one", give: Users(8), f: 0.01, wantUsers: 1, wantName: "8 users"},
+		{name: "whole product is not rounded up", give: Users(10), f: 0.3, wantUsers: 3, wantName: "10 users"},
+		{name: "more users", give: Users(8).Thinking(time.Second), f: 2.5, wantUsers: 20, wantName: "8 users"},
+		{name: "no users stay none", give: Users(0), f: 3, wantUsers: 0, wantName: "0 users"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := scaleRates(tt.give.For(time.Second), tt.f)[0]
+			if got.From != tt.wantFrom || got.To != tt.wantTo || got.Users != tt.wantUsers || got.Name != tt.wantName {
+				t.Errorf("scaled by %g: %g→%g/s, %d users, named %q; want %g→%g/s, %d users, named %q",
+					tt.f, got.From, got.To, got.Users, got.Name, tt.wantFrom, tt.wantTo, tt.wantUsers, tt.wantName)
+			}
+			if got.Duration != time.Second || got.Think != tt.give.Think {
+				t.Errorf("scaled by %g: duration %v, think %v; want them unchanged", tt.f, got.Duration, got.Think)
+			}
+		})
+	}
+	// A rate scaled past the limit is refused, saying why it got there.
+	_, err := Scenario{Target: Func(func(context.Context) error { return nil }), Load: Rate(2000).For(time.Second)}.ready(scales{duration: 1, rate: 1000})
+	if want := "over 1e+06/s, more than one process can send; split the load over several (at LOADGATE_RATE_SCALE=1000)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ready at rate scale 1000 = %v, want an error containing %q", err, want)
 	}
 }

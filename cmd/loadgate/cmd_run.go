@@ -16,9 +16,12 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/allowhosts"
+	"github.com/loadgate/loadgate/internal/baseurl"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/scale"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -51,6 +54,17 @@ branch before it merges: -base main); -base stored compares with the
 stored numbers only, at half the runs, trusting the machine to run as
 fast as when they were recorded. The base's results go to -out/base.
 
+-target URL runs the same load tests against a service already running
+elsewhere (a staging deployment, another process) instead of the servers
+the tests start: tests that take their base URL from loadtest.TargetURL
+get URL (LOADGATE_TARGET). A host other than loopback must be allowed,
+with -allow-hosts (LOADGATE_ALLOW_HOSTS) or in the scenario's AllowHosts,
+or the test fails before sending anything. -rate-scale multiplies the
+load's rates and users (LOADGATE_RATE_SCALE), for a shared service that
+should carry a fraction of it. Results record the target and the scales,
+and runs are compared only with runs of the same target and scales: keep
+the baselines of each target in a directory of its own (-baselines).
+
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
 directory that run prints. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
@@ -70,6 +84,12 @@ exactly five runs, then compared with the branch main
 	loadgate run ./examples/shop -run TestBaselineCheckout
 	loadgate run ./examples/shop -run TestBaselineCheckout -count 5 -- -timeout 20m
 	loadgate run ./examples/shop -run TestBaselineCheckout -base main
+
+Run the example's load tests at half their rates against a shop served
+by another process, then against a staging host:
+
+	loadgate run ./examples/shop -target http://127.0.0.1:8080 -rate-scale 0.5
+	loadgate run ./examples/shop -target https://staging.example.com -allow-hosts staging.example.com -baselines testdata/staging
 `
 
 // defaultRun selects the load tests: by convention TestLoad..., and any
@@ -94,8 +114,16 @@ type runConfig struct {
 	// PolicyFile and SLAFile, absolute, are the -policy and -sla files,
 	// passed to the tests' baseline.Check too.
 	PolicyFile, SLAFile string
-	TestFlags           []string
-	Progress            string
+	// Target is -target, checked (LOADGATE_TARGET); RateScale is
+	// -rate-scale (LOADGATE_RATE_SCALE, 0 for unset); AllowHosts the
+	// entries of -allow-hosts (added to LOADGATE_ALLOW_HOSTS).
+	Target     string
+	RateScale  float64
+	AllowHosts []string
+	TestFlags  []string
+	Progress   string
+	// rateScale and allowHosts are the flags' text, checked by check.
+	rateScale, allowHosts string
 }
 
 // runFlags registers the flags run and baseline update share.
@@ -105,6 +133,9 @@ func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int, countHel
 	fs.StringVar(out, "out", "", "`dir`ectory for the JSON results (LOADGATE_OUT); default a new temporary directory")
 	fs.StringVar(&cfg.Baselines, "baselines", "", "`dir`ectory of the baselines, for loadgate and the tests' baseline.Check (LOADGATE_BASELINE_DIR); default testdata/loadgate in each package")
 	fs.StringVar(&cfg.Progress, "progress", progressAuto, "progress `mode`: auto, tty (redrawn lines), plain (a line every few seconds) or off")
+	fs.StringVar(&cfg.Target, "target", "", "send the load to the service at base `URL` instead of the servers the tests start (LOADGATE_TARGET, for tests that call loadtest.TargetURL); a host other than loopback must be allowed (-allow-hosts)")
+	fs.StringVar(&cfg.rateScale, "rate-scale", "", "multiply the load's rates and users by `factor` (LOADGATE_RATE_SCALE; users are rounded up, at least 1 a stage); runs of another rate scale are not compared")
+	fs.StringVar(&cfg.allowHosts, "allow-hosts", "", "comma-separated `hosts` other than loopback that the load may be sent to, added to LOADGATE_ALLOW_HOSTS")
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -173,6 +204,9 @@ func (cfg *runConfig) check(cmd, out string) error {
 	if err := checkTestFlags(cmd, cfg.TestFlags); err != nil {
 		return err
 	}
+	if err := cfg.checkLoad(cmd); err != nil {
+		return err
+	}
 	if d := os.Getenv(baseline.EnvDir); cfg.Baselines == "" && filepath.IsAbs(d) {
 		cfg.Baselines = d // as the tests' baseline.Check will see it
 	}
@@ -195,6 +229,35 @@ func (cfg *runConfig) check(cmd, out string) error {
 			return err
 		}
 		cfg.Out = dir
+	}
+	return nil
+}
+
+// checkLoad checks -target, -rate-scale and -allow-hosts by the rules the
+// tests apply to LOADGATE_TARGET, LOADGATE_RATE_SCALE and
+// LOADGATE_ALLOW_HOSTS, so that a typo fails before any test runs.
+func (cfg *runConfig) checkLoad(cmd string) error {
+	if cfg.Target != "" {
+		u, err := baseurl.Parse(cfg.Target)
+		if err != nil {
+			return usageErrorf(cmd, "-target %q: %v", cfg.Target, err)
+		}
+		cfg.Target = u
+	}
+	if cfg.rateScale != "" {
+		f, err := scale.Parse(cfg.rateScale)
+		if err != nil {
+			return usageErrorf(cmd, "-rate-scale %q: %v", cfg.rateScale, err)
+		}
+		cfg.RateScale = f
+	}
+	for _, e := range strings.Split(cfg.allowHosts, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			cfg.AllowHosts = append(cfg.AllowHosts, e)
+		}
+	}
+	if _, err := allowhosts.Parse("-allow-hosts", cfg.AllowHosts); err != nil {
+		return usageErrorf(cmd, "%v", err)
 	}
 	return nil
 }
@@ -365,6 +428,7 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	settings := gotest.Settings{
 		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
+		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts,
 	}
 	if o.Base != nil {
 		who := "head"

@@ -119,7 +119,9 @@ func (l *List) listed(host string) bool { return l.hosts[key(host)] }
 
 // Check returns nil if traffic may go to host, a URL's Hostname(): it is
 // loopback or listed. Otherwise its error wraps [ErrNotAllowed], starts
-// with what (the request or URL refused) and says how to allow the host.
+// with what (the request or URL refused) and says how to allow the host:
+// the caller's setting, LOADGATE_ALLOW_HOSTS or loadgate run -allow-hosts,
+// which sets the variable.
 // Check resolves no name.
 func (l *List) Check(what, host string) error {
 	k := key(host)
@@ -134,7 +136,7 @@ func (l *List) Check(what, host string) error {
 		why = "is not a loopback address"
 	}
 	return fmt.Errorf("%s: host %s %s: %w; loadgate sends traffic only to this machine unless told otherwise: "+
-		"add the host to %s or set %s=%s", what, k, why, ErrNotAllowed, l.setting, Env, k)
+		"add the host to %s or set %s=%s (loadgate run -allow-hosts %s)", what, k, why, ErrNotAllowed, l.setting, Env, k, k)
 }
 
 // Control returns a net.Dialer Control hook for connections to host: it
@@ -150,7 +152,7 @@ func (l *List) Control(host string) func(network, address string, c syscall.RawC
 			return fmt.Errorf("dial %s: %w", address, err)
 		}
 		if !ap.Addr().Unmap().IsLoopback() {
-			return fmt.Errorf("dial %s (%s): not loopback: %w (allow it with %s or %s)",
+			return fmt.Errorf("dial %s (%s): not loopback: %w (allow it with %s, %s or loadgate run -allow-hosts)",
 				host, address, ErrNotAllowed, l.setting, Env)
 		}
 		return nil

@@ -4,9 +4,11 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/allowhosts"
 	"github.com/loadgate/loadgate/internal/progress"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -33,6 +35,16 @@ type Settings struct {
 	// runs of several go test processes and judges them itself
 	// (baseline.EnvPooled).
 	Pooled bool
+	// Target is the base URL the tests send their load to instead of the
+	// servers they start (LOADGATE_TARGET, read by loadtest.TargetURL),
+	// checked by the caller; "" leaves the variable as inherited.
+	Target string
+	// RateScale multiplies the load's rates and users
+	// (LOADGATE_RATE_SCALE); 0 leaves the variable as inherited.
+	RateScale float64
+	// AllowHosts are hosts other than loopback the load may be sent to,
+	// added to those LOADGATE_ALLOW_HOSTS lists already.
+	AllowHosts []string
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -50,7 +62,13 @@ func (s Settings) Env() []string {
 	if s.Pooled {
 		set[baseline.EnvPooled] = "1"
 	}
-	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile} {
+	if s.RateScale != 0 {
+		set[loadtest.EnvRateScale] = strconv.FormatFloat(s.RateScale, 'g', -1, 64)
+	}
+	if len(s.AllowHosts) > 0 {
+		set[loadtest.EnvAllowHosts] = strings.Join(append(allowhosts.FromEnv(), s.AllowHosts...), ",")
+	}
+	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target} {
 		if v != "" {
 			set[k] = v
 		}

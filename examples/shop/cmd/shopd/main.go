@@ -1,7 +1,10 @@
 // Command shopd serves the example shop (package shop) in a process of its
 // own, the way a real service runs, so that load tests can watch it from
 // outside: Prometheus metrics at /metrics (the default registry, with the
-// Go and process collectors) and the runtime's profiles at /debug/pprof/.
+// Go and process collectors, and shop_http_requests_total, the requests
+// the shop answered by status code) and the runtime's profiles at
+// /debug/pprof/. The example's load tests run against it with
+// loadgate run -target (LOADGATE_TARGET).
 //
 // Usage:
 //
@@ -30,6 +33,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/loadgate/loadgate/examples/shop"
@@ -103,12 +108,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// shopRequests counts the requests the shop answered, by status code;
+// requests for the metrics and the profiles are not the shop's. A load
+// test compares it with what it sent.
+var shopRequests = promauto.NewCounterVec(prometheus.CounterOpts{
+	Name: "shop_http_requests_total",
+	Help: "Requests the shop answered, by status code.",
+}, []string{"code"})
+
 // newMux routes the shop, its metrics and its profiles. The pprof handlers
 // are registered here by hand: importing net/http/pprof also registers them
 // on http.DefaultServeMux, which shopd never serves.
 func newMux(s *shop.Server) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/", s)
+	mux.Handle("/", promhttp.InstrumentHandlerCounter(shopRequests, s))
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // also serves the named profiles, e.g. goroutine
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

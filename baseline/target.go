@@ -1,0 +1,53 @@
+package baseline
+
+import (
+	"fmt"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// sameLoad returns an error unless two sets of runs, named a and b in the
+// message ("baseline", "head", "result 2"), were sent to the same target
+// at the same scales, as their environments record (loadtest.Env's
+// Target, Scale and RateScale; a scale of 0, as files written before it
+// existed have, is 1). A change of any of them changes what is measured,
+// so a comparison across it would report the setting as a regression or
+// an improvement: the error, [ErrTargetMismatch] or [ErrScaleMismatch],
+// names both values. It is the one rule of [Compare], [SampleOf] and
+// [RecordSession].
+func sameLoad(a string, ae loadtest.Env, b string, be loadtest.Env) error {
+	const keep = "or keep a baseline for each in a directory of its own (LOADGATE_BASELINE_DIR, loadgate run -baselines)"
+	if ae.Target != be.Target {
+		return fmt.Errorf("%w: the %s ran against %s, the %s against %s: the numbers of two services are not comparable; compare runs against the same target, %s",
+			ErrTargetMismatch, a, targetText(ae.Target), b, targetText(be.Target), keep)
+	}
+	for _, s := range []struct {
+		name   string
+		av, bv float64
+	}{
+		{loadtest.EnvScale, ae.Scale, be.Scale},
+		{loadtest.EnvRateScale, ae.RateScale, be.RateScale},
+	} {
+		if factor(s.av) != factor(s.bv) {
+			return fmt.Errorf("%w: the %s ran at %s=%g, the %s at %s=%g: a scaled load measures something else; compare runs at the same scale, %s",
+				ErrScaleMismatch, a, s.name, factor(s.av), b, s.name, factor(s.bv), keep)
+		}
+	}
+	return nil
+}
+
+// targetText describes the target of runs whose Env.Target is t.
+func targetText(t string) string {
+	if t == "" {
+		return "a server its test started itself (no " + loadtest.EnvTarget + ")"
+	}
+	return loadtest.EnvTarget + "=" + t
+}
+
+// factor is a recorded scale: 0 (not recorded) is 1.
+func factor(s float64) float64 {
+	if s == 0 {
+		return 1
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+package gotest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSettingsEnv (issue 14): loadgate run -target, -rate-scale and
+// -allow-hosts reach the tests as LOADGATE_TARGET, LOADGATE_RATE_SCALE and
+// LOADGATE_ALLOW_HOSTS; hosts the caller's environment allows already stay
+// allowed, and unset settings leave the inherited variables alone.
+func TestSettingsEnv(t *testing.T) {
+	t.Setenv("LOADGATE_TARGET", "http://inherited.example.com")
+	t.Setenv("LOADGATE_RATE_SCALE", "3")
+	t.Setenv("LOADGATE_ALLOW_HOSTS", "metrics.example.com")
+	lookup := func(env []string, key string) []string {
+		var vals []string
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, key+"="); ok {
+				vals = append(vals, v)
+			}
+		}
+		return vals
+	}
+	tests := []struct {
+		name string
+		give Settings
+		want map[string]string
+	}{
+		{name: "inherited", give: Settings{Out: "/out"}, want: map[string]string{
+			"LOADGATE_TARGET": "http://inherited.example.com", "LOADGATE_RATE_SCALE": "3", "LOADGATE_ALLOW_HOSTS": "metrics.example.com"}},
+		{name: "set", give: Settings{Out: "/out", Target: "https://staging.example.com", RateScale: 0.25, AllowHosts: []string{"staging.example.com", "10.0.0.7"}},
+			want: map[string]string{
+				"LOADGATE_TARGET": "https://staging.example.com", "LOADGATE_RATE_SCALE": "0.25",
+				"LOADGATE_ALLOW_HOSTS": "metrics.example.com,staging.example.com,10.0.0.7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := tt.give.Env()
+			for k, v := range tt.want {
+				if got := lookup(env, k); !slices.Equal(got, []string{v}) {
+					t.Errorf("%s = %q, want once %q", k, got, v)
+				}
+			}
+		})
+	}
+}
