@@ -22,7 +22,9 @@ type Result struct {
 	Load       LoadInfo `json:"load"`
 
 	// Requests counts the requests sent during the load, successful or
-	// not, abandoned ones included; Errors counts those that failed.
+	// not, abandoned ones included; Errors counts those that failed. For
+	// a [Flow] target a request is a whole iteration of the journey (see
+	// [FlowTarget]); its steps are in ByName.
 	Requests int64 `json:"requests"`
 	Errors   int64 `json:"errors"`
 	// ErrorRate is Errors / Requests, the share of the requests sent that
@@ -57,7 +59,8 @@ type Result struct {
 	// StatusCodes counts responses by status code, for targets that report
 	// one (HTTP).
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
-	// ByName splits the results by Sample.Name, e.g. per request of a mix.
+	// ByName splits the results by Sample.Name, e.g. per request of a mix,
+	// or per step of a [Flow].
 	ByName map[string]NameResult `json:"by_name,omitempty"`
 	// Phases times the parts of each request that the target reported:
 	// dns, connect, tls, ttfb and total for HTTP. Phases that did not

@@ -2,14 +2,15 @@ package shop_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,37 +191,32 @@ func TestLoadMix(t *testing.T) {
 	}
 }
 
-// TestLoadCheckout has 8 shoppers, each filling a cart and checking out,
-// then thinking for 20 ms before the next order: the closed model.
+// TestLoadCheckout has 8 shoppers, each taking the journey of an order
+// (the catalogue, a product, into the cart, checkout) and thinking for
+// 20 ms before the next: the closed model. Each order is one shopper of
+// testdata/shoppers.csv, used once (a Unique feed), so shoppers running at
+// once never share a cart; the steps are counted under their names.
 func TestLoadCheckout(t *testing.T) {
 	const (
 		users = 8
 		think = 20 * time.Millisecond
 	)
-	s, url, c := startShop(t, shop.Options{})
-	var n atomic.Int64
+	s, url, _ := startShop(t, shop.Options{})
 	res := loadtest.Run(t, loadtest.Scenario{
-		// One request of the result is a whole order: add an item, then
-		// check out. Each order has a cart of its own, so shoppers running
-		// at once never check out each other's items.
-		Target: loadtest.Func(func(ctx context.Context) error {
-			k := n.Add(1)
-			user := fmt.Sprintf("shopper-%d", k)
-			item := fmt.Sprintf(`{"product": %d, "qty": %d}`, k%50+1, k%3+1)
-			if err := send(ctx, c, "POST", url+"/cart/"+user+"/items", item); err != nil {
-				return err
-			}
-			return send(ctx, c, "POST", url+"/checkout/"+user, "")
-		}),
+		Target:  checkoutJourney(url, shoppers(t).Unique()),
 		Load:    loadtest.Users(users).For(2 * time.Second).Thinking(think),
 		Timeout: timeout,
 	})
+	if res == nil {
+		return
+	}
 	checkClean(t, res)
-	// A shop elsewhere (LOADGATE_TARGET) is not in reach, and may take
-	// other orders too.
-	if s != nil {
-		if got := s.Orders(); got != res.Requests-res.Errors {
-			t.Errorf("the shop took %d orders, the result counts %d successful checkouts", got, res.Requests-res.Errors)
+	if s != nil && s.Orders() != res.Requests-res.Errors {
+		t.Errorf("the shop took %d orders, the result counts %d successful journeys", s.Orders(), res.Requests-res.Errors)
+	}
+	for _, step := range []string{"catalogue", "product", "add to cart", "checkout"} {
+		if got := res.ByName[step].Requests; got != res.Requests {
+			t.Errorf("step %s ran %d times in %d journeys", step, got, res.Requests)
 		}
 	}
 	// Think time caps each user at one order per think time, plus the one
@@ -228,10 +224,71 @@ func TestLoadCheckout(t *testing.T) {
 	// plan in the result holds under LOADGATE_SCALE.
 	d := time.Duration(res.Load.Stages[0].DurationNS)
 	thought := time.Duration(res.Load.Stages[0].ThinkNS)
-	if most := users * (int64(d/thought) + 1); res.Requests > most || res.Requests < users {
+	if most := users * (int64(d/thought) + 1); res.Stopped == nil && (res.Requests > most || res.Requests < users) {
 		t.Errorf("%d orders by %d users thinking %v for %v, want between %d and %d",
 			res.Requests, users, thought, d, users, most)
 	}
+}
+
+// shoppers reads the shoppers of the checkout journeys.
+func shoppers(t testing.TB) *loadtest.Table {
+	t.Helper()
+	tab, err := loadtest.ReadCSV("testdata/shoppers.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Require("user", "product", "qty"); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// checkoutJourney is one shopper's order: the catalogue, one product,
+// that product into the cart, and checkout, whose order must hold it. A
+// value carries from one step to the next in plain Go: the product the
+// catalogue lists, the order the checkout returns.
+func checkoutJourney(url string, feed *loadtest.Feed) *loadtest.FlowTarget {
+	return loadtest.Flow(func(ctx context.Context, it *loadtest.Iteration) error {
+		row, err := feed.Next()
+		if err != nil {
+			return err // the shoppers ran out: the run ends cleanly
+		}
+		user := row.Get("user")
+		req, _ := http.NewRequestWithContext(ctx, "GET", url+"/products", nil)
+		resp, err := it.Do("catalogue", req)
+		if err != nil {
+			return err
+		}
+		var products []shop.Product
+		if err := json.NewDecoder(resp.Body).Decode(&products); err != nil {
+			return fmt.Errorf("catalogue: %w", err)
+		}
+		want, _ := strconv.Atoi(row.Get("product"))
+		id := products[want%len(products)].ID
+		req, _ = http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/products/%d", url, id), nil)
+		if _, err := it.Do("product", req); err != nil {
+			return err
+		}
+		item := strings.NewReader(fmt.Sprintf(`{"product": %d, "qty": %s}`, id, row.Get("qty")))
+		req, _ = http.NewRequestWithContext(ctx, "POST", url+"/cart/"+user+"/items", item)
+		req.Header.Set("Content-Type", "application/json")
+		if _, err := it.Do("add to cart", req); err != nil {
+			return err
+		}
+		req, _ = http.NewRequestWithContext(ctx, "POST", url+"/checkout/"+user, nil)
+		resp, err = it.Do("checkout", req)
+		if err != nil {
+			return err
+		}
+		var order shop.Order
+		if err := json.NewDecoder(resp.Body).Decode(&order); err != nil {
+			return fmt.Errorf("checkout: %w", err)
+		}
+		if len(order.Lines) != 1 || order.Lines[0].Product != id {
+			return loadtest.KindError("wrong_order", fmt.Errorf("%s ordered product %d, the order holds %+v", user, id, order.Lines))
+		}
+		return nil
+	})
 }
 
 // TestLoadRamp steps the shop's traffic up, 50/s, a linear ramp to 200/s,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,7 +107,8 @@ func shopRequests(t *testing.T, url string) int64 {
 	var n int64
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		series, value, ok := strings.Cut(sc.Text(), " ")
+		// The route label holds a space: the value follows the braces.
+		series, value, ok := strings.Cut(sc.Text(), "} ")
 		if !ok || !strings.HasPrefix(series, "shop_http_requests_total{") {
 			continue
 		}
@@ -145,4 +147,103 @@ type countingTransport struct {
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return c.next.RoundTrip(r)
+}
+
+// TestJourneyShopd runs every shopper of testdata/shoppers.csv through the
+// checkout journey against shopd in its own process, until the shoppers
+// run out (3,000 journeys, 12,000 steps), and checks each step's counts,
+// by status, against the shop's own counters by route (issue 14).
+func TestJourneyShopd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short mode: it builds shopd and runs it as a separate process")
+	}
+	url := startShopd(t, buildShopd(t), "-addr", "127.0.0.1:0")
+	t.Setenv(loadtest.EnvTarget, url)
+	t.Setenv(loadtest.EnvRateScale, "")
+	_, url, _ = startShop(t, shop.Options{})
+	tab := shoppers(t)
+	before := shopRoutes(t, url)
+	res := loadtest.Run(t, loadtest.Scenario{
+		Name:    "every shopper checks out",
+		Target:  checkoutJourney(url, tab.Unique()),
+		Load:    loadtest.Users(16).For(2 * time.Minute), // the shoppers run out long before
+		Timeout: timeout,
+	})
+	if res == nil {
+		return
+	}
+	after := shopRoutes(t, url)
+	// The warm-up's journeys (if any) used shoppers too; they are not
+	// counted.
+	var warm int64
+	if res.Warmup != nil {
+		warm = res.Warmup.Requests
+	}
+	if res.Stopped == nil || res.Stopped.Cause != "data" || res.Requests+warm != int64(tab.Len()) {
+		t.Fatalf("%d journeys after %d of the warm-up, stopped %+v; want all %d shoppers and a stop for the data",
+			res.Requests, warm, res.Stopped, tab.Len())
+	}
+	steps := int64(0)
+	for step, route := range map[string]string{
+		"catalogue":   "GET /products",
+		"product":     "GET /products/{id}",
+		"add to cart": "POST /cart/{user}/items",
+		"checkout":    "POST /checkout/{user}",
+	} {
+		got := res.ByName[step]
+		steps += got.Requests
+		var total int64
+		for code, n := range after[route] {
+			served := n - before[route][code]
+			total += served
+			if got.StatusCodes[code] != served {
+				t.Errorf("%s: the result counts %d responses %s, shopd served %d on %s", step, got.StatusCodes[code], code, served, route)
+			}
+		}
+		if got.Requests != total {
+			t.Errorf("%s: the result counts %d steps, shopd served %d on %s", step, got.Requests, total, route)
+		}
+	}
+	if steps < 10000 {
+		t.Errorf("%d steps, want at least 10,000 to judge the accounting", steps)
+	}
+	t.Logf("%d journeys, %d steps: every count agrees with shopd's", res.Requests, steps)
+}
+
+// shopRoutes reads what shopd at url has answered, by route and status
+// code, from its metrics.
+func shopRoutes(t *testing.T, url string) map[string]map[string]int64 {
+	t.Helper()
+	c := &http.Client{Timeout: timeout}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	label := regexp.MustCompile(`(\w+)="([^"]*)"`)
+	out := map[string]map[string]int64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		series, value, ok := strings.Cut(sc.Text(), "} ")
+		if !ok || !strings.HasPrefix(series, "shop_http_requests_total{") {
+			continue
+		}
+		labels := map[string]string{}
+		for _, m := range label.FindAllStringSubmatch(series, -1) {
+			labels[m[1]] = m[2]
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("GET %s/metrics: %q: %v", url, sc.Text(), err)
+		}
+		if out[labels["route"]] == nil {
+			out[labels["route"]] = map[string]int64{}
+		}
+		out[labels["route"]][labels["code"]] += int64(v)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

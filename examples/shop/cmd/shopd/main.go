@@ -2,7 +2,7 @@
 // own, the way a real service runs, so that load tests can watch it from
 // outside: Prometheus metrics at /metrics (the default registry, with the
 // Go and process collectors, and shop_http_requests_total, the requests
-// the shop answered by status code) and the runtime's profiles at
+// the shop answered by route and status code) and the runtime's profiles at
 // /debug/pprof/. The example's load tests run against it with
 // loadgate run -target (LOADGATE_TARGET).
 //
@@ -30,6 +30,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -108,20 +109,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// shopRequests counts the requests the shop answered, by status code;
+// shopRequests counts the requests the shop answered, by route and status;
 // requests for the metrics and the profiles are not the shop's. A load
 // test compares it with what it sent.
 var shopRequests = promauto.NewCounterVec(prometheus.CounterOpts{
 	Name: "shop_http_requests_total",
-	Help: "Requests the shop answered, by status code.",
-}, []string{"code"})
+	Help: "Requests the shop answered, by route (the pattern that served it, such as \"POST /checkout/{user}\") and status code.",
+}, []string{"route", "code"})
+
+// counted counts every request h answers in shopRequests.
+func counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		// The shop's ServeMux set the pattern that served r.
+		shopRequests.WithLabelValues(r.Pattern, strconv.Itoa(sw.code)).Inc()
+	})
+}
+
+// statusWriter remembers the status code of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
 
 // newMux routes the shop, its metrics and its profiles. The pprof handlers
 // are registered here by hand: importing net/http/pprof also registers them
 // on http.DefaultServeMux, which shopd never serves.
 func newMux(s *shop.Server) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/", promhttp.InstrumentHandlerCounter(shopRequests, s))
+	mux.Handle("/", counted(s))
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // also serves the named profiles, e.g. goroutine
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
