@@ -27,7 +27,9 @@ type readmeCommand struct {
 var exitComment = regexp.MustCompile(`\s+#\s*exit status (\d+)\b.*$`)
 
 // readmeCommands returns the commands of the README's sh blocks: one per
-// line, lines ending in \ joined, comment lines skipped.
+// line, lines ending in \ joined, comment lines skipped. A ```shell block
+// is one command, a script run whole (for steps that need one another: a
+// server started in the background, then loaded, then stopped).
 func readmeCommands(t *testing.T, path string) []readmeCommand {
 	t.Helper()
 	f, err := os.Open(path)
@@ -38,10 +40,21 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 	var cmds []readmeCommand
 	sc := bufio.NewScanner(f)
 	inSh, n, pending, start := false, 0, "", 0
+	var script *readmeCommand
 	for sc.Scan() {
 		n++
 		line := sc.Text()
 		switch {
+		case script == nil && !inSh && strings.TrimSpace(line) == "```shell":
+			script = &readmeCommand{line: n + 1}
+			continue
+		case script != nil && strings.TrimSpace(line) == "```":
+			cmds = append(cmds, *script)
+			script = nil
+			continue
+		case script != nil:
+			script.cmd += line + "\n"
+			continue
 		case !inSh && strings.TrimSpace(line) == "```sh":
 			inSh = true
 			continue
@@ -103,7 +116,7 @@ func TestREADME(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, "sh", "-c", c.cmd)
+			cmd := exec.CommandContext(ctx, "bash", "-c", c.cmd)
 			cmd.Dir = root
 			// loadgate run's results go to a new directory under TMPDIR.
 			cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
@@ -148,9 +161,9 @@ func lastLines(s string, n int) string {
 func TestReadmeCommands(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "README.md")
-	os.WriteFile(path, []byte("text\n```sh\n# a comment\ngo run . \\\n  -x\n\nloadgate compare a b # exit status 1: a regression\n```\n```go\nnot a command\n```\n"), 0o644)
+	os.WriteFile(path, []byte("text\n```sh\n# a comment\ngo run . \\\n  -x\n\nloadgate compare a b # exit status 1: a regression\n```\n```go\nnot a command\n```\n```shell\nserve &\nload\n```\n"), 0o644)
 	got := readmeCommands(t, path)
-	want := []readmeCommand{{4, "go run .    -x", 0}, {7, "loadgate compare a b", 1}}
+	want := []readmeCommand{{4, "go run .    -x", 0}, {7, "loadgate compare a b", 1}, {13, "serve &\nload\n", 0}}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
