@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/textproto"
 	"strconv"
 	"sync/atomic"
@@ -126,8 +127,13 @@ func (f *FlowTarget) Hit(ctx context.Context, s *Sample) error {
 		it = &Iteration{}
 		s.iteration = it
 	}
+	if s.scratch == nil {
+		s.scratch = newHTTPScratch()
+	}
 	it.start(f, s)
-	err := f.fn(ctx, it)
+	// The steps' trace hooks ride in ctx: a request made from it needs no
+	// copy to be traced (see send).
+	err := f.fn(s.scratch.traced(ctx), it)
 	it.end()
 	switch {
 	case err != nil && it.failKind != "" && errors.Is(err, it.failErr):
@@ -214,10 +220,6 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 	st.reset()
 	st.Name = name
 	sc := it.s.scratch
-	if sc == nil {
-		sc = newHTTPScratch()
-		it.s.scratch = sc
-	}
 	begin := time.Now()
 	resp, err := it.send(req, sc, expect)
 	var kind string
@@ -253,7 +255,10 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 		req.Header[f.runHeader] = []string{f.runID}
 	}
 	sc.begin()
-	resp, err := f.client.Do(req.WithContext(sc.traced(req.Context())))
+	if httptrace.ContextClientTrace(req.Context()) != sc.trace {
+		req = req.WithContext(sc.traced(req.Context()))
+	}
+	resp, err := f.client.Do(req)
 	if err != nil {
 		sc.report(st)
 		if sc.tlsErr.Load() {
