@@ -195,16 +195,14 @@ const releaseGrain = 100 * time.Microsecond
 // requests running is dropped, never queued, so that a slow target cannot
 // make the generator send late bursts.
 func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
-	p := newPacer(st, d)
 	sl := newSleeper()
 	defer sl.close()
 	var woke time.Time
-	for {
-		off, ok := p.next()
-		if !ok {
+	for off := range pacerOf(st).Pace(d) {
+		if off >= d {
 			return
 		}
-		at := start.Add(off)
+		at := start.Add(max(off, 0))
 		if at.After(time.Now()) {
 			wake := woke.Add(releaseGrain)
 			if wake.Before(at) {

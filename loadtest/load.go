@@ -27,6 +27,8 @@ const (
 	// Exponential draws inter-arrival times from an exponential distribution
 	// (a Poisson process), reproducible from [Stage.Seed].
 	Exponential Arrivals = "poisson"
+	// Custom arrivals are planned by the stage's own [Pacer] (see [Paced]).
+	Custom Arrivals = "custom"
 )
 
 // Load is what a scenario puts on its target: one [Stage] or a sequence of
@@ -36,13 +38,15 @@ type Load interface {
 	Stages() []Stage
 }
 
-// Stage is one phase of load. Build stages with [Rate], [Poisson] or [Users]
-// and refine them with the chaining methods; the zero Stage is not useful.
+// Stage is one phase of load. Build stages with [Rate], [Poisson], [Paced]
+// or [Users] and refine them with the chaining methods; the zero Stage is
+// not useful.
 type Stage struct {
 	// Name labels the stage in results; it defaults to a description such as
 	// "200/s" or "50→500/s" or "10 users".
 	Name string
-	// Model is Open for [Rate] and [Poisson] stages, Closed for [Users].
+	// Model is Open for [Rate], [Poisson] and [Paced] stages, Closed for
+	// [Users].
 	Model Model
 	// Arrivals is how open-model requests are spaced.
 	Arrivals Arrivals
@@ -50,6 +54,9 @@ type Stage struct {
 	// start and at the end of the stage; the rate changes linearly between
 	// them. They are equal for a hold.
 	From, To float64
+	// Pacer plans the arrivals of a stage built with [Paced] (Arrivals
+	// Custom) instead of From and To.
+	Pacer Pacer
 	// Users is the number of concurrent loops of a closed-model stage.
 	Users int
 	// Think is the pause each closed-model user takes between requests.
@@ -61,6 +68,8 @@ type Stage struct {
 	// Gate, if set, is checked when the stage ends; the run stops after a
 	// stage whose gate fails.
 	Gate Gate
+
+	rateRamped bool // RampTo was called: a rate, which a Paced stage refuses
 }
 
 // Rate returns an open-model stage with evenly spaced arrivals at perSecond
@@ -76,6 +85,13 @@ func Poisson(perSecond float64) Stage {
 	return Stage{Model: Open, Arrivals: Exponential, From: perSecond, To: perSecond}
 }
 
+// Paced returns an open-model stage whose arrivals p plans: a schedule of
+// your own, such as a replayed trace or a burst pattern. Set its length with
+// [Stage.For]; p sees it.
+func Paced(p Pacer) Stage {
+	return Stage{Model: Open, Arrivals: Custom, Pacer: p}
+}
+
 // Users returns a closed-model stage of n concurrent users, each sending its
 // next request as soon as the previous one is answered (plus [Stage.Thinking]).
 func Users(n int) Stage {
@@ -87,7 +103,7 @@ func (s Stage) For(d time.Duration) Stage { s.Duration = d; return s }
 
 // RampTo returns the stage ramping linearly from its rate to perSecond over its
 // duration, as k6's ramping-arrival-rate does.
-func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; return s }
+func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; s.rateRamped = true; return s }
 
 // Named returns the stage with the given name.
 func (s Stage) Named(name string) Stage { s.Name = name; return s }
@@ -130,6 +146,11 @@ func (s Stage) label() string {
 		return "1 user"
 	case s.Model == Closed:
 		return fmt.Sprintf("%d users", s.Users)
+	case s.Arrivals == Custom:
+		if str, ok := s.Pacer.(fmt.Stringer); ok {
+			return str.String()
+		}
+		return "paced"
 	}
 	poisson := ""
 	if s.Arrivals == Exponential {
@@ -159,6 +180,17 @@ func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
 	switch s.Model {
 	case Open:
+		if s.Arrivals == Custom || s.Pacer != nil {
+			switch {
+			case s.Pacer == nil:
+				return fmt.Errorf("%s: Arrivals %q needs a Pacer (build the stage with Paced)", where, Custom)
+			case s.Arrivals != Custom:
+				return fmt.Errorf("%s: Pacer is set but Arrivals is %q (build the stage with Paced)", where, s.Arrivals)
+			case s.rateRamped || s.From != 0 || s.To != 0:
+				return fmt.Errorf("%s: RampTo does not apply to a Paced stage: its Pacer plans the rate", where)
+			}
+			break
+		}
 		for _, r := range []float64{s.From, s.To} {
 			switch {
 			case math.IsNaN(r) || math.IsInf(r, 0):
@@ -173,6 +205,9 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: unknown arrivals %q (want %q or %q)", where, s.Arrivals, Even, Exponential)
 		}
 	case Closed:
+		if s.Pacer != nil {
+			return fmt.Errorf("%s: a Pacer plans open-model arrivals; build the stage with Paced", where)
+		}
 		if s.Users < 0 {
 			return fmt.Errorf("%s: users must not be negative", where)
 		}
@@ -180,7 +215,7 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: think time must not be negative", where)
 		}
 	default:
-		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson or Users)", where, s.Model)
+		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson, Paced or Users)", where, s.Model)
 	}
 	if s.Duration <= 0 {
 		return fmt.Errorf("%s: duration must be positive (use .For(d))", where)

@@ -108,7 +108,9 @@ type LoadInfo struct {
 	Stages      []StagePlan `json:"stages"`
 }
 
-// StagePlan is one planned stage.
+// StagePlan is one planned stage. From and To are the open model's rates
+// in requests per second; a stage with Arrivals Custom was planned by a
+// [Pacer] of its own, and has neither.
 type StagePlan struct {
 	Name       string   `json:"name"`
 	Model      Model    `json:"model"`

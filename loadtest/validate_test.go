@@ -23,6 +23,13 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		{"negative rate", Rate(-1).For(time.Second), "rate must not be negative"},
 		{"rate over the limit", Poisson(2e6).For(time.Second), "rate 2e+06/s is over 1e+06/s"},
 		{"no duration", Rate(10), "duration must be positive"},
+		{"nil pacer", Paced(nil).For(time.Second), `load stage 1 (paced): Arrivals "custom" needs a Pacer (build the stage with Paced)`},
+		{"pacer on a rate", Stage{Model: Open, Arrivals: Even, From: 1, To: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
+			`Pacer is set but Arrivals is "even" (build the stage with Paced)`},
+		{"RampTo on a paced stage", Paced(evenPacer(time.Millisecond)).RampTo(5).For(time.Second),
+			"RampTo does not apply to a Paced stage: its Pacer plans the rate"},
+		{"pacer on users", Stage{Model: Closed, Users: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
+			"a Pacer plans open-model arrivals; build the stage with Paced"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
