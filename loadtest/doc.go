@@ -9,12 +9,12 @@
 //     [Poisson] or [Paced] by a [Pacer] of your own in the open model,
 //     [Users] in the closed model, or a [Ramp] of such stages, each
 //     optionally guarded by a [Gate]).
-//  2. [Run] drives the load from a test ([Execute] from a program without a
-//     testing.TB). In the open model every request is
-//     timed from the moment it should have started, so a stalled server is
-//     charged for every request that waited, not once per connection
-//     (no coordinated omission); the time from the actual start is kept as
-//     service time.
+//  2. [Run] drives the load from a test ([RunAll] several scenarios at once,
+//     [Execute] from a program without a testing.TB). In the open model every
+//     request is timed from the moment it should have started, so a stalled
+//     server is charged for every request that waited, not once per
+//     connection (no coordinated omission); the time from the actual start
+//     is kept as service time.
 //  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
 //     3 significant digits) sharded across CPUs, so memory stays constant
 //     however long the run and the recording path allocates nothing.

@@ -66,6 +66,42 @@ func ExampleExecute() {
 	// loadtest: scenario empty: scenario has no Load true
 }
 
+// Several scenarios at once, as k6's scenarios: browse at 200/s while two
+// checkout users run. Each runs in its own subtest
+// (TestRunAllExample/browse) and writes its own result file to
+// LOADGATE_OUT; check each result on its own, with its own SLA, and in a
+// real test against its baseline too: baseline.Check(t, res).
+func TestRunAllExample(t *testing.T) {
+	browse := loadtest.Scenario{
+		Name:   "browse",
+		Target: loadtest.Func(func(ctx context.Context) error { return nil }), // call your service here
+		Load:   loadtest.Rate(200).For(500 * time.Millisecond),
+	}
+	checkout := loadtest.Scenario{
+		Name:   "checkout",
+		Target: loadtest.Func(func(ctx context.Context) error { return nil }),
+		Load:   loadtest.Users(2).For(500 * time.Millisecond),
+	}
+	sla := map[string][]string{
+		"browse":   {"error_rate == 0", "dropped == 0", "p99 < 1s"},
+		"checkout": {"error_rate == 0"},
+	}
+	for _, res := range loadtest.RunAll(t, browse, checkout) {
+		if res == nil {
+			continue // its subtest failed and says why
+		}
+		outs, err := assert.Check(res, sla[res.Scenario]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range outs {
+			if !o.Pass {
+				t.Errorf("%s: %s", res.Scenario, o.Message)
+			}
+		}
+	}
+}
+
 // Reports describe the machine a result came from in one line.
 func ExampleEnv_String() {
 	e := loadtest.Env{Go: "go1.26.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "AMD EPYC 7B13", Scale: 0.5}

@@ -31,7 +31,8 @@ const drainGrace = time.Second
 // before go test's -timeout. A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
-// LOADGATE_OUT is set it writes the result there (see [WriteFile]).
+// LOADGATE_OUT is set it writes the result there (see [WriteFile]). To run
+// several scenarios at once, use [RunAll].
 func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
@@ -43,37 +44,51 @@ func Run(t testing.TB, s Scenario) *Result {
 	if s.Name == "" {
 		s.Name = t.Name()
 	}
-	s, err = s.ready(scale)
-	if err != nil {
-		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
+	s, drainLimit, msg := readyFor(t, s, scale)
+	if msg != "" {
+		t.Fatalf("%s", msg)
 		return nil
 	}
-	drainLimit := s.Timeout + drainGrace
+	return runReady(t, s, pkg, scale, execOptions{drainLimit: drainLimit})
+}
+
+// readyFor returns s with its defaults and scale applied and the time its
+// drain may take, or why it cannot run from t: it is invalid, or it cannot
+// finish before go test's -timeout.
+func readyFor(t testing.TB, s Scenario, scale float64) (_ Scenario, drainLimit time.Duration, msg string) {
+	s, err := s.ready(scale)
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
+	}
+	drainLimit = s.Timeout + drainGrace
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
 			left := max(time.Until(deadline)-deadlineMargin, 0)
 			need := s.plannedDuration()
 			if need >= left {
-				t.Fatalf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
+				return s, 0, fmt.Sprintf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
 					"raise -timeout (e.g. -timeout %v) or scale the load down with %s=0.1",
 					s.Name, need, left.Round(time.Second), (2*need + time.Minute).Round(time.Minute), EnvScale)
-				return nil
 			}
-			if left-need < drainLimit {
-				drainLimit = left - need
-			}
+			return s, min(drainLimit, left-need), ""
 		}
 	}
+	return s, drainLimit, ""
+}
 
+// runReady runs the ready scenario s from t and reports it as [Run] does.
+func runReady(t testing.TB, s Scenario, pkg string, scale float64, opts execOptions) *Result {
+	t.Helper()
 	ctx := context.Background()
 	if c, ok := t.(interface{ Context() context.Context }); ok {
 		ctx = c.Context()
 	}
-	res, err := execute(ctx, s, drainLimit, func(format string, args ...any) {
+	opts.logf = func(format string, args ...any) {
 		if testing.Verbose() {
 			t.Logf(format, args...)
 		}
-	})
+	}
+	res, err := execute(ctx, s, opts)
 	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
@@ -136,7 +151,7 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	res, err := execute(ctx, s, s.Timeout+drainGrace, func(string, ...any) {})
+	res, err := execute(ctx, s, execOptions{drainLimit: s.Timeout + drainGrace})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -144,10 +159,29 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	return res, nil
 }
 
-// execute runs the load of a validated scenario and builds its result.
-// logf receives progress lines. It fails only if the target's Prepare does,
-// before any request is sent.
-func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) (*Result, error) {
+// execOptions tune execute for its caller.
+type execOptions struct {
+	// drainLimit bounds the wait for the requests still running after the
+	// load.
+	drainLimit time.Duration
+	// logf receives progress lines; nil drops them.
+	logf func(string, ...any)
+	// runner is a goroutine whose descendants belong to the scenario, as
+	// the calling goroutine's do (a test server the test started): for
+	// RunAll, the test's own goroutine. 0 for none but the caller.
+	runner int
+	// start, if set, is called once the target is prepared, right before
+	// the load; RunAll's scenarios wait in it for each other.
+	start func()
+}
+
+// execute runs the load of a validated scenario and builds its result. It
+// fails only if the target's Prepare does, before any request is sent.
+func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error) {
+	drainLimit, logf := opts.drainLimit, opts.logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	stages := s.Load.Stages()
 	runID := newRunID()
 	// The requests' context: it ends with ctx, or when the drain gives up
@@ -173,7 +207,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			return nil, fmt.Errorf("watching the service: %w", err)
 		}
 	}
-	watch := startLeakWatch(s.Leaks)
+	watch := startLeakWatch(s.Leaks, opts.runner)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
 	e := newEngine(s, rec, reqCtx, slots)
@@ -187,6 +221,9 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	})
 	defer stopWatch()
 
+	if opts.start != nil {
+		opts.start()
+	}
 	if s.Warmup > 0 {
 		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
 	}

@@ -83,7 +83,7 @@ func TestResultSchemaOfRealRun(t *testing.T) {
 				Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
 				Warmup: 100 * time.Millisecond,
 			}.withDefaults(1)
-			res, err := execute(context.Background(), s, time.Second, func(string, ...any) {})
+			res, err := execute(context.Background(), s, execOptions{drainLimit: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

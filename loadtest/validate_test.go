@@ -115,3 +115,35 @@ func TestLeakWait(t *testing.T) {
 		t.Errorf("DefaultScenario.Leaks.Wait = %v; the docs of LeakCheck say 2s", DefaultScenario.Leaks.Wait)
 	}
 }
+
+// TestRunAllRefusesBeforeAnyLoad: RunAll checks every scenario before any
+// load starts: each needs a Name of its own, and one invalid scenario stops
+// them all, named.
+func TestRunAllRefusesBeforeAnyLoad(t *testing.T) {
+	nop := Func(func(context.Context) error { return nil })
+	ok := func(name string) Scenario { return Scenario{Name: name, Target: nop, Load: Rate(10).For(time.Second)} }
+	tests := []struct {
+		name string
+		give []Scenario
+		want string
+	}{
+		{"no name", []Scenario{ok("a"), {Target: nop, Load: Rate(1).For(time.Second)}},
+			"loadtest: RunAll: scenario 2 has no Name: each needs its own, for its subtest and its result file"},
+		{"same name", []Scenario{ok("a"), ok("b"), ok("a")},
+			`loadtest: RunAll: scenarios 1 and 3 are both named "a": each needs its own Name, for its subtest and its result file`},
+		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Rate(-1).For(time.Second)}},
+			"loadtest: scenario b: load stage 1 (-1/s): rate must not be negative"},
+		{"fine", []Scenario{ok("a"), ok("b")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ready, _, msg := readyAll(t, tt.give, 1)
+			if msg != tt.want {
+				t.Errorf("message %q, want %q", msg, tt.want)
+			}
+			if msg == "" && len(ready) != len(tt.give) {
+				t.Errorf("%d scenarios ready, want %d", len(ready), len(tt.give))
+			}
+		})
+	}
+}
