@@ -68,11 +68,10 @@ type engine struct {
 	lagMax  atomic.Int64
 
 	// Closed model.
-	activeUsers atomic.Int64
-	spawned     int // only the scheduler touches it
-	userSlot    atomic.Int64
-	think       atomic.Int64
-	wake        atomic.Pointer[chan struct{}]
+	plan    atomic.Pointer[userPlan] // what users do now
+	spawned int                      // only the scheduler touches it
+	wake    atomic.Pointer[chan struct{}]
+	users   userGauge
 
 	// Timeline: requests started per second of the measured load.
 	loadStart time.Time
@@ -90,6 +89,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 	}
 	wake := make(chan struct{})
 	e.wake.Store(&wake)
+	e.plan.Store(&userPlan{})
 	if h, ok := s.Target.(*HTTP); ok && h.lean != nil {
 		e.direct = h
 	}
@@ -133,6 +133,7 @@ func (e *engine) ending() bool {
 func (e *engine) beginMeasuring(now time.Time, planned time.Duration) {
 	e.loadStart = now
 	e.sent = make([]atomic.Int64, int(planned/time.Second)+2)
+	e.users.begin(now, len(e.sent))
 	e.rec.loadStart.Store(now.UnixNano())
 }
 
@@ -150,30 +151,71 @@ func (e *engine) markSent(slot int, at time.Time) {
 func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) {
 	end := start.Add(d)
 	if st.Model == Closed {
-		e.userSlot.Store(int64(slot))
-		oldThink := e.think.Swap(int64(st.Think))
-		if !e.setActiveUsers(st.Users) && oldThink != int64(st.Think) {
-			e.wakeUsers() // users thinking the old think time take the new one
+		p := e.setPlan(slot, st)
+		if st.Users != st.UsersTo {
+			e.rampUsers(p, st, start, d)
 		}
 		e.sleepUntil(end)
 		return
 	}
-	e.setActiveUsers(0)
+	e.setPlan(slot, Stage{})
 	e.runOpen(slot, st, start, d)
 	e.sleepUntil(end)
 }
 
-// sleepUntil waits for t or for the load to be halted.
-func (e *engine) sleepUntil(t time.Time) {
+// setPlan makes the closed-model users follow stage st (the zero Stage
+// parks them all), starting any that do not exist yet, and wakes every user
+// waiting so that it looks at the new plan.
+func (e *engine) setPlan(slot int, st Stage) *userPlan {
+	p := &userPlan{slot: slot, think: st.Think}
+	p.active.Store(int64(st.Users))
+	e.plan.Store(p)
+	e.spawn(st.Users)
+	e.wakeUsers()
+	return p
+}
+
+// rampUsers moves the users of plan p from st.Users to st.UsersTo over the
+// stage, one at a time at the offsets [Stage.userStep] gives. The last step
+// falls on the stage's end, where the next stage takes over.
+func (e *engine) rampUsers(p *userPlan, st Stage, start time.Time, d time.Duration) {
+	steps, sign := absInt(st.UsersTo-st.Users), 1
+	if st.UsersTo < st.Users {
+		sign = -1
+	}
+	for k := 1; k < steps; k++ {
+		if !e.sleepUntil(start.Add(st.userStep(k, d))) {
+			return
+		}
+		n := st.Users + sign*k
+		p.active.Store(int64(n))
+		e.spawn(n)
+		e.wakeUsers()
+	}
+}
+
+// spawn starts users until n exist.
+func (e *engine) spawn(n int) {
+	for ; e.spawned < n; e.spawned++ {
+		e.wg.Add(1)
+		go e.user(e.spawned)
+	}
+}
+
+// sleepUntil waits for t or for the load to be halted, and reports whether
+// t came.
+func (e *engine) sleepUntil(t time.Time) bool {
 	wait := time.Until(t)
 	if wait <= 0 {
-		return
+		return !e.halted()
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return true
 	case <-e.stop:
+		return false
 	}
 }
 
@@ -262,35 +304,28 @@ func (e *engine) work(first job) {
 	}
 }
 
-// setActiveUsers makes n closed-model users run, starting any that do not
-// exist yet and parking the rest.
-func (e *engine) setActiveUsers(n int) (changed bool) {
-	if int64(n) == e.activeUsers.Load() {
-		return false
-	}
-	e.activeUsers.Store(int64(n))
-	for ; e.spawned < n; e.spawned++ {
-		e.wg.Add(1)
-		go e.user(e.spawned)
-	}
-	e.wakeUsers()
-	return true
-}
-
 // wakeUsers makes every user waiting (parked or thinking) look again at
-// the active count and the think time.
+// the plan.
 func (e *engine) wakeUsers() {
 	fresh := make(chan struct{})
 	close(*e.wake.Swap(&fresh))
 }
 
-// user is one closed-model loop: request, think, repeat, while its number is
-// below the active count.
+// user is one closed-model loop: request, think, repeat, while the plan
+// lets it (its number is below the active count); otherwise it parks until
+// the plan changes.
 func (e *engine) user(id int) {
 	defer e.wg.Done()
 	w := e.newWorker()
 	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	defer timer.Stop()
+	running := false // counted in e.users
+	defer func() {
+		if running {
+			e.users.add(-1)
+		}
+	}()
 	for {
 		wake := *e.wake.Load()
 		// The run's context ends a moment before the halt it causes: a
@@ -299,7 +334,12 @@ func (e *engine) user(id int) {
 		if e.ending() {
 			return
 		}
-		if int64(id) >= e.activeUsers.Load() {
+		p := e.plan.Load()
+		if int64(id) >= p.active.Load() {
+			if running {
+				running = false
+				e.users.add(-1)
+			}
 			select {
 			case <-wake:
 				continue
@@ -307,20 +347,44 @@ func (e *engine) user(id int) {
 				return
 			}
 		}
-		slot := int(e.userSlot.Load())
 		start := time.Now()
-		e.markSent(slot, start)
+		if !running {
+			running = true
+			e.users.add(1)
+		}
+		e.markSent(p.slot, start)
 		e.busy.Add(1)
-		e.do(w, slot, start, start)
+		e.do(w, p.slot, start, start)
 		e.busy.Add(-1)
-		if think := time.Duration(e.think.Load()); think > 0 {
-			timer.Reset(think)
-			select {
-			case <-timer.C:
-			case <-wake:
-			case <-e.stop:
-				return
-			}
+		if p.think > 0 && !e.think(id, p.think, timer) {
+			return
+		}
+	}
+}
+
+// think pauses user id for d. It returns early when the plan's think time
+// changes (the user takes the new one at once) or the user is no longer
+// active, and false when the load ends. A new plan that keeps both lets
+// the user sleep on, so that a stage boundary sends no burst.
+func (e *engine) think(id int, d time.Duration, timer *time.Timer) bool {
+	until := time.Now().Add(d)
+	for {
+		wake := *e.wake.Load()
+		if p := e.plan.Load(); p.think != d || int64(id) >= p.active.Load() {
+			return true
+		}
+		left := time.Until(until)
+		if left <= 0 {
+			return true
+		}
+		timer.Reset(left)
+		select {
+		case <-timer.C:
+			return true
+		case <-wake:
+			timer.Stop()
+		case <-e.stop:
+			return false
 		}
 	}
 }

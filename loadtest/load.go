@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"time"
 )
 
@@ -43,7 +44,7 @@ type Load interface {
 // not useful.
 type Stage struct {
 	// Name labels the stage in results; it defaults to a description such as
-	// "200/s" or "50→500/s" or "10 users".
+	// "200/s" or "50→500/s" or "10 users" or "10→50 users".
 	Name string
 	// Model is Open for [Rate], [Poisson] and [Paced] stages, Closed for
 	// [Users].
@@ -57,8 +58,11 @@ type Stage struct {
 	// Pacer plans the arrivals of a stage built with [Paced] (Arrivals
 	// Custom) instead of From and To.
 	Pacer Pacer
-	// Users is the number of concurrent loops of a closed-model stage.
-	Users int
+	// Users and UsersTo are the numbers of concurrent loops of a
+	// closed-model stage at its start and at its end: the count changes
+	// linearly between them (see [Stage.RampUsersTo]). [Users] sets both;
+	// they are equal for a hold.
+	Users, UsersTo int
 	// Think is the pause each closed-model user takes between requests.
 	Think time.Duration
 	// Duration is how long the stage lasts (before LOADGATE_SCALE).
@@ -69,7 +73,7 @@ type Stage struct {
 	// stage whose gate fails.
 	Gate Gate
 
-	rateRamped bool // RampTo was called: a rate, which a Paced stage refuses
+	rateRamped bool // RampTo was called: a rate, which a closed stage refuses
 }
 
 // Rate returns an open-model stage with evenly spaced arrivals at perSecond
@@ -94,16 +98,32 @@ func Paced(p Pacer) Stage {
 
 // Users returns a closed-model stage of n concurrent users, each sending its
 // next request as soon as the previous one is answered (plus [Stage.Thinking]).
+// Set its length with [Stage.For].
 func Users(n int) Stage {
-	return Stage{Model: Closed, Users: n}
+	return Stage{Model: Closed, Users: n, UsersTo: n}
 }
 
 // For returns the stage lasting d.
 func (s Stage) For(d time.Duration) Stage { s.Duration = d; return s }
 
-// RampTo returns the stage ramping linearly from its rate to perSecond over its
-// duration, as k6's ramping-arrival-rate does.
+// RampTo returns the open-model stage ramping linearly from its rate to
+// perSecond over its duration, as k6's ramping-arrival-rate does. A
+// closed-model stage ramps its users with [Stage.RampUsersTo] instead; given
+// RampTo, it is refused when the scenario runs.
 func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; s.rateRamped = true; return s }
+
+// RampUsersTo returns the closed-model stage ramping its users linearly from
+// [Stage.Users] to n over its duration, as k6's ramping-vus does: at offset t
+// of a stage lasting d, Users + ⌊(n−Users)·t/d⌋ users run (rounded toward
+// Users), so the count reaches n as the stage ends. A user added starts its
+// first iteration at once; a user removed finishes the iteration it is in
+// (its think time is cut short) and stops. Users(10).RampUsersTo(50).For(40*time.Second)
+// adds a user every second; Users(50).RampUsersTo(0) ramps them down.
+//
+// Users take a separate method, not [Stage.RampTo], because a rate and a
+// number of users are different quantities: RampTo on a closed-model stage
+// and RampUsersTo on an open-model one are refused when the scenario runs.
+func (s Stage) RampUsersTo(n int) Stage { s.UsersTo = n; return s }
 
 // Named returns the stage with the given name.
 func (s Stage) Named(name string) Stage { s.Name = name; return s }
@@ -133,7 +153,8 @@ func (q Sequence) Stages() []Stage { return q }
 
 // Ramp returns the stages as one load that runs them in order: stepped holds
 // (Rate(50).For(d), Rate(200).For(d), …), linear ramps
-// (Rate(50).RampTo(500).For(d)), or closed-model steps (Users(10), Users(50)).
+// (Rate(50).RampTo(500).For(d)), closed-model steps (Users(10), Users(50))
+// and ramps (Users(0).RampUsersTo(50).For(d)).
 func Ramp(stages ...Stage) Sequence { return Sequence(stages) }
 
 // label is the default name of the stage.
@@ -142,6 +163,8 @@ func (s Stage) label() string {
 		return s.Name
 	}
 	switch {
+	case s.Model == Closed && s.Users != s.UsersTo:
+		return fmt.Sprintf("%d→%d users", s.Users, s.UsersTo)
 	case s.Model == Closed && s.Users == 1:
 		return "1 user"
 	case s.Model == Closed:
@@ -180,6 +203,9 @@ func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
 	switch s.Model {
 	case Open:
+		if s.Users != 0 || s.UsersTo != 0 {
+			return fmt.Errorf("%s: users and RampUsersTo belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo", where)
+		}
 		if s.Arrivals == Custom || s.Pacer != nil {
 			switch {
 			case s.Pacer == nil:
@@ -205,13 +231,16 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: unknown arrivals %q (want %q or %q)", where, s.Arrivals, Even, Exponential)
 		}
 	case Closed:
-		if s.Pacer != nil {
+		switch {
+		case s.rateRamped || s.From != 0 || s.To != 0:
+			return fmt.Errorf("%s: RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(%s)", where, formatRate(s.To))
+		case s.Pacer != nil:
 			return fmt.Errorf("%s: a Pacer plans open-model arrivals; build the stage with Paced", where)
-		}
-		if s.Users < 0 {
+		case s.Users < 0:
 			return fmt.Errorf("%s: users must not be negative", where)
-		}
-		if s.Think < 0 {
+		case s.UsersTo < 0:
+			return fmt.Errorf("%s: RampUsersTo must not be negative, got %d", where, s.UsersTo)
+		case s.Think < 0:
 			return fmt.Errorf("%s: think time must not be negative", where)
 		}
 	default:
@@ -221,4 +250,48 @@ func (s Stage) validate(i int) error {
 		return fmt.Errorf("%s: duration must be positive (use .For(d))", where)
 	}
 	return nil
+}
+
+// usersAt is the number of users the closed-model stage s, lasting d, plans
+// to run at offset t: from Users to UsersTo, rounded toward Users.
+func (s Stage) usersAt(t, d time.Duration) int {
+	if s.Users == s.UsersTo || t <= 0 || d <= 0 {
+		return s.Users
+	}
+	if t >= d {
+		return s.UsersTo
+	}
+	n := int(mulDiv(uint64(absInt(s.UsersTo-s.Users)), uint64(t), uint64(d)))
+	if s.UsersTo < s.Users {
+		return s.Users - n
+	}
+	return s.Users + n
+}
+
+// userStep is the offset at which a ramp of the closed-model stage s,
+// lasting d, has moved k users from Users: the first t with
+// usersAt(t, d) k away from Users. The arithmetic is in integers, so that
+// the engine's steps and usersAt agree to the nanosecond.
+func (s Stage) userStep(k int, d time.Duration) time.Duration {
+	hi, lo := bits.Mul64(uint64(k), uint64(d))
+	q, r := bits.Div64(hi, lo, uint64(absInt(s.UsersTo-s.Users)))
+	if r != 0 {
+		q++ // the first whole nanosecond at or after k·d/Δ
+	}
+	return time.Duration(q)
+}
+
+// mulDiv returns ⌊a·b/c⌋ without overflowing in the product; the result must
+// fit in 64 bits, as it does for a point inside a stage.
+func mulDiv(a, b, c uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	q, _ := bits.Div64(hi, lo, c)
+	return q
+}
+
+func absInt(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -367,7 +367,7 @@ func concurrencyOf(s Scenario) int {
 	n := 0
 	for _, st := range s.Load.Stages() {
 		if st.Model == Closed {
-			n = max(n, st.Users)
+			n = max(n, st.Users, st.UsersTo)
 		} else {
 			n = max(n, s.MaxInFlight)
 		}
@@ -428,9 +428,12 @@ func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
 
 // warmupStage is the load the warm-up runs: the first stage's starting
 // load, held.
+//
+// A Paced stage runs the start of its Pacer's plan.
 func warmupStage(first Stage) Stage {
 	w := first
 	w.To = w.From
+	w.UsersTo = w.Users
 	w.Gate = nil
 	w.Name = "warm-up"
 	return w
@@ -492,11 +495,16 @@ func planOf(s Scenario) LoadInfo {
 
 // stagePlanOf describes one stage's planned load.
 func stagePlanOf(st Stage) StagePlan {
-	return StagePlan{
+	p := StagePlan{
 		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
 		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
 		Seed: seedOf(st), Gated: st.Gate != nil,
 	}
+	if st.Model == Closed {
+		to := st.UsersTo
+		p.UsersTo = &to
+	}
+	return p
 }
 
 func arrivalsOf(st Stage) Arrivals {

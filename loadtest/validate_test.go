@@ -28,7 +28,14 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 			`Pacer is set but Arrivals is "even" (build the stage with Paced)`},
 		{"RampTo on a paced stage", Paced(evenPacer(time.Millisecond)).RampTo(5).For(time.Second),
 			"RampTo does not apply to a Paced stage: its Pacer plans the rate"},
-		{"pacer on users", Stage{Model: Closed, Users: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
+		// Issue 14: Users(10).RampTo(50) was silently ignored.
+		{"RampTo on users", Users(10).RampTo(50).For(time.Second),
+			"load stage 1 (10 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(50)"},
+		{"RampTo 0 on users", Users(10).RampTo(0).For(time.Second), "ramp the users of a closed-model stage with RampUsersTo(0)"},
+		{"RampUsersTo on a rate", Rate(10).RampUsersTo(50).For(time.Second),
+			"load stage 1 (10/s): users and RampUsersTo belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo"},
+		{"negative RampUsersTo", Users(10).RampUsersTo(-1).For(time.Second), "load stage 1 (10→-1 users): RampUsersTo must not be negative, got -1"},
+		{"pacer on users", Stage{Model: Closed, Users: 1, UsersTo: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
 			"a Pacer plans open-model arrivals; build the stage with Paced"},
 	}
 	for _, tt := range tests {
@@ -131,8 +138,8 @@ func TestRunAllRefusesBeforeAnyLoad(t *testing.T) {
 			"loadtest: RunAll: scenario 2 has no Name: each needs its own, for its subtest and its result file"},
 		{"same name", []Scenario{ok("a"), ok("b"), ok("a")},
 			`loadtest: RunAll: scenarios 1 and 3 are both named "a": each needs its own Name, for its subtest and its result file`},
-		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Rate(-1).For(time.Second)}},
-			"loadtest: scenario b: load stage 1 (-1/s): rate must not be negative"},
+		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Users(3).RampTo(9).For(time.Second)}},
+			"loadtest: scenario b: load stage 1 (3 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(9)"},
 		{"fine", []Scenario{ok("a"), ok("b")}, ""},
 	}
 	for _, tt := range tests {
