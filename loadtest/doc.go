@@ -7,8 +7,9 @@
 //     [Func], or an [HTTP] target over net/http or, for the highest rates,
 //     the [Lean] HTTP/1.1 client) and a [Load] (how requests arrive: [Rate],
 //     [Poisson] or [Paced] by a [Pacer] of your own in the open model;
-//     [Users], ramping with [Stage.RampUsersTo], in the closed model; or a
-//     [Ramp] of such stages, each optionally guarded by a [Gate]).
+//     [Users], ramping with [Stage.RampUsersTo] or bounded by
+//     [Stage.Iterations], in the closed model; or a [Ramp] of such stages,
+//     each optionally guarded by a [Gate]).
 //  2. [Run] drives the load from a test ([RunAll] several scenarios at once,
 //     [Execute] from a program without a testing.TB). In the open model every
 //     request is timed from the moment it should have started, so a stalled

@@ -146,29 +146,43 @@ func (e *engine) markSent(slot int, at time.Time) {
 	}
 }
 
-// runStage runs one stage (slot 0 is the warm-up) from start for d, and
-// returns when its time is up or the load is halted.
-func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) {
+// runStage runs one stage (slot 0 is the warm-up) from start for at most d,
+// and returns when its time is up, its iterations are done or the load is
+// halted, with the time the next stage starts: start+d, or the moment the
+// stage's last iteration ended. Keeping to start+d, rather than to when the
+// scheduler got round to returning, keeps a sequence of stages on its plan.
+func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) time.Time {
 	end := start.Add(d)
 	if st.Model == Closed {
 		p := e.setPlan(slot, st)
 		if st.Users != st.UsersTo {
 			e.rampUsers(p, st, start, d)
 		}
-		e.sleepUntil(end)
-		return
+		if e.waitStage(end, p.done) {
+			return time.Now()
+		}
+		return end
 	}
 	e.setPlan(slot, Stage{})
 	e.runOpen(slot, st, start, d)
 	e.sleepUntil(end)
+	return end
 }
 
 // setPlan makes the closed-model users follow stage st (the zero Stage
 // parks them all), starting any that do not exist yet, and wakes every user
 // waiting so that it looks at the new plan.
 func (e *engine) setPlan(slot int, st Stage) *userPlan {
-	p := &userPlan{slot: slot, think: st.Think}
+	p := &userPlan{slot: slot, think: st.Think, perUser: int64(st.IterationsPerUser)}
 	p.active.Store(int64(st.Users))
+	if n := st.totalIterations(); n > 0 {
+		p.pending.Store(n)
+		p.done = make(chan struct{})
+		if st.IterationsShared > 0 {
+			p.limitShared = true
+			p.shared.Store(n)
+		}
+	}
 	e.plan.Store(p)
 	e.spawn(st.Users)
 	e.wakeUsers()
@@ -205,14 +219,22 @@ func (e *engine) spawn(n int) {
 // sleepUntil waits for t or for the load to be halted, and reports whether
 // t came.
 func (e *engine) sleepUntil(t time.Time) bool {
+	return !e.waitStage(t, nil) && !e.halted()
+}
+
+// waitStage waits for t, for done to close or for the load to be halted,
+// and reports whether done closed first. A nil done never closes.
+func (e *engine) waitStage(t time.Time, done <-chan struct{}) bool {
 	wait := time.Until(t)
 	if wait <= 0 {
-		return !e.halted()
+		return false
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return false
+	case <-done:
 		return true
 	case <-e.stop:
 		return false
@@ -312,8 +334,8 @@ func (e *engine) wakeUsers() {
 }
 
 // user is one closed-model loop: request, think, repeat, while the plan
-// lets it (its number is below the active count); otherwise it parks until
-// the plan changes.
+// lets it (its number is below the active count, and the stage has
+// iterations left for it); otherwise it parks until the plan changes.
 func (e *engine) user(id int) {
 	defer e.wg.Done()
 	w := e.newWorker()
@@ -326,6 +348,8 @@ func (e *engine) user(id int) {
 			e.users.add(-1)
 		}
 	}()
+	var mine *userPlan
+	var did int64 // iterations started under mine
 	for {
 		wake := *e.wake.Load()
 		// The run's context ends a moment before the halt it causes: a
@@ -335,7 +359,10 @@ func (e *engine) user(id int) {
 			return
 		}
 		p := e.plan.Load()
-		if int64(id) >= p.active.Load() {
+		if p != mine {
+			mine, did = p, 0
+		}
+		if int64(id) >= p.active.Load() || !p.take(&did) {
 			if running {
 				running = false
 				e.users.add(-1)
@@ -356,6 +383,7 @@ func (e *engine) user(id int) {
 		e.busy.Add(1)
 		e.do(w, p.slot, start, start)
 		e.busy.Add(-1)
+		p.finish()
 		if p.think > 0 && !e.think(id, p.think, timer) {
 			return
 		}

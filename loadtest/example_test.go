@@ -101,6 +101,28 @@ func ExampleStage_RampUsersTo() {
 	// 1→3 users: from 1 to 3; at most 2 ran at once
 }
 
+// A stage of a fixed number of iterations ends when they are done: here
+// each of 8 users does 100 (k6's per-vu-iterations); SharedIterations
+// shares them out instead.
+func ExampleStage_Iterations() {
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			return nil // call your service here
+		}),
+		Load: loadtest.Ramp(
+			loadtest.Users(8).Iterations(100).For(time.Minute), // at most a minute
+			loadtest.Users(8).SharedIterations(1000),           // at most DefaultIterationsCap
+		),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Stages[0].Requests, res.Stages[1].Requests, res.Requests)
+	// Output:
+	// 800 1000 1800
+}
+
 // Several scenarios at once, as k6's scenarios: browse at 200/s while
 // checkout users ramp from 2 to 4. Each runs in its own subtest
 // (TestRunAllExample/browse) and writes its own result file to

@@ -65,7 +65,16 @@ type Stage struct {
 	Users, UsersTo int
 	// Think is the pause each closed-model user takes between requests.
 	Think time.Duration
-	// Duration is how long the stage lasts (before LOADGATE_SCALE).
+	// IterationsPerUser, if positive, ends a closed-model stage once each
+	// user has done that many iterations (see [Stage.Iterations]).
+	IterationsPerUser int
+	// IterationsShared, if positive, ends a closed-model stage once its
+	// users have done that many iterations between them (see
+	// [Stage.SharedIterations]).
+	IterationsShared int
+	// Duration is how long the stage lasts (before LOADGATE_SCALE). For a
+	// stage of a fixed number of iterations it is an upper bound, and 0
+	// means [DefaultIterationsCap].
 	Duration time.Duration
 	// Seed makes exponential arrivals reproducible; 0 means seed 1.
 	Seed int64
@@ -74,6 +83,7 @@ type Stage struct {
 	Gate Gate
 
 	rateRamped bool // RampTo was called: a rate, which a closed stage refuses
+	capDefault bool // Duration is DefaultIterationsCap, set by ready, not by For
 }
 
 // Rate returns an open-model stage with evenly spaced arrivals at perSecond
@@ -98,12 +108,14 @@ func Paced(p Pacer) Stage {
 
 // Users returns a closed-model stage of n concurrent users, each sending its
 // next request as soon as the previous one is answered (plus [Stage.Thinking]).
-// Set its length with [Stage.For].
+// Set its length with [Stage.For], or end it after a number of iterations
+// with [Stage.Iterations] or [Stage.SharedIterations].
 func Users(n int) Stage {
 	return Stage{Model: Closed, Users: n, UsersTo: n}
 }
 
-// For returns the stage lasting d.
+// For returns the stage lasting d: for a stage of a fixed number of
+// iterations, lasting at most d.
 func (s Stage) For(d time.Duration) Stage { s.Duration = d; return s }
 
 // RampTo returns the open-model stage ramping linearly from its rate to
@@ -124,6 +136,31 @@ func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; s.rateRamped 
 // number of users are different quantities: RampTo on a closed-model stage
 // and RampUsersTo on an open-model one are refused when the scenario runs.
 func (s Stage) RampUsersTo(n int) Stage { s.UsersTo = n; return s }
+
+// Iterations returns the closed-model stage ending once each of its users
+// has done n iterations (requests, or runs of a [Flow]), as k6's
+// per-vu-iterations does: Users(8).Iterations(100) sends exactly 800. A
+// user that is done waits for the others. The stage's duration, if set with
+// [Stage.For], is an upper bound; without it the bound is
+// [DefaultIterationsCap]. A warm-up before such a stage runs its users for
+// the warm-up's length, and what they send then is not counted among the n.
+func (s Stage) Iterations(n int) Stage { s.IterationsPerUser = n; return s }
+
+// SharedIterations returns the closed-model stage ending once its users have
+// done n iterations between them, as k6's shared-iterations does: each user
+// takes the next iteration as soon as it is free, so faster users do more.
+// Users(8).SharedIterations(1000) sends exactly 1000. Its duration bounds
+// it as for [Stage.Iterations].
+func (s Stage) SharedIterations(n int) Stage { s.IterationsShared = n; return s }
+
+// DefaultIterationsCap bounds a stage of a fixed number of iterations that
+// has no duration of its own ([Stage.For]): ten minutes, k6's default
+// maxDuration. Under go test, [Run] also ends such a stage in time for the
+// drain to finish before -timeout, giving each uncapped stage an equal
+// share of the time left. LOADGATE_SCALE scales a duration set with For,
+// not this default, and never the number of iterations. A stage that ends
+// at its bound before its iterations are done has a warning in the result.
+const DefaultIterationsCap = 10 * time.Minute
 
 // Named returns the stage with the given name.
 func (s Stage) Named(name string) Stage { s.Name = name; return s }
@@ -154,7 +191,8 @@ func (q Sequence) Stages() []Stage { return q }
 // Ramp returns the stages as one load that runs them in order: stepped holds
 // (Rate(50).For(d), Rate(200).For(d), …), linear ramps
 // (Rate(50).RampTo(500).For(d)), closed-model steps (Users(10), Users(50))
-// and ramps (Users(0).RampUsersTo(50).For(d)).
+// and ramps (Users(0).RampUsersTo(50).For(d)). A stage of a fixed number of
+// iterations ends when they are done, and the next stage starts then.
 func Ramp(stages ...Stage) Sequence { return Sequence(stages) }
 
 // label is the default name of the stage.
@@ -203,8 +241,8 @@ func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
 	switch s.Model {
 	case Open:
-		if s.Users != 0 || s.UsersTo != 0 {
-			return fmt.Errorf("%s: users and RampUsersTo belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo", where)
+		if s.Users != 0 || s.UsersTo != 0 || s.IterationsPerUser != 0 || s.IterationsShared != 0 {
+			return fmt.Errorf("%s: users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo", where)
 		}
 		if s.Arrivals == Custom || s.Pacer != nil {
 			switch {
@@ -242,14 +280,39 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: RampUsersTo must not be negative, got %d", where, s.UsersTo)
 		case s.Think < 0:
 			return fmt.Errorf("%s: think time must not be negative", where)
+		case s.IterationsPerUser < 0:
+			return fmt.Errorf("%s: Iterations must not be negative, got %d", where, s.IterationsPerUser)
+		case s.IterationsShared < 0:
+			return fmt.Errorf("%s: SharedIterations must not be negative, got %d", where, s.IterationsShared)
+		case s.IterationsPerUser > 0 && s.IterationsShared > 0:
+			return fmt.Errorf("%s: Iterations (%d per user) and SharedIterations (%d in all) cannot both bound a stage; pick one", where, s.IterationsPerUser, s.IterationsShared)
+		case s.iterations() && s.Users != s.UsersTo:
+			return fmt.Errorf("%s: a stage of a fixed number of iterations cannot ramp its users (RampUsersTo); hold them, or ramp in a stage of its own", where)
+		case s.iterations() && s.Users == 0:
+			return fmt.Errorf("%s: iterations need at least one user, got Users(0)", where)
 		}
 	default:
 		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson, Paced or Users)", where, s.Model)
 	}
-	if s.Duration <= 0 {
+	switch {
+	case s.iterations() && s.Duration < 0:
+		return fmt.Errorf("%s: duration must not be negative (it bounds the iterations; leave it out for %v)", where, DefaultIterationsCap)
+	case !s.iterations() && s.Duration <= 0:
 		return fmt.Errorf("%s: duration must be positive (use .For(d))", where)
 	}
 	return nil
+}
+
+// iterations reports whether the stage ends after a number of iterations.
+func (s Stage) iterations() bool { return s.IterationsPerUser > 0 || s.IterationsShared > 0 }
+
+// totalIterations is the number of iterations that ends the stage; 0 for a
+// stage bounded by time alone.
+func (s Stage) totalIterations() int64 {
+	if s.IterationsShared > 0 {
+		return int64(s.IterationsShared)
+	}
+	return int64(s.IterationsPerUser) * int64(s.Users)
 }
 
 // usersAt is the number of users the closed-model stage s, lasting d, plans

@@ -122,12 +122,17 @@ type StagePlan struct {
 	// the end of the stage (equal for a hold). UsersTo is set for every
 	// closed-model stage; it is nil in results written before users could
 	// ramp, whose stages held Users: read it with [StagePlan.EndUsers].
-	Users      int   `json:"users,omitempty"`
-	UsersTo    *int  `json:"users_to,omitempty"`
-	ThinkNS    int64 `json:"think_ns,omitempty"`
-	DurationNS int64 `json:"duration_ns"`
-	Seed       int64 `json:"seed,omitempty"`
-	Gated      bool  `json:"gated,omitempty"`
+	Users   int   `json:"users,omitempty"`
+	UsersTo *int  `json:"users_to,omitempty"`
+	ThinkNS int64 `json:"think_ns,omitempty"`
+	// IterationsPerUser and IterationsShared say that the stage ended once
+	// each user had done that many iterations, or its users that many
+	// between them; DurationNS is then its upper bound.
+	IterationsPerUser int   `json:"iterations_per_user,omitempty"`
+	IterationsShared  int   `json:"iterations_shared,omitempty"`
+	DurationNS        int64 `json:"duration_ns"`
+	Seed              int64 `json:"seed,omitempty"`
+	Gated             bool  `json:"gated,omitempty"`
 }
 
 // EndUsers returns the users a closed-model stage planned at its end:
@@ -206,7 +211,8 @@ type GateResult struct {
 // Requests, Errors and the percentiles describe requests that completed in
 // it. Users is the most closed-model users that ran at once in it (a user
 // runs from its first iteration until it parks or stops, thinking
-// included): it follows a ramp of users. It is 0 in the open model.
+// included): it follows a ramp of users, and falls as users finish a fixed
+// number of iterations. It is 0 in the open model.
 type Second struct {
 	Second   int64 `json:"second"`
 	Sent     int64 `json:"sent"`

@@ -64,8 +64,8 @@ func readyFor(t testing.TB, s Scenario, scale float64) (_ Scenario, drainLimit t
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
 			left := max(time.Until(deadline)-deadlineMargin, 0)
-			need := s.plannedDuration()
-			if need >= left {
+			s, need, ok := s.fitCaps(left)
+			if !ok {
 				return s, 0, fmt.Sprintf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
 					"raise -timeout (e.g. -timeout %v) or scale the load down with %s=0.1",
 					s.Name, need, left.Round(time.Second), (2*need + time.Minute).Round(time.Minute), EnvScale)
@@ -248,7 +248,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			break
 		}
 		tl.setStage(st.label())
-		e.runStage(i+1, st, stageStart, st.Duration)
+		next := e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
 		ran = i + 1
@@ -263,7 +263,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			}
 			stageResults[i].Gate = gr
 		}
-		stageStart = stageStart.Add(st.Duration)
+		stageStart = next
 	}
 	loadEnd := time.Now()
 	if s.Watch != nil {
@@ -353,6 +353,14 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		res.Leaks = []Leak{}
 	}
 	res.Warnings = warnings(res)
+	if res.Stopped == nil {
+		for i, sr := range res.Stages {
+			if n := stages[i].totalIterations(); n > 0 && sr.Requests < n {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("stage %d (%s) reached its bound of %v after %d of its %d iterations: give it a longer one with For",
+					i+1, sr.Name, stages[i].Duration, sr.Requests, n))
+			}
+		}
+	}
 	if unattributed > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
 	}
@@ -428,12 +436,14 @@ func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
 
 // warmupStage is the load the warm-up runs: the first stage's starting
 // load, held.
-//
-// A Paced stage runs the start of its Pacer's plan.
+// A stage of a fixed number of iterations is warmed up for the warm-up's
+// length, without counting its iterations; a Paced one runs the start of
+// its Pacer's plan.
 func warmupStage(first Stage) Stage {
 	w := first
 	w.To = w.From
 	w.UsersTo = w.Users
+	w.IterationsPerUser, w.IterationsShared = 0, 0
 	w.Gate = nil
 	w.Name = "warm-up"
 	return w
@@ -498,6 +508,7 @@ func stagePlanOf(st Stage) StagePlan {
 	p := StagePlan{
 		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
 		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
+		IterationsPerUser: st.IterationsPerUser, IterationsShared: st.IterationsShared,
 		Seed: seedOf(st), Gated: st.Gate != nil,
 	}
 	if st.Model == Closed {

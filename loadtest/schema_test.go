@@ -24,10 +24,11 @@ func goldenResult() *Result {
 		RunID: "0123456789abcdef", Started: time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC),
 		DurationNS: int64(time.Second),
 		Env:        Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU", Scale: 0.5},
-		Load: LoadInfo{Model: "mixed", DurationNS: int64(2 * time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
+		Load: LoadInfo{Model: "mixed", DurationNS: int64(3 * time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
 			Stages: []StagePlan{
 				{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true},
 				{Name: "2→4 users", Model: Closed, Users: 2, UsersTo: &four, ThinkNS: int64(time.Millisecond), DurationNS: int64(time.Second)},
+				{Name: "4 users", Model: Closed, Users: 4, UsersTo: &four, IterationsPerUser: 10, DurationNS: int64(time.Second)},
 			}},
 		Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Dropped: 0, Abandoned: 0, Rate: 3, Throughput: 2,
 		Latency: lat, ServiceTime: lat,

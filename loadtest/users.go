@@ -8,14 +8,50 @@ import (
 
 // userPlan is what the closed-model users do during one stage. The
 // scheduler swaps in a new one at each stage and wakes the users; a user
-// loads it once per iteration, so the slot it records into and its think
-// time always belong to the same stage.
+// loads it once per iteration, so the slot it records into, its think time
+// and the iteration it takes always belong to the same stage.
 type userPlan struct {
 	slot  int
 	think time.Duration
 	// active is how many users run: those numbered below it. A ramp
 	// changes it during the stage.
 	active atomic.Int64
+	// perUser is how many iterations each user may start (0: no limit);
+	// when limitShared, shared counts down those the users may still start
+	// between them.
+	perUser     int64
+	limitShared bool
+	shared      atomic.Int64
+	// pending counts the iterations still to finish; done is closed when
+	// the last one does. done is nil for a stage bounded by time alone.
+	pending atomic.Int64
+	done    chan struct{}
+}
+
+// take reports whether a user that has started *did iterations under p may
+// start another, and counts it.
+func (p *userPlan) take(did *int64) bool {
+	switch {
+	case p.perUser > 0:
+		if *did >= p.perUser {
+			return false
+		}
+		*did++
+	case p.limitShared:
+		// Counting down from the total, exactly that many takers see a
+		// value of 0 or more, however many users race.
+		if p.shared.Add(-1) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// finish counts an iteration of p as done, once its request is recorded.
+func (p *userPlan) finish() {
+	if p.done != nil && p.pending.Add(-1) == 0 {
+		close(p.done)
+	}
 }
 
 // userGauge counts the closed-model users running (from the start of their
