@@ -242,6 +242,9 @@ func TestEvalErrors(t *testing.T) {
 			r.Load.Model = "mixed"
 			r.Load.Stages[2] = loadtest.StagePlan{Name: "peak", Model: loadtest.Closed, Users: 10, DurationNS: int64(time.Second)}
 		}, "stage 2 (peak) runs the closed model, which has no target rate; compare with a rate such as 500/s"},
+		{"stage of a Pacer of its own", "rate >= 99%", func(r *loadtest.Result) {
+			r.Load.Stages[2] = loadtest.StagePlan{Name: "trace", Model: loadtest.Open, Arrivals: loadtest.Custom, DurationNS: int64(time.Second)}
+		}, "stage 2 (trace) is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s"},
 		{"mixed model, open stage", `throughput{stage=1} >= 95%`, func(r *loadtest.Result) {
 			r.Load.Model = "mixed"
 			r.Load.Stages[2] = loadtest.StagePlan{Name: "peak", Model: loadtest.Closed, Users: 10, DurationNS: int64(time.Second)}

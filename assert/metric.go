@@ -354,6 +354,9 @@ func (v *view) plannedRate() (float64, error) {
 			}
 			return 0, fmt.Errorf("stage %d (%s) runs the closed model, which has no target rate; compare with a rate such as 500/s", i, p.Name)
 		}
+		if p.Arrivals == loadtest.Custom {
+			return 0, fmt.Errorf("stage %d (%s) is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", i, p.Name)
+		}
 		a, d := plannedArrivals(p, elapsedNS)
 		arrivals += a
 		secs += d
@@ -373,6 +376,9 @@ func (v *view) gatePlannedRate() (float64, error) {
 	}
 	if p.Model != loadtest.Open {
 		return 0, fmt.Errorf("stage %s runs the closed model, which has no target rate; compare with a rate such as 500/s", p.Name)
+	}
+	if p.Arrivals == loadtest.Custom {
+		return 0, fmt.Errorf("stage %s is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", p.Name)
 	}
 	a, d := plannedArrivals(*p, v.elapsedNS)
 	if d == 0 || math.IsNaN(a) {

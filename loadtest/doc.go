@@ -6,17 +6,19 @@
 //  1. A [Scenario] names a [Target] (what one request does, for example a
 //     [Func], or an [HTTP] target over net/http or, for the highest rates,
 //     the [Lean] HTTP/1.1 client) and a [Load] (how requests arrive: [Rate],
-//     [Poisson], [Users], or a [Ramp] of such stages, each optionally guarded
-//     by a [Gate]). A target can take its values from test data read once
-//     before the load ([ReadCSV], [ReadJSONLines], [RowsOf]) and shared by
-//     its users through a [Feed]; a Unique feed that runs out of rows ends
-//     the run cleanly ([ErrDataExhausted]).
-//  2. [Run] drives the load from a test ([Execute] from a program without a
-//     testing.TB). In the open model every request is
-//     timed from the moment it should have started, so a stalled server is
-//     charged for every request that waited, not once per connection
-//     (no coordinated omission); the time from the actual start is kept as
-//     service time.
+//     [Poisson] or [Paced] by a [Pacer] of your own in the open model;
+//     [Users], ramping with [Stage.RampUsersTo] or bounded by
+//     [Stage.Iterations], in the closed model; or a [Ramp] of such stages,
+//     each optionally guarded by a [Gate]). A target can take its values
+//     from test data read once before the load ([ReadCSV], [ReadJSONLines],
+//     [RowsOf]) and shared by its users through a [Feed]; a Unique feed that
+//     runs out of rows ends the run cleanly ([ErrDataExhausted]).
+//  2. [Run] drives the load from a test ([RunAll] several scenarios at once,
+//     [Execute] from a program without a testing.TB). In the open model every
+//     request is timed from the moment it should have started, so a stalled
+//     server is charged for every request that waited, not once per
+//     connection (no coordinated omission); the time from the actual start
+//     is kept as service time.
 //  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
 //     3 significant digits) sharded across CPUs, so memory stays constant
 //     however long the run and the recording path allocates nothing.

@@ -70,11 +70,10 @@ type engine struct {
 	lagMax  atomic.Int64
 
 	// Closed model.
-	activeUsers atomic.Int64
-	spawned     int // only the scheduler touches it
-	userSlot    atomic.Int64
-	think       atomic.Int64
-	wake        atomic.Pointer[chan struct{}]
+	plan    atomic.Pointer[userPlan] // what users do now
+	spawned int                      // only the scheduler touches it
+	wake    atomic.Pointer[chan struct{}]
+	users   userGauge
 
 	// Timeline: requests started per second of the measured load.
 	loadStart time.Time
@@ -92,6 +91,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 	}
 	wake := make(chan struct{})
 	e.wake.Store(&wake)
+	e.plan.Store(&userPlan{})
 	if h, ok := s.Target.(*HTTP); ok && h.lean != nil {
 		e.direct = h
 	}
@@ -135,6 +135,7 @@ func (e *engine) ending() bool {
 func (e *engine) beginMeasuring(now time.Time, planned time.Duration) {
 	e.loadStart = now
 	e.sent = make([]atomic.Int64, int(planned/time.Second)+2)
+	e.users.begin(now, len(e.sent))
 	e.rec.loadStart.Store(now.UnixNano())
 }
 
@@ -158,35 +159,98 @@ func (e *engine) unmarkSent(slot int, at time.Time) {
 	}
 }
 
-// runStage runs one stage (slot 0 is the warm-up) from start for d, and
-// returns when its time is up or the load is halted.
-func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) {
+// runStage runs one stage (slot 0 is the warm-up) from start for at most d,
+// and returns when its time is up, its iterations are done or the load is
+// halted, with the time the next stage starts: start+d, or the moment the
+// stage's last iteration ended. Keeping to start+d, rather than to when the
+// scheduler got round to returning, keeps a sequence of stages on its plan.
+func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) time.Time {
 	end := start.Add(d)
 	if st.Model == Closed {
-		e.userSlot.Store(int64(slot))
-		oldThink := e.think.Swap(int64(st.Think))
-		if !e.setActiveUsers(st.Users) && oldThink != int64(st.Think) {
-			e.wakeUsers() // users thinking the old think time take the new one
+		p := e.setPlan(slot, st)
+		if st.Users != st.UsersTo {
+			e.rampUsers(p, st, start, d)
 		}
-		e.sleepUntil(end)
-		return
+		if e.waitStage(end, p.done) {
+			return time.Now()
+		}
+		return end
 	}
-	e.setActiveUsers(0)
+	e.setPlan(slot, Stage{})
 	e.runOpen(slot, st, start, d)
 	e.sleepUntil(end)
+	return end
 }
 
-// sleepUntil waits for t or for the load to be halted.
-func (e *engine) sleepUntil(t time.Time) {
+// setPlan makes the closed-model users follow stage st (the zero Stage
+// parks them all), starting any that do not exist yet, and wakes every user
+// waiting so that it looks at the new plan.
+func (e *engine) setPlan(slot int, st Stage) *userPlan {
+	p := &userPlan{slot: slot, think: st.Think, perUser: int64(st.IterationsPerUser)}
+	p.active.Store(int64(st.Users))
+	if n := st.totalIterations(); n > 0 {
+		p.pending.Store(n)
+		p.done = make(chan struct{})
+		if st.IterationsShared > 0 {
+			p.limitShared = true
+			p.shared.Store(n)
+		}
+	}
+	e.plan.Store(p)
+	e.spawn(st.Users)
+	e.wakeUsers()
+	return p
+}
+
+// rampUsers moves the users of plan p from st.Users to st.UsersTo over the
+// stage, one at a time at the offsets [Stage.userStep] gives. The last step
+// falls on the stage's end, where the next stage takes over.
+func (e *engine) rampUsers(p *userPlan, st Stage, start time.Time, d time.Duration) {
+	steps, sign := absInt(st.UsersTo-st.Users), 1
+	if st.UsersTo < st.Users {
+		sign = -1
+	}
+	for k := 1; k < steps; k++ {
+		if !e.sleepUntil(start.Add(st.userStep(k, d))) {
+			return
+		}
+		n := st.Users + sign*k
+		p.active.Store(int64(n))
+		e.spawn(n)
+		e.wakeUsers()
+	}
+}
+
+// spawn starts users until n exist.
+func (e *engine) spawn(n int) {
+	for ; e.spawned < n; e.spawned++ {
+		e.wg.Add(1)
+		go e.user(e.spawned)
+	}
+}
+
+// sleepUntil waits for t or for the load to be halted, and reports whether
+// t came.
+func (e *engine) sleepUntil(t time.Time) bool {
+	return !e.waitStage(t, nil) && !e.halted()
+}
+
+// waitStage waits for t, for done to close or for the load to be halted,
+// and reports whether done closed first. A nil done never closes.
+func (e *engine) waitStage(t time.Time, done <-chan struct{}) bool {
 	wait := time.Until(t)
 	if wait <= 0 {
-		return
+		return false
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return false
+	case <-done:
+		return true
 	case <-e.stop:
+		return false
 	}
 }
 
@@ -208,16 +272,14 @@ const releaseGrain = 100 * time.Microsecond
 // requests running is dropped, never queued, so that a slow target cannot
 // make the generator send late bursts.
 func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
-	p := newPacer(st, d)
 	sl := newSleeper()
 	defer sl.close()
 	var woke time.Time
-	for {
-		off, ok := p.next()
-		if !ok {
+	for off := range pacerOf(st).Pace(d) {
+		if off >= d {
 			return
 		}
-		at := start.Add(off)
+		at := start.Add(max(off, 0))
 		if at.After(time.Now()) {
 			wake := woke.Add(releaseGrain)
 			if wake.Before(at) {
@@ -279,35 +341,30 @@ func (e *engine) work(first job) {
 	}
 }
 
-// setActiveUsers makes n closed-model users run, starting any that do not
-// exist yet and parking the rest.
-func (e *engine) setActiveUsers(n int) (changed bool) {
-	if int64(n) == e.activeUsers.Load() {
-		return false
-	}
-	e.activeUsers.Store(int64(n))
-	for ; e.spawned < n; e.spawned++ {
-		e.wg.Add(1)
-		go e.user(e.spawned)
-	}
-	e.wakeUsers()
-	return true
-}
-
 // wakeUsers makes every user waiting (parked or thinking) look again at
-// the active count and the think time.
+// the plan.
 func (e *engine) wakeUsers() {
 	fresh := make(chan struct{})
 	close(*e.wake.Swap(&fresh))
 }
 
-// user is one closed-model loop: request, think, repeat, while its number is
-// below the active count.
+// user is one closed-model loop: request, think, repeat, while the plan
+// lets it (its number is below the active count, and the stage has
+// iterations left for it); otherwise it parks until the plan changes.
 func (e *engine) user(id int) {
 	defer e.wg.Done()
 	w := e.newWorker()
 	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	defer timer.Stop()
+	running := false // counted in e.users
+	defer func() {
+		if running {
+			e.users.add(-1)
+		}
+	}()
+	var mine *userPlan
+	var did int64 // iterations started under mine
 	for {
 		wake := *e.wake.Load()
 		// The run's context ends a moment before the halt it causes: a
@@ -316,7 +373,15 @@ func (e *engine) user(id int) {
 		if e.ending() {
 			return
 		}
-		if int64(id) >= e.activeUsers.Load() {
+		p := e.plan.Load()
+		if p != mine {
+			mine, did = p, 0
+		}
+		if int64(id) >= p.active.Load() || !p.take(&did) {
+			if running {
+				running = false
+				e.users.add(-1)
+			}
 			select {
 			case <-wake:
 				continue
@@ -324,22 +389,47 @@ func (e *engine) user(id int) {
 				return
 			}
 		}
-		slot := int(e.userSlot.Load())
 		start := time.Now()
-		e.markSent(slot, start)
+		if !running {
+			running = true
+			e.users.add(1)
+		}
+		e.markSent(p.slot, start)
 		e.busy.Add(1)
-		if !e.do(w, slot, start, start) {
-			e.unmarkSent(slot, start)
+		if !e.do(w, p.slot, start, start) {
+			e.unmarkSent(p.slot, start)
 		}
 		e.busy.Add(-1)
-		if think := time.Duration(e.think.Load()); think > 0 {
-			timer.Reset(think)
-			select {
-			case <-timer.C:
-			case <-wake:
-			case <-e.stop:
-				return
-			}
+		p.finish()
+		if p.think > 0 && !e.think(id, p.think, timer) {
+			return
+		}
+	}
+}
+
+// think pauses user id for d. It returns early when the plan's think time
+// changes (the user takes the new one at once) or the user is no longer
+// active, and false when the load ends. A new plan that keeps both lets
+// the user sleep on, so that a stage boundary sends no burst.
+func (e *engine) think(id int, d time.Duration, timer *time.Timer) bool {
+	until := time.Now().Add(d)
+	for {
+		wake := *e.wake.Load()
+		if p := e.plan.Load(); p.think != d || int64(id) >= p.active.Load() {
+			return true
+		}
+		left := time.Until(until)
+		if left <= 0 {
+			return true
+		}
+		timer.Reset(left)
+		select {
+		case <-timer.C:
+			return true
+		case <-wake:
+			timer.Stop()
+		case <-e.stop:
+			return false
 		}
 	}
 }

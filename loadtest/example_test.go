@@ -67,6 +67,99 @@ func ExampleExecute() {
 	// loadtest: scenario empty: scenario has no Load true
 }
 
+// Users ramp as k6's ramping-vus do: up from 10 to 50, held, and down to
+// none. A user added starts at once; a user removed finishes its iteration
+// first. The result's plan says how many users each stage planned, and its
+// timeline how many ran at most in each second.
+func ExampleStage_RampUsersTo() {
+	load := loadtest.Ramp(
+		loadtest.Users(10).RampUsersTo(50).For(40*time.Second), // a user more every second
+		loadtest.Users(50).For(time.Minute),
+		loadtest.Users(50).RampUsersTo(0).For(10*time.Second),
+	)
+	for _, s := range load.Stages() {
+		fmt.Println(s.Users, s.UsersTo, s.Duration)
+	}
+
+	// The same shape, short: 1 user, a second one half way, 3 at the end.
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			time.Sleep(time.Millisecond) // call your service here
+			return nil
+		}),
+		Load: loadtest.Users(1).RampUsersTo(3).For(300 * time.Millisecond),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := res.Load.Stages[0]
+	fmt.Printf("%s: from %d to %d; at most %d ran at once\n", p.Name, p.Users, p.EndUsers(), res.Timeline[0].Users)
+	// Output:
+	// 10 50 40s
+	// 50 50 1m0s
+	// 50 0 10s
+	// 1→3 users: from 1 to 3; at most 2 ran at once
+}
+
+// A stage of a fixed number of iterations ends when they are done: here
+// each of 8 users does 100 (k6's per-vu-iterations); SharedIterations
+// shares them out instead.
+func ExampleStage_Iterations() {
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			return nil // call your service here
+		}),
+		Load: loadtest.Ramp(
+			loadtest.Users(8).Iterations(100).For(time.Minute), // at most a minute
+			loadtest.Users(8).SharedIterations(1000),           // at most DefaultIterationsCap
+		),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Stages[0].Requests, res.Stages[1].Requests, res.Requests)
+	// Output:
+	// 800 1000 1800
+}
+
+// Several scenarios at once, as k6's scenarios: browse at 200/s while
+// checkout users ramp from 2 to 4. Each runs in its own subtest
+// (TestRunAllExample/browse) and writes its own result file to
+// LOADGATE_OUT; check each result on its own, with its own SLA, and in a
+// real test against its baseline too: baseline.Check(t, res).
+func TestRunAllExample(t *testing.T) {
+	browse := loadtest.Scenario{
+		Name:   "browse",
+		Target: loadtest.Func(func(ctx context.Context) error { return nil }), // call your service here
+		Load:   loadtest.Rate(200).For(500 * time.Millisecond),
+	}
+	checkout := loadtest.Scenario{
+		Name:   "checkout",
+		Target: loadtest.Func(func(ctx context.Context) error { return nil }),
+		Load:   loadtest.Users(2).RampUsersTo(4).For(500 * time.Millisecond),
+	}
+	sla := map[string][]string{
+		"browse":   {"error_rate == 0", "dropped == 0", "p99 < 1s"},
+		"checkout": {"error_rate == 0"},
+	}
+	for _, res := range loadtest.RunAll(t, browse, checkout) {
+		if res == nil {
+			continue // its subtest failed and says why
+		}
+		outs, err := assert.Check(res, sla[res.Scenario]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range outs {
+			if !o.Pass {
+				t.Errorf("%s: %s", res.Scenario, o.Message)
+			}
+		}
+	}
+}
+
 // Reports describe the machine a result came from in one line.
 func ExampleEnv_String() {
 	e := loadtest.Env{Go: "go1.26.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "AMD EPYC 7B13", Scale: 0.5}

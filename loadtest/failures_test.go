@@ -455,3 +455,34 @@ func TestDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestDeadlineBoundsIterations: a stage of a fixed number of iterations
+// without a duration of its own is bounded by what go test's -timeout
+// leaves, less a drain, rather than failing the test for want of
+// DefaultIterationsCap's ten minutes; the result says the bound was hit.
+func TestDeadlineBoundsIterations(t *testing.T) {
+	tb := &fakeTB{TB: t, deadline: time.Now().Add(5 * time.Second)}
+	res := loadtest.Run(tb, loadtest.Scenario{
+		Target: loadtest.Func(func(context.Context) error {
+			time.Sleep(time.Millisecond)
+			return nil
+		}),
+		Load:    loadtest.Users(1).Iterations(1_000_000),
+		Timeout: time.Second,
+	})
+	if fatals := tb.fatalMessages(); res == nil || len(fatals) > 0 {
+		t.Fatalf("fatal %q, want the run to go ahead", fatals)
+	}
+	// 5 s less the 2 s margin leaves 3 s: the bound keeps a drain's worth
+	// of it free.
+	if d := time.Duration(res.Load.Stages[0].DurationNS); d <= 0 || d >= 3*time.Second {
+		t.Errorf("planned bound %v, want within the 3s -timeout leaves", d)
+	}
+	found := false
+	for _, w := range res.Warnings {
+		found = found || strings.Contains(w, "reached its bound")
+	}
+	if !found || res.Requests == 0 || res.Requests >= 1_000_000 {
+		t.Errorf("%d requests, warnings %q: want some, and a warning that the bound ended the stage", res.Requests, res.Warnings)
+	}
+}

@@ -36,7 +36,7 @@ func runHTTPWith(t *testing.T, target Target, load Load, edit func(*Scenario)) *
 	if err := s.validate(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := execute(context.Background(), s, 10*time.Second, t.Logf)
+	res, err := execute(context.Background(), s, execOptions{drainLimit: 10 * time.Second, logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

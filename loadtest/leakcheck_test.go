@@ -196,7 +196,7 @@ func TestScenarioLeakCheckKeepsParallelTestsApart(t *testing.T) {
 }
 
 func TestWithoutIdleConnections(t *testing.T) {
-	w := startLeakWatch(LeakCheck{Wait: 10 * time.Millisecond})
+	w := startLeakWatch(LeakCheck{Wait: 10 * time.Millisecond}, 0)
 	srv := httptest.NewServer(ok)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{}}

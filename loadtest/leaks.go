@@ -60,19 +60,20 @@ var activeScenarios struct {
 type leakWatch struct {
 	cfg        LeakCheck
 	before     map[int]bool // goroutines alive before the load
-	runner     int          // the goroutine that called Run
+	runners    [2]int       // the goroutine that called Run, and RunAll's caller (or 0)
 	mu         sync.Mutex
 	harness    map[int]bool // the harness's workers, users and sampler
 	known      map[int]bool // goroutines seen to descend from the scenario's
 	overlapped bool         // another scenario ran at the same time
 }
 
-// startLeakWatch snapshots the goroutines before the load.
-func startLeakWatch(cfg LeakCheck) *leakWatch {
+// startLeakWatch snapshots the goroutines before the load. Goroutines that
+// the calling goroutine or runner (if not 0) start belong to the scenario.
+func startLeakWatch(cfg LeakCheck, runner int) *leakWatch {
 	if cfg.Off {
 		return nil
 	}
-	w := &leakWatch{cfg: cfg, before: map[int]bool{}, runner: stack.Current(), harness: map[int]bool{}, known: map[int]bool{}}
+	w := &leakWatch{cfg: cfg, before: map[int]bool{}, runners: [2]int{stack.Current(), runner}, harness: map[int]bool{}, known: map[int]bool{}}
 	all := stack.All()
 	for _, g := range all {
 		w.before[g.ID] = true
@@ -229,7 +230,7 @@ func (w *leakWatch) suspects() (mine []stack.Goroutine, unattributed int) {
 	all := stack.All()
 	byID, overlapped := indexByID(all), w.isOverlapped()
 	for _, g := range all {
-		if w.before[g.ID] || g.ID == w.runner || w.ignored(g) || isTestingGoroutine(g) {
+		if w.before[g.ID] || w.isRunner(g.ID) || w.ignored(g) || isTestingGoroutine(g) {
 			continue
 		}
 		switch w.belongs(g, byID) {
@@ -272,7 +273,7 @@ func (w *leakWatch) belongs(g stack.Goroutine, byID map[int]*stack.Goroutine) ow
 	defer w.mu.Unlock()
 	id := g.CreatorID
 	for range 64 {
-		if id == w.runner || w.harness[id] || w.known[id] {
+		if w.isRunner(id) || w.harness[id] || w.known[id] {
 			return yes
 		}
 		if id == 0 {
@@ -288,6 +289,10 @@ func (w *leakWatch) belongs(g stack.Goroutine, byID map[int]*stack.Goroutine) ow
 		id = parent.CreatorID
 	}
 	return unknown
+}
+
+func (w *leakWatch) isRunner(id int) bool {
+	return id != 0 && (id == w.runners[0] || id == w.runners[1])
 }
 
 func (w *leakWatch) ignored(g stack.Goroutine) bool {

@@ -1,10 +1,69 @@
 package loadtest
 
 import (
+	"iter"
 	"math"
 	"math/rand/v2"
 	"time"
 )
+
+// Pacer plans the arrivals of an open-model stage: when each request should
+// start. The stages of [Rate] and [Poisson], holds and ramps, are paced by
+// one; [Paced] builds a stage with a Pacer of your own.
+//
+// Pace returns the arrivals of one run of a stage lasting d, as offsets
+// from the stage's start in non-decreasing order. The run sends each at its
+// offset (timing its latency from it, so a late send is charged to the
+// target, not hidden) and stops ranging when an offset reaches d or the
+// load ends, so the sequence may be endless. An offset earlier than the one
+// before it is sent at once, and its delay shows as pacer lag.
+//
+// Pace is called once for each run of the stage (a warm-up before it is
+// one, with d the warm-up's length), possibly from several goroutines at
+// once when parallel tests share the stage: the Pacer must keep the state
+// of a run in the sequence it returns, not in itself. d is the stage's
+// length after LOADGATE_SCALE. The sequence is called for every arrival, at
+// up to [MaxRate] a second: it should not allocate.
+type Pacer interface {
+	Pace(d time.Duration) iter.Seq[time.Duration]
+}
+
+// PacerFunc is a function used as a [Pacer].
+type PacerFunc func(d time.Duration) iter.Seq[time.Duration]
+
+// Pace implements [Pacer].
+func (f PacerFunc) Pace(d time.Duration) iter.Seq[time.Duration] { return f(d) }
+
+var (
+	_ Pacer = PacerFunc(nil)
+	_ Pacer = linearPacer{}
+)
+
+// linearPacer is the Pacer of [Rate] and [Poisson] stages: arrivals at a
+// rate changing linearly from From to To over the stage, evenly spaced or
+// as a Poisson process.
+type linearPacer struct{ stage Stage }
+
+// Pace implements [Pacer].
+func (l linearPacer) Pace(d time.Duration) iter.Seq[time.Duration] {
+	return func(yield func(time.Duration) bool) {
+		p := newPacer(l.stage, d)
+		for {
+			off, ok := p.next()
+			if !ok || !yield(off) {
+				return
+			}
+		}
+	}
+}
+
+// pacerOf returns the Pacer of the open-model stage st.
+func pacerOf(st Stage) Pacer {
+	if st.Pacer != nil {
+		return st.Pacer
+	}
+	return linearPacer{st}
+}
 
 // pacer yields the intended start times of an open-model stage as offsets
 // from the stage's start.

@@ -1,8 +1,12 @@
 package loadtest
 
 import (
+	"context"
+	"fmt"
+	"iter"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -285,5 +289,111 @@ func TestPacerFallingToZeroStaysFinite(t *testing.T) {
 			offs := pacerOffsets(t, st)
 			checkOffsets(t, offs, st.Duration)
 		}
+	}
+}
+
+// evenPacer is a Pacer of one's own: an arrival every gap, without end.
+func evenPacer(gap time.Duration) Pacer {
+	return PacerFunc(func(time.Duration) iter.Seq[time.Duration] {
+		return func(yield func(time.Duration) bool) {
+			for at := time.Duration(0); yield(at); at += gap {
+			}
+		}
+	})
+}
+
+// TestRatesArePacers: the stages of Rate and Poisson, holds and ramps, are
+// paced through the Pacer interface, with the arrivals the pacer's formula
+// gives, and ranging over one allocates per run, not per arrival.
+func TestRatesArePacers(t *testing.T) {
+	for _, st := range []Stage{
+		Rate(2000).For(3 * time.Second),
+		Rate(50).RampTo(500).For(20 * time.Second),
+		Poisson(1000).RampTo(0).For(3 * time.Second).Seeded(5),
+	} {
+		t.Run(st.label(), func(t *testing.T) {
+			want := pacerOffsets(t, st)
+			got := slices.Collect(pacerOf(st).Pace(st.Duration))
+			if !slices.Equal(got, want) {
+				t.Errorf("Pace gave %d arrivals, the formula %d; they differ", len(got), len(want))
+			}
+			// Ranging stops early when the loop does.
+			n := 0
+			for range pacerOf(st).Pace(st.Duration) {
+				if n++; n == 10 {
+					break
+				}
+			}
+		})
+	}
+	allocs := func(rate float64) float64 {
+		st := Poisson(rate).For(time.Second)
+		return testing.AllocsPerRun(5, func() {
+			for range pacerOf(st).Pace(st.Duration) {
+			}
+		})
+	}
+	if few, many := allocs(10), allocs(100_000); few != many {
+		t.Errorf("ranging over 10 arrivals allocates %v times, over 100000 %v: want the same, nothing per arrival", few, many)
+	}
+}
+
+// burstPacer sends n requests at once every gap, and records the lengths
+// it was asked to pace.
+type burstPacer struct {
+	n   int
+	gap time.Duration
+
+	mu  sync.Mutex
+	got []time.Duration
+}
+
+func (b *burstPacer) Pace(d time.Duration) iter.Seq[time.Duration] {
+	b.mu.Lock()
+	b.got = append(b.got, d)
+	b.mu.Unlock()
+	return func(yield func(time.Duration) bool) {
+		for at := time.Duration(0); ; at += b.gap {
+			for range b.n {
+				if !yield(at) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func (b *burstPacer) String() string { return fmt.Sprintf("bursts of %d every %v", b.n, b.gap) }
+
+var _ Pacer = (*burstPacer)(nil)
+
+// TestPacedStage runs a stage paced by a Pacer of the test's own (bursts,
+// an endless plan cut at the stage's end): every arrival it planned before
+// the end is sent, Pace is asked once for the warm-up and once for the
+// stage, with their lengths, and the plan names the stage after the Pacer
+// and says its arrivals were custom.
+func TestPacedStage(t *testing.T) {
+	p := &burstPacer{n: 5, gap: 100 * time.Millisecond}
+	res, err := Execute(t.Context(), Scenario{
+		Name:   "paced",
+		Target: Func(func(context.Context) error { return nil }),
+		Load:   Paced(p).For(550 * time.Millisecond),
+		Warmup: 150 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Requests + res.Dropped; got != 30 || res.Errors != 0 {
+		t.Errorf("%d requests and %d dropped (%d errors), want the 30 planned arrivals (6 bursts of 5) sent", res.Requests, res.Dropped, res.Errors)
+	}
+	if res.Warmup == nil || res.Warmup.Requests != 10 {
+		t.Errorf("warm-up %+v, want the 10 arrivals (2 bursts) of its 150ms", res.Warmup)
+	}
+	if want := []time.Duration{150 * time.Millisecond, 550 * time.Millisecond}; !slices.Equal(p.got, want) {
+		t.Errorf("Pace was asked for %v, want %v", p.got, want)
+	}
+	plan := res.Load.Stages[0]
+	if plan.Name != "bursts of 5 every 100ms" || plan.Arrivals != Custom || plan.Model != Open || plan.From != 0 || plan.To != 0 {
+		t.Errorf("plan %+v, want the Pacer's name and custom arrivals", plan)
 	}
 }

@@ -31,7 +31,7 @@ func TestMachineProgress(t *testing.T) {
 		Target: Func(func(context.Context) error { return nil }),
 		Load:   Rate(200).For(2500 * time.Millisecond),
 	}
-	res, err := execute(context.Background(), s.withDefaults(1), time.Second, logf)
+	res, err := execute(context.Background(), s.withDefaults(1), execOptions{drainLimit: time.Second, logf: logf})
 	if err != nil {
 		t.Fatal(err)
 	}

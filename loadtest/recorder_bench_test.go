@@ -19,7 +19,7 @@ func recordOne(r *recorder, shard, slot int, end time.Time, latency, service tim
 // scenario that already has its defaults, without a testing.TB to drive.
 func executeScenario(tb testing.TB, s Scenario) *Result {
 	tb.Helper()
-	res, err := execute(context.Background(), s, s.Timeout+drainGrace, func(string, ...any) {})
+	res, err := execute(context.Background(), s, execOptions{drainLimit: s.Timeout + drainGrace})
 	if err != nil {
 		tb.Fatalf("execute %s: %v", s.Name, err)
 	}

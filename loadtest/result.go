@@ -124,16 +124,38 @@ type LoadInfo struct {
 
 // StagePlan is one planned stage.
 type StagePlan struct {
-	Name       string   `json:"name"`
-	Model      Model    `json:"model"`
-	Arrivals   Arrivals `json:"arrivals,omitempty"`
-	From       float64  `json:"from,omitempty"`
-	To         float64  `json:"to,omitempty"`
-	Users      int      `json:"users,omitempty"`
-	ThinkNS    int64    `json:"think_ns,omitempty"`
-	DurationNS int64    `json:"duration_ns"`
-	Seed       int64    `json:"seed,omitempty"`
-	Gated      bool     `json:"gated,omitempty"`
+	Name  string `json:"name"`
+	Model Model  `json:"model"`
+	// Arrivals, From and To are the open model's: From and To are rates in
+	// requests per second. A stage with Arrivals Custom was planned by a
+	// [Pacer] of its own, and has neither.
+	Arrivals Arrivals `json:"arrivals,omitempty"`
+	From     float64  `json:"from,omitempty"`
+	To       float64  `json:"to,omitempty"`
+	// Users and UsersTo are the closed model's users at the start and at
+	// the end of the stage (equal for a hold). UsersTo is set for every
+	// closed-model stage; it is nil in results written before users could
+	// ramp, whose stages held Users: read it with [StagePlan.EndUsers].
+	Users   int   `json:"users,omitempty"`
+	UsersTo *int  `json:"users_to,omitempty"`
+	ThinkNS int64 `json:"think_ns,omitempty"`
+	// IterationsPerUser and IterationsShared say that the stage ended once
+	// each user had done that many iterations, or its users that many
+	// between them; DurationNS is then its upper bound.
+	IterationsPerUser int   `json:"iterations_per_user,omitempty"`
+	IterationsShared  int   `json:"iterations_shared,omitempty"`
+	DurationNS        int64 `json:"duration_ns"`
+	Seed              int64 `json:"seed,omitempty"`
+	Gated             bool  `json:"gated,omitempty"`
+}
+
+// EndUsers returns the users a closed-model stage planned at its end:
+// UsersTo, or Users when UsersTo is not set.
+func (p StagePlan) EndUsers() int {
+	if p.UsersTo != nil {
+		return *p.UsersTo
+	}
+	return p.Users
 }
 
 // NameResult is the part of a result that belongs to one request name. Its
@@ -201,7 +223,10 @@ type GateResult struct {
 // Second is one second of the timeline, counted from the start of the
 // measured load. Sent counts requests that started in that second;
 // Requests, Errors and the percentiles describe requests that completed in
-// it.
+// it. Users is the most closed-model users that ran at once in it (a user
+// runs from its first iteration until it parks or stops, thinking
+// included): it follows a ramp of users, and falls as users finish a fixed
+// number of iterations. It is 0 in the open model.
 type Second struct {
 	Second   int64 `json:"second"`
 	Sent     int64 `json:"sent"`
@@ -209,6 +234,7 @@ type Second struct {
 	Errors   int64 `json:"errors"`
 	P50NS    int64 `json:"p50_ns"`
 	P99NS    int64 `json:"p99_ns"`
+	Users    int64 `json:"users,omitempty"`
 }
 
 // Stop explains an early end of a run.

@@ -31,7 +31,8 @@ const drainGrace = time.Second
 // before go test's -timeout. A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
-// LOADGATE_OUT is set it writes the result there (see [WriteFile]).
+// LOADGATE_OUT is set it writes the result there (see [WriteFile]). To run
+// several scenarios at once, use [RunAll].
 //
 // LOADGATE_SCALE multiplies every duration of the load (not think time),
 // and LOADGATE_RATE_SCALE the rates of its open-model stages and the users
@@ -52,50 +53,64 @@ func Run(t testing.TB, s Scenario) *Result {
 	if s.Name == "" {
 		s.Name = t.Name()
 	}
-	s, err = s.ready(sc)
-	if err != nil {
-		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
+	s, drainLimit, msg := readyFor(t, s, sc)
+	if msg != "" {
+		t.Fatalf("%s", msg)
 		return nil
 	}
-	target, targeted := targetOf(t.Name())
-	if targeted {
+	return runReady(t, s, pkg, sc, execOptions{drainLimit: drainLimit})
+}
+
+// readyFor returns s with its defaults and scales applied and the time its
+// drain may take, or why it cannot run from t: it is invalid, its target
+// (LOADGATE_TARGET) is not allowed, or it cannot finish before go test's
+// -timeout.
+func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.Duration, msg string) {
+	s, err := s.ready(sc)
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
+	}
+	if target, targeted := targetOf(t.Name()); targeted {
 		if err := checkTarget(target, s.AllowHosts); err != nil {
-			t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
-			return nil
+			return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
 		}
 	}
-	drainLimit := s.Timeout + drainGrace
+	drainLimit = s.Timeout + drainGrace
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
 			left := max(time.Until(deadline)-deadlineMargin, 0)
-			need := s.plannedDuration()
-			if need >= left {
-				t.Fatalf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
+			s, need, ok := s.fitCaps(left)
+			if !ok {
+				return s, 0, fmt.Sprintf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
 					"raise -timeout (e.g. -timeout %v) or scale the load down with %s=0.1",
 					s.Name, need, left.Round(time.Second), (2*need + time.Minute).Round(time.Minute), EnvScale)
-				return nil
 			}
-			if left-need < drainLimit {
-				drainLimit = left - need
-			}
+			return s, min(drainLimit, left-need), ""
 		}
 	}
+	return s, drainLimit, ""
+}
 
+// runReady runs the ready scenario s from t and reports it as [Run] does.
+func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions) *Result {
+	t.Helper()
 	ctx := context.Background()
 	if c, ok := t.(interface{ Context() context.Context }); ok {
 		ctx = c.Context()
 	}
-	res, err := execute(ctx, s, drainLimit, func(format string, args ...any) {
+	opts.logf = func(format string, args ...any) {
 		if testing.Verbose() {
 			t.Logf(format, args...)
 		}
-	})
+	}
+	res, err := execute(ctx, s, opts)
 	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
 	}
 	res.Package = pkg
 	res.Test = t.Name()
+	target, targeted := targetOf(t.Name())
 	res.Env = currentEnv(sc, target)
 	if w := unusedTarget(t.Name()); w != "" && !targeted {
 		res.Warnings = append(res.Warnings, w)
@@ -157,7 +172,7 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	res, err := execute(ctx, s, s.Timeout+drainGrace, func(string, ...any) {})
+	res, err := execute(ctx, s, execOptions{drainLimit: s.Timeout + drainGrace})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -165,10 +180,29 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	return res, nil
 }
 
-// execute runs the load of a validated scenario and builds its result.
-// logf receives progress lines. It fails only if the target's Prepare does,
-// before any request is sent.
-func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf func(string, ...any)) (*Result, error) {
+// execOptions tune execute for its caller.
+type execOptions struct {
+	// drainLimit bounds the wait for the requests still running after the
+	// load.
+	drainLimit time.Duration
+	// logf receives progress lines; nil drops them.
+	logf func(string, ...any)
+	// runner is a goroutine whose descendants belong to the scenario, as
+	// the calling goroutine's do (a test server the test started): for
+	// RunAll, the test's own goroutine. 0 for none but the caller.
+	runner int
+	// start, if set, is called once the target is prepared, right before
+	// the load; RunAll's scenarios wait in it for each other.
+	start func()
+}
+
+// execute runs the load of a validated scenario and builds its result. It
+// fails only if the target's Prepare does, before any request is sent.
+func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error) {
+	drainLimit, logf := opts.drainLimit, opts.logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	stages := s.Load.Stages()
 	runID := newRunID()
 	// The requests' context: it ends with ctx, or when the drain gives up
@@ -194,7 +228,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			return nil, fmt.Errorf("watching the service: %w", err)
 		}
 	}
-	watch := startLeakWatch(s.Leaks)
+	watch := startLeakWatch(s.Leaks, opts.runner)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots)
 	e := newEngine(s, rec, reqCtx, slots)
@@ -208,6 +242,9 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	})
 	defer stopWatch()
 
+	if opts.start != nil {
+		opts.start()
+	}
 	if s.Warmup > 0 {
 		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
 	}
@@ -232,7 +269,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			break
 		}
 		tl.setStage(st.label())
-		e.runStage(i+1, st, stageStart, st.Duration)
+		next := e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
 		ran = i + 1
@@ -247,7 +284,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			}
 			stageResults[i].Gate = gr
 		}
-		stageStart = stageStart.Add(st.Duration)
+		stageStart = next
 	}
 	loadEnd := time.Now()
 	if s.Watch != nil {
@@ -337,6 +374,14 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 		res.Leaks = []Leak{}
 	}
 	res.Warnings = warnings(res)
+	if res.Stopped == nil {
+		for i, sr := range res.Stages {
+			if n := stages[i].totalIterations(); n > 0 && sr.Requests < n {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("stage %d (%s) reached its bound of %v after %d of its %d iterations: give it a longer one with For",
+					i+1, sr.Name, stages[i].Duration, sr.Requests, n))
+			}
+		}
+	}
 	if unattributed > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
 	}
@@ -351,7 +396,7 @@ func concurrencyOf(s Scenario) int {
 	n := 0
 	for _, st := range s.Load.Stages() {
 		if st.Model == Closed {
-			n = max(n, st.Users)
+			n = max(n, st.Users, st.UsersTo)
 		} else {
 			n = max(n, s.MaxInFlight)
 		}
@@ -412,9 +457,14 @@ func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
 
 // warmupStage is the load the warm-up runs: the first stage's starting
 // load, held.
+// A stage of a fixed number of iterations is warmed up for the warm-up's
+// length, without counting its iterations; a Paced one runs the start of
+// its Pacer's plan.
 func warmupStage(first Stage) Stage {
 	w := first
 	w.To = w.From
+	w.UsersTo = w.Users
+	w.IterationsPerUser, w.IterationsShared = 0, 0
 	w.Gate = nil
 	w.Name = "warm-up"
 	return w
@@ -476,11 +526,17 @@ func planOf(s Scenario) LoadInfo {
 
 // stagePlanOf describes one stage's planned load.
 func stagePlanOf(st Stage) StagePlan {
-	return StagePlan{
+	p := StagePlan{
 		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
 		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
+		IterationsPerUser: st.IterationsPerUser, IterationsShared: st.IterationsShared,
 		Seed: seedOf(st), Gated: st.Gate != nil,
 	}
+	if st.Model == Closed {
+		to := st.UsersTo
+		p.UsersTo = &to
+	}
+	return p
 }
 
 func arrivalsOf(st Stage) Arrivals {

@@ -109,15 +109,61 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if scale != 1 {
 		s.Warmup = scaleDuration(s.Warmup, scale)
-		stages := append([]Stage(nil), s.Load.Stages()...)
-		for i := range stages {
+	}
+	stages := append([]Stage(nil), s.Load.Stages()...)
+	changed := false
+	for i := range stages {
+		st := &stages[i]
+		if scale != 1 {
 			// Think time is how users behave, not how long the load
 			// lasts: scaling it would make a shorter run hotter.
-			stages[i].Duration = scaleDuration(stages[i].Duration, scale)
+			st.Duration = scaleDuration(st.Duration, scale)
+			changed = true
 		}
+		if st.Model == Closed && st.iterations() && st.Duration == 0 {
+			st.Duration, st.capDefault = DefaultIterationsCap, true
+			changed = true
+		}
+	}
+	if changed {
 		s.Load = Sequence(stages)
 	}
 	return s
+}
+
+// fitCaps shortens the default bounds of the scenario's stages of a fixed
+// number of iterations ([DefaultIterationsCap]) so that its load and then
+// its drain fit in left, the time go test's -timeout leaves: each such stage
+// gets an equal share of what the rest of the load leaves. It returns the
+// load's planned length; ok is false if the rest of the load does not fit by
+// itself.
+func (s Scenario) fitCaps(left time.Duration) (_ Scenario, need time.Duration, ok bool) {
+	stages := append([]Stage(nil), s.Load.Stages()...)
+	fixed, uncapped := s.Warmup+s.CoolDown, 0
+	for _, st := range stages {
+		if st.capDefault {
+			uncapped++
+		} else {
+			fixed += st.Duration
+		}
+	}
+	if fixed >= left {
+		return s, fixed, false
+	}
+	if uncapped == 0 {
+		return s, fixed, true
+	}
+	spare := left - fixed
+	share := max((spare-s.Timeout-drainGrace)/time.Duration(uncapped), spare/time.Duration(2*uncapped), 1)
+	need = fixed
+	for i := range stages {
+		if stages[i].capDefault {
+			stages[i].Duration = min(stages[i].Duration, share)
+			need += stages[i].Duration
+		}
+	}
+	s.Load = Sequence(stages)
+	return s, need, need < left
 }
 
 func scaleDuration(d time.Duration, scale float64) time.Duration {
@@ -213,13 +259,4 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
 	}
 	return nil
-}
-
-// plannedDuration is the length of the warm-up and every stage.
-func (s Scenario) plannedDuration() time.Duration {
-	d := s.Warmup + s.CoolDown
-	for _, st := range s.Load.Stages() {
-		d += st.Duration
-	}
-	return d
 }

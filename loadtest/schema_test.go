@@ -17,6 +17,7 @@ const schemaPath = "../schema/result.v1.json"
 // goldenResult is a fixed result covering every field, so the golden file
 // shows the whole v1 layout.
 func goldenResult() *Result {
+	four := 4
 	lat := Latency{Count: 3, MinNS: 1000, MeanNS: 2000, P50NS: 2000, P90NS: 3000, P95NS: 3000, P99NS: 3000, P999NS: 3000, MaxNS: 3000}
 	return &Result{
 		Schema: SchemaVersion, Scenario: "checkout", Package: "example.com/shop", Test: "TestLoadCheckout",
@@ -24,8 +25,12 @@ func goldenResult() *Result {
 		DurationNS: int64(time.Second),
 		Env: Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2, CPUModel: "Example CPU", Scale: 0.5,
 			RateScale: 0.25, Target: "https://staging.example.com/shop"},
-		Load: LoadInfo{Model: Open, DurationNS: int64(time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
-			Stages: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true}}},
+		Load: LoadInfo{Model: "mixed", DurationNS: int64(3 * time.Second), TimeoutNS: int64(30 * time.Second), MaxInFlight: 10000,
+			Stages: []StagePlan{
+				{Name: "3/s", Model: Open, Arrivals: Exponential, From: 3, To: 3, DurationNS: int64(time.Second), Seed: 1, Gated: true},
+				{Name: "2→4 users", Model: Closed, Users: 2, UsersTo: &four, ThinkNS: int64(time.Millisecond), DurationNS: int64(time.Second)},
+				{Name: "4 users", Model: Closed, Users: 4, UsersTo: &four, IterationsPerUser: 10, DurationNS: int64(time.Second)},
+			}},
 		Requests: 3, Errors: 1, ErrorRate: 1.0 / 3, Dropped: 0, Abandoned: 0, Rate: 3, Throughput: 2,
 		Latency: lat, ServiceTime: lat,
 		ErrorKinds:   map[string]int64{KindTimeout: 1},
@@ -41,7 +46,7 @@ func goldenResult() *Result {
 		Stages: []StageResult{{Index: 0, Name: "3/s", ElapsedNS: int64(time.Second), Requests: 3, Errors: 1, ErrorRate: 1.0 / 3,
 			Rate: 3, Throughput: 2, Latency: lat, ServiceTime: lat, ErrorKinds: map[string]int64{KindTimeout: 1},
 			Gate: &GateResult{Passed: false, Reason: "p95 = 3µs, want < 2µs"}}},
-		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}},
+		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}, {Second: 1, Sent: 3, Requests: 3, P50NS: 2000, P99NS: 3000, Users: 3}},
 		Server: &ServerStats{Source: "http://127.0.0.1:8080/metrics",
 			Series: map[string][]Point{"go_goroutines": {{TNS: -int64(time.Second), Value: 12}, {TNS: 0, Value: 40}, {TNS: int64(time.Second), Value: 14}}},
 			Before: map[string]float64{"go_goroutines": 12}, After: map[string]float64{"go_goroutines": 14}, Peak: map[string]float64{"go_goroutines": 40},
@@ -84,7 +89,7 @@ func TestResultSchemaOfRealRun(t *testing.T) {
 				Load:   Ramp(Rate(100).For(300*time.Millisecond), Users(2).For(200*time.Millisecond)),
 				Warmup: 100 * time.Millisecond,
 			}.withDefaults(1)
-			res, err := execute(context.Background(), s, time.Second, func(string, ...any) {})
+			res, err := execute(context.Background(), s, execOptions{drainLimit: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

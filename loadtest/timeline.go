@@ -121,7 +121,7 @@ func (tl *timeline) finish() { tl.quitOnce.Do(func() { close(tl.quit) }) }
 // matters.
 func (tl *timeline) take(sec int64, live bool) {
 	requests, errors := tl.e.rec.takeSecond(sec, tl.scratch)
-	s := Second{Second: sec, Requests: requests, Errors: errors}
+	s := Second{Second: sec, Requests: requests, Errors: errors, Users: tl.e.users.peakIn(sec)}
 	if int(sec) < len(tl.e.sent) {
 		s.Sent = tl.e.sent[sec].Load()
 	}

@@ -23,6 +23,28 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		{"negative rate", Rate(-1).For(time.Second), "rate must not be negative"},
 		{"rate over the limit", Poisson(2e6).For(time.Second), "rate 2e+06/s is over 1e+06/s"},
 		{"no duration", Rate(10), "duration must be positive"},
+		// Issue 14: Users(10).RampTo(50) was silently ignored.
+		{"RampTo on users", Users(10).RampTo(50).For(time.Second),
+			"load stage 1 (10 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(50)"},
+		{"RampTo 0 on users", Users(10).RampTo(0).For(time.Second), "ramp the users of a closed-model stage with RampUsersTo(0)"},
+		{"RampUsersTo on a rate", Rate(10).RampUsersTo(50).For(time.Second),
+			"load stage 1 (10/s): users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo"},
+		{"negative RampUsersTo", Users(10).RampUsersTo(-1).For(time.Second), "load stage 1 (10→-1 users): RampUsersTo must not be negative, got -1"},
+		{"iterations on a rate", Poisson(10).Iterations(5), "users, RampUsersTo and iterations belong to closed-model stages"},
+		{"both iterations", Users(2).Iterations(5).SharedIterations(10),
+			"load stage 1 (2 users): Iterations (5 per user) and SharedIterations (10 in all) cannot both bound a stage; pick one"},
+		{"negative iterations", Users(2).Iterations(-5), "Iterations must not be negative, got -5"},
+		{"iterations and a ramp", Users(2).RampUsersTo(4).Iterations(5),
+			"load stage 1 (2→4 users): a stage of a fixed number of iterations cannot ramp its users (RampUsersTo)"},
+		{"iterations without users", Users(0).SharedIterations(5), "iterations need at least one user, got Users(0)"},
+		{"iterations, negative bound", Users(1).Iterations(5).For(-time.Second), "duration must not be negative (it bounds the iterations; leave it out for 10m0s)"},
+		{"nil pacer", Paced(nil).For(time.Second), `load stage 1 (paced): Arrivals "custom" needs a Pacer (build the stage with Paced)`},
+		{"pacer on a rate", Stage{Model: Open, Arrivals: Even, From: 1, To: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
+			`Pacer is set but Arrivals is "even" (build the stage with Paced)`},
+		{"RampTo on a paced stage", Paced(evenPacer(time.Millisecond)).RampTo(5).For(time.Second),
+			"RampTo does not apply to a Paced stage: its Pacer plans the rate"},
+		{"pacer on users", Stage{Model: Closed, Users: 1, UsersTo: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
+			"a Pacer plans open-model arrivals; build the stage with Paced"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,5 +170,37 @@ func TestScaleRates(t *testing.T) {
 	_, err := Scenario{Target: Func(func(context.Context) error { return nil }), Load: Rate(2000).For(time.Second)}.ready(scales{duration: 1, rate: 1000})
 	if want := "over 1e+06/s, more than one process can send; split the load over several (at LOADGATE_RATE_SCALE=1000)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("ready at rate scale 1000 = %v, want an error containing %q", err, want)
+	}
+}
+
+// TestRunAllRefusesBeforeAnyLoad: RunAll checks every scenario before any
+// load starts: each needs a Name of its own, and one invalid scenario stops
+// them all, named.
+func TestRunAllRefusesBeforeAnyLoad(t *testing.T) {
+	nop := Func(func(context.Context) error { return nil })
+	ok := func(name string) Scenario { return Scenario{Name: name, Target: nop, Load: Rate(10).For(time.Second)} }
+	tests := []struct {
+		name string
+		give []Scenario
+		want string
+	}{
+		{"no name", []Scenario{ok("a"), {Target: nop, Load: Rate(1).For(time.Second)}},
+			"loadtest: RunAll: scenario 2 has no Name: each needs its own, for its subtest and its result file"},
+		{"same name", []Scenario{ok("a"), ok("b"), ok("a")},
+			`loadtest: RunAll: scenarios 1 and 3 are both named "a": each needs its own Name, for its subtest and its result file`},
+		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Users(3).RampTo(9).For(time.Second)}},
+			"loadtest: scenario b: load stage 1 (3 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(9)"},
+		{"fine", []Scenario{ok("a"), ok("b")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ready, _, msg := readyAll(t, tt.give, unscaled)
+			if msg != tt.want {
+				t.Errorf("message %q, want %q", msg, tt.want)
+			}
+			if msg == "" && len(ready) != len(tt.give) {
+				t.Errorf("%d scenarios ready, want %d", len(ready), len(tt.give))
+			}
+		})
 	}
 }
