@@ -36,7 +36,7 @@ func TestRun(t *testing.T) {
 		{"/products", `"name":"Blue Backpack"`},
 		{"/metrics", "\ngo_goroutines "},
 		{"/metrics", "\nprocess_open_fds "},
-		{"/metrics", "\nshop_http_requests_total{code=\"200\"} 1\n"}, // the GET /products above
+		{"/metrics", "\nshop_http_requests_total{code=\"200\",route=\"GET /products\"} 1\n"}, // the GET /products above
 		{"/debug/pprof/goroutine?debug=1", "shop.(*Server).listProducts.func1"},
 		{"/debug/pprof/", "goroutine"},
 	} {
