@@ -119,10 +119,18 @@ func Users(n int) Stage {
 func (s Stage) For(d time.Duration) Stage { s.Duration = d; return s }
 
 // RampTo returns the open-model stage ramping linearly from its rate to
-// perSecond over its duration, as k6's ramping-arrival-rate does. A
-// closed-model stage ramps its users with [Stage.RampUsersTo] instead; given
-// RampTo, it is refused when the scenario runs.
-func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; s.rateRamped = true; return s }
+// perSecond over its duration, as k6's ramping-arrival-rate does. On a
+// closed-model stage, RampTo(n) with a whole n is [Stage.RampUsersTo](n):
+// Users(10).RampTo(50) ramps from 10 users to 50, as k6's ramping-vus; a
+// fractional n there is refused when the scenario runs.
+func (s Stage) RampTo(perSecond float64) Stage {
+	if s.Model == Closed && perSecond >= 0 && perSecond == math.Trunc(perSecond) && perSecond <= math.MaxInt32 {
+		return s.RampUsersTo(int(perSecond))
+	}
+	s.To = perSecond
+	s.rateRamped = true
+	return s
+}
 
 // RampUsersTo returns the closed-model stage ramping its users linearly from
 // [Stage.Users] to n over its duration, as k6's ramping-vus does: at offset t
@@ -132,9 +140,9 @@ func (s Stage) RampTo(perSecond float64) Stage { s.To = perSecond; s.rateRamped 
 // (its think time is cut short) and stops. Users(10).RampUsersTo(50).For(40*time.Second)
 // adds a user every second; Users(50).RampUsersTo(0) ramps them down.
 //
-// Users take a separate method, not [Stage.RampTo], because a rate and a
-// number of users are different quantities: RampTo on a closed-model stage
-// and RampUsersTo on an open-model one are refused when the scenario runs.
+// RampUsersTo says users where [Stage.RampTo] says a rate or users by the
+// stage's model; RampUsersTo on an open-model stage is refused when the
+// scenario runs.
 func (s Stage) RampUsersTo(n int) Stage { s.UsersTo = n; return s }
 
 // Iterations returns the closed-model stage ending once each of its users
@@ -271,7 +279,7 @@ func (s Stage) validate(i int) error {
 	case Closed:
 		switch {
 		case s.rateRamped || s.From != 0 || s.To != 0:
-			return fmt.Errorf("%s: RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(%s)", where, formatRate(s.To))
+			return fmt.Errorf("%s: RampTo(%s): a closed-model stage ramps to a whole number of users, such as RampTo(%d)", where, formatRate(s.To), int(math.Ceil(s.To)))
 		case s.Pacer != nil:
 			return fmt.Errorf("%s: a Pacer plans open-model arrivals; build the stage with Paced", where)
 		case s.Users < 0:

@@ -273,3 +273,14 @@ func TestIterationsDefaultCap(t *testing.T) {
 		t.Errorf("fitted into 5s: need %v, ok %v; want 5.5s, not ok", need, ok)
 	}
 }
+
+// TestRampToOnUsers: Users(10).RampTo(50), silently ignored before issue
+// 14, ramps the users as RampUsersTo(50) does.
+func TestRampToOnUsers(t *testing.T) {
+	if got, want := Users(10).RampTo(50).For(time.Second), Users(10).RampUsersTo(50).For(time.Second); got.UsersTo != want.UsersTo || got.To != 0 {
+		t.Errorf("Users(10).RampTo(50) = %+v, want %+v", got, want)
+	}
+	if s := Users(10).RampTo(0); s.UsersTo != 0 || s.Users != 10 {
+		t.Errorf("Users(10).RampTo(0) = %+v, want a ramp down to none", s)
+	}
+}

@@ -23,10 +23,10 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		{"negative rate", Rate(-1).For(time.Second), "rate must not be negative"},
 		{"rate over the limit", Poisson(2e6).For(time.Second), "rate 2e+06/s is over 1e+06/s"},
 		{"no duration", Rate(10), "duration must be positive"},
-		// Issue 14: Users(10).RampTo(50) was silently ignored.
-		{"RampTo on users", Users(10).RampTo(50).For(time.Second),
-			"load stage 1 (10 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(50)"},
-		{"RampTo 0 on users", Users(10).RampTo(0).For(time.Second), "ramp the users of a closed-model stage with RampUsersTo(0)"},
+		// Issue 14: Users(10).RampTo(50) was silently ignored; it ramps
+		// users now, and only a whole number of them.
+		{"RampTo a fraction of users", Users(10).RampTo(2.5).For(time.Second),
+			"load stage 1 (10 users): RampTo(2.5): a closed-model stage ramps to a whole number of users, such as RampTo(3)"},
 		{"RampUsersTo on a rate", Rate(10).RampUsersTo(50).For(time.Second),
 			"load stage 1 (10/s): users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo"},
 		{"negative RampUsersTo", Users(10).RampUsersTo(-1).For(time.Second), "load stage 1 (10→-1 users): RampUsersTo must not be negative, got -1"},
@@ -188,8 +188,8 @@ func TestRunAllRefusesBeforeAnyLoad(t *testing.T) {
 			"loadtest: RunAll: scenario 2 has no Name: each needs its own, for its subtest and its result file"},
 		{"same name", []Scenario{ok("a"), ok("b"), ok("a")},
 			`loadtest: RunAll: scenarios 1 and 3 are both named "a": each needs its own Name, for its subtest and its result file`},
-		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Users(3).RampTo(9).For(time.Second)}},
-			"loadtest: scenario b: load stage 1 (3 users): RampTo sets an open-model rate; ramp the users of a closed-model stage with RampUsersTo(9)"},
+		{"invalid", []Scenario{ok("a"), {Name: "b", Target: nop, Load: Users(3).RampTo(8.5).For(time.Second)}},
+			"loadtest: scenario b: load stage 1 (3 users): RampTo(8.5): a closed-model stage ramps to a whole number of users, such as RampTo(9)"},
 		{"fine", []Scenario{ok("a"), ok("b")}, ""},
 	}
 	for _, tt := range tests {
