@@ -169,22 +169,9 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 	t.add(latency, service, kind, s.Status)
 	if slot > 0 {
 		if s.Name != "" {
-			nt := sh.names[s.Name]
-			if nt == nil {
-				if sh.names == nil {
-					sh.names = map[string]*tally{}
-				}
-				nt = newTally()
-				sh.names[s.Name] = nt
-			}
-			nt.add(latency, service, kind, s.Status)
+			sh.name(s.Name).add(latency, service, kind, s.Status)
 		}
-		if s.phaseSet != 0 || s.Proto != "" {
-			if sh.phases == nil {
-				sh.phases = newPhaseTally()
-			}
-			sh.phases.add(s)
-		}
+		sh.addPhases(s)
 	}
 	if start := r.loadStart.Load(); slot > 0 && start != 0 {
 		sec := (end.UnixNano() - start) / int64(time.Second)
@@ -217,22 +204,34 @@ func (r *recorder) recordStep(shardIndex, slot int, latency time.Duration, kind 
 	}
 	sh := &r.shards[shardIndex%len(r.shards)]
 	sh.mu.Lock()
-	nt := sh.names[s.Name]
+	sh.name(s.Name).add(latency, latency, kind, s.Status)
+	sh.addPhases(s)
+	sh.mu.Unlock()
+}
+
+// name returns the shard's tally of a request name, made on first use;
+// the caller holds sh.mu.
+func (sh *shard) name(name string) *tally {
+	nt := sh.names[name]
 	if nt == nil {
 		if sh.names == nil {
 			sh.names = map[string]*tally{}
 		}
 		nt = newTally()
-		sh.names[s.Name] = nt
+		sh.names[name] = nt
 	}
-	nt.add(latency, latency, kind, s.Status)
+	return nt
+}
+
+// addPhases adds the phases and connection use s reports, if any; the
+// caller holds sh.mu.
+func (sh *shard) addPhases(s *Sample) {
 	if s.phaseSet != 0 || s.Proto != "" {
 		if sh.phases == nil {
 			sh.phases = newPhaseTally()
 		}
 		sh.phases.add(s)
 	}
-	sh.mu.Unlock()
 }
 
 // noteError keeps a few distinct messages per kind. It is off the success

@@ -93,33 +93,15 @@ func TestTargetNotAllowed(t *testing.T) {
 	}
 }
 
-// shopRequests reads the requests shopd at url has answered, all status
-// codes together, from its metrics.
+// shopRequests reads the requests shopd at url has answered, every route
+// and status code together, from its metrics.
 func shopRequests(t *testing.T, url string) int64 {
 	t.Helper()
-	c := &http.Client{Timeout: timeout}
-	defer c.CloseIdleConnections()
-	resp, err := c.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var n int64
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		// The route label holds a space: the value follows the braces.
-		series, value, ok := strings.Cut(sc.Text(), "} ")
-		if !ok || !strings.HasPrefix(series, "shop_http_requests_total{") {
-			continue
+	for _, codes := range shopRoutes(t, url) {
+		for _, c := range codes {
+			n += c
 		}
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			t.Fatalf("GET %s/metrics: %q: %v", url, sc.Text(), err)
-		}
-		n += int64(v)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return n
 }
