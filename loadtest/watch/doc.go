@@ -23,7 +23,6 @@
 //     (Before), after the cool-down (After) and its highest (Peak), and the
 //     goroutine groups that grew (GoroutineGrowth), the largest growth
 //     first. Package assert's ServerSettled turns them into a pass or fail.
-//
 //  5. When the scenario asks for profiles (loadtest.Scenario.Profile,
 //     LOADGATE_PROFILE), the Watcher is a [loadtest.ProfilingWatcher]: it
 //     reads the service's CPU, heap, goroutine, mutex and block profiles
