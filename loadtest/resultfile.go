@@ -22,8 +22,11 @@ import (
 // checkout_v2.json, as its baseline is named). The profiles the run took
 // ([Scenario.Profile]) are written beside it, named after it:
 // checkout_v2.2.cpu.pprof, and so on, and r.Profiles is set to their names
-// by kind. Each file appears whole or not at all: it is written to a
-// temporary file in dir and then linked into place, the profiles before
+// by kind (so a result that took profiles must not be written from two
+// goroutines at once; one that took none is only read). A result without
+// profiles in memory, such as one read by [ReadFile], is written with the
+// Profiles it has. Each file appears whole or not at all: it is written to
+// a temporary file in dir and then linked into place, the profiles before
 // the result that names them. WriteFile returns the path of the result.
 func WriteFile(dir string, r *Result) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -104,28 +107,33 @@ func linkProfiles(dir, stem string, profiles []ProfileData, temps []string) (map
 	return names, linked, nil
 }
 
-// writeResult writes r, naming the profiles, to path; an error wraps
-// fs.ErrExist when path is taken.
+// writeResult writes r to path, naming the profiles written beside it
+// (none: r's own Profiles); an error wraps fs.ErrExist when path is
+// taken. Once written, r.Profiles names them.
 func writeResult(dir, path string, r *Result, profiles map[string]string) (string, error) {
-	prev := r.Profiles
-	r.Profiles = profiles
-	data, err := json.MarshalIndent(r, "", "  ")
+	out := r
+	if len(r.profiles) > 0 {
+		c := *r // r is left alone until the file is in place
+		c.Profiles = profiles
+		out = &c
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
-		r.Profiles = prev
 		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
 	}
 	tmp, err := writeTemp(dir, filename.Safe(r.Scenario), append(data, '\n'))
 	if err != nil {
-		r.Profiles = prev
 		return "", err
 	}
 	defer os.Remove(tmp)
 	if err := os.Link(tmp, path); err != nil {
-		r.Profiles = prev
 		if errors.Is(err, fs.ErrExist) {
 			return "", err
 		}
 		return "", fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if len(r.profiles) > 0 {
+		r.Profiles = profiles
 	}
 	return path, nil
 }
