@@ -27,6 +27,12 @@
 //     per-second timeline and per-stage results. When LOADGATE_OUT names a
 //     directory the result is also written there as JSON (schema
 //     loadgate.result/v1, see schema/result.v1.json in the repository).
+//  5. A scenario that asks for profiles ([Scenario.Profile],
+//     LOADGATE_PROFILE) gets them of the measured load only: CPU, heap (at
+//     its start and end), goroutines, mutex and block, of the test process
+//     or, through a [ProfilingWatcher], of a service in another process.
+//     [WriteFile] writes them next to the result as pprof files and names
+//     them in Result.Profiles.
 //
 // Environment variables:
 //
@@ -42,4 +48,7 @@
 //     [TargetURL] returns in place of starting the test's own server.
 //   - LOADGATE_ALLOW_HOSTS: hosts other than loopback that load may be sent
 //     to, comma-separated, as in Scenario.AllowHosts.
+//   - LOADGATE_PROFILE: profiles every scenario takes of its measured load,
+//     comma-separated (cpu, heap, goroutine, mutex, block) or all, in
+//     addition to its Scenario.Profile.
 package loadtest

@@ -85,11 +85,22 @@ type Result struct {
 	// not failed ([LeakCheck.ReportOnly]): a verdict then warns of them.
 	LeaksReportOnly bool `json:"leaks_report_only,omitempty"`
 	// Stopped says why the run ended before its last stage did, if it did.
-	Stopped  *Stop    `json:"stopped,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Stopped *Stop `json:"stopped,omitempty"`
+	// Profiles names the profile files of the measured load by kind
+	// (ProfileCPU, ...): files in the pprof format, in the directory of
+	// the result file. [WriteFile] sets it when it writes them; empty when
+	// the scenario took no profile ([Scenario.Profile]).
+	Profiles map[string]string `json:"profiles,omitempty"`
+	Warnings []string          `json:"warnings,omitempty"`
 
-	panicStack string // first panic of the target, logged by Run
+	panicStack string        // first panic of the target, logged by Run
+	profiles   []ProfileData // taken by the run, written by WriteFile
 }
+
+// TakenProfiles returns the profiles the run took, in memory: those that
+// [WriteFile] writes. A result read from a file has none; its Profiles
+// names the files.
+func (r *Result) TakenProfiles() []ProfileData { return r.profiles }
 
 // Env fingerprints where a result was produced: the machine (latencies
 // from different machines are not comparable) and the settings that change

@@ -19,23 +19,132 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). The file appears whole or not
-// at all: it is written to a temporary file in dir and then linked into
-// place. WriteFile returns the path written.
+// checkout_v2.json, as its baseline is named). The profiles the run took
+// ([Scenario.Profile]) are written beside it, named after it:
+// checkout_v2.2.cpu.pprof, and so on, and r.Profiles is set to their names
+// by kind (so a result that took profiles must not be written from two
+// goroutines at once; one that took none is only read). A result without
+// profiles in memory, such as one read by [ReadFile], is written with the
+// Profiles it has. Each file appears whole or not at all: it is written to
+// a temporary file in dir and then linked into place, the profiles before
+// the result that names them. WriteFile returns the path of the result.
 func WriteFile(dir string, r *Result) (string, error) {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
-	}
-	data = append(data, '\n')
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filename.Safe(r.Scenario)+"-*")
+	base := filename.Safe(r.Scenario)
+	var profileTemps []string
+	defer func() {
+		for _, tmp := range profileTemps {
+			os.Remove(tmp)
+		}
+	}()
+	for _, p := range r.profiles {
+		tmp, err := writeTemp(dir, base, p.Data)
+		if err != nil {
+			return "", err
+		}
+		profileTemps = append(profileTemps, tmp)
+	}
+	for n := 1; n < 100000; n++ {
+		stem := base
+		if n > 1 {
+			stem = fmt.Sprintf("%s.%d", base, n)
+		}
+		path := filepath.Join(dir, stem+".json")
+		if _, err := os.Lstat(path); err == nil {
+			continue // taken: no need to claim its profiles' names
+		}
+		// Link, unlike rename, fails when the name is taken, so concurrent
+		// runs each claim a number of their own: a profile's name first,
+		// then the result's.
+		names, linked, err := linkProfiles(dir, stem, r.profiles, profileTemps)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		written, err := writeResult(dir, path, r, names)
+		if err == nil {
+			return written, nil
+		}
+		for _, l := range linked {
+			os.Remove(l)
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+}
+
+// linkProfiles links the temporary files of the profiles to
+// <stem>.<kind>.pprof and returns their names by kind and the paths
+// linked. If a name is taken it removes what it linked and returns an
+// error wrapping fs.ErrExist.
+func linkProfiles(dir, stem string, profiles []ProfileData, temps []string) (map[string]string, []string, error) {
+	if len(profiles) == 0 {
+		return nil, nil, nil
+	}
+	names := map[string]string{}
+	var linked []string
+	for i, p := range profiles {
+		name := stem + "." + p.Kind + ".pprof"
+		path := filepath.Join(dir, name)
+		if err := os.Link(temps[i], path); err != nil {
+			for _, l := range linked {
+				os.Remove(l)
+			}
+			if errors.Is(err, fs.ErrExist) {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("writing profile %s: %w", path, err)
+		}
+		names[p.Kind] = name
+		linked = append(linked, path)
+	}
+	return names, linked, nil
+}
+
+// writeResult writes r to path, naming the profiles written beside it
+// (none: r's own Profiles); an error wraps fs.ErrExist when path is
+// taken. Once written, r.Profiles names them.
+func writeResult(dir, path string, r *Result, profiles map[string]string) (string, error) {
+	out := r
+	if len(r.profiles) > 0 {
+		c := *r // r is left alone until the file is in place
+		c.Profiles = profiles
+		out = &c
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
+	}
+	tmp, err := writeTemp(dir, filename.Safe(r.Scenario), append(data, '\n'))
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if len(r.profiles) > 0 {
+		r.Profiles = profiles
+	}
+	return path, nil
+}
+
+// writeTemp writes data to a new hidden temporary file in dir, readable by
+// all, and returns its path.
+func writeTemp(dir, base string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	defer os.Remove(tmp.Name())
 	// CreateTemp makes the file private (0600); a result is for every
 	// reader of the directory, such as a CI step run as another user.
 	err = tmp.Chmod(0o644)
@@ -49,26 +158,10 @@ func WriteFile(dir string, r *Result) (string, error) {
 		err = closeErr
 	}
 	if err != nil {
+		os.Remove(tmp.Name())
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	base := filename.Safe(r.Scenario)
-	for n := 1; n < 100000; n++ {
-		name := base + ".json"
-		if n > 1 {
-			name = fmt.Sprintf("%s.%d.json", base, n)
-		}
-		path := filepath.Join(dir, name)
-		// Link, unlike rename, fails when the name is taken, so concurrent
-		// runs each claim a number of their own.
-		err := os.Link(tmp.Name(), path)
-		if err == nil {
-			return path, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("writing result %s: %w", path, err)
-		}
-	}
-	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+	return tmp.Name(), nil
 }
 
 // ReadFile reads a result file that [WriteFile] wrote. It is the one reader

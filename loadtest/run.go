@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -66,7 +67,12 @@ func Run(t testing.TB, s Scenario) *Result {
 // (LOADGATE_TARGET) is not allowed, or it cannot finish before go test's
 // -timeout.
 func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.Duration, msg string) {
-	s, err := s.ready(sc)
+	envProfile, err := profileFromEnv()
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: %v", err)
+	}
+	s.Profile = s.Profile.with(envProfile)
+	s, err = s.ready(sc)
 	if err != nil {
 		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
 	}
@@ -138,7 +144,12 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			t.Errorf("loadtest: %v", err)
 		} else {
 			t.Logf("loadtest: result written to %s", path)
+			if len(res.Profiles) > 0 {
+				t.Logf("loadtest: profiles of the load written beside it (go tool pprof %s)", filepath.Join(dir, res.Profiles[profileToShow(res.Profiles)]))
+			}
 		}
+	} else if len(res.profiles) > 0 {
+		t.Logf("loadtest: %d profiles taken but not written: set %s to a directory to keep them", len(res.profiles), EnvOut)
 	}
 	return res
 }
@@ -168,6 +179,11 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	envProfile, err := profileFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	s.Profile = s.Profile.with(envProfile)
 	s, err = s.ready(sc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -252,10 +268,20 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	for _, st := range stages {
 		measured += st.Duration
 	}
+	// A watched service that can be profiled is; otherwise the test
+	// process, where the service then runs.
+	remote, _ := s.Watch.(ProfilingWatcher)
+	var local *localProfiler
+	if remote == nil {
+		local = startLocalProfile(s.Profile)
+	}
 	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
 	if s.Watch != nil {
 		s.Watch.LoadStarted(loadStart)
+		if remote != nil && s.Profile.Any() {
+			remote.ProfileLoad(s.Profile, measured)
+		}
 	}
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
@@ -287,6 +313,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		stageStart = next
 	}
 	loadEnd := time.Now()
+	local.stop()
 	if s.Watch != nil {
 		s.Watch.LoadEnded(loadEnd)
 	}
@@ -384,6 +411,16 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	if unattributed > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
+	}
+	switch {
+	case local != nil:
+		res.profiles = local.profiles
+		res.Warnings = append(res.Warnings, local.notes...)
+	case remote != nil && s.Profile.Any():
+		var notes []string
+		res.profiles, notes = remote.Profiles()
+		sortProfiles(res.profiles)
+		res.Warnings = append(res.Warnings, notes...)
 	}
 	if idleConns > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))

@@ -44,6 +44,10 @@ type Scenario struct {
 	// service's goroutines and files can return to their level before it
 	// (default DefaultCoolDown when Watch is set).
 	CoolDown time.Duration
+	// Profile selects the profiles taken of the measured load (CPU, heap,
+	// goroutines, mutex and block), written next to the result; off by
+	// default. LOADGATE_PROFILE (loadgate run -profile) adds to it.
+	Profile Profile
 	// AllowHosts lists the hosts other than loopback that this scenario may
 	// send load to; LOADGATE_ALLOW_HOSTS (comma-separated) adds more.
 	// Loopback needs no entry: the IP addresses of 127.0.0.0/8 and ::1, and
@@ -79,6 +83,7 @@ var DefaultScenario = Scenario{
 	MaxInFlight:   10000,
 	Leaks:         LeakCheck{Wait: 2 * time.Second},
 	ProgressEvery: 5 * time.Second,
+	Profile:       Profile{MutexFraction: 10, BlockRate: 10000},
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
@@ -106,6 +111,12 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = d.ProgressEvery
+	}
+	if s.Profile.MutexFraction == 0 {
+		s.Profile.MutexFraction = d.Profile.MutexFraction
+	}
+	if s.Profile.BlockRate == 0 {
+		s.Profile.BlockRate = d.Profile.BlockRate
 	}
 	if scale != 1 {
 		s.Warmup = scaleDuration(s.Warmup, scale)
@@ -255,6 +266,10 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Leaks.Wait must not be negative, got %v", s.Leaks.Wait)
 	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
+	case s.Profile.MutexFraction < 0:
+		return fmt.Errorf("Profile.MutexFraction must not be negative, got %d", s.Profile.MutexFraction)
+	case s.Profile.BlockRate < 0:
+		return fmt.Errorf("Profile.BlockRate must not be negative, got %d", s.Profile.BlockRate)
 	case s.Abort.Sustained < 0:
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
 	}

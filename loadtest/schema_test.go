@@ -56,6 +56,7 @@ func goldenResult() *Result {
 			CreatedBy: "example.com/shop.audit", CreatedAt: "/src/shop/audit.go:40", Count: 3, State: "chan receive",
 			SampleStack: "goroutine 21 [chan receive]:\nexample.com/shop.audit.func1()\n\t/src/shop/audit.go:42 +0x25", Proven: true}},
 		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
+		Profiles: map[string]string{ProfileCPU: "checkout.cpu.pprof", ProfileHeap: "checkout.heap.pprof", ProfileHeapStart: "checkout.heap-start.pprof"},
 		Warnings: []string{"an example warning"},
 	}
 }

@@ -97,6 +97,9 @@ func Summary(r *Result) string {
 		}
 		fmt.Fprintf(&b, "stopped early (%s)%s: %s\n", st.Cause, where, st.Reason)
 	}
+	if kinds := profileList(r); kinds != "" {
+		fmt.Fprintf(&b, "profiles of the load: %s\n", kinds)
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}

@@ -65,6 +65,11 @@ should carry a fraction of it. Results record the target and the scales,
 and runs are compared only with runs of the same target and scales: keep
 the baselines of each target in a directory of its own (-baselines).
 
+-profile cpu,heap (or all: also goroutine, mutex, block) has every
+scenario profile its measured load (LOADGATE_PROFILE): the pprof files go
+beside its result, and the summary says where the time went per request,
+with a base which functions' CPU and allocations per request grew most.
+
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
 directory that run prints. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
@@ -122,6 +127,9 @@ type runConfig struct {
 	AllowHosts []string
 	TestFlags  []string
 	Progress   string
+	// Profile is -profile, checked and normalized ("cpu,heap"), for
+	// LOADGATE_PROFILE; "" leaves the variable as inherited.
+	Profile string
 	// rateScale and allowHosts are the flags' text, checked by check.
 	rateScale, allowHosts string
 }
@@ -136,6 +144,7 @@ func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int, countHel
 	fs.StringVar(&cfg.Target, "target", "", "send the load to the service at base `URL` instead of the servers the tests start (LOADGATE_TARGET, for tests that call loadtest.TargetURL); a host other than loopback must be allowed (-allow-hosts)")
 	fs.StringVar(&cfg.rateScale, "rate-scale", "", "multiply the load's rates and users by `factor` (LOADGATE_RATE_SCALE; users are rounded up, at least 1 a stage); runs of another rate scale are not compared")
 	fs.StringVar(&cfg.allowHosts, "allow-hosts", "", "comma-separated `hosts` other than loopback that the load may be sent to, added to LOADGATE_ALLOW_HOSTS")
+	fs.StringVar(&cfg.Profile, "profile", "", "profile every scenario's measured load: a comma-separated `list` of cpu, heap, goroutine, mutex and block, or all (LOADGATE_PROFILE); the files go beside the results, and the summary says where the time went")
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -233,9 +242,10 @@ func (cfg *runConfig) check(cmd, out string) error {
 	return nil
 }
 
-// checkLoad checks -target, -rate-scale and -allow-hosts by the rules the
-// tests apply to LOADGATE_TARGET, LOADGATE_RATE_SCALE and
-// LOADGATE_ALLOW_HOSTS, so that a typo fails before any test runs.
+// checkLoad checks -target, -rate-scale, -allow-hosts and -profile by the
+// rules the tests apply to LOADGATE_TARGET, LOADGATE_RATE_SCALE,
+// LOADGATE_ALLOW_HOSTS and LOADGATE_PROFILE, so that a typo fails before
+// any test runs.
 func (cfg *runConfig) checkLoad(cmd string) error {
 	if cfg.Target != "" {
 		u, err := baseurl.Parse(cfg.Target)
@@ -258,6 +268,13 @@ func (cfg *runConfig) checkLoad(cmd string) error {
 	}
 	if _, err := allowhosts.Parse("-allow-hosts", cfg.AllowHosts); err != nil {
 		return usageErrorf(cmd, "%v", err)
+	}
+	if strings.TrimSpace(cfg.Profile) != "" {
+		p, err := loadtest.ParseProfile(cfg.Profile)
+		if err != nil {
+			return usageErrorf(cmd, "-profile %q: %v", cfg.Profile, err)
+		}
+		cfg.Profile = p.String()
 	}
 	return nil
 }
@@ -428,7 +445,7 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	settings := gotest.Settings{
 		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
-		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts,
+		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile,
 	}
 	if o.Base != nil {
 		who := "head"

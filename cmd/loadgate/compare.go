@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
@@ -28,6 +29,9 @@ type scenarioComparison struct {
 	Key scenarioKey
 	*baseline.Comparison
 	Judged *verdict.Scenario
+	// Cause says where the time went, from the runs' profiles; nil when
+	// the new runs took none.
+	Cause *rootcause.Report
 }
 
 // compareSets compares every scenario of head with the same scenario in
@@ -58,7 +62,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 			return nil, err
 		}
 		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
-		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v})
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk])})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
 	r.Run.Correct()
@@ -140,6 +144,12 @@ func (r *report) writeText(w io.Writer) error {
 		if err := c.WriteText(&b); err != nil {
 			return err
 		}
+		if c.Cause != nil {
+			b.WriteString("\n")
+			if err := c.Cause.WriteText(&b); err != nil {
+				return err
+			}
+		}
 	}
 	b.WriteString("\n")
 	if len(r.OnlyBase) > 0 {
@@ -167,6 +177,12 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		}
 		if err := c.WriteMarkdown(&b); err != nil {
 			return err
+		}
+		if c.Cause != nil {
+			b.WriteString("\n")
+			if err := c.Cause.WriteMarkdown(&b); err != nil {
+				return err
+			}
 		}
 	}
 	if len(r.OnlyBase) > 0 {

@@ -17,8 +17,9 @@ import (
 
 // writeSummary writes what a run of load tests found, in the order a
 // reader needs it: every scenario, the comparison with baselines (or the
-// baselines recorded), leaks, the failed tests with their output, and a
-// last line with the verdict.
+// baselines recorded), where the time went when the runs took profiles,
+// leaks, the failed tests with their output, and a last line with the
+// verdict.
 func writeSummary(w io.Writer, o *runOutcome) {
 	writeScenarios(w, o)
 	if o.Config.Update {
@@ -26,6 +27,7 @@ func writeSummary(w io.Writer, o *runOutcome) {
 	} else {
 		writeChecks(w, o)
 	}
+	writeWhereTimeWent(w, o)
 	writeLeaks(w, o)
 	writeFailures(w, o)
 	fmt.Fprintf(w, "\n%s\n", verdictLine(o))

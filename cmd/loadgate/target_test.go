@@ -42,8 +42,9 @@ func TestRunPassesTargetToTests(t *testing.T) {
 	}
 }
 
-// TestRunRefusesBadTargetFlags (issue 14): a malformed -target,
-// -rate-scale or -allow-hosts is bad usage, named, before any test runs.
+// TestRunRefusesBadTargetFlags (issues 14 and 15): a malformed -target,
+// -rate-scale, -allow-hosts or -profile is bad usage, named, before any
+// test runs.
 func TestRunRefusesBadTargetFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -55,6 +56,7 @@ func TestRunRefusesBadTargetFlags(t *testing.T) {
 		{"rate scale zero", []string{"-rate-scale", "0"}, `-rate-scale "0": want a positive number up to 1e6`},
 		{"rate scale not a number", []string{"-rate-scale", "half"}, `-rate-scale "half": want a positive number`},
 		{"allow-hosts with a port", []string{"-allow-hosts", "staging.example.com:443"}, `-allow-hosts or LOADGATE_ALLOW_HOSTS: entry "staging.example.com:443": want a host alone`},
+		{"unknown profile", []string{"-profile", "cpu,flame"}, `-profile "cpu,flame": unknown profile "flame"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,10 @@ type Settings struct {
 	// AllowHosts are hosts other than loopback the load may be sent to,
 	// added to those LOADGATE_ALLOW_HOSTS lists already.
 	AllowHosts []string
+	// Profile lists the profiles every scenario takes of its load
+	// (LOADGATE_PROFILE, as loadtest.ParseProfile reads it); "" leaves the
+	// variable as inherited.
+	Profile string
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -68,7 +72,7 @@ func (s Settings) Env() []string {
 	if len(s.AllowHosts) > 0 {
 		set[loadtest.EnvAllowHosts] = strings.Join(append(allowhosts.FromEnv(), s.AllowHosts...), ",")
 	}
-	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target} {
+	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target, loadtest.EnvProfile: s.Profile} {
 		if v != "" {
 			set[k] = v
 		}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -59,6 +61,9 @@ type Scenario struct {
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
 	// (nanoseconds), the median over the runs of each side.
 	BaseP99, HeadP99 []float64
+	// Cause says where the time went, from the profiles the runs took
+	// (LOADGATE_PROFILE); nil when the head's runs took none.
+	Cause *rootcause.Report
 }
 
 // Failure is a test function that failed in some runs.
@@ -134,6 +139,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		s.Scenario = verdict.Judge(j, in)
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
+		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		for _, f := range mine {
 			f.Scenarios = append(f.Scenarios, s)
 		}
@@ -318,4 +324,14 @@ func (r *Report) Changed() bool {
 		return true
 	}
 	return slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Changed() })
+}
+
+// profiledRuns are the runs of a side of the results directory dir, whose
+// profiles are beside their result files in dir/side.
+func profiledRuns(dir, side string, results []*loadtest.Result) []rootcause.Run {
+	runs := make([]rootcause.Run, len(results))
+	for i, r := range results {
+		runs[i] = rootcause.Run{Result: r, Dir: filepath.Join(dir, side)}
+	}
+	return runs
 }

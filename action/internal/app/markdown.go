@@ -148,6 +148,9 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
 	}
 	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
+	if s.Cause != nil {
+		s.Cause.WriteMarkdown(b)
+	}
 	if l < NoCharts {
 		if chart := p99Chart(s); chart != "" {
 			b.WriteString(chart + "\n")
