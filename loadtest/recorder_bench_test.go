@@ -29,7 +29,7 @@ func executeScenario(tb testing.TB, s Scenario) *Result {
 // newMeasuringRecorder returns a recorder whose measured load began at
 // start, as execute leaves it after the warm-up.
 func newMeasuringRecorder(slots int, start time.Time) *recorder {
-	r := newRecorder(slots)
+	r := newRecorder(slots, DefaultScenario.Slowest)
 	r.loadStart.Store(start.UnixNano())
 	return r
 }

@@ -84,6 +84,10 @@ type Result struct {
 	// LeaksReportOnly says the scenario asked for leaks to be reported,
 	// not failed ([LeakCheck.ReportOnly]): a verdict then warns of them.
 	LeaksReportOnly bool `json:"leaks_report_only,omitempty"`
+	// Slowest are the slowest requests of the measured load, slowest
+	// first (Scenario.Slowest of them, 10 by default), with their request
+	// and trace ids. Requests the drain abandoned are not among them.
+	Slowest []SlowRequest `json:"slowest,omitempty"`
 	// Stopped says why the run ended before its last stage did, if it did.
 	Stopped  *Stop    `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`

@@ -196,7 +196,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	}
 	watch := startLeakWatch(s.Leaks)
 	slots := len(stages) + 1 // slot 0 is the warm-up
-	rec := newRecorder(slots)
+	rec := newRecorder(slots, s.Slowest)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
 	started := time.Now()
@@ -327,6 +327,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
 	res.Phases, res.Connections = phasesOf(rec.phaseTally())
+	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack

@@ -59,6 +59,11 @@ type Scenario struct {
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
 	ProgressEvery time.Duration
+	// Slowest is how many of the slowest requests of the measured load the
+	// result keeps (Result.Slowest), with their request and trace ids;
+	// negative keeps none, and at most 1000 are kept. Memory stays bounded
+	// and recording a request allocates nothing either way.
+	Slowest int
 }
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
@@ -79,6 +84,7 @@ var DefaultScenario = Scenario{
 	MaxInFlight:   10000,
 	Leaks:         LeakCheck{Wait: 2 * time.Second},
 	ProgressEvery: 5 * time.Second,
+	Slowest:       10,
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
@@ -106,6 +112,14 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = d.ProgressEvery
+	}
+	switch {
+	case s.Slowest == 0:
+		s.Slowest = d.Slowest
+	case s.Slowest < 0:
+		s.Slowest = 0
+	case s.Slowest > maxSlowest:
+		s.Slowest = maxSlowest
 	}
 	if scale != 1 {
 		s.Warmup = scaleDuration(s.Warmup, scale)
