@@ -20,11 +20,18 @@
 //  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
 //     3 significant digits) sharded across CPUs, so memory stays constant
 //     however long the run and the recording path allocates nothing.
+//     The slowest requests are kept too, in a fixed array per shard, with
+//     the request id and W3C trace id each was sent with (HTTP targets and
+//     a Flow's steps send a traceparent per request), so that they can be
+//     looked up in the service's logs and tracing backend.
 //  4. [Run] returns a [Result]: counts, latency and service-time percentiles,
 //     error kinds with sample messages, runtime statistics of the process, a
-//     per-second timeline and per-stage results. When LOADGATE_OUT names a
-//     directory the result is also written there as JSON (schema
-//     loadgate.result/v1, see schema/result.v1.json in the repository).
+//     per-second timeline, per-stage results and the slowest requests. When
+//     LOADGATE_OUT names a directory the result is also written there as
+//     JSON (schema loadgate.result/v1, see schema/result.v1.json in the
+//     repository), and beside it the execution trace of the moment that
+//     mattered (a failed gate, the abort, or the worst second) when the
+//     scenario's [FlightRecorder] was on.
 //
 // Environment variables:
 //
@@ -40,4 +47,6 @@
 //     [TargetURL] returns in place of starting the test's own server.
 //   - LOADGATE_ALLOW_HOSTS: hosts other than loopback that load may be sent
 //     to, comma-separated, as in Scenario.AllowHosts.
+//   - LOADGATE_FLIGHT: 1 turns on every scenario's flight recording
+//     ([FlightRecorder]), as loadgate run -flight does.
 package loadtest

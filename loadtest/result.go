@@ -88,11 +88,16 @@ type Result struct {
 	// first (Scenario.Slowest of them, 10 by default), with their request
 	// and trace ids. Requests the drain abandoned are not among them.
 	Slowest []SlowRequest `json:"slowest,omitempty"`
+	// FlightRecording describes the execution trace kept of the moment
+	// that mattered, when the scenario's FlightRecorder was on: [WriteFile]
+	// writes it beside the result and names its file here.
+	FlightRecording *FlightRecording `json:"flight_recording,omitempty"`
 	// Stopped says why the run ended before its last stage did, if it did.
 	Stopped  *Stop    `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 
-	panicStack string // first panic of the target, logged by Run
+	panicStack  string // first panic of the target, logged by Run
+	flightTrace []byte // the flight recording, written by WriteFile
 }
 
 // Env fingerprints where a result was produced: the machine (latencies

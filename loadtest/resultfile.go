@@ -19,23 +19,87 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). The file appears whole or not
-// at all: it is written to a temporary file in dir and then linked into
-// place. WriteFile returns the path written.
+// checkout_v2.json, as its baseline is named). A run that kept a flight
+// recording ([FlightRecorder]) has it written beside, as <scenario>.trace
+// (<scenario>.2.trace, ...), named in r.FlightRecording.File, which
+// WriteFile sets. Each file appears whole or not at all: it is written to
+// a temporary file in dir and then linked into place. WriteFile returns the
+// path of the result.
 func WriteFile(dir string, r *Result) (string, error) {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
-	}
-	data = append(data, '\n')
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filename.Safe(r.Scenario)+"-*")
+	base := filename.Safe(r.Scenario)
+	traceTmp := ""
+	if r.FlightRecording != nil && r.flightTrace != nil {
+		var err error
+		if traceTmp, err = writeTemp(dir, base, r.flightTrace); err != nil {
+			return "", err
+		}
+		defer os.Remove(traceTmp)
+	}
+	jsonTmp := ""
+	defer func() {
+		if jsonTmp != "" {
+			os.Remove(jsonTmp)
+		}
+	}()
+	for n := 1; n < 100000; n++ {
+		stem := base
+		if n > 1 {
+			stem = fmt.Sprintf("%s.%d", base, n)
+		}
+		path := filepath.Join(dir, stem+".json")
+		tracePath := ""
+		if traceTmp != "" {
+			// The trace first: the result names it, so it claims the
+			// number.
+			tracePath = filepath.Join(dir, stem+".trace")
+			if err := os.Link(traceTmp, tracePath); err != nil {
+				if errors.Is(err, fs.ErrExist) {
+					continue
+				}
+				return "", fmt.Errorf("writing flight recording %s: %w", tracePath, err)
+			}
+			r.FlightRecording.File = stem + ".trace"
+			if jsonTmp != "" {
+				os.Remove(jsonTmp) // written for another name
+				jsonTmp = ""
+			}
+		}
+		if jsonTmp == "" {
+			data, err := json.MarshalIndent(r, "", "  ")
+			if err != nil {
+				return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
+			}
+			if jsonTmp, err = writeTemp(dir, base, append(data, '\n')); err != nil {
+				return "", err
+			}
+		}
+		// Link, unlike rename, fails when the name is taken, so concurrent
+		// runs each claim a number of their own.
+		err := os.Link(jsonTmp, path)
+		if err == nil {
+			return path, nil
+		}
+		if tracePath != "" {
+			os.Remove(tracePath)
+			r.FlightRecording.File = ""
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("writing result %s: %w", path, err)
+		}
+	}
+	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+}
+
+// writeTemp writes data to a new hidden temporary file in dir (readers of
+// results skip hidden files) and returns its path.
+func writeTemp(dir, base string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	defer os.Remove(tmp.Name())
 	// CreateTemp makes the file private (0600); a result is for every
 	// reader of the directory, such as a CI step run as another user.
 	err = tmp.Chmod(0o644)
@@ -49,26 +113,10 @@ func WriteFile(dir string, r *Result) (string, error) {
 		err = closeErr
 	}
 	if err != nil {
+		os.Remove(tmp.Name())
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	base := filename.Safe(r.Scenario)
-	for n := 1; n < 100000; n++ {
-		name := base + ".json"
-		if n > 1 {
-			name = fmt.Sprintf("%s.%d.json", base, n)
-		}
-		path := filepath.Join(dir, name)
-		// Link, unlike rename, fails when the name is taken, so concurrent
-		// runs each claim a number of their own.
-		err := os.Link(tmp.Name(), path)
-		if err == nil {
-			return path, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("writing result %s: %w", path, err)
-		}
-	}
-	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+	return tmp.Name(), nil
 }
 
 // ReadFile reads a result file that [WriteFile] wrote. It is the one reader

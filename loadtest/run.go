@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -45,6 +46,9 @@ func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		t.Fatalf("loadtest: %v", err)
 		return nil
@@ -123,7 +127,12 @@ func Run(t testing.TB, s Scenario) *Result {
 			t.Errorf("loadtest: %v", err)
 		} else {
 			t.Logf("loadtest: result written to %s", path)
+			if fr := res.FlightRecording; fr != nil {
+				t.Logf("loadtest: flight recording %s written to %s (go tool trace opens it)", fr, filepath.Join(filepath.Dir(path), fr.File))
+			}
 		}
+	} else if fr := res.FlightRecording; fr != nil {
+		t.Logf("loadtest: a flight recording was taken %s but not written: set %s to keep it", fr, EnvOut)
 	}
 	return res
 }
@@ -150,6 +159,9 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 		s.Name = "scenario"
 	}
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -194,11 +206,15 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			return nil, fmt.Errorf("watching the service: %w", err)
 		}
 	}
+	// Before the leak check's first look: the recorder's goroutine is not
+	// the scenario's.
+	fl, flightWarning := startFlight(s.Name, s.FlightRecorder)
 	watch := startLeakWatch(s.Leaks)
 	slots := len(stages) + 1 // slot 0 is the warm-up
 	rec := newRecorder(slots, s.Slowest)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
+	e.flight = fl
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -209,6 +225,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	defer stopWatch()
 
 	if s.Warmup > 0 {
+		fl.mark("warm-up started")
 		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
 	}
 	var measured time.Duration
@@ -217,6 +234,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	}
 	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
+	fl.measuring(loadStart)
 	if s.Watch != nil {
 		s.Watch.LoadStarted(loadStart)
 	}
@@ -232,6 +250,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			break
 		}
 		tl.setStage(st.label())
+		fl.mark("stage %s started", st.label())
 		e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
@@ -244,6 +263,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 			if err := st.Gate(&sr); err != nil {
 				gr = &GateResult{Passed: false, Reason: err.Error()}
 				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
+				fl.stopped(FlightGate, st.label(), err.Error())
 			}
 			stageResults[i].Gate = gr
 		}
@@ -266,6 +286,7 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	}
 	tl.finish()
 	<-samplerDone
+	recording, traceData, flightFailed := fl.stop()
 	leaks, unattributed, idleConns := watch.finish()
 	var server *ServerStats
 	if s.Watch != nil {
@@ -340,6 +361,12 @@ func execute(ctx context.Context, s Scenario, drainLimit time.Duration, logf fun
 	res.Warnings = warnings(res)
 	if unattributed > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
+	}
+	res.FlightRecording, res.flightTrace = recording, traceData
+	for _, w := range []string{flightWarning, flightFailed} {
+		if w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
 	}
 	if idleConns > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))

@@ -64,6 +64,10 @@ type Scenario struct {
 	// negative keeps none, and at most 1000 are kept. Memory stays bounded
 	// and recording a request allocates nothing either way.
 	Slowest int
+	// FlightRecorder keeps an execution trace of the moment that mattered
+	// (a failed gate, the abort, or the worst second) beside the result;
+	// off unless On or LOADGATE_FLIGHT=1.
+	FlightRecorder FlightRecorder
 }
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
@@ -80,11 +84,12 @@ type Abort struct {
 
 // DefaultScenario holds the defaults for the zero fields of a [Scenario].
 var DefaultScenario = Scenario{
-	Timeout:       30 * time.Second,
-	MaxInFlight:   10000,
-	Leaks:         LeakCheck{Wait: 2 * time.Second},
-	ProgressEvery: 5 * time.Second,
-	Slowest:       10,
+	Timeout:        30 * time.Second,
+	MaxInFlight:    10000,
+	Leaks:          LeakCheck{Wait: 2 * time.Second},
+	ProgressEvery:  5 * time.Second,
+	Slowest:        10,
+	FlightRecorder: FlightRecorder{Window: 10 * time.Second, MaxBytes: 64 << 20},
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
@@ -112,6 +117,12 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = d.ProgressEvery
+	}
+	if s.FlightRecorder.Window == 0 {
+		s.FlightRecorder.Window = d.FlightRecorder.Window
+	}
+	if s.FlightRecorder.MaxBytes == 0 {
+		s.FlightRecorder.MaxBytes = d.FlightRecorder.MaxBytes
 	}
 	switch {
 	case s.Slowest == 0:
@@ -199,6 +210,14 @@ func scaleUsers(n int, f float64) int {
 	return max(1, int(math.Ceil(v)))
 }
 
+// withEnvFlight returns s with its flight recording on if LOADGATE_FLIGHT
+// says so.
+func (s Scenario) withEnvFlight() (Scenario, error) {
+	on, err := flightFromEnv()
+	s.FlightRecorder.On = s.FlightRecorder.On || on
+	return s, err
+}
+
 // validate checks the scenario after defaults were applied.
 func (s Scenario) validate() error {
 	if s.Target == nil {
@@ -225,6 +244,8 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
 	case s.Abort.Sustained < 0:
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
+	case s.FlightRecorder.Window < 0:
+		return fmt.Errorf("FlightRecorder.Window must not be negative, got %v", s.FlightRecorder.Window)
 	}
 	return nil
 }

@@ -57,6 +57,8 @@ func goldenResult() *Result {
 			{Stage: "3/s", RequestID: "0123456789abcdef-i3", StartNS: 700000000, Start: time.Date(2026, 11, 23, 1, 2, 4, 700000000, time.UTC),
 				LatencyNS: 2000, ServiceTimeNS: 2000, ErrorKind: KindTimeout, Step: &SlowStep{Name: "pay", LatencyNS: 1900, Status: 504}},
 		},
+		FlightRecording: &FlightRecording{File: "checkout.trace", Moment: FlightGate, Second: 0, Stage: "3/s", Reason: "p95 = 3µs, want < 2µs",
+			AtNS: int64(time.Second), WindowNS: int64(10 * time.Second), Bytes: 123456},
 		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
 		Warnings: []string{"an example warning"},
 	}

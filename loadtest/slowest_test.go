@@ -137,11 +137,12 @@ func TestSlowestFindable(t *testing.T) {
 		mu.Lock()
 		got = append(got, seen{id, r.Header.Get("Traceparent")})
 		mu.Unlock()
-		// Every 25th request is slow, the later ones slower.
+		// Every 25th request is slow: slower than the machine's noise
+		// makes any other, even under the race detector.
 		var n int
 		fmt.Sscanf(id[strings.LastIndexByte(id, '-')+1:], "%d", &n)
 		if n%25 == 0 {
-			time.Sleep(time.Duration(n/25) * 3 * time.Millisecond)
+			time.Sleep(slowedBy(n))
 		}
 	}))
 	defer srv.Close()
@@ -192,7 +193,7 @@ func TestSlowestFindable(t *testing.T) {
 				// machine's noise: examples/shop's access log shows it.
 				var n int
 				fmt.Sscanf(sr.RequestID[strings.LastIndexByte(sr.RequestID, '-')+1:], "%d", &n)
-				if slept := time.Duration(n/25) * 3 * time.Millisecond; n%25 != 0 || time.Duration(sr.LatencyNS) < slept {
+				if n%25 != 0 || time.Duration(sr.LatencyNS) < slowedBy(n) {
 					t.Errorf("slowest[%d] is request %d (%v): want one the server slowed, at least by its sleep", i, n, time.Duration(sr.LatencyNS))
 				}
 				status := sr.Status
@@ -208,6 +209,11 @@ func TestSlowestFindable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowedBy is how long TestSlowestFindable's server sleeps on request n.
+func slowedBy(n int) time.Duration {
+	return 100*time.Millisecond + time.Duration(n/25)*time.Millisecond
 }
 
 // TestTraceparentCallerWins checks that a traceparent the caller set is
