@@ -45,6 +45,9 @@ type Settings struct {
 	// AllowHosts are hosts other than loopback the load may be sent to,
 	// added to those LOADGATE_ALLOW_HOSTS lists already.
 	AllowHosts []string
+	// Flight turns on every scenario's flight recording
+	// (LOADGATE_FLIGHT=1); false leaves the variable as inherited.
+	Flight bool
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -61,6 +64,9 @@ func (s Settings) Env() []string {
 	}
 	if s.Pooled {
 		set[baseline.EnvPooled] = "1"
+	}
+	if s.Flight {
+		set[loadtest.EnvFlight] = "1"
 	}
 	if s.RateScale != 0 {
 		set[loadtest.EnvRateScale] = strconv.FormatFloat(s.RateScale, 'g', -1, 64)
