@@ -10,6 +10,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -59,6 +60,17 @@ type Scenario struct {
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
 	// (nanoseconds), the median over the runs of each side.
 	BaseP99, HeadP99 []float64
+	// Slowest are the slowest requests over the head's runs
+	// (internal/slowest), Flights the head runs' flight recordings.
+	Slowest []slowest.Row
+	Flights []Flight
+}
+
+// Flight is the flight recording of one head run, a file of the results
+// directory.
+type Flight struct {
+	Run int // 1-based, in the order the runs started
+	*loadtest.FlightRecording
 }
 
 // Failure is a test function that failed in some runs.
@@ -134,6 +146,12 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		s.Scenario = verdict.Judge(j, in)
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
+		s.Slowest = slowest.Of(head, slowest.Shown)
+		for i, h := range head {
+			if fr := h.FlightRecording; fr != nil && fr.File != "" {
+				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})
+			}
+		}
 		for _, f := range mine {
 			f.Scenarios = append(f.Scenarios, s)
 		}
