@@ -150,7 +150,7 @@ func newRecorder(slots, slowest int) *recorder {
 	r := &recorder{shards: make([]shard, min(runtime.GOMAXPROCS(0), maxShards)), samples: map[string][]string{}}
 	for i := range r.shards {
 		r.shards[i].tallies = make([]*tally, slots)
-		r.shards[i].slow = make(slowHeap, 0, slowest)
+		r.shards[i].slow = newSlowHeap(slowest)
 		for j := range r.shards[i].ring {
 			r.shards[i].ring[j] = secondTally{second: -1, latency: newCoarseHistogram()}
 		}

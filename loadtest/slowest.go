@@ -67,66 +67,82 @@ type slowEntry struct {
 	phaseSet         uint8
 }
 
-// slowHeap keeps the n slowest requests a shard saw: a min-heap on latency
-// over an array allocated once, so that the fastest of them, the one to
-// replace, is at the root. container/heap would box each entry in an
+// slowHeap keeps the n slowest requests a shard saw, in arrays allocated
+// once: entries holds them, and order is a min-heap of indices into it on
+// latency, so that the fastest kept request, the one to replace, is at the
+// root. Sifting moves small indices, not entries of some 200 bytes, and a
+// request kept is copied once. container/heap would box each push in an
 // interface: an allocation per request kept.
-type slowHeap []slowEntry
+type slowHeap struct {
+	entries []slowEntry
+	order   []int32
+}
+
+func newSlowHeap(n int) slowHeap {
+	return slowHeap{entries: make([]slowEntry, 0, n), order: make([]int32, 0, n)}
+}
 
 // wants tells whether a request of this latency would be kept.
 func (h *slowHeap) wants(latency time.Duration) bool {
-	return len(*h) < cap(*h) || (len(*h) > 0 && latency > (*h)[0].latency)
+	if len(h.order) < cap(h.order) {
+		return true
+	}
+	return len(h.order) > 0 && latency > h.entries[h.order[0]].latency
 }
 
-// add keeps e, dropping the fastest kept request if the heap is full. The
-// caller has checked wants.
-func (h *slowHeap) add(e *slowEntry) {
-	s := *h
-	if len(s) < cap(s) {
-		s = append(s, *e)
-		*h = s
-		for i := len(s) - 1; i > 0; {
+// less orders heap positions i and j by latency.
+func (h *slowHeap) less(i, j int) bool {
+	return h.entries[h.order[i]].latency < h.entries[h.order[j]].latency
+}
+
+// keep adds the request described by s to the heap if it is among the
+// slowest so far, in place of the fastest kept one if the heap is full.
+func (h *slowHeap) keep(slot int, end time.Time, latency, service time.Duration, kind string, s *Sample) {
+	if !h.wants(latency) {
+		return
+	}
+	grow := len(h.order) < cap(h.order)
+	var e *slowEntry
+	if grow {
+		h.entries = h.entries[:len(h.entries)+1]
+		h.order = append(h.order, int32(len(h.entries)-1))
+		e = &h.entries[len(h.entries)-1]
+	} else {
+		e = &h.entries[h.order[0]]
+	}
+	// Field by field, into the entry's place: no copy of a whole entry.
+	e.latency, e.service, e.start = latency, service, end.UnixNano()-int64(latency)
+	e.slot, e.status, e.kind, e.name = slot, s.Status, kind, s.Name
+	e.ref, e.step = s.ref, s.step
+	e.phases, e.phaseSet = s.phases, s.phaseSet
+	if s.step.name != "" {
+		e.phases, e.phaseSet = s.step.phases, s.step.phaseSet
+	}
+	if grow {
+		for i := len(h.order) - 1; i > 0; {
 			parent := (i - 1) / 2
-			if s[parent].latency <= s[i].latency {
+			if !h.less(i, parent) {
 				break
 			}
-			s[parent], s[i] = s[i], s[parent]
+			h.order[parent], h.order[i] = h.order[i], h.order[parent]
 			i = parent
 		}
 		return
 	}
-	s[0] = *e
 	for i := 0; ; {
 		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(s) && s[l].latency < s[least].latency {
+		if l < len(h.order) && h.less(l, least) {
 			least = l
 		}
-		if r < len(s) && s[r].latency < s[least].latency {
+		if r < len(h.order) && h.less(r, least) {
 			least = r
 		}
 		if least == i {
 			return
 		}
-		s[i], s[least] = s[least], s[i]
+		h.order[i], h.order[least] = h.order[least], h.order[i]
 		i = least
 	}
-}
-
-// keep adds the request described by s to the heap if it is among the
-// slowest so far.
-func (h *slowHeap) keep(slot int, end time.Time, latency, service time.Duration, kind string, s *Sample) {
-	if !h.wants(latency) {
-		return
-	}
-	e := slowEntry{
-		latency: latency, service: service, start: end.UnixNano() - int64(latency),
-		slot: slot, status: s.Status, kind: kind, name: s.Name, ref: s.ref, step: s.step,
-		phases: s.phases, phaseSet: s.phaseSet,
-	}
-	if s.step.name != "" {
-		e.phases, e.phaseSet = s.step.phases, s.step.phaseSet
-	}
-	h.add(&e)
 }
 
 // slowest merges the shards' kept requests into the n slowest of the run,
@@ -136,8 +152,8 @@ func (r *recorder) slowest(runID string, loadStart time.Time, stage func(slot in
 	var all []slowEntry
 	n := 0
 	r.each(func(sh *shard) {
-		all = append(all, sh.slow...)
-		n = max(n, cap(sh.slow))
+		all = append(all, sh.slow.entries...)
+		n = max(n, cap(sh.slow.order))
 	})
 	if len(all) == 0 {
 		return nil
