@@ -187,8 +187,10 @@ func TestProfileWindow(t *testing.T) {
 	if samples["loadWork"] < 5 {
 		t.Errorf("the measured load's function has %d CPU samples, want several", samples["loadWork"])
 	}
-	if samples["warmupWork"] > 1 {
-		t.Errorf("the warm-up's function has %d CPU samples in the profile of the measured load, want at most 1", samples["warmupWork"])
+	// A starved machine can stretch that moment to a few samples; the
+	// warm-up's whole length would be as many as the load's.
+	if w, l := samples["warmupWork"], samples["loadWork"]; w*10 > l {
+		t.Errorf("the warm-up's function has %d CPU samples in the profile of the measured load (the load's %d), want under a tenth", w, l)
 	}
 	if heap := parsed["heap"]; len(heap.SampleType) != 4 || heap.SampleType[1].Type != "alloc_space" {
 		t.Errorf("heap profile's sample types = %v, want alloc_objects, alloc_space, inuse_objects, inuse_space", heap.SampleType)

@@ -19,24 +19,27 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). The profiles the run took
-// ([Scenario.Profile]) are written beside it, named after it:
-// checkout_v2.2.cpu.pprof, and so on, and r.Profiles is set to their names
-// by kind (so a result that took profiles must not be written from two
-// goroutines at once; one that took none is only read). A result without
-// profiles in memory, such as one read by [ReadFile], is written with the
-// Profiles it has. Each file appears whole or not at all: it is written to
-// a temporary file in dir and then linked into place, the profiles before
-// the result that names them. WriteFile returns the path of the result.
+// checkout_v2.json, as its baseline is named). What the run kept beside its
+// numbers is written next to it under the same stem: the profiles it took
+// ([Scenario.Profile]) as checkout_v2.2.cpu.pprof and so on, named by kind
+// in r.Profiles, and its flight recording ([FlightRecorder]) as
+// checkout_v2.2.trace, named in r.FlightRecording.File. WriteFile sets
+// those names once the files are in place (so a result that took profiles
+// or a recording must not be written from two goroutines at once; one that
+// took neither is only read); a result without them in memory, such as
+// one read by [ReadFile], is written with the names it has. Each file
+// appears whole or not at all: it is written to a temporary file in dir and
+// then linked into place, the files beside it before the result that names
+// them. WriteFile returns the path of the result.
 func WriteFile(dir string, r *Result) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
 	base := filename.Safe(r.Scenario)
-	var profileTemps []string
+	var sides []sidecar
 	defer func() {
-		for _, tmp := range profileTemps {
-			os.Remove(tmp)
+		for _, sc := range sides {
+			os.Remove(sc.tmp)
 		}
 	}()
 	for _, p := range r.profiles {
@@ -44,7 +47,14 @@ func WriteFile(dir string, r *Result) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		profileTemps = append(profileTemps, tmp)
+		sides = append(sides, sidecar{kind: p.Kind, suffix: "." + p.Kind + ".pprof", tmp: tmp})
+	}
+	if r.FlightRecording != nil && r.flightTrace != nil {
+		tmp, err := writeTemp(dir, base, r.flightTrace)
+		if err != nil {
+			return "", err
+		}
+		sides = append(sides, sidecar{suffix: ".trace", tmp: tmp})
 	}
 	for n := 1; n < 100000; n++ {
 		stem := base
@@ -53,19 +63,19 @@ func WriteFile(dir string, r *Result) (string, error) {
 		}
 		path := filepath.Join(dir, stem+".json")
 		if _, err := os.Lstat(path); err == nil {
-			continue // taken: no need to claim its profiles' names
+			continue // taken: no need to claim the names beside it
 		}
 		// Link, unlike rename, fails when the name is taken, so concurrent
-		// runs each claim a number of their own: a profile's name first,
-		// then the result's.
-		names, linked, err := linkProfiles(dir, stem, r.profiles, profileTemps)
+		// runs each claim a number of their own: the files beside the
+		// result first, then the result's.
+		linked, err := linkSidecars(dir, stem, sides)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		if err != nil {
 			return "", err
 		}
-		written, err := writeResult(dir, path, r, names)
+		written, err := writeResult(dir, path, stem, r, sides)
 		if err == nil {
 			return written, nil
 		}
@@ -79,45 +89,61 @@ func WriteFile(dir string, r *Result) (string, error) {
 	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
 }
 
-// linkProfiles links the temporary files of the profiles to
-// <stem>.<kind>.pprof and returns their names by kind and the paths
-// linked. If a name is taken it removes what it linked and returns an
-// error wrapping fs.ErrExist.
-func linkProfiles(dir, stem string, profiles []ProfileData, temps []string) (map[string]string, []string, error) {
-	if len(profiles) == 0 {
-		return nil, nil, nil
-	}
-	names := map[string]string{}
+// sidecar is a file written beside a result: a profile of kind, or the
+// flight recording (kind ""), in the temporary file tmp until it is
+// linked to <stem><suffix>.
+type sidecar struct {
+	kind, suffix, tmp string
+}
+
+// linkSidecars links the temporary files of sides to <stem><suffix> and
+// returns the paths linked. If a name is taken it removes what it linked
+// and returns an error wrapping fs.ErrExist.
+func linkSidecars(dir, stem string, sides []sidecar) ([]string, error) {
 	var linked []string
-	for i, p := range profiles {
-		name := stem + "." + p.Kind + ".pprof"
-		path := filepath.Join(dir, name)
-		if err := os.Link(temps[i], path); err != nil {
+	for _, sc := range sides {
+		path := filepath.Join(dir, stem+sc.suffix)
+		if err := os.Link(sc.tmp, path); err != nil {
 			for _, l := range linked {
 				os.Remove(l)
 			}
 			if errors.Is(err, fs.ErrExist) {
-				return nil, nil, err
+				return nil, err
 			}
-			return nil, nil, fmt.Errorf("writing profile %s: %w", path, err)
+			return nil, fmt.Errorf("writing %s: %w", path, err)
 		}
-		names[p.Kind] = name
 		linked = append(linked, path)
 	}
-	return names, linked, nil
+	return linked, nil
 }
 
-// writeResult writes r to path, naming the profiles written beside it
-// (none: r's own Profiles); an error wraps fs.ErrExist when path is
-// taken. Once written, r.Profiles names them.
-func writeResult(dir, path string, r *Result, profiles map[string]string) (string, error) {
-	out := r
-	if len(r.profiles) > 0 {
-		c := *r // r is left alone until the file is in place
-		c.Profiles = profiles
-		out = &c
+// writeResult writes r to path, naming the files written beside it under
+// stem (none: r's own names); an error wraps fs.ErrExist when path is
+// taken. Once written, r names them too.
+func writeResult(dir, path, stem string, r *Result, sides []sidecar) (string, error) {
+	c := *r // r is left alone until the file is in place
+	var profiles map[string]string
+	var flight *FlightRecording
+	for _, sc := range sides {
+		switch {
+		case sc.kind != "":
+			if profiles == nil {
+				profiles = map[string]string{}
+			}
+			profiles[sc.kind] = stem + sc.suffix
+		default:
+			fr := *r.FlightRecording
+			fr.File = stem + sc.suffix
+			flight = &fr
+		}
 	}
-	data, err := json.MarshalIndent(out, "", "  ")
+	if profiles != nil {
+		c.Profiles = profiles
+	}
+	if flight != nil {
+		c.FlightRecording = flight
+	}
+	data, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
 	}
@@ -132,14 +158,17 @@ func writeResult(dir, path string, r *Result, profiles map[string]string) (strin
 		}
 		return "", fmt.Errorf("writing result %s: %w", path, err)
 	}
-	if len(r.profiles) > 0 {
+	if profiles != nil {
 		r.Profiles = profiles
+	}
+	if flight != nil {
+		r.FlightRecording.File = flight.File
 	}
 	return path, nil
 }
 
-// writeTemp writes data to a new hidden temporary file in dir, readable by
-// all, and returns its path.
+// writeTemp writes data to a new hidden temporary file in dir (readers of
+// results skip hidden files), readable by all, and returns its path.
 func writeTemp(dir, base string, data []byte) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
 	if err != nil {

@@ -47,6 +47,9 @@ func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		t.Fatalf("loadtest: %v", err)
 		return nil
@@ -147,9 +150,17 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			if len(res.Profiles) > 0 {
 				t.Logf("loadtest: profiles of the load written beside it (go tool pprof %s)", filepath.Join(dir, res.Profiles[profileToShow(res.Profiles)]))
 			}
+			if fr := res.FlightRecording; fr != nil {
+				t.Logf("loadtest: flight recording %s written to %s (go tool trace opens it)", fr, filepath.Join(filepath.Dir(path), fr.File))
+			}
 		}
-	} else if len(res.profiles) > 0 {
-		t.Logf("loadtest: %d profiles taken but not written: set %s to a directory to keep them", len(res.profiles), EnvOut)
+	} else {
+		if len(res.profiles) > 0 {
+			t.Logf("loadtest: %d profiles taken but not written: set %s to a directory to keep them", len(res.profiles), EnvOut)
+		}
+		if fr := res.FlightRecording; fr != nil {
+			t.Logf("loadtest: a flight recording was taken %s but not written: set %s to keep it", fr, EnvOut)
+		}
 	}
 	return res
 }
@@ -176,6 +187,9 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 		s.Name = "scenario"
 	}
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -244,11 +258,15 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			return nil, fmt.Errorf("watching the service: %w", err)
 		}
 	}
+	// Before the leak check's first look: the recorder's goroutine is not
+	// the scenario's.
+	fl, flightWarning := startFlight(s.Name, s.FlightRecorder)
 	watch := startLeakWatch(s.Leaks, opts.runner)
 	slots := len(stages) + 1 // slot 0 is the warm-up
-	rec := newRecorder(slots)
+	rec := newRecorder(slots, s.Slowest)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
+	e.flight = fl
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -262,6 +280,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		opts.start()
 	}
 	if s.Warmup > 0 {
+		fl.mark("warm-up started")
 		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
 	}
 	var measured time.Duration
@@ -277,6 +296,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
+	fl.measuring(loadStart)
 	if s.Watch != nil {
 		s.Watch.LoadStarted(loadStart)
 		if remote != nil && s.Profile.Any() {
@@ -295,6 +315,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			break
 		}
 		tl.setStage(st.label())
+		fl.mark("stage %s started", st.label())
 		next := e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
@@ -307,6 +328,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			if err := st.Gate(&sr); err != nil {
 				gr = &GateResult{Passed: false, Reason: err.Error()}
 				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
+				fl.stopped(FlightGate, st.label(), err.Error())
 			}
 			stageResults[i].Gate = gr
 		}
@@ -330,6 +352,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	tl.finish()
 	<-samplerDone
+	recording, traceData, flightFailed := fl.stop()
 	leaks, unattributed, idleConns := watch.finish()
 	var server *ServerStats
 	if s.Watch != nil {
@@ -391,6 +414,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
 	res.Phases, res.Connections = phasesOf(rec.phaseTally())
+	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
@@ -421,6 +445,12 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		res.profiles, notes = remote.Profiles()
 		sortProfiles(res.profiles)
 		res.Warnings = append(res.Warnings, notes...)
+	}
+	res.FlightRecording, res.flightTrace = recording, traceData
+	for _, w := range []string{flightWarning, flightFailed} {
+		if w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
 	}
 	if idleConns > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))

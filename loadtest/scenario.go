@@ -63,6 +63,15 @@ type Scenario struct {
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
 	ProgressEvery time.Duration
+	// Slowest is how many of the slowest requests of the measured load the
+	// result keeps (Result.Slowest), with their request and trace ids;
+	// negative keeps none, and at most 1000 are kept. Memory stays bounded
+	// and recording a request allocates nothing either way.
+	Slowest int
+	// FlightRecorder keeps an execution trace of the moment that mattered
+	// (a failed gate, the abort, or the worst second) beside the result;
+	// off unless On or LOADGATE_FLIGHT=1.
+	FlightRecorder FlightRecorder
 }
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
@@ -79,11 +88,13 @@ type Abort struct {
 
 // DefaultScenario holds the defaults for the zero fields of a [Scenario].
 var DefaultScenario = Scenario{
-	Timeout:       30 * time.Second,
-	MaxInFlight:   10000,
-	Leaks:         LeakCheck{Wait: 2 * time.Second},
-	ProgressEvery: 5 * time.Second,
-	Profile:       Profile{MutexFraction: 10, BlockRate: 10000},
+	Timeout:        30 * time.Second,
+	MaxInFlight:    10000,
+	Leaks:          LeakCheck{Wait: 2 * time.Second},
+	ProgressEvery:  5 * time.Second,
+	Profile:        Profile{MutexFraction: 10, BlockRate: 10000},
+	Slowest:        10,
+	FlightRecorder: FlightRecorder{Window: 10 * time.Second, MaxBytes: 64 << 20},
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
@@ -117,6 +128,20 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.Profile.BlockRate == 0 {
 		s.Profile.BlockRate = d.Profile.BlockRate
+	}
+	if s.FlightRecorder.Window == 0 {
+		s.FlightRecorder.Window = d.FlightRecorder.Window
+	}
+	if s.FlightRecorder.MaxBytes == 0 {
+		s.FlightRecorder.MaxBytes = d.FlightRecorder.MaxBytes
+	}
+	switch {
+	case s.Slowest == 0:
+		s.Slowest = d.Slowest
+	case s.Slowest < 0:
+		s.Slowest = 0
+	case s.Slowest > maxSlowest:
+		s.Slowest = maxSlowest
 	}
 	if scale != 1 {
 		s.Warmup = scaleDuration(s.Warmup, scale)
@@ -242,6 +267,14 @@ func scaleUsers(n int, f float64) int {
 	return max(1, int(math.Ceil(v)))
 }
 
+// withEnvFlight returns s with its flight recording on if LOADGATE_FLIGHT
+// says so.
+func (s Scenario) withEnvFlight() (Scenario, error) {
+	on, err := flightFromEnv()
+	s.FlightRecorder.On = s.FlightRecorder.On || on
+	return s, err
+}
+
 // validate checks the scenario after defaults were applied.
 func (s Scenario) validate() error {
 	if s.Target == nil {
@@ -272,6 +305,8 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Profile.BlockRate must not be negative, got %d", s.Profile.BlockRate)
 	case s.Abort.Sustained < 0:
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
+	case s.FlightRecorder.Window < 0:
+		return fmt.Errorf("FlightRecorder.Window must not be negative, got %v", s.FlightRecorder.Window)
 	}
 	return nil
 }

@@ -71,7 +71,13 @@ beside its result, and the summary says where the time went per request,
 with a base which functions' CPU and allocations per request grew most.
 
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
-directory that run prints. Packages run one at a time (go test -p 1) so
+directory that run prints. With -flight (LOADGATE_FLIGHT=1) each scenario
+also keeps a flight recording, the execution trace of the test process at
+the moment that mattered (a failed gate, the abort, or the second with the
+highest p99), written beside its result as <scenario>.trace: open it with
+go tool trace. The summary lists each scenario's slowest requests with the
+request ids and trace ids to look them up by in the service's logs and
+tracing backend. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
 Ctrl-C stops go test and summarises what finished.
 
@@ -125,11 +131,14 @@ type runConfig struct {
 	Target     string
 	RateScale  float64
 	AllowHosts []string
-	TestFlags  []string
-	Progress   string
 	// Profile is -profile, checked and normalized ("cpu,heap"), for
 	// LOADGATE_PROFILE; "" leaves the variable as inherited.
 	Profile string
+	// Flight is -flight: every scenario keeps a flight recording
+	// (LOADGATE_FLIGHT=1).
+	Flight    bool
+	TestFlags []string
+	Progress  string
 	// rateScale and allowHosts are the flags' text, checked by check.
 	rateScale, allowHosts string
 }
@@ -145,6 +154,7 @@ func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int, countHel
 	fs.StringVar(&cfg.rateScale, "rate-scale", "", "multiply the load's rates and users by `factor` (LOADGATE_RATE_SCALE; users are rounded up, at least 1 a stage); runs of another rate scale are not compared")
 	fs.StringVar(&cfg.allowHosts, "allow-hosts", "", "comma-separated `hosts` other than loopback that the load may be sent to, added to LOADGATE_ALLOW_HOSTS")
 	fs.StringVar(&cfg.Profile, "profile", "", "profile every scenario's measured load: a comma-separated `list` of cpu, heap, goroutine, mutex and block, or all (LOADGATE_PROFILE); the files go beside the results, and the summary says where the time went")
+	fs.BoolVar(&cfg.Flight, "flight", false, "keep a flight recording of every scenario (LOADGATE_FLIGHT=1): the execution trace of a failed gate, the abort, or the worst second, written beside its result as <scenario>.trace for go tool trace")
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -445,7 +455,7 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	settings := gotest.Settings{
 		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
-		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile,
+		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile, Flight: cfg.Flight,
 	}
 	if o.Base != nil {
 		who := "head"

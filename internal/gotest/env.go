@@ -49,6 +49,9 @@ type Settings struct {
 	// (LOADGATE_PROFILE, as loadtest.ParseProfile reads it); "" leaves the
 	// variable as inherited.
 	Profile string
+	// Flight turns on every scenario's flight recording
+	// (LOADGATE_FLIGHT=1); false leaves the variable as inherited.
+	Flight bool
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -65,6 +68,9 @@ func (s Settings) Env() []string {
 	}
 	if s.Pooled {
 		set[baseline.EnvPooled] = "1"
+	}
+	if s.Flight {
+		set[loadtest.EnvFlight] = "1"
 	}
 	if s.RateScale != 0 {
 		set[loadtest.EnvRateScale] = strconv.FormatFloat(s.RateScale, 'g', -1, 64)

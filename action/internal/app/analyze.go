@@ -12,6 +12,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/rootcause"
+	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -64,6 +65,17 @@ type Scenario struct {
 	// Cause says where the time went, from the profiles the runs took
 	// (LOADGATE_PROFILE); nil when the head's runs took none.
 	Cause *rootcause.Report
+	// Slowest are the slowest requests over the head's runs
+	// (internal/slowest), Flights the head runs' flight recordings.
+	Slowest []slowest.Row
+	Flights []Flight
+}
+
+// Flight is the flight recording of one head run, a file of the results
+// directory.
+type Flight struct {
+	Run int // 1-based, in the order the runs started
+	*loadtest.FlightRecording
 }
 
 // Failure is a test function that failed in some runs.
@@ -140,6 +152,12 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		s.Scenario = verdict.Judge(j, in)
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
+		s.Slowest = slowest.Of(head, slowest.Shown)
+		for i, h := range head {
+			if fr := h.FlightRecording; fr != nil && fr.File != "" {
+				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})
+			}
+		}
 		for _, f := range mine {
 			f.Scenarios = append(f.Scenarios, s)
 		}
