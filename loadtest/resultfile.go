@@ -19,9 +19,11 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). The file appears whole or not
-// at all: it is written to a temporary file in dir and then linked into
-// place. WriteFile returns the path written.
+// checkout_v2.json, as its baseline is named). A shard's result
+// (Result.Shard) is named after its shard too, checkout.shard-2-of-4.json,
+// so that the shards of a run can share one directory. The file appears
+// whole or not at all: it is written to a temporary file in dir and then
+// linked into place. WriteFile returns the path written.
 func WriteFile(dir string, r *Result) (string, error) {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -31,7 +33,11 @@ func WriteFile(dir string, r *Result) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filename.Safe(r.Scenario)+"-*")
+	base := filename.Safe(r.Scenario)
+	if sh := r.Shard; sh != nil && sh.Index > 0 {
+		base += fmt.Sprintf(".shard-%d-of-%d", sh.Index, sh.Count)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
@@ -51,7 +57,6 @@ func WriteFile(dir string, r *Result) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	base := filename.Safe(r.Scenario)
 	for n := 1; n < 100000; n++ {
 		name := base + ".json"
 		if n > 1 {

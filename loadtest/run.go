@@ -76,9 +76,18 @@ func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.
 		}
 	}
 	drainLimit = s.Timeout + drainGrace
+	startAt, err := s.split.pendingStart(time.Now())
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
+	}
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
 			left := max(time.Until(deadline)-deadlineMargin, 0)
+			if !startAt.IsZero() {
+				// The wait for LOADGATE_START_AT comes out of go test's
+				// time too.
+				left = max(left-time.Until(startAt), 0)
+			}
 			s, need, ok := s.fitCaps(left)
 			if !ok {
 				return s, 0, fmt.Sprintf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
@@ -205,6 +214,10 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	stages := s.Load.Stages()
 	runID := newRunID()
+	startAt, err := s.split.pendingStart(time.Now())
+	if err != nil {
+		return nil, err
+	}
 	// The requests' context: it ends with ctx, or when the drain gives up
 	// on the requests still running. Prepare gets it too, so that what a
 	// target ties to it (the Lean pool closes its busy connections) acts
@@ -233,6 +246,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	rec := newRecorder(slots)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
+	// A sharded result keeps every distribution whole (HDR), so that
+	// loadgate merge can add the shards' exactly.
+	e.hdr = s.split != nil
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -245,14 +261,31 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	if opts.start != nil {
 		opts.start()
 	}
+	// With LOADGATE_START_AT every shard's schedule is anchored on that
+	// instant, not on when the process got round to it, so that the
+	// shards' arrivals and timelines line up to the nanosecond.
+	e.anchor = time.Now()
+	if !startAt.IsZero() {
+		startClaimed.Store(true)
+		sl := newSleeper()
+		sl.until(startAt, e.stop)
+		sl.close()
+		e.anchor = startAt
+	}
+	loadStart := time.Now()
 	if s.Warmup > 0 {
-		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
+		next := e.runStage(0, warmupStage(stages[0]), e.anchor, s.Warmup)
+		loadStart = time.Now()
+		if !startAt.IsZero() {
+			loadStart = next
+		}
+	} else if !startAt.IsZero() {
+		loadStart = startAt
 	}
 	var measured time.Duration
 	for _, st := range stages {
 		measured += st.Duration
 	}
-	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
 	if s.Watch != nil {
 		s.Watch.LoadStarted(loadStart)
@@ -363,7 +396,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.ErrorSamples = rec.errorSamples()
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
-	res.Phases, res.Connections = phasesOf(rec.phaseTally())
+	res.Phases, res.Connections = phasesOf(rec.phaseTally(), e.hdr)
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
@@ -372,6 +405,10 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.Server = server
 	if res.Leaks == nil {
 		res.Leaks = []Leak{}
+	}
+	if s.split != nil {
+		res.Load = *s.whole
+		res.Shard = shardOf(s, e, loadStart, drainEnd)
 	}
 	res.Warnings = warnings(res)
 	if res.Stopped == nil {
@@ -433,14 +470,14 @@ func byName(tallies map[string]*tally) map[string]NameResult {
 	return out
 }
 
-func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
+func phasesOf(p *phaseTally, withHDR bool) (map[string]Latency, *Connections) {
 	if p == nil {
 		return nil, nil
 	}
 	phases := map[string]Latency{}
 	for i, h := range p.hists {
 		if h.TotalCount() > 0 {
-			phases[Phase(i).String()] = summarize(h, false)
+			phases[Phase(i).String()] = summarize(h, withHDR)
 		}
 	}
 	if len(phases) == 0 {
@@ -484,8 +521,8 @@ func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64, inFl
 		ElapsedNS:   elapsedNS,
 		Plan:        stagePlanOf(st),
 		Dropped:     e.dropped[i+1].Load(),
-		Latency:     summarize(t.latency, false),
-		ServiceTime: summarize(t.service, false),
+		Latency:     summarize(t.latency, e.hdr),
+		ServiceTime: summarize(t.service, e.hdr),
 		ErrorKinds:  t.kinds,
 		StatusCodes: statusCodes(t.statuses),
 	}
@@ -527,7 +564,7 @@ func planOf(s Scenario) LoadInfo {
 // stagePlanOf describes one stage's planned load.
 func stagePlanOf(st Stage) StagePlan {
 	p := StagePlan{
-		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
+		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.shard.shareRate(st.From), To: st.shard.shareRate(st.To),
 		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
 		IterationsPerUser: st.IterationsPerUser, IterationsShared: st.IterationsShared,
 		Seed: seedOf(st), Gated: st.Gate != nil,
