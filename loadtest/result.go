@@ -266,5 +266,16 @@ type Stop struct {
 	Reason string `json:"reason"`
 }
 
+// Planned returns the stages this run was planned to send: Load.Stages,
+// or, in the result of one shard of a sharded run, the shard's share of
+// them (Shard.Plan), so that a rate or a count is checked against what
+// the shard was asked for.
+func (r *Result) Planned() []StagePlan {
+	if sh := r.Shard; sh != nil && sh.Index > 0 && len(sh.Plan) == len(r.Load.Stages) {
+		return sh.Plan
+	}
+	return r.Load.Stages
+}
+
 // Duration returns DurationNS as a time.Duration.
 func (r *Result) Duration() time.Duration { return time.Duration(r.DurationNS) }
