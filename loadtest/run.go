@@ -263,24 +263,29 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	// With LOADGATE_START_AT every shard's schedule is anchored on that
 	// instant, not on when the process got round to it, so that the
-	// shards' arrivals and timelines line up to the nanosecond.
+	// shards' arrivals and timelines line up to the nanosecond. The wait
+	// comes right before the first stage (the warm-up, if any), with all
+	// else ready, so that the first request leaves on time.
 	e.anchor = time.Now()
 	if !startAt.IsZero() {
 		startClaimed.Store(true)
-		sl := newSleeper()
-		sl.until(startAt, e.stop)
-		sl.close()
 		e.anchor = startAt
 	}
-	loadStart := time.Now()
+	waitStart := func() {
+		if !startAt.IsZero() {
+			sl := newSleeper()
+			sl.until(startAt, e.stop)
+			sl.close()
+		}
+	}
+	loadStart := e.anchor
 	if s.Warmup > 0 {
+		waitStart()
 		next := e.runStage(0, warmupStage(stages[0]), e.anchor, s.Warmup)
 		loadStart = time.Now()
 		if !startAt.IsZero() {
 			loadStart = next
 		}
-	} else if !startAt.IsZero() {
-		loadStart = startAt
 	}
 	var measured time.Duration
 	for _, st := range stages {
@@ -293,6 +298,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
 	go func() { defer close(samplerDone); watch.own(); tl.run() }()
+	if s.Warmup == 0 {
+		waitStart()
+	}
 
 	stageResults := make([]StageResult, len(stages))
 	stageStart := loadStart
