@@ -23,8 +23,22 @@ func TestShardNotJudged(t *testing.T) {
 	merged := result("checkout", time.Millisecond, 2)
 	merged.Shard = &loadtest.Shard{Count: 4, Group: "g"}
 	merged.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}, {Index: 3}, {Index: 4}}
-	if _, err := SampleOf(merged); err != nil {
-		t.Errorf("SampleOf(a merged result): %v", err)
+	ms, err := SampleOf(merged)
+	if err != nil {
+		t.Fatalf("SampleOf(a merged result): %v", err)
+	}
+	// A merged run's runtime statistics are per shard: not compared.
+	c, err := Compare(ms, ms, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range c.Rows {
+		if row.Metric == "heap_peak" || row.Metric == "goroutine_growth" || row.Metric == "gc_pause_p99" {
+			t.Errorf("merged runs compared on %s, which they keep per shard", row.Metric)
+		}
+	}
+	if len(c.Rows) == 0 || ms.Runs[0].Shards != 4 {
+		t.Errorf("%d rows compared, run %+v: want the latencies compared, 4 shards recorded", len(c.Rows), ms.Runs[0])
 	}
 
 	dir := t.TempDir()

@@ -406,14 +406,6 @@ func (s stridePacer) Pace(d time.Duration) iter.Seq[time.Duration] {
 	}
 }
 
-// String names the Pacer as the one it strides, for a stage's label.
-func (s stridePacer) String() string {
-	if str, ok := s.p.(fmt.Stringer); ok {
-		return str.String()
-	}
-	return "paced"
-}
-
 // shareRate is the rate of one shard's share of an evenly spaced stage.
 func (s stride) shareRate(r float64) float64 {
 	if !s.split() {

@@ -123,7 +123,7 @@ func writeShard(b *strings.Builder, r *Result) {
 	if sh.Index > 0 {
 		fmt.Fprintf(b, "shard %d of %d of run group %s%s: this shard's share of the load", sh.Index, sh.Count, sh.Group, commit)
 		if st := sh.Start; st != nil {
-			fmt.Fprintf(b, ", started %v after %s", time.Duration(st.SkewNS), EnvStartAt)
+			fmt.Fprintf(b, "; its first request left %v after its planned time (%s)", time.Duration(st.SkewNS), EnvStartAt)
 		}
 		fmt.Fprintf(b, "\nnote: %s\n", sh.Note)
 		return
