@@ -42,6 +42,12 @@ const drainGrace = time.Second
 // fails t before any request unless the target's host is loopback or
 // allowed (Scenario.AllowHosts, LOADGATE_ALLOW_HOSTS), and records the
 // target in Env.Target.
+//
+// Under LOADGATE_SHARD=i/N (or JOB_COMPLETION_INDEX with LOADGATE_SHARDS)
+// Run sends shard i's share of the load, starting at LOADGATE_START_AT if
+// set, and its result says so ([Shard]): its gates and Abort act on that
+// share alone, and loadgate merge joins the shards' results into the one
+// to judge (docs/SHARDS.md).
 func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
@@ -155,8 +161,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 // Execute runs the scenario outside a test and returns what it measured: it
 // is [Run] for programs, such as a command-line tool or a benchmark driver,
 // that have no testing.TB. The zero fields of s take [DefaultScenario],
-// LOADGATE_SCALE and LOADGATE_RATE_SCALE scale the load as they do for Run,
-// and the name defaults to "scenario". Execute does not read
+// LOADGATE_SCALE and LOADGATE_RATE_SCALE scale the load, and
+// LOADGATE_SHARD and LOADGATE_START_AT shard and start it, as they do for
+// Run, and the name defaults to "scenario". Execute does not read
 // LOADGATE_TARGET: a program that points its target elsewhere should set
 // Result.Env.Target itself, so that comparisons tell its targets apart.
 //
