@@ -129,6 +129,11 @@ func (tl *timeline) take(sec int64, live bool) {
 		s.P50NS = tl.scratch.ValueAtQuantile(50)
 		s.P99NS = tl.scratch.ValueAtQuantile(99)
 		tl.cumulative.Merge(tl.scratch)
+		if tl.e.hdr {
+			if b, err := tl.scratch.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+				s.HDR = string(b)
+			}
+		}
 	}
 	tl.completed += requests
 	tl.errors += errors
