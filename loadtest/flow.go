@@ -230,7 +230,8 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 		}
 		it.fail(err, kind, st.Status)
 	}
-	it.s.rec.recordStep(it.s.shard, it.s.slot, time.Since(begin), kind, st)
+	d := time.Since(begin)
+	it.s.rec.recordStep(it.s.shard, it.s.slot, &Step{Name: name, Latency: d, Service: d, Kind: kind, Status: st.Status}, st)
 	return resp, err
 }
 
