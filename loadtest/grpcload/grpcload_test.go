@@ -2,6 +2,7 @@ package grpcload_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -22,6 +23,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/schematest"
 	"github.com/loadgate/loadgate/loadtest"
 	"github.com/loadgate/loadgate/loadtest/grpcload"
 )
@@ -406,6 +408,13 @@ func TestStreams(t *testing.T) {
 			if got := res.ByName[tt.method+"#recv"].Messages; w.recvs > 0 && (got == nil || got.Received != w.messages.Received*requests || got.ReceivedBytes != w.messages.ReceivedBytes*requests) {
 				t.Errorf("#recv messages %+v, want %d received, %d bytes", got, w.messages.Received*requests, w.messages.ReceivedBytes*requests)
 			}
+			// What a gRPC run writes is schema loadgate.result/v1, every key
+			// documented.
+			data, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schematest.Validate(t, "../../schema/result.v1.json", data)
 		})
 	}
 }
