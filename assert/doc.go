@@ -56,9 +56,11 @@
 // (requests sent per second); goroutines_start, goroutines_end,
 // goroutines_peak and goroutine_growth (end − start); gc_pause_p99 and
 // gc_pause_max (durations); num_gc; heap_peak (a size); cpu_seconds (CPU
-// time, compared with a duration or a number of seconds); and status(503)
-// or status(5xx), the share of the responses that reported a status which
-// have that code or class.
+// time, compared with a duration or a number of seconds); and status(503),
+// status(5xx) or status(UNAVAILABLE), the share of the responses that
+// reported a status which have that code, class or gRPC code (named as the
+// gRPC specification spells it, read case-insensitively: OK, CANCELLED,
+// DEADLINE_EXCEEDED...).
 //
 // A literal's unit must fit the metric: durations for latencies (250us,
 // 250µs, 1.5ms, 2s, 1m30s); percentages (0.1%) or fractions in [0, 1]

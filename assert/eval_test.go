@@ -94,6 +94,11 @@ func TestEvalMetrics(t *testing.T) {
 		{"name throughput", `throughput{name="checkout"} > 40`, 49.2, assert.UnitRate, true},
 		{"name rate", `rate{name="browse"} == 150/s`, 150, assert.UnitRate, true},
 		{"name status", `status(5xx){name="checkout"} < 1%`, 0.016, assert.UnitRatio, false},
+		{"gRPC status", `status(UNAVAILABLE){name="/shop.Cart/Add"} < 1%`, 0.007, assert.UnitRatio, true},
+		{"gRPC status in lower case", `status(deadline_exceeded){name="/shop.Cart/Add"} == 0.3%`, 0.003, assert.UnitRatio, true},
+		{"gRPC OK", `status(OK){name="/shop.Cart/Add"} >= 99%`, 0.99, assert.UnitRatio, true},
+		{"gRPC code of an HTTP name", `status(UNAVAILABLE){name="checkout"} == 0`, 0, assert.UnitRatio, true},
+		{"name service", `service.p99{name="/shop.Cart/Add"} < 15ms`, d(20 * time.Millisecond), assert.UnitDuration, false},
 		{"name requests", `requests{name="checkout"} == 500`, 500, assert.UnitCount, true},
 		{"difference of stages", `p99{stage="peak"} - p99{stage="warm"} < 200ms`, d(280 * time.Millisecond), assert.UnitDuration, false},
 		{"stage minus run", `p99{stage="warm"} - p99 < 0`, d(-211 * time.Millisecond), assert.UnitDuration, true},
@@ -216,7 +221,7 @@ func TestEvalErrors(t *testing.T) {
 		{"stage that did not run, by index", `p99{stage=2} < 1s`, func(r *loadtest.Result) { r.Stages = r.Stages[:1] }, `stage 2 did not run`},
 		{"ambiguous stage name", `p99{stage="warm"} < 1s`, func(r *loadtest.Result) { r.Stages[1].Name = "warm" },
 			`2 stages are named "warm": select one by its index, such as stage=0`},
-		{"no such name", `p99{name="pay"} < 1s`, nil, `no requests named "pay"; the names are "browse", "checkout"`},
+		{"no such name", `p99{name="pay"} < 1s`, nil, `no requests named "pay"; the names are "/shop.Cart/Add", "browse", "checkout"`},
 		{"no names", `p99{name="pay"} < 1s`, func(r *loadtest.Result) { r.ByName = nil }, `no requests named "pay": the target named none (see loadtest.Sample.Name)`},
 		{"no tls phase", "tls.p99 < 1s", nil, "tls.p99: no request had a tls phase (phases seen: connect, dns, total, ttfb)"},
 		{"no phases", "dns.p99 < 1s", func(r *loadtest.Result) { r.Phases = nil }, "dns.p99: the target reported no request phases (HTTP targets do)"},
@@ -232,7 +237,7 @@ func TestEvalErrors(t *testing.T) {
 		{"no requests in a stage", `service.max{stage=0} < 1s`, func(r *loadtest.Result) { r.Stages[0].ServiceTime.Count = 0 },
 			"no requests completed, so service.max is undefined"},
 		{"error rate of nothing", "error_rate < 1%", func(r *loadtest.Result) { r.Requests = 0 }, "no requests completed, so error_rate is undefined"},
-		{"no status codes", "status(5xx) < 1%", func(r *loadtest.Result) { r.StatusCodes = nil }, "no response reported a status code (HTTP targets do)"},
+		{"no status codes", "status(5xx) < 1%", func(r *loadtest.Result) { r.StatusCodes = nil }, "no response reported a status code (HTTP and gRPC targets do)"},
 		{"closed model", "throughput >= 95%", func(r *loadtest.Result) {
 			r.Load.Model = loadtest.Closed
 			r.Load.Stages = []loadtest.StagePlan{{Name: "10 users", Model: loadtest.Closed, Users: 10, DurationNS: int64(time.Second)}}

@@ -89,6 +89,10 @@ func slaResult(t testing.TB) *loadtest.Result {
 				StatusCodes: map[string]int64{"200": 492, "503": 6, "500": 2}},
 			"browse": {Requests: 1500, Errors: 2, ErrorRate: 2.0 / 1500, Latency: browse,
 				StatusCodes: map[string]int64{"200": 1498, "500": 2}},
+			// A gRPC method, as loadtest/grpcload records it.
+			"/shop.Cart/Add": {Requests: 1000, Errors: 10, ErrorRate: 0.01, Latency: browse, ServiceTime: lat(1, 5, 4, 9, 12, 20, 30, 40),
+				ErrorKinds:  map[string]int64{"grpc_unavailable": 7, "grpc_deadline_exceeded": 3},
+				StatusCodes: map[string]int64{"OK": 990, "UNAVAILABLE": 7, "DEADLINE_EXCEEDED": 3}},
 		},
 		Phases: map[string]loadtest.Latency{
 			"dns":     lat(1, 2, 2, 3, 4, 5, 6, 7),

@@ -110,16 +110,18 @@ func PeakHeapAtMost(t TestingT, res *loadtest.Result, max int64) bool {
 }
 
 // StatusShareAtMost checks that at most share (0.01 for 1%) of the
-// responses had status code (such as "503") or class (such as "5xx"):
-// "status(5xx) <= 1%".
+// responses had status code (such as "503"), class (such as "5xx") or
+// gRPC code (such as "UNAVAILABLE"): "status(5xx) <= 1%".
 func StatusShareAtMost(t TestingT, res *loadtest.Result, code string, share float64) bool {
 	if h, ok := t.(tHelper); ok {
 		h.Helper()
 	}
-	if !validStatus(code) {
-		t.Errorf("assert.StatusShareAtMost: %q is not a status code such as 503 or a class such as 5xx", code)
+	normal, ok := normalStatus(code)
+	if !ok {
+		t.Errorf("assert.StatusShareAtMost: %s", badStatus(code))
 		return false
 	}
+	code = normal
 	if !(share >= 0 && share <= 1) {
 		t.Errorf("assert.StatusShareAtMost: share %g out of range [0, 1] (0.01 is 1%%)", share)
 		return false

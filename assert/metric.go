@@ -138,8 +138,8 @@ func latencyMetric(dist string, s stat) *metric {
 	}
 }
 
-// statusMetric is the share of responses with status code (503) or class
-// (5xx) among those that reported a status.
+// statusMetric is the share of responses with status code (503), class
+// (5xx) or gRPC code (UNAVAILABLE) among those that reported a status.
 func statusMetric(code string) *metric {
 	return &metric{
 		name: "status(" + code + ")", unit: UnitRatio, where: catalogue.Everywhere, noun: "a status share",
@@ -152,7 +152,7 @@ func statusMetric(code string) *metric {
 				}
 			}
 			if total == 0 {
-				return 0, errors.New("no response reported a status code (HTTP targets do)")
+				return 0, errors.New("no response reported a status code (HTTP and gRPC targets do)")
 			}
 			return float64(match) / float64(total), nil
 		},
@@ -231,7 +231,7 @@ func resolve(res *loadtest.Result, sel selector) (*view, error) {
 			return nil, fmt.Errorf("no requests named %q; the names are %s", sel.value, strings.Join(names, ", "))
 		}
 		part := &loadtest.Result{
-			Latency: nr.Latency, Requests: nr.Requests, Errors: nr.Errors, ErrorRate: nr.ErrorRate,
+			Latency: nr.Latency, ServiceTime: nr.ServiceTime, Requests: nr.Requests, Errors: nr.Errors, ErrorRate: nr.ErrorRate,
 			StatusCodes: nr.StatusCodes,
 		}
 		// Rates per name are over the whole run: requests of every name

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/grpccode"
 )
 
 type tokKind int
@@ -356,7 +357,7 @@ func (p *parser) metric() (*metric, error) {
 		case name == "p":
 			return nil, p.errorf(id.col, "unknown metric \"p\"; write p99 or p(99.5)")
 		case name == "status":
-			return nil, p.errorf(id.col, "status needs a code: status(503) or status(5xx)")
+			return nil, p.errorf(id.col, "status needs a code: status(503), status(5xx) or status(UNAVAILABLE)")
 		}
 		if _, ok := catalogue.DistributionNamed(name); ok {
 			return nil, p.errorf(id.col, "%s needs a statistic, such as %s.p99", name, name)
@@ -397,16 +398,17 @@ func (p *parser) quantileArg() (float64, error) {
 	return q, nil
 }
 
-// statusArg parses "(503)" or "(5xx)" after status.
+// statusArg parses "(503)", "(5xx)" or a gRPC code's name, "(UNAVAILABLE)",
+// after status.
 func (p *parser) statusArg() (string, error) {
 	p.next() // (
 	t := p.tok
-	if t.kind != tNumber {
-		return "", p.unexpected("a status code such as 503 or a class such as 5xx")
+	if t.kind != tNumber && t.kind != tIdent {
+		return "", p.unexpected("a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE")
 	}
-	code := strings.ToLower(t.text)
-	if !validStatus(code) {
-		return "", p.errorf(t.col, "%q is not a status code such as 503 or a class such as 5xx", t.text)
+	code, ok := normalStatus(t.text)
+	if !ok {
+		return "", p.errorf(t.col, "%s", badStatus(t.text))
 	}
 	p.next()
 	if p.tok.kind != tRParen {
@@ -416,11 +418,25 @@ func (p *parser) statusArg() (string, error) {
 	return code, nil
 }
 
-// validStatus reports whether code is a status code (503) or class (5xx).
-func validStatus(code string) bool {
+// normalStatus returns code as status_codes keys it, and whether it is a
+// status code (503), a class (5xx) or a gRPC code's name (UNAVAILABLE,
+// read case-insensitively).
+func normalStatus(code string) (string, bool) {
+	if name, ok := grpccode.Lookup(code); ok {
+		return name, true
+	}
 	code = strings.ToLower(code)
-	return len(code) == 3 && code[0] >= '1' && code[0] <= '9' &&
+	return code, len(code) == 3 && code[0] >= '1' && code[0] <= '9' &&
 		(isDigit(code[1]) && isDigit(code[2]) || code[1:] == "xx")
+}
+
+// badStatus says why code is not a status.
+func badStatus(code string) string {
+	msg := fmt.Sprintf("%q is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE", code)
+	if strings.EqualFold(code, "canceled") {
+		msg += " (the gRPC code is spelt CANCELLED)"
+	}
+	return msg
 }
 
 // selector parses {stage="ramp"}, {stage=2} or {name="checkout"}.

@@ -64,6 +64,9 @@ func TestParseCanonical(t *testing.T) {
 		{"cpu_seconds duration", "cpu_seconds < 1m", "cpu_seconds < 1m0s"},
 		{"status code", "status(503) < 1%", "status(503) < 1%"},
 		{"status class", "status(5XX) < 0.01", "status(5xx) < 0.01"},
+		{"gRPC code", "status(UNAVAILABLE) < 1%", "status(UNAVAILABLE) < 1%"},
+		{"gRPC code in lower case", "status(deadline_exceeded) <= 0.1%", "status(DEADLINE_EXCEEDED) <= 0.1%"},
+		{"service per name", `service.p99{name="/shop.Cart/Add"} < 5ms`, `service.p99{name="/shop.Cart/Add"} < 5ms`},
 
 		// units
 		{"us", "p99 < 250us", "p99 < 250µs"},
@@ -168,7 +171,6 @@ func TestParseErrors(t *testing.T) {
 		{"abandoned per name", `abandoned{name="x"} < 5`, 11, "abandoned is measured for the whole run only: drop the selector"},
 		{"phase per stage", `dns.p99{stage=1} < 5ms`, 9, "dns.p99 is measured for the whole run only: drop the selector"},
 		{"dropped per name", `dropped{name="x"} < 5`, 9, "dropped is not recorded per request name"},
-		{"service per name", `service.p99{name="x"} < 5ms`, 13, "service.p99 is not recorded per request name"},
 		{"stage and name", `p99{stage="a", name="b"} < 5ms`, 16, "results are not split by stage and name together: select one"},
 		{"label twice", `p99{stage="a", stage="b"} < 5ms`, 16, "label stage given twice"},
 		{"unknown label", `p99{job="a"} < 5ms`, 5, `unknown label "job"; want stage or name`},
@@ -195,9 +197,12 @@ func TestParseErrors(t *testing.T) {
 		{"percentile over 100", "p(101) < 5ms", 3, "percentile 101 out of range [0, 100]"},
 		{"percentile with unit", "p(99%) < 5ms", 3, "write the percentile as a bare number: p(99.9)"},
 		{"percentile unclosed", "p(99 < 5ms", 6, `unexpected "<"; want )`},
-		{"bare status", "status < 1%", 1, "status needs a code: status(503) or status(5xx)"},
-		{"bad status", "status(5x) < 1%", 8, `"5x" is not a status code such as 503 or a class such as 5xx`},
-		{"status 099", "status(099) < 1%", 8, `"099" is not a status code such as 503 or a class such as 5xx`},
+		{"bare status", "status < 1%", 1, "status needs a code: status(503), status(5xx) or status(UNAVAILABLE)"},
+		{"bad status", "status(5x) < 1%", 8, `"5x" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
+		{"status 099", "status(099) < 1%", 8, `"099" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
+		{"unknown gRPC code", "status(UNAVAILABLE_NOW) < 1%", 8, `"UNAVAILABLE_NOW" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
+		{"grpc-go's spelling", "status(Canceled) < 1%", 8, `"Canceled" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE (the gRPC code is spelt CANCELLED)`},
+		{"status string", `status("OK") < 1%`, 8, `unexpected "\"OK\""; want a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 
 		// literals
 		{"unknown unit", "p99 < 5d", 8, `unknown unit "d"; want a duration (ns, us, ms, s, m, h), a size (B, kB, MB, GB, KiB, MiB, GiB), % or /s`},

@@ -201,6 +201,7 @@ func TestHelpers(t *testing.T) {
 		{"PeakHeapAtMost odd bytes", func(t assert.TestingT) bool { return assert.PeakHeapAtMost(t, res, 300e6) }, "heap_peak <= 300000000B"},
 		{"StatusShareAtMost class", func(t assert.TestingT) bool { return assert.StatusShareAtMost(t, res, "5xx", 0.001) }, "status(5xx) <= 0.1%"},
 		{"StatusShareAtMost code", func(t assert.TestingT) bool { return assert.StatusShareAtMost(t, res, "503", 0.01) }, "status(503) <= 1%"},
+		{"StatusShareAtMost gRPC code", func(t assert.TestingT) bool { return assert.StatusShareAtMost(t, res, "unavailable", 0.01) }, "status(UNAVAILABLE) <= 1%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +234,7 @@ func TestHelperArguments(t *testing.T) {
 		{"unrecorded gc quantile", func(t assert.TestingT) bool { return assert.GCPauseAtMost(t, res, 0.5, time.Second) },
 			"assert.GCPauseAtMost: quantile 0.5 not recorded: want 0.99 or 1"},
 		{"bad status", func(t assert.TestingT) bool { return assert.StatusShareAtMost(t, res, "5xx) + p99 < 1s + (", 0.01) },
-			`assert.StatusShareAtMost: "5xx) + p99 < 1s + (" is not a status code such as 503 or a class such as 5xx`},
+			`assert.StatusShareAtMost: "5xx) + p99 < 1s + (" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 		{"status share out of range", func(t assert.TestingT) bool { return assert.StatusShareAtMost(t, res, "503", 2) },
 			"assert.StatusShareAtMost: share 2 out of range [0, 1] (0.01 is 1%)"},
 		{"nil result", func(t assert.TestingT) bool { return assert.DroppedAtMost(t, nil, 0) },

@@ -5,7 +5,8 @@
 //
 //  1. A [Scenario] names a [Target] (what one request does, for example a
 //     [Func], or an [HTTP] target over net/http or, for the highest rates,
-//     the [Lean] HTTP/1.1 client) and a [Load] (how requests arrive: [Rate],
+//     the [Lean] HTTP/1.1 client; package loadtest/grpcload makes one of a
+//     gRPC service's generated client) and a [Load] (how requests arrive: [Rate],
 //     [Poisson] or [Paced] by a [Pacer] of your own in the open model;
 //     [Users], ramping with [Stage.RampUsersTo] or bounded by
 //     [Stage.Iterations], in the closed model; or a [Ramp] of such stages,

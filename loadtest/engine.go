@@ -491,6 +491,7 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 	defer w.slot.Store(-1)
 	w.sample.reset()
 	w.sample.rec, w.sample.shard, w.sample.slot, w.sample.user = e.rec, w.shard, slot, w.shard
+	w.sample.intended = intended
 	var err error
 	var end time.Time
 	if e.direct != nil {

@@ -195,16 +195,39 @@ func TestRecordStepAllocatesNothing(t *testing.T) {
 	s := Sample{Name: "checkout", Status: 201, Proto: "HTTP/1.1", Reused: true}
 	s.SetPhase(PhaseTTFB, time.Millisecond)
 	s.SetPhase(PhaseTotal, 2*time.Millisecond)
-	r.recordStep(0, 1, time.Millisecond, "", &s)
+	r.recordStep(0, 1, &Step{Name: "checkout", Latency: time.Millisecond, Service: time.Millisecond, Status: 201}, &s)
 	lat := time.Duration(0)
 	if allocs := testing.AllocsPerRun(1000, func() {
 		lat += 997 * time.Nanosecond
-		r.recordStep(0, 1, lat, KindHTTP4xx, &s)
+		r.recordStep(0, 1, &Step{Name: "checkout", Latency: lat, Service: lat, Kind: KindHTTP4xx, Status: 201}, &s)
 	}); allocs != 0 {
 		t.Errorf("recordStep allocates %v times per step, want 0", allocs)
 	}
 	if got := r.nameTallies()["checkout"].requests; got != 1002 {
 		t.Errorf("recorded %d steps, want 1002", got)
+	}
+}
+
+// TestSampleRecordStepAllocatesNothing checks the same for the steps a
+// target of another package records, such as loadtest/grpcload's calls
+// and stream messages, with a status name and messages.
+func TestSampleRecordStepAllocatesNothing(t *testing.T) {
+	r := newMeasuringRecorder(2, time.Unix(1_700_000_000, 0))
+	s := Sample{rec: r, slot: 1}
+	step := Step{Name: "/pkg.Svc/Get", Latency: time.Millisecond, Service: time.Microsecond,
+		StatusName: "UNAVAILABLE", Kind: "grpc_unavailable", Messages: Messages{Sent: 1, Received: 1, SentBytes: 10, ReceivedBytes: 20}}
+	s.RecordStep(step)
+	if allocs := testing.AllocsPerRun(1000, func() { s.RecordStep(step) }); allocs != 0 {
+		t.Errorf("RecordStep allocates %v times per step, want 0", allocs)
+	}
+	nt := r.nameTallies()["/pkg.Svc/Get"]
+	if nt.requests != 1002 || nt.named["UNAVAILABLE"] != 1002 || nt.messages.ReceivedBytes != 20*1002 {
+		t.Errorf("recorded %d steps, %v statuses, %+v messages; want 1002, 1002 UNAVAILABLE, 20040 bytes received", nt.requests, nt.named, nt.messages)
+	}
+	s.slot = 0 // the warm-up
+	s.RecordStep(step)
+	if got := r.nameTallies()["/pkg.Svc/Get"].requests; got != 1002 {
+		t.Errorf("a step of the warm-up was recorded: %d", got)
 	}
 }
 

@@ -23,7 +23,7 @@ const maxShards = 8
 const timelineRing = 4
 
 // tally is what the recorder keeps for one stage (or the warm-up) in one
-// shard.
+// shard, or for one request name.
 type tally struct {
 	latency  *hdrhistogram.Histogram // from the intended start
 	service  *hdrhistogram.Histogram // from the actual start
@@ -31,6 +31,9 @@ type tally struct {
 	errors   int64
 	kinds    map[string]int64
 	statuses map[int]int64
+	named    map[string]int64 // statuses by name (gRPC codes); made on first use
+	messages Messages         // of the steps that reported messages
+	withMsgs bool             // some step reported messages
 }
 
 func newTally() *tally {
@@ -49,10 +52,17 @@ func (t *tally) merge(o *tally) {
 	for k, n := range o.statuses {
 		t.statuses[k] += n
 	}
+	for k, n := range o.named {
+		t.addNamed(k, n)
+	}
+	if o.withMsgs {
+		t.addMessages(o.messages)
+	}
 }
 
-// add records one request into t.
-func (t *tally) add(latency, service time.Duration, kind string, status int) {
+// add records one request into t: a status name, when set, is counted in
+// place of status.
+func (t *tally) add(latency, service time.Duration, kind string, status int, statusName string) {
 	recordDuration(t.latency, latency)
 	recordDuration(t.service, service)
 	t.requests++
@@ -60,9 +70,27 @@ func (t *tally) add(latency, service time.Duration, kind string, status int) {
 		t.errors++
 		t.kinds[kind]++
 	}
-	if status != 0 {
+	switch {
+	case statusName != "":
+		t.addNamed(statusName, 1)
+	case status != 0:
 		t.statuses[status]++
 	}
+}
+
+func (t *tally) addNamed(name string, n int64) {
+	if t.named == nil {
+		t.named = map[string]int64{}
+	}
+	t.named[name] += n
+}
+
+func (t *tally) addMessages(m Messages) {
+	t.withMsgs = true
+	t.messages.Sent += m.Sent
+	t.messages.Received += m.Received
+	t.messages.SentBytes += m.SentBytes
+	t.messages.ReceivedBytes += m.ReceivedBytes
 }
 
 // phaseTally holds the per-phase timings and connection use that targets
@@ -171,11 +199,11 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 		t = newTally()
 		sh.tallies[slot] = t
 	}
-	t.add(latency, service, kind, s.Status)
+	t.add(latency, service, kind, s.Status, s.StatusName)
 	if slot > 0 {
 		sh.slow.keep(slot, end, latency, service, kind, s)
 		if s.Name != "" {
-			sh.name(s.Name).add(latency, service, kind, s.Status)
+			sh.name(s.Name).add(latency, service, kind, s.Status, s.StatusName)
 		}
 		sh.addPhases(s)
 	}
@@ -199,19 +227,25 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 	sh.mu.Unlock()
 }
 
-// recordStep adds one step of a Flow's iteration, described by s, to its
-// name's tally and to the phases: the iteration itself is recorded by
-// record. Steps of the warm-up (slot 0) are not kept, as requests of the
-// warm-up are not. A Sample without a recorder (a Flow hit outside a run)
-// records nothing.
-func (r *recorder) recordStep(shardIndex, slot int, latency time.Duration, kind string, s *Sample) {
+// recordStep adds one step of a request, described by st, to its name's
+// tally, and the phases that phases reports, if not nil (a Flow's step):
+// the request itself is recorded by record. Steps of the warm-up (slot 0)
+// are not kept, as requests of the warm-up are not. A Sample without a
+// recorder (a hit outside a run) records nothing.
+func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases *Sample) {
 	if r == nil || slot <= 0 || r.closed.Load() {
 		return
 	}
 	sh := &r.shards[shardIndex%len(r.shards)]
 	sh.mu.Lock()
-	sh.name(s.Name).add(latency, latency, kind, s.Status)
-	sh.addPhases(s)
+	t := sh.name(st.Name)
+	t.add(st.Latency, st.Service, st.Kind, st.Status, st.StatusName)
+	if st.Messages != (Messages{}) {
+		t.addMessages(st.Messages)
+	}
+	if phases != nil {
+		sh.addPhases(phases)
+	}
 	sh.mu.Unlock()
 }
 

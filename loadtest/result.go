@@ -57,10 +57,12 @@ type Result struct {
 	ErrorKinds   map[string]int64    `json:"error_kinds"`
 	ErrorSamples map[string][]string `json:"error_samples,omitempty"`
 	// StatusCodes counts responses by status code, for targets that report
-	// one (HTTP).
+	// one: the number of an HTTP status ("503"), or the name of a gRPC
+	// status code ("UNAVAILABLE", see [Sample.StatusName]).
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
 	// ByName splits the results by Sample.Name, e.g. per request of a mix,
-	// or per step of a [Flow].
+	// or by the names of the steps a target records ([Sample.RecordStep]),
+	// e.g. per step of a [Flow] or per gRPC method.
 	ByName map[string]NameResult `json:"by_name,omitempty"`
 	// Phases times the parts of each request that the target reported:
 	// dns, connect, tls, ttfb and total for HTTP. Phases that did not
@@ -194,12 +196,31 @@ func (p StagePlan) EndUsers() int {
 // NameResult is the part of a result that belongs to one request name. Its
 // ErrorRate is its Errors / Requests, as [Result.ErrorRate].
 type NameResult struct {
-	Requests    int64            `json:"requests"`
-	Errors      int64            `json:"errors"`
-	ErrorRate   float64          `json:"error_rate"`
-	Latency     Latency          `json:"latency"`
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	ErrorRate float64 `json:"error_rate"`
+	Latency   Latency `json:"latency"`
+	// ServiceTime is timed from when each request or step of the name
+	// actually started (see [Step]). It is absent from results written
+	// before it was recorded per name.
+	ServiceTime Latency          `json:"service_time"`
 	ErrorKinds  map[string]int64 `json:"error_kinds"`
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+	// Messages counts the messages of the name's steps and their sizes,
+	// for targets that report them (gRPC calls and streams); nil when none
+	// did.
+	Messages *Messages `json:"messages,omitempty"`
+}
+
+// Messages counts the messages a call or stream sent and received, and
+// their sizes in bytes: for gRPC, the encoded messages before compression,
+// without their 5-byte frame headers. The mean size of a message is the
+// bytes over the count.
+type Messages struct {
+	Sent          int64 `json:"sent"`
+	Received      int64 `json:"received"`
+	SentBytes     int64 `json:"sent_bytes"`
+	ReceivedBytes int64 `json:"received_bytes"`
 }
 
 // Connections describes connection use.

@@ -459,7 +459,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		res.ErrorKinds[KindTimeout] += abandoned
 	}
 	res.ErrorSamples = rec.errorSamples()
-	res.StatusCodes = statusCodes(total.statuses)
+	res.StatusCodes = statusCodes(total)
 	res.ByName = byName(rec.nameTallies())
 	res.Phases, res.Connections = phasesOf(rec.phaseTally(), e.hdr)
 	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
@@ -523,13 +523,18 @@ func concurrencyOf(s Scenario) int {
 	return n
 }
 
-func statusCodes(m map[int]int64) map[string]int64 {
-	if len(m) == 0 {
+// statusCodes returns the status counts of t: numbers (HTTP) and names
+// (gRPC) in one map, keyed as status_codes is.
+func statusCodes(t *tally) map[string]int64 {
+	if len(t.statuses) == 0 && len(t.named) == 0 {
 		return nil
 	}
-	out := make(map[string]int64, len(m))
-	for code, n := range m {
-		out[strconv.Itoa(code)] = n
+	out := make(map[string]int64, len(t.statuses)+len(t.named))
+	for code, n := range t.statuses {
+		out[strconv.Itoa(code)] += n
+	}
+	for name, n := range t.named {
+		out[name] += n
 	}
 	return out
 }
@@ -542,7 +547,12 @@ func byName(tallies map[string]*tally) map[string]NameResult {
 	for name, t := range tallies {
 		nr := NameResult{
 			Requests: t.requests, Errors: t.errors, Latency: summarize(t.latency, true),
-			ErrorKinds: t.kinds, StatusCodes: statusCodes(t.statuses),
+			ServiceTime: summarize(t.service, true),
+			ErrorKinds:  t.kinds, StatusCodes: statusCodes(t),
+		}
+		if t.withMsgs {
+			m := t.messages
+			nr.Messages = &m
 		}
 		if t.requests > 0 {
 			nr.ErrorRate = float64(t.errors) / float64(t.requests)
@@ -606,7 +616,7 @@ func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64, inFl
 		Latency:     summarize(t.latency, e.hdr),
 		ServiceTime: summarize(t.service, e.hdr),
 		ErrorKinds:  t.kinds,
-		StatusCodes: statusCodes(t.statuses),
+		StatusCodes: statusCodes(t),
 	}
 	fillCounts(t, elapsedNS, 0, &sr.Requests, &sr.Errors, &sr.ErrorRate, &sr.Rate, &sr.Throughput)
 	return sr

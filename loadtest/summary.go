@@ -53,6 +53,7 @@ func Summary(r *Result) string {
 		fmt.Fprintf(&b, "service time (from actual send): p50 %v  p99 %v  max %v\n",
 			ns(r.ServiceTime.P50NS), ns(r.ServiceTime.P99NS), ns(r.ServiceTime.MaxNS))
 	}
+	writeByName(&b, r.ByName)
 	if len(r.ErrorKinds) > 0 {
 		kinds := make([]string, 0, len(r.ErrorKinds))
 		for k := range r.ErrorKinds {
@@ -120,6 +121,61 @@ func Summary(r *Result) string {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// maxSummaryNames bounds the names the summary lists; the result has all.
+const maxSummaryNames = 20
+
+// writeByName writes a row per request name: a request of a mix, a step of
+// a Flow, a gRPC method or a stream's messages.
+func writeByName(b *strings.Builder, byName map[string]NameResult) {
+	if len(byName) == 0 {
+		return
+	}
+	names := make([]string, 0, len(byName))
+	withMsgs := false
+	for name, nr := range byName {
+		names = append(names, name)
+		withMsgs = withMsgs || nr.Messages != nil
+	}
+	sort.Strings(names)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	header := "name\trequests\terrors\tp50\tp99\tmax\tstatus"
+	if withMsgs {
+		header += "\tmessages sent/received (bytes)"
+	}
+	fmt.Fprintln(tw, header+"\t")
+	for _, name := range names[:min(len(names), maxSummaryNames)] {
+		nr := byName[name]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%v\t%v\t%v\t%s", name, nr.Requests, nr.Errors,
+			ns(nr.Latency.P50NS), ns(nr.Latency.P99NS), ns(nr.Latency.MaxNS), statusList(nr.StatusCodes))
+		if withMsgs {
+			m := ""
+			if nr.Messages != nil {
+				m = fmt.Sprintf("%d/%d (%d/%d)", nr.Messages.Sent, nr.Messages.Received, nr.Messages.SentBytes, nr.Messages.ReceivedBytes)
+			}
+			fmt.Fprintf(tw, "\t%s", m)
+		}
+		fmt.Fprintln(tw, "\t")
+	}
+	tw.Flush()
+	if n := len(names) - maxSummaryNames; n > 0 {
+		fmt.Fprintf(b, "… and %d more names (in the result's by_name)\n", n)
+	}
+}
+
+// statusList writes status counts as "OK 9000, UNAVAILABLE 1000".
+func statusList(codes map[string]int64) string {
+	keys := make([]string, 0, len(codes))
+	for k := range codes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, codes[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func ns(v int64) time.Duration { return roundLatency(time.Duration(v)) }

@@ -87,6 +87,10 @@ type Sample struct {
 	Name string
 	// Status is a protocol status code, such as an HTTP status; 0 means none.
 	Status int
+	// StatusName is a protocol status by name, such as a gRPC status code
+	// ("OK", "UNAVAILABLE"); when set it is counted in status_codes in
+	// place of Status.
+	StatusName string
 	// Kind overrides the error kind the harness would derive from the
 	// returned error (see [ErrorKind]).
 	Kind string
@@ -102,11 +106,12 @@ type Sample struct {
 	scratch   *httpScratch // per-goroutine state of HTTP targets; kept across requests
 	iteration *Iteration   // per-goroutine state of a Flow; kept across requests
 
-	// Where a Flow's steps are recorded, and which user runs them: set by
-	// the engine before each request.
+	// Where a Flow's steps are recorded, which user runs them and when the
+	// request should have started: set by the engine before each request.
 	rec         *recorder
 	shard, slot int
 	user        int
+	intended    time.Time
 
 	// ref finds the request in the service's logs and traces: set by the
 	// HTTP targets, and for a Flow's iteration copied from its slowest
@@ -134,6 +139,13 @@ func (s *Sample) SetPhase(p Phase, d time.Duration) {
 	s.phases[p] = d
 	s.phaseSet |= 1 << p
 }
+
+// Intended returns when the request should have started: its time in the
+// open model's schedule, or its actual start in the closed model. A target
+// that records steps ([Sample.RecordStep]) times the first from it, so that
+// a late start is charged to the step that waited, as the harness charges
+// it to the request. It is the zero time outside a run.
+func (s *Sample) Intended() time.Time { return s.intended }
 
 func (s *Sample) reset() {
 	*s = Sample{scratch: s.scratch, iteration: s.iteration, rec: s.rec, shard: s.shard, slot: s.slot, user: s.user}

@@ -99,7 +99,7 @@ var (
 	// A result whose service time counts no request (a file from a tool
 	// that leaves service_time out) has none: service.p99 is then not
 	// compared, rather than compared as 0.
-	service = Distribution{"service", InRun | InStage,
+	service = Distribution{"service", Everywhere,
 		func(r *loadtest.Result) (loadtest.Latency, bool) { return counted(r.ServiceTime) },
 		Series{Family: &Family{"loadgate_service_time_seconds", "Latency from when each request actually started.", Summary}}}
 )

@@ -23,7 +23,7 @@ var (
 	durationFamily = &catalogue.Family{Name: "loadgate_run_duration_seconds", Help: "How long the measured load ran, without warm-up and drain.", Kind: catalogue.Gauge}
 	plannedFamily  = &catalogue.Family{Name: "loadgate_planned_duration_seconds", Help: "How long the load was planned to run.", Kind: catalogue.Gauge}
 	byKindFamily   = &catalogue.Family{Name: "loadgate_errors_by_kind_total", Help: "Requests that failed, by kind of error (timeout, refused, http_5xx, ...).", Kind: catalogue.Counter}
-	codesFamily    = &catalogue.Family{Name: "loadgate_responses_total", Help: "Responses by HTTP status code.", Kind: catalogue.Counter}
+	codesFamily    = &catalogue.Family{Name: "loadgate_responses_total", Help: "Responses by status code: an HTTP status, or a gRPC code's name.", Kind: catalogue.Counter}
 	nameReqsFamily = &catalogue.Family{Name: "loadgate_name_requests_total", Help: "Requests completed, by request name.", Kind: catalogue.Counter}
 	nameErrsFamily = &catalogue.Family{Name: "loadgate_name_errors_total", Help: "Requests that failed, by request name.", Kind: catalogue.Counter}
 	nameLatFamily  = &catalogue.Family{Name: "loadgate_name_latency_seconds", Help: "Latency by request name.", Kind: catalogue.Summary}

@@ -1,0 +1,75 @@
+// Package grpccode names gRPC status codes as the gRPC specification
+// spells them ("OK", "UNAVAILABLE", "DEADLINE_EXCEEDED"): the keys of a
+// result's status_codes for gRPC targets, which loadtest/grpcload writes
+// and package assert reads in status(UNAVAILABLE). It imports nothing of
+// gRPC, so that assert and its users do not link it.
+//
+// grpc-go's own codes.Code.String spells them otherwise ("Unavailable",
+// "DeadlineExceeded", "Canceled"); the specification's names are the ones
+// other tools and languages print, so they are the ones results carry.
+package grpccode
+
+import (
+	"strconv"
+	"strings"
+)
+
+// names are the codes' names by number, from the gRPC specification
+// (doc/statuscodes.md in github.com/grpc/grpc).
+var names = [...]string{
+	"OK",
+	"CANCELLED",
+	"UNKNOWN",
+	"INVALID_ARGUMENT",
+	"DEADLINE_EXCEEDED",
+	"NOT_FOUND",
+	"ALREADY_EXISTS",
+	"PERMISSION_DENIED",
+	"RESOURCE_EXHAUSTED",
+	"FAILED_PRECONDITION",
+	"ABORTED",
+	"OUT_OF_RANGE",
+	"UNIMPLEMENTED",
+	"INTERNAL",
+	"UNAVAILABLE",
+	"DATA_LOSS",
+	"UNAUTHENTICATED",
+}
+
+// kinds are the error kinds of the codes: "grpc_" and the name in lower
+// case, built once so that naming a code allocates nothing.
+var kinds = func() (k [len(names)]string) {
+	for i, n := range names {
+		k[i] = "grpc_" + strings.ToLower(n)
+	}
+	return k
+}()
+
+// Name returns the name of code: "UNAVAILABLE" for 14, and "CODE_<n>" for
+// a number the specification does not define.
+func Name(code uint32) string {
+	if int(code) < len(names) {
+		return names[code]
+	}
+	return "CODE_" + strconv.FormatUint(uint64(code), 10)
+}
+
+// Kind returns the error kind of code: "grpc_unavailable" for 14.
+func Kind(code uint32) string {
+	if int(code) < len(kinds) {
+		return kinds[code]
+	}
+	return "grpc_" + strings.ToLower(Name(code))
+}
+
+// Lookup returns the specification's spelling of name, read
+// case-insensitively ("unavailable" is "UNAVAILABLE"), and whether it is
+// a code's name.
+func Lookup(name string) (string, bool) {
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return n, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,52 @@
+package grpccode
+
+import "testing"
+
+func TestNames(t *testing.T) {
+	tests := []struct {
+		give     uint32
+		wantName string
+		wantKind string
+	}{
+		{give: 0, wantName: "OK", wantKind: "grpc_ok"},
+		{give: 1, wantName: "CANCELLED", wantKind: "grpc_cancelled"},
+		{give: 4, wantName: "DEADLINE_EXCEEDED", wantKind: "grpc_deadline_exceeded"},
+		{give: 14, wantName: "UNAVAILABLE", wantKind: "grpc_unavailable"},
+		{give: 16, wantName: "UNAUTHENTICATED", wantKind: "grpc_unauthenticated"},
+		{give: 17, wantName: "CODE_17", wantKind: "grpc_code_17"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantName, func(t *testing.T) {
+			if got := Name(tt.give); got != tt.wantName {
+				t.Errorf("Name(%d) = %q, want %q", tt.give, got, tt.wantName)
+			}
+			if got := Kind(tt.give); got != tt.wantKind {
+				t.Errorf("Kind(%d) = %q, want %q", tt.give, got, tt.wantKind)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		give   string
+		want   string
+		wantOK bool
+	}{
+		{give: "UNAVAILABLE", want: "UNAVAILABLE", wantOK: true},
+		{give: "unavailable", want: "UNAVAILABLE", wantOK: true},
+		{give: "Deadline_Exceeded", want: "DEADLINE_EXCEEDED", wantOK: true},
+		{give: "Canceled", wantOK: false}, // grpc-go's spelling, not the specification's
+		{give: "DeadlineExceeded", wantOK: false},
+		{give: "CODE_17", wantOK: false},
+		{give: "", wantOK: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			got, ok := Lookup(tt.give)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("Lookup(%q) = %q, %v; want %q, %v", tt.give, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package grpcload
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync/atomic"
+
+	"google.golang.org/grpc/status"
+
+	"github.com/loadgate/loadgate/internal/grpccode"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Target returns a loadtest.Target whose every request runs fn: one call,
+// or a short sequence of calls, made through c (or a generated client over
+// c) with the context fn is given. fn is called concurrently from many
+// goroutines; it returns nil for a successful request and an error for a
+// failed one, usually the error of the call that failed. Each call is
+// recorded under its method name (see the package doc); the request fails
+// with the gRPC code of the error fn returns.
+//
+// A target serves one run at a time; several targets of one Conn may run
+// at once (loadtest.RunAll), and share its connections.
+func (c *Conn) Target(fn func(ctx context.Context) error) loadtest.Target {
+	return &target{conn: c, fn: fn}
+}
+
+// target is what [Conn.Target] returns.
+type target struct {
+	conn *Conn
+	fn   func(ctx context.Context) error
+
+	prepared atomic.Bool
+	runID    string
+	traceRun string        // the first 16 hex digits of every trace id of the run
+	calls    atomic.Uint64 // calls made, for their request ids and span ids
+	hits     atomic.Uint64 // requests made, for their trace ids
+}
+
+var (
+	_ loadtest.Target   = (*target)(nil)
+	_ loadtest.Preparer = (*target)(nil)
+	_ loadtest.Finisher = (*target)(nil)
+)
+
+// Prepare checks the target's host and opens the connections, waiting up
+// to the scenario's Timeout for them to be ready. loadtest.Run calls it
+// before the load.
+func (t *target) Prepare(ctx context.Context, run loadtest.RunInfo) error {
+	if t.fn == nil {
+		return errors.New("grpcload: Target has no function")
+	}
+	if t.prepared.Load() {
+		return errors.New("grpcload: a Target serves one run at a time; make one per scenario with Conn.Target")
+	}
+	if err := t.conn.prepare(ctx, run); err != nil {
+		return err
+	}
+	t.runID, t.traceRun = run.RunID, traceRun(run.RunID)
+	t.calls.Store(0)
+	t.hits.Store(0)
+	t.prepared.Store(true)
+	return nil
+}
+
+// Finish closes the connections after the load, when no other run uses
+// them, so that the leak check that follows sees only what the calls left
+// behind. loadtest.Run may call it more than once.
+func (t *target) Finish() {
+	if t.prepared.Swap(false) {
+		t.conn.finish()
+	}
+}
+
+// Hit implements loadtest.Target: it runs fn once, then ends the streams
+// fn left open and describes the request in s.
+func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
+	if !t.prepared.Load() {
+		return errors.New("grpcload: Target used before Prepare (run it with loadtest.Run)")
+	}
+	h := &hit{t: t, s: s, n: t.hits.Add(1), intended: s.Intended()}
+	ctx, cancel := context.WithCancel(ctx)
+	err := t.fn(context.WithValue(ctx, hitKey{}, h))
+	cancel() // ends the streams fn left open
+	h.end()
+	if err == nil {
+		if h.calls.Load() > 0 {
+			s.StatusName = grpccode.Name(0)
+		}
+		return nil
+	}
+	if st, ok := status.FromError(err); ok {
+		code := uint32(st.Code())
+		s.StatusName = grpccode.Name(code)
+		// A kind the caller gave (loadtest.KindError) stays; the
+		// harness would call a gRPC status "other".
+		if loadtest.ErrorKind(err) == loadtest.KindOther {
+			s.Kind = grpccode.Kind(code)
+		}
+	} else if code, failed := h.failure(); failed {
+		s.StatusName = grpccode.Name(uint32(code))
+	}
+	return err
+}
+
+// traceRun returns 16 hex digits for the trace ids of run: the run's id
+// when it is that (as loadtest's are), so that a trace id names its run.
+func traceRun(runID string) string {
+	if len(runID) == 16 && isHexID(runID) {
+		return runID
+	}
+	// Another shape of run id: a hash of it (FNV-1a), still constant over
+	// the run.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(runID); i++ {
+		h ^= uint64(runID[i])
+		h *= 1099511628211
+	}
+	return hex16(h | 1) // never all zeros, which W3C forbids
+}
+
+// isHexID reports whether s is lower-case hex digits, not all zero.
+func isHexID(s string) bool {
+	zero := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+		zero = zero && c == '0'
+	}
+	return !zero
+}
+
+// hex16 writes v as 16 lower-case hex digits.
+func hex16(v uint64) string {
+	s := strconv.FormatUint(v, 16)
+	const zeros = "0000000000000000"
+	return zeros[:16-len(s)] + s
+}
