@@ -191,11 +191,11 @@ func comparisonRows(c *baseline.Comparison) []compRow {
 	var out []compRow
 	for _, r := range c.Rows {
 		row := compRow{
-			Metric: r.Metric,
-			Base:   cell.Median(r.Unit.Format(r.Base.Median), r.Base.N, r.Base.Median, r.Base.Lo, r.Base.Hi),
-			Head:   cell.Median(r.Unit.Format(r.Head.Median), r.Head.N, r.Head.Median, r.Head.Lo, r.Head.Hi),
-			Change: cell.ChangeOrSame(r.Change, r.Tested, r.Significant),
-			Test:   cell.Test(r.Tested, r.P, r.Base.N, r.Head.N),
+			Metric:  r.Metric,
+			Base:    cell.Median(r.Unit.Format(r.Base.Median), r.Base.N, r.Base.Median, r.Base.Lo, r.Base.Hi),
+			Head:    cell.Median(r.Unit.Format(r.Head.Median), r.Head.N, r.Head.Median, r.Head.Lo, r.Head.Hi),
+			Change:  cell.ChangeOrSame(r.Change, r.Tested, r.Significant),
+			Test:    cell.Test(r.Tested, r.P, r.Base.N, r.Head.N),
 			Verdict: strings.TrimSpace(r.Note),
 			Fail:    r.Verdict == baseline.Fail,
 		}
