@@ -13,6 +13,11 @@
     document.body.setAttribute("data-errors", String(errors.length));
   }
   window.addEventListener("error", function (e) { fail(String(e.message)); });
+  var consoleError = console.error;
+  console.error = function () {
+    fail(Array.prototype.join.call(arguments, " "));
+    consoleError.apply(console, arguments);
+  };
 
   var data;
   try {
@@ -71,7 +76,9 @@
             ctx.strokeStyle = "#c92a2a";
             ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke();
             ctx.fillStyle = "#c92a2a";
-            ctx.fillText(m.label, u.bbox.left + 4 * pr, y - 4 * pr);
+            ctx.textAlign = "right";
+            ctx.fillText(m.label, u.bbox.left + u.bbox.width - 4 * pr, y - 4 * pr);
+            ctx.textAlign = "left";
           });
           if (spec.band) {
             ctx.fillStyle = "#c92a2a";
