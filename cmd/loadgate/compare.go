@@ -28,6 +28,8 @@ type scenarioComparison struct {
 	Key scenarioKey
 	*baseline.Comparison
 	Judged *verdict.Scenario
+	// BaseKey is the base's scenario Key was matched with.
+	BaseKey scenarioKey
 }
 
 // compareSets compares every scenario of head with the same scenario in
@@ -58,7 +60,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 			return nil, err
 		}
 		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
-		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v})
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, bk})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
 	r.Run.Correct()
