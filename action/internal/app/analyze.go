@@ -49,7 +49,7 @@ type Report struct {
 	// written; ArtifactsURL the run's page, whose artifacts hold it once
 	// the workflow uploaded the results directory.
 	HTMLReport, ArtifactsURL string
-	Marker                            string
+	Marker                   string
 	// Key, the comment-key input, names the matrix entry in the heading.
 	Key string
 
