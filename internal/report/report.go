@@ -143,12 +143,14 @@ func build(in Input) (*page, error) {
 // headline sums up the run's verdict in one line, as loadgate compare's
 // does.
 func headline(r *verdict.Run) string {
-	var fails, warns []string
+	var fails, unsure, warns []string
 	for _, s := range r.Scenarios {
 		switch s.Verdict {
 		case baseline.Fail:
 			fails = append(fails, s.Name)
-		case baseline.Warn, baseline.Inconclusive:
+		case baseline.Inconclusive:
+			unsure = append(unsure, s.Name)
+		case baseline.Warn:
 			warns = append(warns, s.Name)
 		}
 	}
@@ -156,6 +158,8 @@ func headline(r *verdict.Run) string {
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
+	case len(unsure) > 0:
+		return fmt.Sprintf("%s, no regression confirmed; too noisy to judge %s (more or longer runs)", n, strings.Join(unsure, ", "))
 	case len(warns) > 0:
 		return fmt.Sprintf("%s; warnings for %s", n, strings.Join(warns, ", "))
 	}

@@ -115,8 +115,14 @@ func TestSizeBounded(t *testing.T) {
 	if len(page) > 2<<20 {
 		t.Errorf("report of a 10-minute run is %d bytes, want under 2 MiB", len(page))
 	}
+	// LOADGATE_REPORT_SAMPLE=dir keeps the page and the head's result
+	// file, for the figures of docs/REPORT.md.
 	if dir := os.Getenv("LOADGATE_REPORT_SAMPLE"); dir != "" {
 		if err := os.WriteFile(filepath.Join(dir, "report-10min.html"), page, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := sample(t, 1, 1)
+		if _, err := loadtest.WriteFile(dir, in.Scenarios[0].Head[0]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,5 +178,20 @@ func TestSLOAgreesWithAssert(t *testing.T) {
 		if !strings.Contains(page, o.Unit.Format(o.Actual)) {
 			t.Errorf("%s = %s is not on the page", o.Metric, o.Unit.Format(o.Actual))
 		}
+	}
+}
+
+// BenchmarkWrite times writing the report of issue 17's 10-minute,
+// 3-stage run at 1,000 req/s, base and head (the results are made once,
+// outside the timing).
+func BenchmarkWrite(b *testing.B) {
+	in := sample(b, 1, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(buf.Len()))
 	}
 }

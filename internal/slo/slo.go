@@ -109,17 +109,44 @@ func Worst(timeline []loadtest.Second, window time.Duration, pct float64) (Windo
 		return Window{}, ErrNoRequests
 	}
 	lastStart := max(first, last-n+1)
-	var worst Window
-	found := false
-	h0 := hists[first]
-	merged := hdrhistogram.New(h0.LowestTrackableValue(), h0.HighestTrackableValue(), int(h0.SignificantFigures()))
-	for start := first; start <= lastStart; start++ {
-		merged.Reset()
-		for sec := start; sec < start+n; sec++ {
-			if h := hists[sec]; h != nil {
-				merged.Merge(h)
+	// Slide the window a second at a time, adding the second that enters
+	// and taking away the one that leaves, on the histograms' counts:
+	// every second of a timeline has the same layout. (Merging the
+	// window's seconds anew for each window costs n times more.)
+	snaps := map[int64]*hdrhistogram.Snapshot{}
+	var layout *hdrhistogram.Snapshot
+	for sec, h := range hists {
+		sn := h.Export()
+		if layout == nil {
+			layout = sn
+		}
+		if sn.LowestTrackableValue != layout.LowestTrackableValue || sn.HighestTrackableValue != layout.HighestTrackableValue ||
+			sn.SignificantFigures != layout.SignificantFigures || len(sn.Counts) != len(layout.Counts) {
+			return Window{}, fmt.Errorf("second %d: its histogram's layout differs from the other seconds'", sec)
+		}
+		snaps[sec] = sn
+	}
+	counts := make([]int64, len(layout.Counts))
+	add := func(sec int64, sign int64) {
+		if sn := snaps[sec]; sn != nil {
+			for i, c := range sn.Counts {
+				counts[i] += sign * c
 			}
 		}
+	}
+	for sec := first; sec < first+n-1; sec++ {
+		add(sec, 1)
+	}
+	var worst Window
+	found := false
+	span := *layout
+	for start := first; start <= lastStart; start++ {
+		add(start+n-1, 1)
+		if start > first {
+			add(start-1, -1)
+		}
+		span.Counts = counts
+		merged := hdrhistogram.Import(&span) // copies counts
 		if merged.TotalCount() == 0 {
 			continue
 		}
