@@ -22,11 +22,24 @@
 //  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
 //     3 significant digits) sharded across CPUs, so memory stays constant
 //     however long the run and the recording path allocates nothing.
+//     The slowest requests are kept too, in a fixed array per shard, with
+//     the request id and W3C trace id each was sent with (HTTP targets and
+//     a Flow's steps send a traceparent per request), so that they can be
+//     looked up in the service's logs and tracing backend.
 //  4. [Run] returns a [Result]: counts, latency and service-time percentiles,
 //     error kinds with sample messages, runtime statistics of the process, a
-//     per-second timeline and per-stage results. When LOADGATE_OUT names a
-//     directory the result is also written there as JSON (schema
-//     loadgate.result/v1, see schema/result.v1.json in the repository).
+//     per-second timeline, per-stage results and the slowest requests. When
+//     LOADGATE_OUT names a directory the result is also written there as
+//     JSON (schema loadgate.result/v1, see schema/result.v1.json in the
+//     repository), and beside it the execution trace of the moment that
+//     mattered (a failed gate, the abort, or the worst second) when the
+//     scenario's [FlightRecorder] was on.
+//  5. A scenario that asks for profiles ([Scenario.Profile],
+//     LOADGATE_PROFILE) gets them of the measured load only: CPU, heap (at
+//     its start and end), goroutines, mutex and block, of the test process
+//     or, through a [ProfilingWatcher], of a service in another process.
+//     [WriteFile] writes them next to the result as pprof files and names
+//     them in Result.Profiles.
 //
 // Environment variables:
 //
@@ -42,4 +55,9 @@
 //     [TargetURL] returns in place of starting the test's own server.
 //   - LOADGATE_ALLOW_HOSTS: hosts other than loopback that load may be sent
 //     to, comma-separated, as in Scenario.AllowHosts.
+//   - LOADGATE_PROFILE: profiles every scenario takes of its measured load,
+//     comma-separated (cpu, heap, goroutine, mutex, block) or all, in
+//     addition to its Scenario.Profile.
+//   - LOADGATE_FLIGHT: 1 turns on every scenario's flight recording
+//     ([FlightRecorder]), as loadgate run -flight does.
 package loadtest

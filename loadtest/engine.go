@@ -45,6 +45,7 @@ type engine struct {
 	scenario Scenario
 	rec      *recorder
 	leaks    *leakWatch      // nil when the leak check is off
+	flight   *flight         // nil when the run records no flight
 	reqCtx   context.Context // parent of every request's context
 	direct   deadlineTarget  // the Target, when it takes its deadline directly
 

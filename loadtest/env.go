@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,7 +21,24 @@ const (
 	// EnvRateScale multiplies the rates of open-model stages and the users
 	// of closed-model stages (rounded up, to at least 1); see [Run].
 	EnvRateScale = "LOADGATE_RATE_SCALE"
+	// EnvFlight, when true (1), turns on every scenario's flight recording
+	// (Scenario.FlightRecorder); false or unset leaves each scenario's own
+	// setting.
+	EnvFlight = "LOADGATE_FLIGHT"
 )
+
+// flightFromEnv reads LOADGATE_FLIGHT.
+func flightFromEnv() (bool, error) {
+	v := strings.TrimSpace(os.Getenv(EnvFlight))
+	if v == "" {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want 1 or 0", EnvFlight, v)
+	}
+	return on, nil
+}
 
 // scales are the factors LOADGATE_SCALE and LOADGATE_RATE_SCALE apply to a
 // scenario's load; 1 leaves it as written.

@@ -56,12 +56,17 @@ type FlowTarget struct {
 	// on the request is kept.
 	RequestIDHeader string
 	RunIDHeader     string
+	// NoTraceparent leaves out the W3C traceparent header that every step
+	// is otherwise sent with (a new trace id per step, sampled), unless
+	// the caller set one on the request.
+	NoTraceparent bool
 
 	fn        FlowFunc
 	client    *http.Client
 	transport *http.Transport
 	guard     *allowhosts.List
 	runID     string
+	traceKey  traceKey
 	idHeader  string
 	runHeader string
 	seq       atomic.Uint64 // steps sent
@@ -91,7 +96,7 @@ func (f *FlowTarget) Prepare(ctx context.Context, run RunInfo) error {
 	if err != nil {
 		return err
 	}
-	f.guard, f.runID = guard, run.RunID
+	f.guard, f.runID, f.traceKey = guard, run.RunID, newTraceKey(run.RunID)
 	f.idHeader, f.runHeader = "", ""
 	if name := orDefault(f.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
 		f.idHeader = textproto.CanonicalMIMEHeaderKey(name)
@@ -200,7 +205,10 @@ func (it *Iteration) ID() string {
 // Do sends one step of the journey and records it under name: its latency,
 // status, error kind, phases and connection reuse, as a [Mix] request.
 // req must be an absolute http:// or https:// request to a loopback or
-// allowed host; Do adds the request id and run id headers.
+// allowed host; Do adds the request id, run id and traceparent headers
+// that req does not set. The slowest step of an iteration stands for it
+// among the run's slowest requests (Result.Slowest): its request and trace
+// ids are the ones to look up.
 //
 // A step succeeds when its status is one of expect, or any 2xx or 3xx
 // without expect; otherwise Do returns the response and an error, and the
@@ -230,7 +238,12 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 		}
 		it.fail(err, kind, st.Status)
 	}
-	it.s.rec.recordStep(it.s.shard, it.s.slot, time.Since(begin), kind, st)
+	took := time.Since(begin)
+	it.s.rec.recordStep(it.s.shard, it.s.slot, took, kind, st)
+	if it.s.step.name == "" || took > it.s.step.latency {
+		it.s.ref = st.ref
+		it.s.step = slowStep{name: name, latency: took, status: st.Status, phases: st.phases, phaseSet: st.phaseSet}
+	}
 	return resp, err
 }
 
@@ -244,13 +257,9 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 		return nil, KindError(KindOther, err)
 	}
 	if req.Header == nil {
-		req.Header = make(http.Header, 2)
+		req.Header = make(http.Header, 3)
 	}
-	if f.idHeader != "" && req.Header[f.idHeader] == nil {
-		sc.id = append(append(sc.id[:0], f.runID...), '-')
-		sc.id = strconv.AppendUint(sc.id, f.seq.Add(1), 10)
-		req.Header[f.idHeader] = []string{string(sc.id)}
-	}
+	f.setIDs(req.Header, sc, st)
 	if f.runHeader != "" && req.Header[f.runHeader] == nil {
 		req.Header[f.runHeader] = []string{f.runID}
 	}
@@ -281,6 +290,41 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 		return resp, KindError(statusKind(resp.StatusCode), fmt.Errorf("step %s: unexpected status %d %s", st.Name, resp.StatusCode, http.StatusText(resp.StatusCode)))
 	}
 	return resp, nil
+}
+
+// setIDs numbers the step and sets the request id and traceparent headers
+// that header does not have, noting in st the ids the step is sent with:
+// those the caller set, or the harness's.
+func (f *FlowTarget) setIDs(header http.Header, sc *httpScratch, st *Sample) {
+	seq := f.seq.Add(1)
+	st.ref = requestRef{seq: seq}
+	b := sc.id[:0]
+	if f.idHeader != "" {
+		if v := header[f.idHeader]; v != nil {
+			if len(v) > 0 {
+				st.ref.id = v[0]
+			}
+		} else {
+			b = strconv.AppendUint(append(append(b, f.runID...), '-'), seq, 10)
+			st.ref.flags |= refSeqID
+		}
+	}
+	idLen := len(b)
+	if v := header[traceparentHeader]; v != nil {
+		if len(v) > 0 {
+			if trace, ok := parseTraceparent(v[0]); ok {
+				st.ref.trace = trace
+				st.ref.flags |= refTraced
+			}
+		}
+	} else if !f.NoTraceparent {
+		trace, span := f.traceKey.ids(seq)
+		b = appendTraceparent(b, trace, span)
+		st.ref.trace = trace
+		st.ref.flags |= refTraced
+	}
+	sc.id = b
+	setIDHeaders(header, f.idHeader, b, idLen)
 }
 
 // fail keeps the first failed step's error.

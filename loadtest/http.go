@@ -127,6 +127,11 @@ type HTTP struct {
 	// X-Loadgate-Run); "-" leaves the header out.
 	RequestIDHeader string
 	RunIDHeader     string
+	// NoTraceparent leaves out the W3C traceparent header that the target
+	// otherwise sends with every request (a new trace id per request,
+	// sampled), unless the request's Header sets one. The trace ids of
+	// the slowest requests are in Result.Slowest.
+	NoTraceparent bool
 
 	client    *http.Client
 	transport *http.Transport // the profile's, closed by Finish
@@ -135,6 +140,7 @@ type HTTP struct {
 	order     []uint16 // request indices in smooth weighted round-robin order
 	runID     string
 	idHeader  string // canonical name of the request id header; "" for none
+	traceKey  traceKey
 	seq       atomic.Uint64
 	next      atomic.Uint64 // position in order
 }
@@ -151,6 +157,10 @@ type preparedRequest struct {
 	host   string      // the Host header: Header's "Host", else the URL's host
 	header http.Header // Header and the run id, with canonical names
 	lean   leanRequest // the Lean profile's pre-rendered request
+	// traceparent says the harness sends a traceparent of its own; else
+	// ref holds the trace id of the one Header sets, if any.
+	traceparent bool
+	ref         requestRef
 }
 
 // GET returns a target that sends GET requests to url.
@@ -236,7 +246,22 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 			r.header[textproto.CanonicalMIMEHeaderKey(name)] = []string{run.RunID}
 		}
 	}
+	for i := range h.prepared {
+		r := &h.prepared[i]
+		r.traceparent, r.ref = !h.NoTraceparent, requestRef{}
+		for k, v := range r.Header {
+			if textproto.CanonicalMIMEHeaderKey(k) == traceparentHeader {
+				r.traceparent = false
+				if len(v) > 0 {
+					if trace, ok := parseTraceparent(v[0]); ok {
+						r.ref = requestRef{trace: trace, flags: refTraced}
+					}
+				}
+			}
+		}
+	}
 	h.runID = run.RunID
+	h.traceKey = newTraceKey(run.RunID)
 	h.client, h.lean = nil, nil
 	if h.Client != nil {
 		h.client = guardRedirects(h.Client, guard)
@@ -386,15 +411,11 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 		return KindError(KindOther, err)
 	}
 	req.URL, req.Host = r.url, r.host
-	req.Header = make(http.Header, len(r.header)+1)
+	req.Header = make(http.Header, len(r.header)+2)
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	if h.idHeader != "" {
-		sc.id = append(append(sc.id[:0], h.runID...), '-')
-		sc.id = strconv.AppendUint(sc.id, h.seq.Add(1), 10)
-		req.Header[h.idHeader] = []string{string(sc.id)}
-	}
+	h.setIDs(req.Header, r, sc, s)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		sc.report(s)
@@ -414,6 +435,28 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 		return err
 	}
 	return r.check(resp, checked)
+}
+
+// setIDs numbers the request and sets its request id and traceparent
+// headers in header, noting both in s.
+func (h *HTTP) setIDs(header http.Header, r *preparedRequest, sc *httpScratch, s *Sample) {
+	seq := h.seq.Add(1)
+	s.ref = r.ref
+	s.ref.seq = seq
+	b := sc.id[:0]
+	if h.idHeader != "" {
+		b = strconv.AppendUint(append(append(b, h.runID...), '-'), seq, 10)
+		s.ref.flags |= refSeqID
+	}
+	idLen := len(b)
+	if r.traceparent {
+		trace, span := h.traceKey.ids(seq)
+		b = appendTraceparent(b, trace, span)
+		s.ref.trace = trace
+		s.ref.flags |= refTraced
+	}
+	sc.id = b
+	setIDHeaders(header, h.idHeader, b, idLen)
 }
 
 // verdict is the one verdict on a response, for both transport profiles

@@ -308,13 +308,25 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 	}
 	start := mono()
 	w := append(sc.wbuf[:0], r.lean.head...)
+	seq := h.seq.Add(1)
+	s.ref = r.ref
+	s.ref.seq = seq
 	if name := orDefault(h.RequestIDHeader, DefaultRequestIDHeader); name != "-" {
 		w = append(w, name...)
 		w = append(w, ": "...)
 		w = append(w, h.runID...)
 		w = append(w, '-')
-		w = strconv.AppendUint(w, h.seq.Add(1), 10)
+		w = strconv.AppendUint(w, seq, 10)
 		w = append(w, "\r\n"...)
+		s.ref.flags |= refSeqID
+	}
+	if r.traceparent {
+		trace, span := h.traceKey.ids(seq)
+		w = append(w, "traceparent: "...)
+		w = appendTraceparent(w, trace, span)
+		w = append(w, "\r\n"...)
+		s.ref.trace = trace
+		s.ref.flags |= refTraced
 	}
 	body := r.Body
 	if r.NewBody != nil {

@@ -136,6 +136,7 @@ type shard struct {
 	names   map[string]*tally
 	phases  *phaseTally
 	ring    [timelineRing]secondTally
+	slow    slowHeap // the slowest requests of the measured load
 	_       [64]byte // keep shards on separate cache lines
 }
 
@@ -154,10 +155,14 @@ type recorder struct {
 	panicStack string
 }
 
-func newRecorder(slots int) *recorder {
+// newRecorder returns a recorder of slots slots (the warm-up and the
+// stages) that keeps the slowest requests of the measured load, at most
+// slowest of them (none for 0).
+func newRecorder(slots, slowest int) *recorder {
 	r := &recorder{shards: make([]shard, min(runtime.GOMAXPROCS(0), maxShards)), samples: map[string][]string{}}
 	for i := range r.shards {
 		r.shards[i].tallies = make([]*tally, slots)
+		r.shards[i].slow = newSlowHeap(slowest)
 		for j := range r.shards[i].ring {
 			r.shards[i].ring[j] = secondTally{second: -1, latency: newCoarseHistogram(), service: newCoarseHistogram(), kinds: map[string]int64{}}
 		}
@@ -180,6 +185,7 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 	}
 	t.add(latency, service, kind, s.Status)
 	if slot > 0 {
+		sh.slow.keep(slot, end, latency, service, kind, s)
 		if s.Name != "" {
 			sh.name(s.Name).add(latency, service, kind, s.Status)
 		}

@@ -29,7 +29,7 @@ func executeScenario(tb testing.TB, s Scenario) *Result {
 // newMeasuringRecorder returns a recorder whose measured load began at
 // start, as execute leaves it after the warm-up.
 func newMeasuringRecorder(slots int, start time.Time) *recorder {
-	r := newRecorder(slots)
+	r := newRecorder(slots, DefaultScenario.Slowest)
 	r.loadStart.Store(start.UnixNano())
 	return r
 }
@@ -97,8 +97,16 @@ func BenchmarkRecord(b *testing.B) {
 		kind     string
 		sample   Sample
 		parallel bool
+		keep     int  // slowest requests kept; -1 for none
+		random   bool // latencies in no order, rather than growing
 	}{
 		{name: "success"},
+		// Every request slower than the last: each replaces the fastest of
+		// the slowest kept, the costliest case of keeping them.
+		{name: "success, no slowest kept", keep: -1},
+		// Latencies in no order: few requests are among the slowest so far.
+		{name: "random latencies", random: true},
+		{name: "random latencies, no slowest kept", random: true, keep: -1},
 		{name: "error", kind: KindTimeout},
 		{name: "named", sample: Sample{Name: "checkout", Status: 200}},
 		{name: "success parallel", parallel: true},
@@ -107,6 +115,9 @@ func BenchmarkRecord(b *testing.B) {
 	for _, bm := range benchmarks {
 		b.Run(bm.name, func(b *testing.B) {
 			r := newMeasuringRecorder(2, start)
+			if bm.keep < 0 {
+				r.each(func(sh *shard) { sh.slow = slowHeap{} })
+			}
 			b.ReportAllocs()
 			if !bm.parallel {
 				s := bm.sample
@@ -116,7 +127,11 @@ func BenchmarkRecord(b *testing.B) {
 					// About a million requests a second: the ring moves on
 					// to a new second every million iterations.
 					end := start.Add(time.Duration(i) * time.Microsecond)
-					recordOne(r, 0, 1, end, time.Duration(i&0xfffff)*time.Nanosecond, 50*time.Microsecond, bm.kind, &s)
+					lat := time.Duration(i & 0xfffff)
+					if bm.random {
+						lat = time.Duration(mix64(uint64(i)) & 0xfffff)
+					}
+					recordOne(r, 0, 1, end, lat, 50*time.Microsecond, bm.kind, &s)
 				}
 				return
 			}

@@ -84,12 +84,32 @@ type Result struct {
 	// LeaksReportOnly says the scenario asked for leaks to be reported,
 	// not failed ([LeakCheck.ReportOnly]): a verdict then warns of them.
 	LeaksReportOnly bool `json:"leaks_report_only,omitempty"`
+	// Slowest are the slowest requests of the measured load, slowest
+	// first (Scenario.Slowest of them, 10 by default), with their request
+	// and trace ids. Requests the drain abandoned are not among them.
+	Slowest []SlowRequest `json:"slowest,omitempty"`
+	// FlightRecording describes the execution trace kept of the moment
+	// that mattered, when the scenario's FlightRecorder was on: [WriteFile]
+	// writes it beside the result and names its file here.
+	FlightRecording *FlightRecording `json:"flight_recording,omitempty"`
 	// Stopped says why the run ended before its last stage did, if it did.
-	Stopped  *Stop    `json:"stopped,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Stopped *Stop `json:"stopped,omitempty"`
+	// Profiles names the profile files of the measured load by kind
+	// (ProfileCPU, ...): files in the pprof format, in the directory of
+	// the result file. [WriteFile] sets it when it writes them; empty when
+	// the scenario took no profile ([Scenario.Profile]).
+	Profiles map[string]string `json:"profiles,omitempty"`
+	Warnings []string          `json:"warnings,omitempty"`
 
-	panicStack string // first panic of the target, logged by Run
+	panicStack  string        // first panic of the target, logged by Run
+	profiles    []ProfileData // taken by the run, written by WriteFile
+	flightTrace []byte        // the flight recording, written by WriteFile
 }
+
+// TakenProfiles returns the profiles the run took, in memory: those that
+// [WriteFile] writes. A result read from a file has none; its Profiles
+// names the files.
+func (r *Result) TakenProfiles() []ProfileData { return r.profiles }
 
 // Env fingerprints where a result was produced: the machine (latencies
 // from different machines are not comparable) and the settings that change

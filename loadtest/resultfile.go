@@ -19,23 +19,161 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). The file appears whole or not
-// at all: it is written to a temporary file in dir and then linked into
-// place. WriteFile returns the path written.
+// checkout_v2.json, as its baseline is named). What the run kept beside its
+// numbers is written next to it under the same stem: the profiles it took
+// ([Scenario.Profile]) as checkout_v2.2.cpu.pprof and so on, named by kind
+// in r.Profiles, and its flight recording ([FlightRecorder]) as
+// checkout_v2.2.trace, named in r.FlightRecording.File. WriteFile sets
+// those names once the files are in place (so a result that took profiles
+// or a recording must not be written from two goroutines at once; one that
+// took neither is only read); a result without them in memory, such as
+// one read by [ReadFile], is written with the names it has. Each file
+// appears whole or not at all: it is written to a temporary file in dir and
+// then linked into place, the files beside it before the result that names
+// them. WriteFile returns the path of the result.
 func WriteFile(dir string, r *Result) (string, error) {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
-	}
-	data = append(data, '\n')
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filename.Safe(r.Scenario)+"-*")
+	base := filename.Safe(r.Scenario)
+	var sides []sidecar
+	defer func() {
+		for _, sc := range sides {
+			os.Remove(sc.tmp)
+		}
+	}()
+	for _, p := range r.profiles {
+		tmp, err := writeTemp(dir, base, p.Data)
+		if err != nil {
+			return "", err
+		}
+		sides = append(sides, sidecar{kind: p.Kind, suffix: "." + p.Kind + ".pprof", tmp: tmp})
+	}
+	if r.FlightRecording != nil && r.flightTrace != nil {
+		tmp, err := writeTemp(dir, base, r.flightTrace)
+		if err != nil {
+			return "", err
+		}
+		sides = append(sides, sidecar{suffix: ".trace", tmp: tmp})
+	}
+	for n := 1; n < 100000; n++ {
+		stem := base
+		if n > 1 {
+			stem = fmt.Sprintf("%s.%d", base, n)
+		}
+		path := filepath.Join(dir, stem+".json")
+		if _, err := os.Lstat(path); err == nil {
+			continue // taken: no need to claim the names beside it
+		}
+		// Link, unlike rename, fails when the name is taken, so concurrent
+		// runs each claim a number of their own: the files beside the
+		// result first, then the result's.
+		linked, err := linkSidecars(dir, stem, sides)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		written, err := writeResult(dir, path, stem, r, sides)
+		if err == nil {
+			return written, nil
+		}
+		for _, l := range linked {
+			os.Remove(l)
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+}
+
+// sidecar is a file written beside a result: a profile of kind, or the
+// flight recording (kind ""), in the temporary file tmp until it is
+// linked to <stem><suffix>.
+type sidecar struct {
+	kind, suffix, tmp string
+}
+
+// linkSidecars links the temporary files of sides to <stem><suffix> and
+// returns the paths linked. If a name is taken it removes what it linked
+// and returns an error wrapping fs.ErrExist.
+func linkSidecars(dir, stem string, sides []sidecar) ([]string, error) {
+	var linked []string
+	for _, sc := range sides {
+		path := filepath.Join(dir, stem+sc.suffix)
+		if err := os.Link(sc.tmp, path); err != nil {
+			for _, l := range linked {
+				os.Remove(l)
+			}
+			if errors.Is(err, fs.ErrExist) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+		linked = append(linked, path)
+	}
+	return linked, nil
+}
+
+// writeResult writes r to path, naming the files written beside it under
+// stem (none: r's own names); an error wraps fs.ErrExist when path is
+// taken. Once written, r names them too.
+func writeResult(dir, path, stem string, r *Result, sides []sidecar) (string, error) {
+	c := *r // r is left alone until the file is in place
+	var profiles map[string]string
+	var flight *FlightRecording
+	for _, sc := range sides {
+		switch {
+		case sc.kind != "":
+			if profiles == nil {
+				profiles = map[string]string{}
+			}
+			profiles[sc.kind] = stem + sc.suffix
+		default:
+			fr := *r.FlightRecording
+			fr.File = stem + sc.suffix
+			flight = &fr
+		}
+	}
+	if profiles != nil {
+		c.Profiles = profiles
+	}
+	if flight != nil {
+		c.FlightRecording = flight
+	}
+	data, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encoding result of %s: %w", r.Scenario, err)
+	}
+	tmp, err := writeTemp(dir, filename.Safe(r.Scenario), append(data, '\n'))
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if profiles != nil {
+		r.Profiles = profiles
+	}
+	if flight != nil {
+		r.FlightRecording.File = flight.File
+	}
+	return path, nil
+}
+
+// writeTemp writes data to a new hidden temporary file in dir (readers of
+// results skip hidden files), readable by all, and returns its path.
+func writeTemp(dir, base string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
-	defer os.Remove(tmp.Name())
 	// CreateTemp makes the file private (0600); a result is for every
 	// reader of the directory, such as a CI step run as another user.
 	err = tmp.Chmod(0o644)
@@ -49,26 +187,10 @@ func WriteFile(dir string, r *Result) (string, error) {
 		err = closeErr
 	}
 	if err != nil {
+		os.Remove(tmp.Name())
 		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	base := filename.Safe(r.Scenario)
-	for n := 1; n < 100000; n++ {
-		name := base + ".json"
-		if n > 1 {
-			name = fmt.Sprintf("%s.%d.json", base, n)
-		}
-		path := filepath.Join(dir, name)
-		// Link, unlike rename, fails when the name is taken, so concurrent
-		// runs each claim a number of their own.
-		err := os.Link(tmp.Name(), path)
-		if err == nil {
-			return path, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("writing result %s: %w", path, err)
-		}
-	}
-	return "", fmt.Errorf("writing result: too many results for %s in %s", r.Scenario, dir)
+	return tmp.Name(), nil
 }
 
 // ReadFile reads a result file that [WriteFile] wrote. It is the one reader

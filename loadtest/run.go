@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -46,6 +47,9 @@ func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		t.Fatalf("loadtest: %v", err)
 		return nil
@@ -66,7 +70,12 @@ func Run(t testing.TB, s Scenario) *Result {
 // (LOADGATE_TARGET) is not allowed, or it cannot finish before go test's
 // -timeout.
 func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.Duration, msg string) {
-	s, err := s.ready(sc)
+	envProfile, err := profileFromEnv()
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: %v", err)
+	}
+	s.Profile = s.Profile.with(envProfile)
+	s, err = s.ready(sc)
 	if err != nil {
 		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
 	}
@@ -138,6 +147,19 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			t.Errorf("loadtest: %v", err)
 		} else {
 			t.Logf("loadtest: result written to %s", path)
+			if len(res.Profiles) > 0 {
+				t.Logf("loadtest: profiles of the load written beside it (go tool pprof %s)", filepath.Join(dir, res.Profiles[profileToShow(res.Profiles)]))
+			}
+			if fr := res.FlightRecording; fr != nil {
+				t.Logf("loadtest: flight recording %s written to %s (go tool trace opens it)", fr, filepath.Join(filepath.Dir(path), fr.File))
+			}
+		}
+	} else {
+		if len(res.profiles) > 0 {
+			t.Logf("loadtest: %d profiles taken but not written: set %s to a directory to keep them", len(res.profiles), EnvOut)
+		}
+		if fr := res.FlightRecording; fr != nil {
+			t.Logf("loadtest: a flight recording was taken %s but not written: set %s to keep it", fr, EnvOut)
 		}
 	}
 	return res
@@ -165,9 +187,17 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 		s.Name = "scenario"
 	}
 	sc, err := scalesFromEnv()
+	if err == nil {
+		s, err = s.withEnvFlight()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	envProfile, err := profileFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	s.Profile = s.Profile.with(envProfile)
 	s, err = s.ready(sc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -228,11 +258,15 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			return nil, fmt.Errorf("watching the service: %w", err)
 		}
 	}
+	// Before the leak check's first look: the recorder's goroutine is not
+	// the scenario's.
+	fl, flightWarning := startFlight(s.Name, s.FlightRecorder)
 	watch := startLeakWatch(s.Leaks, opts.runner)
 	slots := len(stages) + 1 // slot 0 is the warm-up
-	rec := newRecorder(slots)
+	rec := newRecorder(slots, s.Slowest)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
+	e.flight = fl
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -246,16 +280,28 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		opts.start()
 	}
 	if s.Warmup > 0 {
+		fl.mark("warm-up started")
 		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
 	}
 	var measured time.Duration
 	for _, st := range stages {
 		measured += st.Duration
 	}
+	// A watched service that can be profiled is; otherwise the test
+	// process, where the service then runs.
+	remote, _ := s.Watch.(ProfilingWatcher)
+	var local *localProfiler
+	if remote == nil {
+		local = startLocalProfile(s.Profile)
+	}
 	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
+	fl.measuring(loadStart)
 	if s.Watch != nil {
 		s.Watch.LoadStarted(loadStart)
+		if remote != nil && s.Profile.Any() {
+			remote.ProfileLoad(s.Profile, measured)
+		}
 	}
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
@@ -269,6 +315,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			break
 		}
 		tl.setStage(st.label())
+		fl.mark("stage %s started", st.label())
 		next := e.runStage(i+1, st, stageStart, st.Duration)
 		stageEnd := time.Now()
 		stageResults[i].ElapsedNS = int64(stageEnd.Sub(stageStart))
@@ -281,12 +328,14 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			if err := st.Gate(&sr); err != nil {
 				gr = &GateResult{Passed: false, Reason: err.Error()}
 				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
+				fl.stopped(FlightGate, st.label(), err.Error())
 			}
 			stageResults[i].Gate = gr
 		}
 		stageStart = next
 	}
 	loadEnd := time.Now()
+	local.stop()
 	if s.Watch != nil {
 		s.Watch.LoadEnded(loadEnd)
 	}
@@ -303,6 +352,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	tl.finish()
 	<-samplerDone
+	recording, traceData, flightFailed := fl.stop()
 	leaks, unattributed, idleConns := watch.finish()
 	var server *ServerStats
 	if s.Watch != nil {
@@ -364,6 +414,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
 	res.Phases, res.Connections = phasesOf(rec.phaseTally())
+	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
@@ -384,6 +435,22 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	if unattributed > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d goroutines started during the run could not be attributed to this scenario because other scenarios ran at the same time; they were not counted as leaks", unattributed))
+	}
+	switch {
+	case local != nil:
+		res.profiles = local.profiles
+		res.Warnings = append(res.Warnings, local.notes...)
+	case remote != nil && s.Profile.Any():
+		var notes []string
+		res.profiles, notes = remote.Profiles()
+		sortProfiles(res.profiles)
+		res.Warnings = append(res.Warnings, notes...)
+	}
+	res.FlightRecording, res.flightTrace = recording, traceData
+	for _, w := range []string{flightWarning, flightFailed} {
+		if w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
 	}
 	if idleConns > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))

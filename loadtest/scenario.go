@@ -44,6 +44,10 @@ type Scenario struct {
 	// service's goroutines and files can return to their level before it
 	// (default DefaultCoolDown when Watch is set).
 	CoolDown time.Duration
+	// Profile selects the profiles taken of the measured load (CPU, heap,
+	// goroutines, mutex and block), written next to the result; off by
+	// default. LOADGATE_PROFILE (loadgate run -profile) adds to it.
+	Profile Profile
 	// AllowHosts lists the hosts other than loopback that this scenario may
 	// send load to; LOADGATE_ALLOW_HOSTS (comma-separated) adds more.
 	// Loopback needs no entry: the IP addresses of 127.0.0.0/8 and ::1, and
@@ -59,6 +63,15 @@ type Scenario struct {
 	// ProgressEvery is the interval of progress lines in the test log under
 	// go test -v.
 	ProgressEvery time.Duration
+	// Slowest is how many of the slowest requests of the measured load the
+	// result keeps (Result.Slowest), with their request and trace ids;
+	// negative keeps none, and at most 1000 are kept. Memory stays bounded
+	// and recording a request allocates nothing either way.
+	Slowest int
+	// FlightRecorder keeps an execution trace of the moment that mattered
+	// (a failed gate, the abort, or the worst second) beside the result;
+	// off unless On or LOADGATE_FLIGHT=1.
+	FlightRecorder FlightRecorder
 }
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
@@ -75,10 +88,13 @@ type Abort struct {
 
 // DefaultScenario holds the defaults for the zero fields of a [Scenario].
 var DefaultScenario = Scenario{
-	Timeout:       30 * time.Second,
-	MaxInFlight:   10000,
-	Leaks:         LeakCheck{Wait: 2 * time.Second},
-	ProgressEvery: 5 * time.Second,
+	Timeout:        30 * time.Second,
+	MaxInFlight:    10000,
+	Leaks:          LeakCheck{Wait: 2 * time.Second},
+	ProgressEvery:  5 * time.Second,
+	Profile:        Profile{MutexFraction: 10, BlockRate: 10000},
+	Slowest:        10,
+	FlightRecorder: FlightRecorder{Window: 10 * time.Second, MaxBytes: 64 << 20},
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
@@ -106,6 +122,26 @@ func (s Scenario) withDefaults(scale float64) Scenario {
 	}
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = d.ProgressEvery
+	}
+	if s.Profile.MutexFraction == 0 {
+		s.Profile.MutexFraction = d.Profile.MutexFraction
+	}
+	if s.Profile.BlockRate == 0 {
+		s.Profile.BlockRate = d.Profile.BlockRate
+	}
+	if s.FlightRecorder.Window == 0 {
+		s.FlightRecorder.Window = d.FlightRecorder.Window
+	}
+	if s.FlightRecorder.MaxBytes == 0 {
+		s.FlightRecorder.MaxBytes = d.FlightRecorder.MaxBytes
+	}
+	switch {
+	case s.Slowest == 0:
+		s.Slowest = d.Slowest
+	case s.Slowest < 0:
+		s.Slowest = 0
+	case s.Slowest > maxSlowest:
+		s.Slowest = maxSlowest
 	}
 	if scale != 1 {
 		s.Warmup = scaleDuration(s.Warmup, scale)
@@ -231,6 +267,14 @@ func scaleUsers(n int, f float64) int {
 	return max(1, int(math.Ceil(v)))
 }
 
+// withEnvFlight returns s with its flight recording on if LOADGATE_FLIGHT
+// says so.
+func (s Scenario) withEnvFlight() (Scenario, error) {
+	on, err := flightFromEnv()
+	s.FlightRecorder.On = s.FlightRecorder.On || on
+	return s, err
+}
+
 // validate checks the scenario after defaults were applied.
 func (s Scenario) validate() error {
 	if s.Target == nil {
@@ -255,8 +299,14 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Leaks.Wait must not be negative, got %v", s.Leaks.Wait)
 	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
+	case s.Profile.MutexFraction < 0:
+		return fmt.Errorf("Profile.MutexFraction must not be negative, got %d", s.Profile.MutexFraction)
+	case s.Profile.BlockRate < 0:
+		return fmt.Errorf("Profile.BlockRate must not be negative, got %d", s.Profile.BlockRate)
 	case s.Abort.Sustained < 0:
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
+	case s.FlightRecorder.Window < 0:
+		return fmt.Errorf("FlightRecorder.Window must not be negative, got %v", s.FlightRecorder.Window)
 	}
 	return nil
 }

@@ -55,7 +55,17 @@ func goldenResult() *Result {
 		Leaks: []Leak{{Function: "example.com/shop.audit.func1", File: "/src/shop/audit.go", Line: 42,
 			CreatedBy: "example.com/shop.audit", CreatedAt: "/src/shop/audit.go:40", Count: 3, State: "chan receive",
 			SampleStack: "goroutine 21 [chan receive]:\nexample.com/shop.audit.func1()\n\t/src/shop/audit.go:42 +0x25", Proven: true}},
+		Slowest: []SlowRequest{
+			{Name: "browse", Stage: "3/s", RequestID: "0123456789abcdef-2", TraceID: "0123456789abcdef5d2e9a6c1b3f4a70",
+				StartNS: 400000000, Start: time.Date(2026, 11, 23, 1, 2, 4, 400000000, time.UTC), LatencyNS: 3000, ServiceTimeNS: 2500,
+				Phases: map[string]int64{"ttfb": 2000, "total": 2500}, Status: 200},
+			{Stage: "3/s", RequestID: "0123456789abcdef-i3", StartNS: 700000000, Start: time.Date(2026, 11, 23, 1, 2, 4, 700000000, time.UTC),
+				LatencyNS: 2000, ServiceTimeNS: 2000, ErrorKind: KindTimeout, Step: &SlowStep{Name: "pay", LatencyNS: 1900, Status: 504}},
+		},
+		FlightRecording: &FlightRecording{File: "checkout.trace", Moment: FlightGate, Second: 0, Stage: "3/s", Reason: "p95 = 3µs, want < 2µs",
+			AtNS: int64(time.Second), WindowNS: int64(10 * time.Second), Bytes: 123456},
 		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
+		Profiles: map[string]string{ProfileCPU: "checkout.cpu.pprof", ProfileHeap: "checkout.heap.pprof", ProfileHeapStart: "checkout.heap-start.pprof"},
 		Warnings: []string{"an example warning"},
 	}
 }

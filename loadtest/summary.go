@@ -97,6 +97,20 @@ func Summary(r *Result) string {
 		}
 		fmt.Fprintf(&b, "stopped early (%s)%s: %s\n", st.Cause, where, st.Reason)
 	}
+	if kinds := profileList(r); kinds != "" {
+		fmt.Fprintf(&b, "profiles of the load: %s\n", kinds)
+	}
+	if len(r.Slowest) > 0 {
+		n := min(len(r.Slowest), 3)
+		fmt.Fprintf(&b, "slowest %d of %d kept:", n, len(r.Slowest))
+		for _, sr := range r.Slowest[:n] {
+			fmt.Fprintf(&b, "  %v %s", ns(sr.LatencyNS), orDash(sr.RequestID))
+		}
+		b.WriteByte('\n')
+	}
+	if fr := r.FlightRecording; fr != nil {
+		fmt.Fprintf(&b, "flight recording taken %s\n", fr)
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
@@ -104,3 +118,10 @@ func Summary(r *Result) string {
 }
 
 func ns(v int64) time.Duration { return roundLatency(time.Duration(v)) }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -107,6 +107,23 @@ type Sample struct {
 	rec         *recorder
 	shard, slot int
 	user        int
+
+	// ref finds the request in the service's logs and traces: set by the
+	// HTTP targets, and for a Flow's iteration copied from its slowest
+	// step, which step describes.
+	ref  requestRef
+	step slowStep
+}
+
+// slowStep is the slowest step of a Flow's iteration so far: the one whose
+// request id and trace id stand for the iteration among the slowest
+// requests.
+type slowStep struct {
+	name     string
+	latency  time.Duration
+	status   int
+	phases   [numPhases]time.Duration
+	phaseSet uint8
 }
 
 // SetPhase records how long phase p of the request took.

@@ -148,9 +148,14 @@ func (tl *timeline) take(sec int64, live bool) {
 	tl.completed += requests
 	tl.errors += errors
 	tl.seconds = append(tl.seconds, s)
-	if live {
-		tl.checkAbort(s)
+	fl := tl.e.flight
+	if fl != nil {
+		fl.mark("second %d ended: %d requests, %d errors, p99 %v", sec, requests, errors, roundLatency(time.Duration(s.P99NS)))
 	}
+	if live {
+		tl.checkAbort(s) // an abort's snapshot comes before the worst second's
+	}
+	fl.second(s, tl.stage())
 }
 
 // trimTrailingIdle drops empty seconds at the end (the drain after the load
@@ -190,8 +195,9 @@ func (tl *timeline) checkAbort(s Second) {
 	if a.ErrorRate == 0 || rate <= a.ErrorRate {
 		reason = fmt.Sprintf("p99 %v > %v", time.Duration(s.P99NS), a.P99)
 	}
-	tl.e.halt(Stop{Cause: "abort", Stage: tl.stage(),
-		Reason: fmt.Sprintf("%s for %v (second %d)", reason, tl.badStreak, s.Second)})
+	st := Stop{Cause: "abort", Stage: tl.stage(), Reason: fmt.Sprintf("%s for %v (second %d)", reason, tl.badStreak, s.Second)}
+	tl.e.halt(st)
+	tl.e.flight.stopped(FlightAbort, st.Stage, st.Reason)
 }
 
 // progress writes one line about the run so far.

@@ -55,3 +55,20 @@ type GoroutineDelta struct {
 	After    int    `json:"after"`
 	Stack    string `json:"stack,omitempty"`
 }
+
+// A ProfilingWatcher is a [Watcher] that can also profile the service it
+// watches, for a scenario that asks for profiles ([Scenario.Profile],
+// LOADGATE_PROFILE): Run then profiles the service through it, not the
+// test process. Run calls ProfileLoad right after LoadStarted, and
+// Profiles after Stop.
+type ProfilingWatcher interface {
+	Watcher
+	// ProfileLoad starts the profiles p asks for over the measured load,
+	// which has just started and is planned to last d. It must return at
+	// once: the load is already being timed.
+	ProfileLoad(p Profile, d time.Duration)
+	// Profiles returns the profiles taken, and notes on those that could
+	// not be (a service whose Go lacks one, a profile cut short); a
+	// missing profile is a note, never an error of the run.
+	Profiles() ([]ProfileData, []string)
+}

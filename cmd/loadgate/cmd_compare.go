@@ -16,6 +16,11 @@ interval, the change, and a Mann-Whitney U test, judged by the policy
 and so on). BASE and NEW are result files (LOADGATE_OUT, loadgate run -out),
 baseline files (testdata/loadgate), or directories of either.
 
+When the runs took profiles of their load (loadgate run -profile,
+LOADGATE_PROFILE), compare also says where the time went: the functions
+whose CPU and allocations per request grew most from BASE to NEW (text
+and markdown).
+
 Unlike benchstat, compare has an exit status a CI job can trust: 0 no
 regression (warnings included), 1 a regression or a breached SLA, 2 bad
 usage or unreadable input.

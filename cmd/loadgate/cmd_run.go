@@ -66,8 +66,19 @@ should carry a fraction of it. Results record the target and the scales,
 and runs are compared only with runs of the same target and scales: keep
 the baselines of each target in a directory of its own (-baselines).
 
+-profile cpu,heap (or all: also goroutine, mutex, block) has every
+scenario profile its measured load (LOADGATE_PROFILE): the pprof files go
+beside its result, and the summary says where the time went per request,
+with a base which functions' CPU and allocations per request grew most.
+
 Every result is written as JSON to -out (LOADGATE_OUT), by default a new
-directory that run prints. Packages run one at a time (go test -p 1) so
+directory that run prints. With -flight (LOADGATE_FLIGHT=1) each scenario
+also keeps a flight recording, the execution trace of the test process at
+the moment that mattered (a failed gate, the abort, or the second with the
+highest p99), written beside its result as <scenario>.trace: open it with
+go tool trace. The summary lists each scenario's slowest requests with the
+request ids and trace ids to look them up by in the service's logs and
+tracing backend. Packages run one at a time (go test -p 1) so
 that load tests do not measure each other; pass -- -p N to change that.
 Ctrl-C stops go test and summarises what finished.
 
@@ -121,8 +132,14 @@ type runConfig struct {
 	Target     string
 	RateScale  float64
 	AllowHosts []string
-	TestFlags  []string
-	Progress   string
+	// Profile is -profile, checked and normalized ("cpu,heap"), for
+	// LOADGATE_PROFILE; "" leaves the variable as inherited.
+	Profile string
+	// Flight is -flight: every scenario keeps a flight recording
+	// (LOADGATE_FLIGHT=1).
+	Flight    bool
+	TestFlags []string
+	Progress  string
 	// rateScale and allowHosts are the flags' text, checked by check.
 	rateScale, allowHosts string
 }
@@ -137,6 +154,8 @@ func runFlags(fs *flag.FlagSet, cfg *runConfig, out *string, count int, countHel
 	fs.StringVar(&cfg.Target, "target", "", "send the load to the service at base `URL` instead of the servers the tests start (LOADGATE_TARGET, for tests that call loadtest.TargetURL); a host other than loopback must be allowed (-allow-hosts)")
 	fs.StringVar(&cfg.rateScale, "rate-scale", "", "multiply the load's rates and users by `factor` (LOADGATE_RATE_SCALE; users are rounded up, at least 1 a stage); runs of another rate scale are not compared")
 	fs.StringVar(&cfg.allowHosts, "allow-hosts", "", "comma-separated `hosts` other than loopback that the load may be sent to, added to LOADGATE_ALLOW_HOSTS")
+	fs.StringVar(&cfg.Profile, "profile", "", "profile every scenario's measured load: a comma-separated `list` of cpu, heap, goroutine, mutex and block, or all (LOADGATE_PROFILE); the files go beside the results, and the summary says where the time went")
+	fs.BoolVar(&cfg.Flight, "flight", false, "keep a flight recording of every scenario (LOADGATE_FLIGHT=1): the execution trace of a failed gate, the abort, or the worst second, written beside its result as <scenario>.trace for go tool trace")
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -263,9 +282,10 @@ func (cfg *runConfig) check(cmd, out string) error {
 	return nil
 }
 
-// checkLoad checks -target, -rate-scale and -allow-hosts by the rules the
-// tests apply to LOADGATE_TARGET, LOADGATE_RATE_SCALE and
-// LOADGATE_ALLOW_HOSTS, so that a typo fails before any test runs.
+// checkLoad checks -target, -rate-scale, -allow-hosts and -profile by the
+// rules the tests apply to LOADGATE_TARGET, LOADGATE_RATE_SCALE,
+// LOADGATE_ALLOW_HOSTS and LOADGATE_PROFILE, so that a typo fails before
+// any test runs.
 func (cfg *runConfig) checkLoad(cmd string) error {
 	if cfg.Target != "" {
 		u, err := baseurl.Parse(cfg.Target)
@@ -288,6 +308,13 @@ func (cfg *runConfig) checkLoad(cmd string) error {
 	}
 	if _, err := allowhosts.Parse("-allow-hosts", cfg.AllowHosts); err != nil {
 		return usageErrorf(cmd, "%v", err)
+	}
+	if strings.TrimSpace(cfg.Profile) != "" {
+		p, err := loadtest.ParseProfile(cfg.Profile)
+		if err != nil {
+			return usageErrorf(cmd, "-profile %q: %v", cfg.Profile, err)
+		}
+		cfg.Profile = p.String()
 	}
 	return nil
 }
@@ -458,7 +485,7 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	settings := gotest.Settings{
 		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
-		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts,
+		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile, Flight: cfg.Flight,
 	}
 	if o.Base != nil {
 		who := "head"

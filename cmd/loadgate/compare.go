@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
@@ -28,6 +29,9 @@ type scenarioComparison struct {
 	Key scenarioKey
 	*baseline.Comparison
 	Judged *verdict.Scenario
+	// Cause says where the time went, from the runs' profiles; nil when
+	// the new runs took none.
+	Cause *rootcause.Report
 	// BaseKey is the base's scenario Key was matched with.
 	BaseKey scenarioKey
 }
@@ -60,7 +64,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 			return nil, err
 		}
 		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
-		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, bk})
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk]), bk})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
 	r.Run.Correct()
@@ -142,6 +146,12 @@ func (r *report) writeText(w io.Writer) error {
 		if err := c.WriteText(&b); err != nil {
 			return err
 		}
+		if c.Cause != nil {
+			b.WriteString("\n")
+			if err := c.Cause.WriteText(&b); err != nil {
+				return err
+			}
+		}
 	}
 	b.WriteString("\n")
 	if len(r.OnlyBase) > 0 {
@@ -169,6 +179,12 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		}
 		if err := c.WriteMarkdown(&b); err != nil {
 			return err
+		}
+		if c.Cause != nil {
+			b.WriteString("\n")
+			if err := c.Cause.WriteMarkdown(&b); err != nil {
+				return err
+			}
 		}
 	}
 	if len(r.OnlyBase) > 0 {

@@ -65,7 +65,7 @@ func fakeGo(args []string) int {
 		}
 		return 0
 	case "test":
-		for _, k := range []string{"LOADGATE_BASELINE_DIR", "LOADGATE_POLICY", "LOADGATE_SLA", "LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS"} {
+		for _, k := range []string{"LOADGATE_BASELINE_DIR", "LOADGATE_POLICY", "LOADGATE_SLA", "LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS", "LOADGATE_PROFILE", "LOADGATE_FLIGHT"} {
 			if v, ok := os.LookupEnv(k); ok {
 				logf("env %s=%s", k, v)
 			}
@@ -118,6 +118,14 @@ func fakeGo(args []string) int {
 				}
 			}
 			os.WriteFile(filepath.Join(out, name), data, 0o644)
+			// The profiles it names, beside it.
+			var named struct{ Profiles map[string]string }
+			json.Unmarshal(data, &named)
+			for _, p := range named.Profiles {
+				if prof, err := os.ReadFile(filepath.Join(results, p)); err == nil {
+					os.WriteFile(filepath.Join(out, p), prof, 0o644)
+				}
+			}
 		}
 		line := strings.ReplaceAll(sc.Text(), "$LOADGATE_OUT", out)
 		failed = failed || strings.Contains(line, `"Action":"fail"`)

@@ -11,21 +11,25 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/texttable"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
 // writeSummary writes what a run of load tests found, in the order a
-// reader needs it: every scenario, the comparison with baselines (or the
-// baselines recorded), leaks, the failed tests with their output, and a
-// last line with the verdict.
+// reader needs it: every scenario, its slowest requests, the comparison
+// with baselines (or the baselines recorded), where the time went when the
+// runs took profiles, leaks, the failed tests with their output, and a last
+// line with the verdict.
 func writeSummary(w io.Writer, o *runOutcome) {
 	writeScenarios(w, o)
+	writeSlowest(w, o)
 	if o.Config.Update {
 		writeWritten(w, o)
 	} else {
 		writeChecks(w, o)
 	}
+	writeWhereTimeWent(w, o)
 	writeLeaks(w, o)
 	writeFailures(w, o)
 	fmt.Fprintf(w, "\n%s\n", verdictLine(o))
@@ -98,6 +102,52 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+// writeSlowest writes a short table per scenario of its slowest requests
+// over its runs (internal/slowest), with the ids to find them by in the
+// service's logs and tracing backend, and where each run's flight
+// recording is.
+func writeSlowest(w io.Writer, o *runOutcome) {
+	header := false
+	for _, k := range o.Results.keys() {
+		rs := o.Results.Results[k]
+		runs := make([]*loadtest.Result, len(rs))
+		for i, r := range rs {
+			runs[i] = r.Result
+		}
+		rows := slowest.Of(runs, slowest.Shown)
+		var flights []string
+		for i, r := range rs {
+			if fr := r.FlightRecording; fr != nil && fr.File != "" {
+				run := ""
+				if len(rs) > 1 {
+					run = fmt.Sprintf("run %d: ", i+1)
+				}
+				flights = append(flights, fmt.Sprintf("%sflight recording %s: %s", run, fr, relPath(filepath.Join(filepath.Dir(r.Path), fr.File))))
+			}
+		}
+		if len(rows) == 0 && len(flights) == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\n== slowest requests (find them by request id in the service's logs, by trace id in its tracing backend)\n")
+			header = true
+		}
+		fmt.Fprintf(w, "%s:\n", k.Scenario)
+		if len(rows) > 0 {
+			multi := len(rs) > 1
+			t := &texttable.Table{Align: slowest.Align(multi)}
+			t.Add(slowest.Header(multi)...)
+			for _, r := range rows {
+				t.Add(r.Cells(multi)...)
+			}
+			io.WriteString(w, t.String())
+		}
+		for _, f := range flights {
+			fmt.Fprintln(w, f)
+		}
 	}
 }
 

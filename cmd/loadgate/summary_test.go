@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,5 +186,46 @@ func TestLeaksListed(t *testing.T) {
 		if strings.Contains(got, noise) {
 			t.Errorf("leaks list %q, which no test failed on:\n%s", noise, got)
 		}
+	}
+}
+
+// TestSlowestListed checks the summary's table of each scenario's slowest
+// requests (issue 15): the slowest over its runs with their ids, and where
+// a run's flight recording is; a scenario without either is left out.
+func TestSlowestListed(t *testing.T) {
+	ms := func(v float64) int64 { return int64(v * float64(time.Millisecond)) }
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	add := func(name string, rs ...*loadtest.Result) {
+		for i, r := range rs {
+			r.Scenario, r.Package = name, shopPkg
+			results.Results[scenarioKey{shopPkg, name}] = append(results.Results[scenarioKey{shopPkg, name}],
+				resultFile{Path: filepath.Join("out", fmt.Sprintf("%s.%d.json", name, i+1)), Result: r})
+		}
+	}
+	add("checkout",
+		&loadtest.Result{Slowest: []loadtest.SlowRequest{
+			{Name: "POST /checkout/{user}", Stage: "200/s", RequestID: "ab12-41", TraceID: "ab12000000000000f00dfeedbeefcafe", StartNS: ms(3210), LatencyNS: ms(48.2), ServiceTimeNS: ms(47.9), Status: 200},
+		}},
+		&loadtest.Result{
+			Slowest: []loadtest.SlowRequest{
+				{Name: "POST /checkout/{user}", Stage: "200/s", RequestID: "cd34-7", StartNS: ms(5), LatencyNS: ms(51), ServiceTimeNS: ms(20), ErrorKind: "timeout"},
+			},
+			FlightRecording: &loadtest.FlightRecording{File: "checkout.2.trace", Moment: loadtest.FlightWorstSecond, Second: 3, Reason: "p99 48ms"},
+		})
+	add("catalogue", &loadtest.Result{})
+
+	var b strings.Builder
+	writeSlowest(&b, &runOutcome{side: side{Results: results}})
+	got := b.String()
+	want := `
+== slowest requests (find them by request id in the service's logs, by trace id in its tracing backend)
+checkout:
+run  latency  service      at  stage  name                   status   request id  trace id
+  2     51ms     20ms    +5ms  200/s  POST /checkout/{user}  timeout  cd34-7      -
+  1   48.2ms   47.9ms  +3.21s  200/s  POST /checkout/{user}  200      ab12-41     ab12000000000000f00dfeedbeefcafe
+run 2: flight recording at the worst second, 3 (p99 48ms): out/checkout.2.trace
+`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

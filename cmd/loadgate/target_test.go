@@ -9,22 +9,24 @@ import (
 	"testing"
 )
 
-// TestRunPassesTargetToTests (issue 14): -target, -rate-scale and
-// -allow-hosts reach the tests as LOADGATE_TARGET (checked, without its
-// trailing slash), LOADGATE_RATE_SCALE and LOADGATE_ALLOW_HOSTS.
+// TestRunPassesTargetToTests (issues 14, 15): -target, -rate-scale,
+// -allow-hosts and -flight reach the tests as LOADGATE_TARGET (checked,
+// without its trailing slash), LOADGATE_RATE_SCALE, LOADGATE_ALLOW_HOSTS
+// and LOADGATE_FLIGHT.
 func TestRunPassesTargetToTests(t *testing.T) {
-	for _, k := range []string{"LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS"} {
+	for _, k := range []string{"LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS", "LOADGATE_FLIGHT"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
 	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
 	r := loadgate(context.Background(), "run", "-progress", "off", "-out", t.TempDir(),
-		"-target", "https://staging.example.com/", "-rate-scale", "0.5", "-allow-hosts", "staging.example.com, 10.0.0.7", "./examples/shop")
+		"-target", "https://staging.example.com/", "-rate-scale", "0.5", "-allow-hosts", "staging.example.com, 10.0.0.7", "-flight", "./examples/shop")
 	logged, _ := os.ReadFile(log)
 	for _, want := range []string{
 		"env LOADGATE_TARGET=https://staging.example.com\n",
 		"env LOADGATE_RATE_SCALE=0.5\n",
 		"env LOADGATE_ALLOW_HOSTS=staging.example.com,10.0.0.7\n",
+		"env LOADGATE_FLIGHT=1\n",
 	} {
 		if !strings.Contains(string(logged), want) {
 			t.Errorf("go test was not run with %s; the fake logged:\n%s\nloadgate said:\n%s%s", strings.TrimSpace(want), logged, r.stdout, r.stderr)
@@ -35,15 +37,16 @@ func TestRunPassesTargetToTests(t *testing.T) {
 	log = fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
 	loadgate(context.Background(), "run", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
 	logged, _ = os.ReadFile(log)
-	for _, k := range []string{"LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS"} {
+	for _, k := range []string{"LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS", "LOADGATE_FLIGHT"} {
 		if strings.Contains(string(logged), "env "+k) {
 			t.Errorf("%s set without its flag:\n%s", k, logged)
 		}
 	}
 }
 
-// TestRunRefusesBadTargetFlags (issue 14): a malformed -target,
-// -rate-scale or -allow-hosts is bad usage, named, before any test runs.
+// TestRunRefusesBadTargetFlags (issues 14 and 15): a malformed -target,
+// -rate-scale, -allow-hosts or -profile is bad usage, named, before any
+// test runs.
 func TestRunRefusesBadTargetFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -55,6 +58,7 @@ func TestRunRefusesBadTargetFlags(t *testing.T) {
 		{"rate scale zero", []string{"-rate-scale", "0"}, `-rate-scale "0": want a positive number up to 1e6`},
 		{"rate scale not a number", []string{"-rate-scale", "half"}, `-rate-scale "half": want a positive number`},
 		{"allow-hosts with a port", []string{"-allow-hosts", "staging.example.com:443"}, `-allow-hosts or LOADGATE_ALLOW_HOSTS: entry "staging.example.com:443": want a host alone`},
+		{"unknown profile", []string{"-profile", "cpu,flame"}, `-profile "cpu,flame": unknown profile "flame"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,13 @@ type Settings struct {
 	// AllowHosts are hosts other than loopback the load may be sent to,
 	// added to those LOADGATE_ALLOW_HOSTS lists already.
 	AllowHosts []string
+	// Profile lists the profiles every scenario takes of its load
+	// (LOADGATE_PROFILE, as loadtest.ParseProfile reads it); "" leaves the
+	// variable as inherited.
+	Profile string
+	// Flight turns on every scenario's flight recording
+	// (LOADGATE_FLIGHT=1); false leaves the variable as inherited.
+	Flight bool
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -62,13 +69,16 @@ func (s Settings) Env() []string {
 	if s.Pooled {
 		set[baseline.EnvPooled] = "1"
 	}
+	if s.Flight {
+		set[loadtest.EnvFlight] = "1"
+	}
 	if s.RateScale != 0 {
 		set[loadtest.EnvRateScale] = strconv.FormatFloat(s.RateScale, 'g', -1, 64)
 	}
 	if len(s.AllowHosts) > 0 {
 		set[loadtest.EnvAllowHosts] = strings.Join(append(allowhosts.FromEnv(), s.AllowHosts...), ",")
 	}
-	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target} {
+	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target, loadtest.EnvProfile: s.Profile} {
 		if v != "" {
 			set[k] = v
 		}

@@ -6,14 +6,16 @@ import (
 	"testing"
 )
 
-// TestSettingsEnv (issue 14): loadgate run -target, -rate-scale and
-// -allow-hosts reach the tests as LOADGATE_TARGET, LOADGATE_RATE_SCALE and
-// LOADGATE_ALLOW_HOSTS; hosts the caller's environment allows already stay
+// TestSettingsEnv (issues 14 and 15): loadgate run -target, -rate-scale,
+// -allow-hosts, -profile and -flight reach the tests as LOADGATE_TARGET,
+// LOADGATE_RATE_SCALE, LOADGATE_ALLOW_HOSTS, LOADGATE_PROFILE and LOADGATE_FLIGHT; hosts the caller's environment allows already stay
 // allowed, and unset settings leave the inherited variables alone.
 func TestSettingsEnv(t *testing.T) {
 	t.Setenv("LOADGATE_TARGET", "http://inherited.example.com")
 	t.Setenv("LOADGATE_RATE_SCALE", "3")
 	t.Setenv("LOADGATE_ALLOW_HOSTS", "metrics.example.com")
+	t.Setenv("LOADGATE_PROFILE", "heap")
+	t.Setenv("LOADGATE_FLIGHT", "0")
 	lookup := func(env []string, key string) []string {
 		var vals []string
 		for _, kv := range env {
@@ -29,11 +31,11 @@ func TestSettingsEnv(t *testing.T) {
 		want map[string]string
 	}{
 		{name: "inherited", give: Settings{Out: "/out"}, want: map[string]string{
-			"LOADGATE_TARGET": "http://inherited.example.com", "LOADGATE_RATE_SCALE": "3", "LOADGATE_ALLOW_HOSTS": "metrics.example.com"}},
-		{name: "set", give: Settings{Out: "/out", Target: "https://staging.example.com", RateScale: 0.25, AllowHosts: []string{"staging.example.com", "10.0.0.7"}},
+			"LOADGATE_TARGET": "http://inherited.example.com", "LOADGATE_RATE_SCALE": "3", "LOADGATE_ALLOW_HOSTS": "metrics.example.com", "LOADGATE_PROFILE": "heap", "LOADGATE_FLIGHT": "0"}},
+		{name: "set", give: Settings{Out: "/out", Target: "https://staging.example.com", RateScale: 0.25, AllowHosts: []string{"staging.example.com", "10.0.0.7"}, Profile: "cpu,mutex", Flight: true},
 			want: map[string]string{
 				"LOADGATE_TARGET": "https://staging.example.com", "LOADGATE_RATE_SCALE": "0.25",
-				"LOADGATE_ALLOW_HOSTS": "metrics.example.com,staging.example.com,10.0.0.7"}},
+				"LOADGATE_ALLOW_HOSTS": "metrics.example.com,staging.example.com,10.0.0.7", "LOADGATE_PROFILE": "cpu,mutex", "LOADGATE_FLIGHT": "1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,12 @@
 //     (Before), after the cool-down (After) and its highest (Peak), and the
 //     goroutine groups that grew (GoroutineGrowth), the largest growth
 //     first. Package assert's ServerSettled turns them into a pass or fail.
+//  5. When the scenario asks for profiles (loadtest.Scenario.Profile,
+//     LOADGATE_PROFILE), the Watcher is a [loadtest.ProfilingWatcher]: it
+//     reads the service's CPU, heap, goroutine, mutex and block profiles
+//     over the measured load from its net/http/pprof endpoints, and its
+//     goroutineleak profile after the cool-down where its Go has one (see
+//     [Watcher.ProfileLoad]); loadtest writes them beside the result.
 //
 // A failed scrape never fails the run: it is counted in ServerStats.Errors
 // (a few distinct messages, with how often each happened), and the numbers

@@ -42,6 +42,7 @@ type Watcher struct {
 	noPprof  bool                      // the derived pprof URL answered 404
 	errs     errorLog
 	lastStat *loadtest.ServerStats
+	prof     *profiling // the profiles of the load (ProfileLoad); nil if none
 }
 
 var _ loadtest.Watcher = (*Watcher)(nil)
@@ -95,7 +96,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 	w.running = true
 	w.started = time.Now()
 	w.loadAt, w.loadEnd = time.Time{}, time.Time{}
-	w.samples, w.before, w.noPprof, w.errs, w.lastStat = nil, nil, false, errorLog{}, nil
+	w.samples, w.before, w.noPprof, w.errs, w.lastStat, w.prof = nil, nil, false, errorLog{}, nil, nil
 	w.mu.Unlock()
 
 	w.metrics, w.pprof = metrics, pprof
@@ -140,15 +141,19 @@ func (w *Watcher) LoadStarted(at time.Time) {
 }
 
 // LoadEnded marks the end of the load: After is taken from the scrapes
-// after it.
+// after it. It starts reading the profiles of the end of the load, if
+// ProfileLoad asked for them, and returns at once.
 func (w *Watcher) LoadEnded(at time.Time) {
 	w.mu.Lock()
 	w.loadEnd = at
+	w.prof.loadEnded(w.stopCtx, at)
 	w.mu.Unlock()
 }
 
 // Stop stops the background scrapes, scrapes the metrics and the goroutine
-// profile a last time, and returns what the watcher saw. It returns nil if
+// profile a last time, reads the profiles of the cool-down that
+// ProfileLoad asked for and waits for those in flight, and returns what
+// the watcher saw. It returns nil if
 // the watcher was never started; called again, it returns the same stats.
 func (w *Watcher) Stop() *loadtest.ServerStats {
 	w.mu.Lock()
@@ -162,6 +167,10 @@ func (w *Watcher) Stop() *loadtest.ServerStats {
 
 	w.scrape(w.stopCtx)
 	after := w.readGoroutines(w.stopCtx)
+	w.mu.Lock()
+	prof := w.prof
+	w.mu.Unlock()
+	prof.finish(w.stopCtx)
 	w.transport.CloseIdleConnections()
 
 	w.mu.Lock()

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/rootcause"
+	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -63,6 +66,20 @@ type Scenario struct {
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
 	// (nanoseconds), the median over the runs of each side.
 	BaseP99, HeadP99 []float64
+	// Cause says where the time went, from the profiles the runs took
+	// (LOADGATE_PROFILE); nil when the head's runs took none.
+	Cause *rootcause.Report
+	// Slowest are the slowest requests over the head's runs
+	// (internal/slowest), Flights the head runs' flight recordings.
+	Slowest []slowest.Row
+	Flights []Flight
+}
+
+// Flight is the flight recording of one head run, a file of the results
+// directory.
+type Flight struct {
+	Run int // 1-based, in the order the runs started
+	*loadtest.FlightRecording
 }
 
 // Failure is a test function that failed in some runs.
@@ -138,6 +155,13 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		s.Scenario = verdict.Judge(j, in)
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
+		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
+		s.Slowest = slowest.Of(head, slowest.Shown)
+		for i, h := range head {
+			if fr := h.FlightRecording; fr != nil && fr.File != "" {
+				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})
+			}
+		}
 		for _, f := range mine {
 			f.Scenarios = append(f.Scenarios, s)
 		}
@@ -322,4 +346,14 @@ func (r *Report) Changed() bool {
 		return true
 	}
 	return slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Changed() })
+}
+
+// profiledRuns are the runs of a side of the results directory dir, whose
+// profiles are beside their result files in dir/side.
+func profiledRuns(dir, side string, results []*loadtest.Result) []rootcause.Run {
+	runs := make([]rootcause.Run, len(results))
+	for i, r := range results {
+		runs[i] = rootcause.Run{Result: r, Dir: filepath.Join(dir, side)}
+	}
+	return runs
 }

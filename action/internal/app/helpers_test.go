@@ -21,13 +21,15 @@ type fake struct {
 	seconds        int
 	leaks          []loadtest.Leak
 	env            *loadtest.Env
+	slowest        int
+	flight         bool
 }
 
 func (f fake) result(run int) *loadtest.Result { return f.fixture().Result(run) }
 
 func (f fake) fixture() fixture.Fake {
 	return fixture.Fake{Scenario: f.scenario, Test: f.test, P50: f.p50, P99: f.p99, ErrorRate: f.errorRate,
-		Seconds: f.seconds, Leaks: f.leaks, Env: f.env}
+		Seconds: f.seconds, Leaks: f.leaks, Env: f.env, Slowest: f.slowest, Flight: f.flight}
 }
 
 // runs makes one result per value of p99 (ms); p50 moves with noise.

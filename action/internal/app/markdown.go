@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -157,11 +158,68 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
 	}
 	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
+	if s.Cause != nil {
+		s.Cause.WriteMarkdown(b)
+	}
 	if l < NoCharts {
 		if chart := p99Chart(s); chart != "" {
 			b.WriteString(chart + "\n")
 		}
+		writeSlowest(b, s)
 	}
+}
+
+// writeSlowest writes the scenario's slowest requests (internal/slowest)
+// and the head's flight recordings, collapsed: what an engineer looks up
+// in the service's logs, its tracing backend and go tool trace.
+func writeSlowest(b *strings.Builder, s *Scenario) {
+	if len(s.Slowest) == 0 && len(s.Flights) == 0 {
+		return
+	}
+	multi := s.HeadRuns > 1
+	what := "Slowest requests"
+	if len(s.Slowest) == 0 {
+		what = "Flight recordings"
+	} else if multi {
+		what = fmt.Sprintf("Slowest requests of head's %d runs", s.HeadRuns)
+	}
+	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n", what)
+	if len(s.Slowest) > 0 {
+		header, align := slowest.Header(multi), slowest.Align(multi)
+		b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
+		for _, a := range align {
+			if a == 'r' {
+				b.WriteString("--:|")
+			} else {
+				b.WriteString(":--|")
+			}
+		}
+		b.WriteString("\n")
+		for _, row := range s.Slowest {
+			cells := row.Cells(multi)
+			for i, c := range cells {
+				switch {
+				case i >= len(cells)-2 && c != "-": // the request id and the trace id
+					cells[i] = cell.Code(c)
+				default:
+					cells[i] = cell.Markdown(c)
+				}
+			}
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		}
+		b.WriteString("\nFind each by its request id in the service's logs and by its trace id in its tracing backend.\n")
+	}
+	if len(s.Flights) > 0 {
+		b.WriteString("\nFlight recordings in the results directory (the `results-dir` output; `go tool trace` opens them):\n\n")
+	}
+	for _, f := range s.Flights {
+		run := ""
+		if multi {
+			run = fmt.Sprintf("run %d, ", f.Run)
+		}
+		fmt.Fprintf(b, "- %s%s: %s\n", run, cell.Markdown(f.String()), cell.Code("head/"+f.File))
+	}
+	b.WriteString("\n</details>\n\n")
 }
 
 func (r *Report) writeDetails(b *strings.Builder) {

@@ -60,7 +60,11 @@ func regressionResults() *Results {
 	res := &Results{Manifest: baseRefManifest()}
 	res.Base = append(res.Base, runs(checkout,
 		[]float64{10.0, 10.2, 9.9, 10.1, 10.05}, []float64{130, 128, 132, 131, 129})...)
-	res.Head = append(res.Head, runs(checkout,
+	// The head's runs keep their slowest requests and a flight recording
+	// (issue 15), as with loadgate run -flight.
+	slowHead := checkout
+	slowHead.slowest, slowHead.flight = 10, true
+	res.Head = append(res.Head, runs(slowHead,
 		[]float64{10.1, 9.95, 10.15, 10.0, 10.2}, []float64{160, 158, 162, 159, 161})...)
 	res.Base = append(res.Base, runs(catalogue,
 		[]float64{1.0, 1.02, 0.99, 1.01, 1.0}, []float64{4.0, 4.1, 3.9, 4.05, 3.95})...)

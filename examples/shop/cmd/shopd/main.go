@@ -8,12 +8,15 @@
 //
 // Usage:
 //
-//	shopd [-addr 127.0.0.1:0] [-leak]
+//	shopd [-addr 127.0.0.1:0] [-leak] [-access-log FILE]
 //
 // -addr must be a loopback address; port 0 picks a free port. Once it
 // accepts connections, shopd prints "listening on http://ADDR" on standard
 // output, and nothing else there. -leak switches on shop.Options.Leak: every
-// GET /products leaks a goroutine. SIGINT or SIGTERM shut it down
+// GET /products leaks a goroutine. -access-log appends a JSON line per shop
+// request to FILE ("-" for standard error) with its request id, trace id
+// and duration (shop.AccessLog), where a load test's slowest requests can
+// be found again. SIGINT or SIGTERM shut it down
 // gracefully: it stops accepting connections and waits up to 5 s for the
 // requests in flight.
 package main
@@ -59,11 +62,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free port)")
 	leak := fs.Bool("leak", false, "leak a goroutine per GET /products")
+	accessLog := fs.String("access-log", "", "append a JSON line per shop request (request id, trace id, duration) to `file`; - for standard error")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var logTo io.Writer
+	switch *accessLog {
+	case "":
+	case "-":
+		logTo = stderr
+	default:
+		f, err := os.OpenFile(*accessLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("-access-log: %w", err)
+		}
+		defer f.Close()
+		logTo = f
 	}
 
 	// An example that leaks on purpose and shows its profiles must not be
@@ -86,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &http.Server{
-		Handler:           newMux(shop.NewServer(shop.Options{Leak: *leak})),
+		Handler:           newMux(shop.NewServer(shop.Options{Leak: *leak}), logTo),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
@@ -138,12 +155,17 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// newMux routes the shop, its metrics and its profiles. The pprof handlers
+// newMux routes the shop, its metrics and its profiles, and logs the
+// shop's requests to accessLog unless it is nil. The pprof handlers
 // are registered here by hand: importing net/http/pprof also registers them
 // on http.DefaultServeMux, which shopd never serves.
-func newMux(s *shop.Server) *http.ServeMux {
+func newMux(s *shop.Server, accessLog io.Writer) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/", counted(s))
+	var h http.Handler = s
+	if accessLog != nil {
+		h = shop.AccessLog(accessLog, s)
+	}
+	mux.Handle("/", counted(h))
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // also serves the named profiles, e.g. goroutine
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +18,10 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	pr, pw := io.Pipe()
+	accessLog := filepath.Join(t.TempDir(), "access.log")
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-leak"}, pw, io.Discard)
+		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-leak", "-access-log", accessLog}, pw, io.Discard)
 		pw.Close()
 		done <- err
 	}()
@@ -50,6 +53,26 @@ func TestRun(t *testing.T) {
 			t.Errorf("GET %s: %v %s, want 200 with %q", tt.path, err, resp.Status, tt.want)
 		}
 	}
+	// The access log has the shop's one request, with the ids it was sent
+	// with, and none of the metrics' or profiles'.
+	req, _ := http.NewRequest("GET", base+"/products/1", nil)
+	req.Header.Set("X-Request-ID", "run-42")
+	req.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	if resp, err := client.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	logged, err := os.ReadFile(accessLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(logged)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"path":"/products","status":200`) ||
+		!strings.Contains(lines[1], `"path":"/products/1","status":200,`) ||
+		!strings.Contains(lines[1], `"request_id":"run-42","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"`) {
+		t.Errorf("access log:\n%s\nwant the two shop requests, the second with its ids", logged)
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -72,6 +95,7 @@ func TestRunRefuses(t *testing.T) {
 		{"no port", []string{"-addr", "127.0.0.1"}, "-addr: address 127.0.0.1: missing port"},
 		{"extra argument", []string{"serve"}, `unexpected arguments ["serve"]`},
 		{"unknown flag", []string{"-port", "8080"}, "flag provided but not defined: -port"},
+		{"access log in no directory", []string{"-access-log", "/nonexistent/dir/access.log"}, "-access-log: open /nonexistent/dir/access.log"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

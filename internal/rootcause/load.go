@@ -1,0 +1,151 @@
+package rootcause
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Run is one run of a scenario: its result, and the directory of its result
+// file, where the profiles it names are.
+type Run struct {
+	Result *loadtest.Result
+	Dir    string
+}
+
+// Set is what the profiles of a set of runs of one scenario say.
+type Set struct {
+	// CPU is the CPU time of the runs' CPU profiles; nil when no run has
+	// one. Alloc is the bytes allocated during the runs' loads, from their
+	// heap profiles at both ends; nil when no run has both.
+	CPU, Alloc *Table
+	// Notes say which profiles could not be read or used.
+	Notes []string
+}
+
+// sampleTypes name the value of a profile that each table sums.
+var (
+	cpuValue   = profile.ValueType{Type: "cpu", Unit: "nanoseconds"}
+	allocValue = profile.ValueType{Type: "alloc_space", Unit: "bytes"}
+)
+
+// Load reads and merges the profiles of runs. A profile that is missing or
+// does not parse is left out with a note, not an error: a comparison must
+// not fail over a diagnostic.
+func Load(runs []Run) *Set {
+	s := &Set{}
+	var cpu, alloc []*profile.Profile
+	var cpuReq, allocReq float64
+	var cpuRuns, allocRuns int
+	for _, r := range runs {
+		res := r.Result
+		if res == nil || len(res.Profiles) == 0 {
+			continue
+		}
+		if name, ok := res.Profiles[loadtest.ProfileCPU]; ok {
+			p, err := read(r.Dir, name)
+			if err == nil {
+				err = hasValue(p, cpuValue)
+			}
+			if err != nil {
+				s.note(err)
+			} else {
+				cpu = append(cpu, p)
+				cpuReq += covered(res, p.DurationNanos)
+				cpuRuns++
+			}
+		}
+		startName, okStart := res.Profiles[loadtest.ProfileHeapStart]
+		endName, okEnd := res.Profiles[loadtest.ProfileHeap]
+		if okStart && okEnd {
+			d, span, err := heapDelta(r.Dir, startName, endName)
+			if err != nil {
+				s.note(err)
+			} else {
+				alloc = append(alloc, d)
+				allocReq += covered(res, span)
+				allocRuns++
+			}
+		}
+	}
+	var err error
+	if s.CPU, err = tabulate(cpu, cpuValue, cpuRuns, cpuReq); err != nil {
+		s.note(fmt.Errorf("merging the CPU profiles: %w", err))
+	}
+	if s.Alloc, err = tabulate(alloc, allocValue, allocRuns, allocReq); err != nil {
+		s.note(fmt.Errorf("merging the heap profiles: %w", err))
+	}
+	return s
+}
+
+func (s *Set) note(err error) { s.Notes = append(s.Notes, err.Error()) }
+
+// read parses the profile file name in dir.
+func read(dir, name string) (*profile.Profile, error) {
+	path := filepath.Join(dir, name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// hasValue checks that p has a value of type t.
+func hasValue(p *profile.Profile, t profile.ValueType) error {
+	if valueIndex(p, t) < 0 {
+		return fmt.Errorf("profile without %s values (%v)", t.Type, p.SampleType)
+	}
+	return nil
+}
+
+func valueIndex(p *profile.Profile, t profile.ValueType) int {
+	for i, st := range p.SampleType {
+		if st.Type == t.Type && st.Unit == t.Unit {
+			return i
+		}
+	}
+	return -1
+}
+
+// heapDelta returns what was allocated between the heap profiles start and
+// end of one run's load, as a profile, and the time between them.
+func heapDelta(dir, startName, endName string) (*profile.Profile, int64, error) {
+	start, err := read(dir, startName)
+	if err != nil {
+		return nil, 0, err
+	}
+	end, err := read(dir, endName)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := hasValue(end, allocValue); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", filepath.Join(dir, endName), err)
+	}
+	span := end.TimeNanos - start.TimeNanos
+	start.Scale(-1)
+	d, err := profile.Merge([]*profile.Profile{end, start})
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s minus %s: %w", filepath.Join(dir, endName), startName, err)
+	}
+	return d, span, nil
+}
+
+// covered is how many of the result's requests a profile spanning spanNS
+// covers: all of them when it spans the load (as in the test process),
+// fewer when it is shorter (a watched service's CPU profile covers the
+// load's whole seconds only), counting the requests as evenly spread.
+func covered(r *loadtest.Result, spanNS int64) float64 {
+	n := float64(r.Requests)
+	if spanNS <= 0 || r.DurationNS <= 0 || spanNS >= r.DurationNS {
+		return n
+	}
+	return n * float64(spanNS) / float64(r.DurationNS)
+}

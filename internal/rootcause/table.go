@@ -1,0 +1,149 @@
+package rootcause
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+// Table is the cost of every function in the merged profiles of a set of
+// runs: CPU nanoseconds, or bytes allocated. What the profilers cost
+// themselves is left out.
+type Table struct {
+	// Runs counts the runs whose profiles are in the table; Requests the
+	// requests those profiles cover.
+	Runs     int
+	Requests float64
+	// Total is the cost of the whole profile.
+	Total float64
+	// Period is the cost one sample of the profile stands for: 10 ms of
+	// CPU at 100 Hz, about 512 KiB for the heap (runtime.MemProfileRate).
+	Period float64
+	// Funcs holds each function's cost by its full name, such as
+	// "github.com/loadgate/loadgate/examples/shop.sign".
+	Funcs map[string]Cost
+}
+
+// Cost is what one function cost: Flat in the function itself, Cum in it
+// and everything it called, Own in it and in the standard library it
+// called (a sample whose every frame is the standard library's or the
+// runtime's, such as a garbage collection worker, is its innermost
+// function's own).
+type Cost struct {
+	Flat, Cum, Own float64
+}
+
+// PerRequest returns the table's total divided by the requests it covers.
+func (t *Table) PerRequest() float64 {
+	if t == nil || t.Requests <= 0 {
+		return 0
+	}
+	return t.Total / t.Requests
+}
+
+// profilerFrames are the functions of Go's profilers: a sample with one of
+// them on its stack is the cost of profiling (writing and compressing a
+// profile, in the test process or in a service serving net/http/pprof), not
+// of the requests, and is left out.
+var profilerFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.`)
+
+// tabulate merges the profiles and sums their values of type vt by
+// function, without the profilers' own samples; nil when there are none.
+func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests float64) (*Table, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	merged, err := profile.Merge(ps)
+	if err != nil {
+		return nil, err
+	}
+	merged.FilterSamplesByName(nil, profilerFrames, nil, nil)
+	idx := valueIndex(merged, vt)
+	t := &Table{Runs: runs, Requests: requests, Period: float64(merged.Period), Funcs: map[string]Cost{}}
+	var frames []string
+	seen := map[string]bool{}
+	for _, s := range merged.Sample {
+		v := float64(s.Value[idx])
+		if v == 0 {
+			continue
+		}
+		t.Total += v
+		frames = frames[:0]
+		for _, loc := range s.Location {
+			// A location's lines run from the innermost inlined
+			// function to the one it was inlined into.
+			for _, l := range loc.Line {
+				if l.Function != nil {
+					frames = append(frames, l.Function.Name)
+				}
+			}
+		}
+		if len(frames) == 0 {
+			frames = append(frames, "unknown")
+		}
+		own := frames[0]
+		for _, f := range frames {
+			if !isStd(f) {
+				own = f
+				break
+			}
+		}
+		clear(seen)
+		for i, f := range frames {
+			c := t.Funcs[f]
+			if i == 0 {
+				c.Flat += v
+			}
+			if f == own && !seen[f] {
+				c.Own += v
+			}
+			if !seen[f] {
+				c.Cum += v
+				seen[f] = true
+			}
+			t.Funcs[f] = c
+		}
+	}
+	return t, nil
+}
+
+// isStd tells whether the function of that name is in Go's standard
+// library or runtime: its package path's first element has no dot, as in
+// "crypto/sha256.Sum256", "runtime.mallocgc" and
+// "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", other than
+// package main. (A module path without a dot, rare outside tests, is taken
+// for the standard library.)
+func isStd(fn string) bool {
+	pkg := packageOf(fn)
+	if pkg == "" || pkg == "main" {
+		return false
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".")
+}
+
+// packageOf returns the import path of the package of a function's
+// symbol name: "crypto/sha256" of "crypto/sha256.Sum256",
+// "github.com/a/b" of "github.com/a/b.(*T).m.func1", "" when it has none.
+func packageOf(fn string) string {
+	if i := strings.IndexByte(fn, '['); i >= 0 {
+		fn = fn[:i] // type arguments may hold dots and slashes
+	}
+	slash := strings.LastIndexByte(fn, '/')
+	dot := strings.IndexByte(fn[slash+1:], '.')
+	if dot < 0 {
+		return ""
+	}
+	return fn[:slash+1+dot]
+}
+
+// ShortName is a function's name without its package's directory, as
+// go tool pprof shows it: "shop.sign", "http.(*conn).serve".
+func ShortName(fn string) string {
+	base := fn
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		base = base[:i]
+	}
+	return fn[strings.LastIndexByte(base, '/')+1:]
+}

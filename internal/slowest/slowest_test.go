@@ -1,0 +1,58 @@
+package slowest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+func TestOfAndCells(t *testing.T) {
+	ms := func(v float64) int64 { return int64(v * float64(time.Millisecond)) }
+	run1 := &loadtest.Result{Slowest: []loadtest.SlowRequest{
+		{Name: "GET /products", Stage: "200/s", RequestID: "r1-7", TraceID: "aa", StartNS: ms(1234.4), LatencyNS: ms(41), ServiceTimeNS: ms(40), Status: 200},
+		{Stage: "200/s", RequestID: "r1-9", StartNS: ms(2000), LatencyNS: ms(12), ServiceTimeNS: ms(12), ErrorKind: "timeout"},
+	}}
+	run2 := &loadtest.Result{Slowest: []loadtest.SlowRequest{
+		{Stage: "8 users", RequestID: "r2-3", TraceID: "bb", StartNS: ms(10), LatencyNS: ms(30), ServiceTimeNS: ms(30),
+			Step: &loadtest.SlowStep{Name: "pay", LatencyNS: ms(25), Status: 201}},
+		{Stage: "8 users", StartNS: ms(10), LatencyNS: ms(5), ServiceTimeNS: ms(5), Status: 503, ErrorKind: "http_5xx"},
+	}}
+	tests := []struct {
+		name  string
+		runs  []*loadtest.Result
+		n     int
+		want  [][]string
+		multi bool
+	}{
+		{name: "one run", runs: []*loadtest.Result{run1}, n: 5, want: [][]string{
+			{"41ms", "40ms", "+1.234s", "200/s", "GET /products", "200", "r1-7", "aa"},
+			{"12ms", "12ms", "+2s", "200/s", "-", "timeout", "r1-9", "-"},
+		}},
+		{name: "two runs, the three slowest", runs: []*loadtest.Result{run1, run2}, n: 3, multi: true, want: [][]string{
+			{"1", "41ms", "40ms", "+1.234s", "200/s", "GET /products", "200", "r1-7", "aa"},
+			{"2", "30ms", "30ms", "+10ms", "8 users", "pay (slowest step, 25ms)", "201", "r2-3", "bb"},
+			{"1", "12ms", "12ms", "+2s", "200/s", "-", "timeout", "r1-9", "-"},
+		}},
+		{name: "status and kind", runs: []*loadtest.Result{{Slowest: run2.Slowest[1:]}}, n: 5, want: [][]string{
+			{"5ms", "5ms", "+10ms", "8 users", "-", "503 http_5xx", "-", "-"},
+		}},
+		{name: "none kept", runs: []*loadtest.Result{{}}, n: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [][]string
+			for _, r := range Of(tt.runs, tt.n) {
+				c := r.Cells(tt.multi)
+				if len(c) != len(Header(tt.multi)) || len(c) != len(Align(tt.multi)) {
+					t.Fatalf("%d cells, %d columns, %d alignments", len(c), len(Header(tt.multi)), len(Align(tt.multi)))
+				}
+				got = append(got, c)
+			}
+			if !slices.EqualFunc(got, tt.want, slices.Equal) {
+				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
+}
