@@ -5,6 +5,7 @@ import (
 	"io"
 
 	htmlreport "github.com/loadgate/loadgate/internal/report"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
@@ -70,6 +71,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	run := &verdict.Run{}
 	var base *inputSet
 	baseKeys := map[scenarioKey]scenarioKey{}
+	causes := map[scenarioKey]*rootcause.Report{}
 	compared := map[scenarioKey]bool{}
 	if len(paths) == 2 {
 		if base, err = readInputs(paths[1]); err != nil {
@@ -81,7 +83,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		for _, c := range r.Comparisons {
 			run.Scenarios = append(run.Scenarios, c.Judged)
-			baseKeys[c.Key], compared[c.Key] = c.BaseKey, true
+			baseKeys[c.Key], causes[c.Key], compared[c.Key] = c.BaseKey, c.Cause, true
 		}
 		if len(r.OnlyBase) > 0 {
 			in.Notes = append(in.Notes, "Only in the base, not shown: "+keyNames(r.OnlyBase)+".")
@@ -102,7 +104,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	run.Correct()
 	in.Run = run
-	in.Scenarios = reportScenarios(run, head, base, baseKeys)
+	in.Scenarios = reportScenarios(run, head, base, baseKeys, causes)
 	if err := writeHTMLReport(stdout, *out, in); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}

@@ -116,3 +116,27 @@ func TestRunReport(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWhereTimeWent checks that the report says where the time went
+// when the runs took profiles, as loadgate compare does of the same files
+// (internal/rootcause's test data: the shop's checkout, base and head).
+func TestReportWhereTimeWent(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	head, base := "../../internal/rootcause/testdata/shop/head", "../../internal/rootcause/testdata/shop/base"
+	if r := loadgate(t.Context(), "report", "-o", out, head, base); r.code != 0 {
+		t.Fatalf("report: %s", r)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := loadgate(t.Context(), "compare", base, head)
+	for _, want := range []string{"Where the time went", "CPU per request: 2.11ms → 2.67ms"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if !strings.Contains(cmp.stdout, "2.11ms → 2.67ms") {
+		t.Errorf("compare does not say it the same way:\n%s", cmp.stdout)
+	}
+}

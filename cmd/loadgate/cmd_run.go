@@ -232,7 +232,7 @@ func (o *runOutcome) writeReport(w io.Writer, path string) error {
 		base = o.Base.Results
 	}
 	in := htmlreport.Input{Run: o.Verdict, Notes: o.Notes}
-	in.Scenarios = reportScenarios(o.Verdict, o.Results, base, nil)
+	in.Scenarios = reportScenarios(o.Verdict, o.Results, base, nil, nil)
 	if len(in.Scenarios) == 0 {
 		return errors.New("no scenario produced a result")
 	}

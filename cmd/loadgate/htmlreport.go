@@ -13,6 +13,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	htmlreport "github.com/loadgate/loadgate/internal/report"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
@@ -71,8 +72,10 @@ func share(s string) (float64, error) {
 
 // reportScenarios pairs each judged scenario with its runs: head results
 // from head, base results from base (nil when the head was judged against
-// stored baselines), the stored baseline, if any, from its path.
-func reportScenarios(run *verdict.Run, head, base *inputSet, baseKeys map[scenarioKey]scenarioKey) []htmlreport.Scenario {
+// stored baselines), the stored baseline, if any, from its path, and where
+// the time went: from causes when the comparison explained it already,
+// else from the runs' profiles.
+func reportScenarios(run *verdict.Run, head, base *inputSet, baseKeys map[scenarioKey]scenarioKey, causes map[scenarioKey]*rootcause.Report) []htmlreport.Scenario {
 	var out []htmlreport.Scenario
 	for _, s := range run.Scenarios {
 		k := scenarioKey{s.Package, s.Name}
@@ -80,16 +83,21 @@ func reportScenarios(run *verdict.Run, head, base *inputSet, baseKeys map[scenar
 		if len(rs) == 0 {
 			continue // a head of baselines only: nothing over time to show
 		}
-		rep := htmlreport.Scenario{Name: s.Name, Package: s.Package, Head: resultsOf(rs), Judged: s}
+		rep := htmlreport.Scenario{Name: s.Name, Package: s.Package, Head: resultsOf(rs), Judged: s, Cause: causes[k]}
+		var baseFiles []resultFile
 		if base != nil {
 			bk, ok := baseKeys[k]
 			if !ok {
 				bk = k
 			}
-			rep.Base = resultsOf(base.Results[bk])
+			baseFiles = base.Results[bk]
+			rep.Base = resultsOf(baseFiles)
 			if b, ok := base.Baselines[bk]; ok {
 				rep.Stored = b.Baseline
 			}
+		}
+		if rep.Cause == nil {
+			rep.Cause = explain(k, baseFiles, rs)
 		}
 		if rep.Stored == nil && s.StoredPath != "" {
 			if b, err := baseline.Load(s.StoredPath); err == nil {

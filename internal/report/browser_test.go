@@ -93,7 +93,7 @@ func TestBrowser(t *testing.T) {
 	if n := len(regexp.MustCompile(`<svg class="bars"[^>]*>(.*?)</svg>`).FindAllString(dom, -1)); n != 2 {
 		t.Errorf("%d bar charts, want 2 (phases, names)", n)
 	}
-	for _, table := range []string{"slo", "figures", "verdict", "sla", "stages", "phases", "names", "leaks"} {
+	for _, table := range []string{"slo", "figures", "verdict", "sla", "stages", "phases", "names", "leaks", "slowest"} {
 		if !regexp.MustCompile(`<table class="` + table + `">\s*<thead>.*?</thead>\s*<tbody><tr`).MatchString(dom) {
 			t.Errorf("table %s missing or empty", table)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -67,6 +68,9 @@ type Scenario struct {
 	// Judged is the scenario's verdict with its comparison and SLA
 	// outcomes; nil when it was not judged.
 	Judged *verdict.Scenario
+	// Cause says where the time went, from the runs' profiles
+	// (rootcause.Explain); nil when the runs took none.
+	Cause *rootcause.Report
 }
 
 // Write writes the report as one HTML file.

@@ -90,6 +90,7 @@ func TestTablesWithoutScript(t *testing.T) {
 		`<table class="phases">`, `<table class="names">`, `<table class="leaks">`, `<table class="figures">`,
 		"latency ≤ 25ms for 99% of requests", "worst 10s p99", "<code>p99[10s] &lt; 200ms</code>",
 		"example.com/shop.(*Cart).audit.func1", "hold 1000/s",
+		`<table class="slowest">`, "checkout-1-", // a slowest request's id
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

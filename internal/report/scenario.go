@@ -38,7 +38,7 @@ type scenarioView struct {
 	// Profiles and Slowest are issue 15's "where the time went" and
 	// "slowest requests"; see profiles.go.
 	Profiles *profilesView
-	Slowest  *slowestView
+	Slowest  *table
 }
 
 // figureRow is one figure of the runs the charts show, per side.
@@ -134,7 +134,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v.Phases = phaseBars(sd)
 	v.Names = nameBars(sd)
 	v.Leaks = leakRows(s)
-	v.Profiles, v.Slowest = profilesOf(sd.head), slowestOf(sd.head)
+	v.Profiles, v.Slowest = profilesOf(s.Cause), slowestOf(s.Head)
 	return v, nil
 }
 

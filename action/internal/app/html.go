@@ -36,7 +36,7 @@ func writeHTML(dir string, r *Report, res *Results) (string, error) {
 				base = append(base, b)
 			}
 		}
-		sc := htmlreport.Scenario{Name: s.Name, Package: s.Package, Head: head, Base: base, Judged: s.Scenario}
+		sc := htmlreport.Scenario{Name: s.Name, Package: s.Package, Head: head, Base: base, Judged: s.Scenario, Cause: s.Cause}
 		if len(base) == 0 {
 			sc.Stored = findBaseline(res.Baselines, s.Package, s.Name)
 		}
