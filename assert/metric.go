@@ -382,7 +382,7 @@ func (v *view) plannedRate() (float64, error) {
 		return v.gatePlannedRate()
 	}
 	res := v.res
-	plan := res.Load.Stages
+	plan := res.Planned() // a shard's share in a shard's result
 	if len(plan) == 0 {
 		return 0, errors.New("the result has no planned load, so there is no target rate; compare with a rate such as 1000/s")
 	}

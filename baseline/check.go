@@ -87,6 +87,10 @@ var _ TB = (testing.TB)(nil)
 //
 // SLA limits ([WithSLA]) are checked on every run, in both modes.
 //
+// The result of one shard of a sharded run (LOADGATE_SHARD) is a slice of
+// the load: Check logs that it leaves it alone, and the merged result
+// (loadgate merge) is compared and checked instead.
+//
 // Check returns the comparison it made, or nil.
 func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	if h, ok := t.(interface{ Helper() }); ok {
@@ -104,6 +108,13 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	update, err := o.updating()
 	if err != nil {
 		t.Errorf("baseline.Check: %v", err)
+		return nil
+	}
+	if err := notShard(res); err != nil {
+		// A shard's latencies are real but its rates and counts are a
+		// slice: neither a baseline nor an SLA judges it, the merged
+		// result is judged.
+		t.Logf("baseline.Check: not compared, recorded or checked against SLA limits: %v", err)
 		return nil
 	}
 	path := Path(o.dir, res.Scenario)

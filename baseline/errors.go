@@ -23,6 +23,10 @@ var (
 	// LOADGATE_SCALE or LOADGATE_RATE_SCALE: they put different loads on
 	// the service and are not compared.
 	ErrScaleMismatch = errors.New("scale mismatch")
+	// ErrShard means a result is one shard of a sharded run
+	// (loadtest.Result.Shard): a slice of the load, which is judged only
+	// once the shards are merged (loadgate merge).
+	ErrShard = errors.New("a shard's result")
 	// ErrNoRuns means a sample or a baseline has no runs to compare.
 	ErrNoRuns = errors.New("no runs")
 	// ErrLocked means the lock around a baseline file could not be taken in

@@ -109,6 +109,9 @@ func PhaseMetric(phase, stat string) Metric {
 // (c.BaselineKey), from Phases for a statistic of an HTTP phase, or from
 // Metrics, where the metrics that joined the catalogue later are kept.
 func (r *Run) value(c catalogue.Metric) (float64, bool) {
+	if c.PerProcess && r.Shards > 0 {
+		return 0, false // a merged run keeps its processes' statistics per shard
+	}
 	if f, ok := r.field(c.BaselineKey); ok {
 		return number(f)
 	}

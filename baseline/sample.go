@@ -29,12 +29,17 @@ type Sample struct {
 // that of the first result. It fails with [ErrScenarioMismatch] if the
 // results belong to different scenarios, with [ErrTargetMismatch] or
 // [ErrScaleMismatch] if they were sent to different targets or at
-// different scales, and with [ErrNoRuns] if there are none.
+// different scales, with [ErrShard] if one is a single shard of a sharded
+// run (a merged result is a run like any other), and with [ErrNoRuns] if
+// there are none.
 func SampleOf(results ...*loadtest.Result) (Sample, error) {
 	var s Sample
 	for i, r := range results {
 		if r == nil {
 			return Sample{}, fmt.Errorf("result %d is nil", i+1)
+		}
+		if err := notShard(r); err != nil {
+			return Sample{}, fmt.Errorf("result %d: %w", i+1, err)
 		}
 		if i == 0 {
 			s.Scenario, s.Env, s.Label, s.Package = r.Scenario, r.Env, "head", r.Package
@@ -65,4 +70,15 @@ func (s Sample) Values(m Metric) []float64 {
 		}
 	}
 	return out
+}
+
+// notShard returns an error wrapping [ErrShard] if r is one shard of a
+// sharded run: its rates and counts are a slice of the load, so it is
+// neither compared nor recorded until the shards are merged.
+func notShard(r *loadtest.Result) error {
+	if sh := r.Shard; sh != nil && sh.Index > 0 {
+		return fmt.Errorf("%w: scenario %s ran as shard %d of %d (run group %s), a slice of the load; merge the shards (loadgate merge) and compare the merged result",
+			ErrShard, r.Scenario, sh.Index, sh.Count, sh.Group)
+	}
+	return nil
 }

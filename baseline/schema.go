@@ -78,6 +78,12 @@ type Run struct {
 	Metrics map[string]float64 `json:"metrics,omitempty"`
 	// Stopped says why the run ended early, if it did (a gate, an abort).
 	Stopped string `json:"stopped,omitempty"`
+	// Shards is the number of shards a merged result of a sharded run
+	// joined (loadgate merge); 0 for a run of one process. A merged run
+	// has no runtime statistics of its own (its shards' processes do not
+	// add up), so its metrics of the test process are left out of
+	// comparisons.
+	Shards int `json:"shards,omitempty"`
 }
 
 // Phase is the part of a [Run] that describes one HTTP phase.
@@ -161,6 +167,7 @@ func RunOf(res *loadtest.Result) Run {
 	if res.Stopped != nil {
 		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
 	}
+	r.Shards = len(res.Shards)
 	return r
 }
 

@@ -60,4 +60,13 @@
 //     addition to its Scenario.Profile.
 //   - LOADGATE_FLIGHT: 1 turns on every scenario's flight recording
 //     ([FlightRecorder]), as loadgate run -flight does.
+//   - LOADGATE_SHARD (i/N, from 1), or JOB_COMPLETION_INDEX (from 0, as a
+//     Kubernetes Indexed Job sets it) with LOADGATE_SHARDS (N): run shard
+//     i of N of every scenario's load, so that N generators together send
+//     the load one would (every N-th arrival of the schedule, 1/N of a
+//     Poisson rate or of the users; see [Shard]). LOADGATE_START_AT (RFC
+//     3339 or Unix milliseconds) starts every shard at that instant;
+//     LOADGATE_RUN_GROUP names the run, LOADGATE_COMMIT its commit. The
+//     shards' results are merged into one with loadgate merge
+//     (docs/SHARDS.md in the repository).
 package loadtest

@@ -79,6 +79,16 @@ type engine struct {
 	// Timeline: requests started per second of the measured load.
 	loadStart time.Time
 	sent      []atomic.Int64
+
+	// hdr keeps the whole distribution of every latency in the result
+	// (a sharded run, for loadgate merge).
+	hdr bool
+	// anchor is when the load (its warm-up, if any) was planned to start;
+	// firstSend and firstPlanned, unix nanoseconds, are when the first
+	// request was sent and when the plan said to send it.
+	anchor       time.Time
+	firstSend    atomic.Int64
+	firstPlanned atomic.Int64
 }
 
 func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *engine {
@@ -138,6 +148,16 @@ func (e *engine) beginMeasuring(now time.Time, planned time.Duration) {
 	e.sent = make([]atomic.Int64, int(planned/time.Second)+2)
 	e.users.begin(now, len(e.sent))
 	e.rec.loadStart.Store(now.UnixNano())
+}
+
+// noteSend keeps the first send of the run (the start skew of a shard).
+func (e *engine) noteSend(sent, planned time.Time) {
+	if e.firstSend.Load() != 0 {
+		return
+	}
+	if e.firstSend.CompareAndSwap(0, sent.UnixNano()) {
+		e.firstPlanned.Store(planned.UnixNano())
+	}
 }
 
 func (e *engine) markSent(slot int, at time.Time) {
@@ -302,6 +322,7 @@ func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
 			e.dropped[slot].Add(1)
 			continue
 		}
+		e.noteSend(now, at)
 		e.markSent(slot, now)
 	}
 }
@@ -395,6 +416,7 @@ func (e *engine) user(id int) {
 			running = true
 			e.users.add(1)
 		}
+		e.noteSend(start, e.anchor)
 		e.markSent(p.slot, start)
 		e.busy.Add(1)
 		if !e.do(w, p.slot, start, start) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/loadgate/loadgate/internal/scale"
 )
@@ -40,16 +41,20 @@ func flightFromEnv() (bool, error) {
 	return on, nil
 }
 
-// scales are the factors LOADGATE_SCALE and LOADGATE_RATE_SCALE apply to a
-// scenario's load; 1 leaves it as written.
+// scales are what the environment changes about a scenario's load: the
+// factors LOADGATE_SCALE and LOADGATE_RATE_SCALE apply to it (1 leaves it
+// as written), and in a sharded run (LOADGATE_SHARD) the share of it this
+// process runs.
 type scales struct {
 	duration, rate float64
+	split          *sharding // nil: not sharded
 }
 
 // unscaled runs the load as written.
 var unscaled = scales{duration: 1, rate: 1}
 
-// scalesFromEnv reads LOADGATE_SCALE and LOADGATE_RATE_SCALE.
+// scalesFromEnv reads LOADGATE_SCALE, LOADGATE_RATE_SCALE and the
+// variables of a sharded run (see shardingFromEnv).
 func scalesFromEnv() (scales, error) {
 	d, err := scaleFromEnv(EnvScale)
 	if err != nil {
@@ -59,7 +64,11 @@ func scalesFromEnv() (scales, error) {
 	if err != nil {
 		return scales{}, err
 	}
-	return scales{duration: d, rate: r}, nil
+	split, err := shardingFromEnv(os.Getenv, time.Now())
+	if err != nil {
+		return scales{}, err
+	}
+	return scales{duration: d, rate: r, split: split}, nil
 }
 
 // scaleFromEnv parses the factor in variable name; unset or blank means 1.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"os"
 	"sync/atomic"
+	"time"
 )
 
 // ErrDataExhausted is returned, wrapped, by the Next of a [Feed] that has
@@ -79,8 +81,21 @@ func (t *Table) Random(seed int64) *Feed {
 // Unique returns a feed that gives each row at most once, in order; once
 // all were given, Next returns an error wrapping [ErrDataExhausted], which
 // ends the run when the target returns it.
+//
+// In a sharded run (LOADGATE_SHARD=i/N, or JOB_COMPLETION_INDEX with
+// LOADGATE_SHARDS) Unique is UniqueShard(i−1, N): each shard gives its own
+// rows, every N-th from row i−1, so that no row is used twice across the
+// shards of the run. A shard then runs out of rows after about 1/N of
+// them. Unique reads the environment when it is called; if the
+// variables are malformed it gives the whole table, and [Run] refuses
+// the scenario naming the variable. For the whole table in a sharded run,
+// call UniqueShard(0, 1).
 func (t *Table) Unique() *Feed {
-	f, _ := t.UniqueShard(0, 1)
+	i, n := 0, 1
+	if sh, err := shardingFromEnv(os.Getenv, time.Now()); err == nil && sh != nil {
+		i, n = sh.index-1, sh.count
+	}
+	f, _ := t.UniqueShard(i, n)
 	return f
 }
 

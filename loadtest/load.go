@@ -82,8 +82,9 @@ type Stage struct {
 	// stage whose gate fails.
 	Gate Gate
 
-	rateRamped bool // RampTo was called: a rate, which a closed stage refuses
-	capDefault bool // Duration is DefaultIterationsCap, set by ready, not by For
+	rateRamped bool   // RampTo was called: a rate, which a closed stage refuses
+	capDefault bool   // Duration is DefaultIterationsCap, set by ready, not by For
+	shard      stride // the part of the schedule a shard runs (see splitLoad)
 }
 
 // Rate returns an open-model stage with evenly spaced arrivals at perSecond

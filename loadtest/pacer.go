@@ -59,6 +59,9 @@ func (l linearPacer) Pace(d time.Duration) iter.Seq[time.Duration] {
 
 // pacerOf returns the Pacer of the open-model stage st.
 func pacerOf(st Stage) Pacer {
+	if st.Pacer != nil && st.shard.split() {
+		return stridePacer{st.Pacer, st.shard}
+	}
 	if st.Pacer != nil {
 		return st.Pacer
 	}
@@ -76,20 +79,27 @@ func pacerOf(st Stage) Pacer {
 // Arrival k happens when Λ reaches x_k, where x_k = k for even spacing and
 // x_k is a sum of k standard exponential draws for a Poisson process (the
 // time-rescaling theorem). Inverting Λ gives the time; holds and ramps,
-// even and Poisson, all share this one formula.
+// even and Poisson, all share this one formula. Shard i of N of an evenly
+// spaced stage takes x_k = i−1, i−1+N, i−1+2N, …: every N-th arrival of
+// the same schedule, so that the shards' arrivals together are exactly
+// the whole stage's.
 type pacer struct {
 	from     float64 // requests per second at the start
 	slope    float64 // (To−From)/(2D), per second squared
 	duration float64 // seconds
 	total    float64 // Λ(D): expected arrivals in the stage
 	x        float64 // Λ at the next arrival
+	step     float64 // added to x after each evenly spaced arrival
 	rng      *rand.Rand
 }
 
 func newPacer(s Stage, d time.Duration) *pacer {
 	secs := d.Seconds()
-	p := &pacer{from: s.From, slope: (s.To - s.From) / (2 * secs), duration: secs}
+	p := &pacer{from: s.From, slope: (s.To - s.From) / (2 * secs), duration: secs, step: 1}
 	p.total = p.from*secs + p.slope*secs*secs
+	if s.shard.split() {
+		p.x, p.step = float64(s.shard.index-1), float64(s.shard.count)
+	}
 	if s.Arrivals == Exponential {
 		p.rng = rand.New(rand.NewPCG(uint64(seedOf(s)), 0x10adc0de))
 		p.x = p.rng.ExpFloat64()
@@ -107,7 +117,7 @@ func (p *pacer) next() (time.Duration, bool) {
 	if p.rng != nil {
 		p.x += p.rng.ExpFloat64()
 	} else {
-		p.x++
+		p.x += p.step
 	}
 	if t >= p.duration {
 		return 0, false

@@ -101,6 +101,19 @@ type Result struct {
 	Profiles map[string]string `json:"profiles,omitempty"`
 	Warnings []string          `json:"warnings,omitempty"`
 
+	// Shard says which part of a sharded load (LOADGATE_SHARD) this result
+	// holds, or which parts a merged one joins; nil for an unsharded run.
+	// In a sharded run Load is the plan of the whole load and Shard.Plan
+	// this shard's share of it, and every latency keeps its HDR
+	// histogram, the timeline's seconds included, so that the shards
+	// merge exactly (loadgate merge, see docs/SHARDS.md).
+	Shard *Shard `json:"shard,omitempty"`
+	// Shards, in a merged result, describes each shard merged: its counts,
+	// rate and p99, its start skew and its generator's health. Runtime
+	// statistics of several processes do not add up, so a merged result's
+	// Runtime is zero and each shard's is here.
+	Shards []ShardRun `json:"shards,omitempty"`
+
 	panicStack  string        // first panic of the target, logged by Run
 	profiles    []ProfileData // taken by the run, written by WriteFile
 	flightTrace []byte        // the flight recording, written by WriteFile
@@ -269,7 +282,8 @@ type Second struct {
 	// HDR is the second's latencies (2 significant digits) in
 	// HdrHistogram's compressed encoding (base64); absent when nothing
 	// completed in the second, and in results written before it was
-	// recorded.
+	// recorded. loadgate merge takes the percentiles of a second of all
+	// shards from it.
 	HDR string `json:"hdr,omitempty"`
 }
 
@@ -282,6 +296,17 @@ type Stop struct {
 	Cause  string `json:"cause"`
 	Stage  string `json:"stage,omitempty"`
 	Reason string `json:"reason"`
+}
+
+// Planned returns the stages this run was planned to send: Load.Stages,
+// or, in the result of one shard of a sharded run, the shard's share of
+// them (Shard.Plan), so that a rate or a count is checked against what
+// the shard was asked for.
+func (r *Result) Planned() []StagePlan {
+	if sh := r.Shard; sh != nil && sh.Index > 0 && len(sh.Plan) == len(r.Load.Stages) {
+		return sh.Plan
+	}
+	return r.Load.Stages
 }
 
 // Duration returns DurationNS as a time.Duration.

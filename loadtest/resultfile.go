@@ -19,23 +19,29 @@ import (
 // <scenario>.2.json, <scenario>.3.json and so on: no run overwrites another.
 // In the file name every character of the scenario's name other than ASCII
 // letters, digits, '-', '_' and '.' becomes '_' ("checkout v2" is written to
-// checkout_v2.json, as its baseline is named). What the run kept beside its
-// numbers is written next to it under the same stem: the profiles it took
-// ([Scenario.Profile]) as checkout_v2.2.cpu.pprof and so on, named by kind
-// in r.Profiles, and its flight recording ([FlightRecorder]) as
-// checkout_v2.2.trace, named in r.FlightRecording.File. WriteFile sets
-// those names once the files are in place (so a result that took profiles
-// or a recording must not be written from two goroutines at once; one that
-// took neither is only read); a result without them in memory, such as
-// one read by [ReadFile], is written with the names it has. Each file
-// appears whole or not at all: it is written to a temporary file in dir and
-// then linked into place, the files beside it before the result that names
-// them. WriteFile returns the path of the result.
+// checkout_v2.json, as its baseline is named). A shard's result
+// (Result.Shard) is named after its shard too, checkout.shard-2-of-4.json,
+// so that the shards of a run can share one directory. What the run kept
+// beside its numbers is written next to it under the same stem: the
+// profiles it took ([Scenario.Profile]) as checkout_v2.2.cpu.pprof and so
+// on, named by kind in r.Profiles, and its flight recording
+// ([FlightRecorder]) as checkout_v2.2.trace, named in
+// r.FlightRecording.File. WriteFile sets those names once the files are in
+// place (so a result that took profiles or a recording must not be written
+// from two goroutines at once; one that took neither is only read); a
+// result without them in memory, such as one read by [ReadFile], is written
+// with the names it has. Each file appears whole or not at all: it is
+// written to a temporary file in dir and then linked into place, the files
+// beside it before the result that names them. WriteFile returns the path
+// of the result.
 func WriteFile(dir string, r *Result) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
 	base := filename.Safe(r.Scenario)
+	if sh := r.Shard; sh != nil && sh.Index > 0 {
+		base += fmt.Sprintf(".shard-%d-of-%d", sh.Index, sh.Count)
+	}
 	var sides []sidecar
 	defer func() {
 		for _, sc := range sides {

@@ -43,6 +43,12 @@ const drainGrace = time.Second
 // fails t before any request unless the target's host is loopback or
 // allowed (Scenario.AllowHosts, LOADGATE_ALLOW_HOSTS), and records the
 // target in Env.Target.
+//
+// Under LOADGATE_SHARD=i/N (or JOB_COMPLETION_INDEX with LOADGATE_SHARDS)
+// Run sends shard i's share of the load, starting at LOADGATE_START_AT if
+// set, and its result says so ([Shard]): its gates and Abort act on that
+// share alone, and loadgate merge joins the shards' results into the one
+// to judge (docs/SHARDS.md).
 func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
 	pkg := callerPackage(1)
@@ -85,9 +91,18 @@ func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.
 		}
 	}
 	drainLimit = s.Timeout + drainGrace
+	startAt, err := s.split.pendingStart(time.Now())
+	if err != nil {
+		return s, 0, fmt.Sprintf("loadtest: scenario %s: %v", s.Name, err)
+	}
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if deadline, ok := dt.Deadline(); ok {
 			left := max(time.Until(deadline)-deadlineMargin, 0)
+			if !startAt.IsZero() {
+				// The wait for LOADGATE_START_AT comes out of go test's
+				// time too.
+				left = max(left-time.Until(startAt), 0)
+			}
 			s, need, ok := s.fitCaps(left)
 			if !ok {
 				return s, 0, fmt.Sprintf("loadtest: scenario %s needs %v of load but go test -timeout leaves %v: "+
@@ -168,8 +183,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 // Execute runs the scenario outside a test and returns what it measured: it
 // is [Run] for programs, such as a command-line tool or a benchmark driver,
 // that have no testing.TB. The zero fields of s take [DefaultScenario],
-// LOADGATE_SCALE and LOADGATE_RATE_SCALE scale the load as they do for Run,
-// and the name defaults to "scenario". Execute does not read
+// LOADGATE_SCALE and LOADGATE_RATE_SCALE scale the load, and
+// LOADGATE_SHARD and LOADGATE_START_AT shard and start it, as they do for
+// Run, and the name defaults to "scenario". Execute does not read
 // LOADGATE_TARGET: a program that points its target elsewhere should set
 // Result.Env.Target itself, so that comparisons tell its targets apart.
 //
@@ -235,6 +251,10 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	}
 	stages := s.Load.Stages()
 	runID := newRunID()
+	startAt, err := s.split.pendingStart(time.Now())
+	if err != nil {
+		return nil, err
+	}
 	// The requests' context: it ends with ctx, or when the drain gives up
 	// on the requests still running. Prepare gets it too, so that what a
 	// target ties to it (the Lean pool closes its busy connections) acts
@@ -267,6 +287,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	e := newEngine(s, rec, reqCtx, slots)
 	e.leaks = watch
 	e.flight = fl
+	// A sharded result keeps every distribution whole (HDR), so that
+	// loadgate merge can add the shards' exactly.
+	e.hdr = s.split != nil
 	started := time.Now()
 	rt := startRuntimeSampler()
 
@@ -279,9 +302,32 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	if opts.start != nil {
 		opts.start()
 	}
+	// With LOADGATE_START_AT every shard's schedule is anchored on that
+	// instant, not on when the process got round to it, so that the
+	// shards' arrivals and timelines line up to the nanosecond. The wait
+	// comes right before the first stage (the warm-up, if any), with all
+	// else ready, so that the first request leaves on time.
+	e.anchor = time.Now()
+	if !startAt.IsZero() {
+		startClaimed.Store(true)
+		e.anchor = startAt
+	}
+	waitStart := func() {
+		if !startAt.IsZero() {
+			sl := newSleeper()
+			sl.until(startAt, e.stop)
+			sl.close()
+		}
+	}
+	loadStart := e.anchor
 	if s.Warmup > 0 {
 		fl.mark("warm-up started")
-		e.runStage(0, warmupStage(stages[0]), time.Now(), s.Warmup)
+		waitStart()
+		next := e.runStage(0, warmupStage(stages[0]), e.anchor, s.Warmup)
+		loadStart = time.Now()
+		if !startAt.IsZero() {
+			loadStart = next
+		}
 	}
 	var measured time.Duration
 	for _, st := range stages {
@@ -294,7 +340,6 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	if remote == nil {
 		local = startLocalProfile(s.Profile)
 	}
-	loadStart := time.Now()
 	e.beginMeasuring(loadStart, measured)
 	fl.measuring(loadStart)
 	if s.Watch != nil {
@@ -306,6 +351,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	tl := newTimeline(e, rt, s, measured, logf)
 	samplerDone := make(chan struct{})
 	go func() { defer close(samplerDone); watch.own(); tl.run() }()
+	if s.Warmup == 0 {
+		waitStart()
+	}
 
 	stageResults := make([]StageResult, len(stages))
 	stageStart := loadStart
@@ -413,7 +461,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.ErrorSamples = rec.errorSamples()
 	res.StatusCodes = statusCodes(total.statuses)
 	res.ByName = byName(rec.nameTallies())
-	res.Phases, res.Connections = phasesOf(rec.phaseTally())
+	res.Phases, res.Connections = phasesOf(rec.phaseTally(), e.hdr)
 	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
 	res.PacerLagMaxNS = e.lagMax.Load()
 	res.Runtime = rt.finish(runtime.NumGoroutine())
@@ -423,6 +471,10 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.Server = server
 	if res.Leaks == nil {
 		res.Leaks = []Leak{}
+	}
+	if s.split != nil {
+		res.Load = *s.whole
+		res.Shard = shardOf(s, e, loadStart, drainEnd)
 	}
 	res.Warnings = warnings(res)
 	if res.Stopped == nil {
@@ -500,14 +552,14 @@ func byName(tallies map[string]*tally) map[string]NameResult {
 	return out
 }
 
-func phasesOf(p *phaseTally) (map[string]Latency, *Connections) {
+func phasesOf(p *phaseTally, withHDR bool) (map[string]Latency, *Connections) {
 	if p == nil {
 		return nil, nil
 	}
 	phases := map[string]Latency{}
 	for i, h := range p.hists {
 		if h.TotalCount() > 0 {
-			phases[Phase(i).String()] = summarize(h, false)
+			phases[Phase(i).String()] = summarize(h, withHDR)
 		}
 	}
 	if len(phases) == 0 {
@@ -551,8 +603,8 @@ func buildStage(rec *recorder, e *engine, i int, st Stage, elapsedNS int64, inFl
 		ElapsedNS:   elapsedNS,
 		Plan:        stagePlanOf(st),
 		Dropped:     e.dropped[i+1].Load(),
-		Latency:     summarize(t.latency, false),
-		ServiceTime: summarize(t.service, false),
+		Latency:     summarize(t.latency, e.hdr),
+		ServiceTime: summarize(t.service, e.hdr),
 		ErrorKinds:  t.kinds,
 		StatusCodes: statusCodes(t.statuses),
 	}
@@ -594,7 +646,7 @@ func planOf(s Scenario) LoadInfo {
 // stagePlanOf describes one stage's planned load.
 func stagePlanOf(st Stage) StagePlan {
 	p := StagePlan{
-		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.From, To: st.To,
+		Name: st.label(), Model: st.Model, Arrivals: arrivalsOf(st), From: st.shard.shareRate(st.From), To: st.shard.shareRate(st.To),
 		Users: st.Users, ThinkNS: int64(st.Think), DurationNS: int64(st.Duration),
 		IterationsPerUser: st.IterationsPerUser, IterationsShared: st.IterationsShared,
 		Seed: seedOf(st), Gated: st.Gate != nil,

@@ -72,6 +72,11 @@ type Scenario struct {
 	// (a failed gate, the abort, or the worst second) beside the result;
 	// off unless On or LOADGATE_FLIGHT=1.
 	FlightRecorder FlightRecorder
+
+	// In a sharded run (set by ready): the shard, and the plan of the
+	// whole load, which Load no longer holds.
+	split *sharding
+	whole *LoadInfo
 }
 
 // Abort stops a run whose every second, for Sustained in a row, has an error
@@ -227,6 +232,14 @@ func (s Scenario) ready(sc scales) (Scenario, error) {
 			return s, fmt.Errorf("%w (at %s=%g)", err, EnvRateScale, sc.rate)
 		}
 		return s, err
+	}
+	if sh := sc.split; sh != nil {
+		whole := planOf(s)
+		load, err := splitLoad(s.Load, sh.index, sh.count)
+		if err != nil {
+			return s, fmt.Errorf("%w (as shard %d of %d, %s)", err, sh.index, sh.count, EnvShard)
+		}
+		s.Load, s.split, s.whole = load, sh, &whole
 	}
 	return s, nil
 }

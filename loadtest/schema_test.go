@@ -46,7 +46,7 @@ func goldenResult() *Result {
 		Stages: []StageResult{{Index: 0, Name: "3/s", ElapsedNS: int64(time.Second), Requests: 3, Errors: 1, ErrorRate: 1.0 / 3,
 			Rate: 3, Throughput: 2, Latency: lat, ServiceTime: lat, ErrorKinds: map[string]int64{KindTimeout: 1},
 			Gate: &GateResult{Passed: false, Reason: "p95 = 3µs, want < 2µs"}}},
-		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}, {Second: 1, Sent: 3, Requests: 3, P50NS: 2000, P99NS: 3000, Users: 3}},
+		Timeline: []Second{{Second: 0, Sent: 3, Requests: 3, Errors: 1, P50NS: 2000, P99NS: 3000}, {Second: 1, Sent: 3, Requests: 3, P50NS: 2000, P99NS: 3000, Users: 3, HDR: "HISTFAAAAB14nJNpmSzMwMDAzAABMBqEGZnsLQYwwwCjAwB4OQY5"}},
 		Server: &ServerStats{Source: "http://127.0.0.1:8080/metrics",
 			Series: map[string][]Point{"go_goroutines": {{TNS: -int64(time.Second), Value: 12}, {TNS: 0, Value: 40}, {TNS: int64(time.Second), Value: 14}}},
 			Before: map[string]float64{"go_goroutines": 12}, After: map[string]float64{"go_goroutines": 14}, Peak: map[string]float64{"go_goroutines": 40},
@@ -67,6 +67,16 @@ func goldenResult() *Result {
 		Stopped:  &Stop{Cause: "gate", Stage: "3/s", Reason: "p95 = 3µs, want < 2µs"},
 		Profiles: map[string]string{ProfileCPU: "checkout.cpu.pprof", ProfileHeap: "checkout.heap.pprof", ProfileHeapStart: "checkout.heap-start.pprof"},
 		Warnings: []string{"an example warning"},
+		// A shard's block and a merged result's breakdown, together only
+		// here, so that the golden file shows both.
+		Shard: &Shard{Index: 2, Count: 4, Group: "start-20261123T010200.000Z-0123456789ab", Commit: "0123456789abcdef", Run: 1,
+			Start:     &ShardStart{At: time.Date(2026, 11, 23, 1, 2, 0, 0, time.UTC), FirstSend: time.Date(2026, 11, 23, 1, 2, 0, 1200, time.UTC), SkewNS: 1200},
+			LoadStart: time.Date(2026, 11, 23, 1, 2, 1, 0, time.UTC), BusyNS: int64(1100 * time.Millisecond),
+			Plan: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 0.75, To: 0.75, DurationNS: int64(time.Second), Seed: 77, Gated: true}},
+			Note: shardNote(2, 4)},
+		Shards: []ShardRun{{Index: 1, File: "shard-1/checkout.shard-1-of-4.json", RunID: "fedcba9876543210", Requests: 1, Rate: 1, P50NS: 2000, P99NS: 3000,
+			StartSkewNS: 900, PacerLagMaxNS: 30000, Runtime: RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, CPUSeconds: 0.25},
+			Env: Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2}}},
 	}
 }
 

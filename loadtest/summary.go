@@ -30,6 +30,7 @@ func Summary(r *Result) string {
 	if len(set) > 0 {
 		fmt.Fprintf(&b, "load %s\n", strings.Join(set, ", "))
 	}
+	writeShard(&b, r)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stage\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\tgate\t")
 	row := func(name string, req, errs int64, rate float64, l Latency, gate string) {
@@ -66,10 +67,14 @@ func Summary(r *Result) string {
 			b.WriteByte('\n')
 		}
 	}
-	rt := r.Runtime
-	fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
-		rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
-		rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
+	if len(r.Shards) > 0 {
+		writeShards(&b, r.Shards)
+	} else {
+		rt := r.Runtime
+		fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
+			rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
+			rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
+	}
 	if srv := r.Server; srv != nil {
 		const g = "go_goroutines"
 		if _, ok := srv.Before[g]; ok {
@@ -124,4 +129,50 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// writeShard says which part of a sharded load r holds.
+func writeShard(b *strings.Builder, r *Result) {
+	sh := r.Shard
+	if sh == nil {
+		return
+	}
+	commit := ""
+	if sh.Commit != "" {
+		commit = ", commit " + sh.Commit[:min(12, len(sh.Commit))]
+	}
+	if sh.Index > 0 {
+		fmt.Fprintf(b, "shard %d of %d of run group %s%s: this shard's share of the load", sh.Index, sh.Count, sh.Group, commit)
+		if st := sh.Start; st != nil {
+			fmt.Fprintf(b, "; its first request left %v after its planned time (%s)", time.Duration(st.SkewNS), EnvStartAt)
+		}
+		fmt.Fprintf(b, "\nnote: %s\n", sh.Note)
+		return
+	}
+	if sh.Partial {
+		missing := make([]string, len(sh.Missing))
+		for i, m := range sh.Missing {
+			missing[i] = fmt.Sprint(m)
+		}
+		fmt.Fprintf(b, "PARTIAL: merged from %d of %d shards of run group %s%s; shard %s missing\n",
+			sh.Count-len(sh.Missing), sh.Count, sh.Group, commit, strings.Join(missing, ", "))
+	} else {
+		fmt.Fprintf(b, "merged from %d shards of run group %s%s\n", sh.Count, sh.Group, commit)
+	}
+}
+
+// writeShards writes a merged result's breakdown by shard, with each
+// generator's health.
+func writeShards(b *strings.Builder, shards []ShardRun) {
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "shard\trequests\terrors\treq/s\tp99\tstart skew\tpacer lag\tCPU\tstopped\t")
+	for _, s := range shards {
+		stopped := ""
+		if s.Stopped != nil {
+			stopped = s.Stopped.Cause
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%v\t%v\t%v\t%.2fs\t%s\t\n", s.Index, s.Requests, s.Errors, s.Rate,
+			ns(s.P99NS), time.Duration(s.StartSkewNS), ns(s.PacerLagMaxNS), s.Runtime.CPUSeconds, stopped)
+	}
+	tw.Flush()
 }

@@ -28,7 +28,9 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		if t := o.Session.Tests[gotest.Key{Package: k.Package, Test: test}]; t != nil && t.Outcome() == gotest.StatusFail {
 			in.TestFailed = true
 		}
-		switch {
+		switch sh := rs[0].Shard; {
+		case sh != nil && sh.Index > 0:
+			in.NoBase = fmt.Sprintf("shard %d of %d of a sharded run: merge the shards (loadgate merge) and compare the merged results", sh.Index, sh.Count)
 		case o.Config.Update:
 			in.NoBase = "recording baselines"
 		case o.Base != nil:

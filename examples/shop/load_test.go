@@ -102,8 +102,9 @@ func send(ctx context.Context, c *http.Client, method, url, body string) error {
 }
 
 // planned is the number of arrivals an open-model stage plans: its mean
-// rate times its length. It reads the plan from the result, so it holds
-// under LOADGATE_SCALE too.
+// rate times its length. It reads the plan from the result
+// (Result.Planned), so it holds under LOADGATE_SCALE, and in one shard of
+// a sharded run (LOADGATE_SHARD) counts the shard's share.
 func planned(p loadtest.StagePlan) float64 {
 	return (p.From + p.To) / 2 * time.Duration(p.DurationNS).Seconds()
 }
@@ -153,7 +154,7 @@ func loadCatalogue(t *testing.T) *loadtest.Result {
 	assert.SLA(t, res, assert.PreLaunch...)
 	assert.SLA(t, res, "throughput >= 95%", `status(200) == 100%`)
 	// Evenly spaced arrivals: every planned request is sent, no more.
-	checkCount(t, "GET /products", res.Requests, planned(res.Load.Stages[0]), 0.05)
+	checkCount(t, "GET /products", res.Requests, planned(res.Planned()[0]), 0.05)
 	return res
 }
 
@@ -179,7 +180,7 @@ func TestLoadMix(t *testing.T) {
 	// A Poisson count has a standard deviation of √mean; four of them
 	// (±28% of 200) is wide enough for any seed. The seed is fixed, so
 	// this run's count does not change from one run to the next.
-	want := planned(res.Load.Stages[0])
+	want := planned(res.Planned()[0])
 	checkCount(t, "all requests", res.Requests, want, 4*math.Sqrt(want)/want)
 	// The mix interleaves its requests evenly, so each name's count is
 	// within one request of its share, however short the run.
@@ -322,7 +323,7 @@ func TestLoadRamp(t *testing.T) {
 		t.Errorf("gate of stage %s = %+v, want it checked and passed", res.Stages[2].Name, g)
 	}
 	for i, st := range res.Stages {
-		checkCount(t, "stage "+st.Name, st.Requests, planned(res.Load.Stages[i]), 0.05)
+		checkCount(t, "stage "+st.Name, st.Requests, planned(res.Planned()[i]), 0.05)
 	}
 	assert.SLA(t, res, `p99{stage="hold"} < 100ms`)
 }

@@ -41,19 +41,20 @@ var metrics = []Metric{
 		Read: func(r *loadtest.Result) (float64, bool) {
 			return float64(r.Runtime.GoroutinesEnd) - float64(r.Runtime.GoroutinesStart), true
 		},
-		Rule: &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Dimension: "resources",
+		PerProcess: true,
+		Rule:       &Rule{Tolerance: 0.50, Warn: 0.25, Floor: 10, WarnOnly: true}, Dimension: "resources",
 		BaselineKey: "goroutine_growth", Bench: "goroutine-growth",
 	},
 	{
 		Name: "heap_peak", Unit: Bytes, Where: InRun, Noun: "a heap size",
-		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.HeapPeakBytes), true },
+		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.HeapPeakBytes), true }, PerProcess: true,
 		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 4 << 20}, Dimension: "resources",
 		BaselineKey: "heap_peak_bytes", Bench: "heap-peak-B",
 		Prom: Series{Family: &Family{"loadgate_heap_peak_bytes", "Peak heap of the test process during the load.", Gauge}},
 	},
 	{
 		Name: "gc_pause_p99", Unit: Duration, Where: InRun, Noun: "a GC pause",
-		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseP99NS), true },
+		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseP99NS), true }, PerProcess: true,
 		Rule: &Rule{Tolerance: 1.00, Warn: 0.50, Floor: 500e3, WarnOnly: true}, Dimension: "resources",
 		BaselineKey: "gc_pause_p99_ns", Bench: "gc-pause-p99-ns",
 		Prom: Series{Family: &Family{"loadgate_gc_pause_p99_seconds", "99th percentile of the test process's GC pauses during the load.", Gauge}},
@@ -76,16 +77,16 @@ var metrics = []Metric{
 	goroutines("end", func(s loadtest.RuntimeStats) int { return s.GoroutinesEnd }),
 	{
 		Name: "gc_pause_max", Unit: Duration, Where: InRun, Noun: "a GC pause",
-		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseMaxNS), true },
+		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.GCPauseMaxNS), true }, PerProcess: true,
 	},
 	{
 		Name: "num_gc", Unit: Count, Where: InRun, Noun: "a count",
-		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.NumGC), true },
+		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Runtime.NumGC), true }, PerProcess: true,
 		Prom: Series{Family: &Family{"loadgate_gc_cycles_total", "GC cycles of the test process during the load.", Counter}},
 	},
 	{
 		Name: "cpu_seconds", Unit: Duration, Where: InRun, Noun: "CPU time", BareSeconds: true,
-		Read: func(r *loadtest.Result) (float64, bool) { return r.Runtime.CPUSeconds * 1e9, true },
+		Read: func(r *loadtest.Result) (float64, bool) { return r.Runtime.CPUSeconds * 1e9, true }, PerProcess: true,
 		Prom: Series{Family: &Family{"loadgate_cpu_seconds_total", "CPU time of the test process during the load.", Counter}},
 	},
 }
@@ -104,7 +105,28 @@ func count(name string, where Scope, n func(*loadtest.Result) int64, f *Family) 
 func goroutines(when string, n func(loadtest.RuntimeStats) int) Metric {
 	return Metric{
 		Name: "goroutines_" + when, Unit: Count, Where: InRun, Noun: "a goroutine count",
-		Read: func(r *loadtest.Result) (float64, bool) { return float64(n(r.Runtime)), true },
+		Read: func(r *loadtest.Result) (float64, bool) { return float64(n(r.Runtime)), true }, PerProcess: true,
 		Prom: Series{Family: goroutinesFamily, Label: [2]string{"when", when}},
+	}
+}
+
+// perProcess wraps the reader of a metric of the test process's runtime
+// (Metric.PerProcess): a merged result of a sharded run (Result.Shards)
+// has none, since the statistics of several processes do not add up; it
+// keeps them per shard, and the metric is not available in it.
+func perProcess(read func(*loadtest.Result) (float64, bool)) func(*loadtest.Result) (float64, bool) {
+	return func(r *loadtest.Result) (float64, bool) {
+		if len(r.Shards) > 0 {
+			return 0, false
+		}
+		return read(r)
+	}
+}
+
+func init() {
+	for i := range metrics {
+		if metrics[i].PerProcess {
+			metrics[i].Read = perProcess(metrics[i].Read)
+		}
 	}
 }

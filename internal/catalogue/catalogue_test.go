@@ -374,3 +374,26 @@ func promValue(mf *dto.MetricFamily, s catalogue.Series) (float64, bool) {
 	}
 	return 0, false
 }
+
+// TestMergedRuntime checks that the runtime statistics of the test
+// process are not read from a merged result of a sharded run, which keeps
+// them per shard: several processes' heaps and GC pauses do not add up
+// (issue 16).
+func TestMergedRuntime(t *testing.T) {
+	r := &loadtest.Result{Requests: 10, Runtime: loadtest.RuntimeStats{HeapPeakBytes: 1 << 20, CPUSeconds: 1},
+		Shards: []loadtest.ShardRun{{Index: 1}, {Index: 2}}}
+	for _, name := range []string{"heap_peak", "gc_pause_p99", "gc_pause_max", "goroutine_growth", "goroutines_peak", "num_gc", "cpu_seconds"} {
+		m, ok := catalogue.Lookup(name)
+		if !ok {
+			t.Fatalf("no metric %s", name)
+		}
+		if v, ok := m.Read(r); ok {
+			t.Errorf("%s of a merged result = %g, want not available", name, v)
+		}
+	}
+	if m, _ := catalogue.Lookup("requests"); m.Read != nil {
+		if v, ok := m.Read(r); !ok || v != 10 {
+			t.Errorf("requests of a merged result = %g, %v", v, ok)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type Metric struct {
 	// BareSeconds makes a bare number compared with the metric count
 	// seconds, as its name says (cpu_seconds < 30).
 	BareSeconds bool
+	// PerProcess marks a statistic of the test process's runtime, which a
+	// merged result of a sharded run does not have (its Read says so).
+	PerProcess bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
 	// request completed, or the result lacks what the metric reads (a

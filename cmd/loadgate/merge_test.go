@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// writeShards writes the results of n synthetic shards of a run of
+// scenario checkout into dir/shard-<i>, as loadtest.Run writes them, and
+// returns the directories. change, if set, alters shard i's result.
+func writeShards(t *testing.T, dir string, n int, change func(i int, r *loadtest.Result)) []string {
+	t.Helper()
+	var dirs []string
+	for i := 1; i <= n; i++ {
+		d := filepath.Join(dir, fmt.Sprintf("shard-%d", i))
+		r := fixture.ShardFake{Scenario: "checkout", Index: i, Count: n, Commit: "0123456789abcdef"}.Result()
+		if change != nil {
+			change(i, r)
+		}
+		if _, err := loadtest.WriteFile(d, r); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+// TestMerge merges four shard directories into one result, which
+// loadgate compare then reads as it reads any run; a shard's own result
+// is refused by compare, which says to merge first.
+func TestMerge(t *testing.T) {
+	dir := t.TempDir()
+	dirs := writeShards(t, dir, 4, nil)
+	out := filepath.Join(dir, "merged")
+	r := loadgate(context.Background(), append([]string{"merge", "-out", out}, dirs...)...)
+	if r.code != exitOK {
+		t.Fatalf("merge: %s", r)
+	}
+	for _, want := range []string{
+		"checkout: 4 shards of 4 merged into " + filepath.Join(out, "checkout.json"),
+		"scenario checkout: 1600 requests in 4s (400.0 req/s sent",
+		"merged from 4 shards of run group start-20261123T010000.000Z-0123456789abcdef, commit 0123456789ab",
+		"shard  requests  errors  req/s",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("merge printed\n%s\nwant it to say %q", r.stdout, want)
+		}
+	}
+	merged, err := loadtest.ReadFile(filepath.Join(out, "checkout.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Requests != 1600 || len(merged.Shards) != 4 {
+		t.Errorf("merged %d requests of %d shards", merged.Requests, len(merged.Shards))
+	}
+
+	if c := loadgate(context.Background(), "compare", out, out); c.code != exitOK || !strings.Contains(c.stdout, "checkout") {
+		t.Errorf("compare of merged results: %s", c)
+	}
+	c := loadgate(context.Background(), "compare", out, dirs[1])
+	if c.code != exitUsage || !strings.Contains(c.stderr, "ran as shard 2 of 4") || !strings.Contains(c.stderr, "loadgate merge") {
+		t.Errorf("compare with a shard's own result: %s\nwant exit status 2 saying to merge the shards", c)
+	}
+}
+
+// TestMergeRefuses checks that merge refuses what it cannot merge exactly,
+// naming the shard file and the field, and writes nothing; and that
+// -partial merges a run that lacks a shard, saying so.
+func TestMergeRefuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		n      int
+		change func(i int, r *loadtest.Result)
+		drop   int // a shard directory left out
+		flags  []string
+		code   int
+		want   string
+	}{
+		{name: "missing shard", n: 4, drop: 3, code: exitUsage,
+			want: "scenario checkout: shard.index: shard 3 of 4 missing"},
+		{name: "different commit", n: 3, code: exitUsage,
+			change: func(i int, r *loadtest.Result) {
+				if i == 2 {
+					r.Shard.Commit = "fedcba9876543210"
+				}
+			},
+			want: filepath.Join("shard-2", "checkout.shard-2-of-3.json") + ": shard.commit: commit fedcba9876543210, shard 1"},
+		{name: "different plan", n: 2, code: exitUsage,
+			change: func(i int, r *loadtest.Result) {
+				if i == 2 {
+					r.Load.Stages[0].DurationNS *= 2
+				}
+			},
+			want: "checkout.shard-2-of-2.json: load.stages[0].duration_ns: 8000000000, shard 1"},
+		{name: "partial", n: 4, drop: 2, flags: []string{"-partial"}, code: exitOK,
+			want: "PARTIAL: merged from 3 of 4 shards of run group"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			dirs := writeShards(t, dir, tt.n, tt.change)
+			if tt.drop > 0 {
+				dirs = append(dirs[:tt.drop-1], dirs[tt.drop:]...)
+			}
+			out := filepath.Join(dir, "merged")
+			args := append(append([]string{"merge", "-out", out}, tt.flags...), dirs...)
+			r := loadgate(context.Background(), args...)
+			if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) {
+				t.Errorf("%s\nwant exit status %d saying %q", r, tt.code, tt.want)
+			}
+			files, _ := filepath.Glob(filepath.Join(out, "*.json"))
+			if (tt.code == exitOK) != (len(files) == 1) {
+				t.Errorf("wrote %v", files)
+			}
+		})
+	}
+}
+
+// TestMergeUsage checks merge's usage errors.
+func TestMergeUsage(t *testing.T) {
+	dir := t.TempDir()
+	dirs := writeShards(t, dir, 1, nil)
+	full := filepath.Join(dir, "full")
+	if err := os.MkdirAll(full, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(full, "x.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"merge", dirs[0]}, "-out is required"},
+		{[]string{"merge", "-out", filepath.Join(dir, "m")}, "want the shards' result files or directories"},
+		{[]string{"merge", "-out", full, dirs[0]}, "already holds 1 result file"},
+		{[]string{"merge", "-out", dirs[0], dirs[0]}, "already holds 1 result file"},
+		{[]string{"merge", "-out", filepath.Join(dir, "m"), filepath.Join(dir, "nope")}, "nope: no such file or directory"},
+	} {
+		r := loadgate(context.Background(), tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s\nwant exit status 2 saying %q", r, tt.want)
+		}
+	}
+}

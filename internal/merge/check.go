@@ -1,0 +1,203 @@
+package merge
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Refusal is why shards cannot be merged: the shard file at fault (Path;
+// "" when the fault is a shard that is not there), the field of its
+// result ("shard.commit", "load.stages[0].from", "latency.hdr") and what
+// is wrong with it.
+type Refusal struct {
+	Path     string
+	Scenario string
+	Field    string
+	Reason   string
+}
+
+func (r *Refusal) Error() string {
+	if r.Path == "" {
+		return fmt.Sprintf("scenario %s: %s: %s", r.Scenario, r.Field, r.Reason)
+	}
+	return fmt.Sprintf("%s: %s: %s", r.Path, r.Field, r.Reason)
+}
+
+// check refuses files that are not the shards of one run, and returns
+// the shards missing (which only Options.Partial accepts). files are in
+// the order of their shards.
+func check(files []File, o Options) (missing []int, err error) {
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no results to merge")
+	}
+	ref := files[0]
+	refuse := func(f File, field, format string, args ...any) error {
+		return &Refusal{Path: f.Path, Scenario: f.Result.Scenario, Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	for _, f := range files {
+		switch sh := f.Result.Shard; {
+		case sh == nil:
+			return nil, refuse(f, "shard", "not a shard's result: only the results of a sharded run (%s=i/N, or %s with %s) are merged",
+				loadtest.EnvShard, loadtest.EnvJobIndex, loadtest.EnvShards)
+		case sh.Index == 0:
+			return nil, refuse(f, "shard.index", "a merged result already (of %d shards of run group %s); merge the shards' own results", sh.Count, sh.Group)
+		}
+	}
+	rs := ref.Result.Shard
+	by := fmt.Sprintf("shard %d (%s)", rs.Index, ref.Path)
+	seen := map[int]string{}
+	for _, f := range files {
+		r, sh := f.Result, f.Result.Shard
+		if prev, dup := seen[sh.Index]; dup {
+			return nil, refuse(f, "shard.index", "shard %d of %d again: %s is that shard too; give each shard's result once", sh.Index, sh.Count, prev)
+		}
+		seen[sh.Index] = f.Path
+		if f.Path == ref.Path {
+			continue
+		}
+		for _, c := range []struct{ field, got, want string }{
+			{"scenario", r.Scenario, ref.Result.Scenario},
+			{"package", r.Package, ref.Result.Package},
+		} {
+			if c.got != c.want {
+				return nil, refuse(f, c.field, "%q, %s has %q: shards of different scenarios", c.got, by, c.want)
+			}
+		}
+		switch {
+		case sh.Count != rs.Count:
+			return nil, refuse(f, "shard.count", "shard %d of %d, %s is one of %d: shards of different splits", sh.Index, sh.Count, by, rs.Count)
+		case sh.Commit != rs.Commit:
+			return nil, refuse(f, "shard.commit", "%s, %s ran %s: shards of different code", orNone(sh.Commit), by, orNone(rs.Commit))
+		case sh.Group != rs.Group:
+			return nil, refuse(f, "shard.group", "%q, %s has %q: shards of different runs (%s, %s)", sh.Group, by, rs.Group, loadtest.EnvRunGroup, loadtest.EnvStartAt)
+		case sh.Run != rs.Run:
+			return nil, refuse(f, "shard.run", "run %d of the scenario, %s is run %d", sh.Run, by, rs.Run)
+		}
+		if field, got, want := firstDiff("load", r.Load, ref.Result.Load); field != "" {
+			return nil, refuse(f, field, "%s, %s planned %s: shards of different plans", got, by, want)
+		}
+		if field, got, want := firstDiff("env", loadOf(r.Env), loadOf(ref.Result.Env)); field != "" {
+			return nil, refuse(f, field, "%s, %s ran with %s: shards of different loads", got, by, want)
+		}
+		if sh.Index < 1 || sh.Index > rs.Count {
+			return nil, refuse(f, "shard.index", "shard %d of %d", sh.Index, rs.Count)
+		}
+	}
+	for i := 1; i <= rs.Count; i++ {
+		if _, ok := seen[i]; !ok {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 && !o.Partial {
+		var have []string
+		for _, f := range files {
+			have = append(have, fmt.Sprintf("%d (%s)", f.Result.Shard.Index, f.Path))
+		}
+		return missing, &Refusal{Scenario: ref.Result.Scenario, Field: "shard.index",
+			Reason: fmt.Sprintf("%s of %d missing; have %s. Merge what there is with -partial: the result then says partial",
+				shardList(missing), rs.Count, strings.Join(have, ", "))}
+	}
+	return missing, nil
+}
+
+// loadOf is the part of an environment that changes the load: shards of
+// different scales or targets do not add up to one load.
+func loadOf(e loadtest.Env) loadtest.Env {
+	return loadtest.Env{Scale: e.Scale, RateScale: e.RateScale, Target: e.Target}
+}
+
+func orNone(commit string) string {
+	if commit == "" {
+		return "no known commit"
+	}
+	return "commit " + commit
+}
+
+// shardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
+func shardList(idx []int) string {
+	s := make([]string, len(idx))
+	for i, n := range idx {
+		s[i] = fmt.Sprint(n)
+	}
+	if len(s) == 1 {
+		return "shard " + s[0]
+	}
+	return "shards " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// firstDiff returns the first field, as a JSON path under root, whose
+// value differs between a and b, with both values as JSON; "" if they
+// are equal.
+func firstDiff(root string, a, b any) (field, av, bv string) {
+	var x, y any
+	for _, p := range []struct {
+		v   any
+		out *any
+	}{{a, &x}, {b, &y}} {
+		data, err := json.Marshal(p.v)
+		if err != nil {
+			return root, err.Error(), ""
+		}
+		_ = json.Unmarshal(data, p.out)
+	}
+	return diff(root, x, y)
+}
+
+func diff(path string, a, b any) (string, string, string) {
+	show := func(v any) string {
+		if v == nil {
+			return "nothing"
+		}
+		data, _ := json.Marshal(v)
+		return string(data)
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			break
+		}
+		keys := make([]string, 0, len(x)+len(y))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		for k := range y {
+			if _, ok := x[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if p, av, bv := diff(path+"."+k, x[k], y[k]); p != "" {
+				return p, av, bv
+			}
+		}
+		return "", "", ""
+	case []any:
+		y, ok := b.([]any)
+		if !ok {
+			break
+		}
+		for i := range max(len(x), len(y)) {
+			var xi, yi any
+			if i < len(x) {
+				xi = x[i]
+			}
+			if i < len(y) {
+				yi = y[i]
+			}
+			if p, av, bv := diff(fmt.Sprintf("%s[%d]", path, i), xi, yi); p != "" {
+				return p, av, bv
+			}
+		}
+		return "", "", ""
+	}
+	if show(a) == show(b) {
+		return "", "", ""
+	}
+	return path, show(a), show(b)
+}

@@ -1,0 +1,289 @@
+package merge
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/histo"
+	"github.com/loadgate/loadgate/internal/schematest"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// shards makes the n shard results of one synthetic run, and every
+// latency they measured.
+func shards(n int, tweak func(*fixture.ShardFake)) ([]File, []time.Duration) {
+	var files []File
+	var all []time.Duration
+	for i := 1; i <= n; i++ {
+		f := fixture.ShardFake{Scenario: "checkout", Index: i, Count: n, Commit: "0123456789abcdef"}
+		if tweak != nil {
+			tweak(&f)
+		}
+		f.Latencies = fixture.Draw(uint64(i), f.Sends())
+		all = append(all, f.Latencies...)
+		files = append(files, File{Path: filepath.Join("shard-"+string(rune('0'+i)), "checkout.json"), Result: f.Result()})
+	}
+	return files, all
+}
+
+// TestMergeExact is the exact-merge property (issue 16): the merged
+// latency is the histogram of every latency of every shard pooled, so its
+// percentiles are the pooled percentiles within the histogram's precision;
+// counts, error kinds and status codes add up; the rates are the whole
+// load's.
+func TestMergeExact(t *testing.T) {
+	for _, n := range []int{1, 3, 4} {
+		files, all := shards(n, nil)
+		got, err := Merge(files, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pooled := histo.New()
+		for _, l := range all {
+			_ = pooled.RecordValue(int64(l))
+		}
+		if want := loadtest.Latency(histo.Summarize(pooled, true)); got.Latency != want {
+			t.Errorf("%d shards: merged latency %+v, want the pooled histogram's %+v", n, got.Latency, want)
+		}
+		sorted := slices.Clone(all)
+		slices.Sort(sorted)
+		for _, q := range []struct {
+			name string
+			q    float64
+			got  int64
+		}{{"p50", 0.50, got.Latency.P50NS}, {"p99", 0.99, got.Latency.P99NS}, {"p99.9", 0.999, got.Latency.P999NS}} {
+			// The rank HdrHistogram reads a quantile at: q·n rounded,
+			// at least the first.
+			rank := max(int(q.q*float64(len(sorted))+0.5), 1)
+			exact := float64(sorted[rank-1])
+			if rel := math.Abs(float64(q.got)-exact) / exact; rel > 1e-3 {
+				t.Errorf("%d shards: merged %s %v, pooled %v: %.4f%% apart, more than the histogram's 0.1%%", n, q.name, time.Duration(q.got), time.Duration(exact), 100*rel)
+			}
+		}
+		if got.Requests != 1600 || got.Latency.Count != 1600 || got.Stages[0].Requests != 1600 {
+			t.Errorf("%d shards: %d requests (latency %d, stage %d), want the whole load's 1600", n, got.Requests, got.Latency.Count, got.Stages[0].Requests)
+		}
+		var errs int64
+		for _, f := range files {
+			errs += f.Result.Errors
+		}
+		if got.Errors != errs || got.ErrorKinds["http_5xx"] != errs || got.StatusCodes["500"] != errs || got.StatusCodes["200"] != 1600-errs {
+			t.Errorf("%d shards: errors %d, kinds %v, statuses %v; want %d failures", n, got.Errors, got.ErrorKinds, got.StatusCodes, errs)
+		}
+		if math.Abs(got.Rate-400) > 1e-9 || math.Abs(got.Stages[0].Rate-400) > 1e-9 {
+			t.Errorf("%d shards: rate %g (stage %g), want 400/s", n, got.Rate, got.Stages[0].Rate)
+		}
+		var sent, done int64
+		for _, s := range got.Timeline {
+			sent += s.Sent
+			done += s.Requests
+			if s.Sent != 400 {
+				t.Errorf("%d shards: second %d sent %d, want 400", n, s.Second, s.Sent)
+			}
+		}
+		if sent != 1600 || done != 1600 || len(got.Timeline) != 4 {
+			t.Errorf("%d shards: the timeline has %d seconds, %d sent, %d done; want 4, 1600, 1600", n, len(got.Timeline), sent, done)
+		}
+		if len(got.Shards) != n || got.Shards[n-1].Index != n || got.Runtime != (loadtest.RuntimeStats{}) || got.PacerLagMaxNS != int64(n)*10000 {
+			t.Errorf("%d shards: breakdown %+v, runtime %+v, pacer lag %d", n, got.Shards, got.Runtime, got.PacerLagMaxNS)
+		}
+		if nr := got.ByName["home"].Requests + got.ByName["cart"].Requests; nr != 1600 {
+			t.Errorf("%d shards: by name %d requests, want 1600", n, nr)
+		}
+		if got.Shard.Index != 0 || got.Shard.Count != n || got.Shard.Partial {
+			t.Errorf("%d shards: shard %+v", n, got.Shard)
+		}
+	}
+}
+
+// TestMergeTimelineSeconds checks that the seconds of a timeline are
+// merged by histogram: a merged second's p99 is that of the second's
+// requests of every shard together.
+func TestMergeTimelineSeconds(t *testing.T) {
+	files, _ := shards(3, nil)
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range got.Timeline {
+		want := hdrhistogram.New(histo.Lowest, histo.Highest, 2)
+		for _, f := range files {
+			h, err := histo.Decode(f.Result.Timeline[i].HDR)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Merge(h)
+		}
+		if s.P99NS != want.ValueAtQuantile(99) || s.Requests != want.TotalCount() {
+			t.Errorf("second %d: p99 %d of %d requests, want %d of %d", i, s.P99NS, s.Requests, want.ValueAtQuantile(99), want.TotalCount())
+		}
+	}
+}
+
+// TestMergeAlignsWallClock checks that a shard that began a second late
+// (no shared start) lands on the wall-clock seconds it ran in.
+func TestMergeAlignsWallClock(t *testing.T) {
+	files, _ := shards(2, func(f *fixture.ShardFake) {
+		if f.Index == 2 {
+			f.LateBy = time.Second
+		}
+	})
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []int64
+	for _, s := range got.Timeline {
+		sent = append(sent, s.Sent)
+	}
+	if want := []int64{200, 400, 400, 400, 200}; !slices.Equal(sent, want) {
+		t.Errorf("sent per second %v, want %v", sent, want)
+	}
+	if got.DurationNS != int64(5*time.Second) || math.Abs(got.Rate-320) > 1e-9 {
+		t.Errorf("duration %v, rate %g: want the common window, 5s, and 1600/5s", time.Duration(got.DurationNS), got.Rate)
+	}
+}
+
+// TestMergeRefuses checks every refusal: each names the shard file and
+// the field at fault (issue 16).
+func TestMergeRefuses(t *testing.T) {
+	coarse := func(r *loadtest.Result) {
+		h := hdrhistogram.New(histo.Lowest, histo.Highest, 2)
+		_ = h.RecordValue(1000)
+		r.Latency = loadtest.Latency(histo.Summarize(h, true))
+	}
+	tests := []struct {
+		name   string
+		change func(files []File) []File
+		want   []string
+	}{
+		{"different commits", func(f []File) []File { f[2].Result.Shard.Commit = "fedcba"; return f },
+			[]string{"shard-3/checkout.json: shard.commit: commit fedcba, shard 1 (shard-1/checkout.json) ran commit 0123456789abcdef"}},
+		{"different groups", func(f []File) []File { f[1].Result.Shard.Group = "other"; return f },
+			[]string{"shard-2/checkout.json: shard.group: \"other\""}},
+		{"different plans", func(f []File) []File { f[3].Result.Load.Stages[0].From = 300; return f },
+			[]string{"shard-4/checkout.json: load.stages[0].from: 300, shard 1 (shard-1/checkout.json) planned 400"}},
+		{"different rate scales", func(f []File) []File { f[1].Result.Env.RateScale = 0.5; return f },
+			[]string{"shard-2/checkout.json: env.rate_scale: 0.5"}},
+		{"different splits", func(f []File) []File { f[1].Result.Shard.Count = 3; return f },
+			[]string{"shard-2/checkout.json: shard.count: shard 2 of 3"}},
+		{"different scenarios", func(f []File) []File { f[1].Result.Scenario = "browse"; return f },
+			[]string{"shard-2/checkout.json: scenario: \"browse\""}},
+		{"histogram precision", func(f []File) []File { coarse(f[1].Result); return f },
+			[]string{"shard-2/checkout.json: latency.hdr: 2 significant digits, shard 1 (shard-1/checkout.json) has 3"}},
+		{"histogram missing", func(f []File) []File { f[2].Result.Stages[0].Latency.HDR = ""; return f },
+			[]string{"shard-3/checkout.json: stages[0].latency.hdr: missing"}},
+		{"missing shard", func(f []File) []File { return slices.Delete(f, 2, 3) },
+			[]string{"scenario checkout: shard.index: shard 3 of 4 missing; have 1 (shard-1/checkout.json), 2 (shard-2/checkout.json), 4 (shard-4/checkout.json)", "-partial"}},
+		{"duplicate shard", func(f []File) []File { return append(f, File{"again/checkout.json", f[1].Result}) },
+			[]string{"again/checkout.json: shard.index: shard 2 of 4 again: shard-2/checkout.json is that shard too"}},
+		{"not a shard", func(f []File) []File { f[0].Result.Shard = nil; return f },
+			[]string{"shard-1/checkout.json: shard: not a shard's result"}},
+		{"merged already", func(f []File) []File { f[0].Result.Shard.Index = 0; return f },
+			[]string{"shard-1/checkout.json: shard.index: a merged result already"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, _ := shards(4, nil)
+			_, err := Merge(tt.change(files), Options{})
+			var ref *Refusal
+			if !errors.As(err, &ref) {
+				t.Fatalf("err = %v, want a *Refusal", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v\nwant it to say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestMergePartial checks that -partial merges the shards there are and
+// that the result says partial wherever it is read.
+func TestMergePartial(t *testing.T) {
+	files, _ := shards(4, nil)
+	files = slices.Delete(files, 2, 3)
+	got, err := Merge(files, Options{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Shard.Partial || !slices.Equal(got.Shard.Missing, []int{3}) || got.Requests != 1200 {
+		t.Errorf("shard %+v, %d requests: want partial, shard 3 missing, 1200 requests", got.Shard, got.Requests)
+	}
+	if len(got.Warnings) == 0 || !strings.HasPrefix(got.Warnings[0], "partial: 3 of 4 shards merged, shard 3 missing") {
+		t.Errorf("warnings %q: want the first to say partial", got.Warnings)
+	}
+	if s := loadtest.Summary(got); !strings.Contains(s, "PARTIAL: merged from 3 of 4 shards") {
+		t.Errorf("the summary does not say partial:\n%s", s)
+	}
+}
+
+// TestDo merges directories of shard results written as loadtest.Run
+// writes them: several scenarios and runs, each merged on its own, and
+// checks the merged results against the schema.
+func TestDo(t *testing.T) {
+	root := t.TempDir()
+	var dirs []string
+	for i := 1; i <= 3; i++ {
+		dir := filepath.Join(root, "shard-"+string(rune('0'+i)))
+		dirs = append(dirs, dir)
+		for _, sc := range []string{"checkout", "browse"} {
+			for run := 1; run <= 2; run++ {
+				r := fixture.ShardFake{Scenario: sc, Index: i, Count: 3, Commit: "abc"}.Result()
+				r.Shard.Run = run
+				if _, err := loadtest.WriteFile(dir, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	got, err := Do(dirs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range got {
+		names = append(names, r.Scenario+"/"+string(rune('0'+r.Shard.Run)))
+		if r.Requests != 1600 || len(r.Shards) != 3 {
+			t.Errorf("%s run %d: %d requests from %d shards", r.Scenario, r.Shard.Run, r.Requests, len(r.Shards))
+		}
+	}
+	if want := []string{"browse/1", "browse/2", "checkout/1", "checkout/2"}; !slices.Equal(names, want) {
+		t.Errorf("merged %v, want %v", names, want)
+	}
+	out := t.TempDir()
+	path, err := loadtest.WriteFile(out, got[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(path) != "browse.json" {
+		t.Errorf("merged result written to %s, want browse.json", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "../../schema/result.v1.json", data)
+	back, err := loadtest.ReadFile(path)
+	if err != nil || back.Latency != got[0].Latency {
+		t.Errorf("read back: %v", err)
+	}
+
+	// A refusal in one scenario refuses the whole set.
+	if err := os.Remove(filepath.Join(dirs[1], "checkout.shard-2-of-3.2.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Do(dirs, Options{}); err == nil || !strings.Contains(err.Error(), "scenario checkout: shard.index: shard 2 of 3 missing") {
+		t.Errorf("err = %v, want shard 2 of checkout's run 2 missing", err)
+	}
+}
