@@ -29,8 +29,9 @@
 //	sum      = ["-"] term { ("+" | "-") term } .
 //	term     = metric [selector] | literal .
 //	op       = "<" | "<=" | ">" | ">=" | "==" | "!=" .
-//	metric   = [dist "."] stat | "status(" code ")" | name .
+//	metric   = [dist "."] stat | stat window | "status(" code ")" | "attainment(" duration ")" | name .
 //	stat     = "p50" | "p90" | "p95" | "p99" | "p999" | "p(" Q ")" | "min" | "max" | "mean" | "med" .
+//	window   = "[" duration "]" .
 //	dist     = "latency" | "service" | "dns" | "connect" | "tls" | "ttfb" | "total" .
 //	selector = "{" ( "stage" "=" ( string | index ) | "name" "=" string ) "}" .
 //
@@ -61,6 +62,19 @@
 // reported a status which have that code, class or gRPC code (named as the
 // gRPC specification spells it, read case-insensitively: OK, CANCELLED,
 // DEADLINE_EXCEEDED...).
+//
+// Two metrics speak in SLO terms (internal/slo computes them, as loadgate
+// report shows them). attainment(200ms) is the share of the requests
+// whose latency was at most 200ms, read from the HDR histogram, so
+// "attainment(200ms) >= 99%" says what "p99 <= 200ms" says, as a share
+// that an error budget can be taken from; it exists for the whole run and
+// per request name. A percentile of the latency followed by a window,
+// p99[10s], is its worst value over any 10 s of the run: the seconds'
+// histograms of the timeline merged window by window, sliding a second at
+// a time. The whole run's p99 hides a stall that touches fewer than 1% of
+// the requests (a 10 s stall in a 20-minute run); "p99[10s] < 300ms" does
+// not. A window is whole seconds, of the whole run only, and a gate cannot
+// check it.
 //
 // A literal's unit must fit the metric: durations for latencies (250us,
 // 250µs, 1.5ms, 2s, 1m30s); percentages (0.1%) or fractions in [0, 1]

@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -24,6 +26,10 @@ type metric struct {
 	get         func(v *view) (float64, error)
 	sel         selector
 	col         int
+	// dist and stat are those of a latency statistic (p99, service.p99),
+	// which a window may follow; stat is nil for other metrics.
+	dist string
+	stat *stat
 }
 
 // String writes the metric in canonical form.
@@ -134,7 +140,52 @@ func latencyMetric(dist string, s stat) *metric {
 	}
 	return &metric{
 		name: name, unit: UnitDuration, where: d.Where, noun: "a latency",
-		get: func(v *view) (float64, error) { return v.latencyStat(d, s, name) },
+		get:  func(v *view) (float64, error) { return v.latencyStat(d, s, name) },
+		dist: dist, stat: &s,
+	}
+}
+
+// windowMetric is the worst value of the latency's statistic s over any
+// window of the run's timeline that long (whole seconds): p99[10s] is the
+// p99 of the worst 10 seconds, where the whole run's p99 averages a stall
+// away. It reads the timeline's per-second histograms (internal/slo).
+func windowMetric(s stat, window time.Duration) *metric {
+	name := s.String() + "[" + window.String() + "]"
+	return &metric{
+		name: name, unit: UnitDuration, where: catalogue.InRun, noun: "a latency",
+		get: func(v *view) (float64, error) {
+			if v.res == nil {
+				return 0, fmt.Errorf("%s reads the run's timeline, which a gate does not see", name)
+			}
+			w, err := slo.Worst(v.res.Timeline, window, s.pct)
+			if errors.Is(err, slo.ErrNoRequests) {
+				return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
+			}
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", name, err)
+			}
+			return float64(w.Value), nil
+		},
+	}
+}
+
+// attainmentMetric is the share of the requests whose latency was at most
+// objective, read from the HDR histogram (internal/slo): the SLO view of
+// a latency limit, as in "attainment(200ms) >= 99%".
+func attainmentMetric(objective time.Duration) *metric {
+	name := "attainment(" + objective.String() + ")"
+	return &metric{
+		name: name, unit: UnitRatio, where: catalogue.InRun | catalogue.InName, noun: "an attainment",
+		get: func(v *view) (float64, error) {
+			l := v.part.Latency
+			if l.Count == 0 {
+				return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
+			}
+			if l.HDR == "" {
+				return 0, fmt.Errorf("%s needs the full latency histogram, which %s does not carry", name, v.noHDR)
+			}
+			return slo.Attainment(l, objective)
+		},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
@@ -29,6 +30,8 @@ const (
 	tRParen
 	tLBrace
 	tRBrace
+	tLBracket
+	tRBracket
 	tComma
 	tDot
 	tAssign  // = (only in selectors)
@@ -149,6 +152,10 @@ func (lx *lexer) next() token {
 		return tok(tLBrace, 1)
 	case c == '}':
 		return tok(tRBrace, 1)
+	case c == '[':
+		return tok(tLBracket, 1)
+	case c == ']':
+		return tok(tRBracket, 1)
 	case c == ',':
 		return tok(tComma, 1)
 	case c == '.':
@@ -311,6 +318,13 @@ func (p *parser) metric() (*metric, error) {
 		if code, err = p.statusArg(); err == nil {
 			m = statusMetric(code)
 		}
+	case name == "attainment" && p.tok.kind == tLParen:
+		var objective time.Duration
+		if objective, err = p.objectiveArg(); err == nil {
+			m = attainmentMetric(objective)
+		}
+	case name == "attainment":
+		return nil, p.errorf(id.col, "attainment needs a latency objective: attainment(200ms) >= 99%%")
 	case p.tok.kind == tDot:
 		dot := p.tok
 		if _, ok := catalogue.DistributionNamed(name); !ok {
@@ -367,6 +381,11 @@ func (p *parser) metric() (*metric, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.tok.kind == tLBracket {
+		if m, err = p.window(m); err != nil {
+			return nil, err
+		}
+	}
 	m.col = id.col
 	if p.tok.kind == tLBrace {
 		if m.sel, err = p.selector(); err != nil {
@@ -396,6 +415,55 @@ func (p *parser) quantileArg() (float64, error) {
 	}
 	p.next()
 	return q, nil
+}
+
+// objectiveArg parses "(200ms)" after attainment.
+func (p *parser) objectiveArg() (time.Duration, error) {
+	p.next() // (
+	t := p.tok
+	if t.kind != tNumber {
+		return 0, p.unexpected("a latency objective such as 200ms")
+	}
+	l, off, msg := parseLiteral(t.text, t.numLen)
+	if msg != "" {
+		return 0, p.errorf(t.col+off, "%s", msg)
+	}
+	if l.kind != litDuration || l.dur <= 0 {
+		return 0, p.errorf(t.col, "attainment needs a latency objective such as 200ms")
+	}
+	p.next()
+	if p.tok.kind != tRParen {
+		return 0, p.unexpected(")")
+	}
+	p.next()
+	return l.dur, nil
+}
+
+// window parses "[10s]" after the latency statistic m: the worst value of
+// that statistic over any window of that many seconds.
+func (p *parser) window(m *metric) (*metric, error) {
+	open := p.tok
+	if m.stat == nil || m.dist != "latency" || m.stat.mean {
+		return nil, p.errorf(open.col, "a window [10s] follows a percentile of the latency, such as p99[10s]")
+	}
+	p.next()
+	t := p.tok
+	if t.kind != tNumber {
+		return nil, p.unexpected("a window such as 10s")
+	}
+	l, off, msg := parseLiteral(t.text, t.numLen)
+	if msg != "" {
+		return nil, p.errorf(t.col+off, "%s", msg)
+	}
+	if l.kind != litDuration || l.dur < time.Second || l.dur%time.Second != 0 {
+		return nil, p.errorf(t.col, "a window is a whole number of seconds, such as 10s (the timeline's resolution)")
+	}
+	p.next()
+	if p.tok.kind != tRBracket {
+		return nil, p.unexpected("]")
+	}
+	p.next()
+	return windowMetric(*m.stat, l.dur), nil
 }
 
 // statusArg parses "(503)", "(5xx)" or a gRPC code's name, "(UNAVAILABLE)",

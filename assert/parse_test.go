@@ -118,6 +118,13 @@ func TestParseCanonical(t *testing.T) {
 		{"selectors per term", `p99{stage="peak"} - p99{stage="warm"} < 20ms`, `p99{stage="peak"} - p99{stage="warm"} < 20ms`},
 		{"throughput share of a stage", `throughput{stage=1} >= 90%`, `throughput{stage=1} >= 90%`},
 		{"tabs", "p99\t<\t1s", "p99 < 1s"},
+
+		// SLO views (issue 17)
+		{"attainment", "attainment(200ms) >= 99%", "attainment(200ms) >= 99%"},
+		{"attainment of a name", `attainment( 1.5s ){name="checkout"} > 0.995`, `attainment(1.5s){name="checkout"} > 0.995`},
+		{"window", "p99[10s] < 300ms", "p99[10s] < 300ms"},
+		{"window of p(Q)", "p(99.5)[ 1m ] <= 1s", "p(99.5)[1m0s] <= 1s"},
+		{"window of med", "med[2s] < 1s", "p50[2s] < 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +210,16 @@ func TestParseErrors(t *testing.T) {
 		{"unknown gRPC code", "status(UNAVAILABLE_NOW) < 1%", 8, `"UNAVAILABLE_NOW" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 		{"grpc-go's spelling", "status(Canceled) < 1%", 8, `"Canceled" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE (the gRPC code is spelt CANCELLED)`},
 		{"status string", `status("OK") < 1%`, 8, `unexpected "\"OK\""; want a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
+		{"bare attainment", "attainment > 99%", 1, "attainment needs a latency objective: attainment(200ms) >= 99%"},
+		{"attainment of a share", "attainment(5%) > 99%", 12, "attainment needs a latency objective such as 200ms"},
+		{"attainment vs duration", "attainment(5ms) > 1s", 19, "an attainment needs a percentage such as 1% or a fraction such as 0.01"},
+		{"attainment per stage", "attainment(5ms){stage=0} > 99%", 17, "attainment(5ms) is not recorded per stage"},
+		{"window of the service time", "service.p99[10s] < 1s", 12, "a window [10s] follows a percentile of the latency, such as p99[10s]"},
+		{"window of the mean", "mean[10s] < 1s", 5, "a window [10s] follows a percentile of the latency, such as p99[10s]"},
+		{"window of a count", "errors[10s] < 1", 7, "a window [10s] follows a percentile of the latency, such as p99[10s]"},
+		{"fractional window", "p99[1.5s] < 1s", 5, "a window is a whole number of seconds, such as 10s (the timeline's resolution)"},
+		{"window per stage", "p99[10s]{stage=0} < 1s", 10, "p99[10s] is measured for the whole run only: drop the selector"},
+		{"unclosed window", "p99[10s < 1s", 9, `unexpected "<"; want ]`},
 
 		// literals
 		{"unknown unit", "p99 < 5d", 8, `unknown unit "d"; want a duration (ns, us, ms, s, m, h), a size (B, kB, MB, GB, KiB, MiB, GiB), % or /s`},

@@ -142,6 +142,18 @@ type secondTally struct {
 	requests int64
 	errors   int64
 	latency  *hdrhistogram.Histogram
+	service  *hdrhistogram.Histogram
+	// kinds counts the second's errors by kind; it is cleared, not
+	// remade, so that a kind seen before costs no allocation.
+	kinds map[string]int64
+}
+
+// reset makes st the empty tally of second sec.
+func (st *secondTally) reset(sec int64) {
+	st.second, st.requests, st.errors = sec, 0, 0
+	st.latency.Reset()
+	st.service.Reset()
+	clear(st.kinds)
 }
 
 // shard is one lock's worth of recording state; workers spread over shards
@@ -180,7 +192,7 @@ func newRecorder(slots, slowest int) *recorder {
 		r.shards[i].tallies = make([]*tally, slots)
 		r.shards[i].slow = newSlowHeap(slowest)
 		for j := range r.shards[i].ring {
-			r.shards[i].ring[j] = secondTally{second: -1, latency: newCoarseHistogram()}
+			r.shards[i].ring[j] = secondTally{second: -1, latency: newCoarseHistogram(), service: newCoarseHistogram(), kinds: map[string]int64{}}
 		}
 	}
 	return r
@@ -214,13 +226,14 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 			if st.second != sec {
 				// The slot still holds a second the sampler has not taken;
 				// the timeline loses it, the totals do not.
-				st.second, st.requests, st.errors = sec, 0, 0
-				st.latency.Reset()
+				st.reset(sec)
 			}
 			recordDuration(st.latency, latency)
+			recordDuration(st.service, service)
 			st.requests++
 			if kind != "" {
 				st.errors++
+				st.kinds[kind]++
 			}
 		}
 	}
@@ -311,17 +324,23 @@ func (r *recorder) each(f func(*shard)) {
 }
 
 // takeSecond removes second sec from every shard's ring and returns its
-// merged statistics; into is reset and filled with the latencies.
-func (r *recorder) takeSecond(sec int64, into *hdrhistogram.Histogram) (requests, errors int64) {
-	into.Reset()
+// merged statistics: latency and service are reset and filled with the
+// second's latencies and service times, kinds with its errors by kind.
+func (r *recorder) takeSecond(sec int64, latency, service *hdrhistogram.Histogram, kinds map[string]int64) (requests, errors int64) {
+	latency.Reset()
+	service.Reset()
+	clear(kinds)
 	r.each(func(sh *shard) {
 		s := &sh.ring[sec%timelineRing]
 		if s.second == sec {
-			into.Merge(s.latency)
+			latency.Merge(s.latency)
+			service.Merge(s.service)
 			requests += s.requests
 			errors += s.errors
-			s.second, s.requests, s.errors = -1, 0, 0
-			s.latency.Reset()
+			for k, n := range s.kinds {
+				kinds[k] += n
+			}
+			s.reset(-1)
 		}
 	})
 	return requests, errors

@@ -276,23 +276,35 @@ type GateResult struct {
 
 // Second is one second of the timeline, counted from the start of the
 // measured load. Sent counts requests that started in that second;
-// Requests, Errors and the percentiles describe requests that completed in
-// it. Users is the most closed-model users that ran at once in it (a user
-// runs from its first iteration until it parks or stops, thinking
-// included): it follows a ramp of users, and falls as users finish a fixed
-// number of iterations. It is 0 in the open model.
+// Requests, Errors, ErrorKinds and the percentiles describe requests that
+// completed in it; the percentiles are read at 2 significant digits, of
+// the latency and (Service…) of the service time. HDR is the second's
+// latencies, so that a window of seconds can be read whole: the worst
+// 10 s p99 of assert's p99[10s] and of the report. Users is the most
+// closed-model users that ran at once in it (a user runs from its first
+// iteration until it parks or stops, thinking included): it follows a ramp
+// of users, and falls as users finish a fixed number of iterations. It is
+// 0 in the open model.
 type Second struct {
 	Second   int64 `json:"second"`
 	Sent     int64 `json:"sent"`
 	Requests int64 `json:"requests"`
 	Errors   int64 `json:"errors"`
 	P50NS    int64 `json:"p50_ns"`
+	P90NS    int64 `json:"p90_ns,omitempty"`
 	P99NS    int64 `json:"p99_ns"`
-	Users    int64 `json:"users,omitempty"`
+	// ServiceP50NS, ServiceP90NS and ServiceP99NS are the service time's
+	// percentiles; absent from results written before they were recorded.
+	ServiceP50NS int64            `json:"service_p50_ns,omitempty"`
+	ServiceP90NS int64            `json:"service_p90_ns,omitempty"`
+	ServiceP99NS int64            `json:"service_p99_ns,omitempty"`
+	ErrorKinds   map[string]int64 `json:"error_kinds,omitempty"`
+	Users        int64            `json:"users,omitempty"`
 	// HDR is the second's latencies (2 significant digits) in
-	// HdrHistogram's compressed encoding, written in a sharded run only,
-	// so that loadgate merge can take the percentiles of a second of all
-	// shards.
+	// HdrHistogram's compressed encoding (base64); absent when nothing
+	// completed in the second, and in results written before it was
+	// recorded. loadgate merge takes the percentiles of a second of all
+	// shards from it.
 	HDR string `json:"hdr,omitempty"`
 }
 

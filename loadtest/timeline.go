@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type timeline struct {
 
 	seconds    []Second
 	scratch    *hdrhistogram.Histogram
+	scratchSvc *hdrhistogram.Histogram
+	kinds      map[string]int64
 	cumulative *hdrhistogram.Histogram
 	badStreak  time.Duration
 	machine    bool // LOADGATE_PROGRESS=json: a progress record every second
@@ -51,6 +54,8 @@ func newTimeline(e *engine, rt *runtimeSampler, s Scenario, planned time.Duratio
 		e: e, rt: rt, abort: s.Abort, planned: planned, every: s.ProgressEvery, logf: logf,
 		quit:       make(chan struct{}),
 		scratch:    newCoarseHistogram(),
+		scratchSvc: newCoarseHistogram(),
+		kinds:      map[string]int64{},
 		cumulative: newCoarseHistogram(),
 		lastLog:    e.loadStart,
 		machine:    progress.Enabled(os.Getenv),
@@ -120,20 +125,25 @@ func (tl *timeline) finish() { tl.quitOnce.Do(func() { close(tl.quit) }) }
 // for the seconds taken after the load, where the abort rule no longer
 // matters.
 func (tl *timeline) take(sec int64, live bool) {
-	requests, errors := tl.e.rec.takeSecond(sec, tl.scratch)
+	requests, errors := tl.e.rec.takeSecond(sec, tl.scratch, tl.scratchSvc, tl.kinds)
 	s := Second{Second: sec, Requests: requests, Errors: errors, Users: tl.e.users.peakIn(sec)}
 	if int(sec) < len(tl.e.sent) {
 		s.Sent = tl.e.sent[sec].Load()
 	}
 	if requests > 0 {
 		s.P50NS = tl.scratch.ValueAtQuantile(50)
+		s.P90NS = tl.scratch.ValueAtQuantile(90)
 		s.P99NS = tl.scratch.ValueAtQuantile(99)
+		s.ServiceP50NS = tl.scratchSvc.ValueAtQuantile(50)
+		s.ServiceP90NS = tl.scratchSvc.ValueAtQuantile(90)
+		s.ServiceP99NS = tl.scratchSvc.ValueAtQuantile(99)
 		tl.cumulative.Merge(tl.scratch)
-		if tl.e.hdr {
-			if b, err := tl.scratch.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
-				s.HDR = string(b)
-			}
+		if b, err := tl.scratch.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+			s.HDR = string(b)
 		}
+	}
+	if len(tl.kinds) > 0 {
+		s.ErrorKinds = maps.Clone(tl.kinds)
 	}
 	tl.completed += requests
 	tl.errors += errors

@@ -21,6 +21,7 @@ import (
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
+	htmlreport "github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/scale"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
@@ -166,6 +167,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&cfg.Base, "base", baseAuto, baseHelp)
 	var pf policyFlags
 	pf.register(fs, true)
+	reportPath := fs.String("report", "", "also write the HTML report of the run to `file` (as loadgate report draws it: base and head, SLO, verdict per metric)")
 	own, testFlags := splitPassthrough(args)
 	pkgs, err := parseInterleaved(fs, own)
 	if err != nil {
@@ -206,7 +208,35 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		o.judge(j, baseline.Look{})
 	}
 	writeSummary(stdout, o)
+	if *reportPath != "" {
+		if err := o.writeReport(stdout, *reportPath); err != nil {
+			err = fmt.Errorf("run: -report: %w", err)
+			if o.exitError() == nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			fmt.Fprintf(stderr, "loadgate %v\n", err)
+		}
+	}
 	return o.exitError()
+}
+
+// writeReport writes the HTML report of the run: the head's results, and
+// the base's when the head was run against a base commit (else the stored
+// baselines judged).
+func (o *runOutcome) writeReport(w io.Writer, path string) error {
+	if o.Verdict == nil || o.Results == nil {
+		return errors.New("no results to report")
+	}
+	var base *inputSet
+	if o.Base != nil {
+		base = o.Base.Results
+	}
+	in := htmlreport.Input{Run: o.Verdict, Notes: o.Notes}
+	in.Scenarios = reportScenarios(o.Verdict, o.Results, base, nil, nil)
+	if len(in.Scenarios) == 0 {
+		return errors.New("no scenario produced a result")
+	}
+	return writeHTMLReport(w, path, in)
 }
 
 // check validates the flags of a run and prepares its result directory.

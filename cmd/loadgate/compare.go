@@ -32,6 +32,8 @@ type scenarioComparison struct {
 	// Cause says where the time went, from the runs' profiles; nil when
 	// the new runs took none.
 	Cause *rootcause.Report
+	// BaseKey is the base's scenario Key was matched with.
+	BaseKey scenarioKey
 }
 
 // compareSets compares every scenario of head with the same scenario in
@@ -62,7 +64,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 			return nil, err
 		}
 		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
-		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk])})
+		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk]), bk})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
 	r.Run.Correct()

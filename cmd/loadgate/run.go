@@ -79,6 +79,7 @@ func commands() []command {
 	return []command{
 		{"run", "run load tests with live progress, a summary and the comparison with baselines", cmdRun},
 		{"compare", "compare two sets of results or baselines; exit 1 on a regression", cmdCompare},
+		{"report", "write one self-contained HTML report of results, base against head", cmdReport},
 		{"merge", "merge the results of the shards of a sharded run into one result per scenario", cmdMerge},
 		{"baseline", "record baselines (update) or list them (show)", cmdBaseline},
 		{"export", "write results as Go benchmark lines or Prometheus metrics", cmdExport},

@@ -30,6 +30,7 @@ func TestGolden(t *testing.T) {
 		{"usage_unknown", []string{"frobnicate"}},
 		{"usage_run", []string{"run", "-h"}},
 		{"usage_compare", []string{"compare", "-h"}},
+		{"usage_report", []string{"report", "-h"}},
 		{"usage_baseline", []string{"baseline", "-h"}},
 		{"usage_baseline_update", []string{"baseline", "update", "-h"}},
 		{"usage_baseline_show", []string{"baseline", "show", "-h"}},

@@ -441,6 +441,12 @@ func (m *merger) timeline(files []File, t0 time.Time) ([]loadtest.Second, error)
 			a.s.Requests += s.Requests
 			a.s.Errors += s.Errors
 			a.s.Users += s.Users
+			if len(s.ErrorKinds) > 0 {
+				if a.s.ErrorKinds == nil {
+					a.s.ErrorKinds = map[string]int64{}
+				}
+				addCounts(a.s.ErrorKinds, s.ErrorKinds)
+			}
 			if s.Requests == 0 {
 				continue
 			}
@@ -474,7 +480,11 @@ func (m *merger) timeline(files []File, t0 time.Time) ([]loadtest.Second, error)
 	for _, k := range keys {
 		a := secs[k]
 		if a.h != nil {
+			// The service time's percentiles of a second are not merged:
+			// a second keeps no histogram of them, and percentiles do not
+			// add up.
 			a.s.P50NS = a.h.ValueAtQuantile(50)
+			a.s.P90NS = a.h.ValueAtQuantile(90)
 			a.s.P99NS = a.h.ValueAtQuantile(99)
 			if b, err := a.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
 				a.s.HDR = string(b)

@@ -48,7 +48,11 @@ type Report struct {
 	// Links, when set, make file references and the pointer to the job
 	// summary clickable.
 	ServerURL, Repository, SummaryURL string
-	Marker                            string
+	// HTMLReport is the HTML report's path on the runner, "" when none was
+	// written; ArtifactsURL the run's page, whose artifacts hold it once
+	// the workflow uploaded the results directory.
+	HTMLReport, ArtifactsURL string
+	Marker                   string
 	// Key, the comment-key input, names the matrix entry in the heading.
 	Key string
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -55,6 +56,14 @@ func (r *Report) Markdown(l Level) string {
 }
 
 func (r *Report) footer(b *strings.Builder) string {
+	if r.HTMLReport != "" {
+		name := "`" + filepath.Base(r.HTMLReport) + "`"
+		if r.ArtifactsURL != "" {
+			fmt.Fprintf(b, "📊 Charts, SLO and the verdict per metric: the HTML report %s, in the results directory the workflow uploads ([this run's artifacts](%s#artifacts)).\n\n", name, r.ArtifactsURL)
+		} else {
+			fmt.Fprintf(b, "📊 Charts, SLO and the verdict per metric: the HTML report %s.\n\n", cell.Code(r.HTMLReport))
+		}
+	}
 	if r.SummaryURL != "" {
 		fmt.Fprintf(b, "<sub>[loadgate](https://github.com/loadgate/loadgate) · [job summary and logs](%s)</sub>\n", r.SummaryURL)
 	} else {

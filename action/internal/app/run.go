@@ -38,9 +38,12 @@ type Outcome struct {
 	Verdict     baseline.Verdict
 	Regressions int
 	// ReportPath is the Markdown report (the report-path output);
-	// ResultsDir the results (the results-dir output).
-	ReportPath string
-	ResultsDir string
+	// ResultsDir the results (the results-dir output); HTMLReportPath the
+	// HTML report in it (the html-report-path output), "" when there is
+	// none.
+	ReportPath     string
+	ResultsDir     string
+	HTMLReportPath string
 	// Comment is the comment created or updated, if any.
 	Comment        *github.Comment
 	CommentCreated bool
@@ -134,6 +137,16 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		return nil, err
 	}
 	out.ReportPath = filepath.Join(reportDir, "report.md")
+	// The HTML report goes into the results directory, so that the
+	// workflow's upload of it carries the report too.
+	if path, err := writeHTML(reportDir, r, res); err != nil {
+		gha.Warningf("loadgate: the HTML report could not be written: %v", err)
+	} else if path != "" {
+		out.HTMLReportPath, r.HTMLReport = path, path
+		r.ArtifactsURL = r.SummaryURL
+		gha.SetOutput("html-report-path", path)
+		gha.Infof("loadgate: HTML report %s", path)
+	}
 	full := r.Markdown(Full)
 	if err := os.WriteFile(out.ReportPath, []byte(full), 0o644); err != nil {
 		return nil, err

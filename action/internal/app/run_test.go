@@ -136,6 +136,19 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outputs["results-dir"], ManifestFile)); err != nil {
 		t.Errorf("the results output: %v", err)
 	}
+	// Issue 17: the HTML report is in the results directory, which the
+	// workflow uploads, and the comment and the summary say where.
+	html, err := os.ReadFile(outputs["html-report-path"])
+	if err != nil || filepath.Dir(outputs["html-report-path"]) != outputs["results-dir"] {
+		t.Fatalf("html-report-path %q, results-dir %q: %v", outputs["html-report-path"], outputs["results-dir"], err)
+	}
+	if !bytes.Contains(html, []byte(`<span class="word verdict-fail">fail</span>`)) {
+		t.Error("the HTML report lacks the failing verdict")
+	}
+	link := "the HTML report `report.html`, in the results directory the workflow uploads ([this run's artifacts](https://github.com/" + repoFull + "/actions/runs/42#artifacts))"
+	if body := d.State().Comments[0].Body; !strings.Contains(body, link) || !bytes.Contains(summary, []byte(link)) {
+		t.Errorf("the comment or the summary does not link the HTML report:\n%s", body)
+	}
 	log := e.stdout.String()
 	if !strings.Contains(log, "::add-mask::"+writeToken) || strings.Count(log, writeToken) != 1 {
 		t.Errorf("the token must be masked first and printed nowhere else:\n%s", log)

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// writeLongRuns writes runs of a short synthetic three-stage run into dir;
+// slow makes the head slower than the base.
+func writeLongRuns(t *testing.T, dir string, runs int, slow bool) {
+	t.Helper()
+	for i := 1; i <= runs; i++ {
+		l := fixture.Long{Scenario: "checkout", P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i,
+			Stages: []fixture.LongStage{{Name: "warm", From: 50, To: 50, Seconds: 3}, {Name: "ramp", From: 50, To: 200, Seconds: 5}, {Name: "hold", From: 200, To: 200, Seconds: 12}}}
+		if slow {
+			l.P50, l.P99, l.Seed = 4*time.Millisecond, 30*time.Millisecond, 2
+		}
+		if _, err := loadtest.WriteFile(dir, l.Result()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReport writes the HTML report of a head against its base and checks
+// that it says what loadgate compare says of the same files.
+func TestReport(t *testing.T) {
+	dir := t.TempDir()
+	head, base := filepath.Join(dir, "head"), filepath.Join(dir, "base")
+	writeLongRuns(t, base, 6, false)
+	writeLongRuns(t, head, 6, true)
+	out := filepath.Join(dir, "out", "report.html")
+
+	r := loadgate(t.Context(), "report", "-o", out, "-objective", "20ms", head, base)
+	if r.code != 0 || !strings.Contains(r.stdout, "loadgate: HTML report "+out) {
+		t.Fatalf("report: %s", r)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := loadgate(t.Context(), "compare", base, head)
+	if cmp.code != exitFailed || !strings.Contains(cmp.stdout, "FAIL") {
+		t.Fatalf("compare: %s", cmp)
+	}
+	for _, want := range []string{
+		`<span class="word verdict-fail">fail</span>`, "1 of 1 scenario failed: checkout",
+		"latency ≤ 20ms for 99% of requests", `<table class="verdict">`,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	// Each p99 row of compare's table is in the report's, cell for cell.
+	for _, line := range strings.Split(cmp.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "p99" {
+			for _, c := range f[1:3] {
+				if !strings.Contains(string(page), c) {
+					t.Errorf("compare's p99 cell %q is not in the report", c)
+				}
+			}
+		}
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeLongRuns(t, dir, 1, false)
+	tests := []struct {
+		name    string
+		give    []string
+		wantErr string
+	}{
+		{"no arguments", []string{"report"}, "want RESULTS and an optional BASE; got 0 arguments"},
+		{"three arguments", []string{"report", dir, dir, dir}, "got 3 arguments"},
+		{"bad goal", []string{"report", "-goal", "150%", dir}, `-goal "150%": want a share in (0, 1)`},
+		{"bad window", []string{"report", "-window", "1.5s", dir}, `-window "1.5s": want whole seconds`},
+		{"bad objective", []string{"report", "-objective", "fast", dir}, `-objective "fast": want a duration`},
+		{"missing", []string{"report", filepath.Join(dir, "nope")}, "no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := loadgate(t.Context(), tt.give...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.wantErr) {
+				t.Errorf("got %s\nwant exit 2 and %q", r, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestRunReport checks that loadgate run -report writes the HTML report of
+// the run it summarised, judged as the summary judged it.
+func TestRunReport(t *testing.T) {
+	fake := fakeRun{events: "../../testdata/gotest/slow.jsonl", results: "testdata/results/slow"}
+	fake.install(t)
+	out := t.TempDir()
+	page := filepath.Join(t.TempDir(), "run.html")
+	r := loadgate(t.Context(), "run", "-out", out, "-report", page, "./examples/shop", "-run", "TestBaselineCheckout",
+		"-count", "5", "-progress", "off", "-baselines", "testdata/baselines", "-base", "stored")
+	if r.code != exitFailed || !strings.Contains(r.stdout, "loadgate: HTML report "+page) {
+		t.Fatalf("run: %s", r)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<span class="word verdict-fail">fail</span>`, `<table class="verdict">`, "the stored baseline"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+}
+
+// TestReportWhereTimeWent checks that the report says where the time went
+// when the runs took profiles, as loadgate compare does of the same files
+// (internal/rootcause's test data: the shop's checkout, base and head).
+func TestReportWhereTimeWent(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	head, base := "../../internal/rootcause/testdata/shop/head", "../../internal/rootcause/testdata/shop/base"
+	if r := loadgate(t.Context(), "report", "-o", out, head, base); r.code != 0 {
+		t.Fatalf("report: %s", r)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := loadgate(t.Context(), "compare", base, head)
+	for _, want := range []string{"Where the time went", "CPU per request: 2.11ms → 2.67ms"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if !strings.Contains(cmp.stdout, "2.11ms → 2.67ms") {
+		t.Errorf("compare does not say it the same way:\n%s", cmp.stdout)
+	}
+}

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"html"
+	"html/template"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// maxNames bounds the request names a bar chart shows: the busiest.
+const maxNames = 20
+
+// barChart compares latencies by category (an HTTP phase, a request
+// name): p50 and p99 of each side as bars, drawn in SVG by Go so that they
+// need no script, with the same figures in a table.
+type barChart struct {
+	SVG  template.HTML
+	Rows []barRow
+	More int // categories left out
+}
+
+type barRow struct {
+	Name, Requests, HeadP50, HeadP90, HeadP99, BaseP50, BaseP99 string
+}
+
+type barItem struct {
+	name       string
+	requests   int64
+	head, base *loadtest.Latency
+}
+
+// phaseBars compares the HTTP phases; nil when the target reported none.
+func phaseBars(sd sides) *barChart {
+	if len(sd.head.Phases) == 0 {
+		return nil
+	}
+	var items []barItem
+	for _, ph := range catalogue.Phases() {
+		h, ok := sd.head.Phases[ph]
+		if !ok {
+			continue
+		}
+		it := barItem{name: ph, requests: h.Count, head: &h}
+		if sd.base != nil {
+			if b, ok := sd.base.Phases[ph]; ok {
+				it.base = &b
+			}
+		}
+		items = append(items, it)
+	}
+	return bars(items, 0)
+}
+
+// nameBars compares the latency of each request name, the busiest first;
+// nil when the target named no request.
+func nameBars(sd sides) *barChart {
+	if len(sd.head.ByName) == 0 {
+		return nil
+	}
+	names := slices.SortedFunc(maps.Keys(sd.head.ByName), func(a, b string) int {
+		return cmp.Or(cmp.Compare(sd.head.ByName[b].Requests, sd.head.ByName[a].Requests), strings.Compare(a, b))
+	})
+	more := max(0, len(names)-maxNames)
+	names = names[:len(names)-more]
+	var items []barItem
+	for _, n := range names {
+		h := sd.head.ByName[n]
+		it := barItem{name: n, requests: h.Requests, head: &h.Latency}
+		if sd.base != nil {
+			if b, ok := sd.base.ByName[n]; ok {
+				it.base = &b.Latency
+			}
+		}
+		items = append(items, it)
+	}
+	return bars(items, more)
+}
+
+func bars(items []barItem, more int) *barChart {
+	if len(items) == 0 {
+		return nil
+	}
+	const (
+		width, label, barH, gapH, right = 820.0, 150.0, 13.0, 10.0, 230.0
+	)
+	var top float64
+	hasBase := false
+	for _, it := range items {
+		top = max(top, float64(it.head.P99NS))
+		if it.base != nil {
+			hasBase = true
+			top = max(top, float64(it.base.P99NS))
+		}
+	}
+	if top <= 0 {
+		top = 1
+	}
+	scale := (width - label - right) / top
+	perItem := barH + gapH
+	if hasBase {
+		perItem += barH
+	}
+	height := perItem*float64(len(items)) + gapH + 16
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="bars" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" xmlns="http://www.w3.org/2000/svg">`, width, height, width, height)
+	dur := func(ns int64) string { return assert.UnitDuration.Format(float64(ns)) }
+	bar := func(y float64, l *loadtest.Latency, light, dark, who string) {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.0f" fill="%s"><title>%s p99 %s</title></rect>`,
+			label, y, max(1, float64(l.P99NS)*scale), barH, light, who, dur(l.P99NS))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.0f" fill="%s"><title>%s p50 %s</title></rect>`,
+			label, y, max(1, float64(l.P50NS)*scale), barH, dark, who, dur(l.P50NS))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="v">%s p50 %s · p99 %s</text>`,
+			label+max(1, float64(l.P99NS)*scale)+6, y+barH-2, who, dur(l.P50NS), dur(l.P99NS))
+	}
+	y := gapH
+	out := &barChart{More: more}
+	for _, it := range items {
+		name := it.name
+		if len(name) > 24 {
+			name = name[:23] + "…"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="k" text-anchor="end">%s</text>`, label-8, y+barH-2, html.EscapeString(name))
+		row := barRow{Name: it.name, Requests: fmt.Sprint(it.requests), HeadP50: dur(it.head.P50NS), HeadP90: dur(it.head.P90NS), HeadP99: dur(it.head.P99NS)}
+		if it.base != nil {
+			bar(y, it.base, "#dee2e6", "#adb5bd", "base")
+			y += barH
+			row.BaseP50, row.BaseP99 = dur(it.base.P50NS), dur(it.base.P99NS)
+		}
+		bar(y, it.head, "#ffa8a8", "#2b8a3e", "head")
+		y += barH + gapH
+		out.Rows = append(out.Rows, row)
+	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="legend">bar: p99; darker part: p50</text></svg>`, label, height-4)
+	out.SVG = template.HTML(b.String())
+	return out
+}

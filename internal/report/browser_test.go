@@ -1,0 +1,107 @@
+package report_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium is Debian's browser; scripts/install-chromium.sh installs it.
+const chromium = "/usr/bin/chromium"
+
+// chromiumFlags run the browser headless with the network cut off: every
+// host name resolves to nothing and every connection goes to a proxy on
+// the discard port, where nothing listens. The report's own content
+// security policy refuses the network besides.
+var chromiumFlags = []string{
+	"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
+	"--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
+	"--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+	"--enable-logging=stderr", "--v=0",
+	// Let the page's script and uPlot's drawing run before the dump.
+	"--virtual-time-budget=10000",
+}
+
+func runChromium(t *testing.T, args ...string) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	all := append(append([]string{"--user-data-dir=" + t.TempDir()}, chromiumFlags...), args...)
+	cmd := exec.CommandContext(ctx, chromium, all...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// TestBrowser opens the report from file:// in headless Chromium with the
+// network cut off and reads the DOM after the script ran: no error, each
+// chart marked drawn by report.js (its canvas has pixels of its series),
+// the SVG bars and the tables there. With LOADGATE_REPORT_SCREENSHOT set
+// to a directory it also takes a screenshot there (docs/report.png is
+// one).
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, write(t, sample(t, 0.2, 2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "file://" + path
+	dom, logs := runChromium(t, "--window-size=1400,1000", "--dump-dom", url)
+
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Refused to") || strings.Contains(line, "Uncaught") {
+			t.Errorf("browser console: %s", line)
+		}
+	}
+	body := regexp.MustCompile(`<body[^>]*>`).FindString(dom)
+	attr := func(name string) string {
+		m := regexp.MustCompile(name + `="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	if e := attr("data-errors"); e != "" {
+		m := regexp.MustCompile(`id="report-errors"[^>]*>([^<]*)`).FindStringSubmatch(dom)
+		t.Errorf("the page reported %s errors: %v", e, m)
+	}
+	charts, _ := strconv.Atoi(attr("data-charts"))
+	drawn, _ := strconv.Atoi(attr("data-drawn"))
+	if charts < 8 || drawn != charts {
+		t.Errorf("%d of %d charts drawn (body %s)", drawn, charts, body)
+	}
+	for _, m := range regexp.MustCompile(`<div class="plot[^"]*"[^>]*>`).FindAllString(dom, -1) {
+		if !strings.Contains(m, `data-drawn="yes"`) {
+			t.Errorf("chart not drawn: %s", m)
+		}
+	}
+	if n := strings.Count(dom, "<canvas"); n != charts {
+		t.Errorf("%d canvases for %d charts", n, charts)
+	}
+	if n := len(regexp.MustCompile(`<svg class="bars"[^>]*>(.*?)</svg>`).FindAllString(dom, -1)); n != 2 {
+		t.Errorf("%d bar charts, want 2 (phases, names)", n)
+	}
+	for _, table := range []string{"slo", "figures", "verdict", "sla", "stages", "phases", "names", "leaks", "slowest"} {
+		if !regexp.MustCompile(`<table class="` + table + `">\s*<thead>.*?</thead>\s*<tbody><tr`).MatchString(dom) {
+			t.Errorf("table %s missing or empty", table)
+		}
+	}
+
+	if shots := os.Getenv("LOADGATE_REPORT_SCREENSHOT"); shots != "" {
+		png := filepath.Join(shots, "report.png")
+		runChromium(t, "--window-size=1400,2300", "--screenshot="+png, url)
+		t.Logf("screenshot: %s", png)
+	}
+}

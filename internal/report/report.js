@@ -1,0 +1,166 @@
+// Draws the charts of loadgate's HTML report from the JSON data in
+// #report-data with uPlot, then marks each chart: data-drawn="yes" once
+// its canvas has pixels of its series on it. The browser test reads those
+// marks (and body's data-drawn count) from the DOM.
+(function () {
+  "use strict";
+  var errors = [];
+  function fail(msg) {
+    errors.push(msg);
+    var el = document.getElementById("report-errors");
+    el.hidden = false;
+    el.textContent = "Chart errors: " + errors.join("; ");
+    document.body.setAttribute("data-errors", String(errors.length));
+  }
+  window.addEventListener("error", function (e) { fail(String(e.message)); });
+  var consoleError = console.error;
+  console.error = function () {
+    fail(Array.prototype.join.call(arguments, " "));
+    consoleError.apply(console, arguments);
+  };
+
+  var data;
+  try {
+    data = JSON.parse(document.getElementById("report-data").textContent);
+  } catch (e) {
+    fail("report data: " + e);
+    return;
+  }
+
+  function fmtMs(v) {
+    if (v == null) return "—";
+    if (v >= 1000) return (v / 1000).toPrecision(3) + " s";
+    if (v >= 1) return v.toPrecision(3) + " ms";
+    return (v * 1000).toPrecision(3) + " µs";
+  }
+  function fmtNum(v) {
+    if (v == null) return "—";
+    var a = Math.abs(v);
+    if (a >= 1e6) return (v / 1e6).toPrecision(3) + "M";
+    if (a >= 1e4) return (v / 1e3).toPrecision(3) + "k";
+    return String(Math.round(v * 100) / 100);
+  }
+  function nines(x) {
+    var q = 100 * (1 - Math.pow(10, -x));
+    if (x === 0) return "0%";
+    return (Math.round(q * 1000) / 1000) + "%";
+  }
+
+  // markers draws stage boundaries, limits and the worst window.
+  function markers(spec) {
+    return {
+      hooks: {
+        drawAxes: [function (u) {
+          if (!spec.band) return;
+          var ctx = u.ctx, x0 = u.valToPos(spec.band.from, "x", true), x1 = u.valToPos(spec.band.to, "x", true);
+          ctx.save();
+          ctx.fillStyle = "rgba(201, 42, 42, 0.08)";
+          ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+          ctx.restore();
+        }],
+        draw: [function (u) {
+          var ctx = u.ctx, pr = window.devicePixelRatio || 1;
+          ctx.save();
+          ctx.font = (11 * pr) + "px system-ui, sans-serif";
+          ctx.setLineDash([4 * pr, 4 * pr]);
+          (spec.vlines || []).forEach(function (m) {
+            var x = u.valToPos(m.at, "x", true);
+            ctx.strokeStyle = "#495057";
+            ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+            ctx.fillStyle = "#495057";
+            ctx.fillText(m.label, x + 3 * pr, u.bbox.top + 12 * pr);
+          });
+          (spec.hlines || []).forEach(function (m) {
+            var y = u.valToPos(m.at, "y", true);
+            if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) return;
+            ctx.strokeStyle = "#c92a2a";
+            ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke();
+            ctx.fillStyle = "#c92a2a";
+            ctx.textAlign = "right";
+            ctx.fillText(m.label, u.bbox.left + u.bbox.width - 4 * pr, y - 4 * pr);
+            ctx.textAlign = "left";
+          });
+          if (spec.band) {
+            ctx.fillStyle = "#c92a2a";
+            var bx = u.valToPos(spec.band.from, "x", true);
+            ctx.fillText(spec.band.label, bx + 3 * pr, u.bbox.top + u.bbox.height - 6 * pr);
+          }
+          ctx.restore();
+        }]
+      }
+    };
+  }
+
+  // inked counts the pixels of the plot area that are not blank.
+  function inked(u) {
+    var b = u.bbox, img = u.ctx.getImageData(b.left, b.top, Math.max(1, b.width), Math.max(1, b.height)).data, n = 0;
+    for (var i = 3; i < img.length; i += 4 * 7) if (img[i] !== 0) n++;
+    return n;
+  }
+
+  function draw(el, spec) {
+    var isMs = spec.unit === "ms";
+    var yfmt = isMs ? fmtMs : fmtNum;
+    var series = [{ label: spec.xunit === "nines" ? "percentile" : "second", value: function (u, v) {
+      return v == null ? "—" : spec.xunit === "nines" ? nines(v) : v + " s";
+    } }];
+    var lines = [spec.x];
+    var points = 0;
+    spec.series.forEach(function (s) {
+      series.push({ label: s.label, stroke: s.color, width: s.dash ? 1.5 : 2, dash: s.dash ? [6, 4] : undefined,
+        spanGaps: spec.xunit === "s" && spec.unit !== "ms", points: { show: false }, value: function (u, v) { return yfmt(v); } });
+      lines.push(s.y);
+      s.y.forEach(function (v) { if (v != null) points++; });
+    });
+    var axes = [
+      { label: spec.xunit === "nines" ? "percentile" : "seconds of the load",
+        splits: spec.xunit === "nines" ? function () { return [0, 1, 2, 3, 4, 5]; } : undefined,
+        values: spec.xunit === "nines" ? function (u, sp) { return sp.map(nines); } : undefined },
+      { label: spec.unit, size: 70, values: function (u, sp) { return sp.map(yfmt); } }
+    ];
+    var opts = {
+      title: spec.title, width: Math.max(320, el.clientWidth || 600), height: 300,
+      series: series, axes: axes, plugins: [markers(spec)],
+      scales: { x: { time: false }, y: spec.logY ? { distr: 3 } : { range: function (u, lo, hi) {
+        var top = hi;
+        (spec.hlines || []).forEach(function (m) { top = Math.max(top, m.at * 1.05); });
+        return [0, top > 0 ? top * 1.05 : 1];
+      } } },
+      cursor: { drag: { x: true, y: false } }
+    };
+    // uPlot draws after the constructor returns (in a microtask): the
+    // marks are set once it has, and again on every redraw.
+    opts.hooks = { draw: [function (u) { mark(el, u, points); }] };
+    return new uPlot(opts, lines, el);
+  }
+
+  function mark(el, u, points) {
+    var px = inked(u), ok = points > 0 && px > 0;
+    el.setAttribute("data-points", String(points));
+    el.setAttribute("data-ink", String(px));
+    if (!ok && el.getAttribute("data-drawn") !== "no") fail("chart " + el.id + " drew nothing");
+    el.setAttribute("data-drawn", ok ? "yes" : "no");
+    var drawn = document.querySelectorAll('[data-drawn="yes"]').length;
+    document.body.setAttribute("data-drawn", String(drawn));
+    if (String(drawn) === document.body.getAttribute("data-charts") && !document.body.hasAttribute("data-render-ms")) {
+      // From the start of navigation to the last chart drawn: what
+      // docs/REPORT.md reports as the render time.
+      document.body.setAttribute("data-render-ms", String(Math.round(performance.now())));
+    }
+  }
+
+  var plots = [];
+  document.body.setAttribute("data-drawn", "0");
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var spec = data.charts[el.getAttribute("data-chart")];
+    if (!spec) { fail("no data for chart " + el.id); return; }
+    try {
+      plots.push([el, draw(el, spec)]);
+    } catch (e) {
+      fail("chart " + el.id + ": " + e);
+    }
+  });
+  window.addEventListener("resize", function () {
+    plots.forEach(function (p) { p[1].setSize({ width: Math.max(320, p[0].clientWidth), height: 300 }); });
+  });
+})();

@@ -1,0 +1,198 @@
+package report_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/report"
+	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// threeStages is issue 17's 10-minute, 3-stage run at 1,000 req/s, made
+// short by scale (a fraction of the seconds of each stage).
+func threeStages(scale float64) []fixture.LongStage {
+	sec := func(s int) int { return max(2, int(float64(s)*scale)) }
+	return []fixture.LongStage{
+		{Name: "warm-up 200/s", From: 200, To: 200, Seconds: sec(60)},
+		{Name: "ramp to 1000/s", From: 200, To: 1000, Seconds: sec(120)},
+		{Name: "hold 1000/s", From: 1000, To: 1000, Seconds: sec(420)},
+	}
+}
+
+// sample is a judged base and head of one scenario: the head slower, with
+// a stall, errors and a leak; its SLA expressions are the report's SLO.
+func sample(t testing.TB, scale float64, runs int) report.Input {
+	t.Helper()
+	var base, head []*loadtest.Result
+	for i := 1; i <= runs; i++ {
+		b := fixture.Long{Scenario: "checkout", Stages: threeStages(scale), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond,
+			ErrorRate: 0.001, Seed: 1, Run: i}
+		h := b
+		h.P50, h.P99, h.ErrorRate, h.Seed = 2300*time.Microsecond, 12*time.Millisecond, 0.004, 2
+		h.StallAt, h.StallFor, h.Leak = int(300*scale), 2, true
+		base, head = append(base, b.Result()), append(head, h.Result())
+	}
+	sla := []string{"p99 < 25ms", "p99[10s] < 200ms", "error_rate < 1%", "throughput >= 90%"}
+	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
+	j.Policy.SLA = sla
+	s := verdict.Judge(j, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: head, Base: base})
+	run := &verdict.Run{Scenarios: []*verdict.Scenario{s}}
+	return report.Input{
+		Title:     "loadgate: checkout, base against head",
+		Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: head, Base: base, Judged: s}},
+		Run:       run,
+	}
+}
+
+func write(t testing.TB, in report.Input) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.Write(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestSelfContained checks that the page asks for nothing from elsewhere:
+// no script, style, image, font or frame by URL, no fetch, and a content
+// security policy that would refuse one anyway.
+func TestSelfContained(t *testing.T) {
+	page := string(write(t, sample(t, 0.1, 1)))
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?i)<(script|img|iframe|link|source|video|audio|embed|object)\b[^>]*\b(src|href|data)\s*=`),
+		regexp.MustCompile(`(?i)@import|url\(\s*['"]?(https?:)?//`),
+		regexp.MustCompile(`\bfetch\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon`),
+	} {
+		if m := re.FindString(page); m != "" {
+			t.Errorf("the page loads from elsewhere: %q", m)
+		}
+	}
+	if !strings.Contains(page, `content="default-src 'none';`) {
+		t.Error("no content security policy refusing the network")
+	}
+}
+
+// TestTablesWithoutScript checks that the figures are in HTML tables, which
+// a browser shows without running the script.
+func TestTablesWithoutScript(t *testing.T) {
+	page := string(write(t, sample(t, 0.1, 2)))
+	for _, want := range []string{
+		`<table class="slo">`, `<table class="verdict">`, `<table class="sla">`, `<table class="stages">`,
+		`<table class="phases">`, `<table class="names">`, `<table class="leaks">`, `<table class="figures">`,
+		"latency ≤ 25ms for 99% of requests", "worst 10s p99", "<code>p99[10s] &lt; 200ms</code>",
+		"example.com/shop.(*Cart).audit.func1", "hold 1000/s",
+		`<table class="slowest">`, "checkout-1-", // a slowest request's id
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, id := range []string{"s0-latency", "s0-service", "s0-rate", "s0-errors", "s0-curve", "s0-server-go_goroutines", "s0-server-process_open_fds", "s0-server-heap_inuse_bytes"} {
+		if !strings.Contains(page, `data-chart="`+id+`"`) {
+			t.Errorf("no chart %s", id)
+		}
+	}
+}
+
+// TestSizeBounded writes the report of issue 17's 10-minute, 3-stage run
+// at 1,000 req/s, base and head, and checks it stays under 2 MB;
+// docs/REPORT.md gives the figure. A run of an hour must not grow it by
+// more than its series' downsampling allows.
+func TestSizeBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws 900,000 synthetic requests")
+	}
+	page := write(t, sample(t, 1, 1))
+	t.Logf("10-minute run, base and head: %d bytes", len(page))
+	if len(page) > 2<<20 {
+		t.Errorf("report of a 10-minute run is %d bytes, want under 2 MiB", len(page))
+	}
+	// LOADGATE_REPORT_SAMPLE=dir keeps the page and the head's result
+	// file, for the figures of docs/REPORT.md.
+	if dir := os.Getenv("LOADGATE_REPORT_SAMPLE"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "report-10min.html"), page, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := sample(t, 1, 1)
+		if _, err := loadtest.WriteFile(dir, in.Scenarios[0].Head[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLongRunDownsampled checks that an hour-long timeline is drawn with at
+// most MaxPoints points a series.
+func TestLongRunDownsampled(t *testing.T) {
+	r := fixture.Long{Scenario: "soak", Stages: []fixture.LongStage{{Name: "10/s", From: 10, To: 10, Seconds: 3600}},
+		P50: time.Millisecond, P99: 5 * time.Millisecond, Seed: 3}.Result()
+	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "soak", Head: []*loadtest.Result{r}}}}))
+	m := regexp.MustCompile(`"s0-latency":\{[^}]*?"x":\[([^\]]*)\]`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no x axis for s0-latency")
+	}
+	if n := strings.Count(m[1], ",") + 1; n > report.MaxPoints {
+		t.Errorf("latency chart has %d points, want at most %d", n, report.MaxPoints)
+	}
+	if !strings.Contains(page, "Each point is the worst second of 4.") {
+		t.Error("the chart does not say it is downsampled")
+	}
+}
+
+// TestObjectivesFromFlags checks that an SLO given explicitly wins over
+// the SLA's, and that a run with no objective says how to give one.
+func TestObjectivesFromFlags(t *testing.T) {
+	in := sample(t, 0.1, 1)
+	in.SLO = report.SLO{Objective: 5 * time.Millisecond, Goal: 0.9, SuccessGoal: 0.999, Window: 2 * time.Second}
+	page := string(write(t, in))
+	for _, want := range []string{"latency ≤ 5ms for 90% of requests", "successful requests ≥ 99.9%", "worst 2s p90"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	r := fixture.Long{Scenario: "plain", Stages: threeStages(0.05), P50: time.Millisecond, P99: 4 * time.Millisecond, Seed: 4}.Result()
+	page = string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "plain", Head: []*loadtest.Result{r}}}}))
+	if !strings.Contains(page, "No latency objective: give one with -objective") {
+		t.Error("a report without objective does not say how to give one")
+	}
+}
+
+// TestSLOAgreesWithAssert checks that the SLO view and package assert give
+// the same attainment and worst window: one computation (internal/slo).
+func TestSLOAgreesWithAssert(t *testing.T) {
+	in := sample(t, 0.1, 1)
+	head := in.Scenarios[0].Head[0]
+	outs, err := assert.Check(head, "attainment(25ms) >= 99%", "p99[10s] < 200ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(write(t, in))
+	for _, o := range outs {
+		if !strings.Contains(page, o.Unit.Format(o.Actual)) {
+			t.Errorf("%s = %s is not on the page", o.Metric, o.Unit.Format(o.Actual))
+		}
+	}
+}
+
+// BenchmarkWrite times writing the report of issue 17's 10-minute,
+// 3-stage run at 1,000 req/s, base and head (the results are made once,
+// outside the timing).
+func BenchmarkWrite(b *testing.B) {
+	in := sample(b, 1, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(buf.Len()))
+	}
+}
