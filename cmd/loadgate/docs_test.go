@@ -2,6 +2,11 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,5 +147,178 @@ func TestDocsPins(t *testing.T) {
 		if !strings.Contains(unreleased, "released as "+version) {
 			t.Errorf("the docs pin loadgate@%s before any release, and CHANGELOG.md's Unreleased section does not say it is to be released as %[1]s", version)
 		}
+	}
+}
+
+// publicPackages are the packages a user imports; go doc of each should
+// read as a complete guide.
+var publicPackages = []string{"action", "assert", "baseline", "loadtest", "loadtest/watch"}
+
+// TestDocComments checks go doc's completeness for the public packages
+// (issue 19): a package comment, a doc comment on every exported
+// identifier go doc lists (types, functions, methods of exported types,
+// constants and variables; a group's comment covers its members), and at
+// least one runnable Example with output. Struct fields are left to
+// review: many are documented a group at a time.
+func TestDocComments(t *testing.T) {
+	for _, pkg := range publicPackages {
+		t.Run(pkg, func(t *testing.T) {
+			dir := filepath.Join("../..", filepath.FromSlash(pkg))
+			paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fset := token.NewFileSet()
+			var tests []*ast.File
+			hasDoc := false
+			for _, path := range paths {
+				f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.HasSuffix(path, "_test.go") {
+					tests = append(tests, f)
+					continue
+				}
+				hasDoc = hasDoc || f.Doc != nil
+				for _, missing := range undocumented(f) {
+					t.Errorf("%s: exported %s has no doc comment", fset.Position(missing.Pos()), missing.Name)
+				}
+			}
+			if !hasDoc {
+				t.Errorf("package %s has no package comment (doc.go)", pkg)
+			}
+			withOutput := 0
+			for _, ex := range doc.Examples(tests...) {
+				if ex.Output != "" {
+					withOutput++
+				}
+			}
+			if withOutput == 0 {
+				t.Errorf("package %s has no runnable Example with an // Output: comment", pkg)
+			}
+		})
+	}
+	// A new public package joins the list.
+	root, seen := "../..", map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if name := d.Name(); rel != "." && (strings.HasPrefix(name, ".") || name == "internal" || name == "testdata" || rel == "examples" || rel == "perf") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly)
+		if err != nil {
+			return err
+		}
+		if pkg := filepath.ToSlash(filepath.Dir(rel)); f.Name.Name != "main" && !slices.Contains(publicPackages, pkg) && !seen[pkg] {
+			seen[pkg] = true
+			t.Errorf("%s: package %s is public (not main, not under internal/): add it to publicPackages", rel, pkg)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// undocumented returns the exported identifiers of f that go doc lists
+// without a doc comment.
+func undocumented(f *ast.File) []*ast.Ident {
+	var missing []*ast.Ident
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.IsExported() && d.Doc == nil && exportedRecv(d) {
+				missing = append(missing, d.Name)
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					if s.Name.IsExported() && s.Doc == nil && d.Doc == nil && s.Comment == nil {
+						missing = append(missing, s.Name)
+					}
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.IsExported() && s.Doc == nil && d.Doc == nil && s.Comment == nil {
+							missing = append(missing, n)
+						}
+					}
+				}
+			}
+		}
+	}
+	return missing
+}
+
+// exportedRecv reports whether a function is not a method, or a method of
+// an exported type (go doc does not list the methods of unexported ones).
+func exportedRecv(d *ast.FuncDecl) bool {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return true
+	}
+	typ := d.Recv.List[0].Type
+	for {
+		switch x := typ.(type) {
+		case *ast.StarExpr:
+			typ = x.X
+		case *ast.IndexExpr:
+			typ = x.X
+		case *ast.IndexListExpr:
+			typ = x.X
+		case *ast.Ident:
+			return x.IsExported()
+		default:
+			return true
+		}
+	}
+}
+
+func TestUndocumented(t *testing.T) {
+	src := `package p
+
+// A is documented.
+type A int
+
+type B int
+
+func (A) M()   {}
+func (b *B) N() {}
+func (c c) O()  {}
+
+// F is documented.
+func F() {}
+
+func G() {}
+
+// Group of constants.
+const (
+	C1 = 1
+	C2 = 2
+)
+
+var V1, v2 = 1, 2
+var V3 = 3 // V3 has a line comment.
+`
+	f, err := parser.ParseFile(token.NewFileSet(), "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, id := range undocumented(f) {
+		got = append(got, id.Name)
+	}
+	if want := []string{"B", "M", "N", "G", "V1"}; !slices.Equal(got, want) {
+		t.Errorf("undocumented = %q, want %q", got, want)
 	}
 }
