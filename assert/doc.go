@@ -98,4 +98,20 @@
 // from 1): `"p99 < 5%": column 7: a latency needs a duration such as
 // 200ms`. [Expr.String] writes an expression in canonical form, which
 // parses back to the same expression.
+//
+// # With testify
+//
+// github.com/stretchr/testify/assert has this package's name. The
+// convention is to import this one as lgassert and keep testify's names:
+//
+//	import (
+//		"github.com/stretchr/testify/require"
+//		lgassert "github.com/loadgate/loadgate/assert"
+//	)
+//
+// Inside a suite.Suite, pass s.T(): lgassert.SLA(s.T(), res, "p99 < 200ms").
+// A failure is one line per broken limit at the caller's line, such as
+// "scenario checkout: p99 = 231ms, want < 200ms (15.5% over)", beside
+// testify's Error Trace blocks. The repository's examples/testify runs a
+// load test inside a suite.
 package assert

@@ -17,14 +17,22 @@ import (
 type Verdict int
 
 const (
+	// Pass: nothing to warn about or fail.
 	Pass Verdict = iota
+	// Warn: something worth a look that does not fail, such as a change
+	// beyond the tolerance the rank test did not confirm, a significant
+	// one within it, a metric that only warns, or machines that differ.
 	Warn
 	// Inconclusive says the runs were too noisy to tell a change of the
 	// rule's tolerance from none: not a pass (see [Comparison.Conclude]).
 	Inconclusive
+	// Fail: a regression, such as a significant change beyond a gating
+	// metric's tolerance, or a breached SLA.
 	Fail
 )
 
+// String returns the verdict in lower case: "pass", "warn",
+// "inconclusive" or "fail".
 func (v Verdict) String() string {
 	switch v {
 	case Pass:
@@ -452,6 +460,7 @@ type SLABreach struct {
 	Of    int        // runs checked
 }
 
+// String says what was breached and in how many of the runs.
 func (b SLABreach) String() string {
 	if b.Of == 1 {
 		return "SLA breached: " + b.First.Message

@@ -67,7 +67,7 @@ func TestCompareVerdicts(t *testing.T) {
 			policy: Policy{FailUnconfirmed: true}, wantVerdict: Fail, wantP99: Fail, wantNote: "n=5+1: not confirmed",
 		},
 		{
-			name: "three runs a side can confirm", base: []float64{10, 10.5, 9.5}, head: []float64{14, 14.5, 13.5},
+			name: "three runs a side cannot confirm", base: []float64{10, 10.5, 9.5}, head: []float64{14, 14.5, 13.5},
 			wantVerdict: Warn, wantP99: Warn, // p=0.1 with 3+3: cannot be significant
 			wantNote: "n=3: not confirmed",
 		},

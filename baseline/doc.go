@@ -41,9 +41,11 @@
 // pair of identical runs in four, and teams switch it off. A change here
 // fails only when the runs of the two sides differ significantly
 // (p <= 0.05) and the medians differ by more than the metric's tolerance.
-// The rank test cannot confirm anything with fewer than 3 runs a side (one
-// run against five gives p >= 0.33 at best): such changes warn, unless
-// [Policy.FailUnconfirmed] says otherwise.
+// With too few runs the rank test cannot confirm anything at alpha 0.05:
+// 3 runs against 3 give p >= 0.1 at best (4 against 4, 0.029), one run
+// against five p >= 0.33. Such changes warn, unless
+// [Policy.FailUnconfirmed] says otherwise; record and compare 5 runs a
+// side.
 //
 // Environment variables:
 //

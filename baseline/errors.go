@@ -43,8 +43,10 @@ type SyntaxError struct {
 	Err       error
 }
 
+// Error returns "file:line:col: message".
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *SyntaxError) Unwrap() error { return e.Err }

@@ -18,6 +18,7 @@ const (
 	HigherIsBetter                  // throughput
 )
 
+// String returns "lower" or "higher": which way the metric improves.
 func (d Direction) String() string {
 	if d == HigherIsBetter {
 		return "higher"

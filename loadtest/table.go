@@ -38,6 +38,8 @@ type DataError struct {
 	Err          error
 }
 
+// Error returns "file:line:column: what", or "name: what" when the fault
+// is not in a file.
 func (e *DataError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %v", e.File, e.Err)
@@ -45,6 +47,7 @@ func (e *DataError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Column, e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *DataError) Unwrap() error { return e.Err }
 
 // ReadCSV reads the CSV file at path (RFC 4180; a UTF-8 byte order mark

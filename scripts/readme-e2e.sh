@@ -17,8 +17,9 @@
 #
 # What act cannot fetch here is stood in for: actions/setup-go (Go is on
 # the runner already), actions/upload-artifact and download-artifact (a
-# directory shared by the two runs). loadgate/loadgate@main is the working
-# tree. LOADGATE_SCALE=0.2 shortens the load tests' stages.
+# directory shared by the two runs). loadgate/loadgate at the version the
+# README pins (uses: loadgate/loadgate@v0.1.0) is the working tree.
+# LOADGATE_SCALE=0.2 shortens the load tests' stages.
 # Set LOADGATE_E2E_KEEP=1 to keep the work directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,13 @@ main_yaml=$(yaml_after 'Copy this to `.github/workflows/loadgate.yml`')
 comment_yaml=$(yaml_after 'Save this as `.github/workflows/loadgate-comment.yml`')
 if [ -z "$main_yaml" ] || [ -z "$comment_yaml" ]; then
   say "FAIL: README.md lost a workflow block (main: ${#main_yaml} bytes, comment: ${#comment_yaml} bytes)"
+  exit 1
+fi
+# The ref both workflows pin the Action to: act runs the working tree for it.
+pinned_ref() { printf '%s\n' "$1" | sed -n 's/^ *- uses: loadgate\/loadgate@\([^ ]*\).*/\1/p' | sort -u; }
+action_ref=$(pinned_ref "$main_yaml")
+if [ -z "$action_ref" ] || [ "$(printf '%s\n' "$action_ref" | wc -l)" -ne 1 ] || [ "$(pinned_ref "$comment_yaml")" != "$action_ref" ]; then
+  say "FAIL: the README's workflows do not pin loadgate/loadgate to one ref (main: '$action_ref', comment: '$(pinned_ref "$comment_yaml")')"
   exit 1
 fi
 
@@ -150,7 +158,7 @@ run_act() { # name event workflow token → act's exit status; log in act-name.j
     --env "LOADGATE_E2E_ARTIFACTS=$work/artifacts" \
     -s "GITHUB_TOKEN=$tok" \
     --action-cache-path "$work/act-cache" \
-    --local-repository "loadgate/loadgate@main=$src" \
+    --local-repository "loadgate/loadgate@$action_ref=$src" \
     --local-repository "actions/setup-go@v5=$work/setup-go" \
     --local-repository "actions/upload-artifact@v4=$work/upload" \
     --local-repository "actions/download-artifact@v4=$work/download" \

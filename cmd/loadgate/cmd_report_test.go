@@ -122,7 +122,7 @@ func TestRunReport(t *testing.T) {
 // (internal/rootcause's test data: the shop's checkout, base and head).
 func TestReportWhereTimeWent(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.html")
-	head, base := "../../internal/rootcause/testdata/shop/head", "../../internal/rootcause/testdata/shop/base"
+	head, base := "../../testdata/rootcause/shop/head", "../../testdata/rootcause/shop/base"
 	if r := loadgate(t.Context(), "report", "-o", out, head, base); r.code != 0 {
 		t.Fatalf("report: %s", r)
 	}

@@ -7,14 +7,15 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/version"
 )
 
 const versionUsage = `usage: loadgate version
 
-Version prints the version of loadgate (its module version, and the commit
-it was built from when the build recorded one), the Go version that built
-it and the platform. It has no flags.
+Version prints the version of loadgate (the module version it was installed
+at, go install github.com/loadgate/loadgate/cmd/loadgate@v0.1.0; or, built
+from a checkout, the commit, when the build recorded one), the Go version
+that built it and the platform. It has no flags.
 %s
 Example:
 
@@ -37,33 +38,9 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// versionString is "loadgate v1.2.3 (commit 0123456789ab, modified) go1.26.8 linux/amd64".
+// versionString is "loadgate v1.2.3 go1.26.8 linux/amd64" for a release,
+// "loadgate (devel) (commit 0123456789ab, modified) go1.26.8 linux/amd64"
+// for a build from a checkout.
 func versionString() string {
-	version, goVersion := "(devel)", runtime.Version()
-	var rev, modified string
-	if bi, ok := readBuildInfo(); ok {
-		if v := bi.Main.Version; v != "" {
-			version = v
-		}
-		if bi.GoVersion != "" {
-			goVersion = bi.GoVersion
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value
-			}
-		}
-	}
-	out := "loadgate " + version
-	if rev != "" {
-		out += " (commit " + cell.Commit(rev)
-		if modified == "true" {
-			out += ", modified"
-		}
-		out += ")"
-	}
-	return fmt.Sprintf("%s %s %s/%s", out, goVersion, runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("%s %s/%s", version.FromBuildInfo(readBuildInfo()), runtime.GOOS, runtime.GOARCH)
 }

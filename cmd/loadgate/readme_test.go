@@ -39,12 +39,17 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 	defer f.Close()
 	var cmds []readmeCommand
 	sc := bufio.NewScanner(f)
-	inSh, n, pending, start := false, 0, "", 0
+	inSh, n, pending, start, skip := false, 0, "", 0, false
 	var script *readmeCommand
 	for sc.Scan() {
 		n++
 		line := sc.Text()
 		switch {
+		case script == nil && !inSh && strings.HasPrefix(line, "## "):
+			skip = strings.TrimSpace(line) == adoptionHeading
+			continue
+		case skip:
+			continue
 		case script == nil && !inSh && strings.TrimSpace(line) == "```shell":
 			script = &readmeCommand{line: n + 1}
 			continue
@@ -90,7 +95,8 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 }
 
 // TestREADME runs the commands of the README's sh code blocks from the
-// repository's root, as a reader would, and checks their exit status.
+// repository's root, as a reader would, and checks their exit status. The
+// section for a module of one's own (adoptionHeading) is TestAdoption's.
 func TestREADME(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the README's commands, the example's load tests among them; skipped in -short mode")
@@ -161,9 +167,10 @@ func lastLines(s string, n int) string {
 func TestReadmeCommands(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "README.md")
-	os.WriteFile(path, []byte("text\n```sh\n# a comment\ngo run . \\\n  -x\n\nloadgate compare a b # exit status 1: a regression\n```\n```go\nnot a command\n```\n```shell\nserve &\nload\n```\n"), 0o644)
+	os.WriteFile(path, []byte("text\n```sh\n# a comment\ngo run . \\\n  -x\n\nloadgate compare a b # exit status 1: a regression\n```\n```go\nnot a command\n```\n```shell\nserve &\nload\n```\n"+
+		adoptionHeading+"\n```sh\ngo get example.com/m@v1.0.0\n```\n## Next\n```sh\nnext\n```\n"), 0o644)
 	got := readmeCommands(t, path)
-	want := []readmeCommand{{4, "go run .    -x", 0}, {7, "loadgate compare a b", 1}, {13, "serve &\nload\n", 0}}
+	want := []readmeCommand{{4, "go run .    -x", 0}, {7, "loadgate compare a b", 1}, {13, "serve &\nload\n", 0}, {22, "next", 0}}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}

@@ -12,7 +12,7 @@ import (
 // recorded are CPU profiles of the example shop's TestBaselineCheckout,
 // five runs a side merged, the head with LOADGATE_SHOP_SLOWDOWN=0.4 (see
 // internal/rootcause's TestShopRanking).
-const recorded = "../../internal/rootcause/testdata/shop"
+const recorded = "../../testdata/rootcause/shop"
 
 // withProfile copies the results in dir to a new directory, each naming a
 // copy of the CPU profile side of recorded beside it, as loadtest writes

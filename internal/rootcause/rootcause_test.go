@@ -244,7 +244,12 @@ func TestGrew(t *testing.T) {
 	}
 }
 
-var recordFrom = flag.String("record-from", "", "record testdata/shop from `dir`/base and dir/head, results with CPU profiles of the example shop")
+var recordFrom = flag.String("record-from", "", "record the repository's testdata/rootcause/shop from `dir`/base and dir/head, results with CPU profiles of the example shop")
+
+// shopDir holds the recorded runs of the example shop with their profiles,
+// in the repository's testdata: cmd/loadgate's and the Action's tests use
+// them too.
+const shopDir = "../../testdata/rootcause/shop"
 
 // TestShopRanking checks the ranking on profiles recorded from the example
 // shop (issue 15): five runs of TestBaselineCheckout a side, interleaved,
@@ -257,7 +262,7 @@ func TestShopRanking(t *testing.T) {
 		recordShop(t, *recordFrom)
 	}
 	runs := func(side string) []Run {
-		dir := filepath.Join("testdata", "shop", side)
+		dir := filepath.Join(shopDir, side)
 		r, err := loadtest.ReadFile(filepath.Join(dir, "checkout_at_150_per_second.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -293,7 +298,7 @@ func TestShopRanking(t *testing.T) {
 }
 
 // recordShop merges the CPU profiles of the results in from/base and
-// from/head into testdata/shop/<side>/, one result a side with the sum of
+// from/head into shopDir/<side>/, one result a side with the sum of
 // their requests and durations: aggregated by function, without mappings,
 // addresses and file names.
 func recordShop(t *testing.T, from string) {
@@ -334,7 +339,7 @@ func recordShop(t *testing.T, from string) {
 		}
 		p.Mapping = nil
 		p = p.Compact()
-		dir := filepath.Join("testdata", "shop", side)
+		dir := filepath.Join(shopDir, side)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/version"
 	"github.com/loadgate/loadgate/internal/worktree"
 )
 
@@ -409,6 +410,7 @@ func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 // reproduce writes the shell commands that repeat the runs on a laptop.
 func reproduce(cfg *Config, m *Manifest) string {
 	var b strings.Builder
+	loadgate := loadgateCommand(cfg.WorkingDirectory)
 	cd := ""
 	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
@@ -422,7 +424,7 @@ func reproduce(cfg *Config, m *Manifest) string {
 		fmt.Fprintf(&b, "  (cd \"$out/src\" && %sLOADGATE_OUT=\"$out/base\" %s)\n", cd, test)
 		fmt.Fprintf(&b, "  (%sLOADGATE_OUT=\"$out/head\" %s)\n", cd, test)
 		b.WriteString("done\n")
-		b.WriteString("go run github.com/loadgate/loadgate/cmd/loadgate compare \"$out/base\" \"$out/head\"\n")
+		fmt.Fprintf(&b, "%s compare \"$out/base\" \"$out/head\"\n", loadgate)
 		b.WriteString("git worktree remove --force \"$out/src\"\n")
 	default:
 		// loadgate run compares every scenario with its stored baseline.
@@ -430,10 +432,45 @@ func reproduce(cfg *Config, m *Manifest) string {
 		if len(cfg.TestFlags) > 0 {
 			flags = " -- " + shellQuoteAll(cfg.TestFlags)
 		}
-		fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate run -run %s -count %d %s%s\n",
-			cd, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), flags)
+		fmt.Fprintf(&b, "%s%s run -run %s -count %d %s%s\n",
+			cd, loadgate, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), flags)
 	}
 	return b.String()
+}
+
+// buildVersion is version.Read; tests replace it.
+var buildVersion = version.Read
+
+// loadgateCommand is how the reproduce script runs loadgate in the module
+// at dir: in loadgate's own module, the checkout's command; in any other,
+// this binary's version by name, as go run needs it there (a user's go.sum
+// lacks the command's dependencies): see [version.Info.GoRun].
+func loadgateCommand(dir string) string {
+	return buildVersion().GoRun(moduleOf(dir) == version.Module)
+}
+
+// moduleOf returns the path of the module that dir is in, from the nearest
+// go.mod at or above it, or "" when there is none.
+func moduleOf(dir string) string {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			for line := range strings.Lines(string(data)) {
+				if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
+					return strings.Trim(f[1], "\"`")
+				}
+			}
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

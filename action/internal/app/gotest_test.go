@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/version"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -292,6 +293,43 @@ func TestGoTestRerunsBaselineCommit(t *testing.T) {
 			}
 			if m.Compare != CompareBaseline || !strings.Contains(strings.Join(m.Notes, "\n"), tt.wantNote) {
 				t.Errorf("manifest compare %q, notes %q; want baseline and %q", m.Compare, m.Notes, tt.wantNote)
+			}
+		})
+	}
+}
+
+// TestReproduceVersion: the comment's script runs loadgate in a user's
+// module at the version that ran (go run …@v0.1.0, which needs no go.sum
+// entries there), and the checkout's own command in loadgate's module
+// (issue 19).
+func TestReproduceVersion(t *testing.T) {
+	user := t.TempDir()
+	writeFile(t, filepath.Join(user, "go.mod"), "module example.com/yourservice // a comment\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(user, "svc", "svc.go"), "package svc\n")
+	tests := []struct {
+		name    string
+		dir     string
+		version string
+		compare CompareMode
+		want    string
+	}{
+		{"a user's module", user, "v0.1.0", CompareBaseRef,
+			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 compare \"$out/base\" \"$out/head\"\n"},
+		{"a package of a user's module", filepath.Join(user, "svc"), "v0.1.0", CompareBaseline,
+			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 run -run Load -count 5 ./...\n"},
+		{"a user's module, a build from a checkout", user, "(devel)", CompareBaseRef,
+			"go run github.com/loadgate/loadgate/cmd/loadgate@latest compare"},
+		{"loadgate's own module", ".", "v0.1.0", CompareBaseRef,
+			"\ngo run github.com/loadgate/loadgate/cmd/loadgate compare"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func(f func() version.Info) { buildVersion = f }(buildVersion)
+			buildVersion = func() version.Info { return version.Info{Version: tt.version} }
+			cfg := &Config{Compare: tt.compare, Run: "Load", Packages: []string{"./..."}, Count: 5, WorkingDirectory: tt.dir}
+			m := &Manifest{Compare: tt.compare, BaseSHA: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", WorkingDirectory: "."}
+			if got := reproduce(cfg, m); !strings.Contains(got, tt.want) {
+				t.Errorf("reproduce lacks %q:\n%s", tt.want, got)
 			}
 		})
 	}

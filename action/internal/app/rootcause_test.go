@@ -16,7 +16,7 @@ func TestMarkdownWhereTheTimeWent(t *testing.T) {
 	res := regressionResults()
 	res.Dir = t.TempDir()
 	for _, side := range []string{BaseDir, HeadDir} {
-		prof, err := os.ReadFile(filepath.Join("../../../internal/rootcause/testdata/shop", side, "checkout_at_150_per_second.cpu.pprof"))
+		prof, err := os.ReadFile(filepath.Join("../../../testdata/rootcause/shop", side, "checkout_at_150_per_second.cpu.pprof"))
 		if err != nil {
 			t.Fatal(err)
 		}
