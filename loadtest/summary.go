@@ -182,8 +182,13 @@ var ShardRunColumns = []string{"shard", "requests", "errors", "req/s", "p99", "s
 // its start skew.
 func (s ShardRun) Cells() []string {
 	skew := "-"
-	if s.StartSkewNS != 0 {
-		skew = time.Duration(s.StartSkewNS).String()
+	if d := time.Duration(s.StartSkewNS); d != 0 {
+		// Microseconds say enough of a start: clocks of two machines
+		// agree less closely than that.
+		skew = d.Round(time.Microsecond).String()
+		if d.Abs() < time.Microsecond {
+			skew = d.String()
+		}
 	}
 	stopped := ""
 	if s.Stopped != nil {
