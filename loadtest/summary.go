@@ -221,14 +221,35 @@ func writeShard(b *strings.Builder, r *Result) {
 // generator's health.
 func writeShards(b *strings.Builder, shards []ShardRun) {
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "shard\trequests\terrors\treq/s\tp99\tstart skew\tpacer lag\tCPU\tstopped\t")
+	fmt.Fprintln(tw, strings.Join(ShardRunColumns, "\t")+"\t")
 	for _, s := range shards {
-		stopped := ""
-		if s.Stopped != nil {
-			stopped = s.Stopped.Cause
-		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%v\t%v\t%v\t%.2fs\t%s\t\n", s.Index, s.Requests, s.Errors, s.Rate,
-			ns(s.P99NS), time.Duration(s.StartSkewNS), ns(s.PacerLagMaxNS), s.Runtime.CPUSeconds, stopped)
+		fmt.Fprintln(tw, strings.Join(s.Cells(), "\t")+"\t")
 	}
 	tw.Flush()
+}
+
+// ShardRunColumns name the cells of [ShardRun.Cells].
+var ShardRunColumns = []string{"shard", "requests", "errors", "req/s", "p99", "start skew", "pacer lag", "CPU", "stopped"}
+
+// Cells is the shard's row of a merged result's breakdown, as loadgate
+// merge prints it and the GitHub Action's comment shows it: what it sent,
+// its p99, how late it started and how its generator fared. A shard
+// that did not wait for a start (a later run of its process) has "-" for
+// its start skew.
+func (s ShardRun) Cells() []string {
+	skew := "-"
+	if d := time.Duration(s.StartSkewNS); d != 0 {
+		// Microseconds say enough of a start: clocks of two machines
+		// agree less closely than that.
+		skew = d.Round(time.Microsecond).String()
+		if d.Abs() < time.Microsecond {
+			skew = d.String()
+		}
+	}
+	stopped := ""
+	if s.Stopped != nil {
+		stopped = s.Stopped.Cause
+	}
+	return []string{fmt.Sprint(s.Index), fmt.Sprint(s.Requests), fmt.Sprint(s.Errors), fmt.Sprintf("%.1f", s.Rate),
+		ns(s.P99NS).String(), skew, ns(s.PacerLagMaxNS).String(), fmt.Sprintf("%.2fs", s.Runtime.CPUSeconds), stopped}
 }

@@ -69,3 +69,73 @@ start_double() {
   addr=$(cat "$work/addr")
   say "GitHub API double on http://$addr"
 }
+
+# yaml_after TEXT prints the first ```yaml block of README.md after the
+# line that contains TEXT, as README.md has it.
+yaml_after() {
+  awk -v mark="$1" '
+    index($0, mark) { found = 1 }
+    found && /^```yaml$/ { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }
+  ' README.md
+}
+
+# write_standins DIR writes stand-ins for the actions act cannot fetch
+# here into DIR/setup-go, DIR/upload and DIR/download: actions/setup-go (Go
+# is on the runner already) and actions/upload-artifact and
+# download-artifact, which keep each artifact in a directory of
+# $LOADGATE_E2E_ARTIFACTS named after it. As download-artifact@v4 does, a
+# name downloads that artifact into path, and a pattern every artifact it
+# matches into path/<artifact name>. act takes them with
+# --local-repository actions/setup-go@v5=DIR/setup-go and so on.
+write_standins() {
+  mkdir -p "$1/setup-go" "$1/upload" "$1/download"
+  cat >"$1/setup-go/action.yml" <<'YAML'
+name: setup-go stand-in
+inputs:
+  go-version-file: {required: false}
+  cache-dependency-path: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: go version # Go is on the runner already
+YAML
+  cat >"$1/upload/action.yml" <<'YAML'
+name: upload-artifact stand-in
+inputs:
+  name: {required: true}
+  path: {required: true}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        [ -n "${{ inputs.path }}" ] && [ -d "${{ inputs.path }}" ] || { echo "upload stand-in: no such directory: '${{ inputs.path }}'"; exit 1; }
+        mkdir -p "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}" && cp -R "${{ inputs.path }}/." "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/"
+YAML
+  cat >"$1/download/action.yml" <<'YAML'
+name: download-artifact stand-in
+inputs:
+  name: {required: false}
+  pattern: {required: false}
+  path: {required: true}
+  run-id: {required: false}
+  github-token: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        mkdir -p "${{ inputs.path }}"
+        if [ -n "${{ inputs.name }}" ]; then
+          cp -R "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/." "${{ inputs.path }}/"
+        else
+          for a in "$LOADGATE_E2E_ARTIFACTS"/${{ inputs.pattern }}; do
+            [ -d "$a" ] || { echo "download stand-in: no artifact matches '${{ inputs.pattern }}'"; continue; }
+            mkdir -p "${{ inputs.path }}/${a##*/}" && cp -R "$a/." "${{ inputs.path }}/${a##*/}/"
+          done
+        fi
+YAML
+}

@@ -32,16 +32,6 @@ find_act
 
 make_work loadgate-readme-e2e
 
-# yaml_after HEADING-TEXT → the first ```yaml block after the line that
-# contains it, as README.md has it.
-yaml_after() {
-  awk -v mark="$1" '
-    index($0, mark) { found = 1 }
-    found && /^```yaml$/ { inside = 1; next }
-    inside && /^```$/ { exit }
-    inside { print }
-  ' README.md
-}
 main_yaml=$(yaml_after 'Copy this to `.github/workflows/loadgate.yml`')
 comment_yaml=$(yaml_after 'Save this as `.github/workflows/loadgate-comment.yml`')
 if [ -z "$main_yaml" ] || [ -z "$comment_yaml" ]; then
@@ -108,44 +98,8 @@ EOF
 start_double -token "write=$token" -token "read=$readtoken" -pull "$repo#$pr=$head"
 
 # 3. Stand-ins for the actions act cannot fetch here.
-mkdir -p "$work/setup-go" "$work/upload" "$work/download" "$work/artifacts"
-cat >"$work/setup-go/action.yml" <<'EOF'
-name: setup-go stand-in
-inputs:
-  go-version-file: {required: false}
-  cache-dependency-path: {required: false}
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: go version # Go is on the runner already
-EOF
-cat >"$work/upload/action.yml" <<'EOF'
-name: upload-artifact stand-in
-inputs:
-  name: {required: true}
-  path: {required: true}
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: |
-        [ -n "${{ inputs.path }}" ] && [ -d "${{ inputs.path }}" ] || { echo "upload stand-in: no such directory: '${{ inputs.path }}'"; exit 1; }
-        mkdir -p "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}" && cp -R "${{ inputs.path }}/." "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/"
-EOF
-cat >"$work/download/action.yml" <<'EOF'
-name: download-artifact stand-in
-inputs:
-  name: {required: true}
-  path: {required: true}
-  run-id: {required: false}
-  github-token: {required: false}
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: mkdir -p "${{ inputs.path }}" && cp -R "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/." "${{ inputs.path }}/"
-EOF
+write_standins "$work"
+mkdir -p "$work/artifacts"
 
 run_act() { # name event workflow token → act's exit status; log in act-name.json
   local name=$1 ev=$2 wf=$3 tok=$4 status=0 t=$(date +%s)

@@ -52,6 +52,11 @@ type Settings struct {
 	// Flight turns on every scenario's flight recording
 	// (LOADGATE_FLIGHT=1); false leaves the variable as inherited.
 	Flight bool
+	// Shard makes the tests run shard i of N of their load ("2/4",
+	// LOADGATE_SHARD), starting at StartAt (LOADGATE_START_AT), both as
+	// loadtest.ParseShard and ParseStartAt read them; "" leaves the
+	// variable as inherited.
+	Shard, StartAt string
 }
 
 // Env returns the environment for go test: the caller's own, with the
@@ -78,7 +83,8 @@ func (s Settings) Env() []string {
 	if len(s.AllowHosts) > 0 {
 		set[loadtest.EnvAllowHosts] = strings.Join(append(allowhosts.FromEnv(), s.AllowHosts...), ",")
 	}
-	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target, loadtest.EnvProfile: s.Profile} {
+	for k, v := range map[string]string{baseline.EnvDir: s.BaselineDir, baseline.EnvPolicy: s.PolicyFile, baseline.EnvSLA: s.SLAFile, loadtest.EnvTarget: s.Target, loadtest.EnvProfile: s.Profile,
+		loadtest.EnvShard: s.Shard, loadtest.EnvStartAt: s.StartAt} {
 		if v != "" {
 			set[k] = v
 		}

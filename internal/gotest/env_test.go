@@ -9,13 +9,17 @@ import (
 // TestSettingsEnv (issues 14 and 15): loadgate run -target, -rate-scale,
 // -allow-hosts, -profile and -flight reach the tests as LOADGATE_TARGET,
 // LOADGATE_RATE_SCALE, LOADGATE_ALLOW_HOSTS, LOADGATE_PROFILE and LOADGATE_FLIGHT; hosts the caller's environment allows already stay
-// allowed, and unset settings leave the inherited variables alone.
+// allowed, and unset settings leave the inherited variables alone. The
+// Action's shard and start-at inputs (issue 16) reach them as
+// LOADGATE_SHARD and LOADGATE_START_AT.
 func TestSettingsEnv(t *testing.T) {
 	t.Setenv("LOADGATE_TARGET", "http://inherited.example.com")
 	t.Setenv("LOADGATE_RATE_SCALE", "3")
 	t.Setenv("LOADGATE_ALLOW_HOSTS", "metrics.example.com")
 	t.Setenv("LOADGATE_PROFILE", "heap")
 	t.Setenv("LOADGATE_FLIGHT", "0")
+	t.Setenv("LOADGATE_SHARD", "1/2")
+	t.Setenv("LOADGATE_START_AT", "1795428000000")
 	lookup := func(env []string, key string) []string {
 		var vals []string
 		for _, kv := range env {
@@ -31,11 +35,14 @@ func TestSettingsEnv(t *testing.T) {
 		want map[string]string
 	}{
 		{name: "inherited", give: Settings{Out: "/out"}, want: map[string]string{
-			"LOADGATE_TARGET": "http://inherited.example.com", "LOADGATE_RATE_SCALE": "3", "LOADGATE_ALLOW_HOSTS": "metrics.example.com", "LOADGATE_PROFILE": "heap", "LOADGATE_FLIGHT": "0"}},
-		{name: "set", give: Settings{Out: "/out", Target: "https://staging.example.com", RateScale: 0.25, AllowHosts: []string{"staging.example.com", "10.0.0.7"}, Profile: "cpu,mutex", Flight: true},
+			"LOADGATE_TARGET": "http://inherited.example.com", "LOADGATE_RATE_SCALE": "3", "LOADGATE_ALLOW_HOSTS": "metrics.example.com", "LOADGATE_PROFILE": "heap", "LOADGATE_FLIGHT": "0",
+			"LOADGATE_SHARD": "1/2", "LOADGATE_START_AT": "1795428000000"}},
+		{name: "set", give: Settings{Out: "/out", Target: "https://staging.example.com", RateScale: 0.25, AllowHosts: []string{"staging.example.com", "10.0.0.7"}, Profile: "cpu,mutex", Flight: true,
+			Shard: "3/4", StartAt: "2026-11-23T10:00:00.250Z"},
 			want: map[string]string{
 				"LOADGATE_TARGET": "https://staging.example.com", "LOADGATE_RATE_SCALE": "0.25",
-				"LOADGATE_ALLOW_HOSTS": "metrics.example.com,staging.example.com,10.0.0.7", "LOADGATE_PROFILE": "cpu,mutex", "LOADGATE_FLIGHT": "1"}},
+				"LOADGATE_ALLOW_HOSTS": "metrics.example.com,staging.example.com,10.0.0.7", "LOADGATE_PROFILE": "cpu,mutex", "LOADGATE_FLIGHT": "1",
+				"LOADGATE_SHARD": "3/4", "LOADGATE_START_AT": "2026-11-23T10:00:00.250Z"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

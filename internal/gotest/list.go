@@ -16,14 +16,21 @@ type ListedPackage struct {
 	ImportPath string
 	Dir        string
 	Error      *struct{ Err string }
+	// TestGoFiles and XTestGoFiles are the package's _test.go files, of
+	// the package itself and of its _test package.
+	TestGoFiles, XTestGoFiles []string
 }
+
+// HasTests says whether the package has test files: go test runs a
+// process for it.
+func (p ListedPackage) HasTests() bool { return len(p.TestGoFiles)+len(p.XTestGoFiles) > 0 }
 
 // List resolves package patterns with go list in dir ("" for the current
 // directory), so that a package that does not exist is an error naming it
 // before anything runs, and so that the caller knows each package's
 // directory (where its baselines are).
 func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, error) {
-	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Error"}, patterns...)
+	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Error,TestGoFiles,XTestGoFiles"}, patterns...)
 	cmd := exec.CommandContext(ctx, Command, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer

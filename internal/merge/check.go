@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -98,8 +99,8 @@ func check(files []File, o Options) (missing []int, err error) {
 			have = append(have, fmt.Sprintf("%d (%s)", f.Result.Shard.Index, f.Path))
 		}
 		return missing, &Refusal{Scenario: ref.Result.Scenario, Field: "shard.index",
-			Reason: fmt.Sprintf("%s of %d missing; have %s. Merge what there is with -partial: the result then says partial",
-				shardList(missing), rs.Count, strings.Join(have, ", "))}
+			Reason: fmt.Sprintf("%s of %d missing; have %s. Merge what there is with %s: the result then says partial",
+				shardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
 	}
 	return missing, nil
 }

@@ -23,6 +23,10 @@ type Options struct {
 	// merged result then says so everywhere it is read (Shard.Partial and
 	// Missing, its first warning, its summary).
 	Partial bool
+	// PartialHint is how the caller's user asks for a partial merge,
+	// named by the refusal of a run that lacks shards; "" is loadgate
+	// merge's flag, -partial (the GitHub Action says "partial: true").
+	PartialHint string
 }
 
 // maxSamplesPerKind bounds the error messages kept per kind, as a run
@@ -70,6 +74,27 @@ func Merge(files []File, o Options) (*loadtest.Result, error) {
 	}
 	m := &merger{hists: map[string]*hist{}}
 	return m.merge(files, missing)
+}
+
+// RunOf is a shard's line in the breakdown of a merged result
+// (Result.Shards): what it sent, its latencies, its start skew and its
+// generator's health, from its own result. The GitHub Action's shard jobs
+// show it before any merge.
+func RunOf(f File) loadtest.ShardRun {
+	r := f.Result
+	run := loadtest.ShardRun{
+		File: f.Path, RunID: r.RunID,
+		Requests: r.Requests, Errors: r.Errors, Dropped: r.Dropped, Rate: r.Rate,
+		P50NS: r.Latency.P50NS, P99NS: r.Latency.P99NS,
+		PacerLagMaxNS: r.PacerLagMaxNS, Runtime: r.Runtime, Env: r.Env, Stopped: r.Stopped,
+	}
+	if sh := r.Shard; sh != nil {
+		run.Index = sh.Index
+		if st := sh.Start; st != nil {
+			run.StartSkewNS = st.SkewNS
+		}
+	}
+	return run
 }
 
 // merger joins the shards of one run.
@@ -233,16 +258,7 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 			}
 			warnings[w] = append(warnings[w], sh.Index)
 		}
-		run := loadtest.ShardRun{
-			Index: sh.Index, File: f.Path, RunID: r.RunID,
-			Requests: r.Requests, Errors: r.Errors, Dropped: r.Dropped, Rate: r.Rate,
-			P50NS: r.Latency.P50NS, P99NS: r.Latency.P99NS,
-			PacerLagMaxNS: r.PacerLagMaxNS, Runtime: r.Runtime, Env: r.Env, Stopped: r.Stopped,
-		}
-		if st := sh.Start; st != nil {
-			run.StartSkewNS = st.SkewNS
-		}
-		out.Shards = append(out.Shards, run)
+		out.Shards = append(out.Shards, RunOf(f))
 	}
 	if err := m.byName(out, files); err != nil {
 		return nil, err

@@ -191,6 +191,14 @@ func TestMergeRefuses(t *testing.T) {
 		{"merged already", func(f []File) []File { f[0].Result.Shard.Index = 0; return f },
 			[]string{"shard-1/checkout.json: shard.index: a merged result already"}},
 	}
+	// The Action names its own input for a partial merge (issue 16).
+	t.Run("missing shard, the Action's words", func(t *testing.T) {
+		files, _ := shards(4, nil)
+		_, err := Merge(slices.Delete(files, 2, 3), Options{PartialHint: "partial: true"})
+		if err == nil || !strings.Contains(err.Error(), "Merge what there is with partial: true: the result then says partial") {
+			t.Errorf("err = %v, want it to name the Action's input", err)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			files, _ := shards(4, nil)

@@ -48,7 +48,8 @@ func TestActionYMLInputs(t *testing.T) {
 	}
 	// setup-go is used by action.yml itself, not by the binary.
 	read := []string{InputPackages, InputRun, InputCount, InputWorkingDirectory, InputCompare, InputSLA, InputPolicy, InputGoTestFlags,
-		InputComment, InputFailOn, InputGitHubToken, InputFromResults, InputResultsDir, InputCommentKey}
+		InputComment, InputFailOn, InputGitHubToken, InputFromResults, InputResultsDir, InputCommentKey,
+		InputShard, InputStartAt, InputPartial}
 	for _, in := range read {
 		if !slices.Contains(declared, in) {
 			t.Errorf("the binary reads input %s, which action.yml does not declare", in)

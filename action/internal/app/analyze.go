@@ -73,6 +73,11 @@ type Scenario struct {
 	// (internal/slowest), Flights the head runs' flight recordings.
 	Slowest []slowest.Row
 	Flights []Flight
+	// Shards are the shards of the head's merged results (a sharded run,
+	// issue 16), run by run; Partial the warnings of those that lack
+	// shards.
+	Shards  []shardRow
+	Partial []string
 }
 
 // Flight is the flight recording of one head run, a file of the results
@@ -89,7 +94,9 @@ type Failure struct {
 	Position Position
 	Runs     int // runs in which it failed
 	Of       int // runs it took part in
-	Output   string
+	// Shards are the shards it failed in, in a sharded run.
+	Shards []int
+	Output string
 	// Scenarios are the scenarios this test ran, with their verdicts
 	// folded into the annotation.
 	Scenarios []*Scenario
@@ -145,6 +152,10 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		default:
 			in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
 			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
+			if m.Shard != nil {
+				// A single machine's baseline is not the load of N.
+				in.NoBase = "no stored baseline of this sharded load: one recorded from merged results of the same split is compared with (docs/SHARDS.md); meanwhile the SLA judges it"
+			}
 		}
 		var mine []*Failure
 		for i := range failures {
@@ -160,6 +171,12 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		for i, h := range head {
 			if fr := h.FlightRecording; fr != nil && fr.File != "" {
 				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})
+			}
+			for _, sr := range h.Shards {
+				s.Shards = append(s.Shards, shardRow{Scenario: h.Scenario, Run: i + 1, ShardRun: sr})
+			}
+			if sh := h.Shard; sh != nil && sh.Partial && len(h.Warnings) > 0 && !slices.Contains(s.Partial, h.Warnings[0]) {
+				s.Partial = append(s.Partial, h.Warnings[0])
 			}
 		}
 		for _, f := range mine {
@@ -302,6 +319,10 @@ func failuresOf(m Manifest) (head, base []Failure) {
 			*list = append(*list, f)
 		}
 		(*list)[i].Runs++
+		if f := &(*list)[i]; t.Shard > 0 && !slices.Contains(f.Shards, t.Shard) {
+			f.Shards = append(f.Shards, t.Shard)
+			slices.Sort(f.Shards)
+		}
 	}
 	for k, i := range idx {
 		of := runs[k]

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/loadtest"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -82,6 +84,9 @@ const (
 	InputFromResults      = "from-results"
 	InputResultsDir       = "results-dir"
 	InputCommentKey       = "comment-key"
+	InputShard            = "shard"
+	InputStartAt          = "start-at"
+	InputPartial          = "partial"
 )
 
 // DefaultConfig holds the defaults of the inputs, the same as action.yml's.
@@ -133,10 +138,21 @@ type Config struct {
 	Comment             CommentMode
 	FailOn              FailOn
 	Token               string
-	// FromResults, when set, is a results directory written by an earlier
-	// run of the action (downloaded from an artifact): no test runs, and
-	// the PR to comment on is the one the directory's manifest names.
-	FromResults string
+	// FromResults, when set, are results directories written by earlier
+	// runs of the action (downloaded from artifacts), or directories of
+	// them: no test runs, and the PR to comment on is the one their
+	// manifests name. One job's results are judged as they are; the
+	// results of the shard jobs of a sharded run are merged first
+	// (internal/merge), and Partial merges a run that lacks shards.
+	FromResults []string
+	Partial     bool
+	// Shard, when set, makes this job one generator of a sharded run
+	// (LOADGATE_SHARD): it runs the head only, with the tests' share of
+	// the load, starting at StartAt (LOADGATE_START_AT, required), and
+	// leaves the verdict and the comment to the job that merges the
+	// shards' results.
+	Shard   *Shard
+	StartAt string
 	// ResultsDir is where the results are written; the results output.
 	ResultsDir string
 	// CommentKey tells apart the comments of the jobs of one matrix, which
@@ -146,6 +162,12 @@ type Config struct {
 
 	GitHub GitHub
 }
+
+// Shard is shard Index of Count (1-based) of a sharded run: the shard
+// input, "2/4".
+type Shard struct{ Index, Count int }
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
 // GitHub is the part of the workflow's context the action uses.
 type GitHub struct {
@@ -299,11 +321,58 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 	} else {
 		cfg.Judge.SLA, cfg.Judge.SLAFile = j.SLA, j.SLAFile
 	}
-	if v := getInput(gha, InputFromResults); v != "" {
-		if fi, err := os.Stat(v); err != nil || !fi.IsDir() {
-			bad(InputFromResults, v, "not a directory (download the artifact of the pull_request run first)")
+	for _, d := range splitDirs(getInput(gha, InputFromResults)) {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			bad(InputFromResults, d, "not a directory (download the artifact of the run that ran the tests first)")
 		}
-		cfg.FromResults = v
+		cfg.FromResults = append(cfg.FromResults, d)
+	}
+	if v := getInput(gha, InputPartial); v != "" {
+		switch strings.ToLower(v) {
+		case "true":
+			cfg.Partial = true
+		case "false":
+		default:
+			bad(InputPartial, v, "want true or false")
+		}
+		if cfg.Partial && len(cfg.FromResults) == 0 {
+			bad(InputPartial, v, "only the job that merges shards' results (from-results) merges")
+		}
+	}
+	if v := getInput(gha, InputShard); v != "" {
+		i, n, err := loadtest.ParseShard(v)
+		switch {
+		case err != nil:
+			bad(InputShard, v, "%s (write shard: ${{ matrix.shard }}/N)", strings.TrimPrefix(err.Error(), strconv.Quote(v)+": "))
+		case len(cfg.FromResults) > 0:
+			bad(InputShard, v, "a shard job runs the load tests; from-results is for the job that merges the shards' results")
+		default:
+			cfg.Shard = &Shard{Index: i, Count: n}
+		}
+	}
+	if v := getInput(gha, InputStartAt); v != "" {
+		if _, err := loadtest.ParseStartAt(v); err != nil {
+			bad(InputStartAt, v, "%s", strings.TrimPrefix(err.Error(), strconv.Quote(strings.TrimSpace(v))+": "))
+		}
+		if getInput(gha, InputShard) == "" {
+			bad(InputStartAt, v, "for a sharded run only: set shard too")
+		}
+		cfg.StartAt = strings.TrimSpace(v)
+	} else if cfg.Shard != nil {
+		bad(InputStartAt, "", "a shard needs the instant every shard starts at, the same in every job: Unix milliseconds from a first job (see the README's sharded workflow)")
+	}
+	if cfg.Shard != nil {
+		switch cfg.Compare {
+		case CompareBaseRef:
+			bad(InputCompare, string(cfg.Compare), "a shard job runs the head only and its merged result is compared with the stored baselines: compare: baseline (docs/SHARDS.md says why)")
+		case CompareAuto:
+			cfg.Compare = CompareBaseline
+		}
+		if cfg.Adaptive {
+			// Runs cannot be added look by look: no shard knows how the
+			// others' runs went.
+			cfg.Adaptive, cfg.Count = false, 1
+		}
 	}
 	cfg.ResultsDir = getInput(gha, InputResultsDir)
 	if v := getInput(gha, InputCommentKey); v != "" {
@@ -331,18 +400,37 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			tmp = os.TempDir()
 		}
 		cfg.ResultsDir = filepath.Join(tmp, "loadgate-results")
-		if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
+		if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
 			// The natural place to download the artifact to: the report
 			// goes beside it, not over it.
 			cfg.ResultsDir = filepath.Join(tmp, "loadgate-report")
 		}
-	} else if cfg.FromResults != "" && sameDir(cfg.FromResults, cfg.ResultsDir) {
+	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
 		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// splitDirs splits the from-results input: one directory a line, or
+// several on a line separated by spaces, unless the line is one
+// directory whose name has a space.
+func splitDirs(v string) []string {
+	var dirs []string
+	for _, line := range strings.Split(v, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if fi, err := os.Stat(line); err == nil && fi.IsDir() {
+			dirs = append(dirs, line)
+			continue
+		}
+		dirs = append(dirs, strings.Fields(line)...)
+	}
+	return dirs
 }
 
 func sameDir(a, b string) bool {
@@ -417,6 +505,9 @@ func (c *Config) settings(out string) gotest.Settings {
 	s := gotest.Settings{Out: out, Pooled: true}
 	if c.Judge != nil {
 		s.PolicyFile, s.SLAFile = c.Judge.PolicyFile, c.Judge.SLAFile
+	}
+	if c.Shard != nil {
+		s.Shard, s.StartAt = c.Shard.String(), c.StartAt
 	}
 	return s
 }

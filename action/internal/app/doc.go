@@ -11,7 +11,12 @@
 //     or copies of the stored baselines (compare: baseline), with a
 //     [Manifest] of what ran, which tests failed and where they are. With
 //     from-results, a directory uploaded by an earlier job is used instead:
-//     the second half of the fork-PR pattern.
+//     the second half of the fork-PR pattern. In a sharded run (issue 16)
+//     each job of a matrix, given shard and start-at, fills its directory
+//     with its share of the load and stops there ([Shard]: a job summary,
+//     no verdict); the job given all their directories as from-results
+//     merges them with [MergeShards] (internal/merge, loadgate merge's
+//     code) into one directory, judged from step 3 on like any other.
 //  3. [Analyze] reads the directory and judges every scenario through
 //     internal/verdict, the judgement loadgate run makes, into a [Report].
 //  4. [Report.Markdown] renders it (cells from internal/cell): the hidden

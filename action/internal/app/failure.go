@@ -14,7 +14,10 @@ func (r *Report) failureText(f Failure) string {
 	if f.Test != "" {
 		what = r.testRef(f.Package, f.Test) + " failed"
 	}
-	if f.Of > 1 {
+	switch sh := r.Manifest.Shard; {
+	case len(f.Shards) > 0 && sh != nil:
+		what += fmt.Sprintf(" in %s of %d", shardList(f.Shards), sh.Count)
+	case f.Of > 1:
 		what += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
 	}
 	if f.Output != "" {

@@ -97,6 +97,12 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	if err != nil {
 		return err
 	}
+	if sh := cfg.Shard; sh != nil {
+		if err := onePackage(pkgs); err != nil {
+			return fmt.Errorf("%w: input %s: %w", ErrBadInput, InputPackages, err)
+		}
+		m.Shard = &ShardManifest{Index: sh.Index, Count: sh.Count, StartAt: cfg.StartAt}
+	}
 	for _, p := range pkgs {
 		maps.Copy(m.Positions, TestPositions(p.Dir, p.ImportPath, root))
 	}
@@ -114,6 +120,8 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		m.BaseSHA = base.sha
 		sides = []side{base, sides[0]}
 	} else {
+		// A shard job's baselines travel with its results to the job
+		// that merges them and compares the merged result.
 		n, err := copyBaselines(pkgs, filepath.Join(dir, BaselinesDir))
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrBadInput, err)
@@ -139,6 +147,12 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		m.Looks = len(looks)
 	}
 	most := looks[len(looks)-1]
+	count := "-count=1"
+	if cfg.Shard != nil {
+		// One go test process: only a process's first load waits for
+		// start-at, and the shard's runs follow it there (docs/SHARDS.md).
+		count, most = fmt.Sprintf("-count=%d", cfg.Count), 1
+	}
 	run := cfg.Run
 	start := time.Now()
 	runs, look := 0, 0
@@ -149,7 +163,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		if !gotest.HasFlag(cfg.TestFlags, "p") {
 			args = append(args, "-p", "1")
 		}
-		args = append(args, "-count=1", "-run", run)
+		args = append(args, count, "-run", run)
 		args = append(args, cfg.Packages...)
 		args = append(args, cfg.TestFlags...)
 		for _, s := range sides {
@@ -161,6 +175,9 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 				return err
 			}
 			title := fmt.Sprintf("loadgate: %s run %d of %s", s.name, i, upTo(cfg.Adaptive, most))
+			if sh := cfg.Shard; sh != nil {
+				title = fmt.Sprintf("loadgate: shard %d of %d, %s in one go test process", sh.Index, sh.Count, cell.Plural(cfg.Count, "run"))
+			}
 			end := func() {}
 			if g.Group != nil {
 				end = g.Group(title)
@@ -176,6 +193,9 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 			failed := 0
 			for j := range tests {
 				tests[j].Side, tests[j].Run = s.name, i
+				if cfg.Shard != nil {
+					tests[j].Shard = cfg.Shard.Index
+				}
 				if tests[j].Action == "fail" {
 					failed++
 				}
@@ -208,6 +228,27 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	fmt.Fprintf(log, "loadgate: %s in %s\n", cell.Plural(runs, "run"), time.Since(start).Round(time.Second))
 	m.Reproduce = reproduce(cfg, m)
 	return WriteManifest(dir, m)
+}
+
+// onePackage refuses a sharded run of several packages with tests: go
+// test runs each package in a process of its own, and only the first
+// process of a shard can start at start-at; the next would be refused as
+// late, or run out of step with the other shards.
+func onePackage(pkgs []gotest.ListedPackage) error {
+	var with []string
+	for _, p := range pkgs {
+		if p.HasTests() {
+			with = append(with, p.ImportPath)
+		}
+	}
+	if len(with) > 1 {
+		if len(with) > 4 {
+			with = append(with[:3], fmt.Sprintf("and %d more", len(with)-3))
+		}
+		return fmt.Errorf("a shard runs the load tests of one package, and these match %d packages with tests: %s. "+
+			"go test runs each package in a process of its own, and the shards start together only once, at start-at: name the package of the load test", len(with), strings.Join(with, ", "))
+	}
+	return nil
 }
 
 // upTo writes the planned runs: "12", or "up to 12" when they are added
@@ -416,6 +457,21 @@ func reproduce(cfg *Config, m *Manifest) string {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
 	}
 	test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=1 %s %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
+	if sh := m.Shard; sh != nil {
+		// Every shard on this machine, started together 10 s from now,
+		// then merged and compared with the stored baselines.
+		test = strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s %s", shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
+		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
+		fmt.Fprintf(&b, "at=$(( ($(date +%%s) + 10) * 1000 ))\n")
+		fmt.Fprintf(&b, "for i in $(seq %d); do\n", sh.Count)
+		fmt.Fprintf(&b, "  (%sLOADGATE_SHARD=$i/%d LOADGATE_START_AT=$at LOADGATE_OUT=\"$out/shard-$i\" %s) &\n", cd, sh.Count, test)
+		b.WriteString("done\nwait\n")
+		b.WriteString("go run github.com/loadgate/loadgate/cmd/loadgate merge -out \"$out/merged\" \"$out\"/shard-*\n")
+		if len(cfg.Packages) == 1 && !strings.Contains(cfg.Packages[0], "...") {
+			fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate compare %s \"$out/merged\"\n", cd, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
+		}
+		return b.String()
+	}
 	switch m.Compare {
 	case CompareBaseRef:
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")

@@ -110,6 +110,13 @@ func (r *Report) context() string {
 		}
 		return fmt.Sprintf("%s against %s, %s, interleaved on one runner.", capitalize(head), base, runs)
 	default:
+		if sh := m.Shard; sh != nil && sh.Index == 0 {
+			split := fmt.Sprintf("one load split over %d generator jobs and merged", sh.Count)
+			if len(sh.Missing) > 0 {
+				split += fmt.Sprintf(" (%s missing: partial)", shardList(sh.Missing))
+			}
+			return fmt.Sprintf("%s, %s, against the baselines stored in the repository, %s.", capitalize(head), split, cell.Plural(m.Count, "run"))
+		}
 		return fmt.Sprintf("%s against the baselines stored in the repository, %s.", capitalize(head), cell.Plural(m.Count, "run"))
 	}
 }
@@ -158,6 +165,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
 	}
 	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
+	writeShards(b, s)
 	if s.Cause != nil {
 		s.Cause.WriteMarkdown(b)
 	}
@@ -166,6 +174,72 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 			b.WriteString(chart + "\n")
 		}
 		writeSlowest(b, s)
+	}
+}
+
+// maxOpenShardRows is the most rows of a scenario's shard table shown
+// open; a longer one (several runs of many shards) is collapsed.
+const maxOpenShardRows = 8
+
+// writeShards writes how each shard of a merged result fared (issue 16):
+// its rate, p99, start skew and generator health, so that one bad runner
+// is seen, and whether shards are missing.
+func writeShards(b *strings.Builder, s *Scenario) {
+	if len(s.Shards) == 0 {
+		return
+	}
+	for _, p := range s.Partial {
+		fmt.Fprintf(b, "⚠️ %s\n\n", cell.Markdown(p))
+	}
+	multi := s.Shards[len(s.Shards)-1].Run > 1
+	n := 0
+	for _, r := range s.Shards {
+		n = max(n, r.Index)
+	}
+	what := fmt.Sprintf("**Shards:** one load split over %d generators and merged; the verdict is the merged result's.", n)
+	if len(s.Shards) > maxOpenShardRows {
+		fmt.Fprintf(b, "<details><summary>Shards: %d generators, %s</summary>\n\n", n, cell.Plural(s.Shards[len(s.Shards)-1].Run, "run"))
+		writeShardTable(b, s.Shards, false, multi)
+		b.WriteString("\n</details>\n\n")
+		return
+	}
+	b.WriteString(what + "\n\n")
+	writeShardTable(b, s.Shards, false, multi)
+	b.WriteString("\n")
+}
+
+// writeShardTable writes rows of shards (loadtest.ShardRun.Cells, as
+// loadgate merge prints them), with the scenario and run columns when
+// asked.
+func writeShardTable(b *strings.Builder, rows []shardRow, scenario, run bool) {
+	var head, align []string
+	if scenario {
+		head, align = append(head, "scenario"), append(align, ":--")
+	}
+	if run {
+		head, align = append(head, "run"), append(align, "--:")
+	}
+	for _, c := range loadtest.ShardRunColumns {
+		head = append(head, c)
+		if c == "stopped" {
+			align = append(align, ":--")
+		} else {
+			align = append(align, "--:")
+		}
+	}
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n|" + strings.Join(align, "|") + "|\n")
+	for _, r := range rows {
+		var cells []string
+		if scenario {
+			cells = append(cells, cell.Code(r.Scenario))
+		}
+		if run {
+			cells = append(cells, fmt.Sprint(r.Run))
+		}
+		for _, c := range r.Cells() {
+			cells = append(cells, cell.Markdown(c))
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 }
 

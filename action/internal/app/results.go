@@ -78,6 +78,23 @@ type Manifest struct {
 	// Notes are things the runner wants the reader to know (a merge base
 	// that could not be found, a package without tests).
 	Notes []string `json:"notes,omitempty"`
+	// Shard is set in the results of a shard job (the shard input) and
+	// in those its merge writes.
+	Shard *ShardManifest `json:"shard,omitempty"`
+}
+
+// ShardManifest says which part of a sharded run a results directory
+// holds: one shard job's (Index from 1), or the merge of the shard jobs'
+// results (Index 0).
+type ShardManifest struct {
+	Index int `json:"index,omitempty"`
+	Count int `json:"count"`
+	// StartAt is the start-at input: the instant every shard started at.
+	StartAt string `json:"start_at,omitempty"`
+	// Merged are the shard jobs' results directories a merge read, and
+	// Missing the shards of which it found none.
+	Merged  []string `json:"merged,omitempty"`
+	Missing []int    `json:"missing,omitempty"`
 }
 
 // TestStatus is the outcome of one top-level test in one go test process, or
@@ -88,6 +105,8 @@ type TestStatus struct {
 	Package string `json:"package"`
 	Test    string `json:"test,omitempty"`
 	Action  string `json:"action"` // pass, fail or skip
+	// Shard is the shard the test ran as, in a sharded run.
+	Shard int `json:"shard,omitempty"`
 	// Output is the end of what a failed test printed.
 	Output string `json:"output,omitempty"`
 }
@@ -131,16 +150,11 @@ func WriteManifest(dir string, m *Manifest) error {
 // are errors: a report that silently left runs out would mislead.
 func ReadResults(dir string) (*Results, error) {
 	r := &Results{Dir: dir}
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	m, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading results: %w", err)
+		return nil, err
 	}
-	if err := json.Unmarshal(data, &r.Manifest); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
-	}
-	if r.Manifest.Schema != ManifestSchema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", filepath.Join(dir, ManifestFile), r.Manifest.Schema, ManifestSchema)
-	}
+	r.Manifest = *m
 	if r.Head, err = readResultDir(filepath.Join(dir, HeadDir)); err != nil {
 		return nil, err
 	}
@@ -151,6 +165,22 @@ func ReadResults(dir string) (*Results, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// readManifest reads the manifest of the results directory dir.
+func readManifest(dir string) (*Manifest, error) {
+	var m Manifest
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("reading results: %w", err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	if m.Schema != ManifestSchema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", filepath.Join(dir, ManifestFile), m.Schema, ManifestSchema)
+	}
+	return &m, nil
 }
 
 // readBaselines reads every baseline file in dir.

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/loadgate/loadgate/action/internal/github"
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/merge"
 )
 
 // Deps are what [Run] works with besides its config: tests replace each.
@@ -85,8 +87,14 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	}
 	out := &Outcome{}
 
-	dir := cfg.FromResults
-	if dir == "" {
+	var dir string
+	if len(cfg.FromResults) > 0 {
+		d, err := fromResults(cfg, gha)
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	} else {
 		dir = cfg.ResultsDir
 		if err := clearResults(dir); err != nil {
 			return nil, err
@@ -96,6 +104,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		}
 		if deps.Runner == nil {
 			return nil, errors.New("action: no runner")
+		}
+		if cfg.Shard != nil {
+			gha.Infof("%s", shardStartNote(cfg, time.Now()))
 		}
 		if err := deps.Runner.Run(ctx, cfg, dir); err != nil {
 			return nil, fmt.Errorf("running the load tests: %w", err)
@@ -108,6 +119,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
+	if cfg.Shard != nil {
+		return out, shardJob(cfg, gha, res, out)
+	}
 	r, err := Analyze(res, cfg.Judge)
 	if err != nil {
 		gha.Errorf("%v", err)
@@ -119,7 +133,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		r.Repository = cfg.GitHub.Owner + "/" + cfg.GitHub.Repo
 	}
 	r.SummaryURL = cfg.GitHub.RunURL()
-	if cfg.FromResults != "" {
+	if len(cfg.FromResults) > 0 {
 		// Commenting for the job that ran the tests: its comment, its
 		// summary.
 		if m := res.Manifest; m.Marker != "" {
@@ -193,6 +207,78 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	return out, nil
 }
 
+// fromResults returns the results directory to judge for the
+// from-results input: the one directory given, or a new one in
+// ResultsDir where the results of the shard jobs given are merged. A
+// merge that is refused fails the step with the merge's reasons, in the
+// job summary too.
+func fromResults(cfg *Config, gha *githubactions.Action) (string, error) {
+	dirs, err := resultDirs(cfg.FromResults)
+	if err != nil {
+		return "", fmt.Errorf("%w: input %s: %w", ErrBadInput, InputFromResults, err)
+	}
+	ok, err := sharded(dirs)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if !ok {
+		return dirs[0], nil
+	}
+	out := cfg.ResultsDir
+	if err := clearResults(out); err != nil {
+		return "", err
+	}
+	m, err := MergeShards(dirs, out, merge.Options{Partial: cfg.Partial, PartialHint: PartialInput})
+	if err != nil {
+		if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
+			gha.AddStepSummary(fmt.Sprintf("## ❌ loadgate: the shards' results cannot be merged\n\n%s\n", fence("text", err.Error())))
+		}
+		return "", fmt.Errorf("%w: merging the shards' results: %w", ErrBadInput, err)
+	}
+	gha.Infof("loadgate: merged the results of %s of %d into %s", cell.Plural(len(m.Shard.Merged), "shard job"), m.Shard.Count, out)
+	return out, nil
+}
+
+// shardJob ends the run of a shard job: no verdict and no comment (its
+// result is a slice of the load), but a job summary saying which shard it
+// ran and what it measured, and a warning for each failed test. It fails
+// only when no test wrote a result or reported a failure.
+func shardJob(cfg *Config, gha *githubactions.Action, res *Results, out *Outcome) error {
+	failures, _ := failuresOf(res.Manifest)
+	sortFailures(failures)
+	if len(res.Head) == 0 && len(failures) == 0 {
+		return fmt.Errorf("%w: no test matching -run %q in %s wrote one (does it call loadtest.Run?)",
+			ErrNoResults, res.Manifest.Run, strings.Join(res.Manifest.Packages, " "))
+	}
+	md := shardMarkdown(cfg, res, failures)
+	out.ReportPath = filepath.Join(cfg.ResultsDir, "report.md")
+	if err := os.WriteFile(out.ReportPath, []byte(md), 0o644); err != nil {
+		return err
+	}
+	gha.SetOutput("report-path", out.ReportPath)
+	gha.Group("loadgate shard report")
+	gha.Infof("%s", md)
+	gha.EndGroup()
+	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		func() {
+			// AddStepSummary panics when it cannot write the file.
+			defer func() {
+				if p := recover(); p != nil {
+					gha.Warningf("loadgate: job summary: %v", p)
+				}
+			}()
+			gha.AddStepSummary(md)
+		}()
+	}
+	r := &Report{Manifest: res.Manifest}
+	for _, f := range failures {
+		gha.Warningf("loadgate: %s; the job that merges the shards reports it", strings.ReplaceAll(r.failureText(f), "`", ""))
+	}
+	out.CommentSkipped = "a shard job: the merge job comments"
+	gha.Infof("loadgate: shard %s done; no verdict here: the job that merges the shards' results judges them", cfg.Shard)
+	return nil
+}
+
 // clearResults empties the results directory of an earlier run. A
 // directory that holds anything else is left alone: results-dir may have
 // been set to a directory of the repository by mistake.
@@ -222,7 +308,7 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 		return skip("comment: false")
 	}
 	pr := cfg.GitHub.PR
-	if cfg.FromResults != "" {
+	if len(cfg.FromResults) > 0 {
 		pr = res.Manifest.PR
 	}
 	if pr == 0 {
@@ -238,7 +324,7 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 	}
 	owner, repo := cfg.GitHub.Owner, cfg.GitHub.Repo
 
-	if cfg.FromResults != "" && cfg.GitHub.EventName == "workflow_run" {
+	if len(cfg.FromResults) > 0 && cfg.GitHub.EventName == "workflow_run" {
 		// The results come from a run of code the PR's author controls;
 		// the PR number in them is only trusted when it names the pull
 		// request whose head the triggering run tested.
