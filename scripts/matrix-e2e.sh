@@ -19,7 +19,7 @@
 #
 # What act cannot fetch here is stood in for (scripts/e2e-lib.sh):
 # actions/setup-go, upload-artifact and download-artifact.
-# loadgate/loadgate@main is the working tree. LOADGATE_SCALE=0.5 halves
+# The ref the README pins (uses: loadgate/loadgate@v0.1.0) is the working tree. LOADGATE_SCALE=0.5 halves
 # the load test's one second. Most of the run is the README's 90 s lead
 # before the shards start. Set LOADGATE_E2E_KEEP=1 to keep the work
 # directory.
@@ -35,6 +35,12 @@ find_act
 make_work loadgate-matrix-e2e
 
 yaml=$(yaml_after '`.github/workflows/loadgate-shards.yml`:')
+# The ref the workflow pins the Action to: act runs the working tree for it.
+action_ref=$(printf '%s\n' "$yaml" | sed -n 's/^ *- uses: loadgate\/loadgate@\([^ ]*\).*/\1/p' | sort -u)
+if [ -z "$action_ref" ] || [ "$(printf '%s\n' "$action_ref" | wc -l)" -ne 1 ]; then
+  say "FAIL: the README's sharded workflow does not pin loadgate/loadgate to one ref ('$action_ref')"
+  exit 1
+fi
 if [ -z "$yaml" ]; then
   say "FAIL: README.md lost the sharded workflow's block"
   exit 1
@@ -114,7 +120,7 @@ t=$(date +%s)
   --var "LOADGATE_TARGET=$shop" \
   -s "GITHUB_TOKEN=$token" \
   --action-cache-path "$work/act-cache" \
-  --local-repository "loadgate/loadgate@main=$src" \
+  --local-repository "loadgate/loadgate@$action_ref=$src" \
   --local-repository "actions/setup-go@v5=$work/setup-go" \
   --local-repository "actions/upload-artifact@v4=$work/upload" \
   --local-repository "actions/download-artifact@v4=$work/download" \
