@@ -5,7 +5,9 @@
 # process, with profiling off and on (LOADGATE_PROFILE), interleaved (off,
 # on, then on, off in the next round, so that drift of the machine hits
 # both alike), and prints one table: the median over the rounds of
-# throughput, p99 and CPU per request, off and on, and the change.
+# throughput, p99 and CPU per request, off and on, the change of the
+# medians and the median (and range) of the rounds' paired changes, with
+# the machine's load average as the runs started.
 #
 #   closed  TestLoadCheckout at LOADGATE_RATE_SCALE=$CLOSED_SCALE: 8 users
 #           times that, thinking 20 ms, each placing orders (4 requests and
@@ -66,6 +68,10 @@ run() {
 		tail -30 "$work/$model-$setting.log" >&2
 		exit 1
 	fi
+	# The run's figures, by round, for the paired changes.
+	jq -r --arg m "$model" --arg s "$setting" --arg r "$round" --arg l "$load" \
+		'[$m, $s, $r, .throughput, .latency.p99_ns / 1e6, .runtime.cpu_seconds * 1e6 / .requests, $l] | @tsv' \
+		"$(ls -t "$work/$model-$setting"/*.json | head -1)" >>"$work/figures.tsv"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -73,6 +79,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	((round % 2 == 0)) && order="on off"
 	for model in closed open; do
 		for setting in $order; do
+			load=$(cut -d' ' -f1 /proc/loadavg) # the 1-minute load average as the run starts
 			run "$model" "$setting" "$round"
 		done
 	done
@@ -84,9 +91,10 @@ median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# figure MODEL SETTING FIELD: the median over the runs of a jq expression.
-figure() {
-	jq -r "$3" "$work/$1-$2"/*.json | median
+# column MODEL SETTING N: column N of figures.tsv for the runs of MODEL
+# with profiling SETTING, by round.
+column() {
+	awk -F'\t' -v m="$1" -v s="$2" -v c="$3" '$1 == m && $2 == s { print $3 "\t" $c }' "$work/figures.tsv" | sort -n | cut -f2
 }
 
 # Runs stopped early (a Unique feed of shoppers running out) are not
@@ -96,14 +104,23 @@ if stopped=$(jq -r 'select(.stopped != null) | input_filename + ": " + .stopped.
 	echo "$stopped" >&2
 fi
 
-printf '%s rounds, profiles %s, on %s (%s CPUs)\n' "$ROUNDS" "$PROFILE" "$(uname -sm)" "$(nproc)"
-printf '%-7s %-14s %12s %12s %9s\n' model figure off on change
+# The table: medians over the rounds, off and on; the change of the
+# medians; and the paired change, the median (and range) over the rounds
+# of each round's on/off, which the machine's drift between rounds does
+# not move.
+printf '%s rounds, profiles %s, on %s (%s CPUs), %s\n' "$ROUNDS" "$PROFILE" "$(uname -sm)" "$(nproc)" "$(go version | cut -d' ' -f3)"
+printf 'load average (1 minute) as the runs started: min %s, median %s, max %s\n' \
+	"$(cut -f7 "$work/figures.tsv" | sort -g | head -1)" "$(cut -f7 "$work/figures.tsv" | median)" "$(cut -f7 "$work/figures.tsv" | sort -g | tail -1)"
+printf '%-7s %-12s %10s %10s %8s %22s\n' model figure off on change "paired (min..max)"
 for model in closed open; do
-	for f in 'throughput|.throughput|%.1f/s' 'p99|.latency.p99_ns / 1e6|%.2fms' 'CPU/request|.runtime.cpu_seconds * 1e6 / .requests|%.0fµs'; do
-		IFS='|' read -r name expr fmt <<<"$f"
-		off=$(figure "$model" off "$expr")
-		on=$(figure "$model" on "$expr")
-		printf "%-7s %-14s %12s %12s %+8.1f%%\n" "$model" "$name" "$(printf "$fmt" "$off")" "$(printf "$fmt" "$on")" \
-			"$(awk -v a="$off" -v b="$on" 'BEGIN { print (a == 0 ? 0 : 100 * (b / a - 1)) }')"
+	for f in 'throughput|4|%.1f/s' 'p99|5|%.2fms' 'CPU/request|6|%.0fµs'; do
+		IFS='|' read -r name col fmt <<<"$f"
+		off=$(column "$model" off "$col" | median)
+		on=$(column "$model" on "$col" | median)
+		paired=$(paste <(column "$model" off "$col") <(column "$model" on "$col") |
+			awk -F'\t' '{ print ($1 == 0 ? 0 : 100 * ($2 / $1 - 1)) }' | sort -g)
+		printf "%-7s %-12s %10s %10s %+7.1f%% %+8.1f%% (%+.1f..%+.1f)\n" "$model" "$name" "$(printf "$fmt" "$off")" "$(printf "$fmt" "$on")" \
+			"$(awk -v a="$off" -v b="$on" 'BEGIN { print (a == 0 ? 0 : 100 * (b / a - 1)) }')" \
+			"$(median <<<"$paired")" "$(head -1 <<<"$paired")" "$(tail -1 <<<"$paired")"
 	done
 done

@@ -87,7 +87,6 @@ func TestLoadRemote(t *testing.T) {
 				t.Fatalf("ServerSettled passed on a shop that leaks a goroutine per request")
 			}
 			t.Logf("ServerSettled reported:\n%s", ft)
-			const leaker = "github.com/loadgate/loadgate/examples/shop.(*Server).listProducts.func1"
 			if msg := ft.String(); !strings.Contains(msg, "go_goroutines") || !strings.Contains(msg, leaker) {
 				t.Errorf("the failure does not name go_goroutines and %s", leaker)
 			}
@@ -116,14 +115,19 @@ func (f *serverFailures) Errorf(format string, args ...any) {
 
 func (f *serverFailures) String() string { return strings.Join(f.msgs, "\n") }
 
-// buildShopd builds cmd/shopd into the test's temporary directory. go test
-// puts its own go command first on PATH.
-func buildShopd(t *testing.T) string {
+// buildShopd builds cmd/shopd into the test's temporary directory, with
+// env (such as GOEXPERIMENT=...) added to the go command's environment. go
+// test puts its own go command first on PATH.
+func buildShopd(t *testing.T, env ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), buildTimeout)
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "shopd")
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/loadgate/loadgate/examples/shop/cmd/shopd").CombinedOutput()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/loadgate/loadgate/examples/shop/cmd/shopd")
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build shopd: %v\n%s", err, out)
 	}
