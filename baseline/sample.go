@@ -29,12 +29,18 @@ type Sample struct {
 // that of the first result. It fails with [ErrScenarioMismatch] if the
 // results belong to different scenarios, with [ErrTargetMismatch] or
 // [ErrScaleMismatch] if they were sent to different targets or at
-// different scales, and with [ErrNoRuns] if there are none.
+// different scales, with [ErrNoRuns] if there are none, and with the
+// fault of a result that [loadtest.Result.Validate] refuses.
 func SampleOf(results ...*loadtest.Result) (Sample, error) {
 	var s Sample
 	for i, r := range results {
 		if r == nil {
 			return Sample{}, fmt.Errorf("result %d is nil", i+1)
+		}
+		// The checks every result file gets (loadtest.ReadFile), for
+		// results that come from memory.
+		if err := r.Validate(); err != nil {
+			return Sample{}, fmt.Errorf("result %d of %s: %w", i+1, r.Scenario, err)
 		}
 		if i == 0 {
 			s.Scenario, s.Env, s.Label, s.Package = r.Scenario, r.Env, "head", r.Package

@@ -246,6 +246,26 @@ func (b *Baseline) validate() error {
 		if r.ErrorRate > 1 {
 			return fmt.Errorf("baseline of %s: run %d: error_rate %g is over 1", b.Scenario, i+1, r.ErrorRate)
 		}
+		// As loadtest.Result.Validate: percentiles do not fall.
+		ps := []struct {
+			key string
+			v   int64
+		}{{P50 + "_ns", r.P50NS}, {P90 + "_ns", r.P90NS}, {P99 + "_ns", r.P99NS}, {P999 + "_ns", r.P999NS}}
+		for j := 1; j < len(ps); j++ {
+			if ps[j].v < ps[j-1].v {
+				return fmt.Errorf("baseline of %s: run %d: %s = %d is above %s = %d (percentiles cannot fall)",
+					b.Scenario, i+1, ps[j-1].key, ps[j-1].v, ps[j].key, ps[j].v)
+			}
+		}
+		for name, ph := range r.Phases {
+			if ph.Count < 0 || ph.P50NS < 0 {
+				return fmt.Errorf("baseline of %s: run %d: phase %s: a negative count or p50_ns", b.Scenario, i+1, name)
+			}
+			if ph.P50NS > ph.P99NS {
+				return fmt.Errorf("baseline of %s: run %d: phase %s: p50_ns = %d is above p99_ns = %d (percentiles cannot fall)",
+					b.Scenario, i+1, name, ph.P50NS, ph.P99NS)
+			}
+		}
 	}
 	return nil
 }
