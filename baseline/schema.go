@@ -227,6 +227,18 @@ func syntaxError(data []byte, name string, fallback int64, err error, v any) err
 	return &SyntaxError{File: name, Line: e.Line, Col: e.Col, Err: e.Err}
 }
 
+// signedKeys are the JSON keys of a run whose metric may be negative
+// (catalogue.Metric.Signed).
+var signedKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, row := range catalogue.All() {
+		if row.Signed && row.BaselineKey != "" {
+			m[row.BaselineKey] = true
+		}
+	}
+	return m
+}()
+
 // validate checks what the JSON types cannot.
 func (b *Baseline) validate() error {
 	if b.Scenario == "" {
@@ -237,9 +249,9 @@ func (b *Baseline) validate() error {
 	}
 	for i, r := range b.Runs {
 		for j, key := range runKeys {
-			// goroutine_growth is the one number of a run that may be
-			// negative: a run may end with fewer goroutines than it began.
-			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && key != GoroutineGrowth {
+			// Only a signed metric of the catalogue (goroutine_growth)
+			// may be negative.
+			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && !signedKeys[key] {
 				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, key, v)
 			}
 		}

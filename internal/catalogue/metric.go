@@ -19,6 +19,11 @@ type Metric struct {
 	// BareSeconds makes a bare number compared with the metric count
 	// seconds, as its name says (cpu_seconds < 30).
 	BareSeconds bool
+	// Signed says the metric may be negative (goroutine_growth: a run may
+	// end with fewer goroutines than it began); every other metric is
+	// never below 0, and a ratio never above 1. assert refuses limits
+	// that these bounds decide, and baseline values that break them.
+	Signed bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
 	// request completed, or the result lacks what the metric reads (a
