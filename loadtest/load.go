@@ -302,6 +302,11 @@ func (s Stage) validate(i int) error {
 	default:
 		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson, Paced or Users)", where, s.Model)
 	}
+	if s.Gate != nil {
+		if err := probeGate(s.Gate); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
 	switch {
 	case s.iterations() && s.Duration < 0:
 		return fmt.Errorf("%s: duration must not be negative (it bounds the iterations; leave it out for %v)", where, DefaultIterationsCap)

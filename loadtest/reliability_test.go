@@ -4,13 +4,17 @@ package loadtest_test
 // accident"), each named after the failure it guards.
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -84,3 +88,50 @@ func TestIssue20ReadFileRefusesImpossibleResults(t *testing.T) {
 }
 
 func sub(m map[string]any, key string) map[string]any { return m[key].(map[string]any) }
+
+// TestIssue20MalformedGateFailsBeforeLoad (failure 4):
+// Gated(assert.Gate("p99 <")) sent the first stage, stopped the run with
+// the parse error in Result.Stopped, and the test and its SLAs passed.
+// Run now fails the test before it sends anything, saying which stage's
+// gate and why; a gate written by hand, which may not expect the nil stage
+// Run asks about, runs as before.
+func TestIssue20MalformedGateFailsBeforeLoad(t *testing.T) {
+	var sent atomic.Int64
+	target := loadtest.Func(func(context.Context) error { sent.Add(1); return nil })
+	for _, tt := range []struct {
+		name string
+		gate loadtest.Gate
+		want string // "" runs
+	}{
+		{"malformed", assert.Gate("p99 <"), `load stage 1 (first): gate: assert.Gate: "p99 <": column 6: missing a limit after <`},
+		{"not for a gate", assert.Gate("p99 < 1s", "heap_peak < 1GiB"), "heap_peak is measured for the whole run only, so a gate cannot check it"},
+		{"impossible limit", assert.Gate("error_rate < 150%"), "error_rate is at most 100%, so error_rate < 150% can never fail"},
+		{"well-formed", assert.Gate("p99 < 1h"), ""},
+		{"by hand, reading the stage", func(s *loadtest.StageResult) error { _ = s.Requests; return nil }, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sent.Store(0)
+			ft := &fakeTB{TB: t}
+			res := loadtest.Run(ft, loadtest.Scenario{
+				Target: target,
+				Load: loadtest.Ramp(
+					loadtest.Rate(50).For(40*time.Millisecond).Named("first").Gated(tt.gate),
+					loadtest.Rate(50).For(40*time.Millisecond).Named("second"),
+				),
+			})
+			fatals := ft.fatalMessages()
+			if tt.want == "" {
+				if len(fatals) > 0 || res == nil || len(res.Stages) != 2 || res.Stopped != nil {
+					t.Fatalf("a good gate: %v, %+v", fatals, res)
+				}
+				return
+			}
+			if res != nil || len(fatals) != 1 || !strings.Contains(fatals[0], tt.want) {
+				t.Fatalf("got %v (result %v), want a failure with %q", fatals, res != nil, tt.want)
+			}
+			if n := sent.Load(); n != 0 {
+				t.Errorf("%d requests sent before the failure", n)
+			}
+		})
+	}
+}
