@@ -135,3 +135,50 @@ func TestIssue20MalformedGateFailsBeforeLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestIssue20ZeroLoadRefused (failure 5): Rate(0), Users(0) and
+// Rate(0).RampTo(0) idled and sent nothing, and "throughput >= 95%" and
+// "errors == 0" then passed; LOADGATE_SCALE=1e-9 reported "1 requests in
+// 0s (22184.3 req/s sent)". Each is refused before any load, naming the
+// stage; a ramp from or to 0 still runs.
+func TestIssue20ZeroLoadRefused(t *testing.T) {
+	var sent atomic.Int64
+	target := loadtest.Func(func(context.Context) error { sent.Add(1); return nil })
+	const d = 50 * time.Millisecond
+	for _, tt := range []struct {
+		name  string
+		load  loadtest.Load
+		scale string // LOADGATE_SCALE
+		want  string // "" runs
+	}{
+		{"Rate(0)", loadtest.Rate(0).For(d), "", "load stage 1 (0/s): rate 0 sends nothing: remove the stage or give it a rate"},
+		{"Poisson(0)", loadtest.Poisson(0).For(d), "", "load stage 1 (poisson 0/s): rate 0 sends nothing"},
+		{"Rate(0).RampTo(0)", loadtest.Rate(0).RampTo(0).For(d), "", "rate 0 sends nothing"},
+		{"Users(0)", loadtest.Users(0).For(d), "", "load stage 1 (0 users): 0 users send nothing: remove the stage or give it users"},
+		{"a pause between stages", loadtest.Ramp(loadtest.Rate(100).For(d), loadtest.Rate(0).For(d)), "", "load stage 2 (0/s): rate 0 sends nothing"},
+		{"LOADGATE_SCALE=1e-9", loadtest.Rate(100).For(time.Second), "1e-9", "load stage 1 (100/s): 1ns at 100/s plans 1e-07 requests, under one: lengthen the stage or raise its rate (at LOADGATE_SCALE=1e-09)"},
+		{"a stage under one request", loadtest.Rate(10).For(d), "", "load stage 1 (10/s): 50ms at 10/s plans 0.5 requests, under one"},
+		{"a ramp from 0", loadtest.Rate(0).RampTo(200).For(d), "", ""},
+		{"users ramping from 0", loadtest.Users(0).RampUsersTo(2).For(d), "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(loadtest.EnvScale, tt.scale)
+			sent.Store(0)
+			ft := &fakeTB{TB: t}
+			res := loadtest.Run(ft, loadtest.Scenario{Target: target, Load: tt.load})
+			fatals := ft.fatalMessages()
+			if tt.want == "" {
+				if len(fatals) > 0 || res == nil || sent.Load() == 0 {
+					t.Fatalf("%v, %d sent", fatals, sent.Load())
+				}
+				return
+			}
+			if res != nil || len(fatals) != 1 || !strings.Contains(fatals[0], tt.want) {
+				t.Fatalf("got %v (result %v), want a failure with %q", fatals, res != nil, tt.want)
+			}
+			if n := sent.Load(); n != 0 {
+				t.Errorf("%d requests sent before the failure", n)
+			}
+		})
+	}
+}
