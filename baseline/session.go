@@ -194,7 +194,13 @@ func overlap(path string) string {
 	if err != nil {
 		return ""
 	}
-	return strings.Join(strings.Fields(strings.ReplaceAll(string(data), "\n", "; ")), " ")
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 // DiscardStaged removes the staging file of the baseline at path if no
