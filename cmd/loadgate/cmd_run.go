@@ -394,6 +394,7 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		if err := o.takeLeases(cmd); err != nil {
 			return nil, err
 		}
+		o.dropStaged(w)
 	}
 	if !cfg.Update {
 		if err := o.chooseBase(ctx, w); err != nil {

@@ -5,12 +5,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/lease"
 )
 
@@ -55,6 +58,29 @@ func (o *runOutcome) takeLeases(cmd string) error {
 		o.leases = append(o.leases, l)
 	}
 	return nil
+}
+
+// dropStaged removes, and reports on w, the staging files an update that
+// stopped before its last run left in the directories this update holds
+// (its loadgate killed, say): no update may add to their runs, and left
+// alone they would only be noticed, and dropped, at the next run of their
+// scenario. One an update still holds (a go test run by hand) is left.
+func (o *runOutcome) dropStaged(w io.Writer) {
+	for _, dir := range o.baselineDirs() {
+		staged, _ := filepath.Glob(filepath.Join(dir, ".*.json.partial"))
+		for _, p := range staged {
+			name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), ".partial")
+			b, err := baseline.DiscardStaged(filepath.Join(dir, name))
+			switch {
+			case err != nil:
+				fmt.Fprintf(w, "loadgate: left %s: %v\n", p, err)
+			case b != nil:
+				fmt.Fprintf(w, "loadgate: dropped %s: %s of update session %s, which stopped before its last run\n", p, cell.Plural(len(b.Runs), "run"), b.UpdateID)
+			default:
+				fmt.Fprintf(w, "loadgate: dropped %s: an unreadable staging file, left by an update that stopped\n", p)
+			}
+		}
+	}
 }
 
 // leaseOfSession is the lease the tests check (LOADGATE_UPDATE_LEASE):

@@ -122,3 +122,27 @@ func TestIssue20NoFalseNoCheck(t *testing.T) {
 		t.Errorf("summary:\n%s", got)
 	}
 }
+
+// TestIssue20StagingOfAKilledUpdateDropped (failures 1 and 7): staged runs
+// of an update whose loadgate was killed stay in the directory until the
+// next run of their scenario. The next update drops and reports them
+// before it starts, so that nothing adds to them.
+func TestIssue20StagingOfAKilledUpdateDropped(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/baselines/checkout_at_150_per_second.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := baseline.PartialPath(filepath.Join(dir, "checkout_at_150_per_second.json"))
+	if err := os.WriteFile(staged, []byte(strings.Replace(string(data), `"update_id": "fixture"`, `"update_id": "killed"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base"}.install(t)
+	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "./examples/shop", "-run", "TestBaselineCheckout")
+	if want := "loadgate: dropped " + staged + ": 5 runs of update session killed, which stopped before its last run"; !strings.Contains(r.stdout, want) || r.code != exitOK {
+		t.Errorf("got\n%s\nwant %q", r, want)
+	}
+	if _, err := os.Stat(staged); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the staging file is left: %v", err)
+	}
+}
