@@ -96,7 +96,10 @@
 //
 // A malformed expression is an error naming its column (in characters,
 // from 1): `"p99 < 5%": column 7: a latency needs a duration such as
-// 200ms`. [Expr.String] writes an expression in canonical form, which
+// 200ms`; so is a limit the metric's bounds decide alone, one that could
+// never fail or never pass (`error_rate < 150%`, `p99 < -1s`). A gate of
+// such an expression ([Gate]) fails the test before loadtest.Run sends
+// anything. [Expr.String] writes an expression in canonical form, which
 // parses back to the same expression.
 //
 // # With testify

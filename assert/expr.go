@@ -83,7 +83,94 @@ func (e *Expr) typecheck() error {
 			return e.errorf(e.limit.col, "%s", msg)
 		}
 	}
+	if msg := e.decided(); msg != "" {
+		return e.errorf(e.limit.col, "%s", msg)
+	}
 	return nil
+}
+
+// decided says why the limit passes, or fails, whatever the run measures,
+// or returns "": the left side has bounds (a latency, a count or a size is
+// never negative, a ratio never above 100%, a share of the planned rate
+// never negative), and a limit on the wrong side of them decides the
+// comparison alone. Such a limit is a typo, or an SLA that guards nothing.
+func (e *Expr) decided() string {
+	lo, hi := e.bounds()
+	limit := e.limit.value(e.unit, e.bareSeconds)
+	if e.target {
+		limit = e.limit.num / 100 // a share: the left side's bounds are shares too
+	}
+	if e.limitNeg {
+		limit = -limit
+	}
+	var never, always, byHi bool
+	switch e.op {
+	case "<":
+		never, always, byHi = limit <= lo, limit > hi, limit > hi
+	case "<=":
+		never, always, byHi = limit < lo, limit >= hi, limit >= hi
+	case ">":
+		never, always, byHi = limit >= hi, limit < lo, limit >= hi
+	case ">=":
+		never, always, byHi = limit > hi, limit <= lo, limit > hi
+	case "==":
+		never, byHi = limit < lo || limit > hi, limit > hi
+	default: // !=
+		always, byHi = limit < lo || limit > hi, limit > hi
+	}
+	if !never && !always {
+		return ""
+	}
+	subject := "the left side"
+	if len(e.terms) == 1 {
+		subject = e.terms[0].m.name
+		if e.target {
+			subject += " as a share of the planned rate"
+		}
+	}
+	format := e.unit.Format
+	if e.target {
+		format = UnitRatio.Format
+	}
+	bound := subject + " is never negative"
+	switch {
+	case byHi && e.unit == UnitRatio:
+		bound = subject + " is at most 100%"
+	case byHi:
+		bound = subject + " is at most " + format(hi)
+	case lo != 0:
+		bound = subject + " is at least " + format(lo)
+	}
+	verb := "pass"
+	if always {
+		verb = "fail"
+	}
+	return fmt.Sprintf("%s, so %s can never %s", bound, e.String(), verb)
+}
+
+// bounds returns the least and the greatest value the left side can take:
+// a signed metric any, a ratio one in [0, 1], every other metric one in
+// [0, +Inf); a literal its value.
+func (e *Expr) bounds() (lo, hi float64) {
+	for _, t := range e.terms {
+		var tlo, thi float64
+		switch {
+		case t.lit != nil:
+			v := t.lit.value(e.unit, e.bareSeconds)
+			tlo, thi = v, v
+		case t.m.signed:
+			tlo, thi = math.Inf(-1), math.Inf(1)
+		case t.m.unit == UnitRatio:
+			tlo, thi = 0, 1
+		default:
+			tlo, thi = 0, math.Inf(1)
+		}
+		if t.neg {
+			tlo, thi = -thi, -tlo
+		}
+		lo, hi = lo+tlo, hi+thi
+	}
+	return lo, hi
 }
 
 var unitNoun = map[Unit]string{

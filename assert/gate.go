@@ -22,16 +22,26 @@ import (
 // stages many times their latency, or leave room in the share.
 //
 // Gate never panics. If an expression is malformed or not allowed in a
-// gate, the returned gate fails every stage with that error, so the run
-// stops after its first gated stage and Result.Stopped says why. Tests that
-// would rather fail at once use [MustGate].
+// gate, the returned gate's error (for any stage, and for the nil stage
+// loadtest.Run asks every gate about before the load) names the
+// expression, its column and the fault, and wraps [loadtest.ErrGateInvalid]:
+// loadtest.Run then fails the test before it sends anything. Elsewhere
+// such a gate fails every stage. [MustGate] panics instead.
 func Gate(exprs ...string) loadtest.Gate {
 	g, err := newGate("assert.Gate", exprs)
 	if err != nil {
+		err = invalidGate{err}
 		return func(*loadtest.StageResult) error { return err }
 	}
 	return g
 }
+
+// invalidGate is the error of a gate that cannot be checked: its own
+// message, and [loadtest.ErrGateInvalid] for errors.Is.
+type invalidGate struct{ err error }
+
+func (e invalidGate) Error() string   { return e.err.Error() }
+func (e invalidGate) Unwrap() []error { return []error{e.err, loadtest.ErrGateInvalid} }
 
 // MustGate is like [Gate] but panics if an expression is malformed or not
 // allowed in a gate. It is meant for tests, where the panic fails the test
@@ -62,6 +72,9 @@ func newGate(fn string, exprs []string) (loadtest.Gate, error) {
 		return nil, err
 	}
 	return func(s *loadtest.StageResult) error {
+		if s == nil {
+			return nil // loadtest.Run asking whether the gate can be checked: it can
+		}
 		var errs []error
 		for _, e := range parsed {
 			o, err := e.evalStage(s)

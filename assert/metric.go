@@ -23,6 +23,7 @@ type metric struct {
 	where       catalogue.Scope
 	noun        string // names the metric's kind in type errors: "a latency"
 	bareSeconds bool   // a bare number compared with it counts seconds
+	signed      bool   // it may be negative (catalogue.Metric.Signed)
 	get         func(v *view) (float64, error)
 	sel         selector
 	col         int
@@ -219,7 +220,7 @@ func simpleMetric(name string) *metric {
 		return nil
 	}
 	return &metric{
-		name: name, unit: Unit(row.Unit), where: row.Where, noun: row.Noun, bareSeconds: row.BareSeconds,
+		name: name, unit: Unit(row.Unit), where: row.Where, noun: row.Noun, bareSeconds: row.BareSeconds, signed: row.Signed,
 		get: func(v *view) (float64, error) {
 			x, ok := row.Read(v.part)
 			if !ok {

@@ -209,7 +209,11 @@ func (p *parser) unexpected(want string) error {
 // Parse parses one SLA expression (see the package documentation for the
 // grammar). The error is a [*SyntaxError] naming the column of the fault;
 // besides the syntax it checks that units agree (a latency compared with 5%
-// is an error) and that selectors fit their metrics.
+// is an error), that selectors fit their metrics, and that the limit
+// decides something: a limit that the metric's bounds alone pass or fail
+// on every run (error_rate < 150%, p99 < -1s, errors >= 0) is refused,
+// and so is a duration that repeats a unit (1h1h) or a status outside
+// 100 to 599.
 func Parse(expr string) (*Expr, error) {
 	p := &parser{src: expr, lx: lexer{src: expr, col: 1}}
 	p.next()
@@ -243,8 +247,9 @@ func Parse(expr string) (*Expr, error) {
 	}
 	e.op = p.tok.text
 	p.next()
+	minusCol := 0
 	if p.tok.kind == tMinus {
-		e.limitNeg = true
+		e.limitNeg, minusCol = true, p.tok.col
 		p.next()
 	}
 	switch p.tok.kind {
@@ -259,6 +264,9 @@ func Parse(expr string) (*Expr, error) {
 	lit, err := p.literal()
 	if err != nil {
 		return nil, err
+	}
+	if e.limitNeg {
+		lit.col = minusCol // faults of the limit point at its sign
 	}
 	e.limit = lit
 	if p.tok.kind != tEOF {
@@ -477,6 +485,11 @@ func (p *parser) statusArg() (string, error) {
 	code, ok := normalStatus(t.text)
 	if !ok {
 		return "", p.errorf(t.col, "%s", badStatus(t.text))
+	}
+	if isDigit(code[0]) && code[0] > '5' {
+		// 6xx and 999 look like codes but no HTTP response has them:
+		// status(999) == 0 would pass on every run.
+		return "", p.errorf(t.col, "status %s is not an HTTP status: codes run from 100 to 599, classes from 1xx to 5xx", t.text)
 	}
 	p.next()
 	if p.tok.kind != tRParen {

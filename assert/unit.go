@@ -1,6 +1,7 @@
 package assert
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -103,9 +104,41 @@ func parseLiteral(text string, numLen int) (literal, int, string) {
 		if err != nil {
 			return literal{}, 0, "invalid duration " + strconv.Quote(text)
 		}
+		if at, msg := durationOrder(text, d); msg != "" {
+			return literal{}, utf8.RuneCountInString(text[:at]), msg
+		}
 		l.kind, l.dur = litDuration, d
 	}
 	return l, 0, ""
+}
+
+// durationRank orders the duration units from the smallest.
+var durationRank = map[string]int{"ns": 1, "us": 2, "µs": 2, "μs": 2, "ms": 3, "s": 4, "m": 5, "h": 6}
+
+// durationOrder checks that the units of the duration text (worth d) are
+// each written once, from the largest: time.ParseDuration adds 1h1h up to
+// 2h, which reads as a typo of 1h. It returns the byte offset of the unit
+// at fault and the message.
+func durationOrder(text string, d time.Duration) (int, string) {
+	last := 0
+	for i := 0; i < len(text); {
+		for i < len(text) && (isDigit(text[i]) || text[i] == '.') {
+			i++
+		}
+		j := i
+		for j < len(text) && !isDigit(text[j]) && text[j] != '.' {
+			j++
+		}
+		unit, rank := text[i:j], durationRank[text[i:j]]
+		switch {
+		case last != 0 && rank == last:
+			return i, fmt.Sprintf("duration %s gives unit %s twice; write it once, as %s", text, unit, d)
+		case last != 0 && rank > last:
+			return i, fmt.Sprintf("duration %s has its units out of order; write the largest first, as %s", text, d)
+		}
+		last, i = rank, j
+	}
+	return 0, ""
 }
 
 // badDurationUnit returns the first run of letters in a duration suffix

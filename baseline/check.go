@@ -21,10 +21,20 @@ import (
 const (
 	// EnvUpdate, when true (1), makes Check record instead of compare.
 	EnvUpdate = "LOADGATE_UPDATE"
-	// EnvUpdateID tags an update session that spans processes, such as
-	// several go test invocations started by a tool; without it each test
-	// process is a session of its own.
+	// EnvUpdateID names the update session, so that the tool that started
+	// it (loadgate baseline update) can tell which baselines it wrote;
+	// without it each test process makes up a name of its own. Each test
+	// process is a session of its own either way: runs are added only to
+	// what the same process recorded, so an id fixed by hand cannot mix
+	// the runs of two updates (see [RecordSession]).
 	EnvUpdateID = "LOADGATE_UPDATE_ID"
+	// EnvUpdateLease names the lease that the command driving an update
+	// holds while it runs (loadgate baseline update sets it): Check
+	// records only while it is held, so an update whose command was
+	// stopped, or killed, records nothing more. Check also stops
+	// recording when the process that started the test binary (go test)
+	// has exited, with or without a lease.
+	EnvUpdateLease = "LOADGATE_UPDATE_LEASE"
 	// EnvDir names the directory of the baselines instead of [DefaultDir],
 	// for every test that does not pass [WithDir]; a relative path is
 	// relative to the package's directory, where go test runs a test.
@@ -143,19 +153,30 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 			t.Errorf("baseline.Check: %s: not recording this run into %s: the test has failed", res.Scenario, path)
 			return nil
 		}
+		if err := driverGone(); err != nil {
+			// go test killed without -v leaves its test binary running:
+			// the update the user stopped must not go on to replace the
+			// baseline.
+			dropped := dropClaim(path)
+			t.Errorf("baseline.Check: %s: not recording this run into %s: %v; the stored baseline is unchanged%s", res.Scenario, path, err, dropped)
+			return nil
+		}
 		want := o.runs
 		if want == 0 {
 			want = testCount()
 		}
-		b, saved, err := RecordSession(path, o.sessionID(), want, res)
+		r, err := recordSession(path, o.sessionID(), want, res)
+		if r.discarded != "" {
+			t.Logf("baseline.Check: %s: %s", res.Scenario, r.discarded)
+		}
 		if err != nil {
 			t.Errorf("baseline.Check: %v", err)
 			return nil
 		}
-		if saved {
-			t.Logf("baseline.Check: %s: recorded run %d into %s", res.Scenario, len(b.Runs), path)
+		if r.saved {
+			t.Logf("baseline.Check: %s: recorded run %d into %s", res.Scenario, len(r.b.Runs), path)
 		} else {
-			t.Logf("baseline.Check: %s: recorded run %d of %d; %s is replaced after run %d", res.Scenario, len(b.Runs), want, path, want)
+			t.Logf("baseline.Check: %s: recorded run %d of %d; %s is replaced after run %d", res.Scenario, len(r.b.Runs), want, path, want)
 		}
 		return nil
 	}

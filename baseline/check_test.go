@@ -38,7 +38,7 @@ func TestCheckRecordThenCompare(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 5 {
 		tb := &fakeTB{}
-		Check(tb, result("checkout", time.Millisecond, uint64(i)), WithDir(dir), WithUpdate(true), WithUpdateID("u1"))
+		Check(tb, result("checkout", time.Millisecond, uint64(i)), WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
 		if tb.failed() || !strings.Contains(tb.text(), "recorded run "+string(rune('1'+i))) {
 			t.Fatalf("update run %d:\n%s", i+1, tb.text())
 		}
@@ -78,7 +78,7 @@ func TestCheckUpdateSessions(t *testing.T) {
 	record := func(opts ...Option) *Baseline {
 		t.Helper()
 		tb := &fakeTB{}
-		Check(tb, result("checkout", time.Millisecond, 1), append(opts, WithDir(dir), WithUpdate(true))...)
+		Check(tb, result("checkout", time.Millisecond, 1), append(opts, WithDir(dir), WithUpdate(true), WithRuns(1))...)
 		if tb.failed() {
 			t.Fatal(tb.text())
 		}
@@ -175,12 +175,12 @@ func TestCheckDirFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvDir, dir)
 	tb := &fakeTB{}
-	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true))
+	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true), WithRuns(1))
 	if _, err := Load(Path(dir, "checkout")); err != nil || tb.failed() {
 		t.Errorf("%s=%s did not move the baseline: %v\n%s", EnvDir, dir, err, tb.text())
 	}
 	other := t.TempDir()
-	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true), WithDir(other))
+	Check(tb, result("checkout", time.Millisecond, 1), WithUpdate(true), WithDir(other), WithRuns(1))
 	if _, err := Load(Path(other, "checkout")); err != nil {
 		t.Errorf("WithDir lost to %s: %v", EnvDir, err)
 	}
@@ -190,7 +190,7 @@ func TestCheckUpdateFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvUpdate, "1")
 	tb := &fakeTB{}
-	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir))
+	Check(tb, result("checkout", time.Millisecond, 1), WithDir(dir), WithRuns(1))
 	if _, err := Load(Path(dir, "checkout")); err != nil || tb.failed() {
 		t.Errorf("LOADGATE_UPDATE=1 did not record: %v\n%s", err, tb.text())
 	}

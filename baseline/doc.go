@@ -50,9 +50,15 @@
 // Environment variables:
 //
 //   - LOADGATE_UPDATE: 1 to record baselines instead of comparing.
-//   - LOADGATE_UPDATE_ID: tags an update session spanning several test
-//     processes (a tool running go test repeatedly); runs with the same id
-//     accumulate.
+//   - LOADGATE_UPDATE_ID: names an update session, so that the tool that
+//     runs it can tell which baselines it wrote. A session is one test
+//     process's unless its driver holds a lease in its name
+//     (LOADGATE_UPDATE_LEASE, as loadgate baseline update does): a fixed
+//     id never mixes the runs of two updates.
+//   - LOADGATE_UPDATE_LEASE: the lease the command driving an update
+//     holds while it runs; Check records only while it is held, and
+//     only while the process that started the test binary (go test)
+//     runs, so that an update the user stopped replaces nothing.
 //   - LOADGATE_BASELINE_DIR, LOADGATE_POLICY, LOADGATE_SLA: the directory
 //     of the baselines, a policy file ([LoadPolicy]) and an SLA file for
 //     every Check that does not set its own ([WithDir], [WithPolicy]; the

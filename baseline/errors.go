@@ -32,6 +32,14 @@ var (
 	// ErrLocked means the lock around a baseline file could not be taken in
 	// time: another test process kept it.
 	ErrLocked = errors.New("baseline file locked")
+	// ErrConcurrentUpdate means two updates of one baseline ran at once,
+	// in different processes: neither records its runs (their loads
+	// overlapped), and the stored baseline is left as it was.
+	ErrConcurrentUpdate = errors.New("another update of this baseline is running")
+	// ErrDriverGone means the command that started an update (go test,
+	// loadgate baseline update) has exited: the update records nothing
+	// more, so that one the user stopped does not replace a baseline.
+	ErrDriverGone = errors.New("the command driving the update has exited")
 )
 
 // SyntaxError is a baseline file that is not well-formed JSON or whose

@@ -14,7 +14,7 @@ import (
 func TestWriteBenchmarksParsesWithBenchfmt(t *testing.T) {
 	r1 := result("checkout v2", time.Millisecond, 1)
 	r1.Phases = map[string]loadtest.Latency{"ttfb": {Count: 10, P50NS: 800000, P99NS: 1500000}}
-	r1.ErrorRate, r1.Dropped = 0.25, 3
+	r1.Errors, r1.ErrorRate, r1.Throughput, r1.Dropped = 250, 0.25, 750, 3
 	r2 := result("checkout v2", 2*time.Millisecond, 2)
 	s, err := SampleOf(r1, r2)
 	if err != nil {
@@ -61,7 +61,7 @@ func TestWriteBenchmarksParsesWithBenchfmt(t *testing.T) {
 		"p99-sec":          float64(r1.Latency.P99NS) / 1e9,
 		"p999-sec":         float64(r1.Latency.P999NS) / 1e9,
 		"service-p99-sec":  float64(r1.ServiceTime.P99NS) / 1e9,
-		"req/s":            1000,
+		"req/s":            750,
 		"errors/req":       0.25,
 		"dropped":          3,
 		"goroutine-growth": 1,

@@ -30,8 +30,9 @@ type Sample struct {
 // results belong to different scenarios, with [ErrTargetMismatch] or
 // [ErrScaleMismatch] if they were sent to different targets or at
 // different scales, with [ErrShard] if one is a single shard of a sharded
-// run (a merged result is a run like any other), and with [ErrNoRuns] if
-// there are none.
+// run (a merged result is a run like any other), with [ErrNoRuns] if there
+// are none, and with the fault of a result that [loadtest.Result.Validate]
+// refuses.
 func SampleOf(results ...*loadtest.Result) (Sample, error) {
 	var s Sample
 	for i, r := range results {
@@ -40,6 +41,11 @@ func SampleOf(results ...*loadtest.Result) (Sample, error) {
 		}
 		if err := notShard(r); err != nil {
 			return Sample{}, fmt.Errorf("result %d: %w", i+1, err)
+		}
+		// The checks every result file gets (loadtest.ReadFile), for
+		// results that come from memory.
+		if err := r.Validate(); err != nil {
+			return Sample{}, fmt.Errorf("result %d of %s: %w", i+1, r.Scenario, err)
 		}
 		if i == 0 {
 			s.Scenario, s.Env, s.Label, s.Package = r.Scenario, r.Env, "head", r.Package

@@ -234,6 +234,18 @@ func syntaxError(data []byte, name string, fallback int64, err error, v any) err
 	return &SyntaxError{File: name, Line: e.Line, Col: e.Col, Err: e.Err}
 }
 
+// signedKeys are the JSON keys of a run whose metric may be negative
+// (catalogue.Metric.Signed).
+var signedKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, row := range catalogue.All() {
+		if row.Signed && row.BaselineKey != "" {
+			m[row.BaselineKey] = true
+		}
+	}
+	return m
+}()
+
 // validate checks what the JSON types cannot.
 func (b *Baseline) validate() error {
 	if b.Scenario == "" {
@@ -244,14 +256,34 @@ func (b *Baseline) validate() error {
 	}
 	for i, r := range b.Runs {
 		for j, key := range runKeys {
-			// goroutine_growth is the one number of a run that may be
-			// negative: a run may end with fewer goroutines than it began.
-			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && key != GoroutineGrowth {
+			// Only a signed metric of the catalogue (goroutine_growth)
+			// may be negative.
+			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && !signedKeys[key] {
 				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, key, v)
 			}
 		}
 		if r.ErrorRate > 1 {
 			return fmt.Errorf("baseline of %s: run %d: error_rate %g is over 1", b.Scenario, i+1, r.ErrorRate)
+		}
+		// As loadtest.Result.Validate: percentiles do not fall.
+		ps := []struct {
+			key string
+			v   int64
+		}{{P50 + "_ns", r.P50NS}, {P90 + "_ns", r.P90NS}, {P99 + "_ns", r.P99NS}, {P999 + "_ns", r.P999NS}}
+		for j := 1; j < len(ps); j++ {
+			if ps[j].v < ps[j-1].v {
+				return fmt.Errorf("baseline of %s: run %d: %s = %d is above %s = %d (percentiles cannot fall)",
+					b.Scenario, i+1, ps[j-1].key, ps[j-1].v, ps[j].key, ps[j].v)
+			}
+		}
+		for name, ph := range r.Phases {
+			if ph.Count < 0 || ph.P50NS < 0 {
+				return fmt.Errorf("baseline of %s: run %d: phase %s: a negative count or p50_ns", b.Scenario, i+1, name)
+			}
+			if ph.P50NS > ph.P99NS {
+				return fmt.Errorf("baseline of %s: run %d: phase %s: p50_ns = %d is above p99_ns = %d (percentiles cannot fall)",
+					b.Scenario, i+1, name, ph.P50NS, ph.P99NS)
+			}
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
@@ -72,14 +73,10 @@ func Save(path string, b *Baseline) error {
 	if err := b.validate(); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "want < 2ms" stays readable
-	if err := enc.Encode(b); err != nil {
-		return fmt.Errorf("encoding baseline of %s: %w", b.Scenario, err)
+	data, err := encode(b)
+	if err != nil {
+		return err
 	}
-	data := buf.Bytes()
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -110,6 +107,18 @@ func Save(path string, b *Baseline) error {
 	return nil
 }
 
+// encode writes b as a baseline file holds it.
+func encode(b *Baseline) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "want < 2ms" stays readable
+	if err := enc.Encode(b); err != nil {
+		return nil, fmt.Errorf("encoding baseline of %s: %w", b.Scenario, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // procLock serialises read-modify-write within this process; the file
 // lock serialises it between processes (parallel packages, go test -p).
 var procLock sync.Mutex
@@ -130,31 +139,57 @@ func Record(path, updateID string, results ...*loadtest.Result) (*Baseline, erro
 // (go test -count=5 records 5): the runs are kept in a staging file beside
 // the baseline ([PartialPath]) until the session has complete of them, and
 // only then replace the stored baseline, so that an update cut short (an
-// interrupt, a crash, a failed test) leaves the old baseline whole. A
-// session whose runs are in the baseline already (one that spans
-// processes, see [EnvUpdateID]) appends to it directly. It returns the
-// session's runs so far, and whether the baseline file itself was written.
-// A staging file of another session, left by one cut short, is replaced.
+// interrupt, a crash, a failed test) leaves the old baseline whole. The
+// session is this process's: its later runs append to the baseline it
+// wrote, but runs are never added to staged runs that another process
+// recorded, nor to a baseline another process wrote, whatever their
+// update id; unless the session is driven under a lease that names it
+// (loadgate baseline update, see [EnvUpdateLease]), which makes it span
+// the processes its driver starts. It returns the session's runs so far,
+// and whether the baseline file itself was written.
+//
+// While the session stages runs, this process holds the staging file: an
+// update of the same baseline in another process is refused with
+// [ErrConcurrentUpdate], and since their loads overlapped, this session
+// then fails with it too at its next run, leaving the stored baseline as
+// it was. Staged runs of an update that stopped are discarded.
 func RecordSession(path, updateID string, complete int, results ...*loadtest.Result) (b *Baseline, saved bool, err error) {
+	r, err := recordSession(path, updateID, complete, results...)
+	return r.b, r.saved, err
+}
+
+// recording is what recordSession did, for [Check]'s log.
+type recording struct {
+	b     *Baseline
+	saved bool
+	// discarded describes staged runs of an update that stopped, which
+	// the session discarded; "" if none.
+	discarded string
+}
+
+func recordSession(path, updateID string, complete int, results ...*loadtest.Result) (recording, error) {
 	if len(results) == 0 {
-		return nil, false, ErrNoRuns
+		return recording{}, ErrNoRuns
 	}
 	if updateID == "" {
-		return nil, false, errors.New("recording a baseline: empty update id")
+		return recording{}, errors.New("recording a baseline: empty update id")
 	}
 	s, err := SampleOf(results...)
 	if err != nil {
-		return nil, false, err
+		return recording{}, err
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, false, err
+		return recording{}, err
 	}
 	procLock.Lock()
 	defer procLock.Unlock()
+	if why := overlapped[path]; why != "" {
+		return recording{}, fmt.Errorf("not recording into %s: %w: %s", path, ErrConcurrentUpdate, why)
+	}
 	unlock, err := lockDir(dir, LockTimeout)
 	if err != nil {
-		return nil, false, err
+		return recording{}, err
 	}
 	defer unlock()
 
@@ -163,21 +198,50 @@ func RecordSession(path, updateID string, complete int, results ...*loadtest.Res
 	case errors.Is(err, ErrNoBaseline):
 		stored = nil
 	case err != nil:
-		return nil, false, fmt.Errorf("not updating the baseline: %w (remove the file to record a new one)", err)
+		return recording{}, fmt.Errorf("not updating the baseline: %w (remove the file to record a new one)", err)
 	case stored.Scenario != s.Scenario:
-		return nil, false, fmt.Errorf("not updating %s: %w: it is the baseline of %q, not %q",
+		return recording{}, fmt.Errorf("not updating %s: %w: it is the baseline of %q, not %q",
 			path, ErrScenarioMismatch, stored.Scenario, s.Scenario)
 	}
-	if stored != nil && stored.UpdateID == updateID {
+	if stored != nil && claims[path] == nil && (ownWrite(path, updateID, stored) || stored.UpdateID == updateID && leased(updateID)) {
 		if err := addRuns(stored, results, s); err != nil {
-			return nil, false, err
+			return recording{}, err
 		}
-		return stored, true, Save(path, stored)
+		if err := Save(path, stored); err != nil {
+			return recording{}, err
+		}
+		noteWritten(path, stored)
+		return recording{b: stored, saved: true}, nil
 	}
 
-	partial := PartialPath(path)
-	b, err = Load(partial)
-	if err != nil || b.Scenario != s.Scenario || b.UpdateID != updateID {
+	var rec recording
+	c := claims[path]
+	if c == nil {
+		if c, rec.discarded, err = takeClaim(path, updateID); err != nil {
+			if errors.Is(err, ErrConcurrentUpdate) {
+				// Its load overlaps the other update's: none of
+				// this process's runs of it may count.
+				overlapped[path] = "an earlier run of this process met another update of it"
+			}
+			return recording{}, err
+		}
+		claims[path] = c
+	}
+	if why := overlap(path); why != "" {
+		why = "another update of it ran alongside this one, so these runs measured both loads (" + why + ")"
+		if err := abandon(path, c, why); err != nil {
+			return recording{}, err
+		}
+		return recording{}, fmt.Errorf("not recording into %s: %w: %s; the stored baseline is left as it was", path, ErrConcurrentUpdate, why)
+	}
+	b := c.staged
+	if b == nil || c.id != updateID || b.Scenario != s.Scenario {
+		if b != nil {
+			// A session of this process that stopped (a test that
+			// records under ids of its own).
+			rec.discarded = "discarded " + cell.Plural(len(b.Runs), "run") + " staged by update session " + b.UpdateID + ", which stopped before its last run"
+		}
+		c.id = updateID
 		b = &Baseline{
 			Schema:   SchemaVersion,
 			Scenario: s.Scenario,
@@ -189,18 +253,18 @@ func RecordSession(path, updateID string, complete int, results ...*loadtest.Res
 		}
 	}
 	if err := addRuns(b, results, s); err != nil {
-		return nil, false, err
+		return recording{}, err
 	}
+	rec.b = b
 	if len(b.Runs) < complete {
-		return b, false, Save(partial, b)
+		return rec, c.stage(b)
 	}
 	if err := Save(path, b); err != nil {
-		return nil, false, err
+		return recording{}, err
 	}
-	if err := os.Remove(partial); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, err
-	}
-	return b, true, nil
+	noteWritten(path, b)
+	rec.saved = true
+	return rec, c.release(path)
 }
 
 // PartialPath is the staging file of the baseline at path, where

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/internal/jsonpos"
+	"github.com/loadgate/loadgate/internal/lease"
 )
 
 func TestRecordAccumulatesOneSession(t *testing.T) {
@@ -199,8 +200,11 @@ func TestRecordConcurrentGoroutines(t *testing.T) {
 	}
 }
 
-// TestRecordConcurrentProcesses records from several test processes at
-// once, as go test -p runs packages: the file lock keeps every run.
+// TestRecordConcurrentProcesses records from several test processes of
+// one update session at once, as go test -p runs packages under loadgate
+// baseline update, which holds the session's lease: the file lock keeps
+// every run. (Without a lease, each process is a session of its own: see
+// TestIssue20FixedUpdateIDDoesNotMix.)
 func TestRecordConcurrentProcesses(t *testing.T) {
 	if path := os.Getenv("BASELINE_TEST_RECORD"); path != "" {
 		// The helper process: record 10 runs.
@@ -216,11 +220,16 @@ func TestRecordConcurrentProcesses(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	path := Path(t.TempDir(), "checkout")
+	l, err := lease.Take(filepath.Join(t.TempDir(), "update.lease"), lease.Holder{ID: "shared-session"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
 	const procs = 4
 	var wg sync.WaitGroup
 	for p := range procs {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRecordConcurrentProcesses$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "BASELINE_TEST_RECORD="+path, "BASELINE_TEST_PROC="+strconv.Itoa(p))
+		cmd.Env = append(os.Environ(), "BASELINE_TEST_RECORD="+path, "BASELINE_TEST_PROC="+strconv.Itoa(p), EnvUpdateLease+"="+l.Path())
 		wg.Go(func() {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Errorf("helper process: %v\n%s", err, out)

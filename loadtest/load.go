@@ -41,7 +41,10 @@ type Load interface {
 
 // Stage is one phase of load. Build stages with [Rate], [Poisson], [Paced]
 // or [Users] and refine them with the chaining methods; the zero Stage is
-// not useful.
+// not useful. A stage that would send nothing (a rate of 0 from start to
+// end, 0 users throughout) is refused when the scenario runs, and so is a
+// stage of rates that plans under one request, as LOADGATE_SCALE can
+// leave one: a run that sends nothing passes every limit on errors.
 type Stage struct {
 	// Name labels the stage in results; it defaults to a description such as
 	// "200/s" or "50→500/s" or "10 users" or "10→50 users".
@@ -277,6 +280,11 @@ func (s Stage) validate(i int) error {
 		if s.Arrivals != Even && s.Arrivals != Exponential {
 			return fmt.Errorf("%s: unknown arrivals %q (want %q or %q)", where, s.Arrivals, Even, Exponential)
 		}
+		if s.From == 0 && s.To == 0 {
+			// It would idle, and "throughput >= 95%" and "errors == 0"
+			// would pass on nothing.
+			return fmt.Errorf("%s: rate 0 sends nothing: remove the stage or give it a rate", where)
+		}
 	case Closed:
 		switch {
 		case s.rateRamped || s.From != 0 || s.To != 0:
@@ -299,9 +307,16 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: a stage of a fixed number of iterations cannot ramp its users (RampUsersTo); hold them, or ramp in a stage of its own", where)
 		case s.iterations() && s.Users == 0:
 			return fmt.Errorf("%s: iterations need at least one user, got Users(0)", where)
+		case s.Users == 0 && s.UsersTo == 0:
+			return fmt.Errorf("%s: 0 users send nothing: remove the stage or give it users", where)
 		}
 	default:
 		return fmt.Errorf("%s: unknown model %q (build stages with Rate, Poisson, Paced or Users)", where, s.Model)
+	}
+	if s.Gate != nil {
+		if err := probeGate(s.Gate); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
 	}
 	switch {
 	case s.iterations() && s.Duration < 0:

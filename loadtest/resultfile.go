@@ -34,7 +34,13 @@ import (
 // written to a temporary file in dir and then linked into place, the files
 // beside it before the result that names them. WriteFile returns the path
 // of the result.
+// A result that [Result.Validate] refuses is not written.
 func WriteFile(dir string, r *Result) (string, error) {
+	// A file ReadFile would refuse is not written: the fault is the
+	// writer's, and is best told where it is made.
+	if err := r.Validate(); err != nil {
+		return "", fmt.Errorf("not writing the result of %s: %w", r.Scenario, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", EnvOut, err)
 	}
@@ -203,9 +209,13 @@ func writeTemp(dir, base string, data []byte) (string, error) {
 // of result files: every problem is an error naming the file, and where the
 // JSON is at fault its line, column and the path of the value
 // ("file.json:12:5: latency.p99_ns: ..."): a file that is not one JSON
-// object, a schema other than [SchemaVersion], a value of the wrong type,
-// counts that cannot be (more errors than requests, an error rate outside
-// [0, 1]), a result without a scenario name.
+// object, a schema other than [SchemaVersion], a value of the wrong type;
+// and numbers that cannot have been measured ([Result.Validate]: a
+// negative percentile, one above the next, more errors than requests, a
+// rate faster than the requests allow), named by field and value
+// ("file.json: result of checkout: latency.p99_ns = -5000000: negative").
+// Every reader of results (loadgate compare, run and export, the Action)
+// reads them through it.
 func ReadFile(path string) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -236,13 +246,11 @@ func decodeFile(path string, data []byte) (*Result, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, located(path, data, 0, err, &r)
 	}
-	switch {
-	case r.Scenario == "":
-		return nil, fmt.Errorf("%s: result has no scenario name", path)
-	case r.Requests < 0 || r.Errors < 0 || r.Errors > r.Requests:
-		return nil, fmt.Errorf("%s: result of %s counts %d errors in %d requests", path, r.Scenario, r.Errors, r.Requests)
-	case r.ErrorRate < 0 || r.ErrorRate > 1:
-		return nil, fmt.Errorf("%s: result of %s has error_rate %g, want a fraction in [0, 1]", path, r.Scenario, r.ErrorRate)
+	if err := r.Validate(); err != nil {
+		if r.Scenario == "" {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, fmt.Errorf("%s: result of %s: %w", path, r.Scenario, err)
 	}
 	return &r, nil
 }

@@ -191,8 +191,8 @@ func TestReadFileErrors(t *testing.T) {
 		{"other schema", "{\"schema\": \"loadgate.baseline/v1\"}\n", `bad.json: schema "loadgate.baseline/v1", want "loadgate.result/v1"`},
 		{"wrong type", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\",\n \"latency\": {\"p99_ns\": \"1ms\"}}\n", "bad.json:2:24: latency.p99_ns"},
 		{"no scenario", "{\"schema\": \"loadgate.result/v1\"}\n", "bad.json: result has no scenario name"},
-		{"more errors than requests", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"requests\": 1, \"errors\": 2}\n", "bad.json: result of x counts 2 errors in 1 requests"},
-		{"error rate over 1", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"error_rate\": 2}\n", "bad.json: result of x has error_rate 2, want a fraction in [0, 1]"},
+		{"more errors than requests", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"requests\": 1, \"errors\": 2}\n", "bad.json: result of x: errors = 2: more than requests = 1"},
+		{"error rate over 1", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"error_rate\": 2}\n", "bad.json: result of x: error_rate = 2: want a fraction in [0, 1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -227,9 +228,20 @@ func (s Scenario) ready(sc scales) (Scenario, error) {
 	if sc.rate != 1 {
 		s.Load = scaleRates(s.Load, sc.rate)
 	}
-	if err := s.validate(); err != nil {
-		if sc.rate != 1 {
-			return s, fmt.Errorf("%w (at %s=%g)", err, EnvRateScale, sc.rate)
+	err := s.validate()
+	if err == nil {
+		err = s.planned()
+	}
+	var at []string
+	if sc.duration != 1 {
+		at = append(at, fmt.Sprintf("%s=%g", EnvScale, sc.duration))
+	}
+	if sc.rate != 1 {
+		at = append(at, fmt.Sprintf("%s=%g", EnvRateScale, sc.rate))
+	}
+	if err != nil {
+		if len(at) > 0 {
+			return s, fmt.Errorf("%w (at %s)", err, strings.Join(at, ", "))
 		}
 		return s, err
 	}
@@ -242,6 +254,31 @@ func (s Scenario) ready(sc scales) (Scenario, error) {
 		s.Load, s.split, s.whole = load, sh, &whole
 	}
 	return s, nil
+}
+
+// planned checks that every open-model stage of rates plans at least one
+// request: LOADGATE_SCALE=1e-9 left a stage of 100/s for 1ns, and the
+// run reported "1 requests in 0s (22184.3 req/s sent)". A stage of a Pacer
+// of its own, or of users, plans no count to check.
+func (s Scenario) planned() error {
+	for i, st := range s.Load.Stages() {
+		if st.Model != Open || st.Arrivals == Custom {
+			continue
+		}
+		if n := (st.From + st.To) / 2 * st.Duration.Seconds(); n < 1 {
+			return fmt.Errorf("load stage %d (%s): %v at %s plans %.3g requests, under one: lengthen the stage or raise its rate",
+				i+1, st.label(), st.Duration, rateText(st), n)
+		}
+	}
+	return nil
+}
+
+// rateText writes the stage's rate: "100/s" or "0→10/s".
+func rateText(st Stage) string {
+	if st.From == st.To {
+		return formatRate(st.From) + "/s"
+	}
+	return formatRate(st.From) + "→" + formatRate(st.To) + "/s"
 }
 
 // scaleRates returns the stages of load with the rates of open-model

@@ -111,6 +111,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
+	defer o.close()
 	o.Written, o.BaselineErr = writtenBaselines(o)
 	o.judge(&baseline.Judge{}, baseline.Look{})
 	writeSummary(stdout, o)

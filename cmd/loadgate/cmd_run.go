@@ -21,6 +21,7 @@ import (
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/lease"
 	htmlreport "github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/scale"
 	"github.com/loadgate/loadgate/internal/verdict"
@@ -406,8 +407,11 @@ type runOutcome struct {
 	BaselineErr error
 	// Partial lists this session's staged runs of baselines it did not
 	// replace: the update stopped before its last run (see
-	// baseline.RecordSession); Path is the staging file.
+	// baseline.RecordSession); Path is the staging file, which is removed
+	// (no later update may add to its runs).
 	Partial []baselineFile
+	// leases are held while an update runs (see takeLeases).
+	leases []*lease.Lease
 }
 
 // runLoadTests runs go test over the load tests cfg selects, showing
@@ -426,6 +430,12 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		return nil, err
 	}
 	o := &runOutcome{Config: cfg, Packages: pkgs, side: side{Out: cfg.Out}}
+	if cfg.Update {
+		if err := o.takeLeases(cmd); err != nil {
+			return nil, err
+		}
+		o.dropStaged(w)
+	}
 	if !cfg.Update {
 		if err := o.chooseBase(ctx, w); err != nil {
 			return nil, err
@@ -458,8 +468,10 @@ func (o *runOutcome) runs(ctx context.Context, run string, count int, w io.Write
 	return nil
 }
 
-// close removes what the run made for itself: the base's worktree.
+// close removes what the run made for itself: the base's worktree, the
+// update's leases.
 func (o *runOutcome) close() {
+	o.releaseLeases()
 	if o.Base != nil {
 		o.Base.Tree.Remove()
 	}
@@ -483,7 +495,7 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	// policy and SLA; when loadgate adds runs, it judges them pooled.
 	// With a base, loadgate judges every run pooled too.
 	settings := gotest.Settings{
-		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
+		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, UpdateLease: o.leaseOfSession(), Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
 		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
 		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile, Flight: cfg.Flight,
 	}
@@ -637,6 +649,11 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 			path := filepath.Join(dir, e.Name())
 			if !e.IsDir() && strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".json.partial") {
 				if b, err := baseline.Load(path); err == nil && b.UpdateID == o.Config.UpdateID {
+					// The update's test processes have exited: their
+					// runs can only be reported, and the file goes.
+					if _, err := baseline.DiscardStaged(filepath.Join(dir, strings.TrimSuffix(strings.TrimPrefix(e.Name(), "."), ".partial"))); err != nil {
+						errs = append(errs, err)
+					}
 					o.Partial = append(o.Partial, baselineFile{path, b})
 				}
 				continue

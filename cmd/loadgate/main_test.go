@@ -65,7 +65,7 @@ func fakeGo(args []string) int {
 		}
 		return 0
 	case "test":
-		for _, k := range []string{"LOADGATE_BASELINE_DIR", "LOADGATE_POLICY", "LOADGATE_SLA", "LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS", "LOADGATE_PROFILE", "LOADGATE_FLIGHT"} {
+		for _, k := range []string{"LOADGATE_BASELINE_DIR", "LOADGATE_POLICY", "LOADGATE_SLA", "LOADGATE_TARGET", "LOADGATE_RATE_SCALE", "LOADGATE_ALLOW_HOSTS", "LOADGATE_PROFILE", "LOADGATE_FLIGHT", "LOADGATE_UPDATE_LEASE"} {
 			if v, ok := os.LookupEnv(k); ok {
 				logf("env %s=%s", k, v)
 			}

@@ -268,11 +268,13 @@ func writeWritten(w io.Writer, o *runOutcome) {
 		writeBaselineTable(w, o.Written)
 	case len(o.Partial) > 0:
 		fmt.Fprintf(w, "none\n")
+	case o.checkFailed():
+		fmt.Fprintf(w, "none: baseline.Check refused to record (see the failed tests above)\n")
 	default:
 		fmt.Fprintf(w, "none: no test that ran called baseline.Check (-run %q)\n", o.Config.Run)
 	}
 	for _, p := range o.Partial {
-		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the runs so far are in %s)\n",
+		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the staged runs were removed from %s)\n",
 			p.Baseline.Scenario, cell.Plural(len(p.Baseline.Runs), "run"), p.Path)
 	}
 }

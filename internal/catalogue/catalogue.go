@@ -37,7 +37,7 @@ var metrics = []Metric{
 		Prom: Series{Family: &Family{"loadgate_dropped_total", "Open-model arrivals not sent because the in-flight limit was reached.", Counter}},
 	},
 	{
-		Name: "goroutine_growth", Unit: Count, Where: InRun, Noun: "a goroutine count",
+		Name: "goroutine_growth", Unit: Count, Where: InRun, Noun: "a goroutine count", Signed: true,
 		Read: func(r *loadtest.Result) (float64, bool) {
 			return float64(r.Runtime.GoroutinesEnd) - float64(r.Runtime.GoroutinesStart), true
 		},

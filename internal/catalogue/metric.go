@@ -22,6 +22,11 @@ type Metric struct {
 	// PerProcess marks a statistic of the test process's runtime, which a
 	// merged result of a sharded run does not have (its Read says so).
 	PerProcess bool
+	// Signed says the metric may be negative (goroutine_growth: a run may
+	// end with fewer goroutines than it began); every other metric is
+	// never below 0, and a ratio never above 1. assert refuses limits
+	// that these bounds decide, and baseline values that break them.
+	Signed bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
 	// request completed, or the result lacks what the metric reads (a

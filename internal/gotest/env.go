@@ -23,8 +23,11 @@ type Settings struct {
 	// Update makes baseline.Check record (LOADGATE_UPDATE=1) into the
 	// update session UpdateID; otherwise it compares
 	// (LOADGATE_UPDATE=0, whatever the caller's environment says).
-	Update   bool
-	UpdateID string
+	// UpdateLease is the lease the caller holds while the update runs
+	// (baseline.EnvUpdateLease): the tests record only while it is held.
+	Update      bool
+	UpdateID    string
+	UpdateLease string
 	// BaselineDir, PolicyFile and SLAFile are the baseline directory, the
 	// policy file and the SLA file, absolute; "" leaves the variable
 	// as inherited.
@@ -67,6 +70,7 @@ func (s Settings) Env() []string {
 	if s.Update {
 		set[baseline.EnvUpdate] = "1"
 		set[baseline.EnvUpdateID] = s.UpdateID
+		set[baseline.EnvUpdateLease] = s.UpdateLease // "" clears an inherited one
 	}
 	if s.Progress {
 		set[progress.Env] = "json"
