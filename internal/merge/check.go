@@ -100,7 +100,7 @@ func check(files []File, o Options) (missing []int, err error) {
 		}
 		return missing, &Refusal{Scenario: ref.Result.Scenario, Field: "shard.index",
 			Reason: fmt.Sprintf("%s of %d missing; have %s. Merge what there is with %s: the result then says partial",
-				shardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
+				ShardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
 	}
 	return missing, nil
 }
@@ -118,8 +118,8 @@ func orNone(commit string) string {
 	return "commit " + commit
 }
 
-// shardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
-func shardList(idx []int) string {
+// ShardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
+func ShardList(idx []int) string {
 	s := make([]string, len(idx))
 	for i, n := range idx {
 		s[i] = fmt.Sprint(n)

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/merge"
 )
 
 // failureText is "`TestX` in `pkg` failed in 2 of 5 runs (file:line)".
@@ -16,7 +17,7 @@ func (r *Report) failureText(f Failure) string {
 	}
 	switch sh := r.Manifest.Shard; {
 	case len(f.Shards) > 0 && sh != nil:
-		what += fmt.Sprintf(" in %s of %d", shardList(f.Shards), sh.Count)
+		what += fmt.Sprintf(" in %s of %d", merge.ShardList(f.Shards), sh.Count)
 	case f.Of > 1:
 		what += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -113,7 +114,7 @@ func (r *Report) context() string {
 		if sh := m.Shard; sh != nil && sh.Index == 0 {
 			split := fmt.Sprintf("one load split over %d generator jobs and merged", sh.Count)
 			if len(sh.Missing) > 0 {
-				split += fmt.Sprintf(" (%s missing: partial)", shardList(sh.Missing))
+				split += fmt.Sprintf(" (%s missing: partial)", merge.ShardList(sh.Missing))
 			}
 			return fmt.Sprintf("%s, %s, against the baselines stored in the repository, %s.", capitalize(head), split, cell.Plural(m.Count, "run"))
 		}

@@ -184,7 +184,7 @@ func MergeShards(dirs []string, out string, o merge.Options) (*Manifest, error) 
 		}
 	}
 	if len(m.Shard.Missing) > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("no results of %s of %d: its job uploaded none", shardList(m.Shard.Missing), m.Shard.Count))
+		m.Notes = append(m.Notes, fmt.Sprintf("no results of %s of %d: its job uploaded none", merge.ShardList(m.Shard.Missing), m.Shard.Count))
 	}
 
 	for _, r := range merged {
@@ -206,18 +206,6 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// shardList writes shard numbers: "shard 3", "shards 2 and 4".
-func shardList(idx []int) string {
-	s := make([]string, len(idx))
-	for i, n := range idx {
-		s[i] = fmt.Sprint(n)
-	}
-	if len(s) == 1 {
-		return "shard " + s[0]
-	}
-	return "shards " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // copyDir copies the files of src (not its sub-directories) into dst; a
