@@ -490,8 +490,7 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 	w.slot.Store(int32(slot))
 	defer w.slot.Store(-1)
 	w.sample.reset()
-	w.sample.rec, w.sample.shard, w.sample.slot, w.sample.user = e.rec, w.shard, slot, w.shard
-	w.sample.intended = intended
+	w.sample.rec, w.sample.shard, w.sample.slot, w.sample.intended = e.rec, w.shard, slot, intended
 	var err error
 	var end time.Time
 	if e.direct != nil {

@@ -184,7 +184,7 @@ type Iteration struct {
 func (it *Iteration) start(f *FlowTarget, s *Sample) {
 	it.f, it.s = f, s
 	it.N = f.iters.Add(1)
-	it.User = s.user
+	it.User = s.shard // the worker's number, from 1
 	it.failErr, it.failKind, it.failStatus = nil, "", 0
 	it.arena = it.arena[:0]
 	it.used = 0

@@ -106,11 +106,11 @@ type Sample struct {
 	scratch   *httpScratch // per-goroutine state of HTTP targets; kept across requests
 	iteration *Iteration   // per-goroutine state of a Flow; kept across requests
 
-	// Where a Flow's steps are recorded, which user runs them and when the
+	// Where a Flow's steps are recorded (shard is also the worker's number,
+	// from 1, a Flow's Iteration.User) and when the
 	// request should have started: set by the engine before each request.
 	rec         *recorder
 	shard, slot int
-	user        int
 	intended    time.Time
 
 	// ref finds the request in the service's logs and traces: set by the
@@ -148,5 +148,7 @@ func (s *Sample) SetPhase(p Phase, d time.Duration) {
 func (s *Sample) Intended() time.Time { return s.intended }
 
 func (s *Sample) reset() {
-	*s = Sample{scratch: s.scratch, iteration: s.iteration, rec: s.rec, shard: s.shard, slot: s.slot, user: s.user}
+	// The engine sets where the request is recorded (rec, shard, slot,
+	// intended) after every reset.
+	*s = Sample{scratch: s.scratch, iteration: s.iteration}
 }
