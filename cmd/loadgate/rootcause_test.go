@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,31 +22,13 @@ func withProfile(t *testing.T, dir, side string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) == 0 {
-		t.Fatalf("no results in %s", dir)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
+	return editResults(t, dir, func(out, name string, doc map[string]any) {
+		pprof := strings.TrimSuffix(name, ".json") + ".cpu.pprof"
+		doc["profiles"] = map[string]string{"cpu": pprof}
+		if err := os.WriteFile(filepath.Join(out, pprof), prof, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(filepath.Base(f), ".json") + ".cpu.pprof"
-		doc["profiles"] = map[string]string{"cpu": name}
-		data, _ = json.Marshal(doc)
-		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, name), prof, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
+	})
 }
 
 // TestCompareWhereTheTimeWent (issue 15): when the runs took CPU profiles,

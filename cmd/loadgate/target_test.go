@@ -112,6 +112,16 @@ func TestRunRefusesOtherTarget(t *testing.T) {
 // runs against target, and returns it.
 func withTarget(t *testing.T, dir, target string) string {
 	t.Helper()
+	return editResults(t, dir, func(_, _ string, doc map[string]any) {
+		doc["env"].(map[string]any)["target"] = target
+	})
+}
+
+// editResults copies the results in dir to a new directory, each changed
+// by edit (given the new directory, the file's base name and its JSON),
+// and returns the directory.
+func editResults(t *testing.T, dir string, edit func(out, name string, doc map[string]any)) string {
+	t.Helper()
 	out := t.TempDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
@@ -126,7 +136,7 @@ func withTarget(t *testing.T, dir, target string) string {
 		if err := json.Unmarshal(data, &doc); err != nil {
 			t.Fatal(err)
 		}
-		doc["env"].(map[string]any)["target"] = target
+		edit(out, filepath.Base(f), doc)
 		data, _ = json.Marshal(doc)
 		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), data, 0o644); err != nil {
 			t.Fatal(err)
