@@ -53,18 +53,7 @@ gitc commit -q -am "head 1: docs"
 head1=$(gitc rev-parse HEAD)
 
 event() { # head sha → event.json of a pull_request "synchronize"
-  cat >"$work/event-$1.json" <<EOF
-{
-  "action": "synchronize",
-  "number": $pr,
-  "pull_request": {
-    "number": $pr,
-    "head": {"sha": "$1", "ref": "pr"},
-    "base": {"sha": "$base", "ref": "main"}
-  },
-  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
-}
-EOF
+  pr_event "$work/event-$1.json" "$1" pr
 }
 
 # 2. The API double.

@@ -139,3 +139,20 @@ runs:
         fi
 YAML
 }
+
+# pr_event FILE HEAD_SHA HEAD_REF writes the event of a pull_request
+# "synchronize" of pull request $pr in $repo, from $base to HEAD_SHA.
+pr_event() {
+  cat >"$1" <<JSON
+{
+  "action": "synchronize",
+  "number": $pr,
+  "pull_request": {
+    "number": $pr,
+    "head": {"sha": "$2", "ref": "$3"},
+    "base": {"sha": "$base", "ref": "main"}
+  },
+  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
+}
+JSON
+}

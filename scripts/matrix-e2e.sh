@@ -77,18 +77,7 @@ gitc switch -q -c shards
 printf '\nA change to the docs.\n' >>"$src/README.md"
 gitc commit -q -am "head: docs"
 head=$(gitc rev-parse HEAD)
-cat >"$work/event.json" <<EOF
-{
-  "action": "synchronize",
-  "number": $pr,
-  "pull_request": {
-    "number": $pr,
-    "head": {"sha": "$head", "ref": "shards"},
-    "base": {"sha": "$base", "ref": "main"}
-  },
-  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
-}
-EOF
+pr_event "$work/event.json" "$head" shards
 
 # 2. The API double and the shop every shard loads.
 start_double -token "write=$token"

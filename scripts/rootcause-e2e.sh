@@ -89,18 +89,7 @@ EOF
 gitc add -A
 gitc commit -q -m "head: slower checkout signing"
 head=$(gitc rev-parse HEAD)
-cat >"$work/event.json" <<EOF
-{
-  "action": "synchronize",
-  "number": $pr,
-  "pull_request": {
-    "number": $pr,
-    "head": {"sha": "$head", "ref": "pr"},
-    "base": {"sha": "$base", "ref": "main"}
-  },
-  "repository": {"full_name": "$repo", "name": "loadgate", "owner": {"login": "loadgate"}}
-}
-EOF
+pr_event "$work/event.json" "$head" pr
 
 # 2. The API double, and act. act prepares every action a composite uses,
 #    even one whose if: is false, and cannot clone actions/setup-go here: a
