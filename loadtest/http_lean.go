@@ -56,6 +56,7 @@ type leanConn struct {
 	raw      net.Conn // the TCP connection, closed from other goroutines
 	nc       net.Conn // raw, or the TLS connection over it
 	br       *bufio.Reader
+	sock     *leanSocket // under br for plain TCP; nil otherwise
 	resp     h1.Response
 	used     bool      // a request went over it already
 	deadline time.Time // the deadline set on nc; zero for none
@@ -238,7 +239,15 @@ func (p *leanPool) dial(ctx context.Context, o *leanOrigin, s *Sample) (*leanCon
 		}
 		nc = tc
 	}
-	c := &leanConn{raw: raw, nc: nc, br: bufio.NewReader(nc)}
+	c := &leanConn{raw: raw, nc: nc}
+	if nc == raw {
+		c.sock = newLeanSocket(raw)
+	}
+	if c.sock != nil {
+		c.br = bufio.NewReader(c.sock)
+	} else {
+		c.br = bufio.NewReader(nc)
+	}
 	p.mu.Lock()
 	closed := p.closed
 	if !closed {
@@ -366,7 +375,12 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 		s.Reused = c.used
 		c.used = true
 		if err = c.setDeadline(deadline, h.lean.slack); err == nil {
-			if _, err = c.nc.Write(w); err == nil {
+			if c.sock != nil && c.br.Buffered() == 0 {
+				c.sock.pending = w // written by the read below, which then waits once
+			} else {
+				_, err = c.nc.Write(w)
+			}
+			if err == nil {
 				_, err = c.br.Peek(1)
 			}
 		}

@@ -112,10 +112,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, loadtest.Summary(res))
 	}
 	fmt.Fprintf(stdout, "tool=loadgate transport=%s model=%s c=%d rate=%g requests=%d errors=%d dropped=%d duration_s=%.3f rps=%.1f "+
-		"p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f service_p99_ms=%.3f lag_max_ms=%.3f cpu_s=%.2f rss_kb=%d\n",
+		"p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f service_p99_ms=%.3f lag_max_ms=%.3f cpu_s=%.2f rss_kb=%d syscr=%d syscw=%d\n",
 		*transport, *model, *conns, *rate, res.Requests, res.Errors, res.Dropped, res.Duration().Seconds(), res.Rate,
 		ms(res.Latency.P50NS), ms(res.Latency.P90NS), ms(res.Latency.P99NS), ms(res.Latency.MaxNS),
-		ms(res.ServiceTime.P99NS), ms(res.PacerLagMaxNS), res.Runtime.CPUSeconds, peakRSS())
+		ms(res.ServiceTime.P99NS), ms(res.PacerLagMaxNS), res.Runtime.CPUSeconds, peakRSS(), procIO("syscr"), procIO("syscw"))
 	for k, v := range res.ErrorSamples {
 		fmt.Fprintf(stderr, "loadgate-bench: %s errors, e.g. %q\n", k, v[0])
 	}
@@ -145,6 +145,23 @@ func (c *counted) Hit(ctx context.Context, s *loadtest.Sample) error {
 		c.stop()
 	}
 	return err
+}
+
+// procIO returns the counter key (syscr: read system calls, syscw: write
+// system calls) of /proc/self/io, or -1 where there is none.
+func procIO(key string) int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // peakRSS returns the process's peak resident set size in KiB: VmHWM from
