@@ -32,9 +32,10 @@ type worker struct {
 // engine skips the per-request context.WithTimeout, which costs an
 // allocation, a runtime timer, and a lock on the run's context to register
 // and unregister the child: 7% of the CPU profile of a closed-model run on
-// the Lean transport (docs/PERFORMANCE.md). Only the Lean HTTP target is one,
-// and only when it is the scenario's Target itself: a wrapper that embeds
-// *HTTP must see its own Hit called.
+// the Lean transport (docs/PERFORMANCE.md). The HTTP target is one, with
+// every transport profile (the net/http ones through a watchdog,
+// http_deadline.go), and only when it is the scenario's Target itself: a
+// wrapper that embeds *HTTP must see its own Hit called.
 type deadlineTarget interface {
 	hitBy(ctx context.Context, deadline time.Time, s *Sample) error
 }
@@ -103,7 +104,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 	wake := make(chan struct{})
 	e.wake.Store(&wake)
 	e.plan.Store(&userPlan{})
-	if h, ok := s.Target.(*HTTP); ok && h.lean != nil {
+	if h, ok := s.Target.(*HTTP); ok {
 		e.direct = h
 	}
 	e.ctxDeadline, e.hasCtxDeadline = reqCtx.Deadline()

@@ -136,6 +136,7 @@ type HTTP struct {
 	client    *http.Client
 	transport *http.Transport // the profile's, closed by Finish
 	lean      *leanPool       // the Lean profile's connections, closed by Finish
+	watch     *deadlineWatch  // cuts off net/http requests past their deadline; stopped by Finish
 	prepared  []preparedRequest
 	order     []uint16 // request indices in smooth weighted round-robin order
 	runID     string
@@ -262,9 +263,10 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	}
 	h.runID = run.RunID
 	h.traceKey = newTraceKey(run.RunID)
-	h.client, h.lean = nil, nil
+	h.client, h.lean, h.watch = nil, nil, nil
 	if h.Client != nil {
 		h.client = guardRedirects(h.Client, guard)
+		h.startWatch(ctx, run)
 		return nil
 	}
 	if h.Transport == Lean {
@@ -273,7 +275,15 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	}
 	h.transport = newTransport(h.Transport, h.TLSConfig, run.Concurrency, guard)
 	h.client = &http.Client{Transport: h.transport}
+	h.startWatch(ctx, run)
 	return nil
+}
+
+// startWatch gives the net/http profiles their deadline watchdog, stopped
+// by Finish or the end of ctx.
+func (h *HTTP) startWatch(ctx context.Context, run RunInfo) {
+	h.watch = newDeadlineWatch(run.Timeout)
+	context.AfterFunc(ctx, h.watch.close)
 }
 
 // guardRedirects returns a copy of c that refuses to follow a redirect to
@@ -306,6 +316,9 @@ func (h *HTTP) Finish() {
 	}
 	if h.lean != nil {
 		h.lean.close()
+	}
+	if h.watch != nil {
+		h.watch.close()
 	}
 }
 
@@ -402,20 +415,48 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 		body = bytes.NewReader(r.Body)
 	}
 	sc.begin()
-	// The URL was parsed in Prepare and the fixed headers built there:
-	// parsing the URL again for every request was 2.3% of the Pooled
-	// profile's CPU (docs/PERFORMANCE.md). net/http only reads req.URL, so
-	// requests can share it.
-	req, err := http.NewRequestWithContext(sc.traced(ctx), r.Method, "", body)
-	if err != nil {
-		return KindError(KindOther, err)
+	var req *http.Request
+	var w *workerCtx
+	if !deadline.IsZero() && body == nil && h.watch != nil {
+		w, _ = h.watch.context(ctx, sc)
 	}
-	req.URL, req.Host = r.url, r.host
-	req.Header = make(http.Header, len(r.header)+2)
-	for k, v := range r.header {
-		req.Header[k] = v
+	if w != nil {
+		var err error
+		if req, err = sc.reusableRequest(w.ctx, r); err != nil {
+			return KindError(KindOther, err)
+		}
+		w.begin(deadline)
+	} else {
+		if !deadline.IsZero() {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+			defer cancel()
+		}
+		// The URL was parsed in Prepare and the fixed headers built there:
+		// parsing the URL again for every request was 2.3% of the Pooled
+		// profile's CPU (docs/PERFORMANCE.md). net/http only reads req.URL,
+		// so requests can share it.
+		var err error
+		if req, err = http.NewRequestWithContext(sc.traced(ctx), r.Method, "", body); err != nil {
+			return KindError(KindOther, err)
+		}
+		req.URL, req.Host = r.url, r.host
+		req.Header = make(http.Header, len(r.header)+2)
+		for k, v := range r.header {
+			req.Header[k] = v
+		}
 	}
 	h.setIDs(req.Header, r, sc, s)
+	err := h.roundTrip(req, r, sc, s)
+	if w != nil && w.end(deadline) && err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		err = KindError(KindTimeout, fmt.Errorf("%w (%v)", err, context.DeadlineExceeded))
+	}
+	return err
+}
+
+// roundTrip sends req, the net/http profiles' request for r, and reads
+// the response.
+func (h *HTTP) roundTrip(req *http.Request, r *preparedRequest, sc *httpScratch, s *Sample) error {
 	resp, err := h.client.Do(req)
 	if err != nil {
 		sc.report(s)

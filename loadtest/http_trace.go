@@ -33,6 +33,12 @@ type httpScratch struct {
 	body   []byte
 	header http.Header
 
+	// The net/http profiles': the worker's context and its request, reused
+	// while no request times out (http_deadline.go).
+	wctx      *workerCtx
+	req       *http.Request
+	reqHeader http.Header
+
 	dnsStart, dnsDone, connStart, connDone, tlsStart, tlsDone, firstByte atomic.Int64
 	reused, tlsErr                                                       atomic.Bool
 }
