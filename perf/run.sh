@@ -9,13 +9,17 @@
 #   ROUNDS=7 DUR=5s perf/run.sh  # more rounds
 #
 # Every load goes to a server this script starts on 127.0.0.1 and stops at
-# the end; every run is bounded in time (or in requests and time).
+# the end; every run is bounded in time (or in requests and time). The
+# closed-model comparison runs against two targets: perf/server (Go's
+# net/http) and nginx (installed by the script), a server cheap enough per
+# request that the generator's own cost shows most.
 #
 # Settings (environment):
 #   SECTIONS    closed open stall memory bench scaling (default: all)
 #   ROUNDS      interleaved rounds of the closed-model comparison (5)
 #   DUR         length of each closed/open run (5s)
 #   CONNS       connections of the closed-model comparison (50)
+#   TARGETS     targets of the closed-model comparison: go nginx (both)
 #   OPEN_RATES  target rates of the open-model search (10000 20000 30000 40000 50000)
 #   OPEN_ROUNDS rounds per open-model rate (3)
 #   MEM_SMALL   requests of the small memory run (100000)
@@ -29,6 +33,7 @@ SECTIONS=${SECTIONS:-closed open stall memory bench scaling}
 ROUNDS=${ROUNDS:-5}
 DUR=${DUR:-5s}
 CONNS=${CONNS:-50}
+TARGETS=${TARGETS:-go nginx}
 OPEN_RATES=${OPEN_RATES:-10000 20000 30000 40000 50000}
 OPEN_ROUNDS=${OPEN_ROUNDS:-3}
 MEM_SMALL=${MEM_SMALL:-100000}
@@ -56,15 +61,19 @@ secs() { # 5s, 500ms, 2m -> seconds (integer, at least 1)
 install_peers() {
 	command -v hey >/dev/null || go install github.com/rakyll/hey@v0.1.5
 	command -v vegeta >/dev/null || go install github.com/tsenart/vegeta/v12@v12.13.0
-	if ! command -v wrk >/dev/null || [[ ! -x /usr/bin/time ]]; then
+	if ! command -v wrk >/dev/null || [[ ! -x /usr/bin/time ]] || ! nginx_bin >/dev/null; then
 		local sudo=""
 		[[ $(id -u) -eq 0 ]] || sudo=sudo
 		$sudo apt-get update
-		$sudo apt-get install -y wrk time
+		$sudo apt-get install -y wrk time nginx
 	fi
 }
 
-# --- builds and the target server ----------------------------------------
+# nginx_bin prints the nginx executable (Debian's is in /usr/sbin, which a
+# user's PATH may lack).
+nginx_bin() { command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; }; }
+
+# --- builds and the target servers ----------------------------------------
 SERVER_PIDS=()
 cleanup() {
 	local pid
@@ -88,6 +97,51 @@ start_server() {
 	exit 1
 }
 
+# start_nginx: starts nginx answering "ok" on a free loopback port, with a
+# configuration of its own under $OUT (no access log, keep-alive without a
+# request limit), and sets $URL to its base URL.
+start_nginx() {
+	local dir=$OUT/nginx port i
+	mkdir -p "$dir"
+	for i in $(seq 20); do
+		port=$((20000 + RANDOM % 30000))
+		cat >"$dir/nginx.conf" <<-EOF
+			worker_processes auto;
+			pid $dir/nginx.pid;
+			error_log $dir/error.log warn;
+			daemon off;
+			events { worker_connections 16384; }
+			http {
+			  access_log off;
+			  keepalive_requests 100000000;
+			  keepalive_timeout 75s;
+			  client_body_temp_path $dir/body;
+			  proxy_temp_path $dir/proxy;
+			  fastcgi_temp_path $dir/fastcgi;
+			  uwsgi_temp_path $dir/uwsgi;
+			  scgi_temp_path $dir/scgi;
+			  server {
+			    listen 127.0.0.1:$port;
+			    location / { default_type text/plain; return 200 "ok"; }
+			  }
+			}
+		EOF
+		"$(nginx_bin)" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/out.log" 2>&1 &
+		SERVER_PIDS+=($!)
+		local j
+		for j in $(seq 50); do
+			if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then
+				URL=http://127.0.0.1:$port
+				return 0
+			fi
+			kill -0 "${SERVER_PIDS[-1]}" 2>/dev/null || break # port taken: try another
+			sleep 0.05
+		done
+	done
+	log "nginx did not start: $(cat "$dir/error.log" "$dir/out.log" 2>/dev/null)"
+	exit 1
+}
+
 # --- one run of each tool; each prints "rps p99_ms errors" (and more) ------
 # kv KEY FILE: the value of KEY=... in loadgate-bench's output line.
 kv() { tr ' ' '\n' <"$2" | awk -F= -v k="$1" '$1 == k { print $2; exit }'; }
@@ -100,11 +154,20 @@ to_ms() {
 		printf "%.3f", n }'
 }
 
+# Every run_* below also writes FILE.n (the requests it completed) and
+# FILE.cpu (the tool's user and system CPU seconds, from GNU time), which
+# cpu_us turns into CPU microseconds per request.
+TIMED=(/usr/bin/time -f '%U %S')
+
+# cpu_us FILE: the run's CPU microseconds per request.
+cpu_us() { awk -v n="$(cat "$1.n")" 'NR == 1 && n > 0 { printf "%.1f", ($1 + $2) * 1e6 / n }' "$1.cpu"; }
+
 # run_loadgate FILE ARGS...: rps p99_ms errors+dropped
 run_loadgate() {
 	local f=$1
 	shift
-	"$OUT/loadgate-bench" "$@" >"$f" 2>"$f.err"
+	"${TIMED[@]}" -o "$f.cpu" "$OUT/loadgate-bench" "$@" >"$f" 2>"$f.err"
+	kv requests "$f" >"$f.n"
 	echo "$(kv rps "$f") $(kv p99_ms "$f") $(($(kv errors "$f") + $(kv dropped "$f")))"
 }
 
@@ -112,13 +175,14 @@ run_loadgate() {
 run_hey() {
 	local f=$1
 	shift
-	hey "$@" >"$f" 2>&1
+	"${TIMED[@]}" -o "$f.cpu" hey "$@" >"$f" 2>&1
 	local rps p99 ok total
 	rps=$(awk '/Requests\/sec:/ { print $2 }' "$f")
 	p99=$(awk '/ 99%/ { print $3 * 1000; exit }' "$f")
 	ok=$(awk '/Status code distribution/ { s = 1; next } s && /^ *\[200\]/ { print $2; exit }' "$f")
 	# "[200]	131936 responses" counts statuses; "[12]	Get ...: refused" counts errors.
 	total=$(awk '/Status code distribution/ { s = 1; next } s && /^ *\[[0-9]+\]/ { t += $2 } /Error distribution/ { s = 0; e = 1; next } e && /^ *\[[0-9]+\]/ { c = $1; gsub(/[^0-9]/, "", c); t += c } END { print t + 0 }' "$f")
+	echo "$total" >"$f.n"
 	echo "${rps:-0} ${p99:-0} $((total - ${ok:-0}))"
 }
 
@@ -126,7 +190,8 @@ run_hey() {
 run_wrk() {
 	local f=$1
 	shift
-	wrk --latency "$@" >"$f" 2>&1
+	"${TIMED[@]}" -o "$f.cpu" wrk --latency "$@" >"$f" 2>&1
+	awk '/ requests in / { print $1 }' "$f" >"$f.n"
 	local rps p99 errs
 	rps=$(awk '/Requests\/sec:/ { print $2 }' "$f")
 	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
@@ -138,9 +203,10 @@ run_wrk() {
 run_vegeta() {
 	local f=$1
 	shift
-	echo "GET $URL/" | vegeta attack "$@" >"$f.bin" 2>"$f.err"
+	echo "GET $URL/" | "${TIMED[@]}" -o "$f.cpu" vegeta attack "$@" >"$f.bin" 2>"$f.err"
 	vegeta report -type=json <"$f.bin" >"$f"
 	rm -f "$f.bin"
+	sed 's/.*"requests":\([0-9]*\).*/\1/' "$f" >"$f.n"
 	awk '{
 		match($0, /"requests":[0-9]+/); req = substr($0, RSTART + 11, RLENGTH - 11)
 		match($0, /"rate":[0-9.e+]+/); rate = substr($0, RSTART + 7, RLENGTH - 7)
@@ -154,52 +220,75 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit 
 
 # --- sections --------------------------------------------------------------
 closed_section() {
-	local tools=(lean nethttp hey vegeta wrk) d n r i k tool f res
+	local tools=(lean nethttp hey vegeta wrk) d n r i tool f res target
 	d=$(secs "$DUR")
 	n=${#tools[@]}
 	: >"$OUT/closed.tsv"
-	log "closed model: $ROUNDS interleaved rounds of ${tools[*]}, $CONNS connections, $DUR each"
+	log "closed model: $ROUNDS interleaved rounds of ${tools[*]} against ${TARGETS}, $CONNS connections, $DUR each"
 	for r in $(seq "$ROUNDS"); do
-		for i in $(seq 0 $((n - 1))); do
-			tool=${tools[$(((i + r - 1) % n))]} # rotate the order every round
-			f="$OUT/closed.$r.$tool"
-			case $tool in
-			lean) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport lean) ;;
-			nethttp) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport pooled) ;;
-			hey) res=$(run_hey "$f" -z "$DUR" -c "$CONNS" "$URL/") ;;
-			vegeta) res=$(run_vegeta "$f" -rate=0 -max-workers="$CONNS" -duration="$DUR") ;;
-			wrk) res=$(run_wrk "$f" -t2 -c"$CONNS" -d"$d"s "$URL/") ;;
-			esac
-			printf '%s\t%s\t%s\n' "$r" "$tool" "$res" | tr ' ' '\t' >>"$OUT/closed.tsv"
-			log "  round $r $tool: $res"
+		for target in $TARGETS; do
+			URL=${TARGET_URL[$target]}
+			for i in $(seq 0 $((n - 1))); do
+				tool=${tools[$(((i + r - 1) % n))]} # rotate the order every round
+				f="$OUT/closed.$target.$r.$tool"
+				case $tool in
+				lean) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport lean) ;;
+				nethttp) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport pooled) ;;
+				hey) res=$(run_hey "$f" -z "$DUR" -c "$CONNS" "$URL/") ;;
+				vegeta) res=$(run_vegeta "$f" -rate=0 -max-workers="$CONNS" -duration="$DUR") ;;
+				wrk) res=$(run_wrk "$f" -t2 -c"$CONNS" -d"$d"s "$URL/") ;;
+				esac
+				res="$res $(cpu_us "$f")"
+				printf '%s\t%s\t%s\t%s\n' "$target" "$r" "$tool" "$res" | tr ' ' '\t' >>"$OUT/closed.tsv"
+				log "  round $r $target $tool: $res"
+			done
 		done
 	done
-	{
-		echo
-		echo "## Closed model: $CONNS connections, $DUR per run, $ROUNDS interleaved rounds (order rotated each round)"
-		echo
-		printf '%-22s %12s %12s %10s\n' tool "req/s med" "min-max" "p99 ms"
-		for tool in "${tools[@]}"; do
-			awk -F'\t' -v t="$tool" '$2 == t { print $3 }' "$OUT/closed.tsv" >"$OUT/x"
-			printf '%-22s %12s %12s %10s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
-				"$(sort -g "$OUT/x" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')" \
-				"$(awk -F'\t' -v t="$tool" '$2 == t { print $4 }' "$OUT/closed.tsv" | median)"
+	for target in $TARGETS; do
+		closed_table "$target" | tee -a "$OUT/table.txt"
+	done
+	URL=${TARGET_URL[go]:-$URL}
+}
+
+# closed_table TARGET prints the closed-model tables of one target from
+# closed.tsv (target, round, tool, req/s, p99 ms, errors, CPU µs/req).
+closed_table() {
+	local target=$1 tool k
+	awk -F'\t' -v g="$target" '$1 == g' "$OUT/closed.tsv" | cut -f2- >"$OUT/closed.$target.tsv"
+	echo
+	echo "## Closed model against $(target_label "$target"): $CONNS connections, $DUR per run, $ROUNDS interleaved rounds (order rotated each round)"
+	echo
+	printf '%-22s %12s %14s %10s %12s %8s\n' tool "req/s med" "min-max" "p99 ms" "CPU µs/req" errors
+	for tool in lean nethttp hey vegeta wrk; do
+		awk -F'\t' -v t="$tool" '$2 == t { print $3 }' "$OUT/closed.$target.tsv" >"$OUT/x"
+		printf '%-22s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
+			"$(sort -g "$OUT/x" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')" \
+			"$(awk -F'\t' -v t="$tool" '$2 == t { print $4 }' "$OUT/closed.$target.tsv" | median)" \
+			"$(awk -F'\t' -v t="$tool" '$2 == t { print $6 }' "$OUT/closed.$target.tsv" | median)" \
+			"$(awk -F'\t' -v t="$tool" '$2 == t { e += $5 } END { print e + 0 }' "$OUT/closed.$target.tsv")"
+	done
+	echo
+	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round"
+	echo
+	printf '%-22s %10s %10s %10s\n' "" "/ hey" "/ vegeta" "/ wrk"
+	for k in lean nethttp; do
+		printf '%-22s' "$(label "$k")"
+		for tool in hey vegeta wrk; do
+			printf ' %10s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
+				$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 }
+				END { for (r in x) if (y[r] > 0) print x[r] / y[r] }' "$OUT/closed.$target.tsv" | median | awk '{ printf "%.2fx", $1 }')"
 		done
 		echo
-		echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round"
-		echo
-		printf '%-22s %10s %10s %10s\n' "" "/ hey" "/ vegeta" "/ wrk"
-		for k in lean nethttp; do
-			printf '%-22s' "$(label "$k")"
-			for tool in hey vegeta wrk; do
-				printf ' %10s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
-					$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 }
-					END { for (r in x) if (y[r] > 0) print x[r] / y[r] }' "$OUT/closed.tsv" | median | awk '{ printf "%.2fx", $1 }')"
-			done
-			echo
-		done
-		echo "targets (lean):        >= 1.50x   >= 2.00x   >= 0.75x"
-	} | tee -a "$OUT/table.txt"
+	done
+	echo "targets:  Lean >= 1.50x hey and >= 0.95x wrk; net/http >= 1.00x hey"
+}
+
+target_label() {
+	case $1 in
+	go) echo "perf/server (Go net/http)" ;;
+	nginx) echo "nginx $("$(nginx_bin)" -v 2>&1 | sed 's|.*nginx/||')" ;;
+	*) echo "$1" ;;
+	esac
 }
 
 label() {
@@ -316,7 +405,7 @@ memory_section() {
 		log "  hey $n: $rss KiB"
 		# vegeta has no request count: run it for the time its closed-model
 		# rate needs for n requests, writing every result to a file.
-		vrate=$(awk -F'\t' '$2 == "vegeta" { print $3 }' "$OUT/closed.tsv" 2>/dev/null | median)
+		vrate=$(awk -F'\t' '$1 == "go" && $3 == "vegeta" { print $4 }' "$OUT/closed.tsv" 2>/dev/null | median)
 		[[ $vrate == nan || -z $vrate ]] && vrate=25000
 		vd=$(awk -v n="$n" -v r="$vrate" 'BEGIN { printf "%dms", 1000 * n / r }')
 		f="$OUT/mem.vegeta.$n"
@@ -400,12 +489,18 @@ go build -o "$OUT/loadgate-bench" ./perf/loadgate-bench
 # a minute, and a new listener on port 0 would fail.
 start_server stall -stall -period 2s -window 200ms
 STALL_URL=$URL
+declare -A TARGET_URL
+if [[ " $TARGETS " == *" nginx "* ]] && want closed; then
+	start_nginx
+	TARGET_URL[nginx]=$URL
+fi
 start_server tiny
+TARGET_URL[go]=$URL
 {
 	echo "# loadgate generator comparison, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); $(go version | cut -d' ' -f3)"
 	echo "peers: hey v0.1.5, vegeta v12.13.0, $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "target: perf/server (net/http, answers \"ok\") on 127.0.0.1, its own process"
+	echo "targets: perf/server (net/http, answers \"ok\") on 127.0.0.1, its own process; closed model also against $(target_label nginx) (worker_processes auto, answers \"ok\")"
 } | tee "$OUT/table.txt"
 for s in closed open stall memory bench scaling; do
 	if want "$s"; then "${s}_section"; fi
