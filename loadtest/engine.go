@@ -66,7 +66,7 @@ type engine struct {
 	nextShard atomic.Int64
 
 	// Open model.
-	jobs    chan job
+	idle    idleWorkers
 	workers int // started so far; only the scheduler touches it
 	dropped []atomic.Int64
 	lagMax  atomic.Int64
@@ -98,7 +98,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 		rec:      rec,
 		reqCtx:   reqCtx,
 		stop:     make(chan struct{}),
-		jobs:     make(chan job),
+		idle:     idleWorkers{freed: make(chan struct{}, 1)},
 		dropped:  make([]atomic.Int64, slots),
 	}
 	wake := make(chan struct{})
@@ -336,10 +336,8 @@ func (e *engine) submit(j job) bool {
 		return false
 	}
 	e.busy.Add(1)
-	select {
-	case e.jobs <- j:
+	if e.idle.hand(j) {
 		return true
-	default:
 	}
 	if e.workers < e.scenario.MaxInFlight {
 		e.workers++
@@ -348,19 +346,37 @@ func (e *engine) submit(j job) bool {
 		return true
 	}
 	// Every worker exists and one has finished its request (busy is below
-	// the cap): it is on its way back to the channel.
-	e.jobs <- j
+	// the cap): it is on its way back to the idle stack.
+	for !e.idle.hand(j) {
+		<-e.idle.freed
+	}
 	return true
 }
 
 func (e *engine) work(first job) {
 	defer e.wg.Done()
-	w := e.newWorker()
-	for j, ok := first, true; ok; j, ok = <-e.jobs {
-		if !e.do(w, j.slot, j.intended, time.Now()) {
-			e.unmarkSent(j.slot, j.sent)
+	e.serve(e.newWorker(), &first)
+}
+
+// serve runs the worker's requests: first, if not nil, then every arrival
+// handed to it while it is idle, until the load is over.
+func (e *engine) serve(w *worker, first *job) {
+	jobs := make(chan job, 1)
+	for next := first; ; {
+		if next != nil {
+			if !e.do(w, next.slot, next.intended, time.Now()) {
+				e.unmarkSent(next.slot, next.sent)
+			}
+			e.busy.Add(-1)
 		}
-		e.busy.Add(-1)
+		if !e.idle.push(jobs) {
+			return
+		}
+		j, ok := <-jobs
+		if !ok {
+			return
+		}
+		next = &j
 	}
 }
 
@@ -562,7 +578,7 @@ func (e *engine) call(ctx context.Context, deadline time.Time, s *Sample) (err e
 // drain waits for running requests to finish, up to limit, and returns how
 // many were still running when it gave up.
 func (e *engine) drain(limit time.Duration) int64 {
-	close(e.jobs) // the scheduler is done; idle workers exit
+	e.idle.close() // the scheduler is done; idle workers exit
 	done := make(chan struct{})
 	go func() { e.leaks.own(); e.wg.Wait(); close(done) }()
 	timer := time.NewTimer(limit)

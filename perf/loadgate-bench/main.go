@@ -47,6 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load to `file`")
 	summary := fs.Bool("summary", false, "also print loadtest.Summary of the result to stderr")
+	timeline := fs.Bool("timeline", false, "also print each second's sends, requests and percentiles to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +111,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *summary {
 		fmt.Fprintln(stderr, loadtest.Summary(res))
+	}
+	if *timeline {
+		for _, sec := range res.Timeline {
+			fmt.Fprintf(stderr, "second %d: sent %d, requests %d, errors %d, p50 %.3f ms, p99 %.3f ms\n", sec.Second, sec.Sent, sec.Requests, sec.Errors, ms(sec.P50NS), ms(sec.P99NS))
+		}
 	}
 	fmt.Fprintf(stdout, "tool=loadgate transport=%s model=%s c=%d rate=%g requests=%d errors=%d dropped=%d duration_s=%.3f rps=%.1f "+
 		"p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f service_p99_ms=%.3f lag_max_ms=%.3f cpu_s=%.2f rss_kb=%d syscr=%d syscw=%d\n",
