@@ -281,3 +281,19 @@ func (s *Scenario) Changed() bool {
 	}
 	return false
 }
+
+// Bound tells whether a generator-bound run weighs on the scenario's
+// verdict: one of either side's runs left metrics of the comparison
+// unjudged, or, with nothing to compare with, a head run was
+// generator-bound.
+func (s *Scenario) Bound() bool {
+	if s.Comparison != nil {
+		for _, r := range s.Comparison.Rows {
+			if r.GeneratorBound {
+				return true
+			}
+		}
+		return false
+	}
+	return len(s.GeneratorBound) > 0
+}
