@@ -54,7 +54,7 @@ func (s *Scenario) gist() string {
 		parts = append(parts, "machines differ")
 	}
 	switch {
-	case s.Comparison != nil && s.Bound():
+	case s.Comparison != nil && s.Bound() && !(telling && row.GeneratorBound):
 		parts = append(parts, loadtest.BoundWord+": latencies not judged")
 	case s.Comparison == nil && len(s.GeneratorBound) > 0:
 		parts = append(parts, fmt.Sprintf("%s in %d of %d runs", loadtest.BoundWord, len(s.GeneratorBound), s.HeadRuns))

@@ -184,15 +184,15 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 // writeBound says which runs were generator-bound (issue 21) and what
 // that did to the verdict.
 func writeBound(b *strings.Builder, s *Scenario) {
-	runs, effect := s.GeneratorBound, "the latencies are the load generator's as much as the service's."
+	runs, effect := s.GeneratorBound, ": the latencies are the generator's as much as the service's."
 	if c := s.Comparison; c != nil {
 		runs = c.GeneratorBound
-		effect = "their latencies and throughput are the load generator's as much as the service's, so they are not judged (inconclusive); the error rate still is."
+		effect = ", so the comparison does not judge latencies and throughput (inconclusive): they are the generator's as much as the service's. The error rate is judged as ever."
 	}
 	if len(runs) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "⚠️ **%s** — the load generator was the bottleneck in %s: %s Run where the generator has CPU to spare (a larger runner, fewer jobs beside it) or lower the load.\n\n",
+	fmt.Fprintf(b, "⚠️ **%s** — the load generator was the bottleneck in %s%s Run where the generator has CPU to spare (a larger runner, fewer jobs beside it) or lower the load.\n\n",
 		loadtest.BoundWord, cell.Plural(len(runs), "run"), effect)
 	for _, r := range runs {
 		fmt.Fprintf(b, "- %s\n", cell.Markdown(r))
