@@ -31,19 +31,20 @@ func TestGeneratorLimits(t *testing.T) {
 		{"one CPU", func(g *Generator) { g.CPUs, g.CPUShare = 1, 0.97 },
 			[]string{"the process used 97% of its 1 CPU (limit 90%)"}},
 		{"send lag over", func(g *Generator) { g.SendLagP99NS = 4100e3 },
-			[]string{"sends left up to 4.1ms late at p99 (limit 1ms)"}},
-		{"send lag at the limit", func(g *Generator) { g.SendLagP99NS = ms }, nil},
+			[]string{"sends left up to 4.1ms late at p99 (limit 2ms)"}},
+		{"send lag at the limit", func(g *Generator) { g.SendLagP99NS = 2 * ms }, nil},
 		{"closed model: no sends", func(g *Generator) { g.Sends, g.SendLagP99NS = 0, 50*ms }, nil},
-		{"scheduler over", func(g *Generator) { g.SchedLatencyP99NS = 2097152 },
-			[]string{"goroutines waited up to 2.1ms for a CPU at p99 (Go scheduler latency; limit 1ms)"}},
+		{"scheduler over", func(g *Generator) { g.SchedLatencyP99NS = 12582912 },
+			[]string{"goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}},
+		{"scheduler under", func(g *Generator) { g.SchedLatencyP99NS = 2097152 }, nil},
 		{"connection waits over 1%", func(g *Generator) { g.ConnWaits = 11 },
 			[]string{"11 of 1000 requests (1.1%) waited over 1ms for a pooled connection, up to 3ms (limit 1% of requests)"}},
 		{"every limit", func(g *Generator) {
-			g.CPUShare, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 2*ms, 2*ms, 500
+			g.CPUShare, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 3*ms, 6*ms, 500
 		}, []string{
 			"the process used 100% of its 2 CPUs (limit 90%)",
-			"sends left up to 2ms late at p99 (limit 1ms)",
-			"goroutines waited up to 2ms for a CPU at p99 (Go scheduler latency; limit 1ms)",
+			"sends left up to 3ms late at p99 (limit 2ms)",
+			"goroutines waited up to 6ms for a CPU at p99 (Go scheduler latency; limit 5ms)",
 			"500 of 1000 requests (50.0%) waited over 1ms for a pooled connection, up to 3ms (limit 1% of requests)",
 		}},
 	}
@@ -158,14 +159,14 @@ func TestGeneratorSummary(t *testing.T) {
 	if w := warnings(r); len(w) != 0 {
 		t.Errorf("warnings of a run that was not bound: %q", w)
 	}
-	bound := &Generator{CPUs: 2, CPUShare: 0.97, SchedLatencyP99NS: 2097152, Requests: 600, ConnWaits: 12, ConnWaitMaxNS: 8e6}
+	bound := &Generator{CPUs: 2, CPUShare: 0.97, SchedLatencyP99NS: 12582912, Requests: 600, ConnWaits: 12, ConnWaitMaxNS: 8e6}
 	DefaultGeneratorLimits.Judge(bound)
 	r = &Result{Scenario: "hogged", Generator: bound}
 	r.Warnings = warnings(r)
 	got := Summary(r)
 	for _, want := range []string{
-		"\ngenerator-bound: 97% of 2 CPUs, scheduler latency p99 2.1ms, 12 of 600 requests waited 1ms or more for a connection (at most 8ms)\n",
-		"\nwarning: generator-bound: the process used 97% of its 2 CPUs (limit 90%); goroutines waited up to 2.1ms for a CPU at p99 (Go scheduler latency; limit 1ms); " +
+		"\ngenerator-bound: 97% of 2 CPUs, scheduler latency p99 12.6ms, 12 of 600 requests waited 1ms or more for a connection (at most 8ms)\n",
+		"\nwarning: generator-bound: the process used 97% of its 2 CPUs (limit 90%); goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms); " +
 			"12 of 600 requests (2.0%) waited over 1ms for a pooled connection, up to 8ms (limit 1% of requests): " +
 			"the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive",
 	} {

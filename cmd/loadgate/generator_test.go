@@ -22,8 +22,8 @@ func withBoundRun(t *testing.T, dir, name string) string {
 	return editResults(t, dir, func(_, file string, doc map[string]any) {
 		g := map[string]any{"cpus": 2, "cpu_share": 0.4, "sched_latency_p99_ns": 200000, "bound": false}
 		if file == name {
-			g = map[string]any{"cpus": 2, "cpu_share": 0.97, "sched_latency_p99_ns": 2097152, "bound": true,
-				"reasons": []string{"the process used 97% of its 2 CPUs (limit 90%)", "goroutines waited up to 2.1ms for a CPU at p99 (Go scheduler latency; limit 1ms)"}}
+			g = map[string]any{"cpus": 2, "cpu_share": 0.97, "sched_latency_p99_ns": 12582912, "bound": true,
+				"reasons": []string{"the process used 97% of its 2 CPUs (limit 90%)", "goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}}
 		}
 		doc["generator"] = g
 	})
@@ -82,7 +82,7 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	writeScenarios(&b, o)
 	line := verdictLine(o)
 	for _, want := range []string{
-		"note: TestLoadMix run 2: generator-bound: sends left up to 4.1ms late at p99 (limit 1ms): the latencies are the load generator's as much as the service's",
+		"note: TestLoadMix run 2: generator-bound: sends left up to 4.1ms late at p99 (limit 2ms): the latencies are the load generator's as much as the service's",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("scenarios lack %q:\n%s", want, b.String())
