@@ -3,6 +3,7 @@ package baseline
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -127,4 +128,30 @@ func containsPrefix(list []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestCheckRecordsGeneratorBound: recording a generator-bound run keeps
+// it, saying that comparisons with the baseline will leave latencies
+// inconclusive; comparing with that baseline does.
+func TestCheckRecordsGeneratorBound(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 5 {
+		r := result("checkout", time.Millisecond, uint64(i))
+		if i == 2 {
+			r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.99, Bound: true, Reasons: []string{"the process used 99% of its 2 CPUs (limit 90%)"}}
+		}
+		tb := &fakeTB{}
+		Check(tb, r, WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
+		said := strings.Contains(tb.text(), "run 3 was generator-bound (the process used 99% of its 2 CPUs (limit 90%)): every comparison with this baseline leaves its latencies and throughput inconclusive")
+		if tb.failed() || said != (i == 2) {
+			t.Fatalf("update run %d:\n%s", i+1, tb.text())
+		}
+	}
+	var c *Comparison
+	for i := range 5 {
+		c = Check(&fakeTB{}, result("checkout", time.Millisecond, uint64(100+i)), WithDir(dir), WithUpdate(false), WithRuns(5))
+	}
+	if c == nil || c.Verdict != Inconclusive || len(c.GeneratorBound) != 1 || c.GeneratorBound[0] != "baseline run 3: the process used 99% of its 2 CPUs (limit 90%)" {
+		t.Errorf("comparison with a baseline holding a generator-bound run: %v", c)
+	}
 }
