@@ -261,8 +261,8 @@ func TestHelperArguments(t *testing.T) {
 // failed limit on anything else, and a limit that held, say nothing more.
 func TestSLAGeneratorBound(t *testing.T) {
 	res := slaResult(t)
-	res.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs (limit 90%)"}}
-	const bound = "; generator-bound: the process used 97% of its 2 CPUs (limit 90%): the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive"
+	res.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
+	const bound = "; generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms): the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive"
 	tests := []struct {
 		give, want string
 	}{

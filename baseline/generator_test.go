@@ -13,7 +13,7 @@ import (
 // (latencies, throughput) are inconclusive whatever their values, never a
 // pass or a failure, and the others are judged as ever.
 func TestCompareGeneratorBound(t *testing.T) {
-	bound := []string{"the process used 97% of its 2 CPUs (limit 90%)"}
+	bound := []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}
 	tests := []struct {
 		name        string
 		base, head  []float64 // p99 of each run, ms
@@ -27,17 +27,17 @@ func TestCompareGeneratorBound(t *testing.T) {
 		{
 			name: "28% worse, head bound: not a failure", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
 			boundHead: 3, wantVerdict: Inconclusive,
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 3: the process used 97% of its 2 CPUs (limit 90%))",
+			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 3: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
 		},
 		{
 			name: "unchanged, base bound: not a pass", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
 			boundBase: 1, wantVerdict: Inconclusive,
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (baseline run 1: the process used 97% of its 2 CPUs (limit 90%))",
+			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (baseline run 1: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
 		},
 		{
 			name: "errors still fail", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
 			boundHead: 2, errorRate: 0.05, wantVerdict: Fail,
-			wantReason: "warning: inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 2: the process used 97% of its 2 CPUs (limit 90%))",
+			wantReason: "warning: inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 2: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
 		},
 		{
 			name: "a scorecard cannot fail what was not judged", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{20, 21, 19, 20.5, 20.2},
@@ -138,11 +138,11 @@ func TestCheckRecordsGeneratorBound(t *testing.T) {
 	for i := range 5 {
 		r := result("checkout", time.Millisecond, uint64(i))
 		if i == 2 {
-			r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.99, Bound: true, Reasons: []string{"the process used 99% of its 2 CPUs (limit 90%)"}}
+			r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.99, Bound: true, Reasons: []string{"the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
 		}
 		tb := &fakeTB{}
 		Check(tb, r, WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
-		said := strings.Contains(tb.text(), "run 3 was generator-bound (the process used 99% of its 2 CPUs (limit 90%)): every comparison with this baseline leaves its latencies and throughput inconclusive")
+		said := strings.Contains(tb.text(), "run 3 was generator-bound (the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)): every comparison with this baseline leaves its latencies and throughput inconclusive")
 		if tb.failed() || said != (i == 2) {
 			t.Fatalf("update run %d:\n%s", i+1, tb.text())
 		}
@@ -151,7 +151,7 @@ func TestCheckRecordsGeneratorBound(t *testing.T) {
 	for i := range 5 {
 		c = Check(&fakeTB{}, result("checkout", time.Millisecond, uint64(100+i)), WithDir(dir), WithUpdate(false), WithRuns(5))
 	}
-	if c == nil || c.Verdict != Inconclusive || len(c.GeneratorBound) != 1 || c.GeneratorBound[0] != "baseline run 3: the process used 99% of its 2 CPUs (limit 90%)" {
+	if c == nil || c.Verdict != Inconclusive || len(c.GeneratorBound) != 1 || c.GeneratorBound[0] != "baseline run 3: the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)" {
 		t.Errorf("comparison with a baseline holding a generator-bound run: %v", c)
 	}
 }

@@ -100,13 +100,15 @@ func (c *resultChecker) generator(p string, g *Generator) {
 		name string
 		v    int64
 	}{
-		{"sends", g.Sends}, {"send_lag_p99_ns", g.SendLagP99NS}, {"sched_latency_p99_ns", g.SchedLatencyP99NS},
+		{"sends", g.Sends}, {"send_lag_p90_ns", g.SendLagP90NS}, {"send_lag_p99_ns", g.SendLagP99NS}, {"sched_latency_p99_ns", g.SchedLatencyP99NS},
 		{"conn_waits", g.ConnWaits}, {"conn_wait_max_ns", g.ConnWaitMaxNS}, {"requests", g.Requests},
 	} {
 		c.nonNegative(p+f.name, f.v)
 	}
 	switch {
 	case c.err != nil:
+	case g.SendLagP90NS > g.SendLagP99NS:
+		c.fail(p+"send_lag_p90_ns", g.SendLagP90NS, "above send_lag_p99_ns = %d", g.SendLagP99NS)
 	case g.ConnWaits > g.Requests:
 		c.fail(p+"conn_waits", g.ConnWaits, "more than requests = %d", g.Requests)
 	case g.Bound && len(g.Reasons) == 0:

@@ -22,8 +22,8 @@ func withBoundRun(t *testing.T, dir, name string) string {
 	return editResults(t, dir, func(_, file string, doc map[string]any) {
 		g := map[string]any{"cpus": 2, "cpu_share": 0.4, "sched_latency_p99_ns": 200000, "bound": false}
 		if file == name {
-			g = map[string]any{"cpus": 2, "cpu_share": 0.97, "sched_latency_p99_ns": 12582912, "bound": true,
-				"reasons": []string{"the process used 97% of its 2 CPUs (limit 90%)", "goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}}
+			g = map[string]any{"cpus": 2, "cpu_share": 0.97, "sched_latency_p99_ns": 12582912, "sends": 750, "send_lag_p90_ns": 3400000, "send_lag_p99_ns": 5200000, "bound": true,
+				"reasons": []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)", "one send in ten left more than 1ms late (p90 3.4ms)"}}
 		}
 		doc["generator"] = g
 	})
@@ -41,7 +41,7 @@ func TestCompareGeneratorBound(t *testing.T) {
 			if r.code != 3 {
 				t.Errorf("exit status %d, want 3 (inconclusive)", r.code)
 			}
-			for _, want := range []string{"generator-bound", "head run 3: the process used 97% of its 2 CPUs (limit 90%)"} {
+			for _, want := range []string{"generator-bound", "head run 3: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("output lacks %q:\n%s", want, r.stdout)
 				}
@@ -64,9 +64,9 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	now := time.Now()
 	s.Add(gotest.Event{Action: "run", Package: shopPkg, Test: "TestLoadMix"}, now)
 	s.Add(gotest.Event{Action: "pass", Package: shopPkg, Test: "TestLoadMix"}, now)
-	bound := &loadtest.Generator{CPUs: 2, CPUShare: 0.2, Sends: 174, SendLagP99NS: 4100e3, SchedLatencyP99NS: 131072}
+	bound := &loadtest.Generator{CPUs: 2, CPUShare: 0.2, Sends: 174, SendLagP90NS: 1200e3, SendLagP99NS: 4100e3, SchedLatencyP99NS: 131072}
 	loadtest.DefaultGeneratorLimits.Judge(bound)
-	calm := &loadtest.Generator{CPUs: 2, CPUShare: 0.04, Sends: 174, SendLagP99NS: 60e3, SchedLatencyP99NS: 98304}
+	calm := &loadtest.Generator{CPUs: 2, CPUShare: 0.04, Sends: 174, SendLagP90NS: 60e3, SendLagP99NS: 400e3, SchedLatencyP99NS: 98304}
 	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
 	var head []*loadtest.Result
 	for i, g := range []*loadtest.Generator{calm, bound} {
@@ -82,7 +82,7 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	writeScenarios(&b, o)
 	line := verdictLine(o)
 	for _, want := range []string{
-		"note: TestLoadMix run 2: generator-bound: sends left up to 4.1ms late at p99 (limit 2ms): the latencies are the load generator's as much as the service's",
+		"note: TestLoadMix run 2: generator-bound: one send in ten left more than 1ms late (p90 1.2ms): the latencies are the load generator's as much as the service's",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("scenarios lack %q:\n%s", want, b.String())

@@ -339,6 +339,7 @@ func generatorOf(shards []loadtest.ShardRun) *loadtest.Generator {
 		out.CPUs = min(out.CPUs, g.CPUs)
 		out.CPUShare = max(out.CPUShare, g.CPUShare)
 		out.Sends += g.Sends
+		out.SendLagP90NS = max(out.SendLagP90NS, g.SendLagP90NS)
 		out.SendLagP99NS = max(out.SendLagP99NS, g.SendLagP99NS)
 		out.SchedLatencyP99NS = max(out.SchedLatencyP99NS, g.SchedLatencyP99NS)
 		out.ConnWaits += g.ConnWaits

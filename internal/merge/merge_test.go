@@ -305,15 +305,15 @@ func TestGeneratorOf(t *testing.T) {
 		t.Errorf("no shard measured its generator: %+v", g)
 	}
 	shards := []loadtest.ShardRun{
-		{Index: 1, Generator: &loadtest.Generator{CPUs: 4, CPUShare: 0.3, Sends: 100, SendLagP99NS: 5e6, SchedLatencyP99NS: 2e5,
-			Requests: 100, ConnWaits: 2, ConnWaitMaxNS: 3e6, Bound: true, Reasons: []string{"sends left up to 5ms late at p99 (limit 2ms)"}}},
+		{Index: 1, Generator: &loadtest.Generator{CPUs: 4, CPUShare: 0.3, Sends: 100, SendLagP90NS: 2e6, SendLagP99NS: 5e6, SchedLatencyP99NS: 2e5,
+			Requests: 100, ConnWaits: 2, ConnWaitMaxNS: 3e6, Bound: true, Reasons: []string{"one send in ten left more than 1ms late (p90 2ms)"}}},
 		{Index: 2},
-		{Index: 3, Generator: &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 100, SendLagP99NS: 1e5, SchedLatencyP99NS: 4e5, Requests: 100}},
+		{Index: 3, Generator: &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 100, SendLagP90NS: 5e4, SendLagP99NS: 1e5, SchedLatencyP99NS: 4e5, Requests: 100}},
 	}
 	got := generatorOf(shards)
-	want := &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 200, SendLagP99NS: 5e6, SchedLatencyP99NS: 4e5,
+	want := &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 200, SendLagP90NS: 2e6, SendLagP99NS: 5e6, SchedLatencyP99NS: 4e5,
 		Requests: 200, ConnWaits: 2, ConnWaitMaxNS: 3e6, Bound: true,
-		Reasons: []string{"shard 1: sends left up to 5ms late at p99 (limit 2ms)"}}
+		Reasons: []string{"shard 1: one send in ten left more than 1ms late (p90 2ms)"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged generator (-want +got):\n%s", diff)
 	}

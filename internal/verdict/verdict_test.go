@@ -28,7 +28,7 @@ func TestJudge(t *testing.T) {
 	sla := &baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 90ms"}}}
 	// Issue 21: a generator-bound run.
 	bound := func(rs []*loadtest.Result) []*loadtest.Result {
-		rs[len(rs)-1].Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs (limit 90%)"}}
+		rs[len(rs)-1].Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
 		return rs
 	}
 	tests := []struct {

@@ -20,7 +20,7 @@ func TestMarkdownGeneratorBound(t *testing.T) {
 	for _, r := range res.Head {
 		if r.Scenario == "checkout" && r.RunID == res.Head[1].RunID {
 			r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, SchedLatencyP99NS: 12582912, Bound: true,
-				Reasons: []string{"the process used 97% of its 2 CPUs (limit 90%)", "goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}}
+				Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)", "one send in ten left more than 1ms late (p90 3.4ms)"}}
 		}
 	}
 	r := analyze(t, res, testSLA)
@@ -32,7 +32,7 @@ func TestMarkdownGeneratorBound(t *testing.T) {
 	for _, want := range []string{
 		"## ❔ loadgate: inconclusive: generator-bound",
 		"⚠️ **generator-bound** — the load generator was the bottleneck in 1 run, so the comparison does not judge latencies and throughput",
-		"- head run 2: the process used 97% of its 2 CPUs (limit 90%); goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)",
+		"- head run 2: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms); one send in ten left more than 1ms late (p90 3.4ms)",
 		"p99 of `checkout` +23.08% (inconclusive: generator-bound)",
 	} {
 		if !strings.Contains(md, want) {
