@@ -100,15 +100,15 @@ type GeneratorLimits struct {
 // run with; a program may change them before it runs any scenario. They
 // come from the examples' load tests on the project's shared 2-core
 // machine (docs/PERFORMANCE.md, "When the generator is the bottleneck").
-// There, ordinary runs sent one send in ten at most 0.18 ms late, but one
-// in a hundred up to 5.5 ms late when other work shared the machine: a
-// p99 in milliseconds says little, a p90 says the generator kept falling
-// behind, as it did in 11 of 14 runs beside two busy loops pinned to the
-// one CPU the test had. Goroutines waited at most 0.7 ms at p99, but
-// 1.6-2.1 ms in the checkout journey, whose eight shoppers' requests come
-// in bursts, and 10-21 ms there beside the busy loops. A closed-model
-// test without think time kept 86% of the CPUs busy with goroutines that
-// still ran at once: busy, not short of CPU.
+// There, ordinary runs sent one send in ten at most 0.48 ms late, but one
+// in a hundred up to 5.5 ms late: a p99 in milliseconds is the machine
+// waking the sender late now and then, a p90 is the generator falling
+// behind again and again, as it did in 14 of 17 runs beside two busy
+// loops pinned to the test's one CPU. Goroutines waited at most 1.6 ms at
+// p99, 2.6 ms in the checkout journey, whose eight shoppers' requests come
+// in bursts, and 10.5-12.6 ms there beside the busy loops. Closed-model
+// tests without think time kept up to 98% of the CPUs busy with
+// goroutines that still ran within 0.3 ms: busy, not short of CPU.
 var DefaultGeneratorLimits = GeneratorLimits{
 	CPUShare:            0.90,
 	BusySchedLatencyP99: time.Millisecond,
