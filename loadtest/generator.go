@@ -36,10 +36,10 @@ type Generator struct {
 	// how late they left their schedule (2 significant digits). A p90 in
 	// milliseconds says the generator fell behind again and again; a p99
 	// alone, that something held it up now and then. All are 0, and
-	// absent from JSON, in a closed-model run: a user sends when its previous request and
-	// its think time end, and its latency is timed from the actual send,
-	// so it has no schedule to be late for (a late user sends less; it is
-	// in the rate, not the latency). Result.PacerLagMaxNS is the largest
+	// absent from JSON, in a closed-model run: a user sends when its
+	// previous request and its think time end, and its latency is timed
+	// from the actual send, so it has no schedule to be late for (a late
+	// user sends less; it is in the rate, not the latency). Result.PacerLagMaxNS is the largest
 	// lag. A [Paced] stage whose Pacer plans several arrivals at one
 	// instant sends them one after another, so that the later ones of a
 	// burst are late by the time the earlier ones took: the lag is the
@@ -53,8 +53,8 @@ type Generator struct {
 	// bounds it gives (the runtime samples it). It is the most direct
 	// sign that the process had no CPU for its goroutines.
 	SchedLatencyP99NS int64 `json:"sched_latency_p99_ns"`
-	// ConnWaits counts the requests that waited longer than
-	// [ConnWaitCounted] for a connection from net/http's pool (httptrace's
+	// ConnWaits counts the requests that waited [ConnWaitCounted] or
+	// longer for a connection from net/http's pool (httptrace's
 	// GetConn to GotConn, less the dial when the request dialled its own),
 	// and ConnWaitMaxNS is the longest wait; Requests counts the requests
 	// they are among. All are 0 for targets that do not report
@@ -90,9 +90,9 @@ type GeneratorLimits struct {
 	SendLagP90, SendLagP99 time.Duration
 	// SchedLatencyP99 bounds Generator.SchedLatencyP99NS.
 	SchedLatencyP99 time.Duration
-	// ConnWaitShare bounds the share of the requests that waited longer
-	// than [ConnWaitCounted] for a pooled connection: over 1% puts such a
-	// wait into the p99.
+	// ConnWaitShare bounds the share of the requests that waited
+	// [ConnWaitCounted] or longer for a pooled connection: over 1% puts
+	// such a wait into the p99.
 	ConnWaitShare float64
 }
 
@@ -142,7 +142,7 @@ func (l GeneratorLimits) Check(g Generator) []string {
 		}
 	}
 	if l.ConnWaitShare > 0 && g.Requests > 0 && float64(g.ConnWaits) > l.ConnWaitShare*float64(g.Requests) {
-		why = append(why, fmt.Sprintf("%d of %d requests (%.1f%%) waited over %v for a pooled connection, up to %v (limit %.0f%% of requests)",
+		why = append(why, fmt.Sprintf("%d of %d requests (%.1f%%) waited %v or more for a pooled connection, up to %v (limit %.0f%% of requests)",
 			g.ConnWaits, g.Requests, 100*float64(g.ConnWaits)/float64(g.Requests), ConnWaitCounted, ns(g.ConnWaitMaxNS), 100*l.ConnWaitShare))
 	}
 	return why
