@@ -308,7 +308,27 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 	if res == nil {
 		return e.eval("", func(selector) (*view, error) { return nil, errors.New("no result (did loadtest.Run fail?)") })
 	}
-	return e.eval(res.Scenario, func(sel selector) (*view, error) { return resolve(res, sel) })
+	o, err := e.eval(res.Scenario, func(sel selector) (*view, error) { return resolve(res, sel) })
+	if err == nil && !o.Pass && e.readsGenerator() {
+		if why := res.Generator.Verdict(); why != "" {
+			o.Message += "; " + why
+		}
+	}
+	return o, err
+}
+
+// readsGenerator tells whether the expression reads a metric that a load
+// generator short of CPU distorts (a latency, throughput). Only a failure
+// of such an expression in a generator-bound run says so: the generator's
+// delays only make latencies longer and throughput lower, so a limit they
+// did not break the service does not break either.
+func (e *Expr) readsGenerator() bool {
+	for _, t := range e.terms {
+		if t.m != nil && t.m.generator {
+			return true
+		}
+	}
+	return false
 }
 
 // evalStage evaluates the expression on the stage a gate sees; the caller

@@ -24,6 +24,7 @@ type metric struct {
 	noun        string // names the metric's kind in type errors: "a latency"
 	bareSeconds bool   // a bare number compared with it counts seconds
 	signed      bool   // it may be negative (catalogue.Metric.Signed)
+	generator   bool   // a generator short of CPU distorts it (catalogue.Metric.Generator)
 	get         func(v *view) (float64, error)
 	sel         selector
 	col         int
@@ -140,7 +141,7 @@ func latencyMetric(dist string, s stat) *metric {
 		name = dist + "." + name
 	}
 	return &metric{
-		name: name, unit: UnitDuration, where: d.Where, noun: "a latency",
+		name: name, unit: UnitDuration, where: d.Where, noun: "a latency", generator: true,
 		get:  func(v *view) (float64, error) { return v.latencyStat(d, s, name) },
 		dist: dist, stat: &s,
 	}
@@ -153,7 +154,7 @@ func latencyMetric(dist string, s stat) *metric {
 func windowMetric(s stat, window time.Duration) *metric {
 	name := s.String() + "[" + window.String() + "]"
 	return &metric{
-		name: name, unit: UnitDuration, where: catalogue.InRun, noun: "a latency",
+		name: name, unit: UnitDuration, where: catalogue.InRun, noun: "a latency", generator: true,
 		get: func(v *view) (float64, error) {
 			if v.res == nil {
 				return 0, fmt.Errorf("%s reads the run's timeline, which a gate does not see", name)
@@ -176,7 +177,7 @@ func windowMetric(s stat, window time.Duration) *metric {
 func attainmentMetric(objective time.Duration) *metric {
 	name := "attainment(" + objective.String() + ")"
 	return &metric{
-		name: name, unit: UnitRatio, where: catalogue.InRun | catalogue.InName, noun: "an attainment",
+		name: name, unit: UnitRatio, where: catalogue.InRun | catalogue.InName, noun: "an attainment", generator: true,
 		get: func(v *view) (float64, error) {
 			l := v.part.Latency
 			if l.Count == 0 {
@@ -221,6 +222,7 @@ func simpleMetric(name string) *metric {
 	}
 	return &metric{
 		name: name, unit: Unit(row.Unit), where: row.Where, noun: row.Noun, bareSeconds: row.BareSeconds, signed: row.Signed,
+		generator: row.Generator,
 		get: func(v *view) (float64, error) {
 			x, ok := row.Read(v.part)
 			if !ok {

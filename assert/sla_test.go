@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 var _ assert.TestingT = (*recordT)(nil)
@@ -250,5 +251,42 @@ func TestHelperArguments(t *testing.T) {
 				t.Errorf("reported %q, want %q", rt.errors, tt.want)
 			}
 		})
+	}
+}
+
+// TestSLAGeneratorBound checks issue 21's rule for SLAs: a limit still
+// holds in a generator-bound run, but a failed limit on a metric the
+// generator distorts (a latency, throughput, attainment) says the run was
+// generator-bound, so that the reader knows whose latency broke it; a
+// failed limit on anything else, and a limit that held, say nothing more.
+func TestSLAGeneratorBound(t *testing.T) {
+	res := slaResult(t)
+	res.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
+	const bound = "; generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms): the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive"
+	tests := []struct {
+		give, want string
+	}{
+		{"p99 < 200ms", "scenario checkout: p99 = 231ms, want < 200ms (15.5% over)" + bound},
+		{"service.p99 < 1ms", "scenario checkout: service.p99 = "},
+		{"throughput >= 95%", "scenario checkout: throughput = 199/s, want >= 95% of the planned 220/s = 209/s (4.8% under)" + bound},
+		{"p99 < 1s", "scenario checkout: p99 = 231ms, want < 1s (76.9% under)"},
+		{"error_rate < 0.1%", "scenario checkout: error_rate = 0.5%, want < 0.1% (400.0% over)"},
+		{"goroutine_growth <= 3", "scenario checkout: goroutine_growth = 4, want <= 3 (33.3% over)"},
+	}
+	for _, tt := range tests {
+		outs, err := assert.Check(res, tt.give)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := outs[0].Message
+		wantBound := !outs[0].Pass && (strings.HasPrefix(tt.give, "p99") || strings.HasPrefix(tt.give, "service") || strings.HasPrefix(tt.give, "throughput"))
+		if !strings.HasPrefix(got, tt.want) || strings.HasSuffix(got, bound) != wantBound {
+			t.Errorf("%s:\n got %s\nwant %s (generator-bound said: %v)", tt.give, got, tt.want, wantBound)
+		}
+	}
+	rt := &recordT{}
+	assert.SLA(rt, res, "p99 < 200ms")
+	if len(rt.errors) != 1 || !strings.HasSuffix(rt.errors[0], bound) {
+		t.Errorf("the test's failure %q does not say generator-bound", rt.errors)
 	}
 }

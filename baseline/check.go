@@ -178,6 +178,12 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		} else {
 			t.Logf("baseline.Check: %s: recorded run %d of %d; %s is replaced after run %d", res.Scenario, len(r.b.Runs), want, path, want)
 		}
+		if g := res.Generator; g != nil && g.Bound {
+			// Recorded all the same: its error rate and resources are
+			// sound, and refusing would leave no baseline at all.
+			t.Logf("baseline.Check: %s: run %d was %s (%s): every comparison with this baseline leaves its latencies and throughput inconclusive until it is recorded again where the generator has CPU to spare",
+				res.Scenario, len(r.b.Runs), loadtest.BoundWord, strings.Join(g.Reasons, "; "))
+		}
 		return nil
 	}
 

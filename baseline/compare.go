@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 
@@ -88,6 +89,12 @@ type Comparison struct {
 	// Warnings are findings that do not change the verdict: too few runs
 	// for the rank test, different Go versions, runs that stopped early.
 	Warnings []error
+	// GeneratorBound lists the runs of either side that were
+	// generator-bound, with why: "head run 2: the process used 97% of its
+	// 2 CPUs (limit 90%)". Their latencies and throughput are the load
+	// generator's as much as the service's, so the rows of those metrics
+	// are inconclusive ([Row.GeneratorBound]).
+	GeneratorBound []string
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
 }
@@ -133,6 +140,11 @@ type Row struct {
 	Verdict     Verdict
 	// Note says why the verdict is what it is, when that needs saying.
 	Note string
+	// GeneratorBound says a run of either side that has the metric was
+	// generator-bound and the metric is one a load generator short of CPU
+	// distorts (a latency, throughput): the verdict is inconclusive,
+	// whatever the values, and Comparison.GeneratorBound says which runs.
+	GeneratorBound bool
 }
 
 // SLAOutcome is the outcome of one SLA expression on one head result.
@@ -209,6 +221,9 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			if r.Stopped != "" {
 				c.Warnings = append(c.Warnings, fmt.Errorf("%s run %d stopped early (%s): its values cover less load", label(s, "?"), i+1, r.Stopped))
 			}
+			if len(r.GeneratorBound) > 0 {
+				c.GeneratorBound = append(c.GeneratorBound, fmt.Sprintf("%s run %d: %s", label(s, "?"), i+1, strings.Join(r.GeneratorBound, "; ")))
+			}
 		}
 	}
 
@@ -230,6 +245,12 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		if len(c.EnvMismatch) > 0 && p.EnvMismatchWarns && row.Verdict == Fail {
 			row.Verdict = Warn
 			row.Note += "; machines differ"
+		}
+		if m.row.Generator && (base.generatorBound(m) || head.generatorBound(m)) {
+			// Neither a pass nor a failure of the service: the load
+			// generator set the values as much as the service did.
+			row.Verdict, row.GeneratorBound = Inconclusive, true
+			row.Note = loadtest.BoundWord
 		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
@@ -378,8 +399,13 @@ func (c *Comparison) decide(p Policy) {
 		sla = append(sla, b.String())
 	}
 	worst := Pass
+	var bound []string // metrics not judged: a run was generator-bound
 	for _, r := range c.Rows {
 		worst = max(worst, r.Verdict)
+		if r.GeneratorBound {
+			bound = append(bound, r.Metric)
+			continue
+		}
 		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
 		if !r.Tested {
 			reason = fmt.Sprintf("%s %s: %s", r.Metric, cell.Change(r.Change), r.Note)
@@ -422,6 +448,12 @@ func (c *Comparison) decide(p Policy) {
 				warns = append(warns, fmt.Sprintf("score %.0f is under %g", sc.Total, p.Scorecard.warnBelow()))
 			}
 		}
+	}
+	if len(bound) > 0 {
+		// Not scored either: the score cannot fail what was not judged.
+		v = max(v, Inconclusive)
+		warns = append([]string{fmt.Sprintf("inconclusive: %s: %s not judged (%s)",
+			loadtest.BoundWord, joinComma(bound), strings.Join(c.GeneratorBound, "; "))}, warns...)
 	}
 	if len(c.EnvMismatch) > 0 {
 		v = max(v, Warn)

@@ -25,6 +25,8 @@ type jsonComparison struct {
 	Metrics     []jsonRow `json:"metrics"`
 	SLA         []jsonSLA `json:"sla"`
 	Score       *Score    `json:"score,omitempty"`
+	// GeneratorBound lists the generator-bound runs, with why.
+	GeneratorBound []string `json:"generator_bound,omitempty"`
 }
 
 type jsonSide struct {
@@ -53,6 +55,8 @@ type jsonRow struct {
 	Significant bool        `json:"significant"`
 	Verdict     Verdict     `json:"verdict"`
 	Note        string      `json:"note,omitempty"`
+	// GeneratorBound: a generator-bound run left the metric unjudged.
+	GeneratorBound bool `json:"generator_bound,omitempty"`
 	// Rule is flattened: tolerance, warn, floor, warn_only (ignore is
 	// always false, so left out: an ignored metric has no row).
 	Rule
@@ -81,6 +85,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
 		EnvMismatch: append([]string{}, c.EnvMismatch...),
 		Metrics:     []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
+		GeneratorBound: c.GeneratorBound,
 	}
 	for _, w := range c.Warnings {
 		j.Warnings = append(j.Warnings, w.Error())
@@ -90,7 +95,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		j.Metrics = append(j.Metrics, jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
 			Change: finite(r.Change), Tested: r.Tested, P: r.P, Significant: r.Significant,
-			Verdict: r.Verdict, Note: r.Note, Rule: r.Rule,
+			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, Rule: r.Rule,
 		})
 	}
 	for _, o := range c.SLA {

@@ -14,7 +14,7 @@ import (
 func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	icon := cell.Icon(c.Verdict.String())
-	word := map[Verdict]string{Pass: "no regression", Warn: "warning", Fail: "regression"}[c.Verdict]
+	word := map[Verdict]string{Pass: "no regression", Warn: "warning", Inconclusive: "inconclusive", Fail: "regression"}[c.Verdict]
 	fmt.Fprintf(&b, "### %s loadgate: `%s` — %s\n\n", icon, strings.ReplaceAll(c.Scenario, "`", "'"), word)
 	for _, r := range c.Reasons {
 		fmt.Fprintf(&b, "- %s\n", cell.Markdown(r))
@@ -35,6 +35,8 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 			verdict = cell.Icon("fail") + " " + verdict
 		case Warn:
 			verdict = cell.Icon("warn") + " " + verdict
+		case Inconclusive:
+			verdict = cell.Icon("inconclusive") + " " + verdict
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Metric, cell.Markdown(r.Base.text(r)), cell.Markdown(r.Head.text(r)),
 			change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), cell.Markdown(strings.TrimSpace(verdict)))

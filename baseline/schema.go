@@ -78,6 +78,11 @@ type Run struct {
 	Metrics map[string]float64 `json:"metrics,omitempty"`
 	// Stopped says why the run ended early, if it did (a gate, an abort).
 	Stopped string `json:"stopped,omitempty"`
+	// GeneratorBound holds why the run was generator-bound
+	// (loadtest.Generator.Reasons); empty when it was not, or when its
+	// result did not say. A comparison does not judge the latencies and
+	// throughput of a sample with such a run: they are inconclusive.
+	GeneratorBound []string `json:"generator_bound,omitempty"`
 	// Shards is the number of shards a merged result of a sharded run
 	// joined (loadgate merge); 0 for a run of one process. A merged run
 	// has no runtime statistics of its own (its shards' processes do not
@@ -166,6 +171,9 @@ func RunOf(res *loadtest.Result) Run {
 	}
 	if res.Stopped != nil {
 		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
+	}
+	if g := res.Generator; g != nil && g.Bound {
+		r.GeneratorBound = slices.Clone(g.Reasons)
 	}
 	r.Shards = len(res.Shards)
 	return r

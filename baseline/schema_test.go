@@ -29,6 +29,7 @@ func goldenBaseline(t *testing.T) *Baseline {
 	r1, r2 := result("checkout", time.Millisecond, 1), result("checkout", 1100*time.Microsecond, 2)
 	r2.Phases = map[string]loadtest.Latency{"ttfb": {Count: 1000, P50NS: 800000, P99NS: 1500000}, "connect": {Count: 0}}
 	r2.Stopped = &loadtest.Stop{Cause: "gate", Stage: "peak", Reason: "p95 = 3ms, want < 2ms"}
+	r2.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
 	b := &Baseline{
 		Schema: SchemaVersion, Scenario: "checkout", Package: "example.com/shop", Test: "TestLoad",
 		UpdateID: "pid42-20261123T010203Z-0123456789ab", Recorded: time.Date(2026, 11, 23, 1, 2, 5, 0, time.UTC),

@@ -139,8 +139,8 @@ func (s *Scorecard) score(rows []Row) (sc Score, ok bool) {
 		var pts float64
 		for _, m := range d.Metrics {
 			r, ok := byName[m]
-			if !ok {
-				continue
+			if !ok || r.GeneratorBound {
+				continue // a metric a generator-bound run left unjudged scores nothing
 			}
 			ds.Metrics++
 			switch r.Verdict {

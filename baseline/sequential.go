@@ -65,11 +65,11 @@ func (r Row) worse() (lo, hi float64) {
 }
 
 // settled tells whether more runs cannot change the row's verdict: it
-// failed, or even its worst plausible change is within its tolerance or
-// under its floor.
+// failed, a generator-bound run left it unjudged, or even its worst
+// plausible change is within its tolerance or under its floor.
 func (r Row) settled() bool {
-	if !r.gating() || r.Verdict == Fail {
-		return true
+	if !r.gating() || r.Verdict == Fail || r.GeneratorBound {
+		return true // more runs cannot judge what a generator-bound run left unjudged
 	}
 	_, hi := r.worse()
 	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor

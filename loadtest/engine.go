@@ -70,6 +70,7 @@ type engine struct {
 	workers int // started so far; only the scheduler touches it
 	dropped []atomic.Int64
 	lagMax  atomic.Int64
+	lags    *sendLags // the measured load's sends; only the scheduler touches it
 
 	// Closed model.
 	plan    atomic.Pointer[userPlan] // what users do now
@@ -100,6 +101,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 		stop:     make(chan struct{}),
 		idle:     idleWorkers{freed: make(chan struct{}, 1)},
 		dropped:  make([]atomic.Int64, slots),
+		lags:     newSendLags(),
 	}
 	wake := make(chan struct{})
 	e.wake.Store(&wake)
@@ -319,6 +321,7 @@ func (e *engine) runOpen(slot int, st Stage, start time.Time, d time.Duration) {
 		if lag := int64(now.Sub(at)); lag > e.lagMax.Load() {
 			e.lagMax.Store(lag)
 		}
+		e.lags.note(slot, now.Sub(at))
 		if !e.submit(job{intended: at, sent: now, slot: slot}) {
 			e.dropped[slot].Add(1)
 			continue

@@ -41,6 +41,7 @@ type httpScratch struct {
 
 	dnsStart, dnsDone, connStart, connDone, tlsStart, tlsDone, firstByte atomic.Int64
 	reused, tlsErr                                                       atomic.Bool
+	getConn, gotConn                                                     atomic.Int64 // see connWait
 }
 
 func newHTTPScratch() *httpScratch {
@@ -55,7 +56,8 @@ func newHTTPScratch() *httpScratch {
 			sc.tlsDone.Store(mono())
 			sc.tlsErr.Store(err != nil)
 		},
-		GotConn:              func(info httptrace.GotConnInfo) { sc.reused.Store(info.Reused) },
+		GetConn:              func(string) { sc.getConn.Store(mono()) },
+		GotConn:              func(info httptrace.GotConnInfo) { sc.reused.Store(info.Reused); sc.gotConn.Store(mono()) },
 		GotFirstResponseByte: func() { sc.firstByte.Store(mono()) },
 	}
 	return sc
@@ -68,7 +70,7 @@ func (sc *httpScratch) traced(ctx context.Context) context.Context {
 
 // begin clears the timings of the previous request and starts the clock.
 func (sc *httpScratch) begin() {
-	for _, t := range []*atomic.Int64{&sc.dnsStart, &sc.dnsDone, &sc.connStart, &sc.connDone, &sc.tlsStart, &sc.tlsDone, &sc.firstByte} {
+	for _, t := range []*atomic.Int64{&sc.dnsStart, &sc.dnsDone, &sc.connStart, &sc.connDone, &sc.tlsStart, &sc.tlsDone, &sc.firstByte, &sc.getConn, &sc.gotConn} {
 		t.Store(0)
 	}
 	sc.reused.Store(false)
@@ -92,4 +94,5 @@ func (sc *httpScratch) report(s *Sample) {
 		s.SetPhase(PhaseTTFB, time.Duration(fb-sc.start))
 	}
 	s.SetPhase(PhaseTotal, time.Duration(end-sc.start))
+	s.connWait, s.connTimed = sc.connWait()
 }

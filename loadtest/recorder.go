@@ -100,6 +100,11 @@ type phaseTally struct {
 	withProto int64 // requests that reported a protocol
 	reused    int64
 	protos    map[string]int64
+	// The waits for a pooled connection (Generator.ConnWaits): requests
+	// whose wait was timed, those that waited ConnWaitCounted or more,
+	// and the longest wait.
+	connTimed, connWaits int64
+	connWaitMax          time.Duration
 }
 
 func newPhaseTally() *phaseTally {
@@ -123,6 +128,13 @@ func (p *phaseTally) add(s *Sample) {
 			p.reused++
 		}
 	}
+	if s.connTimed {
+		p.connTimed++
+		if s.connWait >= ConnWaitCounted {
+			p.connWaits++
+		}
+		p.connWaitMax = max(p.connWaitMax, s.connWait)
+	}
 }
 
 func (p *phaseTally) merge(o *phaseTally) {
@@ -131,6 +143,9 @@ func (p *phaseTally) merge(o *phaseTally) {
 	}
 	p.withProto += o.withProto
 	p.reused += o.reused
+	p.connTimed += o.connTimed
+	p.connWaits += o.connWaits
+	p.connWaitMax = max(p.connWaitMax, o.connWaitMax)
 	for k, n := range o.protos {
 		p.protos[k] += n
 	}

@@ -73,11 +73,17 @@ type Result struct {
 	Connections *Connections `json:"connections,omitempty"`
 	// PacerLagMaxNS is the furthest the generator fell behind its schedule:
 	// large values mean the load generator, not the target, was short of CPU.
-	PacerLagMaxNS int64         `json:"pacer_lag_max_ns"`
-	Runtime       RuntimeStats  `json:"runtime"`
-	Warmup        *Warmup       `json:"warmup,omitempty"`
-	Stages        []StageResult `json:"stages"`
-	Timeline      []Second      `json:"timeline"`
+	PacerLagMaxNS int64 `json:"pacer_lag_max_ns"`
+	// Generator says how the load generator fared over the measured load,
+	// and whether it was the bottleneck (generator-bound); nil in results
+	// written before loadgate measured it. In a merged result each figure
+	// is the worst shard's (Sends, ConnWaits and Requests their sum, CPUs
+	// the fewest), and it is bound when any shard was.
+	Generator *Generator    `json:"generator,omitempty"`
+	Runtime   RuntimeStats  `json:"runtime"`
+	Warmup    *Warmup       `json:"warmup,omitempty"`
+	Stages    []StageResult `json:"stages"`
+	Timeline  []Second      `json:"timeline"`
 	// Server is what the scenario's Watcher saw of the service under test.
 	Server *ServerStats `json:"server,omitempty"`
 	// Leaks lists goroutines started during the run and still alive after

@@ -35,6 +35,9 @@ func (r *Result) Validate() error {
 		c.fail("latency.count", r.Latency.Count, "more than requests = %d", r.Requests)
 	}
 	c.nonNegative("pacer_lag_max_ns", r.PacerLagMaxNS)
+	if g := r.Generator; g != nil {
+		c.generator("generator.", g)
+	}
 	rt := r.Runtime
 	for _, f := range []struct {
 		name string
@@ -86,6 +89,33 @@ func (r *Result) Validate() error {
 		}
 	}
 	return c.err
+}
+
+// generator checks a generator's figures, and that it is bound exactly
+// when it says why; p is the JSON path's prefix ("generator.").
+func (c *resultChecker) generator(p string, g *Generator) {
+	c.nonNegative(p+"cpus", int64(g.CPUs))
+	c.nonNegativeFloat(p+"cpu_share", g.CPUShare)
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"sends", g.Sends}, {"send_lag_p90_ns", g.SendLagP90NS}, {"send_lag_p99_ns", g.SendLagP99NS}, {"sched_latency_p99_ns", g.SchedLatencyP99NS},
+		{"conn_waits", g.ConnWaits}, {"conn_wait_max_ns", g.ConnWaitMaxNS}, {"requests", g.Requests},
+	} {
+		c.nonNegative(p+f.name, f.v)
+	}
+	switch {
+	case c.err != nil:
+	case g.SendLagP90NS > g.SendLagP99NS:
+		c.fail(p+"send_lag_p90_ns", g.SendLagP90NS, "above send_lag_p99_ns = %d", g.SendLagP99NS)
+	case g.ConnWaits > g.Requests:
+		c.fail(p+"conn_waits", g.ConnWaits, "more than requests = %d", g.Requests)
+	case g.Bound && len(g.Reasons) == 0:
+		c.fail(p+"bound", g.Bound, "no reasons say why")
+	case !g.Bound && len(g.Reasons) > 0:
+		c.fail(p+"bound", g.Bound, "but %d reasons say it was: %q", len(g.Reasons), g.Reasons[0])
+	}
 }
 
 // resultChecker keeps the first fault found.

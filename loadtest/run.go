@@ -355,6 +355,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		waitStart()
 	}
 
+	gw := watchGenerator()
 	stageResults := make([]StageResult, len(stages))
 	stageStart := loadStart
 	ran := 0
@@ -383,6 +384,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		stageStart = next
 	}
 	loadEnd := time.Now()
+	gen := gw.stop()
 	local.stop()
 	if s.Watch != nil {
 		s.Watch.LoadEnded(loadEnd)
@@ -461,9 +463,11 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.ErrorSamples = rec.errorSamples()
 	res.StatusCodes = statusCodes(total)
 	res.ByName = byName(rec.nameTallies())
-	res.Phases, res.Connections = phasesOf(rec.phaseTally(), e.hdr)
+	phases := rec.phaseTally()
+	res.Phases, res.Connections = phasesOf(phases, e.hdr)
 	res.Slowest = rec.slowest(runID, loadStart, e.stageName)
 	res.PacerLagMaxNS = e.lagMax.Load()
+	res.Generator = generatorOf(gen, e.lags, phases)
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
 	res.Leaks = leaks
@@ -690,6 +694,9 @@ func seedOf(st Stage) int64 {
 // warnings lists findings that do not fail a run but change how to read it.
 func warnings(r *Result) []string {
 	var w []string
+	if g := r.Generator; g != nil && g.Bound {
+		w = append(w, g.Verdict())
+	}
 	if lag := time.Duration(r.PacerLagMaxNS); lag > 10*time.Millisecond {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule by up to %v: the machine was short of CPU; latencies include the delay", lag.Round(time.Millisecond)))
 	}

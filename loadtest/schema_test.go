@@ -46,8 +46,11 @@ func goldenResult() *Result {
 		Phases:        map[string]Latency{"connect": lat, "ttfb": lat, "total": lat},
 		Connections:   &Connections{Requests: 2, Reused: 1, ReuseShare: 0.5, Protocols: map[string]int64{"HTTP/1.1": 2}},
 		PacerLagMaxNS: 30000,
-		Runtime:       RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, HeapPeakBytes: 1 << 20, GCPauseP99NS: 50000, GCPauseMaxNS: 60000, NumGC: 1, CPUSeconds: 0.25},
-		Warmup:        &Warmup{DurationNS: int64(time.Second), Requests: 3},
+		Generator: &Generator{CPUs: 2, CPUShare: 0.97, Sends: 3, SendLagP90NS: 20000, SendLagP99NS: 30000, SchedLatencyP99NS: 1572864,
+			ConnWaits: 1, ConnWaitMaxNS: 2000000, Requests: 2, Bound: true,
+			Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}},
+		Runtime: RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, HeapPeakBytes: 1 << 20, GCPauseP99NS: 50000, GCPauseMaxNS: 60000, NumGC: 1, CPUSeconds: 0.25},
+		Warmup:  &Warmup{DurationNS: int64(time.Second), Requests: 3},
 		Stages: []StageResult{{Index: 0, Name: "3/s", ElapsedNS: int64(time.Second), Requests: 3, Errors: 1, ErrorRate: 1.0 / 3,
 			Rate: 3, Throughput: 2, Latency: lat, ServiceTime: lat, ErrorKinds: map[string]int64{KindTimeout: 1},
 			Gate: &GateResult{Passed: false, Reason: "p95 = 3µs, want < 2µs"}}},
@@ -80,8 +83,10 @@ func goldenResult() *Result {
 			Plan: []StagePlan{{Name: "3/s", Model: Open, Arrivals: Exponential, From: 0.75, To: 0.75, DurationNS: int64(time.Second), Seed: 77, Gated: true}},
 			Note: shardNote(2, 4)},
 		Shards: []ShardRun{{Index: 1, File: "shard-1/checkout.shard-1-of-4.json", RunID: "fedcba9876543210", Requests: 1, Rate: 1, P50NS: 2000, P99NS: 3000,
-			StartSkewNS: 900, PacerLagMaxNS: 30000, Runtime: RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, CPUSeconds: 0.25},
-			Env: Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2}}},
+			StartSkewNS: 900, PacerLagMaxNS: 30000,
+			Generator: &Generator{CPUs: 2, CPUShare: 0.4, Sends: 1, SendLagP90NS: 30000, SendLagP99NS: 30000, SchedLatencyP99NS: 98304},
+			Runtime:   RuntimeStats{GoroutinesStart: 2, GoroutinesPeak: 6, GoroutinesEnd: 2, CPUSeconds: 0.25},
+			Env:       Env{Go: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2}}},
 	}
 }
 

@@ -121,9 +121,12 @@ type ShardRun struct {
 	// StartSkewNS is the shard's Start.SkewNS (0 if it did not wait for
 	// a start).
 	StartSkewNS int64 `json:"start_skew_ns"`
-	// PacerLagMaxNS and Runtime are the generator's health: how far it
-	// fell behind its schedule, and its process's statistics.
+	// PacerLagMaxNS, Generator and Runtime are the generator's health: how
+	// far it fell behind its schedule, whether it was the bottleneck
+	// (nil when the shard's result did not say), and its process's
+	// statistics.
 	PacerLagMaxNS int64        `json:"pacer_lag_max_ns"`
+	Generator     *Generator   `json:"generator,omitempty"`
 	Runtime       RuntimeStats `json:"runtime"`
 	Env           Env          `json:"env"`
 	Stopped       *Stop        `json:"stopped,omitempty"`

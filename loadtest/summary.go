@@ -76,6 +76,9 @@ func Summary(r *Result) string {
 			rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
 			rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
 	}
+	if g := r.Generator; g != nil {
+		fmt.Fprintf(&b, "%s\n", g.Figures())
+	}
 	if srv := r.Server; srv != nil {
 		const g = "go_goroutines"
 		if _, ok := srv.Before[g]; ok {

@@ -103,8 +103,10 @@ type Sample struct {
 
 	phases    [numPhases]time.Duration
 	phaseSet  uint8
-	scratch   *httpScratch // per-goroutine state of HTTP targets; kept across requests
-	iteration *Iteration   // per-goroutine state of a Flow; kept across requests
+	connWait  time.Duration // how long the request waited for a pooled connection
+	connTimed bool          // connWait was measured
+	scratch   *httpScratch  // per-goroutine state of HTTP targets; kept across requests
+	iteration *Iteration    // per-goroutine state of a Flow; kept across requests
 
 	// Where a Flow's steps are recorded (shard is also the worker's number,
 	// from 1, a Flow's Iteration.User) and when the

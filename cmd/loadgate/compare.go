@@ -99,7 +99,8 @@ func (r *report) verdict() baseline.Verdict { return r.Run.Verdict() }
 
 // headline sums the report up in one line.
 func (r *report) headline() string {
-	var fails, unsure, warns []string
+	var fails, warns []string
+	var unsure []*verdict.Scenario
 	for _, c := range r.Comparisons {
 		name := c.Scenario
 		if c.Judged.Verdict > c.Verdict && len(c.Judged.Why) > 0 {
@@ -110,7 +111,7 @@ func (r *report) headline() string {
 		case baseline.Fail:
 			fails = append(fails, name)
 		case baseline.Inconclusive:
-			unsure = append(unsure, name)
+			unsure = append(unsure, c.Judged)
 		case baseline.Warn:
 			warns = append(warns, name)
 		}
@@ -120,7 +121,7 @@ func (r *report) headline() string {
 	case len(fails) > 0:
 		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
 	case len(unsure) > 0:
-		return fmt.Sprintf("INCONCLUSIVE: %s, no regression confirmed; too noisy to judge %s (more or longer runs)", n, strings.Join(unsure, ", "))
+		return fmt.Sprintf("INCONCLUSIVE: %s, no regression confirmed; %s", n, verdict.Unsure(unsure))
 	case len(warns) > 0:
 		return fmt.Sprintf("WARN: %s, no regression; warnings for %s", n, strings.Join(warns, ", "))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/texttable"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -93,6 +94,9 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 			}
 			if r.Dropped > 0 || r.Abandoned > 0 {
 				notes = append(notes, fmt.Sprintf("%s%s: %d arrivals dropped, %d requests abandoned", k.Scenario, run, r.Dropped, r.Abandoned))
+			}
+			if why := r.Generator.Verdict(); why != "" {
+				notes = append(notes, fmt.Sprintf("%s%s: %s", k.Scenario, run, why))
 			}
 		}
 	}
@@ -467,6 +471,9 @@ func verdictLine(o *runOutcome) string {
 		}
 		if breached > 0 {
 			parts = append(parts, fmt.Sprintf("SLA breached by %s without a baseline", cell.Plural(breached, "scenario")))
+		}
+		if n := len(slices.DeleteFunc(slices.Clone(o.Verdict.Scenarios), func(s *verdict.Scenario) bool { return !s.Bound() })); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s (see the notes above)", cell.Plural(n, "scenario"), loadtest.BoundWord))
 		}
 	}
 	if o.Config.Update {

@@ -23,7 +23,7 @@ var metrics = []Metric{
 		Prom: Series{Family: &Family{"loadgate_error_ratio", "Failed requests as a fraction of completed requests.", Gauge}},
 	},
 	{
-		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput",
+		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput", Generator: true,
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Throughput, true },
 		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Dimension: "throughput",
 		BaselineKey: "throughput", Bench: "req/s",

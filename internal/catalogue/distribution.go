@@ -137,7 +137,7 @@ func stat(d Distribution, st string, m Metric) Metric {
 	if d.Name != "latency" {
 		m.Name = d.Name + "." + st
 	}
-	m.Unit, m.Where, m.Noun = Duration, d.Where, "a latency"
+	m.Unit, m.Where, m.Noun, m.Generator = Duration, d.Where, "a latency", true
 	m.Read = func(r *loadtest.Result) (float64, bool) {
 		l, ok := d.Of(r)
 		return float64(q.NS(l)), ok

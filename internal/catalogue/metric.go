@@ -27,6 +27,14 @@ type Metric struct {
 	// never below 0, and a ratio never above 1. assert refuses limits
 	// that these bounds decide, and baseline values that break them.
 	Signed bool
+	// Generator marks a metric that a load generator short of CPU
+	// distorts: every latency statistic, which the generator's clock
+	// times with its late sends and late reads in it, and throughput,
+	// which a generator that sends late or reads late lowers. A
+	// comparison does not judge it when a run was generator-bound
+	// (loadtest.Generator.Bound): its verdict is inconclusive. Error
+	// rates, counts and the process's resources are judged all the same.
+	Generator bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
 	// request completed, or the result lacks what the metric reads (a

@@ -86,7 +86,7 @@ func RunOf(f File) loadtest.ShardRun {
 		File: f.Path, RunID: r.RunID,
 		Requests: r.Requests, Errors: r.Errors, Dropped: r.Dropped, Rate: r.Rate,
 		P50NS: r.Latency.P50NS, P99NS: r.Latency.P99NS,
-		PacerLagMaxNS: r.PacerLagMaxNS, Runtime: r.Runtime, Env: r.Env, Stopped: r.Stopped,
+		PacerLagMaxNS: r.PacerLagMaxNS, Generator: r.Generator, Runtime: r.Runtime, Env: r.Env, Stopped: r.Stopped,
 	}
 	if sh := r.Shard; sh != nil {
 		run.Index = sh.Index
@@ -303,6 +303,7 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		c.ReuseShare = float64(c.Reused) / float64(c.Requests)
 	}
 	out.Warmup = warmup
+	out.Generator = generatorOf(out.Shards)
 	if len(missing) > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("partial: %d of %d shards merged, %s missing: the counts and rates are those of %d/%d of the planned load",
 			rs.Count-len(missing), rs.Count, ShardList(missing), rs.Count-len(missing), rs.Count))
@@ -319,6 +320,40 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%s of %d: %s", who, rs.Count, w))
 	}
 	return out, nil
+}
+
+// generatorOf is the generator of a merged result (Result.Generator):
+// each figure the worst shard's, the waits for connections added up, and
+// bound when any shard was, with each reason naming its shard. nil when
+// no shard measured its generator.
+func generatorOf(shards []loadtest.ShardRun) *loadtest.Generator {
+	var out *loadtest.Generator
+	for _, s := range shards {
+		g := s.Generator
+		if g == nil {
+			continue
+		}
+		if out == nil {
+			out = &loadtest.Generator{CPUs: g.CPUs}
+		}
+		out.CPUs = min(out.CPUs, g.CPUs)
+		out.CPUShare = max(out.CPUShare, g.CPUShare)
+		out.Sends += g.Sends
+		out.SendLagP90NS = max(out.SendLagP90NS, g.SendLagP90NS)
+		out.SendLagP99NS = max(out.SendLagP99NS, g.SendLagP99NS)
+		out.SchedLatencyP99NS = max(out.SchedLatencyP99NS, g.SchedLatencyP99NS)
+		out.ConnWaits += g.ConnWaits
+		out.ConnWaitMaxNS = max(out.ConnWaitMaxNS, g.ConnWaitMaxNS)
+		out.Requests += g.Requests
+		for _, why := range g.Reasons {
+			out.Reasons = append(out.Reasons, fmt.Sprintf("shard %d: %s", s.Index, why))
+		}
+		out.Bound = out.Bound || g.Bound
+	}
+	if out != nil && out.Bound && len(out.Reasons) == 0 {
+		out.Reasons = []string{"a shard was generator-bound"}
+	}
+	return out
 }
 
 // byName merges the results per request name.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/internal/histo"
@@ -293,5 +294,31 @@ func TestDo(t *testing.T) {
 	}
 	if _, err := Do(dirs, Options{}); err == nil || !strings.Contains(err.Error(), "scenario checkout: shard.index: shard 2 of 3 missing") {
 		t.Errorf("err = %v, want shard 2 of checkout's run 2 missing", err)
+	}
+}
+
+// TestGeneratorOf checks a merged result's generator (issue 21): the
+// worst shard's figures, the counts added up, bound when one shard was,
+// with the reason naming it.
+func TestGeneratorOf(t *testing.T) {
+	if g := generatorOf([]loadtest.ShardRun{{Index: 1}, {Index: 2}}); g != nil {
+		t.Errorf("no shard measured its generator: %+v", g)
+	}
+	shards := []loadtest.ShardRun{
+		{Index: 1, Generator: &loadtest.Generator{CPUs: 4, CPUShare: 0.3, Sends: 100, SendLagP90NS: 2e6, SendLagP99NS: 5e6, SchedLatencyP99NS: 2e5,
+			Requests: 100, ConnWaits: 2, ConnWaitMaxNS: 3e6, Bound: true, Reasons: []string{"one send in ten left more than 1ms late (p90 2ms)"}}},
+		{Index: 2},
+		{Index: 3, Generator: &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 100, SendLagP90NS: 5e4, SendLagP99NS: 1e5, SchedLatencyP99NS: 4e5, Requests: 100}},
+	}
+	got := generatorOf(shards)
+	want := &loadtest.Generator{CPUs: 2, CPUShare: 0.5, Sends: 200, SendLagP90NS: 2e6, SendLagP99NS: 5e6, SchedLatencyP99NS: 4e5,
+		Requests: 200, ConnWaits: 2, ConnWaitMaxNS: 3e6, Bound: true,
+		Reasons: []string{"shard 1: one send in ten left more than 1ms late (p90 2ms)"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("merged generator (-want +got):\n%s", diff)
+	}
+	shards[0].Generator.Bound, shards[0].Generator.Reasons = false, nil
+	if got := generatorOf(shards); got.Bound || got.Reasons != nil {
+		t.Errorf("no shard bound: %+v", got)
 	}
 }

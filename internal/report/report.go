@@ -147,13 +147,14 @@ func build(in Input) (*page, error) {
 // headline sums up the run's verdict in one line, as loadgate compare's
 // does.
 func headline(r *verdict.Run) string {
-	var fails, unsure, warns []string
+	var fails, warns []string
+	unsure := false
 	for _, s := range r.Scenarios {
 		switch s.Verdict {
 		case baseline.Fail:
 			fails = append(fails, s.Name)
 		case baseline.Inconclusive:
-			unsure = append(unsure, s.Name)
+			unsure = true
 		case baseline.Warn:
 			warns = append(warns, s.Name)
 		}
@@ -162,8 +163,8 @@ func headline(r *verdict.Run) string {
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
-	case len(unsure) > 0:
-		return fmt.Sprintf("%s, no regression confirmed; too noisy to judge %s (more or longer runs)", n, strings.Join(unsure, ", "))
+	case unsure:
+		return fmt.Sprintf("%s, no regression confirmed; %s", n, verdict.Unsure(r.Scenarios))
 	case len(warns) > 0:
 		return fmt.Sprintf("%s; warnings for %s", n, strings.Join(warns, ", "))
 	}

@@ -89,6 +89,16 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 			}
 		}
 	}
+	for _, side := range []struct {
+		name string
+		runs []*loadtest.Result
+	}{{"head", s.Head}, {"base", s.Base}} {
+		for i, r := range side.runs {
+			if why := r.Generator.Verdict(); why != "" {
+				v.Warnings = append(v.Warnings, fmt.Sprintf("%s run %d: %s", side.name, i+1, why))
+			}
+		}
+	}
 	var sd sides
 	sd.head, sd.headRun = representative(s.Head)
 	sd.base, sd.baseRun = representative(s.Base)
@@ -175,6 +185,12 @@ func figures(sd sides) []figureRow {
 		{"latency p99.9", func(r *loadtest.Result) string { return dur(r.Latency.P999NS) }},
 		{"latency max", func(r *loadtest.Result) string { return dur(r.Latency.MaxNS) }},
 		{"service time p99", func(r *loadtest.Result) string { return dur(r.ServiceTime.P99NS) }},
+		{"generator", func(r *loadtest.Result) string {
+			if r.Generator == nil {
+				return "-"
+			}
+			return strings.TrimPrefix(r.Generator.Figures(), "generator: ")
+		}},
 	}
 	var out []figureRow
 	for _, f := range figs {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // Exit statuses of the loadgate command, derived from a [Run].
@@ -169,4 +170,30 @@ func (r *Run) Correct() {
 		t.Comparison.Demote(level, why)
 		t.decide()
 	}
+}
+
+// Unsure says why scenarios are inconclusive, as every headline says it:
+// "generator-bound: checkout (…)" for those a generator-bound run left
+// unjudged (Scenario.Bound), "too noisy to judge browse (…)" for the
+// others; "" for none.
+func Unsure(scenarios []*Scenario) string {
+	var bound, noisy []string
+	for _, s := range scenarios {
+		switch {
+		case s.Verdict != baseline.Inconclusive:
+		case s.Bound():
+			bound = append(bound, s.Name)
+		default:
+			noisy = append(noisy, s.Name)
+		}
+	}
+	var parts []string
+	if len(bound) > 0 {
+		parts = append(parts, fmt.Sprintf("%s: %s (the load generator, not only the service, set the latencies: run where it has CPU to spare)",
+			loadtest.BoundWord, strings.Join(bound, ", ")))
+	}
+	if len(noisy) > 0 {
+		parts = append(parts, fmt.Sprintf("too noisy to judge %s (more or longer runs)", strings.Join(noisy, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/loadtest"
@@ -59,7 +60,13 @@ type Scenario struct {
 	LeakRuns, ReportedLeakRuns int
 	Leaks                      []loadtest.Leak
 	TestFailed                 bool
-	Verdict                    baseline.Verdict
+	// GeneratorBound lists the head runs that were generator-bound, with
+	// why: "run 2: one send in ten left more than 1ms late (p90 3.4ms)". With
+	// a comparison, it leaves their latencies and throughput
+	// inconclusive (baseline.Comparison.GeneratorBound); without one, it
+	// warns.
+	GeneratorBound []string
+	Verdict        baseline.Verdict
 	// Why lists the reasons of a verdict other than pass, worst first.
 	Why []string
 }
@@ -98,9 +105,12 @@ func (s *Scenario) finish(in Input) {
 		s.SLA = s.Comparison.SLA
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
-	for _, r := range in.Head {
+	for i, r := range in.Head {
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
 			s.ReportedLeakRuns++
+		}
+		if g := r.Generator; g != nil && g.Bound {
+			s.GeneratorBound = append(s.GeneratorBound, fmt.Sprintf("run %d: %s", i+1, strings.Join(g.Reasons, "; ")))
 		}
 	}
 	s.decide()
@@ -191,6 +201,13 @@ func (s *Scenario) decide() {
 			s.Verdict = baseline.Fail
 			s.Why = append(s.Why, "SLA breached: "+b.First.Message)
 		}
+		if n := len(s.GeneratorBound); n > 0 {
+			// Nothing to leave inconclusive, but the reader must know
+			// whose latencies these are.
+			s.Verdict = max(s.Verdict, baseline.Warn)
+			s.Why = append(s.Why, fmt.Sprintf("%s in %d of %d runs (%s): the latencies are the load generator's as much as the service's",
+				loadtest.BoundWord, n, s.HeadRuns, strings.Join(s.GeneratorBound, "; ")))
+		}
 	}
 	switch {
 	case s.LeakRuns > s.ReportedLeakRuns:
@@ -263,4 +280,20 @@ func (s *Scenario) Changed() bool {
 		}
 	}
 	return false
+}
+
+// Bound tells whether a generator-bound run weighs on the scenario's
+// verdict: one of either side's runs left metrics of the comparison
+// unjudged, or, with nothing to compare with, a head run was
+// generator-bound.
+func (s *Scenario) Bound() bool {
+	if s.Comparison != nil {
+		for _, r := range s.Comparison.Rows {
+			if r.GeneratorBound {
+				return true
+			}
+		}
+		return false
+	}
+	return len(s.GeneratorBound) > 0
 }

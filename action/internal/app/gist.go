@@ -9,6 +9,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // gist is the scenario's one line: its most telling change, its SLA and
@@ -51,6 +52,12 @@ func (s *Scenario) gist() string {
 	}
 	if s.Comparison != nil && len(s.Comparison.EnvMismatch) > 0 {
 		parts = append(parts, "machines differ")
+	}
+	switch {
+	case s.Comparison != nil && s.Bound() && !(telling && row.GeneratorBound):
+		parts = append(parts, loadtest.BoundWord+": latencies not judged")
+	case s.Comparison == nil && len(s.GeneratorBound) > 0:
+		parts = append(parts, fmt.Sprintf("%s in %d of %d runs", loadtest.BoundWord, len(s.GeneratorBound), s.HeadRuns))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -84,6 +84,8 @@ func (r *Report) title() string {
 		return "load tests failed"
 	case r.Verdict == baseline.Fail:
 		return "failed"
+	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Verdict == baseline.Inconclusive && s.Bound() }):
+		return "inconclusive: " + loadtest.BoundWord
 	case r.Verdict == baseline.Inconclusive:
 		return "inconclusive: too noisy to judge"
 	case r.Verdict == baseline.Warn:
@@ -137,6 +139,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 	if s.NoBase != "" {
 		fmt.Fprintf(b, "ℹ️ %s\n\n", cell.Markdown(s.NoBase))
 	}
+	writeBound(b, s)
 	if c := s.Comparison; c != nil {
 		if len(c.EnvMismatch) > 0 {
 			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable. Compare with `compare: base-ref` (the default on pull requests) to run both sides on one runner, or record the baselines on this runner class.\n\n",
@@ -176,6 +179,25 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		}
 		writeSlowest(b, s)
 	}
+}
+
+// writeBound says which runs were generator-bound (issue 21) and what
+// that did to the verdict.
+func writeBound(b *strings.Builder, s *Scenario) {
+	runs, effect := s.GeneratorBound, ": the latencies are the generator's as much as the service's."
+	if c := s.Comparison; c != nil {
+		runs = c.GeneratorBound
+		effect = ", so the comparison does not judge latencies and throughput (inconclusive): they are the generator's as much as the service's. The error rate is judged as ever."
+	}
+	if len(runs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "⚠️ **%s** — the load generator was the bottleneck in %s%s Run where the generator has CPU to spare (a larger runner, fewer jobs beside it) or lower the load.\n\n",
+		loadtest.BoundWord, cell.Plural(len(runs), "run"), effect)
+	for _, r := range runs {
+		fmt.Fprintf(b, "- %s\n", cell.Markdown(r))
+	}
+	b.WriteString("\n")
 }
 
 // maxOpenShardRows is the most rows of a scenario's shard table shown

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/golden"
+	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// withBoundRun copies the results in dir with the run in file name made
+// generator-bound, as loadtest.Run marks a run whose generator was the
+// bottleneck (issue 21).
+func withBoundRun(t *testing.T, dir, name string) string {
+	t.Helper()
+	return editResults(t, dir, func(_, file string, doc map[string]any) {
+		g := map[string]any{"cpus": 2, "cpu_share": 0.4, "sched_latency_p99_ns": 200000, "bound": false}
+		if file == name {
+			g = map[string]any{"cpus": 2, "cpu_share": 0.97, "sched_latency_p99_ns": 12582912, "sends": 750, "send_lag_p90_ns": 3400000, "send_lag_p99_ns": 5200000, "bound": true,
+				"reasons": []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)", "one send in ten left more than 1ms late (p90 3.4ms)"}}
+		}
+		doc["generator"] = g
+	})
+}
+
+// TestCompareGeneratorBound (issue 21): a regression measured while a
+// head run's generator was the bottleneck is no regression of the
+// service: loadgate compare says inconclusive, generator-bound, names the
+// run and why, and exits 3; its error rate is still judged.
+func TestCompareGeneratorBound(t *testing.T) {
+	head := withBoundRun(t, "testdata/results/slow", "checkout_at_150_per_second.3.json")
+	for _, format := range []string{"text", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			r := loadgate(context.Background(), "compare", "-format", format, "testdata/results/base", head)
+			if r.code != 3 {
+				t.Errorf("exit status %d, want 3 (inconclusive)", r.code)
+			}
+			for _, want := range []string{"generator-bound", "head run 3: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)"} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("output lacks %q:\n%s", want, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "FAIL") || strings.Contains(r.stdout, "regression confirmed:") {
+				t.Errorf("a generator-bound run failed the comparison:\n%s", r.stdout)
+			}
+			out := strings.ReplaceAll(r.String(), head, "$HEAD") // a new temporary directory every time
+			golden.Check(t, "compare_generator_bound_"+format+".golden", []byte(platform.apply(out)))
+		})
+	}
+}
+
+// TestRunSummaryGeneratorBound (issue 21): loadgate run's summary notes
+// each generator-bound run with why, and its last line counts the
+// scenarios a generator-bound run weighs on; a scenario with nothing to
+// compare with warns.
+func TestRunSummaryGeneratorBound(t *testing.T) {
+	s := gotest.NewSession()
+	now := time.Now()
+	s.Add(gotest.Event{Action: "run", Package: shopPkg, Test: "TestLoadMix"}, now)
+	s.Add(gotest.Event{Action: "pass", Package: shopPkg, Test: "TestLoadMix"}, now)
+	bound := &loadtest.Generator{CPUs: 2, CPUShare: 0.2, Sends: 174, SendLagP90NS: 1200e3, SendLagP99NS: 4100e3, SchedLatencyP99NS: 131072}
+	loadtest.DefaultGeneratorLimits.Judge(bound)
+	calm := &loadtest.Generator{CPUs: 2, CPUShare: 0.04, Sends: 174, SendLagP90NS: 60e3, SendLagP99NS: 400e3, SchedLatencyP99NS: 98304}
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	var head []*loadtest.Result
+	for i, g := range []*loadtest.Generator{calm, bound} {
+		r := &loadtest.Result{Scenario: "TestLoadMix", Package: shopPkg, Test: "TestLoadMix", Requests: 174, Generator: g}
+		head = append(head, r)
+		results.Results[scenarioKey{shopPkg, "TestLoadMix"}] = append(results.Results[scenarioKey{shopPkg, "TestLoadMix"}],
+			resultFile{Path: fmt.Sprintf("TestLoadMix.%d.json", i+1), Result: r})
+	}
+	v := verdict.Judge(&baseline.Judge{}, verdict.Input{Name: "TestLoadMix", Package: shopPkg, Test: "TestLoadMix", Head: head, NoBase: "no baseline"})
+	o := &runOutcome{side: side{Session: s, Results: results}, Verdict: &verdict.Run{Scenarios: []*verdict.Scenario{v}}}
+	o.Config.Out = "out"
+	var b strings.Builder
+	writeScenarios(&b, o)
+	line := verdictLine(o)
+	for _, want := range []string{
+		"note: TestLoadMix run 2: generator-bound: one send in ten left more than 1ms late (p90 1.2ms): the latencies are the load generator's as much as the service's",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("scenarios lack %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "run 1: generator-bound") {
+		t.Errorf("run 1 was not bound:\n%s", b.String())
+	}
+	if want := "WARN: 1 test passed; 1 scenario generator-bound (see the notes above); results in out"; line != want {
+		t.Errorf("last line\n got %s\nwant %s", line, want)
+	}
+}
