@@ -20,7 +20,7 @@
 #   DUR         length of each closed/open run (5s)
 #   CONNS       connections of the closed-model comparison (50)
 #   TARGETS     targets of the closed-model comparison: go nginx (both)
-#   OPEN_RATES  target rates of the open-model search (10000 20000 30000 40000 50000)
+#   OPEN_RATES  target rates of the open-model search (10000 20000 22500 25000 27500 30000 40000)
 #   OPEN_ROUNDS rounds per open-model rate (3)
 #   MEM_SMALL   requests of the small memory run (100000)
 #   MEM_BIG     requests of loadgate's big memory run (10000000)
@@ -34,7 +34,7 @@ ROUNDS=${ROUNDS:-5}
 DUR=${DUR:-5s}
 CONNS=${CONNS:-50}
 TARGETS=${TARGETS:-go nginx}
-OPEN_RATES=${OPEN_RATES:-10000 20000 30000 40000 50000}
+OPEN_RATES=${OPEN_RATES:-10000 20000 22500 25000 27500 30000 40000}
 OPEN_ROUNDS=${OPEN_ROUNDS:-3}
 MEM_SMALL=${MEM_SMALL:-100000}
 MEM_BIG=${MEM_BIG:-10000000}
@@ -303,11 +303,17 @@ open_section() {
 	local rate r tool f res d
 	d=$(secs "$DUR")
 	: >"$OUT/open.tsv"
-	log "open model: rates $OPEN_RATES, $OPEN_ROUNDS rounds each, $DUR per run"
+	log "open model: rates $OPEN_RATES, $OPEN_ROUNDS rounds each, $DUR per run, each against a server of its own"
+	local saved=$URL
 	for rate in $OPEN_RATES; do
 		for r in $(seq "$OPEN_ROUNDS"); do
 			for tool in lean nethttp vegeta; do
 				f="$OUT/open.$rate.$r.$tool"
+				# A fresh server for every run: a run that lost the rate can
+				# leave the server thousands of connections and the port
+				# thousands of sockets in TIME_WAIT, which slowed the next
+				# run whatever its tool.
+				start_server "open.$rate.$r.$tool"
 				case $tool in
 				lean | nethttp)
 					local tr=lean
@@ -318,9 +324,12 @@ open_section() {
 				esac
 				printf '%s\t%s\t%s\t%s\n' "$rate" "$r" "$tool" "$res" | tr ' ' '\t' >>"$OUT/open.tsv"
 				log "  $rate/s round $r $tool: $res"
+				kill "${SERVER_PIDS[-1]}" 2>/dev/null || true
+				wait "${SERVER_PIDS[-1]}" 2>/dev/null || true
 			done
 		done
 	done
+	URL=$saved
 	{
 		echo
 		echo "## Open model: achieved rate, median of $OPEN_ROUNDS rounds; sustained = every round within ±1% of the target with no dropped or failed request"
