@@ -418,7 +418,8 @@ memory_section() {
 		log "  hey $n: $rss KiB"
 		# vegeta has no request count: run it for the time its closed-model
 		# rate needs for n requests, writing every result to a file.
-		vrate=$(awk -F'\t' '$1 == "go" && $3 == "vegeta" { print $4 }' "$OUT/closed.tsv" 2>/dev/null | median)
+		vrate=nan
+		[[ -f $OUT/closed.tsv ]] && vrate=$(awk -F'\t' '$1 == "go" && $3 == "vegeta" { print $4 }' "$OUT/closed.tsv" | median)
 		[[ $vrate == nan || -z $vrate ]] && vrate=25000
 		vd=$(awk -v n="$n" -v r="$vrate" 'BEGIN { printf "%dms", 1000 * n / r }')
 		f="$OUT/mem.vegeta.$n"

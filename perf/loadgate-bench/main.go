@@ -41,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "closed", "load model: closed (-c users, as fast as they can) or open (-rate arrivals per second)")
 	conns := fs.Int("c", 50, "closed model: users (one connection each); open model: MaxInFlight when set")
 	dur := fs.Duration("d", 5*time.Second, "length of the load")
+	warmup := fs.Duration("warmup", 0, "load at the same rate before the measured -d, not counted (Scenario.Warmup)")
 	rate := fs.Float64("rate", 0, "open model: arrivals per second")
 	n := fs.Int64("n", 0, "stop after this many requests (closed model; -d is then an upper bound)")
 	transport := fs.String("transport", "pooled", "HTTP transport profile: pooled (net/http) or lean (loadtest's own HTTP/1.1 client)")
@@ -66,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("-transport %q: want pooled or lean", *transport)
 	}
-	s := loadtest.Scenario{Name: "loadgate-bench", Timeout: *timeout}
+	s := loadtest.Scenario{Name: "loadgate-bench", Timeout: *timeout, Warmup: *warmup}
 	switch *model {
 	case "closed":
 		if *conns <= 0 {
