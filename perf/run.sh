@@ -445,6 +445,7 @@ bench_section() {
 	go test -run '^$' -bench 'BenchmarkRecord$|BenchmarkHTTPHit' -count 1 ./loadtest/ >"$OUT/bench.txt" 2>&1
 	go test -run '^$' -bench 'BenchmarkScenario' -benchtime 10x -count 1 \
 		-cpuprofile "$OUT/bench.cpu.pprof" -o "$OUT/loadtest.test" ./loadtest/ >>"$OUT/bench.txt" 2>&1
+	go test -run '^$' -bench 'BenchmarkDefaultPathCost' -benchtime 20000x -count 3 ./loadtest/ >>"$OUT/bench.txt" 2>&1
 	go test -run 'TestRecordAllocatesNothing' -count 1 ./loadtest/ >>"$OUT/bench.txt" 2>&1
 	go tool pprof -top -nodecount 25 "$OUT/loadtest.test" "$OUT/bench.cpu.pprof" >"$OUT/bench.top.txt" 2>/dev/null || true
 	{
