@@ -43,14 +43,17 @@ func TestGeneratorLimits(t *testing.T) {
 		{"send lags at the limits", func(g *Generator) { g.SendLagP90NS, g.SendLagP99NS = ms, 10*ms }, nil},
 		{"closed model: no sends", func(g *Generator) { g.Sends, g.SendLagP90NS, g.SendLagP99NS = 0, 50*ms, 50*ms }, nil},
 		{"connection waits over 1%", func(g *Generator) { g.ConnWaits = 11 },
-			[]string{"11 of 1000 requests (1.1%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests)"}},
+			[]string{"11 of 1000 requests (1.1%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)"}},
+		{"a few waits in a short run", func(g *Generator) { g.Requests, g.ConnWaits = 33, 1 }, nil},
+		{"ten waits in a short run", func(g *Generator) { g.Requests, g.ConnWaits = 300, 10 },
+			[]string{"10 of 300 requests (3.3%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)"}},
 		{"every limit", func(g *Generator) {
 			g.CPUShare, g.SendLagP90NS, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 2*ms, 11*ms, 6*ms, 500
 		}, []string{
 			"the process used 100% of its 2 CPUs and its goroutines waited up to 6ms for one at p99 (limits 90% and 1ms)",
 			"one send in ten left more than 1ms late (p90 2ms)",
 			"sends left up to 11ms late at p99 (limit 10ms)",
-			"500 of 1000 requests (50.0%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests)",
+			"500 of 1000 requests (50.0%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)",
 		}},
 	}
 	for _, tt := range tests {
@@ -181,7 +184,7 @@ func TestGeneratorSummary(t *testing.T) {
 	for _, want := range []string{
 		"\ngenerator-bound: 97% of 2 CPUs, scheduler latency p99 12.6ms, 12 of 600 requests waited 1ms or more for a connection (at most 8ms)\n",
 		"\nwarning: generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms); " +
-			"12 of 600 requests (2.0%) waited 1ms or more for a pooled connection, up to 8ms (limit 1% of requests): " +
+			"12 of 600 requests (2.0%) waited 1ms or more for a pooled connection, up to 8ms (limit 1% of requests, at least 10): " +
 			"the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive",
 	} {
 		if !strings.Contains(got, want) {
