@@ -418,7 +418,7 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 	var req *http.Request
 	var w *workerCtx
 	if !deadline.IsZero() && body == nil && h.watch != nil {
-		w, _ = h.watch.context(ctx, sc)
+		w = h.watch.context(ctx, sc)
 	}
 	if w != nil {
 		var err error

@@ -49,29 +49,29 @@ func newDeadlineWatch(timeout time.Duration) *deadlineWatch {
 
 // context returns sc's worker context under parent, making a new one when
 // sc has none yet, its parent changed, or its last request was cut off.
-// ok is false once the watch has stopped: the caller then bounds the
+// It returns nil once the watch has stopped: the caller then bounds the
 // request with a context of its own.
-func (dw *deadlineWatch) context(parent context.Context, sc *httpScratch) (w *workerCtx, ok bool) {
-	if w = sc.wctx; w != nil && w.parent == parent && w.deadline.Load() == 0 {
-		return w, true
+func (dw *deadlineWatch) context(parent context.Context, sc *httpScratch) *workerCtx {
+	if w := sc.wctx; w != nil && w.parent == parent && w.deadline.Load() == 0 {
+		return w
 	}
 	dw.mu.Lock()
 	defer dw.mu.Unlock()
 	if dw.stopped {
-		return nil, false
+		return nil
 	}
 	if old := sc.wctx; old != nil {
 		dw.drop(old)
 	}
 	ctx, cancel := context.WithCancelCause(parent)
-	w = &workerCtx{ctx: sc.traced(ctx), parent: parent, cancel: cancel}
+	w := &workerCtx{ctx: sc.traced(ctx), parent: parent, cancel: cancel}
 	sc.wctx = w
 	dw.workers = append(dw.workers, w)
 	if !dw.running {
 		dw.running = true
 		go dw.run()
 	}
-	return w, true
+	return w
 }
 
 // drop forgets w and releases its context; dw.mu must be held.

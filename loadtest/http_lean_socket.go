@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -94,31 +93,31 @@ func (s *leanSocket) rawStep(fd uintptr) bool {
 	if !s.wrote {
 		for len(s.pending) > 0 {
 			n, err := rawWrite(fd, s.pending)
-			switch {
-			case errors.Is(err, syscall.EINTR):
-				continue
-			case errors.Is(err, syscall.EAGAIN):
+			switch err {
+			case nil:
+				s.pending = s.pending[n:]
+			case syscall.EINTR:
+			case syscall.EAGAIN:
 				return true // Read writes the rest through conn
-			case err != nil:
+			default:
 				s.err = err
 				return true
 			}
-			s.pending = s.pending[n:]
 		}
 		s.pending, s.wrote = nil, true
 		return false // wait until the answer is readable
 	}
 	for {
 		n, err := rawRead(fd, s.p)
-		switch {
-		case errors.Is(err, syscall.EINTR):
-			continue
-		case errors.Is(err, syscall.EAGAIN):
-			return false // woken early: wait again
-		case err != nil:
-			s.err = err
-		default:
+		switch err {
+		case nil:
 			s.n = n
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // woken early: wait again
+		default:
+			s.err = err
 		}
 		return true
 	}

@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,20 +50,7 @@ func TestLeanSystemCallsPerRequest(t *testing.T) {
 	}
 	addr := strings.TrimSpace(line)
 
-	target := GET("http://" + addr + "/")
-	target.Transport = Lean
-	if err := target.Prepare(context.Background(), RunInfo{RunID: "run", Timeout: 10 * time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	defer target.Finish()
-	var s Sample
-	deadline := time.Now().Add(time.Minute)
-	hit := func() {
-		s.reset()
-		if err := target.hitBy(context.Background(), deadline, &s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, hit := leanHits(t, addr)
 	hit() // dials
 	const n = 2000
 	r0, w0 := procIOCount(t, "syscr"), procIOCount(t, "syscw")

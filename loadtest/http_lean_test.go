@@ -346,26 +346,34 @@ func TestLeanDialGuard(t *testing.T) {
 func TestLeanHitAllocatesNothing(t *testing.T) {
 	addr, stop := startCannedServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
 	defer stop()
-	target := GET("http://" + addr + "/")
-	target.Transport = Lean
-	if err := target.Prepare(context.Background(), RunInfo{RunID: "run", Timeout: time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	defer target.Finish()
-	var s Sample
-	deadline := time.Now().Add(time.Minute)
-	hit := func() {
-		s.reset()
-		if err := target.hitBy(context.Background(), deadline, &s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, hit := leanHits(t, addr)
 	hit() // dials
 	if allocs := testing.AllocsPerRun(1000, hit); allocs != 0 {
 		t.Errorf("a Lean request allocates %v times, want 0", allocs)
 	}
 	if s.Status != 200 || s.Proto != "HTTP/1.1" || !s.Reused {
 		t.Errorf("sample %+v: want status 200 over a reused HTTP/1.1 connection", s)
+	}
+}
+
+// leanHits prepares a Lean GET of the server at addr, finished when the test
+// ends, and returns the sample and a function that sends one request as
+// the engine does, failing the test on an error.
+func leanHits(t *testing.T, addr string) (*Sample, func()) {
+	t.Helper()
+	target := GET("http://" + addr + "/")
+	target.Transport = Lean
+	if err := target.Prepare(context.Background(), RunInfo{RunID: "run", Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(target.Finish)
+	s := new(Sample)
+	deadline := time.Now().Add(time.Minute)
+	return s, func() {
+		s.reset()
+		if err := target.hitBy(context.Background(), deadline, s); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
