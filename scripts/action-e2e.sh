@@ -73,19 +73,9 @@ runs:
 EOF
 
 run_act() { # n head → act's exit status; log in act-n.json
-  local n=$1 head=$2 status=0 t=$(date +%s)
+  local n=$1 head=$2
   event "$head"
-  (cd "$src" && "$act" pull_request \
-    -W .github/workflows/loadgate.yml \
-    -e "$work/event-$head.json" \
-    -P ubuntu-latest=-self-hosted \
-    --env "GITHUB_API_URL=http://$addr" \
-    -s "GITHUB_TOKEN=$token" \
-    --action-cache-path "$work/act-cache" \
-    --local-repository "actions/setup-go@v5=$work/setup-go" \
-    --json) >"$work/act-$n.json" 2>&1 || status=$?
-  say "run $n (head ${head:0:7}): act exit status $status after $(($(date +%s) - t)) s"
-  return "$status"
+  act_run "$work/act-$n.json" pull_request .github/workflows/loadgate.yml "$work/event-$head.json" "$token"
 }
 
 status1=0
@@ -124,12 +114,5 @@ if [ "$status2" -eq 0 ]; then
 elif ! grep -q 'the check failed (verdict fail, fail-on regression)' "$work/act-2.json"; then
   say "FAIL: the second run failed, but not for the regression"; fail=1
 fi
-if [ "$fail" -ne 0 ]; then
-  for n in 1 2; do
-    say "last lines of act run $n:"
-    tail -c 6000 "$work/act-$n.json" | sed 's/^/    /' >&2
-  done
-  LOADGATE_E2E_KEEP=1
-  exit 1
-fi
+end_if_failed 6000 "$work/act-1.json" "$work/act-2.json"
 say "ok in $(($(date +%s) - t0)) s: check exit statuses $status1 then $status2"

@@ -156,3 +156,51 @@ pr_event() {
 }
 JSON
 }
+
+# act_run LOG EVENT WORKFLOW EVENT_FILE TOKEN [ACT_ARGS...] runs act in $src
+# with what every run here shares (a self-hosted runner, the API double at
+# $addr, TOKEN as GITHUB_TOKEN, the action cache and the setup-go stand-in
+# in $work) and ACT_ARGS, writes act's JSON log to LOG, says how it ended
+# and returns act's exit status.
+act_run() {
+  local log=$1 ev=$2 wf=$3 evfile=$4 tok=$5 status=0 t
+  shift 5
+  t=$(date +%s)
+  (cd "$src" && "$act" "$ev" \
+    -W "$wf" \
+    -e "$evfile" \
+    -P ubuntu-latest=-self-hosted \
+    --env "GITHUB_API_URL=http://$addr" \
+    -s "GITHUB_TOKEN=$tok" \
+    --action-cache-path "$work/act-cache" \
+    --local-repository "actions/setup-go@v5=$work/setup-go" \
+    "$@" \
+    --json) >"$log" 2>&1 || status=$?
+  say "$(basename "$log" .json): act exit status $status after $(($(date +%s) - t)) s"
+  return "$status"
+}
+
+# no_leak PATTERN LOG... sets fail when PATTERN (the tokens) appears in an
+# act log anywhere but in the ::add-mask:: command act logs itself.
+no_leak() {
+  local pattern=$1
+  shift
+  if grep -hv 'add-mask' "$@" | grep -q "$pattern"; then
+    say "FAIL: a token appears in act's log"
+    fail=1
+  fi
+}
+
+# end_if_failed BYTES LOG... shows the last BYTES of each act LOG, keeps
+# the work directory and exits 1 when fail is set.
+end_if_failed() {
+  local bytes=$1 log
+  shift
+  [ "$fail" -eq 0 ] && return
+  for log in "$@"; do
+    say "last lines of $(basename "$log"):"
+    tail -c "$bytes" "$log" | sed 's/^/    /' >&2
+  done
+  LOADGATE_E2E_KEEP=1
+  exit 1
+}

@@ -105,17 +105,7 @@ runs:
       run: echo "actions/setup-go is not run under act" && exit 1
 EOF
 status=0
-t=$(date +%s)
-(cd "$src" && "$act" pull_request \
-  -W .github/workflows/loadgate.yml \
-  -e "$work/event.json" \
-  -P ubuntu-latest=-self-hosted \
-  --env "GITHUB_API_URL=http://$addr" \
-  -s "GITHUB_TOKEN=$token" \
-  --action-cache-path "$work/act-cache" \
-  --local-repository "actions/setup-go@v5=$work/setup-go" \
-  --json) >"$work/act.json" 2>&1 || status=$?
-say "act exit status $status after $(($(date +%s) - t)) s"
+act_run "$work/act.json" pull_request .github/workflows/loadgate.yml "$work/event.json" "$token" || status=$?
 
 # 3. The comment: its verdict line, and the section after the "Where the
 #    time went" heading up to the first function of its table.
@@ -135,13 +125,6 @@ else
     say "FAIL: the first function where the time went is '$first', want shop.sign"; fail=1
   fi
 fi
-if grep -v 'add-mask' "$work/act.json" | grep -q "$token"; then
-  say "FAIL: the token appears in act's log"; fail=1
-fi
-if [ "$fail" -ne 0 ]; then
-  say "last lines of act's log:"
-  tail -c 6000 "$work/act.json" | sed 's/^/    /' >&2
-  LOADGATE_E2E_KEEP=1
-  exit 1
-fi
+no_leak "$token" "$work/act.json"
+end_if_failed 6000 "$work/act.json"
 say "ok in $(($(date +%s) - t0)) s: shop.sign named first (LOADGATE_SCALE=$scale, check exit status $status)"
