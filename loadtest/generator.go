@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -220,11 +221,12 @@ func readSchedLatencies() *metrics.Float64Histogram {
 }
 
 // sendLags is the distribution of how late the open model's sends of the
-// measured load left their schedule. Only the scheduler goroutine (the one
-// that runs the stages) records into it and reads it, one stage after
-// another, so it needs no lock; recording does not allocate.
+// measured load left their schedule. The scheduler goroutine (the one that
+// runs the stages) records the arrivals it hands to a worker, and a worker
+// the queued ones it takes (engine.submit); recording does not allocate.
 type sendLags struct {
-	h *hdrhistogram.Histogram
+	mu sync.Mutex
+	h  *hdrhistogram.Histogram
 }
 
 func newSendLags() *sendLags { return &sendLags{h: newCoarseHistogram()} }
@@ -235,12 +237,16 @@ func (l *sendLags) note(slot int, lag time.Duration) {
 	if slot == 0 {
 		return
 	}
+	l.mu.Lock()
 	recordDuration(l.h, max(lag, 0))
+	l.mu.Unlock()
 }
 
 // quantiles returns the sends counted and their lag's 90th and 99th
 // percentiles.
 func (l *sendLags) quantiles() (sends int64, p90, p99 time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	n := l.h.TotalCount()
 	if n == 0 {
 		return 0, 0, 0

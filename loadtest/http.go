@@ -175,6 +175,11 @@ func Mix(requests ...Request) *HTTP {
 	return &HTTP{Requests: requests}
 }
 
+// reportsConn says h tells the engine when a request has its connection:
+// with its own transports (the Lean profile's dial, net/http's GotConn), not
+// with a caller's Client, whose transport may not report GotConn.
+func (h *HTTP) reportsConn() bool { return h.Client == nil }
+
 // Prepare checks every request and its host, and builds the client. It is
 // called by Run before any request is sent.
 func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
@@ -415,6 +420,15 @@ func (h *HTTP) hitBy(ctx context.Context, deadline time.Time, s *Sample) error {
 		body = bytes.NewReader(r.Body)
 	}
 	sc.begin()
+	if s.starting != nil { // GotConn, or the end of the request, tells the engine
+		sc.starting.Store(s.starting)
+		s.starting = nil
+		defer func() {
+			if n := sc.starting.Swap(nil); n != nil {
+				n.Add(-1)
+			}
+		}()
+	}
 	var req *http.Request
 	var w *workerCtx
 	if !deadline.IsZero() && body == nil && h.watch != nil {

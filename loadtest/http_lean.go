@@ -369,7 +369,9 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 	var c *leanConn
 	for attempt := 0; ; attempt++ {
 		var err error
-		if c, err = h.lean.conn(ctx, deadline, sc, o, s); err != nil {
+		c, err = h.lean.conn(ctx, deadline, sc, o, s)
+		s.connected()
+		if err != nil {
 			return h.leanFailed(ctx, s, start, r, err)
 		}
 		s.Reused = c.used

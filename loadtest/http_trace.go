@@ -42,6 +42,9 @@ type httpScratch struct {
 	dnsStart, dnsDone, connStart, connDone, tlsStart, tlsDone, firstByte atomic.Int64
 	reused, tlsErr                                                       atomic.Bool
 	getConn, gotConn                                                     atomic.Int64 // see connWait
+	// starting is Sample.starting while a request that may dial runs:
+	// GotConn takes the worker off the engine's count.
+	starting atomic.Pointer[atomic.Int32]
 }
 
 func newHTTPScratch() *httpScratch {
@@ -56,8 +59,14 @@ func newHTTPScratch() *httpScratch {
 			sc.tlsDone.Store(mono())
 			sc.tlsErr.Store(err != nil)
 		},
-		GetConn:              func(string) { sc.getConn.Store(mono()) },
-		GotConn:              func(info httptrace.GotConnInfo) { sc.reused.Store(info.Reused); sc.gotConn.Store(mono()) },
+		GetConn: func(string) { sc.getConn.Store(mono()) },
+		GotConn: func(info httptrace.GotConnInfo) {
+			sc.reused.Store(info.Reused)
+			sc.gotConn.Store(mono())
+			if n := sc.starting.Swap(nil); n != nil {
+				n.Add(-1)
+			}
+		},
 		GotFirstResponseByte: func() { sc.firstByte.Store(mono()) },
 	}
 	return sc

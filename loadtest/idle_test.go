@@ -5,47 +5,102 @@ import (
 	"time"
 )
 
+// idleAfter makes a worker that receives on ch idle, in a goroutine of its
+// own (take blocks), and waits until it is on the stack; what it takes
+// arrives on got.
+func idleAfter(t *testing.T, iw *idleWorkers, ch chan job, got chan<- job) {
+	t.Helper()
+	iw.mu.Lock()
+	n := len(iw.stack)
+	iw.mu.Unlock()
+	go func() {
+		j, ok := iw.take(ch)
+		if ok {
+			got <- j
+		} else {
+			got <- job{slot: -1}
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		iw.mu.Lock()
+		m := len(iw.stack)
+		iw.mu.Unlock()
+		if m > n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("worker did not become idle")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestIdleWorkersLastInFirstOut checks that an arrival goes to the worker
 // that became idle last, so that a pool grown by a spike leaves its extra
 // workers (and their connections) idle, and that closing ends every idle
-// worker and refuses those that come back later.
+// worker.
 func TestIdleWorkersLastInFirstOut(t *testing.T) {
-	iw := idleWorkers{freed: make(chan struct{}, 1)}
+	var iw idleWorkers
 	if iw.hand(job{}) {
 		t.Fatal("handed an arrival with no worker idle")
 	}
-	chans := []chan job{make(chan job, 1), make(chan job, 1), make(chan job, 1)}
-	for _, ch := range chans {
-		if !iw.push(ch) {
-			t.Fatal("push refused before close")
-		}
+	var gots []chan job
+	for range 3 {
+		got := make(chan job, 1)
+		idleAfter(t, &iw, make(chan job, 1), got)
+		gots = append(gots, got)
 	}
-	select {
-	case <-iw.freed:
-	default:
-		t.Error("no token on freed after workers became idle")
-	}
-	for want := 2; want >= 0; want-- {
-		at := time.Unix(int64(want), 0)
-		if !iw.hand(job{intended: at}) {
+	for want := 2; want >= 1; want-- {
+		if !iw.hand(job{slot: 10 + want}) {
 			t.Fatalf("hand %d found no idle worker", want)
 		}
-		for i, ch := range chans {
-			select {
-			case j := <-ch:
-				if i != want || !j.intended.Equal(at) {
-					t.Fatalf("arrival went to worker %d, want %d (the last idle)", i, want)
-				}
-			default:
-			}
+		if j := <-gots[want]; j.slot != 10+want {
+			t.Fatalf("worker %d got arrival %d, want %d (the last idle gets it)", want, j.slot, 10+want)
 		}
 	}
-	iw.push(chans[0])
 	iw.close()
-	if _, ok := <-chans[0]; ok {
-		t.Error("an idle worker's channel is open after close")
+	if j := <-gots[0]; j.slot != -1 {
+		t.Errorf("an idle worker got arrival %d after close, want to be told to exit", j.slot)
 	}
-	if iw.push(chans[1]) {
+	if _, ok := iw.take(make(chan job, 1)); ok {
 		t.Error("a worker became idle after close")
+	}
+}
+
+// TestIdleWorkersQueue checks the queue of arrivals that found no worker
+// idle: oldest first, to a worker that finishes or to the scheduler, to an
+// idle worker rather than the queue, and none lost at close.
+func TestIdleWorkersQueue(t *testing.T) {
+	var iw idleWorkers
+	for i := 1; i <= 3; i++ {
+		if iw.handOrQueue(job{slot: i}) {
+			t.Fatalf("arrival %d handed with no worker idle", i)
+		}
+	}
+	if j, ok := iw.oldest(); !ok || j.slot != 1 || !j.queued {
+		t.Fatalf("oldest = %+v, %v; want arrival 1, queued", j, ok)
+	}
+	if j, ok := iw.take(make(chan job, 1)); !ok || j.slot != 1 {
+		t.Fatalf("a finishing worker took %+v, %v; want the oldest queued (1)", j, ok)
+	}
+	if j, ok := iw.takeQueued(); !ok || j.slot != 2 {
+		t.Fatalf("takeQueued = %+v, %v; want arrival 2", j, ok)
+	}
+	iw.close()
+	if j, ok := iw.take(make(chan job, 1)); !ok || j.slot != 3 {
+		t.Fatalf("after close a worker took %+v, %v; want the last queued arrival (3)", j, ok)
+	}
+	if _, ok := iw.oldest(); ok {
+		t.Fatal("queue not empty after every arrival was taken")
+	}
+
+	var iw2 idleWorkers
+	got := make(chan job, 1)
+	idleAfter(t, &iw2, make(chan job, 1), got)
+	if !iw2.handOrQueue(job{slot: 7}) {
+		t.Fatal("handOrQueue queued an arrival while a worker was idle")
+	}
+	if j := <-got; j.slot != 7 || j.queued {
+		t.Fatalf("idle worker got %+v, want arrival 7, not queued", j)
 	}
 }

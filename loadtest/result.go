@@ -36,7 +36,7 @@ type Result struct {
 	// "dropped == 0" as assert.PreLaunch does.
 	ErrorRate float64 `json:"error_rate"`
 	// Dropped counts open-model arrivals that could not start because
-	// MaxInFlight requests were already running.
+	// MaxInFlight requests were already running or waiting for a worker.
 	Dropped int64 `json:"dropped"`
 	// Abandoned counts requests still running when the drain after the load
 	// gave up (their target ignored its context past the timeout). They

@@ -25,9 +25,11 @@ type Scenario struct {
 	// Timeout bounds each request; the context passed to the target expires
 	// after it, and the request counts as a "timeout" failure.
 	Timeout time.Duration
-	// MaxInFlight caps the requests running at once in the open model. An
-	// arrival that finds the cap reached is counted as dropped: it is never
-	// delayed or sent later in a burst.
+	// MaxInFlight caps the requests running at once in the open model,
+	// with the arrivals waiting for a worker while new connections open
+	// (an HTTP target starts a few at a time; see Result.Generator). An
+	// arrival that finds the cap reached is counted as dropped: it is
+	// never sent later in a burst.
 	MaxInFlight int
 	// Abort stops the run early when the load is clearly failing; off by
 	// default.

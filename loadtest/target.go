@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -106,7 +107,11 @@ type Sample struct {
 	connWait  time.Duration // how long the request waited for a pooled connection
 	connTimed bool          // connWait was measured
 	scratch   *httpScratch  // per-goroutine state of HTTP targets; kept across requests
-	iteration *Iteration    // per-goroutine state of a Flow; kept across requests
+	// starting, set on a new open-model worker's first request, is the
+	// engine's count of workers opening a connection: connected takes the
+	// worker off it (see startingWorkers).
+	starting  *atomic.Int32
+	iteration *Iteration // per-goroutine state of a Flow; kept across requests
 
 	// Where a Flow's steps are recorded (shard is also the worker's number,
 	// from 1, a Flow's Iteration.User) and when the
@@ -148,6 +153,15 @@ func (s *Sample) SetPhase(p Phase, d time.Duration) {
 // a late start is charged to the step that waited, as the harness charges
 // it to the request. It is the zero time outside a run.
 func (s *Sample) Intended() time.Time { return s.intended }
+
+// connected tells the engine that the request has its connection (or
+// will not get one), if it is a new worker's first.
+func (s *Sample) connected() {
+	if s.starting != nil {
+		s.starting.Add(-1)
+		s.starting = nil
+	}
+}
 
 func (s *Sample) reset() {
 	// The engine sets where the request is recorded (rec, shard, slot,

@@ -49,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load to `file`")
 	summary := fs.Bool("summary", false, "also print loadtest.Summary of the result to stderr")
 	timeline := fs.Bool("timeline", false, "also print each second's sends, requests and percentiles to stderr")
+	bare := fs.Bool("bare", false, "send no request id, run id or traceparent header: the request wrk sends, plus a User-Agent")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		target.Transport = loadtest.Lean
 	default:
 		return fmt.Errorf("-transport %q: want pooled or lean", *transport)
+	}
+	if *bare {
+		target.RequestIDHeader, target.RunIDHeader, target.NoTraceparent = "-", "-", true
 	}
 	s := loadtest.Scenario{Name: "loadgate-bench", Timeout: *timeout, Warmup: *warmup}
 	switch *model {
