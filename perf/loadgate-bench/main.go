@@ -122,9 +122,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "second %d: sent %d, requests %d, errors %d, p50 %.3f ms, p99 %.3f ms\n", sec.Second, sec.Sent, sec.Requests, sec.Errors, ms(sec.P50NS), ms(sec.P99NS))
 		}
 	}
-	fmt.Fprintf(stdout, "tool=loadgate transport=%s model=%s c=%d rate=%g requests=%d errors=%d dropped=%d duration_s=%.3f rps=%.1f ok_rps=%.1f "+
+	fmt.Fprintf(stdout, "tool=loadgate transport=%s model=%s c=%d rate=%g requests=%d errors=%d dropped=%d duration_s=%.3f rps=%.1f ok_rps=%.1f bound=%d "+
 		"p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f service_p99_ms=%.3f lag_max_ms=%.3f cpu_s=%.2f rss_kb=%d syscr=%d syscw=%d\n",
-		*transport, *model, *conns, *rate, res.Requests, res.Errors, res.Dropped, res.Duration().Seconds(), res.Rate, res.Throughput,
+		*transport, *model, *conns, *rate, res.Requests, res.Errors, res.Dropped, res.Duration().Seconds(), res.Rate, res.Throughput, bound(res),
 		ms(res.Latency.P50NS), ms(res.Latency.P90NS), ms(res.Latency.P99NS), ms(res.Latency.MaxNS),
 		ms(res.ServiceTime.P99NS), ms(res.PacerLagMaxNS), res.Runtime.CPUSeconds, peakRSS(), procIO("syscr"), procIO("syscw"))
 	for k, v := range res.ErrorSamples {
@@ -192,6 +192,14 @@ func peakRSS() int64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		return ru.Maxrss // KiB on Linux
+	}
+	return 0
+}
+
+// bound is 1 when the run was marked generator-bound, else 0.
+func bound(res *loadtest.Result) int {
+	if res.Generator != nil && res.Generator.Bound {
+		return 1
 	}
 	return 0
 }
