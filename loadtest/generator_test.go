@@ -27,11 +27,12 @@ func TestGeneratorLimits(t *testing.T) {
 	}{
 		{"under every limit", func(*Generator) {}, nil},
 		{"busy, goroutines run at once", func(g *Generator) { g.CPUShare = 0.97 }, nil},
-		{"busy, goroutines wait", func(g *Generator) { g.CPUShare, g.SchedLatencyP99NS = 0.90, 1572864 },
-			[]string{"the process used 90% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}},
-		{"just under busy", func(g *Generator) { g.CPUShare, g.SchedLatencyP99NS = 0.899, 1572864 }, nil},
+		{"busy, goroutines wait", func(g *Generator) { g.CPUShare, g.SchedLatencyP99NS = 0.90, 2621440 },
+			[]string{"the process used 90% of its 2 CPUs and its goroutines waited up to 2.62ms for one at p99 (limits 90% and 2ms)"}},
+		{"just under busy", func(g *Generator) { g.CPUShare, g.SchedLatencyP99NS = 0.899, 2621440 }, nil},
+		{"busy, goroutines wait a little", func(g *Generator) { g.CPUShare, g.SchedLatencyP99NS = 0.94, 1048576 }, nil},
 		{"one CPU, goroutines wait long", func(g *Generator) { g.CPUs, g.CPUShare, g.SchedLatencyP99NS = 1, 0.97, 12582912 },
-			[]string{"the process used 97% of its 1 CPU and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms)"}},
+			[]string{"the process used 97% of its 1 CPU and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 2ms)"}},
 		{"scheduler over", func(g *Generator) { g.SchedLatencyP99NS = 12582912 },
 			[]string{"goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}},
 		{"scheduler under, not busy", func(g *Generator) { g.SchedLatencyP99NS = 2097152 }, nil},
@@ -50,7 +51,7 @@ func TestGeneratorLimits(t *testing.T) {
 		{"every limit", func(g *Generator) {
 			g.CPUShare, g.SendLagP90NS, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 2*ms, 11*ms, 6*ms, 500
 		}, []string{
-			"the process used 100% of its 2 CPUs and its goroutines waited up to 6ms for one at p99 (limits 90% and 1ms)",
+			"the process used 100% of its 2 CPUs and its goroutines waited up to 6ms for one at p99 (limits 90% and 2ms)",
 			"one send in ten left more than 1ms late (p90 2ms)",
 			"sends left up to 11ms late at p99 (limit 10ms)",
 			"500 of 1000 requests (50.0%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)",
@@ -183,7 +184,7 @@ func TestGeneratorSummary(t *testing.T) {
 	got := Summary(r)
 	for _, want := range []string{
 		"\ngenerator-bound: 97% of 2 CPUs, scheduler latency p99 12.6ms, 12 of 600 requests waited 1ms or more for a connection (at most 8ms)\n",
-		"\nwarning: generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms); " +
+		"\nwarning: generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 2ms); " +
 			"12 of 600 requests (2.0%) waited 1ms or more for a pooled connection, up to 8ms (limit 1% of requests, at least 10): " +
 			"the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive",
 	} {
