@@ -27,9 +27,6 @@ type worker struct {
 	// so that a gate can count requests still in flight at a stage's end.
 	slot     atomic.Int32
 	intended atomic.Int64 // unix nanoseconds
-	// starting is the engine's count of workers opening their first
-	// connection, until the worker's first request is handed it.
-	starting *atomic.Int32
 }
 
 // deadlineTarget is a target that bounds a request by a deadline it is
@@ -439,8 +436,7 @@ func (e *engine) startQueued() (waiting bool) {
 		}
 		e.spawnWorker(j)
 	}
-	_, waiting = e.idle.oldest()
-	return waiting
+	return e.idle.waiting()
 }
 
 // spawnWorker starts a new worker with first as its first arrival.
@@ -457,7 +453,7 @@ func (e *engine) work(first job) {
 	defer e.wg.Done()
 	w := e.newWorker()
 	if e.startingMax > 0 {
-		w.starting = &e.starting
+		w.sample.starting = &e.starting // until its first request has a connection
 	}
 	e.serve(w, first)
 }
@@ -473,6 +469,7 @@ func (e *engine) serve(w *worker, first job) {
 		if !e.do(w, next.slot, next.intended, time.Now()) {
 			e.unmarkSent(next.slot, next.sent)
 		}
+		w.sample.connected() // if the target did not say so
 		e.busy.Add(-1)
 	}
 }
@@ -605,8 +602,6 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 	defer w.slot.Store(-1)
 	w.sample.reset()
 	w.sample.rec, w.sample.shard, w.sample.slot, w.sample.intended = e.rec, w.shard, slot, intended
-	w.sample.starting, w.starting = w.starting, nil
-	defer w.sample.connected() // if the target did not say so
 	var err error
 	var end time.Time
 	if e.direct != nil {

@@ -94,14 +94,11 @@ func (iw *idleWorkers) takeQueued() (job, bool) {
 	return iw.dequeue()
 }
 
-// oldest returns the oldest queued arrival without removing it.
-func (iw *idleWorkers) oldest() (job, bool) {
+// waiting says arrivals are queued.
+func (iw *idleWorkers) waiting() bool {
 	iw.mu.Lock()
 	defer iw.mu.Unlock()
-	if iw.head == len(iw.queue) {
-		return job{}, false
-	}
-	return iw.queue[iw.head], true
+	return iw.head < len(iw.queue)
 }
 
 // dequeue removes and returns the oldest queued arrival. The caller holds

@@ -77,11 +77,11 @@ func TestIdleWorkersQueue(t *testing.T) {
 			t.Fatalf("arrival %d handed with no worker idle", i)
 		}
 	}
-	if j, ok := iw.oldest(); !ok || j.slot != 1 || !j.queued {
-		t.Fatalf("oldest = %+v, %v; want arrival 1, queued", j, ok)
+	if !iw.waiting() {
+		t.Fatal("waiting false with three arrivals queued")
 	}
-	if j, ok := iw.take(make(chan job, 1)); !ok || j.slot != 1 {
-		t.Fatalf("a finishing worker took %+v, %v; want the oldest queued (1)", j, ok)
+	if j, ok := iw.take(make(chan job, 1)); !ok || j.slot != 1 || !j.queued {
+		t.Fatalf("a finishing worker took %+v, %v; want the oldest queued (1), marked queued", j, ok)
 	}
 	if j, ok := iw.takeQueued(); !ok || j.slot != 2 {
 		t.Fatalf("takeQueued = %+v, %v; want arrival 2", j, ok)
@@ -90,7 +90,7 @@ func TestIdleWorkersQueue(t *testing.T) {
 	if j, ok := iw.take(make(chan job, 1)); !ok || j.slot != 3 {
 		t.Fatalf("after close a worker took %+v, %v; want the last queued arrival (3)", j, ok)
 	}
-	if _, ok := iw.oldest(); ok {
+	if iw.waiting() {
 		t.Fatal("queue not empty after every arrival was taken")
 	}
 

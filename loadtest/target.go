@@ -107,9 +107,9 @@ type Sample struct {
 	connWait  time.Duration // how long the request waited for a pooled connection
 	connTimed bool          // connWait was measured
 	scratch   *httpScratch  // per-goroutine state of HTTP targets; kept across requests
-	// starting, set on a new open-model worker's first request, is the
-	// engine's count of workers opening a connection: connected takes the
-	// worker off it (see startingWorkers).
+	// starting, set on a new open-model worker's sample until its first
+	// request has a connection, is the engine's count of workers opening
+	// one: connected takes the worker off it (see startingWorkers).
 	starting  *atomic.Int32
 	iteration *Iteration // per-goroutine state of a Flow; kept across requests
 
@@ -165,6 +165,6 @@ func (s *Sample) connected() {
 
 func (s *Sample) reset() {
 	// The engine sets where the request is recorded (rec, shard, slot,
-	// intended) after every reset.
-	*s = Sample{scratch: s.scratch, iteration: s.iteration}
+	// intended) after every reset; starting lasts until connected.
+	*s = Sample{scratch: s.scratch, iteration: s.iteration, starting: s.starting}
 }
