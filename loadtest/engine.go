@@ -79,6 +79,7 @@ type engine struct {
 	lags        *sendLags // the measured load's sends: the scheduler's, and the queued ones workers start
 
 	// Closed model.
+	loops   *userLoops               // where users run; nil: a goroutine each
 	plan    atomic.Pointer[userPlan] // what users do now
 	spawned int                      // only the scheduler touches it
 	wake    atomic.Pointer[chan struct{}]
@@ -116,6 +117,7 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 		e.direct = h
 	}
 	e.ctxDeadline, e.hasCtxDeadline = reqCtx.Deadline()
+	e.loops = newUserLoops(e)
 	return e
 }
 
@@ -127,6 +129,14 @@ func (e *engine) halt(st Stop) {
 	}
 	e.stopMu.Unlock()
 	e.stopOnce.Do(func() { close(e.stop) })
+	e.loops.wake()
+}
+
+// endLoad releases the closed-model users at the end of the load: no user
+// starts after it.
+func (e *engine) endLoad() {
+	e.stopOnce.Do(func() { close(e.stop) })
+	e.loops.close()
 }
 
 func (e *engine) stopReason() *Stop {
@@ -255,7 +265,9 @@ func (e *engine) rampUsers(p *userPlan, st Stage, start time.Time, d time.Durati
 func (e *engine) spawn(n int) {
 	for ; e.spawned < n; e.spawned++ {
 		e.wg.Add(1)
-		go e.user(e.spawned)
+		if !e.loops.start(e.spawned) {
+			go e.user(e.spawned, nil)
+		}
 	}
 }
 
@@ -479,14 +491,18 @@ func (e *engine) serve(w *worker, first job) {
 func (e *engine) wakeUsers() {
 	fresh := make(chan struct{})
 	close(*e.wake.Swap(&fresh))
+	e.loops.wake()
 }
 
 // user is one closed-model loop: request, think, repeat, while the plan
 // lets it (its number is below the active count, and the stage has
-// iterations left for it); otherwise it parks until the plan changes.
-func (e *engine) user(id int) {
+// iterations left for it); otherwise it parks until the plan changes. lu
+// is the coroutine it runs as on a user loop, nil when it has a goroutine
+// of its own.
+func (e *engine) user(id int, lu *loopUser) {
 	defer e.wg.Done()
 	w := e.newWorker()
+	w.sample.loop = lu
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -515,6 +531,12 @@ func (e *engine) user(id int) {
 				running = false
 				e.users.add(-1)
 			}
+			if lu != nil {
+				if !lu.pause(0) {
+					return
+				}
+				continue
+			}
 			select {
 			case <-wake:
 				continue
@@ -535,7 +557,7 @@ func (e *engine) user(id int) {
 		}
 		e.busy.Add(-1)
 		p.finish()
-		if p.think > 0 && !e.think(id, p.think, timer) {
+		if p.think > 0 && !e.think(id, p.think, timer, lu) {
 			return
 		}
 	}
@@ -545,8 +567,22 @@ func (e *engine) user(id int) {
 // changes (the user takes the new one at once) or the user is no longer
 // active, and false when the load ends. A new plan that keeps both lets
 // the user sleep on, so that a stage boundary sends no burst.
-func (e *engine) think(id int, d time.Duration, timer *time.Timer) bool {
+func (e *engine) think(id int, d time.Duration, timer *time.Timer, lu *loopUser) bool {
 	until := time.Now().Add(d)
+	if lu != nil {
+		end := mono() + int64(d)
+		for {
+			if p := e.plan.Load(); p.think != d || int64(id) >= p.active.Load() {
+				return true
+			}
+			if mono() >= end {
+				return true
+			}
+			if !lu.pause(end) || e.halted() {
+				return false
+			}
+		}
+	}
 	for {
 		wake := *e.wake.Load()
 		if p := e.plan.Load(); p.think != d || int64(id) >= p.active.Load() {

@@ -184,38 +184,21 @@ func (p *leanPool) conn(ctx context.Context, deadline time.Time, sc *httpScratch
 var lookupNetIP = net.DefaultResolver.LookupNetIP
 
 func (p *leanPool) dial(ctx context.Context, o *leanOrigin, s *Sample) (*leanConn, error) {
-	dialer := net.Dialer{
-		Timeout:   leanDialTimeout,
-		KeepAlive: 30 * time.Second,
-		Control:   p.guard.Control(o.host),
-	}
-	addrs := []string{o.addr}
-	if _, err := netip.ParseAddr(o.host); err != nil {
-		// Resolve here rather than in the dialer, to time the dns phase.
-		start := mono()
-		ips, err := lookupNetIP(ctx, "ip", o.host)
-		if err != nil {
-			return nil, fmt.Errorf("dial tcp %s: %w", o.addr, err)
-		}
-		s.SetPhase(PhaseDNS, time.Duration(mono()-start))
-		_, port, _ := net.SplitHostPort(o.addr)
-		addrs = addrs[:0]
-		for _, ip := range ips {
-			addrs = append(addrs, net.JoinHostPort(ip.Unmap().String(), port))
-		}
-	}
-	start := mono()
 	var nc net.Conn
 	var err error
-	for _, addr := range addrs {
-		if nc, err = dialer.DialContext(ctx, "tcp", addr); err == nil {
-			break
-		}
-	}
+	// On a user loop the dial runs on a goroutine of its own while the
+	// loop goes on with its other users (userloop.go).
+	s.loop.run(func() { nc, err = p.dialTCP(ctx, o, s) })
 	if err != nil {
 		return nil, err
 	}
-	s.SetPhase(PhaseConnect, time.Duration(mono()-start))
+	if s.loop != nil {
+		lc, err := newLoopConn(s.loop, nc)
+		if err != nil {
+			return nil, err
+		}
+		nc = lc
+	}
 	raw := nc
 	if o.tls {
 		cfg := &tls.Config{}
@@ -261,6 +244,44 @@ func (p *leanPool) dial(ctx context.Context, o *leanOrigin, s *Sample) (*leanCon
 	return c, nil
 }
 
+// dialTCP resolves o's host, timing the dns phase, and connects to it,
+// timing the connect phase.
+func (p *leanPool) dialTCP(ctx context.Context, o *leanOrigin, s *Sample) (net.Conn, error) {
+	dialer := net.Dialer{
+		Timeout:   leanDialTimeout,
+		KeepAlive: 30 * time.Second,
+		Control:   p.guard.Control(o.host),
+	}
+	addrs := []string{o.addr}
+	if _, err := netip.ParseAddr(o.host); err != nil {
+		// Resolve here rather than in the dialer, to time the dns phase.
+		start := mono()
+		ips, err := lookupNetIP(ctx, "ip", o.host)
+		if err != nil {
+			return nil, fmt.Errorf("dial tcp %s: %w", o.addr, err)
+		}
+		s.SetPhase(PhaseDNS, time.Duration(mono()-start))
+		_, port, _ := net.SplitHostPort(o.addr)
+		addrs = addrs[:0]
+		for _, ip := range ips {
+			addrs = append(addrs, net.JoinHostPort(ip.Unmap().String(), port))
+		}
+	}
+	start := mono()
+	var nc net.Conn
+	var err error
+	for _, addr := range addrs {
+		if nc, err = dialer.DialContext(ctx, "tcp", addr); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.SetPhase(PhaseConnect, time.Duration(mono()-start))
+	return nc, nil
+}
+
 // drop closes the worker's connection to origin o.
 func (p *leanPool) drop(sc *httpScratch, o int) {
 	c := sc.lean[o]
@@ -277,7 +298,11 @@ func (p *leanPool) closeConns() {
 	defer p.mu.Unlock()
 	p.closed = true
 	for c := range p.conns {
-		c.raw.Close() // not the TLS layer's Close, which may wait to send close_notify
+		if i, ok := c.raw.(interrupter); ok {
+			i.interrupt() // its owner closes it
+		} else {
+			c.raw.Close() // not the TLS layer's Close, which may wait to send close_notify
+		}
 	}
 	clear(p.conns)
 }

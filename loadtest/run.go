@@ -389,8 +389,8 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	if s.Watch != nil {
 		s.Watch.LoadEnded(loadEnd)
 	}
-	watch.learn()                           // while the connections of the load are still open
-	e.stopOnce.Do(func() { close(e.stop) }) // release closed-model users
+	watch.learn() // while the connections of the load are still open
+	e.endLoad()   // release closed-model users
 	abandoned := e.drain(drainLimit)
 	drainEnd := time.Now()
 	if abandoned > 0 {

@@ -112,6 +112,7 @@ type Sample struct {
 	// one: connected takes the worker off it (see startingWorkers).
 	starting  *atomic.Int32
 	iteration *Iteration // per-goroutine state of a Flow; kept across requests
+	loop      *loopUser  // the user-loop coroutine that runs the worker; nil for a goroutine
 
 	// Where a Flow's steps are recorded (shard is also the worker's number,
 	// from 1, a Flow's Iteration.User) and when the
@@ -166,5 +167,5 @@ func (s *Sample) connected() {
 func (s *Sample) reset() {
 	// The engine sets where the request is recorded (rec, shard, slot,
 	// intended) after every reset; starting lasts until connected.
-	*s = Sample{scratch: s.scratch, iteration: s.iteration, starting: s.starting}
+	*s = Sample{scratch: s.scratch, iteration: s.iteration, starting: s.starting, loop: s.loop}
 }

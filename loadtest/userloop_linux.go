@@ -1,0 +1,483 @@
+package loadtest
+
+import (
+	"container/heap"
+	"errors"
+	"iter"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// userLoops runs the closed-model users of a scenario as coroutines on
+// event loops, one per CPU (see usesUserLoops for when, and why).
+type userLoops struct {
+	e     *engine
+	mu    sync.Mutex
+	loops []*userLoop
+	err   error // creating the loops failed: users run as goroutines
+}
+
+// userLoop is one event loop: a goroutine, locked to its thread, that
+// waits in epoll for its users' connections, timers and wake-ups, and runs
+// each user (a coroutine, through iter.Pull) until it waits again. Only
+// the loop and the user it is running touch the loop's state, except for
+// what mu guards and the eventfd, through which other goroutines hand it
+// work.
+type userLoop struct {
+	e     *engine
+	ep    int // epoll descriptor
+	event int // eventfd: new users, wake-ups, offloaded work done, interrupts
+
+	mu       sync.Mutex
+	incoming []int       // users to start
+	offDone  []*loopUser // users whose offloaded work ended
+	closing  bool        // no users will come any more
+	gone     bool        // the loop ended and closed its descriptors
+
+	live     int // users started and not yet returned
+	timers   userTimers
+	wakeable []wakeRef   // users waiting for the engine's wake-up
+	turns    []*loopUser // users waiting to send, resumed after the events at hand
+	spare    []*loopUser // turns' other buffer
+	conns    map[int32]*loopConn
+	events   []syscall.EpollEvent
+	file     *os.File        // ep, registered with Go's netpoller
+	raw      syscall.RawConn // file's
+	deadline int64           // mono time file's read deadline is set to (maybe passed); 0 for none
+}
+
+// loopUser is one closed-model user running as a coroutine on a loop. The
+// user's code calls its wait methods, which yield to the loop; the loop
+// resumes the user when what it waits for has come.
+type loopUser struct {
+	loop  *userLoop
+	next  func() (struct{}, bool)
+	yield func(struct{}) bool
+	dead  bool // yield returned false (not expected: see startUser): waits end at once
+	gen   uint64
+
+	// What the user waits for, set before it yields.
+	conn     *loopConn // for want on conn
+	want     uint32    // epoll events
+	until    int64     // mono time the wait ends at; 0 for none
+	waitWake bool      // for the engine's wake-up (a parked or thinking user)
+	offload  bool      // for work running on another goroutine
+	turn     bool      // for its turn to send (sendTurn)
+	timedOut bool      // the loop resumed it because until came
+	heapAt   int       // index in the loop's timers; -1 when not there
+}
+
+type wakeRef struct {
+	u   *loopUser
+	gen uint64
+}
+
+// userLoopPlatform says whether this platform has user loops.
+const userLoopPlatform = true
+
+const epollET = 1 << 31
+
+// newUserLoops returns the loops for e's closed-model users, or nil when
+// they run as goroutines.
+func newUserLoops(e *engine) *userLoops {
+	if !usesUserLoops(e.scenario.Target) {
+		return nil
+	}
+	return &userLoops{e: e}
+}
+
+// start runs user id on a loop, starting the loops on first use. It
+// reports false when there are no loops (ls is nil, they could not be
+// created, or the load is over); the caller then runs the user as a
+// goroutine.
+func (ls *userLoops) start(id int) bool {
+	if ls == nil {
+		return false
+	}
+	ls.mu.Lock()
+	if ls.loops == nil && ls.err == nil {
+		ls.open()
+	}
+	loops := ls.loops
+	ls.mu.Unlock()
+	if loops == nil {
+		return false
+	}
+	l := loops[id%len(loops)]
+	l.mu.Lock()
+	closing := l.closing
+	if !closing {
+		l.incoming = append(l.incoming, id)
+	}
+	l.mu.Unlock()
+	if closing {
+		return false // the load is over; the user, as a goroutine, sees it and returns
+	}
+	l.signal()
+	return true
+}
+
+func (ls *userLoops) open() {
+	n := max(1, runtime.GOMAXPROCS(0))
+	for range n {
+		l, err := newUserLoop(ls.e)
+		if err != nil {
+			for _, l := range ls.loops {
+				l.release()
+			}
+			ls.loops, ls.err = nil, err
+			return
+		}
+		ls.loops = append(ls.loops, l)
+	}
+	for _, l := range ls.loops {
+		ls.e.wg.Add(1)
+		go l.run()
+	}
+}
+
+// wake makes every loop resume its users that wait for the engine's
+// wake-up, and those whose connection was interrupted.
+func (ls *userLoops) wake() {
+	if ls == nil {
+		return
+	}
+	for _, l := range ls.started() {
+		l.signal()
+	}
+}
+
+// close tells the loops that no user will come any more: each ends once
+// its users have returned.
+func (ls *userLoops) close() {
+	if ls == nil {
+		return
+	}
+	for _, l := range ls.started() {
+		l.mu.Lock()
+		l.closing = true
+		l.mu.Unlock()
+		l.signal()
+	}
+}
+
+// started returns the loops, if they were started; it does not start them.
+func (ls *userLoops) started() []*userLoop {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.loops
+}
+
+func newUserLoop(e *engine) (*userLoop, error) {
+	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	r, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if errno != 0 {
+		syscall.Close(ep)
+		return nil, errno
+	}
+	l := &userLoop{e: e, ep: ep, event: int(r), conns: map[int32]*loopConn{}, events: make([]syscall.EpollEvent, 128)}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l.event)}
+	err = syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, l.event, &ev)
+	if err == nil {
+		err = syscall.SetNonblock(ep, true) // for os.NewFile to register it with the netpoller
+	}
+	if err == nil {
+		l.file = os.NewFile(uintptr(ep), "epoll")
+		l.raw, err = l.file.SyscallConn()
+	}
+	if err != nil {
+		l.release()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *userLoop) release() {
+	l.mu.Lock()
+	l.gone = true
+	l.mu.Unlock()
+	for fd, c := range l.conns {
+		c.closeFD()
+		delete(l.conns, fd)
+	}
+	syscall.Close(l.event)
+	if l.file != nil {
+		l.file.Close()
+	} else {
+		syscall.Close(l.ep)
+	}
+}
+
+// signal wakes the loop from any goroutine; once the loop has ended it
+// does nothing (the eventfd's number may belong to another file by then).
+func (l *userLoop) signal() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.gone {
+		one := [8]byte{1}
+		syscall.Write(l.event, one[:])
+	}
+}
+
+func (l *userLoop) run() {
+	defer l.e.wg.Done()
+	l.e.leaks.own()
+	defer l.release()
+	l.handOver()
+	for {
+		l.mu.Lock()
+		done := l.closing && l.live == 0 && len(l.incoming) == 0
+		l.mu.Unlock()
+		if done {
+			return
+		}
+		n := l.poll()
+		for _, ev := range l.events[:n] {
+			if ev.Fd == int32(l.event) {
+				var b [8]byte
+				syscall.Read(l.event, b[:])
+				l.handOver()
+				continue
+			}
+			c := l.conns[ev.Fd]
+			if c == nil {
+				continue
+			}
+			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 {
+				c.rready = true
+			}
+			if ev.Events&(syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 {
+				c.hup = true
+			}
+			if ev.Events&(syscall.EPOLLOUT|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
+				c.wready = true
+			}
+			if u := c.waiter; u != nil && (u.want&syscall.EPOLLIN != 0 && c.rready || u.want&syscall.EPOLLOUT != 0 && c.wready) {
+				l.resume(u, false)
+			}
+		}
+		if len(l.timers) > 0 {
+			now := mono()
+			for len(l.timers) > 0 && l.timers[0].until <= now {
+				l.resume(l.timers[0], true)
+			}
+		}
+		for len(l.turns) > 0 {
+			turns := l.turns
+			l.turns = l.spare[:0]
+			for i, u := range turns {
+				turns[i] = nil
+				l.resume(u, false)
+			}
+			l.spare = turns[:0]
+		}
+	}
+}
+
+// poll waits for events, up to the earliest timer, and returns how many
+// came. The loop waits in Go's netpoller, where its epoll descriptor is
+// registered, not in a blocking epoll_wait: a goroutine blocked in a
+// system call makes the runtime's monitor hand its processor to another
+// thread and wake every 20 µs while it lasts, which cost the loop a tenth
+// of its CPU.
+func (l *userLoop) poll() int {
+	if len(l.timers) > 0 {
+		// The deadline may lie before the earliest timer (the loop wakes,
+		// finds nothing due and waits again), never after it; it is moved
+		// only when it is more than timerSlack early, as moving it costs.
+		first, now := l.timers[0].until, mono()
+		if l.deadline == 0 || l.deadline <= now || first < l.deadline || first-l.deadline > int64(timerSlack) {
+			l.deadline = first
+			l.file.SetReadDeadline(time.Now().Add(time.Duration(first - now)))
+		}
+	} else if l.deadline != 0 {
+		l.deadline = 0
+		l.file.SetReadDeadline(time.Time{})
+	}
+	n := 0
+	err := l.raw.Read(func(fd uintptr) bool {
+		n = epollNow(int(fd), l.events)
+		return n != 0
+	})
+	if err != nil {
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			panic("loadtest: user loop: " + err.Error()) // the descriptor is the loop's own: a bug here
+		}
+		return 0
+	}
+	return max(n, 0)
+}
+
+// timerSlack is how much earlier than its earliest timer a loop may wake.
+const timerSlack = 500 * time.Microsecond
+
+// epollNow returns the events ready on ep without waiting, or -1 when
+// interrupted.
+func epollNow(ep int, events []syscall.EpollEvent) int {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	switch errno {
+	case 0:
+		return int(r)
+	case syscall.EINTR:
+		return -1
+	}
+	panic("loadtest: user loop: epoll_wait: " + errno.Error()) // EBADF, EFAULT or EINVAL: a bug here
+}
+
+// handOver takes the work other goroutines handed the loop: starts new
+// users, resumes those whose offloaded work ended, and, as the engine's
+// wake-up or an interrupted connection may be what it signalled, resumes
+// every user waiting for either.
+func (l *userLoop) handOver() {
+	l.mu.Lock()
+	incoming, offDone := l.incoming, l.offDone
+	l.incoming, l.offDone = nil, nil
+	l.mu.Unlock()
+	for _, id := range incoming {
+		l.startUser(id)
+	}
+	for _, u := range offDone {
+		l.resume(u, false)
+	}
+	wakeable := l.wakeable
+	l.wakeable = nil
+	for _, w := range wakeable {
+		if w.u.gen == w.gen && w.u.waitWake {
+			l.resume(w.u, false)
+		}
+	}
+	for _, c := range l.conns {
+		if c.interrupted.Load() && c.waiter != nil {
+			l.resume(c.waiter, false)
+		}
+	}
+}
+
+func (l *userLoop) startUser(id int) {
+	u := &loopUser{loop: l, heapAt: -1}
+	// A loop ends only once all its users have returned, so no coroutine is
+	// left suspended and iter.Pull's stop function is never needed.
+	u.next, _ = iter.Pull(func(yield func(struct{}) bool) {
+		u.yield = yield
+		l.e.user(id, u)
+	})
+	l.live++
+	l.resume(u, false)
+}
+
+// resume runs u until it waits again or returns, and registers what it
+// waits for.
+func (l *userLoop) resume(u *loopUser, timedOut bool) {
+	if u.heapAt >= 0 {
+		heap.Remove(&l.timers, u.heapAt)
+	}
+	if u.conn != nil && u.conn.waiter == u {
+		u.conn.waiter = nil
+	}
+	u.waitWake, u.offload, u.turn, u.timedOut = false, false, false, timedOut
+	u.gen++
+	if _, ok := u.next(); !ok {
+		l.live--
+		return
+	}
+	if u.offload {
+		return // handOver resumes it
+	}
+	if u.turn {
+		l.turns = append(l.turns, u)
+		return
+	}
+	if u.until > 0 {
+		heap.Push(&l.timers, u)
+	}
+	if u.conn != nil {
+		u.conn.waiter = u
+	}
+	if u.waitWake {
+		l.wakeable = append(l.wakeable, wakeRef{u, u.gen})
+	}
+}
+
+// suspend yields to the loop; the caller has set what it waits for. It
+// reports false when the loop has gone.
+func (u *loopUser) suspend() bool {
+	if u.dead {
+		return false
+	}
+	if !u.yield(struct{}{}) {
+		u.dead = true
+		return false
+	}
+	return true
+}
+
+// sendTurn waits until the loop has dealt with the events at hand. Users
+// whose answers came in one epoll batch thus send their next requests
+// together, after the batch, rather than each as soon as it has its
+// answer: the server then finds several requests at each wake-up, as it
+// does under wrk, whose loop sends the same way. On the project's 2-core
+// machine, where the server shares the CPUs with the generator, this cut
+// the server's CPU per request (docs/PERFORMANCE.md). The wait is inside
+// the request's latency, which is timed from before it.
+func (u *loopUser) sendTurn() {
+	u.turn = true
+	u.suspend()
+}
+
+// pause waits for the engine's wake-up, or until mono time until (0: no
+// limit), and reports false when the loop has gone.
+func (u *loopUser) pause(until int64) bool {
+	u.conn, u.until, u.waitWake = nil, until, true
+	ok := u.suspend()
+	u.until = 0
+	return ok
+}
+
+// run runs f on a goroutine of its own, for work that blocks (dialling a
+// connection), while the loop goes on with its other users.
+func (u *loopUser) run(f func()) {
+	if u == nil || u.dead {
+		f()
+		return
+	}
+	l := u.loop
+	u.offload = true
+	go func() {
+		f()
+		l.mu.Lock()
+		l.offDone = append(l.offDone, u)
+		l.mu.Unlock()
+		l.signal()
+	}()
+	u.suspend()
+}
+
+// userTimers is a min-heap of users by the mono time their wait ends.
+type userTimers []*loopUser
+
+func (h userTimers) Len() int           { return len(h) }
+func (h userTimers) Less(i, j int) bool { return h[i].until < h[j].until }
+func (h userTimers) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].heapAt, h[j].heapAt = i, j
+}
+func (h *userTimers) Push(x any) {
+	u := x.(*loopUser)
+	u.heapAt = len(*h)
+	*h = append(*h, u)
+}
+func (h *userTimers) Pop() any {
+	old := *h
+	u := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	u.heapAt = -1
+	return u
+}
