@@ -117,7 +117,9 @@ func newEngine(s Scenario, rec *recorder, reqCtx context.Context, slots int) *en
 		e.direct = h
 	}
 	e.ctxDeadline, e.hasCtxDeadline = reqCtx.Deadline()
-	e.loops = newUserLoops(e)
+	if usesUserLoops(s.Target) {
+		e.loops = newUserLoops(userBody{run: e.user, wg: &e.wg, own: func() { e.leaks.own() }})
+	}
 	return e
 }
 

@@ -194,7 +194,11 @@ func (c *loopConn) closeFD() {
 // under a read.
 func (c *loopConn) interrupt() {
 	if !c.interrupted.Swap(true) {
-		c.user.loop.signal()
+		l := c.user.loop
+		l.mu.Lock()
+		l.broken = true
+		l.signalLocked()
+		l.mu.Unlock()
 	}
 }
 

@@ -65,6 +65,22 @@ func TestLeanSystemCallsPerRequest(t *testing.T) {
 	if reads > 1.1 || writes > 1.1 {
 		t.Errorf("%.3f read and %.3f write system calls per request, want 1 of each", reads, writes)
 	}
+
+	// The same through the engine, with the closed model's users on user
+	// loops (userloop.go): their waits are in epoll, which is neither.
+	target := GET("http://" + addr + "/")
+	target.Transport = Lean
+	r0, w0 = procIOCount(t, "syscr"), procIOCount(t, "syscw")
+	res := runHTTP(t, target, Users(4).SharedIterations(n).For(time.Minute))
+	r1, w1 = procIOCount(t, "syscr"), procIOCount(t, "syscw")
+	if res.Requests != n || res.Errors != 0 {
+		t.Fatalf("%d requests, %d errors, want %d and none", res.Requests, res.Errors, n)
+	}
+	reads, writes = float64(r1-r0)/n, float64(w1-w0)/n
+	t.Logf("%d requests of users on loops: %.3f reads and %.3f writes each", n, reads, writes)
+	if reads > 1.1 || writes > 1.1 {
+		t.Errorf("users on loops: %.3f read and %.3f write system calls per request, want 1 of each", reads, writes)
+	}
 }
 
 // TestLeanCannedServerProcess is the server TestLeanSystemCallsPerRequest

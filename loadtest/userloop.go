@@ -1,5 +1,7 @@
 package loadtest
 
+import "sync"
+
 // Closed-model users of a Lean HTTP target run as coroutines on event
 // loops (userloop_linux.go), not as a goroutine each. With a goroutine per
 // user, every request parks its goroutine in Go's netpoller and the
@@ -37,6 +39,13 @@ func usesUserLoops(t Target) bool {
 		}
 	}
 	return true
+}
+
+// userBody is what user loops run.
+type userBody struct {
+	run func(id int, u *loopUser) // user id's whole life, as a coroutine
+	wg  *sync.WaitGroup           // counts each loop's goroutine
+	own func()                    // called by each loop's goroutine first; nil for none
 }
 
 // interrupter is a connection that another goroutine stops by interrupt

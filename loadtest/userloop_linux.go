@@ -15,7 +15,7 @@ import (
 // userLoops runs the closed-model users of a scenario as coroutines on
 // event loops, one per CPU (see usesUserLoops for when, and why).
 type userLoops struct {
-	e     *engine
+	users userBody
 	mu    sync.Mutex
 	loops []*userLoop
 	err   error // creating the loops failed: users run as goroutines
@@ -28,7 +28,7 @@ type userLoops struct {
 // what mu guards and the eventfd, through which other goroutines hand it
 // work.
 type userLoop struct {
-	e     *engine
+	users userBody
 	ep    int // epoll descriptor
 	event int // eventfd: new users, wake-ups, offloaded work done, interrupts
 
@@ -36,6 +36,8 @@ type userLoop struct {
 	incoming []int       // users to start
 	offDone  []*loopUser // users whose offloaded work ended
 	closing  bool        // no users will come any more
+	woke     bool        // wake was called
+	broken   bool        // a connection was interrupted
 	gone     bool        // the loop ended and closed its descriptors
 
 	live     int // users started and not yet returned
@@ -81,13 +83,10 @@ const userLoopPlatform = true
 
 const epollET = 1 << 31
 
-// newUserLoops returns the loops for e's closed-model users, or nil when
-// they run as goroutines.
-func newUserLoops(e *engine) *userLoops {
-	if !usesUserLoops(e.scenario.Target) {
-		return nil
-	}
-	return &userLoops{e: e}
+// newUserLoops returns loops that run users' bodies. They start on the
+// first user.
+func newUserLoops(users userBody) *userLoops {
+	return &userLoops{users: users}
 }
 
 // start runs user id on a loop, starting the loops on first use. It
@@ -124,7 +123,7 @@ func (ls *userLoops) start(id int) bool {
 func (ls *userLoops) open() {
 	n := max(1, runtime.GOMAXPROCS(0))
 	for range n {
-		l, err := newUserLoop(ls.e)
+		l, err := newUserLoop(ls.users)
 		if err != nil {
 			for _, l := range ls.loops {
 				l.release()
@@ -135,7 +134,7 @@ func (ls *userLoops) open() {
 		ls.loops = append(ls.loops, l)
 	}
 	for _, l := range ls.loops {
-		ls.e.wg.Add(1)
+		ls.users.wg.Add(1)
 		go l.run()
 	}
 }
@@ -147,21 +146,25 @@ func (ls *userLoops) wake() {
 		return
 	}
 	for _, l := range ls.started() {
-		l.signal()
+		l.mu.Lock()
+		l.woke = true
+		l.signalLocked()
+		l.mu.Unlock()
 	}
 }
 
-// close tells the loops that no user will come any more: each ends once
-// its users have returned.
+// close tells the loops that no user will come any more, and wakes their
+// users (see wake) so that they see the end of the load: each loop ends
+// once its users have returned.
 func (ls *userLoops) close() {
 	if ls == nil {
 		return
 	}
 	for _, l := range ls.started() {
 		l.mu.Lock()
-		l.closing = true
+		l.closing, l.woke = true, true
+		l.signalLocked()
 		l.mu.Unlock()
-		l.signal()
 	}
 }
 
@@ -172,7 +175,7 @@ func (ls *userLoops) started() []*userLoop {
 	return ls.loops
 }
 
-func newUserLoop(e *engine) (*userLoop, error) {
+func newUserLoop(users userBody) (*userLoop, error) {
 	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -182,7 +185,7 @@ func newUserLoop(e *engine) (*userLoop, error) {
 		syscall.Close(ep)
 		return nil, errno
 	}
-	l := &userLoop{e: e, ep: ep, event: int(r), conns: map[int32]*loopConn{}, events: make([]syscall.EpollEvent, 128)}
+	l := &userLoop{users: users, ep: ep, event: int(r), conns: map[int32]*loopConn{}, events: make([]syscall.EpollEvent, 128)}
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l.event)}
 	err = syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, l.event, &ev)
 	if err == nil {
@@ -220,6 +223,10 @@ func (l *userLoop) release() {
 func (l *userLoop) signal() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.signalLocked()
+}
+
+func (l *userLoop) signalLocked() {
 	if !l.gone {
 		one := [8]byte{1}
 		syscall.Write(l.event, one[:])
@@ -227,8 +234,10 @@ func (l *userLoop) signal() {
 }
 
 func (l *userLoop) run() {
-	defer l.e.wg.Done()
-	l.e.leaks.own()
+	defer l.users.wg.Done()
+	if l.users.own != nil {
+		l.users.own()
+	}
 	defer l.release()
 	l.handOver()
 	for {
@@ -332,13 +341,12 @@ func epollNow(ep int, events []syscall.EpollEvent) int {
 }
 
 // handOver takes the work other goroutines handed the loop: starts new
-// users, resumes those whose offloaded work ended, and, as the engine's
-// wake-up or an interrupted connection may be what it signalled, resumes
-// every user waiting for either.
+// users, resumes those whose offloaded work ended, and those waiting for
+// the engine's wake-up or on an interrupted connection when either came.
 func (l *userLoop) handOver() {
 	l.mu.Lock()
-	incoming, offDone := l.incoming, l.offDone
-	l.incoming, l.offDone = nil, nil
+	incoming, offDone, woke, broken := l.incoming, l.offDone, l.woke, l.broken
+	l.incoming, l.offDone, l.woke, l.broken = nil, nil, false, false
 	l.mu.Unlock()
 	for _, id := range incoming {
 		l.startUser(id)
@@ -346,16 +354,20 @@ func (l *userLoop) handOver() {
 	for _, u := range offDone {
 		l.resume(u, false)
 	}
-	wakeable := l.wakeable
-	l.wakeable = nil
-	for _, w := range wakeable {
-		if w.u.gen == w.gen && w.u.waitWake {
-			l.resume(w.u, false)
+	if woke {
+		wakeable := l.wakeable
+		l.wakeable = nil
+		for _, w := range wakeable {
+			if w.u.gen == w.gen && w.u.waitWake {
+				l.resume(w.u, false)
+			}
 		}
 	}
-	for _, c := range l.conns {
-		if c.interrupted.Load() && c.waiter != nil {
-			l.resume(c.waiter, false)
+	if broken {
+		for _, c := range l.conns {
+			if c.interrupted.Load() && c.waiter != nil {
+				l.resume(c.waiter, false)
+			}
 		}
 	}
 }
@@ -366,7 +378,7 @@ func (l *userLoop) startUser(id int) {
 	// left suspended and iter.Pull's stop function is never needed.
 	u.next, _ = iter.Pull(func(yield func(struct{}) bool) {
 		u.yield = yield
-		l.e.user(id, u)
+		l.users.run(id, u)
 	})
 	l.live++
 	l.resume(u, false)

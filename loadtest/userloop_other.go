@@ -15,12 +15,12 @@ type userLoops struct{}
 
 type loopUser struct{}
 
-func newUserLoops(*engine) *userLoops { return nil }
-func (*userLoops) start(int) bool     { return false }
-func (*userLoops) wake()              {}
-func (*userLoops) close()             {}
-func (*loopUser) pause(int64) bool    { return false }
-func (*loopUser) run(f func())        { f() }
+func newUserLoops(userBody) *userLoops { return nil }
+func (*userLoops) start(int) bool      { return false }
+func (*userLoops) wake()               {}
+func (*userLoops) close()              {}
+func (*loopUser) pause(int64) bool     { return false }
+func (*loopUser) run(f func())         { f() }
 func newLoopConn(*loopUser, net.Conn) (net.Conn, error) {
 	return nil, errors.New("loadtest: no user loops on this platform")
 }
