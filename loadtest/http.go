@@ -95,6 +95,11 @@ const (
 	// at most) after its deadline; it counts as a timeout either way.
 	// A failure on a reused connection before any response byte is retried
 	// once on a new connection for idempotent methods, as net/http does.
+	// On Linux, closed-model users of a Lean target over plain http run
+	// as coroutines on one event loop per CPU rather than as a goroutine
+	// each, as wrk's connections do: a Request's NewBody or Check that
+	// blocks holds up the other users of its loop while it runs, so they
+	// must not wait on anything slow.
 	Lean
 )
 

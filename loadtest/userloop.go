@@ -5,21 +5,23 @@ import "sync"
 // Closed-model users of a Lean HTTP target run as coroutines on event
 // loops (userloop_linux.go), not as a goroutine each. With a goroutine per
 // user, every request parks its goroutine in Go's netpoller and the
-// scheduler wakes it when the answer comes: on the project's 2-core
-// machine that cost both sides CPU (the server spends more per request
-// waking a client whose threads sleep between its requests, and the
-// client more in the scheduler), and Lean reached 0.83-0.86× wrk. An event
-// loop per CPU, locked to its thread, waits in epoll for all its users'
-// sockets at once and switches to the user whose answer came, as wrk's
-// threads do (docs/PERFORMANCE.md, "Closed model on user loops").
+// scheduler readies it when the answer comes, which on the project's
+// 2-core machine held Lean at 0.8× wrk: more CPU per request in the
+// scheduler, and more idle time between a server's answer and the client's
+// next request. A loop per CPU instead waits on one epoll set for all its
+// users' sockets, as wrk's threads do, and switches straight to each user
+// whose answer came; the users whose answers came together send their next
+// requests together (loopUser.sendTurn). docs/PERFORMANCE.md, "Closed
+// model: users on loops", has the measurements.
 //
 // Everything a user does stays the engine's ordinary code (engine.user,
-// engine.do, HTTP.hitLean): only its waits differ. A read or write that
+// engine.do, HTTP.hitLean); only its waits differ. A read or write that
 // would block, think time, and a parked user's wait for the plan to change
 // yield to the loop; a dial runs on a goroutine of its own meanwhile, so
-// that a slow one stalls no other user. Targets other than a Lean HTTP
-// target over plain TCP, and other platforms, keep a goroutine per user,
-// as does the open model.
+// that a slow one stalls no other user. Code of the caller's that blocks
+// (a Request's NewBody or Check) holds up the other users of its loop
+// while it runs. Targets other than a Lean HTTP target over plain TCP,
+// other platforms, and the open model keep a goroutine per user or worker.
 
 // userLoopsEnabled lets tests run the goroutine-per-user path for a Lean
 // target too.

@@ -21,12 +21,11 @@ type userLoops struct {
 	err   error // creating the loops failed: users run as goroutines
 }
 
-// userLoop is one event loop: a goroutine, locked to its thread, that
-// waits in epoll for its users' connections, timers and wake-ups, and runs
-// each user (a coroutine, through iter.Pull) until it waits again. Only
-// the loop and the user it is running touch the loop's state, except for
-// what mu guards and the eventfd, through which other goroutines hand it
-// work.
+// userLoop is one event loop: a goroutine that waits on one epoll set for
+// its users' connections, timers and wake-ups, and runs each user (a
+// coroutine, through iter.Pull) until it waits again. Only the loop and
+// the user it is running touch the loop's state, except for what mu
+// guards and the eventfd, through which other goroutines hand it work.
 type userLoop struct {
 	users userBody
 	ep    int // epoll descriptor
@@ -309,6 +308,9 @@ func (l *userLoop) poll() int {
 	} else if l.deadline != 0 {
 		l.deadline = 0
 		l.file.SetReadDeadline(time.Time{})
+	}
+	if n := epollNow(l.ep, l.events); n != 0 {
+		return max(n, 0)
 	}
 	n := 0
 	err := l.raw.Read(func(fd uintptr) bool {

@@ -220,7 +220,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit 
 
 # --- sections --------------------------------------------------------------
 closed_section() {
-	local tools=(lean nethttp hey vegeta wrk) d n r i tool f res target
+	local tools=(lean leanbare nethttp hey vegeta wrk) d n r i tool f res target
 	d=$(secs "$DUR")
 	n=${#tools[@]}
 	: >"$OUT/closed.tsv"
@@ -233,6 +233,7 @@ closed_section() {
 				f="$OUT/closed.$target.$r.$tool"
 				case $tool in
 				lean) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport lean) ;;
+				leanbare) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport lean -bare) ;;
 				nethttp) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport pooled) ;;
 				hey) res=$(run_hey "$f" -z "$DUR" -c "$CONNS" "$URL/") ;;
 				vegeta) res=$(run_vegeta "$f" -rate=0 -max-workers="$CONNS" -duration="$DUR") ;;
@@ -259,7 +260,7 @@ closed_table() {
 	echo "## Closed model against $(target_label "$target"): $CONNS connections, $DUR per run, $ROUNDS interleaved rounds (order rotated each round)"
 	echo
 	printf '%-22s %12s %14s %10s %12s %8s\n' tool "req/s med" "min-max" "p99 ms" "CPU µs/req" errors
-	for tool in lean nethttp hey vegeta wrk; do
+	for tool in lean leanbare nethttp hey vegeta wrk; do
 		awk -F'\t' -v t="$tool" '$2 == t { print $3 }' "$OUT/closed.$target.tsv" >"$OUT/x"
 		printf '%-22s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
 			"$(sort -g "$OUT/x" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')" \
@@ -271,7 +272,7 @@ closed_table() {
 	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round"
 	echo
 	printf '%-22s %10s %10s %10s\n' "" "/ hey" "/ vegeta" "/ wrk"
-	for k in lean nethttp; do
+	for k in lean leanbare nethttp; do
 		printf '%-22s' "$(label "$k")"
 		for tool in hey vegeta wrk; do
 			printf ' %10s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
@@ -294,6 +295,7 @@ target_label() {
 label() {
 	case $1 in
 	lean) echo "loadgate (Lean)" ;;
+	leanbare) echo "Lean, no id headers" ;;
 	nethttp) echo "loadgate (net/http)" ;;
 	*) echo "$1" ;;
 	esac
