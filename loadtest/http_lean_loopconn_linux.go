@@ -112,7 +112,6 @@ func (c *loopConn) Read(p []byte) (int, error) {
 // Write writes all of p, waiting in the loop while the socket's buffer is
 // full.
 func (c *loopConn) Write(p []byte) (int, error) {
-	c.user.sendTurn()
 	written := 0
 	for written < len(p) {
 		if err := c.usable("write"); err != nil {

@@ -10,9 +10,8 @@ import "sync"
 // scheduler, and more idle time between a server's answer and the client's
 // next request. A loop per CPU instead waits on one epoll set for all its
 // users' sockets, as wrk's threads do, and switches straight to each user
-// whose answer came; the users whose answers came together send their next
-// requests together (loopUser.sendTurn). docs/PERFORMANCE.md, "Closed
-// model: users on loops", has the measurements.
+// whose answer came. docs/PERFORMANCE.md, "Closed model: users on loops",
+// has the measurements.
 //
 // Everything a user does stays the engine's ordinary code (engine.user,
 // engine.do, HTTP.hitLean); only its waits differ. A read or write that

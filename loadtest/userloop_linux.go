@@ -42,8 +42,6 @@ type userLoop struct {
 	live     int // users started and not yet returned
 	timers   userTimers
 	wakeable []wakeRef   // users waiting for the engine's wake-up
-	turns    []*loopUser // users waiting to send, resumed after the events at hand
-	spare    []*loopUser // turns' other buffer
 	conns    map[int32]*loopConn
 	events   []syscall.EpollEvent
 	file     *os.File        // ep, registered with Go's netpoller
@@ -67,7 +65,6 @@ type loopUser struct {
 	until    int64     // mono time the wait ends at; 0 for none
 	waitWake bool      // for the engine's wake-up (a parked or thinking user)
 	offload  bool      // for work running on another goroutine
-	turn     bool      // for its turn to send (sendTurn)
 	timedOut bool      // the loop resumed it because until came
 	heapAt   int       // index in the loop's timers; -1 when not there
 }
@@ -277,15 +274,6 @@ func (l *userLoop) run() {
 				l.resume(l.timers[0], true)
 			}
 		}
-		for len(l.turns) > 0 {
-			turns := l.turns
-			l.turns = l.spare[:0]
-			for i, u := range turns {
-				turns[i] = nil
-				l.resume(u, false)
-			}
-			l.spare = turns[:0]
-		}
 	}
 }
 
@@ -395,7 +383,7 @@ func (l *userLoop) resume(u *loopUser, timedOut bool) {
 	if u.conn != nil && u.conn.waiter == u {
 		u.conn.waiter = nil
 	}
-	u.waitWake, u.offload, u.turn, u.timedOut = false, false, false, timedOut
+	u.waitWake, u.offload, u.timedOut = false, false, timedOut
 	u.gen++
 	if _, ok := u.next(); !ok {
 		l.live--
@@ -403,10 +391,6 @@ func (l *userLoop) resume(u *loopUser, timedOut bool) {
 	}
 	if u.offload {
 		return // handOver resumes it
-	}
-	if u.turn {
-		l.turns = append(l.turns, u)
-		return
 	}
 	if u.until > 0 {
 		heap.Push(&l.timers, u)
@@ -430,19 +414,6 @@ func (u *loopUser) suspend() bool {
 		return false
 	}
 	return true
-}
-
-// sendTurn waits until the loop has dealt with the events at hand. Users
-// whose answers came in one epoll batch thus send their next requests
-// together, after the batch, rather than each as soon as it has its
-// answer: the server then finds several requests at each wake-up, as it
-// does under wrk, whose loop sends the same way. On the project's 2-core
-// machine, where the server shares the CPUs with the generator, this cut
-// the server's CPU per request (docs/PERFORMANCE.md). The wait is inside
-// the request's latency, which is timed from before it.
-func (u *loopUser) sendTurn() {
-	u.turn = true
-	u.suspend()
 }
 
 // pause waits for the engine's wake-up, or until mono time until (0: no
