@@ -39,14 +39,16 @@ type userLoop struct {
 	broken   bool        // a connection was interrupted
 	gone     bool        // the loop ended and closed its descriptors
 
-	live     int // users started and not yet returned
-	timers   userTimers
-	wakeable []wakeRef   // users waiting for the engine's wake-up
-	conns    map[int32]*loopConn
-	events   []syscall.EpollEvent
-	file     *os.File        // ep, registered with Go's netpoller
-	raw      syscall.RawConn // file's
-	deadline int64           // mono time file's read deadline is set to (maybe passed); 0 for none
+	live      int // users started and not yet returned
+	timers    userTimers
+	wakeable  []*loopUser // users waiting for the engine's wake-up, each once (listed)
+	current   *loopUser   // the user running now, if any
+	restarted bool        // run is starting again after lostUser
+	conns     map[int32]*loopConn
+	events    []syscall.EpollEvent
+	file      *os.File        // ep, registered with Go's netpoller
+	raw       syscall.RawConn // file's
+	deadline  int64           // mono time file's read deadline is set to (maybe passed); 0 for none
 }
 
 // loopUser is one closed-model user running as a coroutine on a loop. The
@@ -57,21 +59,16 @@ type loopUser struct {
 	next  func() (struct{}, bool)
 	yield func(struct{}) bool
 	dead  bool // yield returned false (not expected: see startUser): waits end at once
-	gen   uint64
 
 	// What the user waits for, set before it yields.
 	conn     *loopConn // for want on conn
 	want     uint32    // epoll events
 	until    int64     // mono time the wait ends at; 0 for none
 	waitWake bool      // for the engine's wake-up (a parked or thinking user)
+	listed   bool      // in the loop's wakeable list
 	offload  bool      // for work running on another goroutine
 	timedOut bool      // the loop resumed it because until came
 	heapAt   int       // index in the loop's timers; -1 when not there
-}
-
-type wakeRef struct {
-	u   *loopUser
-	gen uint64
 }
 
 // userLoopPlatform says whether this platform has user loops.
@@ -230,17 +227,33 @@ func (l *userLoop) signalLocked() {
 }
 
 func (l *userLoop) run() {
-	defer l.users.wg.Done()
+	normal := false
+	defer func() {
+		if !normal && l.current != nil {
+			l.lostUser()
+			return
+		}
+		l.release()
+		l.users.wg.Done()
+	}()
 	if l.users.own != nil {
 		l.users.own()
 	}
-	defer l.release()
+	if l.restarted { // see lostUser
+		l.restarted = false
+		for _, c := range l.conns {
+			if u := c.waiter; u != nil {
+				l.resume(u, false)
+			}
+		}
+	}
 	l.handOver()
 	for {
 		l.mu.Lock()
 		done := l.closing && l.live == 0 && len(l.incoming) == 0
 		l.mu.Unlock()
 		if done {
+			normal = true
 			return
 		}
 		n := l.poll()
@@ -347,9 +360,10 @@ func (l *userLoop) handOver() {
 	if woke {
 		wakeable := l.wakeable
 		l.wakeable = nil
-		for _, w := range wakeable {
-			if w.u.gen == w.gen && w.u.waitWake {
-				l.resume(w.u, false)
+		for _, u := range wakeable {
+			u.listed = false
+			if u.waitWake {
+				l.resume(u, false)
 			}
 		}
 	}
@@ -384,8 +398,10 @@ func (l *userLoop) resume(u *loopUser, timedOut bool) {
 		u.conn.waiter = nil
 	}
 	u.waitWake, u.offload, u.timedOut = false, false, timedOut
-	u.gen++
-	if _, ok := u.next(); !ok {
+	l.current = u
+	_, ok := u.next()
+	l.current = nil
+	if !ok {
 		l.live--
 		return
 	}
@@ -398,9 +414,27 @@ func (l *userLoop) resume(u *loopUser, timedOut bool) {
 	if u.conn != nil {
 		u.conn.waiter = u
 	}
-	if u.waitWake {
-		l.wakeable = append(l.wakeable, wakeRef{u, u.gen})
+	if u.waitWake && !u.listed {
+		u.listed = true
+		l.wakeable = append(l.wakeable, u)
 	}
+}
+
+// lostUser goes on after the user running called runtime.Goexit (a Check
+// that calls t.FailNow, say), which iter.Pull passes on to the loop's
+// goroutine: that user is gone, its deferred calls done, as a goroutine
+// user would be; the loop goes on for the others on a new goroutine. The
+// events of the batch being handled are lost with the old one, so every
+// user waiting for a connection is resumed to look again (a socket with
+// nothing to read says so, and the next data brings a new event).
+func (l *userLoop) lostUser() {
+	l.current = nil
+	l.live--
+	for _, c := range l.conns {
+		c.rready, c.wready = true, true
+	}
+	l.restarted = true
+	go l.run()
 }
 
 // suspend yields to the loop; the caller has set what it waits for. It

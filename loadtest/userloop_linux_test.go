@@ -187,3 +187,29 @@ func TestLeanUsersOnLoops(t *testing.T) {
 		})
 	}
 }
+
+// TestLeanUserOnLoopGoexit checks that a user whose Check calls
+// runtime.Goexit (as t.FailNow does) ends that user alone, as it would end
+// its goroutine, and not its loop: the other users on the loop go on, and
+// none is left suspended when the run ends.
+func TestLeanUserOnLoopGoexit(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	var exited atomic.Bool
+	target := Mix(Request{Method: http.MethodGet, URL: srv.URL, Check: func(*http.Response, []byte) error {
+		if !exited.Swap(true) {
+			runtime.Goexit()
+		}
+		return nil
+	}})
+	target.Transport = Lean
+	users := 2 * max(1, runtime.GOMAXPROCS(0)) // two on each loop
+	res := runHTTP(t, target, Users(users).For(300*time.Millisecond))
+	if !exited.Load() {
+		t.Fatal("no Check ran")
+	}
+	if res.Abandoned != 0 || res.Requests < 10 {
+		t.Errorf("%d requests, %d abandoned: the other users stopped", res.Requests, res.Abandoned)
+	}
+}
