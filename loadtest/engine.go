@@ -534,9 +534,7 @@ func (e *engine) user(id int, lu *loopUser) {
 				e.users.add(-1)
 			}
 			if lu != nil {
-				if !lu.pause(0) {
-					return
-				}
+				lu.pause(0) // until the plan changes or the load ends
 				continue
 			}
 			select {
@@ -570,7 +568,6 @@ func (e *engine) user(id int, lu *loopUser) {
 // active, and false when the load ends. A new plan that keeps both lets
 // the user sleep on, so that a stage boundary sends no burst.
 func (e *engine) think(id int, d time.Duration, timer *time.Timer, lu *loopUser) bool {
-	until := time.Now().Add(d)
 	if lu != nil {
 		end := mono() + int64(d)
 		for {
@@ -580,11 +577,12 @@ func (e *engine) think(id int, d time.Duration, timer *time.Timer, lu *loopUser)
 			if mono() >= end {
 				return true
 			}
-			if !lu.pause(end) || e.halted() {
+			if lu.pause(end); e.halted() {
 				return false
 			}
 		}
 	}
+	until := time.Now().Add(d)
 	for {
 		wake := *e.wake.Load()
 		if p := e.plan.Load(); p.think != d || int64(id) >= p.active.Load() {

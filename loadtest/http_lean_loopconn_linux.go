@@ -155,11 +155,8 @@ func (c *loopConn) usable(op string) error {
 func (c *loopConn) wait(op string, want uint32) error {
 	u := c.user
 	u.conn, u.want, u.until = c, want, c.deadline
-	ok := u.suspend()
+	u.suspend()
 	u.conn, u.until = nil, 0
-	if !ok {
-		return c.opError(op, net.ErrClosed)
-	}
 	if u.timedOut {
 		return c.opError(op, os.ErrDeadlineExceeded)
 	}

@@ -58,7 +58,6 @@ type loopUser struct {
 	loop  *userLoop
 	next  func() (struct{}, bool)
 	yield func(struct{}) bool
-	dead  bool // yield returned false (not expected: see startUser): waits end at once
 
 	// What the user waits for, set before it yields.
 	conn     *loopConn // for want on conn
@@ -310,11 +309,8 @@ func (l *userLoop) poll() int {
 		l.deadline = 0
 		l.file.SetReadDeadline(time.Time{})
 	}
-	if n := epollNow(l.ep, l.events); n != 0 {
-		return max(n, 0)
-	}
 	n := 0
-	err := l.raw.Read(func(fd uintptr) bool {
+	err := l.raw.Read(func(fd uintptr) bool { // called before it parks, and after
 		n = epollNow(int(fd), l.events)
 		return n != 0
 	})
@@ -437,32 +433,25 @@ func (l *userLoop) lostUser() {
 	go l.run()
 }
 
-// suspend yields to the loop; the caller has set what it waits for. It
-// reports false when the loop has gone.
-func (u *loopUser) suspend() bool {
-	if u.dead {
-		return false
-	}
-	if !u.yield(struct{}{}) {
-		u.dead = true
-		return false
-	}
-	return true
+// suspend yields to the loop until what the caller set it to wait for
+// comes. The loop resumes every user it suspends: it ends only once they
+// have all returned (startUser).
+func (u *loopUser) suspend() {
+	u.yield(struct{}{})
 }
 
 // pause waits for the engine's wake-up, or until mono time until (0: no
-// limit), and reports false when the loop has gone.
-func (u *loopUser) pause(until int64) bool {
+// limit); the caller looks again at what it waits for.
+func (u *loopUser) pause(until int64) {
 	u.conn, u.until, u.waitWake = nil, until, true
-	ok := u.suspend()
+	u.suspend()
 	u.until = 0
-	return ok
 }
 
 // run runs f on a goroutine of its own, for work that blocks (dialling a
 // connection), while the loop goes on with its other users.
 func (u *loopUser) run(f func()) {
-	if u == nil || u.dead {
+	if u == nil {
 		f()
 		return
 	}
