@@ -181,7 +181,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		if g := res.Generator; g != nil && g.Bound {
 			// Recorded all the same: its error rate and resources are
 			// sound, and refusing would leave no baseline at all.
-			t.Logf("baseline.Check: %s: run %d was %s (%s): every comparison with this baseline leaves its latencies and throughput inconclusive until it is recorded again where the generator has CPU to spare",
+			t.Logf("baseline.Check: %s: run %d was %s (%s): every comparison with this baseline judges latencies and throughput without it, on fewer runs, until it is recorded again where the generator has CPU to spare",
 				res.Scenario, len(r.b.Runs), loadtest.BoundWord, strings.Join(g.Reasons, "; "))
 		}
 		return nil

@@ -93,7 +93,8 @@ type Comparison struct {
 	// generator-bound, with why: "head run 2: the process used 97% of its
 	// 2 CPUs (limit 90%)". Their latencies and throughput are the load
 	// generator's as much as the service's, so the rows of those metrics
-	// are inconclusive ([Row.GeneratorBound]).
+	// leave them out ([Stat.LeftOut]), or are inconclusive when too few
+	// runs are left ([Row.GeneratorBound]).
 	GeneratorBound []string
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
@@ -112,7 +113,12 @@ type Side struct {
 type Stat struct {
 	Median float64
 	Lo, Hi float64
-	N      int
+	N      int // the runs judged
+	// LeftOut counts the side's runs that were generator-bound, which a
+	// metric a load generator short of CPU distorts is judged without
+	// (not counted in N), or, when too few were left, which left the
+	// metric unjudged (counted in N: Row.GeneratorBound).
+	LeftOut int
 }
 
 // Row is the comparison of one metric.
@@ -140,10 +146,11 @@ type Row struct {
 	Verdict     Verdict
 	// Note says why the verdict is what it is, when that needs saying.
 	Note string
-	// GeneratorBound says a run of either side that has the metric was
-	// generator-bound and the metric is one a load generator short of CPU
-	// distorts (a latency, throughput): the verdict is inconclusive,
-	// whatever the values, and Comparison.GeneratorBound says which runs.
+	// GeneratorBound says the metric is one a load generator short of CPU
+	// distorts (a latency, throughput), and so many runs of either side
+	// were generator-bound that too few were left to judge it without
+	// them: the verdict is inconclusive, whatever the values, the Stats
+	// hold every run, and Comparison.GeneratorBound says which runs.
 	GeneratorBound bool
 }
 
@@ -237,7 +244,12 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		if len(bv) == 0 || len(hv) == 0 {
 			continue
 		}
-		row := judge(m, rule, bv, hv, alpha, p.FailUnconfirmed)
+		var row Row
+		if m.row.Generator {
+			row = judgeUnbound(m, rule, base, head, alpha, p.FailUnconfirmed)
+		} else {
+			row = judge(m, rule, bv, hv, alpha, p.FailUnconfirmed)
+		}
 		if rule.WarnOnly && row.Verdict == Fail {
 			row.Verdict = Warn
 			row.Note += " (warn only)"
@@ -246,14 +258,16 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			row.Verdict = Warn
 			row.Note += "; machines differ"
 		}
-		if m.row.Generator && (base.generatorBound(m) || head.generatorBound(m)) {
+		if row.GeneratorBound {
 			// Neither a pass nor a failure of the service: the load
 			// generator set the values as much as the service did.
-			row.Verdict, row.GeneratorBound = Inconclusive, true
-			row.Note = loadtest.BoundWord
+			row.Verdict, row.Note = Inconclusive, loadtest.BoundWord
 		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
+	}
+	if _, without := c.boundReasons(); without != nil {
+		c.Warnings = append(c.Warnings, without)
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(
@@ -399,12 +413,10 @@ func (c *Comparison) decide(p Policy) {
 		sla = append(sla, b.String())
 	}
 	worst := Pass
-	var bound []string // metrics not judged: a run was generator-bound
 	for _, r := range c.Rows {
 		worst = max(worst, r.Verdict)
 		if r.GeneratorBound {
-			bound = append(bound, r.Metric)
-			continue
+			continue // one reason for all of them, below
 		}
 		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
 		if !r.Tested {
@@ -449,11 +461,10 @@ func (c *Comparison) decide(p Policy) {
 			}
 		}
 	}
-	if len(bound) > 0 {
+	if unjudged, _ := c.boundReasons(); unjudged != "" {
 		// Not scored either: the score cannot fail what was not judged.
 		v = max(v, Inconclusive)
-		warns = append([]string{fmt.Sprintf("inconclusive: %s: %s not judged (%s)",
-			loadtest.BoundWord, joinComma(bound), strings.Join(c.GeneratorBound, "; "))}, warns...)
+		warns = append([]string{unjudged}, warns...)
 	}
 	if len(c.EnvMismatch) > 0 {
 		v = max(v, Warn)

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -8,55 +9,67 @@ import (
 	"github.com/loadgate/loadgate/loadtest"
 )
 
-// TestCompareGeneratorBound checks issue 21's rule: when a run of either
-// side was generator-bound, the metrics a generator short of CPU distorts
-// (latencies, throughput) are inconclusive whatever their values, never a
-// pass or a failure, and the others are judged as ever.
+// TestCompareGeneratorBound checks issue 21's rule: the metrics a
+// generator short of CPU distorts (latencies, throughput) are judged
+// without the generator-bound runs of either side, and are inconclusive,
+// never a pass or a failure, when too few runs are left for the rank test;
+// the others are judged on every run.
 func TestCompareGeneratorBound(t *testing.T) {
 	bound := []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}
 	tests := []struct {
 		name        string
 		base, head  []float64 // p99 of each run, ms
-		boundBase   int       // 1-based run of the base that was bound; 0 for none
-		boundHead   int
+		boundBase   []int     // 1-based runs of the base that were bound
+		boundHead   []int
 		errorRate   float64 // of every head run
 		policy      Policy
 		wantVerdict Verdict
 		wantReason  string
+		unjudged    bool // the distorted metrics are left inconclusive
+		settled     bool // and more runs cannot judge them
 	}{
 		{
-			name: "28% worse, head bound: not a failure", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
-			boundHead: 3, wantVerdict: Inconclusive,
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 3: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
+			name: "28% worse, one head run bound: judged without it", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
+			boundHead: []int{3}, wantVerdict: Fail,
+			wantReason: "p99 +30.39% (p=0.016 n=5+4): over 15% tolerance; without 1 generator-bound run",
 		},
 		{
-			name: "unchanged, base bound: not a pass", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
-			boundBase: 1, wantVerdict: Inconclusive,
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (baseline run 1: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
+			name: "unchanged, one base run bound: judged without it", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
+			boundBase: []int{1}, wantVerdict: Pass,
+		},
+		{
+			name: "28% worse, three head runs bound: too few left", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
+			boundHead: []int{1, 3, 5}, wantVerdict: Inconclusive, unjudged: true, settled: true,
+			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged: too few runs were not generator-bound for the rank test (head run 1: the process used 97%",
+		},
+		{
+			name: "two bound a side: too few left, but more runs may leave enough", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
+			boundBase: []int{1, 2}, boundHead: []int{4, 5}, wantVerdict: Inconclusive, unjudged: true,
+			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged",
 		},
 		{
 			name: "errors still fail", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
-			boundHead: 2, errorRate: 0.05, wantVerdict: Fail,
-			wantReason: "warning: inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged (head run 2: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms))",
+			boundHead: []int{1, 2, 3}, errorRate: 0.05, wantVerdict: Fail, unjudged: true, settled: true,
+			wantReason: "warning: inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged",
 		},
 		{
 			name: "a scorecard cannot fail what was not judged", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{20, 21, 19, 20.5, 20.2},
-			boundHead: 1, policy: Policy{Scorecard: &DefaultScorecard}, wantVerdict: Inconclusive,
+			boundHead: []int{1, 2, 3}, policy: Policy{Scorecard: &DefaultScorecard}, wantVerdict: Inconclusive, unjudged: true, settled: true,
 			wantReason: "inconclusive: generator-bound",
 		},
 		{
 			name: "no bound run: judged", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
-			wantVerdict: Fail, wantReason: "p99 +",
+			wantVerdict: Fail, wantReason: "p99 +28.43% (p=0.008 n=5): over 15% tolerance",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base, head := sampleP99("baseline", tt.base...), sampleP99("head", tt.head...)
-			if tt.boundBase > 0 {
-				base.Runs[tt.boundBase-1].GeneratorBound = bound
+			for _, i := range tt.boundBase {
+				base.Runs[i-1].GeneratorBound = bound
 			}
-			if tt.boundHead > 0 {
-				head.Runs[tt.boundHead-1].GeneratorBound = bound
+			for _, i := range tt.boundHead {
+				head.Runs[i-1].GeneratorBound = bound
 			}
 			for i := range head.Runs {
 				head.Runs[i].ErrorRate = tt.errorRate
@@ -68,28 +81,77 @@ func TestCompareGeneratorBound(t *testing.T) {
 			if c.Verdict != tt.wantVerdict {
 				t.Errorf("verdict %v, want %v\n%s", c.Verdict, tt.wantVerdict, c)
 			}
-			if !containsPrefix(c.Reasons, tt.wantReason) {
+			if tt.wantReason != "" && !containsPrefix(c.Reasons, tt.wantReason) {
 				t.Errorf("reasons %q, want one starting %q", c.Reasons, tt.wantReason)
 			}
-			anyBound := tt.boundBase+tt.boundHead > 0
+			nb, nh := len(tt.boundBase), len(tt.boundHead)
 			for _, r := range c.Rows {
 				distorted := r.Metric == P50 || r.Metric == P90 || r.Metric == P99 || r.Metric == P999 || r.Metric == Throughput
 				switch {
-				case anyBound && distorted && (r.Verdict != Inconclusive || !r.GeneratorBound || r.Note != "generator-bound"):
+				case !distorted && (r.GeneratorBound || r.Base.N != 5 || r.Head.N != 5):
+					t.Errorf("%s: bound %v, n=%d+%d: only latencies and throughput leave runs out", r.Metric, r.GeneratorBound, r.Base.N, r.Head.N)
+				case distorted && tt.unjudged && (r.Verdict != Inconclusive || !r.GeneratorBound || r.Note != "generator-bound"):
 					t.Errorf("%s: verdict %v, bound %v, note %q; want inconclusive: generator-bound", r.Metric, r.Verdict, r.GeneratorBound, r.Note)
-				case !distorted && r.GeneratorBound:
-					t.Errorf("%s left unjudged: only latencies and throughput are", r.Metric)
-				case !anyBound && r.GeneratorBound:
-					t.Errorf("%s unjudged without a bound run", r.Metric)
+				case distorted && tt.unjudged && (r.Base.N != 5 || r.Head.N != 5 || r.Base.LeftOut != nb || r.Head.LeftOut != nh):
+					t.Errorf("%s: n=%d+%d, left out %d+%d; want every run shown, %d+%d bound", r.Metric, r.Base.N, r.Head.N, r.Base.LeftOut, r.Head.LeftOut, nb, nh)
+				case distorted && !tt.unjudged && (r.GeneratorBound || r.Base.N != 5-nb || r.Head.N != 5-nh || r.Base.LeftOut != nb || r.Head.LeftOut != nh):
+					t.Errorf("%s: bound %v, n=%d+%d, left out %d+%d; want judged on %d+%d runs", r.Metric, r.GeneratorBound, r.Base.N, r.Head.N, r.Base.LeftOut, r.Head.LeftOut, 5-nb, 5-nh)
+				case distorted && nb+nh > 0 && !tt.unjudged && !strings.Contains(r.Note, "without "+strconv.Itoa(nb+nh)+" generator-bound run"):
+					t.Errorf("%s: note %q does not say runs were left out", r.Metric, r.Note)
 				}
 			}
-			if anyBound && !c.Settled() {
-				t.Error("not settled: more runs cannot judge what a bound run left unjudged")
+			if tt.unjudged && c.Settled() != tt.settled {
+				t.Errorf("settled %v, want %v", c.Settled(), tt.settled)
+			}
+			warned := false
+			for _, w := range c.Warnings {
+				warned = warned || strings.HasPrefix(w.Error(), "p50, p90, p99, p999, throughput judged without the generator-bound runs (")
+			}
+			if want := nb+nh > 0 && !tt.unjudged; warned != want {
+				t.Errorf("warned of runs left out: %v, want %v (%v)", warned, want, c.Warnings)
 			}
 			if tt.errorRate > 0 && rowOf(t, c, ErrorRate).Verdict != Fail {
-				t.Errorf("error_rate 0 → 5%% in a bound run: %v, want fail", rowOf(t, c, ErrorRate).Verdict)
+				t.Errorf("error_rate 0 → 5%% in bound runs: %v, want fail", rowOf(t, c, ErrorRate).Verdict)
 			}
 		})
+	}
+}
+
+// TestSequentialGeneratorBound: a look whose generator-bound runs left
+// too few others is not settled, and a later look with more runs judges
+// the regression without them; the final look concludes inconclusive
+// when they never became enough.
+func TestSequentialGeneratorBound(t *testing.T) {
+	bound := []string{"one send in ten left more than 1ms late (p90 1.99ms)"}
+	base := sampleP99("base", 10, 11, 9.5, 10.5, 10.2, 10.3, 9.9, 10.8)
+	head := sampleP99("head", 13, 13.5, 12.8, 13.1, 14, 13.3, 12.9, 13.6)
+	for _, i := range []int{0, 1} {
+		base.Runs[i].GeneratorBound = bound
+		head.Runs[i+2].GeneratorBound = bound
+	}
+	j := &Judge{}
+	first := Sample{Scenario: base.Scenario, Label: "base", Env: base.Env, Runs: base.Runs[:5]}
+	firstHead := Sample{Scenario: head.Scenario, Label: "head", Env: head.Env, Runs: head.Runs[:5]}
+	c, err := j.CompareLook(first, firstHead, Look{K: 1, Of: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Verdict != Inconclusive || c.Settled() {
+		t.Fatalf("look 1 of 3, 3+3 runs not bound: verdict %v, settled %v; want inconclusive, not settled\n%s", c.Verdict, c.Settled(), c)
+	}
+	c, err = j.CompareLook(base, head, Look{K: 2, Of: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rowOf(t, c, P99); c.Verdict != Fail || r.Base.N != 6 || r.Head.N != 6 || !c.Settled() {
+		t.Errorf("look 2 of 3, 6+6 runs not bound: verdict %v, p99 n=%d+%d, settled %v; want a settled failure on 6+6\n%s", c.Verdict, r.Base.N, r.Head.N, c.Settled(), c)
+	}
+	c, err = j.CompareLook(first, firstHead, Look{K: 3, Of: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rowOf(t, c, P99); c.Verdict != Inconclusive || !r.GeneratorBound {
+		t.Errorf("final look, 3+3 runs not bound: verdict %v, p99 bound %v; want inconclusive: generator-bound\n%s", c.Verdict, r.GeneratorBound, c)
 	}
 }
 
@@ -142,7 +204,7 @@ func TestCheckRecordsGeneratorBound(t *testing.T) {
 		}
 		tb := &fakeTB{}
 		Check(tb, r, WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
-		said := strings.Contains(tb.text(), "run 3 was generator-bound (the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)): every comparison with this baseline leaves its latencies and throughput inconclusive")
+		said := strings.Contains(tb.text(), "run 3 was generator-bound (the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)): every comparison with this baseline judges latencies and throughput without it, on fewer runs")
 		if tb.failed() || said != (i == 2) {
 			t.Fatalf("update run %d:\n%s", i+1, tb.text())
 		}
@@ -151,7 +213,10 @@ func TestCheckRecordsGeneratorBound(t *testing.T) {
 	for i := range 5 {
 		c = Check(&fakeTB{}, result("checkout", time.Millisecond, uint64(100+i)), WithDir(dir), WithUpdate(false), WithRuns(5))
 	}
-	if c == nil || c.Verdict != Inconclusive || len(c.GeneratorBound) != 1 || c.GeneratorBound[0] != "baseline run 3: the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)" {
-		t.Errorf("comparison with a baseline holding a generator-bound run: %v", c)
+	if c == nil || c.Verdict == Inconclusive || len(c.GeneratorBound) != 1 || c.GeneratorBound[0] != "baseline run 3: the process used 99% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)" {
+		t.Fatalf("comparison with a baseline holding a generator-bound run: %v", c)
+	}
+	if r := rowOf(t, c, P99); r.Base.N != 4 || r.Base.LeftOut != 1 || r.Head.N != 5 {
+		t.Errorf("p99 judged on %d+%d runs, %d left out; want 4+5, the bound one left out", r.Base.N, r.Head.N, r.Base.LeftOut)
 	}
 }

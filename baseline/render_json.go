@@ -41,6 +41,9 @@ type jsonStat struct {
 	Lo     *float64 `json:"lo"` // null: too few runs for an interval
 	Hi     *float64 `json:"hi"`
 	N      int      `json:"n"`
+	// LeftOut counts the generator-bound runs the metric was judged
+	// without (Stat.LeftOut).
+	LeftOut int `json:"left_out,omitempty"`
 }
 
 type jsonRow struct {
@@ -55,7 +58,8 @@ type jsonRow struct {
 	Significant bool        `json:"significant"`
 	Verdict     Verdict     `json:"verdict"`
 	Note        string      `json:"note,omitempty"`
-	// GeneratorBound: a generator-bound run left the metric unjudged.
+	// GeneratorBound: generator-bound runs left too few others to judge
+	// the metric.
 	GeneratorBound bool `json:"generator_bound,omitempty"`
 	// Rule is flattened: tolerance, warn, floor, warn_only (ignore is
 	// always false, so left out: an ignored metric has no row).
@@ -90,7 +94,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	for _, w := range c.Warnings {
 		j.Warnings = append(j.Warnings, w.Error())
 	}
-	st := func(s Stat) jsonStat { return jsonStat{s.Median, finite(s.Lo), finite(s.Hi), s.N} }
+	st := func(s Stat) jsonStat { return jsonStat{s.Median, finite(s.Lo), finite(s.Hi), s.N, s.LeftOut} }
 	for _, r := range c.Rows {
 		j.Metrics = append(j.Metrics, jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),

@@ -88,14 +88,3 @@ func notShard(r *loadtest.Result) error {
 	}
 	return nil
 }
-
-// generatorBound tells whether a run of s that has metric m was
-// generator-bound.
-func (s Sample) generatorBound(m Metric) bool {
-	for i := range s.Runs {
-		if _, ok := s.Runs[i].value(m.row); ok && len(s.Runs[i].GeneratorBound) > 0 {
-			return true
-		}
-	}
-	return false
-}

@@ -80,8 +80,8 @@ type Run struct {
 	Stopped string `json:"stopped,omitempty"`
 	// GeneratorBound holds why the run was generator-bound
 	// (loadtest.Generator.Reasons); empty when it was not, or when its
-	// result did not say. A comparison does not judge the latencies and
-	// throughput of a sample with such a run: they are inconclusive.
+	// result did not say. A comparison judges latencies and throughput
+	// without such a run (inconclusive when too few others are left).
 	GeneratorBound []string `json:"generator_bound,omitempty"`
 	// Shards is the number of shards a merged result of a sharded run
 	// joined (loadgate merge); 0 for a run of one process. A merged run

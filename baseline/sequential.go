@@ -65,11 +65,15 @@ func (r Row) worse() (lo, hi float64) {
 }
 
 // settled tells whether more runs cannot change the row's verdict: it
-// failed, a generator-bound run left it unjudged, or even its worst
-// plausible change is within its tolerance or under its floor.
+// failed, generator-bound runs left it unjudged and more would be bound
+// too, or even its worst plausible change is within its tolerance or
+// under its floor.
 func (r Row) settled() bool {
-	if !r.gating() || r.Verdict == Fail || r.GeneratorBound {
-		return true // more runs cannot judge what a generator-bound run left unjudged
+	if !r.gating() || r.Verdict == Fail {
+		return true
+	}
+	if r.GeneratorBound {
+		return r.boundSettled()
 	}
 	_, hi := r.worse()
 	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
@@ -100,8 +104,8 @@ func (c *Comparison) Conclude() {
 	changed := false
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		if r.settled() || r.Verdict == Fail {
-			continue
+		if r.settled() || r.Verdict == Fail || r.GeneratorBound {
+			continue // a generator-bound row is inconclusive already
 		}
 		lo, hi := r.worse()
 		if math.IsInf(hi-lo, 0) || (hi-lo)/2 <= r.Rule.Tolerance {
@@ -112,6 +116,7 @@ func (c *Comparison) Conclude() {
 		r.Verdict = Inconclusive
 		r.Note = fmt.Sprintf("%s moved ±%.0f%% between runs: a %s change cannot be told apart with n=%s",
 			r.Metric, 100*(hi-lo)/2, pct(r.Rule.Tolerance), cell.Runs(r.Base.N, r.Head.N))
+		r.noteLeftOut()
 		changed = true
 	}
 	if changed {

@@ -15,9 +15,9 @@ import (
 // whether it, rather than the service, may have set the latencies: a
 // generator short of CPU sends late and reads responses late, and both
 // delays are in the latency. A run whose generator was the bottleneck is
-// generator-bound (Bound): package baseline does not judge its latencies
-// (their comparison is inconclusive), and every rendering of the run says
-// so with the Reasons.
+// generator-bound (Bound): package baseline judges latencies and
+// throughput without it (inconclusive when too few other runs are left),
+// and every rendering of the run says so with the Reasons.
 //
 // The figures describe the test process: the harness, the target and any
 // service running in the same process (a test server, an example shop).
@@ -307,7 +307,7 @@ func (g *Generator) Verdict() string {
 		return ""
 	}
 	return BoundWord + ": " + strings.Join(g.Reasons, "; ") +
-		": the latencies are the load generator's as much as the service's, and a comparison leaves them inconclusive"
+		": the latencies are the load generator's as much as the service's, and a comparison judges latencies and throughput without this run"
 }
 
 // Figures is the line of the summary that describes g: "generator: 12% of

@@ -27,10 +27,14 @@ func TestJudge(t *testing.T) {
 	}
 	sla := &baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 90ms"}}}
 	// Issue 21: a generator-bound run.
-	bound := func(rs []*loadtest.Result) []*loadtest.Result {
-		rs[len(rs)-1].Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
+	// boundN marks the last n runs generator-bound.
+	boundN := func(n int, rs []*loadtest.Result) []*loadtest.Result {
+		for _, r := range rs[len(rs)-n:] {
+			r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
+		}
 		return rs
 	}
+	bound := func(rs []*loadtest.Result) []*loadtest.Result { return boundN(1, rs) }
 	tests := []struct {
 		name     string
 		judge    *baseline.Judge
@@ -45,8 +49,10 @@ func TestJudge(t *testing.T) {
 		{"leak", nil, Input{Base: base, Head: leaky(false)}, baseline.Fail, ExitFail},
 		{"leak reported only", nil, Input{Base: base, Head: leaky(true)}, baseline.Warn, ExitPass},
 		{"test failed", nil, Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1), TestFailed: true}, baseline.Fail, ExitFail},
-		{"regression, generator-bound: inconclusive", nil, Input{Base: base, Head: bound(runsOf(130.2, 129.8, 130.6, 129.4, 130.1))}, baseline.Inconclusive, ExitInconclusive},
-		{"same, base generator-bound: inconclusive", nil, Input{Base: bound(runsOf(100, 101, 99, 100.5, 99.5)), Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)}, baseline.Inconclusive, ExitInconclusive},
+		{"regression, a head run generator-bound: judged without it", nil, Input{Base: base, Head: bound(runsOf(130.2, 129.8, 130.6, 129.4, 130.1))}, baseline.Fail, ExitFail},
+		{"same, a base run bound: judged without it", nil, Input{Base: bound(runsOf(100, 101, 99, 100.5, 99.5)), Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)}, baseline.Pass, ExitPass},
+		{"regression, three head runs generator-bound: inconclusive", nil, Input{Base: base, Head: boundN(3, runsOf(130.2, 129.8, 130.6, 129.4, 130.1))}, baseline.Inconclusive, ExitInconclusive},
+		{"same, three base runs generator-bound: inconclusive", nil, Input{Base: boundN(3, runsOf(100, 101, 99, 100.5, 99.5)), Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)}, baseline.Inconclusive, ExitInconclusive},
 		{"nothing to compare, generator-bound: warns", nil, Input{NoBase: "new", Head: bound(runsOf(80, 81))}, baseline.Warn, ExitPass},
 		{"nothing to compare, SLA breached, generator-bound: fails", sla, Input{NoBase: "new", Head: bound(runsOf(100, 101))}, baseline.Fail, ExitFail},
 		{"unreadable baseline", nil, Input{StoredErr: errors.New("x.json:3:1: unexpected end of JSON input"), Head: runsOf(100)}, baseline.Fail, ExitBadInput},

@@ -187,7 +187,13 @@ func writeBound(b *strings.Builder, s *Scenario) {
 	runs, effect := s.GeneratorBound, ": the latencies are the generator's as much as the service's."
 	if c := s.Comparison; c != nil {
 		runs = c.GeneratorBound
-		effect = ", so the comparison does not judge latencies and throughput (inconclusive): they are the generator's as much as the service's. The error rate is judged as ever."
+		effect = ", so the comparison judges latencies and throughput without it, on the other runs; the error rate on all of them."
+		if len(runs) > 1 {
+			effect = ", so the comparison judges latencies and throughput without them, on the other runs; the error rate on all of them."
+		}
+		if s.Bound() {
+			effect = ", which left too few other runs to judge latencies and throughput (inconclusive): they are the generator's as much as the service's. The error rate is judged as ever."
+		}
 	}
 	if len(runs) == 0 {
 		return

@@ -1,0 +1,110 @@
+package baseline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// A run whose load generator was the bottleneck (loadtest.Generator.Bound)
+// measured the generator as much as the service: its latencies and
+// throughput are no evidence about the code. A comparison leaves such runs
+// out of those metrics and judges them on the other runs, as long as
+// enough are left for the rank test to confirm a change at the
+// comparison's alpha; with fewer, the metrics are inconclusive
+// ([Row.GeneratorBound]), never a pass or a failure. Metrics a generator
+// short of CPU does not distort (the error rate, leaks, memory) are judged
+// on every run. So one run of ten that shared its CPU with something else
+// neither hides a regression nor fails a pull request.
+
+// unboundValues returns the values of metric m in the runs of s that
+// were not generator-bound, and how many runs that have m were.
+func (s Sample) unboundValues(m Metric) (vals []float64, bound int) {
+	vals = make([]float64, 0, len(s.Runs))
+	if m.row.Read == nil {
+		return vals, 0
+	}
+	for i := range s.Runs {
+		v, ok := s.Runs[i].value(m.row)
+		switch {
+		case !ok:
+		case len(s.Runs[i].GeneratorBound) > 0:
+			bound++
+		default:
+			vals = append(vals, v)
+		}
+	}
+	return vals, bound
+}
+
+// judgeUnbound judges metric m, one a generator short of CPU distorts, on
+// the runs of either side that were not generator-bound. With none bound it
+// is judge; with too few left for the rank test, the row holds every run's
+// values and is inconclusive.
+func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnconfirmed bool) Row {
+	bv, bb := base.unboundValues(m)
+	hv, hb := head.unboundValues(m)
+	if bb+hb == 0 {
+		return judge(m, rule, bv, hv, alpha, failUnconfirmed)
+	}
+	if len(bv) == 0 || len(hv) == 0 || minP(len(bv), len(hv)) > alpha {
+		row := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
+		row.Base.LeftOut, row.Head.LeftOut = bb, hb
+		row.Verdict, row.GeneratorBound, row.Note = Inconclusive, true, loadtest.BoundWord
+		return row
+	}
+	row := judge(m, rule, bv, hv, alpha, failUnconfirmed)
+	row.Base.LeftOut, row.Head.LeftOut = bb, hb
+	row.noteLeftOut()
+	return row
+}
+
+// noteLeftOut adds to the row's note how many generator-bound runs it was
+// judged without, if any.
+func (r *Row) noteLeftOut() {
+	n := r.Base.LeftOut + r.Head.LeftOut
+	if n == 0 || r.GeneratorBound {
+		return
+	}
+	without := "without " + cell.Plural(n, loadtest.BoundWord+" run")
+	if r.Note == "" {
+		r.Note = without
+	} else {
+		r.Note += "; " + without
+	}
+}
+
+// boundSettled tells whether more runs cannot judge a row that
+// generator-bound runs left unjudged: they were over half of a side's
+// runs, so the generator, not chance, is short of CPU, and more runs
+// would be bound too. With fewer, more runs may leave enough that were
+// not.
+func (r Row) boundSettled() bool {
+	return 2*r.Base.LeftOut > r.Base.N || 2*r.Head.LeftOut > r.Head.N
+}
+
+// boundReasons says what the generator-bound runs did to c: which
+// metrics they left unjudged (unjudged, the reason of an inconclusive
+// verdict), or which were judged without them (judgedWithout, a warning).
+func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
+	var not, without []string
+	for _, r := range c.Rows {
+		switch {
+		case r.GeneratorBound:
+			not = append(not, r.Metric)
+		case r.Base.LeftOut+r.Head.LeftOut > 0:
+			without = append(without, r.Metric)
+		}
+	}
+	runs := strings.Join(c.GeneratorBound, "; ")
+	if len(not) > 0 {
+		unjudged = fmt.Sprintf("inconclusive: %s: %s not judged: too few runs were not %s for the rank test (%s)",
+			loadtest.BoundWord, joinComma(not), loadtest.BoundWord, runs)
+	}
+	if len(without) > 0 {
+		judgedWithout = fmt.Errorf("%s judged without the %s runs (%s)", joinComma(without), loadtest.BoundWord, runs)
+	}
+	return unjudged, judgedWithout
+}
