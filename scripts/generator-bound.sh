@@ -14,17 +14,28 @@
 #     prints the machine's CPU pressure during each run (the share of the
 #     time some task waited for a CPU, from /proc/pressure/cpu), because
 #     other work on the machine delays the generator as a busy loop does.
+# (c) gate: what a generator-bound run does to the gate. The shop's
+#     TestBaselineCheckout runs 5 times a side, base and head interleaved,
+#     as the Action runs them, with two busy loops pinned beside some runs
+#     (base run 5 and head run 3, as a busy CI machine did to the Action
+#     end to end on 2 December). Twice: with the same code on both sides,
+#     where the gate must not fail, and with a head whose checkout is
+#     twice as slow (LOADGATE_SHOP_SLOWDOWN=1), where it must find the
+#     regression on the runs that were not generator-bound. The script
+#     prints loadgate compare's verdict for each and fails if either is
+#     wrong.
 #
-# Usage: scripts/generator-bound.sh [hog|repeat|all]    (default all)
+# Usage: scripts/generator-bound.sh [hog|repeat|gate|all]    (default all)
 # Environment: N (runs of (b), default 20), HOG_SECONDS (default 120),
 # KEEP=1 keeps the results in the temporary directory it prints.
 # Needs Linux (taskset, /proc/pressure/cpu), jq and Go. (a) takes about a
-# minute, (b) about 35 s a run: 12 minutes with N=20. Not part of CI.
+# minute, (b) about 35 s a run: 12 minutes with N=20; (c) about 2 minutes.
+# Not part of CI.
 set -euo pipefail
 
 what=${1:-all}
-case $what in hog | repeat | all) ;; *)
-	echo "usage: $0 [hog|repeat|all]" >&2
+case $what in hog | repeat | gate | all) ;; *)
+	echo "usage: $0 [hog|repeat|gate|all]" >&2
 	exit 2
 	;;
 esac
@@ -85,20 +96,29 @@ print_figures() {
 	} | column -t -s $'\t'
 }
 
+# busy_loops starts two busy loops pinned to CPU 0, bounded by
+# HOG_SECONDS, and records their pids in hogs; stop_busy_loops ends them.
+busy_loops() {
+	for _ in 1 2; do
+		taskset -c 0 timeout "$HOG_SECONDS" sh -c 'while :; do :; done' &
+		hogs+=($!)
+	done
+}
+stop_busy_loops() {
+	for pid in "${hogs[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	hogs=()
+}
+
 if [[ $what == hog || $what == all ]]; then
 	echo "== (a) the example shop beside two busy loops, all pinned to CPU 0"
 	# Build and link first, unpinned: the busy loops should slow the load,
 	# not the compiler.
 	"$lg" run -run '^$' -out "$tmp/warm" ./examples/shop >/dev/null 2>&1 || true
-	for _ in 1 2; do
-		taskset -c 0 timeout "$HOG_SECONDS" sh -c 'while :; do :; done' &
-		hogs+=($!)
-	done
+	busy_loops
 	start=$(date +%s)
 	taskset -c 0 "$lg" run -run 'TestLoad(Catalogue|Mix|Ramp|Checkout)$' -out "$tmp/hog" ./examples/shop >"$tmp/hog.txt" 2>&1 || true
-	for pid in "${hogs[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	hogs=()
+	stop_busy_loops
 	echo "loadgate run took $(($(date +%s) - start)) s; what it said:"
 	grep -E '^note: .*generator-bound|^(PASS|WARN|FAIL|INCONCLUSIVE): ' "$tmp/hog.txt" || true
 	echo
@@ -154,4 +174,47 @@ if [[ $what == repeat || $what == all ]]; then
 		echo "why:"
 		awk -F'\t' '$8 == "true" { print "  run " $1 " " $2 ": " $9 }' "$tmp/all.tsv"
 	fi
+fi
+
+if [[ $what == gate || $what == all ]]; then
+	echo "== (c) the gate: 5 runs a side interleaved, busy loops beside base run 5 and head run 3"
+	gate_ok=1
+	# one_run side i slowdown: one run of TestBaselineCheckout into
+	# $tmp/gate-$kind/side, beside the busy loops for base 5 and head 3.
+	one_run() {
+		local side=$1 i=$2 slow=$3 pin=()
+		if [[ $side-$i == base-5 || $side-$i == head-3 ]]; then
+			busy_loops
+			pin=(taskset -c 0)
+		fi
+		LOADGATE_OUT="$tmp/gate-$kind/$side" LOADGATE_SHOP_SLOWDOWN=$slow \
+			"${pin[@]}" go test -count=1 -run '^TestBaselineCheckout$' ./examples/shop >>"$tmp/gate-$kind.log" 2>&1 || true
+		stop_busy_loops
+	}
+	go test -count=1 -run '^$' ./examples/shop >/dev/null # build before the first run
+	for kind in same slower; do
+		slow=
+		[[ $kind == slower ]] && slow=1
+		for i in 1 2 3 4 5; do
+			one_run base "$i" ""
+			one_run head "$i" "$slow"
+		done
+		status=0
+		"$lg" compare "$tmp/gate-$kind/base" "$tmp/gate-$kind/head" >"$tmp/gate-$kind.txt" 2>&1 || status=$?
+		for side in base head; do figures "$tmp/gate-$kind/$side" "$side"; done >"$tmp/gate-$kind.tsv"
+		what_ran="the same code on both sides"
+		[[ $kind == slower ]] && what_ran="a head whose checkout is twice as slow"
+		echo "-- $what_ran: loadgate compare exit status $status"
+		print_figures "$tmp/gate-$kind.tsv"
+		grep -E '^ +(p50|p99|throughput) |^verdict|^  - |^  note: .*generator-bound' "$tmp/gate-$kind.txt" || true
+		echo
+		case $kind-$status in
+		same-1) echo "WRONG: the same code failed the gate (the rank test false-alarms on identical code now and then: see the reasons above, run again)"; gate_ok=0 ;;
+		slower-1) grep -q 'without [0-9]* generator-bound run' "$tmp/gate-$kind.txt" ||
+			{ echo "WRONG: the regression was found, but no generator-bound run was left out"; gate_ok=0; } ;;
+		slower-*) echo "WRONG: the slower checkout did not fail the gate (exit $status)"; gate_ok=0 ;;
+		esac
+	done
+	((gate_ok)) || exit 1
+	echo "gate: the same code did not fail; the slower checkout failed on the runs that were not generator-bound"
 fi
