@@ -218,6 +218,34 @@ run_vegeta() {
 # median of the numbers on stdin
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# ratio_ci TARGET: reads per-round ratios and prints their median with a
+# distribution-free confidence interval of at least 90% (the k-th smallest
+# and k-th largest ratio, k the largest for which the binomial coverage
+# holds, as benchstat's intervals are made), then how the interval stands
+# to TARGET: "met" (all of it at or above), "not met" (all below) or
+# "noise" (TARGET is inside it: the rounds cannot tell). Fewer than 6
+# rounds give no interval at 90%: "n/a".
+ratio_ci() {
+	sort -g | awk -v target="$1" '
+		{ a[NR] = $1 }
+		END {
+			n = NR
+			if (n == 0) { print "nan"; exit }
+			med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			k = 0; tail = 0; c = 1 # c = C(n, i); tail = P(Bin(n, 1/2) < i)
+			for (i = 0; i < n / 2; i++) {
+				tail += c / 2 ^ n
+				if (1 - 2 * tail < 0.90) break
+				k = i + 1
+				c = c * (n - i) / (i + 1)
+			}
+			if (k == 0) { printf "%.2fx [n/a] n/a\n", med; exit }
+			lo = a[k]; hi = a[n + 1 - k]
+			v = (lo >= target) ? "met" : (hi < target) ? "not-met" : "noise"
+			printf "%.2fx [%.2f-%.2f] %s\n", med, lo, hi, v
+		}'
+}
+
 # --- sections --------------------------------------------------------------
 closed_section() {
 	local tools=(lean leanbare nethttp hey vegeta wrk) d n r i tool f res target
@@ -269,15 +297,25 @@ closed_table() {
 			"$(awk -F'\t' -v t="$tool" '$2 == t { e += $5 } END { print e + 0 }' "$OUT/closed.$target.tsv")"
 	done
 	echo
-	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round"
+	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round,"
+	echo "[a confidence interval of at least 90% of that median], and against the target:"
+	echo "met (the whole interval at or above it), not-met (all below) or noise (it is inside)"
 	echo
-	printf '%-22s %10s %10s %10s\n' "" "/ hey" "/ vegeta" "/ wrk"
+	printf '%-22s %-26s %-26s %-26s\n' "" "/ hey" "/ vegeta" "/ wrk"
 	for k in lean leanbare nethttp; do
 		printf '%-22s' "$(label "$k")"
 		for tool in hey vegeta wrk; do
-			printf ' %10s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
+			# The issue's targets; "-" where there is none.
+			local want=-
+			case $k/$tool in
+			lean/hey) want=1.50 ;;
+			lean/wrk | leanbare/wrk) want=0.95 ;;
+			nethttp/hey) want=1.00 ;;
+			esac
+			printf ' %-26s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
 				$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 }
-				END { for (r in x) if (y[r] > 0) print x[r] / y[r] }' "$OUT/closed.$target.tsv" | median | awk '{ printf "%.2fx", $1 }')"
+				END { for (r in x) if (y[r] > 0) print x[r] / y[r] }' "$OUT/closed.$target.tsv" |
+				ratio_ci "${want/-/0}" | awk -v w="$want" '{ if (w == "-") $3 = ""; print }')"
 		done
 		echo
 	done
