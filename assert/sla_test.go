@@ -262,7 +262,7 @@ func TestHelperArguments(t *testing.T) {
 func TestSLAGeneratorBound(t *testing.T) {
 	res := slaResult(t)
 	res.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.97, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"}}
-	const bound = "; generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms): the latencies are the load generator's as much as the service's, and a comparison judges latencies and throughput without this run"
+	const bound = "; generator-bound: the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms): the latencies are the load generator's as much as the service's; a comparison judges latencies and throughput without this run, or leaves them inconclusive"
 	tests := []struct {
 		give, want string
 	}{

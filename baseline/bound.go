@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/cell"
@@ -13,11 +14,22 @@ import (
 // throughput are no evidence about the code. A comparison leaves such runs
 // out of those metrics and judges them on the other runs, as long as
 // enough are left for the rank test to confirm a change at the
-// comparison's alpha; with fewer, the metrics are inconclusive
-// ([Row.GeneratorBound]), never a pass or a failure. Metrics a generator
-// short of CPU does not distort (the error rate, leaks, memory) are judged
-// on every run. So one run of ten that shared its CPU with something else
-// neither hides a regression nor fails a pull request.
+// comparison's alpha. The metric is inconclusive ([Row.GeneratorBound]),
+// never a pass or a failure, when too few are left, and when it fails
+// with the bound runs but not without them: the test process holds the
+// harness and often the service too, so a regression that costs CPU can
+// itself push head runs over the generator's limits, and leaving exactly
+// those runs out must not clear it. Metrics a generator short of CPU does
+// not distort (the error rate, leaks, memory) are judged on every run. So
+// one run of ten that shared its CPU with something else neither hides a
+// clear regression nor fails a pull request.
+
+// The notes of a row that generator-bound runs left unjudged, after
+// loadtest.BoundWord and a colon: why it was not judged.
+const (
+	boundTooFew    = "too few other runs"
+	boundWorseOnly = "fails only with them"
+)
 
 // unboundValues returns the values of metric m in the runs of s that
 // were not generator-bound, and how many runs that have m were.
@@ -41,24 +53,36 @@ func (s Sample) unboundValues(m Metric) (vals []float64, bound int) {
 
 // judgeUnbound judges metric m, one a generator short of CPU distorts, on
 // the runs of either side that were not generator-bound. With none bound it
-// is judge; with too few left for the rank test, the row holds every run's
-// values and is inconclusive.
+// is judge. When too few are left for the rank test, or the metric fails
+// on every run but not on those, the row holds every run's values and is
+// inconclusive.
 func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnconfirmed bool) Row {
 	bv, bb := base.unboundValues(m)
 	hv, hb := head.unboundValues(m)
 	if bb+hb == 0 {
 		return judge(m, rule, bv, hv, alpha, failUnconfirmed)
 	}
+	all := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
+	all.Base.LeftOut, all.Head.LeftOut = bb, hb
 	if len(bv) == 0 || len(hv) == 0 || minP(len(bv), len(hv)) > alpha {
-		row := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
-		row.Base.LeftOut, row.Head.LeftOut = bb, hb
-		row.Verdict, row.GeneratorBound, row.Note = Inconclusive, true, loadtest.BoundWord
-		return row
+		all.leaveUnjudged(boundTooFew)
+		return all
 	}
 	row := judge(m, rule, bv, hv, alpha, failUnconfirmed)
+	if all.Verdict == Fail && row.Verdict != Fail && !rule.WarnOnly {
+		all.leaveUnjudged(boundWorseOnly)
+		return all
+	}
 	row.Base.LeftOut, row.Head.LeftOut = bb, hb
 	row.noteLeftOut()
 	return row
+}
+
+// leaveUnjudged makes r inconclusive because of its generator-bound runs,
+// saying why.
+func (r *Row) leaveUnjudged(why string) {
+	r.Verdict, r.GeneratorBound = Inconclusive, true
+	r.Note = loadtest.BoundWord + ": " + why
 }
 
 // noteLeftOut adds to the row's note how many generator-bound runs it was
@@ -86,22 +110,26 @@ func (r Row) boundSettled() bool {
 }
 
 // boundReasons says what the generator-bound runs did to c: which
-// metrics they left unjudged (unjudged, the reason of an inconclusive
-// verdict), or which were judged without them (judgedWithout, a warning).
+// metrics they left unjudged and why (unjudged, the reason of an
+// inconclusive verdict), or which were judged without them
+// (judgedWithout, a warning).
 func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
-	var not, without []string
+	var not, why, without []string
 	for _, r := range c.Rows {
 		switch {
 		case r.GeneratorBound:
 			not = append(not, r.Metric)
+			if w := strings.TrimPrefix(r.Note, loadtest.BoundWord+": "); !slices.Contains(why, w) {
+				why = append(why, w)
+			}
 		case r.Base.LeftOut+r.Head.LeftOut > 0:
 			without = append(without, r.Metric)
 		}
 	}
 	runs := strings.Join(c.GeneratorBound, "; ")
 	if len(not) > 0 {
-		unjudged = fmt.Sprintf("inconclusive: %s: %s not judged: too few runs were not %s for the rank test (%s)",
-			loadtest.BoundWord, joinComma(not), loadtest.BoundWord, runs)
+		unjudged = fmt.Sprintf("inconclusive: %s: %s not judged: %s (%s)",
+			loadtest.BoundWord, joinComma(not), strings.Join(why, "; "), runs)
 	}
 	if len(without) > 0 {
 		judgedWithout = fmt.Errorf("%s judged without the %s runs (%s)", joinComma(without), loadtest.BoundWord, runs)

@@ -261,7 +261,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		if row.GeneratorBound {
 			// Neither a pass nor a failure of the service: the load
 			// generator set the values as much as the service did.
-			row.Verdict, row.Note = Inconclusive, loadtest.BoundWord
+			row.Verdict = Inconclusive
 		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)

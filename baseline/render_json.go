@@ -40,9 +40,12 @@ type jsonStat struct {
 	Median float64  `json:"median"`
 	Lo     *float64 `json:"lo"` // null: too few runs for an interval
 	Hi     *float64 `json:"hi"`
-	N      int      `json:"n"`
-	// LeftOut counts the generator-bound runs the metric was judged
-	// without (Stat.LeftOut).
+	// N counts the runs judged; with the row's generator_bound set, every
+	// run shown, the bound ones among them.
+	N int `json:"n"`
+	// LeftOut counts the side's generator-bound runs: judged without
+	// (not in N), or, with generator_bound set, the runs that left the
+	// metric unjudged (Stat.LeftOut).
 	LeftOut int `json:"left_out,omitempty"`
 }
 

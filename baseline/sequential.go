@@ -126,15 +126,22 @@ func (c *Comparison) Conclude() {
 
 // Demote turns the failures of c whose p-value is over alpha into
 // warnings saying why: a correction for many comparisons ([verdict] runs
-// Holm's over the scenarios of a run) asks for a stricter level than the
-// one c was judged at.
+// Benjamini-Hochberg's over the scenarios of a run) asks for a stricter
+// level than the one c was judged at. A failure judged without
+// generator-bound runs on runs too few to ever reach alpha becomes
+// inconclusive instead: generator-bound, like a row they left too few
+// runs to judge at all.
 func (c *Comparison) Demote(alpha float64, why string) {
 	changed := false
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		if r.Verdict == Fail && r.Significant && r.P > alpha {
-			r.Verdict = Warn
-			r.Note += "; " + why
+			if r.Base.LeftOut+r.Head.LeftOut > 0 && minP(r.Base.N, r.Head.N) > alpha {
+				r.leaveUnjudged(boundTooFew + ", " + why)
+			} else {
+				r.Verdict = Warn
+				r.Note += "; " + why
+			}
 			changed = true
 		}
 	}

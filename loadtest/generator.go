@@ -307,7 +307,7 @@ func (g *Generator) Verdict() string {
 		return ""
 	}
 	return BoundWord + ": " + strings.Join(g.Reasons, "; ") +
-		": the latencies are the load generator's as much as the service's, and a comparison judges latencies and throughput without this run"
+		": the latencies are the load generator's as much as the service's; a comparison judges latencies and throughput without this run, or leaves them inconclusive"
 }
 
 // Figures is the line of the summary that describes g: "generator: 12% of

@@ -31,9 +31,10 @@ type Metric struct {
 	// distorts: every latency statistic, which the generator's clock
 	// times with its late sends and late reads in it, and throughput,
 	// which a generator that sends late or reads late lowers. A
-	// comparison does not judge it when a run was generator-bound
-	// (loadtest.Generator.Bound): its verdict is inconclusive. Error
-	// rates, counts and the process's resources are judged all the same.
+	// comparison judges it without the runs that were generator-bound
+	// (loadtest.Generator.Bound), and leaves it inconclusive when too few
+	// others are left (baseline/bound.go). Error rates, counts and the
+	// process's resources are judged on every run.
 	Generator bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no

@@ -164,8 +164,12 @@ func (r *Run) Correct() {
 			keep = i + 1
 		}
 	}
-	level := float64(keep) * alpha / float64(m)
-	why := fmt.Sprintf("not significant over %d scenarios (p must be at most %.4f; Benjamini-Hochberg)", m, max(level, alpha/float64(m)))
+	// Every failing row of a scenario not kept has its p over alpha/m
+	// (else its scenario would be kept), so demoting at that level when
+	// none is kept demotes the same rows as at 0, and says which rows
+	// could not reach even the level of the most significant scenario.
+	level := max(float64(keep)*alpha/float64(m), alpha/float64(m))
+	why := fmt.Sprintf("not significant over %d scenarios (p must be at most %.4f; Benjamini-Hochberg)", m, level)
 	for _, t := range failing[keep:] {
 		t.Comparison.Demote(level, why)
 		t.decide()

@@ -62,9 +62,10 @@ type Scenario struct {
 	TestFailed                 bool
 	// GeneratorBound lists the head runs that were generator-bound, with
 	// why: "run 2: one send in ten left more than 1ms late (p90 3.4ms)". With
-	// a comparison, it leaves their latencies and throughput
-	// inconclusive (baseline.Comparison.GeneratorBound); without one, it
-	// warns.
+	// a comparison, latencies and throughput are judged without them, or
+	// left inconclusive when too few others are left
+	// (baseline.Comparison.GeneratorBound lists both sides' bound runs);
+	// without one, it warns.
 	GeneratorBound []string
 	Verdict        baseline.Verdict
 	// Why lists the reasons of a verdict other than pass, worst first.

@@ -111,6 +111,42 @@ func TestRunWordAndExit(t *testing.T) {
 // TestCorrect: one false alarm's worth of evidence among ten scenarios
 // does not fail the run (issue 13), while a change seen in every scenario
 // survives the correction.
+// TestCorrectGeneratorBound: a regression judged without a
+// generator-bound run, on 5+4 runs, cannot reach the level of four
+// scenarios (p at most 0.0125; 5+4 runs give 0.016 at best). It is not
+// demoted to a warning, which would pass the gate, but left inconclusive,
+// generator-bound, as when too few runs are left at all.
+func TestCorrectGeneratorBound(t *testing.T) {
+	base := runsOf(100, 101, 99, 100.5, 99.5)
+	slow := runsOf(200.2, 199.8, 200.6, 199.4, 200.1)
+	slow[2].Generator = &loadtest.Generator{CPUs: 2, Bound: true, Reasons: []string{"one send in ten left more than 1ms late (p90 1.99ms)"}}
+	same := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
+	r := &Run{}
+	for i := range 4 {
+		head := same
+		if i == 0 {
+			head = slow
+		}
+		r.Scenarios = append(r.Scenarios, Judge(&baseline.Judge{}, Input{Name: "checkout", Test: "TestLoadCheckout", Base: base, Head: head}))
+	}
+	if got := r.Scenarios[0].Verdict; got != baseline.Fail {
+		t.Fatalf("before the correction: %v, want fail (p=0.016 n=5+4 at alpha 0.05)", got)
+	}
+	r.Correct()
+	s := r.Scenarios[0]
+	if s.Verdict != baseline.Inconclusive || !s.Bound() {
+		t.Errorf("after the correction over 4 scenarios: %v, bound %v; want inconclusive, generator-bound (why: %q)", s.Verdict, s.Bound(), s.Why)
+	}
+	if !slices.ContainsFunc(s.Why, func(w string) bool {
+		return strings.Contains(w, "too few other runs, not significant over 4 scenarios (p must be at most 0.0125")
+	}) {
+		t.Errorf("why %q does not say the runs left were too few for the correction", s.Why)
+	}
+	if got := Unsure(r.Scenarios); !strings.HasPrefix(got, "generator-bound: checkout") {
+		t.Errorf("headline %q, want generator-bound first", got)
+	}
+}
+
 func TestCorrect(t *testing.T) {
 	base := runsOf(100, 101, 99, 100.5, 99.5)
 	slow := runsOf(130.2, 129.8, 130.6, 129.4, 130.1)

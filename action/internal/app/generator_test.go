@@ -33,9 +33,10 @@ func TestMarkdownGeneratorBound(t *testing.T) {
 		}},
 		{"three runs bound: inconclusive", "generator-bound.md.golden", []int{0, 1, 3}, baseline.Inconclusive, 0, []string{
 			"## ❔ loadgate: inconclusive: generator-bound",
-			"⚠️ **generator-bound** — the load generator was the bottleneck in 3 runs, which left too few other runs to judge latencies and throughput (inconclusive)",
+			"⚠️ **generator-bound** — the load generator was the bottleneck in 3 runs, whose latencies are the generator's as much as the service's; without them, `p50`, `p90`, `p99`, `p999`, `service.p99`, `throughput` could not be judged (inconclusive: each row says why).",
+			"| p99 | 130ms ± 2% | 160ms ± 1% | +23.08% | ❔ generator-bound: too few other runs (p=0.008) |",
 			"- head run 2: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms); one send in ten left more than 1ms late (p90 3.4ms)",
-			"p99 of `checkout` +23.08% (inconclusive: generator-bound)",
+			"p99 of `checkout` +23.08% (inconclusive: generator-bound: too few other runs)",
 		}},
 	}
 	for _, tt := range tests {

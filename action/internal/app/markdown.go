@@ -187,12 +187,20 @@ func writeBound(b *strings.Builder, s *Scenario) {
 	runs, effect := s.GeneratorBound, ": the latencies are the generator's as much as the service's."
 	if c := s.Comparison; c != nil {
 		runs = c.GeneratorBound
-		effect = ", so the comparison judges latencies and throughput without it, on the other runs; the error rate on all of them."
+		it := "it"
 		if len(runs) > 1 {
-			effect = ", so the comparison judges latencies and throughput without them, on the other runs; the error rate on all of them."
+			it = "them"
 		}
-		if s.Bound() {
-			effect = ", which left too few other runs to judge latencies and throughput (inconclusive): they are the generator's as much as the service's. The error rate is judged as ever."
+		var unjudged []string
+		for _, r := range c.Rows {
+			if r.GeneratorBound {
+				unjudged = append(unjudged, cell.Code(r.Metric))
+			}
+		}
+		effect = fmt.Sprintf(", so the comparison judges latencies and throughput without %s, on the other runs; the error rate on all of them.", it)
+		if len(unjudged) > 0 {
+			effect = fmt.Sprintf(", whose latencies are the generator's as much as the service's; without %s, %s could not be judged (inconclusive: each row says why). The error rate is judged on all runs.",
+				it, strings.Join(unjudged, ", "))
 		}
 	}
 	if len(runs) == 0 {
