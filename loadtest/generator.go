@@ -66,7 +66,7 @@ type Generator struct {
 	Requests      int64 `json:"requests,omitempty"`
 	// Bound says the generator was the bottleneck: a figure above reached
 	// its limit in [DefaultGeneratorLimits]. Reasons say which, as
-	// sentences ("one send in ten left more than 1ms late (p90 3.4ms)").
+	// sentences ("one send in ten left more than 2ms late (p90 3.4ms)").
 	Bound   bool     `json:"bound"`
 	Reasons []string `json:"reasons,omitempty"`
 }
@@ -108,8 +108,13 @@ type GeneratorLimits struct {
 // There, ordinary runs sent one send in ten at most 0.48 ms late, but one
 // in a hundred up to 5.5 ms late: a p99 in milliseconds is the machine
 // waking the sender late now and then, a p90 is the generator falling
-// behind again and again, as it did in 14 of 17 runs beside two busy
-// loops pinned to the test's one CPU. Goroutines waited at most 1.6 ms at
+// behind again and again, as it did beside two busy loops pinned to the
+// test's one CPU (p90 2.2-112 ms, one run 1.36 ms). Now and then an
+// ordinary run's p90 reached 1.1-2.1 ms too: 1.17 and 2.06 ms in 720 runs
+// of the examples' scenarios, 1.17 and 1.99 ms in the Action end to end on
+// a busy CI machine, 1.11 ms in scripts/generator-bound.sh gate. So the
+// p90 limit is 2 ms, above most of that noise (a mark leaves a run out of
+// a comparison's latencies). Goroutines waited at most 1.6 ms at
 // p99, 2.6 ms in the checkout journey, whose eight shoppers' requests come
 // in bursts, and 10.5-12.6 ms there beside the busy loops. Closed-model
 // tests without think time kept up to 98% of the CPUs busy with
@@ -119,7 +124,7 @@ type GeneratorLimits struct {
 var DefaultGeneratorLimits = GeneratorLimits{
 	CPUShare:            0.90,
 	BusySchedLatencyP99: 2 * time.Millisecond,
-	SendLagP90:          time.Millisecond,
+	SendLagP90:          2 * time.Millisecond,
 	SendLagP99:          10 * time.Millisecond,
 	SchedLatencyP99:     5 * time.Millisecond,
 	ConnWaitShare:       0.01,

@@ -37,7 +37,7 @@ func TestGeneratorLimits(t *testing.T) {
 			[]string{"goroutines waited up to 12.6ms for a CPU at p99 (Go scheduler latency; limit 5ms)"}},
 		{"scheduler under, not busy", func(g *Generator) { g.SchedLatencyP99NS = 2097152 }, nil},
 		{"sends late again and again", func(g *Generator) { g.SendLagP90NS, g.SendLagP99NS = 3400e3, 4100e3 },
-			[]string{"one send in ten left more than 1ms late (p90 3.4ms)"}},
+			[]string{"one send in ten left more than 2ms late (p90 3.4ms)"}},
 		{"sends late now and then", func(g *Generator) { g.SendLagP99NS = 5 * ms }, nil},
 		{"sends very late now and then", func(g *Generator) { g.SendLagP99NS = 39 * ms },
 			[]string{"sends left up to 39ms late at p99 (limit 10ms)"}},
@@ -49,10 +49,10 @@ func TestGeneratorLimits(t *testing.T) {
 		{"ten waits in a short run", func(g *Generator) { g.Requests, g.ConnWaits = 300, 10 },
 			[]string{"10 of 300 requests (3.3%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)"}},
 		{"every limit", func(g *Generator) {
-			g.CPUShare, g.SendLagP90NS, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 2*ms, 11*ms, 6*ms, 500
+			g.CPUShare, g.SendLagP90NS, g.SendLagP99NS, g.SchedLatencyP99NS, g.ConnWaits = 1, 3*ms, 11*ms, 6*ms, 500
 		}, []string{
 			"the process used 100% of its 2 CPUs and its goroutines waited up to 6ms for one at p99 (limits 90% and 2ms)",
-			"one send in ten left more than 1ms late (p90 2ms)",
+			"one send in ten left more than 2ms late (p90 3ms)",
 			"sends left up to 11ms late at p99 (limit 10ms)",
 			"500 of 1000 requests (50.0%) waited 1ms or more for a pooled connection, up to 3ms (limit 1% of requests, at least 10)",
 		}},

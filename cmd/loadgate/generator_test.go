@@ -84,7 +84,7 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	now := time.Now()
 	s.Add(gotest.Event{Action: "run", Package: shopPkg, Test: "TestLoadMix"}, now)
 	s.Add(gotest.Event{Action: "pass", Package: shopPkg, Test: "TestLoadMix"}, now)
-	bound := &loadtest.Generator{CPUs: 2, CPUShare: 0.2, Sends: 174, SendLagP90NS: 1200e3, SendLagP99NS: 4100e3, SchedLatencyP99NS: 131072}
+	bound := &loadtest.Generator{CPUs: 2, CPUShare: 0.2, Sends: 174, SendLagP90NS: 2400e3, SendLagP99NS: 4100e3, SchedLatencyP99NS: 131072}
 	loadtest.DefaultGeneratorLimits.Judge(bound)
 	calm := &loadtest.Generator{CPUs: 2, CPUShare: 0.04, Sends: 174, SendLagP90NS: 60e3, SendLagP99NS: 400e3, SchedLatencyP99NS: 98304}
 	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
@@ -102,7 +102,7 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	writeScenarios(&b, o)
 	line := verdictLine(o)
 	for _, want := range []string{
-		"note: TestLoadMix run 2: generator-bound: one send in ten left more than 1ms late (p90 1.2ms): the latencies are the load generator's as much as the service's",
+		"note: TestLoadMix run 2: generator-bound: one send in ten left more than 2ms late (p90 2.4ms): the latencies are the load generator's as much as the service's",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("scenarios lack %q:\n%s", want, b.String())

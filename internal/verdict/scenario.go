@@ -61,7 +61,7 @@ type Scenario struct {
 	Leaks                      []loadtest.Leak
 	TestFailed                 bool
 	// GeneratorBound lists the head runs that were generator-bound, with
-	// why: "run 2: one send in ten left more than 1ms late (p90 3.4ms)". With
+	// why: "run 2: one send in ten left more than 2ms late (p90 3.4ms)". With
 	// a comparison, latencies and throughput are judged without them, or
 	// left inconclusive when too few others are left
 	// (baseline.Comparison.GeneratorBound lists both sides' bound runs);
