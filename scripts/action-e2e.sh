@@ -12,7 +12,8 @@
 #     a few dozen, the rank test false-alarms on identical code: reported).
 #  3. act runs it for the second head: the same comment is updated (through
 #     one 502 the double injects), it reports the regression, and the check
-#     fails.
+#     fails (unless the machine was so busy that generator-bound runs left
+#     too few others to judge: reported, not failed).
 #  4. ghdouble verify checks the double's state and act's logs: one comment,
 #     written twice, the job summary holding the report, the token in no log.
 #
@@ -109,7 +110,15 @@ if [ "$status1" -ne 0 ]; then
   # about what this test checks.
   say "note: the first run (no code change) failed the check (status $status1): a false alarm of the statistics"
 fi
-if [ "$status2" -eq 0 ]; then
+if [ "$status2" -eq 0 ] && grep -q 'loadgate: inconclusive: generator-bound' "$work/act-2.json" &&
+  ! grep -q 'loadgate: inconclusive: generator-bound' "$work/act-1.json"; then
+  # The machine was so busy that too few runs were left once the
+  # generator-bound ones were left out: the gate rightly claims nothing,
+  # and this run cannot show that a regression fails the check. Reported,
+  # not failed, as the statistics' false alarm above; both runs so marked
+  # would say the marks, not the machine, are wrong, and fail.
+  say "note: the second run (slower checkout) was not judged: generator-bound runs left too few others; the failing check is not verified this time"
+elif [ "$status2" -eq 0 ]; then
   say "FAIL: the second run (slower checkout) passed the check"; fail=1
 elif ! grep -q 'the check failed (verdict fail, fail-on regression)' "$work/act-2.json"; then
   say "FAIL: the second run failed, but not for the regression"; fail=1
