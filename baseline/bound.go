@@ -101,12 +101,24 @@ func (r *Row) noteLeftOut() {
 }
 
 // boundSettled tells whether more runs cannot judge a row that
-// generator-bound runs left unjudged: they were over half of a side's
-// runs, so the generator, not chance, is short of CPU, and more runs
-// would be bound too. With fewer, more runs may leave enough that were
-// not.
-func (r Row) boundSettled() bool {
-	return 2*r.Base.LeftOut > r.Base.N || 2*r.Head.LeftOut > r.Head.N
+// generator-bound runs left unjudged at a look of alpha: when even the
+// most head runs a sequential comparison adds (the last of DefaultLooks,
+// all of them not bound, the base as it is) could not reach alpha; or
+// when, from the second look's runs on, over half of a side's runs were
+// bound, so the generator, not a busy moment, is short of CPU and more
+// runs would be bound too. At the first look a burst of marks gets more
+// runs.
+func (r Row) boundSettled(alpha float64) bool {
+	most := DefaultLooks[len(DefaultLooks)-1]
+	base, head := r.Base.N-r.Base.LeftOut, r.Head.N-r.Head.LeftOut
+	if base == 0 || minP(base, head+max(0, most-r.Head.N)) > alpha {
+		return true
+	}
+	second := most
+	if len(DefaultLooks) > 1 {
+		second = DefaultLooks[1]
+	}
+	return r.Head.N >= second && (2*r.Base.LeftOut > r.Base.N || 2*r.Head.LeftOut > r.Head.N)
 }
 
 // boundReasons says what the generator-bound runs did to c: which

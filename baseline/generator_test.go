@@ -41,7 +41,7 @@ func TestCompareGeneratorBound(t *testing.T) {
 		},
 		{
 			name: "28% worse, three head runs bound: too few left", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
-			boundHead: []int{1, 3, 5}, wantVerdict: Inconclusive, unjudged: "too few other runs", settled: true,
+			boundHead: []int{1, 3, 5}, wantVerdict: Inconclusive, unjudged: "too few other runs", // five runs: a burst of marks gets more
 			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged: too few other runs (head run 1: the process used 97%",
 		},
 		{
@@ -56,7 +56,7 @@ func TestCompareGeneratorBound(t *testing.T) {
 		},
 		{
 			name: "a scorecard cannot fail what was not judged", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{20, 21, 19, 20.5, 20.2},
-			boundHead: []int{1, 2, 3}, policy: Policy{Scorecard: &DefaultScorecard}, wantVerdict: Inconclusive, unjudged: "too few other runs", settled: true,
+			boundHead: []int{1, 2, 3}, policy: Policy{Scorecard: &DefaultScorecard}, wantVerdict: Inconclusive, unjudged: "too few other runs",
 			wantReason: "inconclusive: generator-bound",
 		},
 		{
@@ -280,6 +280,31 @@ func TestJSONLeftOut(t *testing.T) {
 		}
 		if m.Head.N != want.n || m.Head.LeftOut != want.leftOut || m.GeneratorBound {
 			t.Errorf("%s: head n %d, left_out %d, generator_bound %v; want n %d, left_out %d, judged", m.Metric, m.Head.N, m.Head.LeftOut, m.GeneratorBound, want.n, want.leftOut)
+		}
+	}
+}
+
+// TestBoundSettled: when more runs cannot judge what generator-bound runs
+// left unjudged. A look's alpha and the runs each side has, and has left.
+func TestBoundSettled(t *testing.T) {
+	tests := []struct {
+		name          string
+		alpha         float64
+		base, baseOut int
+		head, headOut int
+		want          bool
+	}{
+		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false},
+		{"second look, five of eight head runs bound: the generator is short", 0.05 / 3, 8, 0, 8, 5, true},
+		{"second look, three of eight bound a side: more may leave enough", 0.05 / 3, 8, 3, 8, 3, false},
+		{"a stored baseline of 3 runs, 1 bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 3, 1, 5, 0, true},
+		{"the same at alpha 0.05: 2 against 12 can reach it (p 0.022 at best)", 0.05, 3, 1, 5, 0, false},
+		{"every base run bound", 0.05, 5, 5, 5, 0, true},
+	}
+	for _, tt := range tests {
+		r := Row{GeneratorBound: true, Base: Stat{N: tt.base, LeftOut: tt.baseOut}, Head: Stat{N: tt.head, LeftOut: tt.headOut}}
+		if got := r.boundSettled(tt.alpha); got != tt.want {
+			t.Errorf("%s: settled %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -68,12 +68,12 @@ func (r Row) worse() (lo, hi float64) {
 // failed, generator-bound runs left it unjudged and more would be bound
 // too, or even its worst plausible change is within its tolerance or
 // under its floor.
-func (r Row) settled() bool {
+func (r Row) settled(alpha float64) bool {
 	if !r.gating() || r.Verdict == Fail {
 		return true
 	}
 	if r.GeneratorBound {
-		return r.boundSettled()
+		return r.boundSettled(alpha)
 	}
 	_, hi := r.worse()
 	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
@@ -88,7 +88,7 @@ func (c *Comparison) Settled() bool {
 		return true
 	}
 	for _, r := range c.Rows {
-		if !r.settled() {
+		if !r.settled(c.Alpha) {
 			return false
 		}
 	}
@@ -104,7 +104,7 @@ func (c *Comparison) Conclude() {
 	changed := false
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		if r.settled() || r.Verdict == Fail || r.GeneratorBound {
+		if r.settled(c.Alpha) || r.Verdict == Fail || r.GeneratorBound {
 			continue // a generator-bound row is inconclusive already
 		}
 		lo, hi := r.worse()
