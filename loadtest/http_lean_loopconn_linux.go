@@ -70,7 +70,7 @@ func newLoopConn(u *loopUser, nc net.Conn) (*loopConn, error) {
 		syscall.Close(fd)
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
-	u.loop.conns[int32(fd)] = c
+	u.loop.addConn(c)
 	return c, nil
 }
 
@@ -172,7 +172,7 @@ func (c *loopConn) Close() error {
 	if c.closed {
 		return nil
 	}
-	delete(c.user.loop.conns, int32(c.fd))
+	c.user.loop.conns[c.fd] = nil
 	c.closeFD()
 	return nil
 }

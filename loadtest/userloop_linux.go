@@ -44,7 +44,7 @@ type userLoop struct {
 	wakeable  []*loopUser // users waiting for the engine's wake-up, each once (listed)
 	current   *loopUser   // the user running now, if any
 	restarted bool        // run is starting again after lostUser
-	conns     map[int32]*loopConn
+	conns     []*loopConn // by descriptor: an event's lookup on the request path is an index
 	events    []syscall.EpollEvent
 	file      *os.File        // ep, registered with Go's netpoller
 	raw       syscall.RawConn // file's
@@ -177,7 +177,7 @@ func newUserLoop(users userBody) (*userLoop, error) {
 		syscall.Close(ep)
 		return nil, errno
 	}
-	l := &userLoop{users: users, ep: ep, event: int(r), conns: map[int32]*loopConn{}, events: make([]syscall.EpollEvent, 128)}
+	l := &userLoop{users: users, ep: ep, event: int(r), events: make([]syscall.EpollEvent, 128)}
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l.event)}
 	err = syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, l.event, &ev)
 	if err == nil {
@@ -198,16 +198,34 @@ func (l *userLoop) release() {
 	l.mu.Lock()
 	l.gone = true
 	l.mu.Unlock()
-	for fd, c := range l.conns {
-		c.closeFD()
-		delete(l.conns, fd)
+	for _, c := range l.conns {
+		if c != nil {
+			c.closeFD()
+		}
 	}
+	l.conns = nil
 	syscall.Close(l.event)
 	if l.file != nil {
 		l.file.Close()
 	} else {
 		syscall.Close(l.ep)
 	}
+}
+
+// conn returns the connection of descriptor fd, or nil.
+func (l *userLoop) conn(fd int32) *loopConn {
+	if int(fd) < len(l.conns) {
+		return l.conns[fd]
+	}
+	return nil
+}
+
+// addConn registers c under its descriptor.
+func (l *userLoop) addConn(c *loopConn) {
+	if c.fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*loopConn, c.fd+1-len(l.conns))...)
+	}
+	l.conns[c.fd] = c
 }
 
 // signal wakes the loop from any goroutine; once the loop has ended it
@@ -241,8 +259,8 @@ func (l *userLoop) run() {
 	if l.restarted { // see lostUser
 		l.restarted = false
 		for _, c := range l.conns {
-			if u := c.waiter; u != nil {
-				l.resume(u, false)
+			if c != nil && c.waiter != nil {
+				l.resume(c.waiter, false)
 			}
 		}
 	}
@@ -263,7 +281,7 @@ func (l *userLoop) run() {
 				l.handOver()
 				continue
 			}
-			c := l.conns[ev.Fd]
+			c := l.conn(ev.Fd)
 			if c == nil {
 				continue
 			}
@@ -365,7 +383,7 @@ func (l *userLoop) handOver() {
 	}
 	if broken {
 		for _, c := range l.conns {
-			if c.interrupted.Load() && c.waiter != nil {
+			if c != nil && c.interrupted.Load() && c.waiter != nil {
 				l.resume(c.waiter, false)
 			}
 		}
@@ -427,7 +445,9 @@ func (l *userLoop) lostUser() {
 	l.current = nil
 	l.live--
 	for _, c := range l.conns {
-		c.rready, c.wready = true, true
+		if c != nil {
+			c.rready, c.wready = true, true
+		}
 	}
 	l.restarted = true
 	go l.run()
