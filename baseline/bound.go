@@ -88,7 +88,7 @@ func (r *Row) leaveUnjudged(why string) {
 // noteLeftOut adds to the row's note how many generator-bound runs it was
 // judged without, if any.
 func (r *Row) noteLeftOut() {
-	n := r.Base.LeftOut + r.Head.LeftOut
+	n := r.LeftOut()
 	if n == 0 || r.GeneratorBound {
 		return
 	}
@@ -134,7 +134,7 @@ func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
 			if w := strings.TrimPrefix(r.Note, loadtest.BoundWord+": "); !slices.Contains(why, w) {
 				why = append(why, w)
 			}
-		case r.Base.LeftOut+r.Head.LeftOut > 0:
+		case r.LeftOut() > 0:
 			without = append(without, r.Metric)
 		}
 	}

@@ -154,6 +154,10 @@ type Row struct {
 	GeneratorBound bool
 }
 
+// LeftOut counts the generator-bound runs of both sides that the row was
+// judged without, or that left it unjudged (GeneratorBound).
+func (r Row) LeftOut() int { return r.Base.LeftOut + r.Head.LeftOut }
+
 // SLAOutcome is the outcome of one SLA expression on one head result.
 type SLAOutcome struct {
 	Run int // 1-based index of the result in the head sample
@@ -257,11 +261,6 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		if len(c.EnvMismatch) > 0 && p.EnvMismatchWarns && row.Verdict == Fail {
 			row.Verdict = Warn
 			row.Note += "; machines differ"
-		}
-		if row.GeneratorBound {
-			// Neither a pass nor a failure of the service: the load
-			// generator set the values as much as the service did.
-			row.Verdict = Inconclusive
 		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)

@@ -136,7 +136,7 @@ func (c *Comparison) Demote(alpha float64, why string) {
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		if r.Verdict == Fail && r.Significant && r.P > alpha {
-			if r.Base.LeftOut+r.Head.LeftOut > 0 && minP(r.Base.N, r.Head.N) > alpha {
+			if r.LeftOut() > 0 && minP(r.Base.N, r.Head.N) > alpha {
 				r.leaveUnjudged(boundTooFew + ", " + why)
 			} else {
 				r.Verdict = Warn

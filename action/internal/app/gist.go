@@ -56,7 +56,7 @@ func (s *Scenario) gist() string {
 	switch {
 	case s.Comparison != nil && s.Bound() && !(telling && row.GeneratorBound):
 		parts = append(parts, loadtest.BoundWord+": latencies not judged")
-	case s.Comparison != nil && !s.Bound() && slices.ContainsFunc(s.Comparison.Rows, func(r baseline.Row) bool { return r.Base.LeftOut+r.Head.LeftOut > 0 }):
+	case s.Comparison != nil && !s.Bound() && slices.ContainsFunc(s.Comparison.Rows, func(r baseline.Row) bool { return r.LeftOut() > 0 }):
 		parts = append(parts, cell.Plural(len(s.Comparison.GeneratorBound), loadtest.BoundWord+" run")+" left out")
 	case s.Comparison == nil && len(s.GeneratorBound) > 0:
 		parts = append(parts, fmt.Sprintf("%s in %d of %d runs", loadtest.BoundWord, len(s.GeneratorBound), s.HeadRuns))
