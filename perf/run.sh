@@ -216,7 +216,7 @@ run_vegeta() {
 }
 
 # median of the numbers on stdin
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # ratio_ci TARGET: reads per-round ratios and prints their median with a
 # distribution-free confidence interval of at least 90% (the k-th smallest
@@ -248,9 +248,23 @@ ratio_ci() {
 
 # --- sections --------------------------------------------------------------
 closed_section() {
-	local tools=(lean leanbare nethttp hey vegeta wrk) d n r i tool f res target
+	# Pairs that make a ratio run next to each other, and the rotation keeps
+	# them so in all but one round in eight.
+	local tools=(lean wrkids wrk leanbare nethttp heyids hey vegeta) d n r i tool f res target
 	d=$(secs "$DUR")
 	n=${#tools[@]}
+	# The id headers loadgate sends on each path, for wrk and hey to send the
+	# same request (the "loadgate's headers" rows): the server then does the
+	# same work for both. hey adds its own User-Agent and Accept-Encoding.
+	local line
+	WRK_IDS=() HEY_IDS=()
+	while IFS= read -r line; do WRK_IDS+=(-H "$line"); done < <("$OUT/loadgate-bench" -headers -transport lean)
+	while IFS= read -r line; do
+		case ${line,,} in user-agent:* | accept-encoding:*) continue ;; esac
+		HEY_IDS+=(-H "$line")
+	done < <("$OUT/loadgate-bench" -headers -transport pooled)
+	log "wrk with loadgate's headers: ${WRK_IDS[*]}"
+	log "hey with loadgate's headers: ${HEY_IDS[*]}"
 	: >"$OUT/closed.tsv"
 	log "closed model: $ROUNDS interleaved rounds of ${tools[*]} against ${TARGETS}, $CONNS connections, $DUR each"
 	for r in $(seq "$ROUNDS"); do
@@ -264,8 +278,10 @@ closed_section() {
 				leanbare) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport lean -bare) ;;
 				nethttp) res=$(run_loadgate "$f" -url "$URL/" -model closed -c "$CONNS" -d "$DUR" -transport pooled) ;;
 				hey) res=$(run_hey "$f" -z "$DUR" -c "$CONNS" "$URL/") ;;
+				heyids) res=$(run_hey "$f" -z "$DUR" -c "$CONNS" "${HEY_IDS[@]}" "$URL/") ;;
 				vegeta) res=$(run_vegeta "$f" -rate=0 -max-workers="$CONNS" -duration="$DUR") ;;
 				wrk) res=$(run_wrk "$f" -t2 -c"$CONNS" -d"$d"s "$URL/") ;;
+				wrkids) res=$(run_wrk "$f" -t2 -c"$CONNS" -d"$d"s "${WRK_IDS[@]}" "$URL/") ;;
 				esac
 				res="$res $(cpu_us "$f")"
 				printf '%s\t%s\t%s\t%s\n' "$target" "$r" "$tool" "$res" | tr ' ' '\t' >>"$OUT/closed.tsv"
@@ -287,10 +303,10 @@ closed_table() {
 	echo
 	echo "## Closed model against $(target_label "$target"): $CONNS connections, $DUR per run, $ROUNDS interleaved rounds (order rotated each round)"
 	echo
-	printf '%-22s %12s %14s %10s %12s %8s\n' tool "req/s med" "min-max" "p99 ms" "CPU µs/req" errors
-	for tool in lean leanbare nethttp hey vegeta wrk; do
+	printf '%-26s %12s %14s %10s %12s %8s\n' tool "req/s med" "min-max" "p99 ms" "CPU µs/req" errors
+	for tool in lean leanbare nethttp hey heyids vegeta wrk wrkids; do
 		awk -F'\t' -v t="$tool" '$2 == t { print $3 }' "$OUT/closed.$target.tsv" >"$OUT/x"
-		printf '%-22s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
+		printf '%-26s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
 			"$(sort -g "$OUT/x" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')" \
 			"$(awk -F'\t' -v t="$tool" '$2 == t { print $4 }' "$OUT/closed.$target.tsv" | median)" \
 			"$(awk -F'\t' -v t="$tool" '$2 == t { print $6 }' "$OUT/closed.$target.tsv" | median)" \
@@ -299,18 +315,21 @@ closed_table() {
 	echo
 	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round,"
 	echo "[a confidence interval of at least 90% of that median], and against the target:"
-	echo "met (the whole interval at or above it), not-met (all below) or noise (it is inside)"
+	echo "met (the whole interval at or above it), not-met (all below) or noise (it is inside)."
+	echo "\"+ids\": the peer sending loadgate's headers, so the server does the same work."
 	echo
-	printf '%-22s %-26s %-26s %-26s\n' "" "/ hey" "/ vegeta" "/ wrk"
+	printf '%-22s' ""
+	for tool in hey heyids vegeta wrk wrkids; do printf ' %-26s' "/ $(short "$tool")"; done
+	echo
 	for k in lean leanbare nethttp; do
 		printf '%-22s' "$(label "$k")"
-		for tool in hey vegeta wrk; do
+		for tool in hey heyids vegeta wrk wrkids; do
 			# The issue's targets; "-" where there is none.
 			local want=-
 			case $k/$tool in
-			lean/hey) want=1.50 ;;
-			lean/wrk | leanbare/wrk) want=0.95 ;;
-			nethttp/hey) want=1.00 ;;
+			lean/hey | lean/heyids) want=1.50 ;;
+			lean/wrk | lean/wrkids | leanbare/wrk) want=0.95 ;;
+			nethttp/hey | nethttp/heyids) want=1.00 ;;
 			esac
 			printf ' %-26s' "$(awk -F'\t' -v a="$k" -v b="$tool" '
 				$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 }
@@ -335,6 +354,17 @@ label() {
 	lean) echo "loadgate (Lean)" ;;
 	leanbare) echo "Lean, no id headers" ;;
 	nethttp) echo "loadgate (net/http)" ;;
+	heyids) echo "hey, loadgate's headers" ;;
+	wrkids) echo "wrk, loadgate's headers" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# short TOOL: a peer's name in a ratio column.
+short() {
+	case $1 in
+	heyids) echo "hey+ids" ;;
+	wrkids) echo "wrk+ids" ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -50,8 +50,36 @@ func run(args []string, stdout, stderr io.Writer) error {
 	summary := fs.Bool("summary", false, "also print loadtest.Summary of the result to stderr")
 	timeline := fs.Bool("timeline", false, "also print each second's sends, requests and percentiles to stderr")
 	bare := fs.Bool("bare", false, "send no request id, run id or traceparent header: the request wrk sends, plus a User-Agent")
+	headers := fs.Bool("headers", false, "print the header lines (but Host) of the request this -transport and -bare send, one per line, and exit: for a peer to send the same request (perf/run.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var profile loadtest.Transport
+	switch *transport {
+	case "pooled":
+		profile = loadtest.Pooled
+	case "lean":
+		profile = loadtest.Lean
+	default:
+		return fmt.Errorf("-transport %q: want pooled or lean", *transport)
+	}
+	newTarget := func(url string) *loadtest.HTTP {
+		t := loadtest.GET(url)
+		t.Transport = profile
+		if *bare {
+			t.RequestIDHeader, t.RunIDHeader, t.NoTraceparent = "-", "-", true
+		}
+		return t
+	}
+	if *headers {
+		lines, err := requestHeaders(context.Background(), newTarget)
+		if err != nil {
+			return fmt.Errorf("-headers: %w", err)
+		}
+		for _, l := range lines {
+			fmt.Fprintln(stdout, l)
+		}
+		return nil
 	}
 	if *url == "" {
 		return errors.New("-url is required")
@@ -59,18 +87,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *dur <= 0 {
 		return errors.New("-d must be positive")
 	}
-	target := loadtest.GET(*url)
-	switch *transport {
-	case "pooled":
-		target.Transport = loadtest.Pooled
-	case "lean":
-		target.Transport = loadtest.Lean
-	default:
-		return fmt.Errorf("-transport %q: want pooled or lean", *transport)
-	}
-	if *bare {
-		target.RequestIDHeader, target.RunIDHeader, target.NoTraceparent = "-", "-", true
-	}
+	target := newTarget(*url)
 	s := loadtest.Scenario{Name: "loadgate-bench", Timeout: *timeout, Warmup: *warmup}
 	switch *model {
 	case "closed":
