@@ -306,7 +306,7 @@ closed_table() {
 	printf '%-26s %12s %14s %10s %12s %8s\n' tool "req/s med" "min-max" "p99 ms" "CPU µs/req" errors
 	for tool in lean leanbare nethttp hey heyids vegeta wrk wrkids; do
 		awk -F'\t' -v t="$tool" '$2 == t { print $3 }' "$OUT/closed.$target.tsv" >"$OUT/x"
-		printf '%-26s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x")" \
+		printf '%-26s %12s %14s %10s %12s %8s\n' "$(label "$tool")" "$(median <"$OUT/x" | awk '{ printf "%.0f", $1 }')" \
 			"$(sort -g "$OUT/x" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')" \
 			"$(awk -F'\t' -v t="$tool" '$2 == t { print $4 }' "$OUT/closed.$target.tsv" | median)" \
 			"$(awk -F'\t' -v t="$tool" '$2 == t { print $6 }' "$OUT/closed.$target.tsv" | median)" \
