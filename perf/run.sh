@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # perf/run.sh measures loadgate's generator side by side with hey, vegeta and
 # wrk on this machine and prints one table of ratios (docs/PERFORMANCE.md
-# shows a run and how to read it). It is long (about 20 minutes with the
+# shows a run and how to read it). It is long (about 30 minutes with the
 # defaults) and not part of CI.
 #
 #   perf/run.sh                  # everything
