@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"os"
+	"html/template"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,6 +33,13 @@ func threeStages(scale float64) []fixture.LongStage {
 // a stall, errors and a leak; its SLA expressions are the report's SLO.
 func sample(t testing.TB, scale float64, runs int) report.Input {
 	t.Helper()
+	return sampleWith(t, scale, runs, nil)
+}
+
+// sampleWith is sample, with edit (if not nil) changing the runs before
+// they are judged.
+func sampleWith(t testing.TB, scale float64, runs int, edit func(base, head []*loadtest.Result)) report.Input {
+	t.Helper()
 	var base, head []*loadtest.Result
 	for i := 1; i <= runs; i++ {
 		b := fixture.Long{Scenario: "checkout", Stages: threeStages(scale), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond,
@@ -40,6 +48,9 @@ func sample(t testing.TB, scale float64, runs int) report.Input {
 		h.P50, h.P99, h.ErrorRate, h.Seed = 2300*time.Microsecond, 12*time.Millisecond, 0.004, 2
 		h.StallAt, h.StallFor, h.Leak = int(300*scale), 2, true
 		base, head = append(base, b.Result()), append(head, h.Result())
+	}
+	if edit != nil {
+		edit(base, head)
 	}
 	sla := []string{"p99 < 25ms", "p99[10s] < 200ms", "error_rate < 1%", "throughput >= 90%"}
 	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
@@ -194,5 +205,29 @@ func BenchmarkWrite(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(buf.Len()))
+	}
+}
+
+// TestGeneratorBoundRunLeftOut checks that the report says what the
+// comparison did with a generator-bound run: the comparison row judged
+// without it, and which run it was and why.
+func TestGeneratorBoundRunLeftOut(t *testing.T) {
+	why := "the process used 97% of its 2 CPUs and its goroutines waited up to 1.57ms for one at p99 (limits 90% and 1ms)"
+	in := sampleWith(t, 0.02, 5, func(_, head []*loadtest.Result) {
+		head[2].Generator = &loadtest.Generator{CPUs: 2, Bound: true, Reasons: []string{why}}
+	})
+	rows := in.Run.Scenarios[0].Comparison.Rows
+	left := 0
+	for _, r := range rows {
+		left = max(left, r.LeftOut())
+	}
+	if left != 1 {
+		t.Fatalf("the comparison left %d runs out, want 1: the fixture no longer tests the report", left)
+	}
+	page := string(write(t, in))
+	for _, want := range []string{"without 1 generator-bound run", "head run 3: generator-bound: " + why} {
+		if !strings.Contains(page, template.HTMLEscapeString(want)) {
+			t.Errorf("the report does not say %q", want)
+		}
 	}
 }
