@@ -216,7 +216,7 @@ run_vegeta() {
 }
 
 # median of the numbers on stdin
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # ratio_ci TARGET: reads per-round ratios and prints their median with a
 # distribution-free confidence interval of at least 90% (the k-th smallest
@@ -239,32 +239,42 @@ ratio_ci() {
 				k = i + 1
 				c = c * (n - i) / (i + 1)
 			}
-			if (k == 0) { printf "%.2fx [n/a] n/a\n", med; exit }
+			if (k == 0) { printf "%.3fx [n/a] n/a\n", med; exit }
 			lo = a[k]; hi = a[n + 1 - k]
 			v = (lo >= target) ? "met" : (hi < target) ? "not-met" : "noise"
-			printf "%.2fx [%.2f-%.2f] %s\n", med, lo, hi, v
+			printf "%.3fx [%.2f-%.2f] %s\n", med, lo, hi, v
 		}'
 }
 
 # --- sections --------------------------------------------------------------
 closed_section() {
-	# Pairs that make a ratio run next to each other, and the rotation keeps
-	# them so in all but one round in eight.
-	local tools=(lean wrkids wrk leanbare nethttp heyids hey vegeta) d n r i tool f res target
+	# The ratios closest to their targets run next to each other (Lean and
+	# wrk with loadgate's headers, Lean and wrk, Lean without id headers and
+	# wrk, net/http and hey, net/http and hey with loadgate's headers), and
+	# the rotation keeps them so in all but one round in eight.
+	local tools=(wrkids lean wrk leanbare vegeta hey nethttp heyids) d n r i tool f res target
 	d=$(secs "$DUR")
 	n=${#tools[@]}
-	# The id headers loadgate sends on each path, for wrk and hey to send the
-	# same request (the "loadgate's headers" rows): the server then does the
-	# same work for both. hey adds its own User-Agent and Accept-Encoding.
-	local line
+	# The id headers loadgate sends on each path, for wrk and hey to send too
+	# (the "loadgate's headers" rows): the server then parses the same
+	# headers for both. hey appends its own name to a User-Agent given to
+	# it, and net/http adds Accept-Encoding itself, so those lines are not
+	# passed on; hey also always sends Content-Type: text/html.
+	local lean_ids pooled_ids line
+	lean_ids=$("$OUT/loadgate-bench" -headers -transport lean)
+	pooled_ids=$("$OUT/loadgate-bench" -headers -transport pooled)
+	grep -qi '^X-Request-ID: ' <<<"$lean_ids" && grep -qi '^X-Request-ID: ' <<<"$pooled_ids" || {
+		log "loadgate-bench -headers printed no X-Request-ID line:"$'\n'"$lean_ids"$'\n'"$pooled_ids"
+		exit 1
+	}
 	WRK_IDS=() HEY_IDS=()
-	while IFS= read -r line; do WRK_IDS+=(-H "$line"); done < <("$OUT/loadgate-bench" -headers -transport lean)
+	while IFS= read -r line; do WRK_IDS+=(-H "$line"); done <<<"$lean_ids"
 	while IFS= read -r line; do
 		case ${line,,} in user-agent:* | accept-encoding:*) continue ;; esac
 		HEY_IDS+=(-H "$line")
-	done < <("$OUT/loadgate-bench" -headers -transport pooled)
-	log "wrk with loadgate's headers: ${WRK_IDS[*]}"
-	log "hey with loadgate's headers: ${HEY_IDS[*]}"
+	done <<<"$pooled_ids"
+	log "wrk with loadgate's headers:$(printf ' %q' "${WRK_IDS[@]}")"
+	log "hey with loadgate's headers:$(printf ' %q' "${HEY_IDS[@]}")"
 	: >"$OUT/closed.tsv"
 	log "closed model: $ROUNDS interleaved rounds of ${tools[*]} against ${TARGETS}, $CONNS connections, $DUR each"
 	for r in $(seq "$ROUNDS"); do
@@ -316,7 +326,7 @@ closed_table() {
 	echo "Ratios: median over rounds of (loadgate req/s / peer req/s) within the same round,"
 	echo "[a confidence interval of at least 90% of that median], and against the target:"
 	echo "met (the whole interval at or above it), not-met (all below) or noise (it is inside)."
-	echo "\"+ids\": the peer sending loadgate's headers, so the server does the same work."
+	echo "\"+ids\": the peer sending loadgate's id headers too, so the server parses the same headers."
 	echo
 	printf '%-22s' ""
 	for tool in hey heyids vegeta wrk wrkids; do printf ' %-26s' "/ $(short "$tool")"; done

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -24,6 +25,8 @@ func requestHeaders(ctx context.Context, newTarget func(url string) *loadtest.HT
 		return nil, err
 	}
 	defer ln.Close()
+	// got carries the lines received, or nil when no request was read
+	// whole; the goroutine sends exactly once.
 	got := make(chan []string, 1)
 	go func() {
 		c, err := ln.Accept()
@@ -33,27 +36,10 @@ func requestHeaders(ctx context.Context, newTarget func(url string) *loadtest.HT
 		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
-		// The lines as sent, names unchanged: http.ReadRequest would
-		// canonicalise them.
-		var lines []string
-		r := bufio.NewReader(c)
-		if _, err := r.ReadString('\n'); err != nil { // the request line
+		lines, ok := readHead(bufio.NewReader(c))
+		if !ok {
 			got <- nil
 			return
-		}
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				got <- nil
-				return
-			}
-			line = strings.TrimRight(line, "\r\n")
-			if line == "" {
-				break
-			}
-			if name, _, _ := strings.Cut(line, ":"); !strings.EqualFold(name, "Host") {
-				lines = append(lines, line)
-			}
 		}
 		got <- lines
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
@@ -63,16 +49,44 @@ func requestHeaders(ctx context.Context, newTarget func(url string) *loadtest.HT
 	defer cancel()
 	s := loadtest.Scenario{
 		Name:    "loadgate-bench-headers",
-		Timeout: 10 * time.Second,
-		Load:    loadtest.Users(1).For(10 * time.Second),
+		Timeout: 3 * time.Second,
+		Load:    loadtest.Users(1).For(3 * time.Second), // ended by the first answer
 		Target:  &counted{HTTP: newTarget("http://" + ln.Addr().String() + "/"), limit: 1, stop: cancel},
 	}
-	if _, err := loadtest.Execute(ctx, s); err != nil {
+	res, err := loadtest.Execute(ctx, s)
+	ln.Close() // a goroutine still waiting in Accept ends
+	if err != nil {
 		return nil, err
 	}
 	lines := <-got
 	if lines == nil {
+		for kind, samples := range res.ErrorSamples {
+			return nil, fmt.Errorf("the request did not reach the listener: %s: %s", kind, samples[0])
+		}
 		return nil, errors.New("the request did not reach the listener")
 	}
 	return lines, nil
+}
+
+// readHead reads a request's head from r and returns its header lines but
+// Host, in the order sent and spelled as sent (http.ReadRequest would
+// canonicalise the names); ok is false when the head did not end.
+func readHead(r *bufio.Reader) (lines []string, ok bool) {
+	lines = []string{}
+	if _, err := r.ReadString('\n'); err != nil { // the request line
+		return nil, false
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, false
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return lines, true
+		}
+		if name, _, _ := strings.Cut(line, ":"); !strings.EqualFold(name, "Host") {
+			lines = append(lines, line)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHeaders checks that -headers prints the id headers each transport
@@ -11,10 +12,11 @@ import (
 func TestHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
-		want []string // name prefixes, in order
+		want []string // line prefixes, in order
 	}{
 		{[]string{"-transport", "lean"}, []string{"User-Agent: loadgate", "X-Loadgate-Run: ", "X-Request-ID: ", "traceparent: 00-"}},
 		{[]string{"-transport", "lean", "-bare"}, []string{"User-Agent: loadgate"}},
+		{[]string{"-transport", "pooled"}, []string{"User-Agent: ", "Traceparent: 00-", "X-Loadgate-Run: ", "X-Request-Id: ", "Accept-Encoding: gzip"}},
 		{[]string{"-transport", "pooled", "-bare"}, []string{"User-Agent: ", "Accept-Encoding: gzip"}},
 	} {
 		var out, errOut bytes.Buffer
@@ -30,5 +32,18 @@ func TestHeaders(t *testing.T) {
 				t.Errorf("%v: line %d is %q, want it to start %q", tc.args, i+1, lines[i], w)
 			}
 		}
+	}
+}
+
+// TestHeadersNoRequest checks that -headers fails, and does not hang, when
+// no request reaches its listener: here the second shard of a run of one
+// user, which sends nothing.
+func TestHeadersNoRequest(t *testing.T) {
+	t.Setenv("LOADGATE_SHARD", "2/2")
+	t.Setenv("LOADGATE_START_AT", time.Now().UTC().Format(time.RFC3339))
+	var out, errOut bytes.Buffer
+	err := run([]string{"-headers", "-transport", "lean"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "did not reach the listener") {
+		t.Fatalf("err = %v, want it to say the request did not reach the listener (printed %q)", err, out.String())
 	}
 }
