@@ -63,7 +63,7 @@ func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnc
 		return judge(m, rule, bv, hv, alpha, failUnconfirmed)
 	}
 	all := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
-	all.Base.LeftOut, all.Head.LeftOut = bb, hb
+	all.Base.LeftOut, all.Head.LeftOut, all.everyRun = bb, hb, true
 	if len(bv) == 0 || len(hv) == 0 || minP(len(bv), len(hv)) > alpha {
 		all.leaveUnjudged(boundTooFew)
 		return all
@@ -109,16 +109,22 @@ func (r *Row) noteLeftOut() {
 // runs would be bound too. At the first look a burst of marks gets more
 // runs.
 func (r Row) boundSettled(alpha float64) bool {
+	// The runs of each side not bound, and all of them.
+	base, head, baseAll, headAll := r.Base.N, r.Head.N, r.Base.N, r.Head.N
+	if r.everyRun {
+		base, head = base-r.Base.LeftOut, head-r.Head.LeftOut
+	} else {
+		baseAll, headAll = baseAll+r.Base.LeftOut, headAll+r.Head.LeftOut
+	}
 	most := DefaultLooks[len(DefaultLooks)-1]
-	base, head := r.Base.N-r.Base.LeftOut, r.Head.N-r.Head.LeftOut
-	if base == 0 || minP(base, head+max(0, most-r.Head.N)) > alpha {
+	if base == 0 || minP(base, head+max(0, most-headAll)) > alpha {
 		return true
 	}
 	second := most
 	if len(DefaultLooks) > 1 {
 		second = DefaultLooks[1]
 	}
-	return r.Head.N >= second && (2*r.Base.LeftOut > r.Base.N || 2*r.Head.LeftOut > r.Head.N)
+	return headAll >= second && (2*r.Base.LeftOut > baseAll || 2*r.Head.LeftOut > headAll)
 }
 
 // boundReasons says what the generator-bound runs did to c: which

@@ -113,11 +113,12 @@ type Side struct {
 type Stat struct {
 	Median float64
 	Lo, Hi float64
-	N      int // the runs judged
+	N      int // the runs the Stat is of (see LeftOut)
 	// LeftOut counts the side's runs that were generator-bound, which a
 	// metric a load generator short of CPU distorts is judged without
 	// (not counted in N), or, when too few were left, which left the
-	// metric unjudged (counted in N: Row.GeneratorBound).
+	// metric unjudged (Row.GeneratorBound; counted in N when the row's
+	// Stats hold every run).
 	LeftOut int
 }
 
@@ -149,9 +150,16 @@ type Row struct {
 	// GeneratorBound says the metric is one a load generator short of CPU
 	// distorts (a latency, throughput), and so many runs of either side
 	// were generator-bound that too few were left to judge it without
-	// them: the verdict is inconclusive, whatever the values, the Stats
-	// hold every run, and Comparison.GeneratorBound says which runs.
+	// them: the verdict is inconclusive, whatever the values, and
+	// Comparison.GeneratorBound says which runs. The Stats hold every run
+	// (everyRun), or the runs judged when Demote left the row so.
 	GeneratorBound bool
+
+	// everyRun says the Stats hold every run, the LeftOut ones among them
+	// in N: judgeUnbound left the row unjudged. Otherwise N counts the
+	// runs judged, LeftOut the bound ones besides (Demote can leave such a
+	// row unjudged too).
+	everyRun bool
 }
 
 // LeftOut counts the generator-bound runs of both sides that the row was

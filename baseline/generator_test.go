@@ -290,19 +290,25 @@ func TestBoundSettled(t *testing.T) {
 	tests := []struct {
 		name          string
 		alpha         float64
-		base, baseOut int
+		base, baseOut int // every run of the side, and the bound ones among them
 		head, headOut int
+		demoted       bool // left unjudged by Demote: the Stats count the runs judged only
 		want          bool
 	}{
-		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false},
-		{"second look, five of eight head runs bound: the generator is short", 0.05 / 3, 8, 0, 8, 5, true},
-		{"second look, three of eight bound a side: more may leave enough", 0.05 / 3, 8, 3, 8, 3, false},
-		{"a stored baseline of 3 runs, 1 bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 3, 1, 5, 0, true},
-		{"the same at alpha 0.05: 2 against 12 can reach it (p 0.022 at best)", 0.05, 3, 1, 5, 0, false},
-		{"every base run bound", 0.05, 5, 5, 5, 0, true},
+		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false, false},
+		{"second look, five of eight head runs bound: the generator is short", 0.05 / 3, 8, 0, 8, 5, false, true},
+		{"second look, three of eight bound a side: more may leave enough", 0.05 / 3, 8, 3, 8, 3, false, false},
+		{"a stored baseline of 3 runs, 1 bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 3, 1, 5, 0, false, true},
+		{"the same at alpha 0.05: 2 against 12 can reach it (p 0.022 at best)", 0.05, 3, 1, 5, 0, false, false},
+		{"every base run bound", 0.05, 5, 5, 5, 0, false, true},
+		{"demoted, second look, five of eight head runs bound: the generator is short", 0.05, 8, 0, 8, 5, true, true},
+		{"demoted, first look, one of five head runs bound: more runs may reach the level", 0.05 / 3, 5, 0, 5, 1, true, false},
 	}
 	for _, tt := range tests {
-		r := Row{GeneratorBound: true, Base: Stat{N: tt.base, LeftOut: tt.baseOut}, Head: Stat{N: tt.head, LeftOut: tt.headOut}}
+		r := Row{GeneratorBound: true, Base: Stat{N: tt.base, LeftOut: tt.baseOut}, Head: Stat{N: tt.head, LeftOut: tt.headOut}, everyRun: true}
+		if tt.demoted {
+			r.Base.N, r.Head.N, r.everyRun = tt.base-tt.baseOut, tt.head-tt.headOut, false
+		}
 		if got := r.boundSettled(tt.alpha); got != tt.want {
 			t.Errorf("%s: settled %v, want %v", tt.name, got, tt.want)
 		}
