@@ -292,6 +292,7 @@ if [[ $what == looks || $what == all ]]; then
 		echo
 		bound=$(awk -F'\t' '$8 == "true"' "$tmp/looks-$kind.tsv" | wc -l)
 		first_bound=$(awk -F'\t' 'NR == 1 { print $8 }' "$tmp/looks-$kind.tsv")
+		[[ -n $verdict ]] || { echo "WRONG: loadgate run printed no comparison with the baseline (see $tmp/looks-$kind.txt with KEEP=1)"; looks_ok=0; }
 		case $kind in
 		first-*)
 			[[ $first_bound == true ]] || { echo "WRONG: the busy loop did not make the first run generator-bound: nothing was tested"; looks_ok=0; }
