@@ -22,7 +22,13 @@ import (
 // those runs out must not clear it. Metrics a generator short of CPU does
 // not distort (the error rate, leaks, memory) are judged on every run. So
 // one run of ten that shared its CPU with something else neither hides a
-// clear regression nor fails a pull request.
+// clear regression nor fails a pull request. One case is judged on every
+// run: when the base's runs were made in turn with the head's
+// ([Look.Paired]), from the second look's runs on over half of the head's
+// runs were bound and none of the base's, and the metric fails on every
+// run. A machine short of CPU
+// would have met both sides; the change itself takes the CPU, and its
+// failure stands.
 
 // The notes of a row that generator-bound runs left unjudged, after
 // loadtest.BoundWord and a colon: why it was not judged.
@@ -30,6 +36,12 @@ const (
 	boundTooFew    = "too few other runs"
 	boundWorseOnly = "fails only with them"
 )
+
+// headBoundNote is the note of a row failed on every run because only the
+// head's runs were generator-bound (see judgeUnbound).
+func headBoundNote(bound, runs int) string {
+	return fmt.Sprintf("%s in %d of %d head runs and in no base run, made in turn with them: the change takes the CPU", loadtest.BoundWord, bound, runs)
+}
 
 // unboundValues returns the values of metric m in the runs of s that
 // were not generator-bound, and how many runs that have m were.
@@ -55,14 +67,25 @@ func (s Sample) unboundValues(m Metric) (vals []float64, bound int) {
 // the runs of either side that were not generator-bound. With none bound it
 // is judge. When too few are left for the rank test, or the metric fails
 // on every run but not on those, the row holds every run's values and is
-// inconclusive.
-func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnconfirmed bool) Row {
+// inconclusive, unless the base was paired with the head and only the
+// head's runs were bound, over half of at least secondLook: then the row
+// is judged on every run and its failure stands (see the top of this
+// file).
+func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnconfirmed, paired bool) Row {
 	bv, bb := base.unboundValues(m)
 	hv, hb := head.unboundValues(m)
 	if bb+hb == 0 {
 		return judge(m, rule, bv, hv, alpha, failUnconfirmed)
 	}
 	all := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
+	if headRuns := len(hv) + hb; paired && bb == 0 && headRuns >= secondLook() && 2*hb > headRuns && all.Verdict == Fail && !rule.WarnOnly {
+		if all.Note == "" {
+			all.Note = headBoundNote(hb, headRuns)
+		} else {
+			all.Note += "; " + headBoundNote(hb, headRuns)
+		}
+		return all
+	}
 	all.Base.LeftOut, all.Head.LeftOut, all.everyRun = bb, hb, true
 	if len(bv) == 0 || len(hv) == 0 || minP(len(bv), len(hv)) > alpha {
 		all.leaveUnjudged(boundTooFew)
@@ -102,13 +125,13 @@ func (r *Row) noteLeftOut() {
 
 // boundSettled tells whether more runs cannot judge a row that
 // generator-bound runs left unjudged at a look of alpha: when even the
-// most head runs a sequential comparison adds (the last of DefaultLooks,
-// all of them not bound, the base as it is) could not reach alpha; or
-// when, from the second look's runs on, over half of a side's runs were
-// bound, so the generator, not a busy moment, is short of CPU and more
-// runs would be bound too. At the first look a burst of marks gets more
-// runs.
-func (r Row) boundSettled(alpha float64) bool {
+// most runs a sequential comparison adds (up to the last of DefaultLooks,
+// all of them not bound; to the head only, unless the base is paired with
+// it and grows too) could not reach alpha; or when, from the second
+// look's runs on, over half of a side's runs were bound, so the
+// generator, not a busy moment, is short of CPU and more runs would be
+// bound too. At the first look a burst of marks gets more runs.
+func (r Row) boundSettled(alpha float64, paired bool) bool {
 	// The runs of each side not bound, and all of them.
 	base, head, baseAll, headAll := r.Base.N, r.Head.N, r.Base.N, r.Head.N
 	if r.everyRun {
@@ -117,14 +140,23 @@ func (r Row) boundSettled(alpha float64) bool {
 		baseAll, headAll = baseAll+r.Base.LeftOut, headAll+r.Head.LeftOut
 	}
 	most := DefaultLooks[len(DefaultLooks)-1]
+	if paired {
+		base += max(0, most-baseAll)
+	}
 	if base == 0 || minP(base, head+max(0, most-headAll)) > alpha {
 		return true
 	}
-	second := most
+	return headAll >= secondLook() && (2*r.Base.LeftOut > baseAll || 2*r.Head.LeftOut > headAll)
+}
+
+// secondLook is the runs of the second of DefaultLooks: from then on, over
+// half of a side's runs generator-bound is the generator short of CPU, not
+// a busy moment.
+func secondLook() int {
 	if len(DefaultLooks) > 1 {
-		second = DefaultLooks[1]
+		return DefaultLooks[1]
 	}
-	return headAll >= second && (2*r.Base.LeftOut > baseAll || 2*r.Head.LeftOut > headAll)
+	return DefaultLooks[len(DefaultLooks)-1]
 }
 
 // boundReasons says what the generator-bound runs did to c: which

@@ -98,6 +98,7 @@ type Comparison struct {
 	GeneratorBound []string
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
+	paired bool   // the base's runs were made in turn with the head's (Look.Paired)
 }
 
 // Side describes one sample of a comparison.
@@ -199,7 +200,7 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // LOADGATE_RATE_SCALE ([ErrScaleMismatch]), an invalid policy or a
 // malformed SLA expression.
 func Compare(base, head Sample, p Policy) (*Comparison, error) {
-	c, err := compare(base, head, p)
+	c, err := compare(base, head, p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func Compare(base, head Sample, p Policy) (*Comparison, error) {
 }
 
 // compare is Compare without the conclusion: more runs may come.
-func compare(base, head Sample, p Policy) (*Comparison, error) {
+func compare(base, head Sample, p Policy, paired bool) (*Comparison, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -230,6 +231,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		Base:     Side{Label: label(base, "base"), Runs: len(base.Runs), Env: base.Env, Commit: base.Commit},
 		Head:     Side{Label: label(head, "head"), Runs: len(head.Runs), Env: head.Env, Commit: head.Commit},
 		Alpha:    alpha,
+		paired:   paired,
 	}
 	c.EnvMismatch = envMismatch(base.Env, head.Env)
 	if base.Env.Go != head.Env.Go && base.Env.Go != "" && head.Env.Go != "" {
@@ -258,7 +260,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		}
 		var row Row
 		if m.row.Generator {
-			row = judgeUnbound(m, rule, base, head, alpha, p.FailUnconfirmed)
+			row = judgeUnbound(m, rule, base, head, alpha, p.FailUnconfirmed, paired)
 		} else {
 			row = judge(m, rule, bv, hv, alpha, p.FailUnconfirmed)
 		}

@@ -169,6 +169,54 @@ func TestSequentialGeneratorBound(t *testing.T) {
 	}
 }
 
+// TestPairedHeadBound: with the base's runs made in turn with the head's,
+// a regression that makes over half of the head's runs generator-bound,
+// and none of the base's, fails on every run: a busy machine would have
+// met the base too. From a stored baseline, or with a base run bound too,
+// or half the head's runs, it stays inconclusive.
+func TestPairedHeadBound(t *testing.T) {
+	bound := []string{"the process used 99% of its 2 CPUs (limit 90%)"}
+	base := []float64{10, 11, 9.5, 10.5, 10.2, 10.3, 9.9, 10.8}
+	head := []float64{20, 21, 19, 20.5, 20.2, 19.8, 21.3, 20.6}
+	tests := []struct {
+		name                 string
+		paired               bool
+		runs                 int   // a side; 0 for all eight
+		boundBase, boundHead []int // 1-based
+		want                 Verdict
+		note                 string // of p99
+	}{
+		{"paired, every head run bound", true, 0, nil, []int{1, 2, 3, 4, 5, 6, 7, 8}, Fail,
+			"generator-bound in 8 of 8 head runs and in no base run, made in turn with them: the change takes the CPU"},
+		{"paired, five of eight head runs bound", true, 0, nil, []int{1, 3, 4, 6, 8}, Fail, "generator-bound in 5 of 8 head runs"},
+		{"a stored baseline, every head run bound", false, 0, nil, []int{1, 2, 3, 4, 5, 6, 7, 8}, Inconclusive, "generator-bound: too few other runs"},
+		{"paired, every head run bound and one base run", true, 0, []int{2}, []int{1, 2, 3, 4, 5, 6, 7, 8}, Inconclusive, "generator-bound: too few other runs"},
+		{"paired, four of eight head runs bound: judged without them", true, 0, nil, []int{1, 2, 3, 4}, Fail, "without 4 generator-bound runs"},
+		{"paired, first look, three of five head runs bound: a burst gets more runs", true, 5, nil, []int{1, 2, 4}, Inconclusive, "generator-bound: too few other runs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, h := sampleP99("base", base...), sampleP99("head", head...)
+			if tt.runs > 0 {
+				b.Runs, h.Runs = b.Runs[:tt.runs], h.Runs[:tt.runs]
+			}
+			for _, i := range tt.boundBase {
+				b.Runs[i-1].GeneratorBound = bound
+			}
+			for _, i := range tt.boundHead {
+				h.Runs[i-1].GeneratorBound = bound
+			}
+			c, err := (&Judge{}).CompareLook(b, h, Look{K: 2, Of: 3, Paired: tt.paired})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := rowOf(t, c, P99); c.Verdict != tt.want || !strings.Contains(r.Note, tt.note) {
+				t.Errorf("verdict %v, p99 note %q; want %v, a note with %q\n%s", c.Verdict, r.Note, tt.want, tt.note, c)
+			}
+		})
+	}
+}
+
 // TestRunOfGeneratorBound checks what a baseline keeps of a run's
 // generator: why it was bound, and nothing when it was not.
 func TestRunOfGeneratorBound(t *testing.T) {
@@ -293,23 +341,29 @@ func TestBoundSettled(t *testing.T) {
 		base, baseOut int // every run of the side, and the bound ones among them
 		head, headOut int
 		demoted       bool // left unjudged by Demote: the Stats count the runs judged only
+		paired        bool // the base grows with the head (Look.Paired)
 		want          bool
 	}{
-		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false, false},
-		{"second look, five of eight head runs bound: the generator is short", 0.05 / 3, 8, 0, 8, 5, false, true},
-		{"second look, three of eight bound a side: more may leave enough", 0.05 / 3, 8, 3, 8, 3, false, false},
-		{"a stored baseline of 3 runs, 1 bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 3, 1, 5, 0, false, true},
-		{"the same at alpha 0.05: 2 against 12 can reach it (p 0.022 at best)", 0.05, 3, 1, 5, 0, false, false},
-		{"every base run bound", 0.05, 5, 5, 5, 0, false, true},
-		{"demoted, second look, five of eight head runs bound: the generator is short", 0.05, 8, 0, 8, 5, true, true},
-		{"demoted, first look, one of five head runs bound: more runs may reach the level", 0.05 / 3, 5, 0, 5, 1, true, false},
+		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false, false, false},
+		{"second look, five of eight head runs bound: the generator is short", 0.05 / 3, 8, 0, 8, 5, false, false, true},
+		{"second look, three of eight bound a side: more may leave enough", 0.05 / 3, 8, 3, 8, 3, false, false, false},
+		{"a stored baseline of 3 runs, 1 bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 3, 1, 5, 0, false, false, true},
+		{"the same at alpha 0.05: 2 against 12 can reach it (p 0.022 at best)", 0.05, 3, 1, 5, 0, false, false, false},
+		{"every base run bound", 0.05, 5, 5, 5, 0, false, false, true},
+		{"demoted, second look, five of eight head runs bound: the generator is short", 0.05, 8, 0, 8, 5, true, false, true},
+		{"demoted, first look, one of five head runs bound: more runs may reach the level", 0.05 / 3, 5, 0, 5, 1, true, false, false},
+		{"second look, four of eight head runs bound: half is not over half", 0.05 / 3, 8, 0, 8, 4, false, false, false},
+		{"a stored baseline, three of five runs bound: 2 against 12 cannot reach 0.0167", 0.05 / 3, 5, 3, 5, 0, false, false, true},
+		{"paired, first look, three of five base runs bound: the base's next runs may leave enough", 0.05 / 3, 5, 3, 5, 0, false, true, false},
+		{"paired, first look, every base run bound: the base's next runs may be fine", 0.05 / 3, 5, 5, 5, 0, false, true, false},
+		{"paired, second look, five of eight base runs bound: the generator is short", 0.05 / 3, 8, 5, 8, 0, false, true, true},
 	}
 	for _, tt := range tests {
 		r := Row{GeneratorBound: true, Base: Stat{N: tt.base, LeftOut: tt.baseOut}, Head: Stat{N: tt.head, LeftOut: tt.headOut}, everyRun: true}
 		if tt.demoted {
 			r.Base.N, r.Head.N, r.everyRun = tt.base-tt.baseOut, tt.head-tt.headOut, false
 		}
-		if got := r.boundSettled(tt.alpha); got != tt.want {
+		if got := r.boundSettled(tt.alpha, tt.paired); got != tt.want {
 			t.Errorf("%s: settled %v, want %v", tt.name, got, tt.want)
 		}
 	}

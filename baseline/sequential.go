@@ -23,7 +23,15 @@ var DefaultLooks = []int{5, 8, 12}
 
 // Look is one look of a sequential comparison: the K-th of Of (1-based).
 // The zero Look is the only look of a fixed number of runs.
-type Look struct{ K, Of int }
+type Look struct {
+	K, Of int
+	// Paired says the base is runs made in turn with the head's, one
+	// beside each (loadgate run -base, the Action's compare: base-ref),
+	// not a stored baseline: the base gets runs at every look too, and a
+	// machine short of CPU meets both sides alike, so runs that were
+	// generator-bound on the head's side only point at the code.
+	Paired bool
+}
 
 // Final tells whether no more runs will come after this look.
 func (l Look) Final() bool { return l.K >= l.Of }
@@ -42,7 +50,7 @@ func (l Look) alpha(alpha float64) float64 {
 func (j *Judge) CompareLook(base, head Sample, l Look) (*Comparison, error) {
 	p := j.PolicyFor(head.Scenario)
 	p.Alpha = l.alpha(p.alpha())
-	c, err := compare(base, head, p)
+	c, err := compare(base, head, p, l.Paired)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", head.Scenario, err)
 	}
@@ -68,12 +76,12 @@ func (r Row) worse() (lo, hi float64) {
 // failed, generator-bound runs left it unjudged and more would be bound
 // too, or even its worst plausible change is within its tolerance or
 // under its floor.
-func (r Row) settled(alpha float64) bool {
+func (r Row) settled(alpha float64, paired bool) bool {
 	if !r.gating() || r.Verdict == Fail {
 		return true
 	}
 	if r.GeneratorBound {
-		return r.boundSettled(alpha)
+		return r.boundSettled(alpha, paired)
 	}
 	_, hi := r.worse()
 	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
@@ -88,7 +96,7 @@ func (c *Comparison) Settled() bool {
 		return true
 	}
 	for _, r := range c.Rows {
-		if !r.settled(c.Alpha) {
+		if !r.settled(c.Alpha, c.paired) {
 			return false
 		}
 	}
@@ -104,7 +112,7 @@ func (c *Comparison) Conclude() {
 	changed := false
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		if r.settled(c.Alpha) || r.Verdict == Fail || r.GeneratorBound {
+		if r.settled(c.Alpha, c.paired) || r.Verdict == Fail || r.GeneratorBound {
 			continue // a generator-bound row is inconclusive already
 		}
 		lo, hi := r.worse()
