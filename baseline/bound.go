@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
@@ -23,8 +24,8 @@ import (
 // not distort (the error rate, leaks, memory) are judged on every run. So
 // one run of ten that shared its CPU with something else neither hides a
 // clear regression nor fails a pull request. One case is judged on every
-// run: when the base's runs were made in turn with the head's
-// ([Look.Paired]), from the second look's runs on over half of the head's
+// run: when the base's runs were made in turn with the head's (inTurn:
+// loadgate run -base, the Action's base-ref), from the second look's runs on over half of the head's
 // runs were bound and none of the base's, and the metric fails on every
 // run. A machine short of CPU
 // would have met both sides; the change itself takes the CPU, and its
@@ -79,6 +80,7 @@ func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnc
 	}
 	all := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
 	if headRuns := len(hv) + hb; paired && bb == 0 && headRuns >= secondLook() && 2*hb > headRuns && all.Verdict == Fail && !rule.WarnOnly {
+		all.BoundByChange = true
 		if all.Note == "" {
 			all.Note = headBoundNote(hb, headRuns)
 		} else {
@@ -185,4 +187,36 @@ func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
 		judgedWithout = fmt.Errorf("%s judged without the %s runs (%s)", joinComma(without), loadtest.BoundWord, runs)
 	}
 	return unjudged, judgedWithout
+}
+
+// inTurn tells whether the runs of base and head were made in turn, one of
+// each alternately, as loadgate run -base and the Action's compare:
+// base-ref make them: in the order they started, no two runs in a row are
+// of one side. The base then grows look by look with the head, and a
+// machine short of CPU meets both sides alike. A stored baseline, recorded
+// before the head ran, was not made in turn with it.
+func inTurn(base, head Sample) bool {
+	type start struct {
+		at   time.Time
+		head bool
+	}
+	var all []start
+	for _, s := range []Sample{base, head} {
+		for _, r := range s.Runs {
+			if r.Started.IsZero() {
+				return false // a run that does not say when it started
+			}
+			all = append(all, start{r.Started, len(all) >= len(base.Runs)})
+		}
+	}
+	if len(base.Runs) == 0 || len(head.Runs) == 0 {
+		return false
+	}
+	slices.SortFunc(all, func(a, b start) int { return a.at.Compare(b.at) })
+	for i := 1; i < len(all); i++ {
+		if all[i].head == all[i-1].head || all[i].at.Equal(all[i-1].at) {
+			return false
+		}
+	}
+	return true
 }

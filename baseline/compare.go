@@ -98,7 +98,7 @@ type Comparison struct {
 	GeneratorBound []string
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
-	paired bool   // the base's runs were made in turn with the head's (Look.Paired)
+	paired bool   // the base's runs were made in turn with the head's (inTurn)
 }
 
 // Side describes one sample of a comparison.
@@ -155,6 +155,12 @@ type Row struct {
 	// Comparison.GeneratorBound says which runs. The Stats hold every run
 	// (everyRun), or the runs judged when Demote left the row so.
 	GeneratorBound bool
+	// BoundByChange says the metric was judged on every run although
+	// some were generator-bound, and failed: the base's runs were made in
+	// turn with the head's and none of them was bound, over half of the
+	// head's were (from the second look's runs on). A machine short of CPU
+	// would have met both sides: the change itself takes the CPU.
+	BoundByChange bool
 
 	// everyRun says the Stats hold every run, the LeftOut ones among them
 	// in N: judgeUnbound left the row unjudged. Otherwise N counts the
@@ -200,7 +206,7 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // LOADGATE_RATE_SCALE ([ErrScaleMismatch]), an invalid policy or a
 // malformed SLA expression.
 func Compare(base, head Sample, p Policy) (*Comparison, error) {
-	c, err := compare(base, head, p, false)
+	c, err := compare(base, head, p)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +215,7 @@ func Compare(base, head Sample, p Policy) (*Comparison, error) {
 }
 
 // compare is Compare without the conclusion: more runs may come.
-func compare(base, head Sample, p Policy, paired bool) (*Comparison, error) {
+func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -226,6 +232,7 @@ func compare(base, head Sample, p Policy, paired bool) (*Comparison, error) {
 		return nil, err
 	}
 	alpha := p.alpha()
+	paired := inTurn(base, head)
 	c := &Comparison{
 		Scenario: base.Scenario,
 		Base:     Side{Label: label(base, "base"), Runs: len(base.Runs), Env: base.Env, Commit: base.Commit},

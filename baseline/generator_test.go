@@ -169,7 +169,8 @@ func TestSequentialGeneratorBound(t *testing.T) {
 	}
 }
 
-// TestPairedHeadBound: with the base's runs made in turn with the head's,
+// TestPairedHeadBound: with the base's runs made in turn with the head's
+// (their starts alternate),
 // a regression that makes over half of the head's runs generator-bound,
 // and none of the base's, fails on every run: a busy machine would have
 // met the base too. From a stored baseline, or with a base run bound too,
@@ -188,7 +189,7 @@ func TestPairedHeadBound(t *testing.T) {
 	}{
 		{"paired, every head run bound", true, 0, nil, []int{1, 2, 3, 4, 5, 6, 7, 8}, Fail,
 			"generator-bound in 8 of 8 head runs and in no base run, made in turn with them: the change takes the CPU"},
-		{"paired, five of eight head runs bound", true, 0, nil, []int{1, 3, 4, 6, 8}, Fail, "generator-bound in 5 of 8 head runs"},
+		{"paired, five of eight head runs bound", true, 0, nil, []int{1, 3, 4, 6, 8}, Fail, "generator-bound in 5 of 8 head runs and in no base run, made in turn with them: the change takes the CPU"},
 		{"a stored baseline, every head run bound", false, 0, nil, []int{1, 2, 3, 4, 5, 6, 7, 8}, Inconclusive, "generator-bound: too few other runs"},
 		{"paired, every head run bound and one base run", true, 0, []int{2}, []int{1, 2, 3, 4, 5, 6, 7, 8}, Inconclusive, "generator-bound: too few other runs"},
 		{"paired, four of eight head runs bound: judged without them", true, 0, nil, []int{1, 2, 3, 4}, Fail, "without 4 generator-bound runs"},
@@ -206,12 +207,23 @@ func TestPairedHeadBound(t *testing.T) {
 			for _, i := range tt.boundHead {
 				h.Runs[i-1].GeneratorBound = bound
 			}
-			c, err := (&Judge{}).CompareLook(b, h, Look{K: 2, Of: 3, Paired: tt.paired})
+			t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+			for i := range b.Runs {
+				b.Runs[i].Started, h.Runs[i].Started = t0.Add(time.Duration(2*i)*time.Minute), t0.Add(time.Duration(2*i+1)*time.Minute)
+				if !tt.paired { // the base recorded before the head ran
+					h.Runs[i].Started = t0.Add(time.Hour + time.Duration(i)*time.Minute)
+				}
+			}
+			c, err := (&Judge{}).CompareLook(b, h, Look{K: 2, Of: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := rowOf(t, c, P99); c.Verdict != tt.want || !strings.Contains(r.Note, tt.note) {
+			r := rowOf(t, c, P99)
+			if c.Verdict != tt.want || !strings.Contains(r.Note, tt.note) {
 				t.Errorf("verdict %v, p99 note %q; want %v, a note with %q\n%s", c.Verdict, r.Note, tt.want, tt.note, c)
+			}
+			if byChange := strings.Contains(tt.note, "the change takes the CPU"); r.BoundByChange != byChange || byChange && r.GeneratorBound {
+				t.Errorf("p99 bound by the change %v, left unjudged %v; want bound by the change %v", r.BoundByChange, r.GeneratorBound, byChange)
 			}
 		})
 	}
@@ -341,7 +353,7 @@ func TestBoundSettled(t *testing.T) {
 		base, baseOut int // every run of the side, and the bound ones among them
 		head, headOut int
 		demoted       bool // left unjudged by Demote: the Stats count the runs judged only
-		paired        bool // the base grows with the head (Look.Paired)
+		paired        bool // the base grows with the head (inTurn)
 		want          bool
 	}{
 		{"first look, three of five head runs bound: a burst gets more runs", 0.05 / 3, 5, 0, 5, 3, false, false, false},
@@ -365,6 +377,36 @@ func TestBoundSettled(t *testing.T) {
 		}
 		if got := r.boundSettled(tt.alpha, tt.paired); got != tt.want {
 			t.Errorf("%s: settled %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestInTurn: runs made in turn are told from their start times.
+func TestInTurn(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	at := func(minutes ...int) Sample {
+		s := Sample{Scenario: "checkout"}
+		for _, m := range minutes {
+			s.Runs = append(s.Runs, Run{Started: t0.Add(time.Duration(m) * time.Minute)})
+		}
+		return s
+	}
+	tests := []struct {
+		name       string
+		base, head Sample
+		want       bool
+	}{
+		{"base and head in turn", at(0, 2, 4, 6, 8), at(1, 3, 5, 7, 9), true},
+		{"in turn, one base run more (interrupted)", at(0, 2, 4), at(1, 3), true},
+		{"a stored baseline, recorded before", at(0, 1, 2, 3, 4), at(10, 11, 12, 13, 14), false},
+		{"two head runs in a row", at(0, 2, 4), at(1, 3, 3, 5), false},
+		{"the same start on both sides", at(0, 2), at(0, 3), false},
+		{"a run without a start", at(0, 2), Sample{Runs: []Run{{}, {Started: t0.Add(3 * time.Minute)}}}, false},
+		{"no base runs", at(), at(1), false},
+	}
+	for _, tt := range tests {
+		if got := inTurn(tt.base, tt.head); got != tt.want {
+			t.Errorf("%s: in turn %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

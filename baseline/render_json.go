@@ -61,9 +61,12 @@ type jsonRow struct {
 	Significant bool        `json:"significant"`
 	Verdict     Verdict     `json:"verdict"`
 	Note        string      `json:"note,omitempty"`
-	// GeneratorBound: generator-bound runs left too few others to judge
-	// the metric.
+	// GeneratorBound: generator-bound runs left the metric unjudged
+	// (Row.GeneratorBound says when).
 	GeneratorBound bool `json:"generator_bound,omitempty"`
+	// BoundByChange: judged on every run, bound ones too, and failed: only
+	// the head's runs were generator-bound (Row.BoundByChange).
+	BoundByChange bool `json:"bound_by_change,omitempty"`
 	// Rule is flattened: tolerance, warn, floor, warn_only (ignore is
 	// always false, so left out: an ignored metric has no row).
 	Rule
@@ -102,7 +105,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		j.Metrics = append(j.Metrics, jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
 			Change: finite(r.Change), Tested: r.Tested, P: r.P, Significant: r.Significant,
-			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, Rule: r.Rule,
+			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, BoundByChange: r.BoundByChange, Rule: r.Rule,
 		})
 	}
 	for _, o := range c.SLA {

@@ -23,15 +23,7 @@ var DefaultLooks = []int{5, 8, 12}
 
 // Look is one look of a sequential comparison: the K-th of Of (1-based).
 // The zero Look is the only look of a fixed number of runs.
-type Look struct {
-	K, Of int
-	// Paired says the base is runs made in turn with the head's, one
-	// beside each (loadgate run -base, the Action's compare: base-ref),
-	// not a stored baseline: the base gets runs at every look too, and a
-	// machine short of CPU meets both sides alike, so runs that were
-	// generator-bound on the head's side only point at the code.
-	Paired bool
-}
+type Look struct{ K, Of int }
 
 // Final tells whether no more runs will come after this look.
 func (l Look) Final() bool { return l.K >= l.Of }
@@ -50,7 +42,7 @@ func (l Look) alpha(alpha float64) float64 {
 func (j *Judge) CompareLook(base, head Sample, l Look) (*Comparison, error) {
 	p := j.PolicyFor(head.Scenario)
 	p.Alpha = l.alpha(p.alpha())
-	c, err := compare(base, head, p, l.Paired)
+	c, err := compare(base, head, p)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", head.Scenario, err)
 	}

@@ -76,7 +76,8 @@ type Generator struct {
 const ConnWaitCounted = time.Millisecond
 
 // GeneratorLimits are the limits beyond which a run is generator-bound:
-// reaching any one of them is enough. A zero limit is not checked.
+// reaching any one of them is enough. A zero limit is not checked, except
+// BusySchedLatencyP99: with it zero, a CPUShare reached is enough alone.
 type GeneratorLimits struct {
 	// CPUShare and BusySchedLatencyP99 bound Generator.CPUShare and
 	// SchedLatencyP99NS together: a process that used CPUShare of its

@@ -34,6 +34,9 @@ type agreementCase struct {
 	failRuns []int                   // the head's runs whose test fails
 	// unreadable stores a truncated baseline.
 	unreadable bool
+	// boundBase and boundHead are the runs (1-based) whose generator was
+	// the bottleneck.
+	boundBase, boundHead []int
 }
 
 var (
@@ -45,7 +48,8 @@ var (
 )
 
 // agreementCases cover pass, warn, fail, a baseline of another machine,
-// an SLA breach, a leak, a failed test and an unreadable baseline.
+// an SLA breach, a leak, a failed test, an unreadable baseline and
+// generator-bound runs of either side.
 var agreementCases = []agreementCase{
 	{name: "pass", p50: agreementP50, p99: agreementSame},
 	// p99 +10%: significant, within its 15% tolerance: warns.
@@ -63,6 +67,10 @@ var agreementCases = []agreementCase{
 	}},
 	{name: "failedtest", p50: agreementP50, p99: agreementSame, failRuns: []int{3}},
 	{name: "unreadable", p50: agreementP50, p99: agreementSame, unreadable: true},
+	// A generator-bound run of the baseline's, unchanged: judged without it.
+	{name: "boundbase", p50: agreementP50, p99: agreementSame, boundBase: []int{1}},
+	// p99 +30%, three of the five head runs generator-bound: too few left.
+	{name: "bound", p50: agreementP50, p99: []float64{130.2, 129.8, 130.6, 129.4, 130.1}, boundHead: []int{1, 3, 5}},
 }
 
 func (c agreementCase) test() string { return "TestLoad" + strings.ToUpper(c.name[:1]) + c.name[1:] }
@@ -135,6 +143,15 @@ func (c agreementCase) write(dir string) error {
 	base := fixture.Runs(f, agreementBaseP50, agreementBaseP99)
 	f.Env = c.env
 	head := fixture.Runs(f, c.p50, c.p99)
+	for _, side := range []struct {
+		runs  []*loadtest.Result
+		bound []int
+	}{{base, c.boundBase}, {head, c.boundHead}} {
+		for _, i := range side.bound {
+			side.runs[i-1].Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.98, SchedLatencyP99NS: 6e6, Bound: true,
+				Reasons: []string{"the process used 98% of its 2 CPUs and its goroutines waited up to 6ms for one at p99 (limits 90% and 2ms)"}}
+		}
+	}
 	for i, r := range head {
 		r.Leaks = c.leaks[i+1]
 		for _, l := range r.Leaks {

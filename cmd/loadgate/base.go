@@ -118,7 +118,6 @@ func (b *baseSide) give(in *verdict.Input) {
 		return
 	}
 	in.Base = resultsOf(rs)
-	in.Look.Paired = true // runs pairs of one base and one head run
 }
 
 // notes says what went wrong on the base: its failures do not fail the

@@ -148,7 +148,6 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		case CompareBaseRef:
 			base = baseOf[side{k.pkg, k.name}]
 			in.Base = base
-			in.Look.Paired = true // GoTest.Run runs the sides in turn, one run of each
 			in.NoBase = "no base run: the scenario is new in this pull request, or its test failed on the base"
 		default:
 			in.Stored = findBaseline(res.Baselines, k.pkg, k.name)

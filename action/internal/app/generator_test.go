@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/golden"
@@ -65,5 +66,41 @@ func TestMarkdownGeneratorBound(t *testing.T) {
 				t.Error("the comment blames noise for what the generator did")
 			}
 		})
+	}
+}
+
+// TestMarkdownBoundByChange: base and head ran in turn, and every one of
+// the head's eight runs was generator-bound, none of the base's: a busy
+// runner would have met the base too, so the change takes the CPU. The
+// regression fails on every run, and the comment says so rather than
+// asking for a larger runner.
+func TestMarkdownBoundByChange(t *testing.T) {
+	checkout := fake{scenario: "checkout", test: "TestLoadCheckout"}
+	res := &Results{Manifest: baseRefManifest()}
+	res.Base = runs(checkout, []float64{10.0, 10.2, 9.9, 10.1, 10.05, 10.0, 9.95, 10.1}, []float64{130, 128, 132, 131, 129, 130, 131, 129})
+	res.Head = runs(checkout, []float64{20.1, 19.95, 20.15, 20.0, 20.2, 20.1, 19.9, 20.05}, []float64{260, 258, 262, 259, 261, 260, 263, 257})
+	t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	for i := range res.Head { // one run of each side in turn, as GoTest.Run makes them
+		res.Base[i].Started, res.Head[i].Started = t0.Add(time.Duration(2*i)*time.Minute), t0.Add(time.Duration(2*i+1)*time.Minute)
+	}
+	for _, r := range res.Head {
+		r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.99, SchedLatencyP99NS: 12582912, Bound: true,
+			Reasons: []string{"the process used 99% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 2ms)"}}
+	}
+	r := analyze(t, res, "")
+	if r.Verdict != baseline.Fail {
+		t.Errorf("verdict %v, want fail", r.Verdict)
+	}
+	md := r.Markdown(Full)
+	for _, want := range []string{
+		"the load generator was the bottleneck in 8 runs, all of them the head's and none of the base's, which ran in turn with them: the change itself takes the CPU, so `p50`, `p99` failed on every run.",
+		"generator-bound in 8 of 8 head runs and in no base run, made in turn with them: the change takes the CPU",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the comment lacks %q\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "CPU to spare") {
+		t.Error("the comment asks for a larger runner for what the change did")
 	}
 }

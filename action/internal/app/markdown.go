@@ -185,29 +185,40 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 // that did to the verdict.
 func writeBound(b *strings.Builder, s *Scenario) {
 	runs, effect := s.GeneratorBound, ": the latencies are the generator's as much as the service's."
+	advice := " Run where the generator has CPU to spare (a larger runner, fewer jobs beside it) or lower the load."
 	if c := s.Comparison; c != nil {
 		runs = c.GeneratorBound
 		it := "it"
 		if len(runs) > 1 {
 			it = "them"
 		}
-		var unjudged []string
+		var unjudged, byChange []string
 		for _, r := range c.Rows {
-			if r.GeneratorBound {
+			switch {
+			case r.GeneratorBound:
 				unjudged = append(unjudged, cell.Code(r.Metric))
+			case r.BoundByChange:
+				byChange = append(byChange, cell.Code(r.Metric))
 			}
 		}
-		effect = fmt.Sprintf(", so the comparison judges latencies and throughput without %s, on the other runs; the error rate on all of them.", it)
-		if len(unjudged) > 0 {
+		switch {
+		case len(byChange) > 0:
+			// Only the head's runs were bound, base and head in turn:
+			// no busy machine, the change.
+			effect = fmt.Sprintf(", all of them the head's and none of the base's, which ran in turn with them: the change itself takes the CPU, so %s failed on every run.", strings.Join(byChange, ", "))
+			advice = " Look at what the change does with the CPU."
+		case len(unjudged) > 0:
 			effect = fmt.Sprintf(", whose latencies are the generator's as much as the service's; without %s, %s could not be judged (inconclusive: each row says why). The error rate is judged on all runs.",
 				it, strings.Join(unjudged, ", "))
+		default:
+			effect = fmt.Sprintf(", so the comparison judges latencies and throughput without %s, on the other runs; the error rate on all of them.", it)
 		}
 	}
 	if len(runs) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "⚠️ **%s** — the load generator was the bottleneck in %s%s Run where the generator has CPU to spare (a larger runner, fewer jobs beside it) or lower the load.\n\n",
-		loadtest.BoundWord, cell.Plural(len(runs), "run"), effect)
+	fmt.Fprintf(b, "⚠️ **%s** — the load generator was the bottleneck in %s%s%s\n\n",
+		loadtest.BoundWord, cell.Plural(len(runs), "run"), effect, advice)
 	for _, r := range runs {
 		fmt.Fprintf(b, "- %s\n", cell.Markdown(r))
 	}
