@@ -23,7 +23,8 @@ and markdown).
 
 Unlike benchstat, compare has an exit status a CI job can trust: 0 no
 regression (warnings included), 1 a regression or a breached SLA, 2 bad
-usage or unreadable input.
+usage or unreadable input, 3 inconclusive (too noisy, or generator-bound
+runs, to tell a change from none).
 
 Flags:
 %s

@@ -18,8 +18,9 @@
 //
 // Every command takes -h for its flags and an example. The exit status is
 // 0 when everything passed, 1 when a test failed or a comparison found a
-// regression, 2 for bad usage or unreadable input, and 130 when loadgate
-// run was interrupted.
+// regression, 2 for bad usage or unreadable input, 3 when a comparison was
+// inconclusive (too noisy, or generator-bound runs, to tell a change from
+// none), and 130 when loadgate run was interrupted.
 package main
 
 import (

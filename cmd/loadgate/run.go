@@ -100,7 +100,8 @@ Commands:
 
 %s
 Exit status: 0 all passed, 1 a test failed or a regression, 2 bad usage or
-unreadable input, 130 interrupted.
+unreadable input, 3 inconclusive (too noisy, or generator-bound runs),
+130 interrupted.
 
 Run 'loadgate <command> -h' for the flags of a command and an example.
 

@@ -16,7 +16,8 @@ const (
 	ExitFail     = 1 // a regression, a breach, a leak, a failed test
 	ExitBadInput = 2 // bad usage, or input the verdict cannot rest on
 	// ExitInconclusive: the runs were too noisy to tell a change of a
-	// rule's tolerance from none; not a pass, not a failure.
+	// rule's tolerance from none, or generator-bound runs left a metric
+	// unjudged; not a pass, not a failure.
 	ExitInconclusive = 3
 	ExitInterrupted  = 130
 )
