@@ -471,14 +471,15 @@ func (c *Comparison) decide(p Policy) {
 			}
 			switch byScore {
 			case Fail:
-				fails = append(fails, fmt.Sprintf("score %.0f is under %g", sc.Total, p.Scorecard.failBelow()))
+				fails = append(fails, fmt.Sprintf("score %s%.0f is under %g", sc.prefix(), sc.Total, p.Scorecard.failBelow()))
 			case Warn:
-				warns = append(warns, fmt.Sprintf("score %.0f is under %g", sc.Total, p.Scorecard.warnBelow()))
+				warns = append(warns, fmt.Sprintf("score %s%.0f is under %g", sc.prefix(), sc.Total, p.Scorecard.warnBelow()))
 			}
 		}
 	}
 	if unjudged, _ := c.boundReasons(); unjudged != "" {
-		// Not scored either: the score cannot fail what was not judged.
+		// The score counted them as passes: it fails only when it would
+		// whatever they were.
 		v = max(v, Inconclusive)
 		warns = append([]string{unjudged}, warns...)
 	}

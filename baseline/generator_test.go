@@ -410,3 +410,56 @@ func TestInTurn(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreUnjudged: a scorecard counts the metrics generator-bound runs
+// left unjudged as passes, so that they cannot turn a warning into a
+// failure; a score that fails even so fails.
+func TestScoreUnjudged(t *testing.T) {
+	bound := []string{"the process used 99% of its 2 CPUs (limit 90%)"}
+	card := &Scorecard{Dimensions: []Dimension{
+		{Name: "latency", Weight: 0.5, Metrics: []string{P50, P99}},
+		{Name: "errors", Weight: 0.3, Metrics: []string{ErrorRate}},
+		{Name: "resources", Weight: 0.2, Metrics: inDimension("resources")},
+	}, FailBelow: 60, WarnBelow: 90}
+	base := []float64{10, 11, 9.5, 10.5, 10.2}
+	tests := []struct {
+		name      string
+		head      []float64
+		errorRate float64
+		boundHead []int
+		want      Verdict
+		reason    string
+	}{
+		{"errors worse, nothing bound: score 70 warns", []float64{10.1, 9.8, 10.9, 10.4, 9.9}, 0.05, nil, Warn, "score 70 is under 90"},
+		{"errors worse, latencies unjudged: not a failure", []float64{10.1, 9.8, 10.9, 10.4, 9.9}, 0.05, []int{1, 2, 3}, Inconclusive, "score at most 70 is under 90"},
+		{"errors worse, latencies unjudged and 2x: still not a failure", []float64{20, 21, 19, 20.5, 20.2}, 0.05, []int{1, 2, 3}, Inconclusive, "score at most 70 is under 90"},
+		{"errors and latencies worse, nothing bound: fails", []float64{20, 21, 19, 20.5, 20.2}, 0.05, nil, Fail, "score 20 is under 60"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, h := sampleP99("baseline", base...), sampleP99("head", tt.head...)
+			for i := range h.Runs {
+				h.Runs[i].ErrorRate = tt.errorRate
+			}
+			for _, i := range tt.boundHead {
+				h.Runs[i-1].GeneratorBound = bound
+			}
+			c, err := Compare(b, h, Policy{Scorecard: card})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Verdict != tt.want || !containsPrefix(append(c.Reasons, trimWarning(c.Reasons)...), tt.reason) {
+				t.Errorf("verdict %v, reasons %q; want %v and %q\n%s", c.Verdict, c.Reasons, tt.want, tt.reason, c)
+			}
+		})
+	}
+}
+
+// trimWarning returns reasons without their "warning: " prefix.
+func trimWarning(reasons []string) []string {
+	var out []string
+	for _, r := range reasons {
+		out = append(out, strings.TrimPrefix(r, "warning: "))
+	}
+	return out
+}

@@ -34,11 +34,14 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		}
 	}
 	if c.Score != nil {
-		fmt.Fprintf(&b, "\nscore %.0f/100:", c.Score.Total)
+		fmt.Fprintf(&b, "\nscore %s%.0f/100:", c.Score.prefix(), c.Score.Total)
 		for _, d := range c.Score.Dimensions {
 			if d.Metrics > 0 {
 				fmt.Fprintf(&b, " %s %.0f (×%g)", d.Name, d.Score, d.Weight)
 			}
+		}
+		if len(c.Score.Unjudged) > 0 {
+			fmt.Fprintf(&b, "; %s unjudged, scored as passes", strings.Join(c.Score.Unjudged, ", "))
 		}
 		if len(c.Score.Vetoed) > 0 {
 			fmt.Fprintf(&b, "; vetoed by %s", strings.Join(c.Score.Vetoed, ", "))

@@ -12,7 +12,10 @@ import (
 // fail on either. Metrics are grouped into dimensions with weights; a metric
 // scores 100 when it passes, 50 when it warns and 0 when it fails; a
 // dimension scores the mean of its metrics that the comparison has, and the
-// total is the weighted mean of the dimensions that have any.
+// total is the weighted mean of the dimensions that have any. A metric
+// that generator-bound runs left unjudged scores as a pass
+// ([Score.Unjudged]): the score then fails only when it would whatever
+// the metric was, and is otherwise inconclusive.
 //
 // With a scorecard, the score decides the verdict, except that a failing
 // veto metric fails it whatever the score, an SLA breach fails it, and any
@@ -75,6 +78,20 @@ type Score struct {
 	Dimensions []DimensionScore `json:"dimensions"`
 	// Vetoed lists the veto metrics that failed.
 	Vetoed []string `json:"vetoed,omitempty"`
+	// Unjudged lists the metrics that generator-bound runs left unjudged
+	// (Row.GeneratorBound). They score as passes, so that Total is the
+	// most the score could be: under FailBelow, it fails whatever they
+	// were.
+	Unjudged []string `json:"unjudged,omitempty"`
+}
+
+// prefix is "at most " when unjudged metrics scored as passes, for the
+// sentences that give the total.
+func (s *Score) prefix() string {
+	if len(s.Unjudged) > 0 {
+		return "at most "
+	}
+	return ""
 }
 
 // DimensionScore is the score of one dimension.
@@ -139,14 +156,17 @@ func (s *Scorecard) score(rows []Row) (sc Score, ok bool) {
 		var pts float64
 		for _, m := range d.Metrics {
 			r, ok := byName[m]
-			if !ok || r.GeneratorBound {
-				continue // a metric a generator-bound run left unjudged scores nothing
+			if !ok {
+				continue
 			}
 			ds.Metrics++
-			switch r.Verdict {
-			case Pass:
+			switch {
+			case r.GeneratorBound: // unjudged: the best it could have been
+				sc.Unjudged = append(sc.Unjudged, m)
 				pts += 100
-			case Warn:
+			case r.Verdict == Pass:
+				pts += 100
+			case r.Verdict == Warn:
 				pts += 50
 			}
 		}
