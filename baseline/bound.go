@@ -169,6 +169,9 @@ func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
 	var not, why, without []string
 	for _, r := range c.Rows {
 		switch {
+		case r.GeneratorBound && r.Verdict != Inconclusive:
+			// A metric that could not fail (warn only, machines that
+			// differ): it warns with a reason of its own.
 		case r.GeneratorBound:
 			not = append(not, r.Metric)
 			if w := strings.TrimPrefix(r.Note, loadtest.BoundWord+": "); !slices.Contains(why, w) {

@@ -279,6 +279,11 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			row.Verdict = Warn
 			row.Note += "; machines differ"
 		}
+		if row.GeneratorBound && (rule.WarnOnly || len(c.EnvMismatch) > 0 && p.EnvMismatchWarns) {
+			// It could not fail the comparison: what the bound runs
+			// left unjudged warns, as a failure of it would.
+			row.Verdict = Warn
+		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
 	}
@@ -431,7 +436,7 @@ func (c *Comparison) decide(p Policy) {
 	worst := Pass
 	for _, r := range c.Rows {
 		worst = max(worst, r.Verdict)
-		if r.GeneratorBound {
+		if r.GeneratorBound && r.Verdict == Inconclusive {
 			continue // one reason for all of them, below
 		}
 		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)

@@ -42,17 +42,17 @@ func TestCompareGeneratorBound(t *testing.T) {
 		{
 			name: "28% worse, three head runs bound: too few left", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
 			boundHead: []int{1, 3, 5}, wantVerdict: Inconclusive, unjudged: "too few other runs", // five runs: a burst of marks gets more
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged: too few other runs (head run 1: the process used 97%",
+			wantReason: "inconclusive: generator-bound: p50, p99, throughput not judged: too few other runs (head run 1: the process used 97%",
 		},
 		{
 			name: "two bound a side: too few left, but more runs may leave enough", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{13, 13.5, 12.8, 13.1, 14},
 			boundBase: []int{1, 2}, boundHead: []int{4, 5}, wantVerdict: Inconclusive, unjudged: "too few other runs",
-			wantReason: "inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged",
+			wantReason: "inconclusive: generator-bound: p50, p99, throughput not judged",
 		},
 		{
 			name: "errors still fail", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{10.1, 9.8, 10.9, 10.4, 9.9},
 			boundHead: []int{1, 2, 3}, errorRate: 0.05, wantVerdict: Fail, unjudged: "too few other runs", settled: true,
-			wantReason: "warning: inconclusive: generator-bound: p50, p90, p99, p999, throughput not judged",
+			wantReason: "warning: inconclusive: generator-bound: p50, p99, throughput not judged",
 		},
 		{
 			name: "a scorecard cannot fail what was not judged", base: []float64{10, 11, 9.5, 10.5, 10.2}, head: []float64{20, 21, 19, 20.5, 20.2},
@@ -104,7 +104,10 @@ func TestCompareGeneratorBound(t *testing.T) {
 				case tt.unjudged == boundWorseOnly && r.Verdict != Inconclusive:
 					// Only the metrics that fail with the bound runs are
 					// left unjudged; the others are judged without them.
-				case tt.unjudged != "" && (r.Verdict != Inconclusive || !r.GeneratorBound || r.Note != "generator-bound: "+tt.unjudged):
+				case tt.unjudged != "" && r.Rule.WarnOnly && (r.Verdict != Warn || !r.GeneratorBound || r.Note != "generator-bound: "+tt.unjudged):
+					// p90 and p999 only warn by default: left unjudged, they warn.
+					t.Errorf("%s (warn only): verdict %v, bound %v, note %q; want warn, generator-bound: %s", r.Metric, r.Verdict, r.GeneratorBound, r.Note, tt.unjudged)
+				case tt.unjudged != "" && !r.Rule.WarnOnly && (r.Verdict != Inconclusive || !r.GeneratorBound || r.Note != "generator-bound: "+tt.unjudged):
 					t.Errorf("%s: verdict %v, bound %v, note %q; want inconclusive, generator-bound: %s", r.Metric, r.Verdict, r.GeneratorBound, r.Note, tt.unjudged)
 				case tt.unjudged != "" && (r.Base.N != 5 || r.Head.N != 5 || r.Base.LeftOut != nb || r.Head.LeftOut != nh):
 					t.Errorf("%s: n=%d+%d, left out %d+%d; want every run shown, %d+%d bound", r.Metric, r.Base.N, r.Head.N, r.Base.LeftOut, r.Head.LeftOut, nb, nh)
@@ -462,4 +465,50 @@ func trimWarning(reasons []string) []string {
 		out = append(out, strings.TrimPrefix(r, "warning: "))
 	}
 	return out
+}
+
+// TestUnjudgedWarnOnly: a metric that cannot fail the comparison (warn
+// only, or machines that differ under EnvMismatchWarns) warns when
+// generator-bound runs leave it unjudged; it does not make the comparison
+// inconclusive.
+func TestUnjudgedWarnOnly(t *testing.T) {
+	bound := []string{"the process used 99% of its 2 CPUs (limit 90%)"}
+	warnOnly := map[string]Rule{}
+	for _, m := range []string{P50, P90, P99, P999, Throughput} {
+		warnOnly[m] = Rule{Tolerance: 0.15, WarnOnly: true}
+	}
+	other := testEnv
+	other.CPUs = 8
+	tests := []struct {
+		name   string
+		policy Policy
+		env    *loadtest.Env
+		want   Verdict
+	}{
+		{"every latency and throughput rule warn only", Policy{Rules: warnOnly}, nil, Warn},
+		{"machines differ, env_mismatch_warns", Policy{EnvMismatchWarns: true}, &other, Warn},
+		{"gating rules", Policy{}, nil, Inconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, h := sampleP99("baseline", 10, 11, 9.5, 10.5, 10.2), sampleP99("head", 13, 13.5, 12.8, 13.1, 14)
+			if tt.env != nil {
+				h.Env = *tt.env
+			}
+			for _, i := range []int{0, 2, 4} {
+				h.Runs[i].GeneratorBound = bound
+			}
+			c, err := Compare(b, h, tt.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rowOf(t, c, P99)
+			if c.Verdict != tt.want || !r.GeneratorBound || r.Verdict != tt.want {
+				t.Errorf("verdict %v, p99 %v (left unjudged %v); want %v\n%s", c.Verdict, r.Verdict, r.GeneratorBound, tt.want, c)
+			}
+			if tt.want == Warn && !containsPrefix(c.Reasons, "p99 +") {
+				t.Errorf("reasons %q: want p99's own warning", c.Reasons)
+			}
+		})
+	}
 }
