@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -105,19 +106,60 @@ func (o *runOutcome) baselineDirs() []string {
 	return dirs
 }
 
-// give gives in the base's runs of its scenario, or says why there are
-// none.
-func (b *baseSide) give(in *verdict.Input) {
-	if b.Results == nil {
-		in.NoBase = "not run on the base " + cell.Commit(b.Commit)
+// give gives in the base's runs of its scenario. When there are none, the
+// scenario's stored baseline, if it has one, stands in (o.Notes says so);
+// else in says why there is nothing to compare with, and BaseFailed why
+// the base's runs are missing when the base failed.
+func (o *runOutcome) giveBase(in *verdict.Input) {
+	b := o.Base
+	if b.Results != nil {
+		if rs := b.Results.Results[scenarioKey{in.Package, in.Name}]; len(rs) > 0 {
+			in.Base = resultsOf(rs)
+			return
+		}
+	}
+	failed := b.failure(in.Package, in.Test)
+	o.stored(in)
+	if in.Stored != nil {
+		why := cmp.Or(failed, "not run on the base "+cell.Commit(b.Commit))
+		if note := fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, why); !slices.Contains(o.Notes, note) {
+			o.Notes = append(o.Notes, note)
+		}
 		return
 	}
-	rs := b.Results.Results[scenarioKey{in.Package, in.Name}]
-	if len(rs) == 0 {
-		in.NoBase = "not run on the base " + cell.Commit(b.Commit)
-		return
+	in.StoredPath, in.StoredErr = "", nil
+	in.NoBase = "not run on the base " + cell.Commit(b.Commit)
+	in.BaseFailed = failed
+}
+
+// failure says why the base did not run the test of package pkg, when it
+// failed there: its package failed (with go's first words on why), the
+// test failed, or go test did; "" when it did not fail.
+func (b *baseSide) failure(pkg, test string) string {
+	if b.Session != nil {
+		for _, p := range b.Session.FailedPackages() {
+			if p.Path == pkg {
+				return verdict.BaseFailure(b.Commit, pkg, "", b.Session.WhyFailed(p)+b.Stderr)
+			}
+		}
+		if t := b.Session.Tests[gotest.Key{Package: pkg, Test: test}]; t != nil && t.Outcome() == gotest.StatusFail {
+			return verdict.BaseFailure(b.Commit, pkg, test, strings.Join(b.Session.FailedOutput(t), ""))
+		}
 	}
-	in.Base = resultsOf(rs)
+	if b.GoTestErr != nil {
+		return fmt.Sprintf("go test failed on the base %s: %s", cell.Commit(b.Commit), cmp.Or(firstLine(b.Stderr), b.GoTestErr.Error()))
+	}
+	return ""
+}
+
+// firstLine is the first line of s that is not blank.
+func firstLine(s string) string {
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 // notes says what went wrong on the base: its failures do not fail the
@@ -131,16 +173,16 @@ func (b *baseSide) notes() []string {
 				out = append(out, fmt.Sprintf("%s: test %s failed", at, t.Test))
 			}
 		}
-		for _, p := range b.Session.FailedPackages() {
-			out = append(out, fmt.Sprintf("%s: package %s failed", at, p.Path))
+		failed := b.Session.FailedPackages()
+		for _, p := range failed {
+			if slices.ContainsFunc(failed, func(q *gotest.Package) bool { return q != p && q.BuildFailed == p.Path }) {
+				continue // a dependency whose build failed: the package it failed says so
+			}
+			out = append(out, verdict.BaseFailure(b.Commit, p.Path, "", b.Session.WhyFailed(p)+b.Stderr))
 		}
 	}
 	if b.GoTestErr != nil {
-		msg := strings.TrimSpace(b.Stderr)
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		out = append(out, fmt.Sprintf("%s: go test failed: %s", at, cmp.Or(msg, b.GoTestErr.Error())))
+		out = append(out, fmt.Sprintf("%s: go test failed: %s", at, cmp.Or(firstLine(b.Stderr), b.GoTestErr.Error())))
 	}
 	if b.ResultsErr != nil {
 		out = append(out, fmt.Sprintf("%s: %v", at, b.ResultsErr))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/internal/worktree"
 )
 
@@ -83,6 +84,52 @@ func TestRunBaseRef(t *testing.T) {
 			t.Errorf("%s holds %d results, want %d", dir, len(files), want)
 		}
 	}
+}
+
+// TestRunBaseFailed checks that a base that fails to build does not pass
+// the head unseen: with no stored baseline the scenario is inconclusive
+// and the summary gives go's reason; with one, the stored numbers stand
+// in and a note says why.
+func TestRunBaseFailed(t *testing.T) {
+	head := inGit(t)
+	for _, tt := range []struct {
+		name, baselines string
+		code            int
+		want            []string
+	}{
+		{"no stored baseline", t.TempDir(), verdict.ExitInconclusive, []string{
+			"INCONCLUSIVE  checkout at 150 per second: not compared: package github.com/loadgate/loadgate/examples/shop failed on the base " + cell.Commit(head) +
+				": load_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist",
+			"INCONCLUSIVE: ",
+		}},
+		{"a stored baseline", "testdata/baselines", -1, []string{
+			"note: checkout at 150 per second compared with its stored baseline: package github.com/loadgate/loadgate/examples/shop failed on the base " + cell.Commit(head) + ": load_test.go:12:2:",
+			"checkout at 150 per second: 5 runs against the 5 of ",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+			t.Setenv(envFakeBaseGo, mustAbs(t, "../../testdata/gotest/setup_failed.jsonl"))
+			r := loadgate(t.Context(), "run", "-progress", "off", "-count", "1", "-out", t.TempDir(), "-base", "HEAD", "-baselines", tt.baselines, "./examples/shop")
+			if tt.code >= 0 && r.code != tt.code || r.code == exitOK {
+				t.Errorf("exit status %d, want %d (never 0)", r.code, tt.code)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("the summary does not say %q:\n%s", want, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, path string) string {
+	t.Helper()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }
 
 // TestRunBaseAutoMissingCommit checks that a stored baseline whose commit

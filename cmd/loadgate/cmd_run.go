@@ -375,7 +375,8 @@ type side struct {
 	Results    *inputSet
 	ResultsErr error // a result file that could not be read
 	// GoTestErr is go test's failure when no test or package explains it
-	// (go test could not start its work); Stderr is what it wrote.
+	// (go test could not start its work); Stderr is what it wrote (then,
+	// or the first time it wrote anything).
 	GoTestErr error
 	Stderr    string
 }
@@ -542,6 +543,8 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	o.Interrupted = o.Interrupted || end.Interrupted
 	if end.Err != nil && s.GoTestErr == nil {
 		s.GoTestErr, s.Stderr = end.Err, end.Stderr
+	} else if s.Stderr == "" {
+		s.Stderr = end.Stderr // why a package failed to build, say
 	}
 	results, err := readInputs(s.Out)
 	switch {

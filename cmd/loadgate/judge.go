@@ -34,7 +34,7 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		case o.Config.Update:
 			in.NoBase = "recording baselines"
 		case o.Base != nil:
-			o.Base.give(&in)
+			o.giveBase(&in)
 		default:
 			o.stored(&in)
 		}

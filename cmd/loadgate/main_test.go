@@ -27,6 +27,7 @@ const (
 	envFakeHang    = "LOADGATE_FAKE_HANG"    // "wait": wait for SIGINT after the events; "ignore": ignore it
 	envFakeLog     = "LOADGATE_FAKE_LOG"     // file that receives the arguments and what happened
 	envFakePartial = "LOADGATE_FAKE_PARTIAL" // "1": record as an update cut short, in staging files
+	envFakeBaseGo  = "LOADGATE_FAKE_BASE_GO" // events to replay instead for the base's go test (LOADGATE_OUT .../base)
 )
 
 func TestMain(m *testing.M) {
@@ -94,7 +95,11 @@ func fakeGo(args []string) int {
 	case "ignore":
 		signal.Ignore(os.Interrupt)
 	}
-	data, err := os.ReadFile(os.Getenv(envFakeGo))
+	events := os.Getenv(envFakeGo)
+	if b := os.Getenv(envFakeBaseGo); b != "" && filepath.Base(out) == "base" {
+		events = b
+	}
+	data, err := os.ReadFile(events)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -209,7 +209,7 @@ func writeChecks(w io.Writer, o *runOutcome) {
 		case s.Comparison != nil:
 			c := s.Comparison
 			against := relPath(s.StoredPath)
-			if o.Base != nil {
+			if o.Base != nil && s.StoredPath == "" {
 				against = "base " + cell.Commit(o.Base.Commit)
 			}
 			line := fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
@@ -220,7 +220,16 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			lines = append(lines, line)
 			if c.Verdict != baseline.Pass {
 				tables = append(tables, c)
+			} else if len(c.GeneratorBound) > 0 {
+				// No table to show it: say which runs were left out.
+				for _, w := range c.Warnings {
+					if strings.Contains(w.Error(), loadtest.BoundWord) {
+						lines = append(lines, "       note: "+w.Error())
+					}
+				}
 			}
+		case s.BaseFailed != "":
+			lines = append(lines, fmt.Sprintf("%-5s  %s: not compared: %s", "INCONCLUSIVE", s.Name, s.BaseFailed))
 		default:
 			missing = append(missing, s.Name)
 			for _, b := range baseline.SLABreaches(s.SLA) {

@@ -65,6 +65,9 @@ type Package struct {
 	// a panic in TestMain, a timeout), and its build output.
 	Output      []string
 	FailedBuild bool
+	// BuildFailed is the package whose build failed this one (go test's
+	// FailedBuild): its output, not this package's, says why.
+	BuildFailed string
 }
 
 // Change says what an event changed, for the display.
@@ -146,7 +149,7 @@ func (s *Session) Add(e Event, now time.Time) (*Test, Change) {
 			p.Status = e.Action
 			p.Elapsed = seconds(e.Elapsed)
 			if e.FailedBuild != "" {
-				p.FailedBuild = true
+				p.FailedBuild, p.BuildFailed = true, buildPackage(e.FailedBuild)
 			}
 			s.LastEnded = p
 			return nil, ChangePackageEnded
@@ -276,6 +279,16 @@ func (s *Session) Failed() bool {
 
 // buildPackage returns the package a build event is about: its import
 // path without the " [p.test]" of a test variant.
+// WhyFailed returns the output that says why package p failed: its own,
+// and that of the package whose build failed it, if another.
+func (s *Session) WhyFailed(p *Package) string {
+	out := strings.Join(p.Output, "")
+	if b := s.Packages[p.BuildFailed]; b != nil && b != p {
+		out = strings.Join(b.Output, "") + out
+	}
+	return out
+}
+
 func buildPackage(importPath string) string {
 	if i := strings.Index(importPath, " ["); i >= 0 {
 		return importPath[:i]

@@ -97,6 +97,30 @@ func TestSessionBuildFailure(t *testing.T) {
 	}
 }
 
+// TestSessionSetupFailure: a dependency that cannot be loaded fails the
+// package's setup; go test -json puts the reason in the dependency's build
+// output, and WhyFailed finds it for the package.
+func TestSessionSetupFailure(t *testing.T) {
+	s := NewSession()
+	for _, e := range []Event{ // go1.26.8's events for a replace directive to a missing directory
+		{Action: "build-output", ImportPath: "example.com/x", Output: "# example.com/bf\n"},
+		{Action: "build-output", ImportPath: "example.com/x", Output: "a_test.go:2:20: example.com/x@v0.0.0: replacement directory ../nonexistent does not exist\n"},
+		{Action: "build-fail", ImportPath: "example.com/x"},
+		{Action: "start", Package: "example.com/bf"},
+		{Action: "output", Package: "example.com/bf", Output: "FAIL\texample.com/bf [setup failed]\n"},
+		{Action: "fail", Package: "example.com/bf", FailedBuild: "example.com/x"},
+	} {
+		s.Add(e, time.Now())
+	}
+	p := s.Packages["example.com/bf"]
+	if p == nil || p.BuildFailed != "example.com/x" {
+		t.Fatalf("example.com/bf: %+v, want its build failed by example.com/x", p)
+	}
+	if why := s.WhyFailed(p); !strings.Contains(why, "replacement directory ../nonexistent does not exist") || !strings.Contains(why, "[setup failed]") {
+		t.Errorf("WhyFailed = %q, want the dependency's error and the package's own output", why)
+	}
+}
+
 // TestSessionMerge: a later go test process's runs add to the tests of the
 // first, and a failure in either stays.
 func TestSessionMerge(t *testing.T) {

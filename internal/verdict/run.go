@@ -178,14 +178,17 @@ func (r *Run) Correct() {
 }
 
 // Unsure says why scenarios are inconclusive, as every headline says it:
-// "generator-bound: checkout (…)" for those a generator-bound run left
-// unjudged (Scenario.Bound), "too noisy to judge browse (…)" for the
-// others; "" for none.
+// "not compared, the base failed: cart" for those whose base runs failed
+// (Scenario.BaseFailed), "generator-bound: checkout (…)" for those a
+// generator-bound run left unjudged (Scenario.Bound), "too noisy to judge
+// browse (…)" for the others; "" for none.
 func Unsure(scenarios []*Scenario) string {
-	var bound, noisy []string
+	var baseFailed, bound, noisy []string
 	for _, s := range scenarios {
 		switch {
 		case s.Verdict != baseline.Inconclusive:
+		case s.Comparison == nil && s.BaseFailed != "":
+			baseFailed = append(baseFailed, s.Name)
 		case s.Bound():
 			bound = append(bound, s.Name)
 		default:
@@ -193,6 +196,9 @@ func Unsure(scenarios []*Scenario) string {
 		}
 	}
 	var parts []string
+	if len(baseFailed) > 0 {
+		parts = append(parts, fmt.Sprintf("not compared, the base failed: %s", strings.Join(baseFailed, ", ")))
+	}
 	if len(bound) > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %s (the load generator, not only the service, set the latencies: run where it has CPU to spare)",
 			loadtest.BoundWord, strings.Join(bound, ", ")))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -28,6 +29,12 @@ type Input struct {
 	StoredPath string
 	StoredErr  error
 	NoBase     string
+	// BaseFailed says why the base's runs, which were due (base and head
+	// in turn), are missing: its test or its package failed on the base
+	// ("package example.com/shop failed on the base 1a2b3c4d5e6f: …").
+	// With nothing else to compare with, the scenario is inconclusive:
+	// not a pass, since the comparison promised was not made.
+	BaseFailed string
 	// TestFailed says that the scenario's test failed in some head run.
 	TestFailed bool
 	// Look is the look of a sequential comparison this judgement is
@@ -43,6 +50,10 @@ type Scenario struct {
 	// the comparison could not be made (Err).
 	Comparison *baseline.Comparison
 	NoBase     string
+	// BaseFailed says why the base's runs that were due are missing
+	// (Input.BaseFailed): with no comparison, the scenario is
+	// inconclusive.
+	BaseFailed string
 	// StoredPath is the stored baseline compared with, if any.
 	StoredPath string
 	// Err is bad input: a stored baseline that could not be read or
@@ -96,7 +107,7 @@ func Compared(in Input, c *baseline.Comparison) *Scenario {
 
 func newScenario(in Input) *Scenario {
 	return &Scenario{Name: in.Name, Package: in.Package, Test: in.Test, HeadRuns: len(in.Head),
-		NoBase: in.NoBase, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
+		NoBase: in.NoBase, BaseFailed: in.BaseFailed, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
 }
 
 // finish adds the comparison's SLA outcomes and the head's leaks, and
@@ -202,6 +213,10 @@ func (s *Scenario) decide() {
 			s.Verdict = baseline.Fail
 			s.Why = append(s.Why, "SLA breached: "+b.First.Message)
 		}
+		if s.BaseFailed != "" {
+			s.Verdict = max(s.Verdict, baseline.Inconclusive)
+			s.Why = append(s.Why, "not compared: "+s.BaseFailed)
+		}
 		if n := len(s.GeneratorBound); n > 0 {
 			// Nothing to leave inconclusive, but the reader must know
 			// whose latencies these are.
@@ -297,4 +312,26 @@ func (s *Scenario) Bound() bool {
 		return false
 	}
 	return len(s.GeneratorBound) > 0
+}
+
+// BaseFailure is Input.BaseFailed of a scenario whose base runs are
+// missing because its test failed on the base commit (test set) or its
+// package did (test ""): with the first line of go's output that says why,
+// when output has one.
+func BaseFailure(commit, pkg, test, output string) string {
+	what := "package " + pkg
+	if test != "" {
+		what = "test " + test
+	}
+	why := ""
+	for l := range strings.Lines(output) {
+		l = strings.TrimSpace(l)
+		if l == "" || l == "FAIL" || strings.HasPrefix(l, "FAIL\t") || strings.HasPrefix(l, "ok ") ||
+			strings.HasPrefix(l, "# ") || strings.HasPrefix(l, "=== ") || strings.HasPrefix(l, "--- FAIL") {
+			continue
+		}
+		why = ": " + l
+		break
+	}
+	return fmt.Sprintf("%s failed on the base %s%s", what, cell.Commit(commit), why)
 }

@@ -178,3 +178,25 @@ func TestCorrect(t *testing.T) {
 		t.Errorf("ten scenarios at p=0.008: %v after the correction, want fail", got)
 	}
 }
+
+// TestBaseFailed: a scenario whose base runs are missing because the base
+// failed is inconclusive, not passed, and says why; a new scenario, with
+// nothing due on the base, is judged by its SLA alone.
+func TestBaseFailed(t *testing.T) {
+	head := []*loadtest.Result{{Scenario: "checkout", ErrorRate: 0}}
+	why := BaseFailure("1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", "example.com/shop", "",
+		"# example.com/shop\nload_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist\nFAIL\texample.com/shop [setup failed]\n")
+	if want := "package example.com/shop failed on the base 1a2b3c4d5e6f: load_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist"; why != want {
+		t.Errorf("BaseFailure = %q, want %q", why, want)
+	}
+	s := Judge(&baseline.Judge{}, Input{Name: "checkout", Head: head, NoBase: "not run on the base", BaseFailed: why})
+	if s.Verdict != baseline.Inconclusive || len(s.Why) != 1 || s.Why[0] != "not compared: "+why {
+		t.Errorf("verdict %v, why %q; want inconclusive, not compared: %s", s.Verdict, s.Why, why)
+	}
+	if got := Unsure([]*Scenario{s}); got != "not compared, the base failed: checkout" {
+		t.Errorf("Unsure = %q", got)
+	}
+	if s := Judge(&baseline.Judge{}, Input{Name: "checkout", Head: head, NoBase: "new"}); s.Verdict != baseline.Pass {
+		t.Errorf("a new scenario: verdict %v, want pass", s.Verdict)
+	}
+}

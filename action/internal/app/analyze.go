@@ -148,7 +148,13 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		case CompareBaseRef:
 			base = baseOf[side{k.pkg, k.name}]
 			in.Base = base
-			in.NoBase = "no base run: the scenario is new in this pull request, or its test failed on the base"
+			in.NoBase = "no base run: the scenario is new in this pull request"
+			for _, f := range baseFailures {
+				if len(base) == 0 && f.Package == k.pkg && (f.Test == k.test || f.Test == "") {
+					in.BaseFailed = verdict.BaseFailure(m.BaseSHA, f.Package, f.Test, f.Output)
+					in.NoBase = "no base run"
+				}
+			}
 		default:
 			in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
 			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"

@@ -104,3 +104,37 @@ func TestMarkdownBoundByChange(t *testing.T) {
 		t.Error("the comment asks for a larger runner for what the change did")
 	}
 }
+
+// TestMarkdownBaseFailed: the base failed to build in every run, so no
+// base runs came: the comment says inconclusive and why, not "no
+// regression against the base".
+func TestMarkdownBaseFailed(t *testing.T) {
+	res := regressionResults()
+	res.Base = nil
+	var tests []TestStatus
+	for _, ts := range res.Manifest.Tests {
+		if ts.Side == "head" {
+			tests = append(tests, ts)
+		}
+	}
+	for run := 1; run <= 5; run++ {
+		tests = append(tests, TestStatus{Side: "base", Run: run, Package: shopPkg, Action: "fail",
+			Output: "# " + shopPkg + "\nload_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist\nFAIL\t" + shopPkg + " [setup failed]\n"})
+	}
+	res.Manifest.Tests = tests
+	r := analyze(t, res, testSLA)
+	if r.Verdict != baseline.Inconclusive {
+		t.Errorf("verdict %v, want inconclusive", r.Verdict)
+	}
+	md := r.Markdown(Full)
+	for _, want := range []string{
+		"## ❔ loadgate: inconclusive: the base failed",
+		"- ❔ `checkout`: not compared, the base failed,",
+		"❔ not compared: package " + shopPkg + " failed on the base 1a2b3c4d5e6f: load\\_test.go:12:2: ", // as markdown
+		"replacement directory ../loadgate does not exist",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the comment lacks %q\n%s", want, md)
+		}
+	}
+}

@@ -36,6 +36,8 @@ func (s *Scenario) gist() string {
 		parts = append(parts, fmt.Sprintf("%s: no notable change (n=%s, too few runs to confirm one)", name, cell.Runs(c.Rows[0].Base.N, c.Rows[0].Head.N)))
 	case c != nil:
 		parts = append(parts, name+": no significant change")
+	case s.BaseFailed != "":
+		parts = append(parts, name+": not compared, the base failed")
 	default:
 		parts = append(parts, name+": nothing to compare with")
 	}

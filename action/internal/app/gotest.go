@@ -406,7 +406,7 @@ func statuses(s *gotest.Session) []TestStatus {
 		out = append(out, st)
 	}
 	for _, p := range s.FailedPackages() {
-		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(p.Output)})
+		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(strings.SplitAfter(s.WhyFailed(p), "\n"))})
 	}
 	return out
 }

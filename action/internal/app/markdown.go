@@ -84,6 +84,10 @@ func (r *Report) title() string {
 		return "load tests failed"
 	case r.Verdict == baseline.Fail:
 		return "failed"
+	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool {
+		return s.Verdict == baseline.Inconclusive && s.Comparison == nil && s.BaseFailed != ""
+	}):
+		return "inconclusive: the base failed"
 	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Verdict == baseline.Inconclusive && s.Bound() }):
 		return "inconclusive: " + loadtest.BoundWord
 	case r.Verdict == baseline.Inconclusive:
@@ -136,7 +140,10 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		meta = append(meta, "head "+cell.Plural(s.HeadRuns, "run"))
 	}
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
-	if s.NoBase != "" {
+	switch {
+	case s.Comparison == nil && s.BaseFailed != "":
+		fmt.Fprintf(b, "❔ not compared: %s\n\n", cell.Markdown(s.BaseFailed))
+	case s.NoBase != "":
 		fmt.Fprintf(b, "ℹ️ %s\n\n", cell.Markdown(s.NoBase))
 	}
 	writeBound(b, s)
