@@ -28,7 +28,7 @@ const (
 	baseStored = "stored"
 )
 
-const baseHelp = "compare with `ref`: auto (the commit the stored baselines were recorded at, run again, base and head in turn, when this checkout has it; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run in turn with the head)"
+const baseHelp = "compare with `ref`: auto (for the scenarios with a stored baseline, the commit it was recorded at, run again, base and head in turn, when this checkout has it and there is no -target; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run in turn with the head; every scenario is compared)"
 
 // baseSide is the base of an interleaved comparison: another commit,
 // checked out in a git worktree, whose load tests run alternately with the
@@ -48,6 +48,17 @@ type baseSide struct {
 func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	cfg := o.Config
 	if cfg.Base == baseStored || cfg.Base == "" {
+		return nil
+	}
+	if cfg.Target != "" {
+		// The load goes to the service at -target on both sides: the
+		// base's code would not be what is measured.
+		if cfg.Base != baseAuto {
+			return usageErrorf("run", "-base %s with -target: both sides would load the same service at %s, so the base's code would not be measured; compare with the stored baselines (-base stored)", cfg.Base, cfg.Target)
+		}
+		if _, recorded := worktree.BaselineCommit(o.baselineDirs()); recorded > 0 {
+			o.Notes = append(o.Notes, "compared with the stored numbers: with -target the load goes to the service there, not to the code of a commit, so no base commit is run again")
+		}
 		return nil
 	}
 	git := worktree.Git{}

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
 	"github.com/loadgate/loadgate/internal/worktree"
 )
 
@@ -160,5 +162,69 @@ func TestRunBaseUsage(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
 		t.Errorf("go test ran despite bad usage:\n%s", data)
+	}
+}
+
+// TestRunBaseTarget: with -target both sides would load the same service,
+// so a base commit is not run: -base REF is refused before any test runs,
+// and -base auto compares with the stored numbers, saying why.
+func TestRunBaseTarget(t *testing.T) {
+	inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-base", "HEAD", "-target", "http://127.0.0.1:1", "./examples/shop")
+	if want := "-base HEAD with -target: both sides would load the same service"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
+	}
+	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+		t.Errorf("go test ran despite bad usage:\n%s", data)
+	}
+	out := t.TempDir()
+	r = loadgate(t.Context(), "run", "-progress", "off", "-count", "5", "-out", out, "-target", "http://127.0.0.1:1", "-baselines", "testdata/baselines", "./examples/shop")
+	if want := "note: compared with the stored numbers: with -target the load goes to the service there"; !strings.Contains(r.stdout, want) {
+		t.Errorf("the summary does not say %q:\n%s", want, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "base")); !os.IsNotExist(err) {
+		t.Errorf("a base ran: %v", err)
+	}
+}
+
+// TestRunBaseAutoOnlyStored: -base auto runs the commit the stored
+// baselines were recorded at, and compares with it the scenarios that have
+// a baseline; the others are judged as without one, and get no more runs.
+func TestRunBaseAutoOnlyStored(t *testing.T) {
+	head := inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
+	r, err := loadtest.ReadFile("../../testdata/gotest/examples/TestLoadCatalogue.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := baseline.SampleOf(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b := &baseline.Baseline{Schema: baseline.SchemaVersion, Scenario: r.Scenario, Package: r.Package, Test: r.Test,
+		UpdateID: "t", Recorded: r.Started, Commit: head, Env: s.Env, Runs: s.Runs}
+	if err := baseline.Save(baseline.Path(dir, r.Scenario), b); err != nil {
+		t.Fatal(err)
+	}
+	res := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "./examples/...")
+	for _, want := range []string{
+		"compared with " + cell.Commit(head) + " (the commit the baselines were recorded at)",
+		"TestLoadCatalogue: ",
+		"no baseline in " + dir + " for ",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("the summary does not say %q:\n%s", want, res.stdout)
+		}
+	}
+	if strings.Contains(res.stdout, "TestLoadMix: 5 runs against") || strings.Contains(res.stdout, "not run on the base") {
+		t.Errorf("TestLoadMix, which has no baseline, was compared with the base:\n%s", res.stdout)
+	}
+	data, _ := os.ReadFile(log)
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "go test ") && strings.Contains(l, "-run ^(") && !strings.Contains(l, "-run ^(TestLoadCatalogue)$") {
+			t.Errorf("more runs of another test than the compared one: %s", l)
+		}
 	}
 }

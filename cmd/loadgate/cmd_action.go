@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/loadgate/loadgate/action"
 )
@@ -34,6 +35,11 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("action", "takes no arguments: inputs come from INPUT_* variables")
+	}
+	if os.Getenv("GITHUB_OUTPUT") == "" {
+		// Its outputs go where a job's step says: refuse before any load
+		// test runs, not after.
+		return usageErrorf("action", "runs as a step of a GitHub Actions job (GITHUB_OUTPUT is not set here); on this machine, loadgate run judges the load tests and loadgate compare judges results")
 	}
 	err := action.Run(ctx, stdout)
 	switch {

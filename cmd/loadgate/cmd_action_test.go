@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,6 +13,7 @@ func TestActionBadInput(t *testing.T) {
 	t.Setenv("INPUT_COUNT", "many")
 	t.Setenv("INPUT_FAIL_ON", "sometimes")
 	t.Setenv("GITHUB_EVENT_PATH", "")
+	t.Setenv("GITHUB_OUTPUT", filepath.Join(t.TempDir(), "output"))
 	var stdout, stderr bytes.Buffer
 	err := run(t.Context(), []string{"action"}, &stdout, &stderr)
 	if code := exitStatus(err, &stderr); code != exitUsage {

@@ -126,3 +126,14 @@ func TestExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestActionOutsideActions: loadgate action outside a GitHub Actions job
+// refuses at once, with exit status 2, rather than running the load tests
+// and failing to set its outputs.
+func TestActionOutsideActions(t *testing.T) {
+	t.Setenv("GITHUB_OUTPUT", "")
+	r := loadgate(t.Context(), "action")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "runs as a step of a GitHub Actions job") {
+		t.Errorf("exit status %d, stderr %q; want 2 and why", r.code, r.stderr)
+	}
+}

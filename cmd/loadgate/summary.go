@@ -200,7 +200,7 @@ func formatRate(r float64) string {
 // the table of those that did not pass; and the SLA breaches of scenarios
 // with nothing to compare with, whose limits hold all the same.
 func writeChecks(w io.Writer, o *runOutcome) {
-	var lines, missing []string
+	var lines, missing, notRun []string
 	var tables []*baseline.Comparison
 	for _, s := range o.Verdict.Scenarios {
 		switch {
@@ -230,6 +230,11 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			}
 		case s.BaseFailed != "":
 			lines = append(lines, fmt.Sprintf("%-5s  %s: not compared: %s", "INCONCLUSIVE", s.Name, s.BaseFailed))
+		case o.Base != nil && strings.HasPrefix(s.NoBase, "not run on the base"):
+			notRun = append(notRun, s.Name)
+			for _, b := range baseline.SLABreaches(s.SLA) {
+				lines = append(lines, fmt.Sprintf("FAIL   %s: %s", s.Name, b))
+			}
 		default:
 			missing = append(missing, s.Name)
 			for _, b := range baseline.SLABreaches(s.SLA) {
@@ -241,7 +246,7 @@ func writeChecks(w io.Writer, o *runOutcome) {
 	if o.Base != nil {
 		notes = append(slices.Clone(notes), o.Base.notes()...)
 	}
-	if len(lines) == 0 && len(missing) == 0 && len(notes) == 0 {
+	if len(lines) == 0 && len(missing) == 0 && len(notRun) == 0 && len(notes) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n== baselines\n")
@@ -258,9 +263,10 @@ func writeChecks(w io.Writer, o *runOutcome) {
 		fmt.Fprintln(w)
 		c.WriteText(w)
 	}
-	if len(missing) > 0 && o.Base != nil {
-		fmt.Fprintf(w, "not run on the base %s: %s\n", cell.Commit(o.Base.Commit), strings.Join(missing, ", "))
-	} else if len(missing) > 0 {
+	if len(notRun) > 0 {
+		fmt.Fprintf(w, "not run on the base %s: %s\n", cell.Commit(o.Base.Commit), strings.Join(notRun, ", "))
+	}
+	if len(missing) > 0 {
 		dir := baseline.DefaultDir + " of its package"
 		if o.Config.Baselines != "" {
 			dir = relPath(o.Config.Baselines)
