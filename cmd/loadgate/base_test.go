@@ -10,8 +10,8 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/verdict"
-	"github.com/loadgate/loadgate/loadtest"
 	"github.com/loadgate/loadgate/internal/worktree"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // inGit skips the test outside a git checkout (a source archive) and
