@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/jsonpos"
@@ -224,23 +226,32 @@ func ReadFile(path string) (*Result, error) {
 	return decodeFile(path, data)
 }
 
+// requiredFields are the fields every result has (schema/result.v1.json's
+// "required"): a file without one was not written whole by loadtest, and
+// reading it as zero would pass for a measurement.
+var requiredFields = []string{"schema", "scenario", "run_id", "started", "duration_ns", "env", "load",
+	"requests", "errors", "error_rate", "dropped", "abandoned", "rate", "throughput", "latency",
+	"service_time", "error_kinds", "pacer_lag_max_ns", "runtime", "stages", "timeline", "leaks"}
+
 func decodeFile(path string, data []byte) (*Result, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var head struct {
-		Schema *string `json:"schema"`
-	}
-	if err := dec.Decode(&head); err != nil {
+	var top map[string]json.RawMessage
+	if err := dec.Decode(&top); err != nil {
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field == "" {
+			return nil, fmt.Errorf("%s: a JSON %s, not an object: not a loadgate result (%s)", path, te.Value, SchemaVersion)
+		}
 		return nil, located(path, data, dec.InputOffset(), err, nil)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		line, col := jsonpos.Position(data, dec.InputOffset())
 		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
 	}
-	switch {
-	case head.Schema == nil:
+	var schema string
+	switch raw, ok := top["schema"]; {
+	case !ok:
 		return nil, fmt.Errorf("%s: no \"schema\" field: not a loadgate result (%s)", path, SchemaVersion)
-	case *head.Schema != SchemaVersion:
-		return nil, fmt.Errorf("%s: schema %q, want %q", path, *head.Schema, SchemaVersion)
+	case json.Unmarshal(raw, &schema) != nil || schema != SchemaVersion:
+		return nil, fmt.Errorf("%s: schema %s, want %q", path, raw, SchemaVersion)
 	}
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -251,6 +262,15 @@ func decodeFile(path string, data []byte) (*Result, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return nil, fmt.Errorf("%s: result of %s: %w", path, r.Scenario, err)
+	}
+	var missing []string
+	for _, k := range requiredFields {
+		if _, ok := top[k]; !ok {
+			missing = append(missing, strconv.Quote(k))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: no %s field: an incomplete result (%s requires every field loadtest writes; schema/result.v1.json)", path, strings.Join(missing, ", "), SchemaVersion)
 	}
 	return &r, nil
 }
