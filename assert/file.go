@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -111,6 +112,19 @@ func (f *File) For(scenario string) []string {
 	for _, s := range f.Sections {
 		if s.Pattern == "" || matchScenario(s.Pattern, scenario) {
 			out = append(out, s.Exprs...)
+		}
+	}
+	return out
+}
+
+// Unmatched returns the sections whose pattern matches none of the
+// scenarios: a typo in a header ("[TestLoadChekout]") would otherwise
+// leave its limits unchecked without a word.
+func (f *File) Unmatched(scenarios []string) []Section {
+	var out []Section
+	for _, s := range f.Sections {
+		if s.Pattern != "" && !slices.ContainsFunc(scenarios, func(name string) bool { return matchScenario(s.Pattern, name) }) {
+			out = append(out, s)
 		}
 	}
 	return out

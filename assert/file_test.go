@@ -97,3 +97,19 @@ func TestParseFileEmpty(t *testing.T) {
 		t.Errorf("For = %q, want nothing", got)
 	}
 }
+
+// TestUnmatched: a section whose pattern matches none of the scenarios is
+// reported, so that a typo in a header is seen; a glob that matches one is
+// not, nor are the lines before the first header.
+func TestUnmatched(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sla.txt")
+	os.WriteFile(path, []byte("error_rate < 1%\n\n[TestLoadChekout]\np99 < 200ms\n\n[TestLoad*/browse]\np99 < 50ms\n"), 0o644)
+	f, err := assert.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.Unmatched([]string{"TestLoadCheckout", "TestLoadShop/browse"})
+	if len(got) != 1 || got[0].Pattern != "TestLoadChekout" || got[0].Line != 3 {
+		t.Errorf("Unmatched = %+v, want the section [TestLoadChekout] of line 3", got)
+	}
+}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/verdict"
 )
 
 const compareUsage = `usage: loadgate compare [-format text|markdown|json] [-policy file] [-sla file] BASE NEW
@@ -70,6 +72,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if err != nil {
 		return err
+	}
+	for _, w := range verdict.UnmatchedSLA(j, r.Run.Scenarios) {
+		fmt.Fprintf(stderr, "loadgate compare: warning: %s\n", w)
 	}
 	if code := r.Run.ExitCode(); code != exitOK {
 		return &exitError{code: code}

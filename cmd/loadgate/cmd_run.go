@@ -394,6 +394,9 @@ type runOutcome struct {
 	// stored baselines were used and not their commit).
 	Notes       []string
 	Interrupted bool
+	// SLAUnmatched says which sections of the SLA file matched no
+	// scenario (verdict.UnmatchedSLA).
+	SLAUnmatched []string
 
 	// Verdict judges every scenario (against its stored baseline, unless
 	// the run records baselines) and what failed outside them; its

@@ -49,6 +49,7 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		run.Scenarios = append(run.Scenarios, s)
 	}
 	run.Correct()
+	o.SLAUnmatched = verdict.UnmatchedSLA(j, run.Scenarios)
 	if o.Interrupted {
 		o.Verdict = run
 		return

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -135,5 +137,20 @@ func TestActionOutsideActions(t *testing.T) {
 	r := loadgate(t.Context(), "action")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "runs as a step of a GitHub Actions job") {
 		t.Errorf("exit status %d, stderr %q; want 2 and why", r.code, r.stderr)
+	}
+}
+
+// TestCompareUnmatchedSLA: a section of the SLA file that matches no
+// scenario compared (a typo in its header) is warned of, naming the file
+// and line, rather than left unchecked in silence.
+func TestCompareUnmatchedSLA(t *testing.T) {
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	if err := os.WriteFile(sla, []byte("error_rate < 1%\n[checkout at 150 per secnd]\np99 < 1ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := loadgate(t.Context(), "compare", "-sla", sla, "testdata/baselines", "testdata/results/same")
+	want := "loadgate compare: warning: " + sla + ":2: section [checkout at 150 per secnd] matches no scenario of this run (checkout at 150 per second): its limits were not checked"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 	}
 }

@@ -242,9 +242,9 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			}
 		}
 	}
-	notes := o.Notes
+	notes := append(slices.Clone(o.Notes), o.SLAUnmatched...)
 	if o.Base != nil {
-		notes = append(slices.Clone(notes), o.Base.notes()...)
+		notes = append(notes, o.Base.notes()...)
 	}
 	if len(lines) == 0 && len(missing) == 0 && len(notRun) == 0 && len(notes) == 0 {
 		return

@@ -208,3 +208,27 @@ func Unsure(scenarios []*Scenario) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// UnmatchedSLA says which sections of j's SLA file matched no scenario
+// that was judged, one sentence each ("sla.txt:4: section
+// [TestLoadChekout] matches no scenario of this run: its limits were not
+// checked"), so that a typo in a header does not pass unseen.
+func UnmatchedSLA(j *baseline.Judge, scenarios []*Scenario) []string {
+	if j == nil || j.SLA == nil || len(scenarios) == 0 {
+		return nil
+	}
+	var names []string
+	for _, s := range scenarios {
+		names = append(names, s.Name)
+	}
+	shown := names
+	if len(shown) > 5 {
+		shown = append(slices.Clone(shown[:4]), fmt.Sprintf("and %d more", len(names)-4))
+	}
+	var out []string
+	for _, sec := range j.SLA.Unmatched(names) {
+		out = append(out, fmt.Sprintf("%s:%d: section [%s] matches no scenario of this run (%s): its limits were not checked",
+			j.SLA.Path, sec.Line, sec.Pattern, strings.Join(shown, ", ")))
+	}
+	return out
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/merge"
+	"github.com/loadgate/loadgate/internal/verdict"
 )
 
 // Deps are what [Run] works with besides its config: tests replace each.
@@ -126,6 +127,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err != nil {
 		gha.Errorf("%v", err)
 		return nil, err
+	}
+	for _, w := range verdict.UnmatchedSLA(cfg.Judge, r.Run.Scenarios) {
+		gha.Warningf("loadgate: %s", w)
 	}
 	r.Marker, r.Key = cfg.Marker(), cfg.CommentKey
 	r.ServerURL = cfg.GitHub.ServerURL
