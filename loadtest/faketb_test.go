@@ -3,9 +3,12 @@ package loadtest_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // fakeTB drives loadtest.Run with a testing.TB whose deadline and context
@@ -46,4 +49,27 @@ func (f *fakeTB) fatalMessages() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.fatals...)
+}
+
+// TestScenarioNameOnce: two tests of one process that name their
+// scenarios alike would have their results read as runs of one scenario;
+// the second is failed before it sends any load, naming the first.
+func TestScenarioNameOnce(t *testing.T) {
+	const name = "TestScenarioNameOnce shared"
+	var first string
+	t.Run("a", func(t *testing.T) {
+		first = t.Name()
+		tb := &fakeTB{TB: t}
+		loadtest.Run(tb, loadtest.Scenario{Name: name}) // no target: fails, but its name is taken
+	})
+	t.Run("b", func(t *testing.T) {
+		tb := &fakeTB{TB: t}
+		if r := loadtest.Run(tb, loadtest.Scenario{Name: name}); r != nil {
+			t.Fatal("Run returned a result")
+		}
+		want := `loadtest: scenario "` + name + `" is the scenario of ` + first + ` too`
+		if f := tb.fatalMessages(); len(f) != 1 || !strings.HasPrefix(f[0], want) {
+			t.Errorf("fatal %q, want it to start %q", f, want)
+		}
+	})
 }

@@ -26,9 +26,14 @@ const deadlineMargin = 2 * time.Second
 // still running after the load.
 const drainGrace = time.Second
 
+// scenarioTests maps the name of every scenario Run ran in this process
+// to the test that ran it: two tests must not share a scenario's name.
+var scenarioTests sync.Map
+
 // Run drives the scenario's load from test t and returns what it measured.
 //
-// Run fails t (and returns nil) if the scenario is invalid or cannot finish
+// Run fails t (and returns nil) if the scenario is invalid, has the name of
+// a scenario another test of the process ran, or cannot finish
 // before go test's -timeout. A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
@@ -62,6 +67,12 @@ func Run(t testing.TB, s Scenario) *Result {
 	}
 	if s.Name == "" {
 		s.Name = t.Name()
+	}
+	if other, ok := scenarioTests.LoadOrStore(s.Name, t.Name()); ok && other != t.Name() {
+		// One name, one scenario: their results would be read as runs of
+		// one scenario, and compared with one baseline.
+		t.Fatalf("loadtest: scenario %q is the scenario of %s too: give each test's scenario its own Scenario.Name", s.Name, other)
+		return nil
 	}
 	s, drainLimit, msg := readyFor(t, s, sc)
 	if msg != "" {
