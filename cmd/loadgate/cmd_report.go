@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	htmlreport "github.com/loadgate/loadgate/internal/report"
@@ -51,6 +52,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(paths) < 1 || len(paths) > 2 {
 		return usageErrorf("report", "want RESULTS and an optional BASE; got %d arguments", len(paths))
+	}
+	if err := checkReportPath("report", "-o", *out); err != nil {
+		return err
 	}
 	slo, err := sf.parse("report")
 	if err != nil {
@@ -106,7 +110,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	in.Run = run
 	in.Scenarios = reportScenarios(run, head, base, baseKeys, causes)
 	if err := writeHTMLReport(stdout, *out, in); err != nil {
-		return &exitError{code: exitFailed, err: err}
+		return &exitError{code: exitFailed, err: fmt.Errorf("report: %w", err)}
 	}
 	return nil
 }

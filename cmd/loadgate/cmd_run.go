@@ -192,6 +192,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := cfg.check("run", out); err != nil {
 		return err
 	}
+	if *reportPath != "" {
+		if err := checkReportPath("run", "-report", *reportPath); err != nil {
+			return err
+		}
+	}
 	o, err := runLoadTests(ctx, "run", cfg, stdout)
 	if err != nil {
 		return err

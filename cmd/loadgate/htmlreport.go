@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -113,6 +114,43 @@ func reportScenarios(run *verdict.Run, head, base *inputSet, baseKeys map[scenar
 // its directory, so that a reader never sees half of one, and says so on
 // w.
 func writeHTMLReport(w io.Writer, path string, in htmlreport.Input) error {
+	if err := writeHTMLFile(w, path, in); err != nil {
+		// The error of a step names the temporary file; the caller's
+		// path is what the user gave.
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+	}
+	return nil
+}
+
+// checkReportPath checks, before any test runs, that an HTML report can
+// be written to path, the value of flag of cmd: not a directory, in a
+// directory that exists (or can be made) and takes files.
+func checkReportPath(cmd, flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageErrorf(cmd, "%s %s is a directory: name the HTML file to write", flag, path)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErrorf(cmd, "%s %s: %v", flag, path, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".report-check-*")
+	if err != nil {
+		return usageErrorf(cmd, "%s %s: cannot write in %s: %v", flag, path, dir, unwrapPath(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// unwrapPath is err without the path an *fs.PathError adds.
+func unwrapPath(err error) error {
+	if pe, ok := errors.AsType[*iofs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func writeHTMLFile(w io.Writer, path string, in htmlreport.Input) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

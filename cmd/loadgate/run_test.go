@@ -154,3 +154,21 @@ func TestCompareUnmatchedSLA(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 	}
 }
+
+// TestReportPathChecked: an HTML report path that cannot be written is bad
+// usage (exit status 2), named as given, and found before any work.
+func TestReportPathChecked(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "-o", dir, "testdata/results/same"}, "loadgate report: -o " + dir + " is a directory: name the HTML file to write"},
+		{[]string{"run", "-report", dir, "./examples/shop"}, "loadgate run: -report " + dir + " is a directory: name the HTML file to write"},
+	} {
+		r := loadgate(t.Context(), tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit status %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
