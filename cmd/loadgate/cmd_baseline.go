@@ -303,8 +303,20 @@ func writeBaselineTable(w io.Writer, files []baselineFile) {
 		fmt.Fprintln(w, line)
 		fmt.Fprintf(w, "  machine %s\n", machine(b.Env))
 		smp := b.Sample()
+		// Latencies and throughput of generator-bound runs are the
+		// generator's as much as the service's: a comparison leaves them
+		// out, and so do these medians, unless every run was bound.
+		unbound := smp
+		unbound.Runs = slices.DeleteFunc(slices.Clone(smp.Runs), func(r baseline.Run) bool { return len(r.GeneratorBound) > 0 })
+		bound := len(smp.Runs) - len(unbound.Runs)
+		if len(unbound.Runs) == 0 {
+			unbound = smp
+		}
 		med := func(m baseline.Metric) string {
-			v := smp.Values(m)
+			v := unbound.Values(m)
+			if m.Name == baseline.ErrorRate {
+				v = smp.Values(m)
+			}
 			if len(v) == 0 {
 				return "-"
 			}
@@ -321,6 +333,12 @@ func writeBaselineTable(w io.Writer, files []baselineFile) {
 		}
 		fmt.Fprintf(w, "  medians: p50 %s, p99 %s, error rate %s, throughput %s\n",
 			med(ms[baseline.P50]), med(ms[baseline.P99]), med(ms[baseline.ErrorRate]), med(ms[baseline.Throughput]))
+		switch {
+		case bound == len(smp.Runs):
+			fmt.Fprintf(w, "  every run %s: the latencies and throughput are the load generator's as much as the service's; record it again where the generator has CPU to spare\n", loadtest.BoundWord)
+		case bound > 0:
+			fmt.Fprintf(w, "  %d of %s %s, left out of p50, p99 and throughput (as comparisons leave them out)\n", bound, cell.Plural(len(smp.Runs), "run"), loadtest.BoundWord)
+		}
 	}
 }
 

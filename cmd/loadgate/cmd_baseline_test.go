@@ -130,3 +130,12 @@ func TestBaselineShowFinds(t *testing.T) {
 		})
 	}
 }
+
+// TestBaselineShowBound: the medians baseline show prints leave out the
+// generator-bound runs, as comparisons do, and say so.
+func TestBaselineShowBound(t *testing.T) {
+	r := loadgate(t.Context(), "baseline", "show", "../../testdata/agreement/boundbase/baselines")
+	if r.code != exitOK || !strings.Contains(r.stdout, "  1 of 5 runs generator-bound, left out of p50, p99 and throughput") {
+		t.Errorf("exit status %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
