@@ -74,17 +74,14 @@ func TestDecodeEvent(t *testing.T) {
 }
 
 func TestSessionBuildFailure(t *testing.T) {
-	s := NewSession()
-	for _, e := range []Event{
-		{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "# example.com/x\n"},
-		{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "x_test.go:3:2: undefined: y\n"},
-		{Action: "build-fail", ImportPath: "example.com/x [example.com/x.test]"},
-		{Action: "start", Package: "example.com/x"},
-		{Action: "output", Package: "example.com/x", Output: "FAIL\texample.com/x [build failed]\n"},
-		{Action: "fail", Package: "example.com/x", FailedBuild: "example.com/x [example.com/x.test]"},
-	} {
-		s.Add(e, time.Now())
-	}
+	s := sessionOf(
+		Event{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "# example.com/x\n"},
+		Event{Action: "build-output", ImportPath: "example.com/x [example.com/x.test]", Output: "x_test.go:3:2: undefined: y\n"},
+		Event{Action: "build-fail", ImportPath: "example.com/x [example.com/x.test]"},
+		Event{Action: "start", Package: "example.com/x"},
+		Event{Action: "output", Package: "example.com/x", Output: "FAIL\texample.com/x [build failed]\n"},
+		Event{Action: "fail", Package: "example.com/x", FailedBuild: "example.com/x [example.com/x.test]"},
+	)
 	if !s.Failed() {
 		t.Fatal("failed() = false after a build failure")
 	}
@@ -101,17 +98,14 @@ func TestSessionBuildFailure(t *testing.T) {
 // package's setup; go test -json puts the reason in the dependency's build
 // output, and WhyFailed finds it for the package.
 func TestSessionSetupFailure(t *testing.T) {
-	s := NewSession()
-	for _, e := range []Event{ // go1.26.8's events for a replace directive to a missing directory
-		{Action: "build-output", ImportPath: "example.com/x", Output: "# example.com/bf\n"},
-		{Action: "build-output", ImportPath: "example.com/x", Output: "a_test.go:2:20: example.com/x@v0.0.0: replacement directory ../nonexistent does not exist\n"},
-		{Action: "build-fail", ImportPath: "example.com/x"},
-		{Action: "start", Package: "example.com/bf"},
-		{Action: "output", Package: "example.com/bf", Output: "FAIL\texample.com/bf [setup failed]\n"},
-		{Action: "fail", Package: "example.com/bf", FailedBuild: "example.com/x"},
-	} {
-		s.Add(e, time.Now())
-	}
+	s := sessionOf( // go1.26.8's events for a replace directive to a missing directory
+		Event{Action: "build-output", ImportPath: "example.com/x", Output: "# example.com/bf\n"},
+		Event{Action: "build-output", ImportPath: "example.com/x", Output: "a_test.go:2:20: example.com/x@v0.0.0: replacement directory ../nonexistent does not exist\n"},
+		Event{Action: "build-fail", ImportPath: "example.com/x"},
+		Event{Action: "start", Package: "example.com/bf"},
+		Event{Action: "output", Package: "example.com/bf", Output: "FAIL\texample.com/bf [setup failed]\n"},
+		Event{Action: "fail", Package: "example.com/bf", FailedBuild: "example.com/x"},
+	)
 	p := s.Packages["example.com/bf"]
 	if p == nil || p.BuildFailed != "example.com/x" {
 		t.Fatalf("example.com/bf: %+v, want its build failed by example.com/x", p)
@@ -145,4 +139,13 @@ func TestSessionMerge(t *testing.T) {
 	if s.Packages["p"].Status != StatusFail {
 		t.Errorf("package status %q, want fail", s.Packages["p"].Status)
 	}
+}
+
+// sessionOf is a session that took events, in order.
+func sessionOf(events ...Event) *Session {
+	s := NewSession()
+	for _, e := range events {
+		s.Add(e, time.Now())
+	}
+	return s
 }

@@ -87,19 +87,9 @@ func TestMarkdownBoundByChange(t *testing.T) {
 		r.Generator = &loadtest.Generator{CPUs: 2, CPUShare: 0.99, SchedLatencyP99NS: 12582912, Bound: true,
 			Reasons: []string{"the process used 99% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 2ms)"}}
 	}
-	r := analyze(t, res, "")
-	if r.Verdict != baseline.Fail {
-		t.Errorf("verdict %v, want fail", r.Verdict)
-	}
-	md := r.Markdown(Full)
-	for _, want := range []string{
+	md := commentOf(t, analyze(t, res, ""), baseline.Fail,
 		"the load generator was the bottleneck in 8 runs, all of them the head's and none of the base's, which ran in turn with them: the change itself takes the CPU, so `p50`, `p99` failed on every run.",
-		"generator-bound in 8 of 8 head runs and in no base run, made in turn with them: the change takes the CPU",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("the comment lacks %q\n%s", want, md)
-		}
-	}
+		"generator-bound in 8 of 8 head runs and in no base run, made in turn with them: the change takes the CPU")
 	if strings.Contains(md, "CPU to spare") {
 		t.Error("the comment asks for a larger runner for what the change did")
 	}
@@ -122,19 +112,25 @@ func TestMarkdownBaseFailed(t *testing.T) {
 			Output: "# " + shopPkg + "\nload_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist\nFAIL\t" + shopPkg + " [setup failed]\n"})
 	}
 	res.Manifest.Tests = tests
-	r := analyze(t, res, testSLA)
-	if r.Verdict != baseline.Inconclusive {
-		t.Errorf("verdict %v, want inconclusive", r.Verdict)
-	}
-	md := r.Markdown(Full)
-	for _, want := range []string{
+	commentOf(t, analyze(t, res, testSLA), baseline.Inconclusive,
 		"## ❔ loadgate: inconclusive: the base failed",
 		"- ❔ `checkout`: not compared, the base failed,",
-		"❔ not compared: package " + shopPkg + " failed on the base 1a2b3c4d5e6f: load\\_test.go:12:2: ", // as markdown
-		"replacement directory ../loadgate does not exist",
-	} {
+		"❔ not compared: package "+shopPkg+" failed on the base 1a2b3c4d5e6f: load\\_test.go:12:2: ", // as markdown
+		"replacement directory ../loadgate does not exist")
+}
+
+// commentOf checks r's verdict and that its full comment holds every one
+// of wants, and returns the comment.
+func commentOf(t *testing.T, r *Report, verdict baseline.Verdict, wants ...string) string {
+	t.Helper()
+	if r.Verdict != verdict {
+		t.Errorf("verdict %v, want %v", r.Verdict, verdict)
+	}
+	md := r.Markdown(Full)
+	for _, want := range wants {
 		if !strings.Contains(md, want) {
 			t.Errorf("the comment lacks %q\n%s", want, md)
 		}
 	}
+	return md
 }
