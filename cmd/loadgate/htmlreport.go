@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	htmlreport "github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/verdict"
@@ -177,6 +178,6 @@ func writeHTMLFile(w io.Writer, path string, in htmlreport.Input) error {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "loadgate: HTML report %s (%d kB, %d scenarios)\n", path, (st.Size()+512)/1024, len(in.Scenarios))
+	fmt.Fprintf(w, "loadgate: HTML report %s (%d kB, %s)\n", path, (st.Size()+512)/1024, cell.Plural(len(in.Scenarios), "scenario"))
 	return nil
 }

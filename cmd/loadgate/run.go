@@ -25,6 +25,7 @@ const (
 type exitError struct {
 	code int
 	err  error // nil: nothing to add to what the command printed
+	top  bool  // err is loadgate's own, of no command: "loadgate: …"
 }
 
 func (e *exitError) Error() string {
@@ -59,7 +60,10 @@ func exitStatus(err error, stderr io.Writer) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
+		switch {
+		case ee.err != nil && ee.top:
+			fmt.Fprintf(stderr, "loadgate: %v\n", ee.err)
+		case ee.err != nil:
 			fmt.Fprintf(stderr, "loadgate %v\n", ee.err)
 		}
 		return ee.code
@@ -140,8 +144,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	writeUsage(stderr)
-	return &exitError{code: exitUsage, err: fmt.Errorf("%q is not a loadgate command", name)}
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return &exitError{code: exitUsage, top: true, err: fmt.Errorf("%q is not a command; the commands are %s ('loadgate help' says what each does)", name, strings.Join(names, ", "))}
 }
 
 // newFlagSet returns a flag set for the command whose -h writes usage (a

@@ -190,7 +190,7 @@ func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
 func duration(ns float64) string { return assert.UnitDuration.Format(ns) }
 
 func formatRate(r float64) string {
-	if r >= 100 {
+	if r >= 99.95 { // 99.96 is written 100, as 100 is, not 100.0
 		return fmt.Sprintf("%.0f", r)
 	}
 	return fmt.Sprintf("%.1f", r)
