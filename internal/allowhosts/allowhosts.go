@@ -3,7 +3,8 @@
 // same rules, so that a load test cannot reach production by mistake:
 //
 //  1. Loopback is always allowed: an IP address of 127.0.0.0/8 or ::1 (in
-//     any spelling, IPv4-mapped included), or the name "localhost". No
+//     any spelling, IPv4-mapped included), or the name "localhost" (not
+//     "localhost.", which the resolver looks up in DNS). No
 //     other name is resolved to decide: a name that points at 127.0.0.1
 //     must still be listed, since what it points at can change.
 //  2. Any other host is allowed only when listed: in the caller's own list
@@ -125,10 +126,18 @@ func (l *List) listed(host string) bool { return l.hosts[key(host)] }
 // Check resolves no name.
 func (l *List) Check(what, host string) error {
 	k := key(host)
-	if k == "localhost" || l.listed(host) {
+	if l.listed(host) {
 		return nil
 	}
 	why := "is a name other than localhost (names are not resolved to decide)"
+	if k == "localhost" {
+		if !strings.HasSuffix(strings.TrimSpace(host), ".") {
+			return nil
+		}
+		// "localhost." is looked up in DNS, not in the hosts file: the
+		// query would leave the machine.
+		why, k = "is localhost with a final dot, which the resolver asks DNS for: write localhost", host
+	}
 	if ip, err := netip.ParseAddr(k); err == nil {
 		if ip.IsLoopback() {
 			return nil

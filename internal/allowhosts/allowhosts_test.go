@@ -26,7 +26,9 @@ func TestCheck(t *testing.T) {
 		{name: "loopback IPv6 long form", host: "0:0:0:0:0:0:0:1"},
 		{name: "loopback IPv4-mapped", host: "::ffff:127.0.0.1"},
 		{name: "localhost", host: "localhost"},
-		{name: "localhost in capitals with a final dot", host: "LocalHost."},
+		{name: "localhost in capitals", host: "LocalHost"},
+		// "localhost." goes to DNS, off this machine: refused.
+		{name: "localhost with a final dot", host: "localhost.", wantErr: "host localhost. is localhost with a final dot, which the resolver asks DNS for: write localhost"},
 		{name: "public IP", host: "203.0.113.9",
 			wantErr: "URL: host 203.0.113.9 is not a loopback address: host not allowed; loadgate sends traffic only to this machine unless told otherwise: add the host to Setting or set LOADGATE_ALLOW_HOSTS=203.0.113.9 (loadgate run -allow-hosts 203.0.113.9)"},
 		{name: "private IP", host: "10.1.2.3", wantErr: "LOADGATE_ALLOW_HOSTS=10.1.2.3"},
