@@ -184,11 +184,7 @@ func (b *baseSide) notes() []string {
 				out = append(out, fmt.Sprintf("%s: test %s failed", at, t.Test))
 			}
 		}
-		failed := b.Session.FailedPackages()
-		for _, p := range failed {
-			if slices.ContainsFunc(failed, func(q *gotest.Package) bool { return q != p && q.BuildFailed == p.Path }) {
-				continue // a dependency whose build failed: the package it failed says so
-			}
+		for _, p := range b.Session.FailedToReport() {
 			out = append(out, verdict.BaseFailure(b.Commit, p.Path, "", b.Session.WhyFailed(p)+b.Stderr))
 		}
 	}

@@ -279,6 +279,16 @@ func (s *Session) Failed() bool {
 
 // buildPackage returns the package a build event is about: its import
 // path without the " [p.test]" of a test variant.
+// FailedToReport is FailedPackages without the dependencies whose build
+// failed a package that failed: that package tells their output
+// ([Session.WhyFailed]), so that one cause is reported once.
+func (s *Session) FailedToReport() []*Package {
+	failed := s.FailedPackages()
+	return slices.DeleteFunc(slices.Clone(failed), func(p *Package) bool {
+		return slices.ContainsFunc(failed, func(q *Package) bool { return q != p && q.BuildFailed == p.Path })
+	})
+}
+
 // WhyFailed returns the output that says why package p failed: its own,
 // and that of the package whose build failed it, if another.
 func (s *Session) WhyFailed(p *Package) string {

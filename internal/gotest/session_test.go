@@ -113,6 +113,9 @@ func TestSessionSetupFailure(t *testing.T) {
 	if why := s.WhyFailed(p); !strings.Contains(why, "replacement directory ../nonexistent does not exist") || !strings.Contains(why, "[setup failed]") {
 		t.Errorf("WhyFailed = %q, want the dependency's error and the package's own output", why)
 	}
+	if f := s.FailedToReport(); len(f) != 1 || f[0] != p {
+		t.Errorf("FailedToReport = %v, want example.com/bf alone (example.com/x is its cause)", f)
+	}
 }
 
 // TestSessionMerge: a later go test process's runs add to the tests of the

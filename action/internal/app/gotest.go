@@ -405,7 +405,7 @@ func statuses(s *gotest.Session) []TestStatus {
 		}
 		out = append(out, st)
 	}
-	for _, p := range s.FailedPackages() {
+	for _, p := range s.FailedToReport() {
 		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(strings.SplitAfter(s.WhyFailed(p), "\n"))})
 	}
 	return out
