@@ -307,6 +307,15 @@ func (cfg *runConfig) checkLoad(cmd string) error {
 		}
 		cfg.RateScale = f
 	}
+	// The tests read these themselves: a bad value would fail every one
+	// of them, as a test failure, after go test built them.
+	for _, name := range []string{loadtest.EnvScale, loadtest.EnvRateScale} {
+		if v := strings.TrimSpace(os.Getenv(name)); v != "" && (name != loadtest.EnvRateScale || cfg.rateScale == "") {
+			if _, err := scale.Parse(v); err != nil {
+				return usageErrorf(cmd, "%s=%q: %v", name, v, err)
+			}
+		}
+	}
 	for _, e := range strings.Split(cfg.allowHosts, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			cfg.AllowHosts = append(cfg.AllowHosts, e)

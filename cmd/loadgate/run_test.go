@@ -172,3 +172,17 @@ func TestReportPathChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestRunBadScaleEnv: a bad LOADGATE_SCALE is bad usage, named, before go
+// test builds anything, rather than a failure of every test.
+func TestRunBadScaleEnv(t *testing.T) {
+	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	t.Setenv("LOADGATE_SCALE", "abc")
+	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
+	if want := `loadgate run: LOADGATE_SCALE="abc": `; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+	}
+	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+		t.Errorf("go test ran:\n%s", data)
+	}
+}
