@@ -112,6 +112,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 		return err
 	}
 	defer o.close()
+	defer o.dropEmptyOut() // after the summary, which says whether there are results
 	o.Written, o.BaselineErr = writtenBaselines(o)
 	o.judge(&baseline.Judge{}, baseline.Look{})
 	writeSummary(stdout, o)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,6 +116,7 @@ type runConfig struct {
 	Run      string
 	Count    int
 	Out      string // absolute ("" until created: a new temporary directory)
+	outMade  bool   // Out is a temporary directory loadgate made
 	Update   bool
 	UpdateID string // with Update: the update session (LOADGATE_UPDATE_ID)
 	// Adaptive adds runs to the scenarios compared with a stored baseline
@@ -202,6 +204,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer o.close()
+	defer o.dropEmptyOut() // after the summary, which says whether there are results
 	switch {
 	case cfg.Update:
 		o.Written, o.BaselineErr = writtenBaselines(o)
@@ -357,6 +360,31 @@ func checkOut(cmd, out string) (string, error) {
 	return dir, nil
 }
 
+// noResults tells whether the run's results directory is one loadgate
+// made and no file went into it (no test ran, or none wrote a result).
+func (o *runOutcome) noResults() bool {
+	if !o.Config.outMade {
+		return false
+	}
+	found := false
+	filepath.WalkDir(o.Config.Out, func(_ string, d iofs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return !found
+}
+
+// dropEmptyOut removes the results directory loadgate made when nothing
+// went into it.
+func (o *runOutcome) dropEmptyOut() {
+	if o.noResults() {
+		os.RemoveAll(o.Config.Out)
+	}
+}
+
 // makeOut creates the result directory: -out, or a new temporary one.
 func makeOut(cmd, out string) (string, error) {
 	if out == "" {
@@ -444,6 +472,7 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		}
 		return nil, usageErrorf(cmd, "%v", err)
 	}
+	cfg.outMade = cfg.Out == ""
 	if cfg.Out, err = makeOut(cmd, cfg.Out); err != nil {
 		return nil, err
 	}

@@ -186,3 +186,17 @@ func TestRunBadScaleEnv(t *testing.T) {
 		t.Errorf("go test ran:\n%s", data)
 	}
 }
+
+// TestRunNoResultsNoDir: a run in which no test wrote a result leaves no
+// empty temporary directory behind, and its verdict does not name one.
+func TestRunNoResultsNoDir(t *testing.T) {
+	fakeRun{events: "../../testdata/gotest/none.jsonl"}.install(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	r := loadgate(t.Context(), "run", "-progress", "off", "./examples/shop")
+	if strings.Contains(r.stdout, "; results in ") {
+		t.Errorf("the verdict names a results directory:\n%s", r.stdout)
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "loadgate-*")); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

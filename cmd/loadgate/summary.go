@@ -494,7 +494,9 @@ func verdictLine(o *runOutcome) string {
 	if o.Config.Update {
 		parts = append(parts, cell.Plural(len(o.Written), "baseline")+" recorded")
 	}
-	parts = append(parts, "results in "+o.Config.Out)
+	if !o.noResults() {
+		parts = append(parts, "results in "+o.Config.Out)
+	}
 	return o.Verdict.Word() + ": " + strings.Join(parts, "; ")
 }
 
