@@ -161,14 +161,23 @@ func ms(ns int64) (float64, bool) { return float64(ns) / 1e6, ns > 0 }
 
 // representative returns the run whose p99 is the median of the runs (the
 // lower of the middle two), the one whose timeline is charted, and its
-// 1-based position in runs.
+// 1-based position in runs. Runs that were generator-bound are passed over
+// while others are left: their latencies are the generator's as much as
+// the service's, and comparisons leave them out too.
 func representative(runs []*loadtest.Result) (*loadtest.Result, int) {
 	if len(runs) == 0 {
 		return nil, 0
 	}
-	idx := make([]int, len(runs))
-	for i := range idx {
-		idx[i] = i
+	var idx []int
+	for i, r := range runs {
+		if r.Generator == nil || !r.Generator.Bound {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		for i := range runs {
+			idx = append(idx, i)
+		}
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
 		return int(min(max(runs[a].Latency.P99NS-runs[b].Latency.P99NS, -1), 1))
