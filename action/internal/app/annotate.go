@@ -108,6 +108,9 @@ func (r *Report) Annotations() []Annotation {
 			errs = append(errs, a)
 		} else {
 			a.Level, a.Title = "warning", "loadgate: "+g.test+" warns"
+			if g.worst == baseline.Inconclusive {
+				a.Title = "loadgate: " + g.test + " inconclusive"
+			}
 			warns = append(warns, a)
 		}
 	}

@@ -112,7 +112,11 @@ func TestMarkdownBaseFailed(t *testing.T) {
 			Output: "# " + shopPkg + "\nload_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist\nFAIL\t" + shopPkg + " [setup failed]\n"})
 	}
 	res.Manifest.Tests = tests
-	commentOf(t, analyze(t, res, testSLA), baseline.Inconclusive,
+	r := analyze(t, res, testSLA)
+	if as := r.Annotations(); len(as) == 0 || as[0].Title != "loadgate: TestLoadCatalogue inconclusive" {
+		t.Errorf("annotations %+v, want the first titled inconclusive", as)
+	}
+	commentOf(t, r, baseline.Inconclusive,
 		"## ❔ loadgate: inconclusive: the base failed",
 		"- ❔ `checkout`: not compared, the base failed,",
 		"❔ not compared: package "+shopPkg+" failed on the base 1a2b3c4d5e6f: load\\_test.go:12:2: ", // as markdown
