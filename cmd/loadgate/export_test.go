@@ -239,3 +239,28 @@ func TestExportPushgateway(t *testing.T) {
 	}
 	t.Logf("loadgate_requests_total as the Pushgateway serves it:\n%s", strings.Join(series, "\n"))
 }
+
+// TestExportGeneratorBound: exports mark generator-bound runs: a
+// configuration line before them in the benchmark format (benchstat tables
+// them apart), a loadgate_generator_bound series in Prometheus's.
+func TestExportGeneratorBound(t *testing.T) {
+	dir := "../../testdata/agreement/bound/head" // runs 1, 3 and 5 bound
+	r := loadgate(context.Background(), "export", "-format", "bench", dir)
+	if r.code != 0 {
+		t.Fatalf("export failed:\n%s", r)
+	}
+	var marks []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "generator-bound: ") {
+			marks = append(marks, strings.TrimPrefix(l, "generator-bound: "))
+		}
+	}
+	if got := strings.Join(marks, " "); got != "yes no yes no yes" {
+		t.Errorf("generator-bound lines %q, want yes no yes no yes:\n%s", got, r.stdout)
+	}
+	r = loadgate(context.Background(), "export", "-format", "prometheus", dir)
+	// The fixture's unbound runs say nothing of their generator: no series.
+	if r.code != 0 || strings.Count(r.stdout, "\nloadgate_generator_bound{") != 3 || !strings.Contains(r.stdout, `,run="3"} 1`) {
+		t.Errorf("prometheus export lacks loadgate_generator_bound for each run:\n%s", r.stdout)
+	}
+}

@@ -30,6 +30,7 @@ var (
 	lagFamily      = &catalogue.Family{Name: "loadgate_pacer_lag_max_seconds", Help: "The furthest the load generator fell behind its schedule.", Kind: catalogue.Gauge}
 	leakedFamily   = &catalogue.Family{Name: "loadgate_leaked_goroutines", Help: "Goroutines started during the run and still alive after it.", Kind: catalogue.Gauge}
 	stoppedFamily  = &catalogue.Family{Name: "loadgate_stopped_early", Help: "1 when the run stopped before its last stage ended (a gate, an abort).", Kind: catalogue.Gauge}
+	boundFamily    = &catalogue.Family{Name: "loadgate_generator_bound", Help: "1 when the load generator was the bottleneck of the run: its latencies and throughput are the generator's as much as the service's.", Kind: catalogue.Gauge}
 )
 
 // Families turns results into Prometheus metric families, in the order of
@@ -76,6 +77,13 @@ func Families(scenarios ...[]*loadtest.Result) []*dto.MetricFamily {
 				stop = 1
 			}
 			fs.add(stoppedFamily, l, stop)
+			if g := r.Generator; g != nil {
+				bound := 0.0
+				if g.Bound {
+					bound = 1
+				}
+				fs.add(boundFamily, l, bound)
+			}
 		}
 	}
 	var out []*dto.MetricFamily
