@@ -193,31 +193,33 @@ func (c *Comparison) boundReasons() (unjudged string, judgedWithout error) {
 }
 
 // inTurn tells whether the runs of base and head were made in turn, one of
-// each alternately, as loadgate run -base and the Action's compare:
-// base-ref make them: in the order they started, no two runs in a row are
-// of one side. The base then grows look by look with the head, and a
-// machine short of CPU meets both sides alike. A stored baseline, recorded
-// before the head ran, was not made in turn with it.
+// each alternately and one after the other, as loadgate run -base and the
+// Action's compare: base-ref make them on one machine: in the order they
+// started, no two runs in a row are of one side, and none started before
+// the one before it ended. The base then grows look by look with the head,
+// and a machine short of CPU meets both sides alike. A stored baseline,
+// recorded before the head ran, was not made in turn with it, nor were
+// runs made at the same time on two machines (they overlap).
 func inTurn(base, head Sample) bool {
-	type start struct {
-		at   time.Time
-		head bool
+	type span struct {
+		start, end time.Time
+		head       bool
 	}
-	var all []start
+	var all []span
 	for _, s := range []Sample{base, head} {
 		for _, r := range s.Runs {
-			if r.Started.IsZero() {
-				return false // a run that does not say when it started
+			if r.Started.IsZero() || r.DurationNS <= 0 {
+				return false // a run that does not say when it ran
 			}
-			all = append(all, start{r.Started, len(all) >= len(base.Runs)})
+			all = append(all, span{r.Started, r.Started.Add(time.Duration(r.DurationNS)), len(all) >= len(base.Runs)})
 		}
 	}
 	if len(base.Runs) == 0 || len(head.Runs) == 0 {
 		return false
 	}
-	slices.SortFunc(all, func(a, b start) int { return a.at.Compare(b.at) })
+	slices.SortFunc(all, func(a, b span) int { return a.start.Compare(b.start) })
 	for i := 1; i < len(all); i++ {
-		if all[i].head == all[i-1].head || all[i].at.Equal(all[i-1].at) {
+		if all[i].head == all[i-1].head || all[i].start.Before(all[i-1].end) {
 			return false
 		}
 	}

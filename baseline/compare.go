@@ -279,6 +279,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			row.Verdict = Warn
 			row.Note += "; machines differ"
 		}
+		row.BoundByChange = row.BoundByChange && row.Verdict == Fail // it failed, or it says nothing
 		if row.GeneratorBound && (rule.WarnOnly || len(c.EnvMismatch) > 0 && p.EnvMismatchWarns) {
 			// It could not fail the comparison: what the bound runs
 			// left unjudged warns, as a failure of it would.

@@ -122,6 +122,7 @@ func ExampleWriteBenchmarks() {
 	// Unit goroutine-growth better=lower
 	// Unit heap-peak-B better=lower
 	// Unit gc-pause-p99-ns better=lower
+	// generator-bound: no
 	// BenchmarkLoad/checkout 1 10000000 p50-ns 20000000 p90-ns 40000000 p99-ns 80000000 p999-ns 0 errors/req 200 req/s 0 dropped 0 goroutine-growth 16777216 heap-peak-B 0 gc-pause-p99-ns
 	// BenchmarkLoad/checkout 1 11000000 p50-ns 22000000 p90-ns 44000000 p99-ns 88000000 p999-ns 0 errors/req 200 req/s 0 dropped 0 goroutine-growth 16777216 heap-peak-B 0 gc-pause-p99-ns
 }

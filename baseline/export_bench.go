@@ -23,9 +23,10 @@ import (
 // average. Unit lines tell which way each unit improves (better=higher
 // for req/s). Configuration lines are written when they change from one
 // sample to the next; the commit is not one of them, because benchstat
-// would then refuse to compare the two sides. When a run was
-// generator-bound, a "generator-bound: yes" configuration line precedes
-// it ("no" before the others), so that benchstat tables it apart.
+// would then refuse to compare the two sides. A "generator-bound: yes"
+// configuration line precedes a run that was generator-bound, "no" the
+// others (always written, so that files exported apart agree), so that
+// benchstat tables bound runs apart.
 func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 	bw := bufio.NewWriter(w)
 	units := map[string]bool{}
@@ -36,12 +37,6 @@ func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 		}
 		config[key] = value
 		fmt.Fprintf(bw, "%s: %s\n", key, value)
-	}
-	anyBound := false
-	for _, s := range samples {
-		for _, r := range s.Runs {
-			anyBound = anyBound || len(r.GeneratorBound) > 0
-		}
 	}
 	for _, s := range samples {
 		setConfig("goos", s.Env.GOOS)
@@ -64,9 +59,7 @@ func WriteBenchmarks(w io.Writer, samples ...Sample) error {
 		}
 		name := "BenchmarkLoad/" + benchName(s.Scenario)
 		for i := range s.Runs {
-			if anyBound {
-				setConfig("generator-bound", map[bool]string{true: "yes", false: "no"}[len(s.Runs[i].GeneratorBound) > 0])
-			}
+			setConfig("generator-bound", map[bool]string{true: "yes", false: "no"}[len(s.Runs[i].GeneratorBound) > 0])
 			fmt.Fprintf(bw, "%s 1", name)
 			for _, m := range ms {
 				v, ok := s.Runs[i].value(m.row)

@@ -213,6 +213,7 @@ func TestPairedHeadBound(t *testing.T) {
 			t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
 			for i := range b.Runs {
 				b.Runs[i].Started, h.Runs[i].Started = t0.Add(time.Duration(2*i)*time.Minute), t0.Add(time.Duration(2*i+1)*time.Minute)
+				b.Runs[i].DurationNS, h.Runs[i].DurationNS = int64(30*time.Second), int64(30*time.Second)
 				if !tt.paired { // the base recorded before the head ran
 					h.Runs[i].Started = t0.Add(time.Hour + time.Duration(i)*time.Minute)
 				}
@@ -387,10 +388,10 @@ func TestBoundSettled(t *testing.T) {
 // TestInTurn: runs made in turn are told from their start times.
 func TestInTurn(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
-	at := func(minutes ...int) Sample {
+	at := func(minutes ...int) Sample { // runs of 50 s
 		s := Sample{Scenario: "checkout"}
 		for _, m := range minutes {
-			s.Runs = append(s.Runs, Run{Started: t0.Add(time.Duration(m) * time.Minute)})
+			s.Runs = append(s.Runs, Run{Started: t0.Add(time.Duration(m) * time.Minute), DurationNS: int64(50 * time.Second)})
 		}
 		return s
 	}
@@ -404,7 +405,10 @@ func TestInTurn(t *testing.T) {
 		{"a stored baseline, recorded before", at(0, 1, 2, 3, 4), at(10, 11, 12, 13, 14), false},
 		{"two head runs in a row", at(0, 2, 4), at(1, 3, 3, 5), false},
 		{"the same start on both sides", at(0, 2), at(0, 3), false},
-		{"a run without a start", at(0, 2), Sample{Runs: []Run{{}, {Started: t0.Add(3 * time.Minute)}}}, false},
+		{"a run without a start", at(0, 2), Sample{Runs: []Run{{DurationNS: 1}, {Started: t0.Add(3 * time.Minute), DurationNS: 1}}}, false},
+		{"alternate starts, but overlapping: two machines at once", at(0, 1, 2, 3), Sample{Runs: []Run{
+			{Started: t0.Add(5 * time.Second), DurationNS: int64(50 * time.Second)}, {Started: t0.Add(65 * time.Second), DurationNS: int64(50 * time.Second)},
+			{Started: t0.Add(125 * time.Second), DurationNS: int64(50 * time.Second)}, {Started: t0.Add(185 * time.Second), DurationNS: int64(50 * time.Second)}}}, false},
 		{"no base runs", at(), at(1), false},
 	}
 	for _, tt := range tests {

@@ -139,7 +139,7 @@ func (c *Comparison) Demote(alpha float64, why string) {
 			if r.LeftOut() > 0 && minP(r.Base.N, r.Head.N) > alpha {
 				r.leaveUnjudged(boundTooFew + ", " + why)
 			} else {
-				r.Verdict = Warn
+				r.Verdict, r.BoundByChange = Warn, false
 				r.Note += "; " + why
 			}
 			changed = true

@@ -53,9 +53,11 @@ func (f *fakeTB) fatalMessages() []string {
 
 // TestScenarioNameOnce: two tests of one process that name their
 // scenarios alike would have their results read as runs of one scenario;
-// the second is failed before it sends any load, naming the first.
+// while results are written, the second is failed before it sends any
+// load, naming the first.
 func TestScenarioNameOnce(t *testing.T) {
 	const name = "TestScenarioNameOnce shared"
+	t.Setenv(loadtest.EnvOut, t.TempDir()) // as loadgate run sets it: results are written
 	var first string
 	t.Run("a", func(t *testing.T) {
 		first = t.Name()

@@ -26,14 +26,32 @@ const deadlineMargin = 2 * time.Second
 // still running after the load.
 const drainGrace = time.Second
 
-// scenarioTests maps the name of every scenario Run ran in this process
-// to the test that ran it: two tests must not share a scenario's name.
+// scenarioTests maps the results directory and name of every scenario Run
+// and RunAll ran in this process to the test that ran it: two tests must
+// not write results of one scenario name.
 var scenarioTests sync.Map
+
+// claimName records that test runs the scenario called name, or says which
+// other test did: one name, one scenario, or their results would be read
+// as runs of one scenario and compared with one baseline. It holds only
+// while results are written (LOADGATE_OUT, as loadgate run and the Action
+// set it): without, tests may reuse a name.
+func claimName(name, test string) error {
+	out := os.Getenv(EnvOut)
+	if out == "" {
+		return nil
+	}
+	if other, ok := scenarioTests.LoadOrStore(out+"\x00"+name, test); ok && other != test {
+		return fmt.Errorf("loadtest: scenario %q is the scenario of %s too: give each test's scenario its own Scenario.Name", name, other)
+	}
+	return nil
+}
 
 // Run drives the scenario's load from test t and returns what it measured.
 //
 // Run fails t (and returns nil) if the scenario is invalid, has the name of
-// a scenario another test of the process ran, or cannot finish
+// a scenario another test of the process ran while results are written
+// (LOADGATE_OUT), or cannot finish
 // before go test's -timeout. A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
@@ -68,10 +86,8 @@ func Run(t testing.TB, s Scenario) *Result {
 	if s.Name == "" {
 		s.Name = t.Name()
 	}
-	if other, ok := scenarioTests.LoadOrStore(s.Name, t.Name()); ok && other != t.Name() {
-		// One name, one scenario: their results would be read as runs of
-		// one scenario, and compared with one baseline.
-		t.Fatalf("loadtest: scenario %q is the scenario of %s too: give each test's scenario its own Scenario.Name", s.Name, other)
+	if err := claimName(s.Name, t.Name()); err != nil {
+		t.Fatalf("%v", err)
 		return nil
 	}
 	s, drainLimit, msg := readyFor(t, s, sc)

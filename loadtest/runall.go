@@ -51,6 +51,12 @@ func RunAll(t *testing.T, scenarios ...Scenario) []*Result {
 		t.Fatalf("%s", msg)
 		return nil
 	}
+	for _, s := range ready {
+		if err := claimName(s.Name, t.Name()); err != nil {
+			t.Fatalf("%v", err)
+			return nil
+		}
+	}
 
 	line := newStartLine(len(ready))
 	runner := stack.Current()

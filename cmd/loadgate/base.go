@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -14,6 +14,7 @@ import (
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/internal/worktree"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // The values of -base besides a git ref.
@@ -50,11 +51,11 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	if cfg.Base == baseStored || cfg.Base == "" {
 		return nil
 	}
-	if cfg.Target != "" {
+	if target := cmp.Or(cfg.Target, os.Getenv(loadtest.EnvTarget)); target != "" {
 		// The load goes to the service at -target on both sides: the
 		// base's code would not be what is measured.
 		if cfg.Base != baseAuto {
-			return usageErrorf("run", "-base %s with -target: both sides would load the same service at %s, so the base's code would not be measured; compare with the stored baselines (-base stored)", cfg.Base, cfg.Target)
+			return usageErrorf("run", "-base %s with -target (or %s): both sides would load the same service at %s, so the base's code would not be measured; compare with the stored baselines (-base stored)", cfg.Base, loadtest.EnvTarget, target)
 		}
 		if _, recorded := worktree.BaselineCommit(o.baselineDirs()); recorded > 0 {
 			o.Notes = append(o.Notes, "compared with the stored numbers: with -target the load goes to the service there, not to the code of a commit, so no base commit is run again")
@@ -117,8 +118,9 @@ func (o *runOutcome) baselineDirs() []string {
 	return dirs
 }
 
-// give gives in the base's runs of its scenario. When there are none, the
-// scenario's stored baseline, if it has one, stands in (o.Notes says so);
+// giveBase gives in the base's runs of its scenario. When there are none, the
+// scenario's stored baseline, if it has one, stands in (o.fallbacks says
+// so, for this judgement);
 // else in says why there is nothing to compare with, and BaseFailed why
 // the base's runs are missing when the base failed.
 func (o *runOutcome) giveBase(in *verdict.Input) {
@@ -133,9 +135,7 @@ func (o *runOutcome) giveBase(in *verdict.Input) {
 	o.stored(in)
 	if in.Stored != nil {
 		why := cmp.Or(failed, "not run on the base "+cell.Commit(b.Commit))
-		if note := fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, why); !slices.Contains(o.Notes, note) {
-			o.Notes = append(o.Notes, note)
-		}
+		o.fallbacks = append(o.fallbacks, fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, why))
 		return
 	}
 	in.StoredPath, in.StoredErr = "", nil

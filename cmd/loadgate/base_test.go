@@ -172,7 +172,7 @@ func TestRunBaseTarget(t *testing.T) {
 	inGit(t)
 	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
 	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-base", "HEAD", "-target", "http://127.0.0.1:1", "./examples/shop")
-	if want := "-base HEAD with -target: both sides would load the same service"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+	if want := "-base HEAD with -target (or LOADGATE_TARGET): both sides would load the same service"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
 		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
 	}
 	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {

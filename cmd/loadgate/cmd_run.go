@@ -437,8 +437,10 @@ type runOutcome struct {
 	Notes       []string
 	Interrupted bool
 	// SLAUnmatched says which sections of the SLA file matched no
-	// scenario (verdict.UnmatchedSLA).
-	SLAUnmatched []string
+	// scenario (verdict.UnmatchedSLA); fallbacks which scenarios were
+	// compared with their stored baseline for want of base runs. Both
+	// are of the last judgement.
+	SLAUnmatched, fallbacks []string
 
 	// Verdict judges every scenario (against its stored baseline, unless
 	// the run records baselines) and what failed outside them; its

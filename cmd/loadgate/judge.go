@@ -16,6 +16,7 @@ import (
 // derived from it.
 func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 	run := &verdict.Run{Interrupted: o.Interrupted}
+	o.fallbacks = nil
 	withResult := map[gotest.Key]bool{}
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
@@ -49,7 +50,11 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		run.Scenarios = append(run.Scenarios, s)
 	}
 	run.Correct()
-	o.SLAUnmatched = verdict.UnmatchedSLA(j, run.Scenarios)
+	o.SLAUnmatched = nil
+	if o.Config.Run == defaultRun && !o.Interrupted {
+		// Every load test ran: a section that matched none names none.
+		o.SLAUnmatched = verdict.UnmatchedSLA(j, run.Scenarios)
+	}
 	if o.Interrupted {
 		o.Verdict = run
 		return

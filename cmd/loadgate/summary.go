@@ -229,7 +229,10 @@ func writeChecks(w io.Writer, o *runOutcome) {
 				}
 			}
 		case s.BaseFailed != "":
-			lines = append(lines, fmt.Sprintf("%-5s  %s: not compared: %s", "INCONCLUSIVE", s.Name, s.BaseFailed))
+			lines = append(lines, fmt.Sprintf("%-5s  %s: not compared: %s", strings.ToUpper(s.Verdict.String()), s.Name, s.BaseFailed))
+			for _, b := range baseline.SLABreaches(s.SLA) {
+				lines = append(lines, fmt.Sprintf("FAIL   %s: %s", s.Name, b))
+			}
 		case o.Base != nil && strings.HasPrefix(s.NoBase, "not run on the base"):
 			notRun = append(notRun, s.Name)
 			for _, b := range baseline.SLABreaches(s.SLA) {
@@ -242,7 +245,7 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			}
 		}
 	}
-	notes := append(slices.Clone(o.Notes), o.SLAUnmatched...)
+	notes := slices.Concat(o.Notes, o.fallbacks, o.SLAUnmatched)
 	if o.Base != nil {
 		notes = append(notes, o.Base.notes()...)
 	}

@@ -126,18 +126,18 @@ func (l *List) listed(host string) bool { return l.hosts[key(host)] }
 // Check resolves no name.
 func (l *List) Check(what, host string) error {
 	k := key(host)
-	if l.listed(host) {
-		return nil
-	}
-	why := "is a name other than localhost (names are not resolved to decide)"
 	if k == "localhost" {
 		if !strings.HasSuffix(strings.TrimSpace(host), ".") {
 			return nil
 		}
 		// "localhost." is looked up in DNS, not in the hosts file: the
-		// query would leave the machine.
-		why, k = "is localhost with a final dot, which the resolver asks DNS for: write localhost", host
+		// query would leave the machine, listed or not.
+		return fmt.Errorf("%s: host %s is localhost with a final dot, which the resolver asks DNS for: %w; write localhost", what, strings.TrimSpace(host), ErrNotAllowed)
 	}
+	if l.listed(host) {
+		return nil
+	}
+	why := "is a name other than localhost (names are not resolved to decide)"
 	if ip, err := netip.ParseAddr(k); err == nil {
 		if ip.IsLoopback() {
 			return nil

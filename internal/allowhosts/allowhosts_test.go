@@ -28,7 +28,7 @@ func TestCheck(t *testing.T) {
 		{name: "localhost", host: "localhost"},
 		{name: "localhost in capitals", host: "LocalHost"},
 		// "localhost." goes to DNS, off this machine: refused.
-		{name: "localhost with a final dot", host: "localhost.", wantErr: "host localhost. is localhost with a final dot, which the resolver asks DNS for: write localhost"},
+		{name: "localhost with a final dot", host: "localhost.", wantErr: "host localhost. is localhost with a final dot, which the resolver asks DNS for: host not allowed; write localhost"},
 		{name: "public IP", host: "203.0.113.9",
 			wantErr: "URL: host 203.0.113.9 is not a loopback address: host not allowed; loadgate sends traffic only to this machine unless told otherwise: add the host to Setting or set LOADGATE_ALLOW_HOSTS=203.0.113.9 (loadgate run -allow-hosts 203.0.113.9)"},
 		{name: "private IP", host: "10.1.2.3", wantErr: "LOADGATE_ALLOW_HOSTS=10.1.2.3"},
@@ -167,5 +167,20 @@ func checkErr(t *testing.T, call string, err error, want string) {
 		t.Errorf("%s = %v, want nil", call, err)
 	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
 		t.Errorf("%s = %v, want an error containing %q", call, err, want)
+	}
+}
+
+// TestLocalhostDotListed: listing localhost. does not allow it: the query
+// for it would still go to DNS.
+func TestLocalhostDotListed(t *testing.T) {
+	l, err := Parse("AllowHosts", []string{"localhost."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Check("GET http://localhost.:8080/", "localhost."); err == nil || !strings.Contains(err.Error(), "write localhost") {
+		t.Errorf("Check(localhost.) with it listed: %v, want refused", err)
+	}
+	if err := l.Check("GET http://localhost:8080/", "localhost"); err != nil {
+		t.Errorf("Check(localhost): %v", err)
 	}
 }

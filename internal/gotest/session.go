@@ -277,15 +277,16 @@ func (s *Session) Failed() bool {
 	return false
 }
 
-// buildPackage returns the package a build event is about: its import
-// path without the " [p.test]" of a test variant.
-// FailedToReport is FailedPackages without the dependencies whose build
-// failed a package that failed: that package tells their output
-// ([Session.WhyFailed]), so that one cause is reported once.
+// FailedToReport is FailedPackages without the dependencies, seen only
+// through their build output, whose build failed a package that failed:
+// that package tells their output ([Session.WhyFailed]), so that one cause
+// is reported once. A package that ended (it has tests of its own) stays.
 func (s *Session) FailedToReport() []*Package {
 	failed := s.FailedPackages()
 	return slices.DeleteFunc(slices.Clone(failed), func(p *Package) bool {
-		return slices.ContainsFunc(failed, func(q *Package) bool { return q != p && q.BuildFailed == p.Path })
+		// Only a package seen through its build output alone: one that
+		// ended (a package of tests itself) is reported on its own.
+		return p.Status == "" && slices.ContainsFunc(failed, func(q *Package) bool { return q != p && q.BuildFailed == p.Path })
 	})
 }
 
@@ -299,6 +300,8 @@ func (s *Session) WhyFailed(p *Package) string {
 	return out
 }
 
+// buildPackage returns the package a build event is about: its import
+// path without the " [p.test]" of a test variant.
 func buildPackage(importPath string) string {
 	if i := strings.Index(importPath, " ["); i >= 0 {
 		return importPath[:i]

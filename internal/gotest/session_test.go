@@ -152,3 +152,24 @@ func sessionOf(events ...Event) *Session {
 	}
 	return s
 }
+
+// TestFailedToReportKeepsPackagesOfTests: a package of tests that does not
+// build fails another that imports it; both ended, so both are reported,
+// the importer's cause told by the dependency's output.
+func TestFailedToReportKeepsPackagesOfTests(t *testing.T) {
+	s := sessionOf(
+		Event{Action: "build-output", ImportPath: "example.com/a", Output: "a.go:3:1: syntax error\n"},
+		Event{Action: "build-fail", ImportPath: "example.com/a"},
+		Event{Action: "start", Package: "example.com/a"},
+		Event{Action: "fail", Package: "example.com/a", FailedBuild: "example.com/a"},
+		Event{Action: "start", Package: "example.com/b"},
+		Event{Action: "fail", Package: "example.com/b", FailedBuild: "example.com/a"},
+	)
+	var got []string
+	for _, p := range s.FailedToReport() {
+		got = append(got, p.Path)
+	}
+	if strings.Join(got, " ") != "example.com/a example.com/b" {
+		t.Errorf("FailedToReport = %v, want both packages", got)
+	}
+}

@@ -80,7 +80,7 @@ func TestMarkdownBoundByChange(t *testing.T) {
 	res.Base = runs(checkout, []float64{10.0, 10.2, 9.9, 10.1, 10.05, 10.0, 9.95, 10.1}, []float64{130, 128, 132, 131, 129, 130, 131, 129})
 	res.Head = runs(checkout, []float64{20.1, 19.95, 20.15, 20.0, 20.2, 20.1, 19.9, 20.05}, []float64{260, 258, 262, 259, 261, 260, 263, 257})
 	t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
-	for i := range res.Head { // one run of each side in turn, as GoTest.Run makes them
+	for i := range res.Head { // one run (of 10 s) of each side in turn, as GoTest.Run makes them
 		res.Base[i].Started, res.Head[i].Started = t0.Add(time.Duration(2*i)*time.Minute), t0.Add(time.Duration(2*i+1)*time.Minute)
 	}
 	for _, r := range res.Head {
