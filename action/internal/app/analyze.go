@@ -144,8 +144,17 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		head := headOf[k]
 		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head, Look: look}
 		var base []*loadtest.Result
-		switch m.Compare {
-		case CompareBaseRef:
+		stored := findBaseline(res.Baselines, k.pkg, k.name)
+		rerun := m.Compare == CompareBaseRef && m.BaseFrom == BaseFromBaselines
+		switch {
+		case rerun && stored == nil:
+			// The base was run again for the stored baselines: the
+			// scenarios without one are judged as loadgate run -base auto
+			// judges them, by their SLA.
+			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
+		case rerun && len(baseOf[side{k.pkg, k.name}]) == 0:
+			in.Stored = stored // the base did not run it: its stored numbers stand in
+		case m.Compare == CompareBaseRef:
 			base = baseOf[side{k.pkg, k.name}]
 			in.Base = base
 			in.NoBase = "no base run: the scenario is new in this pull request"
@@ -156,7 +165,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 				}
 			}
 		default:
-			in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
+			in.Stored = stored
 			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
 			if m.Shard != nil {
 				// A single machine's baseline is not the load of N.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,43 @@ func commentOf(t *testing.T, r *Report, verdict baseline.Verdict, wants ...strin
 		}
 	}
 	return md
+}
+
+// TestRerunBaselineCommit: when the base is the stored baselines' commit
+// run again (compare: auto outside a pull request), only the scenarios
+// with a stored baseline are compared with it, as loadgate run -base auto
+// does; one the base did not run is compared with its stored numbers.
+func TestRerunBaselineCommit(t *testing.T) {
+	res := regressionResults()
+	res.Manifest.BaseFrom = BaseFromBaselines
+	var checkoutBase []*loadtest.Result
+	for _, r := range res.Base {
+		if r.Scenario == "checkout" {
+			checkoutBase = append(checkoutBase, r)
+		}
+	}
+	s, err := baseline.SampleOf(checkoutBase...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Baselines = []*baseline.Baseline{{Schema: baseline.SchemaVersion, Scenario: "checkout", Package: shopPkg, Env: s.Env, Runs: s.Runs}}
+	byName := func(r *Report) map[string]*Scenario {
+		m := map[string]*Scenario{}
+		for _, s := range r.Scenarios {
+			m[s.Name] = s
+		}
+		return m
+	}
+	got := byName(analyze(t, res, ""))
+	if c := got["checkout"].Comparison; c == nil || c.Base.Label != "base" {
+		t.Errorf("checkout: comparison %v, want one with the base's runs", c)
+	}
+	if got["catalogue"].Comparison != nil || !strings.HasPrefix(got["catalogue"].NoBase, "no stored baseline") {
+		t.Errorf("catalogue, without a stored baseline: comparison %v, no base %q; want none, no stored baseline", got["catalogue"].Comparison, got["catalogue"].NoBase)
+	}
+	res.Base = slices.DeleteFunc(res.Base, func(r *loadtest.Result) bool { return r.Scenario == "checkout" })
+	got = byName(analyze(t, res, ""))
+	if c := got["checkout"].Comparison; c == nil || c.Base.Label != "baseline" {
+		t.Errorf("checkout, not run on the base: comparison %v, want one with the stored baseline", c)
+	}
 }

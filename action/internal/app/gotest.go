@@ -134,7 +134,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 			}
 			if cleanup != nil {
 				defer cleanup()
-				m.Compare, m.BaseSHA, m.BaseFrom = CompareBaseRef, base.sha, "the baselines' commit"
+				m.Compare, m.BaseSHA, m.BaseFrom = CompareBaseRef, base.sha, BaseFromBaselines
 				sides = []side{base, sides[0]}
 				fmt.Fprintf(log, "loadgate: comparing with %s, the commit the stored baselines were recorded at, run again interleaved\n", cell.Commit(base.sha))
 			}

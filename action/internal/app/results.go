@@ -28,6 +28,12 @@ const (
 	BaselinesDir = "baselines"
 )
 
+// BaseFromBaselines is Manifest.BaseFrom when the base is the commit the
+// stored baselines were recorded at, run again: as with loadgate run -base
+// auto, only the scenarios with a stored baseline are compared with it, and
+// one the base did not run is compared with its stored numbers.
+const BaseFromBaselines = "the baselines' commit"
+
 // ManifestSchema identifies the JSON layout of a [Manifest].
 const ManifestSchema = "loadgate.action/v1"
 
@@ -45,8 +51,8 @@ type Manifest struct {
 	// against its own event before it trusts the PR number.
 	HeadSHA string `json:"head_sha,omitempty"`
 	BaseSHA string `json:"base_sha,omitempty"`
-	// BaseFrom says what BaseSHA is when it is not the merge base: "the
-	// baselines' commit" (compare: auto outside a pull request).
+	// BaseFrom says what BaseSHA is when it is not the merge base:
+	// BaseFromBaselines (compare: auto outside a pull request).
 	BaseFrom  string `json:"base_from,omitempty"`
 	PRHeadSHA string `json:"pr_head_sha,omitempty"`
 	// Marker identifies the comment of the job that ran the tests, and
