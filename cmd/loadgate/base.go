@@ -118,29 +118,16 @@ func (o *runOutcome) baselineDirs() []string {
 	return dirs
 }
 
-// giveBase gives in the base's runs of its scenario. When there are none, the
-// scenario's stored baseline, if it has one, stands in (o.fallbacks says
-// so, for this judgement);
-// else in says why there is nothing to compare with, and BaseFailed why
-// the base's runs are missing when the base failed.
-func (o *runOutcome) giveBase(in *verdict.Input) {
-	b := o.Base
+// runsOf is what the base gave the scenario of in, for in.UseBase.
+func (b *baseSide) runsOf(in *verdict.Input, storedOnly bool) verdict.BaseRuns {
+	r := verdict.BaseRuns{Commit: b.Commit, NoRuns: "not run on the base " + cell.Commit(b.Commit), StoredOnly: storedOnly}
 	if b.Results != nil {
-		if rs := b.Results.Results[scenarioKey{in.Package, in.Name}]; len(rs) > 0 {
-			in.Base = resultsOf(rs)
-			return
-		}
+		r.Runs = resultsOf(b.Results.Results[scenarioKey{in.Package, in.Name}])
 	}
-	failed := b.failure(in.Package, in.Test)
-	o.stored(in)
-	if in.Stored != nil {
-		why := cmp.Or(failed, "not run on the base "+cell.Commit(b.Commit))
-		o.fallbacks = append(o.fallbacks, fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, why))
-		return
+	if len(r.Runs) == 0 {
+		r.Failed = b.failure(in.Package, in.Test)
 	}
-	in.StoredPath, in.StoredErr = "", nil
-	in.NoBase = "not run on the base " + cell.Commit(b.Commit)
-	in.BaseFailed = failed
+	return r
 }
 
 // failure says why the base did not run the test of package pkg, when it

@@ -34,15 +34,13 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 			in.NoBase = fmt.Sprintf("shard %d of %d of a sharded run: merge the shards (loadgate merge) and compare the merged results", sh.Index, sh.Count)
 		case o.Config.Update:
 			in.NoBase = "recording baselines"
-		case o.Base != nil && o.Config.Base == baseAuto:
-			// The base was chosen for the stored baselines: the
-			// scenarios that have one are compared with it.
-			if o.stored(&in); in.Stored != nil {
-				in.Stored, in.StoredPath, in.NoBase = nil, "", ""
-				o.giveBase(&in)
-			}
 		case o.Base != nil:
-			o.giveBase(&in)
+			// -base auto chose the base for the stored baselines: only the
+			// scenarios that have one are compared with it.
+			o.stored(&in)
+			if note := in.UseBase(o.Base.runsOf(&in, o.Config.Base == baseAuto)); note != "" {
+				o.fallbacks = append(o.fallbacks, note)
+			}
 		default:
 			o.stored(&in)
 		}

@@ -314,6 +314,45 @@ func (s *Scenario) Bound() bool {
 	return len(s.GeneratorBound) > 0
 }
 
+// BaseRuns is what a base commit, run in turn with the head (loadgate run
+// with a base, the Action's compare: base-ref), gave one scenario.
+type BaseRuns struct {
+	Commit string
+	// Runs are the base's runs of the scenario; Failed says why there are
+	// none when the base failed ([BaseFailure]), "" when it did not.
+	Runs   []*loadtest.Result
+	Failed string
+	// NoRuns is Input.NoBase when the base has no run and nothing stands
+	// in: "not run on the base 1a2b3c4d5e6f".
+	NoRuns string
+	// StoredOnly says the base was chosen for the stored baselines (the
+	// commit they were recorded at, run again): a scenario without one is
+	// not compared with the base.
+	StoredOnly bool
+}
+
+// UseBase sets in's side to compare with from b, in holding the scenario's
+// stored baseline if it has one (Stored, StoredPath, or NoBase saying why
+// not): the base's runs when it has some; else the stored baseline, which
+// stands in (the returned note says so); else nothing, NoBase and
+// BaseFailed saying why. Under b.StoredOnly a scenario without a stored
+// baseline keeps in as it is. loadgate run and the Action both choose so.
+func (in *Input) UseBase(b BaseRuns) (note string) {
+	if b.StoredOnly && in.Stored == nil {
+		return ""
+	}
+	if len(b.Runs) > 0 {
+		in.Base, in.Stored, in.StoredPath, in.StoredErr, in.NoBase = b.Runs, nil, "", nil, ""
+		return ""
+	}
+	if in.Stored != nil {
+		return fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, cmp.Or(b.Failed, "not run on the base "+cell.Commit(b.Commit)))
+	}
+	in.StoredPath, in.StoredErr = "", nil
+	in.NoBase, in.BaseFailed = b.NoRuns, b.Failed
+	return ""
+}
+
 // BaseFailure is Input.BaseFailed of a scenario whose base runs are
 // missing because its test failed on the base commit (test set) or its
 // package did (test ""): with the first line of go's output that says why,

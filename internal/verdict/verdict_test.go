@@ -200,3 +200,31 @@ func TestBaseFailed(t *testing.T) {
 		t.Errorf("a new scenario: verdict %v, want pass", s.Verdict)
 	}
 }
+
+// TestUseBase: the one choice loadgate run and the Action make of what a
+// scenario is compared with when a base commit ran in turn with the head.
+func TestUseBase(t *testing.T) {
+	stored := &baseline.Baseline{Scenario: "checkout"}
+	runs := []*loadtest.Result{{Scenario: "checkout"}}
+	for _, tt := range []struct {
+		name            string
+		stored          *baseline.Baseline
+		b               BaseRuns
+		base, useStored bool
+		noBase, failed  string
+		note            string
+	}{
+		{name: "the base ran it", stored: stored, b: BaseRuns{Runs: runs}, base: true},
+		{name: "stored only, no stored baseline: not compared", b: BaseRuns{Runs: runs, StoredOnly: true}, noBase: "no baseline"},
+		{name: "the base failed, a stored baseline stands in", stored: stored, b: BaseRuns{Commit: "1a2b3c4d5e6f7", Failed: "test T failed on the base 1a2b3c4d5e6f"},
+			useStored: true, noBase: "no baseline", note: "checkout compared with its stored baseline: test T failed on the base 1a2b3c4d5e6f"},
+		{name: "the base failed, nothing stands in", b: BaseRuns{Failed: "package p failed on the base x", NoRuns: "not run on the base x"},
+			noBase: "not run on the base x", failed: "package p failed on the base x"},
+	} {
+		in := Input{Name: "checkout", Stored: tt.stored, NoBase: "no baseline"}
+		note := in.UseBase(tt.b)
+		if (in.Base != nil) != tt.base || (in.Stored != nil) != tt.useStored || in.NoBase != tt.noBase && !tt.base || in.BaseFailed != tt.failed || note != tt.note {
+			t.Errorf("%s: base %v, stored %v, no base %q, failed %q, note %q", tt.name, in.Base != nil, in.Stored != nil, in.NoBase, in.BaseFailed, note)
+		}
+	}
+}

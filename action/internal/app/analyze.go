@@ -144,33 +144,25 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		head := headOf[k]
 		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head, Look: look}
 		var base []*loadtest.Result
-		stored := findBaseline(res.Baselines, k.pkg, k.name)
-		rerun := m.Compare == CompareBaseRef && m.BaseFrom == BaseFromBaselines
+		in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
+		in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
 		switch {
-		case rerun && stored == nil:
-			// The base was run again for the stored baselines: the
-			// scenarios without one are judged as loadgate run -base auto
-			// judges them, by their SLA.
-			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
-		case rerun && len(baseOf[side{k.pkg, k.name}]) == 0:
-			in.Stored = stored // the base did not run it: its stored numbers stand in
 		case m.Compare == CompareBaseRef:
-			base = baseOf[side{k.pkg, k.name}]
-			in.Base = base
-			in.NoBase = "no base run: the scenario is new in this pull request"
+			// The base's runs; as loadgate run chooses (verdict.UseBase).
+			b := verdict.BaseRuns{Commit: m.BaseSHA, Runs: baseOf[side{k.pkg, k.name}], NoRuns: "no base run: the scenario is new in this pull request",
+				StoredOnly: m.BaseFrom == BaseFromBaselines}
 			for _, f := range baseFailures {
-				if len(base) == 0 && f.Package == k.pkg && (f.Test == k.test || f.Test == "") {
-					in.BaseFailed = verdict.BaseFailure(m.BaseSHA, f.Package, f.Test, f.Output)
-					in.NoBase = "no base run"
+				if len(b.Runs) == 0 && f.Package == k.pkg && (f.Test == k.test || f.Test == "") {
+					b.Failed, b.NoRuns = verdict.BaseFailure(m.BaseSHA, f.Package, f.Test, f.Output), "no base run"
 				}
 			}
-		default:
-			in.Stored = stored
-			in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
-			if m.Shard != nil {
-				// A single machine's baseline is not the load of N.
-				in.NoBase = "no stored baseline of this sharded load: one recorded from merged results of the same split is compared with (docs/SHARDS.md); meanwhile the SLA judges it"
+			if note := in.UseBase(b); note != "" {
+				r.Notes = append(r.Notes, note)
 			}
+			base = in.Base
+		case m.Shard != nil:
+			// A single machine's baseline is not the load of N.
+			in.NoBase = "no stored baseline of this sharded load: one recorded from merged results of the same split is compared with (docs/SHARDS.md); meanwhile the SLA judges it"
 		}
 		var mine []*Failure
 		for i := range failures {
