@@ -25,11 +25,10 @@ import (
 // one run of ten that shared its CPU with something else neither hides a
 // clear regression nor fails a pull request. One case is judged on every
 // run: when the base's runs were made in turn with the head's (inTurn:
-// loadgate run -base, the Action's base-ref), from the second look's runs on over half of the head's
-// runs were bound and none of the base's, and the metric fails on every
-// run. A machine short of CPU
-// would have met both sides; the change itself takes the CPU, and its
-// failure stands.
+// loadgate run -base, the Action's base-ref), from the second look's runs
+// on over half of the head's runs were bound and none of the base's, and
+// the metric fails on every run. A machine short of CPU would have met
+// both sides; the change itself takes the CPU, and its failure stands.
 
 // The notes of a row that generator-bound runs left unjudged, after
 // loadtest.BoundWord and a colon: why it was not judged.
@@ -81,11 +80,7 @@ func judgeUnbound(m Metric, rule Rule, base, head Sample, alpha float64, failUnc
 	all := judge(m, rule, base.Values(m), head.Values(m), alpha, failUnconfirmed)
 	if headRuns := len(hv) + hb; paired && bb == 0 && headRuns >= secondLook() && 2*hb > headRuns && all.Verdict == Fail && !rule.WarnOnly {
 		all.BoundByChange = true
-		if all.Note == "" {
-			all.Note = headBoundNote(hb, headRuns)
-		} else {
-			all.Note += "; " + headBoundNote(hb, headRuns)
-		}
+		all.addNote(headBoundNote(hb, headRuns))
 		return all
 	}
 	all.Base.LeftOut, all.Head.LeftOut, all.everyRun = bb, hb, true
@@ -117,11 +112,15 @@ func (r *Row) noteLeftOut() {
 	if n == 0 || r.GeneratorBound {
 		return
 	}
-	without := "without " + cell.Plural(n, loadtest.BoundWord+" run")
+	r.addNote("without " + cell.Plural(n, loadtest.BoundWord+" run"))
+}
+
+// addNote adds a sentence to the row's note.
+func (r *Row) addNote(s string) {
 	if r.Note == "" {
-		r.Note = without
+		r.Note = s
 	} else {
-		r.Note += "; " + without
+		r.Note += "; " + s
 	}
 }
 
@@ -206,12 +205,15 @@ func inTurn(base, head Sample) bool {
 		head       bool
 	}
 	var all []span
-	for _, s := range []Sample{base, head} {
-		for _, r := range s.Runs {
+	for _, side := range []struct {
+		s    Sample
+		head bool
+	}{{base, false}, {head, true}} {
+		for _, r := range side.s.Runs {
 			if r.Started.IsZero() || r.DurationNS <= 0 {
 				return false // a run that does not say when it ran
 			}
-			all = append(all, span{r.Started, r.Started.Add(time.Duration(r.DurationNS)), len(all) >= len(base.Runs)})
+			all = append(all, span{r.Started, r.Started.Add(time.Duration(r.DurationNS)), side.head})
 		}
 	}
 	if len(base.Runs) == 0 || len(head.Runs) == 0 {
