@@ -140,7 +140,7 @@ func (c *Comparison) Demote(alpha float64, why string) {
 				r.leaveUnjudged(boundTooFew + ", " + why)
 			} else {
 				r.Verdict, r.BoundByChange = Warn, false
-				r.Note += "; " + why
+				r.addNote(why)
 			}
 			changed = true
 		}
