@@ -308,6 +308,9 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 	if res == nil {
 		return e.eval("", func(selector) (*view, error) { return nil, errors.New("no result (did loadtest.Run fail?)") })
 	}
+	if len(res.Shards) > 0 && e.readsProcess() {
+		return e.evalShards(res)
+	}
 	o, err := e.eval(res.Scenario, func(sel selector) (*view, error) { return resolve(res, sel) })
 	if err == nil && !o.Pass && e.readsGenerator() {
 		if why := res.Generator.Verdict(); why != "" {
@@ -315,6 +318,59 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 		}
 	}
 	return o, err
+}
+
+// readsProcess tells whether the expression reads a statistic of the test
+// process's runtime (goroutines, heap, GC, CPU).
+func (e *Expr) readsProcess() bool {
+	for _, t := range e.terms {
+		if t.m != nil && t.m.perProcess {
+			return true
+		}
+	}
+	return false
+}
+
+// evalShards evaluates an expression that reads a statistic of the test
+// process's runtime on a merged result of a sharded run. The statistics of
+// several processes do not add up, so the merged result keeps them per
+// shard, and the expression holds when it holds on every shard's process;
+// the outcome is the first shard that breaks it, or the one nearest its
+// limit, and says which.
+func (e *Expr) evalShards(res *loadtest.Result) (Outcome, error) {
+	var worst Outcome
+	var at loadtest.ShardRun
+	for i, sh := range res.Shards {
+		one := *res
+		one.Shards, one.Runtime = nil, sh.Runtime
+		o, err := e.eval(res.Scenario, func(sel selector) (*view, error) { return resolve(&one, sel) })
+		if err != nil {
+			o.Message += fmt.Sprintf(" (shard %d)", sh.Index)
+			o.Err = errors.New(o.Message)
+			return o, o.Err
+		}
+		if i == 0 || !o.Pass && worst.Pass || o.Pass == worst.Pass && e.overBy(o) > e.overBy(worst) {
+			worst, at = o, sh
+		}
+	}
+	count := len(res.Shards)
+	if res.Shard != nil && res.Shard.Count > 0 {
+		count = res.Shard.Count
+	}
+	worst.Message += fmt.Sprintf(" in shard %d of %d, the worst of the shards' processes", at.Index, count)
+	return worst, nil
+}
+
+// overBy is how far an outcome is on the wrong side of its limit (negative
+// when it holds with room to spare); 0 for == and !=.
+func (e *Expr) overBy(o Outcome) float64 {
+	switch e.op {
+	case "<", "<=":
+		return o.Actual - o.Limit
+	case ">", ">=":
+		return o.Limit - o.Actual
+	}
+	return 0
 }
 
 // readsGenerator tells whether the expression reads a metric that a load

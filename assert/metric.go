@@ -25,6 +25,7 @@ type metric struct {
 	bareSeconds bool   // a bare number compared with it counts seconds
 	signed      bool   // it may be negative (catalogue.Metric.Signed)
 	generator   bool   // a generator short of CPU distorts it (catalogue.Metric.Generator)
+	perProcess  bool   // a statistic of the test process's runtime (catalogue.Metric.PerProcess)
 	get         func(v *view) (float64, error)
 	sel         selector
 	col         int
@@ -222,7 +223,7 @@ func simpleMetric(name string) *metric {
 	}
 	return &metric{
 		name: name, unit: Unit(row.Unit), where: row.Where, noun: row.Noun, bareSeconds: row.BareSeconds, signed: row.Signed,
-		generator: row.Generator,
+		generator: row.Generator, perProcess: row.PerProcess,
 		get: func(v *view) (float64, error) {
 			x, ok := row.Read(v.part)
 			if !ok {

@@ -32,3 +32,38 @@ func TestShardPlannedRate(t *testing.T) {
 		t.Errorf("a merged result: %+v, %v; want a failure against the whole 400/s", outs, err)
 	}
 }
+
+// TestShardRuntimeLimits checks that a limit on the test process's runtime
+// holds on a merged result when it holds on every shard's process, and
+// that the outcome names the shard that decided it (was: "no requests
+// completed", a failure of every such limit on every merged result).
+func TestShardRuntimeLimits(t *testing.T) {
+	res := &loadtest.Result{
+		Scenario: "checkout", Requests: 300, Rate: 100, Throughput: 100, DurationNS: int64(3 * time.Second),
+		Shard: &loadtest.Shard{Count: 3, Group: "g"},
+		Shards: []loadtest.ShardRun{
+			{Index: 1, Runtime: loadtest.RuntimeStats{GoroutinesStart: 10, GoroutinesEnd: 11, HeapPeakBytes: 8 << 20}},
+			{Index: 2, Runtime: loadtest.RuntimeStats{GoroutinesStart: 10, GoroutinesEnd: 18, HeapPeakBytes: 9 << 20}},
+			{Index: 3, Runtime: loadtest.RuntimeStats{GoroutinesStart: 12, GoroutinesEnd: 12, HeapPeakBytes: 700 << 20}},
+		},
+	}
+	for _, c := range []struct {
+		expr string
+		pass bool
+		want string
+	}{
+		{"goroutines_end - goroutines_start <= 5", false, "= 8, want <= 5 (60.0% over) in shard 2 of 3"},
+		{"goroutines_end - goroutines_start <= 10", true, "= 8, want <= 10 (20.0% under) in shard 2 of 3"},
+		{"heap_peak < 512MiB", false, "in shard 3 of 3"},
+		{"heap_peak < 1GiB", true, "in shard 3 of 3"},
+	} {
+		outs, err := assert.Check(res, c.expr)
+		if err != nil {
+			t.Errorf("%s: %v", c.expr, err)
+			continue
+		}
+		if outs[0].Pass != c.pass || !strings.Contains(outs[0].Message, c.want) {
+			t.Errorf("%s: pass %v, %q; want pass %v and %q", c.expr, outs[0].Pass, outs[0].Message, c.pass, c.want)
+		}
+	}
+}
