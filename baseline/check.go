@@ -120,7 +120,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		t.Errorf("baseline.Check: %v", err)
 		return nil
 	}
-	if err := notShard(res); err != nil {
+	if err := NotShard(res); err != nil {
 		// A shard's latencies are real but its rates and counts are a
 		// slice: neither a baseline nor an SLA judges it, the merged
 		// result is judged.

@@ -76,7 +76,7 @@ func TestIssue20ImpossibleRunsRefused(t *testing.T) {
 	}
 	huge := result("checkout", time.Millisecond, 2)
 	huge.Latency.P99NS = math.MaxInt64
-	if _, _, err := RecordSession(filepath.Join(t.TempDir(), "checkout.json"), "u", 1, huge); err == nil || !strings.Contains(err.Error(), "latency.p99_ns = 9223372036854775807: above p999_ns") {
+	if _, _, err := RecordSession(filepath.Join(t.TempDir(), "checkout.json"), "u", 1, huge); err == nil || !strings.Contains(err.Error(), "latency.p99_ns = 9223372036854775807: above 1h0m0s") {
 		t.Errorf("recording a result with p99 MaxInt64: %v", err)
 	}
 	b := &Baseline{Schema: SchemaVersion, Scenario: "checkout", UpdateID: "u", Runs: []Run{run(time.Millisecond, 2*time.Millisecond)}}

@@ -39,7 +39,7 @@ func SampleOf(results ...*loadtest.Result) (Sample, error) {
 		if r == nil {
 			return Sample{}, fmt.Errorf("result %d is nil", i+1)
 		}
-		if err := notShard(r); err != nil {
+		if err := NotShard(r); err != nil {
 			return Sample{}, fmt.Errorf("result %d: %w", i+1, err)
 		}
 		// The checks every result file gets (loadtest.ReadFile), for
@@ -78,10 +78,10 @@ func (s Sample) Values(m Metric) []float64 {
 	return out
 }
 
-// notShard returns an error wrapping [ErrShard] if r is one shard of a
+// NotShard returns an error wrapping [ErrShard] if r is one shard of a
 // sharded run: its rates and counts are a slice of the load, so it is
 // neither compared nor recorded until the shards are merged.
-func notShard(r *loadtest.Result) error {
+func NotShard(r *loadtest.Result) error {
 	if sh := r.Shard; sh != nil && sh.Index > 0 {
 		return fmt.Errorf("%w: scenario %s ran as shard %d of %d (run group %s), a slice of the load; merge the shards (loadgate merge) and compare the merged result",
 			ErrShard, r.Scenario, sh.Index, sh.Count, sh.Group)

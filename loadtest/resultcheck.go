@@ -5,6 +5,9 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/histo"
 )
 
 // Validate checks what a result's JSON types cannot: that its numbers could
@@ -135,6 +138,17 @@ func (c *resultChecker) nonNegative(field string, v int64) {
 	}
 }
 
+// latencyValue checks a statistic of a latency: never negative, and never
+// above the histograms' highest value, to which loadtest clamps every
+// latency it records (a larger one was not written by it, and would
+// overflow the differences of a comparison).
+func (c *resultChecker) latencyValue(field string, v int64) {
+	c.nonNegative(field, v)
+	if v > histo.Highest {
+		c.fail(field, v, "above %v, the longest latency loadtest records", time.Duration(histo.Highest))
+	}
+}
+
 func (c *resultChecker) nonNegativeFloat(field string, v float64) {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
@@ -201,9 +215,9 @@ func (c *resultChecker) latency(field string, l Latency) {
 		{"p99_ns", l.P99NS}, {"p999_ns", l.P999NS}, {"max_ns", l.MaxNS},
 	}
 	c.nonNegative(field+".count", l.Count)
-	c.nonNegative(field+".mean_ns", l.MeanNS)
+	c.latencyValue(field+".mean_ns", l.MeanNS)
 	for _, f := range fields {
-		c.nonNegative(field+"."+f.name, f.v)
+		c.latencyValue(field+"."+f.name, f.v)
 	}
 	if c.err != nil {
 		return

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -233,6 +234,37 @@ var requiredFields = []string{"schema", "scenario", "run_id", "started", "durati
 	"requests", "errors", "error_rate", "dropped", "abandoned", "rate", "throughput", "latency",
 	"service_time", "error_kinds", "pacer_lag_max_ns", "runtime", "stages", "timeline", "leaks"}
 
+// requiredLatencyFields are the fields every latency has
+// (schema/result.v1.json's $defs.latency).
+var requiredLatencyFields = []string{"count", "min_ns", "mean_ns", "p50_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns", "max_ns"}
+
+// nullable are the required fields that loadtest writes as null when
+// empty (Go's nil slices and maps).
+var nullable = []string{"error_kinds", "stages", "timeline", "leaks"}
+
+// checkRequired refuses an object that lacks one of the fields, or holds
+// null in one that is never null: a file without them was not written
+// whole by loadtest. prefix is the object's path in the result
+// ("latency.").
+func checkRequired(obj map[string]json.RawMessage, fields []string, prefix string) error {
+	var missing, null []string
+	for _, k := range fields {
+		switch v, ok := obj[k]; {
+		case !ok:
+			missing = append(missing, strconv.Quote(prefix+k))
+		case string(bytes.TrimSpace(v)) == "null" && (prefix != "" || !slices.Contains(nullable, k)):
+			null = append(null, prefix+k)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("no %s field: an incomplete result (%s requires every field loadtest writes; schema/result.v1.json)", strings.Join(missing, ", "), SchemaVersion)
+	case len(null) > 0:
+		return fmt.Errorf("%s: null, where loadtest writes a value: an incomplete result (schema/result.v1.json)", strings.Join(null, ", "))
+	}
+	return nil
+}
+
 func decodeFile(path string, data []byte) (*Result, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var top map[string]json.RawMessage
@@ -263,14 +295,16 @@ func decodeFile(path string, data []byte) (*Result, error) {
 		}
 		return nil, fmt.Errorf("%s: result of %s: %w", path, r.Scenario, err)
 	}
-	var missing []string
-	for _, k := range requiredFields {
-		if _, ok := top[k]; !ok {
-			missing = append(missing, strconv.Quote(k))
-		}
+	if err := checkRequired(top, requiredFields, ""); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: no %s field: an incomplete result (%s requires every field loadtest writes; schema/result.v1.json)", path, strings.Join(missing, ", "), SchemaVersion)
+	for _, k := range []string{"latency", "service_time"} {
+		var l map[string]json.RawMessage
+		if json.Unmarshal(top[k], &l) == nil { // an object: decoded into r above
+			if err := checkRequired(l, requiredLatencyFields, k+"."); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
 	}
 	return &r, nil
 }

@@ -163,11 +163,14 @@ func peekSchema(path string, data []byte) (string, error) {
 		line, col := jsonpos.Position(data, dec.InputOffset())
 		return "", fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
 	}
+	if raw[0] != '{' {
+		return "", fmt.Errorf("%s: a JSON %s, not an object: not a loadgate result (%s) or baseline (%s)", path, jsonKind(raw[0]), loadtest.SchemaVersion, baseline.SchemaVersion)
+	}
 	var head struct {
 		Schema *string `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return "", fmt.Errorf("%s: not a loadgate result or baseline: %v", path, err)
+		return "", jsonError(path, data, 0, err, &head)
 	}
 	if head.Schema == nil {
 		return "", fmt.Errorf("%s: no \"schema\" field: not a loadgate result (%s) or baseline (%s)", path, loadtest.SchemaVersion, baseline.SchemaVersion)
@@ -227,6 +230,18 @@ func resultsOf(files []resultFile) []*loadtest.Result {
 	return out
 }
 
+// shardIn returns an error naming the first of the files that holds one
+// shard of a sharded run (baseline.NotShard): a slice of the load, which
+// is compared, exported or drawn only once the shards are merged.
+func shardIn(rs []resultFile) error {
+	for _, r := range rs {
+		if err := baseline.NotShard(r.Result); err != nil {
+			return fmt.Errorf("%s: %w", r.Path, err)
+		}
+	}
+	return nil
+}
+
 // sampleOf makes the sample of one side of a comparison for the scenario:
 // its baseline, or its results. A side that holds both for one scenario
 // is ambiguous.
@@ -243,10 +258,28 @@ func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error
 		}
 		return smp, nil
 	}
+	if err := shardIn(rs); err != nil {
+		return baseline.Sample{}, err
+	}
 	smp, err := baseline.SampleOf(resultsOf(rs)...)
 	if err != nil {
 		return baseline.Sample{}, err
 	}
 	smp.Label = label
 	return smp, nil
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
