@@ -82,8 +82,43 @@ func TestIssue20ImpossibleRunsRefused(t *testing.T) {
 	b := &Baseline{Schema: SchemaVersion, Scenario: "checkout", UpdateID: "u", Runs: []Run{run(time.Millisecond, 2*time.Millisecond)}}
 	b.Runs[0].P99NS = math.MaxInt64
 	data, _ := json.Marshal(b)
-	if _, err := Parse(data, "checkout.json"); err == nil || !strings.Contains(err.Error(), "checkout.json: baseline of checkout: run 1: p99_ns = 9223372036854775807 is above p999_ns") {
+	if _, err := Parse(data, "checkout.json"); err == nil || !strings.Contains(err.Error(), "checkout.json: baseline of checkout: run 1: p99_ns = 9223372036854775807 is above 1h0m0s") {
 		t.Errorf("a baseline with p99 MaxInt64: %v", err)
+	}
+	b.Runs[0].P99NS = b.Runs[0].P999NS + 1
+	data, _ = json.Marshal(b)
+	if _, err := Parse(data, "checkout.json"); err == nil || !strings.Contains(err.Error(), "checkout.json: baseline of checkout: run 1: p99_ns = ") || !strings.Contains(err.Error(), "is above p999_ns") {
+		t.Errorf("a baseline with p99 above p999: %v", err)
+	}
+}
+
+// TestIncompleteBaselineRefused: a baseline run without a field loadgate
+// writes, or with null in it, is refused naming the run and the field
+// (was: a run without "throughput" read as 0/s, and no head's throughput
+// could fall below it).
+func TestIncompleteBaselineRefused(t *testing.T) {
+	b := &Baseline{Schema: SchemaVersion, Scenario: "checkout", UpdateID: "u",
+		Runs: []Run{run(time.Millisecond, 2*time.Millisecond), run(time.Millisecond, 2*time.Millisecond)}}
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(data, "checkout.json"); err != nil {
+		t.Fatalf("the complete baseline: %v", err)
+	}
+	for _, c := range []struct{ name, old, new, want string }{
+		{"a run without throughput", `"throughput":`, `"x":`, `checkout.json: baseline of checkout: run 1: no "throughput" field`},
+		{"a null p99", `"p99_ns":`, `"p99_ns":null,"x":`, `run 1: p99_ns: null, where loadgate writes a value`},
+		{"no latency", `"latency":`, `"x":`, `checkout.json: baseline of checkout: no "latency" field`},
+	} {
+		edited := strings.Replace(string(data), c.old, c.new, 1)
+		if _, err := Parse([]byte(edited), "checkout.json"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want %q", c.name, err, c.want)
+		}
+	}
+	empty := strings.Replace(string(data), string(data[strings.Index(string(data), `"runs":`):strings.Index(string(data), `,"latency"`)]), `"runs":[{},{}]`, 1)
+	if _, err := Parse([]byte(empty), "checkout.json"); err == nil || !strings.Contains(err.Error(), `run 1: no "run_id" field`) {
+		t.Errorf("runs that are {}: %v", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -219,10 +220,60 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, syntaxError(data, name, 0, err, &b)
 	}
+	if err := b.complete(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := b.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &b, nil
+}
+
+// requiredFields and requiredRunFields are the fields every baseline, and
+// every run of one, has (schema/baseline.v1.json's "required"): a file
+// without one was not written whole by loadgate, and reading the field as
+// zero would pass for a measurement (a throughput of 0/s no head falls
+// below).
+var (
+	requiredFields    = []string{"schema", "scenario", "update_id", "recorded", "env", "runs", "latency"}
+	requiredRunFields = []string{"run_id", "started", "duration_ns", "requests", "p50_ns", "p90_ns", "p99_ns", "p999_ns",
+		"error_rate", "throughput", "dropped", "goroutine_growth", "heap_peak_bytes", "gc_pause_p99_ns"}
+)
+
+// complete refuses a baseline whose file, b's contents, lacks a required
+// field or holds null in one.
+func (b *Baseline) complete(data []byte) error {
+	var top struct {
+		Fields map[string]json.RawMessage
+		Runs   []map[string]json.RawMessage
+	}
+	if json.Unmarshal(data, &top.Fields) != nil || json.Unmarshal(top.Fields["runs"], &top.Runs) != nil {
+		return nil // decoded into b already: cannot happen
+	}
+	if err := present(top.Fields, requiredFields); err != nil {
+		return fmt.Errorf("baseline of %s: %w", b.Scenario, err)
+	}
+	for i, r := range top.Runs {
+		if err := present(r, requiredRunFields); err != nil {
+			return fmt.Errorf("baseline of %s: run %d: %w", b.Scenario, i+1, err)
+		}
+	}
+	return nil
+}
+
+// present returns an error naming the first of the fields that obj lacks
+// or holds null in.
+func present(obj map[string]json.RawMessage, fields []string) error {
+	for _, k := range fields {
+		v, ok := obj[k]
+		switch {
+		case !ok:
+			return fmt.Errorf("no %q field: an incomplete baseline (loadgate writes every field; schema/baseline.v1.json)", k)
+		case string(bytes.TrimSpace(v)) == "null":
+			return fmt.Errorf("%s: null, where loadgate writes a value: an incomplete baseline (schema/baseline.v1.json)", k)
+		}
+	}
+	return nil
 }
 
 // syntaxError turns err, the error of decoding data into v (nil for a
@@ -278,6 +329,12 @@ func (b *Baseline) validate() error {
 			key string
 			v   int64
 		}{{P50 + "_ns", r.P50NS}, {P90 + "_ns", r.P90NS}, {P99 + "_ns", r.P99NS}, {P999 + "_ns", r.P999NS}}
+		for _, p := range ps {
+			if p.v > histo.Highest {
+				return fmt.Errorf("baseline of %s: run %d: %s = %d is above %v, the longest latency loadtest records",
+					b.Scenario, i+1, p.key, p.v, time.Duration(histo.Highest))
+			}
+		}
 		for j := 1; j < len(ps); j++ {
 			if ps[j].v < ps[j-1].v {
 				return fmt.Errorf("baseline of %s: run %d: %s = %d is above %s = %d (percentiles cannot fall)",
