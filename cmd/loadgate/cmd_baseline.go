@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -272,13 +273,31 @@ func fileSchema(path string) string {
 	if err != nil {
 		return ""
 	}
-	var head struct {
-		Schema string `json:"schema"`
-	}
-	if json.Unmarshal(data, &head) != nil {
+	// Token by token, so that a truncated file whose "schema" came
+	// through (loadgate writes it first) is still known for what it is,
+	// and read as such (with the error that says it is truncated).
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return ""
 	}
-	return head.Schema
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "schema" {
+			var schema string
+			if dec.Decode(&schema) != nil {
+				return ""
+			}
+			return schema
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // writeBaselineTable describes baselines, a few lines each.

@@ -68,6 +68,13 @@ func TestBaselineShowFinds(t *testing.T) {
 			wantErr:  []string{"testdata/loadgate/broken.json:2:1: unexpected end of file"},
 		},
 		{
+			name:     "a truncated baseline in a -baselines directory",
+			files:    map[string][]byte{"staging/" + good: stored[:1500]},
+			args:     []string{"staging"},
+			wantCode: exitUsage,
+			wantErr:  []string{"staging/" + good + ":", "unexpected end of file (truncated?)"},
+		},
+		{
 			name:     "another scenario's file name",
 			files:    map[string][]byte{"testdata/loadgate/TestLoadCatalogue.json": stored},
 			wantCode: exitUsage,
