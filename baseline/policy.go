@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/catalogue"
 )
 
@@ -184,6 +185,11 @@ func (p *Policy) Validate() error {
 		}
 		if r.Warn > r.Tolerance {
 			errs = append(errs, fmt.Errorf("rule %s: warn %g is over tolerance %g", name, r.Warn, r.Tolerance))
+		}
+	}
+	for i, e := range p.SLA {
+		if _, err := assert.Parse(e); err != nil {
+			errs = append(errs, fmt.Errorf("sla[%d]: %w", i, err))
 		}
 	}
 	if p.Scorecard != nil {

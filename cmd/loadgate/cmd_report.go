@@ -71,6 +71,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(head.Results) == 0 {
 		return usageErrorf("report", "%s holds no results, only baselines: a report draws results (give a baseline as BASE)", paths[0])
 	}
+	for _, k := range head.keys() {
+		if err := shardIn(head.Results[k]); err != nil {
+			return inputError("report", err)
+		}
+	}
 	in := htmlreport.Input{Title: *title, SLO: slo}
 	run := &verdict.Run{}
 	var base *inputSet

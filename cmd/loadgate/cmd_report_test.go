@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,7 @@ func TestReport(t *testing.T) {
 func TestReportErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeLongRuns(t, dir, 1, false)
+	shard := shardResult(t, "testdata/results/slow/checkout_at_150_per_second.2.json")
 	tests := []struct {
 		name    string
 		give    []string
@@ -83,6 +85,10 @@ func TestReportErrors(t *testing.T) {
 		{"bad window", []string{"report", "-window", "1.5s", dir}, `-window "1.5s": want whole seconds`},
 		{"bad objective", []string{"report", "-objective", "fast", dir}, `-objective "fast": want a duration`},
 		{"missing", []string{"report", filepath.Join(dir, "nope")}, "no such file or directory"},
+		{"NaN goal", []string{"report", "-goal", "NaN", dir}, `-goal "NaN": want a share in (0, 1)`},
+		{"NaN success goal", []string{"report", "-success-goal", "NaN", dir}, `-success-goal "NaN": want a share in (0, 1)`},
+		{"empty -o", []string{"report", "-o", "", dir}, `-o is empty`},
+		{"a shard's result", []string{"report", shard}, "shard.json: a shard's result: scenario checkout at 150 per second ran as shard 2 of 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,4 +145,27 @@ func TestReportWhereTimeWent(t *testing.T) {
 	if !strings.Contains(cmp.stdout, "2.11ms → 2.67ms") {
 		t.Errorf("compare does not say it the same way:\n%s", cmp.stdout)
 	}
+}
+
+// shardResult writes a copy of the result file at path as the result of
+// shard 2 of 3, and returns its path.
+func shardResult(t *testing.T, path string) string {
+	t.Helper()
+	var m map[string]any
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["shard"] = map[string]any{"index": 2, "count": 3, "group": "g", "run": 1, "load_start": m["started"], "busy_ns": 0}
+	if data, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "shard.json")
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

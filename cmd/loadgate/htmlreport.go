@@ -66,7 +66,7 @@ func share(s string) (float64, error) {
 	if percent {
 		f /= 100
 	}
-	if err != nil || f <= 0 || f >= 1 {
+	if err != nil || !(f > 0 && f < 1) { // NaN too
 		return 0, errors.New("want a share in (0, 1) such as 99% or 0.99")
 	}
 	return f, nil
@@ -127,6 +127,9 @@ func writeHTMLReport(w io.Writer, path string, in htmlreport.Input) error {
 // be written to path, the value of flag of cmd: not a directory, in a
 // directory that exists (or can be made) and takes files.
 func checkReportPath(cmd, flag, path string) error {
+	if path == "" {
+		return usageErrorf(cmd, "%s is empty: name the HTML file to write", flag)
+	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return usageErrorf(cmd, "%s %s is a directory: name the HTML file to write", flag, path)
 	}

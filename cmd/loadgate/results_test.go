@@ -60,6 +60,13 @@ func TestErrorPositions(t *testing.T) {
 		{"policy type in a rule", "{\n  \"rules\": {\n    \"p50\": {\"tolerance\": \"big\"}\n  }\n}\n", "policy", ":3:26: rules.p50.tolerance: cannot use JSON string as float64"},
 		{"policy unknown field", "{\n  \"alpha\": 0.05,\n  \"rulez\": {}\n}\n", "policy", `:3:3: unknown field "rulez"`},
 		{"policy unknown field of a rule", "{\"rules\": {\"p99\": {\"tol\": 0.2}}}", "policy", `:1:20: rules.p99: unknown field "tol"`},
+		{"policy trailing data", "{\"alpha\": 0.05} garbage", "policy", `:1:17: unexpected data after the policy object`},
+		{"policy null", "null\n", "policy", `: null: a policy is a JSON object`},
+		{"policy key twice", "{\n  \"alpha\": 0.05,\n  \"alpha\": 0.9\n}\n", "policy", `:3:3: alpha: a key given twice`},
+		{"policy rule twice", "{\"rules\": {\"p50\": {\"tolerance\": 0.9}}, \"rules\": {\"p99\": {\"tolerance\": 0.2}}}", "policy", `:1:40: rules: a key given twice`},
+		{"policy bad SLA", "{\"sla\": [\"p99 < 1s\", \"p99 <<< banana\"]}", "policy", `: policy: sla[1]: "p99 <<< banana": column 6`},
+		{"a JSON array", "[]\n", "compare", `: a JSON array, not an object: not a loadgate result`},
+		{"schema not a string", "{\"schema\": 5}", "compare", `:1:12: schema: cannot use JSON number as string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -344,3 +344,40 @@ func refuses(t reflect.Type, raw []byte) bool {
 	}
 	return false
 }
+
+// Duplicate returns the first key that an object of data holds twice, as
+// an *Error inside its second value that names the key's path; nil if
+// there is none, or if data is not valid JSON (decoding it says why). Go's
+// decoder keeps the last of two values silently; a file a person writes,
+// such as a policy, should not lose the first without a word.
+func Duplicate(data []byte) *Error {
+	seen := map[string]bool{}
+	var dup *Error
+	walk(data, func(v value) bool {
+		n := len(v.steps)
+		if n == 0 || v.steps[n-1].index != -1 {
+			return true // the document, or an element of an array
+		}
+		if !seen[v.path] {
+			seen[v.path] = true
+			return true
+		}
+		// An object given twice ends after its members, which collide
+		// first: name the outermost path that collides.
+		path, prefix := v.path, ""
+		for _, s := range v.steps[:n-1] {
+			if s.index >= 0 {
+				prefix = fmt.Sprintf("%s[%d]", prefix, s.index)
+				continue
+			}
+			if prefix = joinKey(prefix, s.key); seen[prefix] {
+				path = prefix
+				break
+			}
+		}
+		line, col := Position(data, v.keyStart)
+		dup = &Error{Line: line, Col: col, Err: fmt.Errorf("%s: a key given twice (the second would replace the first)", path)}
+		return false
+	})
+	return dup
+}

@@ -110,3 +110,22 @@ func TestLocate(t *testing.T) {
 		})
 	}
 }
+
+func TestDuplicate(t *testing.T) {
+	for _, c := range []struct{ data, want string }{
+		{`{"a": 1, "b": {"c": 2}}`, ""},
+		{`[{"a": 1}, {"a": 2}]`, ""},
+		{`{"a": 1, "a": 2}`, "1:10: a: a key given twice (the second would replace the first)"},
+		{`{"r": {"p": {"t": 1}}, "r": {"p": {"t": 2}}}`, "1:36: r: a key given twice (the second would replace the first)"},
+		{`{"r": [{"x": 1, "x": 2}]}`, "1:17: r[0].x: a key given twice (the second would replace the first)"},
+		{`{"a": 1, "a"`, ""},
+	} {
+		got := ""
+		if err := Duplicate([]byte(c.data)); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("Duplicate(%s) = %q, want %q", c.data, got, c.want)
+		}
+	}
+}
