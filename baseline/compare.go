@@ -62,10 +62,11 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 	return fmt.Errorf("verdict %q: want pass, warn, inconclusive or fail", b)
 }
 
-// ciLevel is the confidence level of the intervals shown around medians.
+// CILevel is the confidence level of the intervals shown around medians
+// (the ± of every rendering of a comparison).
 // benchstat uses 0.95, which needs 6 runs for a finite interval; at 0.90
 // the 5 runs loadgate suggests give one (their range, at 93.75%).
-const ciLevel = 0.90
+const CILevel = 0.90
 
 // Comparison is what [Compare] found: a row per metric, the SLA outcomes,
 // an overall verdict and the reasons for it. Render it with
@@ -328,7 +329,7 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 		Base: stat(bs), Head: stat(hs), P: 1}
 	b, h := row.Base.Median, row.Head.Median
 	row.Change = change(b, h)
-	row.ChangeLo, _, row.ChangeHi = shiftCI(bv, hv, ciLevel)
+	row.ChangeLo, _, row.ChangeHi = shiftCI(bv, hv, CILevel)
 	worse := row.Change
 	if m.Better == HigherIsBetter {
 		worse = -worse
@@ -375,7 +376,7 @@ func stat(s *benchmath.Sample) Stat {
 		st.Median, st.Lo, st.Hi = s.Values[0], s.Values[0], s.Values[0]
 		return st
 	}
-	sum := benchmath.AssumeNothing.Summary(s, ciLevel)
+	sum := benchmath.AssumeNothing.Summary(s, CILevel)
 	st.Median, st.Lo, st.Hi = sum.Center, sum.Lo, sum.Hi
 	return st
 }

@@ -42,7 +42,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 			change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), cell.Markdown(strings.TrimSpace(verdict)))
 	}
 	fmt.Fprintf(&b, "\n± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).\n",
-		100*ciLevel, c.Alpha)
+		100*CILevel, c.Alpha)
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\n**SLA:** %s\n", c.slaSummary())
 		for _, br := range SLABreaches(c.SLA) {

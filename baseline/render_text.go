@@ -26,7 +26,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	b.WriteString(t.String())
 	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %.3g)\n",
-		100*ciLevel, c.Alpha)
+		100*CILevel, c.Alpha)
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\nSLA: %s\n", c.slaSummary())
 		for _, br := range SLABreaches(c.SLA) {

@@ -59,6 +59,12 @@ func TestReport(t *testing.T) {
 	}
 	// Each p99 row of compare's table is in the report's, cell for cell.
 	for _, line := range strings.Split(cmp.stdout, "\n") {
+		if level, ok := strings.CutPrefix(strings.TrimSpace(line), "± is a "); ok {
+			level, _, _ = strings.Cut(level, " ")
+			if !strings.Contains(string(page), "± is a "+level+" confidence interval") {
+				t.Errorf("compare's intervals are at %s; the report does not say so", level)
+			}
+		}
 		f := strings.Fields(line)
 		if len(f) > 0 && f[0] == "p99" {
 			for _, c := range f[1:3] {

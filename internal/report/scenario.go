@@ -24,6 +24,7 @@ type scenarioView struct {
 	Summary           []figureRow
 	Rows              []compRow
 	Alpha             string
+	CILevel           string // "90%"
 	SLA               []slaRow
 	SLO               []sloRow
 	SLONote           string
@@ -80,6 +81,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 		}
 		if c := j.Comparison; c != nil {
 			v.Alpha = fmt.Sprintf("%.3g", c.Alpha)
+			v.CILevel = fmt.Sprintf("%.0f%%", 100*baseline.CILevel)
 			v.Rows = comparisonRows(c)
 			for _, w := range c.Warnings {
 				v.Warnings = append(v.Warnings, w.Error())
