@@ -212,8 +212,12 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			if o.Base != nil && s.StoredPath == "" {
 				against = "base " + cell.Commit(o.Base.Commit)
 			}
-			line := fmt.Sprintf("%-5s  %s: %d runs against the %d of %s", strings.ToUpper(c.Verdict.String()),
-				s.Name, c.Head.Runs, c.Base.Runs, against)
+			runs := fmt.Sprintf("%d runs", c.Head.Runs)
+			if c.Head.Runs == 1 {
+				runs = "1 run"
+			}
+			line := fmt.Sprintf("%-5s  %s: %s against the %d of %s", strings.ToUpper(c.Verdict.String()),
+				s.Name, runs, c.Base.Runs, against)
 			if why := o.Stops[scenarioKey{s.Package, s.Name}]; why != "" {
 				line += " (" + why + ")"
 			}
