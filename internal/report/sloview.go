@@ -27,6 +27,7 @@ type windowFigure struct {
 	Value      string
 	ns         time.Duration
 	run        int
+	whole      bool // the run was no longer than the window (slo.Window.Whole)
 }
 
 // sloFrom fills the zero fields of o from the SLA outcomes: the first plain
@@ -197,7 +198,7 @@ func worstOf(rs []*loadtest.Result, window time.Duration, p float64) (*windowFig
 			continue
 		}
 		if worst == nil || w.Value > worst.ns {
-			worst = &windowFigure{Start: w.Start, End: w.End, ns: w.Value, run: i + 1,
+			worst = &windowFigure{Start: w.Start, End: w.End, ns: w.Value, run: i + 1, whole: w.Whole,
 				Value: assert.UnitDuration.Format(float64(w.Value))}
 		}
 	}
@@ -212,6 +213,9 @@ func worstOf(rs []*loadtest.Result, window time.Duration, p float64) (*windowFig
 
 func (w *windowFigure) describe(runs int) string {
 	s := fmt.Sprintf("%s (seconds %d–%d", w.Value, w.Start, w.End)
+	if w.whole {
+		s = w.Value + " (the whole run, no longer than the window"
+	}
 	if runs > 1 {
 		s += fmt.Sprintf(", run %d", w.run)
 	}

@@ -72,6 +72,9 @@ type Window struct {
 	Requests   int64
 	// Value is the percentile's latency over the window.
 	Value time.Duration
+	// Whole says the run's seconds with requests spanned no more than the
+	// window, so the window is the whole run.
+	Whole bool
 }
 
 // Worst returns the window of the given length, in whole seconds (at least
@@ -150,7 +153,8 @@ func Worst(timeline []loadtest.Second, window time.Duration, pct float64) (Windo
 		if merged.TotalCount() == 0 {
 			continue
 		}
-		w := Window{Start: start, End: start + n, Requests: merged.TotalCount(), Value: time.Duration(merged.ValueAtQuantile(pct))}
+		w := Window{Start: start, End: start + n, Requests: merged.TotalCount(), Value: time.Duration(merged.ValueAtQuantile(pct)),
+			Whole: last-first+1 <= n}
 		if !found || w.Value > worst.Value {
 			worst, found = w, true
 		}

@@ -128,6 +128,9 @@ func TestWorstWindowAgreesWithSamples(t *testing.T) {
 		if d := math.Abs(float64(got.Value)-float64(want)) / float64(want); d > 0.01 {
 			t.Errorf("window %ds: worst p99 = %v, sorted samples say %v (%.2f%% apart)", size, got.Value, time.Duration(want), 100*d)
 		}
+		if whole := size >= 60; got.Whole != whole {
+			t.Errorf("window %ds of a 60 s run: Whole = %v, want %v", size, got.Whole, whole)
+		}
 		if got.End <= 30 || got.Start >= 35 {
 			t.Errorf("window %ds: worst window [%d, %d) misses the stall [30, 35)", size, got.Start, got.End)
 		}
