@@ -123,6 +123,10 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	if o.BaselineErr != nil {
 		return failed
 	}
+	if len(o.Written) == 0 && len(o.Partial) == 0 && !o.checkFailed() {
+		// Asked to record and recorded nothing: not a pass.
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: no baseline recorded: no test that ran called baseline.Check (-run %q); call baseline.Check(t, res) after loadtest.Run in the tests whose baselines to keep", name, o.Config.Run)}
+	}
 	return nil
 }
 

@@ -220,6 +220,18 @@ func TestBaselineUpdateCutShort(t *testing.T) {
 	}
 }
 
+// TestBaselineUpdateRecordsNothing: an update in which no test called
+// baseline.Check recorded nothing, and says so with exit status 2 (was:
+// "PASS: … 0 baselines recorded", exit 0).
+func TestBaselineUpdateRecordsNothing(t *testing.T) {
+	fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/base"}.install(t)
+	t.Setenv(envFakeNoCheck, "1")
+	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "no baseline recorded: no test that ran called baseline.Check") {
+		t.Errorf("an update that recorded nothing: %s\nwant exit 2 and \"no baseline recorded\"", r)
+	}
+}
+
 // TestRunAddsRuns: without -count, loadgate run adds runs to a scenario
 // compared with a stored baseline while its verdict is unclear (issue 13),
 // look by look, and says why it stopped. The recorded runs of the same
