@@ -277,6 +277,27 @@ func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases *Sample) {
 	sh.mu.Unlock()
 }
 
+// slowestStep keeps st as the slowest step of s's request if it is slower
+// than the one kept, with its ids (Result.Slowest shows a request by its
+// slowest step). It holds the shard's lock, as RecordStep may be called
+// from several goroutines of one request.
+func (r *recorder) slowestStep(shardIndex int, s *Sample, st *Step) {
+	if r == nil || s.slot <= 0 || r.closed.Load() {
+		return
+	}
+	sh := &r.shards[shardIndex%len(r.shards)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if s.step.name != "" && st.Latency <= s.step.latency {
+		return
+	}
+	s.ref = requestRef{id: st.RequestID}
+	if trace, ok := parseTraceID(st.TraceID); ok {
+		s.ref.trace, s.ref.flags = trace, refTraced
+	}
+	s.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName}
+}
+
 // name returns the shard's tally of a request name, made on first use;
 // the caller holds sh.mu.
 func (sh *shard) name(name string) *tally {

@@ -39,9 +39,11 @@ type SlowRequest struct {
 	Phases    map[string]int64 `json:"phases,omitempty"`
 	Status    int              `json:"status,omitempty"`
 	ErrorKind string           `json:"error_kind,omitempty"`
-	// Step is set for an iteration of a [Flow]: its slowest step, whose
-	// request id, trace id and phases these are (Status and ErrorKind are
-	// the iteration's: those of its first failed step).
+	// Step is set for an iteration of a [Flow], and for a request whose
+	// target recorded steps with their ids ([Sample.RecordStep], such as
+	// the calls of a gRPC target): its slowest step, whose request id,
+	// trace id and phases these are (Status and ErrorKind are the
+	// request's: for a Flow, those of its first failed step).
 	Step *SlowStep `json:"step,omitempty"`
 }
 
@@ -51,6 +53,9 @@ type SlowStep struct {
 	Name      string `json:"name"`
 	LatencyNS int64  `json:"latency_ns"`
 	Status    int    `json:"status,omitempty"`
+	// StatusName is a status by name, such as a gRPC code ("OK",
+	// "UNAVAILABLE"), when the step reported one.
+	StatusName string `json:"status_name,omitempty"`
 }
 
 // slowEntry is one kept request, in a shard's fixed array: only values and
@@ -180,7 +185,7 @@ func (r *recorder) slowest(runID string, loadStart time.Time, stage func(slot in
 			}
 		}
 		if e.step.name != "" {
-			sr.Step = &SlowStep{Name: e.step.name, LatencyNS: int64(e.step.latency), Status: e.step.status}
+			sr.Step = &SlowStep{Name: e.step.name, LatencyNS: int64(e.step.latency), Status: e.step.status, StatusName: e.step.statusName}
 		}
 		out[i] = sr
 	}

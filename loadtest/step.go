@@ -24,6 +24,12 @@ type Step struct {
 	// Messages counts the messages the step sent and received and their
 	// sizes; the zero value reports none.
 	Messages Messages
+	// RequestID and TraceID are the ids the step was sent with (its
+	// request id, and the 32 hex digits of its W3C trace id), if any: the
+	// slowest of the steps with ids stands for its request among the run's
+	// slowest requests (Result.Slowest), with these ids to find it in the
+	// service's logs and traces.
+	RequestID, TraceID string
 }
 
 // RecordStep records one step of the request under st.Name: its latency,
@@ -36,4 +42,7 @@ func (s *Sample) RecordStep(st Step) {
 		return
 	}
 	s.rec.recordStep(s.shard, s.slot, &st, nil)
+	if st.RequestID != "" || st.TraceID != "" {
+		s.rec.slowestStep(s.shard, s, &st)
+	}
 }

@@ -132,11 +132,12 @@ type Sample struct {
 // request id and trace id stand for the iteration among the slowest
 // requests.
 type slowStep struct {
-	name     string
-	latency  time.Duration
-	status   int
-	phases   [numPhases]time.Duration
-	phaseSet uint8
+	name       string
+	latency    time.Duration
+	status     int
+	statusName string // a status by name, such as a gRPC code (Step.StatusName)
+	phases     [numPhases]time.Duration
+	phaseSet   uint8
 }
 
 // SetPhase records how long phase p of the request took.

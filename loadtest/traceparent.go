@@ -126,16 +126,24 @@ func appendTraceparent(b []byte, trace [16]byte, span [8]byte) []byte {
 	return append(b, "-01"...)
 }
 
+// parseTraceID reads a trace id of 32 hex digits, not all zero.
+func parseTraceID(v string) (trace [16]byte, ok bool) {
+	if len(v) != 32 {
+		return trace, false
+	}
+	if _, err := hex.Decode(trace[:], []byte(v)); err != nil {
+		return trace, false
+	}
+	return trace, trace != [16]byte{}
+}
+
 // parseTraceparent returns the trace id of a traceparent value the caller
 // set, if it is well formed (any version but ff, a trace id not all zero).
 func parseTraceparent(v string) (trace [16]byte, ok bool) {
 	if len(v) < traceparentLen || v[2] != '-' || v[35] != '-' || v[:2] == "ff" {
 		return trace, false
 	}
-	if _, err := hex.Decode(trace[:], []byte(v[3:35])); err != nil {
-		return trace, false
-	}
-	return trace, trace != [16]byte{}
+	return parseTraceID(v[3:35])
 }
 
 // setIDHeaders sets header idHeader to b[:idLen] (none when idLen is 0)

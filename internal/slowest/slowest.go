@@ -71,8 +71,11 @@ func (r Row) Cells(runs bool) []string {
 		}
 	}
 	st := ""
-	if status != 0 {
+	switch {
+	case status != 0:
 		st = strconv.Itoa(status)
+	case r.Step != nil && r.Step.StatusName != "":
+		st = r.Step.StatusName
 	}
 	if r.ErrorKind != "" {
 		if st != "" {

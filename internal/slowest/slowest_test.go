@@ -38,6 +38,11 @@ func TestOfAndCells(t *testing.T) {
 		{name: "status and kind", runs: []*loadtest.Result{{Slowest: run2.Slowest[1:]}}, n: 5, want: [][]string{
 			{"5ms", "5ms", "+10ms", "8 users", "-", "503 http_5xx", "-", "-"},
 		}},
+		{name: "a gRPC call's code", runs: []*loadtest.Result{{Slowest: []loadtest.SlowRequest{
+			{Stage: "200/s", RequestID: "r3-4", TraceID: "cc", LatencyNS: ms(9), ServiceTimeNS: ms(2), ErrorKind: "grpc_unavailable",
+				Step: &loadtest.SlowStep{Name: "/pkg.Svc/Get", LatencyNS: ms(9), StatusName: "UNAVAILABLE"}}}}}, n: 5, want: [][]string{
+			{"9ms", "2ms", "+0s", "200/s", "/pkg.Svc/Get (slowest step, 9ms)", "UNAVAILABLE grpc_unavailable", "r3-4", "cc"},
+		}},
 		{name: "none kept", runs: []*loadtest.Result{{}}, n: 5},
 	}
 	for _, tt := range tests {

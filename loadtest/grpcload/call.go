@@ -118,6 +118,9 @@ type call struct {
 	once  sync.Once
 	ended chan struct{}
 
+	// The ids the call was sent with (Step.RequestID, Step.TraceID).
+	requestID, traceID string
+
 	// Messages and their sizes, counted by the stats handler (sizes);
 	// lastSent and lastReceived are the sizes of the latest, for the
 	// per-message steps.
@@ -155,14 +158,24 @@ func (cl *call) context(ctx context.Context) context.Context {
 	t := cl.h.t
 	n := t.calls.Add(1)
 	kv := make([]string, 0, 6)
-	if metadata.ValueFromOutgoingContext(ctx, RequestIDKey) == nil {
-		kv = append(kv, RequestIDKey, t.runID+"-"+strconv.FormatUint(n, 10))
+	if v := metadata.ValueFromOutgoingContext(ctx, RequestIDKey); v == nil {
+		cl.requestID = t.runID + "-" + strconv.FormatUint(n, 10)
+		kv = append(kv, RequestIDKey, cl.requestID)
+	} else if len(v) > 0 {
+		cl.requestID = v[0]
 	}
 	if metadata.ValueFromOutgoingContext(ctx, RunIDKey) == nil {
 		kv = append(kv, RunIDKey, t.runID)
 	}
-	if metadata.ValueFromOutgoingContext(ctx, TraceparentKey) == nil {
-		kv = append(kv, TraceparentKey, "00-"+t.traceRun+hex16(cl.h.n)+"-"+hex16(n)+"-01")
+	tp := ""
+	if v := metadata.ValueFromOutgoingContext(ctx, TraceparentKey); v == nil {
+		tp = "00-" + t.traceRun + hex16(cl.h.n) + "-" + hex16(n) + "-01"
+		kv = append(kv, TraceparentKey, tp)
+	} else if len(v) > 0 {
+		tp = v[0]
+	}
+	if len(tp) > 35 && tp[2] == '-' && tp[35] == '-' { // version-traceid-…
+		cl.traceID = tp[3:35]
 	}
 	if len(kv) > 0 {
 		ctx = metadata.AppendToOutgoingContext(ctx, kv...)
@@ -189,6 +202,7 @@ func (cl *call) endUnary(err error) {
 	cl.h.record(loadtest.Step{
 		Name: cl.method, Latency: end.Sub(cl.origin), Service: end.Sub(cl.start),
 		Kind: kind, StatusName: grpccode.Name(uint32(code)), Messages: cl.messages(),
+		RequestID: cl.requestID, TraceID: cl.traceID,
 	})
 }
 
@@ -212,6 +226,7 @@ func (cl *call) finish(err error) {
 		cl.h.record(loadtest.Step{
 			Name: cl.method, Latency: end.Sub(cl.origin), Service: end.Sub(cl.start),
 			Kind: kind, StatusName: grpccode.Name(uint32(code)), Messages: cl.messages(),
+			RequestID: cl.requestID, TraceID: cl.traceID,
 		})
 		close(cl.ended)
 	})

@@ -150,7 +150,9 @@ func TestExactStatusCounts(t *testing.T) {
 
 // TestMetadata checks the metadata every call carries: a request id
 // unique in the run, the run's id, and a W3C traceparent whose trace id
-// starts with the run's id; a value the caller set is kept.
+// starts with the run's id; a value the caller set is kept. The slowest
+// requests carry the ids of their slowest call, to be found by them in the
+// service's logs and traces.
 func TestMetadata(t *testing.T) {
 	srv := &testServer{keep: true}
 	conn := dial(t, serve(t, srv))
@@ -165,7 +167,8 @@ func TestMetadata(t *testing.T) {
 			_, err := client.UnaryCall(ctx, &testgrpc.SimpleRequest{})
 			return err
 		}),
-		Load: loadtest.Users(2).Iterations(50).For(time.Minute),
+		Load:    loadtest.Users(2).Iterations(50).For(time.Minute),
+		Slowest: 10,
 	})
 	if res == nil {
 		return
@@ -208,6 +211,16 @@ func TestMetadata(t *testing.T) {
 	for trace, n := range traces {
 		if n != 2 {
 			t.Errorf("trace %s has %d calls, want the 2 of its request", trace, n)
+		}
+	}
+	if len(res.Slowest) != 10 {
+		t.Fatalf("%d slowest requests, want 10", len(res.Slowest))
+	}
+	for _, sr := range res.Slowest {
+		trace, ok := strings.CutPrefix(sr.TraceID, res.RunID)
+		if sr.Step == nil || sr.Step.Name != "/grpc.testing.TestService/UnaryCall" || sr.Step.StatusName != "OK" ||
+			!(sr.RequestID == "mine" || ids[sr.RequestID]) || !ok || traces[trace] != 2 {
+			t.Errorf("a slowest request without the ids of its slowest call: %+v, step %+v", sr, sr.Step)
 		}
 	}
 }
