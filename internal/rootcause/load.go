@@ -139,12 +139,14 @@ func heapDelta(dir, startName, endName string) (*profile.Profile, int64, error) 
 }
 
 // covered is how many of the result's requests a profile spanning spanNS
-// covers: all of them when it spans the load (as in the test process),
-// fewer when it is shorter (a watched service's CPU profile covers the
+// covers: all of them when the test process profiled itself (its profiles
+// start and stop with the measured load, whatever the clocks of the
+// profile and the result say to a millisecond), fewer when a watched
+// service's profile is shorter than the load (its CPU profile covers the
 // load's whole seconds only), counting the requests as evenly spread.
 func covered(r *loadtest.Result, spanNS int64) float64 {
 	n := float64(r.Requests)
-	if spanNS <= 0 || r.DurationNS <= 0 || spanNS >= r.DurationNS {
+	if r.Server == nil || spanNS <= 0 || r.DurationNS <= 0 || spanNS >= r.DurationNS {
 		return n
 	}
 	return n * float64(spanNS) / float64(r.DurationNS)
