@@ -120,6 +120,11 @@ func TestIncompleteBaselineRefused(t *testing.T) {
 	if _, err := Parse([]byte(empty), "checkout.json"); err == nil || !strings.Contains(err.Error(), `run 1: no "run_id" field`) {
 		t.Errorf("runs that are {}: %v", err)
 	}
+	b.Runs[1].Throughput = 1e308
+	data, _ = json.Marshal(b)
+	if _, err := Parse(data, "checkout.json"); err == nil || !strings.Contains(err.Error(), "run 2: throughput 1e+308/s is faster than") {
+		t.Errorf("a throughput of 1e308/s: %v", err)
+	}
 }
 
 // The helper processes of the tests below: go test's -p runs packages in

@@ -324,6 +324,12 @@ func (b *Baseline) validate() error {
 		if r.ErrorRate > 1 {
 			return fmt.Errorf("baseline of %s: run %d: error_rate %g is over 1", b.Scenario, i+1, r.ErrorRate)
 		}
+		// As loadtest.Result.Validate: no faster than the requests allow
+		// (1e-6 of slack for the writer's float arithmetic).
+		if secs := float64(r.DurationNS) / 1e9; secs > 0 && r.Throughput > float64(r.Requests)/secs*(1+1e-6)+1e-9 {
+			return fmt.Errorf("baseline of %s: run %d: throughput %g/s is faster than %d requests in %gs allow",
+				b.Scenario, i+1, r.Throughput, r.Requests, secs)
+		}
 		// As loadtest.Result.Validate: percentiles do not fall.
 		ps := []struct {
 			key string
