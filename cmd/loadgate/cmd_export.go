@@ -136,6 +136,11 @@ func checkPushURL(raw string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErrorf("export", "-push %q: want the Pushgateway's URL, such as http://127.0.0.1:9091", raw)
 	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		// The push appends /metrics/job/<job> to the path: a query or a
+		// fragment would swallow it.
+		return usageErrorf("export", "-push %q: want the Pushgateway's URL without a query or fragment, such as http://127.0.0.1:9091", raw)
+	}
 	return nil
 }
 

@@ -264,3 +264,18 @@ func TestExportGeneratorBound(t *testing.T) {
 		t.Errorf("prometheus export lacks loadgate_generator_bound for each run:\n%s", r.stdout)
 	}
 }
+
+// TestExportPushErrors: a -push that cannot be the Pushgateway's URL is
+// refused before anything is read or sent.
+func TestExportPushErrors(t *testing.T) {
+	for _, c := range []struct{ name, url, want string }{
+		{"not http", "ftp://127.0.0.1:9091", `-push "ftp://127.0.0.1:9091": want the Pushgateway's URL`},
+		{"a query", "http://127.0.0.1:9091/?x", `-push "http://127.0.0.1:9091/?x": want the Pushgateway's URL without a query or fragment`},
+		{"a fragment", "http://127.0.0.1:9091#a", `without a query or fragment`},
+	} {
+		r := loadgate(context.Background(), "export", "-format", "prometheus", "-push", c.url, "testdata/results/base")
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: %s\nwant exit 2 and %q", c.name, r, c.want)
+		}
+	}
+}
