@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/allowhosts"
+	"github.com/loadgate/loadgate/internal/baseurl"
 	"github.com/loadgate/loadgate/internal/scale"
 )
 
@@ -29,8 +32,8 @@ const (
 )
 
 // flightFromEnv reads LOADGATE_FLIGHT.
-func flightFromEnv() (bool, error) {
-	v := strings.TrimSpace(os.Getenv(EnvFlight))
+func flightFromEnv(getenv func(string) string) (bool, error) {
+	v := strings.TrimSpace(getenv(EnvFlight))
 	if v == "" {
 		return false, nil
 	}
@@ -56,11 +59,11 @@ var unscaled = scales{duration: 1, rate: 1}
 // scalesFromEnv reads LOADGATE_SCALE, LOADGATE_RATE_SCALE and the
 // variables of a sharded run (see shardingFromEnv).
 func scalesFromEnv() (scales, error) {
-	d, err := scaleFromEnv(EnvScale)
+	d, err := scaleFromEnv(os.Getenv, EnvScale)
 	if err != nil {
 		return scales{}, err
 	}
-	r, err := scaleFromEnv(EnvRateScale)
+	r, err := scaleFromEnv(os.Getenv, EnvRateScale)
 	if err != nil {
 		return scales{}, err
 	}
@@ -72,8 +75,8 @@ func scalesFromEnv() (scales, error) {
 }
 
 // scaleFromEnv parses the factor in variable name; unset or blank means 1.
-func scaleFromEnv(name string) (float64, error) {
-	v := strings.TrimSpace(os.Getenv(name))
+func scaleFromEnv(getenv func(string) string, name string) (float64, error) {
+	v := strings.TrimSpace(getenv(name))
 	if v == "" {
 		return 1, nil
 	}
@@ -82,6 +85,42 @@ func scaleFromEnv(name string) (float64, error) {
 		return 0, fmt.Errorf("%s=%q: %w", name, v, err)
 	}
 	return f, nil
+}
+
+// CheckEnv checks the variables of the load that getenv gives, by the
+// rules [Run] reads them with: LOADGATE_SCALE, LOADGATE_RATE_SCALE,
+// LOADGATE_FLIGHT, LOADGATE_PROFILE, LOADGATE_TARGET (as [TargetURL]
+// reads it), LOADGATE_ALLOW_HOSTS and those of a sharded run
+// (LOADGATE_SHARD, LOADGATE_START_AT...). Unset variables are fine. A tool
+// that runs load tests (loadgate run, the GitHub Action) calls it with the
+// tests' environment, so that a bad value is refused before they are
+// built instead of failing every test that calls Run. The error joins one
+// error per bad variable, each naming it.
+func CheckEnv(getenv func(string) string) error {
+	var errs []error
+	for _, name := range []string{EnvScale, EnvRateScale} {
+		if _, err := scaleFromEnv(getenv, name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if _, err := flightFromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := profileFromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if raw := getenv(EnvTarget); strings.TrimSpace(raw) != "" {
+		if _, err := baseurl.Parse(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", EnvTarget, raw, err))
+		}
+	}
+	if err := allowhosts.CheckEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := shardingFromEnv(getenv, time.Now()); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 var (

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -137,8 +136,8 @@ func (p Profile) with(o Profile) Profile {
 }
 
 // profileFromEnv reads LOADGATE_PROFILE.
-func profileFromEnv() (Profile, error) {
-	v := os.Getenv(EnvProfile)
+func profileFromEnv(getenv func(string) string) (Profile, error) {
+	v := getenv(EnvProfile)
 	p, err := ParseProfile(v)
 	if err != nil {
 		return Profile{}, fmt.Errorf("%s=%q: %w", EnvProfile, v, err)

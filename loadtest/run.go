@@ -103,7 +103,7 @@ func Run(t testing.TB, s Scenario) *Result {
 // (LOADGATE_TARGET) is not allowed, or it cannot finish before go test's
 // -timeout.
 func readyFor(t testing.TB, s Scenario, sc scales) (_ Scenario, drainLimit time.Duration, msg string) {
-	envProfile, err := profileFromEnv()
+	envProfile, err := profileFromEnv(os.Getenv)
 	if err != nil {
 		return s, 0, fmt.Sprintf("loadtest: %v", err)
 	}
@@ -236,7 +236,7 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	envProfile, err := profileFromEnv()
+	envProfile, err := profileFromEnv(os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

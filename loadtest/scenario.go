@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"time"
 )
@@ -322,7 +323,7 @@ func scaleUsers(n int, f float64) int {
 // withEnvFlight returns s with its flight recording on if LOADGATE_FLIGHT
 // says so.
 func (s Scenario) withEnvFlight() (Scenario, error) {
-	on, err := flightFromEnv()
+	on, err := flightFromEnv(os.Getenv)
 	s.FlightRecorder.On = s.FlightRecorder.On || on
 	return s, err
 }

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 func TestScaleFromEnv(t *testing.T) {
 	for _, bad := range []string{"NaN", "0", "-1", "x", "1e9"} {
 		t.Setenv(EnvScale, bad)
-		if _, err := scaleFromEnv(EnvScale); err == nil || !strings.Contains(err.Error(), "want a positive number up to 1e6") {
+		if _, err := scaleFromEnv(os.Getenv, EnvScale); err == nil || !strings.Contains(err.Error(), "want a positive number up to 1e6") {
 			t.Errorf("%s=%s: err = %v", EnvScale, bad, err)
 		}
 	}

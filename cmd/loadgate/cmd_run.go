@@ -310,15 +310,6 @@ func (cfg *runConfig) checkLoad(cmd string) error {
 		}
 		cfg.RateScale = f
 	}
-	// The tests read these themselves: a bad value would fail every one
-	// of them, as a test failure, after go test built them.
-	for _, name := range []string{loadtest.EnvScale, loadtest.EnvRateScale} {
-		if v := strings.TrimSpace(os.Getenv(name)); v != "" && (name != loadtest.EnvRateScale || cfg.rateScale == "") {
-			if _, err := scale.Parse(v); err != nil {
-				return usageErrorf(cmd, "%s=%q: %v", name, v, err)
-			}
-		}
-	}
 	for _, e := range strings.Split(cfg.allowHosts, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			cfg.AllowHosts = append(cfg.AllowHosts, e)
@@ -334,7 +325,23 @@ func (cfg *runConfig) checkLoad(cmd string) error {
 		}
 		cfg.Profile = p.String()
 	}
+	// The tests read the LOADGATE_* variables they inherit themselves: a
+	// bad value would fail every one of them, as a test failure, after go
+	// test built them.
+	if err := cfg.settings().Check(); err != nil {
+		return usageErrorf(cmd, "%v", err)
+	}
 	return nil
+}
+
+// settings are what the config tells the tests of every go test it runs;
+// goTest adds what one run tells them.
+func (cfg *runConfig) settings() gotest.Settings {
+	return gotest.Settings{
+		Update: cfg.Update, UpdateID: cfg.UpdateID,
+		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
+		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile, Flight: cfg.Flight,
+	}
 }
 
 // checkOut checks the -out directory, which must not hold results already
@@ -543,11 +550,8 @@ func (o *runOutcome) goTest(ctx context.Context, s *side, run string, count int,
 	// The tests' baseline.Check judge as loadgate does: the same baselines,
 	// policy and SLA; when loadgate adds runs, it judges them pooled.
 	// With a base, loadgate judges every run pooled too.
-	settings := gotest.Settings{
-		Out: s.Out, Update: cfg.Update, UpdateID: cfg.UpdateID, UpdateLease: o.leaseOfSession(), Progress: true, Pooled: cfg.Adaptive || o.Base != nil,
-		BaselineDir: cfg.Baselines, PolicyFile: cfg.PolicyFile, SLAFile: cfg.SLAFile,
-		Target: cfg.Target, RateScale: cfg.RateScale, AllowHosts: cfg.AllowHosts, Profile: cfg.Profile, Flight: cfg.Flight,
-	}
+	settings := cfg.settings()
+	settings.Out, settings.UpdateLease, settings.Progress, settings.Pooled = s.Out, o.leaseOfSession(), true, cfg.Adaptive || o.Base != nil
 	if o.Base != nil {
 		who := "head"
 		if s == &o.Base.side {

@@ -173,17 +173,59 @@ func TestReportPathChecked(t *testing.T) {
 	}
 }
 
-// TestRunBadScaleEnv: a bad LOADGATE_SCALE is bad usage, named, before go
-// test builds anything, rather than a failure of every test.
-func TestRunBadScaleEnv(t *testing.T) {
-	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
-	t.Setenv("LOADGATE_SCALE", "abc")
-	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
-	if want := `loadgate run: LOADGATE_SCALE="abc": `; r.code != exitUsage || !strings.Contains(r.stderr, want) {
-		t.Errorf("exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+// TestBadLoadgateEnv: a bad LOADGATE_* variable that the tests would read
+// is bad usage (exit status 2), named with the same message by loadgate run
+// and the Action, before go test builds anything, rather than a failure of
+// every test. A flag that sets the variable for the tests wins over it.
+func TestBadLoadgateEnv(t *testing.T) {
+	tests := []struct {
+		name, give, value string
+		flags             []string // of run, which override the variable
+		want              string   // "" for none
+	}{
+		{name: "scale", give: "LOADGATE_SCALE", value: "abc", want: `LOADGATE_SCALE="abc": want a positive number`},
+		{name: "rate-scale", give: "LOADGATE_RATE_SCALE", value: "abc", want: `LOADGATE_RATE_SCALE="abc": want a positive number`},
+		{name: "profile", give: "LOADGATE_PROFILE", value: "bogus", want: `LOADGATE_PROFILE="bogus": unknown profile "bogus"`},
+		{name: "flight", give: "LOADGATE_FLIGHT", value: "maybe", want: `LOADGATE_FLIGHT="maybe": want 1 or 0`},
+		{name: "shard", give: "LOADGATE_SHARD", value: "5/2", want: `LOADGATE_SHARD="5/2": the shard must be from 1 to 2`},
+		{name: "start-at", give: "LOADGATE_START_AT", value: "garbage", want: `LOADGATE_START_AT is for sharded runs`},
+		{name: "allow-hosts", give: "LOADGATE_ALLOW_HOSTS", value: "%%%", want: `LOADGATE_ALLOW_HOSTS: entry "%%%": want a host name or an IP address`},
+		{name: "target", give: "LOADGATE_TARGET", value: "ftp://x", want: `LOADGATE_TARGET="ftp://x": want an absolute http:// or https:// URL`},
+		{name: "policy", give: "LOADGATE_POLICY", value: "/nonexistent.json", want: `LOADGATE_POLICY=/nonexistent.json: open /nonexistent.json: no such file`},
+		{name: "sla", give: "LOADGATE_SLA", value: "/nonexistent.sla", want: `LOADGATE_SLA=/nonexistent.sla: assert: open /nonexistent.sla: no such file`},
+		{name: "relative sla", give: "LOADGATE_SLA", value: "load.sla", want: `LOADGATE_SLA=load.sla: want an absolute path`},
+		{name: "flag wins", give: "LOADGATE_RATE_SCALE", value: "abc", flags: []string{"-rate-scale", "0.5"}},
+		{name: "sla flag wins", give: "LOADGATE_SLA", value: "load.sla", flags: []string{"-sla", "testdata/sla.txt"}},
 	}
-	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
-		t.Errorf("go test ran:\n%s", data)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+			t.Setenv(tt.give, tt.value)
+			args := append([]string{"run", "-progress", "off", "-count", "1", "-out", t.TempDir()}, tt.flags...)
+			r := loadgate(t.Context(), append(args, "./examples/shop")...)
+			ran, _ := os.ReadFile(log)
+			if tt.want == "" {
+				if r.code == exitUsage || !strings.Contains(string(ran), "go test") {
+					t.Fatalf("exit status %d, stderr %q; want go test to run", r.code, r.stderr)
+				}
+				return
+			}
+			if want := "loadgate run: " + tt.want; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+				t.Errorf("run: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+			}
+			t.Setenv("GITHUB_OUTPUT", filepath.Join(t.TempDir(), "output"))
+			t.Setenv("GITHUB_EVENT_NAME", "push")
+			t.Setenv("GITHUB_EVENT_PATH", "")
+			t.Setenv("INPUT_COMMENT", "false")
+			t.Setenv("INPUT_COMPARE", "baseline")
+			r = loadgate(t.Context(), "action")
+			if want := "loadgate action: bad input: " + tt.want; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+				t.Errorf("action: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+			}
+			if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+				t.Errorf("go test ran:\n%s", data)
+			}
+		})
 	}
 }
 
@@ -198,5 +240,34 @@ func TestRunNoResultsNoDir(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "loadgate-*")); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestRunJudgesByInheritedFiles: loadgate run judges by the absolute
+// LOADGATE_POLICY and LOADGATE_SLA its tests' baseline.Check read, so that
+// the two agree; -policy and -sla win over them.
+func TestRunJudgesByInheritedFiles(t *testing.T) {
+	policy, err := filepath.Abs("testdata/policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sla, err := filepath.Abs("testdata/sla.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LOADGATE_POLICY", policy)
+	t.Setenv("LOADGATE_SLA", sla)
+	pf := policyFlags{toTests: true}
+	j, err := pf.load("run")
+	if err != nil || j.PolicyFile != policy || j.SLAFile != sla || j.SLA == nil {
+		t.Fatalf("load() = %+v, %v; want the judge of %s and %s", j, err, policy, sla)
+	}
+	pf = policyFlags{toTests: true, policyPath: "testdata/badpolicy.json"}
+	if _, err := pf.load("run"); err == nil || !strings.Contains(err.Error(), "-policy: ") {
+		t.Errorf("with -policy: %v; want the flag's file read and named", err)
+	}
+	pf = policyFlags{} // compare and report run no tests
+	if j, err := pf.load("compare"); err != nil || j.PolicyFile != "" || j.SLAFile != "" {
+		t.Errorf("compare: %+v, %v; want no files", j, err)
 	}
 }

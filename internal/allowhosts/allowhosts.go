@@ -41,14 +41,30 @@ var ErrNotAllowed = errors.New("host not allowed")
 
 // FromEnv returns the entries of LOADGATE_ALLOW_HOSTS, trimmed, without
 // blank ones; [Parse] checks them.
-func FromEnv() []string {
+func FromEnv() []string { return split(os.Getenv(Env)) }
+
+// split returns the entries of a comma-separated list, trimmed, without
+// blank ones.
+func split(v string) []string {
 	var entries []string
-	for _, e := range strings.Split(os.Getenv(Env), ",") {
+	for _, e := range strings.Split(v, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			entries = append(entries, e)
 		}
 	}
 	return entries
+}
+
+// CheckEnv checks the entries of LOADGATE_ALLOW_HOSTS as getenv gives it,
+// by the rules of [Parse]; each error names the variable alone.
+func CheckEnv(getenv func(string) string) error {
+	var errs []error
+	for _, e := range split(getenv(Env)) {
+		if why := malformed(e); why != "" {
+			errs = append(errs, fmt.Errorf("%s: entry %q: %s", Env, e, why))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // List is a checked allow-list. The zero List allows loopback only.

@@ -184,3 +184,17 @@ func TestLocalhostDotListed(t *testing.T) {
 		t.Errorf("Check(localhost): %v", err)
 	}
 }
+
+// TestCheckEnv: CheckEnv names LOADGATE_ALLOW_HOSTS and each bad entry.
+func TestCheckEnv(t *testing.T) {
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	if err := CheckEnv(env(" staging.example.com, ,10.0.0.7 ")); err != nil {
+		t.Errorf("CheckEnv of good entries: %v", err)
+	}
+	err := CheckEnv(env("ok.example.com,*.example.com,%%%"))
+	for _, want := range []string{`LOADGATE_ALLOW_HOSTS: entry "*.example.com": want one host: wildcards`, `LOADGATE_ALLOW_HOSTS: entry "%%%"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckEnv: %v; want %q", err, want)
+		}
+	}
+}

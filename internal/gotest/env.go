@@ -1,8 +1,10 @@
 package gotest
 
 import (
+	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +96,43 @@ func (s Settings) Env() []string {
 		}
 	}
 	return Env(os.Environ(), set)
+}
+
+// Check checks the variables of the load in the environment [Settings.Env]
+// gives the tests (loadtest.CheckEnv): those the caller's environment
+// passes on as they are, and those s sets. loadgate run and the Action
+// call it before go test runs, so that a bad LOADGATE_* value is bad
+// input, refused up front, instead of failing every load test as a test
+// failure. Each error names its variable.
+func (s Settings) Check() error {
+	return loadtest.CheckEnv(lookup(s.Env()))
+}
+
+// InheritedFile returns the file that the caller's environment names in
+// variable name, baseline.EnvPolicy or baseline.EnvSLA, or "" when it is
+// unset. The tests' baseline.Check reads that file, so loadgate run and
+// the Action take it as the default of their -policy and -sla (policy and
+// sla inputs), to judge as the tests do; a flag or input that is given
+// wins, and reaches the tests in its place. The path must be absolute: go
+// test runs each test in its package's directory, where a relative path
+// would name another file for each package and none for the caller.
+func InheritedFile(name string) (string, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v != "" && !filepath.IsAbs(v) {
+		return "", fmt.Errorf("%s=%s: want an absolute path: go test reads it in each package's directory", name, v)
+	}
+	return v, nil
+}
+
+// lookup returns the getenv of env, whose last value of a variable wins
+// as in os/exec.
+func lookup(env []string) func(string) string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return func(k string) string { return m[k] }
 }
 
 // Env returns env with the variables of set replacing any value it holds.

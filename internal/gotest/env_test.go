@@ -55,3 +55,34 @@ func TestSettingsEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsCheck: Check refuses a bad LOADGATE_* value the tests would
+// inherit, naming it, unless a setting replaces it.
+func TestSettingsCheck(t *testing.T) {
+	t.Setenv("LOADGATE_PROFILE", "bogus")
+	t.Setenv("LOADGATE_RATE_SCALE", "abc")
+	err := Settings{Out: "/out", Profile: "cpu"}.Check()
+	if err == nil || !strings.Contains(err.Error(), `LOADGATE_RATE_SCALE="abc"`) || strings.Contains(err.Error(), "LOADGATE_PROFILE") {
+		t.Errorf("Check: %v; want LOADGATE_RATE_SCALE refused, LOADGATE_PROFILE replaced", err)
+	}
+	if err := (Settings{Out: "/out", Profile: "cpu", RateScale: 0.5}).Check(); err != nil {
+		t.Errorf("Check with both replaced: %v", err)
+	}
+}
+
+// TestInheritedFile: LOADGATE_POLICY and LOADGATE_SLA are the default of a
+// tool's own files when absolute; a relative one, which names another file
+// in each package's directory, is refused.
+func TestInheritedFile(t *testing.T) {
+	for _, tt := range []struct{ give, want, wantErr string }{
+		{give: "", want: ""},
+		{give: " /etc/loadgate/policy.json ", want: "/etc/loadgate/policy.json"},
+		{give: "policy.json", wantErr: "LOADGATE_POLICY=policy.json: want an absolute path"},
+	} {
+		t.Setenv("LOADGATE_POLICY", tt.give)
+		got, err := InheritedFile("LOADGATE_POLICY")
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%q: InheritedFile = %q, %v; want %q, %q", tt.give, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

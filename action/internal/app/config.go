@@ -130,7 +130,8 @@ type Config struct {
 	// and compares with that instead of the stored numbers.
 	RerunBaselineCommit bool
 	// SLAFile and PolicyFile are the sla and policy inputs as given
-	// (relative to WorkingDirectory); Judge is what they say, read once,
+	// (relative to WorkingDirectory); Judge is what they say, or when
+	// empty the files LOADGATE_SLA and LOADGATE_POLICY name, read once,
 	// and handed to the tests' baseline.Check as loadgate run hands its
 	// -sla and -policy ([baseline.EnvSLA], [baseline.EnvPolicy]).
 	SLAFile, PolicyFile string
@@ -311,15 +312,33 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		return filepath.Join(cfg.WorkingDirectory, path)
 	}
 	cfg.Judge = &baseline.Judge{}
-	if j, err := baseline.LoadJudge(inWD(cfg.PolicyFile), ""); err != nil {
-		bad(InputPolicy, cfg.PolicyFile, "%v", err)
-	} else {
-		cfg.Judge.Policy, cfg.Judge.PolicyFile = j.Policy, j.PolicyFile
+	// An input left empty takes the file LOADGATE_POLICY or LOADGATE_SLA
+	// names, which the tests' baseline.Check would read: loadgate run's
+	// -policy and -sla do the same.
+	judgeFile := func(input, value, env string) (string, func(error)) {
+		if value != "" {
+			return inWD(value), func(err error) { bad(input, value, "%v", err) }
+		}
+		path, err := gotest.InheritedFile(env)
+		if err != nil {
+			errs = append(errs, err)
+			return "", func(error) {}
+		}
+		return path, func(err error) { errs = append(errs, fmt.Errorf("%s=%s: %w", env, path, err)) }
 	}
-	if j, err := baseline.LoadJudge("", inWD(cfg.SLAFile)); err != nil {
-		bad(InputSLA, cfg.SLAFile, "%v", err)
-	} else {
-		cfg.Judge.SLA, cfg.Judge.SLAFile = j.SLA, j.SLAFile
+	if path, fail := judgeFile(InputPolicy, cfg.PolicyFile, baseline.EnvPolicy); path != "" {
+		if j, err := baseline.LoadJudge(path, ""); err != nil {
+			fail(err)
+		} else {
+			cfg.Judge.Policy, cfg.Judge.PolicyFile = j.Policy, j.PolicyFile
+		}
+	}
+	if path, fail := judgeFile(InputSLA, cfg.SLAFile, baseline.EnvSLA); path != "" {
+		if j, err := baseline.LoadJudge("", path); err != nil {
+			fail(err)
+		} else {
+			cfg.Judge.SLA, cfg.Judge.SLAFile = j.SLA, j.SLAFile
+		}
 	}
 	for _, d := range splitDirs(getInput(gha, InputFromResults)) {
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
@@ -407,6 +426,14 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		}
 	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
 		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
+	}
+	if len(cfg.FromResults) == 0 {
+		// The tests read the LOADGATE_* variables the job sets themselves:
+		// a bad value would fail every one of them, as a test failure,
+		// after go test built them.
+		if err := cfg.settings("").Check(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -122,6 +122,38 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestConfigLoadgateEnv: the LOADGATE_* variables the job sets for the
+// tests are checked with the inputs, as loadgate run checks them, naming
+// the variable; an absolute LOADGATE_POLICY or LOADGATE_SLA judges the
+// report when its input is empty, as it judges the tests' baseline.Check.
+func TestConfigLoadgateEnv(t *testing.T) {
+	sla := writeSLA(t)
+	t.Setenv("LOADGATE_SLA", sla)
+	e := newActionEnv(t, "http://127.0.0.1:1", nil)
+	cfg, err := ConfigFrom(e.action())
+	if err != nil || cfg.Judge.SLAFile != sla || cfg.settings("/out").SLAFile != sla {
+		t.Fatalf("ConfigFrom = %+v, %v; want the SLA of %s", cfg, err, sla)
+	}
+	e.vars["INPUT_SLA"] = writeSLA(t)
+	if cfg, err := ConfigFrom(e.action()); err != nil || cfg.Judge.SLAFile != e.vars["INPUT_SLA"] {
+		t.Errorf("with the sla input: %+v, %v; want the input's file", cfg, err)
+	}
+	t.Setenv("LOADGATE_PROFILE", "bogus")
+	t.Setenv("LOADGATE_POLICY", "policy.json")
+	_, err = ConfigFrom(e.action())
+	for _, want := range []string{`LOADGATE_PROFILE="bogus": unknown profile`, "LOADGATE_POLICY=policy.json: want an absolute path"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %s", err, want)
+		}
+	}
+	// No test runs in the job that judges results of an earlier one.
+	e.vars["INPUT_FROM_RESULTS"] = t.TempDir()
+	t.Setenv("LOADGATE_POLICY", "")
+	if _, err := ConfigFrom(e.action()); err != nil {
+		t.Errorf("with from-results: %v", err)
+	}
+}
+
 // TestConfigFromResultsInDefaultDir: the fork workflow of issue 13 downloads
 // the artifact to RUNNER_TEMP/loadgate-results, the default results-dir; the
 // report then goes beside it instead of the action refusing (exit 2). A
