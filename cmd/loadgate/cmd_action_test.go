@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,5 +32,53 @@ func TestActionNoArguments(t *testing.T) {
 	err := run(t.Context(), []string{"action", "extra"}, &stdout, &stderr)
 	if code := exitStatus(err, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "takes no arguments") {
 		t.Errorf("exit status %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestActionBadInputAgrees: the bad input loadgate run refuses with exit
+// status 2, the Action refuses with 2 too, naming its input, before any
+// test runs (was: exit status 1, and a results-dir that is a file was
+// reported without naming the input).
+func TestActionBadInputAgrees(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, input, value string
+		runArgs            []string
+		wantRun, want      string
+	}{
+		{name: "packages", input: "INPUT_PACKAGES", value: "./nonexistent", runArgs: []string{"./nonexistent"},
+			wantRun: "loadgate run: package ./nonexistent: ", want: "loadgate action: bad input: input packages: package ./nonexistent: "},
+		{name: "results-dir", input: "INPUT_RESULTS_DIR", value: file, runArgs: []string{"-out", file, "./examples/shop"},
+			wantRun: "loadgate run: -out " + file + ": not a directory", want: `loadgate action: bad input: input results-dir: "` + file + `": not a directory`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The packages are listed by the real go list, which finds no
+			// ./nonexistent (the fake go lists any package).
+			log := ""
+			if tt.name != "packages" {
+				log = fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+			}
+			r := loadgate(t.Context(), append([]string{"run", "-progress", "off", "-count", "1"}, tt.runArgs...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.wantRun) {
+				t.Errorf("run: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.wantRun)
+			}
+			t.Setenv("GITHUB_OUTPUT", filepath.Join(t.TempDir(), "output"))
+			t.Setenv("GITHUB_EVENT_NAME", "push")
+			t.Setenv("GITHUB_EVENT_PATH", "")
+			t.Setenv("RUNNER_TEMP", t.TempDir())
+			t.Setenv("INPUT_COMMENT", "false")
+			t.Setenv("INPUT_COMPARE", "baseline")
+			t.Setenv(tt.input, tt.value)
+			r = loadgate(t.Context(), "action")
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("action: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.want)
+			}
+			if data, _ := os.ReadFile(log); log != "" && strings.Contains(string(data), "go test") {
+				t.Errorf("go test ran:\n%s", data)
+			}
+		})
 	}
 }

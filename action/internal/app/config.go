@@ -427,6 +427,9 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
 		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
 	}
+	if err := checkResultsDir(cfg.ResultsDir, len(cfg.FromResults) == 0); err != "" {
+		bad(InputResultsDir, cfg.ResultsDir, "%s", err)
+	}
 	if len(cfg.FromResults) == 0 {
 		// The tests read the LOADGATE_* variables the job sets themselves:
 		// a bad value would fail every one of them, as a test failure,
@@ -439,6 +442,36 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// checkResultsDir says what is wrong with dir as the results directory,
+// or "": it must be a directory or not exist yet, and when the tests are
+// to run into it, hold nothing or the results of an earlier run of the
+// action, which Run replaces (clearResults). loadgate run checks its -out
+// alike, before any test runs.
+func checkResultsDir(dir string, runs bool) string {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return ""
+	case err != nil:
+		return err.Error()
+	case !st.IsDir():
+		return "not a directory"
+	case !runs:
+		return ""
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err.Error()
+	}
+	if len(entries) == 0 {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
+		return fmt.Sprintf("not empty and holds no %s (the results of an earlier run of the action): not removing it; give a new or empty directory", ManifestFile)
+	}
+	return ""
 }
 
 // splitDirs splits the from-results input: one directory a line, or

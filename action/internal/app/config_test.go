@@ -93,6 +93,8 @@ func TestConfigErrors(t *testing.T) {
 		{"policy", badPolicy, `policy.json:1:33: rules.p99.tolerance: cannot use JSON string as float64`},
 		{"policy", "no-such-policy.json", `no-such-policy.json: no such file`},
 		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
+		{"results-dir", "config_test.go", `input results-dir: "config_test.go": not a directory`},
+		{"results-dir", "testdata", `input results-dir: "testdata": not empty and holds no loadgate-action.json`},
 		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
 		{"go-test-flags", "-count=3", "-count: use the count input"},
 		{"go-test-flags", "-timeout 5m -run Foo", "-run: use the run input"},

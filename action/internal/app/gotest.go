@@ -95,7 +95,12 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 
 	pkgs, err := gotest.List(ctx, wd, cfg.Packages)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// A package that does not exist: bad input, before any test
+		// runs, as loadgate run says of its packages.
+		return fmt.Errorf("%w: input %s: %w", ErrBadInput, InputPackages, err)
 	}
 	if sh := cfg.Shard; sh != nil {
 		if err := onePackage(pkgs); err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -108,6 +109,19 @@ func TestGoTestNeedsBase(t *testing.T) {
 	err := (&GoTest{}).Run(t.Context(), cfg, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), `compare: base-ref needs the pull request's base commit, and the "push" event has none`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestGoTestNoSuchPackage: a packages input that names no package is bad
+// input, naming the input, before any test runs, as loadgate run refuses
+// such packages with exit status 2 (was: "running the load tests: …",
+// exit status 1).
+func TestGoTestNoSuchPackage(t *testing.T) {
+	root, _, _ := tinyRepo(t)
+	cfg := &Config{Packages: []string{"./nonexistent"}, Run: "Load", Count: 1, WorkingDirectory: root, Compare: CompareBaseline}
+	err := (&GoTest{}).Run(t.Context(), cfg, t.TempDir())
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "input packages: package ./nonexistent: ") {
+		t.Errorf("err = %v; want ErrBadInput naming the packages input and the package", err)
 	}
 }
 

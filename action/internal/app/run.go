@@ -96,12 +96,15 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		}
 		dir = d
 	} else {
+		// ConfigFrom checked the directory; what still goes wrong here
+		// (a parent that is a file, no permission) is the input's fault
+		// too, as loadgate run's -out is.
 		dir = cfg.ResultsDir
 		if err := clearResults(dir); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: input %s: %w", ErrBadInput, InputResultsDir, err)
 		}
 		if deps.Runner == nil {
 			return nil, errors.New("action: no runner")
@@ -109,7 +112,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		if cfg.Shard != nil {
 			gha.Infof("%s", shardStartNote(cfg, time.Now()))
 		}
-		if err := deps.Runner.Run(ctx, cfg, dir); err != nil {
+		if err := deps.Runner.Run(ctx, cfg, dir); errors.Is(err, ErrBadInput) {
+			return nil, err // it names the input
+		} else if err != nil {
 			return nil, fmt.Errorf("running the load tests: %w", err)
 		}
 	}

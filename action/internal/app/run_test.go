@@ -337,13 +337,18 @@ func TestRunFromResults(t *testing.T) {
 }
 
 // TestRunKeepsForeignDir: results-dir set to a directory of other files
-// by mistake is not wiped.
+// by mistake is not wiped: it is refused with the inputs, before any test
+// runs, and Run refuses it too.
 func TestRunKeepsForeignDir(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "main.go"), "package main\n")
 	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"results-dir": dir, "comment": "false"})
-	_, err := runAction(t, e, regressionResults())
-	if err == nil || !strings.Contains(err.Error(), "input results-dir") {
+	if _, err := ConfigFrom(e.action()); err == nil || !strings.Contains(err.Error(), `input results-dir: "`+dir+`": not empty`) {
+		t.Errorf("ConfigFrom: %v, want a refusal naming results-dir", err)
+	}
+	cfg := &Config{ResultsDir: dir, Judge: &baseline.Judge{}}
+	_, err := Run(t.Context(), cfg, Deps{Action: e.action(), Runner: fakeRunner(regressionResults())})
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "input results-dir") {
 		t.Fatalf("err = %v, want a refusal naming results-dir", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
