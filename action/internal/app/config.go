@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/baseurl"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/jsonpos"
 	"github.com/loadgate/loadgate/loadtest"
 	"github.com/sethvargo/go-githubactions"
 )
@@ -500,10 +503,34 @@ func sameDir(a, b string) bool {
 }
 
 // githubFrom reads the GitHub context: environment and event payload.
+// What the action would misuse later is refused here, before any test
+// runs, naming the variable or the event file: an event file that
+// GITHUB_EVENT_PATH names but cannot be read as JSON, the payload of a
+// pull request event without its number and base commit (of the right
+// types), a GITHUB_API_URL or GITHUB_SERVER_URL that is not an http(s)
+// URL, a GITHUB_REPOSITORY that is not owner/name. GitHub Actions always
+// sets them right; a hand-made or broken context would otherwise run
+// every test and then fail, or quietly run as no pull request.
 func githubFrom(gha *githubactions.Action) (GitHub, error) {
+	ev, err := eventFrom(gha.Getenv("GITHUB_EVENT_NAME"), gha.Getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return GitHub{}, err
+	}
 	c, err := gha.Context()
 	if err != nil {
 		return GitHub{}, fmt.Errorf("reading the GitHub context: %w", err)
+	}
+	var errs []error
+	for _, v := range []struct{ name, value string }{{"GITHUB_API_URL", c.APIURL}, {"GITHUB_SERVER_URL", c.ServerURL}} {
+		if _, err := baseurl.Parse(v.value); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", v.name, v.value, err))
+		}
+	}
+	if r := gha.Getenv("GITHUB_REPOSITORY"); r != "" {
+		owner, name, _ := strings.Cut(r, "/")
+		if owner == "" || name == "" || strings.Contains(name, "/") {
+			errs = append(errs, fmt.Errorf("GITHUB_REPOSITORY=%q: want owner/name, such as loadgate/loadgate", r))
+		}
 	}
 	g := GitHub{
 		APIURL:      c.APIURL,
@@ -518,43 +545,63 @@ func githubFrom(gha *githubactions.Action) (GitHub, error) {
 		StepSummary: c.StepSummary,
 	}
 	g.Owner, g.Repo = c.Repo()
-	if pr, ok := c.Event["pull_request"].(map[string]any); ok {
-		g.PR = intOf(pr["number"])
-		g.BaseSHA = stringAt(pr, "base", "sha")
-		g.HeadSHA = stringAt(pr, "head", "sha")
+	if pr := ev.PullRequest; pr != nil {
+		g.PR, g.BaseSHA, g.HeadSHA = pr.Number, pr.Base.SHA, pr.Head.SHA
 	}
-	if g.PR == 0 && strings.HasPrefix(g.EventName, "pull_request") {
-		g.PR = intOf(c.Event["number"])
+	if wr := ev.WorkflowRun; wr != nil {
+		g.WorkflowRunHeadSHA = wr.HeadSHA
 	}
-	if wr, ok := c.Event["workflow_run"].(map[string]any); ok {
-		g.WorkflowRunHeadSHA, _ = wr["head_sha"].(string)
-	}
-	return g, nil
+	return g, errors.Join(errs...)
 }
 
-func stringAt(m map[string]any, keys ...string) string {
-	var v any = m
-	for _, k := range keys {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return ""
+// event is the part of an event's payload the action reads, typed as
+// GitHub writes it.
+type event struct {
+	PullRequest *struct {
+		Number int `json:"number"`
+		Base   struct {
+			SHA string `json:"sha"`
+		} `json:"base"`
+		Head struct {
+			SHA string `json:"sha"`
+		} `json:"head"`
+	} `json:"pull_request"`
+	WorkflowRun *struct {
+		HeadSHA string `json:"head_sha"`
+	} `json:"workflow_run"`
+}
+
+// eventFrom reads the payload of event name from the file at path
+// (GITHUB_EVENT_PATH). Without a path there is none, which only a pull
+// request event cannot do without; every error names the variable, and a
+// payload's error the file, line and column and the field.
+func eventFrom(name, path string) (event, error) {
+	var ev event
+	pr := strings.HasPrefix(name, "pull_request")
+	if path == "" {
+		if pr {
+			return ev, fmt.Errorf("GITHUB_EVENT_NAME=%s needs the event's payload, and GITHUB_EVENT_PATH is not set", name)
 		}
-		v = mm[k]
+		return ev, nil
 	}
-	s, _ := v.(string)
-	return s
-}
-
-// intOf reads a JSON number (float64 after encoding/json) as an int.
-func intOf(v any) int {
-	switch n := v.(type) {
-	case float64:
-		return int(n)
-	case string:
-		i, _ := strconv.Atoi(n)
-		return i
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ev, fmt.Errorf("GITHUB_EVENT_PATH: reading the event's payload: %w", err)
 	}
-	return 0
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return ev, fmt.Errorf("GITHUB_EVENT_PATH: %s:%w", path, jsonpos.Locate(data, err, 0, &ev))
+	}
+	if pr {
+		switch p := ev.PullRequest; {
+		case p == nil:
+			return ev, fmt.Errorf("GITHUB_EVENT_PATH: %s: the payload of a %s event has no pull_request", path, name)
+		case p.Number < 1:
+			return ev, fmt.Errorf("GITHUB_EVENT_PATH: %s: pull_request.number: want the pull request's number, got %d", path, p.Number)
+		case p.Base.SHA == "":
+			return ev, fmt.Errorf("GITHUB_EVENT_PATH: %s: pull_request.base.sha: want the base commit, got none", path)
+		}
+	}
+	return ev, nil
 }
 
 // settings are what the tests of a run writing into out are told: the

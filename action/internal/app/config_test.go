@@ -156,6 +156,65 @@ func TestConfigLoadgateEnv(t *testing.T) {
 	}
 }
 
+// TestConfigGitHubContext: a broken GitHub context is bad input, refused
+// before any test runs, naming the variable or the event file (was: a
+// pull_request event without its file ran as no pull request, a payload
+// of the wrong types was compared with the stored baselines, a truncated
+// one named neither variable nor file, and a bad GITHUB_API_URL or
+// GITHUB_REPOSITORY failed only after the whole load, at the comment).
+// The contexts GitHub Actions gives are taken.
+func TestConfigGitHubContext(t *testing.T) {
+	tests := []struct {
+		name  string
+		vars  map[string]string
+		event string // "" leaves the pull request's
+		want  string // "" for no error
+	}{
+		{name: "pull request", want: ""},
+		{name: "pull_request_target", vars: map[string]string{"GITHUB_EVENT_NAME": "pull_request_target"}},
+		{name: "push", vars: map[string]string{"GITHUB_EVENT_NAME": "push"}, event: `{"after": "9f8e7d6c"}`},
+		{name: "workflow_dispatch", vars: map[string]string{"GITHUB_EVENT_NAME": "workflow_dispatch"}, event: `{"inputs": {}}`},
+		{name: "schedule without a file", vars: map[string]string{"GITHUB_EVENT_NAME": "schedule", "GITHUB_EVENT_PATH": ""}},
+		{name: "GitHub Enterprise", vars: map[string]string{"GITHUB_API_URL": "https://ghe.example.com/api/v3", "GITHUB_SERVER_URL": "https://ghe.example.com"}},
+		{name: "no event file", vars: map[string]string{"GITHUB_EVENT_PATH": "/nonexistent.json"},
+			want: "GITHUB_EVENT_PATH: reading the event's payload: open /nonexistent.json: no such file"},
+		{name: "pull request without a file", vars: map[string]string{"GITHUB_EVENT_PATH": ""},
+			want: "GITHUB_EVENT_NAME=pull_request needs the event's payload, and GITHUB_EVENT_PATH is not set"},
+		{name: "wrong types", event: `{"pull_request": {"number": "seven", "base": {"sha": 5}}}`,
+			want: "event.json:1:29: pull_request.number: cannot use JSON string as int"},
+		{name: "truncated", event: `{"pull_request": {"number": 7,`, want: "event.json:1:31: unexpected end of file (truncated?)"},
+		{name: "no pull_request", event: `{"number": 7}`, want: "the payload of a pull_request event has no pull_request"},
+		{name: "no base", event: `{"pull_request": {"number": 7}}`, want: "pull_request.base.sha: want the base commit"},
+		{name: "API URL", vars: map[string]string{"GITHUB_API_URL": "not-a-url"}, want: `GITHUB_API_URL="not-a-url": want an absolute http:// or https:// URL`},
+		{name: "server URL", vars: map[string]string{"GITHUB_SERVER_URL": "github.com"}, want: `GITHUB_SERVER_URL="github.com": want an absolute`},
+		{name: "repository", vars: map[string]string{"GITHUB_REPOSITORY": "noslash"}, want: `GITHUB_REPOSITORY="noslash": want owner/name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"compare": "auto"})
+			if tt.event != "" {
+				writeFile(t, e.vars["GITHUB_EVENT_PATH"], tt.event)
+			}
+			for k, v := range tt.vars {
+				e.vars[k] = v
+			}
+			cfg, err := ConfigFrom(e.action())
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("ConfigFrom: %v", err)
+				}
+				if _, other := tt.vars["GITHUB_EVENT_NAME"]; tt.event == "" && (!other || tt.vars["GITHUB_EVENT_NAME"] == "pull_request_target") && (cfg.GitHub.PR != 7 || cfg.GitHub.BaseSHA != "1a2b3c4d" || cfg.Compare != CompareBaseRef) {
+					t.Errorf("context %+v, compare %s; want PR 7 at base 1a2b3c4d, base-ref", cfg.GitHub, cfg.Compare)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ConfigFrom: %v; want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 // TestConfigFromResultsInDefaultDir: the fork workflow of issue 13 downloads
 // the artifact to RUNNER_TEMP/loadgate-results, the default results-dir; the
 // report then goes beside it instead of the action refusing (exit 2). A
