@@ -14,9 +14,11 @@ import (
 // have been measured. Counts and durations are not negative, errors are
 // among the requests, rates are finite and no faster than the requests
 // over the load's duration allow, and every latency's percentiles climb
-// from its min to its max. The error names the field by its JSON path and
-// its value ("latency.p99_ns = -5000000: negative"). A statistic of 0 is
-// taken as left out, not as measured. [ReadFile] calls it
+// from its min to its max; a shard's count is one LOADGATE_SHARD accepts
+// (at most [MaxShardCount]) and its index is among them. The error names
+// the field by its JSON path and its value ("latency.p99_ns = -5000000:
+// negative"). A statistic of 0 is taken as left out, not as measured.
+// [ReadFile] calls it
 // on every file it reads, and package baseline on every result it
 // records, so that an impossible result is refused wherever it enters.
 func (r *Result) Validate() error {
@@ -38,6 +40,9 @@ func (r *Result) Validate() error {
 		c.fail("latency.count", r.Latency.Count, "more than requests = %d", r.Requests)
 	}
 	c.nonNegative("pacer_lag_max_ns", r.PacerLagMaxNS)
+	if sh := r.Shard; sh != nil {
+		c.shard(sh)
+	}
 	if g := r.Generator; g != nil {
 		c.generator("generator.", g)
 	}
@@ -118,6 +123,27 @@ func (c *resultChecker) generator(p string, g *Generator) {
 		c.fail(p+"bound", g.Bound, "no reasons say why")
 	case !g.Bound && len(g.Reasons) > 0:
 		c.fail(p+"bound", g.Bound, "but %d reasons say it was: %q", len(g.Reasons), g.Reasons[0])
+	}
+}
+
+// shard checks what a result says of its shard: as many shards as
+// LOADGATE_SHARD accepts (1 to MaxShardCount), the shard's index among
+// them (0 in a merged result), and the missing shards of a merged result
+// among them too. loadgate merge sizes its work by the count, so an
+// unchecked one could exhaust its memory.
+func (c *resultChecker) shard(sh *Shard) {
+	switch {
+	case sh.Count < 1 || sh.Count > MaxShardCount:
+		c.fail("shard.count", sh.Count, "want 1 to %d shards, as %s accepts", MaxShardCount, EnvShard)
+	case sh.Index < 0 || sh.Index > sh.Count:
+		c.fail("shard.index", sh.Index, "want 1 to shard.count = %d (0 or none in a merged result)", sh.Count)
+	case len(sh.Missing) > 0 && sh.Index != 0:
+		c.fail("shard.missing", fmt.Sprint(sh.Missing), "set in shard %d's own result; only a merged result lacks shards", sh.Index)
+	}
+	for i, m := range sh.Missing {
+		if m < 1 || m > sh.Count {
+			c.fail(fmt.Sprintf("shard.missing[%d]", i), m, "want 1 to shard.count = %d", sh.Count)
+		}
 	}
 }
 

@@ -193,6 +193,18 @@ func TestReadFileErrors(t *testing.T) {
 		{"no scenario", "{\"schema\": \"loadgate.result/v1\"}\n", "bad.json: result has no scenario name"},
 		{"more errors than requests", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"requests\": 1, \"errors\": 2}\n", "bad.json: result of x: errors = 2: more than requests = 1"},
 		{"error rate over 1", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\", \"error_rate\": 2}\n", "bad.json: result of x: error_rate = 2: want a fraction in [0, 1]"},
+		// A shard's count sizes loadgate merge's work: 10^8 shards exhausted
+		// its memory before this check.
+		{"shard count too large", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 100000000, "group": "g", "run": 1}}`,
+			"bad.json: result of x: shard.count = 100000000: want 1 to 10000 shards, as LOADGATE_SHARD accepts"},
+		{"shard count zero", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 0, "group": "g", "run": 1}}`,
+			"bad.json: result of x: shard.count = 0: want 1 to 10000 shards"},
+		{"shard index above count", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 5, "count": 4, "group": "g", "run": 1}}`,
+			"bad.json: result of x: shard.index = 5: want 1 to shard.count = 4"},
+		{"shard index negative", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": -1, "count": 4, "group": "g", "run": 1}}`,
+			"bad.json: result of x: shard.index = -1: want 1 to shard.count = 4"},
+		{"missing shard out of range", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"count": 4, "group": "g", "run": 1, "partial": true, "missing": [7]}}`,
+			"bad.json: result of x: shard.missing[0] = 7: want 1 to shard.count = 4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

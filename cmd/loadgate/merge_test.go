@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,6 +32,35 @@ func writeShards(t *testing.T, dir string, n int, change func(i int, r *loadtest
 		dirs = append(dirs, d)
 	}
 	return dirs
+}
+
+// editShards rewrites the "shard" object of the result file in each of
+// dirs (shard i in dirs[i-1]) with edit.
+func editShards(t *testing.T, dirs []string, edit func(i int, shard map[string]any)) {
+	t.Helper()
+	for i, d := range dirs {
+		files, err := filepath.Glob(filepath.Join(d, "*.json"))
+		if err != nil || len(files) != 1 {
+			t.Fatalf("%s: %v %v", d, files, err)
+		}
+		data, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r map[string]any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber() // nanoseconds as written
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		edit(i+1, r["shard"].(map[string]any))
+		if data, err = json.Marshal(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(files[0], data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestMerge merges four shard directories into one result, which
@@ -78,10 +109,13 @@ func TestMergeRefuses(t *testing.T) {
 		name   string
 		n      int
 		change func(i int, r *loadtest.Result)
-		drop   int // a shard directory left out
-		flags  []string
-		code   int
-		want   string
+		// edit, if set, alters the JSON of shard i's file after it is
+		// written: values loadtest.WriteFile itself refuses.
+		edit  func(i int, shard map[string]any)
+		drop  int // a shard directory left out
+		flags []string
+		code  int
+		want  string
 	}{
 		{name: "missing shard", n: 4, drop: 3, code: exitUsage,
 			want: "scenario checkout: shard.index: shard 3 of 4 missing"},
@@ -99,6 +133,16 @@ func TestMergeRefuses(t *testing.T) {
 				}
 			},
 			want: "checkout.shard-2-of-2.json: load.stages[0].duration_ns: 8000000000, shard 1"},
+		// 10^8 shards exhausted merge's memory before shard.count was
+		// checked where a result is read; one more than MaxShardCount
+		// shows the bound without that risk if the check is lost.
+		{name: "shard count out of bounds", n: 2, code: exitUsage,
+			edit: func(i int, sh map[string]any) {
+				if i == 1 {
+					sh["count"] = loadtest.MaxShardCount + 1
+				}
+			},
+			want: filepath.Join("shard-1", "checkout.shard-1-of-2.json") + ": result of checkout: shard.count = 10001: want 1 to 10000 shards"},
 		{name: "partial", n: 4, drop: 2, flags: []string{"-partial"}, code: exitOK,
 			want: "PARTIAL: merged from 3 of 4 shards of run group"},
 	}
@@ -106,6 +150,9 @@ func TestMergeRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			dirs := writeShards(t, dir, tt.n, tt.change)
+			if tt.edit != nil {
+				editShards(t, dirs, tt.edit)
+			}
 			if tt.drop > 0 {
 				dirs = append(dirs[:tt.drop-1], dirs[tt.drop:]...)
 			}
