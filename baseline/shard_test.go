@@ -21,7 +21,7 @@ func TestShardNotJudged(t *testing.T) {
 		t.Errorf("SampleOf(a shard) err = %v, want ErrShard naming the shard", err)
 	}
 	merged := result("checkout", time.Millisecond, 2)
-	merged.Shard = &loadtest.Shard{Count: 4, Group: "g"}
+	merged.Shard = &loadtest.Shard{Count: 4, Group: "g", Run: 1, LoadStart: merged.Started} // as loadgate merge writes it
 	merged.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}, {Index: 3}, {Index: 4}}
 	ms, err := SampleOf(merged)
 	if err != nil {

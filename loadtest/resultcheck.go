@@ -15,12 +15,12 @@ import (
 // among the requests, rates are finite and no faster than the requests
 // over the load's duration allow, and every latency's percentiles climb
 // from its min to its max; a shard's count is one LOADGATE_SHARD accepts
-// (at most [MaxShardCount]) and its index is among them. The error names
-// the field by its JSON path and its value ("latency.p99_ns = -5000000:
-// negative"). A statistic of 0 is taken as left out, not as measured.
-// [ReadFile] calls it
-// on every file it reads, and package baseline on every result it
-// records, so that an impossible result is refused wherever it enters.
+// (at most [MaxShardCount]), its index is among them and its times are
+// not the zero time. The error names the field by its JSON path and its
+// value ("latency.p99_ns = -5000000: negative"). A statistic of 0 is
+// taken as left out, not as measured. [ReadFile] calls it on every file
+// it reads, and package baseline on every result it records, so that an
+// impossible result is refused wherever it enters.
 func (r *Result) Validate() error {
 	if r.Scenario == "" {
 		return fmt.Errorf("result has no scenario name")
@@ -83,6 +83,7 @@ func (r *Result) Validate() error {
 	}
 	for i, s := range r.Timeline {
 		p := fmt.Sprintf("timeline[%d].", i)
+		c.nonNegative(p+"second", s.Second) // seconds from the load's start
 		for _, f := range []struct {
 			name string
 			v    int64
@@ -143,6 +144,27 @@ func (c *resultChecker) shard(sh *Shard) {
 	for i, m := range sh.Missing {
 		if m < 1 || m > sh.Count {
 			c.fail(fmt.Sprintf("shard.missing[%d]", i), m, "want 1 to shard.count = %d", sh.Count)
+		}
+	}
+	// loadgate merge aligns the shards on their load starts and takes its
+	// window from them: a time loadtest never writes would stretch it.
+	if sh.LoadStart.IsZero() {
+		c.fail("shard.load_start", sh.LoadStart.Format(time.RFC3339), "the zero time: loadtest writes when the measured load began")
+	}
+	c.nonNegative("shard.busy_ns", sh.BusyNS)
+	if st := sh.Start; st != nil && c.err == nil {
+		// The skew is first_send less its planned time, at plus the first
+		// arrival's offset: so first_send less the skew is never before at.
+		// (A skew may be negative: a wall clock stepped back while the
+		// first request waited to be sent.)
+		switch planned := st.FirstSend.Add(-time.Duration(st.SkewNS)); {
+		case st.At.IsZero():
+			c.fail("shard.start.at", st.At.Format(time.RFC3339), "the zero time: loadtest writes LOADGATE_START_AT")
+		case st.FirstSend.IsZero():
+			c.fail("shard.start.first_send", st.FirstSend.Format(time.RFC3339), "the zero time: loadtest writes when the first request was sent")
+		case planned.Before(st.At):
+			c.fail("shard.start.skew_ns", st.SkewNS, "puts the first send's planned time (first_send less the skew, %s) before start.at = %s: the plan starts at start.at",
+				planned.Format(time.RFC3339Nano), st.At.Format(time.RFC3339Nano))
 		}
 	}
 }

@@ -203,6 +203,20 @@ func TestReadFileErrors(t *testing.T) {
 			"bad.json: result of x: shard.index = 5: want 1 to shard.count = 4"},
 		{"shard index negative", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": -1, "count": 4, "group": "g", "run": 1}}`,
 			"bad.json: result of x: shard.index = -1: want 1 to shard.count = 4"},
+		// A zero load start made loadgate merge report "100 requests in
+		// 2562047h47m16s (0.0 req/s)".
+		{"shard load start zero", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 2, "group": "g", "run": 1, "load_start": "0001-01-01T00:00:00Z"}}`,
+			"bad.json: result of x: shard.load_start = 0001-01-01T00:00:00Z: the zero time"},
+		{"shard busy negative", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 2, "group": "g", "run": 1, "load_start": "2026-11-23T10:00:00Z", "busy_ns": -1}}`,
+			"bad.json: result of x: shard.busy_ns = -1: negative"},
+		{"shard skew before the start", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 2, "group": "g", "run": 1, "load_start": "2026-11-23T10:00:00Z",
+			"start": {"at": "2026-11-23T10:00:00Z", "first_send": "2026-11-23T10:00:00.005Z", "skew_ns": 6000000}}}`,
+			"bad.json: result of x: shard.start.skew_ns = 6000000: puts the first send's planned time (first_send less the skew, 2026-11-23T09:59:59.999Z) before start.at = 2026-11-23T10:00:00Z"},
+		{"shard start zero", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"index": 1, "count": 2, "group": "g", "run": 1, "load_start": "2026-11-23T10:00:00Z",
+			"start": {"at": "0001-01-01T00:00:00Z", "first_send": "2026-11-23T10:00:00.005Z", "skew_ns": 0}}}`,
+			"bad.json: result of x: shard.start.at = 0001-01-01T00:00:00Z: the zero time"},
+		{"timeline second negative", `{"schema": "loadgate.result/v1", "scenario": "x", "timeline": [{"second": -3}]}`,
+			"bad.json: result of x: timeline[0].second = -3: negative"},
 		{"missing shard out of range", `{"schema": "loadgate.result/v1", "scenario": "x", "shard": {"count": 4, "group": "g", "run": 1, "partial": true, "missing": [7]}}`,
 			"bad.json: result of x: shard.missing[0] = 7: want 1 to shard.count = 4"},
 	}

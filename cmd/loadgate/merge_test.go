@@ -143,6 +143,20 @@ func TestMergeRefuses(t *testing.T) {
 				}
 			},
 			want: filepath.Join("shard-1", "checkout.shard-1-of-2.json") + ": result of checkout: shard.count = 10001: want 1 to 10000 shards"},
+		{name: "zero load start", n: 2, code: exitUsage,
+			edit: func(i int, sh map[string]any) {
+				if i == 2 {
+					sh["load_start"] = "0001-01-01T00:00:00Z"
+				}
+			},
+			want: filepath.Join("shard-2", "checkout.shard-2-of-2.json") + ": result of checkout: shard.load_start = 0001-01-01T00:00:00Z: the zero time"},
+		{name: "load starts years apart", n: 2, code: exitUsage,
+			edit: func(i int, sh map[string]any) {
+				if i == 2 {
+					sh["load_start"] = "2099-01-01T00:00:00Z"
+				}
+			},
+			want: filepath.Join("shard-2", "checkout.shard-2-of-2.json") + ": shard.load_start: 2099-01-01T00:00:00Z, shard 1"},
 		{name: "partial", n: 4, drop: 2, flags: []string{"-partial"}, code: exitOK,
 			want: "PARTIAL: merged from 3 of 4 shards of run group"},
 	}

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -87,6 +89,10 @@ func check(files []File, o Options) (missing []int, err error) {
 		if sh.Index < 1 || sh.Index > rs.Count {
 			return nil, refuse(f, "shard.index", "shard %d of %d", sh.Index, rs.Count)
 		}
+		if gap, allowed := apart(sh, rs); gap > allowed {
+			return nil, refuse(f, "shard.load_start", "%s, %s began its load at %s: %v apart, more than the longer run (shard.busy_ns) plus the %v a shard may start late; these shards did not run together (another run, a wrong clock, or a later scenario of processes whose earlier ones took longer in one shard)",
+				sh.LoadStart.Format(time.RFC3339Nano), by, rs.LoadStart.Format(time.RFC3339Nano), gap.Round(time.Millisecond), loadtest.StartAtLate)
+		}
 	}
 	for i := 1; i <= rs.Count; i++ {
 		if _, ok := seen[i]; !ok {
@@ -103,6 +109,22 @@ func check(files []File, o Options) (missing []int, err error) {
 				ShardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
 	}
 	return missing, nil
+}
+
+// apart returns how far apart two shards' loads began, and how far apart
+// they may begin and still have run together: the longer of their loads
+// and drains, plus the lateness a shard may start with
+// (loadtest.StartAtLate).
+func apart(a, b *loadtest.Shard) (gap, allowed time.Duration) {
+	if a.LoadStart.Before(b.LoadStart) {
+		a, b = b, a
+	}
+	gap = a.LoadStart.Sub(b.LoadStart) // saturates: years apart are refused too
+	allowed = time.Duration(max(a.BusyNS, b.BusyNS)) + loadtest.StartAtLate
+	if allowed < loadtest.StartAtLate { // overflowed
+		allowed = math.MaxInt64
+	}
+	return gap, allowed
 }
 
 // loadOf is the part of an environment that changes the load: shards of

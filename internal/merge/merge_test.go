@@ -154,6 +154,19 @@ func TestMergeAlignsWallClock(t *testing.T) {
 	}
 }
 
+// TestMergeLateWithinAllowance checks that a shard whose load began as
+// late as the others' runs and the start skew allowed still merges.
+func TestMergeLateWithinAllowance(t *testing.T) {
+	files, _ := shards(2, func(f *fixture.ShardFake) {
+		if f.Index == 2 {
+			f.LateBy = 4*time.Second + 100*time.Millisecond + loadtest.StartAtLate
+		}
+	})
+	if _, err := Merge(files, Options{}); err != nil {
+		t.Errorf("a shard that began its load 9.1s after the other's, which ran 4.1s: %v", err)
+	}
+}
+
 // TestMergeRefuses checks every refusal: each names the shard file and
 // the field at fault (issue 16).
 func TestMergeRefuses(t *testing.T) {
@@ -177,6 +190,20 @@ func TestMergeRefuses(t *testing.T) {
 			[]string{"shard-2/checkout.json: env.rate_scale: 0.5"}},
 		{"different splits", func(f []File) []File { f[1].Result.Shard.Count = 3; return f },
 			[]string{"shard-2/checkout.json: shard.count: shard 2 of 3"}},
+		// Loads that began 73 years apart merged into "100 requests in
+		// 2562047h47m16s".
+		{"load starts apart", func(f []File) []File {
+			f[1].Result.Shard.LoadStart = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+			return f
+		}, []string{"shard-2/checkout.json: shard.load_start: 2099-01-01T00:00:00Z, shard 1 (shard-1/checkout.json) began its load at 2026-11-23T01:00:00Z", "these shards did not run together"}},
+		{"load starts apart, the first shard's wrong", func(f []File) []File {
+			f[0].Result.Shard.LoadStart = time.Time{}.Add(time.Hour)
+			return f
+		}, []string{"shard-2/checkout.json: shard.load_start: 2026-11-23T01:00:00Z, shard 1 (shard-1/checkout.json) began its load at 0001-01-01T01:00:00Z"}},
+		{"load starts just too far apart", func(f []File) []File {
+			f[3].Result.Shard.LoadStart = f[0].Result.Shard.LoadStart.Add(time.Duration(f[0].Result.Shard.BusyNS) + loadtest.StartAtLate + time.Millisecond)
+			return f
+		}, []string{"shard-4/checkout.json: shard.load_start:", "9.101s apart, more than the longer run (shard.busy_ns) plus the 5s"}},
 		{"different scenarios", func(f []File) []File { f[1].Result.Scenario = "browse"; return f },
 			[]string{"shard-2/checkout.json: scenario: \"browse\""}},
 		{"histogram precision", func(f []File) []File { coarse(f[1].Result); return f },
