@@ -184,6 +184,26 @@ func TestMergeRefuses(t *testing.T) {
 	}
 }
 
+// TestMergeTwoRuns checks that the directories of two sharded runs given
+// together are refused for their different run groups, naming both
+// files (was: "shard 1 of 3 again").
+func TestMergeTwoRuns(t *testing.T) {
+	dir := t.TempDir()
+	first := writeShards(t, filepath.Join(dir, "run-1"), 3, nil)
+	second := writeShards(t, filepath.Join(dir, "run-2"), 3, func(i int, r *loadtest.Result) {
+		r.Shard.Group = "start-20261123T020000.000Z-0123456789ab"
+	})
+	r := loadgate(context.Background(), append(append([]string{"merge", "-out", filepath.Join(dir, "merged")}, first...), second...)...)
+	for _, want := range []string{
+		filepath.Join("run-2", "shard-1", "checkout.shard-1-of-3.json") + ": shard.group: \"start-20261123T020000.000Z-0123456789ab\", shard 1 (",
+		filepath.Join("run-1", "shard-1", "checkout.shard-1-of-3.json") + ") has \"start-20261123T010000.000Z-0123456789abcdef\": shards of different runs",
+	} {
+		if r.code != exitUsage || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "again") {
+			t.Errorf("%s\nwant exit status 2 saying %q", r, want)
+		}
+	}
+}
+
 // TestMergeUsage checks merge's usage errors.
 func TestMergeUsage(t *testing.T) {
 	dir := t.TempDir()

@@ -53,15 +53,15 @@ func check(files []File, o Options) (missing []int, err error) {
 	rs := ref.Result.Shard
 	by := fmt.Sprintf("shard %d (%s)", rs.Index, ref.Path)
 	seen := map[int]string{}
-	for _, f := range files {
+	for i, f := range files {
 		r, sh := f.Result, f.Result.Shard
-		if prev, dup := seen[sh.Index]; dup {
-			return nil, refuse(f, "shard.index", "shard %d of %d again: %s is that shard too; give each shard's result once", sh.Index, sh.Count, prev)
-		}
-		seen[sh.Index] = f.Path
-		if f.Path == ref.Path {
+		if i == 0 {
+			seen[sh.Index] = f.Path
 			continue
 		}
+		// What the shards of one run share comes before the duplicate
+		// check: shard 1 of another run (another shard.group, or a load
+		// begun at another time) is another run's, not shard 1 again.
 		for _, c := range []struct{ field, got, want string }{
 			{"scenario", r.Scenario, ref.Result.Scenario},
 			{"package", r.Package, ref.Result.Package},
@@ -93,6 +93,10 @@ func check(files []File, o Options) (missing []int, err error) {
 			return nil, refuse(f, "shard.load_start", "%s, %s began its load at %s: %v apart, more than the longer run (shard.busy_ns) plus the %v a shard may start late; these shards did not run together (another run, a wrong clock, or a later scenario of processes whose earlier ones took longer in one shard)",
 				sh.LoadStart.Format(time.RFC3339Nano), by, rs.LoadStart.Format(time.RFC3339Nano), gap.Round(time.Millisecond), loadtest.StartAtLate)
 		}
+		if prev, dup := seen[sh.Index]; dup {
+			return nil, refuse(f, "shard.index", "shard %d of %d again: %s is that shard too; give each shard's result once", sh.Index, sh.Count, prev)
+		}
+		seen[sh.Index] = f.Path
 	}
 	for i := 1; i <= rs.Count; i++ {
 		if _, ok := seen[i]; !ok {

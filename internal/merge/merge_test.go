@@ -214,6 +214,17 @@ func TestMergeRefuses(t *testing.T) {
 			[]string{"scenario checkout: shard.index: shard 3 of 4 missing; have 1 (shard-1/checkout.json), 2 (shard-2/checkout.json), 4 (shard-4/checkout.json)", "-partial"}},
 		{"duplicate shard", func(f []File) []File { return append(f, File{"again/checkout.json", f[1].Result}) },
 			[]string{"again/checkout.json: shard.index: shard 2 of 4 again: shard-2/checkout.json is that shard too"}},
+		{"the same file twice", func(f []File) []File { return append(f, f[0]) },
+			[]string{"shard-1/checkout.json: shard.index: shard 1 of 4 again: shard-1/checkout.json is that shard too"}},
+		// Shard 1 of another run was called "shard 1 of 3 again" before the
+		// groups were compared.
+		{"shard 1 of another run", func(f []File) []File {
+			other := *f[0].Result
+			sh := *other.Shard
+			sh.Group = "start-20261123T020000.000Z-0123456789ab"
+			other.Shard = &sh
+			return append(f, File{"run-2/shard-1/checkout.json", &other})
+		}, []string{"run-2/shard-1/checkout.json: shard.group: \"start-20261123T020000.000Z-0123456789ab\", shard 1 (shard-1/checkout.json) has \"start-20261123T010000.000Z-0123456789abcdef\": shards of different runs"}},
 		{"not a shard", func(f []File) []File { f[0].Result.Shard = nil; return f },
 			[]string{"shard-1/checkout.json: shard: not a shard's result"}},
 		{"merged already", func(f []File) []File { f[0].Result.Shard.Index = 0; return f },
