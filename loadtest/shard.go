@@ -21,7 +21,8 @@ const (
 	// EnvShards is N when the shard's index comes from EnvJobIndex.
 	EnvShards = "LOADGATE_SHARDS"
 	// EnvJobIndex is the 0-based index a Kubernetes Indexed Job gives each
-	// of its pods; with EnvShards set, pod k is shard k+1 of N.
+	// of its pods; with EnvShards set, pod k is shard k+1 of N. With
+	// EnvShard set too, the two must agree.
 	EnvJobIndex = "JOB_COMPLETION_INDEX"
 	// EnvStartAt is the wall-clock instant every shard starts its load at:
 	// RFC 3339 ("2026-11-23T10:00:00.000Z") or Unix milliseconds.
@@ -202,6 +203,14 @@ func shardingFromEnv(getenv func(string) string, now time.Time) (*sharding, erro
 		}
 		if shards != "" && shards != strconv.Itoa(n) {
 			return nil, fmt.Errorf("%s=%s and %s=%s disagree on the number of shards; set one of them", EnvShard, shard, EnvShards, shards)
+		}
+		// A Kubernetes Indexed Job sets JOB_COMPLETION_INDEX in every pod:
+		// a LOADGATE_SHARD written into the Job's template would make each
+		// pod the same shard.
+		if job != "" {
+			if k, err := strconv.Atoi(job); err != nil || k+1 != i {
+				return nil, fmt.Errorf("%s=%s and %s=%s disagree: %s counts from 0 (index %d is shard %d); set one of them", EnvShard, shard, EnvJobIndex, job, EnvJobIndex, i-1, i)
+			}
 		}
 		sh.index, sh.count = i, n
 	case shards != "":
