@@ -92,10 +92,13 @@ type engine struct {
 	// hdr keeps the whole distribution of every latency in the result
 	// (a sharded run, for loadgate merge).
 	hdr bool
-	// anchor is when the load (its warm-up, if any) was planned to start;
-	// firstSend and firstPlanned, unix nanoseconds, are when the first
-	// request was sent and when the plan said to send it.
+	// anchor is when the load (its warm-up, if any) was planned to start:
+	// startAt (LOADGATE_START_AT, zero if the load did not wait for it),
+	// or when the load started if that was later. firstSend and
+	// firstPlanned, unix nanoseconds, are when the first request was sent
+	// and when the schedule from anchor said to send it.
 	anchor       time.Time
+	startAt      time.Time
 	firstSend    atomic.Int64
 	firstPlanned atomic.Int64
 }

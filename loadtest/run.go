@@ -334,10 +334,20 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	// shards' arrivals and timelines line up to the nanosecond. The wait
 	// comes right before the first stage (the warm-up, if any), with all
 	// else ready, so that the first request leaves on time.
+	//
+	// A shard that comes late (by at most StartAtLate: pendingStart)
+	// starts at once, its schedule anchored on now, and its lateness is
+	// in its start skew alone: anchored on the start it missed, its open
+	// model would send every arrival it missed at once and time each from
+	// its missed plan, so that the lateness was in every latency and in
+	// the pacer's lag.
 	e.anchor = time.Now()
 	if !startAt.IsZero() {
 		startClaimed.Store(true)
-		e.anchor = startAt
+		e.startAt = startAt
+		if e.anchor.Before(startAt) {
+			e.anchor = startAt
+		}
 	}
 	waitStart := func() {
 		if !startAt.IsZero() {

@@ -445,11 +445,14 @@ func shardOf(s Scenario, e *engine, loadStart, drainEnd time.Time) *Shard {
 	for _, st := range s.Load.Stages() {
 		out.Plan = append(out.Plan, stagePlanOf(st))
 	}
-	if first := e.firstSend.Load(); first != 0 && e.anchor.Equal(sh.startAt) {
+	if first := e.firstSend.Load(); first != 0 && !e.startAt.IsZero() {
+		// The plan said to send the first request at startAt plus its
+		// offset; a late shard's schedule began its lateness later.
+		late := int64(e.anchor.Sub(e.startAt))
 		out.Start = &ShardStart{
-			At:        sh.startAt.UTC(),
+			At:        e.startAt.UTC(),
 			FirstSend: time.Unix(0, first).UTC(),
-			SkewNS:    first - e.firstPlanned.Load(),
+			SkewNS:    first - e.firstPlanned.Load() + late,
 		}
 	}
 	return out

@@ -365,3 +365,63 @@ func TestShardRefusedScenario(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestShardStartLateSchedule checks a shard that reaches LOADGATE_START_AT
+// late, within StartAtLate: its schedule starts when it does, so that its
+// lateness is in its start skew alone, not in its latencies nor its pacer
+// lag. (Anchored on the missed start, its open model sent every arrival
+// it had missed at once and timed each from the missed plan: a user's run
+// 1 s late had a p50 of 908 ms and "sends left up to 1.03s late".)
+func TestShardStartLateSchedule(t *testing.T) {
+	defer startClaimed.Store(startClaimed.Load())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	// A start in the past costs no waiting: a lateness far above any
+	// loopback latency keeps the test free of timing on a busy machine.
+	const late = 2 * time.Second
+	for _, warmup := range []time.Duration{0, 100 * time.Millisecond} {
+		t.Run("warm-up "+warmup.String(), func(t *testing.T) {
+			startClaimed.Store(false)
+			start := time.Now().Add(-late).Truncate(time.Millisecond)
+			t.Setenv(EnvShard, "1/1")
+			t.Setenv(EnvStartAt, start.UTC().Format(time.RFC3339Nano))
+			t.Setenv(EnvCommit, "0123456789abcdef")
+			called := time.Now()
+			res, err := Execute(context.Background(), Scenario{
+				Name:   "late",
+				Target: Mix(Request{Name: "home", URL: srv.URL}),
+				Load:   Rate(50).For(200 * time.Millisecond),
+				Warmup: warmup,
+				Leaks:  LeakCheck{Off: true},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := res.Validate(); err != nil {
+				t.Errorf("the late shard's result is refused: %v", err)
+			}
+			sh := res.Shard
+			if sh == nil || sh.Start == nil {
+				t.Fatalf("shard %+v: want its start kept", sh)
+			}
+			st := sh.Start
+			// Arrival 0 is planned at the start itself: the skew is the
+			// first send less LOADGATE_START_AT.
+			if !st.At.Equal(start) || st.SkewNS < int64(late) || !st.FirstSend.Add(-time.Duration(st.SkewNS)).Equal(start) {
+				t.Errorf("start %+v: want at %v, a skew of at least the lateness %v, measured from the start", st, start, late)
+			}
+			if !sh.LoadStart.After(called.Add(warmup)) {
+				t.Errorf("load start %v, before the shard was started (%v) plus its warm-up: the schedule began at the missed start", sh.LoadStart, called)
+			}
+			if res.Requests != 10 {
+				t.Errorf("%d requests, want the 10 planned", res.Requests)
+			}
+			if lag := time.Duration(res.PacerLagMaxNS); lag >= late/2 {
+				t.Errorf("pacer lag %v: the lateness (%v) was charged to the schedule", lag, late)
+			}
+			if p99 := time.Duration(res.Latency.P99NS); p99 >= late/2 {
+				t.Errorf("latency p99 %v: the lateness (%v) was charged to every latency", p99, late)
+			}
+		})
+	}
+}

@@ -470,8 +470,9 @@ func (m *merger) stages(out *loadtest.Result, files []File) error {
 // timeline merges the shards' per-second timelines, aligned on
 // wall-clock seconds from t0, the first shard's load start: second s of a
 // shard whose load began d after t0 is second s + round(d) of the merged
-// timeline. Shards that shared LOADGATE_START_AT began together, so their
-// seconds are the same seconds exactly.
+// timeline. Shards that kept a shared LOADGATE_START_AT began together, so
+// their seconds are the same seconds exactly; one that came late began its
+// schedule its lateness later, and lands on the nearest second.
 func (m *merger) timeline(files []File, t0 time.Time) ([]loadtest.Second, error) {
 	type acc struct {
 		s loadtest.Second
