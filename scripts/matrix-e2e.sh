@@ -132,7 +132,9 @@ marker='"body": "\\u003c!-- loadgate-action: loadgate shards / shards --\\u003e'
 comments=$(grep -c "$marker" "$work/state.json" || true)
 check "$comments comments carry the shard jobs' marker, want 1" test "$comments" -eq 1
 body=$(grep "$marker" "$work/state.json" | head -1)
-check "the comment has no merged verdict" grep -q 'loadgate: no regression\|loadgate: SLA breached\|loadgate: load tests failed' <<<"$body"
+# Any verdict of the merged result: on a runner this busy (three shards,
+# the shop and act on 2 cores) a shard may be generator-bound, which warns.
+check "the comment has no merged verdict" grep -q 'loadgate: no regression\|loadgate: SLA breached\|loadgate: load tests failed\|loadgate: warning\|loadgate: inconclusive' <<<"$body"
 check "the comment does not say the load was merged" \
   grep -q "one load split over $shards generator jobs and merged" <<<"$body"
 check "the comment has no table of shards" \
