@@ -150,14 +150,15 @@ func loadCatalogue(t *testing.T) *loadtest.Result {
 		return nil
 	}
 	checkClean(t, res)
-	// The usual pre-launch bar, and the planned rate served. Throughput
-	// counts until the last answer (the drain after the load): in a run
-	// this short, a third of it in a shard of CI's sharded run at half
-	// scale (33 requests in 0.5 s), one answer held 30 ms by a pause at
-	// the end is 5% of it, so the bar is 90%; checkCount below counts
-	// every planned request.
+	// The usual pre-launch bar, and every answer a 200. No bar on
+	// throughput: it counts until the last answer (the drain after the
+	// load, which is how it catches a service that falls behind), and in
+	// a load this short (1 s, 0.2 s in CI's end to end at LOADGATE_SCALE
+	// 0.2) one answer held 30 ms at the end is 13% of it. A load of a
+	// minute holds "throughput >= 95%" against such noise; checkCount
+	// below counts every planned request instead.
 	assert.SLA(t, res, assert.PreLaunch...)
-	assert.SLA(t, res, "throughput >= 90%", `status(200) == 100%`)
+	assert.SLA(t, res, `status(200) == 100%`)
 	// Evenly spaced arrivals: every planned request is sent, no more.
 	checkCount(t, "GET /products", res.Requests, planned(res.Planned()[0]), 0.05)
 	return res
