@@ -31,8 +31,9 @@ func LoadPolicy(path string) (Policy, error) {
 	if err := dec.Decode(&p); err != nil {
 		return Policy{}, fmt.Errorf("%s:%w", path, jsonpos.Locate(data, err, dec.InputOffset(), &p))
 	}
+	end := dec.InputOffset() // just past the object
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := jsonpos.Position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, jsonpos.Trailing(data, end))
 		return Policy{}, fmt.Errorf("%s:%d:%d: unexpected data after the policy object", path, line, col)
 	}
 	if err := jsonpos.Duplicate(data); err != nil {

@@ -192,8 +192,9 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, syntaxError(data, name, dec.InputOffset(), err, nil)
 	}
+	end := dec.InputOffset() // just past the value
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := jsonpos.Position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, jsonpos.Trailing(data, end))
 		return nil, &SyntaxError{File: name, Line: line, Col: col, Err: errors.New("unexpected data after the baseline object")}
 	}
 	var head struct {

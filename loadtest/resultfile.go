@@ -274,8 +274,9 @@ func decodeFile(path string, data []byte) (*Result, error) {
 		}
 		return nil, located(path, data, dec.InputOffset(), err, nil)
 	}
+	end := dec.InputOffset() // just past the value
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := jsonpos.Position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, jsonpos.Trailing(data, end))
 		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
 	}
 	var schema string

@@ -186,7 +186,7 @@ func TestReadFileErrors(t *testing.T) {
 	}{
 		{"not JSON", "{\n  \"schema\": \"loadgate.result/v1\",\n  oops\n}\n", "bad.json:3:3: invalid character 'o'"},
 		{"truncated", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\"", "bad.json:1:"},
-		{"two objects", "{\"schema\": \"loadgate.result/v1\"}\n{}\n", "bad.json:2:2: unexpected data after the JSON object"},
+		{"two objects", "{\"schema\": \"loadgate.result/v1\"}\n{}\n", "bad.json:2:1: unexpected data after the JSON object"},
 		{"no schema", "{\"scenario\": \"x\"}\n", `bad.json: no "schema" field: not a loadgate result`},
 		{"other schema", "{\"schema\": \"loadgate.baseline/v1\"}\n", `bad.json: schema "loadgate.baseline/v1", want "loadgate.result/v1"`},
 		{"wrong type", "{\"schema\": \"loadgate.result/v1\", \"scenario\": \"x\",\n \"latency\": {\"p99_ns\": \"1ms\"}}\n", "bad.json:2:24: latency.p99_ns"},

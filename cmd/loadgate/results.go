@@ -159,8 +159,9 @@ func peekSchema(path string, data []byte) (string, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return "", jsonError(path, data, dec.InputOffset(), err, nil)
 	}
+	end := dec.InputOffset() // just past the value
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := jsonpos.Position(data, dec.InputOffset())
+		line, col := jsonpos.Position(data, jsonpos.Trailing(data, end))
 		return "", fmt.Errorf("%s:%d:%d: unexpected data after the JSON object", path, line, col)
 	}
 	if raw[0] != '{' {

@@ -381,3 +381,14 @@ func Duplicate(data []byte) *Error {
 	})
 	return dup
 }
+
+// Trailing returns where the data after a decoded value begins: the first
+// byte from off (the decoder's offset just past the value) that is not
+// white space. After a failed Token, json.Decoder's own offset is not the
+// same in every Go release.
+func Trailing(data []byte, off int64) int64 {
+	for off < int64(len(data)) && isSpace(data[off]) {
+		off++
+	}
+	return off
+}
