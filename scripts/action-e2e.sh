@@ -110,13 +110,14 @@ if [ "$status1" -ne 0 ]; then
   # about what this test checks.
   say "note: the first run (no code change) failed the check (status $status1): a false alarm of the statistics"
 fi
-if [ "$status2" -eq 0 ] && grep -q 'loadgate: inconclusive: generator-bound' "$work/act-2.json" &&
-  ! grep -q 'loadgate: inconclusive: generator-bound' "$work/act-1.json"; then
+if [ "$status2" -eq 0 ] && grep -q 'loadgate: inconclusive: generator-bound' "$work/act-2.json"; then
   # The machine was so busy that too few runs were left once the
   # generator-bound ones were left out: the gate rightly claims nothing,
   # and this run cannot show that a regression fails the check. Reported,
-  # not failed, as the statistics' false alarm above; both runs so marked
-  # would say the marks, not the machine, are wrong, and fail.
+  # not failed, as the statistics' false alarm above. (Both runs were once
+  # so marked on a shared host, with goroutines waiting up to 14.7 ms for
+  # a CPU: the marks were right. Marks on a quiet machine are measured by
+  # scripts/generator-bound.sh: none in 240 ordinary runs.)
   say "note: the second run (slower checkout) was not judged: generator-bound runs left too few others; the failing check is not verified this time"
 elif [ "$status2" -eq 0 ]; then
   say "FAIL: the second run (slower checkout) passed the check"; fail=1
