@@ -239,7 +239,7 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 		it.fail(err, kind, st.Status)
 	}
 	took := time.Since(begin)
-	it.s.rec.recordStep(it.s.shard, it.s.slot, &Step{Name: name, Latency: took, Service: took, Kind: kind, Status: st.Status}, st)
+	it.s.rec.recordStep(it.s.shard, it.s.slot, &Step{Name: name, Latency: took, Service: took, Kind: kind, Status: st.Status}, st, nil)
 	if it.s.step.name == "" || took > it.s.step.latency {
 		it.s.ref = st.ref
 		it.s.step = slowStep{name: name, latency: took, status: st.Status, phases: st.phases, phaseSet: st.phaseSet}

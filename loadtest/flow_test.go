@@ -195,11 +195,11 @@ func TestRecordStepAllocatesNothing(t *testing.T) {
 	s := Sample{Name: "checkout", Status: 201, Proto: "HTTP/1.1", Reused: true}
 	s.SetPhase(PhaseTTFB, time.Millisecond)
 	s.SetPhase(PhaseTotal, 2*time.Millisecond)
-	r.recordStep(0, 1, &Step{Name: "checkout", Latency: time.Millisecond, Service: time.Millisecond, Status: 201}, &s)
+	r.recordStep(0, 1, &Step{Name: "checkout", Latency: time.Millisecond, Service: time.Millisecond, Status: 201}, &s, nil)
 	lat := time.Duration(0)
 	if allocs := testing.AllocsPerRun(1000, func() {
 		lat += 997 * time.Nanosecond
-		r.recordStep(0, 1, &Step{Name: "checkout", Latency: lat, Service: lat, Kind: KindHTTP4xx, Status: 201}, &s)
+		r.recordStep(0, 1, &Step{Name: "checkout", Latency: lat, Service: lat, Kind: KindHTTP4xx, Status: 201}, &s, nil)
 	}); allocs != 0 {
 		t.Errorf("recordStep allocates %v times per step, want 0", allocs)
 	}

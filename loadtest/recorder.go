@@ -256,11 +256,12 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 }
 
 // recordStep adds one step of a request, described by st, to its name's
-// tally, and the phases that phases reports, if not nil (a Flow's step):
+// tally, the phases that phases reports, if not nil (a Flow's step), and
+// owner's slowest step, if owner is not nil (keepSlowestStep):
 // the request itself is recorded by record. Steps of the warm-up (slot 0)
 // are not kept, as requests of the warm-up are not. A Sample without a
 // recorder (a hit outside a run) records nothing.
-func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases *Sample) {
+func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases, owner *Sample) {
 	if r == nil || slot <= 0 || r.closed.Load() {
 		return
 	}
@@ -274,28 +275,25 @@ func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases *Sample) {
 	if phases != nil {
 		sh.addPhases(phases)
 	}
+	if owner != nil {
+		keepSlowestStep(owner, st)
+	}
 	sh.mu.Unlock()
 }
 
-// slowestStep keeps st as the slowest step of s's request if it is slower
-// than the one kept, with its ids (Result.Slowest shows a request by its
-// slowest step). It holds the shard's lock, as RecordStep may be called
-// from several goroutines of one request.
-func (r *recorder) slowestStep(shardIndex int, s *Sample, st *Step) {
-	if r == nil || s.slot <= 0 || r.closed.Load() {
+// keepSlowestStep keeps st as the slowest step of owner's request if it is
+// slower than the one kept, with its ids (Result.Slowest shows a request
+// by its slowest step). The caller holds the shard's lock, as RecordStep
+// may be called from several goroutines of one request.
+func keepSlowestStep(owner *Sample, st *Step) {
+	if owner.step.name != "" && st.Latency <= owner.step.latency {
 		return
 	}
-	sh := &r.shards[shardIndex%len(r.shards)]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if s.step.name != "" && st.Latency <= s.step.latency {
-		return
-	}
-	s.ref = requestRef{id: st.RequestID}
+	owner.ref = requestRef{id: st.RequestID}
 	if trace, ok := parseTraceID(st.TraceID); ok {
-		s.ref.trace, s.ref.flags = trace, refTraced
+		owner.ref.trace, owner.ref.flags = trace, refTraced
 	}
-	s.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName}
+	owner.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName}
 }
 
 // name returns the shard's tally of a request name, made on first use;

@@ -41,8 +41,9 @@ func (s *Sample) RecordStep(st Step) {
 	if st.Name == "" {
 		return
 	}
-	s.rec.recordStep(s.shard, s.slot, &st, nil)
+	var owner *Sample
 	if st.RequestID != "" || st.TraceID != "" {
-		s.rec.slowestStep(s.shard, s, &st)
+		owner = s // its slowest step with ids stands for it in Result.Slowest
 	}
+	s.rec.recordStep(s.shard, s.slot, &st, nil, owner)
 }
