@@ -322,9 +322,12 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 
 // readsProcess tells whether the expression reads a statistic of the test
 // process's runtime (goroutines, heap, GC, CPU).
-func (e *Expr) readsProcess() bool {
+func (e *Expr) readsProcess() bool { return e.reads(func(m *metric) bool { return m.perProcess }) }
+
+// reads tells whether the expression reads a metric that is says yes to.
+func (e *Expr) reads(is func(*metric) bool) bool {
 	for _, t := range e.terms {
-		if t.m != nil && t.m.perProcess {
+		if t.m != nil && is(t.m) {
 			return true
 		}
 	}
@@ -378,14 +381,7 @@ func (e *Expr) overBy(o Outcome) float64 {
 // of such an expression in a generator-bound run says so: the generator's
 // delays only make latencies longer and throughput lower, so a limit they
 // did not break the service does not break either.
-func (e *Expr) readsGenerator() bool {
-	for _, t := range e.terms {
-		if t.m != nil && t.m.generator {
-			return true
-		}
-	}
-	return false
-}
+func (e *Expr) readsGenerator() bool { return e.reads(func(m *metric) bool { return m.generator }) }
 
 // evalStage evaluates the expression on the stage a gate sees; the caller
 // has checked it with gateFault.
