@@ -124,7 +124,8 @@ type runConfig struct {
 	// neither -count nor -update is given.
 	Adaptive  bool
 	Baselines string // "" for testdata/loadgate in each package
-	// Base is -base: baseAuto, baseStored or a git ref (see chooseBase).
+	// Base is -base: baseAuto, baseStored or a git ref (see chooseBase); the
+	// zero value, which the flag refuses, compares with the stored numbers.
 	Base string
 	// PolicyFile and SLAFile, absolute, are the -policy and -sla files,
 	// passed to the tests' baseline.Check too.
@@ -187,6 +188,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		countSet = countSet || f.Name == "count"
 		baseSet = baseSet || f.Name == "base"
 	})
+	if baseSet && strings.TrimSpace(cfg.Base) == "" {
+		return usageErrorf("run", "-base is empty: want %s (the default), %s or a git ref", baseAuto, baseStored)
+	}
 	if baseSet && cfg.Update {
 		return usageErrorf("run", "-base %s with -update: -update records baselines and compares with nothing; drop one of them", cfg.Base)
 	}

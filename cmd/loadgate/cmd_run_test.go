@@ -119,6 +119,7 @@ func TestRunUsage(t *testing.T) {
 		{"out holds results", []string{"run", "-out", notEmpty}, "already holds 1 result file; give a new or empty directory"},
 		{"package missing", []string{"run", "-out", t.TempDir(), "./nope"}, "package ./nope: stat /x/./nope: directory not found"},
 		{"bad sla", []string{"run", "-sla", "testdata/badsla.txt"}, "-sla: testdata/badsla.txt:2:1"},
+		{"base empty", []string{"run", "-base", ""}, "-base is empty: want auto (the default), stored or a git ref"},
 		{"base with update", []string{"run", "-update", "-base", "main"}, "-base main with -update: -update records baselines and compares with nothing"},
 		{"update count", []string{"baseline", "update", "-count", "-1"}, "loadgate baseline update: -count -1: must be at least 1"},
 	}
