@@ -234,7 +234,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	if c.Verdict == Fail && os.Getenv(EnvPooled) != "1" {
 		t.Errorf("baseline.Check: %s regressed against %s:\n%s", res.Scenario, path, sb.String())
 	} else {
-		t.Logf("baseline.Check: %s against %s:\n%s", res.Scenario, path, sb.String())
+		t.Logf("baseline.Check: %s compared with %s:\n%s", res.Scenario, path, sb.String())
 	}
 	return c
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,25 @@ func TestRunReport(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the report lacks %q", want)
 		}
+	}
+}
+
+// TestRunReportFailedTest: the report of a run whose load test failed
+// says why it failed, the test's own message, as the Action's annotation
+// does; not the scenario summary loadtest logs before it.
+func TestRunReportFailedTest(t *testing.T) {
+	fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
+	page := filepath.Join(t.TempDir(), "run.html")
+	r := loadgate(t.Context(), "run", "-out", t.TempDir(), "-report", page, "-count", "1", "-progress", "off", "./examples/...")
+	if r.code != exitFailed {
+		t.Fatalf("run: %s", r)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "test TestLoadMix failed: load_test.go:154: checkout: 11 requests, want 9 ± 10%"; !strings.Contains(html.UnescapeString(string(data)), want) {
+		t.Errorf("the report lacks %q", want)
 	}
 }
 

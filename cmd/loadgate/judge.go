@@ -27,7 +27,7 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		withResult[gotest.Key{Package: k.Package, Test: test}] = true
 		in := verdict.Input{Name: k.Scenario, Package: k.Package, Test: test, Head: resultsOf(rs), Look: look}
 		if t := o.Session.Tests[gotest.Key{Package: k.Package, Test: test}]; t != nil && t.Outcome() == gotest.StatusFail {
-			in.TestFailed = true
+			in.TestFailed, in.TestFailure = true, gotest.Reason(strings.Join(o.Session.FailedOutput(t), ""))
 		}
 		switch sh := rs[0].Shard; {
 		case sh != nil && sh.Index > 0:

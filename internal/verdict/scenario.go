@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -35,8 +36,11 @@ type Input struct {
 	// With nothing else to compare with, the scenario is inconclusive:
 	// not a pass, since the comparison promised was not made.
 	BaseFailed string
-	// TestFailed says that the scenario's test failed in some head run.
-	TestFailed bool
+	// TestFailed says that the scenario's test failed in some head run;
+	// TestFailure is why, the line gotest.Reason picks from the output of
+	// its failed runs ("" when it has none).
+	TestFailed  bool
+	TestFailure string
 	// Look is the look of a sequential comparison this judgement is
 	// (baseline.Look); the zero Look is a comparison of all the runs there
 	// will be.
@@ -71,6 +75,7 @@ type Scenario struct {
 	LeakRuns, ReportedLeakRuns int
 	Leaks                      []loadtest.Leak
 	TestFailed                 bool
+	TestFailure                string // Input.TestFailure
 	// GeneratorBound lists the head runs that were generator-bound, with
 	// why: "run 2: one send in ten left more than 2ms late (p90 3.4ms)". With
 	// a comparison, latencies and throughput are judged without them, or
@@ -107,7 +112,8 @@ func Compared(in Input, c *baseline.Comparison) *Scenario {
 
 func newScenario(in Input) *Scenario {
 	return &Scenario{Name: in.Name, Package: in.Package, Test: in.Test, HeadRuns: len(in.Head),
-		NoBase: in.NoBase, BaseFailed: in.BaseFailed, StoredPath: in.StoredPath, TestFailed: in.TestFailed}
+		NoBase: in.NoBase, BaseFailed: in.BaseFailed, StoredPath: in.StoredPath,
+		TestFailed: in.TestFailed, TestFailure: in.TestFailure}
 }
 
 // finish adds the comparison's SLA outcomes and the head's leaks, and
@@ -235,7 +241,11 @@ func (s *Scenario) decide() {
 	}
 	if s.TestFailed {
 		s.Verdict = baseline.Fail
-		s.Why = append(s.Why, "test "+s.Test+" failed")
+		why := "test " + s.Test + " failed"
+		if s.TestFailure != "" {
+			why += ": " + s.TestFailure
+		}
+		s.Why = append(s.Why, why)
 	}
 }
 
@@ -355,22 +365,16 @@ func (in *Input) UseBase(b BaseRuns) (note string) {
 
 // BaseFailure is Input.BaseFailed of a scenario whose base runs are
 // missing because its test failed on the base commit (test set) or its
-// package did (test ""): with the first line of go's output that says why,
-// when output has one.
+// package did (test ""): with the line of go's output that says why
+// (gotest.Reason), when output has one.
 func BaseFailure(commit, pkg, test, output string) string {
 	what := "package " + pkg
 	if test != "" {
 		what = "test " + test
 	}
 	why := ""
-	for l := range strings.Lines(output) {
-		l = strings.TrimSpace(l)
-		if l == "" || l == "FAIL" || strings.HasPrefix(l, "FAIL\t") || strings.HasPrefix(l, "ok ") ||
-			strings.HasPrefix(l, "# ") || strings.HasPrefix(l, "=== ") || strings.HasPrefix(l, "--- FAIL") {
-			continue
-		}
-		why = ": " + l
-		break
+	if r := gotest.Reason(output); r != "" {
+		why = ": " + r
 	}
 	return fmt.Sprintf("%s failed on the base %s%s", what, cell.Commit(commit), why)
 }

@@ -189,6 +189,14 @@ func TestBaseFailed(t *testing.T) {
 	if want := "package example.com/shop failed on the base 1a2b3c4d5e6f: load_test.go:12:2: example.com/x@v0.0.0: replacement directory ../loadgate does not exist"; why != want {
 		t.Errorf("BaseFailure = %q, want %q", why, want)
 	}
+	// A load test that failed on the base: its own message, not the
+	// summary loadtest logged first.
+	test := BaseFailure("1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", "example.com/shop", "TestLoadCheckout",
+		"=== RUN   TestLoadCheckout\n    load_test.go:40: \n        scenario checkout: 100 requests in 1s (100.0 req/s sent, 100.0 ok/s), 0 errors (0.00%), 0 dropped\n"+
+			"    load_test.go:44: checkout: p99 = 210ms, want < 200ms\n--- FAIL: TestLoadCheckout (1.00s)\n")
+	if want := "test TestLoadCheckout failed on the base 1a2b3c4d5e6f: load_test.go:44: checkout: p99 = 210ms, want < 200ms"; test != want {
+		t.Errorf("BaseFailure = %q, want %q", test, want)
+	}
 	s := Judge(&baseline.Judge{}, Input{Name: "checkout", Head: head, NoBase: "not run on the base", BaseFailed: why})
 	if s.Verdict != baseline.Inconclusive || len(s.Why) != 1 || s.Why[0] != "not compared: "+why {
 		t.Errorf("verdict %v, why %q; want inconclusive, not compared: %s", s.Verdict, s.Why, why)

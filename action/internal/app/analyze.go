@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/verdict"
@@ -168,6 +169,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		for i := range failures {
 			if f := &failures[i]; f.Package == k.pkg && f.Test == k.test {
 				in.TestFailed = true
+				in.TestFailure = cmp.Or(in.TestFailure, gotest.Reason(f.Output))
 				mine = append(mine, f)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // MaxAnnotations is how many annotations of one kind a step shows; GitHub
@@ -56,7 +57,7 @@ func (r *Report) Annotations() []Annotation {
 		if f.Of > 1 {
 			msg += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
 		}
-		if line := firstErrorLine(f.Output); line != "" {
+		if line := gotest.Reason(f.Output); line != "" {
 			msg += ": " + line
 		}
 		why = append(why, msg)

@@ -3,9 +3,9 @@ package app
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/merge"
 )
 
@@ -22,7 +22,7 @@ func (r *Report) failureText(f Failure) string {
 		what += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
 	}
 	if f.Output != "" {
-		if line := firstErrorLine(f.Output); line != "" {
+		if line := gotest.Reason(f.Output); line != "" {
 			what += ": " + cell.Markdown(line)
 		}
 	}
@@ -51,35 +51,4 @@ func (r *Report) blobURL(p Position) string {
 		return ""
 	}
 	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", strings.TrimSuffix(r.ServerURL, "/"), r.Repository, sha, p.File, p.Line)
-}
-
-// firstErrorLine picks the line of a test's output that says what went
-// wrong: the first "file.go:NN: …" line, else the first non-blank one.
-func firstErrorLine(out string) string {
-	var lines []string
-	for line := range strings.Lines(out) {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "=== ") || strings.HasPrefix(line, "--- ") {
-			continue
-		}
-		lines = append(lines, line)
-	}
-	pick := ""
-	for i, line := range lines {
-		if strings.Contains(line, ".go:") && !strings.HasPrefix(line, "panic") {
-			pick = line
-			// t.Error with a message that starts on the next line.
-			if strings.HasSuffix(line, ":") && i+1 < len(lines) {
-				pick += " " + lines[i+1]
-			}
-			break
-		}
-	}
-	if pick == "" && len(lines) > 0 {
-		pick = lines[0]
-	}
-	if utf8.RuneCountInString(pick) > 200 {
-		pick = string([]rune(pick)[:200]) + "…"
-	}
-	return pick
 }

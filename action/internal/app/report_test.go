@@ -139,7 +139,9 @@ func TestMarkdownFailures(t *testing.T) {
 	m := baseRefManifest()
 	m.Tests = append(m.Tests,
 		TestStatus{Side: "head", Run: 1, Package: shopPkg, Test: "TestLoadMix", Action: "fail",
-			Output: "=== RUN   TestLoadMix\n    load_test.go:150: scenario mix: 3 goroutines leaked\n--- FAIL: TestLoadMix (3.00s)\n"},
+			Output: "=== RUN   TestLoadMix\n    load_test.go:133: \n        scenario mix: 174 requests in 1.001s (173.9 req/s sent, 173.8 ok/s), 0 errors (0.00%), 0 dropped\n" +
+				"    load_test.go:133: loadtest: result written to /tmp/out/mix.json\n" +
+				"    load_test.go:150: scenario mix: 3 goroutines leaked\n--- FAIL: TestLoadMix (3.00s)\n"},
 		TestStatus{Side: "head", Run: 1, Package: "github.com/loadgate/loadgate/examples/broken", Action: "fail",
 			Output: "# github.com/loadgate/loadgate/examples/broken\nexamples/broken/x.go:3:1: syntax error: non-declaration statement outside function body\n"},
 		TestStatus{Side: "base", Run: 2, Package: shopPkg, Test: "TestLoadCatalogue", Action: "fail",
