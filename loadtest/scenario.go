@@ -65,7 +65,9 @@ type Scenario struct {
 	// follows the same rules.
 	AllowHosts []string
 	// ProgressEvery is the interval of progress lines in the test log under
-	// go test -v.
+	// go test -v (and -json, as loadgate runs tests). A line's figures are
+	// those of the whole seconds completed so far, so an interval under a
+	// second repeats them.
 	ProgressEvery time.Duration
 	// Slowest is how many of the slowest requests of the measured load the
 	// result keeps (Result.Slowest), with their request and trace ids;
