@@ -21,7 +21,9 @@ import (
 // nil stage: a gate that answers with an error wrapping [ErrGateInvalid]
 // (assert.Gate of a malformed expression does) fails the test at once,
 // and no load is sent. Any other answer to a nil stage, a panic included,
-// is ignored, so a gate written by hand need not expect one.
+// is ignored, so a gate written by hand need not expect one. A gate that
+// panics on a stage fails it: the run stops there, with the panic as the
+// reason, as it would for an error.
 type Gate func(s *StageResult) error
 
 // ErrGateInvalid is wrapped by the error of a gate that can never be
@@ -42,4 +44,16 @@ func probeGate(g Gate) (err error) {
 		return fmt.Errorf("gate: %w", err)
 	}
 	return nil
+}
+
+// checkGate asks g whether the run may go on after the stage sr. A panic
+// is the gate's failure, not the test binary's: unrecovered, it would end
+// every test of the process mid-load, with no result written.
+func checkGate(g Gate, sr *StageResult) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the gate panicked: %v", v)
+		}
+	}()
+	return g(sr)
 }

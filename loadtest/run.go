@@ -411,7 +411,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			// stalls: the gate sees each at its age so far, a lower bound.
 			sr := buildStage(rec, e, i, st, stageResults[i].ElapsedNS, e.inFlight(i+1, stageEnd))
 			gr := &GateResult{Passed: true}
-			if err := st.Gate(&sr); err != nil {
+			if err := checkGate(st.Gate, &sr); err != nil {
 				gr = &GateResult{Passed: false, Reason: err.Error()}
 				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
 				fl.stopped(FlightGate, st.label(), err.Error())
