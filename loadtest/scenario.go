@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -109,7 +110,8 @@ var DefaultScenario = Scenario{
 }
 
 // ErrNoTarget and ErrNoLoad are returned for a scenario missing its Target
-// or Load.
+// or Load. A Target that holds a nil value (a nil Func, a nil *HTTP or
+// *FlowTarget) is missing too: it could only panic on every request.
 var (
 	ErrNoTarget = errors.New("scenario has no Target")
 	ErrNoLoad   = errors.New("scenario has no Load")
@@ -330,10 +332,22 @@ func (s Scenario) withEnvFlight() (Scenario, error) {
 	return s, err
 }
 
+// isNil reports whether t holds a nil pointer, func, map, channel or slice.
+func isNil(t Target) bool {
+	switch v := reflect.ValueOf(t); v.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Chan, reflect.Slice, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
 // validate checks the scenario after defaults were applied.
 func (s Scenario) validate() error {
 	if s.Target == nil {
 		return ErrNoTarget
+	}
+	if isNil(s.Target) {
+		return fmt.Errorf("%w: it is a nil %T", ErrNoTarget, s.Target)
 	}
 	if s.Load == nil || len(s.Load.Stages()) == 0 {
 		return ErrNoLoad

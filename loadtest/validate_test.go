@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"strings"
@@ -201,6 +202,29 @@ func TestRunAllRefusesBeforeAnyLoad(t *testing.T) {
 			}
 			if msg == "" && len(ready) != len(tt.give) {
 				t.Errorf("%d scenarios ready, want %d", len(ready), len(tt.give))
+			}
+		})
+	}
+}
+
+// TestExecuteRefusesNilTargets: a Target interface that holds a nil value
+// is no target. It was sent load, and panicked on every request (a nil
+// Func) or in Prepare, crashing the test (a nil *HTTP or *FlowTarget).
+func TestExecuteRefusesNilTargets(t *testing.T) {
+	tests := []struct {
+		name string
+		give Target
+		want string
+	}{
+		{"nil Func", Func(nil), "scenario has no Target: it is a nil loadtest.Func"},
+		{"nil HTTP", (*HTTP)(nil), "scenario has no Target: it is a nil *loadtest.HTTP"},
+		{"nil Flow", (*FlowTarget)(nil), "scenario has no Target: it is a nil *loadtest.FlowTarget"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Execute(context.Background(), Scenario{Name: "nil", Target: tt.give, Load: Rate(10).For(100 * time.Millisecond)})
+			if !errors.Is(err, ErrNoTarget) || !strings.HasSuffix(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q wrapping ErrNoTarget", err, tt.want)
 			}
 		})
 	}
