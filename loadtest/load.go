@@ -178,7 +178,9 @@ const DefaultIterationsCap = 10 * time.Minute
 func (s Stage) Named(name string) Stage { s.Name = name; return s }
 
 // Thinking returns the closed-model stage with users pausing d between
-// requests.
+// requests. An open-model stage has no users to pause: think time on one
+// is refused when the scenario runs (its arrivals keep their rate whatever
+// the answers take).
 func (s Stage) Thinking(d time.Duration) Stage { s.Think = d; return s }
 
 // Seeded returns the stage with a seed for its exponential arrivals.
@@ -255,6 +257,9 @@ func (s Stage) validate(i int) error {
 	case Open:
 		if s.Users != 0 || s.UsersTo != 0 || s.IterationsPerUser != 0 || s.IterationsShared != 0 {
 			return fmt.Errorf("%s: users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo", where)
+		}
+		if s.Think != 0 {
+			return fmt.Errorf("%s: think time (Thinking(%v)) belongs to closed-model stages, whose users wait between requests (build them with Users); an open-model stage's arrivals keep its rate whatever the answers take", where, s.Think)
 		}
 		if s.Arrivals == Custom || s.Pacer != nil {
 			switch {

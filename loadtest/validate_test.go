@@ -33,6 +33,9 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 			"load stage 1 (10/s): users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo"},
 		{"negative RampUsersTo", Users(10).RampUsersTo(-1).For(time.Second), "load stage 1 (10→-1 users): RampUsersTo must not be negative, got -1"},
 		{"iterations on a rate", Poisson(10).Iterations(5), "users, RampUsersTo and iterations belong to closed-model stages"},
+		// Think time on a rate was silently ignored.
+		{"think time on a rate", Rate(10).Thinking(time.Second).For(time.Second),
+			"load stage 1 (10/s): think time (Thinking(1s)) belongs to closed-model stages, whose users wait between requests (build them with Users)"},
 		{"both iterations", Users(2).Iterations(5).SharedIterations(10),
 			"load stage 1 (2 users): Iterations (5 per user) and SharedIterations (10 in all) cannot both bound a stage; pick one"},
 		{"negative iterations", Users(2).Iterations(-5), "Iterations must not be negative, got -5"},
