@@ -60,6 +60,9 @@ type engine struct {
 	stopOnce sync.Once
 	stopMu   sync.Mutex
 	stopped  *Stop
+	// running is the slot of the stage running now plus one; 0 before
+	// the first (the warm-up, or else the first stage) starts.
+	running atomic.Int32
 
 	wg        sync.WaitGroup // every worker and user goroutine
 	workersMu sync.Mutex
@@ -210,6 +213,7 @@ func (e *engine) unmarkSent(slot int, at time.Time) {
 // stage's last iteration ended. Keeping to start+d, rather than to when the
 // scheduler got round to returning, keeps a sequence of stages on its plan.
 func (e *engine) runStage(slot int, st Stage, start time.Time, d time.Duration) time.Time {
+	e.running.Store(int32(slot) + 1)
 	end := start.Add(d)
 	if st.Model == Closed {
 		p := e.setPlan(slot, st)
@@ -678,6 +682,15 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 	}
 	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind, &w.sample)
 	return true
+}
+
+// runningStage names the stage running now, for a [Stop] that comes from
+// outside the load (the test's context); "" before the first.
+func (e *engine) runningStage() string {
+	if r := e.running.Load(); r > 0 {
+		return e.stageName(int(r) - 1)
+	}
+	return ""
 }
 
 // stageName names the stage of slot in a [Stop].

@@ -322,7 +322,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 
 	// Requests of a canceled test end at once; the run stops too.
 	stopWatch := context.AfterFunc(ctx, func() {
-		e.halt(Stop{Cause: "canceled", Reason: "the test's context was canceled"})
+		e.halt(Stop{Cause: "canceled", Stage: e.runningStage(), Reason: "the test's context was canceled"})
 	})
 	defer stopWatch()
 
