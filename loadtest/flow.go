@@ -204,8 +204,9 @@ func (it *Iteration) ID() string {
 
 // Do sends one step of the journey and records it under name: its latency,
 // status, error kind, phases and connection reuse, as a [Mix] request.
-// req must be an absolute http:// or https:// request to a loopback or
-// allowed host; Do adds the request id, run id and traceparent headers
+// An empty name is the request's method and path ("GET /products").
+// req must be a non-nil, absolute http:// or https:// request to a loopback or
+// allowed host (else the step fails as "other", naming the step); Do adds the request id, run id and traceparent headers
 // that req does not set. The slowest step of an iteration stands for it
 // among the run's slowest requests (Result.Slowest): its request and trace
 // ids are the ones to look up.
@@ -221,7 +222,13 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 	if it.f == nil {
 		return nil, errors.New("loadtest: Iteration.Do called after its iteration ended")
 	}
-	if name == "" {
+	switch {
+	case name != "":
+	case req == nil:
+		name = "(nil request)"
+	case req.URL == nil:
+		name = req.Method
+	default:
 		name = req.Method + " " + req.URL.EscapedPath()
 	}
 	st := &it.step
@@ -250,6 +257,9 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 // send sends req and reads its body, describing the step in it.step.
 func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*http.Response, error) {
 	f, st := it.f, &it.step
+	if req == nil {
+		return nil, KindError(KindOther, fmt.Errorf("step %s: the request is nil", st.Name))
+	}
 	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
 		return nil, KindError(KindOther, fmt.Errorf("step %s: the request's URL must be absolute, http:// or https://", st.Name))
 	}

@@ -179,6 +179,23 @@ func TestFlowStepErrors(t *testing.T) {
 	}
 }
 
+// TestFlowStepNilRequest: a step given a nil request fails as "other",
+// naming the step, as one given a relative URL does (it panicked, and the
+// iteration counted as a "panic" of the target, its stack logged).
+func TestFlowStepNilRequest(t *testing.T) {
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		_, err := it.Do("login", nil)
+		return err
+	})
+	res := runHTTPWith(t, flow, Users(1).For(50*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	if res.Requests == 0 || res.ErrorKinds[KindOther] != res.Requests || res.ByName["login"].ErrorKinds[KindOther] != res.Requests {
+		t.Errorf("kinds %v, login %+v: every iteration and step must fail as %q", res.ErrorKinds, res.ByName["login"], KindOther)
+	}
+	if got, want := res.ErrorSamples[KindOther], "step login: the request is nil"; len(got) != 1 || got[0] != want {
+		t.Errorf("samples %q, want %q", got, want)
+	}
+}
+
 func TestFlowRefusesLean(t *testing.T) {
 	f := Flow(func(context.Context, *Iteration) error { return nil })
 	f.Transport = Lean
