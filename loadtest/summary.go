@@ -80,17 +80,7 @@ func Summary(r *Result) string {
 		fmt.Fprintf(&b, "%s\n", g.Figures())
 	}
 	if srv := r.Server; srv != nil {
-		const g = "go_goroutines"
-		if _, ok := srv.Before[g]; ok {
-			fmt.Fprintf(&b, "server %s: goroutines %.0f→%.0f after the cool-down (peak %.0f)", srv.Source, srv.Before[g], srv.After[g], srv.Peak[g])
-			if fds, ok := srv.Before["process_open_fds"]; ok {
-				fmt.Fprintf(&b, ", open files %.0f→%.0f", fds, srv.After["process_open_fds"])
-			}
-			b.WriteByte('\n')
-		}
-		for _, d := range srv.GoroutineGrowth {
-			fmt.Fprintf(&b, "  server goroutines in %s: %d→%d\n", d.Function, d.Before, d.After)
-		}
+		writeServer(&b, srv)
 	}
 	if len(r.Leaks) > 0 {
 		n := 0
@@ -255,4 +245,36 @@ func (s ShardRun) Cells() []string {
 	}
 	return []string{fmt.Sprint(s.Index), fmt.Sprint(s.Requests), fmt.Sprint(s.Errors), fmt.Sprintf("%.1f", s.Rate),
 		ns(s.P99NS).String(), skew, ns(s.PacerLagMaxNS).String(), fmt.Sprintf("%.2fs", s.Runtime.CPUSeconds), stopped}
+}
+
+// writeServer writes what the watcher saw of the service: its goroutines
+// and open files before the load and after the cool-down ("?" for a value
+// no scrape gave: a service that died is not one back at 0), the groups
+// that grew, and the watcher's first error, so that a wrong URL or a dead
+// service shows in the summary and not only in the result's server.errors.
+func writeServer(b *strings.Builder, srv *ServerStats) {
+	const g, fds = "go_goroutines", "process_open_fds"
+	after := func(name string) string {
+		if v, ok := srv.After[name]; ok {
+			return fmt.Sprintf("%.0f", v)
+		}
+		return "?"
+	}
+	if before, ok := srv.Before[g]; ok {
+		fmt.Fprintf(b, "server %s: goroutines %.0f→%s after the cool-down (peak %.0f)", srv.Source, before, after(g), srv.Peak[g])
+		if v, ok := srv.Before[fds]; ok {
+			fmt.Fprintf(b, ", open files %.0f→%s", v, after(fds))
+		}
+		b.WriteByte('\n')
+	}
+	for _, d := range srv.GoroutineGrowth {
+		fmt.Fprintf(b, "  server goroutines in %s: %d→%d\n", d.Function, d.Before, d.After)
+	}
+	if len(srv.Errors) > 0 {
+		fmt.Fprintf(b, "server %s: the watcher's errors: %s", srv.Source, srv.Errors[0])
+		if n := len(srv.Errors) - 1; n > 0 {
+			fmt.Fprintf(b, " (and %d more in the result's server.errors)", n)
+		}
+		b.WriteByte('\n')
+	}
 }

@@ -39,3 +39,45 @@ func TestSummaryByName(t *testing.T) {
 		t.Errorf("summary of %d names:\n%s", len(many.ByName), got)
 	}
 }
+
+// TestSummaryServer checks the line of a watched service: a value that no
+// scrape gave after the cool-down (the service died) is "?", not 0, and
+// the watcher's first error is shown (a wrong URL printed nothing).
+func TestSummaryServer(t *testing.T) {
+	const src = "http://127.0.0.1:8080/metrics"
+	tests := []struct {
+		name string
+		give ServerStats
+		want []string
+	}{
+		{name: "settled", give: ServerStats{Source: src,
+			Before: map[string]float64{"go_goroutines": 4, "process_open_fds": 7},
+			After:  map[string]float64{"go_goroutines": 5, "process_open_fds": 7},
+			Peak:   map[string]float64{"go_goroutines": 9}},
+			want: []string{"server " + src + ": goroutines 4→5 after the cool-down (peak 9), open files 7→7"}},
+		{name: "died", give: ServerStats{Source: src,
+			Before: map[string]float64{"go_goroutines": 4, "process_open_fds": 7},
+			After:  map[string]float64{},
+			Peak:   map[string]float64{"go_goroutines": 5},
+			Errors: []string{"connect: connection refused (2 times)", "no go_gc_duration_seconds (2 times)"}},
+			want: []string{
+				"server " + src + ": goroutines 4→? after the cool-down (peak 5), open files 7→?",
+				"server " + src + ": the watcher's errors: connect: connection refused (2 times) (and 1 more in the result's server.errors)",
+			}},
+		{name: "wrong URL", give: ServerStats{Source: src, Errors: []string{src + ": 404 Not Found (4 times)"}},
+			want: []string{"server " + src + ": the watcher's errors: " + src + ": 404 Not Found (4 times)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Summary(&Result{Scenario: "watched", Server: &tt.give})
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("summary lacks %q:\n%s", want, got)
+				}
+			}
+			if tt.name == "settled" && strings.Contains(got, "errors:") {
+				t.Errorf("summary of a watcher without errors:\n%s", got)
+			}
+		})
+	}
+}
