@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/catalogue"
@@ -122,10 +123,7 @@ func bars(items []barItem, more int) *barChart {
 	y := gapH
 	out := &barChart{More: more}
 	for _, it := range items {
-		name := it.name
-		if len(name) > 24 {
-			name = name[:23] + "…"
-		}
+		name := clipLabel(it.name)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="k" text-anchor="end">%s</text>`, label-8, y+barH-2, html.EscapeString(name))
 		row := barRow{Name: it.name, Requests: fmt.Sprint(it.requests), HeadP50: dur(it.head.P50NS), HeadP90: dur(it.head.P90NS), HeadP99: dur(it.head.P99NS)}
 		if it.base != nil {
@@ -140,4 +138,17 @@ func bars(items []barItem, more int) *barChart {
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="legend">bar: p99; darker part: p50</text></svg>`, label, height-4)
 	out.SVG = template.HTML(b.String())
 	return out
+}
+
+// clipLabel shortens a bar's label to 24 characters: a longer name keeps
+// its first 23 and "…". It counts runes, not bytes, so that a name in
+// another script is never cut inside a character (the page must stay
+// valid UTF-8); the table beside the chart has the whole name.
+func clipLabel(name string) string {
+	const most = 24
+	if utf8.RuneCountInString(name) <= most {
+		return name
+	}
+	r := []rune(name)
+	return string(r[:most-1]) + "…"
 }
