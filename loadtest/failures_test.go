@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/loadtest"
 	"go.uber.org/goleak"
@@ -182,6 +183,9 @@ func TestErrorSamples(t *testing.T) {
 		{name: "one message", give: func(int64) error { return errors.New("same") }, wantSamples: 1},
 		{name: "distinct messages", give: func(n int64) error { return fmt.Errorf("failure %d", n) }, wantSamples: 5},
 		{name: "long message", give: func(int64) error { return errors.New(strings.Repeat("x", 10000)) }, wantSamples: 1, wantMaxLen: 400},
+		// Cut at 300 bytes, "xжж…" lost half a character and was not
+		// UTF-8 in the summary, nor the same message in the JSON.
+		{name: "long message in another script", give: func(int64) error { return errors.New("x" + strings.Repeat("ж", 5000)) }, wantSamples: 1, wantMaxLen: 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +204,9 @@ func TestErrorSamples(t *testing.T) {
 			for _, s := range got {
 				if tt.wantMaxLen > 0 && len(s) > tt.wantMaxLen {
 					t.Errorf("sample of %d bytes, want at most %d", len(s), tt.wantMaxLen)
+				}
+				if !utf8.ValidString(s) {
+					t.Errorf("sample %q is not valid UTF-8", s)
 				}
 			}
 		})

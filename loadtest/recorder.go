@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadgate/loadgate/internal/histo"
@@ -332,7 +333,12 @@ func (r *recorder) noteError(kind string, err error) {
 	}
 	msg := err.Error()
 	if len(msg) > maxSamplesLen {
-		msg = msg[:maxSamplesLen] + "…"
+		// Cut between characters: the sample must stay valid UTF-8.
+		n := maxSamplesLen
+		for n > 0 && !utf8.RuneStart(msg[n]) {
+			n--
+		}
+		msg = msg[:n] + "…"
 	}
 	for _, m := range msgs {
 		if m == msg {
