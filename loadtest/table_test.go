@@ -28,7 +28,7 @@ func TestDataRefusedBeforeAnyRequest(t *testing.T) {
 		wantLine, wantCol int
 	}{
 		{name: "csv wrong field count", read: loadtest.ReadCSV, give: "email,password\na@x,1\nb@x\n",
-			want: "3:1: wrong number of fields: the header has a different number", wantLine: 3, wantCol: 1},
+			want: "3:1: wrong number of fields: 1, want 2 (one per header name)", wantLine: 3, wantCol: 1},
 		{name: "csv bare quote", read: loadtest.ReadCSV, give: "email,password\na@x,se\"cret\n",
 			want: `2:7: bare " in a field that is not quoted (quote the field and double the quote: "a ""b"" c")`, wantLine: 2, wantCol: 7},
 		{name: "csv empty", read: loadtest.ReadCSV, give: "",

@@ -86,6 +86,12 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		if err == io.EOF {
 			break
 		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			// The counts say which side is short: a field missing
+			// in the row, or a trailing comma.
+			return nil, errorAt(pe.Line, pe.Column, "wrong number of fields: %d, want %d (one per header name)", len(rec), len(header))
+		}
 		if err != nil {
 			return nil, csvError(err)
 		}
@@ -105,8 +111,6 @@ func csvError(err error) error {
 		return err
 	}
 	switch {
-	case errors.Is(pe.Err, csv.ErrFieldCount):
-		return errorAt(pe.Line, pe.Column, "wrong number of fields: the header has a different number")
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		return errorAt(pe.Line, pe.Column, `bare " in a field that is not quoted (quote the field and double the quote: "a ""b"" c")`)
 	case errors.Is(pe.Err, csv.ErrQuote):

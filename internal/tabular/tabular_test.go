@@ -42,7 +42,8 @@ func TestErrorPositions(t *testing.T) {
 	}{
 		{name: "csv empty", read: readCSV, give: "", want: "1:1: empty file: the first line must name the columns"},
 		{name: "csv header only", read: readCSV, give: "a,b\n", want: "2:1: no rows after the header"},
-		{name: "csv field count", read: readCSV, give: "a,b\n1,2\n3\n", want: "3:1: wrong number of fields: the header has a different number"},
+		{name: "csv field count", read: readCSV, give: "a,b\n1,2\n3\n", want: "3:1: wrong number of fields: 1, want 2 (one per header name)"},
+		{name: "csv trailing comma", read: readCSV, give: "a,b\n1,2,\n", want: "2:1: wrong number of fields: 3, want 2 (one per header name)"},
 		{name: "csv bare quote", read: readCSV, give: "a,b\n1,x\"y\n", want: "2:4: bare \" in a field"},
 		{name: "csv duplicate name", read: readCSV, give: "email,name,email\n1,2,3\n", want: `1:12: duplicate column name "email" (also column 1)`},
 		{name: "csv empty name", read: readCSV, give: "email,,x\n1,2,3\n", want: "1:7: column 2 has an empty name"},
