@@ -29,11 +29,15 @@ type barChart struct {
 
 type barRow struct {
 	Name, Requests, HeadP50, HeadP90, HeadP99, BaseP50, BaseP99 string
+	// Errors are the head's failed requests of the name and their share
+	// ("3 (1.5%)"); empty for a phase, which has none of its own.
+	Errors string
 }
 
 type barItem struct {
 	name       string
 	requests   int64
+	errors     string
 	head, base *loadtest.Latency
 }
 
@@ -73,7 +77,9 @@ func nameBars(sd sides) *barChart {
 	var items []barItem
 	for _, n := range names {
 		h := sd.head.ByName[n]
-		it := barItem{name: n, requests: h.Requests, head: &h.Latency}
+		// A Flow's failing step is found here: the summary and the
+		// result's by_name give each name's errors, so the page does.
+		it := barItem{name: n, requests: h.Requests, errors: fmt.Sprintf("%d (%s)", h.Errors, pct(h.ErrorRate)), head: &h.Latency}
 		if sd.base != nil {
 			if b, ok := sd.base.ByName[n]; ok {
 				it.base = &b.Latency
@@ -125,7 +131,7 @@ func bars(items []barItem, more int) *barChart {
 	for _, it := range items {
 		name := clipLabel(it.name)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="k" text-anchor="end">%s</text>`, label-8, y+barH-2, html.EscapeString(name))
-		row := barRow{Name: it.name, Requests: fmt.Sprint(it.requests), HeadP50: dur(it.head.P50NS), HeadP90: dur(it.head.P90NS), HeadP99: dur(it.head.P99NS)}
+		row := barRow{Name: it.name, Requests: fmt.Sprint(it.requests), Errors: it.errors, HeadP50: dur(it.head.P50NS), HeadP90: dur(it.head.P90NS), HeadP99: dur(it.head.P99NS)}
 		if it.base != nil {
 			bar(y, it.base, "#dee2e6", "#adb5bd", "base")
 			y += barH

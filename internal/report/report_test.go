@@ -99,6 +99,7 @@ func TestTablesWithoutScript(t *testing.T) {
 	for _, want := range []string{
 		`<table class="slo">`, `<table class="verdict">`, `<table class="sla">`, `<table class="stages">`,
 		`<table class="phases">`, `<table class="names">`, `<table class="leaks">`, `<table class="figures">`,
+		"<th>requests</th><th>errors</th>", // the errors of each request name
 		"latency ≤ 25ms for 99% of requests", "worst 10s p99", "<code>p99[10s] &lt; 200ms</code>",
 		"example.com/shop.(*Cart).audit.func1", "hold 1000/s",
 		`<table class="slowest">`, "checkout-1-", // a slowest request's id
