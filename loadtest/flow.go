@@ -283,7 +283,9 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 		if sc.tlsErr.Load() {
 			st.Kind = KindTLS
 		}
-		return nil, err
+		// Named as every other failure of a step is: two steps may
+		// send to one URL.
+		return nil, fmt.Errorf("step %s: %w", st.Name, err)
 	}
 	st.Status, st.Proto = resp.StatusCode, resp.Proto
 	body, tooLarge, err := it.readBody(resp)

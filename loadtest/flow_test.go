@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -193,6 +194,32 @@ func TestFlowStepNilRequest(t *testing.T) {
 	}
 	if got, want := res.ErrorSamples[KindOther], "step login: the request is nil"; len(got) != 1 || got[0] != want {
 		t.Errorf("samples %q, want %q", got, want)
+	}
+}
+
+// TestFlowTransportErrorNamesStep: a step that fails before any answer (a
+// refused connection, a timeout) is named in the error, as a step that
+// gets a wrong status is, and keeps its kind. Its error was net/http's
+// alone, which names the URL, not the step.
+func TestFlowTransportErrorNamesStep(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := "http://" + ln.Addr().String() + "/cart"
+	ln.Close()
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "POST", gone, nil)
+		_, err := it.Do("add to cart", req)
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Errorf("the step's error %v does not wrap the transport's", err)
+		}
+		return err
+	})
+	res := runHTTPWith(t, flow, Users(1).For(50*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	got := res.ErrorSamples[KindRefused]
+	if res.Requests == 0 || res.ErrorKinds[KindRefused] != res.Requests || len(got) == 0 || !strings.HasPrefix(got[0], "step add to cart: ") {
+		t.Errorf("kinds %v, samples %q: want every iteration refused, its error naming the step", res.ErrorKinds, res.ErrorSamples)
 	}
 }
 
