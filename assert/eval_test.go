@@ -222,7 +222,7 @@ func TestEvalErrors(t *testing.T) {
 		{"ambiguous stage name", `p99{stage="warm"} < 1s`, func(r *loadtest.Result) { r.Stages[1].Name = "warm" },
 			`2 stages are named "warm": select one by its index, such as stage=0`},
 		{"no such name", `p99{name="pay"} < 1s`, nil, `no requests named "pay"; the names are "/shop.Cart/Add", "browse", "checkout"`},
-		{"no names", `p99{name="pay"} < 1s`, func(r *loadtest.Result) { r.ByName = nil }, `no requests named "pay": the target named none (see loadtest.Sample.Name)`},
+		{"no names", `p99{name="pay"} < 1s`, func(r *loadtest.Result) { r.ByName = nil }, `no requests named "pay": the target named none (see loadtest.Sample.Name; a Flow names its steps with Iteration.Do)`},
 		{"no tls phase", "tls.p99 < 1s", nil, "tls.p99: no request had a tls phase (phases seen: connect, dns, total, ttfb)"},
 		{"no phases", "dns.p99 < 1s", func(r *loadtest.Result) { r.Phases = nil }, "dns.p99: the target reported no request phases (HTTP targets do)"},
 		{"quantile of a stage", `p(99.5){stage=1} < 1s`, nil,

@@ -281,7 +281,7 @@ func resolve(res *loadtest.Result, sel selector) (*view, error) {
 			}
 			sort.Strings(names)
 			if len(names) == 0 {
-				return nil, fmt.Errorf("no requests named %q: the target named none (see loadtest.Sample.Name)", sel.value)
+				return nil, fmt.Errorf("no requests named %q: the target named none (see loadtest.Sample.Name; a Flow names its steps with Iteration.Do)", sel.value)
 			}
 			return nil, fmt.Errorf("no requests named %q; the names are %s", sel.value, strings.Join(names, ", "))
 		}
