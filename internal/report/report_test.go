@@ -238,3 +238,24 @@ func TestGeneratorBoundRunLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppedRunNoted: a run that stopped early (a failed gate, the abort
+// rule, its data, a canceled test) is noted on the page without a base too,
+// as the summary notes it. Only a comparison's warnings said so, and the
+// report of a run alone read as if every stage had run.
+func TestStoppedRunNoted(t *testing.T) {
+	r := fixture.Long{Scenario: "checkout", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()
+	r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "ramp to 1000/s", Reason: "p95 = 80ms, want < 50ms (60.0% over)"}
+	s := verdict.Judge(&baseline.Judge{Policy: baseline.DefaultPolicy}, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: []*loadtest.Result{r}})
+	page := string(write(t, report.Input{
+		Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
+		Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
+	}))
+	want := "<li>head run 1 stopped early (gate) in stage ramp to 1000/s: p95 = 80ms, want &lt; 50ms (60.0% over)</li>"
+	if !strings.Contains(page, want) {
+		t.Errorf("the page lacks %q", want)
+	}
+	if full := string(write(t, sampleWith(t, 0.01, 1, func(_, head []*loadtest.Result) { head[0].Stopped = r.Stopped }))); strings.Count(full, "stopped early") != 1 {
+		t.Errorf("with a base, the run that stopped early is noted %d times, want once (the comparison's note)", strings.Count(full, "stopped early"))
+	}
+}

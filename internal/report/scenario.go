@@ -101,6 +101,20 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 			}
 		}
 	}
+	// A comparison notes the runs that stopped early among its warnings;
+	// without one, the page says it here, as the summary does: else a
+	// run cut short by a gate, the abort rule or its data reads as whole.
+	if s.Judged == nil || s.Judged.Comparison == nil {
+		for i, r := range s.Head {
+			if st := r.Stopped; st != nil {
+				where := ""
+				if st.Stage != "" {
+					where = " in stage " + st.Stage
+				}
+				v.Warnings = append(v.Warnings, fmt.Sprintf("head run %d stopped early (%s)%s: %s", i+1, st.Cause, where, st.Reason))
+			}
+		}
+	}
 	var sd sides
 	sd.head, sd.headRun = representative(s.Head)
 	sd.base, sd.baseRun = representative(s.Base)
