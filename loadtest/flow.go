@@ -36,6 +36,10 @@ type FlowFunc func(ctx context.Context, it *Iteration) error
 // the iteration's latency is timed from its intended start), status codes
 // and error kinds, and its phases and connection reuse go to
 // Result.Phases and Result.Connections as a [Mix]'s requests do.
+//
+// A FlowTarget serves one run at a time: a scenario that starts while
+// another runs it (two scenarios of [RunAll] given one target) fails before
+// its load. Give each scenario its own Flow; they may share the FlowFunc.
 type FlowTarget struct {
 	// Transport selects a connection profile: Pooled (the default),
 	// NoKeepAlive or HTTP2. Lean does not apply: a journey's requests are
@@ -71,6 +75,7 @@ type FlowTarget struct {
 	runHeader string
 	seq       atomic.Uint64 // steps sent
 	iters     atomic.Int64  // iterations started
+	serving   atomic.Bool   // between Prepare and Finish
 }
 
 var (
@@ -84,8 +89,22 @@ var (
 func Flow(fn FlowFunc) *FlowTarget { return &FlowTarget{fn: fn} }
 
 // Prepare checks the target and builds its client. It is called by Run
-// before any request is sent.
+// before any request is sent. It fails while another run is using the
+// target (until its Finish).
 func (f *FlowTarget) Prepare(ctx context.Context, run RunInfo) error {
+	// A second run would replace the client, run id and counters under
+	// the first: its steps would carry the second's run id.
+	if !f.serving.CompareAndSwap(false, true) {
+		return errors.New("Flow target serves one run at a time, and another scenario is running it: give each scenario its own loadtest.Flow (they may share the function)")
+	}
+	err := f.prepare(run)
+	if err != nil {
+		f.serving.Store(false)
+	}
+	return err
+}
+
+func (f *FlowTarget) prepare(run RunInfo) error {
 	if f.fn == nil {
 		return errors.New("Flow target has no function (build it with loadtest.Flow)")
 	}
@@ -120,6 +139,7 @@ func (f *FlowTarget) Finish() {
 	if f.client != nil {
 		f.client.CloseIdleConnections()
 	}
+	f.serving.Store(false)
 }
 
 // Hit implements [Target]: it runs one iteration.

@@ -107,7 +107,9 @@ const (
 // reads and closes every response body itself, times each phase with
 // net/http/httptrace, and tags each request with a unique request id and the
 // run's id. Build one with [GET] or [Mix], or as a literal. An HTTP value
-// serves one run at a time.
+// serves one run at a time: a scenario that starts while another runs it
+// (two scenarios of [RunAll] given one target) fails before its load, so
+// give each scenario its own.
 type HTTP struct {
 	Requests []Request
 	// Transport selects a connection profile; ignored when Client is set.
@@ -149,6 +151,7 @@ type HTTP struct {
 	traceKey  traceKey
 	seq       atomic.Uint64
 	next      atomic.Uint64 // position in order
+	serving   atomic.Bool   // between Prepare and Finish
 }
 
 var (
@@ -186,8 +189,23 @@ func Mix(requests ...Request) *HTTP {
 func (h *HTTP) reportsConn() bool { return h.Client == nil }
 
 // Prepare checks every request and its host, and builds the client. It is
-// called by Run before any request is sent.
+// called by Run before any request is sent. It fails while another run is
+// using the target (until its Finish).
 func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
+	// A second run would rebuild the requests, client and run id under
+	// the first one's requests: the first's would carry the second's run
+	// id, or a half-built request.
+	if !h.serving.CompareAndSwap(false, true) {
+		return errors.New("HTTP target serves one run at a time, and another scenario is running it: give each scenario its own (loadtest.GET, Mix or an HTTP literal)")
+	}
+	err := h.prepare(ctx, run)
+	if err != nil {
+		h.serving.Store(false)
+	}
+	return err
+}
+
+func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 	if len(h.Requests) == 0 {
 		return errors.New("HTTP target has no Requests")
 	}
@@ -330,6 +348,7 @@ func (h *HTTP) Finish() {
 	if h.watch != nil {
 		h.watch.close()
 	}
+	h.serving.Store(false)
 }
 
 // weightedOrder spreads the request indices over one cycle in proportion to
