@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/tabular"
@@ -164,8 +165,14 @@ func (t *Table) Require(names ...string) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	// Quoted, as the missing names are: a column read from a spreadsheet's
+	// "email, password" is " password", and the space must show.
+	cols := make([]string, len(t.header))
+	for i, h := range t.header {
+		cols[i] = strconv.Quote(h)
+	}
 	return &DataError{File: t.name, Err: fmt.Errorf("no column %s (the columns are %s)",
-		strings.Join(missing, ", "), strings.Join(t.header, ", "))}
+		strings.Join(missing, ", "), strings.Join(cols, ", "))}
 }
 
 // Row is one row of a [Table], as a [Feed] hands it out: a small value,

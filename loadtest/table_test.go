@@ -131,7 +131,16 @@ func TestRowsOf(t *testing.T) {
 		t.Errorf("table %s of %d rows %q, first row plan %q", tab.Name(), tab.Len(), tab.Header(), row.Get("plan"))
 	}
 	err = tab.Require("email", "emial", "pan")
-	if want := `accounts: no column "emial", "pan" (the columns are email, plan)`; err == nil || err.Error() != want {
+	if want := `accounts: no column "emial", "pan" (the columns are "email", "plan")`; err == nil || err.Error() != want {
+		t.Errorf("Require: err = %v, want %q", err, want)
+	}
+	// A spreadsheet's "email, password" names a column " password": the
+	// names are quoted so that its space shows (it read "email,  password").
+	spaced, err := loadtest.RowsOf("sheet", []string{"email", " password"}, [][]string{{"a@x", "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err, want := spaced.Require("password"), `sheet: no column "password" (the columns are "email", " password")`; err == nil || err.Error() != want {
 		t.Errorf("Require: err = %v, want %q", err, want)
 	}
 	if err := tab.Require("plan"); err != nil {
