@@ -114,6 +114,29 @@ func TestResultFile(t *testing.T) {
 	}
 }
 
+// TestResultFileLongName: a scenario named by a long sentence was run but
+// its result not written (LOADGATE_OUT: open .tmp-…: file name too long).
+func TestResultFileLongName(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(loadtest.EnvOut, dir)
+	name := "checkout " + strings.Repeat("while the catalogue is being reindexed ", 7)
+	res := loadtest.Run(t, loadtest.Scenario{
+		Name:   name,
+		Target: loadtest.Func(func(context.Context) error { return nil }),
+		Load:   loadtest.Rate(100).For(200 * time.Millisecond),
+	})
+	if res == nil {
+		return
+	}
+	names := listDir(t, dir)
+	if len(names) != 1 {
+		t.Fatalf("files %q, want one result", names)
+	}
+	if got := readResult(t, filepath.Join(dir, names[0])); got.Scenario != name || got.RunID != res.RunID {
+		t.Errorf("%s holds scenario %q run %s, want %q run %s", names[0], got.Scenario, got.RunID, name, res.RunID)
+	}
+}
+
 // TestWriteFileConcurrent checks that concurrent writers of one scenario
 // each get a file of their own (go test -count=N -p=N, or parallel tests)
 // and leave no temporary file behind.

@@ -6,6 +6,8 @@ package filename
 
 import (
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,8 +17,13 @@ import (
 // Safe returns name made safe for a file name on every OS: every rune other
 // than ASCII letters, digits, '-', '_' and '.' becomes '_', and leading and
 // trailing dots are dropped (no hidden files, no "." or ".."). A name with
-// nothing left is "scenario". Different names can map to the same file name
-// ("a b" and "a/b"): the caller must check the scenario in the file.
+// nothing left is "scenario". A name longer than [MaxLen] bytes keeps its
+// first bytes and ends in a hash of the whole name, so that the file names
+// built on it (".tmp-<base>-123", "<base>.shard-2-of-4.json",
+// "<base>.12.cpu.pprof", ".<base>.json.partial") stay under the 255 bytes
+// a file name may have: a scenario named by a long sentence was not written
+// at all ("file name too long"). Different names can map to the same file
+// name ("a b" and "a/b"): the caller must check the scenario in the file.
 func Safe(name string) string {
 	var b strings.Builder
 	for _, r := range name {
@@ -31,8 +38,19 @@ func Safe(name string) string {
 	if s == "" {
 		return "scenario"
 	}
+	if len(s) > MaxLen {
+		h := fnv.New32a()
+		h.Write([]byte(name))
+		s = fmt.Sprintf("%s-%08x", s[:MaxLen-9], h.Sum32())
+	}
 	return s
 }
+
+// MaxLen is the longest base [Safe] returns, in bytes: a file name may have
+// 255, and the longest name built on a base adds 43
+// (".shard-10000-of-10000.99999.goroutine.pprof"). Names up to it keep the
+// file names they always had, so that stored baselines are still found.
+const MaxLen = 200
 
 // JSONFiles lists the *.json files in dir, in name order, leaving out
 // hidden ones (the temporary files of a result or baseline being written,

@@ -1,6 +1,9 @@
 package filename
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSafe(t *testing.T) {
 	tests := []struct {
@@ -16,6 +19,7 @@ func TestSafe(t *testing.T) {
 		{"dots trimmed", "..hidden.", "hidden"},
 		{"parent", "..", "scenario"},
 		{"empty", "", "scenario"},
+		{"at the limit", strings.Repeat("a", MaxLen), strings.Repeat("a", MaxLen)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -23,5 +27,27 @@ func TestSafe(t *testing.T) {
 				t.Errorf("Safe(%q) = %q, want %q", tt.give, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSafeLong: a scenario named by a sentence could not have its result
+// written (LOADGATE_OUT: open .tmp-…: file name too long); two such names
+// that differ only past the limit keep different files.
+func TestSafeLong(t *testing.T) {
+	long := strings.Repeat("keeps going and going ", 12)
+	a, b := Safe(long+"a"), Safe(long+"b")
+	for _, s := range []string{a, b} {
+		if len(s) > MaxLen {
+			t.Errorf("Safe(…) = %q, %d bytes, want at most %d", s, len(s), MaxLen)
+		}
+		if !strings.HasPrefix(s, "keeps_going_and_going_") {
+			t.Errorf("Safe(…) = %q, want the name's first words", s)
+		}
+	}
+	if a == b {
+		t.Errorf("Safe gives two long names one file name, %q", a)
+	}
+	if Safe(long+"a") != a {
+		t.Errorf("Safe is not stable")
 	}
 }
