@@ -237,6 +237,33 @@ func TestManifests(t *testing.T) {
 	if c, _, ok := onClaim(mc, mclaims, mc.Args[2]); !ok || c != claim {
 		t.Errorf("merge.yaml: -out %s is not on the volume of claim %v", mc.Args[2], claim)
 	}
+	// A second run into the first one's directories could not be merged:
+	// loadgate merge refuses shards of two runs in one directory and an
+	// -out that already holds results. Each run has its own.
+	for _, d := range []struct{ file, dir string }{{"generators.yaml", out}, {"merge.yaml", mc.Args[2]}, {"merge.yaml", mc.Args[len(mc.Args)-1]}} {
+		if !strings.Contains(d.dir, "${START_AT}") {
+			t.Errorf("%s: %s is the same directory for every run: want one per run, under ${START_AT}", d.file, d.dir)
+		}
+	}
+	// A manifest with ${START_AT} is applied through envsubst, in the
+	// docs as in its own comment.
+	doc, err := os.ReadFile("../docs/SHARDS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"generators.yaml", "merge.yaml"} {
+		data, err := os.ReadFile(filepath.Join("k8s", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "envsubst '$START_AT' < deploy/k8s/" + name + " | kubectl apply -f -"
+		if !strings.Contains(string(data), want) || !strings.Contains(string(doc), want) {
+			t.Errorf("k8s/%s holds ${START_AT}: want %q in its comment and in docs/SHARDS.md", name, want)
+		}
+		if strings.Contains(string(doc), "kubectl apply -f deploy/k8s/"+name) {
+			t.Errorf("docs/SHARDS.md applies k8s/%s without substituting ${START_AT}", name)
+		}
+	}
 	if df.pkg != "./examples/shop" || df.entrypoint != gc.Command[0] {
 		t.Errorf("Dockerfile: PKG %q, entrypoint %q; TestIndexedJobLocally builds ./examples/shop and runs %s", df.pkg, df.entrypoint, gc.Command[0])
 	}
