@@ -13,7 +13,7 @@ import (
 const versionUsage = `usage: loadgate version
 
 Version prints the version of loadgate (the module version it was installed
-at, go install github.com/loadgate/loadgate/cmd/loadgate@v0.1.0; or, built
+at, go install github.com/loadgate/loadgate/cmd/loadgate@vX.Y.Z; or, built
 from a checkout, the commit, when the build recorded one), the Go version
 that built it and the platform. It has no flags.
 %s

@@ -150,6 +150,33 @@ func TestDocsPins(t *testing.T) {
 	}
 }
 
+// TestHelpPinsNoVersion: the command's help is not among the files
+// docs/RELEASING.md's step 2 updates, so a version in it goes stale at the
+// next release (loadgate version -h of v0.2.0 would say
+// go install …@v0.1.0). It writes vX.Y.Z.
+func TestHelpPinsNoVersion(t *testing.T) {
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			for _, m := range pinRE.FindAllStringSubmatch(line, -1) {
+				if semverRE.MatchString(strings.TrimRight(m[1], ".,;:")) {
+					t.Errorf("%s:%d: loadgate@%s: the help goes stale at the next release; write vX.Y.Z", path, i+1, m[1])
+				}
+			}
+		}
+	}
+}
+
 // publicPackages are the packages a user imports; go doc of each should
 // read as a complete guide.
 var publicPackages = []string{"action", "assert", "baseline", "loadtest", "loadtest/grpcload", "loadtest/watch"}
