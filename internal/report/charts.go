@@ -162,11 +162,15 @@ func hasData(y []num) bool {
 	return false
 }
 
-// plannedRate is the rate r's plan asked for in each second: each open
-// stage's rate, ramped, over the time the stage ran; gaps for closed-model
-// stages and custom pacers.
+// plannedRate is what r's plan asked for in each second of the timeline:
+// the arrivals each open stage's rate, ramped, plans in the part of the
+// second the stage ran, so that a second the load only partly covers (the
+// last of a 1.5 s stage, the one second of a load LOADGATE_SCALE shortened
+// to 0.3 s) plans what it can hold, as "sent" counts what it held; gaps
+// for seconds of closed-model stages and custom pacers.
 func plannedRate(r *loadtest.Result, ax timeAxis) []num {
-	var tl []loadtest.Second
+	planned := map[int64]float64{}
+	unknown := map[int64]bool{}
 	var at float64
 	for _, s := range r.Stages {
 		if s.Index < 0 || s.Index >= len(r.Load.Stages) {
@@ -176,17 +180,33 @@ func plannedRate(r *loadtest.Result, ax timeAxis) []num {
 		dur := float64(s.ElapsedNS) / 1e9
 		full := float64(p.DurationNS) / 1e9
 		open := p.Model == loadtest.Open && p.Arrivals != loadtest.Custom && full > 0
-		for sec := math.Ceil(at); sec < at+dur; sec++ {
-			rate := math.NaN()
-			if open {
-				rate = p.From + (p.To-p.From)*(sec+0.5-at)/full
+		end := at + dur
+		if open {
+			end = at + min(dur, full) // the time past its plan drained requests
+		}
+		for sec := math.Floor(at); sec < end; sec++ {
+			lo, hi := max(sec, at), min(sec+1, end)
+			if hi <= lo {
+				continue
 			}
-			tl = append(tl, loadtest.Second{Second: int64(sec), P50NS: int64(rate * 1e6)})
+			if !open {
+				unknown[int64(sec)] = true
+				continue
+			}
+			// The rate is linear in the stage: its mean over [lo, hi) is
+			// its value in the middle.
+			planned[int64(sec)] += (hi - lo) * (p.From + (p.To-p.From)*((lo+hi)/2-at)/full)
 		}
 		at += dur
 	}
+	var tl []loadtest.Second
+	for sec, n := range planned {
+		if !unknown[sec] {
+			tl = append(tl, loadtest.Second{Second: sec, Sent: int64(math.Round(n * 1e6))})
+		}
+	}
 	return ax.series(tl, aggMean, func(s loadtest.Second) (float64, bool) {
-		return float64(s.P50NS) / 1e6, s.P50NS > 0
+		return float64(s.Sent) / 1e6, s.Sent > 0
 	})
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"testing"
 
 	"github.com/loadgate/loadgate/loadtest"
@@ -27,6 +28,45 @@ func TestRepresentativeUnbound(t *testing.T) {
 	} {
 		if _, got := representative(tt.runs); got != tt.want {
 			t.Errorf("%s: run %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestPlannedRatePartialSecond: a second the load covers only in part plans
+// what that part holds, as "sent" counts what it held. The chart planned
+// 200 and showed 60 sent in the one second of a 200/s load that
+// LOADGATE_SCALE=0.3 made 0.3 s long: a shortfall that was not there.
+func TestPlannedRatePartialSecond(t *testing.T) {
+	const s = int64(1e9)
+	open := func(from, to float64, dur int64) loadtest.StagePlan {
+		return loadtest.StagePlan{Model: loadtest.Open, Arrivals: loadtest.Even, From: from, To: to, DurationNS: dur}
+	}
+	for _, tt := range []struct {
+		name    string
+		plans   []loadtest.StagePlan
+		ran     []int64 // each stage's elapsed time
+		want    []float64
+		seconds int64 // the timeline's length
+	}{
+		{"whole seconds", []loadtest.StagePlan{open(100, 100, 2*s)}, []int64{2 * s}, []float64{100, 100}, 2},
+		{"a scaled load", []loadtest.StagePlan{open(200, 200, 3*s/10)}, []int64{3*s/10 + s/1000}, []float64{60}, 1},
+		{"the last half second", []loadtest.StagePlan{open(100, 100, 3*s/2)}, []int64{3 * s / 2}, []float64{100, 50}, 2},
+		{"a ramp", []loadtest.StagePlan{open(0, 200, 2*s)}, []int64{2 * s}, []float64{50, 150}, 2},
+		{"stages meeting mid-second", []loadtest.StagePlan{open(100, 100, 3*s/2), open(300, 300, 3*s/2)}, []int64{3 * s / 2, 3 * s / 2}, []float64{100, 200, 300}, 3},
+		{"a closed stage", []loadtest.StagePlan{open(100, 100, s), {Model: loadtest.Closed, Users: 2, DurationNS: s}}, []int64{s, s}, []float64{100, math.NaN()}, 2},
+	} {
+		r := &loadtest.Result{Load: loadtest.LoadInfo{Stages: tt.plans}}
+		for i, d := range tt.ran {
+			r.Stages = append(r.Stages, loadtest.StageResult{Index: i, ElapsedNS: d})
+		}
+		got := plannedRate(r, timeAxis{Seconds: tt.seconds, Step: 1})
+		ok := len(got) == len(tt.want)
+		for i := 0; ok && i < len(got); i++ {
+			g, w := float64(got[i]), tt.want[i]
+			ok = math.IsNaN(g) && math.IsNaN(w) || math.Abs(g-w) < 1e-6
+		}
+		if !ok {
+			t.Errorf("%s: planned %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
