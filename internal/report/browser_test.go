@@ -10,6 +10,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/report"
+	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // chromium is Debian's browser; scripts/install-chromium.sh installs it.
@@ -103,5 +109,36 @@ func TestBrowser(t *testing.T) {
 		png := filepath.Join(shots, "report.png")
 		runChromium(t, "--window-size=1400,2300", "--screenshot="+png, url)
 		t.Logf("screenshot: %s", png)
+	}
+}
+
+// TestBrowserOneSecond: a run shorter than two seconds (a load that
+// LOADGATE_SCALE shortened, as CI runs them) has one point a series over
+// time. uPlot draws no line through one point and made its x axis 0 to
+// 100: the charts were empty grids, yet marked drawn, since the grid was
+// counted as ink. Each chart now has pixels of its series' colours.
+func TestBrowserOneSecond(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
+	}
+	r := fixture.Long{Scenario: "short", Stages: []fixture.LongStage{{Name: "200/s", From: 200, To: 200, Seconds: 1}},
+		P50: time.Millisecond, P99: 5 * time.Millisecond, ErrorRate: 0.01, Seed: 1, Run: 1}.Result()
+	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
+	s := verdict.Judge(j, verdict.Input{Name: "short", Package: fixture.Package, Test: "TestLoad", Head: []*loadtest.Result{r}, NoBase: "no base"})
+	path := filepath.Join(t.TempDir(), "report.html")
+	page := write(t, report.Input{Scenarios: []report.Scenario{{Name: "short", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
+		Run: &verdict.Run{Scenarios: []*verdict.Scenario{s}}})
+	if err := os.WriteFile(path, page, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom, _ := runChromium(t, "--window-size=1400,1000", "--dump-dom", "file://"+path)
+	plots := regexp.MustCompile(`<div class="plot[^"]*"[^>]*>`).FindAllString(dom, -1)
+	if len(plots) < 4 {
+		t.Fatalf("%d charts, want latency, service time, rates, errors and the curve", len(plots))
+	}
+	for _, m := range plots {
+		if !strings.Contains(m, `data-drawn="yes"`) {
+			t.Errorf("chart drew none of its series: %s", m)
+		}
 	}
 }

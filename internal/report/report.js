@@ -52,7 +52,9 @@
       hooks: {
         drawAxes: [function (u) {
           if (!spec.band) return;
-          var ctx = u.ctx, x0 = u.valToPos(spec.band.from, "x", true), x1 = u.valToPos(spec.band.to, "x", true);
+          // Inside the plot: a window longer than the run reaches past it.
+          var ctx = u.ctx, b = u.bbox;
+          var x0 = Math.max(b.left, u.valToPos(spec.band.from, "x", true)), x1 = Math.min(b.left + b.width, u.valToPos(spec.band.to, "x", true));
           ctx.save();
           ctx.fillStyle = "rgba(201, 42, 42, 0.08)";
           ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
@@ -91,11 +93,29 @@
     };
   }
 
-  // inked counts the pixels of the plot area that are not blank.
+  // inked counts the pixels of the plot area that the series drew in a
+  // colour: not the grid's grey, nor the worst window's faint shade. It is
+  // read right after the series are drawn, before the limits' lines.
   function inked(u) {
     var b = u.bbox, img = u.ctx.getImageData(b.left, b.top, Math.max(1, b.width), Math.max(1, b.height)).data, n = 0;
-    for (var i = 3; i < img.length; i += 4 * 7) if (img[i] !== 0) n++;
+    for (var i = 0; i < img.length; i += 4) {
+      var hi = Math.max(img[i], img[i + 1], img[i + 2]), lo = Math.min(img[i], img[i + 1], img[i + 2]);
+      if (img[i + 3] > 96 && hi - lo > 40) n++;
+    }
     return n;
+  }
+
+  // lonely says whether a series has a value that no line reaches: the one
+  // second of a run shorter than two, or one between gaps that are not
+  // spanned. Such a series shows its points.
+  function lonely(y, spans) {
+    var n = 0;
+    for (var i = 0; i < y.length; i++) {
+      if (y[i] == null) continue;
+      n++;
+      if (!spans && (i === 0 || y[i - 1] == null) && (i === y.length - 1 || y[i + 1] == null)) return true;
+    }
+    return n === 1;
   }
 
   function draw(el, spec) {
@@ -107,21 +127,28 @@
     var lines = [spec.x];
     var points = 0;
     spec.series.forEach(function (s) {
+      var spans = spec.xunit === "s" && spec.unit !== "ms";
       series.push({ label: s.label, stroke: s.color, width: s.dash ? 1.5 : 2, dash: s.dash ? [6, 4] : undefined,
-        spanGaps: spec.xunit === "s" && spec.unit !== "ms", points: { show: false }, value: function (u, v) { return yfmt(v); } });
+        spanGaps: spans, points: { show: lonely(s.y, spans), size: 7, fill: s.color }, value: function (u, v) { return yfmt(v); } });
       lines.push(s.y);
       s.y.forEach(function (v) { if (v != null) points++; });
     });
     var axes = [
       { label: spec.xunit === "nines" ? "percentile" : "seconds of the load",
         splits: spec.xunit === "nines" ? function () { return [0, 1, 2, 3, 4, 5]; } : undefined,
+        // Whole seconds: the timeline has no others.
+        incrs: spec.xunit === "s" ? [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200] : undefined,
         values: spec.xunit === "nines" ? function (u, sp) { return sp.map(nines); } : undefined },
-      { label: spec.unit, size: 70, values: function (u, sp) { return sp.map(yfmt); } }
+      // A latency's ticks carry their unit (µs, ms, s): no label to
+      // contradict them.
+      { label: isMs ? undefined : spec.unit, size: 70, values: function (u, sp) { return sp.map(yfmt); } }
     ];
     var opts = {
       title: spec.title, width: Math.max(320, el.clientWidth || 600), height: 300,
       series: series, axes: axes, plugins: [markers(spec)],
-      scales: { x: { time: false }, y: spec.logY ? { distr: 3 } : { range: function (u, lo, hi) {
+      // A run of one second has one x: centred, rather than at the left
+      // edge of an axis uPlot would make 0 to 100.
+      scales: { x: spec.x.length === 1 ? { time: false, auto: false, range: [spec.x[0] - 0.5, spec.x[0] + 0.5] } : { time: false }, y: spec.logY ? { distr: 3 } : { range: function (u, lo, hi) {
         var top = hi;
         (spec.hlines || []).forEach(function (m) { top = Math.max(top, m.at * 1.05); });
         return [0, top > 0 ? top * 1.05 : 1];
@@ -129,13 +156,18 @@
       cursor: { drag: { x: true, y: false } }
     };
     // uPlot draws after the constructor returns (in a microtask): the
-    // marks are set once it has, and again on every redraw.
-    opts.hooks = { draw: [function (u) { mark(el, u, points); }] };
+    // marks are set once it has, and again on every redraw, from the ink
+    // the series left (counted once the last is drawn).
+    var ink = 0;
+    opts.hooks = {
+      drawSeries: [function (u, i) { if (i === u.series.length - 1) ink = inked(u); }],
+      draw: [function (u) { mark(el, u, points, ink); }]
+    };
     return new uPlot(opts, lines, el);
   }
 
-  function mark(el, u, points) {
-    var px = inked(u), ok = points > 0 && px > 0;
+  function mark(el, u, points, px) {
+    var ok = points > 0 && px > 0;
     el.setAttribute("data-points", String(points));
     el.setAttribute("data-ink", String(px));
     if (!ok && el.getAttribute("data-drawn") !== "no") fail("chart " + el.id + " drew nothing");
