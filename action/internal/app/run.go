@@ -355,6 +355,21 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 		}
 	}
 
+	if cfg.GitHub.EventName != "workflow_run" && cfg.GitHub.HeadSHA != "" {
+		// One comment holds the verdict of the pull request's head. A run
+		// of an earlier commit that ends after a later one's (pushed while
+		// it ran, or given more runs, or run again) would put its verdict
+		// over the later one's; its check stays on its own commit.
+		p, err := c.GetPullRequest(ctx, owner, repo, pr)
+		switch {
+		case err != nil:
+			gha.Warningf("loadgate: could not check that pull request #%d is still at %s (%v): commenting", pr, cell.Commit(cfg.GitHub.HeadSHA), err)
+		case p.Head.SHA != "" && p.Head.SHA != cfg.GitHub.HeadSHA:
+			gha.Noticef("loadgate: pull request #%d is now at %s, this run tested %s: not commenting (the comment is the newer run's)", pr, cell.Commit(p.Head.SHA), cell.Commit(cfg.GitHub.HeadSHA))
+			return skip("pull request moved on")
+		}
+	}
+
 	body, level := r.Fit(MaxCommentChars, Chars)
 	if level != Full {
 		gha.Infof("loadgate: the comment is shortened (%s) to fit %d characters", level, MaxCommentChars)

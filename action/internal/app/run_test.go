@@ -254,6 +254,43 @@ func TestRunOnChange(t *testing.T) {
 	}
 }
 
+// TestRunStaleCommit: a run of a pull request's earlier commit that ends
+// after the run of its later one (pushed while the first ran, or given more
+// runs, or run again) leaves the comment to the later one: it put its older
+// verdict over the newer one's.
+func TestRunStaleCommit(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	newer := d.AddComment(repoFull, prNumber, "github-actions[bot]", Marker("loadgate", "load")+"\nthe verdict of the newer commit")
+	for _, tt := range []struct {
+		name, prHead string
+		wantComment  bool
+	}{
+		{"the PR moved on", "0000000000000000000000000000000000000000", false},
+		{"current", "9f8e7d6c", true}, // the event's head (newActionEnv)
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d.AddPull(repoFull, prNumber, tt.prHead)
+			e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "fail-on": "never"})
+			out, err := runAction(t, e, regressionResults())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out.Comment != nil; got != tt.wantComment {
+				t.Errorf("commented %v, want %v (skipped: %s)", got, tt.wantComment, out.CommentSkipped)
+			}
+			body := d.State().Comments[0].Body
+			if moved := strings.Contains(body, "the verdict of the newer commit"); moved == tt.wantComment {
+				t.Errorf("comment %d: %.200s", newer.ID, body)
+			}
+			if !tt.wantComment && !strings.Contains(e.stdout.String(), "::notice::loadgate: pull request #7 is now at 000000000000, this run tested 9f8e7d6c") {
+				t.Errorf("no notice:\n%s", e.stdout.String())
+			}
+		})
+	}
+}
+
 // TestRunMatrix: the jobs of one matrix share the workflow's and job's
 // names; with comment-key each keeps its own comment, named in its heading,
 // and a second push updates both in place.
