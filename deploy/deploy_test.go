@@ -195,6 +195,12 @@ func TestManifests(t *testing.T) {
 	if gen.get("spec", "completionMode") != "Indexed" {
 		t.Errorf("generators.yaml: completionMode %v, want Indexed (JOB_COMPLETION_INDEX)", gen.get("spec", "completionMode"))
 	}
+	// A failed shard fails alone: at backoffLimit a Job fails and
+	// Kubernetes terminates its running pods, the other shards mid-load.
+	if gen.get("spec", "backoffLimit") != nil || gen.get("spec", "backoffLimitPerIndex") != 0 {
+		t.Errorf("generators.yaml: backoffLimit %v, backoffLimitPerIndex %v: want backoffLimitPerIndex: 0 alone, so that a failed shard does not end the others' load",
+			gen.get("spec", "backoffLimit"), gen.get("spec", "backoffLimitPerIndex"))
+	}
 	n, _ := gen.get("spec", "completions").(int)
 	if p, _ := gen.get("spec", "parallelism").(int); n < 1 || p != n {
 		t.Errorf("generators.yaml: completions %d, parallelism %d: want N of each, every shard running at once", n, p)
