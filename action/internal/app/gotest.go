@@ -471,9 +471,11 @@ func reproduce(cfg *Config, m *Manifest) string {
 		fmt.Fprintf(&b, "for i in $(seq %d); do\n", sh.Count)
 		fmt.Fprintf(&b, "  (%sLOADGATE_SHARD=$i/%d LOADGATE_START_AT=$at LOADGATE_OUT=\"$out/shard-$i\" %s) &\n", cd, sh.Count, test)
 		b.WriteString("done\nwait\n")
-		b.WriteString("go run github.com/loadgate/loadgate/cmd/loadgate merge -out \"$out/merged\" \"$out\"/shard-*\n")
+		// loadgate by version, as below: a bare go run of it in a user's
+		// module needs its dependencies in that module's go.sum.
+		fmt.Fprintf(&b, "%s merge -out \"$out/merged\" \"$out\"/shard-*\n", loadgate)
 		if len(cfg.Packages) == 1 && !strings.Contains(cfg.Packages[0], "...") {
-			fmt.Fprintf(&b, "%sgo run github.com/loadgate/loadgate/cmd/loadgate compare %s \"$out/merged\"\n", cd, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
+			fmt.Fprintf(&b, "%s%s compare %s \"$out/merged\"\n", cd, loadgate, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
 		}
 		return b.String()
 	}

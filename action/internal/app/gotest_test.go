@@ -335,6 +335,12 @@ func TestReproduceVersion(t *testing.T) {
 			"go run github.com/loadgate/loadgate/cmd/loadgate@latest compare"},
 		{"loadgate's own module", ".", "v0.1.0", CompareBaseRef,
 			"\ngo run github.com/loadgate/loadgate/cmd/loadgate compare"},
+		// A bare go run of the command in a user's module failed:
+		// missing go.sum entry for github.com/sethvargo/go-githubactions.
+		{"a user's sharded run: the merge", user, "v0.1.0", CompareBaseline,
+			"\ngo run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 merge -out \"$out/merged\""},
+		{"a user's sharded run: the comparison", user, "v0.1.0", CompareBaseline,
+			"\ngo run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 compare ./svc/testdata/loadgate \"$out/merged\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,6 +348,9 @@ func TestReproduceVersion(t *testing.T) {
 			buildVersion = func() version.Info { return version.Info{Version: tt.version} }
 			cfg := &Config{Compare: tt.compare, Run: "Load", Packages: []string{"./..."}, Count: 5, WorkingDirectory: tt.dir}
 			m := &Manifest{Compare: tt.compare, BaseSHA: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", WorkingDirectory: "."}
+			if strings.Contains(tt.name, "sharded") {
+				cfg.Packages, cfg.Count, m.Shard = []string{"./svc"}, 1, &ShardManifest{Index: 1, Count: 3}
+			}
 			if got := reproduce(cfg, m); !strings.Contains(got, tt.want) {
 				t.Errorf("reproduce lacks %q:\n%s", tt.want, got)
 			}
