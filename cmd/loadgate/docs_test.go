@@ -177,6 +177,48 @@ func TestHelpPinsNoVersion(t *testing.T) {
 	}
 }
 
+// TestChangelogCovers: the changelog's Unreleased section is the next
+// release's notes (docs/RELEASING.md, step 7). It named neither loadgate
+// report nor loadgate merge, nor loadtest/grpcload, though all three were
+// in the README. Every command of loadgate -h is in its command entry, and
+// every public package in the section.
+func TestChangelogCovers(t *testing.T) {
+	data, err := os.ReadFile("../../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, unreleased, _ := strings.Cut(string(data), "## [Unreleased]")
+	unreleased, _, _ = strings.Cut(unreleased, "\n## [")
+	_, cmds, ok := strings.Cut(unreleased, "\n- `loadgate` command:")
+	if !ok {
+		t.Fatal("CHANGELOG.md's Unreleased section has no entry \"- `loadgate` command:\"")
+	}
+	cmds, _, _ = strings.Cut(cmds, "\n- ")
+	usage, err := os.ReadFile("testdata/usage.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, _ := strings.Cut(string(usage), "Commands:\n")
+	list, _, _ = strings.Cut(strings.TrimLeft(list, "\n"), "\n\n")
+	for _, line := range strings.Split(list, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] == "action" { // the Action's entry is its own
+			continue
+		}
+		if !regexp.MustCompile("`" + f[0] + "[` ]").MatchString(cmds) {
+			t.Errorf("CHANGELOG.md's `loadgate` command entry does not name `%s`", f[0])
+		}
+	}
+	for _, pkg := range publicPackages {
+		if pkg == "action" {
+			pkg = "action.yml" // the GitHub Action, whose Go package it is
+		}
+		if !strings.Contains(unreleased, "`"+pkg+"`") {
+			t.Errorf("CHANGELOG.md's Unreleased section does not name package `%s`", pkg)
+		}
+	}
+}
+
 // publicPackages are the packages a user imports; go doc of each should
 // read as a complete guide.
 var publicPackages = []string{"action", "assert", "baseline", "loadtest", "loadtest/grpcload", "loadtest/watch"}
