@@ -80,7 +80,7 @@ head=$(gitc rev-parse HEAD)
 pr_event "$work/event.json" "$head" shards
 
 # 2. The API double and the shop every shard loads.
-start_double -token "write=$token"
+start_double -token "write=$token" -pull "$repo#$pr=$head" # the merge job checks the PR is still at head
 go build -o "$work/shopd" ./examples/shop/cmd/shopd
 "$work/shopd" -addr 127.0.0.1:0 >"$work/shopd.out" 2>"$work/shopd.log" &
 shop_pid=$!
