@@ -115,6 +115,34 @@ func TestReadmeWorkflowPermissions(t *testing.T) {
 	}
 }
 
+// TestReadmeWorkflowFiles: a file a README workflow hands the action (sla,
+// policy) is one the reader must add, and the action refuses a file that
+// is not there ("input sla: open loadgate.sla: no such file or
+// directory"): the README says so outside its yaml blocks. The workflow to
+// copy named loadgate.sla with only "# optional" beside it, and a copy
+// made as told failed its first run.
+func TestReadmeWorkflowFiles(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prose := yamlBlockRE.ReplaceAllString(string(data), "")
+	for _, w := range readmeWorkflows(t, "../../README.md") {
+		for _, job := range w.wf.Jobs {
+			for _, st := range job.Steps {
+				if action, _, _ := strings.Cut(st.Uses, "@"); action != "loadgate/loadgate" {
+					continue
+				}
+				for _, input := range []string{"sla", "policy"} {
+					if f := st.With[input]; f != "" && !strings.Contains(f, "${{") && !strings.Contains(prose, "`"+f+"`") {
+						t.Errorf("README.md:%d: workflow %q hands the action %s: %s, which the README never tells the reader to add", w.line, w.wf.Name, input, f)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestWorkflowProblems(t *testing.T) {
 	tests := []struct {
 		name string
