@@ -209,7 +209,14 @@ func verify(args []string) error {
 	if !strings.HasPrefix(c.Body, "<!-- loadgate-action:") {
 		fail("the body does not start with the marker: %q", line(c.Body, 0))
 	}
-	if v := line(c.Body, 1); !strings.Contains(v, "❌") || !strings.Contains(v, "regression") {
+	switch v := line(c.Body, 1); {
+	case strings.Contains(v, "❌") && strings.Contains(v, "regression"):
+	case strings.Contains(v, "inconclusive: generator-bound"):
+		// A machine so busy that too few runs were left once the bound
+		// ones were left out: the gate rightly claims nothing.
+		// action-e2e.sh notes it rather than fail, and so does this.
+		fmt.Printf("note: the updated comment's verdict is %q: the runs were generator-bound, not judged\n", v)
+	default:
 		fail("the updated comment's verdict is %q, want a regression", v)
 	}
 	creates, updates := 0, 0
