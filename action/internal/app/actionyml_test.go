@@ -3,10 +3,14 @@ package app
 import (
 	"bufio"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestActionYMLInputs keeps action.yml, the Input constants and the
@@ -73,5 +77,65 @@ func TestActionYMLInputs(t *testing.T) {
 	}
 	if len(declared) < len(read) {
 		t.Errorf("found %d inputs in action.yml: %q", len(declared), declared)
+	}
+}
+
+// TestActionYMLBuildRef runs action.yml's build step with a go that only
+// records its arguments: the build is told the version of uses:
+// loadgate/loadgate@v0.1.0 even where github.action_ref is empty in a
+// composite action's steps (actions/runner#2473), from the directory the
+// runner keeps the action in. Without it loadgate version knew no version
+// and the comment's reproduce script said @latest, not the pinned one.
+func TestActionYMLBuildRef(t *testing.T) {
+	data, err := os.ReadFile("../../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Runs struct {
+			Steps []struct {
+				Name string `yaml:"name"`
+				Run  string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	var script string
+	for _, st := range a.Runs.Steps {
+		if st.Name == "Build loadgate" {
+			script = st.Run
+		}
+	}
+	if script == "" {
+		t.Fatal(`action.yml has no step "Build loadgate"`)
+	}
+	bin := t.TempDir()
+	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n")
+	if err := os.Chmod(filepath.Join(bin, "go"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	for _, tt := range []struct{ name, ref, path, want string }{
+		{"action_ref given", "v0.1.0", "/home/runner/work/_actions/loadgate/loadgate/v0.1.0", "v0.1.0"},
+		{"action_ref empty: a tag", "", "/home/runner/work/_actions/loadgate/loadgate/v0.1.0", "v0.1.0"},
+		{"action_ref empty: a commit", "", "/home/runner/work/_actions/loadgate/loadgate/" + sha, sha},
+		{"action_ref empty: a branch with a slash", "", "/home/runner/work/_actions/loadgate/loadgate/feature/v2", ""},
+		{"uses: ./", "", "/home/runner/work/svc/svc", ""},
+		{"a ref that is no tag", "main;rm", "/home/runner/work/_actions/loadgate/loadgate/v0.1.0", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command("bash", "-e", "-c", script)
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+				"LOADGATE_REF="+tt.ref, "LOADGATE_ACTION_PATH="+tt.path, "RUNNER_TEMP="+t.TempDir())
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if want := "internal/version.ref=" + tt.want + "\n"; !strings.Contains(string(out), want) {
+				t.Errorf("go %s\nwant -X …%s", strings.ReplaceAll(string(out), "\n", " "), want)
+			}
+		})
 	}
 }
