@@ -140,6 +140,7 @@ func onClaim(c container, claims map[string]string, dir string) (claim, rel stri
 
 // dockerfile is what deploy/Dockerfile builds.
 type dockerfile struct {
+	text       string
 	binaries   map[string]bool // paths of the binaries in the image
 	pkg        string          // the default PKG
 	entrypoint string
@@ -151,8 +152,8 @@ func readDockerfile(t *testing.T) dockerfile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := dockerfile{binaries: map[string]bool{}}
 	text := string(data)
+	d := dockerfile{text: text, binaries: map[string]bool{}}
 	// Built into /out/bin, which is copied to /usr/local/bin.
 	if !strings.Contains(text, "COPY --from=build /out/bin/ /usr/local/bin/") {
 		t.Fatal("Dockerfile: the binaries are not copied from /out/bin/ to /usr/local/bin/")
@@ -275,6 +276,11 @@ func TestManifests(t *testing.T) {
 	}
 	if gc.Image != mc.Image {
 		t.Errorf("the generators run %s and the merge %s: one image holds both", gc.Image, mc.Image)
+	}
+	// The Dockerfile's own build command tags the image the manifests run
+	// (it tagged the short commit, and the manifests ran :latest).
+	if m := regexp.MustCompile(`(?m)^#\s+-t (\S+) \.$`).FindStringSubmatch(df.text); m == nil || m[1] != gc.Image {
+		t.Errorf("Dockerfile: its docker build tags %v, the manifests run %s", m, gc.Image)
 	}
 }
 
