@@ -59,13 +59,20 @@ func Align(runs bool) string {
 
 // Cells renders r under Header(runs): latency and service time, when it
 // should have started from the start of the load, its stage and name (for
-// a Flow's iteration, its slowest step, whose ids these are), its status
-// and error kind, and its ids ("-" for none).
+// a Flow's iteration, its slowest step, whose ids these are, with the
+// step's own status when the iteration's differs), its status and error
+// kind, and its ids ("-" for none).
 func (r Row) Cells(runs bool) []string {
 	name := r.Name
 	status := r.Status
 	if s := r.Step; s != nil {
-		name = s.Name + " (slowest step, " + dur(s.LatencyNS) + ")"
+		own := ""
+		if s.Status != 0 && r.Status != 0 && s.Status != r.Status {
+			// The iteration's status came from another step: the one
+			// named here, whose ids these are, answered otherwise.
+			own = ", " + strconv.Itoa(s.Status)
+		}
+		name = s.Name + " (slowest step, " + dur(s.LatencyNS) + own + ")"
 		if status == 0 {
 			status = s.Status
 		}

@@ -38,6 +38,11 @@ func TestOfAndCells(t *testing.T) {
 		{name: "status and kind", runs: []*loadtest.Result{{Slowest: run2.Slowest[1:]}}, n: 5, want: [][]string{
 			{"5ms", "5ms", "+10ms", "8 users", "-", "503 http_5xx", "-", "-"},
 		}},
+		{name: "a journey that failed after its slowest step", runs: []*loadtest.Result{{Slowest: []loadtest.SlowRequest{
+			{Stage: "8 users", RequestID: "r4-1", LatencyNS: ms(30), ServiceTimeNS: ms(30), Status: 500, ErrorKind: "http_5xx",
+				Step: &loadtest.SlowStep{Name: "login", LatencyNS: ms(19), Status: 200}}}}}, n: 5, want: [][]string{
+			{"30ms", "30ms", "+0s", "8 users", "login (slowest step, 19ms, 200)", "500 http_5xx", "r4-1", "-"},
+		}},
 		{name: "a gRPC call's code", runs: []*loadtest.Result{{Slowest: []loadtest.SlowRequest{
 			{Stage: "200/s", RequestID: "r3-4", TraceID: "cc", LatencyNS: ms(9), ServiceTimeNS: ms(2), ErrorKind: "grpc_unavailable",
 				Step: &loadtest.SlowStep{Name: "/pkg.Svc/Get", LatencyNS: ms(9), StatusName: "UNAVAILABLE"}}}}}, n: 5, want: [][]string{
