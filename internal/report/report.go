@@ -168,5 +168,13 @@ func headline(r *verdict.Run) string {
 	case len(warns) > 0:
 		return fmt.Sprintf("%s; warnings for %s", n, strings.Join(warns, ", "))
 	}
+	if !slices.ContainsFunc(r.Scenarios, judged) {
+		// Nothing was compared and no SLA limit checked: "passed" would
+		// claim what no one asked.
+		return n + ", not judged: no base or SLA limits given (no goroutine leak found)"
+	}
 	return n + ", all passed"
 }
+
+// judged tells whether s was held to a base or to SLA limits.
+func judged(s *verdict.Scenario) bool { return s.Comparison != nil || len(s.SLA) > 0 }

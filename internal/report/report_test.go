@@ -259,3 +259,28 @@ func TestStoppedRunNoted(t *testing.T) {
 		t.Errorf("with a base, the run that stopped early is noted %d times, want once (the comparison's note)", strings.Count(full, "stopped early"))
 	}
 }
+
+// TestHeadlineNotJudged: a run given without a base or SLA limits was held
+// to nothing but goroutine leaks; the headline says so instead of "all
+// passed", and says "all passed" once an SLA limit was checked.
+func TestHeadlineNotJudged(t *testing.T) {
+	r := fixture.Long{Scenario: "checkout", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, ErrorRate: 0.2, Seed: 1, Run: 1}.Result()
+	for _, tt := range []struct {
+		sla  []string
+		want string
+	}{
+		{nil, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
+		{[]string{"p99 < 25ms"}, "1 scenario, all passed"},
+	} {
+		j := &baseline.Judge{Policy: baseline.DefaultPolicy}
+		j.Policy.SLA = tt.sla
+		s := verdict.Judge(j, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: []*loadtest.Result{r}})
+		page := string(write(t, report.Input{
+			Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
+			Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
+		}))
+		if !strings.Contains(page, ">"+tt.want+"</p>") {
+			t.Errorf("SLA %q: the headline is not %q", tt.sla, tt.want)
+		}
+	}
+}

@@ -94,8 +94,9 @@ func TestActionYMLBuildRef(t *testing.T) {
 	var a struct {
 		Runs struct {
 			Steps []struct {
-				Name string `yaml:"name"`
-				Run  string `yaml:"run"`
+				Name string            `yaml:"name"`
+				Run  string            `yaml:"run"`
+				Env  map[string]string `yaml:"env"`
 			} `yaml:"steps"`
 		} `yaml:"runs"`
 	}
@@ -106,6 +107,14 @@ func TestActionYMLBuildRef(t *testing.T) {
 	for _, st := range a.Runs.Steps {
 		if st.Name == "Build loadgate" {
 			script = st.Run
+			// A workflow's GOFLAGS=-mod=vendor or go.work is its module's:
+			// loadgate, built in the action's directory, has neither.
+			if v, ok := st.Env["GOFLAGS"]; !ok || v != "" {
+				t.Errorf("the build step's GOFLAGS is %q (set: %v), want it set empty", v, ok)
+			}
+			if st.Env["GOWORK"] != "off" {
+				t.Errorf("the build step's GOWORK is %q, want off", st.Env["GOWORK"])
+			}
 		}
 	}
 	if script == "" {
