@@ -85,7 +85,8 @@ yaml_after() {
 # here into DIR/setup-go, DIR/upload and DIR/download: actions/setup-go (Go
 # is on the runner already) and actions/upload-artifact and
 # download-artifact, which keep each artifact in a directory of
-# $LOADGATE_E2E_ARTIFACTS named after it. As download-artifact@v4 does, a
+# $LOADGATE_E2E_ARTIFACTS named after it; as upload-artifact@v4 does, a
+# name the run already has is refused unless overwrite. As download-artifact@v4 does, a
 # name downloads that artifact into path, and a pattern every artifact it
 # matches into path/<artifact name>. act takes them with
 # --local-repository actions/setup-go@v5=DIR/setup-go and so on.
@@ -107,12 +108,19 @@ name: upload-artifact stand-in
 inputs:
   name: {required: true}
   path: {required: true}
+  overwrite: {required: false, default: 'false'}
 runs:
   using: composite
   steps:
     - shell: bash
       run: |
         [ -n "${{ inputs.path }}" ] && [ -d "${{ inputs.path }}" ] || { echo "upload stand-in: no such directory: '${{ inputs.path }}'"; exit 1; }
+        dest="$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}"
+        if [ -e "$dest" ]; then
+          # upload-artifact@v4 refuses a name the run already has (409 Conflict), as on a re-run, unless overwrite
+          [ "${{ inputs.overwrite }}" = true ] || { echo "upload stand-in: an artifact named ${{ inputs.name }} already exists on the workflow run (set overwrite: true)"; exit 1; }
+          rm -rf "$dest"
+        fi
         mkdir -p "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}" && cp -R "${{ inputs.path }}/." "$LOADGATE_E2E_ARTIFACTS/${{ inputs.name }}/"
 YAML
   cat >"$1/download/action.yml" <<'YAML'

@@ -68,10 +68,10 @@ func workflowProblems(w workflowFile) []string {
 		if job.Permissions != nil {
 			perms = job.Permissions
 		}
-		if perms == nil {
-			continue // the repository's default permissions
-		}
 		need := func(scope, level, why string) {
+			if perms == nil {
+				return // the repository's default permissions
+			}
 			have := perms[scope]
 			if have == "write" || have == level {
 				return
@@ -87,6 +87,10 @@ func workflowProblems(w workflowFile) []string {
 				need("actions", "read", "download-artifact of another run (run-id) needs actions: read")
 			case action == "loadgate/loadgate" && st.With["shard"] == "" && st.With["comment"] != "false":
 				need("pull-requests", "write", "loadgate comments on the pull request")
+			case action == "actions/upload-artifact" && st.With["overwrite"] != "true":
+				// v4 refuses a name its workflow run already has (409
+				// Conflict), and a re-run job is the same run.
+				out = append(out, fmt.Sprintf("job %s: upload-artifact %s without overwrite: true fails when the job is re-run", name, st.With["name"]))
 			}
 		}
 	}
@@ -151,6 +155,8 @@ func TestWorkflowProblems(t *testing.T) {
 	}{
 		{"all given", "permissions: {contents: read, actions: read, pull-requests: write}\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/download-artifact@v4\n        with: {run-id: '1'}\n      - uses: loadgate/loadgate@v0.1.0\n", nil},
 		{"defaults", "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n", nil},
+		{"upload", "jobs:\n  a:\n    steps:\n      - uses: actions/upload-artifact@v4\n        with: {name: results, path: x}\n      - uses: actions/upload-artifact@v4\n        with: {name: again, path: x, overwrite: true}\n",
+			[]string{"job a: upload-artifact results without overwrite: true fails when the job is re-run"}},
 		{"no contents", "permissions: {actions: read, pull-requests: write}\njobs:\n  comment:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: loadgate/loadgate@v0.1.0\n",
 			[]string{`job comment: actions/checkout needs contents: read, but its permissions give contents: "" (left out is none)`}},
 		{"job's own", "permissions: {contents: read, pull-requests: write}\njobs:\n  a:\n    permissions: {contents: read}\n    steps:\n      - uses: loadgate/loadgate@v0.1.0\n",
