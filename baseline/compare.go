@@ -138,7 +138,8 @@ type Row struct {
 	Change float64
 	// ChangeLo and ChangeHi bound Change at the comparison's confidence
 	// level (the Hodges-Lehmann interval of the shift, relative to the base
-	// median, that goes with the rank test); ±Inf with too few runs.
+	// median, that goes with the rank test); ±Inf with too few runs, and,
+	// as Change, where the base median is 0 and the bound is not.
 	ChangeLo, ChangeHi float64
 	// Tested says whether there were enough runs on both sides for the
 	// rank test to confirm a change at all; P is its p-value (1 when not
@@ -162,6 +163,11 @@ type Row struct {
 	// head's were (from the second look's runs on). A machine short of CPU
 	// would have met both sides: the change itself takes the CPU.
 	BoundByChange bool
+
+	// shiftLo and shiftHi are ChangeLo and ChangeHi in the metric's unit,
+	// which a floor is in: a base median of 0 makes the relative ones
+	// infinite.
+	shiftLo, shiftHi float64
 
 	// everyRun says the Stats hold every run, the LeftOut ones among them
 	// in N: judgeUnbound left the row unjudged. Otherwise N counts the
@@ -329,7 +335,8 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 		Base: stat(bs), Head: stat(hs), P: 1}
 	b, h := row.Base.Median, row.Head.Median
 	row.Change = change(b, h)
-	row.ChangeLo, _, row.ChangeHi = shiftCI(bv, hv, CILevel)
+	row.shiftLo, _, row.shiftHi = shiftCI(bv, hv, CILevel)
+	row.ChangeLo, row.ChangeHi = relative(row.shiftLo, b), relative(row.shiftHi, b)
 	worse := row.Change
 	if m.Better == HigherIsBetter {
 		worse = -worse

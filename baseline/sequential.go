@@ -56,12 +56,13 @@ func (j *Judge) CompareLook(base, head Sample, l Look) (*Comparison, error) {
 func (r Row) gating() bool { return !r.Rule.WarnOnly && !r.Rule.Ignore }
 
 // worse returns the interval of the row's change oriented so that positive
-// is worse.
-func (r Row) worse() (lo, hi float64) {
+// is worse: relative to the base median (Row.ChangeLo, Row.ChangeHi), and
+// in the metric's unit, which the rule's floor is in.
+func (r Row) worse() (lo, hi, unitHi float64) {
 	if r.Better == HigherIsBetter {
-		return -r.ChangeHi, -r.ChangeLo
+		return -r.ChangeHi, -r.ChangeLo, -r.shiftLo
 	}
-	return r.ChangeLo, r.ChangeHi
+	return r.ChangeLo, r.ChangeHi, r.shiftHi
 }
 
 // settled tells whether more runs cannot change the row's verdict: it
@@ -75,8 +76,11 @@ func (r Row) settled(alpha float64, paired bool) bool {
 	if r.GeneratorBound {
 		return r.boundSettled(alpha, paired)
 	}
-	_, hi := r.worse()
-	return hi <= r.Rule.Tolerance || hi*math.Abs(r.Base.Median) < r.Rule.Floor
+	// The floor is compared in the metric's unit: relative to a base
+	// median of 0 every change is infinite, and 0 → 40 dropped arrivals
+	// is not under a floor of 10.
+	_, hi, unitHi := r.worse()
+	return hi <= r.Rule.Tolerance || unitHi < r.Rule.Floor
 }
 
 // Settled tells whether more runs could change c's verdict: it is settled
@@ -107,10 +111,12 @@ func (c *Comparison) Conclude() {
 		if r.settled(c.Alpha, c.paired) || r.Verdict == Fail || r.GeneratorBound {
 			continue // a generator-bound row is inconclusive already
 		}
-		lo, hi := r.worse()
+		lo, hi, _ := r.worse()
 		if math.IsInf(hi-lo, 0) || (hi-lo)/2 <= r.Rule.Tolerance {
 			// Too few runs to measure the noise (the rank test's
-			// warning says so), or precise enough: the verdict stands.
+			// warning says so), a base median of 0, against which no
+			// noise is a fraction, or precise enough: the verdict
+			// stands.
 			continue
 		}
 		r.Verdict = Inconclusive

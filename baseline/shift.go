@@ -5,9 +5,9 @@ import (
 	"slices"
 )
 
-// shiftCI estimates how far head is shifted from base, relative to the
-// base's median, with a confidence interval at level conf: the
-// Hodges-Lehmann estimate (the median of every pairwise difference
+// shiftCI estimates how far head is shifted from base, in the metric's
+// unit, with a confidence interval at level conf: the Hodges-Lehmann
+// estimate (the median of every pairwise difference
 // h[j]-b[i]) and the interval between two order statistics of those
 // differences chosen from the exact null distribution of the Mann-Whitney
 // U statistic. It is the interval that goes with the rank test the
@@ -18,14 +18,10 @@ func shiftCI(base, head []float64, conf float64) (lo, est, hi float64) {
 	if n1 == 0 || n2 == 0 {
 		return math.Inf(-1), 0, math.Inf(1)
 	}
-	ref := median(base)
-	if ref == 0 {
-		ref = 1 // no relative scale: differences in the metric's unit
-	}
 	d := make([]float64, 0, n1*n2)
 	for _, h := range head {
 		for _, b := range base {
-			d = append(d, (h-b)/math.Abs(ref))
+			d = append(d, h-b)
 		}
 	}
 	slices.Sort(d)
@@ -83,6 +79,19 @@ func uCDF(n1, n2 int) []float64 {
 		cdf[u] = acc / total
 	}
 	return cdf
+}
+
+// relative returns a shift d of a metric whose base median is b relative
+// to b, as [Row.Change] is: ±Inf when b is 0 and d is not, since no change
+// from 0 is a fraction of it.
+func relative(d, b float64) float64 {
+	switch {
+	case d == 0:
+		return 0
+	case b == 0:
+		return math.Inf(int(math.Copysign(1, d)))
+	}
+	return d / math.Abs(b)
 }
 
 func median(v []float64) float64 {

@@ -27,8 +27,8 @@ func TestShiftCI(t *testing.T) {
 	base := []float64{100, 101, 99, 100.5, 99.5}
 	head := []float64{130.2, 129.8, 130.6, 129.4, 130.1}
 	lo, est, hi := shiftCI(base, head, 0.90)
-	if !(lo < 0.30 && 0.30 < hi) || math.Abs(est-0.30) > 0.01 || hi-lo > 0.05 {
-		t.Errorf("shift of +30%%: [%.3f, %.3f, %.3f], want about 0.30 inside a tight interval", lo, est, hi)
+	if !(lo < 30 && 30 < hi) || math.Abs(est-30) > 1 || hi-lo > 5 {
+		t.Errorf("shift of +30: [%.3f, %.3f, %.3f], want about 30 inside a tight interval", lo, est, hi)
 	}
 	if lo, _, hi := shiftCI([]float64{1, 2}, []float64{3}, 0.90); !math.IsInf(lo, -1) || !math.IsInf(hi, 1) {
 		t.Errorf("2 runs against 1: [%g, %g], want no interval", lo, hi)
