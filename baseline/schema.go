@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -320,6 +321,14 @@ func (b *Baseline) validate() error {
 			// may be negative.
 			if v, ok := number(reflect.ValueOf(r).Field(j)); ok && v < 0 && !signedKeys[key] {
 				return fmt.Errorf("baseline of %s: run %d: %s is negative (%g)", b.Scenario, i+1, key, v)
+			}
+		}
+		// The metrics that joined later are refused alike: a negative
+		// service.p99 is no more a latency than a negative p99_ns. Names
+		// this loadgate does not know (a newer one's) are never compared.
+		for _, name := range slices.Sorted(maps.Keys(r.Metrics)) {
+			if c, ok := catalogue.Lookup(name); ok && !c.Signed && r.Metrics[name] < 0 {
+				return fmt.Errorf("baseline of %s: run %d: metrics.%s is negative (%g)", b.Scenario, i+1, name, r.Metrics[name])
 			}
 		}
 		if r.ErrorRate > 1 {
