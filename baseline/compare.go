@@ -483,6 +483,11 @@ func (c *Comparison) decide(p Policy) {
 				fails = nil
 				v = max(v, Warn)
 			}
+			if slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Verdict == Inconclusive }) {
+				// Scored as passes: the score is the most it could
+				// be, and only a failing one is sure.
+				v = max(v, Inconclusive)
+			}
 			switch byScore {
 			case Fail:
 				fails = append(fails, fmt.Sprintf("score %s%.0f is under %g", sc.prefix(), sc.Total, p.Scorecard.failBelow()))

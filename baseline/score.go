@@ -13,9 +13,10 @@ import (
 // scores 100 when it passes, 50 when it warns and 0 when it fails; a
 // dimension scores the mean of its metrics that the comparison has, and the
 // total is the weighted mean of the dimensions that have any. A metric
-// that generator-bound runs left unjudged scores as a pass
-// ([Score.Unjudged]): the score then fails only when it would whatever
-// the metric was, and is otherwise inconclusive.
+// that is inconclusive, too noisy to judge ([Comparison.Conclude]) or left
+// unjudged by generator-bound runs, scores as a pass ([Score.Unjudged]):
+// the score then fails only when it would whatever the metric was, and is
+// otherwise inconclusive. Noise is not a regression, nor a pass.
 //
 // With a scorecard, the score decides the verdict, except that a failing
 // veto metric fails it whatever the score, an SLA breach fails it, and any
@@ -78,10 +79,10 @@ type Score struct {
 	Dimensions []DimensionScore `json:"dimensions"`
 	// Vetoed lists the veto metrics that failed.
 	Vetoed []string `json:"vetoed,omitempty"`
-	// Unjudged lists the metrics that generator-bound runs left unjudged
-	// (Row.GeneratorBound). They score as passes, so that Total is the
-	// most the score could be: under FailBelow, it fails whatever they
-	// were.
+	// Unjudged lists the metrics that were inconclusive: too noisy to
+	// judge, or left unjudged by generator-bound runs (Row.GeneratorBound).
+	// They score as passes, so that Total is the most the score could be:
+	// under FailBelow, it fails whatever they were.
 	Unjudged []string `json:"unjudged,omitempty"`
 }
 
@@ -161,7 +162,7 @@ func (s *Scorecard) score(rows []Row) (sc Score, ok bool) {
 			}
 			ds.Metrics++
 			switch {
-			case r.GeneratorBound: // unjudged: the best it could have been
+			case r.GeneratorBound, r.Verdict == Inconclusive: // unjudged: the best it could have been
 				sc.Unjudged = append(sc.Unjudged, m)
 				pts += 100
 			case r.Verdict == Pass:
