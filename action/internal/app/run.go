@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -177,9 +179,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err := os.WriteFile(out.ReportPath, []byte(full), 0o644); err != nil {
 		return nil, err
 	}
-	gha.Group("loadgate report")
-	gha.Infof("%s", full)
-	gha.EndGroup()
+	logReport(gha, "loadgate report", full)
 
 	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		if level, err := WriteSummary(gha, r); err != nil {
@@ -268,9 +268,7 @@ func shardJob(cfg *Config, gha *githubactions.Action, res *Results, out *Outcome
 		return err
 	}
 	gha.SetOutput("report-path", out.ReportPath)
-	gha.Group("loadgate shard report")
-	gha.Infof("%s", md)
-	gha.EndGroup()
+	logReport(gha, "loadgate shard report", md)
 	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		func() {
 			// AddStepSummary panics when it cannot write the file.
@@ -289,6 +287,31 @@ func shardJob(cfg *Config, gha *githubactions.Action, res *Results, out *Outcome
 	out.CommentSkipped = "a shard job: the merge job comments"
 	gha.Infof("loadgate: shard %s done; no verdict here: the job that merges the shards' results judges them", cfg.Shard)
 	return nil
+}
+
+// logReport prints a report to the log in a collapsed group, with
+// workflow commands stopped around it. The report quotes what tests
+// printed, names scenarios and notes: a line of it that reads
+// "::error::…", "::add-mask::…" or "::stop-commands::…" would otherwise
+// be a command to the runner, an annotation the action did not make or
+// the end of its own commands, and in the workflow_run job that comments
+// from a fork's results, the fork's words in a job with a write token.
+// The token that resumes them is random, so the text cannot know it.
+func logReport(gha *githubactions.Action, title, md string) {
+	gha.Group(title)
+	token := stopToken()
+	gha.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: token})
+	gha.Infof("%s", md)
+	gha.IssueCommand(&githubactions.Command{Name: token})
+	gha.EndGroup()
+}
+
+// stopToken is a token for ::stop-commands::, which the runner resumes
+// at a line "::token::".
+func stopToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return "loadgate-" + hex.EncodeToString(b)
 }
 
 // clearResults empties the results directory of an earlier run. A

@@ -403,3 +403,51 @@ func TestRunKeepsForeignDir(t *testing.T) {
 		t.Fatalf("%v; %d head results after two runs, want the second run's 10", err, len(res.Head))
 	}
 }
+
+// TestRunLogStopsCommands: the report printed to the log quotes what the
+// tests printed; a line of it that reads as a workflow command must not
+// reach the runner as one (a fake annotation, a mask, or a
+// stop-commands that swallows the action's own annotations), least of
+// all in the workflow_run job that comments from a fork's results.
+func TestRunLogStopsCommands(t *testing.T) {
+	res := regressionResults()
+	res.Manifest.Tests = append(res.Manifest.Tests, TestStatus{Side: "head", Run: 1, Package: shopPkg, Test: "TestLoadCheckout", Action: "fail",
+		Output: "=== RUN   TestLoadCheckout\n::error file=go.mod,line=1::injected\n::stop-commands::injected\n::add-mask::injected\n" +
+			"    load_test.go:170: boom\n--- FAIL: TestLoadCheckout (1.00s)\n"})
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"compare": "base-ref", "comment": "false", "fail-on": "never"})
+	if _, err := runAction(t, e, res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.stdout.String(), "\n::error file=go.mod,line=1::injected\n") {
+		t.Fatalf("the report in the log lacks the test's output:\n%s", e.stdout.String())
+	}
+	// The commands the runner acts on, as it reads the log.
+	var commands []string
+	stopped := ""
+	for line := range strings.Lines(e.stdout.String()) {
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case stopped != "":
+			if line == "::"+stopped+"::" {
+				stopped = ""
+			}
+		case strings.HasPrefix(line, "::stop-commands::"):
+			stopped = strings.TrimPrefix(line, "::stop-commands::")
+		case strings.HasPrefix(line, "::"):
+			commands = append(commands, line)
+		}
+	}
+	if stopped != "" {
+		t.Errorf("commands still stopped at the end of the log (token %q)", stopped)
+	}
+	var annotated bool
+	for _, c := range commands {
+		if strings.Contains(c, "injected") {
+			t.Errorf("the runner would act on the test's line %q", c)
+		}
+		annotated = annotated || strings.HasPrefix(c, "::error file=examples/shop/load_test.go,line=160,")
+	}
+	if !annotated {
+		t.Errorf("the failing test's annotation is not among the commands the runner acts on:\n%s", strings.Join(commands, "\n"))
+	}
+}
