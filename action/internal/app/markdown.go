@@ -27,12 +27,22 @@ func (r *Report) Markdown(l Level) string {
 	if c := r.context(); c != "" {
 		b.WriteString(c + "\n\n")
 	}
+	// Worst first: the failing scenarios, the packages that failed
+	// without a scenario to blame (a build error), then the others, so
+	// that a headline cut to fit (Fit) loses passing lines first.
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
+		if s.Verdict == baseline.Fail {
+			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
+		}
 	}
 	for _, f := range r.Failures {
 		if len(f.Scenarios) == 0 {
 			fmt.Fprintf(&b, "- ❌ %s\n", r.failureText(f))
+		}
+	}
+	for _, s := range r.Scenarios {
+		if s.Verdict != baseline.Fail {
+			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
 		}
 	}
 	b.WriteString("\n")

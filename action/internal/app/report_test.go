@@ -252,6 +252,26 @@ func TestFitComment(t *testing.T) {
 	}
 }
 
+// TestFitKeepsFailuresFirst: a headline too long for a comment is cut at
+// a line; a package that failed to build is news, and must not be the
+// line cut while hundreds of passing scenarios' lines are kept.
+func TestFitKeepsFailuresFirst(t *testing.T) {
+	res := manyScenarios(700)
+	res.Manifest.Tests = append(res.Manifest.Tests, TestStatus{Side: "head", Run: 1, Package: "github.com/loadgate/loadgate/examples/broken", Action: "fail",
+		Output: "# github.com/loadgate/loadgate/examples/broken\nexamples/broken/x.go:3:1: syntax error: non-declaration statement outside function body\n"})
+	r := analyze(t, res, testSLA)
+	md, level := r.Fit(MaxCommentChars, Chars)
+	if level != HeadlineOnly || Chars(md) > MaxCommentChars {
+		t.Fatalf("level %v, %d characters; want the headline cut to fit", level, Chars(md))
+	}
+	if !strings.Contains(md, "- ❌ `github.com/loadgate/loadgate/examples/broken` failed to build or run") {
+		t.Errorf("the cut headline lost the package that failed to build")
+	}
+	if i, j := strings.Index(md, "- ❌"), strings.Index(md, "- ✅"); j >= 0 && strings.LastIndex(md, "- ❌") > j {
+		t.Errorf("a failing line (first at %d) after a passing one (first at %d)", i, j)
+	}
+}
+
 func TestFitSummary(t *testing.T) {
 	r := analyze(t, manyScenarios(400), testSLA)
 	md, level := r.Fit(MaxSummaryBytes, Bytes)
