@@ -21,7 +21,9 @@ func (r *Report) Markdown(l Level) string {
 	}
 	name := "loadgate"
 	if r.Key != "" {
-		name += " (" + r.Key + ")"
+		// The comment-key input, often a matrix value: as text, not
+		// markup or a mention.
+		name += " (" + cell.Markdown(r.Key) + ")"
 	}
 	fmt.Fprintf(&b, "## %s %s: %s\n\n", cell.Icon(r.Verdict.String()), name, r.title())
 	if c := r.context(); c != "" {

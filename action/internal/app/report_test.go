@@ -119,6 +119,18 @@ func TestMarkdownRegression(t *testing.T) {
 	}
 }
 
+// TestMarkdownKey: the comment-key input names the matrix entry in the
+// heading as text: a matrix value such as "@team" or "<b>" must not
+// mention anyone or become markup.
+func TestMarkdownKey(t *testing.T) {
+	r := analyze(t, regressionResults(), testSLA)
+	r.Key = "go-1.27 @octocat <b>x</b> linux_amd64"
+	want := "## ❌ loadgate (go-1.27 @\u200boctocat &lt;b&gt;x&lt;/b&gt; linux\\_amd64): 1 regression\n"
+	if md := r.Markdown(Full); !strings.Contains(md, want) {
+		t.Errorf("heading:\n%.200s\nwant %q", md, want)
+	}
+}
+
 func TestMarkdownPass(t *testing.T) {
 	res := regressionResults()
 	// Head as the base: nothing changed.
