@@ -150,12 +150,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if len(cfg.FromResults) > 0 {
 		// Commenting for the job that ran the tests: its comment, its
 		// summary.
-		if m := res.Manifest; m.Marker != "" {
-			r.Marker, r.Key = m.Marker, m.CommentKey
-		}
-		if m := res.Manifest; m.RunURL != "" {
-			r.SummaryURL = m.RunURL
-		}
+		trustManifest(cfg, gha, res.Manifest, r)
 	}
 	out.Report, out.Verdict, out.Regressions = r, r.Verdict, r.Regressions
 
@@ -217,6 +212,60 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		return out, err
 	}
 	return out, nil
+}
+
+// trustManifest gives r the marker, comment key and run link that the
+// job that ran the tests wrote into its manifest, each only in the shape
+// that job writes. That job ran the pull request's code, which can write
+// its manifest: a marker that is the start of anyone's comment ("Thanks")
+// would have this job, with its write token, overwrite that comment, and
+// a link anywhere would be the comment's link to its job summary. Others
+// are left for this job's own, with a warning.
+func trustManifest(cfg *Config, gha *githubactions.Action, m Manifest, r *Report) {
+	if m.Marker != "" {
+		if markerShape(m.Marker) {
+			r.Marker, r.Key = m.Marker, ""
+			if k := m.CommentKey; k != "" && len(k) <= maxCommentKey && strings.HasSuffix(m.Marker, " ["+k+"] -->") {
+				r.Key = k
+			}
+		} else {
+			gha.Warningf("loadgate: the results' comment marker %q is not one the action writes: commenting under this job's, %s", m.Marker, r.Marker)
+		}
+	}
+	if m.RunURL != "" {
+		if runURLShape(cfg.GitHub, m.RunURL) {
+			r.SummaryURL = m.RunURL
+		} else {
+			gha.Warningf("loadgate: the results' run link %q is not a run of %s/%s: linking this run's", m.RunURL, cfg.GitHub.Owner, cfg.GitHub.Repo)
+		}
+	}
+}
+
+// markerShape tells whether marker has the shape [Marker] gives: one
+// HTML comment on one line, of a bounded length.
+func markerShape(marker string) bool {
+	inner, ok := strings.CutPrefix(marker, "<!-- loadgate-action: ")
+	if inner, ok = strings.CutSuffix(inner, " -->"); !ok {
+		return false
+	}
+	return len(marker) <= 1024 && !strings.ContainsAny(inner, ">\r\n")
+}
+
+// runURLShape tells whether u is the page of a run of this repository, as
+// [GitHub.RunURL] writes it.
+func runURLShape(g GitHub, u string) bool {
+	if g.Owner == "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(u, fmt.Sprintf("%s/%s/%s/actions/runs/", strings.TrimSuffix(g.ServerURL, "/"), g.Owner, g.Repo))
+	if !ok {
+		return false
+	}
+	run, attempt, hasAttempt := strings.Cut(rest, "/attempts/")
+	digits := func(s string) bool {
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	return digits(run) && (!hasAttempt || digits(attempt))
 }
 
 // fromResults returns the results directory to judge for the

@@ -373,6 +373,50 @@ func TestRunFromResults(t *testing.T) {
 	}
 }
 
+// TestRunFromResultsForgedManifest: the results a workflow_run job
+// comments from were written by a job that ran the pull request's code.
+// A marker in them that is the start of a maintainer's comment must not
+// have the job overwrite that comment, and a link in them must not become
+// the comment's link to the job summary.
+func TestRunFromResultsForgedManifest(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	res := regressionResults()
+	res.Manifest.Marker, res.Manifest.CommentKey = "Thanks", "@octocat"
+	res.Manifest.RunURL = "https://evil.example/loadgate/loadgate/actions/runs/41"
+	dir := t.TempDir()
+	if err := fakeRunner(res).Run(t.Context(), nil, dir); err != nil {
+		t.Fatal(err)
+	}
+	maintainer := d.AddComment(repoFull, prNumber, "maintainer", "Thanks for the pull request!")
+	d.AddPull(repoFull, prNumber, res.Manifest.PRHeadSHA)
+	e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never"})
+	e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
+	e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
+	writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+res.Manifest.PRHeadSHA+`", "pull_requests": []}}`)
+	out, err := runAction(t, e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Comment == nil || out.Comment.ID == maintainer.ID {
+		t.Fatalf("comment %+v: want a comment of its own, not the maintainer's %d", out.Comment, maintainer.ID)
+	}
+	for _, c := range d.State().Comments {
+		switch {
+		case c.ID == maintainer.ID && c.Body != "Thanks for the pull request!":
+			t.Errorf("the maintainer's comment was overwritten:\n%.200s", c.Body)
+		case c.ID == out.Comment.ID && !strings.HasPrefix(c.Body, Marker("loadgate comment", "comment")+"\n"):
+			t.Errorf("the comment does not start with this job's marker:\n%.200s", c.Body)
+		case strings.Contains(c.Body, "evil.example"), strings.Contains(c.Body, "octocat"):
+			t.Errorf("comment %d holds the forged link or key:\n%s", c.ID, c.Body)
+		}
+	}
+	if !strings.Contains(e.stdout.String(), "::warning::loadgate: the results' comment marker \"Thanks\" is not one the action writes") {
+		t.Errorf("no warning about the marker:\n%s", e.stdout.String())
+	}
+}
+
 // TestRunKeepsForeignDir: results-dir set to a directory of other files
 // by mistake is not wiped: it is refused with the inputs, before any test
 // runs, and Run refuses it too.
