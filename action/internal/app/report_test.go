@@ -284,6 +284,22 @@ func TestFitKeepsFailuresFirst(t *testing.T) {
 	}
 }
 
+// TestGistCorrected: over many scenarios a change significant on its own
+// may not be once corrected for them (verdict.Run.Correct); the row says
+// "not significant over 200 scenarios", and the headline must not say
+// "(significant)" of it.
+func TestGistCorrected(t *testing.T) {
+	r := analyze(t, manyScenarios(200), "")
+	s := r.Scenarios[0]
+	if s.Verdict != baseline.Warn {
+		t.Fatalf("verdict %v, want the failure demoted to a warning", s.Verdict)
+	}
+	want := "p99 of `scenario-000 with a long descriptive name` +30.00% (not significant over 200 scenarios)"
+	if got := s.gist(); !strings.HasPrefix(got, want) {
+		t.Errorf("gist %q, want it to start %q", got, want)
+	}
+}
+
 func TestFitSummary(t *testing.T) {
 	r := analyze(t, manyScenarios(400), testSLA)
 	md, level := r.Fit(MaxSummaryBytes, Bytes)
