@@ -430,7 +430,12 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
 		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
 	}
-	if err := checkResultsDir(cfg.ResultsDir, len(cfg.FromResults) == 0); err != "" {
+	if strings.ContainsAny(cfg.ResultsDir, "\r\n") {
+		// It is the results-dir output, and GITHUB_OUTPUT ends a value at
+		// the line that reads as its delimiter: a line of the path could
+		// end it and set other outputs.
+		bad(InputResultsDir, cfg.ResultsDir, "holds a line break: a step output cannot carry it")
+	} else if err := checkResultsDir(cfg.ResultsDir, len(cfg.FromResults) == 0); err != "" {
 		bad(InputResultsDir, cfg.ResultsDir, "%s", err)
 	}
 	if len(cfg.FromResults) == 0 {

@@ -95,6 +95,7 @@ func TestConfigErrors(t *testing.T) {
 		{"from-results", "no/such/dir", `input from-results: "no/such/dir": not a directory`},
 		{"results-dir", "config_test.go", `input results-dir: "config_test.go": not a directory`},
 		{"results-dir", "testdata", `input results-dir: "testdata": not empty and holds no loadgate-action.json`},
+		{"results-dir", "out\n_GitHubActionsFileCommandDelimeter_\nverdict<<EOF\npass\nEOF", "holds a line break: a step output cannot carry it"},
 		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
 		{"go-test-flags", "-count=3", "-count: use the count input"},
 		{"go-test-flags", "-timeout 5m -run Foo", "-run: use the run input"},
