@@ -54,9 +54,7 @@ func (r *Report) Annotations() []Annotation {
 		if f.Test == "" {
 			msg = "the package failed to build or run"
 		}
-		if f.Of > 1 {
-			msg += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
-		}
+		msg += r.failedIn(f)
 		if line := gotest.Reason(f.Output); line != "" {
 			msg += ": " + line
 		}

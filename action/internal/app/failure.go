@@ -15,18 +15,25 @@ func (r *Report) failureText(f Failure) string {
 	if f.Test != "" {
 		what = r.testRef(f.Package, f.Test) + " failed"
 	}
-	switch sh := r.Manifest.Shard; {
-	case len(f.Shards) > 0 && sh != nil:
-		what += fmt.Sprintf(" in %s of %d", merge.ShardList(f.Shards), sh.Count)
-	case f.Of > 1:
-		what += fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
-	}
+	what += r.failedIn(f)
 	if f.Output != "" {
 		if line := gotest.Reason(f.Output); line != "" {
 			what += ": " + cell.Markdown(line)
 		}
 	}
 	return what
+}
+
+// failedIn is " in shards 2, 5 of 8" (a sharded run: its runs are
+// shards), " in 2 of 5 runs", or "" when the test ran once.
+func (r *Report) failedIn(f Failure) string {
+	switch sh := r.Manifest.Shard; {
+	case len(f.Shards) > 0 && sh != nil:
+		return fmt.Sprintf(" in %s of %d", merge.ShardList(f.Shards), sh.Count)
+	case f.Of > 1:
+		return fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
+	}
+	return ""
 }
 
 // testRef names a test function, linked to its declaration when known.

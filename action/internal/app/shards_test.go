@@ -15,6 +15,7 @@ import (
 	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/internal/golden"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -328,5 +329,32 @@ func TestReproduceShards(t *testing.T) {
 		if !strings.Contains(m.Reproduce, want) {
 			t.Errorf("reproduce lacks %q:\n%s", want, m.Reproduce)
 		}
+	}
+}
+
+// TestAnnotationsShards: in a sharded run a test's runs are shards; its
+// annotation names those it failed in, as the comment does (was: "in 1
+// of 3 runs" of a load that ran once).
+func TestAnnotationsShards(t *testing.T) {
+	dirs := writeShardJobs(t, t.TempDir(), 3, func(i int, m *Manifest, r *loadtest.Result) {
+		if i == 2 {
+			m.Tests[0].Action, m.Tests[0].Output = "fail", "    load_test.go:201: shard boom\n--- FAIL: TestLoadcheckout\n"
+		}
+	})
+	out := t.TempDir()
+	if _, err := MergeShards(dirs, out, merge.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analyze(t, res, shardSLA)
+	if text := r.failureText(r.Failures[0]); !strings.Contains(text, "failed in shard 2 of 3") {
+		t.Errorf("failure %q, want it to name shard 2 of 3", text)
+	}
+	a := r.Annotations()
+	if len(a) != 1 || !strings.Contains(a[0].Message, "the test failed in shard 2 of 3: load_test.go:201: shard boom") {
+		t.Errorf("annotations %+v, want one saying the test failed in shard 2 of 3", a)
 	}
 }
