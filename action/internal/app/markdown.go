@@ -188,7 +188,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
 	}
 	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
-	writeShards(b, s)
+	writeShards(b, s, r.Manifest.Shard)
 	if s.Cause != nil {
 		s.Cause.WriteMarkdown(b)
 	}
@@ -251,7 +251,7 @@ const maxOpenShardRows = 8
 // writeShards writes how each shard of a merged result fared (issue 16):
 // its rate, p99, start skew and generator health, so that one bad runner
 // is seen, and whether shards are missing.
-func writeShards(b *strings.Builder, s *Scenario) {
+func writeShards(b *strings.Builder, s *Scenario, sh *ShardManifest) {
 	if len(s.Shards) == 0 {
 		return
 	}
@@ -259,7 +259,11 @@ func writeShards(b *strings.Builder, s *Scenario) {
 		fmt.Fprintf(b, "⚠️ %s\n\n", cell.Markdown(p))
 	}
 	multi := s.Shards[len(s.Shards)-1].Run > 1
+	// The split's shards, the missing ones too (the last may be one).
 	n := 0
+	if sh != nil {
+		n = sh.Count
+	}
 	for _, r := range s.Shards {
 		n = max(n, r.Index)
 	}
