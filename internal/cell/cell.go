@@ -10,6 +10,7 @@ package cell
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -100,10 +101,16 @@ func Plural(n int, noun string) string {
 
 var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "\n", " ", "@", "@\u200b")
 
+// issueRef is what GitHub links to an issue or pull request, and shows on
+// its timeline as a mention: #123, owner/repo#123, GH-123.
+var issueRef = regexp.MustCompile(`(?i)(#|\bGH-)([0-9])`)
+
 // Markdown escapes text for a Markdown table cell or line: it cannot break
-// the table, turn into markup or HTML, or mention someone (a zero-width
-// space follows every @).
-func Markdown(s string) string { return mdReplacer.Replace(s) }
+// the table, turn into markup or HTML, mention someone or reference an
+// issue (a zero-width space follows every @, and the # of #123).
+func Markdown(s string) string {
+	return issueRef.ReplaceAllString(mdReplacer.Replace(s), "$1\u200b$2")
+}
 
 // Code makes s a code span that cannot break a table or the span itself.
 func Code(s string) string {
