@@ -426,7 +426,10 @@ func (r *Report) writeShortDetails(b *strings.Builder) {
 	b.WriteString("<details><summary>Runs</summary>\n\n")
 	r.writeRunCounts(b)
 	where := "the job summary"
-	if r.SummaryURL != "" {
+	switch {
+	case r.inSummary: // not back to itself
+		where = "the full report, the file of the action's report output"
+	case r.SummaryURL != "":
 		where = "the [job summary](" + r.SummaryURL + ")"
 	}
 	fmt.Fprintf(b, "\nEnvironments, notes, test output and the command to reproduce are in %s.\n\n</details>\n\n", where)

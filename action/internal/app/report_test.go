@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -297,6 +298,32 @@ func TestGistCorrected(t *testing.T) {
 	want := "p99 of `scenario-000 with a long descriptive name` +30.00% (not significant over 200 scenarios)"
 	if got := s.gist(); !strings.HasPrefix(got, want) {
 		t.Errorf("gist %q, want it to start %q", got, want)
+	}
+}
+
+// TestWriteSummaryShortened: a job summary shortened to fit what is left
+// of the step's 1 MiB points to the full report, not to the job summary,
+// itself.
+func TestWriteSummaryShortened(t *testing.T) {
+	r := analyze(t, regressionResults(), testSLA)
+	e := newActionEnv(t, "http://127.0.0.1:1", nil)
+	r.SummaryURL, r.inSummary = "", true
+	full := Bytes(r.Markdown(Full))
+	r.SummaryURL, r.inSummary = "https://github.com/loadgate/loadgate/actions/runs/42", false
+	// What the step wrote before leaves room for all but the details.
+	before := strings.Repeat("x", MaxSummaryBytes-full)
+	writeFile(t, e.vars["GITHUB_STEP_SUMMARY"], before)
+	level, err := WriteSummary(e.action(), r)
+	if err != nil || level != ShortDetails {
+		t.Fatalf("level %v, %v; want %v", level, err, ShortDetails)
+	}
+	data, err := os.ReadFile(e.vars["GITHUB_STEP_SUMMARY"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := strings.TrimPrefix(string(data), before)
+	if len(data) > MaxSummaryBytes || strings.Contains(md, "are in the job summary") || !strings.Contains(md, "are in the full report, the file of the action's report output.") {
+		t.Errorf("%d bytes; the shortened summary must point to the report output, not to itself:\n%s", len(data), md)
 	}
 }
 
