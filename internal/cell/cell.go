@@ -99,15 +99,15 @@ func Plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "\n", " ", "@", "@\u200b")
+var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "\n", " ", "@", "@\u200b")
 
 // issueRef is what GitHub links to an issue or pull request, and shows on
 // its timeline as a mention: #123, owner/repo#123, GH-123.
 var issueRef = regexp.MustCompile(`(?i)(#|\bGH-)([0-9])`)
 
 // Markdown escapes text for a Markdown table cell or line: it cannot break
-// the table, turn into markup or HTML, mention someone or reference an
-// issue (a zero-width space follows every @, and the # of #123).
+// the table, turn into markup, a link, an image or HTML, mention someone
+// or reference an issue (a zero-width space follows every @, and the # of #123).
 func Markdown(s string) string {
 	return issueRef.ReplaceAllString(mdReplacer.Replace(s), "$1\u200b$2")
 }

@@ -23,6 +23,7 @@ func TestCells(t *testing.T) {
 		{"commit", Commit("25b6ca6b97f0a1b2c3d4"), "25b6ca6b97f0"},
 		{"plural", Plural(1, "run") + ", " + Plural(5, "run"), "1 run, 5 runs"},
 		{"mention", Markdown("thanks @octocat | <b>*x*</b>"), "thanks @\u200boctocat \\| &lt;b&gt;\\*x\\*&lt;/b&gt;"},
+		{"link", Markdown("[docs](https://x.example) ![p](https://x.example/p.png)"), `\[docs\](https://x.example) !\[p\](https://x.example/p.png)`},
 		{"issue", Markdown("see #123, loadgate/loadgate#7 and gh-9; #x stays"), "see #\u200b123, loadgate/loadgate#\u200b7 and gh-\u200b9; #x stays"},
 		{"code", Code("a`b|c"), "`a'b\\|c`"},
 	} {
