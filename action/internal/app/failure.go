@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/cell"
@@ -44,7 +45,7 @@ func (r *Report) testRef(pkg, test string) string {
 		return text + " in " + cell.Code(pkg)
 	}
 	if link := r.blobURL(p); link != "" {
-		return fmt.Sprintf("%s ([%s](%s))", text, p, link)
+		return fmt.Sprintf("%s ([%s](%s))", text, cell.Markdown(p.String()), link)
 	}
 	return fmt.Sprintf("%s (%s)", text, cell.Code(p.String()))
 }
@@ -57,5 +58,12 @@ func (r *Report) blobURL(p Position) string {
 	if r.ServerURL == "" || r.Repository == "" || sha == "" {
 		return ""
 	}
-	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", strings.TrimSuffix(r.ServerURL, "/"), r.Repository, sha, p.File, p.Line)
+	// The file's path as a URL's: a directory "load (old)" must not end
+	// the link, nor a path from the results of a fork's job (from-results)
+	// go anywhere else.
+	segs := strings.Split(p.File, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", strings.TrimSuffix(r.ServerURL, "/"), r.Repository, url.PathEscape(sha), strings.Join(segs, "/"), p.Line)
 }

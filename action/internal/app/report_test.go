@@ -132,6 +132,27 @@ func TestMarkdownKey(t *testing.T) {
 	}
 }
 
+// TestMarkdownTestLink: a test's link to its declaration holds its file's
+// path as text and as a URL's path: a directory "load (old)" must not end
+// the link early, and a path from the results of a fork's job
+// (from-results) must not mention anyone, show an image or link elsewhere.
+func TestMarkdownTestLink(t *testing.T) {
+	res := regressionResults()
+	res.Manifest.Positions = map[string]Position{
+		shopPkg + ".TestLoadCheckout":  {File: "load (old)/load_test.go", Line: 160},
+		shopPkg + ".TestLoadCatalogue": {File: "x) @octocat ![p](https://evil.example/p.png) [y", Line: 1},
+	}
+	md := analyze(t, res, testSLA).Markdown(Full)
+	for _, want := range []string{
+		"`TestLoadCheckout` ([load (old)/load\\_test.go:160](https://github.com/loadgate/loadgate/blob/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432/load%20%28old%29/load_test.go#L160))",
+		"([x) @\u200boctocat !\\[p\\](https://evil.example/p.png) \\[y:1](https://github.com/loadgate/loadgate/blob/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432/x%29%20@octocat%20%21%5Bp%5D%28https://evil.example/p.png%29%20%5By#L1))",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the comment lacks %s", want)
+		}
+	}
+}
+
 func TestMarkdownPass(t *testing.T) {
 	res := regressionResults()
 	// Head as the base: nothing changed.
