@@ -123,7 +123,9 @@ func (r *Report) context() string {
 		base := "the merge base"
 		switch {
 		case m.BaseFrom != "" && m.BaseSHA != "":
-			base = cell.Code(cell.Commit(m.BaseSHA)) + ", " + m.BaseFrom
+			// As text: a fork's job wrote the manifest a workflow_run job
+			// comments from.
+			base = cell.Code(cell.Commit(m.BaseSHA)) + ", " + cell.Markdown(m.BaseFrom)
 		case m.BaseSHA != "":
 			base = "merge base " + cell.Code(cell.Commit(m.BaseSHA))
 		}

@@ -153,6 +153,18 @@ func TestMarkdownTestLink(t *testing.T) {
 	}
 }
 
+// TestMarkdownManifestText: what the manifest says in words is written
+// as text: the workflow_run job comments from a manifest a fork's job
+// wrote (from-results).
+func TestMarkdownManifestText(t *testing.T) {
+	res := regressionResults()
+	res.Manifest.BaseFrom = "@octocat [job summary](https://evil.example)"
+	md := analyze(t, res, testSLA).Markdown(Full)
+	if want := "against `1a2b3c4d5e6f`, @\u200boctocat \\[job summary\\](https://evil.example), 5 runs a side"; !strings.Contains(md, want) {
+		t.Errorf("the context line lacks %q:\n%.400s", want, md)
+	}
+}
+
 func TestMarkdownPass(t *testing.T) {
 	res := regressionResults()
 	// Head as the base: nothing changed.
