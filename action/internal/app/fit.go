@@ -30,7 +30,8 @@ const (
 	// NoCharts also leaves the charts out.
 	NoCharts
 	// FailingOnly also leaves out the tables of passing scenarios and the
-	// passing rows of the others.
+	// passing rows of the others; where their tables are still too long,
+	// Fit keeps the first that fit, worst first, and counts the rest.
 	FailingOnly
 	// HeadlineOnly shows the verdict and one line per scenario.
 	HeadlineOnly
@@ -55,6 +56,14 @@ func (r *Report) Fit(limit int, size func(string) int) (string, Level) {
 		if size(md) <= limit {
 			return md, l
 		}
+		if l == FailingOnly {
+			// As many of the scenarios that did not pass as fit, worst
+			// first, before only their headline lines: the tables are
+			// what says why.
+			if md, ok := r.fitTables(limit, size); ok {
+				return md, l
+			}
+		}
 	}
 	md := r.Markdown(HeadlineOnly)
 	note := "\n\n" + r.shortenedNote() + "\n"
@@ -68,6 +77,22 @@ func (r *Report) Fit(limit int, size func(string) int) (string, Level) {
 		b.WriteString(line)
 	}
 	return strings.TrimRight(b.String(), "\n") + note, HeadlineOnly
+}
+
+// fitTables renders r at FailingOnly with the most scenario tables that
+// fit limit, at least one; ok is false when not even one does.
+func (r *Report) fitTables(limit int, size func(string) int) (md string, ok bool) {
+	// Sizes grow with the number of tables: search for the largest count.
+	lo, hi := 0, len(r.Scenarios) // lo tables are known to fit (0: unknown)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if m := r.markdown(FailingOnly, mid); size(m) <= limit {
+			lo, md = mid, m
+		} else {
+			hi = mid - 1
+		}
+	}
+	return md, lo > 0
 }
 
 // Chars is the size of a comment body as GitHub counts it: characters.

@@ -14,7 +14,12 @@ import (
 )
 
 // Markdown renders the report at level l, starting with its marker.
-func (r *Report) Markdown(l Level) string {
+func (r *Report) Markdown(l Level) string { return r.markdown(l, -1) }
+
+// markdown renders the report at level l with the tables of at most
+// tables scenarios (all of them when negative); the others are counted in
+// a line that says where they are.
+func (r *Report) markdown(l Level, tables int) string {
 	var b strings.Builder
 	if r.Marker != "" {
 		b.WriteString(r.Marker + "\n")
@@ -54,11 +59,24 @@ func (r *Report) Markdown(l Level) string {
 	if l == HeadlineOnly {
 		return r.footer(&b)
 	}
+	left := 0
 	for _, s := range r.Scenarios {
 		if l >= FailingOnly && s.Verdict == baseline.Pass {
 			continue
 		}
+		if tables == 0 {
+			left++
+			continue
+		}
+		tables--
 		r.writeScenario(&b, s, l)
+	}
+	if left > 0 {
+		word := "scenarios"
+		if left == 1 {
+			word = "scenario"
+		}
+		fmt.Fprintf(&b, "✂️ The tables of %d more %s are left out to fit: the headline above lists them.\n\n", left, word)
 	}
 	if l == Full {
 		r.writeDetails(&b)

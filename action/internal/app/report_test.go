@@ -298,6 +298,31 @@ func TestFitComment(t *testing.T) {
 	}
 }
 
+// TestFitFailingTables: when the tables of every scenario that did not
+// pass are too long for a comment, it keeps as many as fit, worst first,
+// and counts the rest, before it falls back to the headline alone (was:
+// at 200 scenarios, from 84k characters of failing tables straight to a
+// headline without any table).
+func TestFitFailingTables(t *testing.T) {
+	r := analyze(t, manyScenarios(200), testSLA) // 20 regressions
+	failing, headline := Chars(r.Markdown(FailingOnly)), Chars(r.Markdown(HeadlineOnly))
+	limit := (failing + headline) / 2
+	md, level := r.Fit(limit, Chars)
+	if level != FailingOnly || Chars(md) > limit {
+		t.Fatalf("level %v, %d characters; want failing only within %d", level, Chars(md), limit)
+	}
+	tables := strings.Count(md, "| metric |")
+	if tables == 0 || tables >= 20 {
+		t.Fatalf("%d tables of 20, want some but not all", tables)
+	}
+	if want := fmt.Sprintf("✂️ The tables of %d more scenarios are left out to fit", 20-tables); !strings.Contains(md, want) {
+		t.Errorf("the comment lacks %q", want)
+	}
+	if more := r.markdown(FailingOnly, tables+1); Chars(more) <= limit {
+		t.Errorf("%d tables fit in %d characters, but only %d were kept", tables+1, limit, tables)
+	}
+}
+
 // TestFitKeepsFailuresFirst: a headline too long for a comment is cut at
 // a line; a package that failed to build is news, and must not be the
 // line cut while hundreds of passing scenarios' lines are kept.
