@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/cell"
@@ -188,11 +187,10 @@ func (d *ttyDisplay) redraw(s *gotest.Session, perm string, now time.Time) {
 // fit cuts s to width-1 columns, so that no line wraps and the cursor
 // arithmetic of the redraw holds.
 func fit(s string, width int) string {
-	if width <= 1 || utf8.RuneCountInString(s) < width {
+	if width <= 1 {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:width-2]) + "…"
+	return cell.Clip(s, width-1)
 }
 
 // progressLine describes a running test: its scenario's elapsed time of

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -110,6 +111,16 @@ var issueRef = regexp.MustCompile(`(?i)(#|\bGH-)([0-9])`)
 // or reference an issue (a zero-width space follows every @, and the # of #123).
 func Markdown(s string) string {
 	return issueRef.ReplaceAllString(mdReplacer.Replace(s), "$1\u200b$2")
+}
+
+// Clip shortens s to at most n characters (runes, so that text in another
+// script is never cut inside one): a longer s keeps its first n-1 and "…".
+// n must be at least 1.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // Code makes s a code span that cannot break a table or the span itself.

@@ -32,3 +32,22 @@ func TestCells(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		give string
+		n    int
+		want string
+	}{
+		{"short", 24, "short"},
+		{"exactly5", 8, "exactly5"},
+		{"one too long", 11, "one too lo…"},
+		{"оформление заказа", 5, "офор…"}, // cut between characters, not bytes
+		{"x", 1, "x"},
+		{"xy", 1, "…"},
+	} {
+		if got := Clip(tt.give, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.give, tt.n, got, tt.want)
+		}
+	}
+}

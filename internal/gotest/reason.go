@@ -3,7 +3,8 @@ package gotest
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // ReasonLimit is the most runes [Reason] returns; a longer line is cut
@@ -78,11 +79,11 @@ func Reason(output string) string {
 	}
 	for _, s := range []string{logged, panicked, first} {
 		if s != "" {
-			return cut(s)
+			return cell.Clip(s, ReasonLimit)
 		}
 	}
 	if len(lines) > 0 {
-		return cut(lines[0])
+		return cell.Clip(lines[0], ReasonLimit)
 	}
 	return ""
 }
@@ -95,11 +96,4 @@ func framing(line string) bool {
 		}
 	}
 	return line == "FAIL" || line == "PASS"
-}
-
-func cut(s string) string {
-	if utf8.RuneCountInString(s) <= ReasonLimit {
-		return s
-	}
-	return string([]rune(s)[:ReasonLimit]) + "…"
 }

@@ -47,8 +47,8 @@ func TestReason(t *testing.T) {
 		})
 	}
 	long := "    x_test.go:1: " + strings.Repeat("é", 300) + "\n"
-	if got := Reason(long); len([]rune(got)) != ReasonLimit+1 || !strings.HasSuffix(got, "…") {
-		t.Errorf("Reason of a long line = %d runes, want %d and an ellipsis", len([]rune(got)), ReasonLimit+1)
+	if got := Reason(long); len([]rune(got)) != ReasonLimit || !strings.HasSuffix(got, "…") {
+		t.Errorf("Reason of a long line = %d runes, want %d with its ellipsis", len([]rune(got)), ReasonLimit)
 	}
 }
 

@@ -8,10 +8,10 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -150,11 +150,4 @@ func bars(items []barItem, more int) *barChart {
 // its first 23 and "…". It counts runes, not bytes, so that a name in
 // another script is never cut inside a character (the page must stay
 // valid UTF-8); the table beside the chart has the whole name.
-func clipLabel(name string) string {
-	const most = 24
-	if utf8.RuneCountInString(name) <= most {
-		return name
-	}
-	r := []rune(name)
-	return string(r[:most-1]) + "…"
-}
+func clipLabel(name string) string { return cell.Clip(name, 24) }
