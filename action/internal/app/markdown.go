@@ -59,24 +59,20 @@ func (r *Report) markdown(l Level, tables int) string {
 	if l == HeadlineOnly {
 		return r.footer(&b)
 	}
-	left := 0
+	shown, left := 0, 0
 	for _, s := range r.Scenarios {
 		if l >= FailingOnly && s.Verdict == baseline.Pass {
 			continue
 		}
-		if tables == 0 {
+		if tables >= 0 && shown == tables {
 			left++
 			continue
 		}
-		tables--
+		shown++
 		r.writeScenario(&b, s, l)
 	}
 	if left > 0 {
-		word := "scenarios"
-		if left == 1 {
-			word = "scenario"
-		}
-		fmt.Fprintf(&b, "✂️ The tables of %d more %s are left out to fit: the headline above lists them.\n\n", left, word)
+		fmt.Fprintf(&b, "✂️ The tables of %s are left out to fit: the headline above lists them.\n\n", cell.Plural(left, "more scenario"))
 	}
 	if l == Full {
 		r.writeDetails(&b)

@@ -408,36 +408,33 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 	}
 	owner, repo := cfg.GitHub.Owner, cfg.GitHub.Repo
 
-	if len(cfg.FromResults) > 0 && cfg.GitHub.EventName == "workflow_run" {
-		// The results come from a run of code the PR's author controls;
-		// the PR number in them is only trusted when it names the pull
-		// request whose head the triggering run tested.
-		want := cfg.GitHub.WorkflowRunHeadSHA
-		if want != "" && res.Manifest.PRHeadSHA != want {
-			gha.Warningf("loadgate: the results are of commit %s, the triggering run tested %s: not commenting", cell.Commit(res.Manifest.PRHeadSHA), cell.Commit(want))
-			return skip("results of another commit")
-		}
-		p, err := c.GetPullRequest(ctx, owner, repo, pr)
-		if err != nil {
-			return fmt.Errorf("checking pull request #%d: %w", pr, err)
-		}
-		if p.Head.SHA != res.Manifest.PRHeadSHA {
-			gha.Noticef("loadgate: pull request #%d is now at %s, the results are of %s: not commenting (a newer run will)", pr, cell.Commit(p.Head.SHA), cell.Commit(res.Manifest.PRHeadSHA))
-			return skip("pull request moved on")
+	// One comment holds the verdict of the pull request's head: a run of
+	// a commit the pull request has moved on from (a push while it ran,
+	// more runs, a re-run) leaves it to the newer run's.
+	tested, fromFork := cfg.GitHub.HeadSHA, false
+	if cfg.GitHub.EventName == "workflow_run" {
+		tested = ""
+		if len(cfg.FromResults) > 0 {
+			// The results come from a run of code the PR's author
+			// controls; the PR number in them is only trusted when it
+			// names the pull request whose head the triggering run tested.
+			want := cfg.GitHub.WorkflowRunHeadSHA
+			if want != "" && res.Manifest.PRHeadSHA != want {
+				gha.Warningf("loadgate: the results are of commit %s, the triggering run tested %s: not commenting", cell.Commit(res.Manifest.PRHeadSHA), cell.Commit(want))
+				return skip("results of another commit")
+			}
+			tested, fromFork = res.Manifest.PRHeadSHA, true
 		}
 	}
-
-	if cfg.GitHub.EventName != "workflow_run" && cfg.GitHub.HeadSHA != "" {
-		// One comment holds the verdict of the pull request's head. A run
-		// of an earlier commit that ends after a later one's (pushed while
-		// it ran, or given more runs, or run again) would put its verdict
-		// over the later one's; its check stays on its own commit.
+	if tested != "" || fromFork {
 		p, err := c.GetPullRequest(ctx, owner, repo, pr)
 		switch {
+		case err != nil && fromFork:
+			return fmt.Errorf("checking pull request #%d: %w", pr, err)
 		case err != nil:
-			gha.Warningf("loadgate: could not check that pull request #%d is still at %s (%v): commenting", pr, cell.Commit(cfg.GitHub.HeadSHA), err)
-		case p.Head.SHA != "" && p.Head.SHA != cfg.GitHub.HeadSHA:
-			gha.Noticef("loadgate: pull request #%d is now at %s, this run tested %s: not commenting (the comment is the newer run's)", pr, cell.Commit(p.Head.SHA), cell.Commit(cfg.GitHub.HeadSHA))
+			gha.Warningf("loadgate: could not check that pull request #%d is still at %s (%v): commenting", pr, cell.Commit(tested), err)
+		case p.Head.SHA != tested && (fromFork || p.Head.SHA != ""):
+			gha.Noticef("loadgate: pull request #%d is now at %s, the load ran on %s: not commenting (the comment is the newer run's)", pr, cell.Commit(p.Head.SHA), cell.Commit(tested))
 			return skip("pull request moved on")
 		}
 	}

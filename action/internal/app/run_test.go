@@ -284,7 +284,7 @@ func TestRunStaleCommit(t *testing.T) {
 			if moved := strings.Contains(body, "the verdict of the newer commit"); moved == tt.wantComment {
 				t.Errorf("comment %d: %.200s", newer.ID, body)
 			}
-			if !tt.wantComment && !strings.Contains(e.stdout.String(), "::notice::loadgate: pull request #7 is now at 000000000000, this run tested 9f8e7d6c") {
+			if !tt.wantComment && !strings.Contains(e.stdout.String(), "::notice::loadgate: pull request #7 is now at 000000000000, the load ran on 9f8e7d6c") {
 				t.Errorf("no notice:\n%s", e.stdout.String())
 			}
 		})
