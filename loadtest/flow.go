@@ -75,7 +75,7 @@ type FlowTarget struct {
 	runHeader string
 	seq       atomic.Uint64 // steps sent
 	iters     atomic.Int64  // iterations started
-	serving   atomic.Bool   // between Prepare and Finish
+	serving   oneRun
 }
 
 var (
@@ -94,14 +94,7 @@ func Flow(fn FlowFunc) *FlowTarget { return &FlowTarget{fn: fn} }
 func (f *FlowTarget) Prepare(ctx context.Context, run RunInfo) error {
 	// A second run would replace the client, run id and counters under
 	// the first: its steps would carry the second's run id.
-	if !f.serving.CompareAndSwap(false, true) {
-		return errors.New("Flow target serves one run at a time, and another scenario is running it: give each scenario its own loadtest.Flow (they may share the function)")
-	}
-	err := f.prepare(run)
-	if err != nil {
-		f.serving.Store(false)
-	}
-	return err
+	return f.serving.prepare("Flow target", "loadtest.Flow (they may share the function)", func() error { return f.prepare(run) })
 }
 
 func (f *FlowTarget) prepare(run RunInfo) error {
@@ -139,7 +132,7 @@ func (f *FlowTarget) Finish() {
 	if f.client != nil {
 		f.client.CloseIdleConnections()
 	}
-	f.serving.Store(false)
+	f.serving.finish()
 }
 
 // Hit implements [Target]: it runs one iteration.

@@ -151,7 +151,7 @@ type HTTP struct {
 	traceKey  traceKey
 	seq       atomic.Uint64
 	next      atomic.Uint64 // position in order
-	serving   atomic.Bool   // between Prepare and Finish
+	serving   oneRun
 }
 
 var (
@@ -195,14 +195,7 @@ func (h *HTTP) Prepare(ctx context.Context, run RunInfo) error {
 	// A second run would rebuild the requests, client and run id under
 	// the first one's requests: the first's would carry the second's run
 	// id, or a half-built request.
-	if !h.serving.CompareAndSwap(false, true) {
-		return errors.New("HTTP target serves one run at a time, and another scenario is running it: give each scenario its own (loadtest.GET, Mix or an HTTP literal)")
-	}
-	err := h.prepare(ctx, run)
-	if err != nil {
-		h.serving.Store(false)
-	}
-	return err
+	return h.serving.prepare("HTTP target", "(loadtest.GET, Mix or an HTTP literal)", func() error { return h.prepare(ctx, run) })
 }
 
 func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
@@ -348,7 +341,7 @@ func (h *HTTP) Finish() {
 	if h.watch != nil {
 		h.watch.close()
 	}
-	h.serving.Store(false)
+	h.serving.finish()
 }
 
 // weightedOrder spreads the request indices over one cycle in proportion to

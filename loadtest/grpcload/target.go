@@ -51,16 +51,18 @@ func (t *target) Prepare(ctx context.Context, run loadtest.RunInfo) error {
 	if t.fn == nil {
 		return errors.New("grpcload: Target has no function")
 	}
-	if t.prepared.Load() {
+	// Claimed before the connections open: two runs that prepare at once
+	// cannot both pass.
+	if !t.prepared.CompareAndSwap(false, true) {
 		return errors.New("grpcload: a Target serves one run at a time; make one per scenario with Conn.Target")
 	}
 	if err := t.conn.prepare(ctx, run); err != nil {
+		t.prepared.Store(false)
 		return err
 	}
 	t.runID, t.traceRun = run.RunID, traceRun(run.RunID)
 	t.calls.Store(0)
 	t.hits.Store(0)
-	t.prepared.Store(true)
 	return nil
 }
 
