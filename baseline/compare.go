@@ -150,6 +150,11 @@ type Row struct {
 	Verdict     Verdict
 	// Note says why the verdict is what it is, when that needs saying.
 	Note string
+	// Demoted is why a correction over several comparisons turned the
+	// row's failure into a warning ("not significant over 12 scenarios",
+	// [Comparison.Demote]); "" when none did. The row is still
+	// Significant on its own.
+	Demoted string
 	// GeneratorBound says the metric is one a load generator short of CPU
 	// distorts (a latency, throughput), and so many runs of either side
 	// were generator-bound that too few were left to judge it without

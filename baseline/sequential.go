@@ -131,22 +131,25 @@ func (c *Comparison) Conclude() {
 }
 
 // Demote turns the failures of c whose p-value is over alpha into
-// warnings saying why: a correction for many comparisons ([verdict] runs
-// Benjamini-Hochberg's over the scenarios of a run) asks for a stricter
-// level than the one c was judged at. A failure judged without
-// generator-bound runs on runs too few to ever reach alpha becomes
+// warnings saying why ("not significant over 12 scenarios") and how
+// (detail, "p must be at most 0.0042; Benjamini-Hochberg"), in Row.Note,
+// and why alone in Row.Demoted: a correction for many comparisons
+// ([verdict] runs Benjamini-Hochberg's over the scenarios of a run) asks
+// for a stricter level than the one c was judged at. A failure judged
+// without generator-bound runs on runs too few to ever reach alpha becomes
 // inconclusive instead: generator-bound, like a row they left too few
 // runs to judge at all.
-func (c *Comparison) Demote(alpha float64, why string) {
+func (c *Comparison) Demote(alpha float64, why, detail string) {
+	note := why + " (" + detail + ")"
 	changed := false
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		if r.Verdict == Fail && r.Significant && r.P > alpha {
 			if r.LeftOut() > 0 && minP(r.Base.N, r.Head.N) > alpha {
-				r.leaveUnjudged(boundTooFew + ", " + why)
+				r.leaveUnjudged(boundTooFew + ", " + note)
 			} else {
-				r.Verdict, r.BoundByChange = Warn, false
-				r.addNote(why)
+				r.Verdict, r.BoundByChange, r.Demoted = Warn, false, why
+				r.addNote(note)
 			}
 			changed = true
 		}

@@ -124,11 +124,6 @@ func (r *Run) Sort() {
 	})
 }
 
-// NotSignificantOver starts the note Correct adds to a row whose failure
-// it turned into a warning: "not significant over 12 scenarios (…)". The
-// row is still Significant on its own.
-const NotSignificantOver = "not significant over "
-
 // Correct controls the chance of a false alarm over all the scenarios of
 // a run, whose rank tests were each made at their comparison's level
 // alpha: with m scenarios compared, it keeps the failures of the k with
@@ -175,9 +170,10 @@ func (r *Run) Correct() {
 	// none is kept demotes the same rows as at 0, and says which rows
 	// could not reach even the level of the most significant scenario.
 	level := max(float64(keep)*alpha/float64(m), alpha/float64(m))
-	why := fmt.Sprintf(NotSignificantOver+"%d scenarios (p must be at most %.4f; Benjamini-Hochberg)", m, level)
+	why := fmt.Sprintf("not significant over %d scenarios", m)
+	detail := fmt.Sprintf("p must be at most %.4f; Benjamini-Hochberg", level)
 	for _, t := range failing[keep:] {
-		t.Comparison.Demote(level, why)
+		t.Comparison.Demote(level, why, detail)
 		t.decide()
 	}
 }

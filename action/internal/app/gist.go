@@ -93,12 +93,10 @@ func qualifier(r baseline.Row) string {
 		return "inconclusive: " + r.Note
 	case !r.Tested:
 		return fmt.Sprintf("n=%s, too few runs to confirm", cell.Runs(r.Base.N, r.Head.N))
-	case r.Significant && strings.Contains(r.Note, verdict.NotSignificantOver):
+	case r.Demoted != "":
 		// Significant alone, not over the run's scenarios
-		// (verdict.Run.Correct): as the row's note says.
-		_, rest, _ := strings.Cut(r.Note, verdict.NotSignificantOver)
-		over, _, _ := strings.Cut(rest, " (")
-		return verdict.NotSignificantOver + over
+		// (verdict.Run.Correct), as the row's note says.
+		return r.Demoted
 	case r.Significant && verdict.Worsening(r) < 0:
 		return "significant, better"
 	case r.Significant:
