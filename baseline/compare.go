@@ -394,14 +394,19 @@ func stat(s *benchmath.Sample) Stat {
 }
 
 // change returns h relative to b, minus one.
-func change(b, h float64) float64 {
+func change(b, h float64) float64 { return relative(h-b, b) }
+
+// relative returns a shift d of a metric whose base median is b relative
+// to b, as [Row.Change] is: ±Inf when b is 0 and d is not, since no change
+// from 0 is a fraction of it.
+func relative(d, b float64) float64 {
 	switch {
-	case b == h:
+	case d == 0:
 		return 0
 	case b == 0:
-		return math.Inf(int(math.Copysign(1, h)))
+		return math.Inf(int(math.Copysign(1, d)))
 	}
-	return (h - b) / math.Abs(b)
+	return d / math.Abs(b)
 }
 
 // minP returns the smallest p-value the two-sided Mann-Whitney U test can

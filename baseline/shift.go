@@ -81,19 +81,6 @@ func uCDF(n1, n2 int) []float64 {
 	return cdf
 }
 
-// relative returns a shift d of a metric whose base median is b relative
-// to b, as [Row.Change] is: ±Inf when b is 0 and d is not, since no change
-// from 0 is a fraction of it.
-func relative(d, b float64) float64 {
-	switch {
-	case d == 0:
-		return 0
-	case b == 0:
-		return math.Inf(int(math.Copysign(1, d)))
-	}
-	return d / math.Abs(b)
-}
-
 func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
