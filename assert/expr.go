@@ -324,7 +324,7 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 // process's runtime (goroutines, heap, GC, CPU).
 func (e *Expr) readsProcess() bool { return e.reads(func(m *metric) bool { return m.perProcess }) }
 
-// reads tells whether the expression reads a metric that is says yes to.
+// reads tells whether the expression reads a metric for which is returns true.
 func (e *Expr) reads(is func(*metric) bool) bool {
 	for _, t := range e.terms {
 		if t.m != nil && is(t.m) {
