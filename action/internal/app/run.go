@@ -444,7 +444,14 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 		gha.Infof("loadgate: the comment is shortened (%s) to fit %d characters", level, MaxCommentChars)
 	}
 	mayCreate := cfg.Comment != CommentOnChange || r.Changed()
-	cm, created, err := github.Upsert(ctx, c, owner, repo, pr, r.Marker, body, mayCreate)
+	// Only the token's own comment is the sticky one: anyone may post a
+	// comment starting with the marker, and edit it later.
+	author, err := c.Login(ctx)
+	if err != nil {
+		author = github.ActionsBot
+		gha.Warningf("loadgate: could not learn the token's login (%v): updating only a comment by %s", err, author)
+	}
+	cm, created, err := github.Upsert(ctx, c, owner, repo, pr, author, r.Marker, body, mayCreate)
 	switch {
 	case github.IsForbidden(err):
 		gha.Noticef("loadgate could not comment on pull request #%d: the token is read-only (%v). "+

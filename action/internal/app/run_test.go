@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -251,6 +252,30 @@ func TestRunOnChange(t *testing.T) {
 	e = newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "comment": "on-change", "fail-on": "never"})
 	if out, err = runAction(t, e, regressionResults()); err != nil || out.Comment == nil {
 		t.Fatalf("on-change with a regression: %+v, %v", out, err)
+	}
+}
+
+// TestRunCommentAuthor: a comment someone else posted starting with the
+// action's marker is not the action's comment, which it would have
+// overwritten (and its author could edit later into another verdict).
+// When the token's login cannot be learned, the action says so and takes
+// only GITHUB_TOKEN's comments.
+func TestRunCommentAuthor(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	forged := d.AddComment(repoFull, 7, "mallory", Marker("loadgate", "load")+"\n## ✅ loadgate: no regression")
+	d.Inject(ghdouble.Fault{Path: "/graphql", Status: http.StatusForbidden, Message: "Resource not accessible by integration"})
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": writeToken, "fail-on": "never"})
+	out, err := runAction(t, e, regressionResults())
+	if err != nil || out.Comment == nil || out.Comment.ID == forged.ID || !out.CommentCreated {
+		t.Fatalf("comment %+v (forged %d), err %v; want a comment of the action's own", out.Comment, forged.ID, err)
+	}
+	if log := e.stdout.String(); !strings.Contains(log, "could not learn the token's login") {
+		t.Errorf("no warning that the login is unknown:\n%s", log)
+	}
+	if c := d.State().Comments[0]; len(c.Bodies) != 1 {
+		t.Errorf("mallory's comment was overwritten: %q", c.Bodies)
 	}
 }
 

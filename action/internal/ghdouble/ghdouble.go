@@ -1,7 +1,7 @@
 // Package ghdouble is a stand-in for the part of the GitHub REST API that
 // the loadgate Action uses, behaving as GitHub documents it: issue comments
-// (list with Link pagination, create, update), pull requests (get),
-// tokens with write or read-only permission, and the errors GitHub gives:
+// (list with Link pagination, create, update), pull requests (get), the
+// GraphQL API's viewer (the token's login, [Login]), tokens with write or read-only permission, and the errors GitHub gives:
 // 401 for a bad token, 403 "Resource not accessible by integration" for a
 // read-only one, 404, 422 for a body over 65,536 characters. Faults can be
 // injected: a 5xx once, a secondary rate limit with Retry-After, or a 5xx
@@ -224,6 +224,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
+	if r.URL.Path == "/graphql" {
+		s.graphQL(w, r)
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	// repos/{owner}/{repo}/...
 	if len(parts) < 4 || parts[0] != "repos" {
@@ -373,6 +377,33 @@ func (s *Server) jsonOf(r *http.Request, c *Comment) map[string]any {
 	}
 }
 
+// Login is the login of every token the double accepts: that of a
+// workflow's GITHUB_TOKEN, as the GraphQL API gives it, and the author of
+// every comment the double creates.
+const Login = "github-actions[bot]"
+
+// graphQL answers POST /graphql as GitHub does for the one query the
+// action sends, `query { viewer { login } }`; other queries get GraphQL's
+// error, with status 200 as GitHub gives it.
+func (s *Server) graphQL(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	var in struct {
+		Query string `json:"query"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	if strings.Join(strings.Fields(in.Query), " ") != "query { viewer { login } }" {
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []map[string]any{{"message": "the double answers only query { viewer { login } }"}}})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": Login}}})
+}
+
 // body reads and checks {"body": …}: 422 when missing or too long.
 func (s *Server) body(w http.ResponseWriter, r *http.Request) (string, bool) {
 	var in struct {
@@ -404,7 +435,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, repo string, n i
 		return
 	}
 	s.mu.Lock()
-	c := s.addComment(repo, n, "github-actions[bot]", body)
+	c := s.addComment(repo, n, Login, body)
 	out := s.jsonOf(r, c)
 	s.mu.Unlock()
 	if fault != nil {

@@ -379,13 +379,18 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Upsert makes the body of the one comment on pull request n that starts
-// with marker equal to body: it updates that comment, or creates it when
-// mayCreate (else it returns a Comment with ID 0). After
-// a failure that GitHub may have acted on (a 5xx, a lost connection) it
-// lists the comments again before trying again, so that a retry never
-// leaves two comments. created tells which it did.
-func Upsert(ctx context.Context, c *Client, owner, repo string, n int, marker, body string, mayCreate bool) (Comment, bool, error) {
+// Upsert makes the body of the one comment on pull request n that author
+// wrote and that starts with marker equal to body: it updates that
+// comment, or creates it when mayCreate (else it returns a Comment with ID
+// 0). author is the token's login ([Client.Login]); comments by others are
+// left alone, whatever they start with. After a failure that GitHub may
+// have acted on (a 5xx, a lost connection) it lists the comments again
+// before trying again, so that a retry never leaves two comments. created
+// tells which it did.
+func Upsert(ctx context.Context, c *Client, owner, repo string, n int, author, marker, body string, mayCreate bool) (Comment, bool, error) {
+	if author == "" {
+		return Comment{}, false, errors.New("GitHub API: no author for the comment (want the token's login)")
+	}
 	retries := c.Retries
 	if retries == 0 {
 		retries = 4
@@ -395,7 +400,7 @@ func Upsert(ctx context.Context, c *Client, owner, repo string, n int, marker, b
 		if err != nil {
 			return Comment{}, false, err
 		}
-		if old, ok := findMarked(comments, marker); ok {
+		if old, ok := findMarked(comments, author, marker); ok {
 			if old.Body == body {
 				return old, false, nil
 			}
@@ -415,12 +420,14 @@ func Upsert(ctx context.Context, c *Client, owner, repo string, n int, marker, b
 	}
 }
 
-// findMarked returns the first comment whose body starts with marker.
-// Only the start counts, so that a comment quoting the marker is not
-// taken for the action's.
-func findMarked(comments []Comment, marker string) (Comment, bool) {
+// findMarked returns the first comment by author whose body starts with
+// marker. Only the start counts, so that a comment quoting the marker is
+// not taken for the action's; and only the author's, so that anyone's
+// comment that starts with the marker (which anyone may post, and edit
+// later to show another verdict) is not the one the action updates.
+func findMarked(comments []Comment, author, marker string) (Comment, bool) {
 	for _, cm := range comments {
-		if strings.HasPrefix(strings.TrimLeft(cm.Body, " \r\n"), marker) {
+		if SameLogin(cm.User.Login, author) && strings.HasPrefix(strings.TrimLeft(cm.Body, " \r\n"), marker) {
 			return cm, true
 		}
 	}

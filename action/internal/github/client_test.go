@@ -60,20 +60,20 @@ func TestUpsertCreatesThenUpdatesInPlace(t *testing.T) {
 	marker := markerOf("loadgate", "load")
 	d.AddComment(repoFull, prNumber, "octocat", "LGTM, but "+marker+" quoted in a review is not ours")
 
-	first, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, marker, marker+"\nfirst", true)
+	first, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nfirst", true)
 	if err != nil || !created {
 		t.Fatalf("first upsert: created %v, err %v; want a new comment", created, err)
 	}
-	second, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, marker, marker+"\nsecond", true)
+	second, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nsecond", true)
 	if err != nil || created || second.ID != first.ID {
 		t.Fatalf("second upsert: id %d (first %d), created %v, err %v; want the same comment updated", second.ID, first.ID, created, err)
 	}
 	// Same body again: nothing to write.
-	if _, _, err := Upsert(ctx, c, repoOwner, repoName, prNumber, marker, marker+"\nsecond", true); err != nil {
+	if _, _, err := Upsert(ctx, c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nsecond", true); err != nil {
 		t.Fatal(err)
 	}
 	// Another job's marker keeps its own comment.
-	other, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, markerOf("loadgate", "other-job"), markerOf("loadgate", "other-job")+"\nx", true)
+	other, created, err := Upsert(ctx, c, repoOwner, repoName, prNumber, ActionsBot, markerOf("loadgate", "other-job"), markerOf("loadgate", "other-job")+"\nx", true)
 	if err != nil || !created || other.ID == first.ID {
 		t.Fatalf("another job: id %d, created %v, err %v; want a comment of its own", other.ID, created, err)
 	}
@@ -102,12 +102,12 @@ func TestUpsertCreatesThenUpdatesInPlace(t *testing.T) {
 func TestUpsertOnlyUpdates(t *testing.T) {
 	d, c, _ := newDouble(t, writeToken)
 	marker := markerOf("w", "j")
-	cm, created, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nbody", false)
+	cm, created, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nbody", false)
 	if err != nil || created || cm.ID != 0 || len(d.State().Comments) != 0 {
 		t.Fatalf("on-change without changes created a comment: %+v %v %v", cm, created, err)
 	}
 	d.AddComment(repoFull, prNumber, "github-actions[bot]", marker+"\nold")
-	cm, _, err = Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nnew", false)
+	cm, _, err = Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nnew", false)
 	if err != nil || cm.ID == 0 || d.State().Comments[0].Body != marker+"\nnew" {
 		t.Fatalf("an existing comment must be updated even without changes: %+v %v", cm, err)
 	}
@@ -129,7 +129,7 @@ func TestListCommentsPagination(t *testing.T) {
 	if len(all) != 251 {
 		t.Fatalf("%d comments, want 251", len(all))
 	}
-	got, created, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nnew report", true)
+	got, created, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nnew report", true)
 	if err != nil || created || got.ID != mine.ID {
 		t.Fatalf("upsert found %d (created %v, err %v), want the comment on page 3, %d", got.ID, created, err, mine.ID)
 	}
@@ -165,7 +165,7 @@ func TestNextPageOnAnotherHost(t *testing.T) {
 
 func TestReadOnlyToken(t *testing.T) {
 	d, c, waits := newDouble(t, readToken)
-	_, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, "<!-- m -->", "<!-- m -->\nbody", true)
+	_, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, "<!-- m -->", "<!-- m -->\nbody", true)
 	if !IsForbidden(err) {
 		t.Fatalf("err = %v, want a 403", err)
 	}
@@ -223,7 +223,7 @@ func TestRetries(t *testing.T) {
 			marker := "<!-- m -->"
 			d.AddComment(repoFull, prNumber, "github-actions[bot]", marker+"\nold")
 			d.Inject(tt.fault)
-			if _, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nnew", true); err != nil {
+			if _, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nnew", true); err != nil {
 				t.Fatal(err)
 			}
 			if fmt.Sprint(*waits) != fmt.Sprint(tt.wantWaits) {
@@ -242,7 +242,7 @@ func TestCreateRetryNoDuplicate(t *testing.T) {
 	d, c, waits := newDouble(t, writeToken)
 	d.Inject(ghdouble.Fault{Method: "POST", Status: 502, AfterEffect: true})
 	marker := "<!-- m -->"
-	cm, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, marker, marker+"\nbody", true)
+	cm, _, err := Upsert(t.Context(), c, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nbody", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestCreateRetryNoDuplicate(t *testing.T) {
 	// A plain 502 (nothing created) is retried by creating again.
 	d2, c2, _ := newDouble(t, writeToken)
 	d2.Inject(ghdouble.Fault{Method: "POST", Status: 502})
-	if _, created, err := Upsert(t.Context(), c2, repoOwner, repoName, prNumber, marker, marker+"\nbody", true); err != nil || !created {
+	if _, created, err := Upsert(t.Context(), c2, repoOwner, repoName, prNumber, ActionsBot, marker, marker+"\nbody", true); err != nil || !created {
 		t.Fatalf("created %v, err %v", created, err)
 	}
 	if n := len(d2.State().Comments); n != 1 {

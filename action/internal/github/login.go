@@ -1,0 +1,77 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ActionsBot is the login of a workflow's GITHUB_TOKEN, the author of the
+// comments it posts.
+const ActionsBot = "github-actions[bot]"
+
+// Login returns the login of the token's user: [ActionsBot] for a
+// workflow's GITHUB_TOKEN, the user's for a personal access token,
+// "name[bot]" for a GitHub App's. It asks the GraphQL API for the
+// viewer, which every token may read (the REST API's GET /user refuses a
+// GitHub App's installation token, which GITHUB_TOKEN is).
+func (c *Client) Login(ctx context.Context) (string, error) {
+	u, err := c.graphQLURL()
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Data struct {
+			Viewer struct {
+				Login string `json:"login"`
+			} `json:"viewer"`
+		} `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if _, err := c.do(ctx, http.MethodPost, u, map[string]string{"query": "query { viewer { login } }"}, &out, true); err != nil {
+		return "", err
+	}
+	if len(out.Errors) > 0 {
+		msgs := make([]string, len(out.Errors))
+		for i, e := range out.Errors {
+			msgs[i] = e.Message
+		}
+		return "", fmt.Errorf("GitHub API: POST %s: %s", u, strings.Join(msgs, "; "))
+	}
+	if out.Data.Viewer.Login == "" {
+		return "", fmt.Errorf("GitHub API: POST %s: no viewer login in the answer", u)
+	}
+	return out.Data.Viewer.Login, nil
+}
+
+// graphQLURL is the GraphQL endpoint beside BaseURL, as GitHub lays them
+// out: https://api.github.com/graphql beside https://api.github.com, and
+// https://HOST/api/graphql beside GitHub Enterprise Server's
+// https://HOST/api/v3. It is derived rather than read from
+// GITHUB_GRAPHQL_URL so that the token goes to no host but the API's.
+func (c *Client) graphQLURL() (string, error) {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Host == "" {
+		return "", errors.New("GitHub API: no API URL to find the GraphQL endpoint beside")
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	if rest, ok := strings.CutSuffix(path, "/api/v3"); ok {
+		path = rest + "/api/graphql"
+	} else {
+		path += "/graphql"
+	}
+	u.Path, u.RawQuery = path, ""
+	return u.String(), nil
+}
+
+// SameLogin tells whether two logins name the same account: logins are
+// not case-sensitive, and the GraphQL API names a bot's account without
+// the "[bot]" that the REST API adds.
+func SameLogin(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "[bot]"), strings.TrimSuffix(b, "[bot]"))
+}
