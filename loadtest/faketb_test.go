@@ -45,6 +45,25 @@ func (f *fakeTB) Fatal(args ...any) {
 	f.fatals = append(f.fatals, fmt.Sprint(args...))
 }
 
+// errorsTB is a fakeTB that records Errorf too, for a test of what Run
+// fails its test with.
+type errorsTB struct {
+	fakeTB
+	errs []string
+}
+
+func (f *errorsTB) Errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+func (f *errorsTB) errorMessages() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.errs...)
+}
+
 func (f *fakeTB) fatalMessages() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

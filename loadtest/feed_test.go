@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,9 +137,19 @@ func TestDataExhaustedEndsRun(t *testing.T) {
 				}
 				return nil
 			})
-			res := loadtest.Run(t, loadtest.Scenario{Target: target, Load: tt.load, Warmup: tt.warmup})
+			tb := &errorsTB{fakeTB: fakeTB{TB: t}}
+			res := loadtest.Run(tb, loadtest.Scenario{Target: target, Load: tt.load, Warmup: tt.warmup})
 			if res == nil {
-				return
+				t.Fatalf("Run failed: %q", tb.fatalMessages())
+			}
+			// A run whose data was used up before the measured load sent
+			// nothing, measured nothing, and fails its test.
+			var wantErrs []string
+			if tt.wantRequests == 0 {
+				wantErrs = []string{"loadtest: scenario " + t.Name() + " sent no requests (stopped early, data: " + tt.wantReason + "): nothing was measured"}
+			}
+			if got := tb.errorMessages(); !slices.Equal(got, wantErrs) {
+				t.Errorf("the test failed with %q, want %q", got, wantErrs)
 			}
 			want := loadtest.Stop{Cause: "data", Stage: tt.wantStage, Reason: tt.wantReason}
 			if res.Stopped == nil || *res.Stopped != want {

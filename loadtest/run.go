@@ -52,7 +52,10 @@ func claimName(name, test string) error {
 // Run fails t (and returns nil) if the scenario is invalid, has the name of
 // a scenario another test of the process ran while results are written
 // (LOADGATE_OUT), or cannot finish
-// before go test's -timeout. A failed request is data, not a failure of t:
+// before go test's -timeout. It fails t (and returns the result) if the
+// load sent no request at all, which measured nothing: a Unique feed used
+// up before the measured load, a context already ended (one shard of a
+// sharded run may send none). A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
 // LOADGATE_OUT is set it writes the result there (see [WriteFile]). To run
@@ -172,6 +175,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			s.Name, res.ErrorKinds[KindPanic], stack)
 	}
 	t.Log("\n" + Summary(res))
+	if msg := nothingSent(res); msg != "" {
+		t.Errorf("%s", msg)
+	}
 	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
 		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
 			s.Name, leakReport(res.Leaks))
