@@ -362,7 +362,7 @@ func TestAdoption(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the comment's reproduce script:\n%s", m.Reproduce)
-	if want := "go run github.com/loadgate/loadgate/cmd/loadgate@" + s.version + " compare"; !strings.Contains(m.Reproduce, want) {
+	if want := "go run github.com/loadgate/loadgate/cmd/loadgate@" + s.version + " run -base "; !strings.Contains(m.Reproduce, want) {
 		t.Fatalf("the reproduce script lacks %q", want)
 	}
 	script, err := s.substitute(m.Reproduce)
@@ -371,7 +371,7 @@ func TestAdoption(t *testing.T) {
 	}
 	// The comparison's own verdict on one run a side of the same code is
 	// not this test's business: 1 (a false alarm) and 3 (inconclusive) are
-	// loadgate compare's answers, not a broken script.
+	// loadgate run's answers, not a broken script.
 	out, err = s.sh(script, nil, 1, 3)
 	if err != nil {
 		t.Fatalf("the reproduce script: %v", err)

@@ -453,7 +453,11 @@ func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 	return n, nil
 }
 
-// reproduce writes the shell commands that repeat the runs on a laptop.
+// reproduce writes the shell commands that repeat the runs on a laptop:
+// loadgate run, which judges as the action does (the same SLA and policy
+// files, the same base), with -base and the commit when the action ran
+// the pull request's base beside its head; for a sharded run, every shard
+// at once, merged and compared.
 func reproduce(cfg *Config, m *Manifest) string {
 	var b strings.Builder
 	loadgate := loadgateCommand(cfg.WorkingDirectory)
@@ -461,11 +465,19 @@ func reproduce(cfg *Config, m *Manifest) string {
 	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
 	}
-	test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=1 %s %s", shellQuote(cfg.Run), shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
+	// The sla and policy inputs are relative to the working directory,
+	// where loadgate runs.
+	judge := ""
+	if cfg.SLAFile != "" {
+		judge += " -sla " + shellQuote(cfg.SLAFile)
+	}
+	if cfg.PolicyFile != "" {
+		judge += " -policy " + shellQuote(cfg.PolicyFile)
+	}
 	if sh := m.Shard; sh != nil {
 		// Every shard on this machine, started together 10 s from now,
 		// then merged and compared with the stored baselines.
-		test = strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s %s", shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
+		test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s %s", shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
 		fmt.Fprintf(&b, "at=$(( ($(date +%%s) + 10) * 1000 ))\n")
 		fmt.Fprintf(&b, "for i in $(seq %d); do\n", sh.Count)
@@ -475,29 +487,23 @@ func reproduce(cfg *Config, m *Manifest) string {
 		// module needs its dependencies in that module's go.sum.
 		fmt.Fprintf(&b, "%s merge -out \"$out/merged\" \"$out\"/shard-*\n", loadgate)
 		if len(cfg.Packages) == 1 && !strings.Contains(cfg.Packages[0], "...") {
-			fmt.Fprintf(&b, "%s%s compare %s \"$out/merged\"\n", cd, loadgate, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
+			fmt.Fprintf(&b, "%s%s compare%s %s \"$out/merged\"\n", cd, loadgate, judge, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
 		}
 		return b.String()
 	}
-	switch m.Compare {
-	case CompareBaseRef:
-		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
-		fmt.Fprintf(&b, "git worktree add --detach \"$out/src\" %s\n", m.BaseSHA)
-		fmt.Fprintf(&b, "for i in $(seq %d); do\n", cfg.Count)
-		fmt.Fprintf(&b, "  (cd \"$out/src\" && %sLOADGATE_OUT=\"$out/base\" %s)\n", cd, test)
-		fmt.Fprintf(&b, "  (%sLOADGATE_OUT=\"$out/head\" %s)\n", cd, test)
-		b.WriteString("done\n")
-		fmt.Fprintf(&b, "%s compare \"$out/base\" \"$out/head\"\n", loadgate)
-		b.WriteString("git worktree remove --force \"$out/src\"\n")
-	default:
-		// loadgate run compares every scenario with its stored baseline.
-		flags := ""
-		if len(cfg.TestFlags) > 0 {
-			flags = " -- " + shellQuoteAll(cfg.TestFlags)
-		}
-		fmt.Fprintf(&b, "%s%s run -run %s -count %d %s%s\n",
-			cd, loadgate, shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), flags)
+	// loadgate run compares every scenario with its stored baseline, or
+	// with -base's commit run in turn with the head: the same comparison,
+	// a scenario new in the pull request included.
+	base := ""
+	if m.Compare == CompareBaseRef && m.BaseSHA != "" {
+		base = " -base " + shellQuote(m.BaseSHA)
 	}
+	flags := ""
+	if len(cfg.TestFlags) > 0 {
+		flags = " -- " + shellQuoteAll(cfg.TestFlags)
+	}
+	fmt.Fprintf(&b, "%s%s run%s -run %s -count %d%s %s%s\n",
+		cd, loadgate, base, shellQuote(cfg.Run), cfg.Count, judge, shellQuoteAll(cfg.Packages), flags)
 	return b.String()
 }
 

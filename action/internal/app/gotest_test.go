@@ -97,7 +97,7 @@ func TestGoTestInterleaves(t *testing.T) {
 	if failed < 0 || m.Tests[failed].Side != "head" || m.Tests[failed].Run != 2 || !strings.Contains(m.Tests[failed].Output, "tiny_test.go:6: slow") {
 		t.Errorf("tests %+v, want head run 2 failed with its output", m.Tests)
 	}
-	if !strings.Contains(m.Reproduce, "git worktree add --detach \"$out/src\" "+baseSHA) || !strings.Contains(m.Reproduce, "cd sub && ") {
+	if !strings.Contains(m.Reproduce, "cd sub && ") || !strings.Contains(m.Reproduce, " run -base "+baseSHA+" -run ") {
 		t.Errorf("reproduce:\n%s", m.Reproduce)
 	}
 }
@@ -312,6 +312,27 @@ func TestGoTestRerunsBaselineCommit(t *testing.T) {
 	}
 }
 
+// TestReproduceJudges: the script judges as the action did, with its sla
+// and policy files (relative to the working directory, where it runs
+// loadgate) and its base: without them a laptop gave another verdict.
+func TestReproduceJudges(t *testing.T) {
+	cfg := &Config{Compare: CompareBaseRef, Run: "Load", Packages: []string{"./svc"}, Count: 5, WorkingDirectory: ".",
+		SLAFile: "load test.sla", PolicyFile: "policy.json", TestFlags: []string{"-timeout", "20m"}}
+	m := &Manifest{Compare: CompareBaseRef, BaseSHA: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", WorkingDirectory: "api"}
+	want := "cd api && go run github.com/loadgate/loadgate/cmd/loadgate run -base 1a2b3c4d5e6f708192a3b4c5d6e7f80912345678 -run Load -count 5 -sla 'load test.sla' -policy policy.json ./svc -- -timeout 20m\n"
+	if got := reproduce(cfg, m); !strings.HasSuffix(got, want) {
+		t.Errorf("reproduce:\n%s\nwant it to end with\n%s", got, want)
+	}
+	m.Compare, m.BaseSHA = CompareBaseline, ""
+	if got := reproduce(cfg, m); !strings.Contains(got, " run -run Load -count 5 -sla 'load test.sla' -policy policy.json ./svc") {
+		t.Errorf("reproduce against stored baselines:\n%s", got)
+	}
+	cfg.Count, m.Shard = 1, &ShardManifest{Index: 1, Count: 3}
+	if got := reproduce(cfg, m); !strings.Contains(got, " compare -sla 'load test.sla' -policy policy.json ./svc/testdata/loadgate \"$out/merged\"") {
+		t.Errorf("reproduce of a sharded run:\n%s", got)
+	}
+}
+
 // TestReproduceVersion: the comment's script runs loadgate in a user's
 // module at the version that ran (go run …@v0.1.0, which needs no go.sum
 // entries there), and the checkout's own command in loadgate's module
@@ -328,13 +349,13 @@ func TestReproduceVersion(t *testing.T) {
 		want    string
 	}{
 		{"a user's module", user, "v0.1.0", CompareBaseRef,
-			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 compare \"$out/base\" \"$out/head\"\n"},
+			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 run -base 1a2b3c4d5e6f708192a3b4c5d6e7f80912345678 -run Load -count 5 ./...\n"},
 		{"a package of a user's module", filepath.Join(user, "svc"), "v0.1.0", CompareBaseline,
 			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 run -run Load -count 5 ./...\n"},
 		{"a user's module, a build from a checkout", user, "(devel)", CompareBaseRef,
-			"go run github.com/loadgate/loadgate/cmd/loadgate@latest compare"},
+			"go run github.com/loadgate/loadgate/cmd/loadgate@latest run -base"},
 		{"loadgate's own module", ".", "v0.1.0", CompareBaseRef,
-			"\ngo run github.com/loadgate/loadgate/cmd/loadgate compare"},
+			"go run github.com/loadgate/loadgate/cmd/loadgate run -base"},
 		// A bare go run of the command in a user's module failed:
 		// missing go.sum entry for github.com/sethvargo/go-githubactions.
 		{"a user's sharded run: the merge", user, "v0.1.0", CompareBaseline,
