@@ -19,6 +19,13 @@ import (
 // drops the rest silently, so the action emits the worst ones only.
 const MaxAnnotations = 10
 
+// reservedAnnotations are the annotations of each level that the tests'
+// leave to others in the step: the action's own warnings (a comment it
+// could not post, a summary it shortened, which come after the tests'),
+// and the runner's error on the step's exit status. The tests' get the
+// rest.
+var reservedAnnotations = map[string]int{"error": 1, "warning": 3}
+
 // Annotation is an error or warning shown on a line of a file in the pull
 // request's diff and in the checks.
 type Annotation struct {
@@ -30,10 +37,12 @@ type Annotation struct {
 }
 
 // Annotations returns what to annotate, worst first and at most
-// [MaxAnnotations] of each level: an error on each test function that
-// failed (in go test, by a regression, an SLA breach or a leak), a
-// warning on each whose scenarios warn. A test whose position is unknown
-// gets an annotation without a file.
+// [MaxAnnotations] of each level less those reserved for others
+// (reservedAnnotations): an error on each test function that failed (in
+// go test, by a regression, an SLA breach or a leak), a warning on each
+// whose scenarios warn. A test whose position is unknown gets an
+// annotation without a file. When there are more, the last annotation of
+// the level says how many more tests there are, and where they are.
 func (r *Report) Annotations() []Annotation {
 	var errs, warns []Annotation
 	done := map[string]bool{}
@@ -114,14 +123,31 @@ func (r *Report) Annotations() []Annotation {
 		}
 	}
 	// Failures come sorted worst first; regressions after them, also
-	// worst first. Keep the first MaxAnnotations of each level.
-	if len(errs) > MaxAnnotations {
-		errs = errs[:MaxAnnotations]
+	// worst first.
+	return append(r.fitAnnotations(errs, "failed or regressed"), r.fitAnnotations(warns, "warn or are inconclusive")...)
+}
+
+// fitAnnotations keeps the first of as, all of one level, that the step
+// shows; when some must go, the last one kept gives way to a note of how
+// many tests are left out, so that none is dropped unsaid.
+func (r *Report) fitAnnotations(as []Annotation, what string) []Annotation {
+	if len(as) == 0 {
+		return as
 	}
-	if len(warns) > MaxAnnotations {
-		warns = warns[:MaxAnnotations]
+	room := MaxAnnotations - reservedAnnotations[as[0].Level]
+	if len(as) <= room {
+		return as
 	}
-	return append(errs, warns...)
+	left := len(as) - (room - 1)
+	where := "the job summary"
+	if r.SummaryURL != "" {
+		where += " (" + r.SummaryURL + ")"
+	}
+	return append(as[:room-1:room-1], Annotation{
+		Level:   as[0].Level,
+		Title:   fmt.Sprintf("loadgate: %d more tests %s", left, what),
+		Message: fmt.Sprintf("%d more tests %s, not annotated here (GitHub shows %d annotations of a kind a step): see %s", left, what, MaxAnnotations, where),
+	})
 }
 
 // annotationText is the scenario's gist and the comparison's reasons, as

@@ -22,14 +22,39 @@ func TestAnnotationsWorstFirst(t *testing.T) {
 	}
 	r := analyze(t, res, "")
 	got := r.Annotations()
-	if len(got) != MaxAnnotations {
-		t.Fatalf("%d annotations, want %d", len(got), MaxAnnotations)
+	// One error is left to the runner's on the step's exit status; of the
+	// nine, the last says what is left out.
+	if len(got) != MaxAnnotations-1 {
+		t.Fatalf("%d annotations, want %d", len(got), MaxAnnotations-1)
 	}
-	for i, a := range got {
+	for i, a := range got[:len(got)-1] {
 		wantTest := fmt.Sprintf("TestLoad%02d", 14-i)
 		if a.Level != "error" || !strings.Contains(a.Title, wantTest) || a.Line != 100+14-i {
 			t.Errorf("annotation %d: %s %s:%d %s, want an error on %s", i, a.Level, a.File, a.Line, a.Title, wantTest)
 		}
+	}
+	last := got[len(got)-1]
+	if last.Level != "error" || last.File != "" || last.Title != "loadgate: 7 more tests failed or regressed" ||
+		!strings.Contains(last.Message, "see the job summary") {
+		t.Errorf("last annotation %+v, want one saying 7 more tests are in the job summary", last)
+	}
+}
+
+// TestAnnotationsLeaveRoom: the action's own warnings (a comment it could
+// not post) come after the tests' and were dropped by GitHub when ten
+// tests warned; three are left for them.
+func TestAnnotationsLeaveRoom(t *testing.T) {
+	as := make([]Annotation, 12)
+	for i := range as {
+		as[i] = Annotation{Level: "warning", Title: fmt.Sprint(i)}
+	}
+	r := &Report{}
+	got := r.fitAnnotations(as, "warn")
+	if len(got) != MaxAnnotations-3 || got[5].Title != "5" || got[6].Title != "loadgate: 6 more tests warn" {
+		t.Errorf("%d warnings, the last %+v; want 7, the last saying 6 more tests warn", len(got), got[len(got)-1])
+	}
+	if got := r.fitAnnotations(as[:7], "warn"); len(got) != 7 || got[6].Title != "6" {
+		t.Errorf("seven warnings fit: %+v", got)
 	}
 }
 
