@@ -312,6 +312,10 @@ type Second struct {
 	// recorded. loadgate merge takes the percentiles of a second of all
 	// shards from it.
 	HDR string `json:"hdr,omitempty"`
+	// ServiceHDR is the second's service times, encoded as HDR is, in the
+	// result of one shard of a sharded run only: loadgate merge takes the
+	// service percentiles of a second of all shards from it.
+	ServiceHDR string `json:"service_hdr,omitempty"`
 }
 
 // Stop explains an early end of a run.

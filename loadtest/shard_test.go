@@ -310,8 +310,8 @@ func TestShardRun(t *testing.T) {
 		t.Error("a sharded result lacks a histogram of a stage, a phase or a name")
 	}
 	for _, s := range res.Timeline {
-		if s.Requests > 0 && s.HDR == "" {
-			t.Errorf("second %d has no histogram", s.Second)
+		if s.Requests > 0 && (s.HDR == "" || s.ServiceHDR == "") {
+			t.Errorf("second %d has no histogram of its latencies or of its service times", s.Second)
 		}
 	}
 	if !strings.Contains(Summary(res), "shard 2 of 4 of run group start-") {

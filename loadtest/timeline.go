@@ -141,6 +141,13 @@ func (tl *timeline) take(sec int64, live bool) {
 		if b, err := tl.scratch.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
 			s.HDR = string(b)
 		}
+		if tl.e.hdr {
+			// A shard's seconds keep their service times too, so
+			// that loadgate merge can give the merged seconds theirs.
+			if b, err := tl.scratchSvc.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+				s.ServiceHDR = string(b)
+			}
+		}
 	}
 	if len(tl.kinds) > 0 {
 		s.ErrorKinds = maps.Clone(tl.kinds)

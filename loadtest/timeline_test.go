@@ -55,6 +55,9 @@ func TestTimelineSeconds(t *testing.T) {
 		if h.TotalCount() != s.Requests {
 			t.Errorf("second %d: hdr holds %d requests, want %d", s.Second, h.TotalCount(), s.Requests)
 		}
+		if s.ServiceHDR != "" {
+			t.Errorf("second %d of a run that is no shard keeps its service times' histogram, which only loadgate merge reads", s.Second)
+		}
 	}
 	if kinds != res.ErrorKinds["quota"] || errs != res.Errors || requests != res.Requests {
 		t.Errorf("timeline: %d requests, %d errors, %d of kind quota; result: %d, %d, %d",

@@ -477,6 +477,11 @@ func (m *merger) timeline(files []File, t0 time.Time) ([]loadtest.Second, error)
 	type acc struct {
 		s loadtest.Second
 		h *hdrhistogram.Histogram
+		// svc merges the shards' service times of the second; noSvc says
+		// a shard's second with requests had none (an older result): the
+		// merged second then has no service percentiles.
+		svc   *hdrhistogram.Histogram
+		noSvc bool
 	}
 	secs := map[int64]*acc{}
 	var layout *hist
@@ -525,16 +530,30 @@ func (m *merger) timeline(files []File, t0 time.Time) ([]loadtest.Second, error)
 				a.h = hdrhistogram.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
 			}
 			a.h.Merge(h)
+			if s.ServiceHDR == "" {
+				a.noSvc = true
+				continue
+			}
+			svc, err := histo.Decode(s.ServiceHDR)
+			if err != nil {
+				return nil, &Refusal{Path: f.Path, Scenario: f.Result.Scenario, Field: field + ".service_hdr", Reason: err.Error()}
+			}
+			if a.svc == nil {
+				a.svc = hdrhistogram.New(svc.LowestTrackableValue(), svc.HighestTrackableValue(), int(svc.SignificantFigures()))
+			}
+			a.svc.Merge(svc)
 		}
 	}
 	keys := slices.Sorted(maps.Keys(secs))
 	out := make([]loadtest.Second, 0, len(keys))
 	for _, k := range keys {
 		a := secs[k]
+		if a.svc != nil && !a.noSvc {
+			a.s.ServiceP50NS = a.svc.ValueAtQuantile(50)
+			a.s.ServiceP90NS = a.svc.ValueAtQuantile(90)
+			a.s.ServiceP99NS = a.svc.ValueAtQuantile(99)
+		}
 		if a.h != nil {
-			// The service time's percentiles of a second are not merged:
-			// a second keeps no histogram of them, and percentiles do not
-			// add up.
 			a.s.P50NS = a.h.ValueAtQuantile(50)
 			a.s.P90NS = a.h.ValueAtQuantile(90)
 			a.s.P99NS = a.h.ValueAtQuantile(99)

@@ -117,16 +117,37 @@ func TestMergeTimelineSeconds(t *testing.T) {
 	}
 	for i, s := range got.Timeline {
 		want := hdrhistogram.New(histo.Lowest, histo.Highest, 2)
+		wantSvc := hdrhistogram.New(histo.Lowest, histo.Highest, 2)
 		for _, f := range files {
 			h, err := histo.Decode(f.Result.Timeline[i].HDR)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want.Merge(h)
+			h, err = histo.Decode(f.Result.Timeline[i].ServiceHDR)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSvc.Merge(h)
 		}
 		if s.P99NS != want.ValueAtQuantile(99) || s.Requests != want.TotalCount() {
 			t.Errorf("second %d: p99 %d of %d requests, want %d of %d", i, s.P99NS, s.Requests, want.ValueAtQuantile(99), want.TotalCount())
 		}
+		// The service time too (it was left out: the HTML report of a
+		// sharded run drew no service time per second).
+		if s.ServiceP99NS == 0 || s.ServiceP99NS != wantSvc.ValueAtQuantile(99) || s.ServiceP50NS != wantSvc.ValueAtQuantile(50) {
+			t.Errorf("second %d: service p50 %d, p99 %d; want %d, %d", i, s.ServiceP50NS, s.ServiceP99NS, wantSvc.ValueAtQuantile(50), wantSvc.ValueAtQuantile(99))
+		}
+	}
+	// A shard result written before seconds kept service times: the
+	// merged seconds have none rather than a part of the shards'.
+	files[1].Result.Timeline[0].ServiceHDR = ""
+	got, err = Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Timeline[0]; s.ServiceP99NS != 0 || got.Timeline[1].ServiceP99NS == 0 {
+		t.Errorf("second 0 without one shard's service times: service p99 %d (want 0); second 1: %d", s.ServiceP99NS, got.Timeline[1].ServiceP99NS)
 	}
 }
 
