@@ -10,6 +10,12 @@ import (
 const (
 	// MaxCommentChars is the longest comment body GitHub accepts: longer
 	// ones fail with 422 "Body is too long (maximum is 65536 characters)".
+	// It is counted in code points ([Chars]). Measurements on github.com
+	// (dead-claudia/github-limits#13, 2025; objectstack-ai/objectstack#18826,
+	// 2026) found the comment endpoints refuse a body over 262,144 bytes of
+	// UTF-8 instead; 65,536 code points are at most that many bytes, so the
+	// message's count is the one kept: safe under either rule, and under a
+	// GitHub Enterprise Server that counts as its message says.
 	MaxCommentChars = 65536
 	// MaxSummaryBytes is the most a step may write to its job summary;
 	// past it the upload fails with an error annotation.
