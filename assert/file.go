@@ -16,7 +16,9 @@ import (
 // # starts a comment (outside quoted strings) and blank lines are skipped.
 // A line [pattern] starts a section whose expressions apply only to the
 // scenarios the pattern matches; the lines before the first section apply
-// to every scenario:
+// to every scenario. The file is UTF-8, with LF or CRLF line endings; a
+// byte-order mark at its start, which some Windows editors write, is
+// skipped:
 //
 //	# every scenario
 //	error_rate < 0.1%
@@ -52,11 +54,21 @@ func ParseFile(path string) (*File, error) {
 	return parseFile(path, string(data))
 }
 
+// utf8BOM is the byte-order mark some editors write at the start of a
+// UTF-8 file: it is invisible there, so a file that holds one must read as
+// the same file without it.
+const utf8BOM = "\ufeff"
+
 func parseFile(name, data string) (*File, error) {
 	f := &File{Path: name}
 	var errs []error
 	fault := func(line, col int, format string, args ...any) {
 		errs = append(errs, &SyntaxError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+	}
+	data = strings.TrimPrefix(data, utf8BOM)
+	if strings.HasPrefix(data, "\xff\xfe") || strings.HasPrefix(data, "\xfe\xff") {
+		fault(1, 1, "the file is UTF-16: save it as UTF-8")
+		return nil, errors.Join(errs...)
 	}
 	for i, line := range strings.Split(data, "\n") {
 		n := i + 1

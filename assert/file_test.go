@@ -51,6 +51,8 @@ func TestParseFileErrors(t *testing.T) {
 		{"indented", "\n  p99 < 5%\n", "F:2:9: a latency needs a duration such as 200ms"},
 		{"after a comment", "# SLA\n\tp99{name=\"é\"} < 5% # tab and é\n", "F:2:18: a latency needs a duration such as 200ms"},
 		{"CRLF", "p99 < 1s\r\np99 < 5%\r\n", "F:2:7: a latency needs a duration such as 200ms"},
+		{"byte-order mark", "\ufeffp99 < 5%\n", "F:1:7: a latency needs a duration such as 200ms"},
+		{"UTF-16", "\xff\xfep\x009\x009\x00", "F:1:1: the file is UTF-16: save it as UTF-8"},
 		{"unclosed header", "[checkout\n", "F:1:1: a section header is [pattern] alone on its line"},
 		{"header with an expression", "[checkout] p99 < 1s\n", "F:1:1: a section header is [pattern] alone on its line"},
 		{"empty header", "  []\n", "F:1:3: empty section header: write [name] or a pattern such as [checkout*]"},
@@ -74,6 +76,23 @@ func TestParseFileErrors(t *testing.T) {
 				t.Errorf("error %#v holds no *SyntaxError for %s", err, path)
 			}
 		})
+	}
+}
+
+// TestParseFileByteOrderMark: an SLA file saved with a UTF-8 byte-order
+// mark, as some Windows editors write it, was refused at 1:1 with
+// "unexpected character '\ufeff'", a character the user cannot see.
+func TestParseFileByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sla.txt")
+	if err := os.WriteFile(path, []byte("\ufeffp99 < 200ms\r\n[checkout]\r\nerror_rate < 1%\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := assert.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.For("checkout"), []string{"p99 < 200ms", "error_rate < 1%"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("For(checkout) = %q, want %q", got, want)
 	}
 }
 
