@@ -51,6 +51,9 @@ var _ CleanupT = (testing.TB)(nil)
 // Like goleak.VerifyNone it cannot tell apart the goroutines of tests that
 // run in parallel; use [VerifyTestMain] for those packages.
 func NoLeaks(t CleanupT, opts ...goleak.Option) {
+	if h, ok := t.(tHelper); ok {
+		h.Helper()
+	}
 	NoLeaksWithin(t, DefaultLeakWait, opts...)
 }
 
@@ -61,6 +64,11 @@ func NoLeaksWithin(t CleanupT, wait time.Duration, opts ...goleak.Option) {
 	}
 	opts = append(opts, goleak.IgnoreCurrent())
 	t.Cleanup(func() {
+		// A helper cleanup's failure is reported where it was registered,
+		// and so at the test's line that called NoLeaks, not here.
+		if h, ok := t.(tHelper); ok {
+			h.Helper()
+		}
 		if report := findLeaks(wait, opts); report != "" {
 			t.Errorf("assert.NoLeaks: %s", report)
 		}

@@ -5,6 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +140,31 @@ func TestNoLeaksRunsAfterLaterCleanups(t *testing.T) {
 	ft.finish()
 	if len(ft.errors) != 0 {
 		t.Fatalf("clean test reported leaks: %q", ft.errors)
+	}
+}
+
+// TestNoLeaksFailsAtTheCallersLine: a leak was reported at
+// "leaks.go:65", a line of this package, instead of the test's line that
+// called NoLeaks, as goleak.VerifyNone's failures and this package's other
+// assertions are. The check runs in a child test process, which fails.
+func TestNoLeaksFailsAtTheCallersLine(t *testing.T) {
+	if os.Getenv("LOADGATE_ASSERT_CHILD") == "leak-line" {
+		stop := make(chan struct{}) // never closed: the child process ends
+		_, file, line, _ := runtime.Caller(0)
+		assert.NoLeaksWithin(t, 0) // the line the failure must name: line+1
+		fmt.Printf("want %s:%d\n", filepath.Base(file), line+1)
+		go func() { <-stop }()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoLeaksFailsAtTheCallersLine$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "LOADGATE_ASSERT_CHILD=leak-line")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the child test passed with a leak:\n%s", out)
+	}
+	want, _, _ := strings.Cut(strings.TrimPrefix(string(out), "want "), "\n")
+	if !strings.Contains(string(out), want+": assert.NoLeaks: 1 leaked goroutine") {
+		t.Errorf("the failure is not at %s:\n%s", want, out)
 	}
 }
 
