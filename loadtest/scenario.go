@@ -366,8 +366,17 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("MaxInFlight must not be negative, got %d", s.MaxInFlight)
 	case s.Leaks.Wait < 0:
 		return fmt.Errorf("Leaks.Wait must not be negative, got %v", s.Leaks.Wait)
-	case s.Abort.ErrorRate < 0 || s.Abort.ErrorRate > 1:
+	case !(s.Abort.ErrorRate >= 0 && s.Abort.ErrorRate <= 1): // NaN too
 		return fmt.Errorf("Abort.ErrorRate must be in [0, 1], got %g", s.Abort.ErrorRate)
+	case s.Abort.P99 < 0:
+		// The rule checks a positive P99 only: a negative one never
+		// aborted, without a word.
+		return fmt.Errorf("Abort.P99 must not be negative, got %v", s.Abort.P99)
+	case s.ProgressEvery < 0:
+		// A negative interval wrote a progress line every 100ms.
+		return fmt.Errorf("ProgressEvery must not be negative, got %v", s.ProgressEvery)
+	case s.CoolDown < 0:
+		return fmt.Errorf("CoolDown must not be negative, got %v", s.CoolDown)
 	case s.Profile.MutexFraction < 0:
 		return fmt.Errorf("Profile.MutexFraction must not be negative, got %d", s.Profile.MutexFraction)
 	case s.Profile.BlockRate < 0:

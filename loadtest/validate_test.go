@@ -65,6 +65,34 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 	}
 }
 
+// TestExecuteRefusesBadScenarioFields: fields that were silently ignored
+// or misread are refused, naming the field and the value: a negative
+// ProgressEvery wrote a progress line every 100ms (where a negative
+// Slowest keeps none), a negative Abort.P99 and a NaN Abort.ErrorRate
+// never aborted.
+func TestExecuteRefusesBadScenarioFields(t *testing.T) {
+	tests := []struct {
+		name string
+		give func(*Scenario)
+		want string
+	}{
+		{"negative ProgressEvery", func(s *Scenario) { s.ProgressEvery = -time.Second }, "ProgressEvery must not be negative, got -1s"},
+		{"negative Abort.P99", func(s *Scenario) { s.Abort = Abort{P99: -time.Millisecond, Sustained: time.Second} }, "Abort.P99 must not be negative, got -1ms"},
+		{"NaN Abort.ErrorRate", func(s *Scenario) { s.Abort.ErrorRate = math.NaN() }, "Abort.ErrorRate must be in [0, 1], got NaN"},
+		{"negative CoolDown", func(s *Scenario) { s.CoolDown = -time.Second }, "CoolDown must not be negative, got -1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Scenario{Name: "bad", Target: Func(func(context.Context) error { return nil }), Load: Rate(10).For(100 * time.Millisecond)}
+			tt.give(&s)
+			_, err := Execute(context.Background(), s)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
 // TestScaleFromEnv: LOADGATE_SCALE must be a positive number; it scales
 // the stages and the warm-up, not think time.
 func TestScaleFromEnv(t *testing.T) {
