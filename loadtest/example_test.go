@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,10 +27,10 @@ func TestLoadExample(t *testing.T) {
 }
 
 // A ramp with a gate: the run stops after the first stage whose gate fails,
-// and the result says which and why.
+// and the result says which and why. A failed gate does not fail the test
+// by itself, and SLA expressions judge only the stages that ran: a test
+// that must reach the last stage checks Result.Stopped.
 func ExampleRamp() {
-	t := &testing.T{} // in a real test, the test's own t
-	_ = t
 	load := loadtest.Ramp(
 		loadtest.Rate(50).For(10*time.Second),
 		loadtest.Rate(50).RampTo(500).For(20*time.Second).
@@ -39,10 +40,34 @@ func ExampleRamp() {
 	for _, s := range load.Stages() {
 		fmt.Println(s.Model, s.From, s.To, s.Duration, s.Gate != nil)
 	}
+
+	// The same shape, short, against a service that fails from its 11th
+	// request on: the first stage's 10 pass, the gated second stage's fail.
+	var sent atomic.Int64
+	res, err := loadtest.Execute(context.Background(), loadtest.Scenario{
+		Target: loadtest.Func(func(ctx context.Context) error {
+			if sent.Add(1) > 10 {
+				return errors.New("overloaded") // call your service here
+			}
+			return nil
+		}),
+		Load: loadtest.Ramp(
+			loadtest.Rate(100).For(100*time.Millisecond).Named("base"),
+			loadtest.Rate(100).RampTo(200).For(100*time.Millisecond).Named("ramp").
+				Gated(assert.Gate("error_rate == 0")),
+			loadtest.Rate(200).For(100*time.Millisecond).Named("peak"),
+		),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("stages run: %d; stopped (%s) in %s: %s\n", len(res.Stages), res.Stopped.Cause, res.Stopped.Stage, res.Stopped.Reason)
 	// Output:
 	// open 50 50 10s false
 	// open 50 500 20s true
 	// open 500 500 30s false
+	// stages run: 2; stopped (gate) in ramp: error_rate = 100%, want == 0% (100% over)
 }
 
 // A program without a testing.TB, such as a command-line tool or a

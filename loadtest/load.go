@@ -187,7 +187,10 @@ func (s Stage) Thinking(d time.Duration) Stage { s.Think = d; return s }
 func (s Stage) Seeded(seed int64) Stage { s.Seed = seed; return s }
 
 // Gated returns the stage guarded by g: when the stage ends, g sees the
-// stage's result and the run stops if it returns an error.
+// stage's result and the run stops if it returns an error. A stop is not a
+// failure of the test, and SLA expressions judge only the stages that ran
+// ("throughput >= 95%" too): Result.Stopped says where and why, so a test
+// that must reach the last stage checks it.
 func (s Stage) Gated(g Gate) Stage { s.Gate = g; return s }
 
 // Stages implements [Load] for a single stage.
@@ -244,13 +247,14 @@ func formatRate(r float64) string {
 	return fmt.Sprintf("%.3g", r)
 }
 
-// validate reports what is wrong with the stage, naming it by position.
 // MaxRate bounds an open-model stage's rate, in requests per second: a
 // million is already more than one process sends against a real server,
 // and a plan far beyond what the scheduler can keep would take far longer
-// than planned to run.
+// than planned to run. Split a higher load over several processes
+// ([Shard]).
 const MaxRate = 1_000_000
 
+// validate reports what is wrong with the stage, naming it by position.
 func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
 	switch s.Model {
