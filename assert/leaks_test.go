@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/loadgate/loadgate/assert"
 )
 
@@ -168,15 +170,51 @@ func TestNoLeaksFailsAtTheCallersLine(t *testing.T) {
 	}
 }
 
+// firstLineT prints the first line of each failure; in a real test, pass
+// its t, which shows the whole report: every group's function and file:line
+// where it blocks and where it was started, and one stack.
+type firstLineT struct {
+	cleanupT
+	failures int
+}
+
+func (t *firstLineT) Errorf(format string, args ...any) {
+	first, _, _ := strings.Cut(fmt.Sprintf(format, args...), "\n")
+	fmt.Println(first)
+	t.failures++
+}
+
+// refresh stands for a goroutine that the code under test starts for
+// each request and that outlives it.
+func refresh(stop <-chan struct{}) { <-stop }
+
+// NoLeaks goes first in a test, so that it checks after every later
+// cleanup, such as the server's Close. A goroutine the code under test
+// starts and never ends fails the test. goleak's options pass through: a
+// goroutine meant to outlive the test is ignored by the function it is
+// blocked in (IgnoreTopFunction) or any function on its stack
+// (IgnoreAnyFunction).
 func ExampleNoLeaks() {
-	t := &testing.T{} // in a real test: the test's t
-	_ = func(t *testing.T) {
-		assert.NoLeaks(t) // first: it checks after every later cleanup
-		srv := httptest.NewServer(http.NotFoundHandler())
+	for _, opts := range [][]goleak.Option{
+		nil,
+		{goleak.IgnoreTopFunction("github.com/loadgate/loadgate/assert_test.refresh")},
+	} {
+		t := &firstLineT{} // in a real test: func TestServer(t *testing.T)
+		assert.NoLeaksWithin(t, 100*time.Millisecond, opts...)
+		stop := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			go refresh(stop) // outlives the request, and the test
+		}))
 		t.Cleanup(srv.Close)
-		// ... exercise srv ...
+		if resp, err := http.Get(srv.URL); err == nil {
+			resp.Body.Close()
+		}
+		t.finish() // the test ends: its cleanups run, the server's Close first
+		close(stop)
+		fmt.Printf("with %d option(s): %d failure(s)\n", len(opts), t.failures)
 	}
-	_ = t
-	fmt.Println("checked at the end of the test")
-	// Output: checked at the end of the test
+	// Output:
+	// assert.NoLeaks: 1 leaked goroutine(s) in 1 group(s):
+	// with 0 option(s): 1 failure(s)
+	// with 1 option(s): 0 failure(s)
 }
