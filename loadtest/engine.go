@@ -678,10 +678,23 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 		if kind == "" {
 			kind = ErrorKind(err)
 		}
+		if kind == KindTimeout && e.cutOff(end) {
+			// The run's own context ended it (Execute under a deadline),
+			// not a slow service.
+			kind = KindCanceled
+		}
 		e.rec.noteError(kind, err)
 	}
 	e.rec.record(w.shard, slot, end, end.Sub(intended), end.Sub(start), kind, &w.sample)
 	return true
+}
+
+// cutOff reports whether a request that ended at end was cut off by the
+// end of the run's context rather than by its own timeout. A request bound
+// by the context's deadline can see it pass before the context's own timer
+// ends the context.
+func (e *engine) cutOff(end time.Time) bool {
+	return e.reqCtx.Err() != nil || (e.hasCtxDeadline && !end.Before(e.ctxDeadline))
 }
 
 // runningStage names the stage running now, for a [Stop] that comes from

@@ -321,7 +321,7 @@ type Second struct {
 // Stop explains an early end of a run.
 type Stop struct {
 	// Cause is "gate" (a stage's gate failed), "abort" (Scenario.Abort),
-	// "canceled" (the test's context ended) or "data" (the target
+	// "canceled" (the test's context, or Execute's, ended) or "data" (the target
 	// returned [ErrDataExhausted]: a Unique feed of test data gave all its
 	// rows). Stage is the stage that was running.
 	Cause  string `json:"cause"`

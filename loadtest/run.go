@@ -226,8 +226,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 // Prepare fails, before any request is sent; failed requests, leaked
 // goroutines and early stops are in the [Result]. It logs nothing and writes
 // no file: the caller can render the result with [Summary] and write it with
-// [WriteFile]. Canceling ctx ends the load early (Result.Stopped says so),
-// like the end of a test's context does for Run.
+// [WriteFile]. Canceling ctx, or its deadline, ends the load early
+// (Result.Stopped says so), like the end of a test's context does for Run:
+// the requests it cuts off are failures of kind "canceled", not "timeout".
 func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	what := "loadtest"
 	if s.Name != "" {
@@ -328,7 +329,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 
 	// Requests of a canceled test end at once; the run stops too.
 	stopWatch := context.AfterFunc(ctx, func() {
-		e.halt(Stop{Cause: "canceled", Stage: e.runningStage(), Reason: "the test's context was canceled"})
+		e.halt(Stop{Cause: "canceled", Stage: e.runningStage(), Reason: "the run's context ended: " + context.Cause(ctx).Error()})
 	})
 	defer stopWatch()
 
