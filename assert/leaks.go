@@ -37,7 +37,8 @@ var _ CleanupT = (testing.TB)(nil)
 //		...
 //
 // It differs from goleak.VerifyNone, which it uses underneath (goleak's
-// options pass through), in what goleak's users ask for:
+// options pass through; a goleak.Cleanup's function gets 0 after the
+// check, as VerifyNone gives it), in what goleak's users ask for:
 //   - it runs as the test's last cleanup, so servers and clients closed by
 //     cleanups registered after it are already closed;
 //   - it runs whether or not the test failed;
@@ -62,31 +63,76 @@ func NoLeaksWithin(t CleanupT, wait time.Duration, opts ...goleak.Option) {
 	if h, ok := t.(tHelper); ok {
 		h.Helper()
 	}
-	opts = append(opts, goleak.IgnoreCurrent())
+	find, cleanups := splitCleanup(opts)
+	find = append(find, goleak.IgnoreCurrent())
 	t.Cleanup(func() {
 		// A helper cleanup's failure is reported where it was registered,
 		// and so at the test's line that called NoLeaks, not here.
 		if h, ok := t.(tHelper); ok {
 			h.Helper()
 		}
-		if report := findLeaks(wait, opts); report != "" {
+		if report := findLeaks(wait, find); report != "" {
 			t.Errorf("assert.NoLeaks: %s", report)
+		}
+		if len(cleanups) > 0 {
+			// goleak.Cleanup's function gets 0, as VerifyNone gives it;
+			// only goleak can call it, and it finds nothing new here.
+			goleak.VerifyNone(discardT{}, append(cleanups, goleak.IgnoreCurrent())...)
 		}
 	})
 }
 
+// discardT is a goleak.TestingT that drops what it is told.
+type discardT struct{}
+
+func (discardT) Error(...any) {}
+
+// exitCode is a goleak.TestingM whose tests already ran with that result.
+type exitCode int
+
+func (c exitCode) Run() int { return int(c) }
+
+// splitCleanup separates the goleak.Cleanup options, which goleak.Find
+// refuses, from the others. goleak's options are opaque, so each is shown
+// to Find with every goroutine running now ignored: Find refuses a Cleanup
+// at once, with the error it gives a Cleanup alone.
+func splitCleanup(opts []goleak.Option) (find, cleanups []goleak.Option) {
+	if len(opts) == 0 {
+		return nil, nil
+	}
+	refused := goleak.Find(goleak.Cleanup(func(int) {})).Error()
+	for _, o := range opts {
+		if err := goleak.Find(o, goleak.IgnoreCurrent()); err != nil && err.Error() == refused {
+			cleanups = append(cleanups, o)
+		} else {
+			find = append(find, o)
+		}
+	}
+	return find, cleanups
+}
+
 // VerifyTestMain runs the package's tests and then fails the run if
 // goroutines are still running, with the same grouping, retries and
-// idle-connection handling as [NoLeaks]. Use it from TestMain:
+// idle-connection handling as [NoLeaks]. As goleak.VerifyTestMain, it
+// checks only when every test passed, and it exits: a goleak.Cleanup
+// option's function gets the exit status instead, and must exit itself.
+// Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { assert.VerifyTestMain(m) }
 func VerifyTestMain(m *testing.M, opts ...goleak.Option) {
+	find, cleanups := splitCleanup(opts)
 	code := m.Run()
 	if code == 0 {
-		if report := findLeaks(DefaultLeakWait, opts); report != "" {
+		if report := findLeaks(DefaultLeakWait, find); report != "" {
 			fmt.Fprintf(os.Stderr, "assert.VerifyTestMain: %s\n", report)
 			code = 1
 		}
+	}
+	if len(cleanups) > 0 {
+		// Only goleak can call a Cleanup's function: it checks again,
+		// finding nothing new after a clean check, and hands it code.
+		goleak.VerifyTestMain(exitCode(code), append(find, cleanups...)...)
+		return
 	}
 	os.Exit(code)
 }

@@ -18,6 +18,45 @@ import (
 	"github.com/loadgate/loadgate/assert"
 )
 
+// TestMain runs the tests, or, in a child process of
+// TestVerifyTestMainRunsGoleakCleanup, VerifyTestMain with a goleak.Cleanup.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOADGATE_ASSERT_CHILD") == "verify-test-main" {
+		assert.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+			fmt.Printf("cleanup got %d\n", code)
+			os.Exit(code)
+		}))
+	}
+	os.Exit(m.Run())
+}
+
+// TestVerifyTestMainRunsGoleakCleanup: goleak.Cleanup, passed to
+// VerifyTestMain as goleak's users do, failed the package after 5 s with
+// "Cleanup can only be passed to VerifyNone or VerifyTestMain", and its
+// function never ran. It gets the exit status now, as goleak gives it.
+func TestVerifyTestMainRunsGoleakCleanup(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOADGATE_ASSERT_CHILD=verify-test-main")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "cleanup got 0") {
+		t.Errorf("VerifyTestMain with goleak.Cleanup: %v\n%s", err, out)
+	}
+}
+
+// TestNoLeaksRunsGoleakCleanup: NoLeaks with goleak.Cleanup failed the
+// test ("Cleanup can only be passed to VerifyNone or VerifyTestMain")
+// after waiting DefaultLeakWait; its function gets 0 now, as
+// goleak.VerifyNone gives it, after the check.
+func TestNoLeaksRunsGoleakCleanup(t *testing.T) {
+	ft := &cleanupT{}
+	got := -1
+	assert.NoLeaksWithin(ft, 100*time.Millisecond, goleak.Cleanup(func(code int) { got = code }))
+	ft.finish()
+	if len(ft.errors) != 0 || got != 0 {
+		t.Errorf("errors %q, cleanup got %d; want none and 0", ft.errors, got)
+	}
+}
+
 // cleanupT records failures and runs cleanups last-in first-out, as
 // testing.T does.
 type cleanupT struct {
