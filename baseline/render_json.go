@@ -19,6 +19,7 @@ type jsonComparison struct {
 	Reasons     []string  `json:"reasons"`
 	Warnings    []string  `json:"warnings"`
 	Alpha       float64   `json:"alpha"`
+	CILevel     float64   `json:"ci_level"` // of every lo, hi, change_lo and change_hi
 	Base        jsonSide  `json:"base"`
 	Head        jsonSide  `json:"head"`
 	EnvMismatch []string  `json:"env_mismatch"`
@@ -55,7 +56,9 @@ type jsonRow struct {
 	Better      Direction   `json:"better"`
 	Base        jsonStat    `json:"base"`
 	Head        jsonStat    `json:"head"`
-	Change      *float64    `json:"change"` // null when the base is 0
+	Change      *float64    `json:"change"`    // null when the base is 0
+	ChangeLo    *float64    `json:"change_lo"` // Row.ChangeLo; null when infinite
+	ChangeHi    *float64    `json:"change_hi"` // Row.ChangeHi; null when infinite
 	Tested      bool        `json:"tested"`
 	P           float64     `json:"p"`
 	Significant bool        `json:"significant"`
@@ -84,13 +87,17 @@ type jsonSLA struct {
 	Message string      `json:"message"`
 }
 
-// WriteJSON renders c as indented JSON (schema loadgate.comparison/v1),
-// for tools. Values are in their metric's base unit: nanoseconds, a
-// fraction, requests per second, bytes or a count.
+// WriteJSON renders c as indented JSON (schema loadgate.comparison/v1,
+// documented in schema/compare.v1.json as $defs/comparison), for tools.
+// Values are in their metric's base unit: nanoseconds, a fraction,
+// requests per second, bytes or a count. Every metric row has the same
+// keys, its change and the interval of the change at ci_level among them
+// (change_lo, change_hi); a value JSON cannot hold, such as the bound of
+// an interval too few runs leave infinite, is null.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	j := jsonComparison{
 		Schema: ComparisonSchema, Scenario: c.Scenario, Verdict: c.Verdict,
-		Reasons: append([]string{}, c.Reasons...), Warnings: []string{}, Alpha: c.Alpha,
+		Reasons: append([]string{}, c.Reasons...), Warnings: []string{}, Alpha: c.Alpha, CILevel: CILevel,
 		Base:        jsonSide{c.Base.Label, c.Base.Runs, c.Base.Commit, c.Base.Env},
 		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
 		EnvMismatch: append([]string{}, c.EnvMismatch...),
@@ -104,7 +111,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	for _, r := range c.Rows {
 		j.Metrics = append(j.Metrics, jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
-			Change: finite(r.Change), Tested: r.Tested, P: r.P, Significant: r.Significant,
+			Change: finite(r.Change), ChangeLo: finite(r.ChangeLo), ChangeHi: finite(r.ChangeHi), Tested: r.Tested, P: r.P, Significant: r.Significant,
 			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, BoundByChange: r.BoundByChange, Rule: r.Rule,
 		})
 	}

@@ -3,11 +3,13 @@ package baseline
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadgate/loadgate/internal/golden"
+	"github.com/loadgate/loadgate/internal/schematest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -88,25 +90,45 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// TestRenderJSONIsValid checks the JSON of every rendered comparison
+// against schema/compare.v1.json, and that every row has the interval of
+// its change (change_lo, change_hi: the JSON had none, though loadgate
+// run decides by it when to stop adding runs), null where it is infinite.
 func TestRenderJSONIsValid(t *testing.T) {
 	for name, c := range renderCases(t) {
 		var b bytes.Buffer
 		if err := c.WriteJSON(&b); err != nil {
 			t.Fatal(err)
 		}
+		schematest.Validate(t, "../schema/compare.v1.json#/$defs/comparison", b.Bytes())
 		var v struct {
-			Schema  string `json:"schema"`
-			Verdict string `json:"verdict"`
-			Metrics []struct {
-				Metric string   `json:"metric"`
-				Change *float64 `json:"change"`
-			} `json:"metrics"`
+			Schema  string           `json:"schema"`
+			Verdict string           `json:"verdict"`
+			CILevel float64          `json:"ci_level"`
+			Metrics []map[string]any `json:"metrics"`
 		}
 		if err := json.Unmarshal(b.Bytes(), &v); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if v.Schema != ComparisonSchema || v.Verdict != c.Verdict.String() || len(v.Metrics) != len(c.Rows) {
+		if v.Schema != ComparisonSchema || v.Verdict != c.Verdict.String() || len(v.Metrics) != len(c.Rows) || v.CILevel != CILevel {
 			t.Errorf("%s: decoded %+v", name, v)
+		}
+		for i, m := range v.Metrics {
+			r := c.Rows[i]
+			for _, f := range []struct {
+				key  string
+				want float64
+			}{{"change_lo", r.ChangeLo}, {"change_hi", r.ChangeHi}} {
+				got, ok := m[f.key]
+				switch {
+				case !ok:
+					t.Errorf("%s: row %s has no %s", name, r.Metric, f.key)
+				case math.IsInf(f.want, 0) && got != nil:
+					t.Errorf("%s: row %s: %s = %v, want null (%v)", name, r.Metric, f.key, got, f.want)
+				case !math.IsInf(f.want, 0) && got != f.want:
+					t.Errorf("%s: row %s: %s = %v, want %v", name, r.Metric, f.key, got, f.want)
+				}
+			}
 		}
 	}
 }

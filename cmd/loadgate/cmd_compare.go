@@ -18,6 +18,11 @@ interval, the change, and a Mann-Whitney U test, judged by the policy
 and so on). BASE and NEW are result files (LOADGATE_OUT, loadgate run -out),
 baseline files (testdata/loadgate), or directories of either.
 
+-format json writes one document for tools (schema loadgate.compare/v1,
+documented in schema/compare.v1.json): per scenario and metric, each
+side's median with its interval, the change with its interval
+(change_lo, change_hi), the p-value and the verdict.
+
 When the runs took profiles of their load (loadgate run -profile,
 LOADGATE_PROFILE), compare also says where the time went: the functions
 whose CPU and allocations per request grew most from BASE to NEW (text

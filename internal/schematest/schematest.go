@@ -14,9 +14,12 @@ import (
 
 // Validate fails t unless doc is valid under the schema at schemaPath and
 // the schema documents every key doc has (a new field must be described
-// before it ships).
+// before it ships). schemaPath may end in a fragment naming a part of the
+// file, "compare.v1.json#/$defs/comparison", for a document that part
+// describes.
 func Validate(t testing.TB, schemaPath string, doc []byte) {
 	t.Helper()
+	file, fragment, _ := strings.Cut(schemaPath, "#")
 	c := jsonschema.NewCompiler()
 	sch, err := c.Compile(schemaPath)
 	if err != nil {
@@ -29,7 +32,7 @@ func Validate(t testing.TB, schemaPath string, doc []byte) {
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("document does not match %s: %v", schemaPath, err)
 	}
-	raw, err := os.ReadFile(schemaPath)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +42,13 @@ func Validate(t testing.TB, schemaPath string, doc []byte) {
 	}
 	var v any
 	_ = json.Unmarshal(doc, &v)
-	for _, key := range UndocumentedKeys(schema, v) {
+	node := schema
+	if fragment != "" {
+		if node = resolve(schema, "#"+fragment); node == nil {
+			t.Fatalf("%s: no %s in the schema", schemaPath, fragment)
+		}
+	}
+	for _, key := range undocumentedKeys(schema, node, v, "") {
 		t.Errorf("key %s is written but not documented in %s", key, schemaPath)
 	}
 }
