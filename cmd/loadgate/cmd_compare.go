@@ -31,7 +31,8 @@ and markdown).
 Unlike benchstat, compare has an exit status a CI job can trust: 0 no
 regression (warnings included), 1 a regression or a breached SLA, 2 bad
 usage or unreadable input, 3 inconclusive (too noisy, or generator-bound
-runs, to tell a change from none).
+runs, to tell a change from none), 4 the comparison could not be written
+(its output failed).
 
 Flags:
 %s
@@ -76,7 +77,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		err = r.writeText(stdout)
 	}
 	if err != nil {
-		return err
+		return &exitError{code: exitTrouble, err: fmt.Errorf("compare: writing the comparison: %w", err)}
 	}
 	for _, w := range verdict.UnmatchedSLA(j, r.Run.Scenarios) {
 		fmt.Fprintf(stderr, "loadgate compare: warning: %s\n", w)

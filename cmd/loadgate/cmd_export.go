@@ -94,7 +94,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return promexport.Write(stdout, families)
 	}
 	if err := pushMetrics(ctx, *pushURL, *job, families); err != nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("export: %w", err)}
+		return &exitError{code: exitTrouble, err: fmt.Errorf("export: %w", err)}
 	}
 	n := 0
 	for _, mf := range families {

@@ -28,7 +28,9 @@ self-contained: it loads nothing from the network, and its tables read
 without JavaScript. Its size grows with the scenarios, not with the length
 of the runs (series are downsampled past 900 seconds): about 150 kB for a
 10-minute run with its base. The exit status is 0 when the report was
-written, whatever its verdict: loadgate compare gives the verdict's.
+written, whatever its verdict (loadgate compare gives the verdict's), 2
+for bad usage or unreadable input, 4 when the report could not be
+written.
 
 Flags:
 %s
@@ -115,7 +117,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	in.Run = run
 	in.Scenarios = reportScenarios(run, head, base, baseKeys, causes)
 	if err := writeHTMLReport(stdout, *out, in); err != nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("report: %w", err)}
+		return &exitError{code: exitTrouble, err: fmt.Errorf("report: %w", err)}
 	}
 	return nil
 }

@@ -85,8 +85,9 @@ that load tests do not measure each other; pass -- -p N to change that.
 Ctrl-C stops go test and summarises what finished.
 
 Exit status: 0 all passed (or only warned), 1 a test failed or a
-regression, 2 bad usage or unreadable input, 3 inconclusive, 130
-interrupted.
+regression, 2 bad usage or unreadable input, 3 inconclusive, 4 loadgate
+could not finish (go test would not start, an output it could not
+write: no verdict on the code), 130 interrupted.
 
 Flags:
 %s
@@ -225,7 +226,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := o.writeReport(stdout, *reportPath); err != nil {
 			err = fmt.Errorf("run: -report: %w", err)
 			if o.exitError() == nil {
-				return &exitError{code: exitFailed, err: err}
+				return &exitError{code: exitTrouble, err: err}
 			}
 			fmt.Fprintf(stderr, "loadgate %v\n", err)
 		}

@@ -20,7 +20,9 @@
 // 0 when everything passed, 1 when a test failed or a comparison found a
 // regression, 2 for bad usage or unreadable input, 3 when a comparison was
 // inconclusive (too noisy, or generator-bound runs, to tell a change from
-// none), and 130 when loadgate run was interrupted.
+// none), 4 when loadgate could not finish for a reason that says nothing
+// of the code (an output it could not write, a Pushgateway it could not
+// reach), and 130 when loadgate run was interrupted.
 package main
 
 import (

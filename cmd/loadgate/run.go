@@ -16,6 +16,7 @@ const (
 	exitOK          = verdict.ExitPass
 	exitFailed      = verdict.ExitFail        // a test failed, or a comparison found a regression
 	exitUsage       = verdict.ExitBadInput    // bad usage or unreadable input
+	exitTrouble     = verdict.ExitTrouble     // loadgate could not finish: not a verdict on the code
 	exitInterrupted = verdict.ExitInterrupted // 128 + SIGINT, as shells report an interrupted command
 )
 
@@ -53,7 +54,9 @@ func inputError(cmd string, err error) error {
 var failed = &exitError{code: exitFailed}
 
 // exitStatus maps the error of run to an exit status, printing its message
-// to stderr.
+// to stderr. An error that carries no status is trouble (exit status 4):
+// loadgate could not finish, which a CI job must not read as a regression
+// (1) or as bad input (2).
 func exitStatus(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -69,7 +72,7 @@ func exitStatus(err error, stderr io.Writer) int {
 		return ee.code
 	}
 	fmt.Fprintf(stderr, "loadgate: %v\n", err)
-	return exitFailed
+	return exitTrouble
 }
 
 // command is one subcommand.
@@ -105,7 +108,8 @@ Commands:
 %s
 Exit status: 0 all passed, 1 a test failed or a regression, 2 bad usage or
 unreadable input, 3 inconclusive (too noisy, or generator-bound runs),
-130 interrupted.
+4 loadgate could not finish (an output it could not write, a service it
+could not reach: no verdict on the code), 130 interrupted.
 
 Run 'loadgate <command> -h' for the flags of a command and an example.
 

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -128,6 +132,41 @@ func TestExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestExitStatusTrouble: loadgate that cannot finish for a reason that
+// says nothing of the code exits 4, not 1: a comparison whose output
+// could not be written, a Pushgateway that refused the connection, read
+// by a CI job as a regression before.
+func TestExitStatusTrouble(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now: the push is refused at once
+	tests := []struct {
+		name   string
+		give   []string
+		stdout io.Writer
+	}{
+		{"output fails", []string{"compare", "-format", "json", "testdata/results/base", "testdata/results/slow"}, failingWriter{}},
+		{"push refused", []string{"export", "-format", "prometheus", "-push", closed, "testdata/results/base"}, io.Discard},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(t.Context(), tt.give, tt.stdout, &stderr)
+			if code := exitStatus(err, &stderr); code != exitTrouble {
+				t.Errorf("loadgate %s: exit status %d, want %d\n%s", strings.Join(tt.give, " "), code, exitTrouble, stderr.String())
+			}
+		})
+	}
+}
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
 // TestActionOutsideActions: loadgate action outside a GitHub Actions job
 // refuses at once, with exit status 2, rather than running the load tests

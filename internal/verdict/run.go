@@ -19,7 +19,12 @@ const (
 	// rule's tolerance from none, or generator-bound runs left a metric
 	// unjudged; not a pass, not a failure.
 	ExitInconclusive = 3
-	ExitInterrupted  = 130
+	// ExitTrouble: loadgate could not finish what it was asked, for a
+	// reason that says nothing of the code under test: an output it
+	// could not write, a Pushgateway it could not reach, go test that
+	// would not start.
+	ExitTrouble     = 4
+	ExitInterrupted = 130
 )
 
 // Run is the verdict of a whole run: every scenario's judgement, and
