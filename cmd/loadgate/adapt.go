@@ -68,10 +68,18 @@ func (o *runOutcome) adapt(ctx context.Context, j *baseline.Judge, w io.Writer) 
 			switch {
 			case s.Comparison == nil:
 				delete(open, key)
-			case s.Verdict == baseline.Fail || s.Comparison.Settled():
-				// Failed (a regression, a breach, a leak, its test):
-				// no run can undo it.
+			case s.Comparison.Settled():
+				// Failed (a regression, a breach) or shown within its
+				// tolerances: no run can change it.
 				o.Stops[key] = fmt.Sprintf("settled at look %d of %d", look.K, look.Of)
+				delete(open, key)
+			case s.Verdict == baseline.Fail:
+				// Failed for what the comparison does not judge (its
+				// test, a leak), which no run can undo; the comparison
+				// itself is not settled, so say why it stopped. The
+				// failure's detail is in the summary's failures.
+				why, _, _ := strings.Cut(s.Why[len(s.Why)-1], ": ")
+				o.Stops[key] = fmt.Sprintf("stopped at look %d of %d: %s", look.K, look.Of, why)
 				delete(open, key)
 			case look.Final():
 				o.Stops[key] = fmt.Sprintf("not settled after %s, the most loadgate adds", cell.Plural(s.HeadRuns, "run"))

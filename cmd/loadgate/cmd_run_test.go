@@ -233,6 +233,40 @@ func TestBaselineUpdateRecordsNothing(t *testing.T) {
 	}
 }
 
+// TestRunAddsRunsStopsOnFailedTest: a scenario whose test failed gets no
+// more runs, and its line says so; it said "INCONCLUSIVE … (settled at
+// look 1 of 3)", as if the comparison, still inconclusive, had settled.
+func TestRunAddsRunsStopsOnFailedTest(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/gotest/baseline_pass.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its last run fails.
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], `"Action":"pass","Package":"github.com/loadgate/loadgate/examples/shop","Test":"TestBaselineCheckout"`) {
+			lines[i] = strings.Replace(lines[i], `"Action":"pass"`, `"Action":"fail"`, 1)
+			break
+		}
+	}
+	events := filepath.Join(t.TempDir(), "failed.jsonl")
+	if err := os.WriteFile(events, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := fakeRun{events: events, results: "testdata/results/same"}.install(t)
+	r := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", "testdata/baselines", "-base", "stored", "./examples/shop")
+	want := "INCONCLUSIVE  checkout at 150 per second: 5 runs against the 5 of testdata/baselines/checkout_at_150_per_second.json (stopped at look 1 of 3: test TestBaselineCheckout failed)"
+	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "settled at look") {
+		t.Errorf("the summary does not say\n%s\n%s", want, r.stdout)
+	}
+	if r.code != exitFailed {
+		t.Errorf("exit status %d, want %d", r.code, exitFailed)
+	}
+	if logged, _ := os.ReadFile(log); strings.Count(string(logged), "go test ") != 1 {
+		t.Errorf("go test ran again after the test failed:\n%s", logged)
+	}
+}
+
 // TestRunAddsRuns: without -count, loadgate run adds runs to a scenario
 // compared with a stored baseline while its verdict is unclear (issue 13),
 // look by look, and says why it stopped. The recorded runs of the same
