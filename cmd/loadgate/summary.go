@@ -189,12 +189,10 @@ func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
 
 func duration(ns float64) string { return assert.UnitDuration.Format(ns) }
 
-func formatRate(r float64) string {
-	if r >= 99.95 { // 99.96 is written 100, as 100 is, not 100.0
-		return fmt.Sprintf("%.0f", r)
-	}
-	return fmt.Sprintf("%.1f", r)
-}
+// formatRate writes a rate in requests per second as every rate of
+// loadgate's is written (assert.UnitRate: three significant digits, whole
+// numbers kept), without the unit, which the column's header gives.
+func formatRate(r float64) string { return strings.TrimSuffix(assert.UnitRate.Format(r), "/s") }
 
 // writeChecks writes the verdict of each comparison with a baseline, and
 // the table of those that did not pass; and the SLA breaches of scenarios

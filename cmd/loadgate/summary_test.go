@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -227,5 +228,36 @@ run 2: flight recording at the worst second, 3 (p99 48ms): out/checkout.2.trace
 `
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestScenarioRatesAsCompared: the scenario table's req/s is written as
+// every other rate loadgate writes (three significant digits, as compare's
+// throughput and baseline show): a run at 0.04 req/s read "0.0", one at
+// 9.96 read "10.0".
+func TestScenarioRatesAsCompared(t *testing.T) {
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	for _, r := range []*loadtest.Result{
+		{Scenario: "slow poll", Rate: 0.04}, {Scenario: "trickle", Rate: 9.96},
+		{Scenario: "steady", Rate: 149.85}, {Scenario: "busy", Rate: 1234.5},
+	} {
+		r.Package = shopPkg
+		results.Results[scenarioKey{shopPkg, r.Scenario}] = []resultFile{{Path: r.Scenario + ".json", Result: r}}
+	}
+	var b strings.Builder
+	writeScenarios(&b, &runOutcome{side: side{Session: gotest.NewSession(), Results: results}})
+	for name, want := range map[string]string{"slow poll": "0.04", "trickle": "9.96", "steady": "150", "busy": "1234"} {
+		line := ""
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.HasPrefix(l, name+" ") {
+				line = l
+			}
+		}
+		if f := strings.Fields(strings.TrimPrefix(line, name)); len(f) < 5 || f[4] != want {
+			t.Errorf("%s: req/s in %q, want %s\n%s", name, line, want, b.String())
+		}
+		if got := strings.TrimSuffix(assert.UnitRate.Format(results.Results[scenarioKey{shopPkg, name}][0].Rate), "/s"); got != want {
+			t.Errorf("%s: compare writes %s, the table %s", name, got, want)
+		}
 	}
 }
