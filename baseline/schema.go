@@ -9,6 +9,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -211,6 +212,9 @@ func Parse(data []byte, name string) (*Baseline, error) {
 	case *head.Schema == loadtest.SchemaVersion:
 		return nil, fmt.Errorf("%s: %w %q: it is a loadgate result, not a baseline (loadgate compare and loadgate export read results; baselines are recorded with loadgate baseline update)",
 			name, ErrSchema, *head.Schema)
+	case *head.Schema != SchemaVersion && olderSchema(*head.Schema):
+		return nil, fmt.Errorf("%s: %w %q: an older layout than %s, which this loadgate reads; record the baseline again (loadgate baseline update)",
+			name, ErrSchema, *head.Schema, SchemaVersion)
 	case *head.Schema != SchemaVersion && strings.HasPrefix(*head.Schema, "loadgate.baseline/"):
 		return nil, fmt.Errorf("%s: %w %q; this loadgate reads %s (a newer loadgate may have written the file)",
 			name, ErrSchema, *head.Schema, SchemaVersion)
@@ -380,4 +384,17 @@ func (b *Baseline) Sample() Sample {
 		Commit:   b.Commit,
 		Runs:     append([]Run(nil), b.Runs...),
 	}
+}
+
+// olderSchema tells whether schema names a version of the baseline layout
+// before [SchemaVersion] ("loadgate.baseline/v0"), which a newer loadgate
+// did not write: the file must be recorded again.
+func olderSchema(schema string) bool {
+	v, ok := strings.CutPrefix(schema, "loadgate.baseline/v")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(v)
+	cur, _ := strconv.Atoi(strings.TrimPrefix(SchemaVersion, "loadgate.baseline/v"))
+	return err == nil && n < cur
 }

@@ -97,6 +97,8 @@ func badFiles(t *testing.T) []struct {
 		{"wrong type", typo, []string{fmt.Sprintf(":%d:%d:", typoLine, typoCol), "runs[0].requests: cannot use JSON string as int64"}, nil},
 		{"future schema", bytes.Replace(good, []byte(SchemaVersion), []byte("loadgate.baseline/v2"), 1),
 			[]string{`unsupported baseline schema "loadgate.baseline/v2"; this loadgate reads loadgate.baseline/v1`}, ErrSchema},
+		{"older schema", bytes.Replace(good, []byte(SchemaVersion), []byte("loadgate.baseline/v0"), 1),
+			[]string{`unsupported baseline schema "loadgate.baseline/v0": an older layout than loadgate.baseline/v1, which this loadgate reads; record the baseline again (loadgate baseline update)`}, ErrSchema},
 		{"no schema", bytes.Replace(good, []byte(`"schema": "loadgate.baseline/v1",`), nil, 1),
 			[]string{`no "schema" field; this loadgate reads loadgate.baseline/v1`}, ErrSchema},
 		{"no runs", bytes.Replace(good, []byte(`"runs": [`), []byte(`"runs": [], "old": [`), 1), []string{"baseline of checkout: no runs"}, ErrNoRuns},
