@@ -453,6 +453,9 @@ type runOutcome struct {
 	// compared with their stored baseline for want of base runs. Both
 	// are of the last judgement.
 	SLAUnmatched, fallbacks []string
+	// orphans are the stored baselines that the tests which recorded them
+	// no longer produce (orphanedBaselines), of the last judgement.
+	orphans []string
 
 	// Verdict judges every scenario (against its stored baseline, unless
 	// the run records baselines) and what failed outside them; its

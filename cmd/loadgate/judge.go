@@ -57,6 +57,7 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		o.Verdict = run
 		return
 	}
+	o.orphans = o.orphanedBaselines()
 	for _, t := range o.Session.TopLevel() {
 		if t.Outcome() == gotest.StatusFail && !withResult[t.Key] {
 			run.Failures = append(run.Failures, fmt.Sprintf("test %s failed", t.Test))

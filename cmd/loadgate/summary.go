@@ -247,7 +247,7 @@ func writeChecks(w io.Writer, o *runOutcome) {
 			}
 		}
 	}
-	notes := slices.Concat(o.Notes, o.fallbacks, o.SLAUnmatched)
+	notes := slices.Concat(o.Notes, o.fallbacks, o.SLAUnmatched, o.orphans)
 	if o.Base != nil {
 		notes = append(notes, o.Base.notes()...)
 	}
