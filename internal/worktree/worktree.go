@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/filename"
+	"github.com/loadgate/loadgate/internal/lease"
 )
 
 // Git runs git commands in a repository.
@@ -102,28 +103,83 @@ func (h *Tree) Remove() {
 // temporary directory): outside the repository, so that ./... there does
 // not find the base's packages. rel is the caller's directory in the
 // repository (see [Git.Root]). The caller must Remove the worktree.
+//
+// A process killed before it could Remove its worktree (kill -9, a
+// canceled CI job) leaves it behind; the next Checkout in the repository
+// removes it (see removeAbandoned).
 func (g Git) Checkout(ctx context.Context, root, rel, commit, tmp string) (*Tree, error) {
-	dir, err := os.MkdirTemp(tmp, "loadgate-base-")
+	g.removeAbandoned(ctx, root)
+	dir, err := os.MkdirTemp(tmp, dirPrefix)
 	if err != nil {
+		return nil, err
+	}
+	// The lease says, for as long as this process lives, that the
+	// worktree is in use: the kernel drops it however the process ends.
+	l, err := lease.Take(filepath.Join(dir, leaseFile), lease.Holder{ID: "loadgate base checkout", Note: fmt.Sprintf("pid %d", os.Getpid())})
+	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	wt := filepath.Join(dir, "src")
 	if _, err := g.Run(ctx, root, "worktree", "add", "--detach", wt, commit); err != nil {
+		l.Release()
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("checking out the base %s: %w", short(commit), err)
 	}
 	remove := func() {
-		// A fresh context: the caller's may be canceled, and the
-		// worktree must go either way.
-		c, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := g.Run(c, root, "worktree", "remove", "--force", wt); err != nil {
-			os.RemoveAll(wt)
-			g.Run(c, root, "worktree", "prune")
-		}
+		g.remove(root, wt)
+		l.Release()
 		os.RemoveAll(dir)
 	}
 	return &Tree{Dir: filepath.Join(wt, rel), Commit: commit, remove: remove}, nil
+}
+
+const (
+	// dirPrefix starts the name of the directory of a base's worktree.
+	dirPrefix = "loadgate-base-"
+	// leaseFile, beside the worktree, is held while it is in use.
+	leaseFile = "lease"
+)
+
+// remove removes the worktree wt of the repository at root.
+func (g Git) remove(root, wt string) {
+	// A fresh context: the caller's may be canceled, and the worktree must
+	// go either way.
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := g.Run(c, root, "worktree", "remove", "--force", wt); err != nil {
+		os.RemoveAll(wt)
+		g.Run(c, root, "worktree", "prune")
+	}
+}
+
+// removeAbandoned removes the worktrees of the repository at root that a
+// Checkout made and whose process is gone: those at <dir>/src of a
+// directory named loadgate-base-* whose lease no live process holds. A
+// worktree of anyone else, or one without a lease, is left alone; so is
+// everything when git cannot list them, or where leases cannot be told
+// apart (a system without file locks counts every lease as held).
+func (g Git) removeAbandoned(ctx context.Context, root string) {
+	list, err := g.Run(ctx, root, "worktree", "list", "--porcelain")
+	if err != nil {
+		return
+	}
+	for line := range strings.Lines(list) {
+		wt, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "worktree ")
+		if !ok || filepath.Base(wt) != "src" || !strings.HasPrefix(filepath.Base(filepath.Dir(wt)), dirPrefix) {
+			continue
+		}
+		dir := filepath.Dir(wt)
+		path := filepath.Join(dir, leaseFile)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		if _, held, err := lease.Check(path); err != nil || held {
+			continue
+		}
+		g.remove(root, wt)
+		os.RemoveAll(dir)
+	}
 }
 
 // short is a commit as people read it: its first 7 characters.

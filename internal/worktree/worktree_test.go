@@ -1,6 +1,7 @@
 package worktree
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,5 +94,69 @@ func TestRootOutsideARepository(t *testing.T) {
 	t.Setenv("GIT_CEILING_DIRECTORIES", os.TempDir())
 	if _, _, err := (Git{}).Root(t.Context(), t.TempDir()); err == nil {
 		t.Error("Root outside a repository: no error")
+	}
+}
+
+// TestRemoveAbandoned: a loadgate killed while its base was checked out
+// (kill -9, a canceled CI job) left the worktree and its directory behind,
+// listed by git for ever; the next Checkout removes them, and leaves alone
+// the worktree of a process still running and any worktree of the user's.
+func TestRemoveAbandoned(t *testing.T) {
+	if dir := os.Getenv("LOADGATE_WORKTREE_CHILD"); dir != "" {
+		// The child: check the base out, then die without removing it.
+		root, rel, err := Git{}.Root(t.Context(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := Git{}.Checkout(t.Context(), root, rel, "HEAD~1", os.Getenv("LOADGATE_WORKTREE_TMP"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println(tree.Dir)
+		os.Exit(0)
+	}
+	dir, _ := repo(t)
+	g := Git{}
+	tmp := t.TempDir()
+	mine := filepath.Join(t.TempDir(), "mine")
+	if _, err := g.Run(t.Context(), dir, "worktree", "add", "--detach", mine, "HEAD"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRemoveAbandoned$")
+	cmd.Env = append(os.Environ(), "LOADGATE_WORKTREE_CHILD="+dir, "LOADGATE_WORKTREE_TMP="+tmp)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the child: %v\n%s", err, out)
+	}
+	abandoned := strings.TrimSpace(string(out))
+	if _, err := os.Stat(abandoned); err != nil {
+		t.Fatalf("the child left no worktree: %v", err)
+	}
+	live, err := g.Checkout(t.Context(), dir, ".", "HEAD", tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Remove()
+	if _, err := os.Stat(abandoned); !os.IsNotExist(err) {
+		t.Errorf("the abandoned worktree %s is still there: %v", abandoned, err)
+	}
+	// A second Checkout while the first is in use leaves it alone.
+	second, err := g.Checkout(t.Context(), dir, ".", "HEAD", tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Remove()
+	list, _ := g.Run(t.Context(), dir, "worktree", "list", "--porcelain")
+	for _, want := range []string{mine, live.Dir, second.Dir} { // rel is ".": Dir is the worktree
+		if !strings.Contains(list, "worktree "+want+"\n") {
+			t.Errorf("git no longer lists %s:\n%s", want, list)
+		}
+	}
+	if strings.Contains(list, filepath.Dir(abandoned)) {
+		t.Errorf("git still lists the abandoned worktree:\n%s", list)
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 2 {
+		t.Errorf("%d directories in the temporary directory, want the two in use", len(entries))
 	}
 }
