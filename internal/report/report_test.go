@@ -103,6 +103,9 @@ func TestTablesWithoutScript(t *testing.T) {
 		"latency ≤ 25ms for 99% of requests", "worst 10s p99", "<code>p99[10s] &lt; 200ms</code>",
 		"example.com/shop.(*Cart).audit.func1", "hold 1000/s",
 		`<table class="slowest">`, "checkout-1-", // a slowest request's id
+		// The figures are of one run of each side, the comparison's
+		// medians of all: the columns say which run.
+		" of 2</th><th>head, run ", "<th>base, run ",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

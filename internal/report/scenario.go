@@ -22,20 +22,24 @@ type scenarioView struct {
 	NoBase            string
 	Runs              []string // which runs the charts show
 	Summary           []figureRow
-	Rows              []compRow
-	Alpha             string
-	CILevel           string // "90%"
-	SLA               []slaRow
-	SLO               []sloRow
-	SLONote           string
-	Stages            []stageRow
-	Charts            []chartRef // over time, then the distribution
-	Server            []chartRef
-	Growth            []growthRow
-	Phases            *barChart
-	Names             *barChart
-	Leaks             []loadtest.Leak
-	Warnings          []string
+	// SummaryBase and SummaryHead head Summary's columns: the side, and
+	// which of its runs the figures are of when it has several (the
+	// comparison's medians are over all of them).
+	SummaryBase, SummaryHead string
+	Rows                     []compRow
+	Alpha                    string
+	CILevel                  string // "90%"
+	SLA                      []slaRow
+	SLO                      []sloRow
+	SLONote                  string
+	Stages                   []stageRow
+	Charts                   []chartRef // over time, then the distribution
+	Server                   []chartRef
+	Growth                   []growthRow
+	Phases                   *barChart
+	Names                    *barChart
+	Leaks                    []loadtest.Leak
+	Warnings                 []string
 	// Profiles and Slowest are issue 15's "where the time went" and
 	// "slowest requests"; see profiles.go.
 	Profiles *profilesView
@@ -126,6 +130,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 		v.Runs = append(v.Runs, fmt.Sprintf("base: the stored baseline (%s), which keeps no timeline: only the distribution and the comparison show it", cell.Plural(len(s.Stored.Runs), "run")))
 	}
 	v.Summary = figures(sd)
+	v.SummaryBase, v.SummaryHead = sideOfRun("base", len(s.Base), sd.baseRun), sideOfRun("head", len(s.Head), sd.headRun)
 	for _, o := range outs {
 		r := slaRow{Expr: o.Expr, Run: o.Run, Pass: o.Pass, Message: o.Message}
 		if o.Err == nil {
@@ -179,6 +184,15 @@ func runsNote(side string, runs []*loadtest.Result, shown int) string {
 	}
 	return fmt.Sprintf("%s: %d runs; the charts over time show run %d (started %s), whose p99 is the median; the distribution merges all %d",
 		side, len(runs), shown, when, len(runs))
+}
+
+// sideOfRun names the side of a column of figures of its run shown (from
+// 1) of n: "head", or "head, run 3 of 5".
+func sideOfRun(side string, n, shown int) string {
+	if n <= 1 {
+		return side
+	}
+	return fmt.Sprintf("%s, run %d of %d", side, shown, n)
 }
 
 // figures are the main figures of the runs the charts show.
