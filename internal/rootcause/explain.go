@@ -72,7 +72,8 @@ func (c Change) Ratio() float64 {
 // went; base may be empty. It returns nil when no run of head has a CPU or
 // heap profile to read.
 func Explain(scenario string, base, head []Run) *Report {
-	h := Load(head)
+	local := localModules(base, head)
+	h := load(head, local)
 	if h.CPU == nil && h.Alloc == nil && len(h.Notes) == 0 {
 		return nil
 	}
@@ -80,7 +81,7 @@ func Explain(scenario string, base, head []Run) *Report {
 	r.TopCPU = top(h.CPU)
 	r.TopAlloc = top(h.Alloc)
 	if len(base) > 0 {
-		b := Load(base)
+		b := load(base, local)
 		r.Base = b
 		for _, n := range b.Notes {
 			r.Notes = append(r.Notes, "base: "+n)

@@ -36,7 +36,11 @@ var (
 // Load reads and merges the profiles of runs. A profile that is missing or
 // does not parse is left out with a note, not an error: a comparison must
 // not fail over a diagnostic.
-func Load(runs []Run) *Set {
+func Load(runs []Run) *Set { return load(runs, localModules(runs)) }
+
+// load is Load with the runs' own modules (isStd) given: a comparison
+// counts a function as the same kind of code on both sides.
+func load(runs []Run, local map[string]bool) *Set {
 	s := &Set{}
 	var cpu, alloc []*profile.Profile
 	var cpuReq, allocReq float64
@@ -73,10 +77,10 @@ func Load(runs []Run) *Set {
 		}
 	}
 	var err error
-	if s.CPU, err = tabulate(cpu, cpuValue, cpuRuns, cpuReq); err != nil {
+	if s.CPU, err = tabulate(cpu, cpuValue, cpuRuns, cpuReq, local); err != nil {
 		s.note(fmt.Errorf("merging the CPU profiles: %w", err))
 	}
-	if s.Alloc, err = tabulate(alloc, allocValue, allocRuns, allocReq); err != nil {
+	if s.Alloc, err = tabulate(alloc, allocValue, allocRuns, allocReq, local); err != nil {
 		s.note(fmt.Errorf("merging the heap profiles: %w", err))
 	}
 	return s

@@ -120,7 +120,7 @@ func TestNames(t *testing.T) {
 			if got := packageOf(tt.give); got != tt.wantPkg {
 				t.Errorf("packageOf = %q, want %q", got, tt.wantPkg)
 			}
-			if got := isStd(tt.give); got != tt.wantStd {
+			if got := isStd(tt.give, nil); got != tt.wantStd {
 				t.Errorf("isStd = %v, want %v", got, tt.wantStd)
 			}
 			if got := ShortName(tt.give); got != tt.wantShort {
@@ -144,7 +144,7 @@ func TestTable(t *testing.T) {
 		stack{40 * ms, []string{"runtime.scanobject", "runtime.gcBgMarkWorker"}},
 		stack{50 * ms, []string{"compress/flate.(*compressor).deflate", "runtime/pprof.profileWriter"}},
 	)
-	tab, err := tabulate([]*profile.Profile{p}, cpuValue, 1, 10)
+	tab, err := tabulate([]*profile.Profile{p}, cpuValue, 1, 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,6 +363,40 @@ func recordShop(t *testing.T, from string) {
 		if err := os.WriteFile(filepath.Join(dir, stem+".json"), append(data, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDotlessModule: a service in a module whose path has no dot (go mod
+// init svc, example/hello) is the user's code, not the standard library's:
+// the comparison names svc.Sign, the function that grew, not the hash it
+// calls. It named sha256's functions, each below the noise, or nothing.
+func TestDotlessModule(t *testing.T) {
+	dir := t.TempDir()
+	side := func(stem string, sign float64) []Run {
+		hash := stack{int64(sign * 0.8), []string{"crypto/sha256.block", "crypto/sha256.Sum256", "svc.Sign", "svc.Handler.func1", "net/http.(*conn).serve"}}
+		write := stack{int64(sign * 0.2), []string{"crypto/sha256.(*Digest).Write", "crypto/sha256.Sum256", "svc.Sign", "svc.Handler.func1", "net/http.(*conn).serve"}}
+		other := stack{200 * ms, []string{"runtime.futex", "runtime.findRunnable"}}
+		r := writeRun(t, dir, stem, 1000, int64(5*time.Second), map[string]*profile.Profile{
+			"cpu": newProfile(cpuValue, 10*ms, int64(5*time.Second), hash, write, other),
+		})
+		r.Result.Package = "svc/loadtests"
+		return []Run{r}
+	}
+	r := Explain("s", side("base", 1000*ms), side("head", 1500*ms))
+	if r == nil || len(r.GrewCPU) == 0 || r.GrewCPU[0].Func != "svc.Sign" {
+		t.Fatalf("grew most: %+v, want svc.Sign", r)
+	}
+	if got, want := r.GrewCPU[0].Head, float64(1500*ms)/1000; got != want {
+		t.Errorf("svc.Sign's own CPU per request in the head = %v, want %v (the hash's included)", got, want)
+	}
+	if top := Explain("s", nil, side("only", 1000*ms)); top.TopCPU[0].Func != "svc.Sign" {
+		t.Errorf("costliest: %+v, want svc.Sign", top.TopCPU)
+	}
+	if local := localModules(side("x", ms)); !local["svc"] || len(local) != 1 {
+		t.Errorf("localModules = %v, want svc", local)
+	}
+	if !isStd("svc.Sign", nil) || isStd("svc.Sign", map[string]bool{"svc": true}) || !isStd("crypto/sha256.Sum256", map[string]bool{"svc": true}) {
+		t.Error("isStd: svc.Sign is the standard library's unless svc is local; crypto/sha256 always is")
 	}
 }
 

@@ -50,7 +50,8 @@ var profilerFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.`)
 
 // tabulate merges the profiles and sums their values of type vt by
 // function, without the profilers' own samples; nil when there are none.
-func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests float64) (*Table, error) {
+// local names the runs' own modules whose paths have no dot (see isStd).
+func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests float64, local map[string]bool) (*Table, error) {
 	if len(ps) == 0 {
 		return nil, nil
 	}
@@ -84,7 +85,7 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 		}
 		own := frames[0]
 		for _, f := range frames {
-			if !isStd(f) {
+			if !isStd(f, local) {
 				own = f
 				break
 			}
@@ -112,15 +113,38 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 // library or runtime: its package path's first element has no dot, as in
 // "crypto/sha256.Sum256", "runtime.mallocgc" and
 // "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", other than
-// package main. (A module path without a dot, rare outside tests, is taken
-// for the standard library.)
-func isStd(fn string) bool {
+// package main and the first elements in local. Those are the runs' own
+// modules whose paths have no dot, such as "svc" of a module made with
+// go mod init svc or "example" of example/hello (see localModules): their
+// code is the service's, which the ranking must name. (Another module
+// without a dot in its path is taken for the standard library.)
+func isStd(fn string, local map[string]bool) bool {
 	pkg := packageOf(fn)
 	if pkg == "" || pkg == "main" {
 		return false
 	}
 	first, _, _ := strings.Cut(pkg, "/")
-	return !strings.Contains(first, ".")
+	return !strings.Contains(first, ".") && !local[first]
+}
+
+// localModules returns the first elements without a dot of the packages
+// whose load tests made runs: "svc" of "svc/remote". A load test sits
+// beside the service it loads (or in its repository), so a function under
+// such a path is the service's code, not the standard library's.
+func localModules(runs ...[]Run) map[string]bool {
+	local := map[string]bool{}
+	for _, rs := range runs {
+		for _, r := range rs {
+			if r.Result == nil || r.Result.Package == "" {
+				continue
+			}
+			first, _, _ := strings.Cut(r.Result.Package, "/")
+			if !strings.Contains(first, ".") && first != "main" {
+				local[first] = true
+			}
+		}
+	}
+	return local
 }
 
 // packageOf returns the import path of the package of a function's
