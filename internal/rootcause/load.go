@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/pprof/profile"
 
@@ -53,7 +54,7 @@ func load(runs []Run, local map[string]bool) *Set {
 		if name, ok := res.Profiles[loadtest.ProfileCPU]; ok {
 			p, err := read(r.Dir, name)
 			if err == nil {
-				err = hasValue(p, cpuValue)
+				err = hasValue(filepath.Join(r.Dir, name), p, cpuValue)
 			}
 			if err != nil {
 				s.note(err)
@@ -102,12 +103,19 @@ func read(dir, name string) (*profile.Profile, error) {
 	return p, nil
 }
 
-// hasValue checks that p has a value of type t.
-func hasValue(p *profile.Profile, t profile.ValueType) error {
-	if valueIndex(p, t) < 0 {
-		return fmt.Errorf("profile without %s values (%v)", t.Type, p.SampleType)
+// hasValue checks that p, read from path, has a value of type t.
+func hasValue(path string, p *profile.Profile, t profile.ValueType) error {
+	if valueIndex(p, t) >= 0 {
+		return nil
 	}
-	return nil
+	var types []string
+	for _, st := range p.SampleType {
+		types = append(types, st.Type+"/"+st.Unit)
+	}
+	if len(types) == 0 {
+		types = append(types, "none")
+	}
+	return fmt.Errorf("%s: no %s values in this profile (it has %s)", path, t.Type, strings.Join(types, ", "))
 }
 
 func valueIndex(p *profile.Profile, t profile.ValueType) int {
@@ -130,8 +138,8 @@ func heapDelta(dir, startName, endName string) (*profile.Profile, int64, error) 
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := hasValue(end, allocValue); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", filepath.Join(dir, endName), err)
+	if err := hasValue(filepath.Join(dir, endName), end, allocValue); err != nil {
+		return nil, 0, err
 	}
 	span := end.TimeNanos - start.TimeNanos
 	start.Scale(-1)

@@ -408,3 +408,19 @@ func TestExplainWithoutProfiles(t *testing.T) {
 		t.Errorf("Explain = %+v, want nil", r)
 	}
 }
+
+// TestNoteOfWrongProfile: a file named as a CPU profile that holds another
+// kind (a heap profile copied over it) is named in the note, with the
+// values it has. The note named no file and printed the sample types as
+// pointers ("[0x1ca0aaa37c50 …]").
+func TestNoteOfWrongProfile(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	run := writeRun(t, dir, "r", 10, int64(time.Second), map[string]*profile.Profile{"heap": heapProfile(t0, stack{1000, []string{"a.b"}})})
+	run.Result.Profiles[loadtest.ProfileCPU] = run.Result.Profiles[loadtest.ProfileHeap]
+	s := Load([]Run{run})
+	want := filepath.Join(dir, "r.heap.pprof") + ": no cpu values in this profile (it has alloc_objects/count, alloc_space/bytes, inuse_objects/count, inuse_space/bytes)"
+	if len(s.Notes) != 1 || s.Notes[0] != want {
+		t.Errorf("notes %q, want %q", s.Notes, want)
+	}
+}
