@@ -343,7 +343,7 @@ func (f *FlowTarget) setIDs(header http.Header, sc *httpScratch, st *Sample) {
 			}
 		}
 	} else if !f.NoTraceparent {
-		trace, span := f.traceKey.ids(seq)
+		trace, span := f.traceKey.IDs(seq)
 		b = appendTraceparent(b, trace, span)
 		st.ref.trace = trace
 		st.ref.flags |= refTraced

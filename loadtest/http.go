@@ -522,7 +522,7 @@ func (h *HTTP) setIDs(header http.Header, r *preparedRequest, sc *httpScratch, s
 	}
 	idLen := len(b)
 	if r.traceparent {
-		trace, span := h.traceKey.ids(seq)
+		trace, span := h.traceKey.IDs(seq)
 		b = appendTraceparent(b, trace, span)
 		s.ref.trace = trace
 		s.ref.flags |= refTraced

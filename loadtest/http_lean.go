@@ -355,7 +355,7 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 		s.ref.flags |= refSeqID
 	}
 	if r.traceparent {
-		trace, span := h.traceKey.ids(seq)
+		trace, span := h.traceKey.IDs(seq)
 		w = append(w, "traceparent: "...)
 		w = appendTraceparent(w, trace, span)
 		w = append(w, "\r\n"...)

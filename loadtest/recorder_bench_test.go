@@ -129,7 +129,7 @@ func BenchmarkRecord(b *testing.B) {
 					end := start.Add(time.Duration(i) * time.Microsecond)
 					lat := time.Duration(i & 0xfffff)
 					if bm.random {
-						lat = time.Duration(mix64(uint64(i)) & 0xfffff)
+						lat = time.Duration(splitmix64(uint64(i)) & 0xfffff)
 					}
 					recordOne(r, 0, 1, end, lat, 50*time.Microsecond, bm.kind, &s)
 				}

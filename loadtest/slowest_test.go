@@ -282,7 +282,7 @@ func TestTraceIDs(t *testing.T) {
 		traces, spans := map[[16]byte]bool{}, map[[8]byte]bool{}
 		var b []byte
 		for seq := range uint64(100000) {
-			trace, span := k.ids(seq)
+			trace, span := k.IDs(seq)
 			if traces[trace] || spans[span] || trace == [16]byte{} || span == [8]byte{} {
 				t.Fatalf("run %q: request %d has trace %x span %x: zero or repeated", runID, seq, trace, span)
 			}
@@ -296,7 +296,7 @@ func TestTraceIDs(t *testing.T) {
 			}
 		}
 		if runID == "0123456789abcdef" {
-			tr, _ := k.ids(1)
+			tr, _ := k.IDs(1)
 			if !strings.HasPrefix(fmt.Sprintf("%x", tr), runID) {
 				t.Errorf("trace id %x does not start with the run id", tr)
 			}

@@ -1,10 +1,10 @@
 package loadtest
 
 import (
-	"encoding/binary"
 	"encoding/hex"
-	"hash/fnv"
 	"net/http"
+
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 // The W3C Trace Context header (https://www.w3.org/TR/trace-context/):
@@ -68,54 +68,11 @@ func uitoa(v uint64) string {
 	}
 }
 
-// traceKey derives the trace ids of one run's requests, without allocating
-// and without a random number per request: the first 8 bytes of every
-// trace id are the run's id (so that a backend finds all of a run's traces
-// by prefix), the last 8 a bijective mix of the request's number (so they
-// are unique within the run and look random to a sampler that reads the
-// low bytes, as OpenTelemetry's TraceIDRatioBased does).
-type traceKey struct {
-	prefix [8]byte
-	salt   uint64
-}
+// traceKey derives the trace ids of one run's requests (internal/traceid:
+// the rule grpcload's calls follow too).
+type traceKey = traceid.Key
 
-// newTraceKey returns the key of run runID: a run id of 16 hex digits (as
-// loadgate makes them) is the prefix itself; any other is hashed.
-func newTraceKey(runID string) traceKey {
-	var k traceKey
-	if len(runID) == 16 {
-		if _, err := hex.Decode(k.prefix[:], []byte(runID)); err != nil {
-			k.prefix = [8]byte{}
-		}
-	}
-	if k.prefix == ([8]byte{}) {
-		h := fnv.New64a()
-		h.Write([]byte(runID))
-		binary.BigEndian.PutUint64(k.prefix[:], h.Sum64()|1) // never all zero: that id is invalid
-	}
-	k.salt = binary.BigEndian.Uint64(k.prefix[:])
-	return k
-}
-
-// ids returns the trace id and parent (span) id of request seq.
-func (k traceKey) ids(seq uint64) (trace [16]byte, span [8]byte) {
-	copy(trace[:8], k.prefix[:])
-	binary.BigEndian.PutUint64(trace[8:], mix64(seq^k.salt))
-	s := mix64((seq + 0x9e3779b97f4a7c15) ^ ^k.salt)
-	if s == 0 {
-		s = 1 // an all-zero parent id is invalid
-	}
-	binary.BigEndian.PutUint64(span[:], s)
-	return trace, span
-}
-
-// mix64 is the finalizer of splitmix64: a bijection of uint64, so distinct
-// numbers give distinct ids.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+func newTraceKey(runID string) traceKey { return traceid.New(runID) }
 
 // appendTraceparent appends the version 00 value with the sampled flag.
 func appendTraceparent(b []byte, trace [16]byte, span [8]byte) []byte {

@@ -2,6 +2,7 @@ package grpcload
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"sync"
@@ -169,7 +170,12 @@ func (cl *call) context(ctx context.Context) context.Context {
 	}
 	tp := ""
 	if v := metadata.ValueFromOutgoingContext(ctx, TraceparentKey); v == nil {
-		tp = "00-" + t.traceRun + hex16(cl.h.n) + "-" + hex16(n) + "-01"
+		// A trace per request, a span per call: the request's trace id
+		// and the call's parent id, as loadtest's HTTP targets derive
+		// theirs.
+		trace, _ := t.traceKey.IDs(cl.h.n)
+		_, span := t.traceKey.IDs(n)
+		tp = traceparent(trace, span)
 		kv = append(kv, TraceparentKey, tp)
 	} else if len(v) > 0 {
 		tp = v[0]
@@ -181,6 +187,16 @@ func (cl *call) context(ctx context.Context) context.Context {
 		ctx = metadata.AppendToOutgoingContext(ctx, kv...)
 	}
 	return context.WithValue(ctx, callKey{}, cl)
+}
+
+// traceparent is the version 00 value of a sampled call.
+func traceparent(trace [16]byte, span [8]byte) string {
+	b := make([]byte, 0, 55)
+	b = append(b, "00-"...)
+	b = hex.AppendEncode(b, trace[:])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, span[:])
+	return string(append(b, "-01"...))
 }
 
 func (cl *call) messages() loadtest.Messages {

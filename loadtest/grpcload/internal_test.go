@@ -1,8 +1,15 @@
 package grpcload
 
 import (
+	"context"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
+
+	"google.golang.org/grpc/metadata"
+
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 func TestTargetHost(t *testing.T) {
@@ -36,27 +43,39 @@ func TestTargetHost(t *testing.T) {
 	}
 }
 
-func TestTraceRun(t *testing.T) {
-	hex16 := regexp.MustCompile(`^[0-9a-f]{16}$`)
-	tests := []struct {
-		give string
-		want string // "" for any 16 hex digits other than the run id
-	}{
-		{give: "0123456789abcdef", want: "0123456789abcdef"},
-		{give: "0000000000000000"},
-		{give: "run-7"},
-		{give: "0123456789ABCDEF"},
-		{give: ""},
-	}
-	for _, tt := range tests {
-		got := traceRun(tt.give)
-		switch {
-		case !hex16.MatchString(got) || got == "0000000000000000":
-			t.Errorf("traceRun(%q) = %q, want 16 hex digits, not all zero", tt.give, got)
-		case tt.want != "" && got != tt.want:
-			t.Errorf("traceRun(%q) = %q, want %q", tt.give, got, tt.want)
-		case tt.want == "" && got == tt.give:
-			t.Errorf("traceRun(%q) = the run id, which is no trace id", tt.give)
+// TestTraceIDsLookRandom: a run's trace ids start with its id, and their
+// low halves look random, as loadtest's HTTP targets' do, so that a
+// service sampling with OpenTelemetry's TraceIDRatioBased (which reads
+// them) samples its share of the calls. They were the request's number
+// (…0000000000000001, …02), under every ratio's threshold: all sampled.
+func TestTraceIDsLookRandom(t *testing.T) {
+	const runID = "0123456789abcdef"
+	tg := &target{runID: runID, traceKey: traceid.New(runID)}
+	re := regexp.MustCompile(`^00-` + runID + `([0-9a-f]{16})-([0-9a-f]{16})-01$`)
+	traces, spans := map[string]bool{}, map[string]bool{}
+	const n = 200
+	sampled := 0
+	for i := range uint64(n) {
+		h := &hit{t: tg, n: i + 1}
+		md, _ := metadata.FromOutgoingContext(h.begin("/a.B/C").context(context.Background()))
+		tp := md.Get(TraceparentKey)
+		m := re.FindStringSubmatch(strings.Join(tp, ","))
+		if m == nil {
+			t.Fatalf("traceparent %q, want one matching %s", tp, re)
 		}
+		traces[m[1]], spans[m[2]] = true, true
+		low, err := strconv.ParseUint(m[1], 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if low>>1 < 1<<62 { // TraceIDRatioBased(0.5)'s test
+			sampled++
+		}
+	}
+	if len(traces) != n || len(spans) != n {
+		t.Errorf("%d trace ids and %d span ids for %d calls of their own requests, want all distinct", len(traces), len(spans), n)
+	}
+	if sampled < n*3/10 || sampled > n*7/10 {
+		t.Errorf("a ratio sampler at 0.5 samples %d of %d calls, want about half", sampled, n)
 	}
 }

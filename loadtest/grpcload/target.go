@@ -3,12 +3,12 @@ package grpcload
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync/atomic"
 
 	"google.golang.org/grpc/status"
 
 	"github.com/loadgate/loadgate/internal/grpccode"
+	"github.com/loadgate/loadgate/internal/traceid"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -33,7 +33,7 @@ type target struct {
 
 	prepared atomic.Bool
 	runID    string
-	traceRun string        // the first 16 hex digits of every trace id of the run
+	traceKey traceid.Key   // the trace ids of the run's requests, as loadtest's
 	calls    atomic.Uint64 // calls made, for their request ids and span ids
 	hits     atomic.Uint64 // requests made, for their trace ids
 }
@@ -60,7 +60,7 @@ func (t *target) Prepare(ctx context.Context, run loadtest.RunInfo) error {
 		t.prepared.Store(false)
 		return err
 	}
-	t.runID, t.traceRun = run.RunID, traceRun(run.RunID)
+	t.runID, t.traceKey = run.RunID, traceid.New(run.RunID)
 	t.calls.Store(0)
 	t.hits.Store(0)
 	return nil
@@ -104,40 +104,4 @@ func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
 		s.StatusName = grpccode.Name(uint32(code))
 	}
 	return err
-}
-
-// traceRun returns 16 hex digits for the trace ids of run: the run's id
-// when it is that (as loadtest's are), so that a trace id names its run.
-func traceRun(runID string) string {
-	if len(runID) == 16 && isHexID(runID) {
-		return runID
-	}
-	// Another shape of run id: a hash of it (FNV-1a), still constant over
-	// the run.
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(runID); i++ {
-		h ^= uint64(runID[i])
-		h *= 1099511628211
-	}
-	return hex16(h | 1) // never all zeros, which W3C forbids
-}
-
-// isHexID reports whether s is lower-case hex digits, not all zero.
-func isHexID(s string) bool {
-	zero := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-		zero = zero && c == '0'
-	}
-	return !zero
-}
-
-// hex16 writes v as 16 lower-case hex digits.
-func hex16(v uint64) string {
-	s := strconv.FormatUint(v, 16)
-	const zeros = "0000000000000000"
-	return zeros[:16-len(s)] + s
 }
