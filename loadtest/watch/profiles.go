@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +41,10 @@ type profiling struct {
 	mu       sync.Mutex
 	profiles []loadtest.ProfileData
 	notes    []string
+	// notFound are the kinds of profile whose endpoint answered 404: one
+	// note for all of them (a service without net/http/pprof answers 404
+	// to each).
+	notFound map[string]*url.URL
 }
 
 var _ loadtest.ProfilingWatcher = (*Watcher)(nil)
@@ -139,7 +145,22 @@ func (w *Watcher) Profiles() ([]loadtest.ProfileData, []string) {
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	return pr.profiles, pr.notes
+	notes := slices.Clone(pr.notes)
+	switch kinds := slices.Sorted(maps.Keys(pr.notFound)); {
+	case len(kinds) == 1 && kinds[0] == loadtest.ProfileGoroutineLeak:
+		notes = append(notes, fmt.Sprintf("no goroutineleak profile of the service: %s answered 404 (it is served from Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)", pr.notFound[kinds[0]]))
+	case len(kinds) == 1:
+		notes = append(notes, fmt.Sprintf("no %s profile of the service: %s answered 404 (does it serve net/http/pprof?)", kinds[0], pr.notFound[kinds[0]]))
+	case len(kinds) > 1:
+		notes = append(notes, fmt.Sprintf("no %s profiles of the service: each answered 404 under %s (does it serve net/http/pprof?)", strings.Join(kinds, ", "), pr.base))
+	}
+	return pr.profiles, notes
+}
+
+// urlOf is the URL of the profile at path, relative to the pprof base.
+func (pr *profiling) urlOf(path string) *url.URL {
+	u, _ := pr.base.Parse(path) // a constant relative URL: cannot fail
+	return u
 }
 
 func (pr *profiling) note(s string) {
@@ -150,7 +171,7 @@ func (pr *profiling) note(s string) {
 
 // fetch reads one profile in the background.
 func (pr *profiling) fetch(ctx context.Context, kind, path string, timeout time.Duration) {
-	u, _ := pr.base.Parse(path) // a constant relative URL: cannot fail
+	u := pr.urlOf(path)
 	pr.wg.Go(func() {
 		data, err := pr.get(ctx, u.String(), timeout)
 		var se *statusError
@@ -161,10 +182,13 @@ func (pr *profiling) fetch(ctx context.Context, kind, path string, timeout time.
 			pr.mu.Unlock()
 		case errors.Is(err, context.Canceled):
 			// The window was ended on purpose; loadEnded said why.
-		case kind == loadtest.ProfileGoroutineLeak && errors.As(err, &se) && se.code == http.StatusNotFound:
-			pr.note(fmt.Sprintf("no goroutineleak profile of the service: %s answered 404 (it is served from Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)", u))
 		case errors.As(err, &se) && se.code == http.StatusNotFound:
-			pr.note(fmt.Sprintf("no %s profile of the service: %s answered 404 (does it serve net/http/pprof?)", kind, u))
+			pr.mu.Lock()
+			if pr.notFound == nil {
+				pr.notFound = map[string]*url.URL{}
+			}
+			pr.notFound[kind] = u
+			pr.mu.Unlock()
 		default:
 			pr.note(fmt.Sprintf("no %s profile of the service: %v", kind, err))
 		}
