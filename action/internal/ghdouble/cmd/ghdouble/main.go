@@ -228,10 +228,10 @@ func verify(args []string) error {
 		if r.Status/100 != 2 {
 			continue
 		}
-		switch r.Method {
-		case http.MethodPost:
+		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/comments"):
 			creates++
-		case http.MethodPatch:
+		case r.Method == http.MethodPatch:
 			updates++
 		}
 	}
