@@ -167,7 +167,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("run", runUsage, stdout)
 	var cfg runConfig
 	var out string
-	runFlags(fs, &cfg, &out, 1, "run each test `n` times (go test -count); without it, each test runs once and a scenario with a baseline gets more runs while its verdict is unclear (5, 8, 12)")
+	// The default is no count: "(default 1)" in the usage would say that
+	// -count 1 is what run does without it, when -count 1 stops the runs
+	// it adds. Without -count, Count is set below.
+	runFlags(fs, &cfg, &out, 0, "run each test `n` times (go test -count); without it, each test runs once and a scenario with a baseline gets more runs while its verdict is unclear (5, 8, 12)")
 	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
 	fs.StringVar(&cfg.Base, "base", baseAuto, baseHelp)
 	var pf policyFlags
@@ -196,6 +199,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErrorf("run", "-base %s with -update: -update records baselines and compares with nothing; drop one of them", cfg.Base)
 	}
 	cfg.Adaptive = !countSet && !cfg.Update
+	if !countSet {
+		cfg.Count = 1 // the first look; adapt adds the others
+	}
 	if err := cfg.check("run", out); err != nil {
 		return err
 	}

@@ -308,3 +308,19 @@ func TestRunAddsRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestRunCountDefault: run's usage gave -count "(default 1)", but -count 1
+// turns off the runs run adds while a verdict is unclear; without -count
+// the first look is still one run.
+func TestRunCountDefault(t *testing.T) {
+	r := loadgate(context.Background(), "run", "-h")
+	_, help, _ := strings.Cut(r.stdout, "  -count n\n")
+	if help, _, _ = strings.Cut(help, "\n"); help == "" || strings.Contains(help, "(default") {
+		t.Errorf("-count's usage is %q, want no default (without -count, run adds runs)", help)
+	}
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "testdata/results/base"}.install(t)
+	loadgate(context.Background(), "run", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
+	if logged, _ := os.ReadFile(log); !strings.Contains(string(logged), "-run Load -count 1 ./examples/shop") {
+		t.Errorf("go was run as\n%s\nwant -count 1 for the first look", logged)
+	}
+}
