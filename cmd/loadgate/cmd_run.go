@@ -171,7 +171,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// -count 1 is what run does without it, when -count 1 stops the runs
 	// it adds. Without -count, Count is set below.
 	runFlags(fs, &cfg, &out, 0, "run each test `n` times (go test -count); without it, each test runs once and a scenario with a baseline gets more runs while its verdict is unclear (5, 8, 12)")
-	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them")
+	fs.BoolVar(&cfg.Update, "update", false, "record the results as baselines (LOADGATE_UPDATE=1) instead of comparing with them: 5 runs of each test unless -count, as baseline update")
 	fs.StringVar(&cfg.Base, "base", baseAuto, baseHelp)
 	var pf policyFlags
 	pf.register(fs, true)
@@ -201,6 +201,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.Adaptive = !countSet && !cfg.Update
 	if !countSet {
 		cfg.Count = 1 // the first look; adapt adds the others
+		if cfg.Update {
+			// As baseline update: a baseline of one run can confirm no
+			// change when the stored numbers are compared.
+			cfg.Count = defaultBaselineCount
+		}
 	}
 	if err := cfg.check("run", out); err != nil {
 		return err

@@ -324,3 +324,14 @@ func TestRunCountDefault(t *testing.T) {
 		t.Errorf("go was run as\n%s\nwant -count 1 for the first look", logged)
 	}
 }
+
+// TestRunUpdateRecordsFive: run -update without -count recorded baselines of
+// one run, against which the rank test can confirm no change; it records
+// five, as baseline update does.
+func TestRunUpdateRecordsFive(t *testing.T) {
+	log := fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base"}.install(t)
+	loadgate(context.Background(), "run", "-update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
+	if logged, _ := os.ReadFile(log); !strings.Contains(string(logged), "-run TestBaselineCheckout -count 5 ./examples/shop") {
+		t.Errorf("go was run as\n%s\nwant -count 5", logged)
+	}
+}
