@@ -356,7 +356,11 @@ func (in *Input) UseBase(b BaseRuns) (note string) {
 		return ""
 	}
 	if in.Stored != nil {
-		return fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, cmp.Or(b.Failed, "not run on the base "+cell.Commit(b.Commit)))
+		// The base ran and did not fail, yet has no run of the scenario:
+		// its test is not at that commit, typically because the baseline
+		// was recorded before its load test was committed.
+		return fmt.Sprintf("%s compared with its stored baseline: %s", in.Name, cmp.Or(b.Failed,
+			"not run on the base "+cell.Commit(b.Commit)+": no test there ran it (a baseline recorded before its load test was committed names a commit without it)"))
 	}
 	in.StoredPath, in.StoredErr = "", nil
 	in.NoBase, in.BaseFailed = b.NoRuns, b.Failed

@@ -226,6 +226,8 @@ func TestUseBase(t *testing.T) {
 		{name: "stored only, no stored baseline: not compared", b: BaseRuns{Runs: runs, StoredOnly: true}, noBase: "no baseline"},
 		{name: "the base failed, a stored baseline stands in", stored: stored, b: BaseRuns{Commit: "1a2b3c4d5e6f7", Failed: "test T failed on the base 1a2b3c4d5e6f"},
 			useStored: true, noBase: "no baseline", note: "checkout compared with its stored baseline: test T failed on the base 1a2b3c4d5e6f"},
+		{name: "the base has no such test, a stored baseline stands in", stored: stored, b: BaseRuns{Commit: "818addc7ce8c1234"},
+			useStored: true, noBase: "no baseline", note: "checkout compared with its stored baseline: not run on the base 818addc7ce8c: no test there ran it (a baseline recorded before its load test was committed names a commit without it)"},
 		{name: "the base failed, nothing stands in", b: BaseRuns{Failed: "package p failed on the base x", NoRuns: "not run on the base x"},
 			noBase: "not run on the base x", failed: "package p failed on the base x"},
 	} {
