@@ -123,7 +123,7 @@ func (f *FlowTarget) prepare(run RunInfo) error {
 		return nil
 	}
 	f.transport = newTransport(f.Transport, f.TLSConfig, run.Concurrency, guard)
-	f.client = &http.Client{Transport: f.transport}
+	f.client = guardRedirects(&http.Client{Transport: f.transport}, guard)
 	return nil
 }
 

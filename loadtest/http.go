@@ -106,7 +106,9 @@ const (
 // HTTP is a [Target] that sends HTTP requests: one, or a weighted mix. It
 // reads and closes every response body itself, times each phase with
 // net/http/httptrace, and tags each request with a unique request id and the
-// run's id. Build one with [GET] or [Mix], or as a literal. An HTTP value
+// run's id. Except with the Lean profile, it follows redirects (at most 10)
+// to loopback or allowed hosts only: one to another host fails the request,
+// wrapping [ErrHostNotAllowed], before its name is looked up. Build one with [GET] or [Mix], or as a literal. An HTTP value
 // serves one run at a time: a scenario that starts while another runs it
 // (two scenarios of [RunAll] given one target) fails before its load, so
 // give each scenario its own.
@@ -295,7 +297,7 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 		return err
 	}
 	h.transport = newTransport(h.Transport, h.TLSConfig, run.Concurrency, guard)
-	h.client = &http.Client{Transport: h.transport}
+	h.client = guardRedirects(&http.Client{Transport: h.transport}, guard)
 	h.startWatch(ctx, run)
 	return nil
 }
@@ -309,9 +311,11 @@ func (h *HTTP) startWatch(ctx context.Context, run RunInfo) {
 
 // guardRedirects returns a copy of c that refuses to follow a redirect to
 // a host the guard does not allow, before it dials: the dial-time check of
-// loadgate's own transports does not reach into a user's client. c's own
-// CheckRedirect, if any, still applies; without one, as net/http, at most
-// 10 redirects are followed.
+// loadgate's own transports does not reach into a user's client, and in
+// loadgate's own it comes after the name's DNS lookup, which would leave
+// the machine for a name other than localhost. c's own CheckRedirect, if
+// any, still applies; without one, as net/http, at most 10 redirects are
+// followed.
 func guardRedirects(c *http.Client, guard *allowhosts.List) *http.Client {
 	guarded := *c
 	next := c.CheckRedirect

@@ -91,3 +91,59 @@ func TestHostHeader(t *testing.T) {
 		t.Errorf("a Host header with a line break: %v", err)
 	}
 }
+
+// TestOwnClientRedirectGuard: loadgate's own clients (an HTTP target's
+// net/http profiles and a Flow's) refuse a redirect to a host that is not
+// allowed before they dial it or look its name up, and say so; they used
+// to leave it to the dial-time check, after a DNS query for the name had
+// left the machine ("localhost." or any other name). The redirect here
+// goes to a TEST-NET address, which the dial-time check refuses too, so
+// that no packet leaves the machine on the old code either.
+func TestOwnClientRedirectGuard(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, "http://192.0.2.1:9/x", http.StatusFound)
+		case "/home":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	flowGET := func(url string) Target {
+		return Flow(func(ctx context.Context, it *Iteration) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			_, err = it.Do("step", req)
+			return err
+		})
+	}
+	for _, tt := range []struct {
+		name   string
+		target func(url string) Target
+	}{
+		{"Pooled", func(url string) Target { return GET(url) }},
+		{"NoKeepAlive", func(url string) Target { h := GET(url); h.Transport = NoKeepAlive; return h }},
+		{"Flow", flowGET},
+	} {
+		for _, path := range []string{"/home", "/away"} {
+			target := tt.target(srv.URL + path)
+			if err := target.(Preparer).Prepare(context.Background(), RunInfo{RunID: "x", Timeout: time.Second, Concurrency: 1}); err != nil {
+				t.Fatalf("%s: Prepare: %v", tt.name, err)
+			}
+			var s Sample
+			err := target.Hit(context.Background(), &s)
+			target.(Finisher).Finish()
+			if path == "/home" {
+				if err != nil {
+					t.Errorf("%s: GET %s: %v; want the redirect on loopback followed", tt.name, path, err)
+				}
+				continue
+			}
+			if !errors.Is(err, ErrHostNotAllowed) || !strings.Contains(err.Error(), "redirect to http://192.0.2.1:9/x: host 192.0.2.1 is not a loopback address") {
+				t.Errorf("%s: GET %s: %v; want the redirect refused before the dial, naming it", tt.name, path, err)
+			}
+		}
+	}
+}
