@@ -211,14 +211,18 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 	h.prepared = h.prepared[:0]
 	weights := make([]int, len(h.Requests))
 	for i, r := range h.Requests {
-		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, r.URL)
-		if r.Name != "" {
-			what = fmt.Sprintf("HTTP request %q", r.Name)
-		}
 		if r.Method == "" {
 			r.Method = http.MethodGet
 		}
 		u, err := url.Parse(r.URL)
+		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, r.URL)
+		if err == nil {
+			// A password in the URL stays out of the test log.
+			what = fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, u.Redacted())
+		}
+		if r.Name != "" {
+			what = fmt.Sprintf("HTTP request %q", r.Name)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: URL: %w", what, err)
 		}

@@ -140,11 +140,11 @@ func renderLeanHead(r *preparedRequest, runHeader, runID string) ([]byte, error)
 		}
 		hasAgent = hasAgent || strings.EqualFold(name, "User-Agent")
 		if name == "" || strings.ContainsFunc(name, func(c rune) bool { return c <= ' ' || c >= 0x7f || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", c) }) {
-			return nil, fmt.Errorf("HTTP request %s %s: invalid header name %q", r.Method, r.URL, name)
+			return nil, fmt.Errorf("HTTP request %s %s: invalid header name %q", r.Method, r.url.Redacted(), name)
 		}
 		for _, v := range r.Header[name] {
 			if strings.ContainsAny(v, "\r\n\x00") {
-				return nil, fmt.Errorf("HTTP request %s %s: invalid header value for %q", r.Method, r.URL, name)
+				return nil, fmt.Errorf("HTTP request %s %s: invalid header value for %q", r.Method, r.url.Redacted(), name)
 			}
 			b = fmt.Appendf(b, "%s: %s\r\n", name, v)
 		}

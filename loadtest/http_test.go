@@ -387,3 +387,23 @@ func testHTTPLeavesNoGoroutines(t *testing.T, tr Transport) {
 		t.Errorf("goroutines at the end = %d, before = %d", res.Runtime.GoroutinesEnd, before)
 	}
 }
+
+// TestRefusalNamesRequest: the refusal of a request's host names the
+// request as it is sent (GET when Method is empty; it read "( http://…)")
+// and leaves a password in its URL out of the test log.
+func TestRefusalNamesRequest(t *testing.T) {
+	for _, tt := range []struct {
+		give Request
+		want string
+	}{
+		{give: Request{URL: "http://192.0.2.1/a"}, want: "HTTP request 1 (GET http://192.0.2.1/a): host 192.0.2.1 is not a loopback address"},
+		{give: Request{Method: "POST", URL: "http://user:secret@192.0.2.1/a"}, want: "HTTP request 1 (POST http://user:xxxxx@192.0.2.1/a): host 192.0.2.1"},
+	} {
+		target := Mix(tt.give)
+		err := target.Prepare(context.Background(), RunInfo{RunID: "x", Concurrency: 1})
+		target.Finish()
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("Prepare(%s %s) = %v; want an error containing %q", tt.give.Method, tt.give.URL, err, tt.want)
+		}
+	}
+}
