@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/status"
 
 	"github.com/loadgate/loadgate/internal/allowhosts"
@@ -95,19 +96,22 @@ func NewClient(target string, opts ...grpc.DialOption) (*Conn, error) {
 }
 
 // targetHost returns the host a gRPC target names, as the allow-list sees
-// it: the endpoint's host of "scheme://authority/endpoint" (the endpoint,
-// not the DNS server an authority names), or of a bare "host:port", which
-// gRPC resolves through DNS; "" for a Unix socket, which is local.
+// it, parsed as grpc.NewClient parses it: the endpoint's host of
+// "scheme://authority/endpoint" or of "scheme:endpoint" with a registered
+// scheme ("dns:127.0.0.1:50051"; the endpoint, not the DNS server an
+// authority names), or of a bare "host:port", which gRPC resolves through
+// DNS; "" for a Unix socket, which is local.
 func targetHost(target string) (string, error) {
-	if strings.HasPrefix(target, "unix:") || strings.HasPrefix(target, "unix-abstract:") {
-		return "", nil
-	}
 	endpoint := target
-	if strings.Contains(target, "://") {
-		u, err := url.Parse(target)
-		if err != nil {
-			return "", fmt.Errorf("grpcload: target %q: %w", target, err)
-		}
+	u, err := url.Parse(target)
+	switch {
+	case err != nil && strings.Contains(target, "://"):
+		return "", fmt.Errorf("grpcload: target %q: %w", target, err)
+	case err != nil:
+		// A bare host:port, such as 127.0.0.1:50051.
+	case u.Scheme == "unix" || u.Scheme == "unix-abstract":
+		return "", nil
+	case strings.Contains(target, "://") || u.Scheme != "" && resolver.Get(u.Scheme) != nil:
 		endpoint = strings.TrimPrefix(u.Path, "/")
 		if endpoint == "" {
 			endpoint = u.Opaque

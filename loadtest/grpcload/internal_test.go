@@ -30,6 +30,14 @@ func TestTargetHost(t *testing.T) {
 		{give: "unix:///tmp/svc.sock", want: ""},
 		{give: "unix:svc.sock", want: ""},
 		{give: "unix-abstract:svc", want: ""},
+		// "scheme:endpoint" without slashes, as gRPC's naming doc writes
+		// dns:host:port: it used to be checked as the name
+		// "dns:127.0.0.1:50051", refused, with advice to allow that.
+		{give: "dns:127.0.0.1:50051", want: "127.0.0.1"},
+		{give: "dns:[::1]:50051", want: "::1"},
+		{give: "passthrough:203.0.113.7:50051", want: "203.0.113.7"},
+		{give: "DNS:///localhost:50051", want: "localhost"},
+		{give: "UNIX:///tmp/svc.sock", want: ""},
 		{give: "dns:///", wantErr: true},
 		{give: "", wantErr: true},
 	}
