@@ -46,8 +46,10 @@ type FlowTarget struct {
 	// built by the caller. Ignored when Client is set.
 	Transport Transport
 	// Client, if set, sends the steps as it is, except that every step's
-	// host and every redirect's is checked against the allow-list before it
-	// is sent, and idle connections are closed after the run.
+	// host and every redirect's, and the host of the proxy its transport
+	// sends one through (as HTTP.Client), is checked against the
+	// allow-list before it is sent, and idle connections are closed after
+	// the run.
 	Client *http.Client
 	// TLSConfig configures TLS for the profiles.
 	TLSConfig *tls.Config
@@ -69,6 +71,7 @@ type FlowTarget struct {
 	client    *http.Client
 	transport *http.Transport
 	guard     *allowhosts.List
+	proxy     proxyFunc // Client's; nil for the profiles, which use none
 	runID     string
 	traceKey  traceKey
 	idHeader  string
@@ -118,8 +121,9 @@ func (f *FlowTarget) prepare(run RunInfo) error {
 	}
 	f.seq.Store(0)
 	f.iters.Store(0)
+	f.proxy = nil
 	if f.Client != nil {
-		f.client = guardRedirects(f.Client, guard)
+		f.client, f.proxy = guardRedirects(f.Client, guard), proxyOf(f.Client)
 		return nil
 	}
 	f.transport = newTransport(f.Transport, f.TLSConfig, run.Concurrency, guard)
@@ -276,7 +280,7 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
 		return nil, KindError(KindOther, fmt.Errorf("step %s: the request's URL must be absolute, http:// or https://", st.Name))
 	}
-	if err := f.guard.Check("step "+st.Name, req.URL.Hostname()); err != nil {
+	if err := checkRequest(f.guard, f.proxy, "step "+st.Name, req); err != nil {
 		return nil, KindError(KindOther, err)
 	}
 	if req.Header == nil {

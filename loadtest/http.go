@@ -118,7 +118,10 @@ type HTTP struct {
 	Transport Transport
 	// Client, if set, is used as it is, except that the harness checks the
 	// requests' hosts before the run and the host of every redirect before
-	// following it, and closes idle connections after the run. Its
+	// following it, and closes idle connections after the run. When its
+	// transport is an *http.Transport with a Proxy (http.DefaultTransport's
+	// reads HTTP_PROXY and HTTPS_PROXY), the proxy's host is checked too,
+	// since every request it proxies goes there. Its
 	// transport is the caller's: loadgate's check of every dialled address
 	// (a DNS answer that changes during the run) does not reach into it.
 	Client *http.Client
@@ -208,6 +211,10 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 	if err != nil {
 		return err
 	}
+	var proxy proxyFunc
+	if h.Client != nil {
+		proxy = proxyOf(h.Client)
+	}
 	h.prepared = h.prepared[:0]
 	weights := make([]int, len(h.Requests))
 	for i, r := range h.Requests {
@@ -232,7 +239,7 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 		if u.Hostname() == "" {
 			return fmt.Errorf("%s: URL has no host", what)
 		}
-		if err := guard.Check(what, u.Hostname()); err != nil {
+		if err := checkRequest(guard, proxy, what, &http.Request{Method: r.Method, URL: u}); err != nil {
 			return err
 		}
 		if r.Weight < 0 {
@@ -314,17 +321,18 @@ func (h *HTTP) startWatch(ctx context.Context, run RunInfo) {
 }
 
 // guardRedirects returns a copy of c that refuses to follow a redirect to
-// a host the guard does not allow, before it dials: the dial-time check of
-// loadgate's own transports does not reach into a user's client, and in
-// loadgate's own it comes after the name's DNS lookup, which would leave
-// the machine for a name other than localhost. c's own CheckRedirect, if
-// any, still applies; without one, as net/http, at most 10 redirects are
-// followed.
+// a host the guard does not allow, or through a proxy it does not allow,
+// before it dials: the dial-time check of loadgate's own transports does
+// not reach into a user's client, and in loadgate's own it comes after the
+// name's DNS lookup, which would leave the machine for a name other than
+// localhost. c's own CheckRedirect, if any, still applies; without one, as
+// net/http, at most 10 redirects are followed.
 func guardRedirects(c *http.Client, guard *allowhosts.List) *http.Client {
 	guarded := *c
 	next := c.CheckRedirect
+	proxy := proxyOf(c)
 	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := guard.Check("redirect to "+req.URL.Redacted(), req.URL.Hostname()); err != nil {
+		if err := checkRequest(guard, proxy, "redirect to "+req.URL.Redacted(), req); err != nil {
 			return err
 		}
 		if next != nil {

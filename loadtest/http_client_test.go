@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -145,5 +146,76 @@ func TestOwnClientRedirectGuard(t *testing.T) {
 				t.Errorf("%s: GET %s: %v; want the redirect refused before the dial, naming it", tt.name, path, err)
 			}
 		}
+	}
+}
+
+// TestCustomClientProxyChecked: a user's Client whose transport sends
+// requests through a proxy (http.DefaultTransport does under HTTP_PROXY or
+// HTTPS_PROXY) is refused unless the proxy's host is loopback or allowed:
+// the proxy receives the load, loopback requests included. It used to be
+// let through, the check seeing only the URL's host. The transport's
+// dialer refuses anything but loopback, so no packet leaves the machine on
+// the old code either.
+func TestCustomClientProxyChecked(t *testing.T) {
+	var dialled atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	client := func(proxy string) *http.Client {
+		u, err := url.Parse(proxy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u), DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialled.Add(1)
+			return nil, fmt.Errorf("test transport: refusing to dial %s", addr)
+		}}}
+	}
+	const via = "through proxy http://192.0.2.1:3128 (the Client's Transport.Proxy; HTTP_PROXY or HTTPS_PROXY with http.DefaultTransport): host 192.0.2.1 is not a loopback address"
+	info := RunInfo{RunID: "x", Timeout: time.Second, Concurrency: 1}
+
+	target := GET(srv.URL)
+	target.Client = client("http://192.0.2.1:3128")
+	err := target.Prepare(context.Background(), info)
+	target.Finish()
+	if !errors.Is(err, ErrHostNotAllowed) || !strings.Contains(err.Error(), via) || !strings.Contains(err.Error(), "LOADGATE_ALLOW_HOSTS=192.0.2.1") {
+		t.Errorf("HTTP through a proxy elsewhere: Prepare = %v; want it refused naming the proxy", err)
+	}
+	for _, tt := range []struct {
+		name, proxy string
+		allow       []string
+	}{
+		{"proxy on loopback", "http://127.0.0.1:3128", nil},
+		{"proxy allowed", "http://192.0.2.1:3128", []string{"192.0.2.1"}},
+	} {
+		target := GET(srv.URL)
+		target.Client = client(tt.proxy)
+		info := info
+		info.AllowHosts = tt.allow
+		if err := target.Prepare(context.Background(), info); err != nil {
+			t.Errorf("HTTP, %s: Prepare = %v", tt.name, err)
+		}
+		target.Finish()
+	}
+
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		if err != nil {
+			return err
+		}
+		_, err = it.Do("step", req)
+		return err
+	})
+	flow.Client = client("http://192.0.2.1:3128")
+	if err := flow.Prepare(context.Background(), info); err != nil {
+		t.Fatal(err)
+	}
+	var s Sample
+	err = flow.Hit(context.Background(), &s)
+	flow.Finish()
+	if !errors.Is(err, ErrHostNotAllowed) || !strings.Contains(err.Error(), "step step "+via) {
+		t.Errorf("Flow step through a proxy elsewhere: %v; want it refused naming the proxy", err)
+	}
+	if n := dialled.Load(); n != 0 {
+		t.Errorf("%d dials through a proxy that is not allowed, want none", n)
 	}
 }
