@@ -17,7 +17,9 @@ import (
 )
 
 // FlowFunc runs one iteration of a user journey: the steps one user takes
-// (log in, browse, add to cart, pay), each sent with [Iteration.Do]. It
+// (log in, browse, add to cart, pay), each sent with [Iteration.Do]. Only
+// those steps are checked against the host allow-list and counted: a
+// request it sends through a client of its own is neither. It
 // returns an error when the iteration failed; a step that failed fails
 // the iteration even if FlowFunc returns nil. It is called concurrently
 // from many goroutines and must honour ctx, which carries the scenario's

@@ -19,6 +19,11 @@ type Target interface {
 
 // Func is a plain function used as a [Target]: it returns nil for a
 // successful request and an error for a failed one.
+//
+// The host allow-list (Scenario.AllowHosts) does not see what a Func
+// sends: its client goes wherever its code says. Only its base URL is
+// checked, when the test took it from [TargetURL] under LOADGATE_TARGET.
+// Use [HTTP], [Flow] or loadtest/grpcload for requests the list guards.
 type Func func(ctx context.Context) error
 
 // Hit implements [Target].
