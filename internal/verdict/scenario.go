@@ -22,8 +22,11 @@ type Input struct {
 	Test string
 	// Head are the runs under judgement, in the order they started.
 	Head []*loadtest.Result
-	// Base are the runs of the base (a pull request's merge base).
-	Base []*loadtest.Result
+	// Base are the runs of the base (a pull request's merge base), and
+	// BaseCommit the commit they ran, when known (the comparison's base
+	// side names it).
+	Base       []*loadtest.Result
+	BaseCommit string
 	// Stored is the stored baseline to compare with, read from
 	// StoredPath; StoredErr says why it could not be read.
 	Stored     *baseline.Baseline
@@ -154,6 +157,7 @@ func (s *Scenario) compare(j *baseline.Judge, in Input) error {
 		}
 		base = b
 		base.Label = "base"
+		base.Commit = cmp.Or(base.Commit, in.BaseCommit)
 	default:
 		return nil
 	}
@@ -353,6 +357,7 @@ func (in *Input) UseBase(b BaseRuns) (note string) {
 	}
 	if len(b.Runs) > 0 {
 		in.Base, in.Stored, in.StoredPath, in.StoredErr, in.NoBase = b.Runs, nil, "", nil, ""
+		in.BaseCommit = b.Commit
 		return ""
 	}
 	if in.Stored != nil {

@@ -238,3 +238,18 @@ func TestUseBase(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseCommitNamed: a comparison with a base commit run in turn with
+// the head names that commit on its base side ("base: base, 5 runs" named
+// none, though the line above it did).
+func TestBaseCommitNamed(t *testing.T) {
+	in := Input{Name: "checkout", Test: "TestLoadCheckout", Head: runsOf(100, 101, 99, 100.5, 99.5)}
+	in.UseBase(BaseRuns{Commit: "818addc7ce8c1234567", Runs: runsOf(100, 101, 99, 100.5, 99.5)})
+	s := Judge(&baseline.Judge{}, in)
+	if s.Comparison == nil || s.Comparison.Base.Commit != "818addc7ce8c1234567" {
+		t.Fatalf("comparison %+v (%+v), want its base side at commit 818addc7ce8c1234567", s.Comparison, s)
+	}
+	if text := s.Comparison.String(); !strings.Contains(text, "base: base, 5 runs, commit 818addc7ce8c") {
+		t.Errorf("the comparison does not name the base's commit:\n%s", text)
+	}
+}
