@@ -69,9 +69,13 @@ func (c *Client) graphQLURL() (string, error) {
 	return u.String(), nil
 }
 
-// SameLogin tells whether two logins name the same account: logins are
-// not case-sensitive, and the GraphQL API names a bot's account without
-// the "[bot]" that the REST API adds.
-func SameLogin(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(a, "[bot]"), strings.TrimSuffix(b, "[bot]"))
+// SameLogin tells whether author, a comment's login as the REST API gives
+// it, names the account of login, the token's ([Client.Login]): logins are
+// not case-sensitive, and the GraphQL API may name a bot's account without
+// the "[bot]" that the REST API adds. Only that side's suffix may be
+// missing: a REST login without "[bot]" is a user's or an organization's,
+// never a bot's, so a user named "name" is not the bot "name[bot]" and
+// cannot post the comment the bot's token updates.
+func SameLogin(author, login string) bool {
+	return strings.EqualFold(author, login) || strings.EqualFold(author, login+"[bot]")
 }

@@ -38,6 +38,10 @@ func TestUpsertLeavesOthersMarkedComments(t *testing.T) {
 	}
 }
 
+// TestSameLogin: the REST API's login of a bot ends in "[bot]", the
+// GraphQL API's may not. Trimming the suffix on both sides took a user
+// named "github-actions" (or any App's name) for the bot, whose comment
+// the action then overwrote, and whose author could later edit it.
 func TestSameLogin(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
@@ -45,6 +49,10 @@ func TestSameLogin(t *testing.T) {
 	}{
 		{"github-actions[bot]", "github-actions[bot]", true},
 		{"github-actions[bot]", "github-actions", true}, // REST and GraphQL names of one bot
+		// A comment's REST login without "[bot]" is a user's: a user
+		// whose login is the bot's name must not pass for the bot.
+		{"github-actions", "github-actions[bot]", false},
+		{"Mallory", "mallory[bot]", false},
 		{"Octocat", "octocat", true},
 		{"octocat", "github-actions[bot]", false},
 		{"github-actions-x", "github-actions[bot]", false},
