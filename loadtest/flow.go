@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/internal/allowhosts"
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 // FlowFunc runs one iteration of a user journey: the steps one user takes
@@ -350,7 +351,7 @@ func (f *FlowTarget) setIDs(header http.Header, sc *httpScratch, st *Sample) {
 		}
 	} else if !f.NoTraceparent {
 		trace, span := f.traceKey.IDs(seq)
-		b = appendTraceparent(b, trace, span)
+		b = traceid.AppendTraceparent(b, trace, span)
 		st.ref.trace = trace
 		st.ref.flags |= refTraced
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/internal/allowhosts"
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 // HTTP error kinds, beside those of [ErrorKind].
@@ -539,7 +540,7 @@ func (h *HTTP) setIDs(header http.Header, r *preparedRequest, sc *httpScratch, s
 	idLen := len(b)
 	if r.traceparent {
 		trace, span := h.traceKey.IDs(seq)
-		b = appendTraceparent(b, trace, span)
+		b = traceid.AppendTraceparent(b, trace, span)
 		s.ref.trace = trace
 		s.ref.flags |= refTraced
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadgate/loadgate/internal/allowhosts"
 	"github.com/loadgate/loadgate/internal/h1"
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 // The Lean transport (see [Lean]) exists because net/http's client, built for
@@ -357,7 +358,7 @@ func (h *HTTP) hitLean(ctx context.Context, deadline time.Time, s *Sample, r *pr
 	if r.traceparent {
 		trace, span := h.traceKey.IDs(seq)
 		w = append(w, "traceparent: "...)
-		w = appendTraceparent(w, trace, span)
+		w = traceid.AppendTraceparent(w, trace, span)
 		w = append(w, "\r\n"...)
 		s.ref.trace = trace
 		s.ref.flags |= refTraced

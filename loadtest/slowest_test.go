@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/traceid"
 )
 
 // TestSlowestKeepsTheSlowest records requests of random latencies over
@@ -287,7 +289,7 @@ func TestTraceIDs(t *testing.T) {
 				t.Fatalf("run %q: request %d has trace %x span %x: zero or repeated", runID, seq, trace, span)
 			}
 			traces[trace], spans[span] = true, true
-			b = appendTraceparent(b[:0], trace, span)
+			b = traceid.AppendTraceparent(b[:0], trace, span)
 			if len(b) != traceparentLen || !traceparentRE.Match(b) {
 				t.Fatalf("traceparent %q", b)
 			}

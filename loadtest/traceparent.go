@@ -74,15 +74,6 @@ type traceKey = traceid.Key
 
 func newTraceKey(runID string) traceKey { return traceid.New(runID) }
 
-// appendTraceparent appends the version 00 value with the sampled flag.
-func appendTraceparent(b []byte, trace [16]byte, span [8]byte) []byte {
-	b = append(b, "00-"...)
-	b = hex.AppendEncode(b, trace[:])
-	b = append(b, '-')
-	b = hex.AppendEncode(b, span[:])
-	return append(b, "-01"...)
-}
-
 // parseTraceID reads a trace id of 32 hex digits, not all zero.
 func parseTraceID(v string) (trace [16]byte, ok bool) {
 	if len(v) != 32 {

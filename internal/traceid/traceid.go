@@ -1,5 +1,6 @@
 // Package traceid derives the W3C trace context ids
-// (https://www.w3.org/TR/trace-context/) of a run's requests: one rule for
+// (https://www.w3.org/TR/trace-context/) of a run's requests, and writes
+// the traceparent value that carries them: one rule for
 // loadtest's HTTP targets and Flows and for loadtest/grpcload's calls, so
 // that a trace id reads the same whichever target sent it.
 package traceid
@@ -51,6 +52,17 @@ func (k Key) IDs(seq uint64) (trace [16]byte, span [8]byte) {
 	}
 	binary.BigEndian.PutUint64(span[:], s)
 	return trace, span
+}
+
+// AppendTraceparent appends to b the version 00 traceparent value of
+// trace and span with the sampled flag, "00-<32 hex>-<16 hex>-01": the
+// value every target of loadgate sends.
+func AppendTraceparent(b []byte, trace [16]byte, span [8]byte) []byte {
+	b = append(b, "00-"...)
+	b = hex.AppendEncode(b, trace[:])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, span[:])
+	return append(b, "-01"...)
 }
 
 // mix64 is the finalizer of splitmix64: a bijection of uint64, so distinct

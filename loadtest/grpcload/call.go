@@ -2,7 +2,6 @@ package grpcload
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/loadgate/loadgate/internal/grpccode"
+	"github.com/loadgate/loadgate/internal/traceid"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -175,7 +175,7 @@ func (cl *call) context(ctx context.Context) context.Context {
 		// theirs.
 		trace, _ := t.traceKey.IDs(cl.h.n)
 		_, span := t.traceKey.IDs(n)
-		tp = traceparent(trace, span)
+		tp = string(traceid.AppendTraceparent(make([]byte, 0, 55), trace, span))
 		kv = append(kv, TraceparentKey, tp)
 	} else if len(v) > 0 {
 		tp = v[0]
@@ -187,16 +187,6 @@ func (cl *call) context(ctx context.Context) context.Context {
 		ctx = metadata.AppendToOutgoingContext(ctx, kv...)
 	}
 	return context.WithValue(ctx, callKey{}, cl)
-}
-
-// traceparent is the version 00 value of a sampled call.
-func traceparent(trace [16]byte, span [8]byte) string {
-	b := make([]byte, 0, 55)
-	b = append(b, "00-"...)
-	b = hex.AppendEncode(b, trace[:])
-	b = append(b, '-')
-	b = hex.AppendEncode(b, span[:])
-	return string(append(b, "-01"...))
 }
 
 func (cl *call) messages() loadtest.Messages {
