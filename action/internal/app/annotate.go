@@ -20,11 +20,12 @@ import (
 const MaxAnnotations = 10
 
 // reservedAnnotations are the annotations of each level that the tests'
-// leave to others in the step: the action's own warnings (a comment it
-// could not post, a summary it shortened, which come after the tests'),
-// and the runner's error on the step's exit status. The tests' get the
-// rest.
-var reservedAnnotations = map[string]int{"error": 1, "warning": 3}
+// leave to those that come after them in the step. Errors: the action's
+// own when it could not comment (Run returns it, and action.Run writes
+// it), and the runner's on the step's exit status. Warnings: the action's
+// own about commenting (a pull request it could not check, a token whose
+// login it could not learn, no token). The tests' get the rest.
+var reservedAnnotations = map[string]int{"error": 2, "warning": 3}
 
 // Annotation is an error or warning shown on a line of a file in the pull
 // request's diff and in the checks.
