@@ -222,16 +222,19 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 		if r.Method == "" {
 			r.Method = http.MethodGet
 		}
+		// A password in the URL stays out of the test log, whether the
+		// URL parses or not.
 		u, err := url.Parse(r.URL)
-		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, r.URL)
+		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, redactRaw(r.URL))
 		if err == nil {
-			// A password in the URL stays out of the test log.
 			what = fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, u.Redacted())
 		}
 		if r.Name != "" {
 			what = fmt.Sprintf("HTTP request %q", r.Name)
 		}
-		if err != nil {
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			return fmt.Errorf("%s: URL: %w", what, ue.Err) // ue's text quotes the URL
+		} else if err != nil {
 			return fmt.Errorf("%s: URL: %w", what, err)
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
@@ -639,4 +642,27 @@ func orDefault[T comparable](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// redactRaw is rawURL with the password of its user information, if any,
+// replaced by "xxxxx", as url.URL.Redacted gives it: for a URL that does
+// not parse, whose text an error would otherwise quote whole.
+func redactRaw(rawURL string) string {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return rawURL
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return rawURL
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return rawURL
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }

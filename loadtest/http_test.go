@@ -398,6 +398,9 @@ func TestRefusalNamesRequest(t *testing.T) {
 	}{
 		{give: Request{URL: "http://192.0.2.1/a"}, want: "HTTP request 1 (GET http://192.0.2.1/a): host 192.0.2.1 is not a loopback address"},
 		{give: Request{Method: "POST", URL: "http://user:secret@192.0.2.1/a"}, want: "HTTP request 1 (POST http://user:xxxxx@192.0.2.1/a): host 192.0.2.1"},
+		// A URL that does not parse: its error quoted it whole.
+		{give: Request{URL: "http://user:secret@127.0.0.1:80x/a"}, want: `HTTP request 1 (GET http://user:xxxxx@127.0.0.1:80x/a): URL: invalid port ":80x" after host`},
+		{give: Request{URL: "http://us@er:sec@ret@127.0.0.1:80x/a"}, want: "(GET http://us@er:xxxxx@127.0.0.1:80x/a)"},
 	} {
 		target := Mix(tt.give)
 		err := target.Prepare(context.Background(), RunInfo{RunID: "x", Concurrency: 1})

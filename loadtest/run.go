@@ -54,8 +54,9 @@ func claimName(name, test string) error {
 // (LOADGATE_OUT), or cannot finish
 // before go test's -timeout. It fails t (and returns the result) if the
 // load sent no request at all, which measured nothing: a Unique feed used
-// up before the measured load, a context already ended (one shard of a
-// sharded run may send none). A failed request is data, not a failure of t:
+// up before the measured load, a context already ended; one shard of a
+// sharded run may send none without failing, as the merged result is the
+// one judged. A failed request is data, not a failure of t:
 // the caller asserts on the returned [Result]. Under go test -v, Run logs a
 // progress line every few seconds and a summary at the end; when
 // LOADGATE_OUT is set it writes the result there (see [WriteFile]). To run
