@@ -24,8 +24,10 @@ It takes no flags: its inputs come from INPUT_* environment variables
 (INPUT_COUNT, INPUT_FAIL_ON…, as action.yml passes them) and the workflow's
 context from GITHUB_*. See package action and the README.
 
-Exit status: 0 the check passed, 1 it failed (fail-on) or the action could
-not do its work, 2 a bad input.
+Exit status: 0 the check passed, 1 it failed (fail-on), 2 a bad input, 4
+the action could not do its work (a comment it could not post, a go test
+that could not start): not a verdict on the code, as for the other
+commands. Any of them but 0 fails the step.
 %s`
 
 func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -41,7 +43,13 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// test runs, not after.
 		return usageErrorf("action", "runs as a step of a GitHub Actions job (GITHUB_OUTPUT is not set here); on this machine, loadgate run judges the load tests and loadgate compare judges results")
 	}
-	err := action.Run(ctx, stdout)
+	return actionExit(ctx, action.Run(ctx, stdout))
+}
+
+// actionExit is the exit error of action.Run's err: usage for a bad input,
+// failed when fail-on failed the check, trouble when the action could not
+// do its work.
+func actionExit(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
 		return nil
@@ -49,6 +57,8 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &exitError{code: exitUsage, err: fmt.Errorf("action: %w", err)}
 	case ctx.Err() != nil:
 		return &exitError{code: exitInterrupted, err: fmt.Errorf("action: interrupted")}
+	case errors.Is(err, action.ErrCheckFailed):
+		return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
 	}
-	return &exitError{code: exitFailed, err: fmt.Errorf("action: %w", err)}
+	return &exitError{code: exitTrouble, err: fmt.Errorf("action: %w", err)}
 }

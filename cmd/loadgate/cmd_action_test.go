@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/loadgate/loadgate/action"
 )
 
 // TestActionBadInput: a bad input is bad usage (exit status 2), reported as
@@ -80,5 +85,25 @@ func TestActionBadInputAgrees(t *testing.T) {
 				t.Errorf("go test ran:\n%s", data)
 			}
 		})
+	}
+}
+
+// TestActionExit: a check that fail-on failed exits 1, and the action that
+// could not do its work (a comment it could not post) 4, as the other
+// commands do: it exited 1 for both, a regression to a reader of the
+// status.
+func TestActionExit(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{fmt.Errorf("%w: fail-on regression", action.ErrCheckFailed), exitFailed},
+		{fmt.Errorf("%w: input count", action.ErrBadInput), exitUsage},
+		{errors.New("commenting on pull request #7: GitHub API: 502"), exitTrouble},
+	} {
+		if got := exitStatus(actionExit(t.Context(), tt.err), io.Discard); got != tt.want {
+			t.Errorf("exit status of %v = %d, want %d", tt.err, got, tt.want)
+		}
 	}
 }
