@@ -78,6 +78,11 @@ type Comparison struct {
 	Head     Side
 	Alpha    float64
 	Rows     []Row
+	// Names compares the p99 and the error rate of each request name, when
+	// both sides are results with more than one name: where a change of
+	// the totals comes from. They only warn, and do not decide the
+	// verdict (see nameRows).
+	Names []Row
 	// EnvMismatch lists how the machines of the two samples differ
 	// ("cpus: 2 vs 4"); empty when they do not.
 	EnvMismatch []string
@@ -300,6 +305,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
 	}
+	c.Names = nameRows(base, head, p, alpha)
 	if _, without := c.boundReasons(); without != nil {
 		c.Warnings = append(c.Warnings, without)
 	}

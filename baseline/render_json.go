@@ -24,8 +24,11 @@ type jsonComparison struct {
 	Head        jsonSide  `json:"head"`
 	EnvMismatch []string  `json:"env_mismatch"`
 	Metrics     []jsonRow `json:"metrics"`
-	SLA         []jsonSLA `json:"sla"`
-	Score       *Score    `json:"score,omitempty"`
+	// Names are Comparison.Names: the rows of each request name, which
+	// only warn; empty when the sides have no names to compare.
+	Names []jsonRow `json:"names"`
+	SLA   []jsonSLA `json:"sla"`
+	Score *Score    `json:"score,omitempty"`
 	// GeneratorBound lists the generator-bound runs, with why.
 	GeneratorBound []string `json:"generator_bound,omitempty"`
 }
@@ -101,19 +104,25 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Base:        jsonSide{c.Base.Label, c.Base.Runs, c.Base.Commit, c.Base.Env},
 		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
 		EnvMismatch: append([]string{}, c.EnvMismatch...),
-		Metrics:     []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
+		Metrics:     []jsonRow{}, Names: []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
 		GeneratorBound: c.GeneratorBound,
 	}
 	for _, w := range c.Warnings {
 		j.Warnings = append(j.Warnings, w.Error())
 	}
 	st := func(s Stat) jsonStat { return jsonStat{s.Median, finite(s.Lo), finite(s.Hi), s.N, s.LeftOut} }
-	for _, r := range c.Rows {
-		j.Metrics = append(j.Metrics, jsonRow{
+	row := func(r Row) jsonRow {
+		return jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
 			Change: finite(r.Change), ChangeLo: finite(r.ChangeLo), ChangeHi: finite(r.ChangeHi), Tested: r.Tested, P: r.P, Significant: r.Significant,
 			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, BoundByChange: r.BoundByChange, Rule: r.Rule,
-		})
+		}
+	}
+	for _, r := range c.Rows {
+		j.Metrics = append(j.Metrics, row(r))
+	}
+	for _, r := range c.Names {
+		j.Names = append(j.Names, row(r))
 	}
 	for _, o := range c.SLA {
 		j.SLA = append(j.SLA, jsonSLA{o.Run, o.Expr, o.Metric, o.Op, orZero(o.Actual), orZero(o.Limit), o.Unit, o.Pass, o.Message})

@@ -22,27 +22,13 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	if len(c.Reasons) > 0 {
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "| metric | %s | %s | vs base | test | verdict |\n", cell.Markdown(c.Base.Label), cell.Markdown(c.Head.Label))
-	b.WriteString("|:--|--:|--:|--:|:--|:--|\n")
-	for _, r := range c.Rows {
-		change := cell.ChangeOrSame(r.Change, r.Tested, r.Significant)
-		if r.Verdict == Fail {
-			change = "**" + change + "**"
-		}
-		verdict := r.Note
-		switch r.Verdict {
-		case Fail:
-			verdict = cell.Icon("fail") + " " + verdict
-		case Warn:
-			verdict = cell.Icon("warn") + " " + verdict
-		case Inconclusive:
-			verdict = cell.Icon("inconclusive") + " " + verdict
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Metric, cell.Markdown(r.Base.text(r)), cell.Markdown(r.Head.text(r)),
-			change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), cell.Markdown(strings.TrimSpace(verdict)))
-	}
+	c.writeMarkdownRows(&b, "metric", c.Rows, false)
 	fmt.Fprintf(&b, "\n± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).\n",
 		100*CILevel, c.Alpha)
+	if len(c.Names) > 0 {
+		b.WriteString("\n**By request name** (these only warn: the totals above decide), the worst first:\n\n")
+		c.writeMarkdownRows(&b, "request", c.Names, true)
+	}
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\n**SLA:** %s\n", c.slaSummary())
 		for _, br := range SLABreaches(c.SLA) {
@@ -73,4 +59,33 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n</details>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMarkdownRows writes rows as a table whose first column is headed
+// first; code makes each metric a code span (a request's name may hold
+// any character).
+func (c *Comparison) writeMarkdownRows(b *strings.Builder, first string, rows []Row, code bool) {
+	fmt.Fprintf(b, "| %s | %s | %s | vs base | test | verdict |\n", first, cell.Markdown(c.Base.Label), cell.Markdown(c.Head.Label))
+	b.WriteString("|:--|--:|--:|--:|:--|:--|\n")
+	for _, r := range rows {
+		change := cell.ChangeOrSame(r.Change, r.Tested, r.Significant)
+		if r.Verdict == Fail {
+			change = "**" + change + "**"
+		}
+		verdict := r.Note
+		switch r.Verdict {
+		case Fail:
+			verdict = cell.Icon("fail") + " " + verdict
+		case Warn:
+			verdict = cell.Icon("warn") + " " + verdict
+		case Inconclusive:
+			verdict = cell.Icon("inconclusive") + " " + verdict
+		}
+		metric := r.Metric
+		if code {
+			metric = cell.Code(metric)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", metric, cell.Markdown(r.Base.text(r)), cell.Markdown(r.Head.text(r)),
+			change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), cell.Markdown(strings.TrimSpace(verdict)))
+	}
 }

@@ -27,6 +27,14 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	b.WriteString(t.String())
 	fmt.Fprintf(&b, "± is a %.0f%% confidence interval of the median; ~ is no significant change (alpha %.3g)\n",
 		100*CILevel, c.Alpha)
+	if len(c.Names) > 0 {
+		b.WriteString("\nby request name (these only warn: the totals above decide), the worst first:\n")
+		t := texttable.Table{Align: "lrrrll"}
+		for _, r := range c.Names {
+			t.Add(r.Metric, r.Base.text(r), r.Head.text(r), cell.ChangeOrSame(r.Change, r.Tested, r.Significant), "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")", r.verdictText())
+		}
+		b.WriteString(t.String())
+	}
 	if len(c.SLA) > 0 {
 		fmt.Fprintf(&b, "\nSLA: %s\n", c.slaSummary())
 		for _, br := range SLABreaches(c.SLA) {

@@ -180,25 +180,15 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 			fmt.Fprintf(b, "⚠️ The machines differ (%s): absolute values are not comparable. Compare with `compare: base-ref` (the default on pull requests) to run both sides on one runner, or record the baselines on this runner class.\n\n",
 				cell.Markdown(strings.Join(c.EnvMismatch, ", ")))
 		}
-		b.WriteString("| metric | " + cell.Markdown(c.Base.Label) + " | head | change | verdict |\n")
-		b.WriteString("|:--|--:|--:|--:|:--|\n")
-		shown := 0
-		for _, row := range c.Rows {
-			if l >= FailingOnly && row.Verdict == baseline.Pass {
-				continue
-			}
-			shown++
-			change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
-			if row.Verdict == baseline.Fail {
-				change = "**" + change + "**"
-			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", row.Metric, cell.Median(row.Unit.Format(row.Base.Median), row.Base.N, row.Base.Median, row.Base.Lo, row.Base.Hi), cell.Median(row.Unit.Format(row.Head.Median), row.Head.N, row.Head.Median, row.Head.Lo, row.Head.Hi),
-				change, verdictCell(row))
-		}
-		if hidden := len(c.Rows) - shown; hidden > 0 {
-			fmt.Fprintf(b, "| *%s passed* | | | | |\n", cell.Plural(hidden, "more metric"))
-		}
+		writeRows(b, "metric", c.Base.Label, c.Rows, l >= FailingOnly, "more metric", func(m string) string { return m })
 		b.WriteString("\n")
+		// Where a change of the totals comes from: the rows of each
+		// request name (they only warn), when a side has any to show.
+		if slices.ContainsFunc(c.Names, func(r baseline.Row) bool { return l < FailingOnly || r.Verdict != baseline.Pass }) {
+			b.WriteString("By request name (these only warn: the totals above decide), the worst first:\n\n")
+			writeRows(b, "request", c.Base.Label, c.Names, l >= FailingOnly, "more row", cell.Code)
+			b.WriteString("\n")
+		}
 	}
 	if len(s.SLA) > 0 {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
@@ -213,6 +203,30 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 			b.WriteString(chart + "\n")
 		}
 		writeSlowest(b, s)
+	}
+}
+
+// writeRows writes rows as a table of the comparison, the first column
+// headed first and written by metric; failingOnly leaves out the rows
+// that passed, counting them as more (a "more metric").
+func writeRows(b *strings.Builder, first, baseLabel string, rows []baseline.Row, failingOnly bool, more string, metric func(string) string) {
+	b.WriteString("| " + first + " | " + cell.Markdown(baseLabel) + " | head | change | verdict |\n")
+	b.WriteString("|:--|--:|--:|--:|:--|\n")
+	shown := 0
+	for _, row := range rows {
+		if failingOnly && row.Verdict == baseline.Pass {
+			continue
+		}
+		shown++
+		change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
+		if row.Verdict == baseline.Fail {
+			change = "**" + change + "**"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", metric(row.Metric), cell.Median(row.Unit.Format(row.Base.Median), row.Base.N, row.Base.Median, row.Base.Lo, row.Base.Hi), cell.Median(row.Unit.Format(row.Head.Median), row.Head.N, row.Head.Median, row.Head.Lo, row.Head.Hi),
+			change, verdictCell(row))
+	}
+	if hidden := len(rows) - shown; hidden > 0 {
+		fmt.Fprintf(b, "| *%s passed* | | | | |\n", cell.Plural(hidden, more))
 	}
 }
 
