@@ -132,14 +132,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	}
 	r, err := Analyze(res, cfg.Judge)
 	if err != nil {
-		gha.Errorf("%v", err)
-		return nil, err
-	}
-	if cfg.Run == DefaultConfig.Run && cfg.Shard == nil {
-		// Every load test ran: a section that matched none names none.
-		for _, w := range verdict.UnmatchedSLA(cfg.Judge, r.Run.Scenarios) {
-			gha.Warningf("loadgate: %s", w)
-		}
+		return nil, err // annotated by the caller, as every error of Run
 	}
 	r.Marker, r.Key = cfg.Marker(), cfg.CommentKey
 	r.ServerURL = cfg.GitHub.ServerURL
@@ -153,6 +146,28 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		trustManifest(cfg, gha, res.Manifest, r)
 	}
 	out.Report, out.Verdict, out.Regressions = r, r.Verdict, r.Regressions
+
+	// The tests' annotations first: GitHub shows the first 10 of a kind
+	// in a step, and the action's own warnings, which come after them,
+	// have room left (reservedAnnotations).
+	for _, a := range r.Annotations() {
+		fields := map[string]string{"title": a.Title}
+		if a.File != "" {
+			fields["file"] = a.File
+			fields["line"] = strconv.Itoa(a.Line)
+		}
+		if a.Level == "error" {
+			gha.WithFieldsMap(fields).Errorf("%s", a.Message)
+		} else {
+			gha.WithFieldsMap(fields).Warningf("%s", a.Message)
+		}
+	}
+	if cfg.Run == DefaultConfig.Run && cfg.Shard == nil {
+		// Every load test ran: a section that matched none names none.
+		for _, w := range verdict.UnmatchedSLA(cfg.Judge, r.Run.Scenarios) {
+			gha.Warningf("loadgate: %s", w)
+		}
+	}
 
 	// The full report, whatever its size, for the report output.
 	reportDir := cfg.ResultsDir
@@ -186,19 +201,6 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	gha.SetOutput("verdict", r.Verdict.String())
 	gha.SetOutput("regressions", strconv.Itoa(r.Regressions))
 	gha.SetOutput("report-path", out.ReportPath)
-
-	for _, a := range r.Annotations() {
-		fields := map[string]string{"title": a.Title}
-		if a.File != "" {
-			fields["file"] = a.File
-			fields["line"] = strconv.Itoa(a.Line)
-		}
-		if a.Level == "error" {
-			gha.WithFieldsMap(fields).Errorf("%s", a.Message)
-		} else {
-			gha.WithFieldsMap(fields).Warningf("%s", a.Message)
-		}
-	}
 
 	if err := comment(ctx, cfg, deps, res, r, out); err != nil {
 		return out, err

@@ -520,3 +520,22 @@ func TestRunLogStopsCommands(t *testing.T) {
 		t.Errorf("the failing test's annotation is not among the commands the runner acts on:\n%s", strings.Join(commands, "\n"))
 	}
 }
+
+// TestRunAnnotationsFirst: the tests' annotations come before the
+// action's own warnings (an SLA section that matched no scenario): GitHub
+// shows the first 10 warnings of a step, and such warnings, written
+// first, could push the tests' out.
+func TestRunAnnotationsFirst(t *testing.T) {
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	writeFile(t, sla, testSLA+"\n[TestLoadNoSuchScenario]\np99 < 1s\n")
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"compare": "base-ref", "sla": sla, "comment": "false", "fail-on": "never"})
+	if _, err := runAction(t, e, regressionResults()); err != nil {
+		t.Fatal(err)
+	}
+	log := e.stdout.String()
+	annotation := strings.Index(log, "::error file=")
+	unmatched := strings.Index(log, "section [TestLoadNoSuchScenario] matches no scenario")
+	if annotation < 0 || unmatched < 0 || annotation > unmatched {
+		t.Errorf("the tests' annotation at %d, the unmatched section's warning at %d; want both, the annotation first:\n%s", annotation, unmatched, log)
+	}
+}
