@@ -87,7 +87,7 @@ Ctrl-C stops go test and summarises what finished.
 Exit status: 0 all passed (or only warned), 1 a test failed or a
 regression, 2 bad usage or unreadable input, 3 inconclusive, 4 loadgate
 could not finish (go test would not start, an output it could not
-write: no verdict on the code), 130 interrupted.
+write: no verdict on the code), 130 interrupted (143 terminated).
 
 Flags:
 %s

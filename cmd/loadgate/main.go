@@ -22,21 +22,41 @@
 // inconclusive (too noisy, or generator-bound runs, to tell a change from
 // none), 4 when loadgate could not finish for a reason that says nothing
 // of the code (an output it could not write, a Pushgateway it could not
-// reach), and 130 when loadgate run was interrupted.
+// reach), and 130 when loadgate run was interrupted (143 when it was
+// terminated: SIGTERM, as a CI job's cancellation or Kubernetes sends).
 package main
 
 import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 )
 
 func main() {
-	// The first interrupt cancels ctx: run stops go test and still
-	// summarises what finished.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first interrupt or termination cancels ctx: run stops go test
+	// and still summarises what finished. Later ones are caught too, and
+	// ignored, so that the summary is written.
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		got.Store(<-sigs)
+		cancel()
+	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(exitStatus(err, os.Stderr))
+	sig, _ := got.Load().(os.Signal)
+	os.Exit(signalStatus(exitStatus(err, os.Stderr), sig))
+}
+
+// signalStatus is the exit status code of a run that sig, if not nil,
+// stopped: 128 + the signal's number for an interrupted run, as shells
+// report a command the signal killed (130 for SIGINT, 143 for SIGTERM).
+func signalStatus(code int, sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok && code == exitInterrupted {
+		return 128 + int(s)
+	}
+	return code
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -276,4 +277,23 @@ func (n normalizer) apply(s string) string {
 		s = regexp.MustCompile(r.re).ReplaceAllLiteralString(s, r.repl)
 	}
 	return s
+}
+
+// TestSignalStatus: a run stopped by SIGTERM (a canceled CI job, a pod
+// deleted) exits 143, as shells report it; it exited 130, an interrupt's.
+func TestSignalStatus(t *testing.T) {
+	for _, tt := range []struct {
+		code int
+		sig  os.Signal
+		want int
+	}{
+		{exitInterrupted, syscall.SIGTERM, 143},
+		{exitInterrupted, os.Interrupt, 130},
+		{exitInterrupted, nil, 130},
+		{exitFailed, syscall.SIGTERM, exitFailed}, // it finished before the signal counted
+	} {
+		if got := signalStatus(tt.code, tt.sig); got != tt.want {
+			t.Errorf("signalStatus(%d, %v) = %d, want %d", tt.code, tt.sig, got, tt.want)
+		}
+	}
 }
