@@ -115,6 +115,12 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	defer o.close()
 	defer o.dropEmptyOut() // after the summary, which says whether there are results
 	o.Written, o.BaselineErr = writtenBaselines(o)
+	if len(o.Written) > 0 {
+		// The checkout the baselines were recorded in, and name a commit of.
+		if note := dirtyNote(ctx, filepath.Dir(o.Written[0].Path)); note != "" {
+			o.Notes = append(o.Notes, note)
+		}
+	}
 	o.judge(&baseline.Judge{}, baseline.Look{})
 	writeSummary(stdout, o)
 	if err := o.exitError(); err != nil {

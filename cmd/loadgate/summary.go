@@ -301,6 +301,9 @@ func writeWritten(w io.Writer, o *runOutcome) {
 		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the staged runs were removed from %s)\n",
 			p.Baseline.Scenario, cell.Plural(len(p.Baseline.Runs), "run"), p.Path)
 	}
+	for _, n := range o.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 }
 
 // writeLeaks lists goroutines that outlived their scenario: in the test
