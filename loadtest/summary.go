@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -31,11 +32,30 @@ func Summary(r *Result) string {
 		fmt.Fprintf(&b, "load %s\n", strings.Join(set, ", "))
 	}
 	writeShard(&b, r)
+	// The dropped and gate columns only when a stage has some: an open
+	// model short of users drops arrivals; a ramp may have gates.
+	dropped := r.Dropped > 0
+	gated := slices.ContainsFunc(r.Stages, func(s StageResult) bool { return s.Gate != nil })
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\tgate\t")
-	row := func(name string, req, errs int64, rate float64, l Latency, gate string) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%v\t%v\t%v\t%v\t%v\t%s\t\n", name, req, errs, rate,
-			ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS), gate)
+	head := "stage\trequests\terrors\t"
+	if dropped {
+		head += "dropped\t"
+	}
+	head += "req/s\tp50\tp90\tp99\tp99.9\tmax\t"
+	if gated {
+		head += "gate\t"
+	}
+	fmt.Fprintln(tw, head)
+	row := func(name string, req, errs, drops int64, rate float64, l Latency, gate string) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t", name, req, errs)
+		if dropped {
+			fmt.Fprintf(tw, "%d\t", drops)
+		}
+		fmt.Fprintf(tw, "%.1f\t%v\t%v\t%v\t%v\t%v\t", rate, ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS))
+		if gated {
+			fmt.Fprintf(tw, "%s\t", gate)
+		}
+		fmt.Fprintln(tw)
 	}
 	for _, s := range r.Stages {
 		gate := ""
@@ -45,9 +65,9 @@ func Summary(r *Result) string {
 				gate = "FAIL"
 			}
 		}
-		row(s.Name, s.Requests, s.Errors, s.Rate, s.Latency, gate)
+		row(s.Name, s.Requests, s.Errors, s.Dropped, s.Rate, s.Latency, gate)
 	}
-	row("total", r.Requests, r.Errors, r.Rate, r.Latency, "")
+	row("total", r.Requests, r.Errors, r.Dropped, r.Rate, r.Latency, "")
 	tw.Flush()
 	if r.Latency.Count > 0 && r.Load.Model != Closed {
 		fmt.Fprintf(&b, "service time (from actual send): p50 %v  p99 %v  max %v\n",

@@ -81,3 +81,24 @@ func TestSummaryServer(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryStageColumns: the stage table shows the arrivals each stage
+// dropped when some were (the result had them, the log did not), and the
+// gate column only when a stage has a gate (it was an empty column).
+func TestSummaryStageColumns(t *testing.T) {
+	lat := Latency{Count: 3, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
+	plain := &Result{Scenario: "plain", Requests: 3, Latency: lat, Stages: []StageResult{{Name: "100/s", Requests: 3, Latency: lat}}}
+	if got := Summary(plain); !strings.Contains(got, "  stage  requests  errors  req/s  p50  p90  p99  p99.9   max\n") {
+		t.Errorf("a run without drops or gates shows their columns:\n%s", got)
+	}
+	short := &Result{Scenario: "short", Requests: 3, Dropped: 16, Latency: lat, Stages: []StageResult{
+		{Name: "100/s", Requests: 1, Latency: lat, Gate: &GateResult{Passed: true}},
+		{Name: "400/s", Requests: 2, Dropped: 16, Latency: lat, Gate: &GateResult{Passed: false}},
+	}}
+	got := Summary(short)
+	for _, want := range []string{"stage  requests  errors  dropped", "gate", "400/s         2       0       16", "FAIL", "total         3       0       16"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+}
