@@ -511,6 +511,11 @@ func TestRequestOutcome(t *testing.T) {
 		{"a code the caller makes", func(ctx context.Context) error {
 			return status.Error(codes.NotFound, "no such item")
 		}, map[string]int64{"NOT_FOUND": 4}, map[string]int64{"grpc_not_found": 4}},
+		// No call through the Conn (one through a connection of the
+		// caller's, here none at all) measured nothing: it passed.
+		{"no call through the Conn", func(ctx context.Context) error {
+			return nil
+		}, nil, map[string]int64{"no_call": 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,13 +18,19 @@ import (
 // goroutines; it returns nil for a successful request and an error for a
 // failed one, usually the error of the call that failed. Each call is
 // recorded under its method name (see the package doc); the request fails
-// with the gRPC code of the error fn returns.
+// with the gRPC code of the error fn returns, and as "no_call" when fn
+// returns nil without a call through c (one through another connection
+// is not measured).
 //
 // A target serves one run at a time; several targets of one Conn may run
 // at once (loadtest.RunAll), and share its connections.
 func (c *Conn) Target(fn func(ctx context.Context) error) loadtest.Target {
 	return &target{conn: c, fn: fn}
 }
+
+// errNoCall fails a request whose function returned nil without a call
+// through the target's Conn.
+var errNoCall = loadtest.KindError("no_call", errors.New("grpcload: the request made no call through its Conn (a client over another grpc.ClientConn is not measured; make the calls through the Conn, or a generated client over it)"))
 
 // target is what [Conn.Target] returns.
 type target struct {
@@ -87,9 +93,12 @@ func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
 	cancel() // ends the streams fn left open
 	h.end()
 	if err == nil {
-		if h.calls.Load() > 0 {
-			s.StatusName = grpccode.Name(0)
+		if h.calls.Load() == 0 {
+			// Nothing was measured: fn called nothing, or called through
+			// a connection of its own, whose calls are not recorded.
+			return errNoCall
 		}
+		s.StatusName = grpccode.Name(0)
 		return nil
 	}
 	if st, ok := status.FromError(err); ok {
