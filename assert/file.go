@@ -70,6 +70,9 @@ func parseFile(name, data string) (*File, error) {
 		fault(1, 1, "the file is UTF-16: save it as UTF-8")
 		return nil, errors.Join(errs...)
 	}
+	// written counts the expression lines of each section, those that do
+	// not parse included: a header with none under it is a mistake.
+	var written []int
 	for i, line := range strings.Split(data, "\n") {
 		n := i + 1
 		line = stripComment(strings.TrimSuffix(line, "\r"))
@@ -82,6 +85,7 @@ func parseFile(name, data string) (*File, error) {
 		case text[0] == '[':
 			pattern, ok := strings.CutSuffix(text[1:], "]")
 			pattern = strings.TrimSpace(pattern)
+			faults := len(errs)
 			switch {
 			case !ok:
 				fault(n, lead+1, "a section header is [pattern] alone on its line")
@@ -93,7 +97,15 @@ func parseFile(name, data string) (*File, error) {
 				}
 			}
 			f.Sections = append(f.Sections, Section{Pattern: pattern, Line: n})
+			if len(errs) > faults {
+				written = append(written, -1) // said already
+			} else {
+				written = append(written, 0)
+			}
 			continue
+		}
+		if len(written) > 0 && written[len(written)-1] >= 0 {
+			written[len(written)-1]++
 		}
 		if _, err := Parse(text); err != nil {
 			var se *SyntaxError
@@ -109,6 +121,11 @@ func parseFile(name, data string) (*File, error) {
 		}
 		s := &f.Sections[len(f.Sections)-1]
 		s.Exprs = append(s.Exprs, text)
+	}
+	for i, s := range f.Sections[len(f.Sections)-len(written):] {
+		if written[i] == 0 && s.Pattern != "" {
+			fault(s.Line, 1, "section [%s] has no expressions: write its limits on the lines below it, or remove it", s.Pattern)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

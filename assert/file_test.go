@@ -57,6 +57,12 @@ func TestParseFileErrors(t *testing.T) {
 		{"header with an expression", "[checkout] p99 < 1s\n", "F:1:1: a section header is [pattern] alone on its line"},
 		{"empty header", "  []\n", "F:1:3: empty section header: write [name] or a pattern such as [checkout*]"},
 		{"bad pattern", "[a[]\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
+		// A header with no limits under it (it was accepted, and checked
+		// nothing); one whose only line is wrong gets that line's fault.
+		{"empty section", "p99 < 1s\n[checkout]\n\n# soon\n[cart]\np99 < 2s\n", "F:2:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
+		{"empty last section", "[cart]\np99 < 2s\n[checkout]\n", "F:3:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
+		{"a section's only line is wrong", "[checkout]\np99 < 5%\n", "F:2:7: a latency needs a duration such as 200ms"},
+		{"a bad header with lines", "[a[]\np99 < 1s\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
 		{"every fault", "p99 < 5%\nerrors < 1%\n[x]\nfoo > 1\n", "F:1:7: a latency needs a duration such as 200ms\n" +
 			"F:2:10: a count needs a bare number such as 10\nF:4:1: unknown metric \"foo\""},
 	}
