@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
 )
 
@@ -25,15 +24,8 @@ func (o *runOutcome) orphanedBaselines() []string {
 	var out []string
 	for _, p := range o.Packages {
 		dir, _ := o.baselineDir(p.ImportPath)
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			continue // no baselines in this package
-		}
-		for _, e := range entries {
-			path := filepath.Join(dir, e.Name())
-			if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".json") {
-				continue
-			}
+		paths, _ := filename.JSONFiles(dir) // none: no baselines in this package
+		for _, path := range paths {
 			b, err := baseline.Load(path)
 			if err != nil || b.Package != p.ImportPath {
 				continue
