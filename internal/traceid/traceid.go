@@ -41,17 +41,28 @@ func New(runID string) Key {
 	return k
 }
 
-// IDs returns the trace id and parent (span) id of request seq; distinct
-// numbers give distinct ids of each, none all zero.
-func (k Key) IDs(seq uint64) (trace [16]byte, span [8]byte) {
+// IDs returns the trace id and parent (span) id of request seq: Trace(seq)
+// and Span(seq).
+func (k Key) IDs(seq uint64) (trace [16]byte, span [8]byte) { return k.Trace(seq), k.Span(seq) }
+
+// Trace returns the trace id of number seq; distinct numbers give distinct
+// ids.
+func (k Key) Trace(seq uint64) (trace [16]byte) {
 	copy(trace[:8], k.prefix[:])
 	binary.BigEndian.PutUint64(trace[8:], mix64(seq^k.salt))
+	return trace
+}
+
+// Span returns the parent (span) id of number seq, never all zero; a
+// request's trace and its calls' spans may be numbered apart (grpcload: a
+// trace per request, a span per call).
+func (k Key) Span(seq uint64) (span [8]byte) {
 	s := mix64((seq + 0x9e3779b97f4a7c15) ^ ^k.salt)
 	if s == 0 {
 		s = 1 // an all-zero parent id is invalid
 	}
 	binary.BigEndian.PutUint64(span[:], s)
-	return trace, span
+	return span
 }
 
 // AppendTraceparent appends to b the version 00 traceparent value of

@@ -173,9 +173,7 @@ func (cl *call) context(ctx context.Context) context.Context {
 		// A trace per request, a span per call: the request's trace id
 		// and the call's parent id, as loadtest's HTTP targets derive
 		// theirs.
-		trace, _ := t.traceKey.IDs(cl.h.n)
-		_, span := t.traceKey.IDs(n)
-		tp = string(traceid.AppendTraceparent(make([]byte, 0, 55), trace, span))
+		tp = string(traceid.AppendTraceparent(make([]byte, 0, 55), t.traceKey.Trace(cl.h.n), t.traceKey.Span(n)))
 		kv = append(kv, TraceparentKey, tp)
 	} else if len(v) > 0 {
 		tp = v[0]
