@@ -109,7 +109,8 @@ const (
 // net/http/httptrace, and tags each request with a unique request id and the
 // run's id. Except with the Lean profile, it follows redirects (at most 10)
 // to loopback or allowed hosts only: one to another host fails the request,
-// wrapping [ErrHostNotAllowed], before its name is looked up. Build one with [GET] or [Mix], or as a literal. An HTTP value
+// wrapping [ErrHostNotAllowed], before its name is looked up. Build one
+// with [GET] or [Mix], or as a literal. An HTTP value
 // serves one run at a time: a scenario that starts while another runs it
 // (two scenarios of [RunAll] given one target) fails before its load, so
 // give each scenario its own.
@@ -225,17 +226,16 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 		// A password in the URL stays out of the test log, whether the
 		// URL parses or not.
 		u, err := url.Parse(r.URL)
-		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, redactRaw(r.URL))
+		shown := redactRaw(r.URL)
 		if err == nil {
-			what = fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, u.Redacted())
+			shown = u.Redacted()
 		}
+		what := fmt.Sprintf("HTTP request %d (%s %s)", i+1, r.Method, shown)
 		if r.Name != "" {
 			what = fmt.Sprintf("HTTP request %q", r.Name)
 		}
-		if ue := (*url.Error)(nil); errors.As(err, &ue) {
-			return fmt.Errorf("%s: URL: %w", what, ue.Err) // ue's text quotes the URL
-		} else if err != nil {
-			return fmt.Errorf("%s: URL: %w", what, err)
+		if err != nil {
+			return fmt.Errorf("%s: URL: %w", what, errors.Unwrap(err)) // the *url.Error's text quotes the URL
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
 			return fmt.Errorf("%s: URL must start with http:// or https://", what)
