@@ -639,8 +639,15 @@ func (c *Config) Marker() string {
 // and the comment's heading.
 const maxCommentKey = 200
 
+// The marker of a comment is markerOpen, the workflow and job, markerClose:
+// one HTML comment on one line.
+const (
+	markerOpen  = "<!-- loadgate-action: "
+	markerClose = " -->"
+)
+
 // Marker returns the marker of the comment of a workflow's job.
 func Marker(workflow, job string) string {
 	clean := strings.NewReplacer("--", "-", ">", "", "\n", " ").Replace
-	return fmt.Sprintf("<!-- loadgate-action: %s / %s -->", clean(workflow), clean(job))
+	return markerOpen + clean(workflow) + " / " + clean(job) + markerClose
 }

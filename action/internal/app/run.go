@@ -246,11 +246,9 @@ func trustManifest(cfg *Config, gha *githubactions.Action, m Manifest, r *Report
 // markerShape tells whether marker has the shape [Marker] gives: one
 // HTML comment on one line, of a bounded length.
 func markerShape(marker string) bool {
-	inner, ok := strings.CutPrefix(marker, "<!-- loadgate-action: ")
-	if inner, ok = strings.CutSuffix(inner, " -->"); !ok {
-		return false
-	}
-	return len(marker) <= 1024 && !strings.ContainsAny(inner, ">\r\n")
+	inner, open := strings.CutPrefix(marker, markerOpen)
+	inner, closed := strings.CutSuffix(inner, markerClose)
+	return open && closed && len(marker) <= 1024 && !strings.ContainsAny(inner, ">\r\n")
 }
 
 // runURLShape tells whether u is the page of a run of this repository, as

@@ -539,3 +539,27 @@ func TestRunAnnotationsFirst(t *testing.T) {
 		t.Errorf("the tests' annotation at %d, the unmatched section's warning at %d; want both, the annotation first:\n%s", annotation, unmatched, log)
 	}
 }
+
+// TestMarkerShape: a marker from a fork's results is taken only in the
+// shape Marker writes. One that ended as a marker does without starting
+// as one ("Thanks -->") passed: the prefix's check was overwritten by the
+// suffix's.
+func TestMarkerShape(t *testing.T) {
+	for _, tt := range []struct {
+		give string
+		want bool
+	}{
+		{Marker("loadgate", "load"), true},
+		{Marker("loadgate", "load [api]"), true},
+		{"Thanks -->", false},
+		{"<!-- loadgate-action: x / y", false},
+		{"Thanks", false},
+		{"<!-- loadgate-action: x --> y -->", false},
+		{"<!-- loadgate-action: x\n / y -->", false},
+		{markerOpen + strings.Repeat("x", 1024) + markerClose, false},
+	} {
+		if got := markerShape(tt.give); got != tt.want {
+			t.Errorf("markerShape(%q) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
