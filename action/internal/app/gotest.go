@@ -465,14 +465,20 @@ func reproduce(cfg *Config, m *Manifest) string {
 	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
 		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
 	}
-	// The sla and policy inputs are relative to the working directory,
-	// where loadgate runs.
-	judge := ""
-	if cfg.SLAFile != "" {
-		judge += " -sla " + shellQuote(cfg.SLAFile)
+	var judged baseline.Judge
+	if cfg.Judge != nil {
+		judged = *cfg.Judge
 	}
-	if cfg.PolicyFile != "" {
-		judge += " -policy " + shellQuote(cfg.PolicyFile)
+	judge := ""
+	for _, f := range []struct{ flag, input, file, env string }{
+		{"-sla", cfg.SLAFile, judged.SLAFile, baseline.EnvSLA},
+		{"-policy", cfg.PolicyFile, judged.PolicyFile, baseline.EnvPolicy},
+	} {
+		path, note := judgeFileFlag(cfg, f.flag, f.input, f.file, f.env)
+		if path != "" {
+			judge += " " + f.flag + " " + shellQuote(path)
+		}
+		b.WriteString(note)
 	}
 	if sh := m.Shard; sh != nil {
 		// Every shard on this machine, started together 10 s from now,
@@ -505,6 +511,33 @@ func reproduce(cfg *Config, m *Manifest) string {
 	fmt.Fprintf(&b, "%s%s run%s -run %s -count %d%s %s%s\n",
 		cd, loadgate, base, shellQuote(cfg.Run), cfg.Count, judge, shellQuoteAll(cfg.Packages), flags)
 	return b.String()
+}
+
+// judgeFileFlag returns the path a reproduce script passes to -sla or
+// -policy for one of the files the action judged by: the input as given
+// (relative to the working directory, where loadgate runs), else the file
+// env named on the runner (absolute there) made relative to the working
+// directory when it is inside the checkout. A file outside the checkout
+// cannot be on the reader's machine: note is a comment line saying which
+// file to pass.
+func judgeFileFlag(cfg *Config, flag, input, file, env string) (path, note string) {
+	if input != "" {
+		return input, ""
+	}
+	if file == "" {
+		return "", ""
+	}
+	wd, err := filepath.Abs(cfg.WorkingDirectory)
+	if err != nil {
+		wd = cfg.WorkingDirectory
+	}
+	root := cmpOr(cfg.GitHub.Workspace, wd)
+	if in, err := filepath.Rel(root, file); err == nil && filepath.IsLocal(in) {
+		if rel, err := filepath.Rel(wd, file); err == nil {
+			return filepath.ToSlash(rel), ""
+		}
+	}
+	return "", fmt.Sprintf("# the action judged by %s=%s, outside the repository: add %s with your copy of it\n", env, file, flag)
 }
 
 // buildVersion is version.Read; tests replace it.

@@ -333,6 +333,31 @@ func TestReproduceJudges(t *testing.T) {
 	}
 }
 
+// TestReproduceInheritedJudge: a job that names its SLA or policy only
+// through LOADGATE_SLA or LOADGATE_POLICY (absolute on the runner) gets a
+// script that passes the same files, relative to where loadgate runs; a
+// file outside the checkout is named in a comment, not dropped silently
+// (the script judged without it and could give another verdict).
+func TestReproduceInheritedJudge(t *testing.T) {
+	ws := t.TempDir()
+	cfg := &Config{Run: "Load", Packages: []string{"./..."}, Count: 5, WorkingDirectory: filepath.Join(ws, "api"),
+		GitHub: GitHub{Workspace: ws},
+		Judge:  &baseline.Judge{SLAFile: filepath.Join(ws, "ci", "load.sla"), PolicyFile: filepath.Join(ws, "api", "policy.json")}}
+	m := &Manifest{Compare: CompareBaseline, WorkingDirectory: "api"}
+	got := reproduce(cfg, m)
+	if want := " run -run Load -count 5 -sla ../ci/load.sla -policy policy.json ./...\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("reproduce:\n%s\nwant it to end with\n%s", got, want)
+	}
+	cfg.Judge.SLAFile = "/etc/loadgate/load.sla"
+	got = reproduce(cfg, m)
+	if want := "# the action judged by LOADGATE_SLA=/etc/loadgate/load.sla, outside the repository: add -sla with your copy of it\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("reproduce:\n%s\nwant it to start with\n%s", got, want)
+	}
+	if !strings.HasSuffix(got, " run -run Load -count 5 -policy policy.json ./...\n") {
+		t.Errorf("reproduce without the SLA outside the checkout:\n%s", got)
+	}
+}
+
 // TestReproduceVersion: the comment's script runs loadgate in a user's
 // module at the version that ran (go run …@v0.1.0, which needs no go.sum
 // entries there), and the checkout's own command in loadgate's module
