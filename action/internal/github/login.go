@@ -17,8 +17,32 @@ const ActionsBot = "github-actions[bot]"
 // workflow's GITHUB_TOKEN, the user's for a personal access token,
 // "name[bot]" for a GitHub App's. It asks the GraphQL API for the
 // viewer, which every token may read (the REST API's GET /user refuses a
-// GitHub App's installation token, which GITHUB_TOKEN is).
+// GitHub App's installation token, which GITHUB_TOKEN is), and when that
+// fails (GraphQL's own rate limit, a proxy or a server that blocks it)
+// the REST API's GET /user, which answers for a personal access token:
+// a token whose login is unknown cannot find its own comment, and would
+// post a new one on every push. The error names both failures.
 func (c *Client) Login(ctx context.Context) (string, error) {
+	login, gqlErr := c.viewerLogin(ctx)
+	if gqlErr == nil {
+		return login, nil
+	}
+	var user struct {
+		Login string `json:"login"`
+	}
+	u := c.url("/user")
+	_, err := c.do(ctx, http.MethodGet, u, nil, &user, true)
+	if err == nil && user.Login == "" {
+		err = fmt.Errorf("GitHub API: GET %s: no login in the answer", u)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w; and %w", gqlErr, err)
+	}
+	return user.Login, nil
+}
+
+// viewerLogin asks the GraphQL API for the viewer's login.
+func (c *Client) viewerLogin(ctx context.Context) (string, error) {
 	u, err := c.graphQLURL()
 	if err != nil {
 		return "", err

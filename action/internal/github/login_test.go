@@ -91,3 +91,26 @@ func TestLoginEndpoint(t *testing.T) {
 		t.Errorf("Login after a GraphQL error: %v, want the error's message", err)
 	}
 }
+
+// TestLoginFallsBackToREST: a personal access token whose GraphQL viewer
+// cannot be read (GraphQL's rate limit, a proxy that blocks it) is asked
+// of GET /user; the action took the token for github-actions[bot] and,
+// finding no comment of the bot's, posted a new comment on every push.
+func TestLoginFallsBackToREST(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/graphql":
+			w.Write([]byte(`{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded"}]}`))
+		case "/user":
+			w.Write([]byte(`{"login":"octocat","type":"User"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	login, err := (&Client{BaseURL: srv.URL, HTTP: srv.Client()}).Login(t.Context())
+	if err != nil || login != "octocat" {
+		t.Errorf("Login = %q, %v; want octocat from GET /user", login, err)
+	}
+}
