@@ -106,6 +106,9 @@ func TestTablesWithoutScript(t *testing.T) {
 		// The figures are of one run of each side, the comparison's
 		// medians of all: the columns say which run.
 		" of 2</th><th>head, run ", "<th>base, run ",
+		// The comparison of each request name, as compare and the
+		// comment show it.
+		"<h3>By request name</h3>", `<td>p99{name=&#34;`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

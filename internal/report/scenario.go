@@ -27,19 +27,22 @@ type scenarioView struct {
 	// comparison's medians are over all of them).
 	SummaryBase, SummaryHead string
 	Rows                     []compRow
-	Alpha                    string
-	CILevel                  string // "90%"
-	SLA                      []slaRow
-	SLO                      []sloRow
-	SLONote                  string
-	Stages                   []stageRow
-	Charts                   []chartRef // over time, then the distribution
-	Server                   []chartRef
-	Growth                   []growthRow
-	Phases                   *barChart
-	Names                    *barChart
-	Leaks                    []loadtest.Leak
-	Warnings                 []string
+	// NameRows compare each request name (Comparison.Names): they only
+	// warn, the worst p99 change first.
+	NameRows []compRow
+	Alpha    string
+	CILevel  string // "90%"
+	SLA      []slaRow
+	SLO      []sloRow
+	SLONote  string
+	Stages   []stageRow
+	Charts   []chartRef // over time, then the distribution
+	Server   []chartRef
+	Growth   []growthRow
+	Phases   *barChart
+	Names    *barChart
+	Leaks    []loadtest.Leak
+	Warnings []string
 	// Profiles and Slowest are issue 15's "where the time went" and
 	// "slowest requests"; see profiles.go.
 	Profiles *profilesView
@@ -86,7 +89,8 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 		if c := j.Comparison; c != nil {
 			v.Alpha = fmt.Sprintf("%.3g", c.Alpha)
 			v.CILevel = fmt.Sprintf("%.0f%%", 100*baseline.CILevel)
-			v.Rows = comparisonRows(c)
+			v.Rows = comparisonRows(c.Rows)
+			v.NameRows = comparisonRows(c.Names)
 			for _, w := range c.Warnings {
 				v.Warnings = append(v.Warnings, w.Error())
 			}
@@ -233,9 +237,9 @@ func figures(sd sides) []figureRow {
 	return out
 }
 
-func comparisonRows(c *baseline.Comparison) []compRow {
+func comparisonRows(rows []baseline.Row) []compRow {
 	var out []compRow
-	for _, r := range c.Rows {
+	for _, r := range rows {
 		row := compRow{
 			Metric:  r.Metric,
 			Base:    cell.Median(r.Unit.Format(r.Base.Median), r.Base.N, r.Base.Median, r.Base.Lo, r.Base.Hi),
