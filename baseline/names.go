@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/loadgate/loadgate/assert"
-	"github.com/loadgate/loadgate/loadtest"
 )
 
 // MaxNames bounds the request names a comparison compares one by one
@@ -15,21 +14,18 @@ import (
 const MaxNames = 10
 
 // nameRows compares the p99 and the error rate of each request name (of a
-// mix, or a journey's steps) that both samples' results have, when they
-// have more than one: the rows say which request a change of the
-// scenario's totals comes from. Stored baselines keep no names, so a side
-// without results gives none. The rows use the rules of p99 and
-// error_rate, but only warn: the scenario's totals decide the verdict,
-// and the names multiply the comparisons a false alarm can come from. The
-// names whose p99 got worst come first, at most [MaxNames] of them.
+// mix, or a journey's steps) that both samples' runs have, when they have
+// more than one: the rows say which request a change of the scenario's
+// totals comes from. Runs recorded before baselines kept names
+// ([Run.Names]) give none. The rows use the rules of p99 and error_rate,
+// but only warn: the scenario's totals decide the verdict, and the names
+// multiply the comparisons a false alarm can come from. The names whose
+// p99 got worst come first, at most [MaxNames] of them.
 func nameRows(base, head Sample, p Policy, alpha float64) []Row {
-	if len(base.Results) == 0 || len(head.Results) == 0 {
-		return nil
-	}
 	names := map[string]bool{}
 	for _, s := range []Sample{base, head} {
-		for _, r := range s.Results {
-			for n := range r.ByName {
+		for _, r := range s.Runs {
+			for n := range r.Names {
 				names[n] = true
 			}
 		}
@@ -47,10 +43,10 @@ func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 		for _, m := range []struct {
 			metric string
 			unit   assert.Unit
-			value  func(loadtest.NameResult) float64
+			value  func(NameRun) float64
 		}{
-			{P99, assert.UnitDuration, func(r loadtest.NameResult) float64 { return float64(r.Latency.P99NS) }},
-			{ErrorRate, assert.UnitRatio, func(r loadtest.NameResult) float64 { return r.ErrorRate }},
+			{P99, assert.UnitDuration, func(r NameRun) float64 { return float64(r.P99NS) }},
+			{ErrorRate, assert.UnitRatio, func(r NameRun) float64 { return r.ErrorRate }},
 		} {
 			rule := p.RuleFor(m.metric)
 			if rule.Ignore {
@@ -86,11 +82,11 @@ func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 // nameValues are the values of request name n in the runs of s that have
 // it, leaving out the runs that were generator-bound (whose latencies are
 // the generator's as much as the service's).
-func nameValues(s Sample, n string, value func(loadtest.NameResult) float64) []float64 {
+func nameValues(s Sample, n string, value func(NameRun) float64) []float64 {
 	var out []float64
-	for i, r := range s.Results {
-		nr, ok := r.ByName[n]
-		if !ok || nr.Requests == 0 || i < len(s.Runs) && len(s.Runs[i].GeneratorBound) > 0 {
+	for _, r := range s.Runs {
+		nr, ok := r.Names[n]
+		if !ok || nr.Requests == 0 || len(r.GeneratorBound) > 0 {
 			continue
 		}
 		out = append(out, value(nr))

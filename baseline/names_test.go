@@ -2,6 +2,9 @@ package baseline
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +26,7 @@ func named(seed uint64, cart time.Duration) *loadtest.Result {
 
 // TestNameRows: a regression in one request of a mix shows in the
 // comparison's rows by request name, worst first, and only warns; the
-// totals decide the verdict. A stored baseline keeps no names: none then.
+// totals decide the verdict; a stored baseline compares them too.
 func TestNameRows(t *testing.T) {
 	var base, head []*loadtest.Result
 	for i := range uint64(5) {
@@ -63,14 +66,59 @@ func TestNameRows(t *testing.T) {
 		}
 	}
 
-	stored := sampleP99("baseline", 10, 10, 10, 10, 10)
-	stored.Scenario = "checkout"
+	// A stored baseline keeps each run's names (Run.Names): the default
+	// path, a test's check against its stored baseline, compares them too.
+	path := filepath.Join(t.TempDir(), "checkout.json")
+	if _, err := Record(path, "u1", base...); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := SampleOf(head...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := Compare(stored, h, DefaultPolicy); err != nil || len(c.Names) != 0 {
-		t.Errorf("against a stored baseline: %d rows by name, err %v; want none", len(c.Names), err)
+	c2, err := Compare(stored.Sample(), h, DefaultPolicy)
+	if err != nil || len(c2.Names) != 4 || c2.Names[0].Metric != `p99{name="cart"}` || c2.Names[0].Verdict != Warn {
+		t.Errorf("against a stored baseline: rows by name %v, err %v; want cart's warning first", metricsOfRows(c2.Names), err)
+	}
+	// A baseline recorded before names were kept compares the totals only.
+	old := sampleP99("baseline", 10, 10, 10, 10, 10)
+	old.Scenario = "checkout"
+	if c, err := Compare(old, h, DefaultPolicy); err != nil || len(c.Names) != 0 {
+		t.Errorf("against a baseline without names: %d rows by name, err %v; want none", len(c.Names), err)
+	}
+}
+
+// TestStoredNamesBounded: a run keeps its MaxStoredNames busiest names,
+// and a baseline whose names hold impossible figures is refused naming
+// the run and the name.
+func TestStoredNamesBounded(t *testing.T) {
+	r := named(1, 10*time.Millisecond)
+	for i := range MaxStoredNames + 20 {
+		r.ByName[fmt.Sprintf("item-%03d", i)] = loadtest.NameResult{Requests: int64(i + 1)}
+	}
+	r.ByName["cart"] = loadtest.NameResult{Requests: 1000, Latency: r.Latency}
+	run := RunOf(r)
+	if len(run.Names) != MaxStoredNames {
+		t.Fatalf("%d names kept, want %d", len(run.Names), MaxStoredNames)
+	}
+	if _, ok := run.Names["cart"]; !ok {
+		t.Error("the busiest name was not kept")
+	}
+	if _, ok := run.Names["item-000"]; ok {
+		t.Error("the least busy name was kept")
+	}
+	b := &Baseline{Schema: SchemaVersion, Scenario: "checkout", UpdateID: "u1", Runs: []Run{run}}
+	b.Runs[0].Names["cart"] = NameRun{Requests: 10, P99NS: 1, ErrorRate: 1.5}
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(data, "checkout.json"); err == nil || !strings.Contains(err.Error(), `run 1: names["cart"]`) {
+		t.Errorf("Parse of an error rate of 1.5: %v, want it refused naming the run and the name", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +75,12 @@ type Run struct {
 	// Phases holds the HTTP phases (dns, connect, tls, ttfb, total) that
 	// the run timed.
 	Phases map[string]Phase `json:"phases,omitempty"`
+	// Names holds the figures a comparison by request name reads
+	// (Comparison.Names), by name, when the run had more than one (a mix,
+	// a journey's steps): the [MaxStoredNames] busiest. Runs recorded
+	// before names were kept have none, and are compared by their totals
+	// only.
+	Names map[string]NameRun `json:"names,omitempty"`
 	// Metrics holds, by name, the values of the compared metrics that
 	// joined loadgate after the fields above were fixed (the metrics of
 	// internal/catalogue that have a rule). A run recorded before a metric
@@ -93,6 +100,18 @@ type Run struct {
 	// comparisons.
 	Shards int `json:"shards,omitempty"`
 }
+
+// NameRun is the part of a [Run] that describes one request name.
+type NameRun struct {
+	Requests  int64   `json:"requests"`
+	P99NS     int64   `json:"p99_ns"`
+	ErrorRate float64 `json:"error_rate"`
+}
+
+// MaxStoredNames bounds the request names a baseline's run keeps
+// ([Run.Names]): the busiest. A scenario naming a request by its
+// parameters would otherwise store thousands of names per run.
+const MaxStoredNames = 50
 
 // Phase is the part of a [Run] that describes one HTTP phase.
 type Phase struct {
@@ -172,6 +191,7 @@ func RunOf(res *loadtest.Result) Run {
 		}
 		r.Phases[name] = Phase{Count: l.Count, P50NS: l.P50NS, P99NS: l.P99NS}
 	}
+	r.Names = runNames(res.ByName)
 	if res.Stopped != nil {
 		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
 	}
@@ -180,6 +200,23 @@ func RunOf(res *loadtest.Result) Run {
 	}
 	r.Shards = len(res.Shards)
 	return r
+}
+
+// runNames keeps the figures of each request name of a result that has
+// more than one (one name is the scenario itself): the MaxStoredNames
+// busiest, ties broken by name.
+func runNames(byName map[string]loadtest.NameResult) map[string]NameRun {
+	if len(byName) < 2 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(byName[b].Requests, byName[a].Requests) })
+	out := make(map[string]NameRun, min(len(names), MaxStoredNames))
+	for _, n := range names[:min(len(names), MaxStoredNames)] {
+		r := byName[n]
+		out[n] = NameRun{Requests: r.Requests, P99NS: r.Latency.P99NS, ErrorRate: r.ErrorRate}
+	}
+	return out
 }
 
 // Parse decodes a baseline file's contents. name is the file's name for
@@ -359,6 +396,13 @@ func (b *Baseline) validate() error {
 			if ps[j].v < ps[j-1].v {
 				return fmt.Errorf("baseline of %s: run %d: %s = %d is above %s = %d (percentiles cannot fall)",
 					b.Scenario, i+1, ps[j-1].key, ps[j-1].v, ps[j].key, ps[j].v)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(r.Names)) {
+			n := r.Names[name]
+			if n.Requests < 0 || n.P99NS < 0 || n.ErrorRate < 0 || n.ErrorRate > 1 || n.P99NS > histo.Highest {
+				return fmt.Errorf("baseline of %s: run %d: names[%q]: want requests and p99_ns from 0 (p99_ns up to %d) and error_rate from 0 to 1, have %d, %d and %g",
+					b.Scenario, i+1, name, histo.Highest, n.Requests, n.P99NS, n.ErrorRate)
 			}
 		}
 		for name, ph := range r.Phases {
