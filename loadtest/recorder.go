@@ -194,6 +194,8 @@ type recorder struct {
 	samplesMu sync.Mutex
 	samples   map[string][]string
 
+	names nameGate
+
 	panicked   atomic.Bool
 	panicOnce  sync.Once
 	panicStack string
@@ -231,7 +233,7 @@ func (r *recorder) record(shardIndex, slot int, end time.Time, latency, service 
 	if slot > 0 {
 		sh.slow.keep(slot, end, latency, service, kind, s)
 		if s.Name != "" {
-			sh.name(s.Name).add(latency, service, kind, s.Status, s.StatusName)
+			r.nameTally(sh, s.Name).add(latency, service, kind, s.Status, s.StatusName)
 		}
 		sh.addPhases(s)
 	}
@@ -268,7 +270,7 @@ func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases, owner *Sam
 	}
 	sh := &r.shards[shardIndex%len(r.shards)]
 	sh.mu.Lock()
-	t := sh.name(st.Name)
+	t := r.nameTally(sh, st.Name)
 	t.add(st.Latency, st.Service, st.Kind, st.Status, st.StatusName)
 	if st.Messages != (Messages{}) {
 		t.addMessages(st.Messages)
@@ -297,17 +299,24 @@ func keepSlowestStep(owner *Sample, st *Step) {
 	owner.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName}
 }
 
-// name returns the shard's tally of a request name, made on first use;
-// the caller holds sh.mu.
-func (sh *shard) name(name string) *tally {
-	nt := sh.names[name]
-	if nt == nil {
-		if sh.names == nil {
-			sh.names = map[string]*tally{}
-		}
-		nt = newTally()
-		sh.names[name] = nt
+// nameTally returns the shard's tally of a request name, made on first
+// use; a name past MaxNames is counted as OtherNames. The caller holds
+// sh.mu.
+func (r *recorder) nameTally(sh *shard, name string) *tally {
+	if nt := sh.names[name]; nt != nil {
+		return nt
 	}
+	if !r.names.admit(name) {
+		name = OtherNames
+		if nt := sh.names[name]; nt != nil {
+			return nt
+		}
+	}
+	if sh.names == nil {
+		sh.names = map[string]*tally{}
+	}
+	nt := newTally()
+	sh.names[name] = nt
 	return nt
 }
 

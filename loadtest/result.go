@@ -62,7 +62,8 @@ type Result struct {
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
 	// ByName splits the results by Sample.Name, e.g. per request of a mix,
 	// or by the names of the steps a target records ([Sample.RecordStep]),
-	// e.g. per step of a [Flow] or per gRPC method.
+	// e.g. per step of a [Flow] or per gRPC method: at most [MaxNames]
+	// names, the requests of any more counted together as [OtherNames].
 	ByName map[string]NameResult `json:"by_name,omitempty"`
 	// Phases times the parts of each request that the target reported:
 	// dns, connect, tls, ttfb and total for HTTP. Phases that did not

@@ -526,6 +526,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		res.Shard = shardOf(s, e, loadStart, drainEnd)
 	}
 	res.Warnings = warnings(res)
+	if w := rec.names.warning(); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
 	if res.Stopped == nil {
 		for i, sr := range res.Stages {
 			if n := stages[i].totalIterations(); n > 0 && sr.Requests < n {
