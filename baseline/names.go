@@ -9,9 +9,9 @@ import (
 	"github.com/loadgate/loadgate/assert"
 )
 
-// MaxNames bounds the request names a comparison compares one by one
+// MaxComparedNames bounds the request names a comparison compares one by one
 // ([Comparison.Names]): the worst changes first.
-const MaxNames = 10
+const MaxComparedNames = 10
 
 // nameRows compares the p99 and the error rate of each request name (of a
 // mix, or a journey's steps) that both samples' runs have, when they have
@@ -20,7 +20,7 @@ const MaxNames = 10
 // ([Run.Names]) give none. The rows use the rules of p99 and error_rate,
 // but only warn: the scenario's totals decide the verdict, and the names
 // multiply the comparisons a false alarm can come from. The names whose
-// p99 got worst come first, at most [MaxNames] of them.
+// p99 got worst come first, at most [MaxComparedNames] of them.
 func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 	names := map[string]bool{}
 	for _, s := range []Sample{base, head} {
@@ -73,7 +73,7 @@ func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 	}
 	slices.SortStableFunc(groups, func(a, b group) int { return cmp.Compare(b.worse, a.worse) })
 	var rows []Row
-	for _, g := range groups[:min(len(groups), MaxNames)] {
+	for _, g := range groups[:min(len(groups), MaxComparedNames)] {
 		rows = append(rows, g.rows...)
 	}
 	return rows
