@@ -51,14 +51,15 @@ func (e *DataError) Error() string {
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *DataError) Unwrap() error { return e.Err }
 
-// ReadCSV reads the CSV file at path (RFC 4180; a UTF-8 byte order mark
-// is skipped). Its first line names the columns: every name must be
+// ReadCSV reads the CSV file at path (RFC 4180, in UTF-8; a byte order
+// mark is skipped). Its first line names the columns: every name must be
 // non-empty and unique. Every later record is a row with as many fields
 // as the header, and there must be at least one.
 //
 // An error in the file is a [*DataError] naming path, line and column:
 // a wrong number of fields, a bare or missing quote, an empty file, a
-// duplicate or empty column name. The caller should call ReadCSV once, in
+// duplicate or empty column name, a byte that is not UTF-8 (a file saved
+// as Latin-1, Windows-1252 or UTF-16). The caller should call ReadCSV once, in
 // the test before [Run] (or in TestMain for several tests), and fail the
 // test on an error.
 func ReadCSV(path string) (*Table, error) {
@@ -74,7 +75,8 @@ func ReadCSV(path string) (*Table, error) {
 //
 // An error in the file is a [*DataError] naming path, line and column:
 // invalid JSON (an object spread over several lines included), a line that
-// is not an object, an empty file, a duplicate or empty key. The caller
+// is not an object, an empty file, a duplicate or empty key, a byte that
+// is not UTF-8 (which encoding/json would silently replace with U+FFFD). The caller
 // should call ReadJSONLines once, before [Run], and fail the test on an
 // error.
 func ReadJSONLines(path string) (*Table, error) {

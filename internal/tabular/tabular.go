@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/jsonpos"
 )
@@ -54,14 +55,51 @@ func errorAt(line, col int, format string, args ...any) *Error {
 // UTF-8 file; left in, it would be part of the first column's name.
 var bom = []byte("\ufeff")
 
-// ReadCSV reads CSV (RFC 4180, as encoding/csv without LazyQuotes) whose
-// first record names the columns. Every record must have as many fields as
-// the header, every name must be non-empty and unique, and there must be
-// at least one row.
+// utf16BOMs are the byte order marks of UTF-16, which a spreadsheet's
+// "Unicode text" export starts with: read as UTF-8, the file would be
+// one garbled column.
+var utf16BOMs = [][]byte{{0xff, 0xfe}, {0xfe, 0xff}}
+
+// checkEncoding refuses a file that starts as UTF-16 does.
+func checkEncoding(br *bufio.Reader) error {
+	head, _ := br.Peek(2)
+	for _, b := range utf16BOMs {
+		if bytes.Equal(head, b) {
+			return errorAt(1, 1, "the file is UTF-16 (it starts with the byte order mark % X): save it as UTF-8", b)
+		}
+	}
+	return nil
+}
+
+// notUTF8 describes the first byte of s that is not UTF-8, in the words
+// of an error: a file saved as Latin-1 or Windows-1252 would otherwise
+// reach the service with bytes it cannot read, or, through encoding/json,
+// with U+FFFD in their place.
+func notUTF8(s string) (at int, msg string) {
+	if utf8.ValidString(s) {
+		return -1, ""
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i, fmt.Sprintf("byte 0x%02X is not UTF-8 (the file may be Latin-1 or Windows-1252): save it as UTF-8", s[i])
+		}
+		i += n
+	}
+	return -1, ""
+}
+
+// ReadCSV reads CSV (RFC 4180, as encoding/csv without LazyQuotes) in
+// UTF-8 whose first record names the columns. Every record must have as
+// many fields as the header, every name must be non-empty and unique, and
+// there must be at least one row.
 func ReadCSV(r io.Reader) (*Table, error) {
 	br := bufio.NewReader(r)
 	if head, _ := br.Peek(len(bom)); bytes.Equal(head, bom) {
 		br.Discard(len(bom))
+	}
+	if err := checkEncoding(br); err != nil {
+		return nil, err
 	}
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
@@ -71,6 +109,9 @@ func ReadCSV(r io.Reader) (*Table, error) {
 	}
 	if err != nil {
 		return nil, csvError(err)
+	}
+	if err := checkFieldsUTF8(cr, header); err != nil {
+		return nil, err
 	}
 	header = append([]string(nil), header...)
 	cols := make([]int, len(header))
@@ -95,6 +136,9 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		if err != nil {
 			return nil, csvError(err)
 		}
+		if err := checkFieldsUTF8(cr, rec); err != nil {
+			return nil, err
+		}
 		t.Fields = append(t.Fields, rec...)
 	}
 	if len(t.Fields) == 0 {
@@ -102,6 +146,20 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		return nil, errorAt(line+1, 1, "no rows after the header")
 	}
 	return t, nil
+}
+
+// checkFieldsUTF8 refuses a record with a field that is not UTF-8, placed
+// at the field's first byte.
+func checkFieldsUTF8(cr *csv.Reader, rec []string) error {
+	for i, f := range rec {
+		at, msg := notUTF8(f)
+		if at < 0 {
+			continue
+		}
+		line, col := cr.FieldPos(i)
+		return errorAt(line, col, "field %d: %s", i+1, msg)
+	}
+	return nil
 }
 
 // csvError places an error of encoding/csv in its own words.
@@ -136,14 +194,17 @@ func checkNames(names []string, at func(i int) (line, col int)) error {
 	return nil
 }
 
-// ReadJSONLines reads JSON lines: one JSON object a line (blank lines are
-// skipped). The columns are the objects' keys in the order they first
-// appear; a row lacking a key has "" for it. A field is a JSON string's
-// value, "" for null, or the JSON text of any other value (a number as
-// written, true, an array). Keys must be non-empty and unique within an
-// object, and there must be at least one object.
+// ReadJSONLines reads JSON lines in UTF-8: one JSON object a line (blank
+// lines are skipped). The columns are the objects' keys in the order they
+// first appear; a row lacking a key has "" for it. A field is a JSON
+// string's value, "" for null, or the JSON text of any other value (a
+// number as written, true, an array). Keys must be non-empty and unique
+// within an object, and there must be at least one object.
 func ReadJSONLines(r io.Reader) (*Table, error) {
 	br := bufio.NewReader(r)
+	if err := checkEncoding(br); err != nil {
+		return nil, err
+	}
 	t := &Table{}
 	cols := map[string]int{}
 	var widths []int // of each row: the columns known when it was read
@@ -162,6 +223,10 @@ func ReadJSONLines(r io.Reader) (*Table, error) {
 			text = bytes.TrimPrefix(text, bom)
 		}
 		text = bytes.TrimRight(text, "\r\n")
+		if !utf8.Valid(text) {
+			at, msg := notUTF8(string(text))
+			return nil, errorAt(line, at+1, "%s", msg)
+		}
 		if start := len(text) - len(bytes.TrimLeft(text, " \t")); start < len(text) {
 			if err := checkObject(text, start); err != nil {
 				return nil, &Error{Line: line, Col: err.Col, Err: err.Err}

@@ -7,11 +7,11 @@ import (
 )
 
 func TestReadCSV(t *testing.T) {
-	got, err := ReadCSV(strings.NewReader("\ufeffemail,name\na@x,\"A, B\"\nb@x,B\n"))
+	got, err := ReadCSV(strings.NewReader("\ufeffemail,name\na@x,\"A, B\"\nb@x,Zoë\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Table{Header: []string{"email", "name"}, Fields: []string{"a@x", "A, B", "b@x", "B"}}
+	want := &Table{Header: []string{"email", "name"}, Fields: []string{"a@x", "A, B", "b@x", "Zoë"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ReadCSV = %+v, want %+v", got, want)
 	}
@@ -47,11 +47,17 @@ func TestErrorPositions(t *testing.T) {
 		{name: "csv bare quote", read: readCSV, give: "a,b\n1,x\"y\n", want: "2:4: bare \" in a field"},
 		{name: "csv duplicate name", read: readCSV, give: "email,name,email\n1,2,3\n", want: `1:12: duplicate column name "email" (also column 1)`},
 		{name: "csv empty name", read: readCSV, give: "email,,x\n1,2,3\n", want: "1:7: column 2 has an empty name"},
+		{name: "csv latin-1", read: readCSV, give: "email,name\na@x,Jos\xe9\n", want: "2:5: field 2: byte 0xE9 is not UTF-8 (the file may be Latin-1 or Windows-1252): save it as UTF-8"},
+		{name: "csv latin-1 quoted", read: readCSV, give: "email,note\na@x,\"caf\xe9, bar\"\n", want: "2:5: field 2: byte 0xE9 is not UTF-8"},
+		{name: "csv latin-1 header", read: readCSV, give: "email,pr\xe9nom\na@x,b\n", want: "1:7: field 2: byte 0xE9 is not UTF-8"},
+		{name: "csv utf-16", read: readCSV, give: "\xff\xfee\x00m\x00\n\x00", want: "1:1: the file is UTF-16 (it starts with the byte order mark FF FE): save it as UTF-8"},
 		{name: "jsonl empty", read: readJSONL, give: "\n\n", want: "2:1: empty file"},
 		{name: "jsonl invalid", read: readJSONL, give: "{\"a\": 1}\n{\"a\": x}\n", want: "2:7: invalid JSON: invalid character 'x'"},
 		{name: "jsonl truncated", read: readJSONL, give: "{\"a\": 1}\n{\"a\":\n 1}\n", want: "2:6: invalid JSON: unexpected end of line (an object must fit on one line)"},
 		{name: "jsonl not object", read: readJSONL, give: "{\"a\": 1}\n  [1, 2]\n", want: "2:3: not a JSON object: a line must hold one object, got an array"},
 		{name: "jsonl duplicate key", read: readJSONL, give: "{\"a\": 1,  \"a\": 2}\n", want: `1:11: duplicate key "a"`},
+		{name: "jsonl latin-1", read: readJSONL, give: "{\"a\": 1}\n{\"a\": \"Jos\xe9\"}\n", want: "2:11: byte 0xE9 is not UTF-8 (the file may be Latin-1 or Windows-1252): save it as UTF-8"},
+		{name: "jsonl utf-16", read: readJSONL, give: "\xfe\xff\x00{\x00}\n", want: "1:1: the file is UTF-16 (it starts with the byte order mark FE FF): save it as UTF-8"},
 		{name: "jsonl empty key", read: readJSONL, give: "{\"a\": 1, \"\": 2}\n", want: "1:10: empty key"},
 	}
 	for _, tt := range tests {
