@@ -75,7 +75,8 @@ func ReadCSV(path string) (*Table, error) {
 //
 // An error in the file is a [*DataError] naming path, line and column:
 // invalid JSON (an object spread over several lines included), a line that
-// is not an object, an empty file, a duplicate or empty key, a byte that
+// is not an object, a file that is one JSON array (as a k6 script reads;
+// jq -c '.[]' turns it into JSON lines), an empty file, a duplicate or empty key, a byte that
 // is not UTF-8 (which encoding/json would silently replace with U+FFFD). The caller
 // should call ReadJSONLines once, before [Run], and fail the test on an
 // error.

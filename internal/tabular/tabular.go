@@ -228,6 +228,11 @@ func ReadJSONLines(r io.Reader) (*Table, error) {
 			return nil, errorAt(line, at+1, "%s", msg)
 		}
 		if start := len(text) - len(bytes.TrimLeft(text, " \t")); start < len(text) {
+			if len(widths) == 0 && text[start] == '[' {
+				// k6 scripts read their users from a JSON array; this
+				// is one object a line.
+				return nil, errorAt(line, start+1, "the file is a JSON array: want JSON lines, one object a line (jq -c '.[]' converts an array of objects)")
+			}
 			if err := checkObject(text, start); err != nil {
 				return nil, &Error{Line: line, Col: err.Col, Err: err.Err}
 			}
