@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptrace"
 	"net/textproto"
 	"strconv"
@@ -52,8 +53,18 @@ type FlowTarget struct {
 	// host and every redirect's, and the host of the proxy its transport
 	// sends one through (as HTTP.Client), is checked against the
 	// allow-list before it is sent, and idle connections are closed after
-	// the run.
+	// the run. One Client serves every user of the run: its Jar would
+	// hand one user's session cookies to the others (use Cookies).
 	Client *http.Client
+	// Cookies gives each iteration a cookie jar of its own, empty when
+	// the iteration starts, as a browser session (or a k6 VU's jar, which
+	// k6 clears each iteration): the cookies its steps' responses set,
+	// those of the redirects Do follows included, go with its later
+	// steps. Without it a step sends only the cookies its request
+	// carries (req.AddCookie with a value from an earlier response's
+	// Cookies), and a cookie set by a redirect's response is lost. It
+	// cannot be combined with a Client that has a Jar.
+	Cookies bool
 	// TLSConfig configures TLS for the profiles.
 	TLSConfig *tls.Config
 	// MaxBody is the most of a step's response body the harness reads
@@ -106,6 +117,9 @@ func (f *FlowTarget) Prepare(ctx context.Context, run RunInfo) error {
 func (f *FlowTarget) prepare(run RunInfo) error {
 	if f.fn == nil {
 		return errors.New("Flow target has no function (build it with loadtest.Flow)")
+	}
+	if f.Cookies && f.Client != nil && f.Client.Jar != nil {
+		return errors.New("Flow target: Cookies gives each iteration a jar of its own; the Client's Jar would be shared by every user (leave it nil)")
 	}
 	if f.Client == nil && f.Transport == Lean {
 		return errors.New("Flow target: the Lean transport does not apply to journeys (their requests are built by the caller); use Pooled, NoKeepAlive or HTTP2")
@@ -188,6 +202,10 @@ type Iteration struct {
 	s    *Sample
 	step Sample
 
+	// client sends the steps with the iteration's own cookie jar, when
+	// FlowTarget.Cookies asks for one: a copy of the target's client.
+	client http.Client
+
 	// failErr is the first failed step's error, failKind its kind and
 	// failStatus its status.
 	failErr    error
@@ -208,12 +226,17 @@ func (it *Iteration) start(f *FlowTarget, s *Sample) {
 	it.failErr, it.failKind, it.failStatus = nil, "", 0
 	it.arena = it.arena[:0]
 	it.used = 0
+	if f.Cookies {
+		it.client = *f.client
+		it.client.Jar, _ = cookiejar.New(nil) // never fails without options
+	}
 }
 
 func (it *Iteration) end() {
 	for _, b := range it.bodies[:it.used] {
 		b.data = nil
 	}
+	it.client.Jar = nil
 	it.f, it.s = nil, nil
 }
 
@@ -297,7 +320,11 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 	if httptrace.ContextClientTrace(req.Context()) != sc.trace {
 		req = req.WithContext(sc.traced(req.Context()))
 	}
-	resp, err := f.client.Do(req)
+	client := f.client
+	if f.Cookies {
+		client = &it.client
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		sc.report(st)
 		if sc.tlsErr.Load() {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -222,6 +224,70 @@ func TestFlowTransportErrorNamesStep(t *testing.T) {
 		t.Errorf("kinds %v, samples %q: want every iteration refused, its error naming the step", res.ErrorKinds, res.ErrorSamples)
 	}
 }
+
+// TestFlowCookies: with Cookies each iteration keeps the session cookie
+// its login set, on the login's redirect too, and starts without the last
+// iteration's. A k6 user's login journey had no way to it: the default
+// client drops a cookie set by a redirect's response, and a Client with a
+// Jar shares one session among all the users.
+func TestFlowCookies(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: r.FormValue("user"), Path: "/"})
+		http.Redirect(w, r, "/whoami", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /whoami", func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			http.Error(w, "no session", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, c.Value)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	var wrong atomic.Int64
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/whoami", nil)
+		if _, err := it.Do("fresh", req, http.StatusUnauthorized); err != nil {
+			return err // a session left from the user's last iteration
+		}
+		me := fmt.Sprintf("user-%d", it.N)
+		req, _ = http.NewRequestWithContext(ctx, "POST", srv.URL+"/login", strings.NewReader("user="+me))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, step := range []string{"login", "again"} {
+			resp, err := it.Do(step, req)
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			io.Copy(&b, resp.Body)
+			if b.String() != me {
+				wrong.Add(1)
+				return fmt.Errorf("step %s: %s's session is %q", step, me, b.String())
+			}
+			req, _ = http.NewRequestWithContext(ctx, "GET", srv.URL+"/whoami", nil)
+		}
+		return nil
+	})
+	flow.Cookies = true
+	res := runHTTPWith(t, flow, Users(3).Iterations(4), func(s *Scenario) { s.Warmup = 0 })
+	if res.Requests != 12 || res.Errors != 0 || wrong.Load() != 0 {
+		t.Errorf("%d iterations, %d errors (%v), %d with another session; want 12, none", res.Requests, res.Errors, res.ErrorSamples, wrong.Load())
+	}
+
+	flow.Client = &http.Client{Jar: sharedJar{}}
+	err := flow.Prepare(context.Background(), RunInfo{RunID: "r"})
+	if err == nil || !strings.Contains(err.Error(), "shared by every user") {
+		t.Errorf("Cookies with a Client's Jar: err = %v, want it refused", err)
+	}
+}
+
+// sharedJar is a cookie jar that Cookies must refuse.
+type sharedJar struct{}
+
+func (sharedJar) SetCookies(*url.URL, []*http.Cookie) {}
+func (sharedJar) Cookies(*url.URL) []*http.Cookie     { return nil }
 
 func TestFlowRefusesLean(t *testing.T) {
 	f := Flow(func(context.Context, *Iteration) error { return nil })
