@@ -557,7 +557,13 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		}
 	}
 	if idleConns > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (a target with its own client can close them in a Finish method, see loadtest.Finisher)", idleConns))
+		whose := "a target with its own client can close them in a Finish method, see loadtest.Finisher"
+		if s.Watch != nil {
+			// The watcher scrapes on through the cool-down: a connection
+			// it opened during the load is still open, and is its own.
+			whose = "the Watcher's scrapes keep theirs open until it stops; a target with its own client can close its own in a Finish method, see loadtest.Finisher"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d idle keep-alive HTTP connections were still open after the load; they are not counted as leaks (%s)", idleConns, whose))
 	}
 	return res, nil
 }
