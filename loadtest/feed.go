@@ -80,7 +80,9 @@ func (t *Table) Random(seed int64) *Feed {
 
 // Unique returns a feed that gives each row at most once, in order; once
 // all were given, Next returns an error wrapping [ErrDataExhausted], which
-// ends the run when the target returns it.
+// ends the run when the target returns it. The warm-up's iterations take
+// rows too: a table must hold a row for every iteration of the warm-up
+// and of the measured load.
 //
 // In a sharded run (LOADGATE_SHARD=i/N, or JOB_COMPLETION_INDEX with
 // LOADGATE_SHARDS) Unique is UniqueShard(i−1, N): each shard gives its own

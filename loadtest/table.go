@@ -20,7 +20,9 @@ import (
 // [Table.Unique]), which the caller builds once per run and shares.
 //
 // A Table is safe for concurrent use. Its rows are held in memory as
-// strings, one per field.
+// strings, one per field: the whole file is read, and a CSV file takes
+// about 2.5 times its size in heap (an 81 MB file of 2 million rows,
+// 194 MB), in the test process that generates the load.
 type Table struct {
 	name   string
 	header []string
