@@ -8,6 +8,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // judge makes the run's one verdict: every scenario judged by j against
@@ -31,7 +32,7 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		}
 		switch sh := rs[0].Shard; {
 		case sh != nil && sh.Index > 0:
-			in.NoBase = fmt.Sprintf("shard %d of %d of a sharded run: merge the shards (loadgate merge) and compare the merged results", sh.Index, sh.Count)
+			in.NoBase = noBaseShard(sh)
 		case o.Config.Update:
 			in.NoBase = "recording baselines"
 		case o.Base != nil:
@@ -101,6 +102,17 @@ func (o *runOutcome) stored(in *verdict.Input) {
 	default:
 		in.Stored = b
 	}
+}
+
+// noBaseShardPrefix starts the NoBase of a scenario whose runs are one
+// shard's: the summary tells it from a baseline not recorded yet.
+const noBaseShardPrefix = "not compared: shard "
+
+// noBaseShard says why a shard's runs are not compared with a baseline:
+// they are a slice of the load, and the merged result is judged.
+func noBaseShard(sh *loadtest.Shard) string {
+	return fmt.Sprintf("%s%d of %d of a sharded run (%s), a slice of the load: merge the shards (loadgate merge) and compare the merged results",
+		noBaseShardPrefix, sh.Index, sh.Count, sh.Group)
 }
 
 // topTest returns the top-level test of a test name: "TestLoad" of

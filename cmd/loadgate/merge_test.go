@@ -231,3 +231,43 @@ func TestMergeUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestRunShardNotCompared: loadgate run of a shard's tests (LOADGATE_SHARD
+// inherited) says that the shard's runs are not compared and why, even
+// where the package stores a baseline of the scenario; it used to say
+// "no baseline in testdata/loadgate" and to suggest recording one.
+func TestRunShardNotCompared(t *testing.T) {
+	const scenario = "checkout at 150 per second"
+	results, pkgDir := t.TempDir(), t.TempDir()
+	r := fixture.ShardFake{Scenario: scenario, Index: 1, Count: 2, Commit: "0123456789abcdef"}.Result()
+	r.Test = "TestBaselineCheckout"
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The runs baseline_pass.jsonl says it wrote.
+	for _, name := range []string{"", ".2", ".3", ".4", ".5"} {
+		if err := os.WriteFile(filepath.Join(results, "checkout_at_150_per_second"+name+".json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := filepath.Join(pkgDir, "testdata", "loadgate")
+	if err := os.MkdirAll(stored, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("testdata/baselines/checkout_at_150_per_second.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stored, "checkout_at_150_per_second.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: results, pkgDir: pkgDir}.install(t)
+	t.Setenv(loadtest.EnvShard, "1/2")
+	t.Setenv(loadtest.EnvRunGroup, r.Shard.Group)
+	out := loadgate(t.Context(), "run", "-progress", "off", "-count", "1", "-base", "stored", "-out", t.TempDir(), "./examples/shop")
+	want := "checkout at 150 per second: not compared: shard 1 of 2 of a sharded run (" + r.Shard.Group + "), a slice of the load: merge the shards (loadgate merge)"
+	if !strings.Contains(out.stdout, want) || strings.Contains(out.stdout, "no baseline in") {
+		t.Errorf("exit status %d; want the summary to say %q and nothing of a missing baseline:\n%s%s", out.code, want, out.stdout, out.stderr)
+	}
+}
