@@ -29,7 +29,7 @@ const (
 	baseStored = "stored"
 )
 
-const baseHelp = "compare with `ref`: auto (for the scenarios with a stored baseline, the commit it was recorded at, run again, base and head in turn, when this checkout has it and there is no -target; else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run in turn with the head; every scenario is compared)"
+const baseHelp = "compare with `ref`: auto (for the scenarios with a stored baseline, the commit it was recorded at, run again, base and head in turn, when this checkout has it, there is no -target and the tests are no shard (LOADGATE_SHARD); else the stored numbers), stored (the stored numbers only), or a git ref (its merge base with HEAD, run in turn with the head; every scenario is compared)"
 
 // baseSide is the base of an interleaved comparison: another commit,
 // checked out in a git worktree, whose load tests run alternately with the
@@ -43,12 +43,35 @@ type baseSide struct {
 	Tree *worktree.Tree
 }
 
+// testsShard says which shard of a sharded run the environment makes the
+// tests ("LOADGATE_SHARD=1/2"), or "" when it makes none.
+func testsShard() string {
+	if v := strings.TrimSpace(os.Getenv(loadtest.EnvShard)); v != "" {
+		return loadtest.EnvShard + "=" + v
+	}
+	if v := strings.TrimSpace(os.Getenv(loadtest.EnvShards)); v != "" {
+		return fmt.Sprintf("%s=%s with %s=%s", loadtest.EnvJobIndex, strings.TrimSpace(os.Getenv(loadtest.EnvJobIndex)), loadtest.EnvShards, v)
+	}
+	return ""
+}
+
 // chooseBase resolves -base into o.Base (nil: compare with the stored
 // baselines), checking the base out, and says on w what the head is
 // compared with.
 func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	cfg := o.Config
 	if cfg.Base == baseStored || cfg.Base == "" {
+		return nil
+	}
+	if shard := testsShard(); shard != "" {
+		// A shard's runs are a slice of the load: nothing compares them
+		// before they are merged, so a base run beside them is wasted.
+		if cfg.Base != baseAuto {
+			return usageErrorf("run", "-base %s with %s: a shard's runs are a slice of the load, compared with nothing until the shards are merged (loadgate merge), so no base is run; leave -base out", cfg.Base, shard)
+		}
+		if _, recorded := worktree.BaselineCommit(o.baselineDirs()); recorded > 0 {
+			o.Notes = append(o.Notes, fmt.Sprintf("no base commit is run again: with %s the runs are one shard's, compared only once the shards are merged (loadgate merge)", shard))
+		}
 		return nil
 	}
 	if target := cmp.Or(cfg.Target, os.Getenv(loadtest.EnvTarget)); target != "" {

@@ -232,11 +232,12 @@ func TestMergeUsage(t *testing.T) {
 	}
 }
 
-// TestRunShardNotCompared: loadgate run of a shard's tests (LOADGATE_SHARD
-// inherited) says that the shard's runs are not compared and why, even
-// where the package stores a baseline of the scenario; it used to say
-// "no baseline in testdata/loadgate" and to suggest recording one.
-func TestRunShardNotCompared(t *testing.T) {
+// shardRun sets up loadgate run of a shard's tests (LOADGATE_SHARD=1/2
+// inherited): a fake go test whose runs write shard 1 of 2 of scenario
+// "checkout at 150 per second", in a package that stores a baseline of
+// the scenario. It returns the shard's run group.
+func shardRun(t *testing.T) string {
+	t.Helper()
 	const scenario = "checkout at 150 per second"
 	results, pkgDir := t.TempDir(), t.TempDir()
 	r := fixture.ShardFake{Scenario: scenario, Index: 1, Count: 2, Commit: "0123456789abcdef"}.Result()
@@ -265,9 +266,36 @@ func TestRunShardNotCompared(t *testing.T) {
 	fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: results, pkgDir: pkgDir}.install(t)
 	t.Setenv(loadtest.EnvShard, "1/2")
 	t.Setenv(loadtest.EnvRunGroup, r.Shard.Group)
+	return r.Shard.Group
+}
+
+// TestRunShardNotCompared: loadgate run of a shard's tests says that the
+// shard's runs are not compared and why, even where the package stores a
+// baseline of the scenario; it used to say "no baseline in
+// testdata/loadgate" and to suggest recording one.
+func TestRunShardNotCompared(t *testing.T) {
+	group := shardRun(t)
 	out := loadgate(t.Context(), "run", "-progress", "off", "-count", "1", "-base", "stored", "-out", t.TempDir(), "./examples/shop")
-	want := "checkout at 150 per second: not compared: shard 1 of 2 of a sharded run (" + r.Shard.Group + "), a slice of the load: merge the shards (loadgate merge)"
+	want := "checkout at 150 per second: not compared: shard 1 of 2 of a sharded run (" + group + "), a slice of the load: merge the shards (loadgate merge)"
 	if !strings.Contains(out.stdout, want) || strings.Contains(out.stdout, "no baseline in") {
 		t.Errorf("exit status %d; want the summary to say %q and nothing of a missing baseline:\n%s%s", out.code, want, out.stdout, out.stderr)
+	}
+}
+
+// TestRunShardNoBase: loadgate run of a shard's tests runs no base commit
+// beside them (-base auto used to check out and run the commit the stored
+// baselines were recorded at, then compare nothing with it), and refuses
+// a -base ref for them.
+func TestRunShardNoBase(t *testing.T) {
+	shardRun(t)
+	out := loadgate(t.Context(), "run", "-progress", "off", "-count", "1", "-out", t.TempDir(), "./examples/shop")
+	want := "note: no base commit is run again: with LOADGATE_SHARD=1/2 the runs are one shard's"
+	if out.code != 0 || !strings.Contains(out.stdout, want) || strings.Contains(out.stderr+out.stdout, "checked out") {
+		t.Errorf("exit status %d; want 0, no base checked out and the note %q:\n%s%s", out.code, want, out.stdout, out.stderr)
+	}
+	out = loadgate(t.Context(), "run", "-progress", "off", "-count", "1", "-base", "HEAD", "-out", t.TempDir(), "./examples/shop")
+	want = "loadgate run: -base HEAD with LOADGATE_SHARD=1/2: a shard's runs are a slice of the load"
+	if out.code != exitUsage || !strings.Contains(out.stderr, want) {
+		t.Errorf("-base HEAD: exit status %d, stderr %q; want 2 and %q", out.code, out.stderr, want)
 	}
 }
