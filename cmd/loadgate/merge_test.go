@@ -299,3 +299,20 @@ func TestRunShardNoBase(t *testing.T) {
 		t.Errorf("-base HEAD: exit status %d, stderr %q; want 2 and %q", out.code, out.stderr, want)
 	}
 }
+
+// TestBaselineUpdateShard: loadgate baseline update under LOADGATE_SHARD
+// is refused before go test runs, naming the variable: baseline.Check
+// records nothing of a shard, and the update used to run the whole load,
+// then say that no test called baseline.Check.
+func TestBaselineUpdateShard(t *testing.T) {
+	shardRun(t)
+	ran := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl"}.install(t)
+	out := loadgate(t.Context(), "baseline", "update", "-progress", "off", "-count", "1", "./examples/shop")
+	want := "loadgate baseline update: LOADGATE_SHARD=1/2: a shard's runs are a slice of the load, which baseline.Check does not record"
+	if out.code != exitUsage || !strings.Contains(out.stderr, want) {
+		t.Errorf("exit status %d, stderr %q; want 2 and %q", out.code, out.stderr, want)
+	}
+	if data, _ := os.ReadFile(ran); strings.Contains(string(data), "go test") {
+		t.Errorf("go test ran:\n%s", data)
+	}
+}
