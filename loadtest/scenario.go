@@ -256,7 +256,7 @@ func (s Scenario) ready(sc scales) (Scenario, error) {
 		whole := planOf(s)
 		load, err := splitLoad(s.Load, sh.index, sh.count)
 		if err != nil {
-			return s, fmt.Errorf("%w (as shard %d of %d, %s)", err, sh.index, sh.count, EnvShard)
+			return s, fmt.Errorf("%w (as shard %d of %d, %s)", err, sh.index, sh.count, sh.from)
 		}
 		s.Load, s.split, s.whole = load, sh, &whole
 	}

@@ -136,9 +136,12 @@ type ShardRun struct {
 // sharding is what the environment says about a sharded run.
 type sharding struct {
 	index, count int // 1 <= index <= count
-	startAt      time.Time
-	group        string
-	commit       string
+	// from names the variables that made the shard, for messages:
+	// "LOADGATE_SHARD=2/4", "JOB_COMPLETION_INDEX=1 with LOADGATE_SHARDS=4".
+	from    string
+	startAt time.Time
+	group   string
+	commit  string
 }
 
 // stride is the part of a stage one shard runs: every count-th arrival
@@ -212,7 +215,7 @@ func shardingFromEnv(getenv func(string) string, now time.Time) (*sharding, erro
 				return nil, fmt.Errorf("%s=%s and %s=%s disagree: %s counts from 0 (index %d is shard %d); set one of them", EnvShard, shard, EnvJobIndex, job, EnvJobIndex, i-1, i)
 			}
 		}
-		sh.index, sh.count = i, n
+		sh.index, sh.count, sh.from = i, n, EnvShard+"="+shard
 	case shards != "":
 		n, err := strconv.Atoi(shards)
 		if err != nil || n < 1 || n > MaxShardCount {
@@ -225,7 +228,7 @@ func shardingFromEnv(getenv func(string) string, now time.Time) (*sharding, erro
 		if err != nil || k < 0 || k >= n {
 			return nil, fmt.Errorf("%s=%q with %s=%d: want 0 to %d (0-based); give the Job as many completions as %s says", EnvJobIndex, job, EnvShards, n, n-1, EnvShards)
 		}
-		sh.index, sh.count = k+1, n
+		sh.index, sh.count, sh.from = k+1, n, fmt.Sprintf("%s=%s with %s=%s", EnvJobIndex, job, EnvShards, shards)
 	default:
 		if at != "" {
 			return nil, fmt.Errorf("%s is for sharded runs: set %s=i/N too (1/1 for a single generator)", EnvStartAt, EnvShard)

@@ -353,16 +353,31 @@ func TestShardUniqueFeed(t *testing.T) {
 }
 
 // TestShardRefusedScenario checks that a scenario whose split would leave
-// a shard without users is refused before any load, naming the shard.
+// a shard without users is refused before any load, naming the shard and
+// the variables that made it: a Kubernetes Indexed Job's pod was told
+// LOADGATE_SHARD, which it never set.
 func TestShardRefusedScenario(t *testing.T) {
-	t.Setenv(EnvShard, "1/4")
-	t.Setenv(EnvRunGroup, "g")
-	_, err := Execute(context.Background(), Scenario{
-		Target: Func(func(context.Context) error { return nil }),
-		Load:   Users(2).Iterations(10),
-	})
-	if err == nil || !strings.Contains(err.Error(), "2 users cannot run iterations in each of 4 shards") || !strings.Contains(err.Error(), "shard 1 of 4, LOADGATE_SHARD") {
-		t.Errorf("err = %v", err)
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"shard", map[string]string{EnvShard: "1/4"}, "(as shard 1 of 4, LOADGATE_SHARD=1/4)"},
+		{"indexed job", map[string]string{EnvJobIndex: "2", EnvShards: "4"}, "(as shard 3 of 4, JOB_COMPLETION_INDEX=2 with LOADGATE_SHARDS=4)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			t.Setenv(EnvRunGroup, "g")
+			_, err := Execute(context.Background(), Scenario{
+				Target: Func(func(context.Context) error { return nil }),
+				Load:   Users(2).Iterations(10),
+			})
+			if err == nil || !strings.Contains(err.Error(), "2 users cannot run iterations in each of 4 shards") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v; want it to say %q", err, tt.want)
+			}
+		})
 	}
 }
 
