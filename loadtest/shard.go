@@ -151,7 +151,7 @@ type stride struct{ index, count int }
 
 func (s stride) split() bool { return s.count > 1 }
 
-// ParseShard parses "i/N" (LOADGATE_SHARD, loadgate run -shard): shard i
+// ParseShard parses "i/N" (LOADGATE_SHARD, the Action's shard input): shard i
 // of N, 1-based.
 func ParseShard(v string) (index, count int, err error) {
 	is, ns, ok := strings.Cut(strings.TrimSpace(v), "/")
