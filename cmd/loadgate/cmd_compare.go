@@ -99,12 +99,21 @@ func compareFiles(basePath, headPath string, j *baseline.Judge) (*report, error)
 	if err != nil {
 		return nil, inputError("compare", err)
 	}
+	return compareSetsOf("compare", basePath, headPath, base, head, j)
+}
+
+// compareSetsOf compares head with base, read from headPath and basePath,
+// for cmd (compare, report): a comparison that could not be made is bad
+// input, and so is a base that shares no scenario with the head (a
+// baseline of another service, a directory of other tests), which would
+// otherwise judge nothing and pass.
+func compareSetsOf(cmd, basePath, headPath string, base, head *inputSet, j *baseline.Judge) (*report, error) {
 	r, err := compareSets(base, head, j)
 	if err != nil {
-		return nil, inputError("compare", err)
+		return nil, inputError(cmd, err)
 	}
 	if len(r.Comparisons) == 0 {
-		return nil, usageErrorf("compare", "no scenario is in both %s (%s) and %s (%s)",
+		return nil, usageErrorf(cmd, "no scenario is in both %s (%s) and %s (%s)",
 			basePath, keyNames(base.keys()), headPath, keyNames(head.keys()))
 	}
 	return r, nil

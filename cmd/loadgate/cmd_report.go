@@ -88,9 +88,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if base, err = readInputs(paths[1]); err != nil {
 			return inputError("report", err)
 		}
-		r, err := compareSets(base, head, j)
+		r, err := compareSetsOf("report", paths[1], paths[0], base, head, j)
 		if err != nil {
-			return inputError("report", err)
+			return err
 		}
 		for _, c := range r.Comparisons {
 			run.Scenarios = append(run.Scenarios, c.Judged)

@@ -96,6 +96,10 @@ func TestReportErrors(t *testing.T) {
 		{"NaN success goal", []string{"report", "-success-goal", "NaN", dir}, `-success-goal "NaN": want a share in (0, 1)`},
 		{"empty -o", []string{"report", "-o", "", dir}, `-o is empty`},
 		{"a shard's result", []string{"report", shard}, "shard.json: a shard's result: scenario checkout at 150 per second ran as shard 2 of 3"},
+		// A base of other scenarios compared nothing, and the report
+		// passed every scenario; loadgate compare refused it.
+		{"a base of other scenarios", []string{"report", "-o", filepath.Join(dir, "r.html"), dir, "testdata/baselines"},
+			"no scenario is in both testdata/baselines (checkout at 150 per second) and " + dir + " (checkout)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
