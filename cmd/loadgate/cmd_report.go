@@ -96,6 +96,10 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			run.Scenarios = append(run.Scenarios, c.Judged)
 			baseKeys[c.Key], causes[c.Key], compared[c.Key] = c.BaseKey, c.Cause, true
 		}
+		for _, s := range r.New {
+			run.Scenarios = append(run.Scenarios, s)
+			compared[scenarioKey{s.Package, s.Name}] = true
+		}
 		if len(r.OnlyBase) > 0 {
 			in.Notes = append(in.Notes, "Only in the base, not shown: "+keyNames(r.OnlyBase)+".")
 		}
@@ -106,12 +110,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if compared[k] || len(rs) == 0 {
 			continue
 		}
-		noBase := "no base given (loadgate report RESULTS BASE compares)"
-		if base != nil {
-			noBase = "not in the base"
-		}
 		run.Scenarios = append(run.Scenarios, verdict.Judge(j, verdict.Input{
-			Name: k.Scenario, Package: k.Package, Test: topTest(rs[0].Test), Head: resultsOf(rs), NoBase: noBase}))
+			Name: k.Scenario, Package: k.Package, Test: topTest(rs[0].Test), Head: resultsOf(rs),
+			NoBase: "no base given (loadgate report RESULTS BASE compares)"}))
 	}
 	run.Correct()
 	in.Run = run

@@ -20,6 +20,10 @@ type report struct {
 	Comparisons []scenarioComparison
 	OnlyBase    []scenarioKey
 	OnlyHead    []scenarioKey
+	// New are the judgements of the scenarios of OnlyHead that have runs:
+	// with nothing to compare with, their SLA and leaks still judge them,
+	// as loadgate run and the Action judge a scenario without a baseline.
+	New []*verdict.Scenario
 	// Run is the verdict, as loadgate run and the Action decide it: the
 	// comparisons, and the goroutines the new results leaked.
 	Run verdict.Run
@@ -67,6 +71,16 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk]), bk})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}
+	for _, hk := range r.OnlyHead {
+		rs := head.Results[hk]
+		if len(rs) == 0 {
+			continue // a baseline only: no run to judge
+		}
+		v := verdict.Judge(j, verdict.Input{Name: hk.Scenario, Package: hk.Package, Test: topTest(rs[0].Test),
+			Head: resultsOf(rs), NoBase: "not in the base"})
+		r.New = append(r.New, v)
+		r.Run.Scenarios = append(r.Run.Scenarios, v)
+	}
 	r.Run.Correct()
 	for _, bk := range baseKeys {
 		if !matched[bk] {
@@ -101,22 +115,25 @@ func (r *report) verdict() baseline.Verdict { return r.Run.Verdict() }
 func (r *report) headline() string {
 	var fails, warns []string
 	var unsure []*verdict.Scenario
-	for _, c := range r.Comparisons {
-		name := c.Scenario
-		if c.Judged.Verdict > c.Verdict && len(c.Judged.Why) > 0 {
+	for _, s := range r.Run.Scenarios {
+		name := s.Name
+		switch {
+		case s.Comparison == nil:
+			name += " (only in NEW)"
+		case s.Verdict > s.Comparison.Verdict && len(s.Why) > 0:
 			// Failed for what the comparison does not show: a leak.
-			name += " (" + c.Judged.Why[len(c.Judged.Why)-1] + ")"
+			name += " (" + s.Why[len(s.Why)-1] + ")"
 		}
-		switch c.Judged.Verdict {
+		switch s.Verdict {
 		case baseline.Fail:
 			fails = append(fails, name)
 		case baseline.Inconclusive:
-			unsure = append(unsure, c.Judged)
+			unsure = append(unsure, s)
 		case baseline.Warn:
 			warns = append(warns, name)
 		}
 	}
-	n := cell.Plural(len(r.Comparisons), "scenario")
+	n := cell.Plural(len(r.Run.Scenarios), "scenario")
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
@@ -161,6 +178,12 @@ func (r *report) writeText(w io.Writer) error {
 	if len(r.OnlyHead) > 0 {
 		fmt.Fprintf(&b, "only in NEW, not compared: %s\n", keyNames(r.OnlyHead))
 	}
+	for _, s := range r.judgedNew() {
+		fmt.Fprintf(&b, "%s (only in NEW): %s\n", s.Name, strings.ToUpper(s.Verdict.String()))
+		for _, why := range s.Why {
+			fmt.Fprintf(&b, "  - %s\n", why)
+		}
+	}
 	fmt.Fprintln(&b, r.headline())
 	_, err := w.Write(b.Bytes())
 	return err
@@ -194,8 +217,26 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	if len(r.OnlyHead) > 0 {
 		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", keyNames(r.OnlyHead))
 	}
+	if news := r.judgedNew(); len(news) > 0 {
+		b.WriteString("\n")
+		for _, s := range news {
+			fmt.Fprintf(&b, "- %s `%s`: %s\n", cell.Icon(s.Verdict.String()), strings.ReplaceAll(s.Name, "`", "'"), cell.Markdown(strings.Join(s.Why, "; ")))
+		}
+	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// judgedNew are the scenarios only in NEW whose SLA or leaks judged them
+// other than pass, for the outputs to say why.
+func (r *report) judgedNew() []*verdict.Scenario {
+	var out []*verdict.Scenario
+	for _, s := range r.New {
+		if s.Verdict != baseline.Pass {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // reportSchema identifies the JSON layout of loadgate compare -format json.
@@ -204,6 +245,14 @@ const reportSchema = "loadgate.compare/v1"
 type jsonKey struct {
 	Package  string `json:"package,omitempty"`
 	Scenario string `json:"scenario"`
+}
+
+// jsonNew is a scenario only in NEW: its verdict and why, from its SLA
+// and leaks, when it has runs.
+type jsonNew struct {
+	jsonKey
+	Verdict *baseline.Verdict `json:"verdict,omitempty"`
+	Reasons []string          `json:"reasons,omitempty"`
 }
 
 // writeJSON writes the report as one JSON document: the overall verdict,
@@ -215,8 +264,8 @@ func (r *report) writeJSON(w io.Writer) error {
 		Verdict     baseline.Verdict  `json:"verdict"`
 		Comparisons []json.RawMessage `json:"comparisons"`
 		OnlyInBase  []jsonKey         `json:"only_in_base"`
-		OnlyInNew   []jsonKey         `json:"only_in_new"`
-	}{Schema: reportSchema, Verdict: r.verdict(), Comparisons: []json.RawMessage{}, OnlyInBase: []jsonKey{}, OnlyInNew: []jsonKey{}}
+		OnlyInNew   []jsonNew         `json:"only_in_new"`
+	}{Schema: reportSchema, Verdict: r.verdict(), Comparisons: []json.RawMessage{}, OnlyInBase: []jsonKey{}, OnlyInNew: []jsonNew{}}
 	for _, c := range r.Comparisons {
 		var b bytes.Buffer
 		if err := c.WriteJSON(&b); err != nil {
@@ -228,7 +277,13 @@ func (r *report) writeJSON(w io.Writer) error {
 		doc.OnlyInBase = append(doc.OnlyInBase, jsonKey(k))
 	}
 	for _, k := range r.OnlyHead {
-		doc.OnlyInNew = append(doc.OnlyInNew, jsonKey(k))
+		n := jsonNew{jsonKey: jsonKey(k)}
+		for _, s := range r.New {
+			if s.Package == k.Package && s.Name == k.Scenario {
+				n.Verdict, n.Reasons = &s.Verdict, s.Why
+			}
+		}
+		doc.OnlyInNew = append(doc.OnlyInNew, n)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/internal/schematest"
 )
 
@@ -58,5 +63,65 @@ func TestCompareJSONSchema(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompareJudgesNewScenarios: a scenario only in NEW has nothing to
+// compare with, but its SLA limits still judge it, as loadgate run, the
+// report and the Action judge one without a baseline. compare left it
+// out: a new scenario that breached its SLA passed, and the SLA file's
+// section for it was said to match no scenario.
+func TestCompareJudgesNewScenarios(t *testing.T) {
+	head := t.TempDir()
+	for _, side := range []struct{ dir, scenario string }{{"testdata/results/base", ""}, {"testdata/results/slow", "new"}} {
+		files, _ := filepath.Glob(filepath.Join(side.dir, "*.json"))
+		for i, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Base(f)
+			if side.scenario != "" {
+				var doc map[string]any
+				if err := json.Unmarshal(data, &doc); err != nil {
+					t.Fatal(err)
+				}
+				doc["scenario"] = side.scenario
+				data, _ = json.Marshal(doc)
+				name = fmt.Sprintf("%s.%d.json", side.scenario, i+1)
+			}
+			fixture.WriteFile(t, filepath.Join(head, name), string(data))
+		}
+	}
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	fixture.WriteFile(t, sla, "[new]\np99 < 1us\n")
+
+	r := loadgate(t.Context(), "compare", "-sla", sla, "testdata/results/base", head)
+	if r.code != exitFailed {
+		t.Errorf("exit status %d, want %d (the new scenario breached its SLA)\n%s", r.code, exitFailed, r)
+	}
+	for _, want := range []string{"only in NEW, not compared: new\n", "new (only in NEW): FAIL\n  - SLA breached: scenario new: p99 = ", "\nFAIL: "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stderr, "matches no scenario") {
+		t.Errorf("the SLA's section for the new scenario is said to match none:\n%s", r.stderr)
+	}
+	md := loadgate(t.Context(), "compare", "-format", "markdown", "-sla", sla, "testdata/results/base", head)
+	if !strings.Contains(md.stdout, "- ❌ `new`: SLA breached: scenario new: p99 = ") {
+		t.Errorf("markdown lacks the new scenario's breach:\n%s", md.stdout)
+	}
+	js := loadgate(t.Context(), "compare", "-format", "json", "-sla", sla, "testdata/results/base", head)
+	schematest.Validate(t, "../../schema/compare.v1.json", []byte(js.stdout))
+	var doc struct {
+		Verdict   string
+		OnlyInNew []struct{ Scenario, Verdict string } `json:"only_in_new"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict != "fail" || len(doc.OnlyInNew) != 1 || doc.OnlyInNew[0].Verdict != "fail" {
+		t.Errorf("json: verdict %q, only_in_new %+v; want fail and new: fail", doc.Verdict, doc.OnlyInNew)
 	}
 }
