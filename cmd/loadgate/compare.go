@@ -111,38 +111,10 @@ func matchKey(k scenarioKey, keys []scenarioKey, taken map[scenarioKey]bool) (sc
 // verdict is the run's verdict (verdict.Run.Verdict).
 func (r *report) verdict() baseline.Verdict { return r.Run.Verdict() }
 
-// headline sums the report up in one line.
+// headline sums the report up in one line: the verdict's word, then the
+// headline every report shares (verdict.Run.Headline).
 func (r *report) headline() string {
-	var fails, warns []string
-	var unsure []*verdict.Scenario
-	for _, s := range r.Run.Scenarios {
-		name := s.Name
-		switch {
-		case s.Comparison == nil:
-			name += " (only in NEW)"
-		case s.Verdict > s.Comparison.Verdict && len(s.Why) > 0:
-			// Failed for what the comparison does not show: a leak.
-			name += " (" + s.Why[len(s.Why)-1] + ")"
-		}
-		switch s.Verdict {
-		case baseline.Fail:
-			fails = append(fails, name)
-		case baseline.Inconclusive:
-			unsure = append(unsure, s)
-		case baseline.Warn:
-			warns = append(warns, name)
-		}
-	}
-	n := cell.Plural(len(r.Run.Scenarios), "scenario")
-	switch {
-	case len(fails) > 0:
-		return fmt.Sprintf("FAIL: %d of %s regressed: %s", len(fails), n, strings.Join(fails, ", "))
-	case len(unsure) > 0:
-		return fmt.Sprintf("INCONCLUSIVE: %s, no regression confirmed; %s", n, verdict.Unsure(unsure))
-	case len(warns) > 0:
-		return fmt.Sprintf("WARN: %s, no regression; warnings for %s", n, strings.Join(warns, ", "))
-	}
-	return fmt.Sprintf("PASS: %s, no regression", n)
+	return r.Run.Word() + ": " + r.Run.Headline()
 }
 
 func keyNames(keys []scenarioKey) string {

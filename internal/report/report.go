@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -118,7 +117,7 @@ func build(in Input) (*page, error) {
 	}
 	if in.Run != nil {
 		p.Verdict = in.Run.Verdict().String()
-		p.Headline = headline(in.Run)
+		p.Headline = in.Run.Headline()
 	}
 	charts := map[string]*chartSpec{}
 	for i, s := range in.Scenarios {
@@ -143,38 +142,3 @@ func build(in Input) (*page, error) {
 	p.Data = template.JS(data)
 	return p, nil
 }
-
-// headline sums up the run's verdict in one line, as loadgate compare's
-// does.
-func headline(r *verdict.Run) string {
-	var fails, warns []string
-	unsure := false
-	for _, s := range r.Scenarios {
-		switch s.Verdict {
-		case baseline.Fail:
-			fails = append(fails, s.Name)
-		case baseline.Inconclusive:
-			unsure = true
-		case baseline.Warn:
-			warns = append(warns, s.Name)
-		}
-	}
-	n := cell.Plural(len(r.Scenarios), "scenario")
-	switch {
-	case len(fails) > 0:
-		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
-	case unsure:
-		return fmt.Sprintf("%s, no regression confirmed; %s", n, verdict.Unsure(r.Scenarios))
-	case len(warns) > 0:
-		return fmt.Sprintf("%s; warnings for %s", n, strings.Join(warns, ", "))
-	}
-	if !slices.ContainsFunc(r.Scenarios, judged) {
-		// Nothing was compared and no SLA limit checked: "passed" would
-		// claim what no one asked.
-		return n + ", not judged: no base or SLA limits given (no goroutine leak found)"
-	}
-	return n + ", all passed"
-}
-
-// judged tells whether s was held to a base or to SLA limits.
-func judged(s *verdict.Scenario) bool { return s.Comparison != nil || len(s.SLA) > 0 }

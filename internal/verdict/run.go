@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -181,6 +182,66 @@ func (r *Run) Correct() {
 		t.Comparison.Demote(level, why, detail)
 		t.decide()
 	}
+}
+
+// Headline sums the scenarios' verdicts up in one line, for every output
+// that heads a report with one (loadgate compare's last line, after its
+// word; the HTML report's heading): "2 of 5 scenarios failed: checkout,
+// browse (SLA breached)", "5 scenarios, no regression confirmed; too noisy
+// to judge cart (more or longer runs)". A scenario that failed without a
+// regression says why, in parentheses: it did not regress.
+func (r *Run) Headline() string {
+	var fails, warns []string
+	unsure := false
+	for _, s := range r.Scenarios {
+		switch s.Verdict {
+		case baseline.Fail:
+			name := s.Name
+			if why := s.failedFor(); why != "" {
+				name += " (" + why + ")"
+			}
+			fails = append(fails, name)
+		case baseline.Inconclusive:
+			unsure = true
+		case baseline.Warn:
+			warns = append(warns, s.Name)
+		}
+	}
+	n := cell.Plural(len(r.Scenarios), "scenario")
+	switch {
+	case len(fails) > 0:
+		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
+	case unsure:
+		return fmt.Sprintf("%s, no regression confirmed; %s", n, Unsure(r.Scenarios))
+	case len(warns) > 0:
+		return fmt.Sprintf("%s, no regression; warnings for %s", n, strings.Join(warns, ", "))
+	case slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Comparison != nil }):
+		return n + ", no regression"
+	case slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return len(s.SLA) > 0 }):
+		return n + ", all passed"
+	}
+	// Nothing was compared and no SLA limit checked: "passed" would claim
+	// what no one asked.
+	return n + ", not judged: no base or SLA limits given (no goroutine leak found)"
+}
+
+// failedFor says why a failed scenario failed when none of its metrics
+// regressed: "SLA breached", "goroutines leaked in 1 of 5 runs", "test
+// TestLoadCart failed", "not judged"; "" when one regressed.
+func (s *Scenario) failedFor() string {
+	switch {
+	case s.Regressions() > 0:
+		return ""
+	case s.Err != nil:
+		return "not judged"
+	case s.Breached():
+		return "SLA breached"
+	case s.LeakRuns > s.ReportedLeakRuns:
+		return fmt.Sprintf("goroutines leaked in %d of %d runs", s.LeakRuns, s.HeadRuns)
+	case s.TestFailed:
+		return "test " + s.Test + " failed"
+	}
+	return ""
 }
 
 // Unsure says why scenarios are inconclusive, as every headline says it:

@@ -253,3 +253,39 @@ func TestBaseCommitNamed(t *testing.T) {
 		t.Errorf("the comparison does not name the base's commit:\n%s", text)
 	}
 }
+
+// TestHeadline: the one line that heads loadgate compare's output and the
+// HTML report (each had its own: compare said "regressed" of a scenario
+// that only breached its SLA, and counted only the compared ones). A
+// scenario that failed without a regression says why.
+func TestHeadline(t *testing.T) {
+	base := runsOf(100, 101, 99, 100.5, 99.5)
+	sla := &baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 90ms"}}}
+	judge := func(j *baseline.Judge, name string, in Input) *Scenario {
+		in.Name, in.Test = name, "TestLoad"
+		return Judge(j, in)
+	}
+	regressed := judge(&baseline.Judge{}, "cart", Input{Base: base, Head: runsOf(130.2, 129.8, 130.6, 129.4, 130.1)})
+	breached := judge(sla, "checkout", Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)})
+	newBreached := judge(sla, "search", Input{NoBase: "not in the base", Head: runsOf(100, 101)})
+	passed := judge(&baseline.Judge{}, "browse", Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)})
+	onlySLA := judge(&baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 1s"}}}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
+	unjudged := judge(&baseline.Judge{}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
+	tests := []struct {
+		name string
+		give []*Scenario
+		want string
+	}{
+		{"failed", []*Scenario{regressed, breached, newBreached, passed}, "3 of 4 scenarios failed: cart, checkout (SLA breached), search (SLA breached)"},
+		{"passed", []*Scenario{passed}, "1 scenario, no regression"},
+		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
+		{"nothing judged", []*Scenario{unjudged}, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (&Run{Scenarios: tt.give}).Headline(); got != tt.want {
+				t.Errorf("Headline() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
