@@ -232,7 +232,11 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	var sb strings.Builder
 	c.WriteText(&sb)
 	if c.Verdict == Fail && os.Getenv(EnvPooled) != "1" {
-		t.Errorf("baseline.Check: %s regressed against %s:\n%s", res.Scenario, path, sb.String())
+		what := "regressed against"
+		if !c.regressed() && len(SLABreaches(c.SLA)) > 0 {
+			what = "breached its SLA; compared with"
+		}
+		t.Errorf("baseline.Check: %s %s %s:\n%s", res.Scenario, what, path, sb.String())
 	} else {
 		t.Logf("baseline.Check: %s compared with %s:\n%s", res.Scenario, path, sb.String())
 	}

@@ -215,6 +215,10 @@ func TestCheckSLA(t *testing.T) {
 		if !update && (c == nil || c.Verdict != Fail) {
 			t.Errorf("the comparison does not fail on the SLA breach: %v", c)
 		}
+		// Nothing regressed: the same run as the baseline's.
+		if !update && (!strings.Contains(tb.text(), "baseline.Check: checkout breached its SLA; compared with ") || strings.Contains(tb.text(), "regressed")) {
+			t.Errorf("an SLA breach is reported as a regression:\n%s", tb.text())
+		}
 	}
 	tb := &fakeTB{}
 	Check(tb, res, WithDir(dir), WithUpdate(false), WithSLA("p99 <"))

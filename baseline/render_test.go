@@ -90,6 +90,32 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// TestMarkdownHeadingSLABreach: a comparison that fails on its SLA alone
+// is headed "SLA breached", as the Action's comment and loadgate compare's
+// last line say it; it was headed "regression", though no metric
+// regressed.
+func TestMarkdownHeadingSLABreach(t *testing.T) {
+	var runs []*loadtest.Result
+	for i := range 5 {
+		runs = append(runs, result("checkout", time.Millisecond, uint64(i)))
+	}
+	s, err := SampleOf(runs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compare(s, s, Policy{SLA: []string{"p99 < 1us"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := c.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if head, _, _ := strings.Cut(b.String(), "\n"); c.Verdict != Fail || head != "### ❌ loadgate: `checkout` — SLA breached" {
+		t.Errorf("verdict %v, heading %q; want fail and SLA breached", c.Verdict, head)
+	}
+}
+
 // TestRenderJSONIsValid checks the JSON of every rendered comparison
 // against schema/compare.v1.json, and that every row has the interval of
 // its change (change_lo, change_hi: the JSON had none, though loadgate
