@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -114,6 +115,10 @@ func (r *Report) Annotations() []Annotation {
 		a.Message = strings.Join(why, "\n")
 		if g.worst == baseline.Fail {
 			a.Level, a.Title = "error", "loadgate: "+g.test+" regressed"
+			if !slices.ContainsFunc(g.scenarios, func(s *Scenario) bool { return s.Regressions() > 0 }) {
+				// An SLA breach or a leak: nothing regressed.
+				a.Title = "loadgate: " + g.test + " failed"
+			}
 			errs = append(errs, a)
 		} else {
 			a.Level, a.Title = "warning", "loadgate: "+g.test+" warns"

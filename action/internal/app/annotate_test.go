@@ -102,3 +102,26 @@ func TestIsTestName(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotationTitleSLABreach: a test whose scenario breached the SLA
+// file's limits (its own test passed: it does not check them) is
+// annotated "failed", as the comment says "SLA breached"; it was titled
+// "regressed", though no metric regressed.
+func TestAnnotationTitleSLABreach(t *testing.T) {
+	res := regressedTests(2)
+	for _, r := range res.Head {
+		if r.Scenario == "s01" {
+			r.Latency = res.Base[0].Latency // as fast as the base
+		}
+	}
+	got := analyze(t, res, "[s01]\np99 < 1us\n").Annotations()
+	titles := map[string]bool{}
+	for _, a := range got {
+		titles[a.Title] = true
+	}
+	for _, want := range []string{"loadgate: TestLoad00 regressed", "loadgate: TestLoad01 failed"} {
+		if !titles[want] {
+			t.Errorf("no annotation titled %q: %v", want, titles)
+		}
+	}
+}
