@@ -146,7 +146,9 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		in := verdict.Input{Name: k.name, Package: k.pkg, Test: k.test, Head: head, Look: look}
 		var base []*loadtest.Result
 		in.Stored = findBaseline(res.Baselines, k.pkg, k.name)
-		in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5"
+		// The package too: go test without one runs the working
+		// directory's, where the test may not be.
+		in.NoBase = "no stored baseline: record one with LOADGATE_UPDATE=1 go test -run '^" + k.test + "$' -count=5 " + cmp.Or(k.pkg, "./...")
 		switch {
 		case m.Compare == CompareBaseRef:
 			// The base's runs; as loadgate run chooses (verdict.UseBase).
