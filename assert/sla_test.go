@@ -290,3 +290,22 @@ func TestSLAGeneratorBound(t *testing.T) {
 		t.Errorf("the test's failure %q does not say generator-bound", rt.errors)
 	}
 }
+
+// TestHeapWrittenAlike: the heap peak reads the same in the run's summary
+// as in a failed heap_peak limit and a comparison's cell (it was "6.7 MiB"
+// in the one and "6.71MiB" in the others).
+func TestHeapWrittenAlike(t *testing.T) {
+	res := &loadtest.Result{Scenario: "checkout"}
+	res.Runtime.HeapPeakBytes = 7034880
+	want := assert.UnitBytes.Format(float64(res.Runtime.HeapPeakBytes))
+	if !strings.Contains(loadtest.Summary(res), "heap peak "+want+",") {
+		t.Errorf("the summary does not write the heap peak as %s:\n%s", want, loadtest.Summary(res))
+	}
+	outs, err := assert.Check(res, "heap_peak < 1MiB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || !strings.Contains(outs[0].Message, "heap_peak = "+want+",") {
+		t.Errorf("the failure does not write the heap peak as %s: %+v", want, outs)
+	}
+}

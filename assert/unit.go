@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/internal/quantity"
 )
 
 // Unit is what the values of an SLA measure. [Outcome.Actual] and
@@ -210,57 +211,19 @@ func tidy(v float64) float64 {
 	return r
 }
 
-// formatSig writes v to sig significant digits, but never rounds the whole
-// part (12345 stays 12345), and drops trailing zeros.
-func formatSig(v float64, sig int) string {
-	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case v == 0:
-		return "0"
-	}
-	dec := sig - 1 - int(math.Floor(math.Log10(math.Abs(v))))
-	dec = max(0, min(dec, 15))
-	s := strconv.FormatFloat(v, 'f', dec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
+// formatSig writes v to sig significant digits (quantity.Sig).
+func formatSig(v float64, sig int) string { return quantity.Sig(v, sig) }
 
-// formatDuration writes ns nanoseconds rounded to sig significant digits.
-func formatDuration(ns float64, sig int) string {
-	if math.IsNaN(ns) || math.Abs(ns) >= math.MaxInt64 {
-		return formatSig(ns/1e9, sig) + "s"
-	}
-	d := time.Duration(math.Round(ns))
-	abs := d
-	if abs < 0 {
-		abs = -abs
-	}
-	limit := time.Duration(math.Pow10(sig))
-	for unit := time.Duration(1); unit < time.Hour; unit *= 10 {
-		if abs < limit*unit {
-			return d.Round(unit).String()
-		}
-	}
-	return d.Round(time.Second).String()
-}
+// formatDuration writes ns nanoseconds rounded to sig significant digits
+// (quantity.Duration).
+func formatDuration(ns float64, sig int) string { return quantity.Duration(ns, sig) }
 
 // formatBytes writes v bytes to three significant digits in unit suffix, or
-// in the largest binary unit that fits when suffix is "".
+// in the largest binary unit that fits when suffix is "" or "B", as every
+// output writes a size (quantity.Bytes).
 func formatBytes(v float64, suffix string) string {
 	if suffix == "" || suffix == "B" {
-		suffix = "B"
-		for _, u := range []string{"TiB", "GiB", "MiB", "KiB"} {
-			if math.Abs(v) >= byteUnits[u] {
-				suffix = u
-				break
-			}
-		}
+		return quantity.Bytes(v)
 	}
 	return formatSig(v/byteUnits[suffix], 3) + suffix
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/quantity"
 )
 
 // Summary renders a result as the plain-text table Run logs at the end.
@@ -92,8 +94,8 @@ func Summary(r *Result) string {
 		writeShards(&b, r.Shards)
 	} else {
 		rt := r.Runtime
-		fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %.1f MiB, %d GCs (pause p99 %v), CPU %.2fs\n",
-			rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, float64(rt.HeapPeakBytes)/(1<<20),
+		fmt.Fprintf(&b, "runtime: goroutines %d→%d (peak %d), heap peak %s, %d GCs (pause p99 %v), CPU %.2fs\n",
+			rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, quantity.Bytes(float64(rt.HeapPeakBytes)),
 			rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
 	}
 	if g := r.Generator; g != nil {

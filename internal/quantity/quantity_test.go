@@ -1,0 +1,42 @@
+package quantity
+
+import (
+	"math"
+	"testing"
+)
+
+func TestBytes(t *testing.T) {
+	for _, tt := range []struct {
+		give float64
+		want string
+	}{
+		{0, "0B"},
+		{100, "100B"},
+		{1 << 10, "1KiB"},
+		{7034880, "6.71MiB"},
+		{6 << 20, "6MiB"},
+		{1.5 * (1 << 30), "1.5GiB"},
+		{-(3 << 20), "-3MiB"},
+	} {
+		if got := Bytes(tt.give); got != tt.want {
+			t.Errorf("Bytes(%v) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestSigAndDuration(t *testing.T) {
+	for _, tt := range []struct {
+		got, want string
+	}{
+		{Sig(12345, 3), "12345"},
+		{Sig(0.0012345, 3), "0.00123"},
+		{Sig(math.Inf(1), 3), "+Inf"},
+		{Duration(1372000, 3), "1.37ms"},
+		{Duration(476123, 3), "476µs"},
+		{Duration(-2500e6, 3), "-2.5s"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
