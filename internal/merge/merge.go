@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,11 +9,13 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/histo"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -260,7 +263,8 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		}
 		out.Shards = append(out.Shards, RunOf(f))
 	}
-	if err := m.byName(out, files); err != nil {
+	folded, err := m.byName(out, files)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.stages(out, files); err != nil {
@@ -319,6 +323,9 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		}
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%s of %d: %s", who, rs.Count, w))
 	}
+	if len(folded) > 0 {
+		out.Warnings = append(out.Warnings, foldedWarning(folded))
+	}
 	return out, nil
 }
 
@@ -356,15 +363,21 @@ func generatorOf(shards []loadtest.ShardRun) *loadtest.Generator {
 	return out
 }
 
-// byName merges the results per request name.
-func (m *merger) byName(out *loadtest.Result, files []File) error {
+// byName merges the results per request name, keeping the names
+// [keptNames] keeps and counting the others under loadtest.OtherNames,
+// which it returns as folded.
+func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, err error) {
+	kept, folded := keptNames(files)
 	for _, f := range files {
 		for name, nr := range f.Result.ByName {
 			if out.ByName == nil {
 				out.ByName = map[string]loadtest.NameResult{}
 			}
+			if !kept[name] {
+				name = loadtest.OtherNames
+			}
 			if err := m.latency(f, fmt.Sprintf("by_name.%s.latency", name), nr.Latency); err != nil {
-				return err
+				return nil, err
 			}
 			acc := out.ByName[name]
 			acc.Requests += nr.Requests
@@ -389,7 +402,66 @@ func (m *merger) byName(out *loadtest.Result, files []File) error {
 		}
 		out.ByName[name] = nr
 	}
-	return nil
+	return folded, nil
+}
+
+// keptNames are the request names a merged result keeps apart, as one
+// run keeps them: a name is counted under loadtest.OtherNames when a shard
+// that has that bucket lacks it (the shard may have counted its requests
+// there, past its loadtest.MaxNames: kept apart, the name's figures would
+// be those of a part of its requests), and past the loadtest.MaxNames
+// busiest. folded are the names counted there that a shard kept apart.
+func keptNames(files []File) (kept map[string]bool, folded []string) {
+	requests := map[string]int64{}
+	for _, f := range files {
+		for name, nr := range f.Result.ByName {
+			requests[name] += nr.Requests
+		}
+	}
+	kept = map[string]bool{loadtest.OtherNames: true}
+	var names []string
+	for name := range requests {
+		if name == loadtest.OtherNames {
+			continue
+		}
+		whole := true
+		for _, f := range files {
+			_, has := f.Result.ByName[name]
+			_, other := f.Result.ByName[loadtest.OtherNames]
+			whole = whole && (has || !other)
+		}
+		if whole {
+			names = append(names, name)
+		} else {
+			folded = append(folded, name)
+		}
+	}
+	slices.Sort(names)
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(requests[b], requests[a]) })
+	for i, name := range names {
+		if i < loadtest.MaxNames {
+			kept[name] = true
+		} else {
+			folded = append(folded, name)
+		}
+	}
+	slices.Sort(folded)
+	return kept, folded
+}
+
+// foldedWarning says which names a merge counted under loadtest.OtherNames.
+func foldedWarning(folded []string) string {
+	const show = 5
+	quoted := make([]string, 0, show)
+	for _, n := range folded[:min(len(folded), show)] {
+		quoted = append(quoted, strconv.Quote(n))
+	}
+	list := strings.Join(quoted, ", ")
+	if len(folded) > show {
+		list += ", …"
+	}
+	return fmt.Sprintf("merged: %s (%s) counted together as %q: a shard counted them there, past its %d names, or the shards had more than %d names together",
+		cell.Plural(len(folded), "name"), list, loadtest.OtherNames, loadtest.MaxNames, loadtest.MaxNames)
 }
 
 // stages merges the results per stage. A stage's rates are taken over

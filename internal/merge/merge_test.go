@@ -2,6 +2,8 @@ package merge
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -380,4 +382,68 @@ func TestGeneratorOf(t *testing.T) {
 	if got := generatorOf(shards); got.Bound || got.Reasons != nil {
 		t.Errorf("no shard bound: %+v", got)
 	}
+}
+
+// TestMergeNamesBounded: a name a shard counted under loadtest.OtherNames
+// (past its loadtest.MaxNames) is counted there in the merged result too,
+// and the merged result keeps at most loadtest.MaxNames names, as one run
+// does. The merge kept such a name apart with only the other shards'
+// requests (a p99 and an error rate of a part of them), and N shards gave
+// up to N times MaxNames names.
+func TestMergeNamesBounded(t *testing.T) {
+	requests := func(r *loadtest.Result) (n int64) {
+		for _, nr := range r.ByName {
+			n += nr.Requests
+		}
+		return n
+	}
+	t.Run("folded by a shard", func(t *testing.T) {
+		files, _ := shards(2, nil)
+		// Shard 2 met cart past its bound: its requests are under OtherNames.
+		by := files[1].Result.ByName
+		by[loadtest.OtherNames] = by["cart"]
+		delete(by, "cart")
+		got, err := Merge(files, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := got.ByName["cart"]; ok || got.ByName["home"].Requests != files[0].Result.ByName["home"].Requests+by["home"].Requests {
+			t.Errorf("by name %v: want cart counted under %q, as shard 2 counted it, and home whole", slices.Sorted(maps.Keys(got.ByName)), loadtest.OtherNames)
+		}
+		if o := got.ByName[loadtest.OtherNames]; o.Requests != files[0].Result.ByName["cart"].Requests+by[loadtest.OtherNames].Requests || o.Latency.Count != o.Requests {
+			t.Errorf("%q: %d requests (latency of %d), want both shards' cart", loadtest.OtherNames, o.Requests, o.Latency.Count)
+		}
+		if requests(got) != got.Requests {
+			t.Errorf("%d requests by name, want the run's %d", requests(got), got.Requests)
+		}
+		if w := strings.Join(got.Warnings, "\n"); !strings.Contains(w, `1 name ("cart") counted together as "(other names)"`) {
+			t.Errorf("warnings %q, want one naming cart", got.Warnings)
+		}
+	})
+	t.Run("more than MaxNames across shards", func(t *testing.T) {
+		files, _ := shards(2, nil)
+		for i, f := range files {
+			home := f.Result.ByName["home"]
+			for j := range loadtest.MaxNames - 2 { // each shard within its bound
+				nr := home
+				nr.Requests = int64(j + 1)
+				nr.Latency = loadtest.Latency{}
+				f.Result.ByName[fmt.Sprintf("shard%d-item%03d", i+1, j)] = nr
+			}
+		}
+		got, err := Merge(files, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.ByName) != loadtest.MaxNames+1 || got.ByName["home"].Requests == 0 || got.ByName["cart"].Requests == 0 {
+			t.Errorf("%d names, want the %d busiest (home and cart among them) and %q", len(got.ByName), loadtest.MaxNames, loadtest.OtherNames)
+		}
+		var want int64
+		for _, f := range files {
+			want += requests(f.Result)
+		}
+		if requests(got) != want {
+			t.Errorf("%d requests by name, want the shards' %d", requests(got), want)
+		}
+	})
 }
