@@ -79,9 +79,9 @@ type Comparison struct {
 	Alpha    float64
 	Rows     []Row
 	// Names compares the p99 and the error rate of each request name, when
-	// both sides are results with more than one name: where a change of
-	// the totals comes from. They only warn, and do not decide the
-	// verdict (see nameRows).
+	// both sides' runs have more than one name (a stored baseline's too,
+	// [Run.Names]): where a change of the totals comes from. They only
+	// warn, and do not decide the verdict (see nameRows).
 	Names []Row
 	// EnvMismatch lists how the machines of the two samples differ
 	// ("cpus: 2 vs 4"); empty when they do not.

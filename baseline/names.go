@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // MaxComparedNames bounds the request names a comparison compares one by one
@@ -20,7 +21,10 @@ const MaxComparedNames = 10
 // ([Run.Names]) give none. The rows use the rules of p99 and error_rate,
 // but only warn: the scenario's totals decide the verdict, and the names
 // multiply the comparisons a false alarm can come from. The names whose
-// p99 got worst come first, at most [MaxComparedNames] of them.
+// p99 got worst come first, at most [MaxComparedNames] of them. The
+// requests a run counted together as [loadtest.OtherNames] are left out:
+// which names they hold depends on the order the names came in, so each
+// side's are another mix.
 func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 	names := map[string]bool{}
 	for _, s := range []Sample{base, head} {
@@ -30,6 +34,7 @@ func nameRows(base, head Sample, p Policy, alpha float64) []Row {
 			}
 		}
 	}
+	delete(names, loadtest.OtherNames)
 	if len(names) < 2 {
 		return nil // one name is the scenario itself
 	}

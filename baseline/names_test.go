@@ -122,6 +122,35 @@ func TestStoredNamesBounded(t *testing.T) {
 	}
 }
 
+// TestNameRowsLeaveOutOtherNames: the requests a run counted together
+// past loadtest.MaxNames are not one request to compare: which names
+// they hold depends on the order the names first came, run by run, so
+// their p99 compared a different mix on each side (a warning row, the
+// worst first, that named no request).
+func TestNameRowsLeaveOutOtherNames(t *testing.T) {
+	var base, head []*loadtest.Result
+	for i := range uint64(5) {
+		b, h := named(i+1, 10*time.Millisecond), named(i+11, 10*time.Millisecond)
+		b.ByName[loadtest.OtherNames] = b.ByName["cart"]
+		slow := named(i+21, 40*time.Millisecond)
+		h.ByName[loadtest.OtherNames] = slow.ByName["cart"]
+		base, head = append(base, b), append(head, h)
+	}
+	c, err := CompareRuns(base, head, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Names {
+		if strings.Contains(r.Metric, loadtest.OtherNames) {
+			t.Errorf("rows by name %v, want none of %q", metricsOfRows(c.Names), loadtest.OtherNames)
+			break
+		}
+	}
+	if len(c.Names) != 4 {
+		t.Errorf("rows by name %v, want home's and cart's", metricsOfRows(c.Names))
+	}
+}
+
 func metricsOfRows(rows []Row) []string {
 	var out []string
 	for _, r := range rows {
