@@ -194,6 +194,25 @@ func checkNames(names []string, at func(i int) (line, col int)) error {
 	return nil
 }
 
+// opensArray tells whether the first line of a file opens a JSON array
+// of the whole file: a line that is not a JSON value by itself ("[" of a
+// pretty-printed array, "[{...},"), or an array of objects on one line. A
+// line that is a whole array of other values is JSON lines of arrays, and
+// jq -c '.[]' would not convert it.
+func opensArray(line []byte) bool {
+	if line[0] != '[' {
+		return false
+	}
+	if !json.Valid(line) {
+		return true
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(line, &elems) != nil || len(elems) == 0 {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(elems[0]), []byte("{"))
+}
+
 // ReadJSONLines reads JSON lines in UTF-8: one JSON object a line (blank
 // lines are skipped). The columns are the objects' keys in the order they
 // first appear; a row lacking a key has "" for it. A field is a JSON
@@ -228,7 +247,7 @@ func ReadJSONLines(r io.Reader) (*Table, error) {
 			return nil, errorAt(line, at+1, "%s", msg)
 		}
 		if start := len(text) - len(bytes.TrimLeft(text, " \t")); start < len(text) {
-			if len(widths) == 0 && text[start] == '[' {
+			if len(widths) == 0 && opensArray(text[start:]) {
 				// k6 scripts read their users from a JSON array; this
 				// is one object a line.
 				return nil, errorAt(line, start+1, "the file is a JSON array: want JSON lines, one object a line (jq -c '.[]' converts an array of objects)")

@@ -59,6 +59,7 @@ func TestErrorPositions(t *testing.T) {
 		{name: "jsonl latin-1", read: readJSONL, give: "{\"a\": 1}\n{\"a\": \"Jos\xe9\"}\n", want: "2:11: byte 0xE9 is not UTF-8 (the file may be Latin-1 or Windows-1252): save it as UTF-8"},
 		{name: "jsonl utf-16", read: readJSONL, give: "\xfe\xff\x00{\x00}\n", want: "1:1: the file is UTF-16 (it starts with the byte order mark FE FF): save it as UTF-8"},
 		{name: "jsonl array", read: readJSONL, give: "[{\"a\": 1}, {\"a\": 2}]\n", want: "1:1: the file is a JSON array: want JSON lines, one object a line (jq -c '.[]' converts an array of objects)"},
+		{name: "jsonl lines of arrays", read: readJSONL, give: "[1, 2]\n[3, 4]\n", want: "1:1: not a JSON object: a line must hold one object, got an array"},
 		{name: "jsonl array indented", read: readJSONL, give: "\n[\n  {\"a\": 1},\n  {\"a\": 2}\n]\n", want: "2:1: the file is a JSON array: want JSON lines"},
 		{name: "jsonl empty key", read: readJSONL, give: "{\"a\": 1, \"\": 2}\n", want: "1:10: empty key"},
 	}
