@@ -363,7 +363,8 @@ func generatorOf(shards []loadtest.ShardRun) *loadtest.Generator {
 	return out
 }
 
-// byName merges the results per request name, keeping the names
+// byName merges the results per request name (latency, service time,
+// counts and a stream's messages), keeping the names
 // [keptNames] keeps and counting the others under loadtest.OtherNames,
 // which it returns as folded.
 func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, err error) {
@@ -379,9 +380,21 @@ func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, er
 			if err := m.latency(f, fmt.Sprintf("by_name.%s.latency", name), nr.Latency); err != nil {
 				return nil, err
 			}
+			if err := m.latency(f, fmt.Sprintf("by_name.%s.service_time", name), nr.ServiceTime); err != nil {
+				return nil, err
+			}
 			acc := out.ByName[name]
 			acc.Requests += nr.Requests
 			acc.Errors += nr.Errors
+			if msgs := nr.Messages; msgs != nil {
+				if acc.Messages == nil {
+					acc.Messages = &loadtest.Messages{}
+				}
+				acc.Messages.Sent += msgs.Sent
+				acc.Messages.Received += msgs.Received
+				acc.Messages.SentBytes += msgs.SentBytes
+				acc.Messages.ReceivedBytes += msgs.ReceivedBytes
+			}
 			if acc.ErrorKinds == nil {
 				acc.ErrorKinds = map[string]int64{}
 			}
@@ -397,6 +410,7 @@ func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, er
 	}
 	for name, nr := range out.ByName {
 		nr.Latency = m.summary(fmt.Sprintf("by_name.%s.latency", name))
+		nr.ServiceTime = m.summary(fmt.Sprintf("by_name.%s.service_time", name))
 		if nr.Requests > 0 {
 			nr.ErrorRate = float64(nr.Errors) / float64(nr.Requests)
 		}

@@ -447,3 +447,39 @@ func TestMergeNamesBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeNamesServiceAndMessages: a merged name keeps its service time
+// and, for a gRPC stream's messages, their counts, as one run's does; the
+// merge left both out (a merged stream's by_name had no messages, and
+// every name a service time of zero requests).
+func TestMergeNamesServiceAndMessages(t *testing.T) {
+	files, _ := shards(2, nil)
+	var want loadtest.Messages
+	var requests int64
+	for i, f := range files {
+		for name, nr := range f.Result.ByName {
+			nr.ServiceTime = nr.Latency
+			if name == "cart" {
+				nr.Messages = &loadtest.Messages{Sent: int64(i + 1), Received: 2, SentBytes: 10, ReceivedBytes: int64(20 * (i + 1))}
+				want.Sent, want.Received = want.Sent+nr.Messages.Sent, want.Received+nr.Messages.Received
+				want.SentBytes, want.ReceivedBytes = want.SentBytes+nr.Messages.SentBytes, want.ReceivedBytes+nr.Messages.ReceivedBytes
+				requests += nr.Requests
+			}
+			f.Result.ByName[name] = nr
+		}
+	}
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cart := got.ByName["cart"]
+	if cart.ServiceTime.Count != requests || cart.ServiceTime.P99NS != cart.Latency.P99NS {
+		t.Errorf("cart's service time %+v, want that of its %d requests", cart.ServiceTime, requests)
+	}
+	if cart.Messages == nil || *cart.Messages != want {
+		t.Errorf("cart's messages %+v, want %+v", cart.Messages, want)
+	}
+	if home := got.ByName["home"]; home.Messages != nil {
+		t.Errorf("home's messages %+v, want none: it had none", home.Messages)
+	}
+}
