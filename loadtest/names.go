@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // MaxNames bounds the request names one run keeps apart in
@@ -18,16 +19,28 @@ const MaxNames = 100
 const OtherNames = "(other names)"
 
 // nameGate admits the first MaxNames distinct request names of a run; the
-// recorder asks it only when a shard meets a name it has no tally of.
+// recorder asks it only when a shard meets a name it has no tally of, which
+// for a refused name is every time: once the gate is full and its count of
+// refused names is past telling, it answers without its lock.
 type nameGate struct {
 	mu       sync.Mutex
-	admitted map[string]struct{}
+	admitted map[string]struct{} // written only until full is set
 	refused  map[string]struct{} // up to MaxNames of them, for the warning's count
-	more     bool                // refused names beyond those in refused
+	full     atomic.Bool         // admitted holds MaxNames names: it no longer changes
+	more     atomic.Bool         // refused names beyond those in refused
 }
 
 // admit tells whether name keeps a tally of its own.
 func (g *nameGate) admit(name string) bool {
+	if g.full.Load() {
+		// admitted no longer changes: read it without the lock.
+		if _, ok := g.admitted[name]; ok {
+			return true
+		}
+		if g.more.Load() {
+			return false
+		}
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if _, ok := g.admitted[name]; ok {
@@ -38,6 +51,9 @@ func (g *nameGate) admit(name string) bool {
 			g.admitted = map[string]struct{}{}
 		}
 		g.admitted[name] = struct{}{}
+		if len(g.admitted) == MaxNames {
+			g.full.Store(true)
+		}
 		return true
 	}
 	if _, ok := g.refused[name]; !ok {
@@ -47,7 +63,7 @@ func (g *nameGate) admit(name string) bool {
 			}
 			g.refused[name] = struct{}{}
 		} else {
-			g.more = true
+			g.more.Store(true)
 		}
 	}
 	return false
@@ -61,7 +77,7 @@ func (g *nameGate) warning() string {
 		return ""
 	}
 	n := fmt.Sprint(len(g.refused))
-	if g.more {
+	if g.more.Load() {
 		n = "more than " + n
 	}
 	return fmt.Sprintf("the requests had more than %d names: %s more were counted together as %q; name requests by route or by step, not by their parameters", MaxNames, n, OtherNames)
