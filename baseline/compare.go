@@ -102,6 +102,12 @@ type Comparison struct {
 	// leave them out ([Stat.LeftOut]), or are inconclusive when too few
 	// runs are left ([Row.GeneratorBound]).
 	GeneratorBound []string
+	// Partial lists the runs of either side that are merged results
+	// lacking shards (loadgate merge -partial), with which: "head run 1: 2
+	// of 3 shards merged, shard 2 missing". Their counts and rates are
+	// those of a share of the load, so the rows of those metrics are left
+	// unjudged ([Row.Partial]); latencies and error rates are judged.
+	Partial []string
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
 	paired bool   // the base's runs were made in turn with the head's (inTurn)
@@ -173,6 +179,13 @@ type Row struct {
 	// head's were (from the second look's runs on). A machine short of CPU
 	// would have met both sides: the change itself takes the CPU.
 	BoundByChange bool
+	// Partial says the metric counts or rates what the runs sent
+	// (throughput, dropped arrivals) and a run of either side lacked
+	// shards (Comparison.Partial): its values are those of a share of the
+	// load, so the row is inconclusive, whatever they are (a warning
+	// where the metric only warns). A missing shard is the generators'
+	// failure, not a regression of the service.
+	Partial bool
 
 	// shiftLo and shiftHi are ChangeLo and ChangeHi in the metric's unit,
 	// which a floor is in: a base median of 0 makes the relative ones
@@ -269,6 +282,9 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			if len(r.GeneratorBound) > 0 {
 				c.GeneratorBound = append(c.GeneratorBound, fmt.Sprintf("%s run %d: %s", label(s, "?"), i+1, strings.Join(r.GeneratorBound, "; ")))
 			}
+			if r.Partial != "" {
+				c.Partial = append(c.Partial, fmt.Sprintf("%s run %d: %s", label(s, "?"), i+1, r.Partial))
+			}
 		}
 	}
 
@@ -302,12 +318,20 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			// left unjudged warns, as a failure of it would.
 			row.Verdict = Warn
 		}
+		if m.row.Load && len(c.Partial) > 0 {
+			row.leavePartial(rule.WarnOnly || len(c.EnvMismatch) > 0 && p.EnvMismatchWarns)
+		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
 	}
 	c.Names = nameRows(base, head, p, alpha)
 	if _, without := c.boundReasons(); without != nil {
 		c.Warnings = append(c.Warnings, without)
+	}
+	if len(c.Partial) > 0 && c.partialReason() == "" {
+		// No row of a count or rate to leave unjudged (the policy
+		// ignores them): the reader must still know whose load it was.
+		c.Warnings = append(c.Warnings, fmt.Errorf("partial: %s: the counts and rates are those of a share of the planned load", strings.Join(c.Partial, "; ")))
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(
@@ -461,7 +485,7 @@ func (c *Comparison) decide(p Policy) {
 	worst := Pass
 	for _, r := range c.Rows {
 		worst = max(worst, r.Verdict)
-		if r.GeneratorBound && r.Verdict == Inconclusive {
+		if r.GeneratorBound && r.Verdict == Inconclusive || r.Partial {
 			continue // one reason for all of them, below
 		}
 		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
@@ -511,6 +535,15 @@ func (c *Comparison) decide(p Policy) {
 				warns = append(warns, fmt.Sprintf("score %s%.0f is under %g", sc.prefix(), sc.Total, p.Scorecard.warnBelow()))
 			}
 		}
+	}
+	if why := c.partialReason(); why != "" {
+		// As generator-bound runs' rows: the score counted them as
+		// passes.
+		if slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Partial && r.Verdict == Inconclusive }) {
+			v = max(v, Inconclusive)
+			why = "inconclusive: " + why
+		}
+		warns = append([]string{why}, warns...)
 	}
 	if unjudged, _ := c.boundReasons(); unjudged != "" {
 		// The score counted them as passes: it fails only when it would

@@ -31,6 +31,8 @@ type jsonComparison struct {
 	Score *Score    `json:"score,omitempty"`
 	// GeneratorBound lists the generator-bound runs, with why.
 	GeneratorBound []string `json:"generator_bound,omitempty"`
+	// Partial lists the runs that lacked shards, with which.
+	Partial []string `json:"partial,omitempty"`
 }
 
 type jsonSide struct {
@@ -73,6 +75,9 @@ type jsonRow struct {
 	// BoundByChange: judged on every run, bound ones too, and failed: only
 	// the head's runs were generator-bound (Row.BoundByChange).
 	BoundByChange bool `json:"bound_by_change,omitempty"`
+	// Partial: a run lacked shards, and the metric counts or rates the
+	// load: not judged (Row.Partial).
+	Partial bool `json:"partial,omitempty"`
 	// Rule is flattened: tolerance, warn, floor, warn_only (ignore is
 	// always false, so left out: an ignored metric has no row).
 	Rule
@@ -105,7 +110,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
 		EnvMismatch: append([]string{}, c.EnvMismatch...),
 		Metrics:     []jsonRow{}, Names: []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
-		GeneratorBound: c.GeneratorBound,
+		GeneratorBound: c.GeneratorBound, Partial: c.Partial,
 	}
 	for _, w := range c.Warnings {
 		j.Warnings = append(j.Warnings, w.Error())
@@ -115,7 +120,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		return jsonRow{
 			Metric: r.Metric, Unit: r.Unit, Better: r.Better, Base: st(r.Base), Head: st(r.Head),
 			Change: finite(r.Change), ChangeLo: finite(r.ChangeLo), ChangeHi: finite(r.ChangeHi), Tested: r.Tested, P: r.P, Significant: r.Significant,
-			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, BoundByChange: r.BoundByChange, Rule: r.Rule,
+			Verdict: r.Verdict, Note: r.Note, GeneratorBound: r.GeneratorBound, BoundByChange: r.BoundByChange, Partial: r.Partial, Rule: r.Rule,
 		}
 	}
 	for _, r := range c.Rows {

@@ -99,6 +99,12 @@ type Run struct {
 	// add up), so its metrics of the test process are left out of
 	// comparisons.
 	Shards int `json:"shards,omitempty"`
+	// Partial says which shards a merged result lacked (loadgate merge
+	// -partial): "2 of 3 shards merged, shard 2 missing"; empty for a run
+	// that lacked none. Its throughput and dropped arrivals are those of a
+	// share of the load, which a comparison leaves unjudged
+	// ([Row.Partial]).
+	Partial string `json:"partial,omitempty"`
 }
 
 // NameRun is the part of a [Run] that describes one request name.
@@ -199,6 +205,7 @@ func RunOf(res *loadtest.Result) Run {
 		r.GeneratorBound = slices.Clone(g.Reasons)
 	}
 	r.Shards = len(res.Shards)
+	r.Partial = res.Shard.PartialNote()
 	return r
 }
 

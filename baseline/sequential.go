@@ -70,8 +70,8 @@ func (r Row) worse() (lo, hi, unitHi float64) {
 // too, or even its worst plausible change is within its tolerance or
 // under its floor.
 func (r Row) settled(alpha float64, paired bool) bool {
-	if !r.gating() || r.Verdict == Fail {
-		return true
+	if !r.gating() || r.Verdict == Fail || r.Partial {
+		return true // more runs of a partial merge would lack shards too
 	}
 	if r.GeneratorBound {
 		return r.boundSettled(alpha, paired)

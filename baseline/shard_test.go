@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,53 @@ func TestShardNotJudged(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "checkout.json")); !os.IsNotExist(err) {
 		t.Errorf("a shard's result was recorded as a baseline: %v", err)
+	}
+}
+
+// TestComparePartial: a merged result that lacks shards (loadgate merge
+// -partial) has the throughput and dropped arrivals of a share of the
+// load; a comparison leaves those rows unjudged and says which runs lacked
+// shards, and still judges the latencies. It used to fail throughput
+// -33% as the service's regression, the missing shard said nowhere.
+func TestComparePartial(t *testing.T) {
+	merged := func(seed uint64, median time.Duration, missing []int) *loadtest.Result {
+		r := result("checkout", median, seed)
+		r.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: r.Started, Missing: missing, Partial: len(missing) > 0}
+		for i := 1; i <= 3; i++ {
+			if !slices.Contains(missing, i) {
+				r.Shards = append(r.Shards, loadtest.ShardRun{Index: i})
+			}
+		}
+		r.Throughput *= float64(len(r.Shards)) / 3
+		r.Dropped = 30 * int64(len(r.Shards))
+		return r
+	}
+	var base, head, slower []*loadtest.Result
+	for i := range uint64(5) {
+		base = append(base, merged(i, time.Millisecond, nil))
+		head = append(head, merged(10+i, time.Millisecond, []int{3}))
+		slower = append(slower, merged(20+i, 2*time.Millisecond, []int{3}))
+	}
+	c, err := CompareRuns(base, head, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Rows {
+		load := r.Metric == Throughput || r.Metric == Dropped
+		if r.Partial != load || load && (r.Verdict != Inconclusive || r.Note != "partial: a share of the load, not judged") {
+			t.Errorf("%s: partial %v, verdict %v, note %q; want partial %v (inconclusive, saying why) for throughput and dropped only", r.Metric, r.Partial, r.Verdict, r.Note, load)
+		}
+	}
+	wantWhy := "inconclusive: partial: throughput, dropped not judged: a merged result that lacks shards has the counts and rates of a share of the load (head run 1: 2 of 3 shards merged, shard 3 missing; head run 2:"
+	if c.Verdict != Inconclusive || len(c.Reasons) == 0 || !strings.HasPrefix(c.Reasons[0], wantWhy) || len(c.Partial) != 5 {
+		t.Errorf("verdict %v, reasons %q, partial %q; want inconclusive, first saying %q", c.Verdict, c.Reasons, c.Partial, wantWhy)
+	}
+	var js strings.Builder
+	if err := c.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"partial": true`) || !strings.Contains(js.String(), `"head run 5: 2 of 3 shards merged, shard 3 missing"`) {
+		t.Errorf("JSON (%v) does not say which rows and runs were partial:\n%s", err, js.String())
+	}
+	// The latencies of the shards there are still judge the service.
+	if c, err := CompareRuns(base, slower, DefaultPolicy); err != nil || c.Verdict != Fail || !c.regressed() {
+		t.Errorf("a doubled p99 of partial runs: %v, %v; want a failure", c, err)
 	}
 }

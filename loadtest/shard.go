@@ -90,6 +90,28 @@ type Shard struct {
 	Note string `json:"note"`
 }
 
+// PartialNote says which shards a merged result lacks: "2 of 3 shards
+// merged, shard 2 missing"; "" when it lacks none (or is one shard's).
+// Every output that reads a merged result says it with these words.
+func (s *Shard) PartialNote() string {
+	if s == nil || !s.Partial {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d shards merged, %s missing", s.Count-len(s.Missing), s.Count, ShardList(s.Missing))
+}
+
+// ShardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
+func ShardList(idx []int) string {
+	s := make([]string, len(idx))
+	for i, n := range idx {
+		s[i] = fmt.Sprint(n)
+	}
+	if len(s) == 1 {
+		return "shard " + s[0]
+	}
+	return "shards " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
 // ShardStart is how a shard kept the start all shards were given.
 type ShardStart struct {
 	// At is LOADGATE_START_AT.

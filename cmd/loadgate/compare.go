@@ -67,7 +67,7 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Head: resultsOf(head.Results[hk])}, c)
+		v := verdict.Compared(verdict.Input{Name: hk.Scenario, Package: hk.Package, Base: resultsOf(base.Results[bk]), Head: resultsOf(head.Results[hk])}, c)
 		r.Comparisons = append(r.Comparisons, scenarioComparison{hk, c, v, explain(hk, base.Results[bk], head.Results[hk]), bk})
 		r.Run.Scenarios = append(r.Run.Scenarios, v)
 	}

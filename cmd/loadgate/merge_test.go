@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -314,5 +315,43 @@ func TestBaselineUpdateShard(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(ran); strings.Contains(string(data), "go test") {
 		t.Errorf("go test ran:\n%s", data)
+	}
+}
+
+// TestComparePartial: loadgate compare and loadgate report of a merged
+// result that lacks a shard (merge -partial) say so, and leave the
+// throughput and dropped arrivals of that share of the load unjudged
+// (inconclusive, exit status 3). compare showed throughput -33% with no
+// word of the missing shard, though the result said partial.
+func TestComparePartial(t *testing.T) {
+	dir := t.TempDir()
+	dirs := writeShards(t, dir, 3, nil)
+	full, part := filepath.Join(dir, "full"), filepath.Join(dir, "part")
+	for _, m := range [][]string{append([]string{"merge", "-out", full}, dirs...), {"merge", "-partial", "-out", part, dirs[0], dirs[2]}} {
+		if r := loadgate(t.Context(), m...); r.code != exitOK {
+			t.Fatalf("%s: %s", m, r)
+		}
+	}
+	const why = "partial: throughput, dropped not judged: a merged result that lacks shards has the counts and rates of a share of the load (head run 1: 2 of 3 shards merged, shard 2 missing)"
+	for _, tt := range []struct{ format, want string }{
+		{"text", "throughput    383/s   255/s  -33.31%  (n=1)  inconclusive: partial: a share of the load, not judged"},
+		{"text", "INCONCLUSIVE: 1 scenario, no regression confirmed; partial: checkout (shards missing: the counts and rates, a share of the load, were not judged)"},
+		{"text", "  - inconclusive: " + why},
+		{"markdown", "| throughput | 383/s | 255/s | -33.31% | n=1 | ❔ partial: a share of the load, not judged |"},
+		{"markdown", "- inconclusive: " + why},
+		{"json", `"partial": [` + "\n" + `        "head run 1: 2 of 3 shards merged, shard 2 missing"`},
+		{"json", `"partial": true`},
+	} {
+		c := loadgate(t.Context(), "compare", "-format", tt.format, full, part)
+		if c.code != verdict.ExitInconclusive || !strings.Contains(c.stdout, tt.want) {
+			t.Errorf("compare -format %s: %s\nwant exit status %d and %q", tt.format, c, verdict.ExitInconclusive, tt.want)
+		}
+	}
+	html := filepath.Join(dir, "report.html")
+	if r := loadgate(t.Context(), "report", "-o", html, part, full); r.code != exitOK {
+		t.Fatalf("report: %s", r)
+	}
+	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "<li>inconclusive: "+why+"</li>") {
+		t.Errorf("the HTML report (%v) does not say why: %q", err, why)
 	}
 }

@@ -23,14 +23,14 @@ var metrics = []Metric{
 		Prom: Series{Family: &Family{"loadgate_error_ratio", "Failed requests as a fraction of completed requests.", Gauge}},
 	},
 	{
-		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput", Generator: true,
+		Name: "throughput", Unit: Rate, HigherIsBetter: true, Where: Everywhere, Noun: "throughput", Generator: true, Load: true,
 		Read: func(r *loadtest.Result) (float64, bool) { return r.Throughput, true },
 		Rule: &Rule{Tolerance: 0.10, Warn: 0.05, Floor: 1}, Dimension: "throughput",
 		BaselineKey: "throughput", Bench: "req/s",
 		Prom: Series{Family: &Family{"loadgate_throughput_requests_per_second", "Successful requests per second until the last request ended.", Gauge}},
 	},
 	{
-		Name: "dropped", Unit: Count, Where: InRun | InStage, Noun: "a count",
+		Name: "dropped", Unit: Count, Where: InRun | InStage, Noun: "a count", Load: true,
 		Read: func(r *loadtest.Result) (float64, bool) { return float64(r.Dropped), true },
 		Rule: &Rule{Tolerance: 0.25, Warn: 0.10, Floor: 10}, Dimension: "errors",
 		BaselineKey: "dropped", Bench: "dropped",

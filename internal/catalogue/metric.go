@@ -36,6 +36,12 @@ type Metric struct {
 	// others are left (baseline/bound.go). Error rates, counts and the
 	// process's resources are judged on every run.
 	Generator bool
+	// Load marks a metric that counts or rates what the run sent
+	// (throughput, dropped arrivals): a merged result that lacks shards
+	// (loadgate merge -partial) has that of a share of the load, so a
+	// comparison leaves it unjudged when a run of either side lacks shards.
+	// Latencies and error rates are judged on the shards there are.
+	Load bool
 	// Read reads the metric of a whole run, in the unit's base
 	// (nanoseconds for a duration); false when the run has no value: no
 	// request completed, or the result lacks what the metric reads (a

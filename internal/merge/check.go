@@ -110,7 +110,7 @@ func check(files []File, o Options) (missing []int, err error) {
 		}
 		return missing, &Refusal{Scenario: ref.Result.Scenario, Field: "shard.index",
 			Reason: fmt.Sprintf("%s of %d missing; have %s. Merge what there is with %s: the result then says partial",
-				ShardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
+				loadtest.ShardList(missing), rs.Count, strings.Join(have, ", "), cmp.Or(o.PartialHint, "-partial"))}
 	}
 	return missing, nil
 }
@@ -142,18 +142,6 @@ func orNone(commit string) string {
 		return "no known commit"
 	}
 	return "commit " + commit
-}
-
-// ShardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
-func ShardList(idx []int) string {
-	s := make([]string, len(idx))
-	for i, n := range idx {
-		s[i] = fmt.Sprint(n)
-	}
-	if len(s) == 1 {
-		return "shard " + s[0]
-	}
-	return "shards " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // firstDiff returns the first field, as a JSON path under root, whose

@@ -309,15 +309,15 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 	out.Warmup = warmup
 	out.Generator = generatorOf(out.Shards)
 	if len(missing) > 0 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("partial: %d of %d shards merged, %s missing: the counts and rates are those of %d/%d of the planned load",
-			rs.Count-len(missing), rs.Count, ShardList(missing), rs.Count-len(missing), rs.Count))
+		out.Warnings = append(out.Warnings, fmt.Sprintf("partial: %s: the counts and rates are those of %d/%d of the planned load",
+			out.Shard.PartialNote(), rs.Count-len(missing), rs.Count))
 	}
 	if len(machines) > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the shards ran on different machines (shard %d on %s; %s)", rs.Index, ref.Env, strings.Join(machines, "; ")))
 	}
 	for _, w := range warnOrder {
 		idx := warnings[w]
-		who := ShardList(idx)
+		who := loadtest.ShardList(idx)
 		if len(idx) == len(files) {
 			who = "every shard"
 		}

@@ -246,16 +246,19 @@ func (s *Scenario) failedFor() string {
 
 // Unsure says why scenarios are inconclusive, as every headline says it:
 // "not compared, the base failed: cart" for those whose base runs failed
-// (Scenario.BaseFailed), "generator-bound: checkout (…)" for those a
-// generator-bound run left unjudged (Scenario.Bound), "too noisy to judge
-// browse (…)" for the others; "" for none.
+// (Scenario.BaseFailed), "partial: search (…)" for those whose runs
+// lacked shards (Scenario.PartialUnjudged), "generator-bound: checkout
+// (…)" for those a generator-bound run left unjudged (Scenario.Bound),
+// "too noisy to judge browse (…)" for the others; "" for none.
 func Unsure(scenarios []*Scenario) string {
-	var baseFailed, bound, noisy []string
+	var baseFailed, partial, bound, noisy []string
 	for _, s := range scenarios {
 		switch {
 		case s.Verdict != baseline.Inconclusive:
 		case s.Comparison == nil && s.BaseFailed != "":
 			baseFailed = append(baseFailed, s.Name)
+		case s.PartialUnjudged():
+			partial = append(partial, s.Name)
 		case s.Bound():
 			bound = append(bound, s.Name)
 		default:
@@ -265,6 +268,9 @@ func Unsure(scenarios []*Scenario) string {
 	var parts []string
 	if len(baseFailed) > 0 {
 		parts = append(parts, fmt.Sprintf("not compared, the base failed: %s", strings.Join(baseFailed, ", ")))
+	}
+	if len(partial) > 0 {
+		parts = append(parts, fmt.Sprintf("partial: %s (shards missing: the counts and rates, a share of the load, were not judged)", strings.Join(partial, ", ")))
 	}
 	if len(bound) > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %s (the load generator, not only the service, set the latencies: run where it has CPU to spare)",

@@ -86,7 +86,14 @@ type Scenario struct {
 	// (baseline.Comparison.GeneratorBound lists both sides' bound runs);
 	// without one, it warns.
 	GeneratorBound []string
-	Verdict        baseline.Verdict
+	// Partial lists the runs of either side that are merged results
+	// lacking shards (loadgate merge -partial, the Action's partial:
+	// true), with which: "head run 1: 2 of 3 shards merged, shard 2
+	// missing". Their counts and rates are those of a share of the load:
+	// a comparison leaves those metrics unjudged (baseline.Row.Partial);
+	// without one, it warns. Every output says it from here.
+	Partial []string
+	Verdict baseline.Verdict
 	// Why lists the reasons of a verdict other than pass, worst first.
 	Why []string
 }
@@ -126,6 +133,16 @@ func (s *Scenario) finish(in Input) {
 		s.SLA = s.Comparison.SLA
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
+	for _, side := range []struct {
+		name string
+		runs []*loadtest.Result
+	}{{"base", in.Base}, {"head", in.Head}} {
+		for i, r := range side.runs {
+			if note := r.Shard.PartialNote(); note != "" {
+				s.Partial = append(s.Partial, fmt.Sprintf("%s run %d: %s", side.name, i+1, note))
+			}
+		}
+	}
 	for i, r := range in.Head {
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
 			s.ReportedLeakRuns++
@@ -227,6 +244,12 @@ func (s *Scenario) decide() {
 			s.Verdict = max(s.Verdict, baseline.Inconclusive)
 			s.Why = append(s.Why, "not compared: "+s.BaseFailed)
 		}
+		if len(s.Partial) > 0 {
+			// Nothing to leave unjudged, but a pass would read as the
+			// whole load's.
+			s.Verdict = max(s.Verdict, baseline.Warn)
+			s.Why = append(s.Why, "partial: "+strings.Join(s.Partial, "; ")+": the counts and rates are those of a share of the planned load")
+		}
 		if n := len(s.GeneratorBound); n > 0 {
 			// Nothing to leave inconclusive, but the reader must know
 			// whose latencies these are.
@@ -294,6 +317,15 @@ func Worsening(r baseline.Row) float64 {
 		return -r.Change
 	}
 	return r.Change
+}
+
+// PartialUnjudged tells whether runs that lacked shards left metrics of
+// the comparison unjudged (baseline.Row.Partial): the scenario's counts
+// and rates are those of a share of the load.
+func (s *Scenario) PartialUnjudged() bool {
+	return s.Comparison != nil && slices.ContainsFunc(s.Comparison.Rows, func(r baseline.Row) bool {
+		return r.Partial && r.Verdict == baseline.Inconclusive
+	})
 }
 
 // Changed says whether anything is not "~": a verdict other than pass, a

@@ -35,6 +35,16 @@ func TestJudge(t *testing.T) {
 		return rs
 	}
 	bound := func(rs []*loadtest.Result) []*loadtest.Result { return boundN(1, rs) }
+	// partial makes the runs merged results that lack shard 3 of 3
+	// (loadgate merge -partial).
+	partial := func(rs []*loadtest.Result) []*loadtest.Result {
+		for _, r := range rs {
+			r.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: r.Started, Partial: true, Missing: []int{3}}
+			r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}}
+			r.Throughput *= 2.0 / 3
+		}
+		return rs
+	}
 	tests := []struct {
 		name     string
 		judge    *baseline.Judge
@@ -55,6 +65,9 @@ func TestJudge(t *testing.T) {
 		{"same, three base runs generator-bound: inconclusive", nil, Input{Base: boundN(3, runsOf(100, 101, 99, 100.5, 99.5)), Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)}, baseline.Inconclusive, ExitInconclusive},
 		{"nothing to compare, generator-bound: warns", nil, Input{NoBase: "new", Head: bound(runsOf(80, 81))}, baseline.Warn, ExitPass},
 		{"nothing to compare, SLA breached, generator-bound: fails", sla, Input{NoBase: "new", Head: bound(runsOf(100, 101))}, baseline.Fail, ExitFail},
+		{"nothing to compare, partial: warns", nil, Input{NoBase: "new", Head: partial(runsOf(80, 81))}, baseline.Warn, ExitPass},
+		{"same, head partial: throughput not judged", nil, Input{Base: base, Head: partial(runsOf(100.2, 99.8, 100.6, 99.4, 100.1))}, baseline.Inconclusive, ExitInconclusive},
+		{"regression, head partial: fails", nil, Input{Base: base, Head: partial(runsOf(130.2, 129.8, 130.6, 129.4, 130.1))}, baseline.Fail, ExitFail},
 		{"unreadable baseline", nil, Input{StoredErr: errors.New("x.json:3:1: unexpected end of JSON input"), Head: runsOf(100)}, baseline.Fail, ExitBadInput},
 	}
 	for _, tt := range tests {
@@ -73,6 +86,10 @@ func TestJudge(t *testing.T) {
 			}
 			if strings.Contains(tt.name, "generator-bound") && !slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "generator-bound") }) {
 				t.Errorf("why %q does not say generator-bound", s.Why)
+			}
+			if strings.Contains(tt.name, "partial") && (len(s.Partial) == 0 || s.Partial[0] != "head run 1: 2 of 3 shards merged, shard 3 missing" ||
+				!slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "partial: ") && strings.Contains(w, s.Partial[0]) })) {
+				t.Errorf("partial %q, why %q: want both to say which shard is missing", s.Partial, s.Why)
 			}
 			r := &Run{Scenarios: []*Scenario{s}}
 			if got := r.ExitCode(); got != tt.wantExit {

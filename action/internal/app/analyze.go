@@ -75,10 +75,9 @@ type Scenario struct {
 	Slowest []slowest.Row
 	Flights []Flight
 	// Shards are the shards of the head's merged results (a sharded run,
-	// issue 16), run by run; Partial the warnings of those that lack
+	// issue 16), run by run; verdict.Scenario.Partial says which lack
 	// shards.
-	Shards  []shardRow
-	Partial []string
+	Shards []shardRow
 }
 
 // Flight is the flight recording of one head run, a file of the results
@@ -185,9 +184,6 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 			}
 			for _, sr := range h.Shards {
 				s.Shards = append(s.Shards, shardRow{Scenario: h.Scenario, Run: i + 1, ShardRun: sr})
-			}
-			if sh := h.Shard; sh != nil && sh.Partial && len(h.Warnings) > 0 && !slices.Contains(s.Partial, h.Warnings[0]) {
-				s.Partial = append(s.Partial, h.Warnings[0])
 			}
 		}
 		for _, f := range mine {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
-	"github.com/loadgate/loadgate/internal/merge"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // failureText is "`TestX` in `pkg` failed in 2 of 5 runs (file:line)".
@@ -30,7 +30,7 @@ func (r *Report) failureText(f Failure) string {
 func (r *Report) failedIn(f Failure) string {
 	switch sh := r.Manifest.Shard; {
 	case len(f.Shards) > 0 && sh != nil:
-		return fmt.Sprintf(" in %s of %d", merge.ShardList(f.Shards), sh.Count)
+		return fmt.Sprintf(" in %s of %d", loadtest.ShardList(f.Shards), sh.Count)
 	case f.Of > 1:
 		return fmt.Sprintf(" in %d of %d runs", f.Runs, f.Of)
 	}

@@ -52,6 +52,14 @@ func (s *Scenario) gist() string {
 	if s.TestFailed {
 		parts = append(parts, cell.Code(s.Test)+" failed")
 	}
+	if len(s.Partial) > 0 {
+		// Whose load this was: the shards there were.
+		p := "partial: " + s.Partial[0]
+		if n := len(s.Partial) - 1; n > 0 {
+			p += fmt.Sprintf(" (and %d more)", n)
+		}
+		parts = append(parts, p)
+	}
 	if s.Comparison != nil && len(s.Comparison.EnvMismatch) > 0 {
 		parts = append(parts, "machines differ")
 	}

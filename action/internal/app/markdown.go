@@ -8,7 +8,6 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
-	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -114,6 +113,10 @@ func (r *Report) title() string {
 		return s.Verdict == baseline.Inconclusive && s.Comparison == nil && s.BaseFailed != ""
 	}):
 		return "inconclusive: the base failed"
+	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool {
+		return s.Verdict == baseline.Inconclusive && s.PartialUnjudged()
+	}):
+		return "inconclusive: partial"
 	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Verdict == baseline.Inconclusive && s.Bound() }):
 		return "inconclusive: " + loadtest.BoundWord
 	case r.Verdict == baseline.Inconclusive:
@@ -148,7 +151,7 @@ func (r *Report) context() string {
 		if sh := m.Shard; sh != nil && sh.Index == 0 {
 			split := fmt.Sprintf("one load split over %d generator jobs and merged", sh.Count)
 			if len(sh.Missing) > 0 {
-				split += fmt.Sprintf(" (%s missing: partial)", merge.ShardList(sh.Missing))
+				split += fmt.Sprintf(" (%s missing: partial)", loadtest.ShardList(sh.Missing))
 			}
 			return fmt.Sprintf("%s, %s, against the baselines stored in the repository, %s.", capitalize(head), split, cell.Plural(m.Count, "run"))
 		}
@@ -286,7 +289,7 @@ func writeShards(b *strings.Builder, s *Scenario, sh *ShardManifest) {
 		return
 	}
 	for _, p := range s.Partial {
-		fmt.Fprintf(b, "⚠️ %s\n\n", cell.Markdown(p))
+		fmt.Fprintf(b, "⚠️ partial: %s: the counts and rates are those of a share of the planned load\n\n", cell.Markdown(p))
 	}
 	multi := s.Shards[len(s.Shards)-1].Run > 1
 	// The split's shards, the missing ones too (the last may be one).

@@ -184,7 +184,7 @@ func MergeShards(dirs []string, out string, o merge.Options) (*Manifest, error) 
 		}
 	}
 	if len(m.Shard.Missing) > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("no results of %s of %d: its job uploaded none", merge.ShardList(m.Shard.Missing), m.Shard.Count))
+		m.Notes = append(m.Notes, fmt.Sprintf("no results of %s of %d: its job uploaded none", loadtest.ShardList(m.Shard.Missing), m.Shard.Count))
 	}
 
 	for _, r := range merged {

@@ -235,13 +235,20 @@ func TestRunMergedShards(t *testing.T) {
 		t.Errorf("the job summary does not say why:\n%s", summary)
 	}
 	e = mergeEnv(t, srv.URL, map[string]string{"from-results": artifacts, "github-token": writeToken, "sla": sla, "partial": "true"})
-	if _, err := runAction(t, e, nil); err != nil {
+	out, err = runAction(t, e, nil)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if out.Verdict != baseline.Warn {
+		// The SLA held on 2/3 of the load: a pass would read as the whole
+		// load's.
+		t.Errorf("partial: verdict %v, want warn", out.Verdict)
 	}
 	body := d.State().Comments[0].Body
 	for _, want := range []string{
 		"one load split over 3 generator jobs and merged (shard 3 missing: partial)",
-		"⚠️ partial: 2 of 3 shards merged, shard 3 missing",
+		"no leaks, partial: head run 1: 2 of 3 shards merged, shard 3 missing",
+		"⚠️ partial: head run 1: 2 of 3 shards merged, shard 3 missing: the counts and rates are those of a share of the planned load",
 		"**Shards:** one load split over 3 generators and merged", // the missing one is the last
 		"note: no results of shard 3 of 3: its job uploaded none",
 	} {

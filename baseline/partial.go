@@ -1,0 +1,46 @@
+package baseline
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A merged result that lacks shards (loadgate merge -partial) holds the
+// requests of the shards there are: its latencies and error rates are
+// those of the service under that load, and are judged; its throughput and
+// dropped arrivals (catalogue.Metric.Load) are those of a share of the
+// load, about k/N of the whole for k of N shards. Judged, a missing shard
+// would read as the service's regression, so those rows are left unjudged
+// (inconclusive, never a pass or a failure): the reader is told which runs
+// lacked shards and which metrics were not judged, as generator-bound runs
+// leave theirs.
+
+// leavePartial makes r unjudged because a run lacked shards: inconclusive,
+// or a warning when it could not fail anyway (warnOnly).
+func (r *Row) leavePartial(warnOnly bool) {
+	r.Partial, r.GeneratorBound, r.BoundByChange = true, false, false
+	r.Verdict = Inconclusive
+	if warnOnly {
+		r.Verdict = Warn
+	}
+	r.Note = "partial: a share of the load, not judged"
+}
+
+// partialReason says which rows the runs that lacked shards left
+// unjudged, and which runs they were: "partial: throughput, dropped not
+// judged: a merged result that lacks shards has the counts and rates of a
+// share of the load (head run 1: 2 of 3 shards merged, shard 2 missing)";
+// "" when they left none.
+func (c *Comparison) partialReason() string {
+	var not []string
+	for _, r := range c.Rows {
+		if r.Partial {
+			not = append(not, r.Metric)
+		}
+	}
+	if len(not) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("partial: %s not judged: a merged result that lacks shards has the counts and rates of a share of the load (%s)",
+		joinComma(not), strings.Join(c.Partial, "; "))
+}
