@@ -10,6 +10,7 @@ import (
 )
 
 const compareUsage = `usage: loadgate compare [-format text|markdown|json] [-policy file] [-sla file] BASE NEW
+       loadgate compare [-format text|markdown|json] -sla file NEW
 
 Compare compares the runs of each scenario in NEW with the same scenario in
 BASE, as benchstat does: the median of each metric with its confidence
@@ -17,6 +18,12 @@ interval, the change, and a Mann-Whitney U test, judged by the policy
 (baseline.DefaultPolicy: p99 fails when significantly more than 15%% worse,
 and so on). BASE and NEW are result files (LOADGATE_OUT, loadgate run -out),
 baseline files (testdata/loadgate), or directories of either.
+
+With NEW alone, compare judges its scenarios as loadgate run and the
+GitHub Action judge one without a baseline: by the SLA limits (-sla, or
+a policy's) on each run, and the goroutines the runs leaked; the merged
+results of a sharded run with no stored baseline, for instance. It needs
+SLA limits: with none it would judge nothing, and refuses.
 
 -format json writes one document for tools (schema loadgate.compare/v1,
 documented in schema/compare.v1.json): per scenario and metric, each
@@ -57,14 +64,22 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := oneOf("compare", "format", *format, compareFormats...); err != nil {
 		return err
 	}
-	if len(paths) != 2 {
-		return usageErrorf("compare", "want two arguments, BASE and NEW; got %d", len(paths))
+	if len(paths) != 1 && len(paths) != 2 {
+		return usageErrorf("compare", "want two arguments, BASE and NEW (or NEW alone with -sla); got %d", len(paths))
 	}
 	j, err := pf.load("compare")
 	if err != nil {
 		return err
 	}
-	r, err := compareFiles(paths[0], paths[1], j)
+	var r *report
+	if len(paths) == 1 {
+		if j.SLA == nil && len(j.Policy.SLA) == 0 {
+			return usageErrorf("compare", "want two arguments, BASE and NEW; with NEW alone (%s), compare judges it by its SLA limits, and none were given (-sla, or a policy's sla)", paths[0])
+		}
+		r, err = judgeFiles(paths[0], j)
+	} else {
+		r, err = compareFiles(paths[0], paths[1], j)
+	}
 	if err != nil {
 		return err
 	}
@@ -100,6 +115,25 @@ func compareFiles(basePath, headPath string, j *baseline.Judge) (*report, error)
 		return nil, inputError("compare", err)
 	}
 	return compareSetsOf("compare", basePath, headPath, base, head, j)
+}
+
+// judgeFiles reads a set of files and judges each scenario with nothing
+// to compare with: by its SLA limits and leaks. Input that cannot be read
+// is bad input (exit status 2).
+func judgeFiles(headPath string, j *baseline.Judge) (*report, error) {
+	head, err := readInputs(headPath)
+	if err != nil {
+		return nil, inputError("compare", err)
+	}
+	r, err := compareSets(&inputSet{}, head, j)
+	if err != nil {
+		return nil, inputError("compare", err)
+	}
+	r.NoBase = true
+	if len(r.New) == 0 {
+		return nil, usageErrorf("compare", "%s holds baselines only (%s): with NEW alone, compare judges runs; give results", headPath, keyNames(head.keys()))
+	}
+	return r, nil
 }
 
 // compareSetsOf compares head with base, read from headPath and basePath,

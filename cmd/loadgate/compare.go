@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -27,6 +28,9 @@ type report struct {
 	// Run is the verdict, as loadgate run and the Action decide it: the
 	// comparisons, and the goroutines the new results leaked.
 	Run verdict.Run
+	// NoBase says that no BASE was given (loadgate compare NEW): every
+	// scenario is one of New, judged by its SLA limits and leaks.
+	NoBase bool
 }
 
 type scenarioComparison struct {
@@ -143,15 +147,21 @@ func (r *report) writeText(w io.Writer) error {
 			}
 		}
 	}
-	b.WriteString("\n")
+	if len(r.Comparisons) > 0 {
+		b.WriteString("\n")
+	}
 	if len(r.OnlyBase) > 0 {
 		fmt.Fprintf(&b, "only in BASE, not compared: %s\n", keyNames(r.OnlyBase))
 	}
-	if len(r.OnlyHead) > 0 {
+	if len(r.OnlyHead) > 0 && !r.NoBase {
 		fmt.Fprintf(&b, "only in NEW, not compared: %s\n", keyNames(r.OnlyHead))
 	}
 	for _, s := range r.judgedNew() {
-		fmt.Fprintf(&b, "%s (only in NEW): %s\n", s.Name, strings.ToUpper(s.Verdict.String()))
+		if r.NoBase {
+			fmt.Fprintf(&b, "%s: %s (%s)\n", s.Name, strings.ToUpper(s.Verdict.String()), slaText(s.SLA))
+		} else {
+			fmt.Fprintf(&b, "%s (only in NEW): %s\n", s.Name, strings.ToUpper(s.Verdict.String()))
+		}
 		for _, why := range s.Why {
 			fmt.Fprintf(&b, "  - %s\n", why)
 		}
@@ -186,13 +196,20 @@ func (r *report) writeMarkdown(w io.Writer) error {
 	if len(r.OnlyBase) > 0 {
 		fmt.Fprintf(&b, "\nOnly in the base, not compared: %s\n", keyNames(r.OnlyBase))
 	}
-	if len(r.OnlyHead) > 0 {
+	if len(r.OnlyHead) > 0 && !r.NoBase {
 		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", keyNames(r.OnlyHead))
+	}
+	if r.NoBase {
+		fmt.Fprintf(&b, "## %s loadgate: %s\n", cell.Icon(r.verdict().String()), cell.Markdown(r.headline()))
 	}
 	if news := r.judgedNew(); len(news) > 0 {
 		b.WriteString("\n")
 		for _, s := range news {
-			fmt.Fprintf(&b, "- %s `%s`: %s\n", cell.Icon(s.Verdict.String()), strings.ReplaceAll(s.Name, "`", "'"), cell.Markdown(strings.Join(s.Why, "; ")))
+			why := strings.Join(s.Why, "; ")
+			if r.NoBase {
+				why = strings.Join(append([]string{slaText(s.SLA)}, s.Why...), "; ")
+			}
+			fmt.Fprintf(&b, "- %s `%s`: %s\n", cell.Icon(s.Verdict.String()), strings.ReplaceAll(s.Name, "`", "'"), cell.Markdown(why))
 		}
 	}
 	_, err := w.Write(b.Bytes())
@@ -200,15 +217,36 @@ func (r *report) writeMarkdown(w io.Writer) error {
 }
 
 // judgedNew are the scenarios only in NEW whose SLA or leaks judged them
-// other than pass, for the outputs to say why.
+// other than pass, for the outputs to say why; with no BASE given, every
+// scenario, each judged by its SLA alone.
 func (r *report) judgedNew() []*verdict.Scenario {
 	var out []*verdict.Scenario
 	for _, s := range r.New {
-		if s.Verdict != baseline.Pass {
+		if s.Verdict != baseline.Pass || r.NoBase {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// slaText says how a scenario's SLA limits fared over its runs: "2 SLA
+// limits held in 5 runs", "1 of 2 SLA limits breached (in 3 of 5 runs)".
+func slaText(outs []baseline.SLAOutcome) string {
+	var exprs []string
+	runs := 0
+	for _, o := range outs {
+		if !slices.Contains(exprs, o.Expr) {
+			exprs = append(exprs, o.Expr)
+		}
+		runs = max(runs, o.Run)
+	}
+	if len(exprs) == 0 {
+		return "no SLA limit matches it"
+	}
+	if b := baseline.SLABreaches(outs); len(b) > 0 {
+		return fmt.Sprintf("%d of %s breached", len(b), cell.Plural(len(exprs), "SLA limit"))
+	}
+	return fmt.Sprintf("%s held in %s", cell.Plural(len(exprs), "SLA limit"), cell.Plural(runs, "run"))
 }
 
 // reportSchema identifies the JSON layout of loadgate compare -format json.

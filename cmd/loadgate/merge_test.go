@@ -355,3 +355,44 @@ func TestComparePartial(t *testing.T) {
 		t.Errorf("the HTML report (%v) does not say why: %q", err, why)
 	}
 }
+
+// TestCompareNewAlone: loadgate compare -sla FILE NEW judges the merged
+// results of a sharded run with no stored baseline by their SLA limits,
+// as the Action's merge job judges them, with the verdict's exit status:
+// the Action's script to reproduce such a run ended with loadgate compare
+// <pkg>/testdata/loadgate "$out/merged", which exits 2 when the package
+// stores no baseline. Without SLA limits it would judge nothing, and
+// refuses.
+func TestCompareNewAlone(t *testing.T) {
+	dir := t.TempDir()
+	merged := filepath.Join(dir, "merged")
+	if r := loadgate(t.Context(), append([]string{"merge", "-out", merged}, writeShards(t, dir, 3, nil)...)...); r.code != exitOK {
+		t.Fatalf("merge: %s", r)
+	}
+	held, breached := filepath.Join(dir, "held.sla"), filepath.Join(dir, "breached.sla")
+	if err := os.WriteFile(held, []byte("p99 < 500ms\nerror_rate < 5%\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(breached, []byte("p99 < 500ms\nerror_rate < 1%\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"held", []string{"compare", "-sla", held, merged}, exitOK, "checkout: PASS (2 SLA limits held in 1 run)\nPASS: 1 scenario, all passed\n"},
+		{"breached", []string{"compare", "-sla", breached, merged}, exitFailed,
+			"checkout: FAIL (1 of 2 SLA limits breached)\n  - SLA breached: scenario checkout: error_rate = 1.88%, want < 1% (87.5% over)\nFAIL: 1 of 1 scenario failed: checkout (SLA breached)\n"},
+		{"markdown", []string{"compare", "-format", "markdown", "-sla", held, merged}, exitOK, "## ✅ loadgate: PASS: 1 scenario, all passed\n\n- ✅ `checkout`: 2 SLA limits held in 1 run\n"},
+		{"no SLA", []string{"compare", merged}, exitUsage, "with NEW alone (" + merged + "), compare judges it by its SLA limits, and none were given (-sla, or a policy's sla)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := loadgate(t.Context(), tt.args...)
+			if got := r.stdout + r.stderr; r.code != tt.code || (tt.code == exitUsage && !strings.Contains(got, tt.want)) || (tt.code != exitUsage && r.stdout != tt.want) {
+				t.Errorf("%s\nwant exit status %d and\n%s", r, tt.code, tt.want)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -457,32 +458,15 @@ func copyBaselines(pkgs []gotest.ListedPackage, dst string) (int, error) {
 // loadgate run, which judges as the action does (the same SLA and policy
 // files, the same base), with -base and the commit when the action ran
 // the pull request's base beside its head; for a sharded run, every shard
-// at once, merged and compared.
+// at once, and their merge: the job that merges the shards' results
+// judges them, and adds how ([reproduceJudgement]).
 func reproduce(cfg *Config, m *Manifest) string {
 	var b strings.Builder
 	loadgate := loadgateCommand(cfg.WorkingDirectory)
-	cd := ""
-	if m.WorkingDirectory != "." && m.WorkingDirectory != "" {
-		cd = "cd " + shellQuote(m.WorkingDirectory) + " && "
-	}
-	var judged baseline.Judge
-	if cfg.Judge != nil {
-		judged = *cfg.Judge
-	}
-	judge := ""
-	for _, f := range []struct{ flag, input, file, env string }{
-		{"-sla", cfg.SLAFile, judged.SLAFile, baseline.EnvSLA},
-		{"-policy", cfg.PolicyFile, judged.PolicyFile, baseline.EnvPolicy},
-	} {
-		path, note := judgeFileFlag(cfg, f.flag, f.input, f.file, f.env)
-		if path != "" {
-			judge += " " + f.flag + " " + shellQuote(path)
-		}
-		b.WriteString(note)
-	}
+	cd := cdTo(m.WorkingDirectory)
 	if sh := m.Shard; sh != nil {
 		// Every shard on this machine, started together 10 s from now,
-		// then merged and compared with the stored baselines.
+		// then merged.
 		test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s %s", shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
 		fmt.Fprintf(&b, "at=$(( ($(date +%%s) + 10) * 1000 ))\n")
@@ -492,11 +476,10 @@ func reproduce(cfg *Config, m *Manifest) string {
 		// loadgate by version, as below: a bare go run of it in a user's
 		// module needs its dependencies in that module's go.sum.
 		fmt.Fprintf(&b, "%s merge -out \"$out/merged\" \"$out\"/shard-*\n", loadgate)
-		if len(cfg.Packages) == 1 && !strings.Contains(cfg.Packages[0], "...") {
-			fmt.Fprintf(&b, "%s%s compare%s %s \"$out/merged\"\n", cd, loadgate, judge, shellQuote(strings.TrimSuffix(cfg.Packages[0], "/")+"/testdata/loadgate"))
-		}
 		return b.String()
 	}
+	judge, notes := judgeFlags(cfg)
+	b.WriteString(notes)
 	// loadgate run compares every scenario with its stored baseline, or
 	// with -base's commit run in turn with the head: the same comparison,
 	// a scenario new in the pull request included.
@@ -511,6 +494,86 @@ func reproduce(cfg *Config, m *Manifest) string {
 	fmt.Fprintf(&b, "%s%s run%s -run %s -count %d%s %s%s\n",
 		cd, loadgate, base, shellQuote(cfg.Run), cfg.Count, judge, shellQuoteAll(cfg.Packages), flags)
 	return b.String()
+}
+
+// reproduceJudgement is the end of a sharded run's reproduce script, which
+// the job that merged the shards' results (cfg its configuration, r its
+// report of them) adds to the shards' script: the merged result judged as
+// it judged it, with its SLA and policy files. Compared with the stored
+// baselines of the package when some scenario had one (loadgate compare
+// judges one without by its SLA, as the job did); else by the SLA limits
+// alone, loadgate compare NEW (given a BASE that holds none of its
+// scenarios, compare refuses to compare nothing, exit status 2).
+func reproduceJudgement(cfg *Config, r *Report) string {
+	var b strings.Builder
+	judge, notes := judgeFlags(cfg)
+	b.WriteString(notes)
+	m := r.Manifest
+	loadgate := loadgateCommand(cfg.WorkingDirectory)
+	// This job's working directory, from the repository's root, where
+	// the paths of its files start.
+	wd := "."
+	if abs, err := filepath.Abs(cfg.WorkingDirectory); err == nil {
+		if rel, err := filepath.Rel(cmpOr(cfg.GitHub.Workspace, abs), abs); err == nil && filepath.IsLocal(rel) {
+			wd = filepath.ToSlash(rel)
+		}
+	}
+	cd := cdTo(wd)
+	compared := slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Comparison != nil })
+	var j baseline.Judge
+	if cfg.Judge != nil {
+		j = *cfg.Judge
+	}
+	switch {
+	case compared && len(m.Packages) == 1 && !strings.Contains(m.Packages[0], "..."):
+		// The package's path is from the shard jobs' working directory.
+		stored := path.Join(cmpOr(m.WorkingDirectory, "."), m.Packages[0], "testdata", "loadgate")
+		if rel, err := filepath.Rel(filepath.FromSlash(wd), filepath.FromSlash(stored)); err == nil {
+			stored = filepath.ToSlash(rel)
+		}
+		if !strings.HasPrefix(stored, ".") && !path.IsAbs(stored) {
+			stored = "./" + stored
+		}
+		fmt.Fprintf(&b, "%s%s compare%s %s \"$out/merged\"\n", cd, loadgate, judge, shellQuote(stored))
+	case compared:
+		fmt.Fprintf(&b, "# then: %s compare%s <the package's testdata/loadgate> \"$out/merged\"\n", loadgate, judge)
+	case j.SLA != nil || len(j.Policy.SLA) > 0 || cfg.SLAFile != "":
+		fmt.Fprintf(&b, "%s%s compare%s \"$out/merged\"  # no stored baseline: judged by its SLA limits\n", cd, loadgate, judge)
+	default:
+		b.WriteString("# no stored baseline and no SLA limits: the merged result was judged by its leaks and failed tests alone, which the merge and go test print\n")
+	}
+	return b.String()
+}
+
+// cdTo is the command that goes to the working directory dir before
+// another ("cd api && "), "" for the repository's root.
+func cdTo(dir string) string {
+	if dir == "." || dir == "" {
+		return ""
+	}
+	return "cd " + shellQuote(dir) + " && "
+}
+
+// judgeFlags are the -sla and -policy flags that give loadgate the files
+// the action judged by (cfg.SLAFile and cfg.PolicyFile, or the ones it
+// inherited: judgeFileFlag), and a comment line for each file that cannot
+// be on the reader's machine.
+func judgeFlags(cfg *Config) (flags, notes string) {
+	var judged baseline.Judge
+	if cfg.Judge != nil {
+		judged = *cfg.Judge
+	}
+	for _, f := range []struct{ flag, input, file, env string }{
+		{"-sla", cfg.SLAFile, judged.SLAFile, baseline.EnvSLA},
+		{"-policy", cfg.PolicyFile, judged.PolicyFile, baseline.EnvPolicy},
+	} {
+		path, note := judgeFileFlag(cfg, f.flag, f.input, f.file, f.env)
+		if path != "" {
+			flags += " " + f.flag + " " + shellQuote(path)
+		}
+		notes += note
+	}
+	return flags, notes
 }
 
 // judgeFileFlag returns the path a reproduce script passes to -sla or

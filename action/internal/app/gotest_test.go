@@ -13,6 +13,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/internal/version"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -327,9 +328,14 @@ func TestReproduceJudges(t *testing.T) {
 	if got := reproduce(cfg, m); !strings.Contains(got, " run -run Load -count 5 -sla 'load test.sla' -policy policy.json ./svc") {
 		t.Errorf("reproduce against stored baselines:\n%s", got)
 	}
-	cfg.Count, m.Shard = 1, &ShardManifest{Index: 1, Count: 3}
-	if got := reproduce(cfg, m); !strings.Contains(got, " compare -sla 'load test.sla' -policy policy.json ./svc/testdata/loadgate \"$out/merged\"") {
-		t.Errorf("reproduce of a sharded run:\n%s", got)
+	// A sharded run's merge job judges the merged result with its own
+	// files.
+	m.Shard, m.Packages, m.WorkingDirectory = &ShardManifest{Count: 3}, []string{"./svc"}, "api"
+	cfg.WorkingDirectory = "api"
+	cfg.GitHub.Workspace, _ = os.Getwd() // api is in the repository's root
+	r := &Report{Manifest: *m, Scenarios: []*Scenario{{Scenario: &verdict.Scenario{Comparison: &baseline.Comparison{}}}}}
+	if got := reproduceJudgement(cfg, r); got != "cd api && go run github.com/loadgate/loadgate/cmd/loadgate compare -sla 'load test.sla' -policy policy.json ./svc/testdata/loadgate \"$out/merged\"\n" {
+		t.Errorf("the judgement of a sharded run:\n%s", got)
 	}
 }
 
@@ -386,7 +392,7 @@ func TestReproduceVersion(t *testing.T) {
 		{"a user's sharded run: the merge", user, "v0.1.0", CompareBaseline,
 			"\ngo run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 merge -out \"$out/merged\""},
 		{"a user's sharded run: the comparison", user, "v0.1.0", CompareBaseline,
-			"\ngo run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 compare ./svc/testdata/loadgate \"$out/merged\""},
+			"go run github.com/loadgate/loadgate/cmd/loadgate@v0.1.0 compare ./svc/testdata/loadgate \"$out/merged\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,7 +403,12 @@ func TestReproduceVersion(t *testing.T) {
 			if strings.Contains(tt.name, "sharded") {
 				cfg.Packages, cfg.Count, m.Shard = []string{"./svc"}, 1, &ShardManifest{Index: 1, Count: 3}
 			}
-			if got := reproduce(cfg, m); !strings.Contains(got, tt.want) {
+			got := reproduce(cfg, m)
+			if strings.Contains(tt.name, "comparison") {
+				m.Packages, m.Shard.Index = cfg.Packages, 0
+				got += reproduceJudgement(cfg, &Report{Manifest: *m, Scenarios: []*Scenario{{Scenario: &verdict.Scenario{Comparison: &baseline.Comparison{}}}}})
+			}
+			if !strings.Contains(got, tt.want) {
 				t.Errorf("reproduce lacks %q:\n%s", tt.want, got)
 			}
 		})

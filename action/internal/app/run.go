@@ -134,6 +134,11 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if err != nil {
 		return nil, err // annotated by the caller, as every error of Run
 	}
+	if sh := res.Manifest.Shard; sh != nil && sh.Index == 0 && r.Manifest.Reproduce != "" {
+		// The shard jobs' script runs and merges the shards; this job
+		// judged the merged result, with its files.
+		r.Manifest.Reproduce += reproduceJudgement(cfg, r)
+	}
 	r.Marker, r.Key = cfg.Marker(), cfg.CommentKey
 	r.ServerURL = cfg.GitHub.ServerURL
 	if cfg.GitHub.Owner != "" {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -209,7 +210,8 @@ func TestRunMergedShards(t *testing.T) {
 	if len(comments) != 1 {
 		t.Fatalf("%d comments, want 1", len(comments))
 	}
-	golden.Check(t, "sharded.md.golden", []byte(comments[0].Body))
+	// The SLA file as the workflow names it, not this test's temporary one.
+	golden.Check(t, "sharded.md.golden", []byte(strings.ReplaceAll(comments[0].Body, sla, "loadgate.sla")))
 	res, err := ReadResults(out.ResultsDir)
 	if err != nil || len(res.Head) != 1 || res.Head[0].Requests != 1600 || len(res.Head[0].Shards) != 3 || res.Manifest.Shard.Count != 3 {
 		t.Fatalf("merged results: %v, %+v", err, res)
@@ -332,11 +334,62 @@ func TestReproduceShards(t *testing.T) {
 		"for i in $(seq 3); do\n",
 		"(LOADGATE_SHARD=$i/3 LOADGATE_START_AT=$at LOADGATE_OUT=\"$out/shard-$i\" go test -run '^TestLoadcheckout$' -count=1 ./examples/shop) &\n",
 		"loadgate merge -out \"$out/merged\" \"$out\"/shard-*\n",
-		"loadgate compare ./examples/shop/testdata/loadgate \"$out/merged\"\n",
 	} {
 		if !strings.Contains(m.Reproduce, want) {
 			t.Errorf("reproduce lacks %q:\n%s", want, m.Reproduce)
 		}
+	}
+}
+
+// TestReproduceJudgement: the script of a sharded run judges the merged
+// result as the merge job did: with the package's stored baselines when
+// it compared with one, else by its SLA limits alone (loadgate compare
+// NEW). It always ended with loadgate compare <pkg>/testdata/loadgate,
+// which exits 2 where the package stores no baseline, the usual first
+// run, and without the merge job's SLA file.
+func TestReproduceJudgement(t *testing.T) {
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	writeFile(t, sla, shardSLA)
+	tests := []struct {
+		name      string
+		baselines bool
+		inputs    map[string]string
+		want      string
+	}{
+		{"a stored baseline", true, map[string]string{"sla": sla},
+			"go run github.com/loadgate/loadgate/cmd/loadgate compare -sla loadgate.sla ./examples/shop/testdata/loadgate \"$out/merged\"\n"},
+		{"no stored baseline", false, map[string]string{"sla": sla},
+			"go run github.com/loadgate/loadgate/cmd/loadgate compare -sla loadgate.sla \"$out/merged\"  # no stored baseline: judged by its SLA limits\n"},
+		{"no stored baseline, no SLA", false, nil,
+			"# no stored baseline and no SLA limits: the merged result was judged by its leaks and failed tests alone, which the merge and go test print\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			artifacts := t.TempDir()
+			dirs := writeShardJobs(t, artifacts, 3, nil)
+			if tt.baselines {
+				// As a shard job leaves the package's stored baselines:
+				// beside its results.
+				r := fixture.ShardFake{Scenario: "checkout", Index: 1, Count: 1, Commit: shardCommit}.Result()
+				r.Shard = nil
+				if _, err := baseline.Record(filepath.Join(dirs[0], BaselinesDir, "001-checkout.json"), "u1", r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			inputs := map[string]string{"from-results": artifacts, "comment": "false"}
+			maps.Copy(inputs, tt.inputs)
+			out, err := runAction(t, mergeEnv(t, "http://127.0.0.1:1", inputs), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if compared := out.Report.Scenarios[0].Comparison != nil; compared != tt.baselines {
+				t.Fatalf("compared with a stored baseline: %v, want %v", compared, tt.baselines)
+			}
+			got := strings.ReplaceAll(out.Report.Manifest.Reproduce, sla, "loadgate.sla")
+			if !strings.HasSuffix(got, "merge -out \"$out/merged\" \"$out\"/shard-*\n"+tt.want) {
+				t.Errorf("the script:\n%s\nwant it to end with\n%s", got, tt.want)
+			}
+		})
 	}
 }
 
