@@ -93,6 +93,11 @@ type Scenario struct {
 	// a comparison leaves those metrics unjudged (baseline.Row.Partial);
 	// without one, it warns. Every output says it from here.
 	Partial []string
+	// Figures are the head runs' medians of baseline.FigureMetrics (p50,
+	// p99, error rate, throughput) with their intervals, when there is no
+	// comparison, whose rows hold them otherwise: a scenario without a
+	// baseline shows what it measured as a compared one does.
+	Figures []baseline.Figure
 	Verdict baseline.Verdict
 	// Why lists the reasons of a verdict other than pass, worst first.
 	Why []string
@@ -131,6 +136,8 @@ func newScenario(in Input) *Scenario {
 func (s *Scenario) finish(in Input) {
 	if s.Comparison != nil {
 		s.SLA = s.Comparison.SLA
+	} else if h, err := baseline.SampleOf(in.Head...); err == nil {
+		s.Figures = h.Figures(baseline.FigureMetrics...)
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
 	for _, side := range []struct {

@@ -91,6 +91,15 @@ func TestJudge(t *testing.T) {
 				!slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "partial: ") && strings.Contains(w, s.Partial[0]) })) {
 				t.Errorf("partial %q, why %q: want both to say which shard is missing", s.Partial, s.Why)
 			}
+			// Nothing to compare with: the figures a comparison's head
+			// column would show, for every output to show.
+			var figs []string
+			for _, f := range s.Figures {
+				figs = append(figs, f.Metric)
+			}
+			if want := s.Comparison == nil; want != slices.Equal(figs, baseline.FigureMetrics) {
+				t.Errorf("figures of %q, comparison %v; want %q only without a comparison", figs, s.Comparison != nil, baseline.FigureMetrics)
+			}
 			r := &Run{Scenarios: []*Scenario{s}}
 			if got := r.ExitCode(); got != tt.wantExit {
 				t.Errorf("exit status %d, want %d", got, tt.wantExit)

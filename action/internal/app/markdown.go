@@ -192,6 +192,8 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 			writeRows(b, "request", c.Base.Label, c.Names, l >= FailingOnly, "more row", cell.Code)
 			b.WriteString("\n")
 		}
+	} else if len(s.Figures) > 0 {
+		writeFigures(b, s.Figures)
 	}
 	if len(s.SLA) > 0 {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
@@ -231,6 +233,17 @@ func writeRows(b *strings.Builder, first, baseLabel string, rows []baseline.Row,
 	if hidden := len(rows) - shown; hidden > 0 {
 		fmt.Fprintf(b, "| *%s passed* | | | | |\n", cell.Plural(hidden, more))
 	}
+}
+
+// writeFigures writes what a scenario with nothing to compare with
+// measured (verdict.Scenario.Figures), its cells as a comparison's head
+// column writes them.
+func writeFigures(b *strings.Builder, figs []baseline.Figure) {
+	b.WriteString("| metric | head |\n|:--|--:|\n")
+	for _, f := range figs {
+		fmt.Fprintf(b, "| %s | %s |\n", f.Metric, cell.Median(f.Unit.Format(f.Median), f.N, f.Median, f.Lo, f.Hi))
+	}
+	b.WriteString("\n")
 }
 
 // writeBound says which runs were generator-bound (issue 21) and what

@@ -212,6 +212,11 @@ func TestRunMergedShards(t *testing.T) {
 	}
 	// The SLA file as the workflow names it, not this test's temporary one.
 	golden.Check(t, "sharded.md.golden", []byte(strings.ReplaceAll(comments[0].Body, sla, "loadgate.sla")))
+	// A scenario without a baseline shows what it measured, as loadgate
+	// run's table and the HTML report do; it showed only a chart.
+	if want := "| metric | head |\n|:--|--:|\n| p50 | 1.01ms |\n| p99 | 114ms |\n| error_rate | 1.88% |\n| throughput | 383/s |\n"; !strings.Contains(comments[0].Body, want) {
+		t.Errorf("the comment lacks the merged result's figures %q", want)
+	}
 	res, err := ReadResults(out.ResultsDir)
 	if err != nil || len(res.Head) != 1 || res.Head[0].Requests != 1600 || len(res.Head[0].Shards) != 3 || res.Manifest.Shard.Count != 3 {
 		t.Fatalf("merged results: %v, %+v", err, res)
