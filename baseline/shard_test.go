@@ -105,3 +105,29 @@ func TestComparePartial(t *testing.T) {
 		t.Errorf("a doubled p99 of partial runs: %v, %v; want a failure", c, err)
 	}
 }
+
+// TestPartialNotRecorded: a merge that lacks shards measured part of the
+// load; recorded, it made every later full run look faster than its
+// baseline. It is refused, naming the missing shard; the old baseline
+// stays whole.
+func TestPartialNotRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkout.json")
+	full := result("checkout", time.Millisecond, 1)
+	if _, err := Record(path, "u1", full); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := result("checkout", time.Millisecond, 2)
+	partial.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: partial.Started, Partial: true, Missing: []int{3}}
+	partial.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}}
+	_, err = Record(path, "u2", partial)
+	if err == nil || !strings.Contains(err.Error(), "partial merge (2 of 3 shards merged, shard 3 missing)") {
+		t.Errorf("Record(a partial merge) = %v, want it refused naming the missing shard", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("the stored baseline changed")
+	}
+}
