@@ -33,11 +33,11 @@ func (u Unit) Format(v float64) string {
 	case UnitDuration:
 		return formatDuration(v, 3)
 	case UnitRatio:
-		return formatSig(100*v, 3) + "%"
+		return quantity.Percent(v)
 	case UnitBytes:
 		return formatBytes(v, "")
 	case UnitRate:
-		return formatSig(v, 3) + "/s"
+		return quantity.Rate(v)
 	default:
 		return formatSig(v, 3)
 	}

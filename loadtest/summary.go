@@ -14,8 +14,8 @@ import (
 // Summary renders a result as the plain-text table Run logs at the end.
 func Summary(r *Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%.1f req/s sent, %.1f ok/s), %d errors (%.2f%%), %d dropped\n",
-		r.Scenario, r.Requests, r.Duration().Round(time.Millisecond), r.Rate, r.Throughput,
+	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%s sent, %s ok), %d errors (%.2f%%), %d dropped\n",
+		r.Scenario, r.Requests, r.Duration().Round(time.Millisecond), quantity.Rate(r.Rate), quantity.Rate(r.Throughput),
 		r.Errors, 100*r.ErrorRate, r.Dropped)
 	// What the scenario's code does not say about its load.
 	var set []string
@@ -43,7 +43,7 @@ func Summary(r *Result) string {
 	if dropped {
 		head += "dropped\t"
 	}
-	head += "req/s\tp50\tp90\tp99\tp99.9\tmax\t"
+	head += "rate\tp50\tp90\tp99\tp99.9\tmax\t"
 	if gated {
 		head += "gate\t"
 	}
@@ -53,7 +53,7 @@ func Summary(r *Result) string {
 		if dropped {
 			fmt.Fprintf(tw, "%d\t", drops)
 		}
-		fmt.Fprintf(tw, "%.1f\t%v\t%v\t%v\t%v\t%v\t", rate, ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS))
+		fmt.Fprintf(tw, "%s\t%v\t%v\t%v\t%v\t%v\t", quantity.Rate(rate), ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS))
 		if gated {
 			fmt.Fprintf(tw, "%s\t", gate)
 		}
@@ -244,7 +244,7 @@ func writeShards(b *strings.Builder, shards []ShardRun) {
 }
 
 // ShardRunColumns name the cells of [ShardRun.Cells].
-var ShardRunColumns = []string{"shard", "requests", "errors", "req/s", "p99", "start skew", "pacer lag", "CPU", "stopped"}
+var ShardRunColumns = []string{"shard", "requests", "errors", "rate", "p99", "start skew", "pacer lag", "CPU", "stopped"}
 
 // Cells is the shard's row of a merged result's breakdown, as loadgate
 // merge prints it and the GitHub Action's comment shows it: what it sent,
@@ -265,7 +265,7 @@ func (s ShardRun) Cells() []string {
 	if s.Stopped != nil {
 		stopped = s.Stopped.Cause
 	}
-	return []string{fmt.Sprint(s.Index), fmt.Sprint(s.Requests), fmt.Sprint(s.Errors), fmt.Sprintf("%.1f", s.Rate),
+	return []string{fmt.Sprint(s.Index), fmt.Sprint(s.Requests), fmt.Sprint(s.Errors), quantity.Rate(s.Rate),
 		ns(s.P99NS).String(), skew, ns(s.PacerLagMaxNS).String(), fmt.Sprintf("%.2fs", s.Runtime.CPUSeconds), stopped}
 }
 

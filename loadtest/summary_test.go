@@ -88,7 +88,7 @@ func TestSummaryServer(t *testing.T) {
 func TestSummaryStageColumns(t *testing.T) {
 	lat := Latency{Count: 3, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
 	plain := &Result{Scenario: "plain", Requests: 3, Latency: lat, Stages: []StageResult{{Name: "100/s", Requests: 3, Latency: lat}}}
-	if got := Summary(plain); !strings.Contains(got, "  stage  requests  errors  req/s  p50  p90  p99  p99.9   max\n") {
+	if got := Summary(plain); !strings.Contains(got, "  stage  requests  errors  rate  p50  p90  p99  p99.9   max\n") {
 		t.Errorf("a run without drops or gates shows their columns:\n%s", got)
 	}
 	short := &Result{Scenario: "short", Requests: 3, Dropped: 16, Latency: lat, Stages: []StageResult{
@@ -100,5 +100,29 @@ func TestSummaryStageColumns(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestSummaryRates: the summary writes a rate as every other output of
+// loadgate does (quantity.Rate: "200/s", as loadgate run's table, the
+// comparison's throughput cell and the HTML report); it wrote "199.9 req/s"
+// in its first line and "199.9" in its table, while loadgate run wrote
+// "200" and the comparison "200/s" for the same run.
+func TestSummaryRates(t *testing.T) {
+	lat := Latency{Count: 300, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
+	r := &Result{Scenario: "rates", Requests: 300, Errors: 6, ErrorRate: 0.02, Rate: 199.93, Throughput: 195.8, Latency: lat,
+		Stages: []StageResult{{Name: "200/s", Requests: 300, Errors: 6, Rate: 199.93, Latency: lat}}}
+	got := Summary(r)
+	for _, want := range []string{"(200/s sent, 196/s ok)", "  200/s       300       6  200/s  "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "req/s") || strings.Contains(got, "199.9") {
+		t.Errorf("the summary writes a rate another way than the other outputs:\n%s", got)
+	}
+	cells := ShardRun{Index: 1, Rate: 133.33}.Cells()
+	if cells[3] != "133/s" {
+		t.Errorf("a shard's rate cell = %q, want 133/s", cells[3])
 	}
 }

@@ -77,9 +77,9 @@ func TestMerge(t *testing.T) {
 	}
 	for _, want := range []string{
 		"checkout: 4 shards of 4 merged into " + filepath.Join(out, "checkout.json"),
-		"scenario checkout: 1600 requests in 4s (400.0 req/s sent",
+		"scenario checkout: 1600 requests in 4s (400/s sent",
 		"merged from 4 shards of run group start-20261123T010000.000Z-0123456789abcdef, commit 0123456789ab",
-		"shard  requests  errors  req/s",
+		"shard  requests  errors   rate",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("merge printed\n%s\nwant it to say %q", r.stdout, want)

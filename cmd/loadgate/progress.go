@@ -219,7 +219,7 @@ func progressLine(t *gotest.Test, now time.Time, width int) string {
 	}
 	if p.Requests > 0 {
 		// Until the first second is measured there is nothing to show.
-		fmt.Fprintf(&b, "  %.0f req/s  p99 %s  %s", p.Rate, assert.UnitDuration.Format(float64(p.P99NS)), errorsText(p.Errors, p.Requests))
+		fmt.Fprintf(&b, "  %s  p99 %s  %s", assert.UnitRate.Format(p.Rate), assert.UnitDuration.Format(float64(p.P99NS)), errorsText(p.Errors, p.Requests))
 	}
 	switch {
 	case finishing:

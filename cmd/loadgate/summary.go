@@ -70,13 +70,13 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 			pkg = k.Package
 			fmt.Fprintf(w, "\n== scenarios of %s\n", orUnknown(pkg))
 			t = &texttable.Table{Align: "llrrrrrrr"}
-			t.Add("scenario", "test", "runs", "requests", "errors", "req/s", "p50", "p99", "max")
+			t.Add("scenario", "test", "runs", "requests", "errors", "rate", "p50", "p99", "max")
 		}
 		multi = multi || len(rs) > 1
 		t.Add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
 			fmt.Sprintf("%.0f", median(rs, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
 			assert.UnitRatio.Format(median(rs, func(r *loadtest.Result) float64 { return r.ErrorRate })),
-			formatRate(median(rs, func(r *loadtest.Result) float64 { return r.Rate })),
+			assert.UnitRate.Format(median(rs, func(r *loadtest.Result) float64 { return r.Rate })),
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.MaxNS) })))
@@ -188,11 +188,6 @@ func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
 }
 
 func duration(ns float64) string { return assert.UnitDuration.Format(ns) }
-
-// formatRate writes a rate in requests per second as every rate of
-// loadgate's is written (assert.UnitRate: three significant digits, whole
-// numbers kept), without the unit, which the column's header gives.
-func formatRate(r float64) string { return strings.TrimSuffix(assert.UnitRate.Format(r), "/s") }
 
 // writeChecks writes the verdict of each comparison with a baseline, and
 // the table of those that did not pass; and the SLA breaches of scenarios

@@ -231,10 +231,11 @@ run 2: flight recording at the worst second, 3 (p99 48ms): out/checkout.2.trace
 	}
 }
 
-// TestScenarioRatesAsCompared: the scenario table's req/s is written as
-// every other rate loadgate writes (three significant digits, as compare's
-// throughput and baseline show): a run at 0.04 req/s read "0.0", one at
-// 9.96 read "10.0".
+// TestScenarioRatesAsCompared: the scenario table's rate is written as
+// every other rate loadgate writes (three significant digits and the unit,
+// as compare's throughput, the HTML report and the test's own summary
+// show): a run at 0.04 req/s read "0.0", one at 9.96 read "10.0", and
+// then "200" where every other output wrote "200/s".
 func TestScenarioRatesAsCompared(t *testing.T) {
 	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
 	for _, r := range []*loadtest.Result{
@@ -246,7 +247,7 @@ func TestScenarioRatesAsCompared(t *testing.T) {
 	}
 	var b strings.Builder
 	writeScenarios(&b, &runOutcome{side: side{Session: gotest.NewSession(), Results: results}})
-	for name, want := range map[string]string{"slow poll": "0.04", "trickle": "9.96", "steady": "150", "busy": "1234"} {
+	for name, want := range map[string]string{"slow poll": "0.04/s", "trickle": "9.96/s", "steady": "150/s", "busy": "1234/s"} {
 		line := ""
 		for _, l := range strings.Split(b.String(), "\n") {
 			if strings.HasPrefix(l, name+" ") {
@@ -254,9 +255,9 @@ func TestScenarioRatesAsCompared(t *testing.T) {
 			}
 		}
 		if f := strings.Fields(strings.TrimPrefix(line, name)); len(f) < 5 || f[4] != want {
-			t.Errorf("%s: req/s in %q, want %s\n%s", name, line, want, b.String())
+			t.Errorf("%s: rate in %q, want %s\n%s", name, line, want, b.String())
 		}
-		if got := strings.TrimSuffix(assert.UnitRate.Format(results.Results[scenarioKey{shopPkg, name}][0].Rate), "/s"); got != want {
+		if got := assert.UnitRate.Format(results.Results[scenarioKey{shopPkg, name}][0].Rate); got != want {
 			t.Errorf("%s: compare writes %s, the table %s", name, got, want)
 		}
 	}

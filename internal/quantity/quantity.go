@@ -1,9 +1,11 @@
 // Package quantity writes the measured quantities of a run for people —
-// durations, sizes and plain numbers, to three significant digits — for
-// every text that shows one: assert's failure messages and the cells of a
-// comparison (assert.Unit.Format) and loadtest's summary of a run. Written
+// durations, sizes, rates, percentages and plain numbers, to three
+// significant digits — for every text that shows one: assert's failure
+// messages and the cells of a comparison (assert.Unit.Format), loadtest's
+// summary of a run, loadgate run's table and the HTML report. Written
 // once, a heap peak reads "6.71MiB" in all of them (the summary wrote
-// "6.7 MiB").
+// "6.7 MiB"), and a rate "200/s" (the summary wrote "199.9 req/s", loadgate
+// run's table "200").
 package quantity
 
 import (
@@ -70,3 +72,12 @@ func Bytes(v float64) string {
 	}
 	return Sig(v, 3) + "B"
 }
+
+// Rate writes a rate in requests (or iterations) per second to three
+// significant digits, whole numbers kept, with its unit: "200/s",
+// "1995/s", "0.5/s" — as an SLA writes one (throughput >= 200/s).
+func Rate(perSecond float64) string { return Sig(perSecond, 3) + "/s" }
+
+// Percent writes a fraction as a percentage to three significant digits,
+// whole numbers kept: "2%", "0.302%", "100%".
+func Percent(fraction float64) string { return Sig(100*fraction, 3) + "%" }

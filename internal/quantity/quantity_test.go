@@ -34,6 +34,11 @@ func TestSigAndDuration(t *testing.T) {
 		{Duration(1372000, 3), "1.37ms"},
 		{Duration(476123, 3), "476µs"},
 		{Duration(-2500e6, 3), "-2.5s"},
+		{Rate(199.93), "200/s"},
+		{Rate(1995.3), "1995/s"},
+		{Rate(0.5), "0.5/s"},
+		{Percent(0.02), "2%"},
+		{Percent(0.00302), "0.302%"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -172,8 +172,8 @@ func TestShardJob(t *testing.T) {
 	for _, want := range []string{
 		"## loadgate: shard 2 of 3\n",
 		"(`LOADGATE_SHARD=2/3`), every shard starting at 2026-11-23T10:00:00.000Z",
-		"| scenario | shard | requests | errors | req/s | p99 | start skew | pacer lag | CPU | stopped |",
-		"| `checkout` | 2 | 533 | 10 | 133.2 | 91.2ms | 50µs | 20µs | 0.50s |  |",
+		"| scenario | shard | requests | errors | rate | p99 | start skew | pacer lag | CPU | stopped |",
+		"| `checkout` | 2 | 533 | 10 | 133/s | 91.2ms | 50µs | 20µs | 0.50s |  |",
 		"- ❌ `TestLoadMix` in `" + shopPkg + "` failed in shard 2 of 3: load\\_test.go:180: a gate failed",
 	} {
 		if !strings.Contains(string(summary), want) {
