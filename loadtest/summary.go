@@ -14,9 +14,9 @@ import (
 // Summary renders a result as the plain-text table Run logs at the end.
 func Summary(r *Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%s sent, %s ok), %d errors (%.2f%%), %d dropped\n",
+	fmt.Fprintf(&b, "scenario %s: %d requests in %v (%s sent, %s ok), %d errors (%s), %d dropped\n",
 		r.Scenario, r.Requests, r.Duration().Round(time.Millisecond), quantity.Rate(r.Rate), quantity.Rate(r.Throughput),
-		r.Errors, 100*r.ErrorRate, r.Dropped)
+		r.Errors, quantity.Percent(r.ErrorRate), r.Dropped)
 	// What the scenario's code does not say about its load.
 	var set []string
 	if e := r.Env; e.Target != "" {

@@ -107,18 +107,19 @@ func TestSummaryStageColumns(t *testing.T) {
 // loadgate does (quantity.Rate: "200/s", as loadgate run's table, the
 // comparison's throughput cell and the HTML report); it wrote "199.9 req/s"
 // in its first line and "199.9" in its table, while loadgate run wrote
-// "200" and the comparison "200/s" for the same run.
+// "200" and the comparison "200/s" for the same run. Its error rate reads
+// as theirs too (quantity.Percent: "2%"; it wrote "2.00%").
 func TestSummaryRates(t *testing.T) {
 	lat := Latency{Count: 300, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
 	r := &Result{Scenario: "rates", Requests: 300, Errors: 6, ErrorRate: 0.02, Rate: 199.93, Throughput: 195.8, Latency: lat,
 		Stages: []StageResult{{Name: "200/s", Requests: 300, Errors: 6, Rate: 199.93, Latency: lat}}}
 	got := Summary(r)
-	for _, want := range []string{"(200/s sent, 196/s ok)", "  200/s       300       6  200/s  "} {
+	for _, want := range []string{"(200/s sent, 196/s ok), 6 errors (2%), 0 dropped", "  200/s       300       6  200/s  "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "req/s") || strings.Contains(got, "199.9") {
+	if strings.Contains(got, "req/s") || strings.Contains(got, "199.9") || strings.Contains(got, "2.00%") {
 		t.Errorf("the summary writes a rate another way than the other outputs:\n%s", got)
 	}
 	cells := ShardRun{Index: 1, Rate: 133.33}.Cells()
