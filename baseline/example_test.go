@@ -99,7 +99,7 @@ func ExampleComparison_WriteText() {
 	// dropped                0 ± 0%        0 ± 0%        ~  (p=1.000 n=5)
 	// goroutine_growth       0 ± 0%        0 ± 0%        ~  (p=1.000 n=5)
 	// gc_pause_p99          0s ± 0%       0s ± 0%        ~  (p=1.000 n=5)
-	// ± is a 90% confidence interval of the median; ~ is no significant change (alpha 0.05)
+	// ± is a 90% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = 0.05).
 	//
 	// verdict: PASS
 }

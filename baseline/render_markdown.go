@@ -26,8 +26,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		b.WriteByte('\n')
 	}
 	c.writeMarkdownRows(&b, "metric", c.Rows, false)
-	fmt.Fprintf(&b, "\n± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).\n",
-		100*CILevel, c.Alpha)
+	b.WriteString("\n" + cell.Legend(CILevel, c.Alpha) + "\n")
 	if len(c.Names) > 0 {
 		b.WriteString("\n**By request name** (these only warn: the totals above decide), the worst first:\n\n")
 		c.writeMarkdownRows(&b, "request", c.Names, true)

@@ -41,6 +41,16 @@ func ChangeOrSame(f float64, tested, significant bool) string {
 	return Change(f)
 }
 
+// Legend explains the ± and ~ of a comparison's table, in the one
+// wording every table that shows them has (loadgate compare's text and
+// Markdown, loadgate run's summary, the HTML report): "± is a 90%
+// confidence interval of the median; ~ is no significant change
+// (Mann-Whitney U, α = 0.05)." ciLevel and alpha are fractions.
+func Legend(ciLevel, alpha float64) string {
+	return fmt.Sprintf("± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).",
+		100*ciLevel, alpha)
+}
+
 // Median writes a median and its confidence interval, "1.02ms ± 8%"; value
 // is the median in its unit. With fewer than 2 runs there is no interval.
 func Median(value string, n int, median, lo, hi float64) string {

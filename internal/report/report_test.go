@@ -290,3 +290,22 @@ func TestHeadlineNotJudged(t *testing.T) {
 		}
 	}
 }
+
+// TestLegendAsCompare: the page explains its table's ± and ~ in the words
+// loadgate compare's text and Markdown use (cell.Legend). Each of the
+// three had its own: "(alpha 0.05)" in text, "(Mann-Whitney U, α = 0.05)"
+// in Markdown, and "… of the median over the runs …" here.
+func TestLegendAsCompare(t *testing.T) {
+	in := sample(t, 0.02, 5)
+	c := in.Run.Scenarios[0].Comparison
+	var text, md strings.Builder
+	c.WriteText(&text)
+	c.WriteMarkdown(&md)
+	const want = "± is a 90% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = 0.05)."
+	page := string(write(t, in))
+	for name, got := range map[string]string{"text": text.String(), "markdown": md.String(), "html": page} {
+		if !strings.Contains(got, want+"\n") && !strings.Contains(got, want+" ") {
+			t.Errorf("the %s comparison does not explain ± and ~ as %q", name, want)
+		}
+	}
+}

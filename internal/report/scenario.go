@@ -30,8 +30,8 @@ type scenarioView struct {
 	// NameRows compare each request name (Comparison.Names): they only
 	// warn, the worst p99 change first.
 	NameRows []compRow
-	Alpha    string
-	CILevel  string // "90%"
+	// Legend explains the table's ± and ~ (cell.Legend).
+	Legend   string
 	SLA      []slaRow
 	SLO      []sloRow
 	SLONote  string
@@ -87,8 +87,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 			v.Why = append(v.Why, j.Err.Error())
 		}
 		if c := j.Comparison; c != nil {
-			v.Alpha = fmt.Sprintf("%.3g", c.Alpha)
-			v.CILevel = fmt.Sprintf("%.0f%%", 100*baseline.CILevel)
+			v.Legend = cell.Legend(baseline.CILevel, c.Alpha)
 			v.Rows = comparisonRows(c.Rows)
 			v.NameRows = comparisonRows(c.Names)
 			for _, w := range c.Warnings {
