@@ -184,7 +184,8 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 				cell.Markdown(strings.Join(c.EnvMismatch, ", ")))
 		}
 		writeRows(b, "metric", c.Base.Label, c.Rows, l >= FailingOnly, "more metric", func(m string) string { return m })
-		b.WriteString("\n")
+		// What ± and ~ mean, in loadgate compare's words.
+		b.WriteString("\n" + cell.Legend(baseline.CILevel, c.Alpha) + "\n\n")
 		// Where a change of the totals comes from: the rows of each
 		// request name (they only warn), when a side has any to show.
 		if slices.ContainsFunc(c.Names, func(r baseline.Row) bool { return l < FailingOnly || r.Verdict != baseline.Pass }) {

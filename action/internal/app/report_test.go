@@ -120,6 +120,23 @@ func TestMarkdownRegression(t *testing.T) {
 	}
 }
 
+// TestMarkdownLegend: the comment's tables write ± and ~ as loadgate
+// compare's do, and say what they mean in compare's words under each
+// table (cell.Legend); the comment explained neither.
+func TestMarkdownLegend(t *testing.T) {
+	r := analyze(t, regressionResults(), testSLA)
+	md := r.Markdown(Full)
+	var compared strings.Builder
+	r.Scenarios[0].Comparison.WriteMarkdown(&compared)
+	legend := "± is a 90% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = 0.05).\n"
+	if !strings.Contains(compared.String(), legend) {
+		t.Fatalf("loadgate compare's Markdown no longer says %q: change the test", legend)
+	}
+	if n := strings.Count(md, "|\n\n"+legend); n != len(r.Scenarios) {
+		t.Errorf("%d of the %d scenarios' tables are followed by %q", n, len(r.Scenarios), legend)
+	}
+}
+
 // TestMarkdownKey: the comment-key input names the matrix entry in the
 // heading as text: a matrix value such as "@team" or "<b>" must not
 // mention anyone or become markup.
