@@ -488,9 +488,12 @@ func (c *Comparison) decide(p Policy) {
 		if r.GeneratorBound && r.Verdict == Inconclusive || r.Partial {
 			continue // one reason for all of them, below
 		}
-		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, cell.Change(r.Change), cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
+		// The change as the row's cell writes it: "~" when the rank
+		// test found none, as the table says right beside the reason.
+		change := cell.ChangeOrSame(r.Change, r.Tested, r.Significant)
+		reason := fmt.Sprintf("%s %s (%s): %s", r.Metric, change, cell.Test(r.Tested, r.P, r.Base.N, r.Head.N), r.Note)
 		if !r.Tested {
-			reason = fmt.Sprintf("%s %s: %s", r.Metric, cell.Change(r.Change), r.Note)
+			reason = fmt.Sprintf("%s %s: %s", r.Metric, change, r.Note)
 		}
 		switch r.Verdict {
 		case Fail:

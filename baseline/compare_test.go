@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 func rowOf(t *testing.T, c *Comparison, metric string) Row {
@@ -310,5 +312,36 @@ func TestMinP(t *testing.T) {
 		if got := minP(tt.n1, tt.n2); math.Abs(got-tt.want) > 1e-12 {
 			t.Errorf("minP(%d, %d) = %g, want %g", tt.n1, tt.n2, got, tt.want)
 		}
+	}
+}
+
+// TestReasonsWriteChangeAsCell: a reason writes a metric's change as the
+// table's cell does, "~" when the rank test found no significant change.
+// The reasons said "inconclusive: p99 +31.43%" beside a row whose change
+// cell was "~", a change the table said it could not see.
+func TestReasonsWriteChangeAsCell(t *testing.T) {
+	c, err := Compare(sampleP99("baseline", 10, 20, 10, 20, 10), sampleP99("head", 12, 25, 11, 24, 22), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, r := range c.Rows {
+		if r.Verdict == Pass {
+			continue
+		}
+		want := r.Metric + " " + cell.ChangeOrSame(r.Change, r.Tested, r.Significant) + " ("
+		found := false
+		for _, reason := range c.Reasons {
+			found = found || strings.HasPrefix(strings.TrimPrefix(reason, "inconclusive: "), want)
+		}
+		if !found {
+			t.Errorf("no reason for %s starts %q, as its row's cell: %q", r.Metric, want, c.Reasons)
+		}
+		if r.Tested && !r.Significant {
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("no row was tested and found not significant: the test tests nothing\n%s", c)
 	}
 }

@@ -25,12 +25,14 @@ func (s *Scenario) gist() string {
 		sla = ""
 	}
 	row, telling := s.telling()
+	// The change as the table's cell writes it: "~" when not significant.
+	change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
 	c := s.Comparison
 	switch {
 	case telling && breach:
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", row.Metric, cell.Change(row.Change), qualifier(row)))
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", row.Metric, change, qualifier(row)))
 	case telling:
-		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", row.Metric, name, cell.Change(row.Change), qualifier(row)))
+		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", row.Metric, name, change, qualifier(row)))
 	case breach: // the breach was the news
 	case c != nil && len(c.Rows) > 0 && !c.Rows[0].Tested:
 		parts = append(parts, fmt.Sprintf("%s: no notable change (n=%s, too few runs to confirm one)", name, cell.Runs(c.Rows[0].Base.N, c.Rows[0].Head.N)))

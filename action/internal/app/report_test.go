@@ -137,6 +137,27 @@ func TestMarkdownLegend(t *testing.T) {
 	}
 }
 
+// TestGistChangeAsCell: the headline's line of a scenario writes its most
+// telling change as the table's cell does: "~" when the rank test found
+// no significant change. It said "p99 of `checkout` +20.00% (inconclusive:
+// …)" above a table whose p99 change was "~".
+func TestGistChangeAsCell(t *testing.T) {
+	checkout := fake{scenario: "checkout", test: "TestLoadCheckout"}
+	res := &Results{Manifest: baseRefManifest()}
+	res.Base = runs(checkout, []float64{10, 10.2, 9.9, 10.1, 10.05}, []float64{100, 200, 100, 200, 100})
+	res.Head = runs(checkout, []float64{10.1, 9.95, 10.15, 10, 10.2}, []float64{120, 250, 110, 240, 220})
+	r := analyze(t, res, "")
+	row, ok := r.Scenarios[0].telling()
+	if !ok || !row.Tested || row.Significant {
+		t.Fatalf("the most telling row is not a tested, not significant one: the test tests nothing\n%s", r.Markdown(Full))
+	}
+	md := r.Markdown(Full)
+	want := row.Metric + " of `checkout` ~ ("
+	if !strings.Contains(md, "| "+row.Metric+" | ") || !strings.Contains(md, want) {
+		t.Errorf("the headline lacks %q:\n%s", want, md)
+	}
+}
+
 // TestMarkdownKey: the comment-key input names the matrix entry in the
 // heading as text: a matrix value such as "@team" or "<b>" must not
 // mention anyone or become markup.
