@@ -96,7 +96,9 @@ type Failure struct {
 	Of       int // runs it took part in
 	// Shards are the shards it failed in, in a sharded run.
 	Shards []int
-	Output string
+	Output string // the end of its output
+	// Reason is the line of its output that says why it failed.
+	Reason string
 	// Scenarios are the scenarios this test ran, with their verdicts
 	// folded into the annotation.
 	Scenarios []*Scenario
@@ -170,7 +172,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		for i := range failures {
 			if f := &failures[i]; f.Package == k.pkg && f.Test == k.test {
 				in.TestFailed = true
-				in.TestFailure = cmp.Or(in.TestFailure, gotest.Reason(f.Output))
+				in.TestFailure = cmp.Or(in.TestFailure, f.Reason)
 				mine = append(mine, f)
 			}
 		}
@@ -319,7 +321,7 @@ func failuresOf(m Manifest) (head, base []Failure) {
 		if !ok {
 			i = len(*list)
 			idx[k] = i
-			f := Failure{Package: t.Package, Test: t.Test, Output: t.Output}
+			f := Failure{Package: t.Package, Test: t.Test, Output: t.Output, Reason: cmp.Or(t.Reason, gotest.Reason(t.Output))}
 			if t.Test != "" {
 				f.Position = m.Positions[t.Package+"."+t.Test]
 			}

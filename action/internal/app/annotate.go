@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/baseline"
-	"github.com/loadgate/loadgate/internal/gotest"
 )
 
 // MaxAnnotations is how many annotations of one kind a step shows; GitHub
@@ -66,8 +65,8 @@ func (r *Report) Annotations() []Annotation {
 			msg = "the package failed to build or run"
 		}
 		msg += r.failedIn(f)
-		if line := gotest.Reason(f.Output); line != "" {
-			msg += ": " + line
+		if f.Reason != "" {
+			msg += ": " + f.Reason
 		}
 		why = append(why, msg)
 		a.Message = strings.Join(why, "\n")

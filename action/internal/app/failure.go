@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/cell"
-	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -17,10 +16,8 @@ func (r *Report) failureText(f Failure) string {
 		what = r.testRef(f.Package, f.Test) + " failed"
 	}
 	what += r.failedIn(f)
-	if f.Output != "" {
-		if line := gotest.Reason(f.Output); line != "" {
-			what += ": " + cell.Markdown(line)
-		}
+	if f.Reason != "" {
+		what += ": " + cell.Markdown(f.Reason)
 	}
 	return what
 }

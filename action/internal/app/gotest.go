@@ -407,12 +407,14 @@ func statuses(s *gotest.Session) []TestStatus {
 	for _, t := range s.TopLevel() {
 		st := TestStatus{Package: t.Package, Test: t.Test, Action: t.Outcome()}
 		if st.Action == gotest.StatusFail {
-			st.Output = tail(s.FailedOutput(t))
+			output := s.FailedOutput(t)
+			st.Output, st.Reason = tail(output), gotest.Reason(strings.Join(output, ""))
 		}
 		out = append(out, st)
 	}
 	for _, p := range s.FailedToReport() {
-		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(strings.SplitAfter(s.WhyFailed(p), "\n"))})
+		why := s.WhyFailed(p)
+		out = append(out, TestStatus{Package: p.Path, Action: gotest.StatusFail, Output: tail(strings.SplitAfter(why, "\n")), Reason: gotest.Reason(why)})
 	}
 	return out
 }

@@ -115,6 +115,11 @@ type TestStatus struct {
 	Shard int `json:"shard,omitempty"`
 	// Output is the end of what a failed test printed.
 	Output string `json:"output,omitempty"`
+	// Reason is the line of all a failed test printed that says why it
+	// failed (gotest.Reason), as loadgate run picks it: Output keeps only
+	// the last lines, which may not hold it. Empty in the manifest of an
+	// earlier version, whose Output is read instead.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Position is where a function is declared.
