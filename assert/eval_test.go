@@ -216,8 +216,8 @@ func TestEvalErrors(t *testing.T) {
 		{"no stages at all", `p99{stage=0} < 1s`, func(r *loadtest.Result) { r.Stages, r.Load.Stages = nil, nil }, `no stage 0: the result has no stages`},
 		{"stage that did not run", `p99{stage="peak"} < 1s`, func(r *loadtest.Result) {
 			r.Stages = r.Stages[:1]
-			r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "warm", Reason: "p99 = 30ms, want < 20ms (50.0% over)"}
-		}, `stage "peak" did not run: the run stopped early (gate) in stage warm: p99 = 30ms, want < 20ms (50.0% over)`},
+			r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "warm", Reason: "p99 = 30ms, want < 20ms (50% over)"}
+		}, `stage "peak" did not run: the run stopped early (gate) in stage warm: p99 = 30ms, want < 20ms (50% over)`},
 		{"stage that did not run, by index", `p99{stage=2} < 1s`, func(r *loadtest.Result) { r.Stages = r.Stages[:1] }, `stage 2 did not run`},
 		{"ambiguous stage name", `p99{stage="warm"} < 1s`, func(r *loadtest.Result) { r.Stages[1].Name = "warm" },
 			`2 stages are named "warm": select one by its index, such as stage=0`},

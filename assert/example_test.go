@@ -69,10 +69,10 @@ func Example() {
 	assert.SLA(t, res, assert.PreLaunch...)
 	// Output:
 	// scenario checkout: p99 = 231ms, want <= 200ms (15.5% over)
-	// scenario checkout: error_rate = 0.302%, want < 0.1% (201.5% over)
+	// scenario checkout: error_rate = 0.302%, want < 0.1% (202% over)
 	// passed: false
 	// scenario checkout: p99 = 231ms, want <= 200ms (15.5% over)
-	// scenario checkout: error_rate = 0.302%, want < 0.1% (201.5% over)
+	// scenario checkout: error_rate = 0.302%, want < 0.1% (202% over)
 }
 
 func ExampleParse() {
@@ -109,7 +109,7 @@ func ExampleGate() {
 	fmt.Println(assert.Gate("p99 < 1%")(nil))
 	// Output:
 	// ramp: <nil>
-	// peak: p99 = 260ms, want < 100ms (160.0% over)
+	// peak: p99 = 260ms, want < 100ms (160% over)
 	// assert.Gate: "p99 < 1%": column 7: a latency needs a duration such as 200ms
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -514,8 +513,10 @@ func (e *Expr) formatLimit(limit, planned float64) string {
 	return sign + l.String()
 }
 
-// margin writes how far actual is from limit: " (15.5% over)",
-// " (4.0% under)", or in the unit when the limit is 0: " (3 over)".
+// margin writes how far actual is from limit, a percentage of the limit
+// written as every percentage is (quantity.Sig: three significant
+// digits, "error_rate = 2%, want < 0.5% (300% over)"): " (15.5% over)",
+// " (4% under)", or in the unit when the limit is 0: " (3 over)".
 func margin(actual, limit float64, format func(float64) string) string {
 	d := actual - limit
 	if d == 0 || math.IsNaN(d) || math.IsInf(d, 0) {
@@ -528,10 +529,5 @@ func margin(actual, limit float64, format func(float64) string) string {
 	if limit == 0 {
 		return " (" + format(d) + " " + dir + ")"
 	}
-	pct := 100 * d / math.Abs(limit)
-	s := strconv.FormatFloat(pct, 'f', 1, 64)
-	if pct < 0.1 {
-		s = formatSig(pct, 2)
-	}
-	return " (" + s + "% " + dir + ")"
+	return " (" + formatSig(100*d/math.Abs(limit), 3) + "% " + dir + ")"
 }

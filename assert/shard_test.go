@@ -52,8 +52,8 @@ func TestShardRuntimeLimits(t *testing.T) {
 		pass bool
 		want string
 	}{
-		{"goroutines_end - goroutines_start <= 5", false, "= 8, want <= 5 (60.0% over) in shard 2 of 3"},
-		{"goroutines_end - goroutines_start <= 10", true, "= 8, want <= 10 (20.0% under) in shard 2 of 3"},
+		{"goroutines_end - goroutines_start <= 5", false, "= 8, want <= 5 (60% over) in shard 2 of 3"},
+		{"goroutines_end - goroutines_start <= 10", true, "= 8, want <= 10 (20% under) in shard 2 of 3"},
 		{"heap_peak < 512MiB", false, "in shard 3 of 3"},
 		{"heap_peak < 1GiB", true, "in shard 3 of 3"},
 	} {

@@ -11,6 +11,10 @@ import (
 
 var _ assert.TestingT = (*recordT)(nil)
 
+// TestMessages: what a failed limit says. The margin is a percentage
+// written as every percentage of loadgate's (three significant digits):
+// it read "error_rate = 0.5%, want < 0.1% (400.0% over)", one line with
+// two ways of writing a percentage.
 func TestMessages(t *testing.T) {
 	tests := []struct {
 		name string
@@ -20,33 +24,33 @@ func TestMessages(t *testing.T) {
 		{"over", "p99 < 200ms", "scenario checkout: p99 = 231ms, want < 200ms (15.5% over)"},
 		{"under, passing", "p99 < 1s", "scenario checkout: p99 = 231ms, want < 1s (76.9% under)"},
 		{"at the limit", "p99 <= 231ms", "scenario checkout: p99 = 231ms, want <= 231ms"},
-		{"exact limit", "mean < 1.234567ms", "scenario checkout: mean = 20ms, want < 1.234567ms (1520.0% over)"},
-		{"canonical metric", "p(99.9) < 200ms", "scenario checkout: p999 = 400ms, want < 200ms (100.0% over)"},
-		{"at least", "rate >= 250", "scenario checkout: rate = 200/s, want >= 250/s (20.0% under)"},
+		{"exact limit", "mean < 1.234567ms", "scenario checkout: mean = 20ms, want < 1.234567ms (1520% over)"},
+		{"canonical metric", "p(99.9) < 200ms", "scenario checkout: p999 = 400ms, want < 200ms (100% over)"},
+		{"at least", "rate >= 250", "scenario checkout: rate = 200/s, want >= 250/s (20% under)"},
 		{"share of the planned rate", "throughput >= 95%",
-			"scenario checkout: throughput = 199/s, want >= 95% of the planned 220/s = 209/s (4.8% under)"},
-		{"ratio as percentages", "error_rate < 0.1%", "scenario checkout: error_rate = 0.5%, want < 0.1% (400.0% over)"},
-		{"fraction limit as a percentage", "error_rate <= 0.001", "scenario checkout: error_rate = 0.5%, want <= 0.1% (400.0% over)"},
-		{"status share", "status(5xx) < 0.1%", "scenario checkout: status(5xx) = 0.5%, want < 0.1% (400.0% over)"},
+			"scenario checkout: throughput = 199/s, want >= 95% of the planned 220/s = 209/s (4.78% under)"},
+		{"ratio as percentages", "error_rate < 0.1%", "scenario checkout: error_rate = 0.5%, want < 0.1% (400% over)"},
+		{"fraction limit as a percentage", "error_rate <= 0.001", "scenario checkout: error_rate = 0.5%, want <= 0.1% (400% over)"},
+		{"status share", "status(5xx) < 0.1%", "scenario checkout: status(5xx) = 0.5%, want < 0.1% (400% over)"},
 		{"count, zero limit", "errors == 0", "scenario checkout: errors = 10, want == 0 (10 over)"},
 		{"duration, zero limit", "p99 <= 0", "scenario checkout: p99 = 231ms, want <= 0s (231ms over)"},
 		{"difference", "goroutines_end - goroutines_start <= 3",
 			"scenario checkout: goroutines_end - goroutines_start = 4, want <= 3 (33.3% over)"},
-		{"negative limit", "goroutine_growth < -2", "scenario checkout: goroutine_growth = 4, want < -2 (300.0% over)"},
+		{"negative limit", "goroutine_growth < -2", "scenario checkout: goroutine_growth = 4, want < -2 (300% over)"},
 		{"bytes in binary units", "heap_peak < 256MiB", "scenario checkout: heap_peak = 300MiB, want < 256MiB (17.2% over)"},
-		{"bytes in the limit's unit", "heap_peak < 300MB", "scenario checkout: heap_peak = 315MB, want < 300MB (4.9% over)"},
+		{"bytes in the limit's unit", "heap_peak < 300MB", "scenario checkout: heap_peak = 315MB, want < 300MB (4.86% over)"},
 		{"cpu seconds", "cpu_seconds < 3", "scenario checkout: cpu_seconds = 3.5s, want < 3s (16.7% over)"},
-		{"gc pause", "gc_pause_max <= 1ms", "scenario checkout: gc_pause_max = 5ms, want <= 1ms (400.0% over)"},
+		{"gc pause", "gc_pause_max <= 1ms", "scenario checkout: gc_pause_max = 5ms, want <= 1ms (400% over)"},
 		{"tiny margin", "requests > 2001", "scenario checkout: requests = 2000, want > 2001 (0.05% under)"},
-		{"stage by name", `p99{stage="peak"} < 200ms`, "scenario checkout, stage peak: p99 = 300ms, want < 200ms (50.0% over)"},
-		{"stage by index", `p99{stage=2} < 200ms`, "scenario checkout, stage 2 (peak): p99 = 300ms, want < 200ms (50.0% over)"},
+		{"stage by name", `p99{stage="peak"} < 200ms`, "scenario checkout, stage peak: p99 = 300ms, want < 200ms (50% over)"},
+		{"stage by index", `p99{stage=2} < 200ms`, "scenario checkout, stage 2 (peak): p99 = 300ms, want < 200ms (50% over)"},
 		{"stage share of its plan", `throughput{stage="peak"} >= 90%`,
-			"scenario checkout, stage peak: throughput = 248/s, want >= 90% of the planned 300/s = 270/s (8.1% under)"},
-		{"name", `error_rate{name="checkout"} < 1%`, "scenario checkout, name checkout: error_rate = 1.6%, want < 1% (60.0% over)"},
+			"scenario checkout, stage peak: throughput = 248/s, want >= 90% of the planned 300/s = 270/s (8.15% under)"},
+		{"name", `error_rate{name="checkout"} < 1%`, "scenario checkout, name checkout: error_rate = 1.6%, want < 1% (60% over)"},
 		{"same selector on every term", `p99{stage=1} - service.p99{stage=1} < 10ms`,
-			"scenario checkout, stage 1 (ramp): p99 - service.p99 = 20ms, want < 10ms (100.0% over)"},
+			"scenario checkout, stage 1 (ramp): p99 - service.p99 = 20ms, want < 10ms (100% over)"},
 		{"different selectors", `p99{stage="peak"} - p99{stage="warm"} < 200ms`,
-			`scenario checkout: p99{stage="peak"} - p99{stage="warm"} = 280ms, want < 200ms (40.0% over)`},
+			`scenario checkout: p99{stage="peak"} - p99{stage="warm"} = 280ms, want < 200ms (40% over)`},
 	}
 	res := slaResult(t)
 	for _, tt := range tests {
@@ -84,7 +88,7 @@ func TestSLA(t *testing.T) {
 		}, false},
 		{"pre-launch", assert.PreLaunch, []string{
 			"scenario checkout: p99 = 231ms, want <= 200ms (15.5% over)",
-			"scenario checkout: error_rate = 0.5%, want < 0.1% (400.0% over)",
+			"scenario checkout: error_rate = 0.5%, want < 0.1% (400% over)",
 			"scenario checkout: dropped = 3, want == 0 (3 over)",
 		}, false},
 	}
@@ -268,9 +272,9 @@ func TestSLAGeneratorBound(t *testing.T) {
 	}{
 		{"p99 < 200ms", "scenario checkout: p99 = 231ms, want < 200ms (15.5% over)" + bound},
 		{"service.p99 < 1ms", "scenario checkout: service.p99 = "},
-		{"throughput >= 95%", "scenario checkout: throughput = 199/s, want >= 95% of the planned 220/s = 209/s (4.8% under)" + bound},
+		{"throughput >= 95%", "scenario checkout: throughput = 199/s, want >= 95% of the planned 220/s = 209/s (4.78% under)" + bound},
 		{"p99 < 1s", "scenario checkout: p99 = 231ms, want < 1s (76.9% under)"},
-		{"error_rate < 0.1%", "scenario checkout: error_rate = 0.5%, want < 0.1% (400.0% over)"},
+		{"error_rate < 0.1%", "scenario checkout: error_rate = 0.5%, want < 0.1% (400% over)"},
 		{"goroutine_growth <= 3", "scenario checkout: goroutine_growth = 4, want <= 3 (33.3% over)"},
 	}
 	for _, tt := range tests {

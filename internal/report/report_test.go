@@ -251,13 +251,13 @@ func TestGeneratorBoundRunLeftOut(t *testing.T) {
 // report of a run alone read as if every stage had run.
 func TestStoppedRunNoted(t *testing.T) {
 	r := fixture.Long{Scenario: "checkout", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()
-	r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "ramp to 1000/s", Reason: "p95 = 80ms, want < 50ms (60.0% over)"}
+	r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "ramp to 1000/s", Reason: "p95 = 80ms, want < 50ms (60% over)"}
 	s := verdict.Judge(&baseline.Judge{Policy: baseline.DefaultPolicy}, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: []*loadtest.Result{r}})
 	page := string(write(t, report.Input{
 		Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
 		Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
 	}))
-	want := "<li>head run 1 stopped early (gate) in stage ramp to 1000/s: p95 = 80ms, want &lt; 50ms (60.0% over)</li>"
+	want := "<li>head run 1 stopped early (gate) in stage ramp to 1000/s: p95 = 80ms, want &lt; 50ms (60% over)</li>"
 	if !strings.Contains(page, want) {
 		t.Errorf("the page lacks %q", want)
 	}
