@@ -292,7 +292,7 @@ func TestAbort(t *testing.T) {
 			target: loadtest.Func(func(context.Context) error {
 				return errors.New("down")
 			}),
-			wantHit: true, wantMinSent: 200, wantMaxSent: 999, wantReason: "error rate 100.0% > 50.0%",
+			wantHit: true, wantMinSent: 200, wantMaxSent: 999, wantReason: "error rate 100% > 50%",
 		},
 		{
 			name:  "p99 sustained 1s",

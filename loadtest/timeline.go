@@ -9,6 +9,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadgate/loadgate/internal/progress"
+	"github.com/loadgate/loadgate/internal/quantity"
 )
 
 const (
@@ -198,9 +199,9 @@ func (tl *timeline) checkAbort(s Second) {
 	if tl.badStreak < max(a.Sustained, time.Second) {
 		return
 	}
-	reason := fmt.Sprintf("error rate %.1f%% > %.1f%%", 100*rate, 100*a.ErrorRate)
+	reason := fmt.Sprintf("error rate %s > %s", quantity.Percent(rate), quantity.Percent(a.ErrorRate))
 	if a.ErrorRate == 0 || rate <= a.ErrorRate {
-		reason = fmt.Sprintf("p99 %v > %v", time.Duration(s.P99NS), a.P99)
+		reason = fmt.Sprintf("p99 %s > %s", quantity.Duration(float64(s.P99NS), 3), quantity.Duration(float64(a.P99), 3))
 	}
 	st := Stop{Cause: "abort", Stage: tl.stage(), Reason: fmt.Sprintf("%s for %v (second %d)", reason, tl.badStreak, s.Second)}
 	tl.e.halt(st)
