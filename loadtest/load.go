@@ -254,6 +254,16 @@ func formatRate(r float64) string {
 // ([Shard]).
 const MaxRate = 1_000_000
 
+// MaxUsers bounds the users of a closed-model stage, at its start and at
+// its end: each is a goroutine and, for an HTTP target, a connection of its
+// own, and a process runs out of file descriptors and of loopback's
+// ephemeral ports (about 28,000 a destination on Linux) well before it. A
+// stage starts all its users before it looks at its clock, so a count
+// far beyond this (Users(1<<40) for 100 ms) ran for minutes past its
+// length with nearly every request failing. Split a higher load over several
+// processes ([Shard]).
+const MaxUsers = 100_000
+
 // validate reports what is wrong with the stage, naming it by position.
 func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
@@ -296,6 +306,8 @@ func (s Stage) validate(i int) error {
 		}
 	case Closed:
 		switch {
+		case (s.rateRamped || s.To != 0) && s.To > MaxUsers && s.To == math.Trunc(s.To):
+			return fmt.Errorf("%s: RampTo(%s): %s users are over %d, more than one process can run; split the load over several", where, formatRate(s.To), formatRate(s.To), MaxUsers)
 		case s.rateRamped || s.From != 0 || s.To != 0:
 			return fmt.Errorf("%s: RampTo(%s): a closed-model stage ramps to a whole number of users, such as RampTo(%d)", where, formatRate(s.To), int(math.Ceil(s.To)))
 		case s.Pacer != nil:
@@ -304,6 +316,8 @@ func (s Stage) validate(i int) error {
 			return fmt.Errorf("%s: users must not be negative", where)
 		case s.UsersTo < 0:
 			return fmt.Errorf("%s: RampUsersTo must not be negative, got %d", where, s.UsersTo)
+		case s.Users > MaxUsers || s.UsersTo > MaxUsers:
+			return fmt.Errorf("%s: %d users are over %d, more than one process can run; split the load over several", where, max(s.Users, s.UsersTo), MaxUsers)
 		case s.Think < 0:
 			return fmt.Errorf("%s: think time must not be negative", where)
 		case s.IterationsPerUser < 0:

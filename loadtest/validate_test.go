@@ -25,6 +25,12 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		{"negative rate", Rate(-1).For(time.Second), "rate must not be negative"},
 		{"rate over the limit", Poisson(2e6).For(time.Second), "rate 2e+06/s is over 1e+06/s"},
 		{"no duration", Rate(10), "duration must be positive"},
+		// Users(1<<40) for 100ms started users for minutes, past its
+		// length, with nearly every request failing for want of files.
+		{"users over the limit", Users(1 << 40).For(100 * time.Millisecond),
+			"load stage 1 (1099511627776 users): 1099511627776 users are over 100000, more than one process can run; split the load over several"},
+		{"RampUsersTo over the limit", Users(1).RampUsersTo(MaxUsers + 1).For(100 * time.Millisecond), "100001 users are over 100000"},
+		{"RampTo over the limit", Users(1).RampTo(1e12).For(100 * time.Millisecond), "RampTo(1000000000000): 1000000000000 users are over 100000"},
 		// Issue 14: Users(10).RampTo(50) was silently ignored; it ramps
 		// users now, and only a whole number of them.
 		{"RampTo a fraction of users", Users(10).RampTo(2.5).For(time.Second),
