@@ -393,12 +393,12 @@ func (e *Expr) eval(scenario string, resolve func(selector) (*view, error)) (Out
 		Expr: e.String(), Scenario: scenario, Metric: e.lhs(true), Op: e.op, Unit: e.unit,
 	}
 	fail := func(err error) (Outcome, error) {
-		msg := quoteExpr(o.Expr) + ": " + err.Error()
+		prefix := quoteExpr(o.Expr) + ": "
 		if scenario != "" {
-			msg = "scenario " + scenario + ": " + msg
+			prefix = "scenario " + scenario + ": " + prefix
 		}
-		o.Err = errors.New(msg)
-		o.Message = msg
+		o.Err = fmt.Errorf("%s%w", prefix, err) // a gate's ErrGateInvalid stays visible
+		o.Message = o.Err.Error()
 		return o, o.Err
 	}
 	var sum float64

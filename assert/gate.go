@@ -15,7 +15,9 @@ import (
 // whole-run metrics (runtime statistics, abandoned, HTTP phases) are not
 // allowed. A share of the planned rate ("throughput >= 95%") means the
 // stage's own plan: the mean rate of a ramp, over the part of the stage that
-// ran. A closed-model stage has no planned rate; its gate fails saying so.
+// ran. A closed-model stage, or one planned by a Pacer of its own, has no
+// planned rate: such a gate stops the run after the stage with an error
+// wrapping [loadtest.ErrGateInvalid], and loadtest.Run fails the test.
 // A gate sees the requests that completed: those still in flight when the
 // stage ends are missing from its throughput, which so reads low by about
 // the latency's share of the stage (100 ms in a 1 s stage: 90%). Give gated

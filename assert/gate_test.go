@@ -1,6 +1,7 @@
 package assert_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -85,4 +86,33 @@ func TestMustGate(t *testing.T) {
 		}
 	}()
 	assert.MustGate("p99 < 5%")
+}
+
+// TestGateOnAStageItCannotJudge: a share of the planned rate on a stage
+// that plans none (users, or a Pacer of its own) can never be checked
+// there, so the gate says so with loadtest.ErrGateInvalid, and
+// loadtest.Run fails the test instead of stopping quietly after the stage.
+// Before, it failed the stage like a slow service and the test passed.
+func TestGateOnAStageItCannotJudge(t *testing.T) {
+	stage := func(p loadtest.StagePlan) *loadtest.StageResult {
+		return &loadtest.StageResult{Name: p.Name, Requests: 10, ElapsedNS: 1e9, Plan: p}
+	}
+	tests := []struct {
+		name    string
+		stage   *loadtest.StageResult
+		invalid bool
+	}{
+		{"users", stage(loadtest.StagePlan{Name: "2 users", Model: loadtest.Closed, Users: 2, DurationNS: 1e9}), true},
+		{"a Pacer of its own", stage(loadtest.StagePlan{Name: "paced", Model: loadtest.Open, Arrivals: loadtest.Custom, DurationNS: 1e9}), true},
+		{"a rate", stage(loadtest.StagePlan{Name: "10/s", Model: loadtest.Open, Arrivals: loadtest.Even, From: 10, To: 10, DurationNS: 1e9}), false},
+		{"no plan (read from a file)", stage(loadtest.StagePlan{}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := assert.Gate("throughput >= 95%", "p99 < 1s")(tt.stage)
+			if got := errors.Is(err, loadtest.ErrGateInvalid); got != tt.invalid {
+				t.Errorf("gate error %v: errors.Is(ErrGateInvalid) = %v, want %v", err, got, tt.invalid)
+			}
+		})
+	}
 }

@@ -429,11 +429,13 @@ func (v *view) gatePlannedRate() (float64, error) {
 	if p == nil || p.DurationNS <= 0 {
 		return 0, errors.New("the stage carries no planned load, so there is no target rate; compare with a rate such as 1000/s")
 	}
+	// The stage's plan, not what it measured, rules these out: the gate
+	// can never be checked on it (loadtest.Run fails the test).
 	if p.Model != loadtest.Open {
-		return 0, fmt.Errorf("stage %s runs the closed model, which has no target rate; compare with a rate such as 500/s", p.Name)
+		return 0, invalidGate{fmt.Errorf("stage %s runs the closed model, which has no target rate; compare with a rate such as 500/s", p.Name)}
 	}
 	if p.Arrivals == loadtest.Custom {
-		return 0, fmt.Errorf("stage %s is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", p.Name)
+		return 0, invalidGate{fmt.Errorf("stage %s is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", p.Name)}
 	}
 	a, d := plannedArrivals(*p, v.elapsedNS)
 	if d == 0 || math.IsNaN(a) {

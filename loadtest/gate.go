@@ -22,8 +22,12 @@ import (
 // (assert.Gate of a malformed expression does) fails the test at once,
 // and no load is sent. Any other answer to a nil stage, a panic included,
 // is ignored, so a gate written by hand need not expect one. A gate that
-// panics on a stage fails it: the run stops there, with the panic as the
-// reason, as it would for an error.
+// finds only on its stage that it cannot be checked there (assert.Gate's
+// "throughput >= 95%" on a stage of users, which plans no rate) returns an
+// error wrapping ErrGateInvalid too: the run stops after the stage and Run
+// fails the test, since a stop alone would let it pass on part of its load.
+// A gate that panics on a stage fails it: the run stops there, with the
+// panic as the reason, as it would for an error.
 type Gate func(s *StageResult) error
 
 // ErrGateInvalid is wrapped by the error of a gate that can never be

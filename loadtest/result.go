@@ -126,6 +126,7 @@ type Result struct {
 	panicStack  string        // first panic of the target, logged by Run
 	profiles    []ProfileData // taken by the run, written by WriteFile
 	flightTrace []byte        // the flight recording, written by WriteFile
+	gateInvalid string        // a gate that could not be checked on its stage, which Run fails
 }
 
 // TakenProfiles returns the profiles the run took, in memory: those that

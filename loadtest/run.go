@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -178,6 +179,11 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 	t.Log("\n" + Summary(res))
 	if msg := nothingSent(res); msg != "" {
 		t.Errorf("%s", msg)
+	}
+	if res.gateInvalid != "" {
+		// Not a verdict on the service: the load was written wrong, and a
+		// test that did not look at Result.Stopped would pass on one stage.
+		t.Errorf("loadtest: scenario %s: %s", s.Name, res.gateInvalid)
 	}
 	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
 		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
@@ -404,6 +410,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	stageResults := make([]StageResult, len(stages))
 	stageStart := loadStart
 	ran := 0
+	gateInvalid := ""
 	for i, st := range stages {
 		if e.halted() {
 			break
@@ -420,6 +427,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 			sr := buildStage(rec, e, i, st, stageResults[i].ElapsedNS, e.inFlight(i+1, stageEnd))
 			gr := &GateResult{Passed: true}
 			if err := checkGate(st.Gate, &sr); err != nil {
+				if errors.Is(err, ErrGateInvalid) && gateInvalid == "" {
+					gateInvalid = fmt.Sprintf("the gate of load stage %d (%s) cannot be checked on it, so the run stopped after it: %v", i+1, st.label(), err)
+				}
 				gr = &GateResult{Passed: false, Reason: err.Error()}
 				e.halt(Stop{Cause: "gate", Stage: st.label(), Reason: err.Error()})
 				fl.stopped(FlightGate, st.label(), err.Error())
@@ -515,6 +525,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	res.Generator = generatorOf(gen, e.lags, phases)
 	res.Runtime = rt.finish(runtime.NumGoroutine())
 	res.panicStack = rec.panicStack
+	res.gateInvalid = gateInvalid
 	res.Leaks = leaks
 	res.LeaksReportOnly = len(leaks) > 0 && e.scenario.Leaks.ReportOnly
 	res.Server = server
