@@ -306,8 +306,13 @@ func scaleRates(load Load, f float64) Sequence {
 			st.From *= f
 			st.To *= f
 		case Closed:
+			// Both ends: scaling only Users turned a hold of 10 users
+			// at 0.5 into a ramp from 5 to 10.
 			if st.Users > 0 {
 				st.Users = scaleUsers(st.Users, f)
+			}
+			if st.UsersTo > 0 {
+				st.UsersTo = scaleUsers(st.UsersTo, f)
 			}
 		}
 	}

@@ -182,6 +182,9 @@ func TestScaleRates(t *testing.T) {
 		wantTo    float64
 		wantUsers int
 		wantName  string
+		// wantUsersTo is the users at the stage's end: 0 means
+		// wantUsers (a hold), -1 none.
+		wantUsersTo int
 	}{
 		{name: "rate", give: Rate(200), f: 0.5, wantFrom: 100, wantTo: 100, wantName: "200/s"},
 		{name: "ramp", give: Poisson(50).RampTo(500), f: 2, wantFrom: 100, wantTo: 1000, wantName: "poisson 50→500/s"},
@@ -192,6 +195,11 @@ func TestScaleRates(t *testing.T) {
 		{name: "whole product is not rounded up", give: Users(10), f: 0.3, wantUsers: 3, wantName: "10 users"},
 		{name: "more users", give: Users(8).Thinking(time.Second), f: 2.5, wantUsers: 20, wantName: "8 users"},
 		{name: "no users stay none", give: Users(0), f: 3, wantUsers: 0, wantName: "0 users"},
+		// A hold of 10 users at 0.5 became a ramp from 5 to 10, and a
+		// ramp from 4 to 8 one from 2 to 8: more load than asked for.
+		{name: "ramp of users", give: Users(4).RampUsersTo(8), f: 0.5, wantUsers: 2, wantUsersTo: 4, wantName: "4→8 users"},
+		{name: "ramp of users down to none", give: Users(8).RampUsersTo(0), f: 0.5, wantUsers: 4, wantUsersTo: -1, wantName: "8→0 users"},
+		{name: "ramp of users up from none", give: Users(0).RampUsersTo(3), f: 0.5, wantUsers: 0, wantUsersTo: 2, wantName: "0→3 users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +207,18 @@ func TestScaleRates(t *testing.T) {
 			if got.From != tt.wantFrom || got.To != tt.wantTo || got.Users != tt.wantUsers || got.Name != tt.wantName {
 				t.Errorf("scaled by %g: %g→%g/s, %d users, named %q; want %g→%g/s, %d users, named %q",
 					tt.f, got.From, got.To, got.Users, got.Name, tt.wantFrom, tt.wantTo, tt.wantUsers, tt.wantName)
+			}
+			wantTo := tt.wantUsersTo
+			switch {
+			case tt.give.Model != Closed:
+				wantTo = 0
+			case wantTo == 0:
+				wantTo = tt.wantUsers
+			case wantTo < 0:
+				wantTo = 0
+			}
+			if got.UsersTo != wantTo {
+				t.Errorf("scaled by %g: users %d→%d, want %d→%d", tt.f, got.Users, got.UsersTo, tt.wantUsers, wantTo)
 			}
 			if got.Duration != time.Second || got.Think != tt.give.Think {
 				t.Errorf("scaled by %g: duration %v, think %v; want them unchanged", tt.f, got.Duration, got.Think)
