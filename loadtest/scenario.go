@@ -22,7 +22,9 @@ type Scenario struct {
 	// Load is the arrival pattern: a [Stage] or a [Ramp] of stages.
 	Load Load
 	// Warmup runs the first stage's starting load for this long before the
-	// measured load; nothing it sends is in the statistics.
+	// measured load; nothing it sends is in the statistics. A first stage
+	// that starts from nothing (Users(0).RampUsersTo(n), a rate ramp from
+	// 0) has nothing to warm up with: a Warmup is refused there.
 	Warmup time.Duration
 	// Timeout bounds each request; the context passed to the target expires
 	// after it, and the request counts as a "timeout" failure.
@@ -362,9 +364,14 @@ func (s Scenario) validate() error {
 			return err
 		}
 	}
+	first := s.Load.Stages()[0]
 	switch {
 	case s.Warmup < 0:
 		return fmt.Errorf("Warmup must not be negative, got %v", s.Warmup)
+	case s.Warmup > 0 && (first.Model == Closed && first.Users == 0 || first.Model == Open && first.Arrivals != Custom && first.From == 0):
+		// It idled for its length and warmed nothing, as k6's
+		// startVUs: 0 would.
+		return fmt.Errorf("Warmup (%v) runs load stage 1 (%s) at its starting load, which sends nothing: start the stage above 0, or put a stage of its own before it in place of the warm-up", s.Warmup, first.label())
 	case s.Timeout < 0:
 		return fmt.Errorf("Timeout must not be negative, got %v", s.Timeout)
 	case s.MaxInFlight < 0:

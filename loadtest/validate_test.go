@@ -86,6 +86,13 @@ func TestExecuteRefusesBadScenarioFields(t *testing.T) {
 		{"negative Abort.P99", func(s *Scenario) { s.Abort = Abort{P99: -time.Millisecond, Sustained: time.Second} }, "Abort.P99 must not be negative, got -1ms"},
 		{"NaN Abort.ErrorRate", func(s *Scenario) { s.Abort.ErrorRate = math.NaN() }, "Abort.ErrorRate must be in [0, 1], got NaN"},
 		{"negative CoolDown", func(s *Scenario) { s.CoolDown = -time.Second }, "CoolDown must not be negative, got -1s"},
+		// A warm-up before a first stage that starts from nothing idled
+		// for its length and warmed nothing.
+		{"warm-up of no users", func(s *Scenario) {
+			s.Warmup, s.Load = 5*time.Second, Ramp(Users(0).RampUsersTo(4).For(time.Second), Users(4).For(time.Second))
+		}, "Warmup (5s) runs load stage 1 (0→4 users) at its starting load, which sends nothing: start the stage above 0, or put a stage of its own before it in place of the warm-up"},
+		{"warm-up of no rate", func(s *Scenario) { s.Warmup, s.Load = time.Second, Poisson(0).RampTo(50).For(time.Second) },
+			"Warmup (1s) runs load stage 1 (poisson 0→50/s) at its starting load, which sends nothing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
