@@ -33,7 +33,10 @@ type Scenario struct {
 	// with the arrivals waiting for a worker while new connections open
 	// (an HTTP target starts a few at a time; see Result.Generator). An
 	// arrival that finds the cap reached is counted as dropped: it is
-	// never sent later in a burst.
+	// never sent later in a burst. It is k6's maxVUs of an arrival-rate
+	// scenario (whose dropped_iterations are Result.Dropped); vegeta's
+	// -max-workers instead sends such an arrival late. Closed-model
+	// stages are bounded by their users alone.
 	MaxInFlight int
 	// Abort stops the run early when the load is clearly failing; off by
 	// default.
