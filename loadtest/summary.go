@@ -34,6 +34,12 @@ func Summary(r *Result) string {
 		fmt.Fprintf(&b, "load %s\n", strings.Join(set, ", "))
 	}
 	writeShard(&b, r)
+	if w := r.Warmup; w != nil {
+		// Not in the statistics, but a warm-up that failed, or sent
+		// nothing, is worth knowing before reading them.
+		fmt.Fprintf(&b, "warm-up %v before the load: %d requests, %d errors (not in the figures below)\n",
+			time.Duration(w.DurationNS).Round(time.Millisecond), w.Requests, w.Errors)
+	}
 	// The dropped and gate columns only when a stage has some: an open
 	// model short of users drops arrivals; a ramp may have gates.
 	dropped := r.Dropped > 0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSummaryByName checks the summary's rows per request name: sorted,
@@ -125,5 +126,21 @@ func TestSummaryRates(t *testing.T) {
 	cells := ShardRun{Index: 1, Rate: 133.33}.Cells()
 	if cells[3] != "133/s" {
 		t.Errorf("a shard's rate cell = %q, want 133/s", cells[3])
+	}
+}
+
+// TestSummaryWarmup: the summary says what the warm-up sent and how much of
+// it failed. It said nothing: a warm-up against a service that failed every
+// request, or that sent nothing, looked like none at all.
+func TestSummaryWarmup(t *testing.T) {
+	lat := Latency{Count: 3, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
+	r := &Result{Scenario: "warm", Requests: 3, Latency: lat, Stages: []StageResult{{Name: "100/s", Requests: 3, Latency: lat}},
+		Warmup: &Warmup{DurationNS: int64(500 * time.Millisecond), Requests: 50, Errors: 50}}
+	if got, want := Summary(r), "\nwarm-up 500ms before the load: 50 requests, 50 errors (not in the figures below)\n"; !strings.Contains(got, want) {
+		t.Errorf("summary lacks %q:\n%s", want, got)
+	}
+	r.Warmup = nil
+	if got := Summary(r); strings.Contains(got, "warm-up") {
+		t.Errorf("a run without a warm-up mentions one:\n%s", got)
 	}
 }
