@@ -79,7 +79,9 @@ type Stage struct {
 	// stage of a fixed number of iterations it is an upper bound, and 0
 	// means [DefaultIterationsCap].
 	Duration time.Duration
-	// Seed makes exponential arrivals reproducible; 0 means seed 1.
+	// Seed seeds the exponential arrivals; 0 means seed 1. Every run of a
+	// stage with one seed meets the same arrivals, base and head alike,
+	// which keeps their comparison free of the arrivals' own noise.
 	Seed int64
 	// Gate, if set, is checked when the stage ends; the run stops after a
 	// stage whose gate fails.
