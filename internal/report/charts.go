@@ -427,10 +427,11 @@ func serverCharts(id string, sd sides) []chartRef {
 	return out
 }
 
-// worstBand shades a worst window on the latency chart.
-func worstBand(w *windowFigure) *band {
+// worstBand shades a worst window on the latency chart; shown says which
+// run the chart draws (" of run 3"), or is empty for the only one.
+func worstBand(w *windowFigure, shown string) *band {
 	if w == nil {
 		return nil
 	}
-	return &band{From: num(w.Start), To: num(w.End), Label: fmt.Sprintf("worst %v: %s", time.Duration(w.End-w.Start)*time.Second, w.Value)}
+	return &band{From: num(w.Start), To: num(w.End), Label: fmt.Sprintf("worst %v%s: %s", time.Duration(w.End-w.Start)*time.Second, shown, w.Value)}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -307,5 +308,41 @@ func TestLegendAsCompare(t *testing.T) {
 		if !strings.Contains(got, want+"\n") && !strings.Contains(got, want+" ") {
 			t.Errorf("the %s comparison does not explain ± and ~ as %q", name, want)
 		}
+	}
+}
+
+// TestWorstWindowOfChartedRun: with several runs a side the latency chart
+// draws one of them (the median p99), but it shaded the worst window of
+// any run: the stall of another run was shaded over seconds where the
+// charted run had none, or past its end, where nothing showed but a
+// clipped label. The band is now the charted run's worst window, and says
+// which run that is; the SLO view still gives the worst of all runs.
+func TestWorstWindowOfChartedRun(t *testing.T) {
+	var head []*loadtest.Result
+	for i := 1; i <= 3; i++ {
+		l := fixture.Long{Scenario: "checkout", Stages: []fixture.LongStage{{Name: "50/s", From: 50, To: 50, Seconds: 40}},
+			P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i}
+		if i == 1 {
+			// The one run with a stall, and so the highest p99: not
+			// the median run the charts draw.
+			l.StallAt, l.StallFor = 30, 3
+		}
+		head = append(head, l.Result())
+	}
+	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Head: head}}}))
+	if !strings.Contains(page, "the charts over time show run 2") {
+		t.Fatal("the charts do not show run 2: the fixture no longer tests the band")
+	}
+	if !regexp.MustCompile(`worst 10s p99</td><td></td><td>[^<]*\(seconds \d+–\d+, run 1\)`).MatchString(page) {
+		t.Error("the SLO view does not give run 1's stall as the worst window")
+	}
+	m := regexp.MustCompile(`"s0-latency":\{.*?"band":\{"from":([0-9.]+),"to":([0-9.]+),"label":"([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no band on the latency chart")
+	}
+	from, _ := strconv.ParseFloat(m[1], 64)
+	to, _ := strconv.ParseFloat(m[2], 64)
+	if to > 30 && from < 33 || !strings.HasPrefix(m[3], "worst 10s of run 2: ") {
+		t.Errorf("band %g–%g %q, want run 2's worst window, not run 1's stall (seconds 30–33)", from, to, m[3])
 	}
 }

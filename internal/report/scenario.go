@@ -145,8 +145,17 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	var worst *windowFigure
 	v.SLO, worst, v.SLONote = sloView(s, slo)
 
+	// The SLO view's worst window is the worst of any run; the chart
+	// shades the worst of the run it draws, which may be another.
+	if worst != nil && worst.run != sd.headRun {
+		worst, _ = worstOf([]*loadtest.Result{sd.head}, slo.Window, windowPercent(slo))
+	}
+	shown := ""
+	if len(s.Head) > 1 {
+		shown = fmt.Sprintf(" of run %d", sd.headRun)
+	}
 	ax := newTimeAxis(sd.head.Timeline, timelineOf(sd.base))
-	v.Charts = append(v.Charts, percentileCharts(id, sd, ax, outs, worstBand(worst))...)
+	v.Charts = append(v.Charts, percentileCharts(id, sd, ax, outs, worstBand(worst, shown))...)
 	v.Charts = append(v.Charts, rateChart(id, sd, ax, outs))
 	if c, ok := errorChart(id, sd, ax); ok {
 		v.Charts = append(v.Charts, c)

@@ -72,9 +72,8 @@ func sloFrom(o SLO, outs []slaOutcome) SLO {
 func sloView(s Scenario, o SLO) ([]sloRow, *windowFigure, string) {
 	var rows []sloRow
 	hasBase := len(s.Base) > 0 || s.Stored != nil
-	pctOfWindow := 99.0
+	pctOfWindow := windowPercent(o)
 	if o.Objective > 0 {
-		pctOfWindow = 100 * o.Goal
 		row := sloRow{Objective: fmt.Sprintf("latency ≤ %v for %s of requests", o.Objective, pct(o.Goal))}
 		head, hok := attainment(latencies(s.Head), o.Objective)
 		row.Head, row.HeadBudget = shareAndBudget(head, hok, o.Goal)
@@ -135,6 +134,15 @@ func sloView(s Scenario, o SLO) ([]sloRow, *windowFigure, string) {
 		note = strings.TrimSpace("No latency objective: give one with -objective, or an SLA such as p99 < 300ms. " + note)
 	}
 	return rows, hw, note
+}
+
+// windowPercent is the percentile the worst window is read at: the
+// objective's goal, else 99.
+func windowPercent(o SLO) float64 {
+	if o.Objective > 0 {
+		return 100 * o.Goal
+	}
+	return 99
 }
 
 func met(ok bool) string {
