@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,5 +142,71 @@ func TestBrowserOneSecond(t *testing.T) {
 		if !strings.Contains(m, `data-drawn="yes"`) {
 			t.Errorf("chart drew none of its series: %s", m)
 		}
+	}
+}
+
+// harnessJS runs after report.js has drawn the charts: it reads what a
+// reader sees but the DOM does not hold (the latency axis's tick labels
+// are drawn on the canvas) and logs it on the console as one line,
+// "loadgate-test {json}". The uPlot constructor is wrapped, before
+// report.js runs, to keep the charts it makes.
+const (
+	harnessCapture = `<script>(function(){var U=window.uPlot;window.uPlot=function(o,d,t){var u=new U(o,d,t);(window.lgPlots=window.lgPlots||[]).push(u);return u};Object.assign(window.uPlot,U);})()</script>`
+	harnessCheck   = `<script>setTimeout(function(){
+var out={};
+var u=window.lgPlots[0];
+out.ticks=u.axes[1].values(u,[0,0.0005,0.5,0.9997,2,6,12.5,1500,7200],1,0,0);
+console.log("loadgate-test "+JSON.stringify(out));
+},2000)</script>`
+)
+
+// runHarness opens page, with the harness, in Chromium in screenshot mode
+// (which resizes the window once the page has drawn, so every chart is
+// drawn twice, as when a reader resizes it) and returns what the harness
+// logged and every other console line.
+func runHarness(t *testing.T, page []byte, width int) (map[string]any, []string) {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
+	}
+	s := string(page)
+	i := strings.LastIndex(s, "<script>")
+	s = s[:i] + harnessCapture + s[i:]
+	i = strings.LastIndex(s, "</body>")
+	s = s[:i] + harnessCheck + s[i:]
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, logs := runChromium(t, fmt.Sprintf("--window-size=%d,1200", width), "--screenshot="+filepath.Join(dir, "shot.png"), "file://"+path)
+	var got map[string]any
+	var other []string
+	for _, line := range strings.Split(logs, "\n") {
+		if _, js, ok := strings.Cut(line, `"loadgate-test `); ok {
+			js = js[:strings.LastIndex(js, `", source:`)]
+			if err := json.Unmarshal([]byte(strings.ReplaceAll(js, `\"`, `"`)), &got); err != nil {
+				t.Fatalf("harness line %q: %v", js, err)
+			}
+			continue
+		}
+		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Refused to") || strings.Contains(line, "Uncaught") {
+			other = append(other, line)
+		}
+	}
+	if got == nil {
+		t.Fatalf("the harness logged nothing:\n%s", logs)
+	}
+	return got, other
+}
+
+// TestBrowserAxes: the latency axis wrote its ticks with toPrecision,
+// "0.00 µs", "2.00 ms", "10.0 ms", where every table and the command line
+// write "0s", "2ms", "10ms". It now writes durations as they do.
+func TestBrowserAxes(t *testing.T) {
+	got, _ := runHarness(t, write(t, sample(t, 0.05, 1)), 1400)
+	want := []any{"0s", "500ns", "500µs", "1ms", "2ms", "6ms", "12.5ms", "1.5s", "7.2s"}
+	if fmt.Sprint(got["ticks"]) != fmt.Sprint(want) {
+		t.Errorf("latency ticks %v, want %v", got["ticks"], want)
 	}
 }

@@ -27,17 +27,35 @@
     return;
   }
 
+  // sig3 writes v to 3 significant digits, the whole part kept and
+  // trailing zeros dropped, as internal/quantity does for every text of
+  // loadgate: "2", "1.5", "12.3", "1995".
+  function sig3(v) {
+    if (v === 0) return "0";
+    var dec = Math.max(0, Math.min(15, 2 - Math.floor(Math.log10(Math.abs(v)))));
+    var s = v.toFixed(dec);
+    if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    return s === "-0" ? "0" : s;
+  }
+  // fmtMs writes a latency in ms as the tables and the command line write
+  // durations (Go's time.Duration to 3 digits): "0s", "500µs", "2ms",
+  // "1.5s", not "0.00 µs" or "2.00 ms".
   function fmtMs(v) {
     if (v == null) return "—";
-    if (v >= 1000) return (v / 1000).toPrecision(3) + " s";
-    if (v >= 1) return v.toPrecision(3) + " ms";
-    return (v * 1000).toPrecision(3) + " µs";
+    var ns = v * 1e6;
+    if (ns === 0) return "0s";
+    var units = [[1, "ns"], [1e3, "µs"], [1e6, "ms"], [1e9, "s"]];
+    for (var i = units.length - 1; i > 0 && Math.abs(ns) < units[i][0]; i--);
+    var s = sig3(ns / units[i][0]);
+    // 999.7µs rounds to 1000µs: Go writes 1ms.
+    if (Math.abs(parseFloat(s)) >= 1000 && i < units.length - 1) s = sig3(ns / units[++i][0]);
+    return s + units[i][1];
   }
   function fmtNum(v) {
     if (v == null) return "—";
     var a = Math.abs(v);
-    if (a >= 1e6) return (v / 1e6).toPrecision(3) + "M";
-    if (a >= 1e4) return (v / 1e3).toPrecision(3) + "k";
+    if (a >= 1e6) return sig3(v / 1e6) + "M";
+    if (a >= 1e4) return sig3(v / 1e3) + "k";
     return String(Math.round(v * 100) / 100);
   }
   function nines(x) {
