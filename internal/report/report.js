@@ -82,6 +82,11 @@
           var ctx = u.ctx, pr = window.devicePixelRatio || 1;
           ctx.save();
           ctx.font = (11 * pr) + "px system-ui, sans-serif";
+          // uPlot leaves the alignment of the last axis it wrote (the
+          // y axis's, right and middle): a label meant to start at x
+          // would end there.
+          ctx.textAlign = "left";
+          ctx.textBaseline = "alphabetic";
           ctx.setLineDash([4 * pr, 4 * pr]);
           (spec.vlines || []).forEach(function (m) {
             var x = u.valToPos(m.at, "x", true);
@@ -101,9 +106,14 @@
             ctx.textAlign = "left";
           });
           if (spec.band) {
+            // Inside the plot, as the band is: a window that starts
+            // before the first second or ends at the last would write
+            // its label over the axis, or past the edge.
             ctx.fillStyle = "#c92a2a";
-            var bx = u.valToPos(spec.band.from, "x", true);
-            ctx.fillText(spec.band.label, bx + 3 * pr, u.bbox.top + u.bbox.height - 6 * pr);
+            var lo = u.bbox.left + 3 * pr, hi = u.bbox.left + u.bbox.width - 3 * pr;
+            var bx = Math.max(lo, u.valToPos(spec.band.from, "x", true) + 3 * pr);
+            bx = Math.max(lo, Math.min(bx, hi - ctx.measureText(spec.band.label).width));
+            ctx.fillText(spec.band.label, bx, u.bbox.top + u.bbox.height - 6 * pr);
           }
           ctx.restore();
         }]
