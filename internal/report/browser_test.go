@@ -210,3 +210,15 @@ func TestBrowserAxes(t *testing.T) {
 		t.Errorf("latency ticks %v, want %v", got["ticks"], want)
 	}
 }
+
+// TestBrowserResized: a window resized after the page drew (as the
+// screenshot does) redraws every chart, and report.js read each canvas's
+// pixels back again to mark it drawn: Chromium wrote a warning per chart
+// on the console ("Multiple readback operations using getImageData…").
+// The console stays quiet now.
+func TestBrowserResized(t *testing.T) {
+	_, console := runHarness(t, write(t, sample(t, 0.05, 1)), 1400)
+	for _, line := range console {
+		t.Errorf("browser console: %s", line)
+	}
+}

@@ -185,10 +185,13 @@
     };
     // uPlot draws after the constructor returns (in a microtask): the
     // marks are set once it has, and again on every redraw, from the ink
-    // the series left (counted once the last is drawn).
+    // the series left (counted once the last is drawn). The pixels are
+    // read until the chart has ink, not on every redraw: Chromium warns on
+    // the console of each canvas read back more than once (a resized
+    // window redraws every chart).
     var ink = 0;
     opts.hooks = {
-      drawSeries: [function (u, i) { if (i === u.series.length - 1) ink = inked(u); }],
+      drawSeries: [function (u, i) { if (i === u.series.length - 1 && ink === 0) ink = inked(u); }],
       draw: [function (u) { mark(el, u, points, ink); }]
     };
     return new uPlot(opts, lines, el);
