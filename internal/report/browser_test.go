@@ -156,6 +156,8 @@ const (
 var out={};
 var u=window.lgPlots[0];
 out.ticks=u.axes[1].values(u,[0,0.0005,0.5,0.9997,2,6,12.5,1500,7200],1,0,0);
+function overflow(w){var o=[];document.querySelectorAll("main *").forEach(function(e){var r=e.getBoundingClientRect(),p=e.parentElement.getBoundingClientRect();if(r.width>0&&r.right>w+1&&p.right<=w+1&&!e.closest("details:not([open])"))o.push(e.tagName.toLowerCase()+(e.className?"."+e.className:""))});return o}
+out.overflow=overflow(document.documentElement.clientWidth);
 console.log("loadgate-test "+JSON.stringify(out));
 },2000)</script>`
 )
@@ -220,5 +222,15 @@ func TestBrowserResized(t *testing.T) {
 	_, console := runHarness(t, write(t, sample(t, 0.05, 1)), 1400)
 	for _, line := range console {
 		t.Errorf("browser console: %s", line)
+	}
+}
+
+// TestBrowserNarrow: on a window 800 pixels wide nothing is wider than the
+// window. The slowest requests' table, with its request and trace ids of
+// 32 characters, ran 85 pixels past it.
+func TestBrowserNarrow(t *testing.T) {
+	got, _ := runHarness(t, write(t, sample(t, 0.05, 2)), 800)
+	if o, _ := got["overflow"].([]any); len(o) > 0 {
+		t.Errorf("wider than the window: %v", o)
 	}
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/cell"
@@ -30,6 +32,18 @@ type table struct {
 	Title  string
 	Header []string
 	Rows   [][]string
+	// IDs are the columns of request and trace ids: words of 16 to 32
+	// characters that may break anywhere rather than push the table
+	// past a narrow window.
+	IDs []int
+}
+
+// Class is the class of column i's cells: "id" for a column of ids.
+func (t table) Class(i int) string {
+	if slices.Contains(t.IDs, i) {
+		return "id"
+	}
+	return ""
 }
 
 // profilesOf renders c; nil when there is no report.
@@ -89,6 +103,11 @@ func slowestOf(runs []*loadtest.Result) *table {
 	}
 	multi := len(runs) > 1
 	t := &table{Header: slowest.Header(multi)}
+	for i, h := range t.Header {
+		if strings.HasSuffix(h, " id") {
+			t.IDs = append(t.IDs, i)
+		}
+	}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, r.Cells(multi))
 	}
