@@ -158,6 +158,14 @@ var u=window.lgPlots[0];
 out.ticks=u.axes[1].values(u,[0,0.0005,0.5,0.9997,2,6,12.5,1500,7200],1,0,0);
 function overflow(w){var o=[];document.querySelectorAll("main *").forEach(function(e){var r=e.getBoundingClientRect(),p=e.parentElement.getBoundingClientRect();if(r.width>0&&r.right>w+1&&p.right<=w+1&&!e.closest("details:not([open])"))o.push(e.tagName.toLowerCase()+(e.className?"."+e.className:""))});return o}
 out.overflow=overflow(document.documentElement.clientWidth);
+// Print, emulated: a page 718 pixels wide (A4 with Chromium's margins),
+// with the rules of print and of a window that narrow, on charts drawn
+// for the window.
+var css="";
+for(var i=0;i<document.styleSheets.length;i++){var rs=document.styleSheets[i].cssRules;for(var j=0;j<rs.length;j++){var r=rs[j];if(!r.media)continue;var m=r.media.mediaText,mw=/max-width:\s*(\d+)px/.exec(m);if(m.indexOf("print")>=0||mw&&+mw[1]>=718)for(var k=0;k<r.cssRules.length;k++)css+=r.cssRules[k].cssText+"\n"}}
+var st=document.createElement("style");st.textContent=css;document.head.appendChild(st);
+document.body.style.width="718px";
+out.print=overflow(718);
 console.log("loadgate-test "+JSON.stringify(out));
 },2000)</script>`
 )
@@ -232,5 +240,16 @@ func TestBrowserNarrow(t *testing.T) {
 	got, _ := runHarness(t, write(t, sample(t, 0.05, 2)), 800)
 	if o, _ := got["overflow"].([]any); len(o) > 0 {
 		t.Errorf("wider than the window: %v", o)
+	}
+}
+
+// TestBrowserPrint: a chart is drawn as wide as the window, and a page
+// printed from a wide window cut every chart's right side off: the
+// charts ran 70 pixels past an A4 page from a window 1920 pixels wide.
+// The page, printed (emulated), fits.
+func TestBrowserPrint(t *testing.T) {
+	got, _ := runHarness(t, write(t, sample(t, 0.05, 1)), 1920)
+	if o, _ := got["print"].([]any); len(o) > 0 {
+		t.Errorf("wider than the printed page: %v", o)
 	}
 }
