@@ -92,18 +92,20 @@ func Write(w io.Writer, in Input) error {
 
 // page is the template's data.
 type page struct {
-	Title     string
-	Verdict   string // pass, warn, inconclusive, fail; "" when not judged
-	Headline  string
-	Notes     []string
-	Scenarios []*scenarioView
-	Data      template.JS
-	UPlotJS   template.JS
-	UPlotCSS  template.CSS
-	CSS       template.CSS
-	JS        template.JS
-	License   string
-	Charts    int // charts the script draws, for the drawn-marker check
+	Title   string
+	Verdict string // pass, warn, inconclusive, fail; "" when not judged
+	// Word and Headline are the line loadgate compare ends with:
+	// "FAIL: 2 of 3 scenarios failed: …".
+	Word, Headline string
+	Notes          []string
+	Scenarios      []*scenarioView
+	Data           template.JS
+	UPlotJS        template.JS
+	UPlotCSS       template.CSS
+	CSS            template.CSS
+	JS             template.JS
+	License        string
+	Charts         int // charts the script draws, for the drawn-marker check
 }
 
 func build(in Input) (*page, error) {
@@ -117,7 +119,7 @@ func build(in Input) (*page, error) {
 	}
 	if in.Run != nil {
 		p.Verdict = in.Run.Verdict().String()
-		p.Headline = in.Run.Headline()
+		p.Word, p.Headline = in.Run.Word(), in.Run.Headline()
 	}
 	charts := map[string]*chartSpec{}
 	for i, s := range in.Scenarios {

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"html"
 	"html/template"
 	"os"
 	"path/filepath"
@@ -286,7 +287,7 @@ func TestHeadlineNotJudged(t *testing.T) {
 			Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
 			Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
 		}))
-		if !strings.Contains(page, ">"+tt.want+"</p>") {
+		if !strings.Contains(page, "</b> "+tt.want+"</p>") {
 			t.Errorf("SLA %q: the headline is not %q", tt.sla, tt.want)
 		}
 	}
@@ -344,5 +345,22 @@ func TestWorstWindowOfChartedRun(t *testing.T) {
 	to, _ := strconv.ParseFloat(m[2], 64)
 	if to > 30 && from < 33 || !strings.HasPrefix(m[3], "worst 10s of run 2: ") {
 		t.Errorf("band %g–%g %q, want run 2's worst window, not run 1's stall (seconds 30–33)", from, to, m[3])
+	}
+}
+
+// TestHeadlineWord: the page's headline is the line loadgate compare ends
+// with, its verdict's word first. The page showed the headline alone,
+// under an icon, and only its colour told a failure from a warning.
+func TestHeadlineWord(t *testing.T) {
+	in := sample(t, 0.02, 2)
+	page := string(write(t, in))
+	m := regexp.MustCompile(`<p class="headline[^"]*">(.*?)</p>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no headline")
+	}
+	got := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[1], ""))
+	want := in.Run.Word() + ": " + in.Run.Headline()
+	if got != want || !strings.HasPrefix(got, "FAIL: ") {
+		t.Errorf("headline %q, want %q, as loadgate compare ends", got, want)
 	}
 }
