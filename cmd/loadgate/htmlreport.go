@@ -133,6 +133,11 @@ func checkReportPath(cmd, flag, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return usageErrorf(cmd, "%s %s is a directory: name the HTML file to write", flag, path)
 	}
+	if os.IsPathSeparator(path[len(path)-1]) {
+		// A directory that does not exist yet: the check below would
+		// make it, and the report could not be renamed onto it.
+		return usageErrorf(cmd, "%s %s names a directory: name the HTML file to write", flag, path)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErrorf(cmd, "%s %s: %v", flag, path, unwrapPath(err))

@@ -204,11 +204,19 @@ func TestReportPathChecked(t *testing.T) {
 	}{
 		{[]string{"report", "-o", dir, "testdata/results/same"}, "loadgate report: -o " + dir + " is a directory: name the HTML file to write"},
 		{[]string{"run", "-report", dir, "./examples/shop"}, "loadgate run: -report " + dir + " is a directory: name the HTML file to write"},
+		// A directory not made yet: it was made, the load ran, and the
+		// report failed at the end, "rename …/.report-….html …/: file
+		// exists".
+		{[]string{"report", "-o", filepath.Join(dir, "new") + "/", "testdata/results/same"}, "loadgate report: -o " + filepath.Join(dir, "new") + "/ names a directory: name the HTML file to write"},
+		{[]string{"run", "-report", filepath.Join(dir, "new") + "/", "./examples/shop"}, "loadgate run: -report " + filepath.Join(dir, "new") + "/ names a directory: name the HTML file to write"},
 	} {
 		r := loadgate(t.Context(), tt.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%v: exit status %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Error("the check made the directory the report was named after")
 	}
 }
 
