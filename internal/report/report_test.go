@@ -116,6 +116,11 @@ func TestTablesWithoutScript(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
+	// Without the script a chart is an empty box 300 pixels high: eight
+	// of them left screens of white between the tables.
+	if !strings.Contains(page, "<noscript><style>figure.chart, h3.over-time { display: none; }</style></noscript>") {
+		t.Error("without the script the charts' empty boxes are shown")
+	}
 	for _, id := range []string{"s0-latency", "s0-service", "s0-rate", "s0-errors", "s0-curve", "s0-server-go_goroutines", "s0-server-process_open_fds", "s0-server-heap_inuse_bytes"} {
 		if !strings.Contains(page, `data-chart="`+id+`"`) {
 			t.Errorf("no chart %s", id)
