@@ -220,7 +220,8 @@ func rateChart(id string, sd sides, ax timeAxis, outs []slaOutcome) chartRef {
 	sent := func(s loadtest.Second) (float64, bool) { return float64(s.Sent), true }
 	ok := func(s loadtest.Second) (float64, bool) { return float64(s.Requests - s.Errors), true }
 	if sd.base != nil {
-		c.Series = append(c.Series, series{Label: "base sent", Color: colBase, Dash: true, Y: ax.series(sd.base.Timeline, aggMean, sent)})
+		// The head's hue, dashed: grey is the plan's.
+		c.Series = append(c.Series, series{Label: "base sent", Color: colSent, Dash: true, Y: ax.series(sd.base.Timeline, aggMean, sent)})
 	}
 	c.Series = append(c.Series,
 		series{Label: "head sent", Color: colSent, Y: ax.series(sd.head.Timeline, aggMean, sent)},
@@ -350,8 +351,9 @@ func distributionChart(id string, s Scenario, objective *marker) (chartRef, bool
 	service := func(r *loadtest.Result) loadtest.Latency { return r.ServiceTime }
 	switch {
 	case len(s.Base) > 0:
-		add("base latency", colBase, true, lat(s.Base, latency))
-		add("base service time", "#adb5bd", true, lat(s.Base, service))
+		// The head's hues, dashed: two greys could not be told apart.
+		add("base latency", colP99, true, lat(s.Base, latency))
+		add("base service time", colSent, true, lat(s.Base, service))
 	case s.Stored != nil:
 		add("baseline latency", colBase, true, []loadtest.Latency{s.Stored.Latency})
 	}

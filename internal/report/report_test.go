@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"html"
 	"html/template"
 	"os"
@@ -367,5 +368,54 @@ func TestHeadlineWord(t *testing.T) {
 	want := in.Run.Word() + ": " + in.Run.Headline()
 	if got != want || !strings.HasPrefix(got, "FAIL: ") {
 		t.Errorf("headline %q, want %q, as loadgate compare ends", got, want)
+	}
+}
+
+// TestBaseDashedInHeadsHue: each base series is drawn in the hue of the
+// head's series of the same statistic, dashed, as the percentiles over
+// time are. The percentile curve drew the base's latency and service time
+// in two greys, and the requests per second drew the base's sent requests
+// in the grey of the plan, both dashed: a reader could not tell them
+// apart.
+func TestBaseDashedInHeadsHue(t *testing.T) {
+	page := string(write(t, sample(t, 0.02, 1)))
+	m := regexp.MustCompile(`<script type="application/json" id="report-data">(.*?)</script>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no chart data")
+	}
+	var data struct {
+		Charts map[string]struct {
+			Series []struct {
+				Label, Color string
+				Dash         bool
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"s0-latency", "s0-service", "s0-rate", "s0-curve"} {
+		c, ok := data.Charts[id]
+		if !ok {
+			t.Fatalf("no chart %s", id)
+		}
+		colors := map[string]string{}
+		for _, s := range c.Series {
+			colors[s.Label] = s.Color
+		}
+		for _, s := range c.Series {
+			stat, ok := strings.CutPrefix(s.Label, "base ")
+			if !ok {
+				continue
+			}
+			if head, ok := colors["head "+stat]; !s.Dash || ok && s.Color != head {
+				t.Errorf("%s: %q is %s (dashed %v), want the head's %s, dashed", id, s.Label, s.Color, s.Dash, head)
+			}
+			for _, o := range c.Series {
+				if o.Label != s.Label && o.Dash && o.Color == s.Color {
+					t.Errorf("%s: %q and %q are both dashed %s", id, s.Label, o.Label, s.Color)
+				}
+			}
+		}
 	}
 }
