@@ -288,19 +288,28 @@ func stageRows(r *loadtest.Result) []stageRow {
 	return out
 }
 
+// planText writes a stage's plan: its rate or users, and for how long,
+// or how many iterations it ran to (its duration is then only a bound).
 func planText(p loadtest.StagePlan) string {
 	d := time.Duration(p.DurationNS)
+	length := fmt.Sprintf(" for %v", d)
+	switch {
+	case p.IterationsPerUser > 0:
+		length = ", " + cell.Plural(p.IterationsPerUser, "iteration") + " each"
+	case p.IterationsShared > 0:
+		length = ", " + cell.Plural(p.IterationsShared, "iteration") + " between them"
+	}
 	switch {
 	case p.Model == loadtest.Closed && p.EndUsers() != p.Users:
-		return fmt.Sprintf("%d→%d users for %v", p.Users, p.EndUsers(), d)
+		return fmt.Sprintf("%d→%d users%s", p.Users, p.EndUsers(), length)
 	case p.Model == loadtest.Closed:
-		return fmt.Sprintf("%d users for %v", p.Users, d)
+		return cell.Plural(p.Users, "user") + length
 	case p.Arrivals == loadtest.Custom:
-		return fmt.Sprintf("custom pacer for %v", d)
+		return "custom pacer" + length
 	case p.From != p.To:
-		return fmt.Sprintf("%g→%g/s for %v", p.From, p.To, d)
+		return fmt.Sprintf("%g→%g/s%s", p.From, p.To, length)
 	}
-	return fmt.Sprintf("%g/s for %v", p.From, d)
+	return fmt.Sprintf("%g/s%s", p.From, length)
 }
 
 func leakRows(s Scenario) []loadtest.Leak {
