@@ -109,6 +109,9 @@ func TestTablesWithoutScript(t *testing.T) {
 		// The figures are of one run of each side, the comparison's
 		// medians of all: the columns say which run.
 		" of 2</th><th>head, run ", "<th>base, run ",
+		// The SLO view merges all runs: its columns say so, else its
+		// share of successful requests read as the figures' run's.
+		"<th>objective</th><th>base, all 2 runs</th><th>head, all 2 runs</th>",
 		// The comparison of each request name, as compare and the
 		// comment show it.
 		"<h3>By request name</h3>", `<td>p99{name=&#34;`,

@@ -26,7 +26,10 @@ type scenarioView struct {
 	// which of its runs the figures are of when it has several (the
 	// comparison's medians are over all of them).
 	SummaryBase, SummaryHead string
-	Rows                     []compRow
+	// SLOBase and SLOHead head the SLO view's columns: the side, and
+	// "all 3 runs" when it merges several.
+	SLOBase, SLOHead string
+	Rows             []compRow
 	// NameRows compare each request name (Comparison.Names): they only
 	// warn, the worst p99 change first.
 	NameRows []compRow
@@ -134,6 +137,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	}
 	v.Summary = figures(sd)
 	v.SummaryBase, v.SummaryHead = sideOfRun("base", len(s.Base), sd.baseRun), sideOfRun("head", len(s.Head), sd.headRun)
+	v.SLOBase, v.SLOHead = sideOfRuns("base", len(s.Base)), sideOfRuns("head", len(s.Head))
 	for _, o := range outs {
 		r := slaRow{Expr: o.Expr, Run: o.Run, Pass: o.Pass, Message: o.Message}
 		if o.Err == nil {
@@ -205,6 +209,15 @@ func sideOfRun(side string, n, shown int) string {
 		return side
 	}
 	return fmt.Sprintf("%s, run %d of %d", side, shown, n)
+}
+
+// sideOfRuns names the side of a column of figures of all its n runs
+// merged: "head", or "head, all 5 runs".
+func sideOfRuns(side string, n int) string {
+	if n <= 1 {
+		return side
+	}
+	return fmt.Sprintf("%s, all %d runs", side, n)
 }
 
 // figures are the main figures of the runs the charts show.
