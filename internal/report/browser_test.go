@@ -156,6 +156,8 @@ const (
 var out={};
 var u=window.lgPlots[0];
 out.ticks=u.axes[1].values(u,[0,0.0005,0.5,0.9997,2,6,12.5,1500,7200],1,0,0);
+var c=window.lgPlots.filter(function(p){return p.scales.y.distr===3})[0];
+out.logTicks=c.axes[1].values(c,[1,null,null,10],1,0,0);
 function overflow(w){var o=[];document.querySelectorAll("main *").forEach(function(e){var r=e.getBoundingClientRect(),p=e.parentElement.getBoundingClientRect();if(r.width>0&&r.right>w+1&&p.right<=w+1&&!e.closest("details:not([open])"))o.push(e.tagName.toLowerCase()+(e.className?"."+e.className:""))});return o}
 out.overflow=overflow(document.documentElement.clientWidth);
 // Print, emulated: a page 718 pixels wide (A4 with Chromium's margins),
@@ -218,6 +220,11 @@ func TestBrowserAxes(t *testing.T) {
 	want := []any{"0s", "500ns", "500µs", "1ms", "2ms", "6ms", "12.5ms", "1.5s", "7.2s"}
 	if fmt.Sprint(got["ticks"]) != fmt.Sprint(want) {
 		t.Errorf("latency ticks %v, want %v", got["ticks"], want)
+	}
+	// The percentile curve's logarithmic axis labels its decades only:
+	// it wrote "—" at each of the 2…9 between, struck through "1s".
+	if want := []any{"1ms", nil, nil, "10ms"}; fmt.Sprint(got["logTicks"]) != fmt.Sprint(want) {
+		t.Errorf("logarithmic ticks %v, want %v", got["logTicks"], want)
 	}
 }
 

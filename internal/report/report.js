@@ -169,7 +169,9 @@
         values: spec.xunit === "nines" ? function (u, sp) { return sp.map(nines); } : undefined },
       // A latency's ticks carry their unit (µs, ms, s): no label to
       // contradict them.
-      { label: isMs ? undefined : spec.unit, size: 70, values: function (u, sp) { return sp.map(yfmt); } }
+      // A logarithmic axis hands its unlabelled splits (2…9 of each
+      // decade) as null: they stay unlabelled, not "—".
+      { label: isMs ? undefined : spec.unit, size: 70, values: function (u, sp) { return sp.map(function (v) { return v == null ? null : yfmt(v); }); } }
     ];
     var opts = {
       title: spec.title, width: Math.max(320, el.clientWidth || 600), height: 300,
