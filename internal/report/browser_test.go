@@ -212,32 +212,47 @@ func runHarness(t *testing.T, page []byte, width int) (map[string]any, []string)
 	return got, other
 }
 
-// TestBrowserAxes: the latency axis wrote its ticks with toPrecision,
-// "0.00 µs", "2.00 ms", "10.0 ms", where every table and the command line
-// write "0s", "2ms", "10ms". It now writes durations as they do.
-func TestBrowserAxes(t *testing.T) {
-	got, _ := runHarness(t, write(t, sample(t, 0.05, 1)), 1400)
-	want := []any{"0s", "500ns", "500µs", "1ms", "2ms", "6ms", "12.5ms", "1.5s", "7.2s"}
-	if fmt.Sprint(got["ticks"]) != fmt.Sprint(want) {
-		t.Errorf("latency ticks %v, want %v", got["ticks"], want)
-	}
-	// The percentile curve's logarithmic axis labels its decades only:
-	// it wrote "—" at each of the 2…9 between, struck through "1s".
-	if want := []any{"1ms", nil, nil, "10ms"}; fmt.Sprint(got["logTicks"]) != fmt.Sprint(want) {
-		t.Errorf("logarithmic ticks %v, want %v", got["logTicks"], want)
-	}
-}
+// TestBrowserWide opens the page in a window 1920 pixels wide, once, and
+// checks what a reader sees there, and in print.
+func TestBrowserWide(t *testing.T) {
+	got, console := runHarness(t, write(t, sample(t, 0.05, 1)), 1920)
 
-// TestBrowserResized: a window resized after the page drew (as the
-// screenshot does) redraws every chart, and report.js read each canvas's
-// pixels back again to mark it drawn: Chromium wrote a warning per chart
-// on the console ("Multiple readback operations using getImageData…").
-// The console stays quiet now.
-func TestBrowserResized(t *testing.T) {
-	_, console := runHarness(t, write(t, sample(t, 0.05, 1)), 1400)
-	for _, line := range console {
-		t.Errorf("browser console: %s", line)
-	}
+	// The latency axis wrote its ticks with toPrecision, "0.00 µs",
+	// "2.00 ms", "10.0 ms", where every table and the command line write
+	// "0s", "2ms", "10ms". It now writes durations as they do.
+	t.Run("axes", func(t *testing.T) {
+		want := []any{"0s", "500ns", "500µs", "1ms", "2ms", "6ms", "12.5ms", "1.5s", "7.2s"}
+		if fmt.Sprint(got["ticks"]) != fmt.Sprint(want) {
+			t.Errorf("latency ticks %v, want %v", got["ticks"], want)
+		}
+		// The percentile curve's logarithmic axis labels its decades
+		// only: it wrote "—" at each of the 2…9 between, struck
+		// through "1s".
+		if want := []any{"1ms", nil, nil, "10ms"}; fmt.Sprint(got["logTicks"]) != fmt.Sprint(want) {
+			t.Errorf("logarithmic ticks %v, want %v", got["logTicks"], want)
+		}
+	})
+
+	// A window resized after the page drew (as the screenshot does)
+	// redraws every chart, and report.js read each canvas's pixels back
+	// again to mark it drawn: Chromium wrote a warning per chart on the
+	// console ("Multiple readback operations using getImageData…"). The
+	// console stays quiet now.
+	t.Run("resized", func(t *testing.T) {
+		for _, line := range console {
+			t.Errorf("browser console: %s", line)
+		}
+	})
+
+	// A chart is drawn as wide as the window, and a page printed from a
+	// wide window cut every chart's right side off: the charts ran 70
+	// pixels past an A4 page from a window 1920 pixels wide. The page,
+	// printed (emulated), fits.
+	t.Run("print", func(t *testing.T) {
+		if o, _ := got["print"].([]any); len(o) > 0 {
+			t.Errorf("wider than the printed page: %v", o)
+		}
+	})
 }
 
 // TestBrowserNarrow: on a window 800 pixels wide nothing is wider than the
@@ -247,16 +262,5 @@ func TestBrowserNarrow(t *testing.T) {
 	got, _ := runHarness(t, write(t, sample(t, 0.05, 2)), 800)
 	if o, _ := got["overflow"].([]any); len(o) > 0 {
 		t.Errorf("wider than the window: %v", o)
-	}
-}
-
-// TestBrowserPrint: a chart is drawn as wide as the window, and a page
-// printed from a wide window cut every chart's right side off: the
-// charts ran 70 pixels past an A4 page from a window 1920 pixels wide.
-// The page, printed (emulated), fits.
-func TestBrowserPrint(t *testing.T) {
-	got, _ := runHarness(t, write(t, sample(t, 0.05, 1)), 1920)
-	if o, _ := got["print"].([]any); len(o) > 0 {
-		t.Errorf("wider than the printed page: %v", o)
 	}
 }
