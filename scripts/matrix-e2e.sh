@@ -138,7 +138,7 @@ check "the comment has no merged verdict" grep -q 'loadgate: no regression\|load
 check "the comment does not say the load was merged" \
   grep -q "one load split over $shards generator jobs and merged" <<<"$body"
 check "the comment has no table of shards" \
-  grep -qF '| shard | requests | errors | req/s | p99 | start skew | pacer lag | CPU | stopped |' <<<"$body"
+  grep -qF '| shard | requests | errors | rate | p99 | start skew | pacer lag | CPU | stopped |' <<<"$body"
 sum=0
 skews=
 for i in $(seq "$shards"); do
