@@ -134,23 +134,18 @@ func newScenario(in Input) *Scenario {
 // finish adds the comparison's SLA outcomes and the head's leaks, and
 // decides.
 func (s *Scenario) finish(in Input) {
-	if s.Comparison != nil {
-		s.SLA = s.Comparison.SLA
+	// A comparison names the runs of both sides that lacked shards;
+	// without one only the head's can.
+	if c := s.Comparison; c != nil {
+		s.SLA, s.Partial = c.SLA, c.Partial
 	} else if h, err := baseline.SampleOf(in.Head...); err == nil {
 		s.Figures = h.Figures(baseline.FigureMetrics...)
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
-	for _, side := range []struct {
-		name string
-		runs []*loadtest.Result
-	}{{"base", in.Base}, {"head", in.Head}} {
-		for i, r := range side.runs {
-			if note := r.Shard.PartialNote(); note != "" {
-				s.Partial = append(s.Partial, fmt.Sprintf("%s run %d: %s", side.name, i+1, note))
-			}
-		}
-	}
 	for i, r := range in.Head {
+		if note := r.Shard.PartialNote(); note != "" && s.Comparison == nil {
+			s.Partial = append(s.Partial, fmt.Sprintf("head run %d: %s", i+1, note))
+		}
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
 			s.ReportedLeakRuns++
 		}
