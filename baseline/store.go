@@ -180,10 +180,10 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	}
 	// A merge that lacks shards measured part of the load: as a baseline
 	// it would make every later full run look faster than its base.
-	for i, r := range results {
-		if sh := r.Shard; sh != nil && sh.Partial {
+	for i, r := range s.Runs {
+		if r.Partial != "" {
 			return recording{}, fmt.Errorf("not recording %s: result %d is a partial merge (%s), a part of the load; run the missing shards again and merge them all",
-				s.Scenario, i+1, sh.PartialNote())
+				s.Scenario, i+1, r.Partial)
 		}
 	}
 	dir := filepath.Dir(path)

@@ -88,10 +88,7 @@ func (t *tally) addNamed(name string, n int64) {
 
 func (t *tally) addMessages(m Messages) {
 	t.withMsgs = true
-	t.messages.Sent += m.Sent
-	t.messages.Received += m.Received
-	t.messages.SentBytes += m.SentBytes
-	t.messages.ReceivedBytes += m.ReceivedBytes
+	t.messages.Add(m)
 }
 
 // phaseTally holds the per-phase timings and connection use that targets

@@ -231,6 +231,14 @@ type Messages struct {
 	ReceivedBytes int64 `json:"received_bytes"`
 }
 
+// Add adds o's counts to m.
+func (m *Messages) Add(o Messages) {
+	m.Sent += o.Sent
+	m.Received += o.Received
+	m.SentBytes += o.SentBytes
+	m.ReceivedBytes += o.ReceivedBytes
+}
+
 // Connections describes connection use.
 type Connections struct {
 	// Requests counts the requests that reported a protocol; Reused those

@@ -390,10 +390,7 @@ func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, er
 				if acc.Messages == nil {
 					acc.Messages = &loadtest.Messages{}
 				}
-				acc.Messages.Sent += msgs.Sent
-				acc.Messages.Received += msgs.Received
-				acc.Messages.SentBytes += msgs.SentBytes
-				acc.Messages.ReceivedBytes += msgs.ReceivedBytes
+				acc.Messages.Add(*msgs)
 			}
 			if acc.ErrorKinds == nil {
 				acc.ErrorKinds = map[string]int64{}
