@@ -424,9 +424,13 @@ func (m *merger) byName(out *loadtest.Result, files []File) (folded []string, er
 // busiest. folded are the names counted there that a shard kept apart.
 func keptNames(files []File) (kept map[string]bool, folded []string) {
 	requests := map[string]int64{}
+	var folding []map[string]loadtest.NameResult // the shards that counted names under OtherNames
 	for _, f := range files {
 		for name, nr := range f.Result.ByName {
 			requests[name] += nr.Requests
+		}
+		if _, ok := f.Result.ByName[loadtest.OtherNames]; ok {
+			folding = append(folding, f.Result.ByName)
 		}
 	}
 	kept = map[string]bool{loadtest.OtherNames: true}
@@ -435,12 +439,10 @@ func keptNames(files []File) (kept map[string]bool, folded []string) {
 		if name == loadtest.OtherNames {
 			continue
 		}
-		whole := true
-		for _, f := range files {
-			_, has := f.Result.ByName[name]
-			_, other := f.Result.ByName[loadtest.OtherNames]
-			whole = whole && (has || !other)
-		}
+		whole := !slices.ContainsFunc(folding, func(by map[string]loadtest.NameResult) bool {
+			_, has := by[name]
+			return !has
+		})
 		if whole {
 			names = append(names, name)
 		} else {
