@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/internal/catalogue"
+	"github.com/loadgate/loadgate/internal/quantity"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -504,7 +505,7 @@ func (e *Expr) formatLimit(limit, planned float64) string {
 	case l.kind == litBare && l.num == 0:
 		return e.unit.Format(0)
 	case e.unit == UnitRatio && l.kind == litBare:
-		return formatSig(100*limit, 6) + "%"
+		return quantity.Sig(100*limit, 6) + "%"
 	case e.unit == UnitRate && l.kind == litBare:
 		return sign + fnum(l.num) + "/s"
 	case e.unit == UnitDuration && l.kind == litBare: // seconds of cpu_seconds
@@ -529,5 +530,5 @@ func margin(actual, limit float64, format func(float64) string) string {
 	if limit == 0 {
 		return " (" + format(d) + " " + dir + ")"
 	}
-	return " (" + formatSig(100*d/math.Abs(limit), 3) + "% " + dir + ")"
+	return " (" + quantity.Percent(d/math.Abs(limit)) + " " + dir + ")"
 }

@@ -31,7 +31,7 @@ const (
 func (u Unit) Format(v float64) string {
 	switch u {
 	case UnitDuration:
-		return formatDuration(v, 3)
+		return quantity.Duration(v, 3)
 	case UnitRatio:
 		return quantity.Percent(v)
 	case UnitBytes:
@@ -39,7 +39,7 @@ func (u Unit) Format(v float64) string {
 	case UnitRate:
 		return quantity.Rate(v)
 	default:
-		return formatSig(v, 3)
+		return quantity.Sig(v, 3)
 	}
 }
 
@@ -211,13 +211,6 @@ func tidy(v float64) float64 {
 	return r
 }
 
-// formatSig writes v to sig significant digits (quantity.Sig).
-func formatSig(v float64, sig int) string { return quantity.Sig(v, sig) }
-
-// formatDuration writes ns nanoseconds rounded to sig significant digits
-// (quantity.Duration).
-func formatDuration(ns float64, sig int) string { return quantity.Duration(ns, sig) }
-
 // formatBytes writes v bytes to three significant digits in unit suffix, or
 // in the largest binary unit that fits when suffix is "" or "B", as every
 // output writes a size (quantity.Bytes).
@@ -225,7 +218,7 @@ func formatBytes(v float64, suffix string) string {
 	if suffix == "" || suffix == "B" {
 		return quantity.Bytes(v)
 	}
-	return formatSig(v/byteUnits[suffix], 3) + suffix
+	return quantity.Sig(v/byteUnits[suffix], 3) + suffix
 }
 
 // exactBytes writes n bytes in the largest binary unit that divides it, so
