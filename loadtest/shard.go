@@ -213,6 +213,18 @@ func ParseStartAt(v string) (time.Time, error) {
 	return t, nil
 }
 
+// ShardEnv names the variables that make this process a shard of a
+// sharded run, as errors about the shard name them ("LOADGATE_SHARD=2/4",
+// "JOB_COMPLETION_INDEX=1 with LOADGATE_SHARDS=4"); "" for an unsharded
+// run or variables [CheckEnv] refuses.
+func ShardEnv(getenv func(string) string) string {
+	sh, err := shardingFromEnv(getenv, time.Now())
+	if err != nil || sh == nil {
+		return ""
+	}
+	return sh.from
+}
+
 // shardingFromEnv reads the shard of this process from the environment:
 // LOADGATE_SHARD, or JOB_COMPLETION_INDEX with LOADGATE_SHARDS; nil for an
 // unsharded run. Every error names the variable at fault.

@@ -43,18 +43,6 @@ type baseSide struct {
 	Tree *worktree.Tree
 }
 
-// testsShard says which shard of a sharded run the environment makes the
-// tests ("LOADGATE_SHARD=1/2"), or "" when it makes none.
-func testsShard() string {
-	if v := strings.TrimSpace(os.Getenv(loadtest.EnvShard)); v != "" {
-		return loadtest.EnvShard + "=" + v
-	}
-	if v := strings.TrimSpace(os.Getenv(loadtest.EnvShards)); v != "" {
-		return fmt.Sprintf("%s=%s with %s=%s", loadtest.EnvJobIndex, strings.TrimSpace(os.Getenv(loadtest.EnvJobIndex)), loadtest.EnvShards, v)
-	}
-	return ""
-}
-
 // chooseBase resolves -base into o.Base (nil: compare with the stored
 // baselines), checking the base out, and says on w what the head is
 // compared with.
@@ -63,7 +51,7 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	if cfg.Base == baseStored || cfg.Base == "" {
 		return nil
 	}
-	if shard := testsShard(); shard != "" {
+	if shard := loadtest.ShardEnv(os.Getenv); shard != "" {
 		// A shard's runs are a slice of the load: nothing compares them
 		// before they are merged, so a base run beside them is wasted.
 		if cfg.Base != baseAuto {

@@ -294,7 +294,7 @@ func (cfg *runConfig) check(cmd, out string) error {
 	if len(cfg.Packages) == 0 {
 		cfg.Packages = []string{"./..."}
 	}
-	if shard := testsShard(); cfg.Update && shard != "" {
+	if shard := loadtest.ShardEnv(os.Getenv); cfg.Update && shard != "" {
 		// baseline.Check leaves a shard's result alone: the runs would
 		// record nothing, after the whole load.
 		return usageErrorf(cmd, "%s: a shard's runs are a slice of the load, which baseline.Check does not record; unset it to record the whole load on this machine, or record a baseline from merged results (docs/SHARDS.md)", shard)
