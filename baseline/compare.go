@@ -625,3 +625,14 @@ func SLABreaches(outs []SLAOutcome) []SLABreach {
 	}
 	return out
 }
+
+// regressed tells whether a metric failed its comparison: a failed
+// comparison without one failed on its SLA.
+func (c *Comparison) regressed() bool {
+	for _, r := range c.Rows {
+		if r.Verdict == Fail {
+			return true
+		}
+	}
+	return false
+}

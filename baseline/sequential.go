@@ -159,17 +159,6 @@ func (c *Comparison) Demote(alpha float64, why, detail string) {
 	}
 }
 
-// regressed tells whether a metric failed its comparison: a failed
-// comparison without one failed on its SLA.
-func (c *Comparison) regressed() bool {
-	for _, r := range c.Rows {
-		if r.Verdict == Fail {
-			return true
-		}
-	}
-	return false
-}
-
 // FailP is the smallest p-value among the metrics of c that failed on the
 // rank test, or 0 when none did: the level a correction must allow for c
 // to keep failing.
