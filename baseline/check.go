@@ -233,7 +233,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	c.WriteText(&sb)
 	if c.Verdict == Fail && os.Getenv(EnvPooled) != "1" {
 		what := "regressed against"
-		if !c.regressed() && len(SLABreaches(c.SLA)) > 0 {
+		if c.breachedOnly() {
 			what = "breached its SLA; compared with"
 		}
 		t.Errorf("baseline.Check: %s %s %s:\n%s", res.Scenario, what, path, sb.String())

@@ -626,13 +626,8 @@ func SLABreaches(outs []SLAOutcome) []SLABreach {
 	return out
 }
 
-// regressed tells whether a metric failed its comparison: a failed
-// comparison without one failed on its SLA.
-func (c *Comparison) regressed() bool {
-	for _, r := range c.Rows {
-		if r.Verdict == Fail {
-			return true
-		}
-	}
-	return false
+// breachedOnly tells whether c fails on its SLA alone: no metric failed
+// its comparison, and an SLA expression was breached.
+func (c *Comparison) breachedOnly() bool {
+	return len(SLABreaches(c.SLA)) > 0 && !slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Verdict == Fail })
 }

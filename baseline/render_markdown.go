@@ -15,7 +15,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	icon := cell.Icon(c.Verdict.String())
 	word := map[Verdict]string{Pass: "no regression", Warn: "warning", Inconclusive: "inconclusive", Fail: "regression"}[c.Verdict]
-	if c.Verdict == Fail && !c.regressed() && len(SLABreaches(c.SLA)) > 0 {
+	if c.Verdict == Fail && c.breachedOnly() {
 		word = "SLA breached" // no metric regressed
 	}
 	fmt.Fprintf(&b, "### %s loadgate: `%s` — %s\n\n", icon, strings.ReplaceAll(c.Scenario, "`", "'"), word)
