@@ -160,9 +160,7 @@ func TestRunBaseUsage(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, want) {
 		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
 	}
-	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
-		t.Errorf("go test ran despite bad usage:\n%s", data)
-	}
+	noGoTestRan(t, log)
 }
 
 // TestRunBaseTarget: with -target both sides would load the same service,
@@ -175,9 +173,7 @@ func TestRunBaseTarget(t *testing.T) {
 	if want := "-base HEAD with -target (or LOADGATE_TARGET): both sides would load the same service"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
 		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
 	}
-	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
-		t.Errorf("go test ran despite bad usage:\n%s", data)
-	}
+	noGoTestRan(t, log)
 	out := t.TempDir()
 	r = loadgate(t.Context(), "run", "-progress", "off", "-count", "5", "-out", out, "-target", "http://127.0.0.1:1", "-baselines", "testdata/baselines", "./examples/shop")
 	if want := "note: compared with the stored numbers: with -target the load goes to the service there"; !strings.Contains(r.stdout, want) {

@@ -81,9 +81,7 @@ func TestActionBadInputAgrees(t *testing.T) {
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("action: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.want)
 			}
-			if data, _ := os.ReadFile(log); log != "" && strings.Contains(string(data), "go test") {
-				t.Errorf("go test ran:\n%s", data)
-			}
+			noGoTestRan(t, log)
 		})
 	}
 }

@@ -131,9 +131,7 @@ func TestRunUsage(t *testing.T) {
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, tt.want)
 			}
-			if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
-				t.Errorf("go test ran despite bad usage:\n%s", data)
-			}
+			noGoTestRan(t, log)
 		})
 	}
 }

@@ -297,3 +297,15 @@ func TestSignalStatus(t *testing.T) {
 		}
 	}
 }
+
+// noGoTestRan fails t if the fake go test's log (fakeRun.install; "" for
+// none) says go test ran: bad usage is refused before any test runs.
+func noGoTestRan(t *testing.T, log string) {
+	t.Helper()
+	if log == "" {
+		return
+	}
+	if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
+		t.Errorf("go test ran despite bad usage:\n%s", data)
+	}
+}

@@ -269,9 +269,7 @@ func TestBadLoadgateEnv(t *testing.T) {
 			if want := "loadgate action: bad input: " + tt.want; r.code != exitUsage || !strings.Contains(r.stderr, want) {
 				t.Errorf("action: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
 			}
-			if data, _ := os.ReadFile(log); strings.Contains(string(data), "go test") {
-				t.Errorf("go test ran:\n%s", data)
-			}
+			noGoTestRan(t, log)
 		})
 	}
 }
