@@ -131,3 +131,18 @@ func TestPartialNotRecorded(t *testing.T) {
 		t.Error("the stored baseline changed")
 	}
 }
+
+// TestInterruptedNotRecorded: a run Ctrl-C stopped holds the load until
+// then, a part of it, and is refused as a partial merge is.
+func TestInterruptedNotRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkout.json")
+	r := result("checkout", time.Millisecond, 1)
+	r.Stopped = &loadtest.Stop{Cause: "interrupted", Reason: "interrupted by SIGINT (Ctrl-C)"}
+	_, err := Record(path, "u1", r)
+	if err == nil || !strings.Contains(err.Error(), "result 1 was interrupted (interrupted by SIGINT (Ctrl-C))") {
+		t.Errorf("Record(an interrupted run) = %v, want it refused", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("a baseline was written (%v)", err)
+	}
+}

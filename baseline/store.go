@@ -180,10 +180,15 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	}
 	// A merge that lacks shards measured part of the load: as a baseline
 	// it would make every later full run look faster than its base.
+	// So does a run Ctrl-C stopped.
 	for i, r := range s.Runs {
 		if r.Partial != "" {
 			return recording{}, fmt.Errorf("not recording %s: result %d is a partial merge (%s), a part of the load; run the missing shards again and merge them all",
 				s.Scenario, i+1, r.Partial)
+		}
+		if st := s.Results[i].Stopped; st != nil && st.Cause == "interrupted" {
+			return recording{}, fmt.Errorf("not recording %s: result %d was interrupted (%s), a part of the load; run it again",
+				s.Scenario, i+1, st.Reason)
 		}
 	}
 	dir := filepath.Dir(path)

@@ -45,11 +45,24 @@ func (f *fakeTB) Fatal(args ...any) {
 	f.fatals = append(f.fatals, fmt.Sprint(args...))
 }
 
-// errorsTB is a fakeTB that records Errorf too, for a test of what Run
-// fails its test with.
+// errorsTB is a fakeTB that records Errorf and Skipf too, for a test of
+// what Run fails or skips its test with.
 type errorsTB struct {
 	fakeTB
-	errs []string
+	errs  []string
+	skips []string
+}
+
+func (f *errorsTB) Skipf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.skips = append(f.skips, fmt.Sprintf(format, args...))
+}
+
+func (f *errorsTB) skipMessages() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.skips...)
 }
 
 func (f *errorsTB) Errorf(format string, args ...any) {

@@ -331,9 +331,10 @@ type Second struct {
 // Stop explains an early end of a run.
 type Stop struct {
 	// Cause is "gate" (a stage's gate failed), "abort" (Scenario.Abort),
-	// "canceled" (the test's context, or Execute's, ended) or "data" (the target
-	// returned [ErrDataExhausted]: a Unique feed of test data gave all its
-	// rows). Stage is the stage that was running.
+	// "canceled" (the test's context, or Execute's, ended), "interrupted"
+	// (Ctrl-C or SIGTERM reached the test process during [Run] or [RunAll])
+	// or "data" (the target returned [ErrDataExhausted]: a Unique feed of
+	// test data gave all its rows). Stage is the stage that was running.
 	Cause  string `json:"cause"`
 	Stage  string `json:"stage,omitempty"`
 	Reason string `json:"reason"`

@@ -63,6 +63,13 @@ func claimName(name, test string) error {
 // LOADGATE_OUT is set it writes the result there (see [WriteFile]). To run
 // several scenarios at once, use [RunAll].
 //
+// Ctrl-C (SIGINT) or SIGTERM during the load stops it as a failed gate
+// would, instead of killing the test binary with what it measured: the
+// result (Stopped.Cause "interrupted") is summarised and written, t fails,
+// and the process's later scenarios are skipped. A second signal kills the
+// process as before. Under plain go test without -v the go command drops
+// the output of a package it was interrupted in; the result file stays.
+//
 // LOADGATE_SCALE multiplies every duration of the load (not think time),
 // and LOADGATE_RATE_SCALE the rates of its open-model stages and the users
 // of its closed-model ones (rounded up, at least one user a stage); the
@@ -79,6 +86,10 @@ func claimName(name, test string) error {
 // to judge (docs/SHARDS.md).
 func Run(t testing.TB, s Scenario) *Result {
 	t.Helper()
+	if why := interruptedBefore(); why != "" {
+		t.Skipf("loadtest: %s", why)
+		return nil
+	}
 	pkg := callerPackage(1)
 	sc, err := scalesFromEnv()
 	if err == nil {
@@ -159,7 +170,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			t.Logf(format, args...)
 		}
 	}
+	ctx, stopCatching := interruptible(ctx, s.Name)
 	res, err := execute(ctx, s, opts)
+	stopCatching()
 	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
@@ -179,6 +192,9 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 	t.Log("\n" + Summary(res))
 	if msg := nothingSent(res); msg != "" {
 		t.Errorf("%s", msg)
+	}
+	if st := res.Stopped; st != nil && st.Cause == "interrupted" {
+		t.Errorf("loadtest: scenario %s stopped early: %s", s.Name, st.Reason)
 	}
 	if res.gateInvalid != "" {
 		// Not a verdict on the service: the load was written wrong, and a
@@ -267,6 +283,16 @@ func Execute(ctx context.Context, s Scenario) (*Result, error) {
 	return res, nil
 }
 
+// canceledStop says why the run that ended ctx stopped in stage.
+func canceledStop(ctx context.Context, stage string) Stop {
+	cause := context.Cause(ctx)
+	var in errInterrupted
+	if errors.As(cause, &in) {
+		return Stop{Cause: "interrupted", Stage: stage, Reason: in.Error() + "; the result holds the load until then"}
+	}
+	return Stop{Cause: "canceled", Stage: stage, Reason: "the run's context ended: " + cause.Error()}
+}
+
 // execOptions tune execute for its caller.
 type execOptions struct {
 	// drainLimit bounds the wait for the requests still running after the
@@ -336,7 +362,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 
 	// Requests of a canceled test end at once; the run stops too.
 	stopWatch := context.AfterFunc(ctx, func() {
-		e.halt(Stop{Cause: "canceled", Stage: e.runningStage(), Reason: "the run's context ended: " + context.Cause(ctx).Error()})
+		e.halt(canceledStop(ctx, e.runningStage()))
 	})
 	defer stopWatch()
 

@@ -36,6 +36,10 @@ import (
 // RunAll takes a *testing.T, not a testing.TB, because it starts subtests.
 func RunAll(t *testing.T, scenarios ...Scenario) []*Result {
 	t.Helper()
+	if why := interruptedBefore(); why != "" {
+		t.Skipf("loadtest: %s", why)
+		return nil
+	}
 	pkg := callerPackage(1)
 	if len(scenarios) == 0 {
 		t.Fatalf("loadtest: RunAll needs at least one scenario")

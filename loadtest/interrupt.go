@@ -1,0 +1,82 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+// interruption records the first interrupt (Ctrl-C, SIGINT) or termination
+// (SIGTERM: a pod deleted, a CI job canceled) that reached the process
+// while a scenario of [Run] or [RunAll] ran: that scenario stopped early
+// and wrote its result, and later scenarios of the process do not start.
+var interruption struct {
+	sync.Mutex
+	signal   os.Signal
+	scenario string
+}
+
+// errInterrupted is the cause of a run's context that a signal ended.
+type errInterrupted struct{ signal os.Signal }
+
+func (e errInterrupted) Error() string { return "interrupted by " + signalName(e.signal) }
+
+// signalName names sig as a user would type or see it.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// interruptible returns ctx, canceled with [errInterrupted] by the first
+// SIGINT or SIGTERM that reaches the process before stop is called, so
+// that the scenario named scenario stops as its gates stop it and its
+// result is kept: without it the signal kills the test binary, and the
+// minutes of load already measured are lost. The signal is caught once: a
+// second one kills the process as it always did. The caller must call
+// stop when the load has ended.
+func interruptible(ctx context.Context, scenario string) (_ context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs) // the next one kills, unless another scenario still runs
+			interruption.Lock()
+			if interruption.signal == nil {
+				interruption.signal, interruption.scenario = sig, scenario
+			}
+			interruption.Unlock()
+			cancel(errInterrupted{sig})
+		case <-done:
+		}
+	})
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		wg.Wait()
+		cancel(nil)
+	}
+}
+
+// interruptedBefore says why a scenario must not start: an earlier one of
+// the process was interrupted ("" if none was).
+func interruptedBefore() string {
+	interruption.Lock()
+	defer interruption.Unlock()
+	if interruption.signal == nil {
+		return ""
+	}
+	return fmt.Sprintf("not started: the test process was interrupted by %s during scenario %s",
+		signalName(interruption.signal), interruption.scenario)
+}

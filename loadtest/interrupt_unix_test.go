@@ -1,0 +1,68 @@
+//go:build unix
+
+package loadtest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// TestInterruptKeepsTheResult: Ctrl-C during a scenario killed the test
+// binary, and the minutes of load measured so far were lost. Now the
+// scenario stops as a gate stops it, writes its result (marked
+// interrupted), fails its test, and later scenarios of the process do not
+// start. A second Ctrl-C kills as before (not tested: it would kill this
+// test).
+func TestInterruptKeepsTheResult(t *testing.T) {
+	t.Cleanup(loadtest.ForgetInterruption)
+	dir := t.TempDir()
+	t.Setenv(loadtest.EnvOut, dir)
+	var calls atomic.Int64
+	tb := &errorsTB{fakeTB: fakeTB{TB: t}}
+	res := loadtest.Run(tb, loadtest.Scenario{
+		Name: "interrupted",
+		Target: loadtest.Func(func(context.Context) error {
+			if calls.Add(1) == 20 {
+				syscall.Kill(os.Getpid(), syscall.SIGINT) // as Ctrl-C in a terminal
+			}
+			return nil
+		}),
+		Load: loadtest.Rate(200).For(20 * time.Second),
+	})
+	if res == nil {
+		t.Fatalf("no result; fatal %q", tb.fatalMessages())
+	}
+	if st := res.Stopped; st == nil || st.Cause != "interrupted" || !strings.Contains(st.Reason, "SIGINT") {
+		t.Errorf("stopped %+v, want interrupted by SIGINT", res.Stopped)
+	}
+	if res.Requests < 20 || res.Requests > 1000 {
+		t.Errorf("%d requests, want the 20 before the interrupt and few more", res.Requests)
+	}
+	if e := tb.errorMessages(); len(e) != 1 || !strings.Contains(e[0], "scenario interrupted stopped early: interrupted by SIGINT") {
+		t.Errorf("errors %q, want the interrupt named", e)
+	}
+	stored, err := loadtest.ReadFile(filepath.Join(dir, "interrupted.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := stored.Stopped; st == nil || st.Cause != "interrupted" {
+		t.Errorf("the written result stopped %+v, want interrupted", stored.Stopped)
+	}
+
+	// The next scenario of the process does not start.
+	next := &errorsTB{fakeTB: fakeTB{TB: t}}
+	if r := loadtest.Run(next, loadtest.Scenario{Name: "after", Target: loadtest.Func(func(context.Context) error { return nil })}); r != nil {
+		t.Error("a scenario ran after the interrupt")
+	}
+	if s := next.skipMessages(); len(s) != 1 || !strings.Contains(s[0], "interrupted by SIGINT (Ctrl-C) during scenario interrupted") {
+		t.Errorf("skips %q, want the interrupted scenario named", s)
+	}
+}
