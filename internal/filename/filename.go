@@ -12,23 +12,31 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Safe returns name made safe for a file name on every OS: every rune other
-// than ASCII letters, digits, '-', '_' and '.' becomes '_', and leading and
-// trailing dots are dropped (no hidden files, no "." or ".."). A name with
-// nothing left is "scenario". A name longer than [MaxLen] bytes keeps its
-// first bytes and ends in a hash of the whole name, so that the file names
-// built on it (".tmp-<base>-123", "<base>.shard-2-of-4.json",
-// "<base>.12.cpu.pprof", ".<base>.json.partial") stay under the 255 bytes
-// a file name may have: a scenario named by a long sentence was not written
-// at all ("file name too long"). Different names can map to the same file
-// name ("a b" and "a/b"): the caller must check the scenario in the file.
+// Safe returns name made safe for a file name on every OS: letters, digits
+// and combining marks of any script are kept (as Go's testing keeps them in
+// t.TempDir), and so are '-', '_' and '.'; every other rune (separators,
+// spaces, punctuation, controls, invisible formatting) becomes '_', and
+// leading and trailing dots are dropped (no hidden files, no "." or "..").
+// A name with nothing left is "scenario". A name longer than [MaxLen]
+// bytes keeps its first whole runes and ends in a hash of the whole name,
+// so that the file names built on it (".tmp-<base>-123",
+// "<base>.shard-2-of-4.json", "<base>.12.cpu.pprof",
+// ".<base>.json.partial") stay under the 255 bytes a file name may have: a
+// scenario named by a long sentence was not written at all ("file name too
+// long"). Different names can still map to the same file name ("a b" and
+// "a/b", or "Login" and "login" on a file system that ignores case): the
+// caller must check the scenario in the file.
 func Safe(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		case r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)):
 			b.WriteRune(r)
 		default:
 			b.WriteByte('_')
@@ -41,7 +49,11 @@ func Safe(name string) string {
 	if len(s) > MaxLen {
 		h := fnv.New32a()
 		h.Write([]byte(name))
-		s = fmt.Sprintf("%s-%08x", s[:MaxLen-9], h.Sum32())
+		cut := MaxLen - 9
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = fmt.Sprintf("%s-%08x", s[:cut], h.Sum32())
 	}
 	return s
 }
