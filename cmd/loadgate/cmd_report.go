@@ -10,17 +10,17 @@ import (
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
-const reportUsage = `usage: loadgate report [-o file] [-objective d] [-goal share] [-policy file] [-sla file] [flags] RESULTS [BASE]
+const reportUsage = `usage: loadgate report [-o file] [-objective d] [-goal share] [-policy file] [-sla file] [flags] [BASE] RESULTS
 
 Report writes one HTML file that shows the runs in RESULTS and, when BASE
-is given, compares them with it as loadgate compare does (the same
-verdict per metric), base and head drawn on the same charts: p50, p90 and
-p99 per second of the latency and of the service time, the requests per
-second planned and achieved, errors per second by kind, the percentile
-curve, HTTP phases, latency by request name, a watched service's
-goroutines, open files and heap, leaks, and the SLO view: the share of
-requests within the latency objective, the share that succeeded, the error
-budget each used, and the worst window.
+is given (first, as in loadgate compare BASE NEW), compares them with it
+as loadgate compare does (the same verdict per metric), base and head
+drawn on the same charts: p50, p90 and p99 per second of the latency and
+of the service time, the requests per second planned and achieved, errors
+per second by kind, the percentile curve, HTTP phases, latency by request
+name, a watched service's goroutines, open files and heap, leaks, and the
+SLO view: the share of requests within the latency objective, the share
+that succeeded, the error budget each used, and the worst window.
 
 RESULTS and BASE are result files (loadgate run -out, LOADGATE_OUT),
 directories of them, or for BASE baseline files. The file is
@@ -37,7 +37,7 @@ Flags:
 Example: a pull request's head against its base
 
 	loadgate run -count 5 -out /tmp/head ./...
-	loadgate report -o report.html /tmp/head /tmp/base
+	loadgate report -o report.html /tmp/base /tmp/head
 `
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,7 +53,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return helpOrErr(err)
 	}
 	if len(paths) < 1 || len(paths) > 2 {
-		return usageErrorf("report", "want RESULTS and an optional BASE; got %d arguments", len(paths))
+		return usageErrorf("report", "want RESULTS, or BASE and RESULTS; got %d arguments", len(paths))
+	}
+	headPath, basePath := paths[len(paths)-1], ""
+	if len(paths) == 2 {
+		basePath = paths[0]
 	}
 	if err := checkReportPath("report", "-o", *out); err != nil {
 		return err
@@ -66,12 +70,15 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	head, err := readInputs(paths[0])
+	head, err := readInputs(headPath)
 	if err != nil {
 		return inputError("report", err)
 	}
 	if len(head.Results) == 0 {
-		return usageErrorf("report", "%s holds no results, only baselines: a report draws results (give a baseline as BASE)", paths[0])
+		if basePath == "" {
+			return usageErrorf("report", "%s holds no results, only baselines: a report draws results (give a baseline as BASE, first: loadgate report BASE RESULTS)", headPath)
+		}
+		return usageErrorf("report", "%s holds no results, only baselines: a report draws results, and BASE comes first (loadgate report %s %s, as loadgate compare BASE NEW)", headPath, headPath, basePath)
 	}
 	for _, k := range head.keys() {
 		if err := shardIn(head.Results[k]); err != nil {
@@ -84,11 +91,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	baseKeys := map[scenarioKey]scenarioKey{}
 	causes := map[scenarioKey]*rootcause.Report{}
 	compared := map[scenarioKey]bool{}
-	if len(paths) == 2 {
-		if base, err = readInputs(paths[1]); err != nil {
+	if basePath != "" {
+		if base, err = readInputs(basePath); err != nil {
 			return inputError("report", err)
 		}
-		r, err := compareSetsOf("report", paths[1], paths[0], base, head, j)
+		r, err := compareSetsOf("report", basePath, headPath, base, head, j)
 		if err != nil {
 			return err
 		}
@@ -112,7 +119,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		run.Scenarios = append(run.Scenarios, verdict.Judge(j, verdict.Input{
 			Name: k.Scenario, Package: k.Package, Test: topTest(rs[0].Test), Head: resultsOf(rs),
-			NoBase: "no base given (loadgate report RESULTS BASE compares)"}))
+			NoBase: "no base given (loadgate report BASE RESULTS compares)"}))
 	}
 	run.Correct()
 	in.Run = run

@@ -38,7 +38,7 @@ func TestReport(t *testing.T) {
 	writeLongRuns(t, head, 6, true)
 	out := filepath.Join(dir, "out", "report.html")
 
-	r := loadgate(t.Context(), "report", "-o", out, "-objective", "20ms", head, base)
+	r := loadgate(t.Context(), "report", "-o", out, "-objective", "20ms", base, head)
 	if r.code != 0 || !strings.Contains(r.stdout, "loadgate: HTML report "+out) {
 		t.Fatalf("report: %s", r)
 	}
@@ -86,7 +86,7 @@ func TestReportErrors(t *testing.T) {
 		give    []string
 		wantErr string
 	}{
-		{"no arguments", []string{"report"}, "want RESULTS and an optional BASE; got 0 arguments"},
+		{"no arguments", []string{"report"}, "want RESULTS, or BASE and RESULTS; got 0 arguments"},
 		{"three arguments", []string{"report", dir, dir, dir}, "got 3 arguments"},
 		{"bad goal", []string{"report", "-goal", "150%", dir}, `-goal "150%": want a share in (0, 1)`},
 		{"bad window", []string{"report", "-window", "1.5s", dir}, `-window "1.5s": want whole seconds`},
@@ -98,7 +98,11 @@ func TestReportErrors(t *testing.T) {
 		{"a shard's result", []string{"report", shard}, "shard.json: a shard's result: scenario checkout at 150 per second ran as shard 2 of 3"},
 		// A base of other scenarios compared nothing, and the report
 		// passed every scenario; loadgate compare refused it.
-		{"a base of other scenarios", []string{"report", "-o", filepath.Join(dir, "r.html"), dir, "testdata/baselines"},
+		// The order report took before, RESULTS BASE, the reverse of
+		// compare's: a base of baselines given last is named.
+		{"base last", []string{"report", "-o", filepath.Join(dir, "r.html"), "testdata/results/slow", "testdata/baselines"},
+			"testdata/baselines holds no results, only baselines: a report draws results, and BASE comes first (loadgate report testdata/baselines testdata/results/slow, as loadgate compare BASE NEW)"},
+		{"a base of other scenarios", []string{"report", "-o", filepath.Join(dir, "r.html"), "testdata/baselines", dir},
 			"no scenario is in both testdata/baselines (checkout at 150 per second) and " + dir + " (checkout)"},
 	}
 	for _, tt := range tests {
@@ -159,7 +163,7 @@ func TestRunReportFailedTest(t *testing.T) {
 func TestReportWhereTimeWent(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.html")
 	head, base := "../../testdata/rootcause/shop/head", "../../testdata/rootcause/shop/base"
-	if r := loadgate(t.Context(), "report", "-o", out, head, base); r.code != 0 {
+	if r := loadgate(t.Context(), "report", "-o", out, base, head); r.code != 0 {
 		t.Fatalf("report: %s", r)
 	}
 	page, err := os.ReadFile(out)

@@ -9,7 +9,7 @@
 //
 //	loadgate run [packages] [-run regexp] [-count n] [-out dir] [-update] [-- go test flags]
 //	loadgate compare [-format text|markdown|json] BASE NEW
-//	loadgate report [-o report.html] RESULTS [BASE]
+//	loadgate report [-o report.html] [BASE] RESULTS
 //	loadgate merge -out DIR [-partial] SHARDS...
 //	loadgate baseline update [packages]
 //	loadgate baseline show [dir]

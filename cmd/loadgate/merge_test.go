@@ -346,7 +346,7 @@ func TestComparePartial(t *testing.T) {
 		}
 	}
 	html := filepath.Join(dir, "report.html")
-	if r := loadgate(t.Context(), "report", "-o", html, part, full); r.code != exitOK {
+	if r := loadgate(t.Context(), "report", "-o", html, full, part); r.code != exitOK {
 		t.Fatalf("report: %s", r)
 	}
 	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "<li>inconclusive: "+why+"</li>") {
