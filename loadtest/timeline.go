@@ -217,14 +217,15 @@ func (tl *timeline) progress(now time.Time) {
 		rate = float64(tl.completed-tl.logSent) / window
 	}
 	tl.lastLog, tl.logSent = now, tl.completed
-	p99 := time.Duration(tl.cumulative.ValueAtQuantile(99))
-	errPct := 0.0
-	if tl.completed > 0 {
-		errPct = 100 * float64(tl.errors) / float64(tl.completed)
+	// The figures as loadgate run's live line and the summary write them
+	// (quantity): "40/s", "1.33ms", "3 errors (1.2%)".
+	errs := "0 errors"
+	if tl.errors > 0 && tl.completed > 0 {
+		errs = fmt.Sprintf("%s (%s)", plural(int(tl.errors), "error"), quantity.Percent(float64(tl.errors)/float64(tl.completed)))
 	}
-	tl.logf("loadtest: %s  %v/%v  stage %s  %.0f req/s  p99 %v  errors %d (%.2f%%)",
+	tl.logf("loadtest: %s  %v/%v  stage %s  %s  p99 %s  %s",
 		tl.e.scenario.Name, elapsed.Round(time.Second), tl.planned.Round(time.Second), tl.stage(),
-		rate, roundLatency(p99), tl.errors, errPct)
+		quantity.Rate(rate), quantity.Duration(float64(tl.cumulative.ValueAtQuantile(99)), 3), errs)
 }
 
 // roundLatency rounds d to three significant figures for display.

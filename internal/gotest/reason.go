@@ -20,8 +20,8 @@ var position = regexp.MustCompile(`^[^\s:]+\.go:\d+:(\s|$)`)
 // come first in its output. loadtest's and baseline's tests check that
 // every such message of theirs is matched here (TestLogsAreNotReasons).
 var informational = regexp.MustCompile(`^(` + strings.Join([]string{
-	`scenario .+: \d+ requests in `,                    // loadtest.Summary, logged by loadtest.Run
-	`loadtest: .+  \S+/\S+  stage .+  \d+ req/s  p99 `, // progress, under go test -v or -json
+	`scenario .+: \d+ requests in `,                            // loadtest.Summary, logged by loadtest.Run
+	`loadtest: .+  \S+/\S+  stage .+  [\d.]+(/s| req/s)  p99 `, // progress, under go test -v or -json ("req/s": loadtest before v0.1.0)
 	`loadtest: result written to `,
 	`loadtest: profiles of the load written beside it`,
 	`loadtest: flight recording .* written to `,

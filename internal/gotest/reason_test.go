@@ -32,6 +32,13 @@ func TestReason(t *testing.T) {
 			"panic: runtime error: index out of range [3] with length 3"},
 		{"only loadgate's messages", summary + "--- FAIL: TestLoadMix (1.01s)\n",
 			"load_test.go:133: scenario TestLoadMix: 174 requests in 1.001s (173.9 req/s sent, 173.8 ok/s), 0 errors (0.00%), 0 dropped"},
+		// Progress lines of this loadtest and of one before v0.1.0 (a
+		// module may require another version than the command's).
+		{"progress lines", "=== RUN   TestLoadX\n" +
+			"    timeline.go:225: loadtest: TestLoadX  5s/40s  stage 50/s  49.5/s  p99 1.33ms  0 errors\n" +
+			"    timeline.go:225: loadtest: TestLoadX  10s/40s  stage 50/s  50 req/s  p99 1.19ms  errors 0 (0.00%)\n" +
+			"    load_test.go:30: too slow\n--- FAIL: TestLoadX (10.00s)\n",
+			"load_test.go:30: too slow"},
 		{"a fatal of loadtest", "=== RUN   TestLoadX\n    load_test.go:9: loadtest: scenario \"x\": Rate 0: want a positive rate\n--- FAIL: TestLoadX (0.00s)\n",
 			`load_test.go:9: loadtest: scenario "x": Rate 0: want a positive rate`},
 		{"build failure", "# example.com/x\nx_test.go:3:2: undefined: y\nFAIL\texample.com/x [build failed]\n",
