@@ -40,25 +40,43 @@ func signalName(sig os.Signal) string {
 // that the scenario named scenario stops as its gates stop it and its
 // result is kept: without it the signal kills the test binary, and the
 // minutes of load already measured are lost. The signal is caught once: a
-// second one kills the process as it always did. The caller must call
-// stop when the load has ended.
+// second one kills the process as it always did. The caller must call stop
+// once the result is written: a signal caught after the load
+// ended stops no load, but the process's later scenarios do not start.
 func interruptible(ctx context.Context, scenario string) (_ context.Context, stop func()) {
-	ctx, cancel := context.WithCancelCause(ctx)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	return watchSignals(ctx, scenario, sigs)
+}
+
+// watchSignals is interruptible once sigs is registered with
+// signal.Notify.
+func watchSignals(ctx context.Context, scenario string, sigs chan os.Signal) (_ context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	caught := func(sig os.Signal) {
+		signal.Stop(sigs) // the next one kills, unless another scenario still runs
+		interruption.Lock()
+		if interruption.signal == nil {
+			interruption.signal, interruption.scenario = sig, scenario
+		}
+		interruption.Unlock()
+		cancel(errInterrupted{sig})
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		select {
 		case sig := <-sigs:
-			signal.Stop(sigs) // the next one kills, unless another scenario still runs
-			interruption.Lock()
-			if interruption.signal == nil {
-				interruption.signal, interruption.scenario = sig, scenario
-			}
-			interruption.Unlock()
-			cancel(errInterrupted{sig})
+			caught(sig)
 		case <-done:
+			// A signal that came as stop was called is in sigs, and
+			// select picks a ready case at random: dropped, it would
+			// neither kill the process nor skip its later scenarios.
+			select {
+			case sig := <-sigs:
+				caught(sig)
+			default:
+			}
 		}
 	})
 	return ctx, func() {

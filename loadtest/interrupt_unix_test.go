@@ -5,6 +5,7 @@ package loadtest_test
 import (
 	"context"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -63,6 +64,63 @@ func TestInterruptKeepsTheResult(t *testing.T) {
 		t.Error("a scenario ran after the interrupt")
 	}
 	if s := next.skipMessages(); len(s) != 1 || !strings.Contains(s[0], "interrupted by SIGINT (Ctrl-C) during scenario interrupted") {
+		t.Errorf("skips %q, want the interrupted scenario named", s)
+	}
+}
+
+// interruptOnSummary sends SIGINT to the process when Run logs its
+// summary: after the load, before the result is written.
+type interruptOnSummary struct {
+	errorsTB
+	delivered chan os.Signal // registered too, to know the signal came
+}
+
+func (f *interruptOnSummary) Log(args ...any) {
+	f.TB.Helper()
+	f.TB.Log(args...)
+	if s, _ := args[0].(string); strings.HasPrefix(s, "\nscenario ") {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		select {
+		case <-f.delivered:
+		case <-time.After(10 * time.Second):
+			f.TB.Error("SIGINT not delivered in 10s")
+		}
+	}
+}
+
+// TestInterruptAfterTheLoad: Run stopped catching signals when the load
+// ended, before it logged and wrote the result; a Ctrl-C then killed the
+// test binary with what it measured, the loss the catching was for. It is
+// caught until the result is written, and the next scenario is skipped.
+func TestInterruptAfterTheLoad(t *testing.T) {
+	t.Cleanup(loadtest.ForgetInterruption)
+	dir := t.TempDir()
+	t.Setenv(loadtest.EnvOut, dir)
+	// Without the fix the signal would kill this test binary: this
+	// channel keeps it alive, so that the test fails instead.
+	delivered := make(chan os.Signal, 1)
+	signal.Notify(delivered, os.Interrupt)
+	defer signal.Stop(delivered)
+	tb := &interruptOnSummary{errorsTB: errorsTB{fakeTB: fakeTB{TB: t}}, delivered: delivered}
+	res := loadtest.Run(tb, loadtest.Scenario{
+		Name:   "interrupted after",
+		Target: loadtest.Func(func(context.Context) error { return nil }),
+		Load:   loadtest.Rate(100).For(100 * time.Millisecond),
+	})
+	if res == nil {
+		t.Fatalf("no result; fatal %q", tb.fatalMessages())
+	}
+	if res.Stopped != nil {
+		t.Errorf("stopped %+v: the load had ended", res.Stopped)
+	}
+	if _, err := loadtest.ReadFile(filepath.Join(dir, "interrupted_after.json")); err != nil {
+		t.Error(err)
+	}
+	next := &errorsTB{fakeTB: fakeTB{TB: t}}
+	if r := loadtest.Run(next, loadtest.Scenario{Name: "after the interrupted", Target: loadtest.Func(func(context.Context) error { return nil })}); r != nil {
+		t.Error("a scenario ran after the interrupt")
+	}
+	if s := next.skipMessages(); len(s) != 1 || !strings.Contains(s[0], "interrupted by SIGINT (Ctrl-C) during scenario interrupted after") {
 		t.Errorf("skips %q, want the interrupted scenario named", s)
 	}
 }

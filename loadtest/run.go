@@ -66,8 +66,9 @@ func claimName(name, test string) error {
 // Ctrl-C (SIGINT) or SIGTERM during the load stops it as a failed gate
 // would, instead of killing the test binary with what it measured: the
 // result (Stopped.Cause "interrupted") is summarised and written, t fails,
-// and the process's later scenarios are skipped. A second signal kills the
-// process as before. Under plain go test without -v the go command drops
+// and the process's later scenarios are skipped. One that comes after the
+// load, before the result is written, stops nothing but skips the later
+// scenarios too. A second signal kills the process as before. Under plain go test without -v the go command drops
 // the output of a package it was interrupted in; the result file stays.
 //
 // LOADGATE_SCALE multiplies every duration of the load (not think time),
@@ -170,9 +171,11 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 			t.Logf(format, args...)
 		}
 	}
+	// Caught until the result is written, not only during the load: a
+	// signal between the two would kill the process with what it measured.
 	ctx, stopCatching := interruptible(ctx, s.Name)
+	defer stopCatching()
 	res, err := execute(ctx, s, opts)
-	stopCatching()
 	if err != nil {
 		t.Fatalf("loadtest: scenario %s: %v", s.Name, err)
 		return nil
