@@ -40,13 +40,30 @@ func signalName(sig os.Signal) string {
 // that the scenario named scenario stops as its gates stop it and its
 // result is kept: without it the signal kills the test binary, and the
 // minutes of load already measured are lost. The signal is caught once: a
-// second one kills the process as it always did. The caller must call stop
-// once the result is written: a signal caught after the load
+// second one kills the process as it always did. A signal the process was
+// started ignoring stays ignored (see [caughtSignals]). The caller must
+// call stop once the result is written: a signal caught after the load
 // ended stops no load, but the process's later scenarios do not start.
 func interruptible(ctx context.Context, scenario string) (_ context.Context, stop func()) {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if caught := caughtSignals(); len(caught) > 0 { // none would relay every signal
+		signal.Notify(sigs, caught...)
+	}
 	return watchSignals(ctx, scenario, sigs)
+}
+
+// caughtSignals returns SIGINT and SIGTERM, less those the process
+// ignores: a background job of a shell script is started ignoring SIGINT,
+// so that Ctrl-C stops the script's foreground alone, and signal.Notify
+// would end that (os/signal: "it will no longer be ignored").
+func caughtSignals() []os.Signal {
+	var caught []os.Signal
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !signal.Ignored(sig) {
+			caught = append(caught, sig)
+		}
+	}
+	return caught
 }
 
 // watchSignals is interruptible once sigs is registered with

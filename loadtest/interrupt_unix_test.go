@@ -5,6 +5,7 @@ package loadtest_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,57 @@ func TestInterruptAfterTheLoad(t *testing.T) {
 	}
 	if s := next.skipMessages(); len(s) != 1 || !strings.Contains(s[0], "interrupted by SIGINT (Ctrl-C) during scenario interrupted after") {
 		t.Errorf("skips %q, want the interrupted scenario named", s)
+	}
+}
+
+// TestInterruptIgnored: a test binary started ignoring SIGINT (a
+// background job of a shell script, which Ctrl-C must not stop) had its
+// scenario stopped by a SIGINT all the same: signal.Notify stops ignoring
+// the signal. Run leaves an ignored signal ignored.
+func TestInterruptIgnored(t *testing.T) {
+	if os.Getenv("LOADGATE_TEST_SIGINT_IGNORED") == "1" {
+		ignoringSIGINT(t)
+		return
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skipf("no sh to start the test ignoring SIGINT: %v", err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, loadtest.EnvOut+"=") {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.CommandContext(t.Context(), "sh", "-c", `trap '' INT; exec "$0" -test.run '^TestInterruptIgnored$' -test.count 1`, os.Args[0])
+	cmd.Env = append(env, "LOADGATE_TEST_SIGINT_IGNORED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the test process that ignores SIGINT: %v\n%s", err, out)
+	}
+}
+
+func ignoringSIGINT(t *testing.T) {
+	if !signal.Ignored(os.Interrupt) {
+		t.Fatal("sh's trap '' INT did not start the test ignoring SIGINT")
+	}
+	var calls atomic.Int64
+	tb := &errorsTB{fakeTB: fakeTB{TB: t}}
+	res := loadtest.Run(tb, loadtest.Scenario{
+		Name: "ignoring SIGINT",
+		Target: loadtest.Func(func(context.Context) error {
+			if calls.Add(1) == 5 {
+				syscall.Kill(os.Getpid(), syscall.SIGINT)
+			}
+			return nil
+		}),
+		Load: loadtest.Rate(100).For(300 * time.Millisecond),
+	})
+	if res == nil {
+		t.Fatalf("no result; fatal %q", tb.fatalMessages())
+	}
+	if res.Stopped != nil || len(tb.errorMessages()) > 0 {
+		t.Errorf("stopped %+v, errors %q: want the ignored SIGINT ignored", res.Stopped, tb.errorMessages())
+	}
+	if !signal.Ignored(os.Interrupt) {
+		t.Error("SIGINT no longer ignored after Run")
 	}
 }

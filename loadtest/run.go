@@ -68,7 +68,9 @@ func claimName(name, test string) error {
 // result (Stopped.Cause "interrupted") is summarised and written, t fails,
 // and the process's later scenarios are skipped. One that comes after the
 // load, before the result is written, stops nothing but skips the later
-// scenarios too. A second signal kills the process as before. Under plain go test without -v the go command drops
+// scenarios too. A second signal kills the process as before. A signal
+// the process was started ignoring (SIGINT in a shell script's background
+// job) stays ignored. Under plain go test without -v the go command drops
 // the output of a package it was interrupted in; the result file stays.
 //
 // LOADGATE_SCALE multiplies every duration of the load (not think time),
