@@ -8,11 +8,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/stack"
 )
 
 // leakyServers are handlers with the leaks that take services down under
@@ -272,5 +276,36 @@ func TestProvenLeaks(t *testing.T) {
 	}
 	if !got.Leaks[0].Proven {
 		t.Errorf("leak not marked proven: %+v", got.Leaks[0])
+	}
+}
+
+// TestSignalLoopNotALeak: os/signal's goroutine, started by the process's
+// first signal.Notify, lives on. Started during a scenario (by a parallel
+// test's Run, whose own leak check was off or whose Prepare failed, so
+// that nothing marked the scenario as overlapped), it was reported as the
+// scenario's leak.
+func TestSignalLoopNotALeak(t *testing.T) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGTERM) // starts the loop, if nothing has yet
+	signal.Stop(c)
+	w := startLeakWatch(LeakCheck{Wait: time.Millisecond}, 0)
+	defer w.finish()
+	var loop *stack.Goroutine
+	for _, g := range stack.All() {
+		if g.HasFunc("os/signal.loop") {
+			loop = &g
+		}
+	}
+	if loop == nil {
+		t.Fatal("no os/signal.loop goroutine after signal.Notify")
+	}
+	// As if it had started during the load, from the scenario's side.
+	delete(w.before, loop.ID)
+	w.known[loop.CreatorID] = true
+	mine, _ := w.suspects()
+	for _, g := range mine {
+		if g.ID == loop.ID {
+			t.Errorf("os/signal's goroutine is a suspect:\n%s", g.Raw)
+		}
 	}
 }

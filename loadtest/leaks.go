@@ -230,7 +230,7 @@ func (w *leakWatch) suspects() (mine []stack.Goroutine, unattributed int) {
 	all := stack.All()
 	byID, overlapped := indexByID(all), w.isOverlapped()
 	for _, g := range all {
-		if w.before[g.ID] || w.isRunner(g.ID) || w.ignored(g) || isTestingGoroutine(g) {
+		if w.before[g.ID] || w.isRunner(g.ID) || w.ignored(g) || isTestingGoroutine(g) || isSignalLoop(g) {
 			continue
 		}
 		switch w.belongs(g, byID) {
@@ -309,6 +309,15 @@ func (w *leakWatch) ignored(g stack.Goroutine) bool {
 func isTestingGoroutine(g stack.Goroutine) bool {
 	return strings.HasPrefix(g.CreatedBy.Func, "testing.") ||
 		(len(g.Frames) > 0 && strings.HasPrefix(g.Frames[len(g.Frames)-1].Func, "testing."))
+}
+
+// isSignalLoop reports os/signal's goroutine, which the process's first
+// signal.Notify starts and which lives as long as the process (goleak
+// ignores it too). Run's own Notify starts it before the load; another
+// test's, run in parallel, started it during the load, and the scenario
+// was blamed for it.
+func isSignalLoop(g stack.Goroutine) bool {
+	return g.HasFunc("os/signal.signal_recv") || g.HasFunc("os/signal.loop")
 }
 
 var (
