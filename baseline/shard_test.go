@@ -146,3 +146,25 @@ func TestInterruptedNotRecorded(t *testing.T) {
 		t.Errorf("a baseline was written (%v)", err)
 	}
 }
+
+// TestInterruptedShardNotRecorded: a merged result's stopped names the
+// first shard that stopped; when that one stopped at a gate and a later
+// shard was interrupted (its pod deleted), the merge was recorded as a
+// baseline with that shard's load cut short.
+func TestInterruptedShardNotRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkout.json")
+	r := result("checkout", time.Millisecond, 1)
+	r.Shard = &loadtest.Shard{Count: 2, Group: "g", Run: 1, LoadStart: r.Started}
+	r.Stopped = &loadtest.Stop{Cause: "gate", Stage: "200/s", Reason: "shard 1 of 2: p99 = 3ms, want < 2ms"}
+	r.Shards = []loadtest.ShardRun{
+		{Index: 1, Stopped: &loadtest.Stop{Cause: "gate", Stage: "200/s", Reason: "p99 = 3ms, want < 2ms"}},
+		{Index: 2, Stopped: &loadtest.Stop{Cause: "interrupted", Stage: "100/s", Reason: "interrupted by SIGTERM"}},
+	}
+	_, err := Record(path, "u1", r)
+	if err == nil || !strings.Contains(err.Error(), "result 1 was interrupted (shard 2: interrupted by SIGTERM)") {
+		t.Errorf("Record(a merge of an interrupted shard) = %v, want it refused naming the shard", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("a baseline was written (%v)", err)
+	}
+}

@@ -186,9 +186,9 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 			return recording{}, fmt.Errorf("not recording %s: result %d is a partial merge (%s), a part of the load; run the missing shards again and merge them all",
 				s.Scenario, i+1, r.Partial)
 		}
-		if st := s.Results[i].Stopped; st != nil && st.Cause == "interrupted" {
+		if why := interrupted(s.Results[i]); why != "" {
 			return recording{}, fmt.Errorf("not recording %s: result %d was interrupted (%s), a part of the load; run it again",
-				s.Scenario, i+1, st.Reason)
+				s.Scenario, i+1, why)
 		}
 	}
 	dir := filepath.Dir(path)
@@ -278,6 +278,23 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	noteWritten(path, b)
 	rec.saved = true
 	return rec, c.release(path)
+}
+
+// interrupted says why r holds a part of its load because a signal
+// stopped it, or of a merged r, one of its shards ("" if none did). A
+// merged result's Stopped names only the first shard that stopped, which
+// may have stopped at a gate while a later one was interrupted (a pod
+// deleted).
+func interrupted(r *loadtest.Result) string {
+	if st := r.Stopped; st != nil && st.Cause == "interrupted" {
+		return st.Reason
+	}
+	for _, sh := range r.Shards {
+		if st := sh.Stopped; st != nil && st.Cause == "interrupted" {
+			return fmt.Sprintf("shard %d: %s", sh.Index, st.Reason)
+		}
+	}
+	return ""
 }
 
 // PartialPath is the staging file of the baseline at path, where
