@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,6 +57,12 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		return
 	}
 	var notes []string
+	// A test that starts its own server and never calls
+	// loadtest.TargetURL ignores -target: its result names no target.
+	// Without a note the run passed as if the service at -target had
+	// been loaded.
+	target := cmp.Or(o.Config.Target, os.Getenv(loadtest.EnvTarget))
+	var untargeted []string
 	multi := false
 	pkg := "\x00"
 	var t *texttable.Table
@@ -80,6 +88,9 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
 			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.MaxNS) })))
+		if target != "" && slices.ContainsFunc(rs, func(r resultFile) bool { return r.Env.Target == "" }) {
+			untargeted = append(untargeted, k.Scenario)
+		}
 		for i, r := range rs {
 			run := ""
 			if len(rs) > 1 {
@@ -103,6 +114,10 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 	io.WriteString(w, t.String())
 	if multi {
 		fmt.Fprintln(w, "(with more than one run: the median of the runs)")
+	}
+	if len(untargeted) > 0 {
+		notes = append(notes, fmt.Sprintf("-target %s was not loaded by %s (their tests loaded a server of their own): a test sends its load to -target (%s) only when it takes its base URL from loadtest.TargetURL",
+			target, strings.Join(untargeted, ", "), loadtest.EnvTarget))
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", n)

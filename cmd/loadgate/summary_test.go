@@ -262,3 +262,34 @@ func TestScenarioRatesAsCompared(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetIgnoredNoted: a user ran loadgate run -target with tests that
+// start their own server and never call loadtest.TargetURL; the run passed
+// with no word that the service at -target was never loaded.
+func TestTargetIgnoredNoted(t *testing.T) {
+	t.Setenv(loadtest.EnvTarget, "")
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	for _, r := range []*loadtest.Result{
+		{Scenario: "catalogue", Env: loadtest.Env{Target: "http://127.0.0.1:8080"}},
+		{Scenario: "登录"}, {Scenario: "checkout/v2"},
+	} {
+		r.Package = shopPkg
+		results.Results[scenarioKey{shopPkg, r.Scenario}] = []resultFile{{Path: r.Scenario + ".json", Result: r}}
+	}
+	for _, tt := range []struct {
+		name, target, want string
+	}{
+		{"no -target", "", ""},
+		{"-target", "http://127.0.0.1:8080", "note: -target http://127.0.0.1:8080 was not loaded by checkout/v2, 登录 (their tests loaded a server of their own): a test sends its load to -target (LOADGATE_TARGET) only when it takes its base URL from loadtest.TargetURL\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			o := &runOutcome{Config: runConfig{Target: tt.target}, side: side{Session: gotest.NewSession(), Results: results}}
+			writeScenarios(&b, o)
+			got := b.String()
+			if tt.want == "" && strings.Contains(got, "-target") || !strings.Contains(got, tt.want) {
+				t.Errorf("got\n%s\nwant the line\n%s", got, tt.want)
+			}
+		})
+	}
+}
