@@ -211,6 +211,17 @@ func (e *Expr) unitFault(l literal, noun string, isLimit bool) string {
 		}
 		return noun + " needs a size such as 512MB or 1GiB"
 	case UnitRate:
+		if isLimit && l.kind == litBare && l.num < 1 {
+			// A bare fraction is a share elsewhere: k6's thresholds write
+			// rate<0.01 on http_req_failed, and throughput >= 0.95 reads as
+			// 95% of the plan. Here each read as that many requests a
+			// second, and failed or passed every run by far.
+			n := fnum(l.num)
+			if len(e.terms) == 1 && e.terms[0].m != nil && e.terms[0].m.name == "rate" {
+				return fmt.Sprintf("rate is requests per second: for the share of requests that failed (k6's http_req_failed: rate<%s) write error_rate < %s; for %s requests a second write %s/s", n, n, n, n)
+			}
+			return fmt.Sprintf("%s is requests per second: for a share of the planned rate write %s%%; for %s requests a second write %s/s", noun, fnum(tidy(100*l.num)), n, n)
+		}
 		if l.kind == litRate || l.kind == litBare {
 			return ""
 		}

@@ -63,8 +63,8 @@ func TestParseFileErrors(t *testing.T) {
 		{"empty last section", "[cart]\np99 < 2s\n[checkout]\n", "F:3:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
 		{"a section's only line is wrong", "[checkout]\np99 < 5%\n", "F:2:7: a latency needs a duration such as 200ms"},
 		{"a bad header with lines", "[a[]\np99 < 1s\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
-		{"every fault", "p99 < 5%\nerrors < 1%\n[x]\nfoo > 1\n", "F:1:7: a latency needs a duration such as 200ms\n" +
-			"F:2:10: a count needs a bare number such as 10\nF:4:1: unknown metric \"foo\""},
+		{"every fault", "p99 < 5%\nerrors < 1%\n[x]\navg > 1ms\n", "F:1:7: a latency needs a duration such as 200ms\n" +
+			"F:2:10: a count needs a bare number such as 10\nF:4:1: unknown metric \"avg\"; write mean < 100ms (k6's avg)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

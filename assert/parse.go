@@ -384,7 +384,10 @@ func (p *parser) metric() (*metric, error) {
 		if _, ok := catalogue.DistributionNamed(name); ok {
 			return nil, p.errorf(id.col, "%s needs a statistic, such as %s.p99", name, name)
 		}
-		return nil, p.errorf(id.col, "unknown metric %q", name)
+		if hint, ok := k6Metrics[name]; ok {
+			return nil, p.errorf(id.col, "unknown metric %q; %s", name, hint)
+		}
+		return nil, p.errorf(id.col, "unknown metric %q; want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), %s", name, simpleNames)
 	}
 	if err != nil {
 		return nil, err
@@ -604,3 +607,31 @@ func quoteExpr(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// k6Metrics says what a k6 threshold's metric, or a k6 word, is written
+// as here: a user coming from k6 writes http_req_failed: rate<0.01 first.
+var k6Metrics = map[string]string{
+	"http_req_duration":        "k6's http_req_duration is the latency here, the default: write p(95) < 200ms",
+	"iteration_duration":       "k6's iteration_duration is the latency here (a Flow's whole iteration): write p(95) < 200ms",
+	"http_req_failed":          "k6's http_req_failed is error_rate here: write error_rate < 0.01 or error_rate < 1%",
+	"checks":                   "a failed Check fails its request here: bound them with error_rate < 1%",
+	"http_reqs":                "k6's http_reqs is requests (a count) or rate (per second) here: requests > 1000, rate >= 100/s",
+	"dropped_iterations":       "k6's dropped_iterations are dropped here: dropped == 0",
+	"http_req_waiting":         "k6's http_req_waiting is the time to first byte here: ttfb.p95 < 50ms",
+	"http_req_connecting":      "k6's http_req_connecting is connect here: connect.p95 < 5ms",
+	"http_req_tls_handshaking": "k6's http_req_tls_handshaking is tls here: tls.p95 < 20ms",
+	"avg":                      "write mean < 100ms (k6's avg)",
+	"count":                    "write requests or errors: errors < 10",
+}
+
+// simpleNames lists the metrics of the catalogue, for the error of an
+// unknown one.
+var simpleNames = func() string {
+	var names []string
+	for _, m := range catalogue.All() {
+		if _, isStat, _ := parseStat(m.Name); !isStat && !strings.Contains(m.Name, ".") {
+			names = append(names, m.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}()

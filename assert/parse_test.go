@@ -191,7 +191,14 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated string", `p99{name="a} < 5ms`, 10, "unterminated or malformed string"},
 
 		// metrics
-		{"unknown metric", "latnecy < 5ms", 1, `unknown metric "latnecy"`},
+		{"unknown metric", "latnecy < 5ms", 1, `unknown metric "latnecy"; want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), error_rate, throughput, dropped, goroutine_growth, heap_peak, gc_pause_p99, requests, errors, abandoned, rate, goroutines_start, goroutines_peak, goroutines_end, gc_pause_max, num_gc, cpu_seconds`},
+		// A k6 user's first thresholds: each names what to write here.
+		{"k6 http_req_failed", "http_req_failed: rate<0.01", 1, `unknown metric "http_req_failed"; k6's http_req_failed is error_rate here: write error_rate < 0.01 or error_rate < 1%`},
+		{"k6 http_req_duration", "http_req_duration<200ms", 1, `unknown metric "http_req_duration"; k6's http_req_duration is the latency here, the default: write p(95) < 200ms`},
+		{"k6 avg", "avg < 5ms", 1, `unknown metric "avg"; write mean < 100ms (k6's avg)`},
+		{"k6 dropped_iterations", "dropped_iterations == 0", 1, `unknown metric "dropped_iterations"; k6's dropped_iterations are dropped here: dropped == 0`},
+		{"k6 rate of failures", "rate<0.01", 6, "rate is requests per second: for the share of requests that failed (k6's http_req_failed: rate<0.01) write error_rate < 0.01; for 0.01 requests a second write 0.01/s"},
+		{"bare fraction of throughput", "throughput >= 0.95", 15, "throughput is requests per second: for a share of the planned rate write 95%; for 0.95 requests a second write 0.95/s"},
 		{"unknown distribution", "svc.p99 < 5ms", 1, `unknown distribution "svc"; want latency, service, dns, connect, tls, ttfb or total`},
 		{"unknown statistic", "service.p98x < 5ms", 9, `unknown statistic "p98x"; want p50, p90, p95, p99, p999, p(Q), min, max, mean or med`},
 		{"distribution alone", "service < 5ms", 1, "service needs a statistic, such as service.p99"},
