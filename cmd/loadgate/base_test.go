@@ -224,3 +224,30 @@ func TestRunBaseAutoOnlyStored(t *testing.T) {
 		}
 	}
 }
+
+// TestRunGoTestFlagBeforeDashes: a user wrote loadgate run -timeout 20m
+// ./..., as go test takes it, and was told only "flag provided but not
+// defined: -timeout"; the error now says to give it after --, with its
+// value. A flag that is no go test flag keeps the flag package's words.
+func TestRunGoTestFlagBeforeDashes(t *testing.T) {
+	inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/same"}.install(t)
+	for _, tt := range []struct {
+		give []string
+		want string
+	}{
+		{[]string{"run", "-timeout", "20m", "./examples/shop"}, "loadgate run: -timeout is a go test flag: give go test flags after --, as loadgate run ./... -- -timeout 20m"},
+		{[]string{"run", "./examples/shop", "-race"}, "loadgate run: -race is a go test flag: give go test flags after --, as loadgate run ./... -- -race"},
+		{[]string{"run", "-tags=integration", "./examples/shop"}, "as loadgate run ./... -- -tags=integration"},
+		{[]string{"baseline", "update", "-short", "./examples/shop"}, "loadgate baseline update: -short is a go test flag: give go test flags after --, as loadgate baseline update ./... -- -short"},
+		{[]string{"run", "-bogus", "./examples/shop"}, "loadgate run: flag provided but not defined: -bogus"},
+	} {
+		t.Run(strings.Join(tt.give, " "), func(t *testing.T) {
+			r := loadgate(t.Context(), tt.give...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, tt.want)
+			}
+			noGoTestRan(t, log)
+		})
+	}
+}

@@ -102,7 +102,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	own, testFlags := splitPassthrough(args)
 	pkgs, err := parseInterleaved(fs, own)
 	if err != nil {
-		return helpOrErr(err)
+		return helpOrErr(misplacedTestFlag(name, err, own))
 	}
 	cfg.Packages, cfg.TestFlags, cfg.Update = pkgs, testFlags, true
 	if err := cfg.check(name, out); err != nil {

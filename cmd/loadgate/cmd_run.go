@@ -179,7 +179,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	own, testFlags := splitPassthrough(args)
 	pkgs, err := parseInterleaved(fs, own)
 	if err != nil {
-		return helpOrErr(err)
+		return helpOrErr(misplacedTestFlag("run", err, own))
 	}
 	cfg.Packages, cfg.TestFlags = pkgs, testFlags
 	j, err := pf.load("run")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"regexp"
 	"strings"
@@ -35,6 +36,36 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// misplacedTestFlag returns the error for parseInterleaved's err when the
+// flag it did not know is a go test flag given among loadgate's own (run
+// -timeout 20m ./...): the flag package said only "flag provided but not
+// defined: -timeout", and the user had to find -- in the usage line.
+// Otherwise it returns err.
+func misplacedTestFlag(cmd string, err error, own []string) error {
+	var undefined string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, name, ok := strings.Cut(e.Error(), "flag provided but not defined: -"); ok {
+			undefined, _, _ = strings.Cut(name, "\n")
+			break
+		}
+	}
+	if !gotest.IsTestFlag(undefined) {
+		return err
+	}
+	for i, a := range own {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != undefined {
+			continue
+		}
+		given := a
+		if !hasValue && !gotest.IsBoolFlag(name) && i+1 < len(own) {
+			given += " " + own[i+1]
+		}
+		return usageErrorf(cmd, "-%s is a go test flag: give go test flags after --, as loadgate %s ./... -- %s", name, cmd, given)
+	}
+	return err
 }
 
 // checkTestFlags refuses go test flags after -- that loadgate sets itself

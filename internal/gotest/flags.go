@@ -15,6 +15,31 @@ var ownedFlags = map[string]string{
 	"json":       "",
 }
 
+// testFlags are flags of go test and go build that a user who runs
+// loadgate as go test passes first (-timeout, -race, -tags, -v): loadgate
+// takes them after --, and says so when one comes before it.
+var testFlags = map[string]bool{
+	"timeout": true, "v": true, "race": true, "tags": true, "short": true, "cpu": true,
+	"failfast": true, "parallel": true, "shuffle": true, "cover": true, "coverprofile": true,
+	"coverpkg": true, "covermode": true, "benchtime": true, "bench": true, "benchmem": true,
+	"vet": true, "ldflags": true, "gcflags": true, "mod": true, "trimpath": true,
+	"p": true, "exec": true, "skip": true, "fullpath": true, "msan": true, "asan": true,
+}
+
+// IsTestFlag tells whether name (without its dashes or value) is a flag of
+// go test or go build that loadgate passes on after -- on its command line.
+func IsTestFlag(name string) bool { return testFlags[name] }
+
+// IsBoolFlag tells whether the go test or go build flag name takes no
+// value (-race, -v).
+func IsBoolFlag(name string) bool {
+	switch name {
+	case "v", "race", "short", "failfast", "cover", "benchmem", "trimpath", "msan", "asan", "fullpath":
+		return true
+	}
+	return false
+}
+
 // FlagError is a go test flag the user gave that loadgate sets itself;
 // each front end words it for its own flag or input.
 type FlagError struct {
