@@ -5,17 +5,18 @@ import (
 	"strings"
 )
 
-// A merged result that lacks shards (loadgate merge -partial) holds the
-// requests of the shards there are: its latencies and error rates are
-// those of the service under that load, and are judged; its throughput and
-// dropped arrivals (catalogue.Metric.Load) are those of a share of the
-// load, about k/N of the whole for k of N shards. Judged, a missing shard
-// would read as the service's regression, so those rows are left unjudged
-// (inconclusive, never a pass or a failure): the reader is told which runs
-// lacked shards and which metrics were not judged, as generator-bound runs
-// leave theirs.
+// A merged result that lacks shards (loadgate merge -partial), or a run
+// that Ctrl-C or SIGTERM interrupted, holds the requests of the load that
+// ran: its latencies and error rates are those of the service under that
+// load, and are judged; its throughput and dropped arrivals
+// (catalogue.Metric.Load) are those of a share of the load, about k/N of
+// the whole for k of N shards. Judged, a missing shard or the minutes an
+// interrupt cut off would read as the service's regression, so those rows
+// are left unjudged (inconclusive, never a pass or a failure): the reader
+// is told which runs held a share of the load and which metrics were not
+// judged, as generator-bound runs leave theirs.
 
-// leavePartial makes r unjudged because a run lacked shards: inconclusive,
+// leavePartial makes r unjudged because a run held a share of the load: inconclusive,
 // or a warning when it could not fail anyway (warnOnly).
 func (r *Row) leavePartial(warnOnly bool) {
 	r.Partial, r.GeneratorBound, r.BoundByChange = true, false, false
@@ -26,11 +27,11 @@ func (r *Row) leavePartial(warnOnly bool) {
 	r.Note = "partial: a share of the load, not judged"
 }
 
-// partialReason says which rows the runs that lacked shards left
-// unjudged, and which runs they were: "partial: throughput, dropped not
-// judged: a merged result that lacks shards has the counts and rates of a
-// share of the load (head run 1: 2 of 3 shards merged, shard 2 missing)";
-// "" when they left none.
+// partialReason says which rows the runs that held a share of the load
+// left unjudged, and which runs they were: "partial: throughput, dropped
+// not judged: runs that hold a share of the load have the counts and
+// rates of that share (head run 1: 2 of 3 shards merged, shard 2
+// missing)"; "" when they left none.
 func (c *Comparison) partialReason() string {
 	var not []string
 	for _, r := range c.Rows {
@@ -41,6 +42,6 @@ func (c *Comparison) partialReason() string {
 	if len(not) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("partial: %s not judged: a merged result that lacks shards has the counts and rates of a share of the load (%s)",
+	return fmt.Sprintf("partial: %s not judged: runs that hold a share of the load have the counts and rates of that share (%s)",
 		joinComma(not), strings.Join(c.Partial, "; "))
 }

@@ -99,11 +99,13 @@ type Run struct {
 	// add up), so its metrics of the test process are left out of
 	// comparisons.
 	Shards int `json:"shards,omitempty"`
-	// Partial says which shards a merged result lacked (loadgate merge
-	// -partial): "2 of 3 shards merged, shard 2 missing"; empty for a run
-	// that lacked none. Its throughput and dropped arrivals are those of a
-	// share of the load, which a comparison leaves unjudged
-	// ([Row.Partial]).
+	// Partial says why the run holds a share of its load
+	// ([loadtest.Result.PartialNote]): the shards a merged result lacked
+	// (loadgate merge -partial, "2 of 3 shards merged, shard 2 missing"),
+	// or the signal that interrupted it or one of its shards; empty for a
+	// run of the whole load. Its throughput and dropped arrivals are those
+	// of a share of the load, which a comparison leaves unjudged
+	// ([Row.Partial]). Such a run is never recorded as a baseline.
 	Partial string `json:"partial,omitempty"`
 }
 
@@ -205,7 +207,7 @@ func RunOf(res *loadtest.Result) Run {
 		r.GeneratorBound = slices.Clone(g.Reasons)
 	}
 	r.Shards = len(res.Shards)
-	r.Partial = res.Shard.PartialNote()
+	r.Partial = res.PartialNote()
 	return r
 }
 

@@ -92,7 +92,7 @@ func TestComparePartial(t *testing.T) {
 			t.Errorf("%s: partial %v, verdict %v, note %q; want partial %v (inconclusive, saying why) for throughput and dropped only", r.Metric, r.Partial, r.Verdict, r.Note, load)
 		}
 	}
-	wantWhy := "inconclusive: partial: throughput, dropped not judged: a merged result that lacks shards has the counts and rates of a share of the load (head run 1: 2 of 3 shards merged, shard 3 missing; head run 2:"
+	wantWhy := "inconclusive: partial: throughput, dropped not judged: runs that hold a share of the load have the counts and rates of that share (head run 1: 2 of 3 shards merged, shard 3 missing; head run 2:"
 	if c.Verdict != Inconclusive || len(c.Reasons) == 0 || !strings.HasPrefix(c.Reasons[0], wantWhy) || len(c.Partial) != 5 {
 		t.Errorf("verdict %v, reasons %q, partial %q; want inconclusive, first saying %q", c.Verdict, c.Reasons, c.Partial, wantWhy)
 	}
@@ -103,6 +103,41 @@ func TestComparePartial(t *testing.T) {
 	// The latencies of the shards there are still judge the service.
 	if c, err := CompareRuns(base, slower, DefaultPolicy); err != nil || c.Verdict != Fail || !slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Verdict == Fail }) {
 		t.Errorf("a doubled p99 of partial runs: %v, %v; want a failure", c, err)
+	}
+}
+
+// TestCompareInterrupted: a head run that Ctrl-C stopped halfway has half
+// the requests and, at an open-model rate, the throughput of the time it
+// ran; judged, its counts were the service's regression or a pass of a
+// share of the load. They are left unjudged as a partial merge's are, the
+// interrupt said; its latencies are still judged.
+func TestCompareInterrupted(t *testing.T) {
+	var base, head []*loadtest.Result
+	for i := range uint64(5) {
+		base = append(base, result("checkout", time.Millisecond, i))
+		r := result("checkout", time.Millisecond, 10+i)
+		if i == 2 {
+			r.Stopped = &loadtest.Stop{Cause: loadtest.StopInterrupted, Stage: "hold", Reason: "interrupted by SIGINT (Ctrl-C)"}
+			r.Throughput /= 2
+			r.Dropped = 500
+		}
+		head = append(head, r)
+	}
+	c, err := CompareRuns(base, head, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"head run 3: interrupted by SIGINT (Ctrl-C) in stage hold"}; !slices.Equal(c.Partial, want) {
+		t.Errorf("partial %q, want %q", c.Partial, want)
+	}
+	for _, r := range c.Rows {
+		load := r.Metric == Throughput || r.Metric == Dropped
+		if r.Partial != load {
+			t.Errorf("%s: partial %v, verdict %v; want partial (unjudged) for throughput and dropped only", r.Metric, r.Partial, r.Verdict)
+		}
+	}
+	if c.Verdict != Inconclusive {
+		t.Errorf("verdict %v (%q), want inconclusive", c.Verdict, c.Reasons)
 	}
 }
 
@@ -124,7 +159,7 @@ func TestPartialNotRecorded(t *testing.T) {
 	partial.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: partial.Started, Partial: true, Missing: []int{3}}
 	partial.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}}
 	_, err = Record(path, "u2", partial)
-	if err == nil || !strings.Contains(err.Error(), "partial merge (2 of 3 shards merged, shard 3 missing)") {
+	if err == nil || !strings.Contains(err.Error(), "result 1 holds a share of the load (2 of 3 shards merged, shard 3 missing)") {
 		t.Errorf("Record(a partial merge) = %v, want it refused naming the missing shard", err)
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
@@ -139,7 +174,7 @@ func TestInterruptedNotRecorded(t *testing.T) {
 	r := result("checkout", time.Millisecond, 1)
 	r.Stopped = &loadtest.Stop{Cause: "interrupted", Reason: "interrupted by SIGINT (Ctrl-C)"}
 	_, err := Record(path, "u1", r)
-	if err == nil || !strings.Contains(err.Error(), "result 1 was interrupted (interrupted by SIGINT (Ctrl-C))") {
+	if err == nil || !strings.Contains(err.Error(), "result 1 holds a share of the load (interrupted by SIGINT (Ctrl-C))") {
 		t.Errorf("Record(an interrupted run) = %v, want it refused", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -161,7 +196,7 @@ func TestInterruptedShardNotRecorded(t *testing.T) {
 		{Index: 2, Stopped: &loadtest.Stop{Cause: "interrupted", Stage: "100/s", Reason: "interrupted by SIGTERM"}},
 	}
 	_, err := Record(path, "u1", r)
-	if err == nil || !strings.Contains(err.Error(), "result 1 was interrupted (shard 2: interrupted by SIGTERM)") {
+	if err == nil || !strings.Contains(err.Error(), "result 1 holds a share of the load (shard 2: interrupted by SIGTERM in stage 100/s)") {
 		t.Errorf("Record(a merge of an interrupted shard) = %v, want it refused naming the shard", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

@@ -178,17 +178,13 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	if err != nil {
 		return recording{}, err
 	}
-	// A merge that lacks shards measured part of the load: as a baseline
-	// it would make every later full run look faster than its base.
-	// So does a run Ctrl-C stopped.
+	// A merge that lacks shards, or a run Ctrl-C stopped, measured a share
+	// of the load: as a baseline it would make every later full run look
+	// faster than its base.
 	for i, r := range s.Runs {
 		if r.Partial != "" {
-			return recording{}, fmt.Errorf("not recording %s: result %d is a partial merge (%s), a part of the load; run the missing shards again and merge them all",
+			return recording{}, fmt.Errorf("not recording %s: result %d holds a share of the load (%s); run it again whole (the missing shards, merged with the others)",
 				s.Scenario, i+1, r.Partial)
-		}
-		if why := interrupted(s.Results[i]); why != "" {
-			return recording{}, fmt.Errorf("not recording %s: result %d was interrupted (%s), a part of the load; run it again",
-				s.Scenario, i+1, why)
 		}
 	}
 	dir := filepath.Dir(path)
@@ -278,23 +274,6 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	noteWritten(path, b)
 	rec.saved = true
 	return rec, c.release(path)
-}
-
-// interrupted says why r holds a part of its load because a signal
-// stopped it, or of a merged r, one of its shards ("" if none did). A
-// merged result's Stopped names only the first shard that stopped, which
-// may have stopped at a gate while a later one was interrupted (a pod
-// deleted).
-func interrupted(r *loadtest.Result) string {
-	if st := r.Stopped; st != nil && st.Cause == "interrupted" {
-		return st.Reason
-	}
-	for _, sh := range r.Shards {
-		if st := sh.Stopped; st != nil && st.Cause == "interrupted" {
-			return fmt.Sprintf("shard %d: %s", sh.Index, st.Reason)
-		}
-	}
-	return ""
 }
 
 // PartialPath is the staging file of the baseline at path, where

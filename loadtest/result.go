@@ -340,6 +340,10 @@ type Stop struct {
 	Reason string `json:"reason"`
 }
 
+// StopInterrupted is the Stop.Cause of a run that Ctrl-C or SIGTERM
+// stopped: its result holds a share of the load ([Result.PartialNote]).
+const StopInterrupted = "interrupted"
+
 // Planned returns the stages this run was planned to send: Load.Stages,
 // or, in the result of one shard of a sharded run, the shard's share of
 // them (Shard.Plan), so that a rate or a count is checked against what

@@ -198,8 +198,8 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 	if msg := nothingSent(res); msg != "" {
 		t.Errorf("%s", msg)
 	}
-	if st := res.Stopped; st != nil && st.Cause == "interrupted" {
-		t.Errorf("loadtest: scenario %s stopped early: %s", s.Name, st.Reason)
+	if st := res.Stopped; st != nil && st.Cause == StopInterrupted {
+		t.Errorf("loadtest: scenario %s stopped early: %s; its result holds the load until then", s.Name, st.Reason)
 	}
 	if res.gateInvalid != "" {
 		// Not a verdict on the service: the load was written wrong, and a
@@ -293,7 +293,7 @@ func canceledStop(ctx context.Context, stage string) Stop {
 	cause := context.Cause(ctx)
 	var in errInterrupted
 	if errors.As(cause, &in) {
-		return Stop{Cause: "interrupted", Stage: stage, Reason: in.Error() + "; the result holds the load until then"}
+		return Stop{Cause: StopInterrupted, Stage: stage, Reason: in.Error()}
 	}
 	return Stop{Cause: "canceled", Stage: stage, Reason: "the run's context ended: " + cause.Error()}
 }

@@ -100,6 +100,42 @@ func (s *Shard) PartialNote() string {
 	return fmt.Sprintf("%d of %d shards merged, %s missing", s.Count-len(s.Missing), s.Count, ShardList(s.Missing))
 }
 
+// PartialNote says why r holds a share of its planned load, in the words
+// every output that reads such a result uses: the shards a merged result
+// lacks ("2 of 3 shards merged, shard 2 missing"), or the signal that
+// interrupted the run, or one shard of a merged one ("interrupted by
+// SIGTERM in stage hold", "shard 2: interrupted by SIGTERM in stage
+// hold"); "" for a result of the whole load. A gate, the abort rule or
+// exhausted test data stop a run early too, but on what the run measured:
+// they are verdicts, not a share of the load.
+func (r *Result) PartialNote() string {
+	var notes []string
+	if note := r.Shard.PartialNote(); note != "" {
+		notes = append(notes, note)
+	}
+	if note := r.Stopped.interruptNote(); note != "" && len(r.Shards) == 0 {
+		notes = append(notes, note)
+	}
+	for _, sh := range r.Shards {
+		if note := sh.Stopped.interruptNote(); note != "" {
+			notes = append(notes, fmt.Sprintf("shard %d: %s", sh.Index, note))
+		}
+	}
+	return strings.Join(notes, "; ")
+}
+
+// interruptNote says which signal stopped the run, and in which stage; ""
+// if none did.
+func (st *Stop) interruptNote() string {
+	if st == nil || st.Cause != StopInterrupted {
+		return ""
+	}
+	if st.Stage == "" {
+		return st.Reason
+	}
+	return st.Reason + " in stage " + st.Stage
+}
+
 // ShardList names shards: "shard 3", "shards 2 and 4", "shards 1, 2 and 4".
 func ShardList(idx []int) string {
 	s := make([]string, len(idx))

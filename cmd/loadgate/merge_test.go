@@ -330,7 +330,7 @@ func TestComparePartial(t *testing.T) {
 			t.Fatalf("%s: %s", m, r)
 		}
 	}
-	const why = "partial: throughput, dropped not judged: a merged result that lacks shards has the counts and rates of a share of the load (head run 1: 2 of 3 shards merged, shard 2 missing)"
+	const why = "partial: throughput, dropped not judged: runs that hold a share of the load have the counts and rates of that share (head run 1: 2 of 3 shards merged, shard 2 missing)"
 	for _, tt := range []struct{ format, want string }{
 		{"text", "throughput    383/s   255/s  -33.31%  (n=1)  inconclusive: partial: a share of the load, not judged"},
 		{"text", "INCONCLUSIVE: 1 scenario, no regression confirmed; partial: checkout (shards missing: the counts and rates, a share of the load, were not judged)"},

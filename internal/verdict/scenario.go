@@ -86,10 +86,11 @@ type Scenario struct {
 	// (baseline.Comparison.GeneratorBound lists both sides' bound runs);
 	// without one, it warns.
 	GeneratorBound []string
-	// Partial lists the runs of either side that are merged results
-	// lacking shards (loadgate merge -partial, the Action's partial:
-	// true), with which: "head run 1: 2 of 3 shards merged, shard 2
-	// missing". Their counts and rates are those of a share of the load:
+	// Partial lists the runs of either side that hold a share of the
+	// load (loadtest.Result.PartialNote): merged results lacking shards
+	// (loadgate merge -partial, the Action's partial: true), runs Ctrl-C
+	// or SIGTERM interrupted, with why: "head run 1: 2 of 3 shards
+	// merged, shard 2 missing". Their counts and rates are those of a share of the load:
 	// a comparison leaves those metrics unjudged (baseline.Row.Partial);
 	// without one, it warns. Every output says it from here.
 	Partial []string
@@ -143,7 +144,7 @@ func (s *Scenario) finish(in Input) {
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
 	for i, r := range in.Head {
-		if note := r.Shard.PartialNote(); note != "" && s.Comparison == nil {
+		if note := r.PartialNote(); note != "" && s.Comparison == nil {
 			s.Partial = append(s.Partial, fmt.Sprintf("head run %d: %s", i+1, note))
 		}
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
@@ -321,7 +322,7 @@ func Worsening(r baseline.Row) float64 {
 	return r.Change
 }
 
-// PartialUnjudged tells whether runs that lacked shards left metrics of
+// PartialUnjudged tells whether runs that held a share of the load left metrics of
 // the comparison unjudged (baseline.Row.Partial): the scenario's counts
 // and rates are those of a share of the load.
 func (s *Scenario) PartialUnjudged() bool {
