@@ -23,11 +23,14 @@
 // none), 4 when loadgate could not finish for a reason that says nothing
 // of the code (an output it could not write, a Pushgateway it could not
 // reach), and 130 when loadgate run was interrupted (143 when it was
-// terminated: SIGTERM, as a CI job's cancellation or Kubernetes sends).
+// terminated: SIGTERM, as a CI job's cancellation or Kubernetes sends; 141
+// when the reader of its output went away, as loadgate run | head does).
 package main
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -42,13 +45,44 @@ func main() {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	var got atomic.Value
-	go func() {
-		got.Store(<-sigs)
+	stop := func(sig os.Signal) {
+		got.CompareAndSwap(nil, sigBox{sig})
 		cancel()
-	}()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	sig, _ := got.Load().(os.Signal)
-	os.Exit(signalStatus(exitStatus(err, os.Stderr), sig))
+	}
+	go func() { stop(<-sigs) }()
+	// A reader that goes away (loadgate run | head, or q in less) breaks
+	// the output: that stops the run as an interrupt does, so that go test
+	// (in a process group of its own) and the base commit's worktree do
+	// not outlive it. Caught, SIGPIPE no longer kills the process at its
+	// first write to the broken pipe; the write fails with EPIPE instead,
+	// here on standard output or error, elsewhere (a socket) as before.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	stdout := &pipeWatch{w: os.Stdout, broken: func() { stop(syscall.SIGPIPE) }}
+	stderr := &pipeWatch{w: os.Stderr, broken: func() { stop(syscall.SIGPIPE) }}
+	err := run(ctx, os.Args[1:], stdout, stderr)
+	var sig os.Signal
+	if b, ok := got.Load().(sigBox); ok {
+		sig = b.sig
+	}
+	os.Exit(signalStatus(exitStatus(err, stderr), sig))
+}
+
+// sigBox holds a signal in an atomic.Value, which needs one concrete type.
+type sigBox struct{ sig os.Signal }
+
+// pipeWatch writes to w, and calls broken when a write fails because the
+// reader of w went away.
+type pipeWatch struct {
+	w      io.Writer
+	broken func()
+}
+
+func (p *pipeWatch) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if errors.Is(err, syscall.EPIPE) {
+		p.broken()
+	}
+	return n, err
 }
 
 // signalStatus is the exit status code of a run that sig, if not nil,

@@ -309,3 +309,32 @@ func noGoTestRan(t *testing.T, log string) {
 		t.Errorf("go test ran despite bad usage:\n%s", data)
 	}
 }
+
+// TestPipeWatch: a reader that went away (loadgate run | head) stops the
+// run as an interrupt does; other write errors do not.
+func TestPipeWatch(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		broken bool
+	}{
+		{nil, false},
+		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}, true},
+		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}, false},
+	} {
+		called := false
+		p := &pipeWatch{w: errWriter{tt.err}, broken: func() { called = true }}
+		if _, err := p.Write([]byte("x")); err != tt.err || called != tt.broken {
+			t.Errorf("write failing with %v: returned %v, broken called %v; want the error and %v", tt.err, err, called, tt.broken)
+		}
+	}
+}
+
+// errWriter fails its writes with err, if not nil.
+type errWriter struct{ err error }
+
+func (w errWriter) Write(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	return len(b), nil
+}

@@ -109,7 +109,8 @@ Commands:
 Exit status: 0 all passed, 1 a test failed or a regression, 2 bad usage or
 unreadable input, 3 inconclusive (too noisy, or generator-bound runs),
 4 loadgate could not finish (an output it could not write, a service it
-could not reach: no verdict on the code), 130 interrupted (143 terminated).
+could not reach: no verdict on the code), 130 interrupted (143 terminated,
+141 when the reader of the output went away).
 
 Run 'loadgate <command> -h' for the flags of a command and an example.
 
