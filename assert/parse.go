@@ -166,6 +166,9 @@ func (lx *lexer) next() token {
 	if r == '\'' || r == '`' {
 		msg += "; strings are written in double quotes"
 	}
+	if r == ':' {
+		msg += `; a label is written with =, as p95{name="checkout"} (k6 writes {name:"checkout"})`
+	}
 	return token{kind: tIllegal, text: msg, col: col}
 }
 
@@ -270,12 +273,30 @@ func Parse(expr string) (*Expr, error) {
 	}
 	e.limit = lit
 	if p.tok.kind != tEOF {
+		if unit := spacedUnit(p.tok); unit != "" && lit.kind == litBare {
+			return nil, p.errorf(p.tok.col, "write the unit next to its number, without a space: %s%s", fnum(lit.num), unit)
+		}
 		return nil, p.unexpected("the end of the expression")
 	}
 	if err := e.typecheck(); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// spacedUnit returns the unit that t is, when a limit's number was
+// followed by a space and a unit (p95 < 200 ms, as k6's docs and most
+// dashboards print a latency); "" when t is something else.
+func spacedUnit(t token) string {
+	switch {
+	case t.kind == tIllegal && t.text == fmt.Sprintf("unexpected character %q", '%'):
+		return "%"
+	case t.kind != tIdent:
+		return ""
+	case durationRank[t.text] != 0, byteUnits[t.text] != 0:
+		return t.text
+	}
+	return ""
 }
 
 // term parses a metric or a literal of the left side.

@@ -188,6 +188,10 @@ func TestParseErrors(t *testing.T) {
 		{"empty selector", `p99{} < 5ms`, 5, `empty selector: write {stage="ramp"} or {name="checkout"}, or drop the braces`},
 		{"unclosed selector", `p99{name="a" < 5ms`, 14, `unexpected "<"; want } or ,`},
 		{"single quotes", `p99{name='a'} < 5ms`, 10, "unexpected character '\\''; strings are written in double quotes"},
+		// k6's spellings: a colon in a selector, a space before a unit.
+		{"k6 selector", `p95{name:"a"} < 5ms`, 9, `unexpected character ':'; a label is written with =, as p95{name="checkout"} (k6 writes {name:"checkout"})`},
+		{"unit after a space", `p(95) < 200 ms`, 13, "write the unit next to its number, without a space: 200ms"},
+		{"percent after a space", `error_rate < 1 %`, 16, "write the unit next to its number, without a space: 1%"},
 		{"unterminated string", `p99{name="a} < 5ms`, 10, "unterminated or malformed string"},
 
 		// metrics

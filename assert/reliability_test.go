@@ -37,6 +37,9 @@ func TestIssue20ImpossibleLimitsRefused(t *testing.T) {
 		{"status(999) < 1%", 8, "status 999 is not an HTTP status: codes run from 100 to 599, classes from 1xx to 5xx"},
 		{"p99 < 1h1h", 10, "duration 1h1h gives unit h twice; write it once, as 2h0m0s"},
 		{"p99 < 30s1m", 11, "duration 30s1m has its units out of order; write the largest first, as 1m30s"},
+		// One letter short of ms: minutes, which passed every run.
+		{"p99 < 200m", 10, "200m is 3h20m0s (m is minutes): for milliseconds write 200ms; for minutes past an hour write 3h20m0s"},
+		{"p99 < 59m", 0, ""},
 		// Limits the bounds do not decide.
 		{"error_rate < 100%", 0, ""},
 		{"error_rate == 0", 0, ""},

@@ -108,6 +108,12 @@ func parseLiteral(text string, numLen int) (literal, int, string) {
 		if at, msg := durationOrder(text, d); msg != "" {
 			return literal{}, utf8.RuneCountInString(text[:at]), msg
 		}
+		if suffix == "m" && d >= time.Hour {
+			// k6 and most dashboards write milliseconds as ms, and one
+			// letter less reads as minutes: p99 < 200m passed every run.
+			return literal{}, utf8.RuneCountInString(text[:numLen]), fmt.Sprintf(
+				"%s is %s (m is minutes): for milliseconds write %sms; for minutes past an hour write %s", text, d, text[:numLen], d)
+		}
 		l.kind, l.dur = litDuration, d
 	}
 	return l, 0, ""
