@@ -5,10 +5,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/loadgate/loadgate/internal/quantity"
+	"github.com/loadgate/loadgate/internal/texttable"
 )
 
 // Summary renders a result as the plain-text table Run logs at the end.
@@ -44,26 +44,26 @@ func Summary(r *Result) string {
 	// model short of users drops arrivals; a ramp may have gates.
 	dropped := r.Dropped > 0
 	gated := slices.ContainsFunc(r.Stages, func(s StageResult) bool { return s.Gate != nil })
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "stage\trequests\terrors\t"
+	tw := texttable.Table{Align: "rrrrrrrrrrr"}
+	head := []string{"stage", "requests", "errors"}
 	if dropped {
-		head += "dropped\t"
+		head = append(head, "dropped")
 	}
-	head += "rate\tp50\tp90\tp99\tp99.9\tmax\t"
+	head = append(head, "rate", "p50", "p90", "p99", "p99.9", "max")
 	if gated {
-		head += "gate\t"
+		head = append(head, "gate")
 	}
-	fmt.Fprintln(tw, head)
+	tw.Add(head...)
 	row := func(name string, req, errs, drops int64, rate float64, l Latency, gate string) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t", name, req, errs)
+		cells := []string{name, fmt.Sprint(req), fmt.Sprint(errs)}
 		if dropped {
-			fmt.Fprintf(tw, "%d\t", drops)
+			cells = append(cells, fmt.Sprint(drops))
 		}
-		fmt.Fprintf(tw, "%s\t%v\t%v\t%v\t%v\t%v\t", quantity.Rate(rate), ns(l.P50NS), ns(l.P90NS), ns(l.P99NS), ns(l.P999NS), ns(l.MaxNS))
+		cells = append(cells, quantity.Rate(rate), ns(l.P50NS).String(), ns(l.P90NS).String(), ns(l.P99NS).String(), ns(l.P999NS).String(), ns(l.MaxNS).String())
 		if gated {
-			fmt.Fprintf(tw, "%s\t", gate)
+			cells = append(cells, gate)
 		}
-		fmt.Fprintln(tw)
+		tw.Add(cells...)
 	}
 	for _, s := range r.Stages {
 		gate := ""
@@ -76,7 +76,7 @@ func Summary(r *Result) string {
 		row(s.Name, s.Requests, s.Errors, s.Dropped, s.Rate, s.Latency, gate)
 	}
 	row("total", r.Requests, r.Errors, r.Dropped, r.Rate, r.Latency, "")
-	tw.Flush()
+	writeIndented(&b, tw.String())
 	if r.Latency.Count > 0 && r.Load.Model != Closed {
 		fmt.Fprintf(&b, "service time (from actual send): p50 %v  p99 %v  max %v\n",
 			ns(r.ServiceTime.P50NS), ns(r.ServiceTime.P99NS), ns(r.ServiceTime.MaxNS))
@@ -160,26 +160,26 @@ func writeByName(b *strings.Builder, byName map[string]NameResult) {
 		withMsgs = withMsgs || nr.Messages != nil
 	}
 	sort.Strings(names)
-	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	header := "name\trequests\terrors\tp50\tp99\tmax\tstatus"
+	tw := texttable.Table{Align: "llllllll"}
+	header := []string{"name", "requests", "errors", "p50", "p99", "max", "status"}
 	if withMsgs {
-		header += "\tmessages sent/received (bytes)"
+		header = append(header, "messages sent/received (bytes)")
 	}
-	fmt.Fprintln(tw, header+"\t")
+	tw.Add(header...)
 	for _, name := range names[:min(len(names), maxSummaryNames)] {
 		nr := byName[name]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%v\t%v\t%v\t%s", name, nr.Requests, nr.Errors,
-			ns(nr.Latency.P50NS), ns(nr.Latency.P99NS), ns(nr.Latency.MaxNS), statusList(nr.StatusCodes))
+		cells := []string{name, fmt.Sprint(nr.Requests), fmt.Sprint(nr.Errors),
+			ns(nr.Latency.P50NS).String(), ns(nr.Latency.P99NS).String(), ns(nr.Latency.MaxNS).String(), statusList(nr.StatusCodes)}
 		if withMsgs {
 			m := ""
 			if nr.Messages != nil {
 				m = fmt.Sprintf("%d/%d (%d/%d)", nr.Messages.Sent, nr.Messages.Received, nr.Messages.SentBytes, nr.Messages.ReceivedBytes)
 			}
-			fmt.Fprintf(tw, "\t%s", m)
+			cells = append(cells, m)
 		}
-		fmt.Fprintln(tw, "\t")
+		tw.Add(cells...)
 	}
-	tw.Flush()
+	b.WriteString(tw.String())
 	if n := len(names) - maxSummaryNames; n > 0 {
 		fmt.Fprintf(b, "… and %d more names (in the result's by_name)\n", n)
 	}
@@ -238,15 +238,23 @@ func writeShard(b *strings.Builder, r *Result) {
 	}
 }
 
+// writeIndented writes the lines of a right-aligned table two spaces in,
+// so that its first column stands off the lines around it.
+func writeIndented(b *strings.Builder, table string) {
+	for line := range strings.Lines(table) {
+		b.WriteString("  " + line)
+	}
+}
+
 // writeShards writes a merged result's breakdown by shard, with each
 // generator's health.
 func writeShards(b *strings.Builder, shards []ShardRun) {
-	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(ShardRunColumns, "\t")+"\t")
+	tw := texttable.Table{Align: strings.Repeat("r", len(ShardRunColumns))}
+	tw.Add(ShardRunColumns...)
 	for _, s := range shards {
-		fmt.Fprintln(tw, strings.Join(s.Cells(), "\t")+"\t")
+		tw.Add(s.Cells()...)
 	}
-	tw.Flush()
+	writeIndented(b, tw.String())
 }
 
 // ShardRunColumns name the cells of [ShardRun.Cells].

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/texttable"
 )
 
 // TestSummaryByName checks the summary's rows per request name: sorted,
@@ -142,5 +144,46 @@ func TestSummaryWarmup(t *testing.T) {
 	r.Warmup = nil
 	if got := Summary(r); strings.Contains(got, "warm-up") {
 		t.Errorf("a run without a warm-up mentions one:\n%s", got)
+	}
+}
+
+// TestSummaryWideNames: a stage or request named in Chinese, two terminal
+// columns a character, shifted every column after it (text/tabwriter
+// counts runes); the summary's tables now line up on a terminal.
+func TestSummaryWideNames(t *testing.T) {
+	lat := Latency{Count: 3, P50NS: 2e6, P99NS: 9e6, MaxNS: 12e6}
+	r := &Result{Scenario: "登录", Requests: 6,
+		Stages: []StageResult{{Name: "高峰", Requests: 6, Rate: 200, Latency: lat}},
+		ByName: map[string]NameResult{
+			"登录":       {Requests: 3, Latency: lat, StatusCodes: map[string]int64{"200": 3}},
+			"checkout": {Requests: 3, Latency: lat, StatusCodes: map[string]int64{"200": 3}},
+		}}
+	got := Summary(r)
+	// Where each table's p99 column ends (stages, right-aligned) or starts
+	// (names, left-aligned), in terminal columns: the same on every row.
+	for _, table := range []struct {
+		first string
+		right bool
+	}{{"stage", true}, {"name", false}} {
+		at := map[int][]string{}
+		in := false
+		for line := range strings.Lines(got) {
+			line = strings.TrimRight(line, "\n")
+			cell := "9ms"
+			if strings.HasPrefix(strings.TrimSpace(line), table.first+" ") {
+				in, cell = true, "p99"
+			} else if !in || !strings.Contains(line, cell) {
+				in = false
+				continue
+			}
+			i := strings.Index(line, cell)
+			if table.right {
+				i += len(cell)
+			}
+			at[texttable.Width(line[:i])] = append(at[texttable.Width(line[:i])], line)
+		}
+		if len(at) != 1 {
+			t.Errorf("the %s table's p99 column is not in one place: %v\n%s", table.first, at, got)
+		}
 	}
 }
