@@ -98,15 +98,23 @@ func (r *Report) footer(b *strings.Builder) string {
 	return b.String()
 }
 
-// title says the most important thing the verdict rests on.
+// title says what the verdict rests on: every kind of failure there is
+// (a headline of "1 regression" hid an SLA breach and a test that failed
+// beside it, which fail-on sla fails on), else the most important thing.
 func (r *Report) title() string {
+	var fails []string
+	if r.Regressions > 0 {
+		fails = append(fails, cell.Plural(r.Regressions, "regression"))
+	}
+	if r.Breaches > 0 {
+		fails = append(fails, "SLA breached")
+	}
+	if len(r.Failures) > 0 {
+		fails = append(fails, "load tests failed")
+	}
 	switch {
-	case r.Regressions > 0:
-		return cell.Plural(r.Regressions, "regression")
-	case r.Breaches > 0:
-		return "SLA breached"
-	case len(r.Failures) > 0:
-		return "load tests failed"
+	case len(fails) > 0:
+		return strings.Join(fails, ", ")
 	case r.Verdict == baseline.Fail:
 		return "failed"
 	case r.Verdict == baseline.Inconclusive && slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool {

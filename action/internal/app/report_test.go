@@ -246,6 +246,12 @@ func TestMarkdownFailures(t *testing.T) {
 	if r.Verdict != baseline.Fail {
 		t.Errorf("verdict %v, want fail", r.Verdict)
 	}
+	// The headline names every kind of failure: it said "1 regression"
+	// alone, hiding the SLA breach and the failed tests that fail-on sla
+	// fails on.
+	if want := "## ❌ loadgate: 1 regression, SLA breached, load tests failed\n"; !strings.Contains(r.Markdown(HeadlineOnly), want) {
+		t.Errorf("the headline lacks %q:\n%.200s", want, r.Markdown(HeadlineOnly))
+	}
 	golden.Check(t, "failures.md.golden", []byte(r.Markdown(Full)))
 
 	got := r.Annotations()
