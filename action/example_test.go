@@ -20,6 +20,6 @@ func ExampleRun() {
 	err := action.Run(context.Background(), os.Stdout)
 	fmt.Println(errors.Is(err, action.ErrBadInput), errors.Is(err, action.ErrCheckFailed))
 	// Output:
-	// ::error::loadgate: input count: "many": want a whole number of runs a side, from 1 to 100
+	// ::error::loadgate: input count: "many": want auto or a whole number of runs a side, from 1 to 100
 	// true false
 }

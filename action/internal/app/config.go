@@ -263,12 +263,16 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			bad(InputGoTestFlags, v, "-%s: use the %s input", e.Flag, e.Own)
 		}
 	}
-	if v := getInput(gha, InputCount); v != "" && v != "auto" {
+	// The words of count, compare, comment, fail-on and partial are read
+	// regardless of case, as the action's own `if: inputs.setup-go ==
+	// 'true'` compares: "Auto" and "Never" were refused while "True" was
+	// taken.
+	if v := getInput(gha, InputCount); v != "" && !strings.EqualFold(v, "auto") {
 		cfg.Adaptive = false
 		n, err := strconv.Atoi(v)
 		switch {
 		case err != nil:
-			bad(InputCount, v, "want a whole number of runs a side, from 1 to %d", MaxCount)
+			bad(InputCount, v, "want auto or a whole number of runs a side, from 1 to %d", MaxCount)
 		case n < 1 || n > MaxCount:
 			bad(InputCount, v, "want from 1 to %d runs a side (5 or more let the rank test confirm a change)", MaxCount)
 		default:
@@ -282,7 +286,7 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		bad(InputWorkingDirectory, cfg.WorkingDirectory, "not a directory")
 	}
 	if v := getInput(gha, InputCompare); v != "" {
-		switch m := CompareMode(v); m {
+		switch m := CompareMode(strings.ToLower(v)); m {
 		case CompareAuto, CompareBaseline, CompareBaseRef:
 			cfg.Compare = m
 		default:
@@ -298,7 +302,7 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		}
 	}
 	if v := getInput(gha, InputFailOn); v != "" {
-		switch f := FailOn(v); f {
+		switch f := FailOn(strings.ToLower(v)); f {
 		case FailOnRegression, FailOnWarn, FailOnSLA, FailOnNever:
 			cfg.FailOn = f
 		default:

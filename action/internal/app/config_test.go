@@ -72,6 +72,22 @@ func TestConfigInputs(t *testing.T) {
 	}
 }
 
+// TestConfigCase: the words of the inputs are taken in any case, as
+// "True" for comment always was (was: compare: Baseline, fail-on: Never
+// and count: Auto were refused, and count's error did not mention auto).
+func TestConfigCase(t *testing.T) {
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{
+		"count": "Auto", "compare": "Baseline", "comment": "On-Change", "fail-on": "Never",
+	})
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Adaptive || cfg.Compare != CompareBaseline || cfg.Comment != CommentOnChange || cfg.FailOn != FailOnNever {
+		t.Errorf("config: %+v", cfg)
+	}
+}
+
 // TestConfigErrors: every bad input is reported, each naming its input.
 func TestConfigErrors(t *testing.T) {
 	badSLA := filepath.Join(t.TempDir(), "sla.txt")
@@ -81,7 +97,10 @@ func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		input, give, want string
 	}{
-		{"count", "many", `input count: "many": want a whole number of runs a side, from 1 to 100`},
+		{"count", "many", `input count: "many": want auto or a whole number of runs a side, from 1 to 100`},
+		{"count", "-3", `input count: "-3": want from 1 to 100 runs a side`},
+		{"compare", "base_ref", `input compare: "base_ref": want auto, baseline or base-ref`},
+		{"partial", "yes", `input partial: "yes": want true or false`},
 		{"count", "0", `input count: "0": want from 1 to 100 runs a side`},
 		{"compare", "main", `input compare: "main": want auto, baseline or base-ref`},
 		{"comment", "sometimes", `input comment: "sometimes": want true, false or on-change`},
