@@ -90,6 +90,9 @@ const (
 	InputShard            = "shard"
 	InputStartAt          = "start-at"
 	InputPartial          = "partial"
+	// InputSetupGo is action.yml's own (its setup-go step runs when it is
+	// true); the binary only checks its value.
+	InputSetupGo = "setup-go"
 )
 
 // DefaultConfig holds the defaults of the inputs, the same as action.yml's.
@@ -364,6 +367,12 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		if cfg.Partial && len(cfg.FromResults) == 0 {
 			bad(InputPartial, v, "only the job that merges shards' results (from-results) merges")
 		}
+	}
+	// action.yml ran actions/setup-go only if setup-go is true: any other
+	// word than false (yes, on, 1) skipped it without a word, and the
+	// tests ran with the runner's Go.
+	if v := getInput(gha, InputSetupGo); v != "" && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+		bad(InputSetupGo, v, "want true or false (anything but true skipped actions/setup-go)")
 	}
 	if v := getInput(gha, InputShard); v != "" {
 		i, n, err := loadtest.ParseShard(v)

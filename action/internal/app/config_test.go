@@ -77,7 +77,7 @@ func TestConfigInputs(t *testing.T) {
 // and count: Auto were refused, and count's error did not mention auto).
 func TestConfigCase(t *testing.T) {
 	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{
-		"count": "Auto", "compare": "Baseline", "comment": "On-Change", "fail-on": "Never",
+		"count": "Auto", "compare": "Baseline", "comment": "On-Change", "fail-on": "Never", "setup-go": "False",
 	})
 	cfg, err := ConfigFrom(e.action())
 	if err != nil {
@@ -101,6 +101,7 @@ func TestConfigErrors(t *testing.T) {
 		{"count", "-3", `input count: "-3": want from 1 to 100 runs a side`},
 		{"compare", "base_ref", `input compare: "base_ref": want auto, baseline or base-ref`},
 		{"partial", "yes", `input partial: "yes": want true or false`},
+		{"setup-go", "yes", `input setup-go: "yes": want true or false`},
 		{"count", "0", `input count: "0": want from 1 to 100 runs a side`},
 		{"compare", "main", `input compare: "main": want auto, baseline or base-ref`},
 		{"comment", "sometimes", `input comment: "sometimes": want true, false or on-change`},
