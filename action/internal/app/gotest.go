@@ -92,6 +92,9 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 	if cfg.GitHub.Owner != "" {
 		m.Repository = cfg.GitHub.Owner + "/" + cfg.GitHub.Repo
 	}
+	if j := cfg.Judge; j != nil {
+		m.SLADigest, m.PolicyDigest = fileDigest(j.SLAFile), fileDigest(j.PolicyFile)
+	}
 	m.HeadSHA, _ = g.git(ctx, wd, "rev-parse", "HEAD")
 
 	pkgs, err := gotest.List(ctx, wd, cfg.Packages)

@@ -87,6 +87,13 @@ type Manifest struct {
 	// Shard is set in the results of a shard job (the shard input) and
 	// in those its merge writes.
 	Shard *ShardManifest `json:"shard,omitempty"`
+	// SLADigest and PolicyDigest identify the SLA and policy files the
+	// job that ran the tests judged them with ([fileDigest]; empty for
+	// none): a workflow_run job that comments from these results with
+	// other files (its default branch's, when the pull request changed
+	// them) says that its verdict may not be the check's.
+	SLADigest    string `json:"sla_sha256,omitempty"`
+	PolicyDigest string `json:"policy_sha256,omitempty"`
 }
 
 // ShardManifest says which part of a sharded run a results directory

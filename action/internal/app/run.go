@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -246,6 +247,42 @@ func trustManifest(cfg *Config, gha *githubactions.Action, m Manifest, r *Report
 			gha.Warningf("loadgate: the results' run link %q is not a run of %s/%s: linking this run's", m.RunURL, cfg.GitHub.Owner, cfg.GitHub.Repo)
 		}
 	}
+	if m.Shard == nil && cfg.Judge != nil {
+		// A shard job judges nothing, so its results name no files.
+		for _, f := range []struct{ input, path, digest string }{
+			{InputSLA, cfg.Judge.SLAFile, m.SLADigest},
+			{InputPolicy, cfg.Judge.PolicyFile, m.PolicyDigest},
+		} {
+			if fileDigest(f.path) == f.digest {
+				continue
+			}
+			var note string
+			switch {
+			case f.path == "":
+				note = fmt.Sprintf("judged with no %s file, while the run that tested the pull request had one: its check may say otherwise", f.input)
+			case f.digest == "":
+				note = fmt.Sprintf("judged with this workflow's %s file %s, while the run that tested the pull request had none: its check may say otherwise", f.input, filepath.Base(f.path))
+			default:
+				note = fmt.Sprintf("judged with this workflow's %s file %s, not the pull request's own, which differs: the check of the run that tested it may say otherwise", f.input, filepath.Base(f.path))
+			}
+			r.Notes = append(r.Notes, note)
+			gha.Warningf("loadgate: %s", note)
+		}
+	}
+}
+
+// fileDigest identifies the contents of the file at path: "sha256:" and
+// their SHA-256 in hex; "" for no path, or a file that cannot be read.
+func fileDigest(path string) string {
+	if path == "" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // markerShape tells whether marker has the shape [Marker] gives: one

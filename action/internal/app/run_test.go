@@ -398,6 +398,53 @@ func TestRunFromResults(t *testing.T) {
 	}
 }
 
+// TestRunFromResultsOtherSLA: the workflow_run job judges the results
+// with its default branch's SLA file; when the pull request changed it,
+// the comment could contradict the check with no word of why. It says so
+// (in the details and as a warning), and says nothing when the files are
+// the same.
+func TestRunFromResultsOtherSLA(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	sla := writeSLA(t)
+	for _, tt := range []struct {
+		name, recorded, wantNote string
+	}{
+		{"same file", fileDigest(sla), ""},
+		{"the PR changed it", "sha256:0123", "judged with this workflow's sla file sla.txt, not the pull request's own, which differs: the check of the run that tested it may say otherwise"},
+		{"the PR had none", "", "judged with this workflow's sla file sla.txt, while the run that tested the pull request had none: its check may say otherwise"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := regressionResults()
+			res.Manifest.SLADigest = tt.recorded
+			dir := t.TempDir()
+			if err := fakeRunner(res).Run(t.Context(), nil, dir); err != nil {
+				t.Fatal(err)
+			}
+			d.AddPull(repoFull, prNumber, res.Manifest.PRHeadSHA)
+			e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never", "sla": sla})
+			e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
+			e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
+			writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+res.Manifest.PRHeadSHA+`", "pull_requests": []}}`)
+			out, err := runAction(t, e, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			report, _ := os.ReadFile(out.ReportPath)
+			if tt.wantNote == "" {
+				if strings.Contains(string(report), "judged with") || strings.Contains(e.stdout.String(), "judged with") {
+					t.Errorf("a note on the SLA file, which is the same:\n%s", report)
+				}
+				return
+			}
+			if !strings.Contains(string(report), tt.wantNote) || !strings.Contains(e.stdout.String(), "::warning::loadgate: "+tt.wantNote) {
+				t.Errorf("the report or the log lacks %q:\n%s", tt.wantNote, report)
+			}
+		})
+	}
+}
+
 // TestRunFromResultsForgedManifest: the results a workflow_run job
 // comments from were written by a job that ran the pull request's code.
 // A marker in them that is the start of a maintainer's comment must not
