@@ -66,6 +66,11 @@ func TestAnnotationsLeaveRoomForErrors(t *testing.T) {
 	if err == nil || errors.Is(err, ErrCheckFailed) || !strings.Contains(err.Error(), "commenting on pull request") {
 		t.Fatalf("err = %v, want the comment's failure", err)
 	}
+	// The step ends on the comment's error; the log still says what the
+	// tests found and that the check fails on it.
+	if !strings.Contains(e.stdout.String(), "loadgate: the check failed (verdict fail, fail-on regression)") {
+		t.Errorf("the log does not say the check failed:\n%s", e.stdout.String())
+	}
 	errs := strings.Count(e.stdout.String(), "::error ")
 	if errs+2 > MaxAnnotations {
 		t.Errorf("%d error annotations of the tests, then the action's and the runner's: %d, more than GitHub shows (%d)",

@@ -208,16 +208,22 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	gha.SetOutput("regressions", strconv.Itoa(r.Regressions))
 	gha.SetOutput("report-path", out.ReportPath)
 
+	// The verdict and the check's decision in the log before the comment,
+	// whose failure (an API error after its retries) ends the step: the
+	// log must still say what the load tests found.
+	gha.Infof("loadgate: verdict %s, %s", r.Verdict, cell.Plural(r.Regressions, "regression"))
+	var checkErr error
+	if fail, reasons := failing(r, cfg.FailOn); fail {
+		checkErr = &CheckError{FailOn: cfg.FailOn, Verdict: r.Verdict, Reasons: reasons}
+		// In the log too: a runner shows the step's stderr less plainly,
+		// and the annotations are the failing tests'.
+		gha.Infof("loadgate: %v", checkErr)
+	}
 	if err := comment(ctx, cfg, deps, res, r, out); err != nil {
 		return out, err
 	}
-	gha.Infof("loadgate: verdict %s, %s", r.Verdict, cell.Plural(r.Regressions, "regression"))
-	if fail, reasons := failing(r, cfg.FailOn); fail {
-		err := &CheckError{FailOn: cfg.FailOn, Verdict: r.Verdict, Reasons: reasons}
-		// In the log too: a runner shows the step's stderr less plainly,
-		// and the annotations are the failing tests'.
-		gha.Infof("loadgate: %v", err)
-		return out, err
+	if checkErr != nil {
+		return out, checkErr
 	}
 	return out, nil
 }
