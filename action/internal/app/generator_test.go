@@ -30,7 +30,7 @@ func TestMarkdownGeneratorBound(t *testing.T) {
 			"## ❌ loadgate: 1 regression",
 			"⚠️ **generator-bound** — the load generator was the bottleneck in 1 run, so the comparison judges latencies and throughput without it, on the other runs; the error rate on all of them.",
 			"- head run 2: the process used 97% of its 2 CPUs and its goroutines waited up to 12.6ms for one at p99 (limits 90% and 1ms); one send in ten left more than 1ms late (p90 3.4ms)",
-			"p99 of `checkout` +23.46% (significant)",
+			"p99 of `checkout` +23.46% (over 15% tolerance; without 1 generator-bound run)",
 			"| p99 | 130ms ± 2% | 161ms ± ∞ | **+23.46%** | ❌ over 15% tolerance; without 1 generator-bound run (p=0.016) |",
 		}},
 		{"three runs bound: inconclusive", "generator-bound.md.golden", []int{0, 1, 3}, baseline.Inconclusive, 0, []string{

@@ -27,6 +27,11 @@ func (s *Scenario) gist() string {
 	row, telling := s.telling()
 	// The change as the table's cell writes it: "~" when not significant.
 	change := cell.ChangeOrSame(row.Change, row.Tested, row.Significant)
+	if math.IsInf(row.Change, 0) {
+		// From nothing (an error rate of 0%): "+∞%" says less than the
+		// two medians.
+		change = row.Unit.Format(row.Base.Median) + " → " + row.Unit.Format(row.Head.Median)
+	}
 	c := s.Comparison
 	switch {
 	case telling && breach:
@@ -107,6 +112,11 @@ func qualifier(r baseline.Row) string {
 		// Significant alone, not over the run's scenarios
 		// (verdict.Run.Correct), as the row's note says.
 		return r.Demoted
+	case r.Significant && r.Verdict >= baseline.Warn && r.Note != "":
+		// Why it failed or warns, as the row's cell says: "over 15%
+		// tolerance"; "significant" alone did not say why p99 failed
+		// while p999, as significant, only warned.
+		return r.Note
 	case r.Significant && verdict.Worsening(r) < 0:
 		return "significant, better"
 	case r.Significant:

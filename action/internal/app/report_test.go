@@ -111,7 +111,7 @@ func TestMarkdownRegression(t *testing.T) {
 	md := r.Markdown(Full)
 	golden.Check(t, "regression.md.golden", []byte(md))
 	// The issue's sentence, as the verdict line of the scenario.
-	want := "p99 of `checkout` +23.08% (significant), SLA `error_rate < 1%` and `p99 < 200ms` still met, no leaks"
+	want := "p99 of `checkout` +23.08% (over 15% tolerance), SLA `error_rate < 1%` and `p99 < 200ms` still met, no leaks"
 	if !strings.Contains(md, want) {
 		t.Errorf("the verdict line lacks %q", want)
 	}

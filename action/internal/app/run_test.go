@@ -131,7 +131,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.08% (significant)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
+	if !bytes.Contains(summary, []byte("p99 of `checkout` +23.08% (over 15% tolerance)")) || !bytes.HasPrefix(report, []byte(Marker("loadgate", "load"))) {
 		t.Errorf("summary or report lack the verdict:\n%.300s", summary)
 	}
 	if _, err := os.Stat(filepath.Join(outputs["results-dir"], ManifestFile)); err != nil {
