@@ -80,6 +80,12 @@ func compareSets(base, head *inputSet, j *baseline.Judge) (*report, error) {
 		if len(rs) == 0 {
 			continue // a baseline only: no run to judge
 		}
+		// A shard's SLA limits hold on its slice of the load, not on the
+		// load: compare -sla FILE on a shard directory passed what only
+		// the merged result can tell (what k6 does with thresholds).
+		if err := shardIn(rs); err != nil {
+			return nil, fmt.Errorf("NEW: %w", err)
+		}
 		v := verdict.Judge(j, verdict.Input{Name: hk.Scenario, Package: hk.Package, Test: topTest(rs[0].Test),
 			Head: resultsOf(rs), NoBase: "not in the base"})
 		r.New = append(r.New, v)

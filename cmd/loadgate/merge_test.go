@@ -364,7 +364,8 @@ func TestComparePartial(t *testing.T) {
 func TestCompareNewAlone(t *testing.T) {
 	dir := t.TempDir()
 	merged := filepath.Join(dir, "merged")
-	if r := loadgate(t.Context(), append([]string{"merge", "-out", merged}, writeShards(t, dir, 3, nil)...)...); r.code != exitOK {
+	shards := writeShards(t, dir, 3, nil)
+	if r := loadgate(t.Context(), append([]string{"merge", "-out", merged}, shards...)...); r.code != exitOK {
 		t.Fatalf("merge: %s", r)
 	}
 	held, breached := filepath.Join(dir, "held.sla"), filepath.Join(dir, "breached.sla")
@@ -385,6 +386,11 @@ func TestCompareNewAlone(t *testing.T) {
 			"checkout: FAIL (1 of 2 SLA limits breached)\n  - SLA breached: scenario checkout: error_rate = 1.88%, want < 1% (87.5% over)\nFAIL: 1 of 1 scenario failed: checkout (SLA breached)\n"},
 		{"markdown", []string{"compare", "-format", "markdown", "-sla", held, merged}, exitOK, "## ✅ loadgate: PASS: 1 scenario, all passed\n\n- ✅ `checkout`: 2 SLA limits held in 1 run\n"},
 		{"no SLA", []string{"compare", merged}, exitUsage, "with NEW alone (" + merged + "), compare judges it by its SLA limits, and none were given (-sla, or a policy's sla)"},
+		// A shard's SLA limits held on its slice of the load: compare
+		// passed it, exit status 0, as k6 judges each instance's
+		// thresholds alone.
+		{"a shard", []string{"compare", "-sla", held, shards[1]}, exitUsage,
+			"loadgate compare: NEW: " + filepath.Join(shards[1], "checkout.shard-2-of-3.json") + ": a shard's result: scenario checkout ran as shard 2 of 3"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := loadgate(t.Context(), tt.args...)
