@@ -300,6 +300,12 @@ func shardingFromEnv(getenv func(string) string, now time.Time) (*sharding, erro
 		}
 		sh.index, sh.count, sh.from = k+1, n, fmt.Sprintf("%s=%s with %s=%s", EnvJobIndex, job, EnvShards, shards)
 	default:
+		if at != "" && job != "" {
+			// An Indexed Job's template that lost LOADGATE_SHARDS: the
+			// advice for one process, LOADGATE_SHARD=i/N, would make
+			// every pod the same shard.
+			return nil, fmt.Errorf("%s is for sharded runs: with %s=%s (a Kubernetes Indexed Job), set %s=N too, N the Job's completions", EnvStartAt, EnvJobIndex, job, EnvShards)
+		}
 		if at != "" {
 			return nil, fmt.Errorf("%s is for sharded runs: set %s=i/N too (1/1 for a single generator)", EnvStartAt, EnvShard)
 		}
@@ -321,7 +327,7 @@ func shardingFromEnv(getenv func(string) string, now time.Time) (*sharding, erro
 	case len(sh.group) > 128 || strings.ContainsAny(sh.group, "\n\r\t"):
 		return nil, fmt.Errorf("%s=%q: want one line of at most 128 characters", EnvRunGroup, sh.group)
 	case sh.group == "" && sh.startAt.IsZero():
-		return nil, fmt.Errorf("%s=%d/%d needs %s or %s, the same in every shard: loadgate merge tells the shards of one run from another's by them", EnvShard, sh.index, sh.count, EnvRunGroup, EnvStartAt)
+		return nil, fmt.Errorf("%s needs %s or %s, the same in every shard: loadgate merge tells the shards of one run from another's by them", sh.from, EnvRunGroup, EnvStartAt)
 	case sh.group == "":
 		sh.group = "start-" + sh.startAt.UTC().Format("20060102T150405.000Z")
 		if sh.commit != "" {

@@ -202,7 +202,15 @@ func TestShardingFromEnv(t *testing.T) {
 		{name: "index out of range", give: map[string]string{EnvShards: "4", EnvJobIndex: "4", EnvRunGroup: "g"}, wantErr: "JOB_COMPLETION_INDEX=\"4\" with LOADGATE_SHARDS=4: want 0 to 3"},
 		{name: "bad shards", give: map[string]string{EnvShards: "four", EnvJobIndex: "1"}, wantErr: "LOADGATE_SHARDS=\"four\""},
 		{name: "no group", give: map[string]string{EnvShard: "2/4"}, wantErr: "LOADGATE_SHARD=2/4 needs LOADGATE_RUN_GROUP or LOADGATE_START_AT"},
-		{name: "start without shard", give: map[string]string{EnvStartAt: "1795428060000"}, wantErr: "LOADGATE_START_AT is for sharded runs"},
+		// It named LOADGATE_SHARD=1/4, a variable the Job does not set.
+		{name: "indexed job without group", give: map[string]string{EnvShards: "4", EnvJobIndex: "0"},
+			wantErr: "JOB_COMPLETION_INDEX=0 with LOADGATE_SHARDS=4 needs LOADGATE_RUN_GROUP or LOADGATE_START_AT"},
+		{name: "start without shard", give: map[string]string{EnvStartAt: "1795428060000"}, wantErr: "LOADGATE_START_AT is for sharded runs: set LOADGATE_SHARD=i/N too"},
+		// An Indexed Job without LOADGATE_SHARDS was told to set
+		// LOADGATE_SHARD=i/N, which in a Job's template makes every pod
+		// the same shard.
+		{name: "start with job index alone", give: map[string]string{EnvStartAt: "1795428060000", EnvJobIndex: "2"},
+			wantErr: "LOADGATE_START_AT is for sharded runs: with JOB_COMPLETION_INDEX=2 (a Kubernetes Indexed Job), set LOADGATE_SHARDS=N too"},
 		{name: "start in seconds", give: map[string]string{EnvShard: "1/2", EnvStartAt: "1795428060"}, wantErr: "LOADGATE_START_AT=\"1795428060\": want Unix milliseconds"},
 		{name: "start malformed", give: map[string]string{EnvShard: "1/2", EnvStartAt: "10:00"}, wantErr: "LOADGATE_START_AT=\"10:00\": want RFC 3339"},
 		{name: "start too far ahead", give: map[string]string{EnvShard: "1/2", EnvStartAt: "2026-11-23T12:00:00Z"}, wantErr: "LOADGATE_START_AT=2026-11-23T12:00:00Z is 2h0m0s ahead"},
