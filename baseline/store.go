@@ -183,7 +183,7 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	// faster than its base.
 	for i, r := range s.Runs {
 		if r.Partial != "" {
-			return recording{}, fmt.Errorf("not recording %s: result %d holds a share of the load (%s); run it again whole (the missing shards, merged with the others)",
+			return recording{}, fmt.Errorf("not recording %s: result %d holds a share of the load (%s); record runs of the whole load (every shard merged, none interrupted)",
 				s.Scenario, i+1, r.Partial)
 		}
 	}

@@ -333,7 +333,7 @@ func TestComparePartial(t *testing.T) {
 	const why = "partial: throughput, dropped not judged: runs that hold a share of the load have the counts and rates of that share (head run 1: 2 of 3 shards merged, shard 2 missing)"
 	for _, tt := range []struct{ format, want string }{
 		{"text", "throughput    383/s   255/s  -33.31%  (n=1)  inconclusive: partial: a share of the load, not judged"},
-		{"text", "INCONCLUSIVE: 1 scenario, no regression confirmed; partial: checkout (shards missing: the counts and rates, a share of the load, were not judged)"},
+		{"text", "INCONCLUSIVE: 1 scenario, no regression confirmed; partial: checkout (a share of the load: the counts and rates were not judged)"},
 		{"text", "  - inconclusive: " + why},
 		{"markdown", "| throughput | 383/s | 255/s | -33.31% | n=1 | ❔ partial: a share of the load, not judged |"},
 		{"markdown", "- inconclusive: " + why},

@@ -247,7 +247,8 @@ func (s *Scenario) failedFor() string {
 // Unsure says why scenarios are inconclusive, as every headline says it:
 // "not compared, the base failed: cart" for those whose base runs failed
 // (Scenario.BaseFailed), "partial: search (…)" for those whose runs
-// lacked shards (Scenario.PartialUnjudged), "generator-bound: checkout
+// held a share of the load, lacking shards or interrupted
+// (Scenario.PartialUnjudged), "generator-bound: checkout
 // (…)" for those a generator-bound run left unjudged (Scenario.Bound),
 // "too noisy to judge browse (…)" for the others; "" for none.
 func Unsure(scenarios []*Scenario) string {
@@ -270,7 +271,9 @@ func Unsure(scenarios []*Scenario) string {
 		parts = append(parts, fmt.Sprintf("not compared, the base failed: %s", strings.Join(baseFailed, ", ")))
 	}
 	if len(partial) > 0 {
-		parts = append(parts, fmt.Sprintf("partial: %s (shards missing: the counts and rates, a share of the load, were not judged)", strings.Join(partial, ", ")))
+		// A share of the load: shards missing, or a run (or a shard of
+		// one) stopped by a signal; each scenario's reasons say which.
+		parts = append(parts, fmt.Sprintf("partial: %s (a share of the load: the counts and rates were not judged)", strings.Join(partial, ", ")))
 	}
 	if len(bound) > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %s (the load generator, not only the service, set the latencies: run where it has CPU to spare)",

@@ -297,6 +297,14 @@ func TestHeadline(t *testing.T) {
 	passed := judge(&baseline.Judge{}, "browse", Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)})
 	onlySLA := judge(&baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 1s"}}}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
 	unjudged := judge(&baseline.Judge{}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
+	// A merge of every shard, one of them stopped by SIGTERM: the
+	// headline said "shards missing" of it.
+	interrupted := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
+	for _, r := range interrupted {
+		r.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: r.Started}
+		r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2, Stopped: &loadtest.Stop{Cause: loadtest.StopInterrupted, Reason: "interrupted by SIGTERM"}}, {Index: 3}}
+	}
+	cut := judge(&baseline.Judge{}, "cart", Input{Base: base, Head: interrupted})
 	tests := []struct {
 		name string
 		give []*Scenario
@@ -306,6 +314,7 @@ func TestHeadline(t *testing.T) {
 		{"passed", []*Scenario{passed}, "1 scenario, no regression"},
 		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
 		{"nothing judged", []*Scenario{unjudged}, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
+		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
