@@ -175,6 +175,29 @@ func TestMergeAlignsWallClock(t *testing.T) {
 	if got.DurationNS != int64(5*time.Second) || math.Abs(got.Rate-320) > 1e-9 {
 		t.Errorf("duration %v, rate %g: want the common window, 5s, and 1600/5s", time.Duration(got.DurationNS), got.Rate)
 	}
+	// Its rate, 320/s of a planned 400/s, said nothing of why.
+	const want = "out of step: the shards began their loads apart (shard 2 1s after shard 1): they sent together for 3s only"
+	if len(got.Warnings) == 0 || !strings.HasPrefix(got.Warnings[0], want) {
+		t.Errorf("warnings %q, want the first to start %q", got.Warnings, want)
+	}
+}
+
+// TestMergeInStep: shards that kept LOADGATE_START_AT, whose loads began
+// microseconds apart, or a few milliseconds for a shard a little late,
+// merge without a warning of being out of step.
+func TestMergeInStep(t *testing.T) {
+	files, _ := shards(3, func(f *fixture.ShardFake) {
+		f.LateBy = time.Duration(f.Index-1) * 40 * time.Millisecond
+	})
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range got.Warnings {
+		if strings.Contains(w, "out of step") {
+			t.Errorf("shards 40ms and 80ms late: %q", w)
+		}
+	}
 }
 
 // TestMergeLateWithinAllowance checks that a shard whose load began as
@@ -185,8 +208,12 @@ func TestMergeLateWithinAllowance(t *testing.T) {
 			f.LateBy = 4*time.Second + 100*time.Millisecond + loadtest.StartAtLate
 		}
 	})
-	if _, err := Merge(files, Options{}); err != nil {
-		t.Errorf("a shard that began its load 9.1s after the other's, which ran 4.1s: %v", err)
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatalf("a shard that began its load 9.1s after the other's, which ran 4.1s: %v", err)
+	}
+	if want := "(shard 2 9.1s after shard 1): they never sent at the same time"; len(got.Warnings) == 0 || !strings.Contains(got.Warnings[0], want) {
+		t.Errorf("warnings %q, want the first to say %q", got.Warnings, want)
 	}
 }
 
