@@ -64,6 +64,12 @@ func main() {
 	if b, ok := got.Load().(sigBox); ok {
 		sig = b.sig
 	}
+	if sig == syscall.SIGPIPE {
+		// Nobody reads what went wrong (write /dev/stdout: broken pipe):
+		// end as a command SIGPIPE killed, as loadgate export | head
+		// did before the signal was caught.
+		os.Exit(128 + int(syscall.SIGPIPE))
+	}
 	os.Exit(signalStatus(exitStatus(err, stderr), sig))
 }
 
