@@ -57,9 +57,7 @@ func runChromium(t *testing.T, args ...string) (stdout, stderr string) {
 // to a directory it also takes a screenshot there (docs/report.png is
 // one).
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
-	}
+	needChromium(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(path, write(t, sample(t, 0.2, 2)), 0o644); err != nil {
@@ -120,9 +118,7 @@ func TestBrowser(t *testing.T) {
 // 100: the charts were empty grids, yet marked drawn, since the grid was
 // counted as ink. Each chart now has pixels of its series' colours.
 func TestBrowserOneSecond(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
-	}
+	needChromium(t)
 	r := fixture.Long{Scenario: "short", Stages: []fixture.LongStage{{Name: "200/s", From: 200, To: 200, Seconds: 1}},
 		P50: time.Millisecond, P99: 5 * time.Millisecond, ErrorRate: 0.01, Seed: 1, Run: 1}.Result()
 	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
@@ -172,15 +168,26 @@ console.log("loadgate-test "+JSON.stringify(out));
 },2000)</script>`
 )
 
+// needChromium skips t without Chromium, and under -short: the race
+// step of .ci/run, where Chromium's runs (JavaScript, no Go to race) took
+// a minute of the 20; the full run tests the page in it.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the report is tested in Chromium by the full run")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
+	}
+}
+
 // runHarness opens page, with the harness, in Chromium in screenshot mode
 // (which resizes the window once the page has drawn, so every chart is
 // drawn twice, as when a reader resizes it) and returns what the harness
 // logged and every other console line.
 func runHarness(t *testing.T, page []byte, width int) (map[string]any, []string) {
 	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no %s: run scripts/install-chromium.sh to test the report in a browser", chromium)
-	}
+	needChromium(t)
 	s := string(page)
 	i := strings.LastIndex(s, "<script>")
 	s = s[:i] + harnessCapture + s[i:]
