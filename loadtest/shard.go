@@ -86,6 +86,11 @@ type Shard struct {
 	// -partial); Missing lists them.
 	Partial bool  `json:"partial,omitempty"`
 	Missing []int `json:"missing,omitempty"`
+	// OutOfStep says, in a merged result, which shards began their loads
+	// well after the first ("shard 3 3.014s after shard 1"): the merged
+	// load was spread over a longer window than planned, so its rate and
+	// throughput are not the planned load's ([Result.PartialNote]).
+	OutOfStep string `json:"out_of_step,omitempty"`
 	// Note says what the shard's gates and aborts acted on.
 	Note string `json:"note"`
 }
@@ -102,16 +107,20 @@ func (s *Shard) PartialNote() string {
 
 // PartialNote says why r holds a share of its planned load, in the words
 // every output that reads such a result uses: the shards a merged result
-// lacks ("2 of 3 shards merged, shard 2 missing"), or the signal that
-// interrupted the run, or one shard of a merged one ("interrupted by
-// SIGTERM in stage hold", "shard 2: interrupted by SIGTERM in stage
-// hold"); "" for a result of the whole load. A gate, the abort rule or
+// lacks ("2 of 3 shards merged, shard 2 missing"), the shards that began
+// out of step with the others ("out of step: shard 3 3.014s after shard
+// 1"), or the signal that interrupted the run, or one shard of a merged
+// one ("interrupted by SIGTERM in stage hold", "shard 2: interrupted by
+// SIGTERM in stage hold"); "" for a result of the whole load. A gate, the abort rule or
 // exhausted test data stop a run early too, but on what the run measured:
 // they are verdicts, not a share of the load.
 func (r *Result) PartialNote() string {
 	var notes []string
 	if note := r.Shard.PartialNote(); note != "" {
 		notes = append(notes, note)
+	}
+	if r.Shard != nil && r.Shard.OutOfStep != "" {
+		notes = append(notes, "out of step: "+r.Shard.OutOfStep)
 	}
 	if note := r.Stopped.interruptNote(); note != "" && len(r.Shards) == 0 {
 		notes = append(notes, note)

@@ -312,7 +312,8 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("partial: %s: the counts and rates are those of %d/%d of the planned load",
 			out.Shard.PartialNote(), rs.Count-len(missing), rs.Count))
 	}
-	if w := lateWarning(files, t0); w != "" {
+	if late, w := lateWarning(files, t0); w != "" {
+		out.Shard.OutOfStep = late
 		out.Warnings = append(out.Warnings, w)
 	}
 	if len(machines) > 0 {
@@ -345,8 +346,10 @@ const lateWarn = 100 * time.Millisecond
 // LOADGATE_START_AT may begin at any time), and nothing but the shards'
 // table said so: the merged rate of a 4 s load whose third shard began
 // 3 s late read 171/s of a planned 300/s, unexplained. "" when every
-// shard began within lateWarn (or 1% of its load) of t0.
-func lateWarning(files []File, t0 time.Time) string {
+// shard began within lateWarn (or 1% of its load) of t0. late names the
+// shards that did not (Shard.OutOfStep: a comparison leaves the merged
+// counts and rates unjudged, as a partial merge's).
+func lateWarning(files []File, t0 time.Time) (late, warning string) {
 	first := 0 // the index of the shard that began first
 	var lastStart, firstEnd time.Time
 	for _, f := range files {
@@ -359,22 +362,23 @@ func lateWarning(files []File, t0 time.Time) string {
 			firstEnd = end
 		}
 	}
-	var late []string
+	var lates []string
 	for _, f := range files {
 		sh := f.Result.Shard
 		if gap := sh.LoadStart.Sub(t0); gap > max(lateWarn, time.Duration(f.Result.DurationNS)/100) {
-			late = append(late, fmt.Sprintf("shard %d %v after shard %d", sh.Index, gap.Round(time.Millisecond), first))
+			lates = append(lates, fmt.Sprintf("shard %d %v after shard %d", sh.Index, gap.Round(time.Millisecond), first))
 		}
 	}
-	if len(late) == 0 {
-		return ""
+	if len(lates) == 0 {
+		return "", ""
 	}
 	together := "never sent at the same time"
 	if d := firstEnd.Sub(lastStart); d > 0 {
 		together = fmt.Sprintf("sent together for %v only", d.Round(time.Millisecond))
 	}
-	return fmt.Sprintf("out of step: the shards began their loads apart (%s): they %s, so the merged rate, throughput and timeline are those of the load spread over a longer window than planned; give every shard one LOADGATE_START_AT that each reaches in time",
-		strings.Join(late, ", "), together)
+	late = strings.Join(lates, ", ")
+	return late, fmt.Sprintf("out of step: the shards began their loads apart (%s): they %s, so the merged rate, throughput and timeline are those of the load spread over a longer window than planned, and are not judged; give every shard one LOADGATE_START_AT that each reaches in time",
+		late, together)
 }
 
 // generatorOf is the generator of a merged result (Result.Generator):

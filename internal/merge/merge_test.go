@@ -180,6 +180,11 @@ func TestMergeAlignsWallClock(t *testing.T) {
 	if len(got.Warnings) == 0 || !strings.HasPrefix(got.Warnings[0], want) {
 		t.Errorf("warnings %q, want the first to start %q", got.Warnings, want)
 	}
+	// A share of the planned load, as a partial merge's: its counts and
+	// rates are left unjudged, and it is never a baseline.
+	if note := got.PartialNote(); note != "out of step: shard 2 1s after shard 1" {
+		t.Errorf("PartialNote() = %q, want the late shard named", note)
+	}
 }
 
 // TestMergeInStep: shards that kept LOADGATE_START_AT, whose loads began
@@ -197,6 +202,9 @@ func TestMergeInStep(t *testing.T) {
 		if strings.Contains(w, "out of step") {
 			t.Errorf("shards 40ms and 80ms late: %q", w)
 		}
+	}
+	if note := got.PartialNote(); note != "" {
+		t.Errorf("shards 40ms and 80ms late: PartialNote() = %q, want none", note)
 	}
 }
 
