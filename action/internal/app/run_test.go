@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -349,6 +350,20 @@ func TestRunMatrix(t *testing.T) {
 	}
 }
 
+// workflowRunEnv is the environment of the fork-PR pattern's second job:
+// a workflow_run job, triggered by a run of the PR's head runHead, that
+// comments from the results in dir, with inputs added to from-results.
+func workflowRunEnv(t *testing.T, url, dir, runHead string, inputs map[string]string) *actionEnv {
+	t.Helper()
+	in := map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never"}
+	maps.Copy(in, inputs)
+	e := newActionEnv(t, url, in)
+	e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
+	e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
+	writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+runHead+`", "pull_requests": []}}`)
+	return e
+}
+
 // TestRunFromResults is the second half of the fork-PR pattern: a
 // workflow_run job comments from the results the PR's job uploaded.
 func TestRunFromResults(t *testing.T) {
@@ -374,10 +389,7 @@ func TestRunFromResults(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d.AddPull(repoFull, prNumber, tt.prHead)
-			e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never"})
-			e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
-			e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
-			writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+tt.runHead+`", "pull_requests": []}}`)
+			e := workflowRunEnv(t, srv.URL, dir, tt.runHead, nil)
 			out, err := runAction(t, e, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -423,10 +435,7 @@ func TestRunFromResultsOtherSLA(t *testing.T) {
 				t.Fatal(err)
 			}
 			d.AddPull(repoFull, prNumber, res.Manifest.PRHeadSHA)
-			e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never", "sla": sla})
-			e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
-			e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
-			writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+res.Manifest.PRHeadSHA+`", "pull_requests": []}}`)
+			e := workflowRunEnv(t, srv.URL, dir, res.Manifest.PRHeadSHA, map[string]string{"sla": sla})
 			out, err := runAction(t, e, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -463,10 +472,7 @@ func TestRunFromResultsForgedManifest(t *testing.T) {
 	}
 	maintainer := d.AddComment(repoFull, prNumber, "maintainer", "Thanks for the pull request!")
 	d.AddPull(repoFull, prNumber, res.Manifest.PRHeadSHA)
-	e := newActionEnv(t, srv.URL, map[string]string{"from-results": dir, "github-token": writeToken, "fail-on": "never"})
-	e.vars["GITHUB_EVENT_NAME"] = "workflow_run"
-	e.vars["GITHUB_WORKFLOW"], e.vars["GITHUB_JOB"] = "loadgate comment", "comment"
-	writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"workflow_run": {"head_sha": "`+res.Manifest.PRHeadSHA+`", "pull_requests": []}}`)
+	e := workflowRunEnv(t, srv.URL, dir, res.Manifest.PRHeadSHA, nil)
 	out, err := runAction(t, e, nil)
 	if err != nil {
 		t.Fatal(err)
