@@ -91,6 +91,17 @@ func (p *pipeWatch) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// fileOf returns the file w writes to, seeing through a pipeWatch, so that
+// a terminal is still told from a pipe or a file once main wraps the
+// standard output and error.
+func fileOf(w io.Writer) (*os.File, bool) {
+	if p, ok := w.(*pipeWatch); ok {
+		w = p.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok
+}
+
 // signalStatus is the exit status code of a run that sig, if not nil,
 // stopped: 128 + the signal's number for an interrupted run, as shells
 // report a command the signal killed (130 for SIGINT, 143 for SIGTERM).

@@ -10,7 +10,7 @@ import (
 // terminalWidth reports a character device as a terminal of unknown
 // width where loadgate has no system call to ask.
 func terminalWidth(w io.Writer) (width int, ok bool) {
-	f, isFile := w.(*os.File)
+	f, isFile := fileOf(w)
 	if !isFile {
 		return 0, false
 	}

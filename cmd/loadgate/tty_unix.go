@@ -4,7 +4,6 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,7 +13,7 @@ import (
 // the module; x/term would add one for the same two calls.) Unlike a
 // check of os.ModeCharDevice, it tells /dev/null from a terminal.
 func terminalWidth(w io.Writer) (width int, ok bool) {
-	f, isFile := w.(*os.File)
+	f, isFile := fileOf(w)
 	if !isFile {
 		return 0, false
 	}
