@@ -219,13 +219,9 @@ func (tl *timeline) progress(now time.Time) {
 	tl.lastLog, tl.logSent = now, tl.completed
 	// The figures as loadgate run's live line and the summary write them
 	// (quantity): "40/s", "1.33ms", "3 errors (1.2%)".
-	errs := "0 errors"
-	if tl.errors > 0 && tl.completed > 0 {
-		errs = fmt.Sprintf("%s (%s)", plural(int(tl.errors), "error"), quantity.Percent(float64(tl.errors)/float64(tl.completed)))
-	}
 	tl.logf("loadtest: %s  %v/%v  stage %s  %s  p99 %s  %s",
 		tl.e.scenario.Name, elapsed.Round(time.Second), tl.planned.Round(time.Second), tl.stage(),
-		quantity.Rate(rate), quantity.Duration(float64(tl.cumulative.ValueAtQuantile(99)), 3), errs)
+		quantity.Rate(rate), quantity.Duration(float64(tl.cumulative.ValueAtQuantile(99)), 3), quantity.Errors(tl.errors, tl.completed))
 }
 
 // roundLatency rounds d to three significant figures for display.

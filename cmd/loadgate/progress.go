@@ -10,6 +10,7 @@ import (
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/quantity"
 )
 
 // display shows a go test run while it happens. It is driven from one
@@ -219,7 +220,7 @@ func progressLine(t *gotest.Test, now time.Time, width int) string {
 	}
 	if p.Requests > 0 {
 		// Until the first second is measured there is nothing to show.
-		fmt.Fprintf(&b, "  %s  p99 %s  %s", assert.UnitRate.Format(p.Rate), assert.UnitDuration.Format(float64(p.P99NS)), errorsText(p.Errors, p.Requests))
+		fmt.Fprintf(&b, "  %s  p99 %s  %s", assert.UnitRate.Format(p.Rate), assert.UnitDuration.Format(float64(p.P99NS)), quantity.Errors(p.Errors, p.Requests))
 	}
 	switch {
 	case finishing:
@@ -249,17 +250,6 @@ func bar(elapsed, total time.Duration, n int) string {
 	return strings.Repeat("█", filled) + strings.Repeat("░", n-filled)
 }
 
-func errorsText(errs, requests int64) string {
-	if errs == 0 {
-		return "0 errors"
-	}
-	pct := 0.0
-	if requests > 0 {
-		pct = float64(errs) / float64(requests)
-	}
-	return fmt.Sprintf("%s (%s)", cell.Plural(int(errs), "error"), assert.UnitRatio.Format(pct))
-}
-
 // endLine is the lasting line of an ended test.
 func endLine(t *gotest.Test) string {
 	word := map[string]string{gotest.StatusPass: "PASS", gotest.StatusFail: "FAIL", gotest.StatusSkip: "SKIP"}[t.Status]
@@ -268,7 +258,7 @@ func endLine(t *gotest.Test) string {
 	}
 	line := fmt.Sprintf("%-4s  %s (%s)", word, t.Test, t.Elapsed.Round(10*time.Millisecond))
 	if r := t.Result; r != nil {
-		line += fmt.Sprintf("  %d requests, p99 %s, %s", r.Requests, assert.UnitDuration.Format(float64(r.Latency.P99NS)), errorsText(r.Errors, r.Requests))
+		line += fmt.Sprintf("  %d requests, p99 %s, %s", r.Requests, assert.UnitDuration.Format(float64(r.Latency.P99NS)), quantity.Errors(r.Errors, r.Requests))
 	}
 	return line
 }

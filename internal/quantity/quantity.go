@@ -81,3 +81,21 @@ func Rate(perSecond float64) string { return Sig(perSecond, 3) + "/s" }
 // Percent writes a fraction as a percentage to three significant digits,
 // whole numbers kept: "2%", "0.302%", "100%".
 func Percent(fraction float64) string { return Sig(100*fraction, 3) + "%" }
+
+// Errors writes a count of failed requests with their share of requests,
+// as every live line writes it (go test -v's progress line, loadgate
+// run's): "0 errors", "1 error (0.5%)", "3 errors (1.2%)".
+func Errors(errs, requests int64) string {
+	if errs == 0 {
+		return "0 errors"
+	}
+	share := 0.0
+	if requests > 0 {
+		share = float64(errs) / float64(requests)
+	}
+	noun := "errors"
+	if errs == 1 {
+		noun = "error"
+	}
+	return strconv.FormatInt(errs, 10) + " " + noun + " (" + Percent(share) + ")"
+}

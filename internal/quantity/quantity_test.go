@@ -45,3 +45,22 @@ func TestSigAndDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestErrors: the one wording of a live line's errors, for go test -v's
+// progress line and loadgate run's (each wrote its own).
+func TestErrors(t *testing.T) {
+	for _, tt := range []struct {
+		errs, requests int64
+		want           string
+	}{
+		{0, 0, "0 errors"},
+		{0, 100, "0 errors"},
+		{1, 200, "1 error (0.5%)"},
+		{3, 250, "3 errors (1.2%)"},
+		{2, 0, "2 errors (0%)"}, // failed before any completed
+	} {
+		if got := Errors(tt.errs, tt.requests); got != tt.want {
+			t.Errorf("Errors(%d, %d) = %q, want %q", tt.errs, tt.requests, got, tt.want)
+		}
+	}
+}
