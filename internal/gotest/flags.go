@@ -17,27 +17,28 @@ var ownedFlags = map[string]string{
 
 // testFlags are flags of go test and go build that a user who runs
 // loadgate as go test passes first (-timeout, -race, -tags, -v): loadgate
-// takes them after --, and says so when one comes before it.
+// takes them after --, and says so when one comes before it. The value
+// tells whether the flag takes a value (-timeout 20m) or none (-race).
 var testFlags = map[string]bool{
-	"timeout": true, "v": true, "race": true, "tags": true, "short": true, "cpu": true,
-	"failfast": true, "parallel": true, "shuffle": true, "cover": true, "coverprofile": true,
-	"coverpkg": true, "covermode": true, "benchtime": true, "bench": true, "benchmem": true,
-	"vet": true, "ldflags": true, "gcflags": true, "mod": true, "trimpath": true,
-	"p": true, "exec": true, "skip": true, "fullpath": true, "msan": true, "asan": true,
+	"timeout": true, "tags": true, "cpu": true, "parallel": true, "shuffle": true,
+	"coverprofile": true, "coverpkg": true, "covermode": true, "benchtime": true, "bench": true,
+	"vet": true, "ldflags": true, "gcflags": true, "mod": true, "p": true, "exec": true, "skip": true,
+	"v": false, "race": false, "short": false, "failfast": false, "cover": false, "benchmem": false,
+	"trimpath": false, "msan": false, "asan": false, "fullpath": false,
 }
 
 // IsTestFlag tells whether name (without its dashes or value) is a flag of
 // go test or go build that loadgate passes on after -- on its command line.
-func IsTestFlag(name string) bool { return testFlags[name] }
+func IsTestFlag(name string) bool {
+	_, ok := testFlags[name]
+	return ok
+}
 
 // IsBoolFlag tells whether the go test or go build flag name takes no
 // value (-race, -v).
 func IsBoolFlag(name string) bool {
-	switch name {
-	case "v", "race", "short", "failfast", "cover", "benchmem", "trimpath", "msan", "asan", "fullpath":
-		return true
-	}
-	return false
+	takesValue, ok := testFlags[name]
+	return ok && !takesValue
 }
 
 // FlagError is a go test flag the user gave that loadgate sets itself;
