@@ -44,9 +44,9 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	var got atomic.Value
+	var got atomic.Pointer[os.Signal] // the first signal, or SIGPIPE
 	stop := func(sig os.Signal) {
-		got.CompareAndSwap(nil, sigBox{sig})
+		got.CompareAndSwap(nil, &sig)
 		cancel()
 	}
 	go func() { stop(<-sigs) }()
@@ -61,8 +61,8 @@ func main() {
 	stderr := &pipeWatch{w: os.Stderr, broken: func() { stop(syscall.SIGPIPE) }}
 	err := run(ctx, os.Args[1:], stdout, stderr)
 	var sig os.Signal
-	if b, ok := got.Load().(sigBox); ok {
-		sig = b.sig
+	if p := got.Load(); p != nil {
+		sig = *p
 	}
 	if sig == syscall.SIGPIPE {
 		// Nobody reads what went wrong (write /dev/stdout: broken pipe):
@@ -72,9 +72,6 @@ func main() {
 	}
 	os.Exit(signalStatus(exitStatus(err, stderr), sig))
 }
-
-// sigBox holds a signal in an atomic.Value, which needs one concrete type.
-type sigBox struct{ sig os.Signal }
 
 // pipeWatch writes to w, and calls broken when a write fails because the
 // reader of w went away.
