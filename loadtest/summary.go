@@ -44,7 +44,6 @@ func Summary(r *Result) string {
 	// model short of users drops arrivals; a ramp may have gates.
 	dropped := r.Dropped > 0
 	gated := slices.ContainsFunc(r.Stages, func(s StageResult) bool { return s.Gate != nil })
-	tw := texttable.Table{Align: "rrrrrrrrrrr"}
 	head := []string{"stage", "requests", "errors"}
 	if dropped {
 		head = append(head, "dropped")
@@ -53,6 +52,7 @@ func Summary(r *Result) string {
 	if gated {
 		head = append(head, "gate")
 	}
+	tw := texttable.Table{Align: strings.Repeat("r", len(head))}
 	tw.Add(head...)
 	row := func(name string, req, errs, drops int64, rate float64, l Latency, gate string) {
 		cells := []string{name, fmt.Sprint(req), fmt.Sprint(errs)}
@@ -160,11 +160,11 @@ func writeByName(b *strings.Builder, byName map[string]NameResult) {
 		withMsgs = withMsgs || nr.Messages != nil
 	}
 	sort.Strings(names)
-	tw := texttable.Table{Align: "llllllll"}
 	header := []string{"name", "requests", "errors", "p50", "p99", "max", "status"}
 	if withMsgs {
 		header = append(header, "messages sent/received (bytes)")
 	}
+	tw := texttable.Table{Align: strings.Repeat("l", len(header))}
 	tw.Add(header...)
 	for _, name := range names[:min(len(names), maxSummaryNames)] {
 		nr := byName[name]
