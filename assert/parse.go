@@ -43,7 +43,7 @@ type token struct {
 	text   string // as written; the message of a tIllegal
 	col    int    // 1-based, in characters
 	numLen int    // tNumber: bytes of the number before its unit
-	str    string // tString: the unquoted value
+	str    string // tString: the unquoted value; tIllegal: the character
 }
 
 // describe names the token in messages.
@@ -169,7 +169,7 @@ func (lx *lexer) next() token {
 	if r == ':' {
 		msg += `; a label is written with =, as p95{name="checkout"} (k6 writes {name:"checkout"})`
 	}
-	return token{kind: tIllegal, text: msg, col: col}
+	return token{kind: tIllegal, text: msg, col: col, str: string(r)}
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' }
@@ -289,7 +289,7 @@ func Parse(expr string) (*Expr, error) {
 // dashboards print a latency); "" when t is something else.
 func spacedUnit(t token) string {
 	switch {
-	case t.kind == tIllegal && t.text == fmt.Sprintf("unexpected character %q", '%'):
+	case t.kind == tIllegal && t.str == "%":
 		return "%"
 	case t.kind != tIdent:
 		return ""
