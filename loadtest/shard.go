@@ -122,6 +122,8 @@ func (r *Result) PartialNote() string {
 	if r.Shard != nil && r.Shard.OutOfStep != "" {
 		notes = append(notes, "out of step: "+r.Shard.OutOfStep)
 	}
+	// A merged result's Stopped is its first stopped shard's, named with
+	// the others' below.
 	if note := r.Stopped.interruptNote(); note != "" && len(r.Shards) == 0 {
 		notes = append(notes, note)
 	}
