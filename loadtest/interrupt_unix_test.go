@@ -27,17 +27,11 @@ func TestInterruptKeepsTheResult(t *testing.T) {
 	t.Cleanup(loadtest.ForgetInterruption)
 	dir := t.TempDir()
 	t.Setenv(loadtest.EnvOut, dir)
-	var calls atomic.Int64
 	tb := &errorsTB{fakeTB: fakeTB{TB: t}}
 	res := loadtest.Run(tb, loadtest.Scenario{
-		Name: "interrupted",
-		Target: loadtest.Func(func(context.Context) error {
-			if calls.Add(1) == 20 {
-				syscall.Kill(os.Getpid(), syscall.SIGINT) // as Ctrl-C in a terminal
-			}
-			return nil
-		}),
-		Load: loadtest.Rate(200).For(20 * time.Second),
+		Name:   "interrupted",
+		Target: interruptAt(20),
+		Load:   loadtest.Rate(200).For(20 * time.Second),
 	})
 	if res == nil {
 		t.Fatalf("no result; fatal %q", tb.fatalMessages())
@@ -155,17 +149,11 @@ func ignoringSIGINT(t *testing.T) {
 	if !signal.Ignored(os.Interrupt) {
 		t.Fatal("sh's trap '' INT did not start the test ignoring SIGINT")
 	}
-	var calls atomic.Int64
 	tb := &errorsTB{fakeTB: fakeTB{TB: t}}
 	res := loadtest.Run(tb, loadtest.Scenario{
-		Name: "ignoring SIGINT",
-		Target: loadtest.Func(func(context.Context) error {
-			if calls.Add(1) == 5 {
-				syscall.Kill(os.Getpid(), syscall.SIGINT)
-			}
-			return nil
-		}),
-		Load: loadtest.Rate(100).For(300 * time.Millisecond),
+		Name:   "ignoring SIGINT",
+		Target: interruptAt(5),
+		Load:   loadtest.Rate(100).For(300 * time.Millisecond),
 	})
 	if res == nil {
 		t.Fatalf("no result; fatal %q", tb.fatalMessages())
@@ -176,4 +164,16 @@ func ignoringSIGINT(t *testing.T) {
 	if !signal.Ignored(os.Interrupt) {
 		t.Error("SIGINT no longer ignored after Run")
 	}
+}
+
+// interruptAt is a target that sends the process SIGINT, as Ctrl-C in a
+// terminal does, at its n-th request.
+func interruptAt(n int64) loadtest.Target {
+	var calls atomic.Int64
+	return loadtest.Func(func(context.Context) error {
+		if calls.Add(1) == n {
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+		return nil
+	})
 }
