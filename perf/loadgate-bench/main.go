@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
@@ -190,27 +188,6 @@ func procIO(key string) int64 {
 		}
 	}
 	return -1
-}
-
-// peakRSS returns the process's peak resident set size in KiB: VmHWM from
-// /proc/self/status, or getrusage's maxrss where there is no /proc.
-func peakRSS() int64 {
-	if f, err := os.Open("/proc/self/status"); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil {
-					return kb
-				}
-			}
-		}
-	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		return ru.Maxrss // KiB on Linux
-	}
-	return 0
 }
 
 // bound is 1 when the run was marked generator-bound, else 0.
