@@ -435,6 +435,52 @@ func TestStreams(t *testing.T) {
 // TestLoadModels runs one target under every load model, a ramp with a
 // gate on a gRPC code, and checks that every request was sent once and
 // recorded under its method.
+// TestPanicEndsStreams: a function that panics with a stream open (the
+// harness recovers the panic and counts it) has the stream ended before
+// Hit unwinds. The stream used to stay open until the harness canceled
+// the request's context, and gRPC then recorded it into the Sample the
+// harness had already reused for the next request (a data race, and the
+// stream counted as a step of another request).
+func TestPanicEndsStreams(t *testing.T) {
+	checkNoLeaks(t)
+	conn := dial(t, serve(t, &testServer{}))
+	client := testgrpc.NewTestServiceClient(conn)
+	// The server sends one message, then waits 10 s for the next.
+	req := &testgrpc.StreamingOutputCallRequest{ResponseParameters: []*testgrpc.ResponseParameters{
+		{Size: 8}, {Size: 8, IntervalUs: 10_000_000},
+	}}
+	var stream grpc.ClientStream
+	tg := conn.Target(func(ctx context.Context) error {
+		s, err := client.StreamingOutputCall(ctx, req)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Recv(); err != nil {
+			return err
+		}
+		stream = s
+		panic("boom")
+	})
+	if err := tg.(loadtest.Preparer).Prepare(context.Background(), loadtest.RunInfo{RunID: "0123456789abcdef", Timeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	defer tg.(loadtest.Finisher).Finish()
+	func() {
+		defer func() {
+			if v := recover(); v != "boom" {
+				t.Errorf("recovered %v, want the function's panic", v)
+			}
+		}()
+		_ = tg.Hit(context.Background(), &loadtest.Sample{})
+	}()
+	if stream == nil {
+		t.Fatal("the function did not reach its panic")
+	}
+	if err := stream.Context().Err(); err == nil {
+		t.Error("the stream is still open after Hit panicked; want it ended (and recorded) before Hit unwinds")
+	}
+}
+
 func TestLoadModels(t *testing.T) {
 	tests := []struct {
 		name string

@@ -88,10 +88,7 @@ func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
 		return errors.New("grpcload: Target used before Prepare (run it with loadtest.Run)")
 	}
 	h := &hit{t: t, s: s, n: t.hits.Add(1), intended: s.Intended()}
-	ctx, cancel := context.WithCancel(ctx)
-	err := t.fn(context.WithValue(ctx, hitKey{}, h))
-	cancel() // ends the streams fn left open
-	h.end()
+	err := t.call(ctx, h)
 	if err == nil {
 		if h.calls.Load() == 0 {
 			// Nothing was measured: fn called nothing, or called through
@@ -113,4 +110,16 @@ func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
 		s.StatusName = grpccode.Name(uint32(code))
 	}
 	return err
+}
+
+// call runs fn for the request h, then ends the streams fn left open and
+// waits for them to be recorded, however fn ends: also when it panics
+// (the harness recovers the panic after Hit has unwound), so that no
+// stream is recorded into the request's Sample once the harness has
+// reused it for the next request.
+func (t *target) call(ctx context.Context, h *hit) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer h.end()
+	defer cancel() // first: ends the streams fn left open
+	return t.fn(context.WithValue(ctx, hitKey{}, h))
 }
