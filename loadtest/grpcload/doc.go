@@ -43,7 +43,9 @@
 //     how long SendMsg and RecvMsg took: the wait for each message.
 //  5. The request itself is counted once by the harness, as for any
 //     target: it fails when the function returns an error, with that
-//     error's gRPC code in the run's status_codes and its kind. A call
+//     error's gRPC code in the run's status_codes and its kind (for an
+//     error that is not a gRPC status, the code of the request's first
+//     failed call, or OK if none failed). A call
 //     whose failure the function handles (and does not return) still
 //     counts as a failure of its method in ByName.
 //

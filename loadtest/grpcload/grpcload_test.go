@@ -578,3 +578,39 @@ func TestRequestOutcome(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestRejectedAfterOK: a function whose calls were all answered OK
+// and that rejects the answer (as an HTTP target's Check rejects a 200)
+// fails its request with its own error, and the request's code is OK, so
+// that status_codes counts every request that made a call. It counted
+// none of them: status_codes summed to fewer than the requests.
+func TestRequestRejectedAfterOK(t *testing.T) {
+	srv := &testServer{}
+	conn := dial(t, serve(t, srv))
+	client := testgrpc.NewTestServiceClient(conn)
+	res := loadtest.Run(t, loadtest.Scenario{
+		Target: conn.Target(func(ctx context.Context) error {
+			resp, err := client.UnaryCall(ctx, &testgrpc.SimpleRequest{ResponseSize: 0})
+			if err != nil {
+				return err
+			}
+			if len(resp.GetPayload().GetBody()) == 0 {
+				return errors.New("want a payload")
+			}
+			return nil
+		}),
+		Load: loadtest.Users(1).Iterations(4).For(time.Minute),
+	})
+	if res == nil {
+		return
+	}
+	if diff := cmp.Diff(map[string]int64{"OK": 4}, res.StatusCodes); diff != "" {
+		t.Errorf("status codes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int64{loadtest.KindOther: 4}, res.ErrorKinds); diff != "" {
+		t.Errorf("error kinds (-want +got):\n%s", diff)
+	}
+	if m := res.ByName[unaryMethod]; m.Errors != 0 || m.StatusCodes["OK"] != 4 {
+		t.Errorf("%s: %d errors, codes %v; want the calls' 4 OKs, not failures", unaryMethod, m.Errors, m.StatusCodes)
+	}
+}

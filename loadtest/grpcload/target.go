@@ -108,6 +108,12 @@ func (t *target) Hit(ctx context.Context, s *loadtest.Sample) error {
 		}
 	} else if code, failed := h.failure(); failed {
 		s.StatusName = grpccode.Name(uint32(code))
+	} else if h.calls.Load() > 0 {
+		// Every call was answered OK and fn rejected an answer: the
+		// service's code is OK, as an HTTP target's status is 200 when
+		// its Check rejects the body, so that status_codes still counts
+		// every request that made a call.
+		s.StatusName = grpccode.Name(0)
 	}
 	return err
 }
