@@ -12,6 +12,7 @@ import (
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/errorkinds"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/internal/texttable"
@@ -26,6 +27,7 @@ import (
 // line with the verdict.
 func writeSummary(w io.Writer, o *runOutcome) {
 	writeScenarios(w, o)
+	writeErrors(w, o)
 	writeSlowest(w, o)
 	if o.Config.Update {
 		writeWritten(w, o)
@@ -121,6 +123,39 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+// writeErrors writes what the errors of each scenario that had any were:
+// their kinds, the most frequent first, with a message of each
+// (internal/errorkinds), over the scenario's runs.
+func writeErrors(w io.Writer, o *runOutcome) {
+	header := false
+	for _, k := range o.Results.keys() {
+		rs := o.Results.Results[k]
+		runs := make([]*loadtest.Result, len(rs))
+		for i, r := range rs {
+			runs[i] = r.Result
+		}
+		kinds := errorkinds.Of(runs)
+		if len(kinds) == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\n== errors by kind (a message of each; the result files keep more)\n")
+			header = true
+		}
+		fmt.Fprintf(w, "%s:\n", k.Scenario)
+		multi := len(rs) > 1
+		t := &texttable.Table{Align: errorkinds.Align(multi)}
+		t.Add(errorkinds.Header(multi)...)
+		for _, kind := range kinds[:min(len(kinds), errorkinds.Shown)] {
+			t.Add(kind.Cells(multi, len(rs))...)
+		}
+		io.WriteString(w, t.String())
+		if more := errorkinds.More(kinds); more != "" {
+			fmt.Fprintln(w, more)
+		}
 	}
 }
 

@@ -231,6 +231,40 @@ run 2: flight recording at the worst second, 3 (p99 48ms): out/checkout.2.trace
 	}
 }
 
+// TestErrorsListed checks the summary's errors by kind: a user who saw an
+// error rate learns what the errors were without opening the result
+// files, as vegeta's status codes and error set tell. Kinds are summed
+// over the runs, the most frequent first, with one message each; a
+// scenario without errors is left out.
+func TestErrorsListed(t *testing.T) {
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	add := func(name string, rs ...*loadtest.Result) {
+		for i, r := range rs {
+			r.Scenario, r.Package = name, shopPkg
+			results.Results[scenarioKey{shopPkg, name}] = append(results.Results[scenarioKey{shopPkg, name}],
+				resultFile{Path: filepath.Join("out", fmt.Sprintf("%s.%d.json", name, i+1)), Result: r})
+		}
+	}
+	add("checkout",
+		&loadtest.Result{ErrorKinds: map[string]int64{"http_503": 7, "timeout": 1},
+			ErrorSamples: map[string][]string{"http_503": {"503 Service Unavailable:\n  out of stock"}}},
+		&loadtest.Result{ErrorKinds: map[string]int64{"http_503": 5}})
+	add("catalogue", &loadtest.Result{ErrorKinds: map[string]int64{}})
+
+	var b strings.Builder
+	writeErrors(&b, &runOutcome{side: side{Results: results}})
+	want := `
+== errors by kind (a message of each; the result files keep more)
+checkout:
+kind      errors    runs  e.g.
+http_503      12  2 of 2  503 Service Unavailable: out of stock
+timeout        1  1 of 2  -
+`
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
 // TestScenarioRatesAsCompared: the scenario table's rate is written as
 // every other rate loadgate writes (three significant digits and the unit,
 // as compare's throughput, the HTML report and the test's own summary

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/errorkinds"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/slowest"
@@ -74,6 +75,8 @@ type Scenario struct {
 	// (internal/slowest), Flights the head runs' flight recordings.
 	Slowest []slowest.Row
 	Flights []Flight
+	// Errors are the head runs' errors by kind (internal/errorkinds).
+	Errors []errorkinds.Kind
 	// Shards are the shards of the head's merged results (a sharded run,
 	// issue 16), run by run; verdict.Scenario.Partial says which lack
 	// shards.
@@ -180,6 +183,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
+		s.Errors = errorkinds.Of(head)
 		for i, h := range head {
 			if fr := h.FlightRecording; fr != nil && fr.File != "" {
 				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})

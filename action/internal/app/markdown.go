@@ -208,6 +208,9 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		b.WriteString("**SLA:** " + slaLine(s.SLA) + "\n\n")
 	}
 	b.WriteString("**Leaks:** " + leakLine(s) + "\n\n")
+	if len(s.Errors) > 0 {
+		b.WriteString("**Errors:** " + errorLine(s) + "\n\n")
+	}
 	writeShards(b, s, r.Manifest.Shard)
 	if s.Cause != nil {
 		s.Cause.WriteMarkdown(b)

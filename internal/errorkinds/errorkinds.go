@@ -1,0 +1,127 @@
+// Package errorkinds is the one list of a scenario's errors by kind
+// (loadtest.Result.ErrorKinds, with a sample message of each) that
+// loadgate run's summary and the Action's report both show: a reader who
+// sees "error rate 2%" learns what the errors were without opening the
+// result files, as vegeta's status codes and error set tell.
+package errorkinds
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// Shown is how many kinds a summary names; the rest are counted.
+const Shown = 5
+
+// SampleRunes is the most of a sample message a summary shows.
+const SampleRunes = 120
+
+// Kind is one kind of error over a scenario's runs.
+type Kind struct {
+	// Name is the kind, as loadtest names it: http_503, timeout,
+	// connection_refused, grpc_unavailable…
+	Name string
+	// Count is how many requests failed so, over all the runs; Runs
+	// is how many of the runs had any.
+	Count int64
+	Runs  int
+	// Sample is one message of the kind (the first run's first that
+	// has one, trimmed to SampleRunes), "" when no run kept one.
+	Sample string
+}
+
+// Of returns the kinds of error over runs, the most frequent first (by
+// name among equals); nil when no run had an error.
+func Of(runs []*loadtest.Result) []Kind {
+	byName := map[string]*Kind{}
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		for name, n := range r.ErrorKinds {
+			if n <= 0 {
+				continue
+			}
+			k := byName[name]
+			if k == nil {
+				k = &Kind{Name: name}
+				byName[name] = k
+			}
+			k.Count += n
+			k.Runs++
+			if s := r.ErrorSamples[name]; k.Sample == "" && len(s) > 0 {
+				k.Sample = cell.Clip(oneLine(s[0]), SampleRunes)
+			}
+		}
+	}
+	kinds := make([]Kind, 0, len(byName))
+	for _, k := range byName {
+		kinds = append(kinds, *k)
+	}
+	slices.SortFunc(kinds, func(a, b Kind) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+	})
+	if len(kinds) == 0 {
+		return nil
+	}
+	return kinds
+}
+
+// Header returns the names of the columns of a table of kinds; with runs
+// (a scenario of more than one run), a column says how many had the kind.
+func Header(runs bool) []string {
+	if runs {
+		return []string{"kind", "errors", "runs", "e.g."}
+	}
+	return []string{"kind", "errors", "e.g."}
+}
+
+// Align is the alignment of each column of Header (internal/texttable).
+func Align(runs bool) string {
+	if runs {
+		return "lrrl"
+	}
+	return "lrl"
+}
+
+// Cells renders k under Header(runs) of a scenario of total runs.
+func (k Kind) Cells(runs bool, total int) []string {
+	sample := k.Sample
+	if sample == "" {
+		sample = "-"
+	}
+	if runs {
+		return []string{k.Name, fmt.Sprint(k.Count), fmt.Sprintf("%d of %d", k.Runs, total), sample}
+	}
+	return []string{k.Name, fmt.Sprint(k.Count), sample}
+}
+
+// More says how many kinds and errors a summary that shows the first
+// Shown of kinds leaves out: "and 2 more kinds (7 errors)"; "" when it
+// shows them all.
+func More(kinds []Kind) string {
+	if len(kinds) <= Shown {
+		return ""
+	}
+	var n int64
+	for _, k := range kinds[Shown:] {
+		n += k.Count
+	}
+	more := len(kinds) - Shown
+	what := "kinds"
+	if more == 1 {
+		what = "kind"
+	}
+	return fmt.Sprintf("and %d more %s (%d errors)", more, what, n)
+}
+
+// oneLine joins a multi-line message (a panic's, a server's HTML page) so
+// that it cannot break a table's row.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

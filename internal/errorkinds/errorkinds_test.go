@@ -1,0 +1,49 @@
+package errorkinds
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+func TestOf(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	runs := []*loadtest.Result{
+		{ErrorKinds: map[string]int64{"timeout": 2, "http_500": 2, "zero": 0},
+			ErrorSamples: map[string][]string{"http_500": {"500 Internal\r\n\tServer Error", "second"}}},
+		nil, // a run that wrote no result is skipped
+		{ErrorKinds: map[string]int64{"timeout": 3, "connection_refused": 1},
+			ErrorSamples: map[string][]string{"timeout": {long}, "http_500": {"not this run's"}}},
+	}
+	got := Of(runs)
+	want := []Kind{
+		{Name: "timeout", Count: 5, Runs: 2, Sample: strings.Repeat("x", SampleRunes-1) + "…"},
+		{Name: "http_500", Count: 2, Runs: 1, Sample: "500 Internal Server Error"},
+		{Name: "connection_refused", Count: 1, Runs: 1},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Of (-want +got):\n%s", d)
+	}
+	if Of([]*loadtest.Result{{}, {ErrorKinds: map[string]int64{"x": 0}}}) != nil {
+		t.Error("runs without errors have kinds")
+	}
+}
+
+func TestMore(t *testing.T) {
+	var kinds []Kind
+	for i := range Shown + 2 {
+		kinds = append(kinds, Kind{Name: string(rune('a' + i)), Count: int64(10 - i)})
+	}
+	if got := More(kinds[:Shown]); got != "" {
+		t.Errorf("More of %d kinds = %q, want none", Shown, got)
+	}
+	if got, want := More(kinds[:Shown+1]), "and 1 more kind (5 errors)"; got != want {
+		t.Errorf("More = %q, want %q", got, want)
+	}
+	if got, want := More(kinds), "and 2 more kinds (9 errors)"; got != want {
+		t.Errorf("More = %q, want %q", got, want)
+	}
+}
