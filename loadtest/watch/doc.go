@@ -13,8 +13,9 @@
 //     the largest recent GC pause (the quantile="1" of the
 //     go_gc_duration_seconds summary) as gc_pause_max_seconds, and any
 //     metric named with [Metrics].
-//  3. When the load starts, and again at Stop after the scenario's
-//     CoolDown, the watcher reads the service's goroutine profile
+//  3. With each scrape until the load starts (the last one read before
+//     it counts), and again at Stop after the scenario's CoolDown, the
+//     watcher reads the service's goroutine profile
 //     (/debug/pprof/goroutine?debug=1 on the metrics URL's host unless
 //     [WithPprof] says otherwise) and groups it by the innermost function
 //     outside the runtime.

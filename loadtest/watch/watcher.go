@@ -120,16 +120,20 @@ func (w *Watcher) Start(ctx context.Context) error {
 
 	// Scraping once now gives Before a value even without a warm-up, and
 	// opens the keep-alive connection before loadtest's leak check counts
-	// the goroutines it starts with.
+	// the goroutines it starts with; the goroutine profile, read now and
+	// at every scrape until the load starts, is the one GoroutineGrowth
+	// compares with.
 	w.scrape(ctx)
+	w.readBefore(ctx)
 	go w.loop(ctx, quit)
 	return nil
 }
 
 // LoadStarted marks the start of the measured load: times in the series are
-// counted from it, and the goroutine profile is read right away, in the
-// background. It returns at once: the load is timed from at, and must not
-// wait for the service.
+// counted from it, the metrics are scraped right away, in the background,
+// and the goroutine profile read last before it is the one GoroutineGrowth
+// compares with. It returns at once: the load is timed from at, and must
+// not wait for the service.
 func (w *Watcher) LoadStarted(at time.Time) {
 	w.mu.Lock()
 	w.loadAt = at
@@ -185,7 +189,8 @@ func (w *Watcher) Stop() *loadtest.ServerStats {
 }
 
 // loop scrapes every interval until quit is closed or ctx is done, and
-// reads the goroutine profile when the load starts.
+// once when the load starts; until then it reads the goroutine profile
+// with each scrape.
 func (w *Watcher) loop(ctx context.Context, quit <-chan struct{}) {
 	defer close(w.loopDone)
 	tick := time.NewTicker(w.opts.interval)
@@ -197,15 +202,32 @@ func (w *Watcher) loop(ctx context.Context, quit <-chan struct{}) {
 		case <-quit:
 			return
 		case <-w.loadKicked:
-			if g := w.readGoroutines(ctx); g != nil {
-				w.mu.Lock()
-				w.before = g
-				w.mu.Unlock()
-			}
 			w.scrape(ctx)
 		case <-tick.C:
 			w.scrape(ctx)
+			w.readBefore(ctx)
 		}
+	}
+}
+
+// readBefore reads the goroutine profile if the load has not started,
+// and keeps it as the one before the load if it was read entirely before
+// the load started. A profile read once the load is under way would hold
+// the goroutines of its first requests: a leak would seem smaller by them,
+// and the requests in flight would hide the growth of their handler.
+func (w *Watcher) readBefore(ctx context.Context) {
+	w.mu.Lock()
+	started := !w.loadAt.IsZero()
+	w.mu.Unlock()
+	if started {
+		return
+	}
+	g := w.readGoroutines(ctx)
+	done := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if g != nil && (w.loadAt.IsZero() || done.Before(w.loadAt)) {
+		w.before = g
 	}
 }
 
