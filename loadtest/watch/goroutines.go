@@ -59,13 +59,22 @@ func (w *Watcher) readGoroutines(ctx context.Context) map[string]goroutineGroup 
 // groupRecords keys the records by the innermost function outside the
 // runtime: goroutines leaked by one go statement share it, whatever
 // called the function that started them.
+//
+// It leaves out two kinds of record that come and go with the watcher's
+// own request for the profile, and name nothing of the service: one
+// without frames (a goroutine created and not yet run, or exiting: the
+// profile shows only runtime.goexit), and net/http's background reader of
+// a connection with a request in flight, which net/http starts and ends
+// with each request (the handler's own goroutine is counted). Either of
+// them, present in one profile and not the other, read as "server
+// goroutines in unknown: 0→1" or "in net.(*netFD).Read: 0→1".
 func groupRecords(recs []stack.Record) map[string]goroutineGroup {
 	groups := map[string]goroutineGroup{}
 	for _, r := range recs {
-		fn := r.BlockedIn().Func
-		if fn == "" {
-			fn = "unknown"
+		if len(r.Frames) == 0 || slices.ContainsFunc(r.Frames, isBackgroundRead) {
+			continue
 		}
+		fn := r.BlockedIn().Func
 		g := groups[fn]
 		g.count += r.Count
 		if r.Count > g.sample.Count {
@@ -74,6 +83,10 @@ func groupRecords(recs []stack.Record) map[string]goroutineGroup {
 		groups[fn] = g
 	}
 	return groups
+}
+
+func isBackgroundRead(f stack.Frame) bool {
+	return f.Func == "net/http.(*connReader).backgroundRead"
 }
 
 // growth lists the groups with more goroutines after than before, the
