@@ -56,17 +56,40 @@ func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
 	want(OpenFDs, OpenFDs, sum)
 	want(HeapInuseBytes, heapInuseMetric, sum)
 	want(GCPauseMax, gcPauseMetric, maxQuantile)
+	var unusable []string
 	for _, name := range w.opts.metrics {
 		if v, ok := lookup(families, name); ok {
 			values[name] = v
+		} else if why := notANumber(families[name]); why != "" {
+			unusable = append(unusable, why)
 		} else {
 			missing = append(missing, name)
 		}
 	}
+	var problems []string
 	if len(missing) > 0 {
-		return values, fmt.Errorf("%s: no %s", w.metrics, strings.Join(missing, ", "))
+		problems = append(problems, "no "+strings.Join(missing, ", "))
+	}
+	problems = append(problems, unusable...)
+	if len(problems) > 0 {
+		return values, fmt.Errorf("%s: %s", w.metrics, strings.Join(problems, "; "))
 	}
 	return values, nil
+}
+
+// notANumber says why a metric named by [Metrics] that the page has gives
+// no number, or returns "" if mf is nil: a summary or histogram is many
+// series, of which Metrics takes the _sum or the _count.
+func notANumber(mf *dto.MetricFamily) string {
+	if mf == nil {
+		return ""
+	}
+	kind := strings.ToLower(mf.GetType().String())
+	switch mf.GetType() {
+	case dto.MetricType_SUMMARY, dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+		return fmt.Sprintf("%s is a %s: name %s_sum or %s_count in watch.Metrics", mf.GetName(), strings.ReplaceAll(kind, "_", " "), mf.GetName(), mf.GetName())
+	}
+	return fmt.Sprintf("%s has no samples", mf.GetName())
 }
 
 // sum adds up a gauge, counter or untyped metric over its label sets.

@@ -238,7 +238,7 @@ func TestWatcherErrors(t *testing.T) {
 			name:       "missing metric",
 			svc:        &service{noPprof: true},
 			opts:       []watch.Option{watch.Metrics("no_such_metric", "rpc_seconds")},
-			wantErrors: []string{"/metrics: no no_such_metric, rpc_seconds (3 times)"},
+			wantErrors: []string{"/metrics: no no_such_metric; rpc_seconds is a summary: name rpc_seconds_sum or rpc_seconds_count in watch.Metrics (3 times)"},
 		},
 	}
 	for _, tt := range tests {
