@@ -3,6 +3,7 @@ package watch
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/loadgate/loadgate/internal/allowhosts"
 )
@@ -10,6 +11,11 @@ import (
 // checkURL parses a URL to scrape and refuses its host unless allow lets
 // the watcher reach it (the rules of loadtest.Scenario.AllowHosts).
 func checkURL(what, raw string, allow *allowhosts.List) (*url.URL, error) {
+	if !strings.Contains(raw, "://") && !strings.HasPrefix(raw, "/") && raw != "" {
+		// "127.0.0.1:8080/metrics" is not even a URL to url.Parse ("first
+		// path segment in URL cannot contain colon"); say what was meant.
+		return nil, fmt.Errorf("%s %q: want an absolute http:// or https:// URL, such as %q", what, raw, "http://"+raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)

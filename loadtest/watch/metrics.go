@@ -2,8 +2,10 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -39,6 +41,10 @@ func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	if err != nil {
+		if strings.HasPrefix(strings.TrimSpace(body), "<") {
+			// The parser would say "invalid metric name" of line 1.
+			return nil, fmt.Errorf("%s: an HTML page, not metrics in the Prometheus text format (is this the service's metrics endpoint?)", w.metrics)
+		}
 		return nil, fmt.Errorf("%s: %w", w.metrics, err)
 	}
 	values := map[string]float64{}
@@ -166,12 +172,12 @@ func (w *Watcher) get(ctx context.Context, url, accept string, limit int64) (str
 	req.Header.Set("Accept", accept)
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return "", err
+		return "", w.timedOut(ctx, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return "", fmt.Errorf("%s: reading the body: %w", url, err)
+		return "", w.timedOut(ctx, fmt.Errorf("%s: reading the body: %w", url, err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", &statusError{url: url, status: resp.Status, code: resp.StatusCode}
@@ -180,6 +186,16 @@ func (w *Watcher) get(ctx context.Context, url, accept string, limit int64) (str
 		return "", fmt.Errorf("%s: body longer than %d bytes", url, limit)
 	}
 	return string(b), nil
+}
+
+// timedOut names the option that bounds the request in err if the client's
+// Timeout cut it off, so that a slow service is told from a wrong one.
+func (w *Watcher) timedOut(ctx context.Context, err error) error {
+	var ne net.Error
+	if ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w (longer than watch.Timeout, %v)", err, w.opts.timeout)
+	}
+	return err
 }
 
 // statusError is a response other than 200 OK.

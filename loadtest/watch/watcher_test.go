@@ -68,6 +68,8 @@ type service struct {
 	scrapes    atomic.Int32
 	noPprof    bool
 	metricsErr bool
+	html       bool          // /metrics serves an HTML page
+	slow       time.Duration // /metrics answers after this long
 }
 
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +80,11 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "boom", http.StatusInternalServerError)
 			return
 		}
+		if s.html {
+			fmt.Fprint(w, "<!doctype html>\n<html><body>Welcome</body></html>\n")
+			return
+		}
+		time.Sleep(s.slow)
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		switch s.phase.Load() {
 		case 0:
@@ -235,6 +242,17 @@ func TestWatcherErrors(t *testing.T) {
 			wantErrors: []string{"/metrics: 500 Internal Server Error (3 times)"},
 		},
 		{
+			name:       "an HTML page",
+			svc:        &service{html: true, noPprof: true},
+			wantErrors: []string{"/metrics: an HTML page, not metrics in the Prometheus text format (is this the service's metrics endpoint?) (3 times)"},
+		},
+		{
+			name:       "slow metrics",
+			svc:        &service{slow: 300 * time.Millisecond, noPprof: true},
+			opts:       []watch.Option{watch.Timeout(50 * time.Millisecond)},
+			wantErrors: []string{"(Client.Timeout exceeded while awaiting headers) (longer than watch.Timeout, 50ms)"},
+		},
+		{
 			name:       "missing metric",
 			svc:        &service{noPprof: true},
 			opts:       []watch.Option{watch.Metrics("no_such_metric", "rpc_seconds")},
@@ -304,6 +322,8 @@ func TestWatcherStartRefuses(t *testing.T) {
 		{name: "bad entry", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.AllowHost("10.0.0.0/8")}, want: `watch.AllowHost or LOADGATE_ALLOW_HOSTS: entry "10.0.0.0/8": want one host`},
 		{name: "pprof not loopback", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.WithPprof("http://10.0.0.1/debug/pprof/goroutine?debug=1")}, want: "pprof URL: host 10.0.0.1"},
 		{name: "relative URL", url: "/metrics", want: "want an absolute http:// or https:// URL"},
+		{name: "no scheme", url: "127.0.0.1:8080/metrics", want: `metrics URL "127.0.0.1:8080/metrics": want an absolute http:// or https:// URL, such as "http://127.0.0.1:8080/metrics"`},
+		{name: "no scheme, a name", url: "localhost:8080/metrics", want: `such as "http://localhost:8080/metrics"`},
 		{name: "bad interval", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Interval(0)}, want: "Interval must be positive"},
 		{name: "bad timeout", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Timeout(-1)}, want: "Timeout must be positive"},
 		{name: "empty metric", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Metrics("")}, want: "empty metric name"},
