@@ -64,7 +64,9 @@ func Interval(d time.Duration) Option {
 }
 
 // Timeout bounds each request to the service (default [DefaultTimeout]); a
-// scrape that takes longer is counted as failed.
+// scrape that takes longer is counted as failed. It also bounds how much a
+// service that does not answer adds to a run: Start waits for one scrape,
+// Stop for up to four in turn (see [Watcher.Stop]).
 func Timeout(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.timeout = d })
 }

@@ -157,8 +157,14 @@ func (w *Watcher) LoadEnded(at time.Time) {
 // Stop stops the background scrapes, scrapes the metrics and the goroutine
 // profile a last time, reads the profiles of the cool-down that
 // ProfileLoad asked for and waits for those in flight, and returns what
-// the watcher saw. It returns nil if
-// the watcher was never started; called again, it returns the same stats.
+// the watcher saw. Against a service that does not answer it waits for
+// at most four requests in turn, each bounded by the [Timeout] (the scrape
+// in flight, and before the load the goroutine profile read with it; the
+// last scrape; the last goroutine profile), then for the profile fetches
+// still running (each bounded by the Timeout; the CPU, mutex and block
+// profiles by their window and the Timeout, from the start of the load).
+// It returns nil if the watcher was never started; called again, it
+// returns the same stats.
 func (w *Watcher) Stop() *loadtest.ServerStats {
 	w.mu.Lock()
 	running, last := w.running, w.lastStat
