@@ -302,6 +302,11 @@ func writeServer(b *strings.Builder, srv *ServerStats) {
 			fmt.Fprintf(b, ", open files %.0f→%s", v, after(fds))
 		}
 		b.WriteByte('\n')
+	} else if len(srv.GoroutineGrowth) > 0 {
+		// The groups below are indented under the line that names the
+		// service; without a count before the load (the metrics URL
+		// failed, the profile did not), they still need one.
+		fmt.Fprintf(b, "server %s: goroutines not counted before the load; groups that grew:\n", srv.Source)
 	}
 	for _, d := range srv.GoroutineGrowth {
 		fmt.Fprintf(b, "  server goroutines in %s: %d→%d\n", d.Function, d.Before, d.After)

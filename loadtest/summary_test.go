@@ -69,6 +69,12 @@ func TestSummaryServer(t *testing.T) {
 			}},
 		{name: "wrong URL", give: ServerStats{Source: src, Errors: []string{src + ": 404 Not Found (4 times)"}},
 			want: []string{"server " + src + ": the watcher's errors: " + src + ": 404 Not Found (4 times)"}},
+		// A metrics URL that answers 404 where the goroutine profile is
+		// served: the groups were printed first, under no line naming
+		// the service.
+		{name: "wrong URL, profile served", give: ServerStats{Source: src, Errors: []string{src + ": 404 Not Found (4 times)"},
+			GoroutineGrowth: []GoroutineDelta{{Function: "main.leakyWorker", Before: 0, After: 50}}},
+			want: []string{"server " + src + ": goroutines not counted before the load; groups that grew:\n  server goroutines in main.leakyWorker: 0→50\nserver " + src + ": the watcher's errors: "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
