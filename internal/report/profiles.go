@@ -1,12 +1,9 @@
 package report
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/loadgate/loadgate/assert"
-	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/loadtest"
@@ -36,6 +33,8 @@ type table struct {
 	// characters that may break anywhere rather than push the table
 	// past a narrow window.
 	IDs []int
+	// Note, when there are no rows, says why, in place of the table.
+	Note string
 }
 
 // Class is the class of column i's cells: "id" for a column of ids.
@@ -46,45 +45,27 @@ func (t table) Class(i int) string {
 	return ""
 }
 
-// profilesOf renders c; nil when there is no report.
+// profilesOf renders c; nil when there is no report. Its words and cells
+// are rootcause's [rootcause.Report.Sections], those of loadgate compare,
+// the run summary and the Action's comment: the page wrote its own, a
+// change of "+38.10%" where compare wrote "+38%", no change of the cost
+// per request, and the head's costliest functions where compare said
+// that nothing grew above noise.
 func profilesOf(c *rootcause.Report) *profilesView {
 	if c == nil {
 		return nil
 	}
 	v := &profilesView{Notes: c.Notes}
-	type resource struct {
-		what   string
-		format func(float64) string
-		table  func(*rootcause.Set) *rootcause.Table
-		top    []rootcause.Row
-		grew   []rootcause.Change
-	}
-	for _, r := range []resource{
-		{"CPU", assert.UnitDuration.Format, func(s *rootcause.Set) *rootcause.Table { return s.CPU }, c.TopCPU, c.GrewCPU},
-		{"allocations", assert.UnitBytes.Format, func(s *rootcause.Set) *rootcause.Table { return s.Alloc }, c.TopAlloc, c.GrewAlloc},
-	} {
-		head := r.table(c.Head)
-		if head == nil {
-			continue
-		}
-		title := fmt.Sprintf("%s per request: %s (%s, %.0f requests)", r.what, r.format(head.PerRequest()), cell.Plural(head.Runs, "run"), head.Requests)
-		if c.Base != nil {
-			if base := r.table(c.Base); base != nil {
-				title = fmt.Sprintf("%s per request: %s → %s (%s and %s)", r.what, r.format(base.PerRequest()), r.format(head.PerRequest()),
-					cell.Plural(base.Runs, "base run"), cell.Plural(head.Runs, "head run"))
-			}
-		}
-		if len(r.grew) > 0 {
-			t := table{Title: title + "; own cost per request grew most in", Header: []string{"function", "base", "head", "change"}}
-			for _, g := range r.grew {
-				t.Rows = append(t.Rows, []string{rootcause.ShortName(g.Func), r.format(g.Base), r.format(g.Head), cell.Change(g.Ratio())})
-			}
-			v.Sections = append(v.Sections, t)
-			continue
-		}
-		t := table{Title: title + "; costliest functions per request", Header: []string{"function", "own", "flat", "cum"}}
-		for _, row := range r.top {
-			t.Rows = append(t.Rows, []string{rootcause.ShortName(row.Func), r.format(row.Own), r.format(row.Flat), r.format(row.Cum)})
+	for _, s := range c.Sections() {
+		t := table{Title: s.Total, Rows: s.Rows, Note: s.Note}
+		switch {
+		case s.Note != "":
+		case s.Grew:
+			t.Title += "; own cost per request grew most in"
+			t.Header = []string{"function", "base", "head", "change"}
+		default:
+			t.Title += "; costliest functions per request"
+			t.Header = []string{"function", "own", "flat", "cum"}
 		}
 		v.Sections = append(v.Sections, t)
 	}

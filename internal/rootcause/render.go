@@ -19,15 +19,26 @@ type resource struct {
 	base   func(*Set) *Table
 	top    func(*Report) []Row
 	grew   func(*Report) []Change
+	// sample names one sample of the resource's profile, for a
+	// section whose profiles hold none.
+	sample string
+}
+
+// empty says why the head's table t of res has no function to show.
+func (res resource) empty(t *Table) string {
+	if t.Requests <= 0 {
+		return fmt.Sprintf("no requests in the window of the %s profiles to divide their cost by", strings.ToLower(res.what))
+	}
+	return fmt.Sprintf("no %s samples of the load in the profiles (%s each): too few to say where it went", res.sample, res.format(t.Period))
 }
 
 var resources = []resource{
 	{what: "CPU", format: assert.UnitDuration.Format,
 		base: func(s *Set) *Table { return s.CPU }, top: func(r *Report) []Row { return r.TopCPU },
-		grew: func(r *Report) []Change { return r.GrewCPU }},
+		grew: func(r *Report) []Change { return r.GrewCPU }, sample: "CPU"},
 	{what: "allocations", format: assert.UnitBytes.Format,
 		base: func(s *Set) *Table { return s.Alloc }, top: func(r *Report) []Row { return r.TopAlloc },
-		grew: func(r *Report) []Change { return r.GrewAlloc }},
+		grew: func(r *Report) []Change { return r.GrewAlloc }, sample: "allocation"},
 }
 
 // tables returns the tables of both sides for res (base nil without one).
@@ -60,6 +71,69 @@ func total(res resource, base, head *Table) string {
 		percent(c.Ratio()), cell.Plural(base.Runs, "base run"), cell.Plural(head.Runs, "head run"))
 }
 
+// Section is one resource's part of a [Report], CPU or allocations, in
+// the words and cells that every rendering of it shows: loadgate
+// compare's text and Markdown, loadgate run's summary, the Action's
+// comment and the HTML report. A renderer adds only its layout and
+// headers, so that the same profiles read the same everywhere.
+type Section struct {
+	// Resource is "CPU" or "allocations".
+	Resource string
+	// Total is the head's cost per request, with a base the base's and
+	// the change, and the runs and requests behind it: "CPU per request
+	// 1.85ms → 2.33ms (+26%; 5 base runs and 5 head runs)".
+	Total string
+	// Grew tells what Rows are: with a base, the functions whose own cost
+	// per request grew most (function, base, head, change); without one,
+	// the head's costliest functions (function, own, flat, cum).
+	Grew bool
+	// Rows are the cells of each function, its [ShortName] first, at
+	// most [Rows] of them.
+	Rows [][]string
+	// Note says why there are no rows, as a clause without a capital or
+	// a full stop: nothing grew above noise, the base has no profile of
+	// the resource, or the profiles hold no sample of it. Empty when
+	// Rows are given.
+	Note string
+}
+
+// Sections returns the report's sections, CPU first; a resource that the
+// head has no profile of has none.
+func (r *Report) Sections() []Section {
+	var out []Section
+	for _, res := range resources {
+		base, head := r.tables(res)
+		if head == nil {
+			continue
+		}
+		s := Section{Resource: res.what, Total: total(res, base, head)}
+		switch {
+		case r.Base != nil && base == nil:
+			s.Note = fmt.Sprintf("the base has no %s profile to compare with", strings.ToLower(res.what))
+		case r.Base != nil:
+			s.Grew = true
+			for _, c := range res.grew(r) {
+				s.Rows = append(s.Rows, []string{ShortName(c.Func), res.format(c.Base), res.format(c.Head), percent(c.Ratio())})
+			}
+			if len(s.Rows) == 0 {
+				s.Note = fmt.Sprintf("no function's own %s per request grew by more than sampling noise and %.0f%% of the total", res.what, 100*MinShare)
+			}
+		default:
+			for _, row := range res.top(r) {
+				s.Rows = append(s.Rows, []string{ShortName(row.Func), res.format(row.Own), res.format(row.Flat), res.format(row.Cum)})
+			}
+			if len(s.Rows) == 0 {
+				// A light load in a short run: at 100 Hz a run that
+				// spent under 10ms of CPU may hold no sample at all.
+				// The table's header alone said nothing.
+				s.Note = res.empty(head)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // WriteText writes the report for a terminal: for each of CPU and
 // allocations, the cost per request, then the functions whose own cost per
 // request grew most (with a base) or the costliest (without), e.g.
@@ -68,38 +142,28 @@ func total(res resource, base, head *Table) string {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "where the time went in %s (own: in the function and the standard library it calls)\n", r.Scenario)
-	for _, res := range resources {
-		base, head := r.tables(res)
-		if head == nil {
-			continue
-		}
-		fmt.Fprintf(&b, "  %s\n", total(res, base, head))
-		if r.Base != nil {
-			if base == nil {
-				fmt.Fprintf(&b, "    the base has no %s profile to compare with\n", strings.ToLower(res.what))
-				continue
-			}
-			grew := res.grew(r)
-			if len(grew) == 0 {
-				fmt.Fprintf(&b, "    no function's own %s per request grew by more than sampling noise and %.0f%% of the total\n", res.what, 100*MinShare)
-				continue
-			}
-			fmt.Fprintf(&b, "    own %s per request grew most in:\n", res.what)
+	for _, s := range r.Sections() {
+		fmt.Fprintf(&b, "  %s\n", s.Total)
+		switch {
+		case s.Note != "":
+			fmt.Fprintf(&b, "    %s\n", s.Note)
+		case s.Grew:
+			fmt.Fprintf(&b, "    own %s per request grew most in:\n", s.Resource)
 			width := 0
-			for _, c := range grew {
-				width = max(width, utf8.RuneCountInString(ShortName(c.Func)))
+			for _, row := range s.Rows {
+				width = max(width, utf8.RuneCountInString(row[0]))
 			}
-			for _, c := range grew {
-				fmt.Fprintf(&b, "    %-*s  %s → %s per request (%s)\n", width, ShortName(c.Func), res.format(c.Base), res.format(c.Head), percent(c.Ratio()))
+			for _, row := range s.Rows {
+				fmt.Fprintf(&b, "    %-*s  %s → %s per request (%s)\n", width, row[0], row[1], row[2], row[3])
 			}
-			continue
+		default:
+			t := &texttable.Table{Align: "lrrr"}
+			t.Add("    function", "own", "flat", "cum")
+			for _, row := range s.Rows {
+				t.Add("    "+row[0], row[1], row[2], row[3])
+			}
+			b.WriteString(t.String())
 		}
-		t := &texttable.Table{Align: "lrrr"}
-		t.Add("    function", "own", "flat", "cum")
-		for _, row := range res.top(r) {
-			t.Add("    "+ShortName(row.Func), res.format(row.Own), res.format(row.Flat), res.format(row.Cum))
-		}
-		b.WriteString(t.String())
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
@@ -117,28 +181,20 @@ const maxMarkdownNotes = 3
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Where the time went** in %s (own: in the function and the standard library it calls)\n\n", cell.Code(r.Scenario))
-	for _, res := range resources {
-		base, head := r.tables(res)
-		if head == nil {
-			continue
-		}
-		line := cell.Markdown(total(res, base, head))
+	for _, s := range r.Sections() {
+		line := cell.Markdown(s.Total)
 		switch {
-		case r.Base != nil && base == nil:
-			fmt.Fprintf(&b, "%s; the base has no %s profile to compare with.\n\n", line, strings.ToLower(res.what))
-		case r.Base != nil && len(res.grew(r)) == 0:
-			fmt.Fprintf(&b, "%s; no function's own %s per request grew by more than sampling noise and %.0f%% of the total.\n\n", line, res.what, 100*MinShare)
-		case r.Base != nil:
-			fmt.Fprintf(&b, "%s:\n\n| function | own %s per request, base | head | change |\n|:--|--:|--:|--:|\n", line, res.what)
-			for _, c := range res.grew(r) {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell.Code(ShortName(c.Func)), res.format(c.Base), res.format(c.Head), percent(c.Ratio()))
-			}
-			b.WriteString("\n")
+		case s.Note != "":
+			fmt.Fprintf(&b, "%s; %s.\n\n", line, s.Note)
+		case s.Grew:
+			fmt.Fprintf(&b, "%s:\n\n| function | own %s per request, base | head | change |\n|:--|--:|--:|--:|\n", line, s.Resource)
 		default:
-			fmt.Fprintf(&b, "%s:\n\n| function | own %s per request | flat | cum |\n|:--|--:|--:|--:|\n", line, res.what)
-			for _, row := range res.top(r) {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell.Code(ShortName(row.Func)), res.format(row.Own), res.format(row.Flat), res.format(row.Cum))
-			}
+			fmt.Fprintf(&b, "%s:\n\n| function | own %s per request | flat | cum |\n|:--|--:|--:|--:|\n", line, s.Resource)
+		}
+		for _, row := range s.Rows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell.Code(row[0]), row[1], row[2], row[3])
+		}
+		if s.Note == "" {
 			b.WriteString("\n")
 		}
 	}

@@ -424,3 +424,34 @@ func TestNoteOfWrongProfile(t *testing.T) {
 		t.Errorf("notes %q, want %q", s.Notes, want)
 	}
 }
+
+// TestSectionsWithoutSamples: a light load in a short run (the example
+// shop's TestLoadRemote, 100 requests to a service in another process)
+// can leave a CPU profile without a sample. loadgate run's summary
+// printed "CPU per request 0s" over a table header with no row; every
+// rendering now says why there is none.
+func TestSectionsWithoutSamples(t *testing.T) {
+	run := writeRun(t, t.TempDir(), "r", 100, int64(time.Second), map[string]*profile.Profile{"cpu": newProfile(cpuValue, 10*ms, int64(time.Second))})
+	r := Explain("s", nil, []Run{run})
+	if r == nil {
+		t.Fatal("Explain = nil for a run with a CPU profile")
+	}
+	want := []Section{{Resource: "CPU", Total: "CPU per request 0s (1 run, 100 requests)",
+		Note: "no CPU samples of the load in the profiles (10ms each): too few to say where it went"}}
+	if diff := cmp.Diff(want, r.Sections()); diff != "" {
+		t.Errorf("sections (-want +got):\n%s", diff)
+	}
+	var text, md bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if s := text.String(); strings.Contains(s, "flat") || !strings.Contains(s, "\n    "+want[0].Note+"\n") {
+		t.Errorf("text:\n%s", s)
+	}
+	if s := md.String(); strings.Contains(s, "| function") || !strings.Contains(s, want[0].Total+"; "+want[0].Note+".") {
+		t.Errorf("Markdown:\n%s", s)
+	}
+}
