@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"html"
 	"os"
@@ -208,4 +209,50 @@ func shardResult(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestReportOtherSchemas: a file of a schema loadgate does not read is
+// named with what it is. The Action's results directory, downloaded as
+// its artifact and given whole, was refused with "schema
+// "loadgate.action/v1" is not one loadgate reads", without a word of the
+// head/ and base/ beside its manifest; a result of a newer loadgate and
+// compare's JSON output the same.
+func TestReportOtherSchemas(t *testing.T) {
+	result, err := os.ReadFile("testdata/results/base/checkout_at_150_per_second.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(path string, data []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	artifact := filepath.Join(dir, "results")
+	write(filepath.Join(artifact, "loadgate-action.json"), []byte(`{"schema": "loadgate.action/v1", "compare": "base-ref"}`))
+	write(filepath.Join(artifact, "head", "checkout.json"), result)
+	write(filepath.Join(artifact, "base", "checkout.json"), result)
+	newer := filepath.Join(dir, "newer.json")
+	write(newer, bytes.Replace(result, []byte(`"loadgate.result/v1"`), []byte(`"loadgate.result/v2"`), 1))
+	compared := filepath.Join(dir, "compare.json")
+	write(compared, []byte(`{"schema": "loadgate.compare/v1", "verdict": "pass"}`))
+	for _, tt := range []struct {
+		name, give, want string
+	}{
+		{"action results", artifact, filepath.Join(artifact, "loadgate-action.json") + ": the GitHub Action's manifest (loadgate.action/v1), not a result: give the results beside it, " +
+			filepath.Join(artifact, "base") + " " + filepath.Join(artifact, "head") + " (the base first)"},
+		{"newer", newer, newer + `: schema "loadgate.result/v2" is of another version of loadgate; this one reads loadgate.result/v1 or loadgate.baseline/v1`},
+		{"compare output", compared, compared + ": the output of loadgate compare -format json (loadgate.compare/v1), not a result"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := loadgate(t.Context(), "report", "-o", filepath.Join(dir, "report.html"), tt.give)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("report %s: exit %d, stderr %q; want %d and %q", tt.give, r.code, r.stderr, exitUsage, tt.want)
+			}
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -146,9 +147,39 @@ func (s *inputSet) readFile(path string) error {
 		}
 		s.Baselines[k] = baselineFile{path, b}
 	default:
-		return fmt.Errorf("%s: schema %q is not one loadgate reads (%s or %s)", path, schema, loadtest.SchemaVersion, baseline.SchemaVersion)
+		return otherSchema(path, schema)
 	}
 	return nil
+}
+
+// otherSchema is the error of a file at path whose schema loadgate does
+// not read, saying what the file is when its schema tells: a result or
+// baseline of another version of loadgate, the GitHub Action's manifest
+// (whose results are in directories beside it), loadgate compare's JSON.
+func otherSchema(path, schema string) error {
+	reads := fmt.Sprintf("%s or %s", loadtest.SchemaVersion, baseline.SchemaVersion)
+	switch kind, _, _ := strings.Cut(schema, "/"); kind {
+	case "loadgate.result", "loadgate.baseline":
+		return fmt.Errorf("%s: schema %q is of another version of loadgate; this one reads %s: read it with the loadgate that wrote it", path, schema, reads)
+	case "loadgate.action":
+		// action/internal/app.ManifestSchema, which this package may not
+		// import: the manifest of the Action's results directory, whose
+		// results are in head/ and base/ beside it.
+		dir := filepath.Dir(path)
+		var sides []string
+		for _, side := range []string{"base", "head"} {
+			if st, err := os.Stat(filepath.Join(dir, side)); err == nil && st.IsDir() {
+				sides = append(sides, filepath.Join(dir, side))
+			}
+		}
+		if len(sides) == 0 {
+			return fmt.Errorf("%s: the GitHub Action's manifest (%s), not a result: give the directory of results beside it", path, schema)
+		}
+		return fmt.Errorf("%s: the GitHub Action's manifest (%s), not a result: give the results beside it, %s (the base first)", path, schema, strings.Join(sides, " "))
+	case "loadgate.compare":
+		return fmt.Errorf("%s: the output of loadgate compare -format json (%s), not a result: give the results it compared", path, schema)
+	}
+	return fmt.Errorf("%s: schema %q is not one loadgate reads (%s)", path, schema, reads)
 }
 
 // peekSchema checks that data is one well-formed JSON object and returns
