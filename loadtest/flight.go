@@ -85,15 +85,18 @@ type FlightRecording struct {
 	Bytes    int64 `json:"bytes"`
 }
 
-// String describes the moment in a few words.
+// String describes the moment in a few words, its second as time from the
+// start of the load, as the slowest requests' "at" is written: "at the
+// worst second of the load, +3s to +4s (p99 48ms)". (Second is an index
+// of the timeline, from 0: "second 0" read as no second at all.)
 func (f *FlightRecording) String() string {
 	switch f.Moment {
 	case FlightGate:
-		return fmt.Sprintf("at the failed gate of stage %s (second %d)", f.Stage, f.Second)
+		return fmt.Sprintf("at the failed gate of stage %s (+%ds into the load)", f.Stage, f.Second)
 	case FlightAbort:
-		return fmt.Sprintf("at the abort in stage %s (second %d)", f.Stage, f.Second)
+		return fmt.Sprintf("at the abort in stage %s (+%ds into the load)", f.Stage, f.Second)
 	case FlightWorstSecond:
-		return fmt.Sprintf("at the worst second, %d (%s)", f.Second, f.Reason)
+		return fmt.Sprintf("at the worst second of the load, +%ds to +%ds (%s)", f.Second, f.Second+1, f.Reason)
 	}
 	return f.Moment
 }

@@ -224,7 +224,7 @@ checkout:
 run  latency  service      at  stage  name                   status   request id  trace id
   2     51ms     20ms    +5ms  200/s  POST /checkout/{user}  timeout  cd34-7      -
   1   48.2ms   47.9ms  +3.21s  200/s  POST /checkout/{user}  200      ab12-41     ab12000000000000f00dfeedbeefcafe
-run 2: flight recording at the worst second, 3 (p99 48ms): out/checkout.2.trace
+run 2: flight recording at the worst second of the load, +3s to +4s (p99 48ms): out/checkout.2.trace
 `
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

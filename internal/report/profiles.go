@@ -1,9 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/loadgate/loadgate/internal/errorkinds"
 	"github.com/loadgate/loadgate/internal/rootcause"
 	"github.com/loadgate/loadgate/internal/slowest"
 	"github.com/loadgate/loadgate/loadtest"
@@ -93,4 +95,39 @@ func slowestOf(runs []*loadtest.Result) *table {
 		t.Rows = append(t.Rows, r.Cells(multi))
 	}
 	return t
+}
+
+// errorsOf is the table of the head runs' errors by kind, the most
+// frequent first, with a message of each (internal/errorkinds, as loadgate
+// run's summary and the Action's comment list them); nil when they had
+// none.
+func errorsOf(runs []*loadtest.Result) *table {
+	kinds := errorkinds.Of(runs)
+	if len(kinds) == 0 {
+		return nil
+	}
+	multi := len(runs) > 1
+	t := &table{Header: errorkinds.Header(multi), Note: errorkinds.More(kinds)}
+	for _, k := range kinds[:min(len(kinds), errorkinds.Shown)] {
+		t.Rows = append(t.Rows, k.Cells(multi, len(runs)))
+	}
+	return t
+}
+
+// flightsOf says, run by run, when each head run's flight recording was
+// taken and its file, beside the run's result (loadtest.FlightRecording).
+func flightsOf(runs []*loadtest.Result) []string {
+	var out []string
+	for i, r := range runs {
+		fr := r.FlightRecording
+		if fr == nil || fr.File == "" {
+			continue
+		}
+		run := ""
+		if len(runs) > 1 {
+			run = fmt.Sprintf("run %d: ", i+1)
+		}
+		out = append(out, fmt.Sprintf("%s%s: %s", run, fr, fr.File))
+	}
+	return out
 }

@@ -50,6 +50,10 @@ type scenarioView struct {
 	// "slowest requests"; see profiles.go.
 	Profiles *profilesView
 	Slowest  *table
+	// Errors are the head runs' errors by kind (internal/errorkinds),
+	// Flights their flight recordings; see profiles.go.
+	Errors  *table
+	Flights []string
 }
 
 // figureRow is one figure of the runs the charts show, per side.
@@ -182,6 +186,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v.Names = nameBars(sd)
 	v.Leaks = leakRows(s)
 	v.Profiles, v.Slowest = profilesOf(s.Cause), slowestOf(s.Head)
+	v.Errors, v.Flights = errorsOf(s.Head), flightsOf(s.Head)
 	return v, nil
 }
 
