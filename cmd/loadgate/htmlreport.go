@@ -125,7 +125,8 @@ func writeHTMLReport(w io.Writer, path string, in htmlreport.Input) error {
 
 // checkReportPath checks, before any test runs, that an HTML report can
 // be written to path, the value of flag of cmd: not a directory, in a
-// directory that exists (or can be made) and takes files.
+// directory that exists (or can be made) and takes files. It makes no
+// directory.
 func checkReportPath(cmd, flag, path string) error {
 	if path == "" {
 		return usageErrorf(cmd, "%s is empty: name the HTML file to write", flag)
@@ -138,9 +139,19 @@ func checkReportPath(cmd, flag, path string) error {
 		// make it, and the report could not be renamed onto it.
 		return usageErrorf(cmd, "%s %s names a directory: name the HTML file to write", flag, path)
 	}
+	// The directories the report needs are made when it is written, so
+	// that a run that fails first leaves none behind: here the nearest
+	// that exists must be a directory that takes files.
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErrorf(cmd, "%s %s: %v", flag, path, unwrapPath(err))
+	for {
+		st, err := os.Stat(dir)
+		if err == nil && !st.IsDir() {
+			return usageErrorf(cmd, "%s %s: %s is a file, not a directory", flag, path, dir)
+		}
+		if err == nil || filepath.Dir(dir) == dir {
+			break
+		}
+		dir = filepath.Dir(dir)
 	}
 	f, err := os.CreateTemp(dir, ".report-check-*")
 	if err != nil {

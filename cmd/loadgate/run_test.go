@@ -198,6 +198,10 @@ func TestCompareUnmatchedSLA(t *testing.T) {
 // usage (exit status 2), named as given, and found before any work.
 func TestReportPathChecked(t *testing.T) {
 	dir := t.TempDir()
+	file := filepath.Join(dir, "plain")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -209,6 +213,7 @@ func TestReportPathChecked(t *testing.T) {
 		// exists".
 		{[]string{"report", "-o", filepath.Join(dir, "new") + "/", "testdata/results/same"}, "loadgate report: -o " + filepath.Join(dir, "new") + "/ names a directory: name the HTML file to write"},
 		{[]string{"run", "-report", filepath.Join(dir, "new") + "/", "./examples/shop"}, "loadgate run: -report " + filepath.Join(dir, "new") + "/ names a directory: name the HTML file to write"},
+		{[]string{"report", "-o", filepath.Join(file, "sub", "r.html"), "testdata/results/same"}, "loadgate report: -o " + filepath.Join(file, "sub", "r.html") + ": " + file + " is a file, not a directory"},
 	} {
 		r := loadgate(t.Context(), tt.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
@@ -217,6 +222,21 @@ func TestReportPathChecked(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
 		t.Error("the check made the directory the report was named after")
+	}
+	// A report that fails on its input leaves no directory behind: the
+	// check made -o's directories before the results were read.
+	r := loadgate(t.Context(), "report", "-o", filepath.Join(dir, "made", "r.html"), "testdata/broken")
+	if r.code == 0 {
+		t.Fatalf("report of testdata/broken passed: %s", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "made")); err == nil {
+		t.Error("a report that failed left the directory it would have been written in")
+	}
+	// The directories are made when the report is written.
+	if r := loadgate(t.Context(), "report", "-o", filepath.Join(dir, "made", "r.html"), "testdata/results/same"); r.code != 0 {
+		t.Errorf("report into a new directory: exit status %d: %s", r.code, r.stderr)
+	} else if _, err := os.Stat(filepath.Join(dir, "made", "r.html")); err != nil {
+		t.Error(err)
 	}
 }
 
