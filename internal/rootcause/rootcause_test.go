@@ -133,8 +133,8 @@ func TestNames(t *testing.T) {
 // TestTable checks flat, cumulative and own costs: the standard library's
 // time is its caller's own, a recursive function counts once per sample,
 // an inlined function is a frame of its own, a stack of the standard
-// library alone is its innermost function's, and the profilers' own
-// samples are left out.
+// library alone is its innermost function's, and the samples of the
+// profilers, the execution tracer and the flight recorder are left out.
 func TestTable(t *testing.T) {
 	p := newProfile(cpuValue, 10*ms, int64(time.Second),
 		stack{30 * ms, []string{"crypto/sha256.block", "crypto/sha256.Sum256", "example.com/shop.sign", "example.com/shop.checkout", "net/http.(*conn).serve"}},
@@ -143,6 +143,13 @@ func TestTable(t *testing.T) {
 		stack{10 * ms, []string{"encoding/json.Marshal+example.com/shop.encode", "example.com/shop.checkout"}},
 		stack{40 * ms, []string{"runtime.scanobject", "runtime.gcBgMarkWorker"}},
 		stack{50 * ms, []string{"compress/flate.(*compressor).deflate", "runtime/pprof.profileWriter"}},
+		// The execution tracer of a flight recording: its events, in
+		// the scheduler, and reading them out, are left out too;
+		// a traceback that runtime.Callers ran is the caller's.
+		stack{20 * ms, []string{"runtime.traceWriter.event", "runtime.traceLocker.GoUnpark", "runtime.ready", "example.com/shop.checkout"}},
+		stack{10 * ms, []string{"runtime.(*traceStackTable).put", "runtime.traceStack", "runtime.traceLocker.GoPark"}},
+		stack{10 * ms, []string{"runtime/trace.(*FlightRecorder).WriteTo", "github.com/loadgate/loadgate/loadtest.(*flight).snapshot"}},
+		stack{10 * ms, []string{"runtime.tracebackPCs", "runtime.callers", "runtime.Callers", "example.com/shop.logf"}},
 	)
 	tab, err := tabulate([]*profile.Profile{p}, cpuValue, 1, 10, nil)
 	if err != nil {
@@ -160,12 +167,16 @@ func TestTable(t *testing.T) {
 		"example.com/shop.encode":   {Cum: 10 * ms, Own: 10 * ms},
 		"runtime.scanobject":        {Flat: 40 * ms, Cum: 40 * ms, Own: 40 * ms},
 		"runtime.gcBgMarkWorker":    {Cum: 40 * ms},
+		"runtime.tracebackPCs":      {Flat: 10 * ms, Cum: 10 * ms},
+		"runtime.callers":           {Cum: 10 * ms},
+		"runtime.Callers":           {Cum: 10 * ms},
+		"example.com/shop.logf":     {Cum: 10 * ms, Own: 10 * ms},
 	}
 	if diff := cmp.Diff(want, tab.Funcs); diff != "" {
 		t.Errorf("costs (-want +got):\n%s", diff)
 	}
-	if tab.Total != float64(110*ms) || tab.Period != float64(10*ms) {
-		t.Errorf("total %v, period %v; want 110ms (the profiler's 50ms left out) and 10ms", tab.Total, tab.Period)
+	if tab.Total != float64(120*ms) || tab.Period != float64(10*ms) {
+		t.Errorf("total %v, period %v; want 120ms (the profiler's 50ms and the tracer's 40ms left out) and 10ms", tab.Total, tab.Period)
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 )
 
 // Table is the cost of every function in the merged profiles of a set of
-// runs: CPU nanoseconds, or bytes allocated. What the profilers cost
-// themselves is left out.
+// runs: CPU nanoseconds, or bytes allocated. What the profilers and the
+// execution tracer cost themselves is left out.
 type Table struct {
 	// Runs counts the runs whose profiles are in the table; Requests the
 	// requests those profiles cover.
@@ -42,14 +42,20 @@ func (t *Table) PerRequest() float64 {
 	return t.Total / t.Requests
 }
 
-// profilerFrames are the functions of Go's profilers: a sample with one of
-// them on its stack is the cost of profiling (writing and compressing a
-// profile, in the test process or in a service serving net/http/pprof), not
-// of the requests, and is left out.
-var profilerFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.`)
+// measuringFrames are the functions of what measures the run rather than
+// serves it: Go's profilers (writing and compressing a profile, in the
+// test process or in a service serving net/http/pprof), its execution
+// tracer (the events a flight recording writes, runtime.traceLocker's and
+// runtime.traceWriter's, and reading them out; not runtime.traceback*,
+// which a program's runtime.Callers runs) and loadgate's flight recorder.
+// A sample with one of them on its stack is the cost of measuring, not of
+// the requests, and is left out: with -flight on one side only, the
+// tracer's events ranked first among the functions that "grew".
+var measuringFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.|^runtime/trace\.|^runtime\.(\(\*)?g?[tT]race[A-Z]|^runtime\.(ReadTrace|readTrace|fpTracebackPCs)|^github\.com/loadgate/loadgate/loadtest\.\(\*flight\)\.`)
 
 // tabulate merges the profiles and sums their values of type vt by
-// function, without the profilers' own samples; nil when there are none.
+// function, without the samples of measuring the run (measuringFrames); nil
+// when there are none.
 // local names the runs' own modules whose paths have no dot (see isStd).
 func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests float64, local map[string]bool) (*Table, error) {
 	if len(ps) == 0 {
@@ -59,7 +65,7 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 	if err != nil {
 		return nil, err
 	}
-	merged.FilterSamplesByName(nil, profilerFrames, nil, nil)
+	merged.FilterSamplesByName(nil, measuringFrames, nil, nil)
 	idx := valueIndex(merged, vt)
 	t := &Table{Runs: runs, Requests: requests, Period: float64(merged.Period), Funcs: map[string]Cost{}}
 	var frames []string
