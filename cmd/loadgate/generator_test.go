@@ -115,3 +115,21 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 		t.Errorf("last line\n got %s\nwant %s", line, want)
 	}
 }
+
+// TestVerdictLineReportedLeak: a leak that the scenario asked only to
+// report (LeakCheck.ReportOnly) makes the run WARN, and its last line says
+// why; it said "WARN: 13 tests passed" with no word of the leak.
+func TestVerdictLineReportedLeak(t *testing.T) {
+	s := gotest.NewSession()
+	now := time.Now()
+	s.Add(gotest.Event{Action: "run", Package: shopPkg, Test: "TestLoadWatchLeak"}, now)
+	s.Add(gotest.Event{Action: "pass", Package: shopPkg, Test: "TestLoadWatchLeak"}, now)
+	r := &loadtest.Result{Scenario: "TestLoadWatchLeak", Package: shopPkg, Test: "TestLoadWatchLeak", Requests: 100,
+		Leaks: []loadtest.Leak{{Function: "shop.(*Server).Watch.func1", Count: 100}}, LeaksReportOnly: true}
+	v := verdict.Judge(&baseline.Judge{}, verdict.Input{Name: r.Scenario, Package: shopPkg, Test: r.Test, Head: []*loadtest.Result{r}, NoBase: "no baseline"})
+	o := &runOutcome{side: side{Session: s}, Verdict: &verdict.Run{Scenarios: []*verdict.Scenario{v}}}
+	o.Config.Out = "out"
+	if got, want := verdictLine(o), "WARN: 1 test passed; goroutines leaked in 1 scenario, reported only (see leaks above); results in out"; got != want {
+		t.Errorf("last line\n got %s\nwant %s", got, want)
+	}
+}

@@ -147,6 +147,14 @@ func TestREADME(t *testing.T) {
 				if !strings.Contains(text, "== scenarios of") {
 					t.Errorf("README.md:%d: %s printed no scenario table:\n%s", c.line, c.cmd, text)
 				}
+
+				// The quick start's words on how it ends: the
+				// example that leaks on purpose, reported only.
+				lines := strings.Split(strings.TrimSpace(text), "\n")
+				last := lines[len(lines)-1]
+				if strings.HasSuffix(c.cmd, "run ./examples/...") && (!strings.HasPrefix(last, "WARN: ") || !strings.Contains(last, "; goroutines leaked in 1 scenario, reported only")) {
+					t.Errorf("README.md:%d: %s ended %q, not as the quick start says (WARN: … tests passed; goroutines leaked in 1 scenario, reported only …)", c.line, c.cmd, last)
+				}
 			}
 			if status != c.status {
 				t.Errorf("README.md:%d: %s: exit status %d, want %d\n%s", c.line, c.cmd, status, c.status, lastLines(text, 60))

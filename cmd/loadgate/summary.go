@@ -549,6 +549,13 @@ func verdictLine(o *runOutcome) string {
 		if n := len(slices.DeleteFunc(slices.Clone(o.Verdict.Scenarios), func(s *verdict.Scenario) bool { return !s.Bound() })); n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %s (see the notes above)", cell.Plural(n, "scenario"), loadtest.BoundWord))
 		}
+		// A leak the scenario asked only to report warns: the line says
+		// so, or WARN would stand beside "13 tests passed" unexplained.
+		if n := len(slices.DeleteFunc(slices.Clone(o.Verdict.Scenarios), func(s *verdict.Scenario) bool {
+			return s.ReportedLeakRuns == 0 || s.LeakRuns > s.ReportedLeakRuns
+		})); n > 0 {
+			parts = append(parts, fmt.Sprintf("goroutines leaked in %s, reported only (see leaks above)", cell.Plural(n, "scenario")))
+		}
 	}
 	if o.Config.Update {
 		parts = append(parts, cell.Plural(len(o.Written), "baseline")+" recorded")
