@@ -9,7 +9,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
@@ -24,14 +26,19 @@ const SampleRunes = 120
 // Kind is one kind of error over a scenario's runs.
 type Kind struct {
 	// Name is the kind, as loadtest names it: http_503, timeout,
-	// connection_refused, grpc_unavailable…
+	// connection_refused, grpc_unavailable… A kind of the target's own
+	// (loadtest.KindError) may hold any text: it is put on one line, with
+	// its control characters escaped, as Sample is.
 	Name string
 	// Count is how many requests failed so, over all the runs; Runs
 	// is how many of the runs had any.
 	Count int64
 	Runs  int
 	// Sample is one message of the kind (the first run's first that
-	// has one, trimmed to SampleRunes), "" when no run kept one.
+	// has one, trimmed to SampleRunes), "" when no run kept one. It is
+	// put on one line and its control characters are escaped ("\x1b"):
+	// a message may quote the service's answer, and must neither break a
+	// table's row nor reach a terminal as an escape sequence.
 	Sample string
 }
 
@@ -49,7 +56,7 @@ func Of(runs []*loadtest.Result) []Kind {
 			}
 			k := byName[name]
 			if k == nil {
-				k = &Kind{Name: name}
+				k = &Kind{Name: oneLine(name)}
 				byName[name] = k
 			}
 			k.Count += n
@@ -121,7 +128,23 @@ func More(kinds []Kind) string {
 }
 
 // oneLine joins a multi-line message (a panic's, a server's HTML page) so
-// that it cannot break a table's row.
+// that it cannot break a table's row, and escapes the control characters
+// left in it as Go does in a quoted string ("\x1b[31m"), so that a message
+// that quotes the service cannot recolour or rewrite the terminal that
+// loadgate run prints it on.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

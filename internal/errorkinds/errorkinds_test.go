@@ -47,3 +47,19 @@ func TestMore(t *testing.T) {
 		t.Errorf("More = %q, want %q", got, want)
 	}
 }
+
+// TestOfControlCharacters: a message that quotes the service (an HTTP
+// target's Check returning the body) and a kind of the target's own
+// (loadtest.KindError) may hold any text. loadgate run printed an ESC of
+// one to the terminal as it was ("\x1b[31m" turned the rest of the
+// summary red), and a kind with a line break split the table's row in two.
+func TestOfControlCharacters(t *testing.T) {
+	got := Of([]*loadtest.Result{{
+		ErrorKinds:   map[string]int64{"quota\nexceeded": 1},
+		ErrorSamples: map[string][]string{"quota\nexceeded": {"503: \x1b[31mred\x1b[0m\x00 日本語 <b>|`x`</b>"}},
+	}})
+	want := []Kind{{Name: "quota exceeded", Count: 1, Runs: 1, Sample: `503: \x1b[31mred\x1b[0m\x00 日本語 <b>|` + "`x`</b>"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Of (-want +got):\n%s", d)
+	}
+}
