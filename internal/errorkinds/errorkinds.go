@@ -109,7 +109,8 @@ func (k Kind) Cells(runs bool, total int) []string {
 }
 
 // More says how many kinds and errors a summary that shows the first
-// Shown of kinds leaves out: "and 2 more kinds (7 errors)"; "" when it
+// Shown of kinds leaves out: "and 2 more kinds (7 errors)", "and 1 more
+// kind (1 error)"; "" when it
 // shows them all.
 func More(kinds []Kind) string {
 	if len(kinds) <= Shown {
@@ -119,12 +120,7 @@ func More(kinds []Kind) string {
 	for _, k := range kinds[Shown:] {
 		n += k.Count
 	}
-	more := len(kinds) - Shown
-	what := "kinds"
-	if more == 1 {
-		what = "kind"
-	}
-	return fmt.Sprintf("and %d more %s (%d errors)", more, what, n)
+	return fmt.Sprintf("and %s (%s)", cell.Plural(len(kinds)-Shown, "more kind"), cell.Plural(int(n), "error"))
 }
 
 // oneLine joins a multi-line message (a panic's, a server's HTML page) so

@@ -46,6 +46,11 @@ func TestMore(t *testing.T) {
 	if got, want := More(kinds), "and 2 more kinds (9 errors)"; got != want {
 		t.Errorf("More = %q, want %q", got, want)
 	}
+	// One error left out was "(1 errors)".
+	kinds[Shown].Count = 1
+	if got, want := More(kinds[:Shown+1]), "and 1 more kind (1 error)"; got != want {
+		t.Errorf("More = %q, want %q", got, want)
+	}
 }
 
 // TestOfControlCharacters: a message that quotes the service (an HTTP
