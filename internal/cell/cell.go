@@ -134,9 +134,40 @@ func Clip(s string, n int) string {
 }
 
 // Code makes s a code span that cannot break a table or the span itself.
+// It is for a table's cell: in running text GitHub shows its \| as
+// written, backslash and all; use [CodeText] there.
 func Code(s string) string {
 	s = strings.ReplaceAll(s, "`", "'")
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\n", " ")
 	return "`" + s + "`"
+}
+
+// CodeText makes s a code span for running text (a line, a list item; not
+// a table's cell, where a | must be escaped: use [Code]) that shows s as it
+// is, backticks and | included, on one line. The span is fenced by one
+// backtick more than the longest run of them in s, as CommonMark allows.
+func CodeText(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	if s == "" {
+		return ""
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r != '`' {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	fence := strings.Repeat("`", longest+1)
+	// CommonMark strips one space at each end of a span that has one at
+	// both: pad a span that starts or ends with a backtick (which would
+	// join the fence) or that has spaces of its own at both ends.
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
+		(strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }

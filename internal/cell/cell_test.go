@@ -26,6 +26,10 @@ func TestCells(t *testing.T) {
 		{"link", Markdown("[docs](https://x.example) ![p](https://x.example/p.png)"), `\[docs\](https://x.example) !\[p\](https://x.example/p.png)`},
 		{"issue", Markdown("see #123, loadgate/loadgate#7 and gh-9; #x stays"), "see #\u200b123, loadgate/loadgate#\u200b7 and gh-\u200b9; #x stays"},
 		{"code", Code("a`b|c"), "`a'b\\|c`"},
+		{"code text", CodeText("a`b|c <x>"), "``a`b|c <x>``"},
+		{"code text fences", CodeText("``` x"), "```` ``` x ````"},
+		{"code text lines", CodeText("a\r\nb\nc"), "`a b c`"},
+		{"code text spaces", CodeText(" a "), "`  a  `"},
 	} {
 		if tt.give != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, tt.give, tt.want)
