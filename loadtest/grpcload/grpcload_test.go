@@ -432,9 +432,6 @@ func TestStreams(t *testing.T) {
 	}
 }
 
-// TestLoadModels runs one target under every load model, a ramp with a
-// gate on a gRPC code, and checks that every request was sent once and
-// recorded under its method.
 // TestPanicEndsStreams: a function that panics with a stream open (the
 // harness recovers the panic and counts it) has the stream ended before
 // Hit unwinds. The stream used to stay open until the harness canceled
@@ -481,6 +478,9 @@ func TestPanicEndsStreams(t *testing.T) {
 	}
 }
 
+// TestLoadModels runs one target under every load model, a ramp with a
+// gate on a gRPC code, and checks that every request was sent once and
+// recorded under its method.
 func TestLoadModels(t *testing.T) {
 	tests := []struct {
 		name string
