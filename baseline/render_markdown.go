@@ -67,7 +67,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 // first; code makes each metric a code span (a request's name may hold
 // any character).
 func (c *Comparison) writeMarkdownRows(b *strings.Builder, first string, rows []Row, code bool) {
-	fmt.Fprintf(b, "| %s | %s | %s | vs base | test | verdict |\n", first, cell.Markdown(c.Base.Label), cell.Markdown(c.Head.Label))
+	fmt.Fprintf(b, "| %s | %s | %s | %s | test | verdict |\n", first, cell.Markdown(c.Base.Label), cell.Markdown(c.Head.Label), cell.ChangeHeading)
 	b.WriteString("|:--|--:|--:|--:|:--|:--|\n")
 	for _, r := range rows {
 		change := cell.ChangeOrSame(r.Change, r.Tested, r.Significant)

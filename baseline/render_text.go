@@ -20,7 +20,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "head: %s\n", c.Head.describe())
 	b.WriteByte('\n')
 	t := texttable.Table{Align: "lrrrll"}
-	t.Add("", c.Base.Label, c.Head.Label, "vs base", "", "")
+	t.Add("", c.Base.Label, c.Head.Label, cell.ChangeHeading, "", "")
 	for _, r := range c.Rows {
 		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), cell.ChangeOrSame(r.Change, r.Tested, r.Significant), "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")", r.verdictText())
 	}

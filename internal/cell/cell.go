@@ -32,6 +32,11 @@ func Change(f float64) string {
 	return fmt.Sprintf("%+.2f%%", 100*f)
 }
 
+// ChangeHeading heads the column of Change and ChangeOrSame cells in every
+// comparison table: loadgate compare's text and Markdown, the Action's
+// comment and the HTML report.
+const ChangeHeading = "vs base"
+
 // ChangeOrSame writes the change, or "~" when the rank test ran and found
 // no significant change.
 func ChangeOrSame(f float64, tested, significant bool) string {

@@ -78,7 +78,7 @@ func Write(w io.Writer, in Input) error {
 	if err != nil {
 		return err
 	}
-	t, err := template.New("page").Funcs(template.FuncMap{"icon": cell.Icon}).Parse(pageHTML)
+	t, err := template.New("page").Funcs(template.FuncMap{"icon": cell.Icon, "changeHeading": func() string { return cell.ChangeHeading }}).Parse(pageHTML)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}

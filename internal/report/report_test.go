@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/verdict"
@@ -115,6 +116,9 @@ func TestTablesWithoutScript(t *testing.T) {
 		// The comparison of each request name, as compare and the
 		// comment show it.
 		"<h3>By request name</h3>", `<td>p99{name=&#34;`,
+		// The change's column, headed as compare and the comment head it.
+		"<th>metric</th><th>base</th><th>head</th><th>" + cell.ChangeHeading + "</th>",
+		"<th>request</th><th>base</th><th>head</th><th>" + cell.ChangeHeading + "</th>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

@@ -227,7 +227,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 // headed first and written by metric; failingOnly leaves out the rows
 // that passed, counting them as more (a "more metric").
 func writeRows(b *strings.Builder, first, baseLabel string, rows []baseline.Row, failingOnly bool, more string, metric func(string) string) {
-	b.WriteString("| " + first + " | " + cell.Markdown(baseLabel) + " | head | vs base | verdict |\n")
+	b.WriteString("| " + first + " | " + cell.Markdown(baseLabel) + " | head | " + cell.ChangeHeading + " | verdict |\n")
 	b.WriteString("|:--|--:|--:|--:|:--|\n")
 	shown := 0
 	for _, row := range rows {
