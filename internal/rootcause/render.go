@@ -180,7 +180,7 @@ const maxMarkdownNotes = 3
 // Rows rows each, so that it stays a few hundred characters per scenario.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Where the time went** in %s (own: in the function and the standard library it calls)\n\n", cell.Code(r.Scenario))
+	fmt.Fprintf(&b, "**Where the time went** in %s (own: in the function and the standard library it calls)\n\n", cell.CodeText(r.Scenario))
 	for _, s := range r.Sections() {
 		line := cell.Markdown(s.Total)
 		switch {

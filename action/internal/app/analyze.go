@@ -228,7 +228,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		slices.Sort(gone)
 		for _, name := range gone {
-			r.Notes = append(r.Notes, fmt.Sprintf("scenario %s ran on the base only (removed, renamed, or its test failed before measuring)", cell.Code(name)))
+			r.Notes = append(r.Notes, fmt.Sprintf("scenario %s ran on the base only (removed, renamed, or its test failed before measuring)", cell.CodeText(name)))
 		}
 	}
 	r.Notes = append(r.Notes, m.Notes...)

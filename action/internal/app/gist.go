@@ -16,7 +16,7 @@ import (
 // its leaks.
 func (s *Scenario) gist() string {
 	var parts []string
-	name := cell.Code(s.Name)
+	name := cell.CodeText(s.Name)
 	sla := s.slaGist()
 	breach := len(baseline.SLABreaches(s.SLA)) > 0
 	if breach {
@@ -133,7 +133,7 @@ func (s *Scenario) slaGist() string {
 	}
 	if bs := baseline.SLABreaches(s.SLA); len(bs) > 0 {
 		b := bs[0]
-		text := fmt.Sprintf("SLA %s breached", cell.Code(b.First.Expr))
+		text := fmt.Sprintf("SLA %s breached", cell.CodeText(b.First.Expr))
 		if b.Of > 1 {
 			text += fmt.Sprintf(" in %d of %d runs", b.Runs, b.Of)
 		}
@@ -154,7 +154,7 @@ func (s *Scenario) slaGist() string {
 	}
 	quoted := make([]string, len(exprs))
 	for i, e := range exprs {
-		quoted[i] = cell.Code(e)
+		quoted[i] = cell.CodeText(e)
 	}
 	return fmt.Sprintf("SLA %s %s", strings.Join(quoted, " and "), still)
 }

@@ -168,7 +168,7 @@ func (r *Report) context() string {
 }
 
 func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
-	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Verdict.String()), cell.Code(s.Name))
+	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Verdict.String()), cell.CodeText(s.Name))
 	var meta []string
 	if s.Test != "" {
 		meta = append(meta, r.testRef(s.Package, s.Test))
@@ -496,9 +496,9 @@ func (r *Report) writeShortDetails(b *strings.Builder) {
 func (r *Report) writeRunCounts(b *strings.Builder) {
 	for _, s := range r.Scenarios {
 		if s.Comparison != nil {
-			fmt.Fprintf(b, "- %s: %s %s, head %s\n", cell.Code(s.Name), s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run"))
+			fmt.Fprintf(b, "- %s: %s %s, head %s\n", cell.CodeText(s.Name), s.Comparison.Base.Label, cell.Plural(s.BaseRuns, "run"), cell.Plural(s.HeadRuns, "run"))
 		} else {
-			fmt.Fprintf(b, "- %s: head %s, nothing to compare with\n", cell.Code(s.Name), cell.Plural(s.HeadRuns, "run"))
+			fmt.Fprintf(b, "- %s: head %s, nothing to compare with\n", cell.CodeText(s.Name), cell.Plural(s.HeadRuns, "run"))
 		}
 	}
 }

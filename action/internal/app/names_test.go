@@ -46,3 +46,26 @@ func TestMarkdownNames(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownScenarioNameInText: a scenario name holding | or a backtick
+// reads as it is in the comment's running text (the headline's list, the
+// scenario's heading, the runs' details), where a table cell's escape
+// (\|) would show its backslash and a backtick became a quote.
+func TestMarkdownScenarioNameInText(t *testing.T) {
+	res := regressionResults()
+	const name = "GET /a|b `x`"
+	for _, r := range append(res.Base, res.Head...) {
+		if r.Scenario == "checkout" {
+			r.Scenario = name
+		}
+	}
+	md := analyze(t, res, "").Markdown(Full)
+	for _, want := range []string{"### ❌ `` GET /a|b `x` ``", "- ❌ p99 of `` GET /a|b `x` ``"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the comment lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, `a\|b`) {
+		t.Errorf("the comment shows a table's escape in running text:\n%s", md)
+	}
+}

@@ -17,7 +17,7 @@ func slaLine(outs []baseline.SLAOutcome) string {
 	for _, expr := range slaExprs(outs) {
 		if i := slices.IndexFunc(bs, func(b baseline.SLABreach) bool { return b.First.Expr == expr }); i >= 0 {
 			b := bs[i]
-			text := fmt.Sprintf("❌ %s: %s", cell.Code(expr), cell.Markdown(stripScenario(b.First.Message)))
+			text := fmt.Sprintf("❌ %s: %s", cell.CodeText(expr), cell.Markdown(stripScenario(b.First.Message)))
 			if b.Of > 1 {
 				text += fmt.Sprintf(" (run %d; breached in %d of %d runs)", b.First.Run, b.Runs, b.Of)
 			}
@@ -26,14 +26,14 @@ func slaLine(outs []baseline.SLAOutcome) string {
 		}
 		w, ok := worstOutcome(outs, expr)
 		if !ok || w.Err != nil {
-			parts = append(parts, "✅ "+cell.Code(expr))
+			parts = append(parts, "✅ "+cell.CodeText(expr))
 			continue
 		}
 		label := "worst run"
 		if countRuns(outs, expr) == 1 {
 			label = "measured"
 		}
-		parts = append(parts, fmt.Sprintf("✅ %s (%s %s)", cell.Code(expr), label, w.Unit.Format(w.Actual)))
+		parts = append(parts, fmt.Sprintf("✅ %s (%s %s)", cell.CodeText(expr), label, w.Unit.Format(w.Actual)))
 	}
 	return strings.Join(parts, " · ")
 }
