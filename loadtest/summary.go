@@ -83,11 +83,16 @@ func Summary(r *Result) string {
 	}
 	writeByName(&b, r.ByName)
 	if len(r.ErrorKinds) > 0 {
+		// The most frequent first, as loadgate run's summary and the
+		// Action's comment list them (internal/errorkinds).
 		kinds := make([]string, 0, len(r.ErrorKinds))
 		for k := range r.ErrorKinds {
 			kinds = append(kinds, k)
 		}
-		sort.Strings(kinds)
+		sort.Slice(kinds, func(i, j int) bool {
+			a, b := r.ErrorKinds[kinds[i]], r.ErrorKinds[kinds[j]]
+			return a > b || a == b && kinds[i] < kinds[j]
+		})
 		for _, k := range kinds {
 			fmt.Fprintf(&b, "errors %s: %d", k, r.ErrorKinds[k])
 			if s := r.ErrorSamples[k]; len(s) > 0 {

@@ -193,3 +193,21 @@ func TestSummaryWideNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryErrorKinds: the summary lists the kinds of error the most
+// frequent first (by name among equals), as loadgate run and the Action
+// do, each with a message when the run kept one.
+func TestSummaryErrorKinds(t *testing.T) {
+	r := &Result{Scenario: "checkout", Requests: 20, Errors: 9,
+		ErrorKinds:   map[string]int64{"connection_refused": 1, "http_5xx": 6, "timeout": 1, "eof": 1},
+		ErrorSamples: map[string][]string{"http_5xx": {"GET /checkout: unexpected status 503 Service Unavailable"}}}
+	got := Summary(r)
+	want := `errors http_5xx: 6  e.g. "GET /checkout: unexpected status 503 Service Unavailable"
+errors connection_refused: 1
+errors eof: 1
+errors timeout: 1
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("summary lacks\n%s\ngot\n%s", want, got)
+	}
+}
