@@ -125,17 +125,17 @@ func More(kinds []Kind) string {
 
 // oneLine joins a multi-line message (a panic's, a server's HTML page) so
 // that it cannot break a table's row, and escapes the control characters
-// left in it as Go does in a quoted string ("\x1b[31m"), so that a message
-// that quotes the service cannot recolour or rewrite the terminal that
-// loadgate run prints it on.
+// and bidirectional controls left in it as Go does in a quoted string
+// ("\x1b[31m", "\u202e"), so that a message that quotes the service
+// cannot recolour or rewrite the terminal that loadgate run prints it on.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if !strings.ContainsFunc(s, unsafeRune) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unsafeRune(r) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -143,4 +143,12 @@ func oneLine(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// unsafeRune tells the runes a message must not print as they are: control
+// characters, and the invisible ones that reorder the text around them
+// (U+202E RIGHT-TO-LEFT OVERRIDE and the other bidirectional controls), so
+// that a message cannot show other words than it holds.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }

@@ -61,9 +61,9 @@ func TestMore(t *testing.T) {
 func TestOfControlCharacters(t *testing.T) {
 	got := Of([]*loadtest.Result{{
 		ErrorKinds:   map[string]int64{"quota\nexceeded": 1},
-		ErrorSamples: map[string][]string{"quota\nexceeded": {"503: \x1b[31mred\x1b[0m\x00 日本語 <b>|`x`</b>"}},
+		ErrorSamples: map[string][]string{"quota\nexceeded": {"503: \x1b[31mred\x1b[0m\x00 日本語 \u202etxt.exe <b>|`x`</b>"}},
 	}})
-	want := []Kind{{Name: "quota exceeded", Count: 1, Runs: 1, Sample: `503: \x1b[31mred\x1b[0m\x00 日本語 <b>|` + "`x`</b>"}}
+	want := []Kind{{Name: "quota exceeded", Count: 1, Runs: 1, Sample: `503: \x1b[31mred\x1b[0m\x00 日本語 \u202etxt.exe <b>|` + "`x`</b>"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Of (-want +got):\n%s", d)
 	}
