@@ -14,7 +14,12 @@ func checkURL(what, raw string, allow *allowhosts.List) (*url.URL, error) {
 	if !strings.Contains(raw, "://") && !strings.HasPrefix(raw, "/") && raw != "" {
 		// "127.0.0.1:8080/metrics" is not even a URL to url.Parse ("first
 		// path segment in URL cannot contain colon"); say what was meant.
-		return nil, fmt.Errorf("%s %q: want an absolute http:// or https:// URL, such as %q", what, raw, "http://"+raw)
+		// Suggest the scheme only for what reads as a host (a port, a
+		// dot, localhost): "http://metrics" would not help.
+		if host, _, _ := strings.Cut(raw, "/"); strings.ContainsAny(host, ":.") || host == "localhost" {
+			return nil, fmt.Errorf("%s %q: want an absolute http:// or https:// URL, such as %q", what, raw, "http://"+raw)
+		}
+		return nil, fmt.Errorf("%s %q: want an absolute http:// or https:// URL, such as \"http://127.0.0.1:9090/metrics\"", what, raw)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -324,6 +324,7 @@ func TestWatcherStartRefuses(t *testing.T) {
 		{name: "relative URL", url: "/metrics", want: "want an absolute http:// or https:// URL"},
 		{name: "no scheme", url: "127.0.0.1:8080/metrics", want: `metrics URL "127.0.0.1:8080/metrics": want an absolute http:// or https:// URL, such as "http://127.0.0.1:8080/metrics"`},
 		{name: "no scheme, a name", url: "localhost:8080/metrics", want: `such as "http://localhost:8080/metrics"`},
+		{name: "no host", url: "metrics", want: `metrics URL "metrics": want an absolute http:// or https:// URL, such as "http://127.0.0.1:9090/metrics"`},
 		{name: "bad interval", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Interval(0)}, want: "Interval must be positive"},
 		{name: "bad timeout", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Timeout(-1)}, want: "Timeout must be positive"},
 		{name: "empty metric", url: "http://127.0.0.1:1/metrics", opts: []watch.Option{watch.Metrics("")}, want: "empty metric name"},
