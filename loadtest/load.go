@@ -310,6 +310,10 @@ func (s Stage) validate(i int) error {
 		switch {
 		case (s.rateRamped || s.To != 0) && s.To > MaxUsers && s.To == math.Trunc(s.To):
 			return fmt.Errorf("%s: RampTo(%s): %s users are over %d, more than one process can run; split the load over several", where, formatRate(s.To), formatRate(s.To), MaxUsers)
+		case s.rateRamped && s.To < 0 && s.From == 0:
+			// Not "such as RampTo(-1)": RampTo kept the rate because it
+			// was negative, not because it was a fraction.
+			return fmt.Errorf("%s: RampTo(%s): users must not be negative", where, formatRate(s.To))
 		case s.rateRamped || s.From != 0 || s.To != 0:
 			return fmt.Errorf("%s: RampTo(%s): a closed-model stage ramps to a whole number of users, such as RampTo(%d)", where, formatRate(s.To), int(math.Ceil(s.To)))
 		case s.Pacer != nil:

@@ -35,6 +35,11 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		// users now, and only a whole number of them.
 		{"RampTo a fraction of users", Users(10).RampTo(2.5).For(time.Second),
 			"load stage 1 (10 users): RampTo(2.5): a closed-model stage ramps to a whole number of users, such as RampTo(3)"},
+		// It said "such as RampTo(-1)", the very call it refused.
+		{"RampTo a negative number of users", Users(10).RampTo(-1).For(time.Second),
+			"load stage 1 (10 users): RampTo(-1): users must not be negative"},
+		{"RampTo a negative fraction of users", Users(10).RampTo(-2.5).For(time.Second),
+			"load stage 1 (10 users): RampTo(-2.5): users must not be negative"},
 		{"RampUsersTo on a rate", Rate(10).RampUsersTo(50).For(time.Second),
 			"load stage 1 (10/s): users, RampUsersTo and iterations belong to closed-model stages (build them with Users); an open-model stage ramps its rate with RampTo"},
 		{"negative RampUsersTo", Users(10).RampUsersTo(-1).For(time.Second), "load stage 1 (10→-1 users): RampUsersTo must not be negative, got -1"},
