@@ -21,7 +21,9 @@ import (
 // Pace is called once for each run of the stage (a warm-up before it is
 // one, with d the warm-up's length), possibly from several goroutines at
 // once when parallel tests share the stage: the Pacer must keep the state
-// of a run in the sequence it returns, not in itself. d is the stage's
+// of a run in the sequence it returns, not in itself. Before the load, [Run]
+// also calls Pace(d) and takes the first offset alone: a stage whose Pacer
+// plans no arrival before d is refused, since it would send nothing. d is the stage's
 // length after LOADGATE_SCALE. The sequence is called for every arrival, at
 // up to [MaxRate] a second: it should not allocate.
 type Pacer interface {
@@ -136,4 +138,14 @@ func (p *pacer) invert(x float64) float64 {
 		return math.Inf(1)
 	}
 	return 2 * x / den
+}
+
+// plansArrival reports whether p plans an arrival in a stage lasting d: a
+// first offset before d. An earlier offset than 0 is sent at once, so it
+// counts.
+func plansArrival(p Pacer, d time.Duration) bool {
+	for off := range p.Pace(d) {
+		return off < d
+	}
+	return false
 }

@@ -369,9 +369,10 @@ var _ Pacer = (*burstPacer)(nil)
 
 // TestPacedStage runs a stage paced by a Pacer of the test's own (bursts,
 // an endless plan cut at the stage's end): every arrival it planned before
-// the end is sent, Pace is asked once for the warm-up and once for the
-// stage, with their lengths, and the plan names the stage after the Pacer
-// and says its arrivals were custom.
+// the end is sent, Pace is asked once for the stage's first arrival
+// before the load (that it plans one), then once for the warm-up and once
+// for the stage, with their lengths, and the plan names the stage after
+// the Pacer and says its arrivals were custom.
 func TestPacedStage(t *testing.T) {
 	p := &burstPacer{n: 5, gap: 100 * time.Millisecond}
 	res, err := Execute(t.Context(), Scenario{
@@ -389,7 +390,7 @@ func TestPacedStage(t *testing.T) {
 	if res.Warmup == nil || res.Warmup.Requests != 10 {
 		t.Errorf("warm-up %+v, want the 10 arrivals (2 bursts) of its 150ms", res.Warmup)
 	}
-	if want := []time.Duration{150 * time.Millisecond, 550 * time.Millisecond}; !slices.Equal(p.got, want) {
+	if want := []time.Duration{550 * time.Millisecond, 150 * time.Millisecond, 550 * time.Millisecond}; !slices.Equal(p.got, want) {
 		t.Errorf("Pace was asked for %v, want %v", p.got, want)
 	}
 	plan := res.Load.Stages[0]

@@ -271,10 +271,19 @@ func (s Scenario) ready(sc scales) (Scenario, error) {
 // planned checks that every open-model stage of rates plans at least one
 // request: LOADGATE_SCALE=1e-9 left a stage of 100/s for 1ns, and the
 // run reported "1 requests in 0s (22184.3 req/s sent)". A stage of a Pacer
-// of its own, or of users, plans no count to check.
+// of its own must plan a first arrival before it ends: one that planned
+// none sent nothing, and the run passed with no word. A stage of users
+// plans no count to check.
 func (s Scenario) planned() error {
 	for i, st := range s.Load.Stages() {
-		if st.Model != Open || st.Arrivals == Custom {
+		if st.Model != Open {
+			continue
+		}
+		if st.Arrivals == Custom {
+			if !plansArrival(st.Pacer, st.Duration) {
+				return fmt.Errorf("load stage %d (%s): its Pacer plans no arrival in %v, so the stage would send nothing: plan one before the stage ends, or remove the stage",
+					i+1, st.label(), st.Duration)
+			}
 			continue
 		}
 		if n := (st.From + st.To) / 2 * st.Duration.Seconds(); n < 1 {

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"errors"
+	"iter"
 	"math"
 	"os"
 	"strings"
@@ -59,6 +60,13 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 			`Pacer is set but Arrivals is "even" (build the stage with Paced)`},
 		{"RampTo on a paced stage", Paced(evenPacer(time.Millisecond)).RampTo(5).For(time.Second),
 			"RampTo does not apply to a Paced stage: its Pacer plans the rate"},
+		// It ran for its length, sent nothing, and passed.
+		{"pacer that plans nothing", Paced(PacerFunc(func(time.Duration) iter.Seq[time.Duration] {
+			return func(func(time.Duration) bool) {}
+		})).For(time.Second), "load stage 1 (paced): its Pacer plans no arrival in 1s, so the stage would send nothing"},
+		{"pacer that plans after the stage", Paced(PacerFunc(func(d time.Duration) iter.Seq[time.Duration] {
+			return func(yield func(time.Duration) bool) { yield(d) }
+		})).For(time.Second), "load stage 1 (paced): its Pacer plans no arrival in 1s"},
 		{"pacer on users", Stage{Model: Closed, Users: 1, UsersTo: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
 			"a Pacer plans open-model arrivals; build the stage with Paced"},
 	}
