@@ -55,8 +55,10 @@ type Request struct {
 	// request instead and must return a fresh reader.
 	Body    []byte
 	NewBody func() (io.Reader, error)
-	// Weight is the request's share of a mix (default 1): weights 80, 15
-	// and 5 send 80% browse, 15% cart and 5% checkout requests.
+	// Weight is the request's share of a mix: weights 80, 15 and 5 send
+	// 80% browse, 15% cart and 5% checkout requests. A mix whose requests
+	// all leave it 0 sends them equally; in a mix where some have a
+	// Weight, one without is refused (to send none, leave it out).
 	Weight int
 	// Expect lists the statuses that count as success; by default any 2xx
 	// or 3xx status does.
@@ -219,6 +221,7 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 	}
 	h.prepared = h.prepared[:0]
 	weights := make([]int, len(h.Requests))
+	weighted := slices.IndexFunc(h.Requests, func(r Request) bool { return r.Weight > 0 })
 	for i, r := range h.Requests {
 		if r.Method == "" {
 			r.Method = http.MethodGet
@@ -248,6 +251,11 @@ func (h *HTTP) prepare(ctx context.Context, run RunInfo) error {
 		}
 		if r.Weight < 0 {
 			return fmt.Errorf("%s: Weight must not be negative", what)
+		}
+		if r.Weight == 0 && weighted >= 0 {
+			// Read as 1, a Weight of 0 meant to switch a request off
+			// sent it, 10% of a mix of 9 and 0.
+			return fmt.Errorf("%s: Weight is 0 while request %d has %d: give it a weight of 1 or more, or leave it out of the mix to send none", what, weighted+1, h.Requests[weighted].Weight)
 		}
 		if r.Weight == 0 {
 			r.Weight = 1

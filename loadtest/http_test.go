@@ -410,3 +410,47 @@ func TestRefusalNamesRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestMixWeights: a Weight of 0 among weighted requests was read as 1, so
+// a request switched off with Weight 0 was sent (10% of a mix of 9 and 0);
+// it is refused now, naming the request and the weighted one. A mix that
+// gives no weights sends its requests equally, and a negative weight is
+// refused.
+func TestMixWeights(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	tests := []struct {
+		name    string
+		give    []Request
+		want    map[string]int64 // requests by name, of 20
+		wantErr string
+	}{
+		{"no weights", []Request{{Name: "a", URL: srv.URL + "/a"}, {Name: "b", URL: srv.URL + "/b"}}, map[string]int64{"a": 10, "b": 10}, ""},
+		{"weights", []Request{{Name: "a", URL: srv.URL + "/a", Weight: 3}, {Name: "b", URL: srv.URL + "/b", Weight: 1}}, map[string]int64{"a": 15, "b": 5}, ""},
+		{"0 among weights", []Request{{Name: "on", URL: srv.URL + "/a", Weight: 9}, {Name: "off", URL: srv.URL + "/b"}}, nil,
+			`HTTP request "off": Weight is 0 while request 1 has 9: give it a weight of 1 or more, or leave it out of the mix to send none`},
+		{"0 before weights", []Request{{URL: srv.URL + "/a"}, {URL: srv.URL + "/b", Weight: 2}}, nil,
+			"HTTP request 1 (GET " + srv.URL + "/a): Weight is 0 while request 2 has 2"},
+		{"negative", []Request{{Name: "a", URL: srv.URL + "/a", Weight: -1}}, nil, `HTTP request "a": Weight must not be negative`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Execute(t.Context(), Scenario{Name: "mix", Target: Mix(tt.give...), Load: Rate(100).For(200 * time.Millisecond)})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range tt.want {
+				if got := res.ByName[name].Requests; got != want {
+					t.Errorf("%s: %d requests, want %d of %d", name, got, want, res.Requests)
+				}
+			}
+		})
+	}
+}
