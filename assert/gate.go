@@ -12,8 +12,9 @@ import (
 // if every expression holds on that stage's result; its error lists each
 // failure, as "p99 = 231ms, want < 200ms (15.5% over)" (the run's Stopped
 // field names the stage). A gate sees one stage, so selectors, the
-// whole-run metrics (runtime statistics, abandoned, HTTP phases) are not
-// allowed. A share of the planned rate ("throughput >= 95%") means the
+// whole-run metrics (runtime statistics, abandoned, HTTP phases) and the
+// percentiles a stage's result does not keep (p96, p(99.5): it keeps p50,
+// p90, p95, p99, p999, min, max and mean) are not allowed. A share of the planned rate ("throughput >= 95%") means the
 // stage's own plan: the mean rate of a ramp, over the part of the stage that
 // ran. A closed-model stage, or one planned by a Pacer of its own, has no
 // planned rate: such a gate stops the run after the stage with an error
@@ -103,7 +104,18 @@ func (e *Expr) gateFault() error {
 			return e.errorf(m.col, "%s is measured for the whole run only, so a gate cannot check it", m.name)
 		case m.where&catalogue.InStage == 0:
 			return e.errorf(m.col, "%s is not recorded per stage, so a gate cannot check it", m.name)
+		case m.stat != nil && !stageKeeps(*m.stat):
+			// Refused here, not on the stage: there it stopped the run
+			// like a slow service, and the test passed.
+			return e.errorf(m.col, "%s needs the full latency histogram, which a stage's result does not carry; use p50, p90, p95, p99, p999, min, max or mean", m.name)
 		}
 	}
 	return nil
+}
+
+// stageKeeps reports whether a stage's result keeps the statistic s
+// itself (p99, mean), not only in a histogram it does not carry.
+func stageKeeps(s stat) bool {
+	_, ok := catalogue.StatNS(loadtest.Latency{}, s.String())
+	return ok
 }
