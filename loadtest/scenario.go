@@ -52,7 +52,8 @@ type Scenario struct {
 	Watch Watcher
 	// CoolDown is how long Run keeps watching after the load, so that the
 	// service's goroutines and files can return to their level before it
-	// (default DefaultCoolDown when Watch is set).
+	// (default DefaultCoolDown when Watch is set). It needs a Watch: a
+	// scenario without one that sets it is refused.
 	CoolDown time.Duration
 	// Profile selects the profiles taken of the measured load (CPU, heap,
 	// goroutines, mutex and block), written next to the result; off by
@@ -401,6 +402,9 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("ProgressEvery must not be negative, got %v", s.ProgressEvery)
 	case s.CoolDown < 0:
 		return fmt.Errorf("CoolDown must not be negative, got %v", s.CoolDown)
+	case s.CoolDown > 0 && s.Watch == nil:
+		// It was ignored: the run ended with the load, and nothing said so.
+		return fmt.Errorf("CoolDown (%v) is how long Run keeps watching the service after the load, and the scenario has no Watch: set Watch, or leave CoolDown out", s.CoolDown)
 	case s.Profile.MutexFraction < 0:
 		return fmt.Errorf("Profile.MutexFraction must not be negative, got %d", s.Profile.MutexFraction)
 	case s.Profile.BlockRate < 0:

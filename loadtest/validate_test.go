@@ -88,7 +88,7 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 // or misread are refused, naming the field and the value: a negative
 // ProgressEvery wrote a progress line every 100ms (where a negative
 // Slowest keeps none), a negative Abort.P99 and a NaN Abort.ErrorRate
-// never aborted.
+// never aborted, a CoolDown without a Watch was not waited for.
 func TestExecuteRefusesBadScenarioFields(t *testing.T) {
 	tests := []struct {
 		name string
@@ -99,6 +99,9 @@ func TestExecuteRefusesBadScenarioFields(t *testing.T) {
 		{"negative Abort.P99", func(s *Scenario) { s.Abort = Abort{P99: -time.Millisecond, Sustained: time.Second} }, "Abort.P99 must not be negative, got -1ms"},
 		{"NaN Abort.ErrorRate", func(s *Scenario) { s.Abort.ErrorRate = math.NaN() }, "Abort.ErrorRate must be in [0, 1], got NaN"},
 		{"negative CoolDown", func(s *Scenario) { s.CoolDown = -time.Second }, "CoolDown must not be negative, got -1s"},
+		// It was ignored without a word: the run ended with the load.
+		{"CoolDown without Watch", func(s *Scenario) { s.CoolDown = 200 * time.Millisecond },
+			"CoolDown (200ms) is how long Run keeps watching the service after the load, and the scenario has no Watch: set Watch, or leave CoolDown out"},
 		// A warm-up before a first stage that starts from nothing idled
 		// for its length and warmed nothing.
 		{"warm-up of no users", func(s *Scenario) {
