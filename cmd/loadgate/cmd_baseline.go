@@ -117,7 +117,13 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	o.Written, o.BaselineErr = writtenBaselines(o)
 	if len(o.Written) > 0 {
 		// The checkout the baselines were recorded in, and name a commit of.
-		if note := dirtyNote(ctx, filepath.Dir(o.Written[0].Path)); note != "" {
+		var paths []string
+		for _, w := range o.Written {
+			if abs, err := filepath.Abs(w.Path); err == nil {
+				paths = append(paths, abs)
+			}
+		}
+		if note := dirtyNote(ctx, filepath.Dir(o.Written[0].Path), paths...); note != "" {
 			o.Notes = append(o.Notes, note)
 		}
 	}

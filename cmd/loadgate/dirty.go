@@ -12,10 +12,17 @@ import (
 // uncommitted changes to tracked files: the baselines name the commit
 // checked out, which does not hold what was measured, and loadgate run
 // runs that commit again as the base (-base auto). "" when the checkout
-// is clean, or not a git checkout.
-func dirtyNote(ctx context.Context, dir string) string {
+// is clean, or not a git checkout. The baseline files the update itself
+// wrote (written, absolute paths) are left out: re-recording a committed
+// baseline changes a tracked file, and that change is the point of the
+// update, not something to commit before it.
+func dirtyNote(ctx context.Context, dir string, written ...string) string {
 	g := worktree.Git{}
-	status, err := g.Run(ctx, dir, "status", "--porcelain", "--untracked-files=no")
+	args := []string{"status", "--porcelain", "--untracked-files=no", "--", ":/"}
+	for _, w := range written {
+		args = append(args, ":(exclude)"+w)
+	}
+	status, err := g.Run(ctx, dir, args...)
 	if err != nil || status == "" {
 		return ""
 	}
