@@ -493,3 +493,27 @@ func TestDeadlineBoundsIterations(t *testing.T) {
 		t.Errorf("%d requests, warnings %q: want some, and a warning that the bound ended the stage", res.Requests, res.Warnings)
 	}
 }
+
+// TestLeakMessageSaysWhatToSet: a new user whose handler leaked was told to
+// "set Scenario.Leaks to ignore functions or to report only", which names
+// no field of LeakCheck; the failure names Ignore and ReportOnly.
+func TestLeakMessageSaysWhatToSet(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	tb := &errorsTB{fakeTB: fakeTB{TB: t}}
+	loadtest.Run(tb, loadtest.Scenario{
+		Name: "leak-message",
+		Target: loadtest.Func(func(ctx context.Context) error {
+			go func() { <-release }()
+			return nil
+		}),
+		Load:  loadtest.Rate(50).For(200 * time.Millisecond),
+		Leaks: loadtest.LeakCheck{Wait: 100 * time.Millisecond},
+	})
+	errs := strings.Join(tb.errorMessages(), "\n")
+	for _, want := range []string{"leaked goroutines", "Scenario.Leaks", "Ignore", "ReportOnly"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("the leak failure does not say %q:\n%s", want, errs)
+		}
+	}
+}

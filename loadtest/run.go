@@ -207,15 +207,17 @@ func runReady(t testing.TB, s Scenario, pkg string, sc scales, opts execOptions)
 		t.Errorf("loadtest: scenario %s: %s", s.Name, res.gateInvalid)
 	}
 	if len(res.Leaks) > 0 && !s.Leaks.ReportOnly {
-		t.Errorf("loadtest: scenario %s leaked goroutines (set Scenario.Leaks to ignore functions or to report only):\n%s",
+		t.Errorf("loadtest: scenario %s leaked goroutines (fix the code that started them, or set Scenario.Leaks: Ignore lists functions whose goroutines may outlive the load, ReportOnly reports without failing):\n%s",
 			s.Name, leakReport(res.Leaks))
 	}
 	if len(res.Leaks) > 0 { // said once, where it explains a report
-		noteMissingLeakProfile.Do(func() {
-			if !leakProfileAvailable() {
-				t.Logf("loadtest: the runtime's goroutineleak profile is not available (Go 1.27, or Go 1.26 with GOEXPERIMENT=goroutineleakprofile): leaks are found by comparing goroutines before and after, not proven")
-			}
-		})
+		// Logged here, not in the Once's func: a log from a closure is
+		// attributed to run.go, not to the test's line that called Run.
+		missing := false
+		noteMissingLeakProfile.Do(func() { missing = !leakProfileAvailable() })
+		if missing {
+			t.Logf("loadtest: the runtime's goroutineleak profile is not available (it needs Go 1.27, or Go 1.26 with GOEXPERIMENT=goroutineleakprofile): leaks are found by comparing goroutines before and after, not proven")
+		}
 	}
 	if dir := os.Getenv(EnvOut); dir != "" {
 		path, err := WriteFile(dir, res)
