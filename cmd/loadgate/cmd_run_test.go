@@ -270,15 +270,19 @@ func TestRunAddsRunsStopsOnFailedTest(t *testing.T) {
 // look by look, and says why it stopped. The recorded runs of the same
 // code are too noisy to settle: loadgate runs the test again at looks 2
 // and 3 (only that test) and concludes; the slow ones settle at look 1.
+// The last line of an inconclusive run said "no regression (1 scenario
+// compared with baselines)" above exit status 3; it says what compare
+// says: no regression confirmed, too noisy, more or longer runs.
 func TestRunAddsRuns(t *testing.T) {
 	for _, tt := range []struct {
-		name, events, results, want, wantWord string
-		wantRuns                              []string
+		name, events, results, want, wantWord, wantLast string
+		wantRuns                                        []string
 	}{
 		// The fake replays the five recorded runs whatever -count asks.
 		{"same", "../../testdata/gotest/baseline_pass.jsonl", "testdata/results/same", "(not settled after 15 runs, the most loadgate adds)", "INCONCLUSIVE",
+			"no regression confirmed (1 scenario compared with baselines); too noisy to judge checkout at 150 per second (more or longer runs)",
 			[]string{"-run ^(TestBaselineCheckout)$ -count 3", "-run ^(TestBaselineCheckout)$ -count 2"}},
-		{"slow", "../../testdata/gotest/baseline_pass.jsonl", "testdata/results/slow", "(settled at look 1 of 3)", "FAIL", nil},
+		{"slow", "../../testdata/gotest/baseline_pass.jsonl", "testdata/results/slow", "(settled at look 1 of 3)", "FAIL", "1 regression against baselines", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			log := fakeRun{events: tt.events, results: tt.results}.install(t)
@@ -287,8 +291,8 @@ func TestRunAddsRuns(t *testing.T) {
 				t.Errorf("the summary does not say %q:\n%s", tt.want, r.stdout)
 			}
 			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-			if !strings.HasPrefix(lines[len(lines)-1], tt.wantWord+":") {
-				t.Errorf("last line %q, want %s", lines[len(lines)-1], tt.wantWord)
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, tt.wantWord+":") || !strings.Contains(last, tt.wantLast) {
+				t.Errorf("last line %q, want %s and %q", last, tt.wantWord, tt.wantLast)
 			}
 			data, _ := os.ReadFile(log)
 			calls := strings.Count(string(data), "go test ")

@@ -537,16 +537,26 @@ func verdictLine(o *runOutcome) string {
 			// Not a regression: the baseline is at fault, not the code.
 			parts = append(parts, fmt.Sprintf("%s could not be read or compared (see baselines above)", cell.Plural(badBase, "baseline")))
 		}
+		// An inconclusive scenario was summed up as "no regression", which
+		// reads as a pass (above exit status 3 when nothing failed): the
+		// line says what compare's headline says, which scenarios could
+		// not be judged and what settles them ("" when none).
+		unsure := verdict.Unsure(o.Verdict.Scenarios)
 		switch r := o.Verdict.Regressions(); {
 		case r > 0:
 			parts = append(parts, cell.Plural(r, "regression")+" against baselines")
+		case compared > 0 && unsure != "":
+			parts = append(parts, fmt.Sprintf("no regression confirmed (%s compared with baselines)", cell.Plural(compared, "scenario")))
 		case compared > 0:
 			parts = append(parts, fmt.Sprintf("no regression (%s compared with baselines)", cell.Plural(compared, "scenario")))
+		}
+		if unsure != "" {
+			parts = append(parts, unsure)
 		}
 		if breached > 0 {
 			parts = append(parts, fmt.Sprintf("SLA breached by %s without a baseline", cell.Plural(breached, "scenario")))
 		}
-		if n := len(slices.DeleteFunc(slices.Clone(o.Verdict.Scenarios), func(s *verdict.Scenario) bool { return !s.Bound() })); n > 0 {
+		if n := len(slices.DeleteFunc(slices.Clone(o.Verdict.Scenarios), func(s *verdict.Scenario) bool { return !s.Bound() })); n > 0 && !strings.Contains(unsure, loadtest.BoundWord+":") {
 			parts = append(parts, fmt.Sprintf("%s %s (see the notes above)", cell.Plural(n, "scenario"), loadtest.BoundWord))
 		}
 		// A leak the scenario asked only to report warns: the line says
