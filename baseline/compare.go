@@ -228,8 +228,9 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // values on the two sides go through a Mann-Whitney U test (the
 // golang.org/x/perf/benchmath implementation benchstat uses): a metric
 // fails when it is significantly worse and beyond its rule's tolerance,
-// warns when it is beyond tolerance but not significant or significant and
-// beyond the rule's warn level, and passes otherwise. Compare returns an
+// warns when it is beyond tolerance but not significant (unless the runs'
+// noise reaches as large an improvement: Row.noiseBothWays) or significant
+// and beyond the rule's warn level, and passes otherwise. Compare returns an
 // error, and no comparison, when the samples cannot be compared: another
 // scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), runs sent to
 // another target ([ErrTargetMismatch]) or at another LOADGATE_SCALE or
@@ -398,7 +399,7 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 	case row.Significant && beyond:
 		row.Verdict = Fail
 		row.Note = fmt.Sprintf("over %s tolerance", tol)
-	case !row.Significant && beyond:
+	case !row.Significant && beyond && !row.noiseBothWays():
 		row.Verdict = Warn
 		row.Note = fmt.Sprintf("over %s tolerance, not significant", tol)
 	case row.Significant && inBand:
@@ -410,6 +411,17 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 		row.Note = "better"
 	}
 	return row
+}
+
+// noiseBothWays tells whether the interval of the row's change reaches an
+// improvement beyond its tolerance as well as the worsening its median
+// shows: the runs moved so much that the change is not even a hint (the
+// A/A comparisons of identical code warned on such rows: p99.9 of 300
+// requests, connect.p99 of a dozen connections). A change over the
+// tolerance that is not significant warns only without it.
+func (r Row) noiseBothWays() bool {
+	lo, _, _ := r.worse()
+	return lo < -r.Rule.Tolerance
 }
 
 func stat(s *benchmath.Sample) Stat {

@@ -92,6 +92,24 @@ func TestCompareVerdicts(t *testing.T) {
 			wantVerdict: Pass, wantP99: -1,
 		},
 		{
+			// A warn-only statistic (p99.9, a phase's) over its
+			// tolerance but not significant warns when the runs lean
+			// that way: the interval of its change, −1% to +30%, holds
+			// no improvement beyond the tolerance.
+			name: "warn only: over tolerance, not significant, leaning worse", base: []float64{10, 10.5, 9.5, 10.2, 9.8}, head: []float64{9.9, 12.5, 13, 10.1, 12.8},
+			policy:      Policy{Rules: map[string]Rule{P50: {Ignore: true}, P90: {Ignore: true}, P999: {Ignore: true}, P99: {Tolerance: 0.15, WarnOnly: true}}},
+			wantVerdict: Warn, wantP99: Warn, wantNote: "over 15% tolerance, not significant",
+		},
+		{
+			// The same +30% median change, but the runs' noise reaches
+			// an improvement of 40% as well: not even a hint, and no
+			// warning (A/A comparisons of identical code warned on such
+			// p99.9 and connect.p99 rows).
+			name: "warn only: over tolerance, noise both ways", base: []float64{10, 4, 16, 6, 12}, head: []float64{13, 5, 20, 8, 14},
+			policy:      Policy{Rules: map[string]Rule{P50: {Ignore: true}, P90: {Ignore: true}, P999: {Ignore: true}, P99: {Tolerance: 0.15, WarnOnly: true}}},
+			wantVerdict: Pass, wantP99: Pass,
+		},
+		{
 			name: "a tighter rule of the user's", base: []float64{10, 10.1, 9.9, 10.05, 9.95}, head: []float64{11, 11.1, 10.9, 11.05, 10.95},
 			policy:      Policy{Rules: map[string]Rule{P99: {Tolerance: 0.05, Floor: 0}}},
 			wantVerdict: Fail, wantP99: Fail, wantNote: "over 5% tolerance",
