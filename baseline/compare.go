@@ -414,14 +414,18 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 }
 
 // noiseBothWays tells whether the interval of the row's change reaches an
-// improvement beyond its tolerance as well as the worsening its median
+// improvement as large as its tolerance as well as the worsening its median
 // shows: the runs moved so much that the change is not even a hint (the
 // A/A comparisons of identical code warned on such rows: p99.9 of 300
-// requests, connect.p99 of a dozen connections). A change over the
-// tolerance that is not significant warns only without it.
+// requests, connect.p99 of a dozen connections, gc_pause_p99). A change
+// over the tolerance that is not significant warns only without it. As
+// large is by ratio: the improvement that undoes a worsening of the
+// tolerance t, 1/(1+t) of the base (−13% for 15%, −50% for 100%, which no
+// time can fall by as much as it can grow).
 func (r Row) noiseBothWays() bool {
 	lo, _, _ := r.worse()
-	return lo < -r.Rule.Tolerance
+	t := r.Rule.Tolerance
+	return t > -1 && lo < -t/(1+t)
 }
 
 func stat(s *benchmath.Sample) Stat {

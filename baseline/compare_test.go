@@ -102,12 +102,28 @@ func TestCompareVerdicts(t *testing.T) {
 		},
 		{
 			// The same +30% median change, but the runs' noise reaches
-			// an improvement of 40% as well: not even a hint, and no
+			// an improvement of 40% (beyond −13%, which undoes +15%) as
+			// well: not even a hint, and no
 			// warning (A/A comparisons of identical code warned on such
 			// p99.9 and connect.p99 rows).
 			name: "warn only: over tolerance, noise both ways", base: []float64{10, 4, 16, 6, 12}, head: []float64{13, 5, 20, 8, 14},
 			policy:      Policy{Rules: map[string]Rule{P50: {Ignore: true}, P90: {Ignore: true}, P999: {Ignore: true}, P99: {Tolerance: 0.15, WarnOnly: true}}},
 			wantVerdict: Pass, wantP99: Pass,
+		},
+		{
+			// A tolerance of 100% (gc_pause_p99's): the improvement as
+			// large is by ratio, to half the base; the interval of this
+			// +175% change reaches −75%. An A/A comparison of identical
+			// code warned on such a row (524µs ± 300% → 1.84ms ± 75%).
+			name: "warn only at 100%: noise both ways by ratio", base: []float64{5, 20, 3, 12, 8}, head: []float64{25, 2, 30, 3, 22},
+			policy:      Policy{Rules: map[string]Rule{P50: {Ignore: true}, P90: {Ignore: true}, P999: {Ignore: true}, P99: {Tolerance: 1, WarnOnly: true}}},
+			wantVerdict: Pass, wantP99: Pass,
+		},
+		{
+			// The same change whose interval reaches −12% only: it warns.
+			name: "warn only at 100%: leaning worse", base: []float64{5, 20, 3, 12, 8}, head: []float64{25, 4, 30, 18, 22},
+			policy:      Policy{Rules: map[string]Rule{P50: {Ignore: true}, P90: {Ignore: true}, P999: {Ignore: true}, P99: {Tolerance: 1, WarnOnly: true}}},
+			wantVerdict: Warn, wantP99: Warn, wantNote: "over 100% tolerance, not significant",
 		},
 		{
 			name: "a tighter rule of the user's", base: []float64{10, 10.1, 9.9, 10.05, 9.95}, head: []float64{11, 11.1, 10.9, 11.05, 10.95},
