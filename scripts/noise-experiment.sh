@@ -74,7 +74,7 @@ run() {
 # verdict NAME: what baseline.Check said after the last run.
 verdict() {
 	local v
-	v=$(grep -Eo 'verdict: (PASS|WARN|FAIL)' "$work/$1.log" | tail -1 | cut -d' ' -f2 || true)
+	v=$(grep -Eo 'verdict: (PASS|WARN|INCONCLUSIVE|FAIL)' "$work/$1.log" | tail -1 | cut -d' ' -f2 || true)
 	echo "${v:-ERROR}"
 }
 
@@ -105,9 +105,9 @@ if [[ $MODE == stored ]]; then
 	mapfile -t base_p99 < <(p99s "$work/base.txt")
 fi
 
-declare -A fails warns errors ratio bs bs15
+declare -A fails warns unsure errors ratio bs bs15
 for kind in AA AB; do
-	fails[$kind]=0 warns[$kind]=0 errors[$kind]=0 ratio[$kind]=0 bs[$kind]=0 bs15[$kind]=0
+	fails[$kind]=0 warns[$kind]=0 unsure[$kind]=0 errors[$kind]=0 ratio[$kind]=0 bs[$kind]=0 bs15[$kind]=0
 done
 for i in $(seq 1 "$N"); do
 	# Interleaved, so that drift of the machine hits both kinds alike.
@@ -127,6 +127,7 @@ for i in $(seq 1 "$N"); do
 		case $v in
 		FAIL) fails[$kind]=$((fails[$kind] + 1)) ;;
 		WARN) warns[$kind]=$((warns[$kind] + 1)) ;;
+		INCONCLUSIVE) unsure[$kind]=$((unsure[$kind] + 1)) ;;
 		PASS) ;;
 		*) errors[$kind]=$((errors[$kind] + 1)) ;;
 		esac
@@ -169,6 +170,7 @@ printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..19
 row() { printf '| %-52s | %8s of %-5s | %8s of %-5s |\n' "$1" "$2" "$N" "$3" "$N"; }
 row "loadgate baseline.Check fails (default policy)" "${fails[AA]}" "${fails[AB]}"
 row "loadgate baseline.Check fails or warns" "$((fails[AA] + warns[AA]))" "$((fails[AB] + warns[AB]))"
+row "loadgate baseline.Check inconclusive (noise > 15%)" "${unsure[AA]}" "${unsure[AB]}"
 row "115% ratio rule on p99, one run a side" "${ratio[AA]}" "${ratio[AB]}"
 row "benchstat: p99 significantly higher (any amount)" "${bs[AA]}" "${bs[AB]}"
 row "benchstat: p99 significantly higher by over 15%" "${bs15[AA]}" "${bs15[AB]}"

@@ -133,11 +133,7 @@ func writeErrors(w io.Writer, o *runOutcome) {
 	header := false
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
-		runs := make([]*loadtest.Result, len(rs))
-		for i, r := range rs {
-			runs[i] = r.Result
-		}
-		kinds := errorkinds.Of(runs)
+		kinds := errorkinds.Of(resultsOf(rs))
 		if len(kinds) == 0 {
 			continue
 		}
@@ -167,11 +163,7 @@ func writeSlowest(w io.Writer, o *runOutcome) {
 	header := false
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
-		runs := make([]*loadtest.Result, len(rs))
-		for i, r := range rs {
-			runs[i] = r.Result
-		}
-		rows := slowest.Of(runs, slowest.Shown)
+		rows := slowest.Of(resultsOf(rs), slowest.Shown)
 		var flights []string
 		for i, r := range rs {
 			if fr := r.FlightRecording; fr != nil && fr.File != "" {
