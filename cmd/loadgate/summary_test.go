@@ -190,19 +190,23 @@ func TestLeaksListed(t *testing.T) {
 	}
 }
 
+// addRuns adds rs to results as the runs of scenario name of the shop
+// package, in files out/<name>.<run>.json.
+func addRuns(results *inputSet, name string, rs ...*loadtest.Result) {
+	for i, r := range rs {
+		r.Scenario, r.Package = name, shopPkg
+		results.Results[scenarioKey{shopPkg, name}] = append(results.Results[scenarioKey{shopPkg, name}],
+			resultFile{Path: filepath.Join("out", fmt.Sprintf("%s.%d.json", name, i+1)), Result: r})
+	}
+}
+
 // TestSlowestListed checks the summary's table of each scenario's slowest
 // requests (issue 15): the slowest over its runs with their ids, and where
 // a run's flight recording is; a scenario without either is left out.
 func TestSlowestListed(t *testing.T) {
 	ms := func(v float64) int64 { return int64(v * float64(time.Millisecond)) }
 	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
-	add := func(name string, rs ...*loadtest.Result) {
-		for i, r := range rs {
-			r.Scenario, r.Package = name, shopPkg
-			results.Results[scenarioKey{shopPkg, name}] = append(results.Results[scenarioKey{shopPkg, name}],
-				resultFile{Path: filepath.Join("out", fmt.Sprintf("%s.%d.json", name, i+1)), Result: r})
-		}
-	}
+	add := func(name string, rs ...*loadtest.Result) { addRuns(results, name, rs...) }
 	add("checkout",
 		&loadtest.Result{Slowest: []loadtest.SlowRequest{
 			{Name: "POST /checkout/{user}", Stage: "200/s", RequestID: "ab12-41", TraceID: "ab12000000000000f00dfeedbeefcafe", StartNS: ms(3210), LatencyNS: ms(48.2), ServiceTimeNS: ms(47.9), Status: 200},
@@ -238,13 +242,7 @@ run 2: flight recording at the worst second of the load, +3s to +4s (p99 48ms): 
 // scenario without errors is left out.
 func TestErrorsListed(t *testing.T) {
 	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
-	add := func(name string, rs ...*loadtest.Result) {
-		for i, r := range rs {
-			r.Scenario, r.Package = name, shopPkg
-			results.Results[scenarioKey{shopPkg, name}] = append(results.Results[scenarioKey{shopPkg, name}],
-				resultFile{Path: filepath.Join("out", fmt.Sprintf("%s.%d.json", name, i+1)), Result: r})
-		}
-	}
+	add := func(name string, rs ...*loadtest.Result) { addRuns(results, name, rs...) }
 	add("checkout",
 		&loadtest.Result{ErrorKinds: map[string]int64{"http_503": 7, "timeout": 1},
 			ErrorSamples: map[string][]string{"http_503": {"503 Service Unavailable:\n  out of stock"}}},
