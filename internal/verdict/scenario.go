@@ -153,6 +153,12 @@ func (s *Scenario) finish(in Input) {
 		if g := r.Generator; g != nil && g.Bound {
 			s.GeneratorBound = append(s.GeneratorBound, fmt.Sprintf("run %d: %s", i+1, strings.Join(g.Reasons, "; ")))
 		}
+		if st := r.Stopped; st != nil && st.Cause == loadtest.StopInterrupted && !s.TestFailed {
+			// loadtest fails the test of an interrupted run: a verdict
+			// read from its result alone (loadgate report, compare)
+			// says so as loadgate run, which saw the test fail, does.
+			s.TestFailed, s.TestFailure = true, cmp.Or(s.TestFailure, st.Reason)
+		}
 	}
 	s.decide()
 }

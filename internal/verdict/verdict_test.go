@@ -45,6 +45,13 @@ func TestJudge(t *testing.T) {
 		}
 		return rs
 	}
+	// interrupted marks the first run stopped by Ctrl-C, whose test
+	// loadtest fails: read from the results alone (loadgate report), the
+	// verdict is the test's failure, as loadgate run, which saw it, says.
+	interrupted := func(rs []*loadtest.Result) []*loadtest.Result {
+		rs[0].Stopped = &loadtest.Stop{Cause: loadtest.StopInterrupted, Reason: "interrupted by SIGINT"}
+		return rs
+	}
 	tests := []struct {
 		name     string
 		judge    *baseline.Judge
@@ -68,6 +75,7 @@ func TestJudge(t *testing.T) {
 		{"nothing to compare, partial: warns", nil, Input{NoBase: "new", Head: partial(runsOf(80, 81))}, baseline.Warn, ExitPass},
 		{"same, head partial: throughput not judged", nil, Input{Base: base, Head: partial(runsOf(100.2, 99.8, 100.6, 99.4, 100.1))}, baseline.Inconclusive, ExitInconclusive},
 		{"regression, head partial: fails", nil, Input{Base: base, Head: partial(runsOf(130.2, 129.8, 130.6, 129.4, 130.1))}, baseline.Fail, ExitFail},
+		{"nothing to compare, interrupted: the test failed", nil, Input{NoBase: "new", Head: interrupted(runsOf(80, 81))}, baseline.Fail, ExitFail},
 		{"unreadable baseline", nil, Input{StoredErr: errors.New("x.json:3:1: unexpected end of JSON input"), Head: runsOf(100)}, baseline.Fail, ExitBadInput},
 	}
 	for _, tt := range tests {
@@ -83,6 +91,9 @@ func TestJudge(t *testing.T) {
 			}
 			if tt.want != baseline.Pass && len(s.Why) == 0 {
 				t.Errorf("verdict %v without a reason", s.Verdict)
+			}
+			if strings.Contains(tt.name, "interrupted") && !slices.Contains(s.Why, "test TestLoadCheckout failed: interrupted by SIGINT") {
+				t.Errorf("why %q does not say the test was interrupted", s.Why)
 			}
 			if strings.Contains(tt.name, "generator-bound") && !slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "generator-bound") }) {
 				t.Errorf("why %q does not say generator-bound", s.Why)
