@@ -408,7 +408,11 @@ func (p *parser) metric() (*metric, error) {
 		if hint, ok := k6Metrics[name]; ok {
 			return nil, p.errorf(id.col, "unknown metric %q; %s", name, hint)
 		}
-		return nil, p.errorf(id.col, "unknown metric %q; want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), %s", name, simpleNames)
+		guess := ""
+		if near := nearestMetric(name); near != "" {
+			guess = fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		return nil, p.errorf(id.col, "unknown metric %q%s; want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), %s", name, guess, simpleNames)
 	}
 	if err != nil {
 		return nil, err
@@ -643,6 +647,48 @@ var k6Metrics = map[string]string{
 	"http_req_tls_handshaking": "k6's http_req_tls_handshaking is tls here: tls.p95 < 20ms",
 	"avg":                      "write mean < 100ms (k6's avg)",
 	"count":                    "write requests or errors: errors < 10",
+}
+
+// nearestMetric returns the metric name a misspelt name most likely meant:
+// the one of the catalogue's metrics and the latency statistics within two
+// edits of it (eror_rate, p9, troughput), "" when none or two are as near.
+func nearestMetric(name string) string {
+	best, bestD, tie := "", 3, false
+	candidates := append(strings.Split(simpleNames, ", "), "p50", "p90", "p95", "p99", "p999", "min", "max", "mean", "med", "service.p99", "requests", "errors")
+	for _, c := range candidates {
+		switch d := editDistance(name, c); {
+		case d < bestD:
+			best, bestD, tie = c, d, false
+		case d == bestD && c != best:
+			tie = true
+		}
+	}
+	if tie || len(name) <= bestD {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, by bytes (metric
+// names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // simpleNames lists the metrics of the catalogue, for the error of an

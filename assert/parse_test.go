@@ -197,6 +197,8 @@ func TestParseErrors(t *testing.T) {
 		// metrics
 		{"unknown metric", "latnecy < 5ms", 1, `unknown metric "latnecy"; want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), error_rate, throughput, dropped, goroutine_growth, heap_peak, gc_pause_p99, requests, errors, abandoned, rate, goroutines_start, goroutines_peak, goroutines_end, gc_pause_max, num_gc, cpu_seconds`},
 		// A k6 user's first thresholds: each names what to write here.
+		{"misspelt metric", "eror_rate < 1%", 1, `unknown metric "eror_rate" (did you mean error_rate?); want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), error_rate, throughput, dropped, goroutine_growth, heap_peak, gc_pause_p99, requests, errors, abandoned, rate, goroutines_start, goroutines_peak, goroutines_end, gc_pause_max, num_gc, cpu_seconds`},
+		{"misspelt throughput", "troughput > 100", 1, `unknown metric "troughput" (did you mean throughput?); want a latency statistic (p99, p(99.5), mean, service.p99), status(5xx), attainment(200ms), error_rate, throughput, dropped, goroutine_growth, heap_peak, gc_pause_p99, requests, errors, abandoned, rate, goroutines_start, goroutines_peak, goroutines_end, gc_pause_max, num_gc, cpu_seconds`},
 		{"k6 http_req_failed", "http_req_failed: rate<0.01", 1, `unknown metric "http_req_failed"; k6's http_req_failed is error_rate here: write error_rate < 0.01 or error_rate < 1%`},
 		{"k6 http_req_duration", "http_req_duration<200ms", 1, `unknown metric "http_req_duration"; k6's http_req_duration is the latency here, the default: write p(95) < 200ms`},
 		{"k6 avg", "avg < 5ms", 1, `unknown metric "avg"; write mean < 100ms (k6's avg)`},
