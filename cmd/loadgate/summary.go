@@ -367,7 +367,13 @@ func writeLeaks(w io.Writer, o *runOutcome) {
 			for _, l := range r.Leaks {
 				line := fmt.Sprintf("%s: %s in %s", name, cell.Plural(l.Count, "goroutine"), l.Function)
 				if l.CreatedAt != "" {
-					line += " (created at " + l.CreatedAt + ")"
+					// file:line, the file relative to where loadgate
+					// runs, as the test's own failure writes it.
+					at := l.CreatedAt
+					if i := strings.LastIndexByte(at, ':'); i > 0 && filepath.IsAbs(at[:i]) {
+						at = relPath(at[:i]) + at[i:]
+					}
+					line += " (created at " + at + ")"
 				}
 				if l.Proven {
 					line += ", proven blocked forever"

@@ -144,6 +144,10 @@ func TestRunInputErrors(t *testing.T) {
 // found in the test process, and a server's goroutine growth only when the
 // test failed on it, not growth a passing test allowed.
 func TestLeaksListed(t *testing.T) {
+	wd, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := gotest.NewSession()
 	now := time.Now()
 	test := func(name, status string, output ...string) {
@@ -170,14 +174,15 @@ func TestLeaksListed(t *testing.T) {
 	add(&loadtest.Result{Scenario: "TestLoadRemote/leak", Test: "TestLoadRemote/leak", Server: grew("shop.(*Server).listProducts.func1", 0, 200)})
 	add(&loadtest.Result{Scenario: "TestLoadSlow", Test: "TestLoadSlow", Server: grew("net/http.(*conn).serve", 2, 3)})
 	add(&loadtest.Result{Scenario: "TestLoadReportOnly", Test: "TestLoadReportOnly",
-		Leaks: []loadtest.Leak{{Function: "shop.(*Server).listProducts.func1", Count: 3, CreatedAt: "shop.go:120"}}})
+		Leaks: []loadtest.Leak{{Function: "shop.(*Server).listProducts.func1", Count: 3, CreatedAt: filepath.Join(wd, "examples", "shop", "shop.go") + ":120"}}})
 
 	var b strings.Builder
 	writeLeaks(&b, &runOutcome{side: side{Session: s, Results: results}})
 	got := b.String()
 	for _, want := range []string{
 		"TestLoadRemote/leak: the server's goroutines in shop.(*Server).listProducts.func1 grew from 0 to 200",
-		"TestLoadReportOnly: 3 goroutines in shop.(*Server).listProducts.func1 (created at shop.go:120)",
+		// An absolute file is written relative to where loadgate runs.
+		"TestLoadReportOnly: 3 goroutines in shop.(*Server).listProducts.func1 (created at " + filepath.Join("examples", "shop", "shop.go") + ":120)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("leaks lack %q:\n%s", want, got)
