@@ -145,8 +145,8 @@ func writeErrors(w io.Writer, o *runOutcome) {
 		multi := len(rs) > 1
 		t := &texttable.Table{Align: errorkinds.Align(multi)}
 		t.Add(errorkinds.Header(multi)...)
-		for _, kind := range kinds[:min(len(kinds), errorkinds.Shown)] {
-			t.Add(kind.Cells(multi, len(rs))...)
+		for _, row := range errorkinds.Rows(kinds, len(rs)) {
+			t.Add(row...)
 		}
 		io.WriteString(w, t.String())
 		if more := errorkinds.More(kinds); more != "" {

@@ -96,6 +96,16 @@ func Align(runs bool) string {
 	return "lrl"
 }
 
+// Rows renders the first Shown of kinds under Header(total > 1), for a
+// scenario of total runs; [More] says what they leave out.
+func Rows(kinds []Kind, total int) [][]string {
+	rows := make([][]string, 0, min(len(kinds), Shown))
+	for _, k := range kinds[:min(len(kinds), Shown)] {
+		rows = append(rows, k.Cells(total > 1, total))
+	}
+	return rows
+}
+
 // Cells renders k under Header(runs) of a scenario of total runs.
 func (k Kind) Cells(runs bool, total int) []string {
 	sample := k.Sample

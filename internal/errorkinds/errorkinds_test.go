@@ -1,6 +1,7 @@
 package errorkinds
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,5 +67,20 @@ func TestOfControlCharacters(t *testing.T) {
 	want := []Kind{{Name: "quota exceeded", Count: 1, Runs: 1, Sample: `503: \x1b[31mred\x1b[0m\x00 日本語 \u202etxt.exe <b>|` + "`x`</b>"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Of (-want +got):\n%s", d)
+	}
+}
+
+// TestRows: a summary shows the first Shown kinds, with a runs column only
+// for a scenario of more than one run.
+func TestRows(t *testing.T) {
+	var kinds []Kind
+	for i := range Shown + 2 {
+		kinds = append(kinds, Kind{Name: string(rune('a' + i)), Count: int64(10 - i), Runs: 1})
+	}
+	if rows := Rows(kinds, 1); len(rows) != Shown || len(rows[0]) != len(Header(false)) {
+		t.Errorf("Rows of %d kinds, 1 run: %q; want %d rows under %q", len(kinds), rows, Shown, Header(false))
+	}
+	if got, want := Rows(kinds[:1], 3), [][]string{{"a", "10", "1 of 3", "-"}}; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("Rows of 3 runs = %q, want %q", got, want)
 	}
 }

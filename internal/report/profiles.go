@@ -37,6 +37,8 @@ type table struct {
 	IDs []int
 	// Note, when there are no rows, says why, in place of the table.
 	Note string
+	// More, under the rows, says what they leave out.
+	More string
 }
 
 // Class is the class of column i's cells: "id" for a column of ids.
@@ -106,12 +108,7 @@ func errorsOf(runs []*loadtest.Result) *table {
 	if len(kinds) == 0 {
 		return nil
 	}
-	multi := len(runs) > 1
-	t := &table{Header: errorkinds.Header(multi), Note: errorkinds.More(kinds)}
-	for _, k := range kinds[:min(len(kinds), errorkinds.Shown)] {
-		t.Rows = append(t.Rows, k.Cells(multi, len(runs)))
-	}
-	return t
+	return &table{Header: errorkinds.Header(len(runs) > 1), Rows: errorkinds.Rows(kinds, len(runs)), More: errorkinds.More(kinds)}
 }
 
 // flightsOf says, run by run, when each head run's flight recording was
