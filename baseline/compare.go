@@ -419,13 +419,13 @@ func judge(m Metric, rule Rule, bv, hv []float64, alpha float64, failUnconfirmed
 // A/A comparisons of identical code warned on such rows: p99.9 of 300
 // requests, connect.p99 of a dozen connections, gc_pause_p99). A change
 // over the tolerance that is not significant warns only without it. As
-// large is by ratio: the improvement that undoes a worsening of the
-// tolerance t, 1/(1+t) of the base (−13% for 15%, −50% for 100%, which no
-// time can fall by as much as it can grow).
+// large is by ratio: the improvement that undoes a worsening by the
+// tolerance t, to 1/(1+t) of the base: −13% for 15%, −50% for 100% (a
+// time can double, but not fall by 100%). Policy.Validate keeps t ≥ 0.
 func (r Row) noiseBothWays() bool {
 	lo, _, _ := r.worse()
 	t := r.Rule.Tolerance
-	return t > -1 && lo < -t/(1+t)
+	return lo < -t/(1+t)
 }
 
 func stat(s *benchmath.Sample) Stat {

@@ -157,7 +157,7 @@ func (s *Scenario) finish(in Input) {
 			// loadtest fails the test of an interrupted run: a verdict
 			// read from its result alone (loadgate report, compare)
 			// says so as loadgate run, which saw the test fail, does.
-			s.TestFailed, s.TestFailure = true, cmp.Or(s.TestFailure, st.Reason)
+			s.TestFailed, s.TestFailure = true, st.Reason
 		}
 	}
 	s.decide()
