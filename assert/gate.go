@@ -14,9 +14,9 @@ import (
 // field names the stage). A gate sees one stage, so selectors, the
 // whole-run metrics (runtime statistics, abandoned, HTTP phases) and the
 // percentiles a stage's result does not keep (p96, p(99.5): it keeps p50,
-// p90, p95, p99, p999, min, max and mean) are not allowed. A share of the planned rate ("throughput >= 95%") means the
-// stage's own plan: the mean rate of a ramp, over the part of the stage that
-// ran. A closed-model stage, or one planned by a Pacer of its own, has no
+// p90, p95, p99, p999, min, max and mean) are not allowed. A share of the
+// planned rate ("throughput >= 95%") means the stage's own plan: the mean
+// rate of a ramp, over the part of the stage that ran. A closed-model stage, or one planned by a Pacer of its own, has no
 // planned rate: such a gate stops the run after the stage with an error
 // wrapping [loadtest.ErrGateInvalid], and loadtest.Run fails the test.
 // A gate sees the requests that completed: those still in flight when the

@@ -21,10 +21,10 @@ import (
 // Pace is called once for each run of the stage (a warm-up before it is
 // one, with d the warm-up's length), possibly from several goroutines at
 // once when parallel tests share the stage: the Pacer must keep the state
-// of a run in the sequence it returns, not in itself. Before the load, [Run]
-// also calls Pace(d) and takes the first offset alone: a stage whose Pacer
-// plans no arrival before d is refused, since it would send nothing. d is the stage's
-// length after LOADGATE_SCALE. The sequence is called for every arrival, at
+// of a run in the sequence it returns, not in itself. Before the load,
+// [Run] also calls Pace(d) and takes the first offset alone: a stage whose
+// Pacer plans no arrival before d is refused, since it would send nothing.
+// d is the stage's length after LOADGATE_SCALE. The sequence is called for every arrival, at
 // up to [MaxRate] a second: it should not allocate.
 type Pacer interface {
 	Pace(d time.Duration) iter.Seq[time.Duration]

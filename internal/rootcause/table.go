@@ -49,8 +49,9 @@ func (t *Table) PerRequest() float64 {
 // runtime.traceWriter's, and reading them out; not runtime.traceback*,
 // which a program's runtime.Callers runs) and loadgate's flight recorder.
 // A sample with one of them on its stack is the cost of measuring, not of
-// the requests, and is left out: with -flight on one side only, the
-// tracer's events ranked first among the functions that "grew".
+// the requests, and is left out: with -flight the tracer's events showed
+// as cost per request, and with it on one side only they would read as
+// a function that grew.
 var measuringFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.|^runtime/trace\.|^runtime\.(\(\*)?g?[tT]race[A-Z]|^runtime\.(ReadTrace|readTrace|fpTracebackPCs)|^github\.com/loadgate/loadgate/loadtest\.\(\*flight\)\.`)
 
 // tabulate merges the profiles and sums their values of type vt by
