@@ -7,6 +7,7 @@ package assert
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -654,7 +655,7 @@ var k6Metrics = map[string]string{
 // edits of it (eror_rate, p9, troughput), "" when none or two are as near.
 func nearestMetric(name string) string {
 	best, bestD, tie := "", 3, false
-	candidates := append(strings.Split(simpleNames, ", "), "p50", "p90", "p95", "p99", "p999", "min", "max", "mean", "med", "service.p99", "requests", "errors")
+	candidates := append(slices.Clip(simpleMetrics), "p50", "p90", "p95", "p99", "p999", "min", "max", "mean", "med", "service.p99")
 	for _, c := range candidates {
 		switch d := editDistance(name, c); {
 		case d < bestD:
@@ -691,14 +692,17 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// simpleNames lists the metrics of the catalogue, for the error of an
-// unknown one.
-var simpleNames = func() string {
+// simpleMetrics are the metrics of the catalogue that are neither a
+// latency statistic nor a distribution's; simpleNames lists them, for the
+// error of an unknown one.
+var simpleMetrics = func() []string {
 	var names []string
 	for _, m := range catalogue.All() {
 		if _, isStat, _ := parseStat(m.Name); !isStat && !strings.Contains(m.Name, ".") {
 			names = append(names, m.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return names
 }()
+
+var simpleNames = strings.Join(simpleMetrics, ", ")
