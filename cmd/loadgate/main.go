@@ -29,7 +29,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -54,8 +53,9 @@ func main() {
 	// the output: that stops the run as an interrupt does, so that go test
 	// (in a process group of its own) and the base commit's worktree do
 	// not outlive it. Caught, SIGPIPE no longer kills the process at its
-	// first write to the broken pipe; the write fails with EPIPE instead,
-	// here on standard output or error, elsewhere (a socket) as before.
+	// first write to the broken pipe; the write fails with EPIPE instead
+	// (isBrokenPipe: Windows has its own errors and no signal), here on
+	// standard output or error, elsewhere (a socket) as before.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	stdout := &pipeWatch{w: os.Stdout, broken: func() { stop(syscall.SIGPIPE) }}
 	stderr := &pipeWatch{w: os.Stderr, broken: func() { stop(syscall.SIGPIPE) }}
@@ -82,7 +82,7 @@ type pipeWatch struct {
 
 func (p *pipeWatch) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
-	if errors.Is(err, syscall.EPIPE) {
+	if err != nil && isBrokenPipe(err) {
 		p.broken()
 	}
 	return n, err

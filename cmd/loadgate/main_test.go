@@ -313,14 +313,18 @@ func noGoTestRan(t *testing.T, log string) {
 // TestPipeWatch: a reader that went away (loadgate run | head) stops the
 // run as an interrupt does; other write errors do not.
 func TestPipeWatch(t *testing.T) {
-	for _, tt := range []struct {
+	type write struct {
 		err    error
 		broken bool
-	}{
+	}
+	writes := []write{
 		{nil, false},
-		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}, true},
 		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}, false},
-	} {
+	}
+	for _, errno := range brokenPipeErrnos {
+		writes = append(writes, write{&os.PathError{Op: "write", Path: "/dev/stdout", Err: errno}, true})
+	}
+	for _, tt := range writes {
 		called := false
 		p := &pipeWatch{w: errWriter{tt.err}, broken: func() { called = true }}
 		if _, err := p.Write([]byte("x")); err != tt.err || called != tt.broken {

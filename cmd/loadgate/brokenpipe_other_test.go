@@ -1,0 +1,9 @@
+//go:build !windows
+
+package main
+
+import "syscall"
+
+// brokenPipeErrnos are the errors a write to a pipe whose reader went away
+// fails with here.
+var brokenPipeErrnos = []syscall.Errno{syscall.EPIPE}
