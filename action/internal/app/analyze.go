@@ -180,6 +180,9 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 			}
 		}
 		s.Scenario = verdict.Judge(j, in)
+		for i, l := range s.Leaks {
+			s.Leaks[i].CreatedAt = fromRoot(m.Root, l.CreatedAt)
+		}
 		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
@@ -253,6 +256,21 @@ func findBaseline(stored []*baseline.Baseline, pkg, scenario string) *baseline.B
 		}
 	}
 	return any
+}
+
+// fromRoot returns the file:line at, of a stack the tests' process took,
+// relative to root (the repository's root where the tests ran) when the
+// file is in it: the runner's /home/runner/work/… says nothing to a
+// reviewer of the pull request.
+func fromRoot(root, at string) string {
+	i := strings.LastIndexByte(at, ':')
+	if root == "" || i <= 0 {
+		return at
+	}
+	if rel, ok := strings.CutPrefix(at[:i], strings.TrimSuffix(root, "/")+"/"); ok && rel != "" {
+		return rel + at[i:]
+	}
+	return at
 }
 
 // topTest returns the top-level test of a test name: "TestLoad" of

@@ -85,6 +85,7 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		Run:              cfg.Run,
 		WorkingDirectory: filepath.ToSlash(rel),
 		Positions:        map[string]Position{},
+		Root:             filepath.ToSlash(root),
 		Marker:           cfg.Marker(),
 		CommentKey:       cfg.CommentKey,
 		RunURL:           cfg.GitHub.RunURL(),

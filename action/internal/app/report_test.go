@@ -231,9 +231,12 @@ func TestMarkdownFailures(t *testing.T) {
 		TestStatus{Side: "base", Run: 2, Package: shopPkg, Test: "TestLoadCatalogue", Action: "fail",
 			Output: "    load_test.go:120: p99 = 210ms, want < 200ms\n"},
 	)
+	// The stack's file is the runner's; the comment shows it from the
+	// repository's root.
+	m.Root = "/home/runner/work/shop/shop"
 	res := &Results{Manifest: m}
 	mix := fake{scenario: "mix", test: "TestLoadMix", leaks: []loadtest.Leak{{
-		Function: "github.com/loadgate/loadgate/examples/shop.(*Server).products.func1", CreatedAt: "examples/shop/shop.go:123",
+		Function: "github.com/loadgate/loadgate/examples/shop.(*Server).products.func1", CreatedAt: "/home/runner/work/shop/shop/examples/shop/shop.go:123",
 		Count: 3, State: "chan receive"}}}
 	res.Base = append(res.Base, runs(fake{scenario: "mix", test: "TestLoadMix"},
 		[]float64{2, 2, 2, 2, 2}, []float64{9, 9.1, 8.9, 9.05, 8.95})...)

@@ -79,6 +79,10 @@ type Manifest struct {
 	// Positions maps "import/path.TestName" to where the function is
 	// declared, relative to the repository's root.
 	Positions map[string]Position `json:"positions,omitempty"`
+	// Root is the repository's root on the machine that ran the tests
+	// (an absolute path): the files of the stacks its results name start
+	// there, and the report shows them relative to it.
+	Root string `json:"root,omitempty"`
 	// Reproduce is a shell script that repeats the runs on a laptop.
 	Reproduce string `json:"reproduce,omitempty"`
 	// Notes are things the runner wants the reader to know (a merge base
