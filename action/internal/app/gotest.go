@@ -472,9 +472,15 @@ func reproduce(cfg *Config, m *Manifest) string {
 	cd := cdTo(m.WorkingDirectory)
 	if sh := m.Shard; sh != nil {
 		// Every shard on this machine, started together 10 s from now,
-		// then merged.
-		test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s %s", shellQuote(cfg.Run), cfg.Count, shellQuoteAll(cfg.Packages), shellQuoteAll(cfg.TestFlags)))
+		// then merged. The tests are built first, as the README's local
+		// recipe builds them: the pull request's code is not in the
+		// reader's build cache, and shards that compile it after the
+		// start is set spend the lead compiling, start late and, more
+		// than loadtest.StartAtLate late, refuse to run.
+		args := strings.TrimSpace(shellQuoteAll(cfg.Packages) + " " + shellQuoteAll(cfg.TestFlags))
+		test := strings.TrimSpace(fmt.Sprintf("go test -run %s -count=%d %s", shellQuote(cfg.Run), cfg.Count, args))
 		fmt.Fprintf(&b, "out=$(mktemp -d)\n")
+		fmt.Fprintf(&b, "(%sgo test -run '^$' %s) >/dev/null  # build first: a shard compiling after the start is set starts late\n", cd, args)
 		fmt.Fprintf(&b, "at=$(( ($(date +%%s) + 10) * 1000 ))\n")
 		fmt.Fprintf(&b, "for i in $(seq %d); do\n", sh.Count)
 		fmt.Fprintf(&b, "  (%sLOADGATE_SHARD=$i/%d LOADGATE_START_AT=$at LOADGATE_OUT=\"$out/shard-$i\" %s) &\n", cd, sh.Count, test)
