@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"html/template"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/fixture"
+	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
@@ -424,5 +426,51 @@ func TestBaseDashedInHeadsHue(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestShardsTable: the page of a merged result (loadgate merge) shows its
+// shards, a row each as loadgate merge prints them, so that a late or
+// slow generator shows. It showed the merged figures alone: a shard that
+// began 2 s late, or ran on a starved runner, was on the merge's output
+// and the Action's comment but not on the report of the same result.
+func TestShardsTable(t *testing.T) {
+	var files []merge.File
+	for i := 1; i <= 3; i++ {
+		f := fixture.ShardFake{Scenario: "checkout", Index: i, Count: 3, Commit: "abc"}
+		if i == 3 {
+			f.LateBy = 40 * time.Millisecond
+		}
+		files = append(files, merge.File{Path: fmt.Sprintf("shard-%d.json", i), Result: f.Result()})
+	}
+	r, err := merge.Merge(files, merge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := verdict.Judge(&baseline.Judge{Policy: baseline.DefaultPolicy}, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: []*loadtest.Result{r}})
+	page := string(write(t, report.Input{
+		Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
+		Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
+	}))
+	for _, want := range []string{
+		`<h3 class="shards">Shards</h3>`,
+		"One load split over 3 generators and merged",
+		"<th>" + strings.Join(loadtest.ShardRunColumns, "</th><th>") + "</th>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, sh := range r.Shards {
+		row := "<tr><td>" + strings.Join(sh.Cells(), "</td><td>") + "</td></tr>"
+		if !strings.Contains(page, html.EscapeString(row)) && !strings.Contains(page, row) {
+			t.Errorf("the page lacks shard %d's row %q", sh.Index, row)
+		}
+	}
+	if !strings.Contains(page, "<td>40.05ms</td>") {
+		t.Errorf("the page lacks shard 3's start skew, 40.05ms")
+	}
+	if plain := string(write(t, sample(t, 0.01, 1))); strings.Contains(plain, `class="shards"`) {
+		t.Error("the page of an unsharded run has a table of shards")
 	}
 }

@@ -54,6 +54,8 @@ type scenarioView struct {
 	// Flights their flight recordings; see profiles.go.
 	Errors  *table
 	Flights []string
+	// Shards are the shards of the head's merged results; see shards.go.
+	Shards *table
 }
 
 // figureRow is one figure of the runs the charts show, per side.
@@ -182,6 +184,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 		}
 	}
 	v.Stages = stageRows(sd.head)
+	v.Shards = shardsOf(s.Head)
 	v.Phases = phaseBars(sd)
 	v.Names = nameBars(sd)
 	v.Leaks = leakRows(s)
