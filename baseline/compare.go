@@ -10,6 +10,7 @@ import (
 	"golang.org/x/perf/benchmath"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/internal/catalogue"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -107,7 +108,13 @@ type Comparison struct {
 	// of 3 shards merged, shard 2 missing". Their counts and rates are
 	// those of a share of the load, so the rows of those metrics are left
 	// unjudged ([Row.Partial]); latencies and error rates are judged.
+	// Merged results whose shards began out of step are listed too.
 	Partial []string
+	// Spread says every run of Partial holds its whole load, spread over a
+	// longer window than planned ([Run.Spread]): only the throughput is
+	// left unjudged; the dropped arrivals, counted against each shard's
+	// own schedule, are judged.
+	Spread bool
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
 	paired bool   // the base's runs were made in turn with the head's (inTurn)
@@ -275,6 +282,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if base.Env.Go != head.Env.Go && base.Env.Go != "" && head.Env.Go != "" {
 		c.Warnings = append(c.Warnings, fmt.Errorf("Go versions differ: %s vs %s", base.Env.Go, head.Env.Go))
 	}
+	c.Spread = true
 	for _, s := range []Sample{base, head} {
 		for i, r := range s.Runs {
 			if r.Stopped != "" {
@@ -285,6 +293,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			}
 			if r.Partial != "" {
 				c.Partial = append(c.Partial, fmt.Sprintf("%s run %d: %s", label(s, "?"), i+1, r.Partial))
+				c.Spread = c.Spread && r.Spread
 			}
 		}
 	}
@@ -319,8 +328,8 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			// left unjudged warns, as a failure of it would.
 			row.Verdict = Warn
 		}
-		if m.row.Load && len(c.Partial) > 0 {
-			row.leavePartial(rule.WarnOnly || len(c.EnvMismatch) > 0 && p.EnvMismatchWarns)
+		if m.row.Load && len(c.Partial) > 0 && !(c.Spread && m.row.Unit != catalogue.Rate) {
+			row.leavePartial(rule.WarnOnly || len(c.EnvMismatch) > 0 && p.EnvMismatchWarns, c.Spread)
 		}
 		untested = untested || !row.Tested
 		c.Rows = append(c.Rows, row)
@@ -332,7 +341,11 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if len(c.Partial) > 0 && c.partialReason() == "" {
 		// No row of a count or rate to leave unjudged (the policy
 		// ignores them): the reader must still know whose load it was.
-		c.Warnings = append(c.Warnings, fmt.Errorf("partial: %s: the counts and rates are those of a share of the planned load", strings.Join(c.Partial, "; ")))
+		if c.Spread {
+			c.Warnings = append(c.Warnings, fmt.Errorf("%s: the throughput is that of the load spread over a longer window than planned", strings.Join(c.Partial, "; ")))
+		} else {
+			c.Warnings = append(c.Warnings, fmt.Errorf("partial: %s: the counts and rates are those of a share of the planned load", strings.Join(c.Partial, "; ")))
+		}
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(

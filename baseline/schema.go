@@ -107,6 +107,10 @@ type Run struct {
 	// of a share of the load, which a comparison leaves unjudged
 	// ([Row.Partial]). Such a run is never recorded as a baseline.
 	Partial string `json:"partial,omitempty"`
+	// Spread says the run's Partial is only that its shards began out of
+	// step ([loadtest.Result.Spread]): it holds the whole load, spread
+	// over a longer window, so only its throughput is left unjudged.
+	Spread bool `json:"spread,omitempty"`
 }
 
 // NameRun is the part of a [Run] that describes one request name.
@@ -207,7 +211,7 @@ func RunOf(res *loadtest.Result) Run {
 		r.GeneratorBound = slices.Clone(g.Reasons)
 	}
 	r.Shards = len(res.Shards)
-	r.Partial = res.PartialNote()
+	r.Partial, r.Spread = res.PartialNote(), res.Spread()
 	return r
 }
 

@@ -106,6 +106,61 @@ func TestComparePartial(t *testing.T) {
 	}
 }
 
+// TestCompareOutOfStep: merged results whose shards began apart hold the
+// whole load, spread over a longer window: their throughput is left
+// unjudged, said so, but their dropped arrivals (each shard's against its
+// own schedule) are judged, and the words are not "a share of the load",
+// which they are not. Recording them is refused, saying why.
+func TestCompareOutOfStep(t *testing.T) {
+	spread := func(seed uint64, dropped int64) *loadtest.Result {
+		r := result("checkout", time.Millisecond, seed)
+		r.Shard = &loadtest.Shard{Count: 2, Group: "g", Run: 1, LoadStart: r.Started, OutOfStep: "shard 2 3.014s after shard 1"}
+		r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}}
+		r.Throughput *= 0.6
+		r.Dropped = dropped
+		return r
+	}
+	var base, head, dropping []*loadtest.Result
+	for i := range uint64(5) {
+		base = append(base, result("checkout", time.Millisecond, i))
+		head = append(head, spread(10+i, 0))
+		dropping = append(dropping, spread(20+i, 500+int64(i)))
+	}
+	c, err := CompareRuns(base, head, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Spread || len(c.Partial) != 5 || c.Partial[0] != "head run 1: out of step: shard 2 3.014s after shard 1" {
+		t.Errorf("spread %v, partial %q; want spread, every head run named", c.Spread, c.Partial)
+	}
+	for _, r := range c.Rows {
+		unjudged := r.Metric == Throughput
+		if r.Partial != unjudged || unjudged && (r.Verdict != Inconclusive || r.Note != "out of step: the load spread over a longer window, not judged") {
+			t.Errorf("%s: partial %v, verdict %v, note %q; want partial %v (inconclusive, saying why) for throughput only", r.Metric, r.Partial, r.Verdict, r.Note, unjudged)
+		}
+	}
+	wantWhy := "inconclusive: throughput not judged: the shards began out of step, so the load was spread over a longer window than planned (head run 1: out of step: shard 2 3.014s after shard 1;"
+	if c.Verdict != Inconclusive || len(c.Reasons) == 0 || !strings.HasPrefix(c.Reasons[0], wantWhy) {
+		t.Errorf("verdict %v, reasons %q; want inconclusive, first saying %q", c.Verdict, c.Reasons, wantWhy)
+	}
+	// Dropped arrivals are the service's (or the generator's) still.
+	if c, err := CompareRuns(base, dropping, DefaultPolicy); err != nil || !slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Metric == Dropped && r.Verdict == Fail }) {
+		t.Errorf("500 dropped arrivals a run, out of step: %v, %v; want the dropped row to fail", c, err)
+	}
+	// A base run that lacked a shard makes it a share of the load again.
+	mixed := slices.Clone(base)
+	mixed[0] = result("checkout", time.Millisecond, 30)
+	mixed[0].Shard = &loadtest.Shard{Count: 2, Group: "g", Run: 1, LoadStart: mixed[0].Started, Partial: true, Missing: []int{2}}
+	mixed[0].Shards = []loadtest.ShardRun{{Index: 1}}
+	if c, err := CompareRuns(mixed, head, DefaultPolicy); err != nil || c.Spread || !slices.ContainsFunc(c.Rows, func(r Row) bool { return r.Metric == Dropped && r.Partial }) {
+		t.Errorf("a partial base and spread heads: %v, %v; want not spread, dropped unjudged", c, err)
+	}
+	_, err = Record(filepath.Join(t.TempDir(), "checkout.json"), "u1", head[0])
+	if want := "not recording checkout: result 1: out of step: shard 2 3.014s after shard 1: its throughput is that of a longer window than planned"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Record(an out-of-step merge) = %v, want %q", err, want)
+	}
+}
+
 // TestCompareInterrupted: a head run that Ctrl-C stopped halfway has half
 // the requests and, at an open-model rate, the throughput of the time it
 // ran; judged, its counts were the service's regression or a pass of a

@@ -180,8 +180,13 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	}
 	// A merge that lacks shards, or a run Ctrl-C stopped, measured a share
 	// of the load: as a baseline it would make every later full run look
-	// faster than its base.
+	// faster than its base. Shards out of step ran the whole load, over
+	// a longer window: its throughput would be the base's lower bar.
 	for i, r := range s.Runs {
+		if r.Spread {
+			return recording{}, fmt.Errorf("not recording %s: result %d: %s: its throughput is that of a longer window than planned; record runs whose shards share one LOADGATE_START_AT",
+				s.Scenario, i+1, r.Partial)
+		}
 		if r.Partial != "" {
 			return recording{}, fmt.Errorf("not recording %s: result %d holds a share of the load (%s); record runs of the whole load (every shard merged, none interrupted)",
 				s.Scenario, i+1, r.Partial)

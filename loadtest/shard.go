@@ -105,6 +105,22 @@ func (s *Shard) PartialNote() string {
 	return fmt.Sprintf("%d of %d shards merged, %s missing", s.Count-len(s.Missing), s.Count, ShardList(s.Missing))
 }
 
+// Spread reports whether r, a merged result, ran its whole load spread
+// over a longer window than planned: shards began out of step
+// (Shard.OutOfStep), none was missing and none interrupted. Its counts are
+// the planned load's; its throughput is not.
+func (r *Result) Spread() bool {
+	if r.Shard == nil || r.Shard.OutOfStep == "" || r.Shard.Partial || r.Stopped.interruptNote() != "" {
+		return false
+	}
+	for _, sh := range r.Shards {
+		if sh.Stopped.interruptNote() != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // PartialNote says why r holds a share of its planned load, in the words
 // every output that reads such a result uses: the shards a merged result
 // lacks ("2 of 3 shards merged, shard 2 missing"), the shards that began

@@ -248,16 +248,19 @@ func (s *Scenario) failedFor() string {
 // "not compared, the base failed: cart" for those whose base runs failed
 // (Scenario.BaseFailed), "partial: search (…)" for those whose runs
 // held a share of the load, lacking shards or interrupted
-// (Scenario.PartialUnjudged), "generator-bound: checkout
+// (Scenario.PartialUnjudged), "out of step: mix (…)" for those whose
+// shards began apart (baseline.Comparison.Spread), "generator-bound: checkout
 // (…)" for those a generator-bound run left unjudged (Scenario.Bound),
 // "too noisy to judge browse (…)" for the others; "" for none.
 func Unsure(scenarios []*Scenario) string {
-	var baseFailed, partial, bound, noisy []string
+	var baseFailed, partial, spread, bound, noisy []string
 	for _, s := range scenarios {
 		switch {
 		case s.Verdict != baseline.Inconclusive:
 		case s.Comparison == nil && s.BaseFailed != "":
 			baseFailed = append(baseFailed, s.Name)
+		case s.PartialUnjudged() && s.Comparison.Spread:
+			spread = append(spread, s.Name)
 		case s.PartialUnjudged():
 			partial = append(partial, s.Name)
 		case s.Bound():
@@ -274,6 +277,11 @@ func Unsure(scenarios []*Scenario) string {
 		// A share of the load: shards missing, or a run (or a shard of
 		// one) stopped by a signal; each scenario's reasons say which.
 		parts = append(parts, fmt.Sprintf("partial: %s (a share of the load: the counts and rates were not judged)", strings.Join(partial, ", ")))
+	}
+	if len(spread) > 0 {
+		// Every shard ran, but they began apart: the whole load, over
+		// a longer window than planned.
+		parts = append(parts, fmt.Sprintf("out of step: %s (the shards began apart: the throughput was not judged)", strings.Join(spread, ", ")))
 	}
 	if len(bound) > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %s (the load generator, not only the service, set the latencies: run where it has CPU to spare)",

@@ -316,6 +316,13 @@ func TestHeadline(t *testing.T) {
 		r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2, Stopped: &loadtest.Stop{Cause: loadtest.StopInterrupted, Reason: "interrupted by SIGTERM"}}, {Index: 3}}
 	}
 	cut := judge(&baseline.Judge{}, "cart", Input{Base: base, Head: interrupted})
+	// Every shard whole, the third begun 3 s after the others.
+	late := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
+	for _, r := range late {
+		r.Shard = &loadtest.Shard{Count: 3, Group: "g", Run: 1, LoadStart: r.Started, OutOfStep: "shard 3 3.014s after shard 1"}
+		r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}, {Index: 3}}
+	}
+	spread := judge(&baseline.Judge{}, "mix", Input{Base: base, Head: late})
 	tests := []struct {
 		name string
 		give []*Scenario
@@ -326,6 +333,7 @@ func TestHeadline(t *testing.T) {
 		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
 		{"nothing judged", []*Scenario{unjudged}, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
 		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
+		{"shards out of step", []*Scenario{spread}, "1 scenario, no regression confirmed; out of step: mix (the shards began apart: the throughput was not judged)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
