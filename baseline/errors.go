@@ -29,6 +29,10 @@ var (
 	ErrShard = errors.New("a shard's result")
 	// ErrNoRuns means a sample or a baseline has no runs to compare.
 	ErrNoRuns = errors.New("no runs")
+	// ErrDuplicateRun means one run (one run_id) was given twice, as
+	// when a result file was copied into a directory under another name:
+	// counted twice, it would make the rank test see more runs than ran.
+	ErrDuplicateRun = errors.New("the same run twice")
 	// ErrLocked means the lock around a baseline file could not be taken in
 	// time: another test process kept it.
 	ErrLocked = errors.New("baseline file locked")

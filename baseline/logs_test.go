@@ -49,6 +49,8 @@ func TestLogsAreNotReasons(t *testing.T) {
 	bound := *res
 	bound.Generator = &loadtest.Generator{Bound: true, Reasons: []string{"goroutines waited 9ms for a CPU"}}
 	shard := *res
+	again := *res // the run of the next go test -count: a run of its own
+	again.RunID += "-2"
 	shard.Shard = &loadtest.Shard{Index: 1, Count: 2, Group: "g"}
 	dir := t.TempDir()
 	steps := []struct {
@@ -61,7 +63,7 @@ func TestLogsAreNotReasons(t *testing.T) {
 		{"the next session", "1", "b", res, "discarded 1 run staged by update session a"},
 		{"generator-bound", "1", "b", &bound, "run 2 was " + loadtest.BoundWord},
 		{"compare, first run", "", "", res, "run 1 of 2; comparing with the baseline after run 2"},
-		{"compare, last run", "", "", res, "logs compared with "},
+		{"compare, last run", "", "", &again, "logs compared with "},
 		{"a shard", "", "", &shard, "not compared, recorded or checked"},
 	}
 	for _, s := range steps {

@@ -30,11 +30,12 @@ type Sample struct {
 // results belong to different scenarios, with [ErrTargetMismatch] or
 // [ErrScaleMismatch] if they were sent to different targets or at
 // different scales, with [ErrShard] if one is a single shard of a sharded
-// run (a merged result is a run like any other), with [ErrNoRuns] if there
-// are none, and with the fault of a result that [loadtest.Result.Validate]
-// refuses.
+// run (a merged result is a run like any other), with [ErrDuplicateRun] if
+// two results have one run id, with [ErrNoRuns] if there are none, and
+// with the fault of a result that [loadtest.Result.Validate] refuses.
 func SampleOf(results ...*loadtest.Result) (Sample, error) {
 	var s Sample
+	seen := map[string]int{} // run id → 1-based index of its result
 	for i, r := range results {
 		if r == nil {
 			return Sample{}, fmt.Errorf("result %d is nil", i+1)
@@ -54,6 +55,16 @@ func SampleOf(results ...*loadtest.Result) (Sample, error) {
 				ErrScenarioMismatch, i+1, r.Scenario, s.Scenario)
 		} else if err := sameLoad("first result", s.Env, fmt.Sprintf("result %d", i+1), r.Env); err != nil {
 			return Sample{}, fmt.Errorf("scenario %s: %w", s.Scenario, err)
+		}
+		if r.RunID != "" {
+			// A copy of a result counted as a run of its own would
+			// confirm a change the runs that were made cannot: 2 runs a
+			// side copied to 5 fail at p=0.008.
+			if j, ok := seen[r.RunID]; ok {
+				return Sample{}, fmt.Errorf("%w: results %d and %d of %s are one run (run_id %s); give each run once",
+					ErrDuplicateRun, j, i+1, r.Scenario, r.RunID)
+			}
+			seen[r.RunID] = i + 1
 		}
 		s.Runs = append(s.Runs, RunOf(r))
 		s.Results = append(s.Results, r)

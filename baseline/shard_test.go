@@ -259,3 +259,22 @@ func TestInterruptedShardNotRecorded(t *testing.T) {
 		t.Errorf("a baseline was written (%v)", err)
 	}
 }
+
+// TestSampleOfRefusesARunTwice: one run given twice (a result file copied
+// under another name) would count as two runs, and let the rank test
+// confirm what the runs made cannot.
+func TestSampleOfRefusesARunTwice(t *testing.T) {
+	a, b := result("checkout", time.Millisecond, 1), result("checkout", time.Millisecond, 2)
+	if _, err := SampleOf(a, b, a); !errors.Is(err, ErrDuplicateRun) || !strings.Contains(err.Error(), "results 1 and 3 of checkout are one run (run_id run1)") {
+		t.Errorf("SampleOf(a, b, a) err = %v, want ErrDuplicateRun naming results 1 and 3", err)
+	}
+	if _, err := CompareRuns([]*loadtest.Result{a, b}, []*loadtest.Result{b, b}, DefaultPolicy); !errors.Is(err, ErrDuplicateRun) {
+		t.Errorf("CompareRuns with a head run twice: err = %v, want ErrDuplicateRun", err)
+	}
+	// Runs without a run id (results written by hand) are not told apart.
+	c, d := result("checkout", time.Millisecond, 3), result("checkout", time.Millisecond, 4)
+	c.RunID, d.RunID = "", ""
+	if _, err := SampleOf(c, d); err != nil {
+		t.Errorf("SampleOf(two runs without ids): %v", err)
+	}
+}

@@ -125,3 +125,47 @@ func TestCompareJudgesNewScenarios(t *testing.T) {
 		t.Errorf("json: verdict %q, only_in_new %+v; want fail and new: fail", doc.Verdict, doc.OnlyInNew)
 	}
 }
+
+// TestCompareRefusesCopiedRuns: a result file copied into a directory
+// under another name was counted as a run of its own. Two runs a side,
+// copied to make five, failed p50 and p99 at p=0.008 where the two runs
+// that were made cannot confirm any change (n=2: a warning at most). Each
+// run counts once: the copies are bad input, named.
+func TestCompareRefusesCopiedRuns(t *testing.T) {
+	copied := func(dir string) string {
+		out := t.TempDir()
+		for _, c := range []struct{ from, to string }{
+			{"checkout_at_150_per_second.json", "checkout_at_150_per_second.json"},
+			{"checkout_at_150_per_second.2.json", "checkout_at_150_per_second.2.json"},
+			{"checkout_at_150_per_second.json", "copy-a.json"},
+			{"checkout_at_150_per_second.2.json", "copy-b.json"},
+			{"checkout_at_150_per_second.json", "copy-c.json"},
+		} {
+			data, err := os.ReadFile(filepath.Join(dir, c.from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fixture.WriteFile(t, filepath.Join(out, c.to), string(data))
+		}
+		return out
+	}
+	for _, side := range []string{"BASE", "NEW"} {
+		t.Run(side, func(t *testing.T) {
+			base, head := "testdata/results/base", "testdata/results/slow"
+			if side == "BASE" {
+				base = copied(base)
+			} else {
+				head = copied(head)
+			}
+			r := loadgate(t.Context(), "compare", base, head)
+			if r.code != exitUsage {
+				t.Fatalf("exit status %d, want %d (a run given twice)\n%s", r.code, exitUsage, r)
+			}
+			for _, want := range []string{side + ": ", "copy-", "the same run twice of scenario \"checkout at 150 per second\" (run_id "} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}

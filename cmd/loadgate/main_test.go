@@ -88,6 +88,7 @@ func fakeGo(args []string) int {
 	}
 	// As loadtest.Run does, write each result when the output says so.
 	written := regexp.MustCompile(`result written to \$LOADGATE_OUT/([^\\"]+)`)
+	runID := regexp.MustCompile(`"run_id":\s*"([^"]*)"`)
 	results := os.Getenv(envFakeResults)
 	hang := os.Getenv(envFakeHang)
 	sigs := make(chan os.Signal, 1)
@@ -123,6 +124,9 @@ func fakeGo(args []string) int {
 						break
 					}
 				}
+				// A run of its own, with its own id: the same id twice
+				// is one run given twice, which loadgate refuses.
+				data = runID.ReplaceAll(data, []byte(`"run_id": "${1}-`+strings.TrimSuffix(name, ".json")+`"`))
 			}
 			os.WriteFile(filepath.Join(out, name), data, 0o644)
 			// The profiles it names, beside it.

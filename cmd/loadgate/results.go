@@ -293,12 +293,33 @@ func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error
 	if err := shardIn(rs); err != nil {
 		return baseline.Sample{}, err
 	}
+	if err := onceEach(rs); err != nil {
+		return baseline.Sample{}, err
+	}
 	smp, err := baseline.SampleOf(resultsOf(rs)...)
 	if err != nil {
 		return baseline.Sample{}, err
 	}
 	smp.Label = label
 	return smp, nil
+}
+
+// onceEach refuses two files of one run (one run_id), such as a result
+// copied into the directory under another name, naming both: SampleOf
+// would refuse them too, by their index only.
+func onceEach(rs []resultFile) error {
+	seen := map[string]string{} // run id → path
+	for _, r := range rs {
+		if r.RunID == "" {
+			continue
+		}
+		if prev, ok := seen[r.RunID]; ok {
+			return fmt.Errorf("%s and %s: %w of scenario %q (run_id %s); give each run once",
+				prev, r.Path, baseline.ErrDuplicateRun, r.Scenario, r.RunID)
+		}
+		seen[r.RunID] = r.Path
+	}
+	return nil
 }
 
 // jsonKind names the kind of JSON value that starts with c.
