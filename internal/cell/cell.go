@@ -50,10 +50,29 @@ func ChangeOrSame(f float64, tested, significant bool) string {
 // wording every table that shows them has (loadgate compare's text and
 // Markdown, loadgate run's summary, the HTML report): "± is a 90%
 // confidence interval of the median; ~ is no significant change
-// (Mann-Whitney U, α = 0.05)." ciLevel and alpha are fractions.
-func Legend(ciLevel, alpha float64) string {
-	return fmt.Sprintf("± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).",
+// (Mann-Whitney U, α = 0.05)." ciLevel and alpha are fractions; fewest is
+// the runs of the side that has fewer. When too few for an interval at
+// ciLevel, the table shows "± ∞" and the legend says why, as benchstat's
+// footnote does.
+func Legend(ciLevel, alpha float64, fewest int) string {
+	s := fmt.Sprintf("± is a %.0f%% confidence interval of the median; ~ is no significant change (Mann-Whitney U, α = %.3g).",
 		100*ciLevel, alpha)
+	if need := IntervalRuns(ciLevel); fewest >= 2 && fewest < need {
+		s += fmt.Sprintf(" ± ∞: %d runs are too few for an interval (%d or more give one).", fewest, need)
+	}
+	return s
+}
+
+// IntervalRuns is the fewest runs whose median has a finite confidence
+// interval at level ciLevel: the order statistics' interval of n runs
+// covers the median with probability 1 - 2^(1-n) at most (5 at 90%, 6 at
+// 95%).
+func IntervalRuns(ciLevel float64) int {
+	n := 2
+	for 1-math.Pow(2, float64(1-n)) < ciLevel {
+		n++
+	}
+	return n
 }
 
 // Median writes a median and its confidence interval, "1.02ms ± 8%"; value

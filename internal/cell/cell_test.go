@@ -2,7 +2,10 @@ package cell
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchmath"
 )
 
 func TestCells(t *testing.T) {
@@ -52,6 +55,33 @@ func TestClip(t *testing.T) {
 	} {
 		if got := Clip(tt.give, tt.n); got != tt.want {
 			t.Errorf("Clip(%q, %d) = %q, want %q", tt.give, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestIntervalRuns: the legend's "too few runs" agrees with the interval
+// the table's cells show (benchmath's): infinite below IntervalRuns runs,
+// finite from it.
+func TestIntervalRuns(t *testing.T) {
+	for _, level := range []float64{0.9, 0.95, 0.99} {
+		need := IntervalRuns(level)
+		for n := 2; n <= need+1; n++ {
+			values := make([]float64, n)
+			for i := range values {
+				values[i] = float64(100 + i)
+			}
+			s := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), level)
+			if infinite := math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0); infinite != (n < need) {
+				t.Errorf("level %g, %d runs: interval [%g, %g]; IntervalRuns says %d are needed", level, n, s.Lo, s.Hi, need)
+			}
+		}
+	}
+	if got := Legend(0.9, 0.05, 3); !strings.HasSuffix(got, " ± ∞: 3 runs are too few for an interval (5 or more give one).") {
+		t.Errorf("Legend for 3 runs = %q, want it to say why the interval is ∞", got)
+	}
+	for _, n := range []int{1, 5, 7} {
+		if got := Legend(0.9, 0.05, n); strings.Contains(got, "∞") {
+			t.Errorf("Legend for %d runs = %q, want no word of ∞", n, got)
 		}
 	}
 }
