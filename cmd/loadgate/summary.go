@@ -598,40 +598,13 @@ func (o *runOutcome) earlyFailure() string {
 
 // usageFailure returns the complaint of go test, or of a test binary,
 // about its arguments (a go test flag after -- that neither knows), or ""
-// if neither complained. go test writes "usage: go test ..." after its
-// own complaint and exits 2; a test binary's flag package writes its
-// complaint, then "Usage of <binary>:", and the package fails before any
-// test runs.
+// if neither complained (gotest.Refusal, which the Action reads too).
 func (o *runOutcome) usageFailure() string {
-	if o.Interrupted || len(o.Session.Order) > 0 {
+	if o.Interrupted {
 		return ""
 	}
-	if o.GoTestErr != nil && strings.Contains(o.Stderr, "\nusage: go test ") {
-		line, _, _ := strings.Cut(strings.TrimSpace(o.Stderr), "\n")
-		return "go test refused its arguments: " + line
-	}
-	for _, p := range o.Session.FailedPackages() {
-		if p.FailedBuild {
-			continue
-		}
-		for i, line := range p.Output {
-			if strings.HasPrefix(line, "Usage of ") && i > 0 && isFlagComplaint(p.Output[i-1]) {
-				return fmt.Sprintf("the test binary of %s refused its arguments: %s", p.Path, strings.TrimSpace(p.Output[i-1]))
-			}
-		}
-	}
-	return ""
-}
-
-// isFlagComplaint tells whether line is how package flag says that it
-// cannot parse an argument.
-func isFlagComplaint(line string) bool {
-	for _, prefix := range []string{"flag provided but not defined: ", "flag needs an argument: ", "invalid value ", "invalid boolean value ", "invalid boolean flag ", "bad flag syntax: "} {
-		if strings.HasPrefix(line, prefix) {
-			return true
-		}
-	}
-	return false
+	msg, _ := gotest.Refusal(o.Session, o.Stderr, o.GoTestErr)
+	return msg
 }
 
 // relPath writes path relative to the working directory when it is below

@@ -195,8 +195,16 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 				fmt.Fprintln(log, title)
 			}
 			t0 := time.Now()
-			tests, err := g.goTest(ctx, s.dir, cfg.settings(out), args, log)
+			tests, refused, err := g.goTest(ctx, s.dir, cfg.settings(out), args, log)
 			end()
+			// A go test flag that go test, or the head's test binary,
+			// refuses is the input's fault, as loadgate run says of
+			// its flags after --: not a failed test, nor the action
+			// unable to do its work. The base's binary may lack a flag
+			// that only the head's tests define: a failure of the base.
+			if refused.msg != "" && len(cfg.TestFlags) > 0 && (!refused.binary || s.name == HeadDir) {
+				return fmt.Errorf("%w: input %s: %q: %s", ErrBadInput, InputGoTestFlags, strings.Join(cfg.TestFlags, " "), refused.msg)
+			}
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", s.name, i, err)
 			}
@@ -368,16 +376,25 @@ func (g *GoTest) baseWorktree(ctx context.Context, cfg *Config, root, rel string
 	return side{name: BaseDir, dir: t.Dir, sha: mb}, t.Remove, note, nil
 }
 
+// refusal is the complaint of go test, or of a test binary (binary),
+// about its arguments ([gotest.Refusal]); msg is "" when neither
+// complained.
+type refusal struct {
+	msg    string
+	binary bool
+}
+
 // goTest runs one go test -json process and returns the outcome of each
 // top-level test, and of each package that failed without a test to
-// blame, writing what the tests print to log.
-func (g *GoTest) goTest(ctx context.Context, dir string, settings gotest.Settings, args []string, log io.Writer) ([]TestStatus, error) {
+// blame, writing what the tests print to log, and the complaint about
+// its arguments of go test or a test binary, if any (then no test ran).
+func (g *GoTest) goTest(ctx context.Context, dir string, settings gotest.Settings, args []string, log io.Writer) ([]TestStatus, refusal, error) {
 	if err := os.MkdirAll(settings.Out, 0o755); err != nil {
-		return nil, err
+		return nil, refusal{}, err
 	}
 	p, err := gotest.Start(dir, args, settings.Env())
 	if err != nil {
-		return nil, err
+		return nil, refusal{}, err
 	}
 	end := p.Follow(ctx, gotest.Observer{Event: func(_ *gotest.Session, e gotest.Event, _ *gotest.Test, _ gotest.Change, _ time.Time) {
 		switch e.Action {
@@ -385,19 +402,23 @@ func (g *GoTest) goTest(ctx context.Context, dir string, settings gotest.Setting
 			io.WriteString(log, e.Output)
 		}
 	}})
+	var refused refusal
+	if !end.Interrupted {
+		refused.msg, refused.binary = gotest.Refusal(end.Session, end.Stderr, end.Err)
+	}
 	switch {
 	case end.Interrupted:
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, refused, err
 		}
-		return nil, errors.New("go test was interrupted")
+		return nil, refused, errors.New("go test was interrupted")
 	case end.Err != nil:
 		if msg := strings.TrimSpace(end.Stderr); msg != "" {
-			return nil, fmt.Errorf("go test: %w: %s", end.Err, msg)
+			return nil, refused, fmt.Errorf("go test: %w: %s", end.Err, msg)
 		}
-		return nil, fmt.Errorf("go test: %w", end.Err)
+		return nil, refused, fmt.Errorf("go test: %w", end.Err)
 	}
-	return statuses(end.Session), nil
+	return statuses(end.Session), refused, nil
 }
 
 // maxOutputLines is how much of a failed test's output the manifest keeps.

@@ -126,6 +126,31 @@ func TestGoTestNoSuchPackage(t *testing.T) {
 	}
 }
 
+// TestGoTestRefusedFlags: a go-test-flags input that go test or the test
+// binary refuses is bad input naming the input, as loadgate run says of
+// its flags after -- (exit status 2) (was: go test's refusal was "running
+// the load tests" (exit status 4) and the test binary's a failed package,
+// a verdict fail that failed the check as a regression would, or passed
+// it with fail-on: never).
+func TestGoTestRefusedFlags(t *testing.T) {
+	root, _, _ := tinyRepo(t)
+	for _, tt := range []struct{ flags, want string }{
+		{"-timeout=abc", `input go-test-flags: "-timeout=abc": go test refused its arguments: invalid value "abc" for flag -timeout`},
+		{"-tags", `input go-test-flags: "-tags": go test refused its arguments: flag needs an argument: -tags`},
+		{"-bogus", `input go-test-flags: "-bogus": the test binary of example.com/tiny/sub refused its arguments: flag provided but not defined: -bogus`},
+		{"-args -foo", `input go-test-flags: "-args -foo": the test binary of example.com/tiny/sub refused its arguments: flag provided but not defined: -foo`},
+	} {
+		t.Run(tt.flags, func(t *testing.T) {
+			cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 1, WorkingDirectory: root, Compare: CompareBaseline,
+				TestFlags: strings.Fields(tt.flags)}
+			err := (&GoTest{}).Run(t.Context(), cfg, t.TempDir())
+			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v; want ErrBadInput and %s", err, tt.want)
+			}
+		})
+	}
+}
+
 // TestGoTestExample runs a real load test of the example shop once.
 func TestGoTestExample(t *testing.T) {
 	if testing.Short() {
