@@ -76,7 +76,7 @@ func checkTestFlags(cmd string, flags []string) error {
 	case e == nil:
 		return nil
 	case e.Own == "":
-		return usageErrorf(cmd, "go test flag -%s after --: loadgate always runs go test -json itself", e.Flag)
+		return usageErrorf(cmd, "go test flag -%s after --: %s", e.Flag, e.Why)
 	}
 	return usageErrorf(cmd, "go test flag -%s after --: give -%s to loadgate %s, before --", e.Flag, e.Own, cmd)
 }

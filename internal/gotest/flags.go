@@ -6,13 +6,30 @@ import (
 
 // ownedFlags are the go test flags loadgate sets itself, with the flag or
 // input of loadgate that sets them ("" when none may): given by the user
-// too, they would silently fight with loadgate's own.
+// too, they would silently fight with loadgate's own. Those that make go
+// test run no test are refused too ("", and refusedWhy says why).
 var ownedFlags = map[string]string{
 	"run":        "run",
 	"test.run":   "run",
 	"count":      "count",
 	"test.count": "count",
 	"json":       "",
+	// The run would end in "no test matched", and -c leaves a .test
+	// binary in the directory.
+	"c":         "",
+	"n":         "",
+	"list":      "",
+	"test.list": "",
+}
+
+// refusedWhy says why each flag of ownedFlags that no flag or input of
+// loadgate sets is refused.
+var refusedWhy = map[string]string{
+	"json":      "go test always runs with -json: loadgate reads its events",
+	"c":         "go test -c builds the test binary and runs no test",
+	"n":         "go test -n prints the commands and runs no test",
+	"list":      "-list lists the tests and runs none",
+	"test.list": "-list lists the tests and runs none",
 }
 
 // testFlags are flags of go test and go build that a user who runs
@@ -46,8 +63,10 @@ func IsBoolFlag(name string) bool {
 type FlagError struct {
 	Flag string // as given, without its dashes or value: "count"
 	// Own is loadgate's flag or input that sets it ("count"), "" when
-	// the user cannot choose it (loadgate always runs go test -json).
+	// the user cannot choose it; Why then says why it is refused
+	// ("go test -c builds the test binary and runs no test").
 	Own string
+	Why string
 }
 
 // CheckFlags refuses go test flags that loadgate sets itself. It is the one
@@ -64,7 +83,7 @@ func CheckFlags(flags []string) *FlagError {
 		name := strings.TrimLeft(f, "-")
 		name, _, _ = strings.Cut(name, "=")
 		if own, ok := ownedFlags[name]; ok {
-			return &FlagError{Flag: name, Own: own}
+			return &FlagError{Flag: name, Own: own, Why: refusedWhy[name]}
 		}
 	}
 	return nil

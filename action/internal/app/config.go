@@ -261,7 +261,7 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		case !strings.HasPrefix(cfg.TestFlags[0], "-"):
 			bad(InputGoTestFlags, v, "%q is not a flag: go test flags start with '-' (packages go in the packages input)", cfg.TestFlags[0])
 		case e != nil && e.Own == "":
-			bad(InputGoTestFlags, v, "-%s: the action always runs go test -json itself", e.Flag)
+			bad(InputGoTestFlags, v, "-%s: %s", e.Flag, e.Why)
 		case e != nil:
 			bad(InputGoTestFlags, v, "-%s: use the %s input", e.Flag, e.Own)
 		}

@@ -119,7 +119,10 @@ func TestConfigErrors(t *testing.T) {
 		{"comment-key", strings.Repeat("go", 101), "longer than 200 bytes"},
 		{"go-test-flags", "-count=3", "-count: use the count input"},
 		{"go-test-flags", "-timeout 5m -run Foo", "-run: use the run input"},
-		{"go-test-flags", "-json", "-json: the action always runs go test -json itself"},
+		{"go-test-flags", "-json", "-json: go test always runs with -json: loadgate reads its events"},
+		{"go-test-flags", "-c", "-c: go test -c builds the test binary and runs no test"},
+		{"go-test-flags", "-n", "-n: go test -n prints the commands and runs no test"},
+		{"go-test-flags", "-list .", "-list: -list lists the tests and runs none"},
 		{"go-test-flags", "./... -timeout 5m", `"./..." is not a flag`},
 	}
 	for _, tt := range tests {
