@@ -455,7 +455,17 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 		// The tests read the LOADGATE_* variables the job sets themselves:
 		// a bad value would fail every one of them, as a test failure,
 		// after go test built them.
-		if err := cfg.settings("").Check(); err != nil {
+		s := cfg.settings("")
+		if slices.ContainsFunc(errs, func(err error) bool {
+			var ie *InputError
+			return errors.As(err, &ie) && (ie.Input == InputShard || ie.Input == InputStartAt)
+		}) {
+			// Said of the input already: not again of the
+			// LOADGATE_SHARD or LOADGATE_START_AT it becomes, which the
+			// workflow does not set.
+			s.Shard, s.StartAt = "", ""
+		}
+		if err := s.Check(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -148,6 +148,25 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestConfigShardErrorsOnce: a bad shard or start-at input is reported
+// once, naming the input (was: again as the LOADGATE_SHARD or
+// LOADGATE_START_AT variable the workflow never set).
+func TestConfigShardErrorsOnce(t *testing.T) {
+	for _, tt := range []struct {
+		inputs map[string]string
+		want   string
+	}{
+		{map[string]string{"shard": "2/4"}, `input start-at: "": a shard needs the instant every shard starts at`},
+		{map[string]string{"shard": "2/4", "start-at": "soon"}, `input start-at: "soon": want RFC 3339`},
+	} {
+		e := newActionEnv(t, "http://127.0.0.1:1", tt.inputs)
+		_, err := ConfigFrom(e.action())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "LOADGATE_") {
+			t.Errorf("%v: err = %v\nwant %s, and no LOADGATE_ variable", tt.inputs, err, tt.want)
+		}
+	}
+}
+
 // TestConfigLoadgateEnv: the LOADGATE_* variables the job sets for the
 // tests are checked with the inputs, as loadgate run checks them, naming
 // the variable; an absolute LOADGATE_POLICY or LOADGATE_SLA judges the
