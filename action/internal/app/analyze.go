@@ -59,6 +59,11 @@ type Report struct {
 	Key string
 
 	inSummary bool // rendering for the job summary
+	// SummaryShortened says that the job summary does not hold the full
+	// report (it was shortened, or could not be written): the comment
+	// then points to the report file for what it leaves out, not to the
+	// summary.
+	SummaryShortened bool
 }
 
 // Scenario is one scenario's judgement (see [verdict.Scenario]), with the

@@ -111,9 +111,21 @@ func (r *Report) shortenedNote() string {
 	if r.inSummary {
 		return "✂️ Shortened to stay under the job summary's 1 MiB: the full report is the file of the action's report output."
 	}
-	where := "the job summary"
-	if r.SummaryURL != "" {
-		where = "the [job summary](" + r.SummaryURL + ")"
+	return "✂️ Shortened to fit GitHub's size limit: the full report is " + r.fullReport() + "."
+}
+
+// fullReport says where a shortened comment's reader finds what it left
+// out: the job summary, or the report file when the summary is shortened
+// too (a comment that pointed to it sent the reader to a page that
+// lacked it as well).
+func (r *Report) fullReport() string {
+	switch {
+	case r.SummaryShortened && r.ArtifactsURL != "":
+		return "in `report.md`, in the results directory the workflow uploads ([this run's artifacts](" + r.ArtifactsURL + "#artifacts))"
+	case r.SummaryShortened:
+		return "in `report.md`, in the results directory the workflow uploads (the action's report-path output)"
+	case r.SummaryURL != "":
+		return "in the [job summary](" + r.SummaryURL + ")"
 	}
-	return "✂️ Shortened to fit GitHub's size limit: the full report is in " + where + "."
+	return "in the job summary"
 }

@@ -483,14 +483,11 @@ func (r *Report) writeDetails(b *strings.Builder) {
 func (r *Report) writeShortDetails(b *strings.Builder) {
 	b.WriteString("<details><summary>Runs</summary>\n\n")
 	r.writeRunCounts(b)
-	where := "the job summary"
-	switch {
-	case r.inSummary: // not back to itself
-		where = "the full report, the file of the action's report output"
-	case r.SummaryURL != "":
-		where = "the [job summary](" + r.SummaryURL + ")"
+	where := r.fullReport()
+	if r.inSummary { // not back to itself
+		where = "in the full report, the file of the action's report output"
 	}
-	fmt.Fprintf(b, "\nEnvironments, notes, test output and the command to reproduce are in %s.\n\n</details>\n\n", where)
+	fmt.Fprintf(b, "\nEnvironments, notes, test output and the command to reproduce are %s.\n\n</details>\n\n", where)
 }
 
 func (r *Report) writeRunCounts(b *strings.Builder) {

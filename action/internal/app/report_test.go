@@ -345,6 +345,38 @@ func TestFitComment(t *testing.T) {
 	}
 }
 
+// TestFitCommentSummaryShortened: when the job summary is shortened too,
+// a shortened comment points to the full report file for what it left
+// out, not to the summary (was: "the full report is in the job summary",
+// which lacked it as well).
+func TestFitCommentSummaryShortened(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		scenarios int
+		limit     int
+	}{
+		{"details", 2, -1}, // limit: just under the full size
+		{"headline cut", 400, 5000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, manyScenarios(tt.scenarios), testSLA)
+			r.ArtifactsURL = r.SummaryURL
+			r.SummaryShortened = true
+			limit := tt.limit
+			if limit < 0 {
+				limit = Chars(r.Markdown(Full)) - 1
+			}
+			md, level := r.Fit(limit, Chars)
+			if level == Full {
+				t.Fatalf("level %v, want it shortened", level)
+			}
+			if want := "in `report.md`, in the results directory the workflow uploads ([this run's artifacts](https://github.com/loadgate/loadgate/actions/runs/42#artifacts))"; !strings.Contains(md, want) || strings.Contains(md, "in the [job summary]") {
+				t.Errorf("level %v: the comment must point to the report file, not the job summary:\n%s", level, md[max(0, len(md)-600):])
+			}
+		})
+	}
+}
+
 // TestFitFailingTables: when the tables of every scenario that did not
 // pass are too long for a comment, it keeps as many as fit, worst first,
 // and counts the rest, before it falls back to the headline alone (was:

@@ -197,11 +197,14 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	}
 	logReport(gha, "loadgate report", full)
 
+	r.SummaryShortened = true // until the full report is written there
 	if gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		if level, err := WriteSummary(gha, r); err != nil {
 			gha.Warningf("loadgate: %v", err)
 		} else if level != Full {
 			gha.Warningf("loadgate: the job summary is shortened (%s) to stay under 1 MiB; the full report is %s", level, out.ReportPath)
+		} else {
+			r.SummaryShortened = false
 		}
 	}
 	gha.SetOutput("verdict", r.Verdict.String())
