@@ -279,3 +279,20 @@ func TestExportPushErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExportRunTwice: a result given twice (the same file, or a copy) was
+// exported as two runs of the scenario, run="1" and run="2"; it is
+// refused naming both files, as compare and -format bench refuse it.
+func TestExportRunTwice(t *testing.T) {
+	dir := "../../testdata/gotest/examples"
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no result in %s: %v", dir, err)
+	}
+	for _, format := range []string{"prometheus", "bench"} {
+		r := loadgate(context.Background(), "export", "-format", format, files[0], files[0])
+		if r.code != exitUsage || !strings.Contains(r.stderr, files[0]+" and "+files[0]+": the same run twice") {
+			t.Errorf("export -format %s of one file twice: exit %d, stderr:\n%s\nwant exit %d naming the file twice", format, r.code, r.stderr, exitUsage)
+		}
+	}
+}
