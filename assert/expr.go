@@ -96,13 +96,7 @@ func (e *Expr) typecheck() error {
 // comparison alone. Such a limit is a typo, or an SLA that guards nothing.
 func (e *Expr) decided() string {
 	lo, hi := e.bounds()
-	limit := e.limit.value(e.unit, e.bareSeconds)
-	if e.target {
-		limit = e.limit.num / 100 // a share: the left side's bounds are shares too
-	}
-	if e.limitNeg {
-		limit = -limit
-	}
+	limit := e.limitValue() // a share of the plan is a share: so are the bounds then
 	var never, always, byHi bool
 	switch e.op {
 	case "<":
@@ -452,6 +446,19 @@ func (e *Expr) eval(scenario string, resolve func(selector) (*view, error)) (Out
 	o.Pass = compare(sum, e.op, limit)
 	o.Message = e.message(scenario, first, sum, limit, planned)
 	return o, nil
+}
+
+// limitValue is the limit in the base of the expression's unit, with its
+// sign; a share of the planned rate (throughput >= 95%) as a fraction.
+func (e *Expr) limitValue() float64 {
+	v := e.limit.value(e.unit, e.bareSeconds)
+	if e.target {
+		v = e.limit.num / 100
+	}
+	if e.limitNeg {
+		v = -v
+	}
+	return v
 }
 
 func compare(a float64, op string, b float64) bool {

@@ -28,6 +28,13 @@ import (
 //	p99 < 200ms
 //	throughput >= 95%
 //
+// Every section whose pattern matches a scenario applies to it, and so do
+// the lines before the first header: a section adds limits, it does not
+// replace them. A rule that can never be the one to fail is an error
+// naming the rule that holds it: one written twice, a second upper (or
+// lower) bound on the same metric in a section, or a section's limit that
+// a line before the first header already holds as tight.
+//
 // Patterns are path.Match globs (* ? [a-z] and \ to escape), except that *
 // and ? also match "/", so that [TestLoad*] matches the subtest scenario
 // "TestLoad/checkout".
@@ -73,6 +80,7 @@ func parseFile(name, data string) (*File, error) {
 	// written counts the expression lines of each section, those that do
 	// not parse included: a header with none under it is a mistake.
 	var written []int
+	var rules []rule // the expressions that parsed, for deadRule
 	for i, line := range strings.Split(data, "\n") {
 		n := i + 1
 		line = stripComment(strings.TrimSuffix(line, "\r"))
@@ -107,7 +115,8 @@ func parseFile(name, data string) (*File, error) {
 		if len(written) > 0 && written[len(written)-1] >= 0 {
 			written[len(written)-1]++
 		}
-		if _, err := Parse(text); err != nil {
+		e, err := Parse(text)
+		if err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) {
 				fault(n, lead+se.Column, "%s", se.Msg)
@@ -119,6 +128,12 @@ func parseFile(name, data string) (*File, error) {
 		if len(f.Sections) == 0 {
 			f.Sections = append(f.Sections, Section{})
 		}
+		sec := len(f.Sections) - 1
+		pattern := f.Sections[sec].Pattern
+		if msg := deadRule(rules, sec, pattern, e); msg != "" {
+			fault(n, lead+1, "%s", msg)
+		}
+		rules = append(rules, rule{e: e, line: n, section: sec, global: pattern == ""})
 		s := &f.Sections[len(f.Sections)-1]
 		s.Exprs = append(s.Exprs, text)
 	}
@@ -183,4 +198,59 @@ func stripComment(line string) string {
 		}
 	}
 	return line
+}
+
+// rule is an expression of an SLA file with the line and the section it is
+// on.
+type rule struct {
+	e       *Expr
+	line    int
+	section int  // index in File.Sections
+	global  bool // before the first header: it applies to every scenario
+}
+
+// deadRule says why e, about to join section sec (of pattern), can
+// never be the limit that fails, or returns "": an earlier rule of the same
+// section, or one of the lines before the first header (which apply to
+// every scenario), bounds the same left side from the same side, and at
+// least as tightly when it is the other section's. Every rule that matches
+// a scenario applies, so "p99 < 300ms" under [checkout] does not lift the
+// "p99 < 200ms" above it; and a rule written twice reports each breach
+// twice.
+func deadRule(rules []rule, sec int, pattern string, e *Expr) string {
+	for _, r := range rules {
+		switch {
+		case r.section != sec && !r.global:
+			continue
+		case r.e.lhs(true) != e.lhs(true) || r.e.target != e.target:
+			continue
+		case r.e.op == e.op && r.e.limitValue() == e.limitValue():
+			return fmt.Sprintf("%s repeats line %d: remove one", e, r.line)
+		case upper(r.e.op) != upper(e.op) || !bound(r.e.op) || !bound(e.op):
+			continue
+		case r.section == sec:
+			return fmt.Sprintf("%s and line %d's %s both bound %s from the same side, and only the tighter one can fail: keep one", e, r.line, r.e, e.lhs(true))
+		case !tighter(e, r.e):
+			return fmt.Sprintf("%s can never fail: line %d's %s applies to every scenario, [%s] included, and is at least as tight "+
+				"(a section's limits add to those above the first header, they do not replace them); "+
+				"move line %d under the sections that need it", e, r.line, r.e, pattern, r.line)
+		}
+	}
+	return ""
+}
+
+// bound reports whether op bounds a metric from one side: <, <=, > or >=.
+func bound(op string) bool { return op != "==" && op != "!=" }
+
+// upper reports whether op is an upper bound: < or <=.
+func upper(op string) bool { return op == "<" || op == "<=" }
+
+// tighter reports whether a, a bound from the same side as b on the same
+// left side, fails on some value that b passes.
+func tighter(a, b *Expr) bool {
+	la, lb := a.limitValue(), b.limitValue()
+	if upper(a.op) {
+		return la < lb || la == lb && a.op == "<" && b.op == "<="
+	}
+	return la > lb || la == lb && a.op == ">" && b.op == ">="
 }

@@ -59,10 +59,25 @@ func TestParseFileErrors(t *testing.T) {
 		{"bad pattern", "[a[]\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
 		// A header with no limits under it (it was accepted, and checked
 		// nothing); one whose only line is wrong gets that line's fault.
-		{"empty section", "p99 < 1s\n[checkout]\n\n# soon\n[cart]\np99 < 2s\n", "F:2:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
+		{"empty section", "p99 < 1s\n[checkout]\n\n# soon\n[cart]\np50 < 2s\n", "F:2:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
 		{"empty last section", "[cart]\np99 < 2s\n[checkout]\n", "F:3:1: section [checkout] has no expressions: write its limits on the lines below it, or remove it"},
 		{"a section's only line is wrong", "[checkout]\np99 < 5%\n", "F:2:7: a latency needs a duration such as 200ms"},
 		{"a bad header with lines", "[a[]\np99 < 1s\n", `F:1:2: bad pattern "a[": syntax error in pattern`},
+		// Rules that can never be the one to fail: written twice (each
+		// breach was reported twice), two limits on one metric in a
+		// section, and a section's limit that the lines above the first
+		// header already hold tighter, as every matching rule applies.
+		{"duplicate", "p99 < 1s\nerror_rate < 1%\n  p99  <  1s # again\n", "F:3:3: p99 < 1s repeats line 1: remove one"},
+		{"duplicate in another form", "[checkout]\np(99.9) <= 1000ms\np999 <= 1s\n", "F:3:1: p999 <= 1s repeats line 2: remove one"},
+		{"duplicate of the top in a section", "error_rate < 1%\n[checkout]\nerror_rate < 0.01\n", "F:3:1: error_rate < 0.01 repeats line 1: remove one"},
+		{"two limits in a section", "[checkout]\np99 < 200ms\np50 < 50ms\np99 <= 300ms\n",
+			"F:4:1: p99 <= 300ms and line 2's p99 < 200ms both bound p99 from the same side, and only the tighter one can fail: keep one"},
+		{"a looser section", "p99 < 200ms\n[checkout]\np99 < 300ms\n",
+			"F:3:1: p99 < 300ms can never fail: line 1's p99 < 200ms applies to every scenario, [checkout] included, and is at least as tight " +
+				"(a section's limits add to those above the first header, they do not replace them); move line 1 under the sections that need it"},
+		{"the same limit, <= under <", "p99 < 200ms\n[checkout]\np99 <= 200ms\n",
+			"F:3:1: p99 <= 200ms can never fail: line 1's p99 < 200ms applies to every scenario, [checkout] included, and is at least as tight " +
+				"(a section's limits add to those above the first header, they do not replace them); move line 1 under the sections that need it"},
 		{"every fault", "p99 < 5%\nerrors < 1%\n[x]\navg > 1ms\n", "F:1:7: a latency needs a duration such as 200ms\n" +
 			"F:2:10: a count needs a bare number such as 10\nF:4:1: unknown metric \"avg\"; write mean < 100ms (k6's avg)"},
 	}
@@ -99,6 +114,27 @@ func TestParseFileByteOrderMark(t *testing.T) {
 	}
 	if got, want := f.For("checkout"), []string{"p99 < 200ms", "error_rate < 1%"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("For(checkout) = %q, want %q", got, want)
+	}
+}
+
+// TestParseFileLimitsThatAddUp: the rules that deadRule refuses are only
+// those that can never fail; a section may tighten a limit of every
+// scenario, bound a metric from both sides, repeat a limit of another
+// section or select another part of the result.
+func TestParseFileLimitsThatAddUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sla.txt")
+	body := "p99 < 300ms\nthroughput >= 90%\n" +
+		"[checkout]\np99 < 200ms\np99 > 1ms\np99{stage=\"peak\"} < 300ms\nthroughput >= 100/s\nstatus(503) != 0.5%\n" +
+		"[cart]\np99 < 200ms\nthroughput >= 95%\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := assert.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.For("checkout"); len(got) != 7 {
+		t.Errorf("For(checkout) = %q, want 7 rules", got)
 	}
 }
 
