@@ -46,8 +46,9 @@ var _ CleanupT = (testing.TB)(nil)
 //   - it closes the idle connections of http.DefaultTransport and retries
 //     until DefaultLeakWait has passed, not a fixed number of times;
 //   - its report groups the leaked goroutines by the function they are
-//     blocked in and the function that created them, with counts and
-//     file:line, instead of printing every stack.
+//     blocked in and the function that created them, with counts,
+//     file:line, their IDs and one whole stack per group, instead of
+//     printing every goroutine's stack.
 //
 // Like goleak.VerifyNone it cannot tell apart the goroutines of tests that
 // run in parallel; use [VerifyTestMain] for those packages.

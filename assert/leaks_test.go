@@ -257,3 +257,38 @@ func ExampleNoLeaks() {
 	// with 0 option(s): 1 failure(s)
 	// with 1 option(s): 0 failure(s)
 }
+
+// TestNoLeaksReportsEveryGroupsStack: of two leaks in different places,
+// the report printed the first one's stack alone, where goleak prints
+// both; the second's frames between where it blocks and who created it
+// were lost.
+func TestNoLeaksReportsEveryGroupsStack(t *testing.T) {
+	ft := &cleanupT{}
+	assert.NoLeaksWithin(ft, 50*time.Millisecond)
+	stop := make(chan struct{})
+	defer close(stop)
+	go refresh(stop)
+	go refresh(stop)
+	go leakDeep(stop)
+	ft.finish()
+	if len(ft.errors) != 1 {
+		t.Fatalf("got %d failures, want 1: %q", len(ft.errors), ft.errors)
+	}
+	report := ft.errors[0]
+	for _, want := range []string{
+		"3 leaked goroutine(s) in 2 group(s)",
+		"\n        github.com/loadgate/loadgate/assert_test.refresh(",
+		"\n        github.com/loadgate/loadgate/assert_test.leakDeep(", // below the frame it blocks in
+		"goroutines ",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+// leakDeep blocks in refresh, one frame below.
+func leakDeep(stop <-chan struct{}) { refreshVia(stop) }
+
+//go:noinline
+func refreshVia(stop <-chan struct{}) { <-stop }

@@ -352,7 +352,7 @@ func provenLeaks() map[int]bool {
 }
 
 // leakReport renders leaks for a test log: one line per group with counts
-// and file:line, then the first group's stack.
+// and file:line, each with its sample stack.
 func leakReport(leaks []Leak) string {
 	groups := make([]stack.Group, len(leaks))
 	for i, l := range leaks {

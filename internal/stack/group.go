@@ -15,6 +15,9 @@ type Group struct {
 	State     string
 	Count     int
 	Sample    Goroutine // one of them, with its whole stack
+	// IDs are the goroutines' IDs, in the order seen; nil when the group
+	// was built from a summary that has none.
+	IDs []int
 	// Proven is set when the runtime proved them blocked forever.
 	Proven bool
 }
@@ -29,10 +32,11 @@ func GroupBy(gs []Goroutine) []Group {
 		k := key{g.BlockedIn().Func, g.CreatedBy.Func, g.State}
 		if i, ok := index[k]; ok {
 			groups[i].Count++
+			groups[i].IDs = append(groups[i].IDs, g.ID)
 			continue
 		}
 		index[k] = len(groups)
-		groups = append(groups, Group{BlockedIn: g.BlockedIn(), CreatedBy: g.CreatedBy, State: g.State, Count: 1, Sample: g})
+		groups = append(groups, Group{BlockedIn: g.BlockedIn(), CreatedBy: g.CreatedBy, State: g.State, Count: 1, Sample: g, IDs: []int{g.ID}})
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
 	return groups
@@ -50,7 +54,10 @@ func (f Frame) String() string {
 }
 
 // Report renders groups for a test log: one paragraph per group, counts
-// first, with file:line, and the first stack of the largest group.
+// first, with file:line, the goroutines' IDs and the stack of one of them.
+// Each group has its stack, as goleak prints every goroutine's: the frames
+// between where a goroutine blocks and who created it are often the only
+// clue (a library's loop blocked for a caller several frames up).
 func Report(groups []Group) string {
 	var b strings.Builder
 	total := 0
@@ -67,13 +74,35 @@ func Report(groups []Group) string {
 		if g.CreatedBy.Func != "" {
 			fmt.Fprintf(&b, "      created by %s\n", g.CreatedBy)
 		}
-	}
-	if len(groups) > 0 {
-		fmt.Fprintf(&b, "first stack:\n%s", indent(groups[0].Sample.Raw))
+		if len(g.IDs) > 1 { // the stack's header names one alone
+			fmt.Fprintf(&b, "      goroutines %s\n", idList(g.IDs))
+		}
+		if g.Sample.Raw != "" {
+			b.WriteString(indent(g.Sample.Raw, "        "))
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(s, "\n", "\n    ") + "\n"
+// maxIDs is how many goroutine IDs a group lists.
+const maxIDs = 10
+
+// idList writes ids as "21, 23, 25", the first maxIDs of them.
+func idList(ids []int) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i == maxIDs {
+			fmt.Fprintf(&b, " and %d more", len(ids)-maxIDs)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, id)
+	}
+	return b.String()
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n"
 }

@@ -126,7 +126,11 @@ func Parse(dump []byte) []Goroutine {
 			}
 			pending, pendingSet, createdBy = fn, true, true
 			raw.WriteString(line + "\n")
-		case strings.HasPrefix(line, "...") || strings.HasPrefix(line, " ") || strings.HasPrefix(line, "[") || strings.HasPrefix(line, "]"):
+		case strings.HasPrefix(line, "..."):
+			// "...additional frames elided...": the stack is longer
+			// than the runtime prints, which a reader must be told.
+			raw.WriteString(line + "\n")
+		case strings.HasPrefix(line, " ") || strings.HasPrefix(line, "[") || strings.HasPrefix(line, "]"):
 			// elided frames, or text around an embedded dump
 		default:
 			pending, pendingSet = funcName(line), true

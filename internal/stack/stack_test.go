@@ -96,6 +96,9 @@ created by net/http.(*Transport).dialConn in goroutine 9
 	if len(gs) != len(tests) {
 		t.Fatalf("parsed %d goroutines, want %d", len(gs), len(tests))
 	}
+	if !strings.Contains(gs[1].Raw, "\n...additional frames elided...\n") {
+		t.Errorf("the raw stack hides that frames were elided:\n%s", gs[1].Raw)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.give
@@ -105,5 +108,64 @@ created by net/http.(*Transport).dialConn in goroutine 9
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReportEveryGroupsStack: the report printed the stack of the first
+// group alone, so that of a second leak, such as a library's loop blocked
+// for a caller several frames up, only the two frames of its summary line
+// were left where goleak prints every stack; and no goroutine's ID but
+// the first one's, to find it in a dump or a debugger.
+func TestReportEveryGroupsStack(t *testing.T) {
+	dump := `goroutine 21 [chan receive, 3 minutes]:
+example.com/shop.leak.func1()
+	/src/shop/shop.go:42 +0x25
+created by example.com/shop.leak in goroutine 20
+	/src/shop/shop.go:40 +0x6b
+
+goroutine 22 [select]:
+example.com/shop/poll.(*Poller).loop(0xc000150000)
+	/src/shop/poll/poll.go:88 +0xe7
+example.com/shop/poll.(*Poller).Start.func1()
+	/src/shop/poll/poll.go:51 +0x1d
+...additional frames elided...
+created by example.com/shop/poll.(*Poller).Start in goroutine 9
+	/src/shop/poll/poll.go:50 +0x15a
+
+goroutine 23 [chan receive]:
+example.com/shop.leak.func1()
+	/src/shop/shop.go:42 +0x25
+created by example.com/shop.leak in goroutine 20
+	/src/shop/shop.go:40 +0x6b
+`
+	got := Report(GroupBy(Parse([]byte(dump))))
+	want := `3 leaked goroutine(s) in 2 group(s):
+  2 × [chan receive] blocked in example.com/shop.leak.func1 (shop.go:42)
+      created by example.com/shop.leak (shop.go:40)
+      goroutines 21, 23
+        goroutine 21 [chan receive, 3 minutes]:
+        example.com/shop.leak.func1()
+        	/src/shop/shop.go:42 +0x25
+        created by example.com/shop.leak in goroutine 20
+        	/src/shop/shop.go:40 +0x6b
+  1 × [select] blocked in example.com/shop/poll.(*Poller).loop (poll.go:88)
+      created by example.com/shop/poll.(*Poller).Start (poll.go:50)
+        goroutine 22 [select]:
+        example.com/shop/poll.(*Poller).loop(0xc000150000)
+        	/src/shop/poll/poll.go:88 +0xe7
+        example.com/shop/poll.(*Poller).Start.func1()
+        	/src/shop/poll/poll.go:51 +0x1d
+        ...additional frames elided...
+        created by example.com/shop/poll.(*Poller).Start in goroutine 9
+        	/src/shop/poll/poll.go:50 +0x15a`
+	if got != want {
+		t.Errorf("Report =\n%s\nwant\n%s", got, want)
+	}
+	var ids []int
+	for i := range 12 {
+		ids = append(ids, 100+i)
+	}
+	if got, want := idList(ids), "100, 101, 102, 103, 104, 105, 106, 107, 108, 109 and 2 more"; got != want {
+		t.Errorf("idList = %q, want %q", got, want)
 	}
 }
