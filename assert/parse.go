@@ -261,6 +261,12 @@ func Parse(expr string) (*Expr, error) {
 	case tEOF:
 		return nil, p.errorf(p.tok.col, "missing a limit after %s", e.op)
 	case tIdent:
+		switch strings.ToLower(p.tok.text) {
+		case "nan", "inf", "infinity":
+			// A limit copied from a dashboard or a computed SLO: it
+			// is not a metric, and no comparison with it means anything.
+			return nil, p.errorf(p.tok.col, "%s is not a limit: write a number with the metric's unit, such as 200ms or 1%%", p.tok.text)
+		}
 		return nil, p.errorf(p.tok.col, "the right side is a limit such as 200ms, not a metric: move metrics to the left (a - b < 5)")
 	default:
 		return nil, p.unexpected("a limit such as 200ms")

@@ -246,6 +246,8 @@ func TestParseErrors(t *testing.T) {
 		{"no comparison", "p99", 4, "missing a comparison such as < 200ms"},
 		{"single =", "p99 = 5ms", 5, "use == to compare"},
 		{"no limit", "p99 < ", 7, "missing a limit after <"},
+		{"NaN", "p99 < NaN", 7, "NaN is not a limit: write a number with the metric's unit, such as 200ms or 1%"},
+		{"infinity", "error_rate <= -Inf", 16, "Inf is not a limit: write a number with the metric's unit, such as 200ms or 1%"},
 		{"metric on the right", "p99 < service.p99", 7, "the right side is a limit such as 200ms, not a metric: move metrics to the left (a - b < 5)"},
 		{"trailing text", "p99 < 5ms 6ms", 11, `unexpected "6ms"; want the end of the expression`},
 		{"two comparisons", "1ms < p99 < 5ms", 7, "the right side is a limit such as 200ms, not a metric: move metrics to the left (a - b < 5)"},
