@@ -156,6 +156,16 @@ func (f *FlowTarget) Finish() {
 	f.serving.finish()
 }
 
+// flowWithoutSteps is the warning of a run whose n measured iterations of
+// a Flow sent no step with [Iteration.Do]. Such a run timed the FlowFunc's
+// own code: a journey whose requests go through a client of its own, or
+// that returns before its first step, looks healthy and fast.
+func flowWithoutSteps(n int64) string {
+	return fmt.Sprintf("the Flow ran %d iterations and none sent a step with Iteration.Do: "+
+		"its latencies time the FlowFunc's own code, not the service (send each request with it.Do; "+
+		"one sent through a client of its own is not counted)", n)
+}
+
 // Hit implements [Target]: it runs one iteration.
 func (f *FlowTarget) Hit(ctx context.Context, s *Sample) error {
 	if f.client == nil {

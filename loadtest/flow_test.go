@@ -182,6 +182,49 @@ func TestFlowStepErrors(t *testing.T) {
 	}
 }
 
+// TestFlowWithoutSteps: a Flow none of whose iterations sent a step with
+// Do (its requests go through a client of its own, or it returns before
+// its first) is warned of. It passed as a healthy, fast journey: its
+// latencies timed the FlowFunc's own code.
+func TestFlowWithoutSteps(t *testing.T) {
+	js := newJourneyServer(t)
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		resp, err := http.DefaultClient.Do(req) // not a step
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	})
+	res := runHTTPWith(t, flow, Users(1).For(50*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	want := "none sent a step with Iteration.Do"
+	if res.Requests == 0 || !slicesContain(res.Warnings, want) {
+		t.Errorf("%d iterations, warnings %q: want one saying %q", res.Requests, res.Warnings, want)
+	}
+	flow = Flow(func(ctx context.Context, it *Iteration) error {
+		if it.N > 1 {
+			return nil // a journey that sometimes has no step is not warned of
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		_, err := it.Do("item", req)
+		return err
+	})
+	res = runHTTPWith(t, flow, Users(1).For(50*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	if slicesContain(res.Warnings, want) {
+		t.Errorf("warnings %q: a Flow that sent a step must not be warned of", res.Warnings)
+	}
+}
+
+func slicesContain(ss []string, sub string) bool {
+	for _, s := range ss {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // TestFlowStepNilRequest: a step given a nil request fails as "other",
 // naming the step, as one given a relative URL does (it panicked, and the
 // iteration counted as a "panic" of the target, its stack logged).

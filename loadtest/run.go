@@ -573,6 +573,9 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 	if w := rec.names.warning(); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
+	if _, ok := s.Target.(*FlowTarget); ok && res.Requests > 0 && len(res.ByName) == 0 {
+		res.Warnings = append(res.Warnings, flowWithoutSteps(res.Requests))
+	}
 	if res.Stopped == nil {
 		for i, sr := range res.Stages {
 			if n := stages[i].totalIterations(); n > 0 && sr.Requests < n {
