@@ -266,12 +266,32 @@ func (it *Iteration) ID() string {
 //
 // A step succeeds when its status is one of expect, or any 2xx or 3xx
 // without expect; otherwise Do returns the response and an error, and the
-// step fails the iteration. The harness reads the body (up to
+// step fails the iteration ([Iteration.DoCheck] also fails it on what the
+// body holds). The harness reads the body (up to
 // FlowTarget.MaxBody) and closes it: the returned response's Body reads
 // from memory, needs no Close, and stays readable until the iteration
 // ends, so a caller that never closes a body leaks nothing and the
 // connection goes back to the pool.
 func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Response, error) {
+	return it.do(name, req, nil, expect)
+}
+
+// DoCheck sends one step as [Iteration.Do] does, then, when its status is
+// expected, calls check with the response and its whole body (up to
+// FlowTarget.MaxBody; resp.Body reads the same bytes). An error from check
+// fails the step as "check", counted under the step's name in
+// Result.ByName, as [HTTP.Check] fails a request: use it for what a k6
+// check tests, such as a login's token in the body, so that the failure
+// is the step's, not only the iteration's. Do a check in the FlowFunc
+// after Do, and a failure counts against the iteration alone.
+//
+// check may keep values it finds (the token, an id) for the next steps;
+// it must not keep body, which is valid until the iteration ends.
+func (it *Iteration) DoCheck(name string, req *http.Request, check func(resp *http.Response, body []byte) error, expect ...int) (*http.Response, error) {
+	return it.do(name, req, check, expect)
+}
+
+func (it *Iteration) do(name string, req *http.Request, check func(*http.Response, []byte) error, expect []int) (*http.Response, error) {
 	if it.f == nil {
 		return nil, errors.New("loadtest: Iteration.Do called after its iteration ended")
 	}
@@ -290,6 +310,11 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 	sc := it.s.scratch
 	begin := time.Now()
 	resp, err := it.send(req, sc, expect)
+	// The step's time is the service's: the check's own is left out.
+	took := time.Since(begin)
+	if err == nil && check != nil {
+		err = runCheck(name, resp, check)
+	}
 	var kind string
 	if err != nil {
 		kind = st.Kind
@@ -298,7 +323,6 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 		}
 		it.fail(err, kind, st.Status)
 	}
-	took := time.Since(begin)
 	it.s.rec.recordStep(it.s.shard, it.s.slot, &Step{Name: name, Latency: took, Service: took, Kind: kind, Status: st.Status}, st, nil)
 	if it.s.step.name == "" || took > it.s.step.latency {
 		it.s.ref = st.ref
@@ -359,6 +383,20 @@ func (it *Iteration) send(req *http.Request, sc *httpScratch, expect []int) (*ht
 		return resp, KindError(statusKind(resp.StatusCode), fmt.Errorf("step %s: unexpected status %d %s", st.Name, resp.StatusCode, http.StatusText(resp.StatusCode)))
 	}
 	return resp, nil
+}
+
+// runCheck calls a step's check with its response and body, and gives the
+// response a fresh reader over the same bytes afterwards: the check may
+// have read it.
+func runCheck(name string, resp *http.Response, check func(*http.Response, []byte) error) error {
+	b := resp.Body.(*stepBody)
+	err := check(resp, b.data)
+	b.off = 0
+	resp.Body = b
+	if err != nil {
+		return KindError(KindCheck, fmt.Errorf("step %s: check: %w", name, err))
+	}
+	return nil
 }
 
 // setIDs numbers the step and sets the request id and traceparent headers

@@ -182,6 +182,62 @@ func TestFlowStepErrors(t *testing.T) {
 	}
 }
 
+// TestFlowStepCheck: a step whose body a check rejects fails as "check"
+// under the step's name, and the FlowFunc still reads the body its check
+// read. A k6 user's check of a login's token had to be done after Do, and
+// its failure counted against the iteration alone: Result.ByName showed
+// the step that lacked its token as a success.
+func TestFlowStepCheck(t *testing.T) {
+	js := newJourneyServer(t)
+	var decoded, checked atomic.Int64
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		var id int64
+		resp, err := it.DoCheck("item", req, func(resp *http.Response, body []byte) error {
+			checked.Add(1)
+			var item struct{ ID int64 }
+			if err := json.Unmarshal(body, &item); err != nil {
+				return err
+			}
+			if id = item.ID; id%2 == 0 {
+				return fmt.Errorf("id %d is even", id)
+			}
+			return nil
+		})
+		if resp != nil {
+			var again struct{ ID int64 }
+			if json.NewDecoder(resp.Body).Decode(&again) == nil && again.ID == id {
+				decoded.Add(1)
+			}
+		}
+		return err
+	})
+	res := runHTTPWith(t, flow, Users(2).For(200*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	item := res.ByName["item"]
+	if res.Requests < 10 || item.Requests != res.Requests || item.Errors == 0 || item.Errors != res.Errors ||
+		item.ErrorKinds[KindCheck] != item.Errors || res.ErrorKinds[KindCheck] != res.Errors {
+		t.Errorf("%d iterations, %d errors %v; step item %d requests, %d errors %v: want the checks' failures counted as %q on the step and the iteration",
+			res.Requests, res.Errors, res.ErrorKinds, item.Requests, item.Errors, item.ErrorKinds, KindCheck)
+	}
+	if got := res.ErrorSamples[KindCheck]; len(got) == 0 || !strings.HasPrefix(got[0], "step item: check: id ") {
+		t.Errorf("samples %q: want the step named", got)
+	}
+	if decoded.Load() != checked.Load() || checked.Load() != res.Requests {
+		t.Errorf("%d checks, %d bodies read again after them, %d iterations: the FlowFunc must read the body its check read", checked.Load(), decoded.Load(), res.Requests)
+	}
+	// A wrong status fails the step before its check is called.
+	checked.Store(0)
+	flow = Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/sometimes?fail=1", nil)
+		_, err := it.DoCheck("gone", req, func(*http.Response, []byte) error { checked.Add(1); return nil })
+		return err
+	})
+	res = runHTTPWith(t, flow, Users(1).For(50*time.Millisecond), func(s *Scenario) { s.Warmup = 0 })
+	if res.Requests == 0 || res.ByName["gone"].ErrorKinds[KindHTTP4xx] != res.Requests || checked.Load() != 0 {
+		t.Errorf("step gone %+v, %d checks: want every step failed as %q and no check called", res.ByName["gone"], checked.Load(), KindHTTP4xx)
+	}
+}
+
 // TestFlowWithoutSteps: a Flow none of whose iterations sent a step with
 // Do (its requests go through a client of its own, or it returns before
 // its first) is warned of. It passed as a healthy, fast journey: its
