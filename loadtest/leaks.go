@@ -188,7 +188,10 @@ func (w *leakWatch) finish() (leaks []Leak, unattributed, idle int) {
 // request. They end when the pool closes them and are not leaks; a
 // connection whose response body was never closed is not idle (its read loop
 // waits in a select) and stays a suspect. It returns the idle connections
-// found.
+// of clients in this process: those a target can close (Finisher). A
+// server's side of a connection is not counted: it ends when its client
+// closes the connection, as the target's Finish just did, and a
+// connection both of whose ends are in this process is one connection.
 func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle int) {
 	const (
 		readLoop  = "net/http.(*persistConn).readLoop"
@@ -207,7 +210,6 @@ func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle 
 		case g.State == "IO wait" && g.HasFunc(readLoop):
 			idle++
 		case g.State == "IO wait" && g.HasFunc(serve):
-			idle++
 		case writers > 0 && g.BlockedIn().Func == writeLoop:
 			writers--
 		default:

@@ -47,7 +47,7 @@ func TestBaselineCheckout(t *testing.T) {
 	var n atomic.Int64
 	res := loadtest.Run(t, loadtest.Scenario{
 		Name: "checkout at 150 per second",
-		Target: loadtest.Func(func(ctx context.Context) error {
+		Target: withClient{client: c, Func: func(ctx context.Context) error {
 			k := n.Add(1)
 			user := fmt.Sprintf("buyer-%d", k)
 			item := fmt.Sprintf(`{"product": %d, "qty": 1}`, k%50+1)
@@ -55,7 +55,7 @@ func TestBaselineCheckout(t *testing.T) {
 				return err
 			}
 			return send(ctx, c, "POST", url+"/checkout/"+user, "")
-		}),
+		}},
 		Load:        loadtest.Rate(150).For(2 * time.Second),
 		Warmup:      500 * time.Millisecond,
 		Timeout:     timeout,

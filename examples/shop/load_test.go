@@ -71,6 +71,17 @@ func startShop(t testing.TB, opts shop.Options) (*shop.Server, string, *http.Cli
 	return s, url, &http.Client{Transport: tr}
 }
 
+// withClient is a loadtest.Func that sends through a client of its own. It
+// closes the client's idle connections when the load ends
+// (loadtest.Finisher): left open until the test's cleanup, they outlive
+// the scenario, and its result warns of them.
+type withClient struct {
+	loadtest.Func
+	client *http.Client
+}
+
+func (w withClient) Finish() { w.client.CloseIdleConnections() }
+
 // send does one request and returns an error for a failure: a transport
 // error, or a status other than 2xx (of kind "http_<status>").
 func send(ctx context.Context, c *http.Client, method, url, body string) error {
