@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/assert"
@@ -105,15 +107,12 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 				}
 				notes = append(notes, fmt.Sprintf("%s%s stopped early (%s)%s: %s", k.Scenario, run, st.Cause, where, st.Reason))
 			}
-			if r.Dropped > 0 || r.Abandoned > 0 {
-				notes = append(notes, fmt.Sprintf("%s%s: %d arrivals dropped, %d requests abandoned", k.Scenario, run, r.Dropped, r.Abandoned))
-			}
-			if why := r.Generator.Verdict(); why != "" {
-				notes = append(notes, fmt.Sprintf("%s%s: %s", k.Scenario, run, why))
-			}
 		}
 	}
 	io.WriteString(w, t.String())
+	for _, k := range keys {
+		notes = append(notes, runWarnings(k.Scenario, o.Results.Results[k])...)
+	}
 	if multi {
 		fmt.Fprintln(w, "(with more than one run: the median of the runs)")
 	}
@@ -125,6 +124,57 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 }
+
+// runWarnings writes the warnings of a scenario's runs in their own words
+// (Result.Warnings: arrivals dropped, requests abandoned, a generator-bound
+// run, a Flow that sent no step, request names over the limit, idle
+// connections left open), which only go test -v showed: "mix run 2: …".
+// A warning that says the same of several runs, their figures apart, is
+// written once, for the first, naming the others: "(runs 3, 5 alike)".
+func runWarnings(scenario string, rs []resultFile) []string {
+	type group struct {
+		text string
+		runs []int // 1-based
+	}
+	var groups []*group
+	byShape := map[string]*group{}
+	for i, r := range rs {
+		for _, w := range r.Warnings {
+			shape := digits.ReplaceAllString(w, "#")
+			g := byShape[shape]
+			if g == nil {
+				g = &group{text: w}
+				byShape[shape] = g
+				groups = append(groups, g)
+			}
+			g.runs = append(g.runs, i+1)
+		}
+	}
+	var out []string
+	for _, g := range groups {
+		line := scenario
+		if len(rs) > 1 {
+			line += fmt.Sprintf(" run %d", g.runs[0])
+		}
+		line += ": " + g.text
+		if others := g.runs[1:]; len(others) > 0 {
+			s := make([]string, len(others))
+			for i, n := range others {
+				s[i] = strconv.Itoa(n)
+			}
+			word := "run"
+			if len(others) > 1 {
+				word = "runs"
+			}
+			line += fmt.Sprintf(" (%s %s alike)", word, strings.Join(s, ", "))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// digits matches the figures of a warning, which runs alike differ in.
+var digits = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
 
 // writeErrors writes what the errors of each scenario that had any were:
 // their kinds, the most frequent first, with a message of each

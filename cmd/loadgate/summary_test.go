@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -328,5 +329,32 @@ func TestTargetIgnoredNoted(t *testing.T) {
 				t.Errorf("got\n%s\nwant the line\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunWarnings: the runs' own warnings reach loadgate run's summary
+// (only go test -v showed a Flow that sent no step, or request names over
+// the limit), each written once for the runs that say the same, figures
+// apart.
+func TestRunWarnings(t *testing.T) {
+	rs := []resultFile{
+		{Result: &loadtest.Result{Warnings: []string{"the generator fell behind its schedule by up to 46ms: the machine was short of CPU"}}},
+		{Result: &loadtest.Result{}},
+		{Result: &loadtest.Result{Warnings: []string{
+			"the Flow ran 40 iterations and none sent a step with Iteration.Do",
+			"the generator fell behind its schedule by up to 12.5ms: the machine was short of CPU",
+		}}},
+		{Result: &loadtest.Result{Warnings: []string{"the generator fell behind its schedule by up to 3ms: the machine was short of CPU"}}},
+	}
+	want := []string{
+		"mix run 1: the generator fell behind its schedule by up to 46ms: the machine was short of CPU (runs 3, 4 alike)",
+		"mix run 3: the Flow ran 40 iterations and none sent a step with Iteration.Do",
+	}
+	if got := runWarnings("mix", rs); !slices.Equal(got, want) {
+		t.Errorf("runWarnings =\n%q\nwant\n%q", got, want)
+	}
+	one := rs[2:3]
+	if got := runWarnings("mix", one); len(got) != 2 || !strings.HasPrefix(got[0], "mix: the Flow ran") {
+		t.Errorf("runWarnings of one run = %q, want no run number", got)
 	}
 }
