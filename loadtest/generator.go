@@ -202,14 +202,21 @@ func watchGenerator() *generatorWatch {
 	return w
 }
 
+// minCPUWindow is the shortest load whose CPU share is measured.
+const minCPUWindow = 200 * time.Millisecond
+
 // stop returns what the process did since start; the caller adds the
 // sends and connection waits and judges it.
 func (w *generatorWatch) stop() Generator {
 	wall := time.Since(w.wall)
 	cpu, ok := processCPU()
 	g := Generator{CPUs: w.cpus}
-	if ok && w.haveCPU && wall > 0 {
-		g.CPUShare = (cpu - w.cpu).Seconds() / (wall.Seconds() * float64(w.cpus))
+	// The process's CPU time moves in clock ticks (4 to 10 ms): over a
+	// load shorter than minCPUWindow (one stopped in its warm-up) the
+	// share is a tick over nothing, "178% of 2 CPUs"; it is left 0,
+	// unknown. It never exceeds every CPU.
+	if ok && w.haveCPU && wall >= minCPUWindow {
+		g.CPUShare = min((cpu-w.cpu).Seconds()/(wall.Seconds()*float64(w.cpus)), 1)
 	}
 	if end := readSchedLatencies(); w.sched != nil && end != nil {
 		g.SchedLatencyP99NS, _ = pauseStats(w.sched, end)
@@ -325,6 +332,10 @@ func (g *Generator) Figures() string {
 		head = BoundWord
 	}
 	parts := []string{fmt.Sprintf("%.0f%% of %s", 100*g.CPUShare, plural(g.CPUs, "CPU"))}
+	if g.CPUShare == 0 {
+		// A load shorter than minCPUWindow, or no CPU time here.
+		parts[0] = "CPU share not measured"
+	}
 	if g.Sends > 0 {
 		parts = append(parts, fmt.Sprintf("send lag p90 %v p99 %v", ns(g.SendLagP90NS), ns(g.SendLagP99NS)))
 	}

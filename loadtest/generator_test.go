@@ -257,3 +257,31 @@ func TestGeneratorBoundOnPurpose(t *testing.T) {
 	}
 	t.Logf("%s", g.Figures())
 }
+
+// TestGeneratorCPUShareWindow: a load stopped in its warm-up lasted a few
+// milliseconds, and a clock tick of CPU time over it read "178% of 2
+// CPUs". Over a load shorter than minCPUWindow the share is left unknown
+// (0), and it never exceeds every CPU.
+func TestGeneratorCPUShareWindow(t *testing.T) {
+	w := watchGenerator()
+	if !w.haveCPU {
+		t.Skip("no process CPU time here")
+	}
+	w.cpu -= 10 * time.Millisecond // a tick, over a load of nothing
+	if g := w.stop(); g.CPUShare != 0 {
+		t.Errorf("CPU share over %v = %v, want 0 (unknown)", time.Since(w.wall), g.CPUShare)
+	}
+	w = watchGenerator()
+	w.wall = w.wall.Add(-2 * minCPUWindow)
+	w.cpu -= 100 * minCPUWindow * time.Duration(w.cpus)
+	if g := w.stop(); g.CPUShare != 1 {
+		t.Errorf("CPU share of more CPU time than every CPU had = %v, want 1", g.CPUShare)
+	}
+}
+
+func TestGeneratorFiguresUnmeasured(t *testing.T) {
+	g := Generator{CPUs: 2, SchedLatencyP99NS: 98e3}
+	if got, want := g.Figures(), "generator: CPU share not measured, scheduler latency p99 98µs"; got != want {
+		t.Errorf("Figures() = %q, want %q", got, want)
+	}
+}
