@@ -48,6 +48,7 @@ type Section struct {
 	Pattern string   // "" for the lines before the first header: every scenario
 	Line    int      // the line of the header, from 1; 0 when Pattern is ""
 	Exprs   []string // as written, without comments
+	Lines   []int    // the line of each of Exprs, from 1
 }
 
 // ParseFile reads and checks the SLA file at path (see [File]). Every
@@ -136,6 +137,7 @@ func parseFile(name, data string) (*File, error) {
 		rules = append(rules, rule{e: e, line: n, section: sec, global: pattern == ""})
 		s := &f.Sections[len(f.Sections)-1]
 		s.Exprs = append(s.Exprs, text)
+		s.Lines = append(s.Lines, n)
 	}
 	for i, s := range f.Sections[len(f.Sections)-len(written):] {
 		if written[i] == 0 && s.Pattern != "" {
@@ -159,6 +161,25 @@ func (f *File) For(scenario string) []string {
 		}
 	}
 	return out
+}
+
+// Where returns where the rule that applies to scenario and reads expr
+// (canonical, as [Outcome.Expr]) is written, "loadgate.sla:3" (the file as
+// it was given to [ParseFile]); "" when no rule of the file for scenario
+// reads so. A breach names it, so that the rule to change is found in a
+// file of many sections.
+func (f *File) Where(scenario, expr string) string {
+	for _, s := range f.Sections {
+		if s.Pattern != "" && !matchScenario(s.Pattern, scenario) {
+			continue
+		}
+		for i, text := range s.Exprs {
+			if e, err := Parse(text); err == nil && e.String() == expr && i < len(s.Lines) {
+				return fmt.Sprintf("%s:%d", f.Path, s.Lines[i])
+			}
+		}
+	}
+	return ""
 }
 
 // Unmatched returns the sections whose pattern matches none of the

@@ -41,6 +41,32 @@ func TestParseFile(t *testing.T) {
 	}
 }
 
+// TestFileWhere: a breach can name the line of the rule that applies to
+// its scenario, found by the expression's canonical form.
+func TestFileWhere(t *testing.T) {
+	f, err := assert.ParseFile("testdata/sla.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon := func(text string) string {
+		e, err := assert.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.String()
+	}
+	for _, tt := range []struct{ scenario, expr, want string }{
+		{"checkout", canon("p99 < 200ms"), "testdata/sla.txt:7"},
+		{"checkout", canon("error_rate < 1%"), "testdata/sla.txt:3"},
+		{"search", canon("p99 < 200ms"), ""},   // the section is not search's
+		{"checkout", canon("p99 < 300ms"), ""}, // no such rule
+	} {
+		if got := f.Where(tt.scenario, tt.expr); got != tt.want {
+			t.Errorf("Where(%q, %q) = %q, want %q", tt.scenario, tt.expr, got, tt.want)
+		}
+	}
+}
+
 func TestParseFileErrors(t *testing.T) {
 	tests := []struct {
 		name string

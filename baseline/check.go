@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -134,9 +133,9 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	// table they are part of.
 	sla := append(o.judge.SLAFor(res.Scenario), o.sla...)
 	if len(sla) > 0 {
-		outs, err := assert.Check(res, sla...)
+		outs, err := checkSLA(sla, []*loadtest.Result{res}, o.judge.slaWhere(res.Scenario))
 		if err != nil {
-			t.Errorf("baseline.Check: SLA: %v", err)
+			t.Errorf("baseline.Check: %v", err)
 			return nil
 		}
 		for _, out := range outs {

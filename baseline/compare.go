@@ -357,7 +357,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		if len(head.Results) == 0 {
 			c.Warnings = append(c.Warnings, errors.New("SLA not checked: the head sample has no results"))
 		}
-		outs, err := checkSLA(p.SLA, head.Results)
+		outs, err := checkSLA(p.SLA, head.Results, p.slaWhere)
 		if err != nil {
 			return nil, err
 		}

@@ -89,7 +89,30 @@ func (j *Judge) SLAFor(scenario string) []string {
 func (j *Judge) PolicyFor(scenario string) Policy {
 	p := j.Policy
 	p.SLA = j.SLAFor(scenario)
+	p.slaWhere = j.slaWhere(scenario)
 	return p
+}
+
+// slaWhere returns what says where the SLA file's rule of scenario that
+// reads an expression is written ([assert.File.Where]), for a breach to
+// name it; nil without an SLA file. A file given by its absolute path (as
+// loadgate run hands it to the tests) is named from the working directory
+// when it is below it.
+func (j *Judge) slaWhere(scenario string) func(expr string) string {
+	if j.SLA == nil {
+		return nil
+	}
+	return func(expr string) string {
+		where := j.SLA.Where(scenario, expr)
+		if filepath.IsAbs(where) {
+			if wd, err := os.Getwd(); err == nil {
+				if rel, err := filepath.Rel(wd, where); err == nil && filepath.IsLocal(rel) {
+					where = rel
+				}
+			}
+		}
+		return where
+	}
 }
 
 // Compare judges head against base for head's scenario.
@@ -105,15 +128,17 @@ func (j *Judge) Compare(base, head Sample) (*Comparison, error) {
 // scenario that has nothing to be compared with: its limits hold all the
 // same. Run numbers are 1-based.
 func (j *Judge) CheckSLA(scenario string, runs []*loadtest.Result) ([]SLAOutcome, error) {
-	outs, err := checkSLA(j.SLAFor(scenario), runs)
+	outs, err := checkSLA(j.SLAFor(scenario), runs, j.slaWhere(scenario))
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", scenario, err)
 	}
 	return outs, nil
 }
 
-// checkSLA checks exprs on each run; run numbers are 1-based.
-func checkSLA(exprs []string, runs []*loadtest.Result) ([]SLAOutcome, error) {
+// checkSLA checks exprs on each run; run numbers are 1-based. where, if not
+// nil, says where the rule of an expression is written: a breach's
+// message ends with it ("…(15.5% over); loadgate.sla:7").
+func checkSLA(exprs []string, runs []*loadtest.Result, where func(expr string) string) ([]SLAOutcome, error) {
 	if len(exprs) == 0 {
 		return nil, nil
 	}
@@ -124,6 +149,11 @@ func checkSLA(exprs []string, runs []*loadtest.Result) ([]SLAOutcome, error) {
 			return nil, fmt.Errorf("SLA: %w", err)
 		}
 		for _, o := range res {
+			if !o.Pass && o.Err == nil && where != nil {
+				if w := where(o.Expr); w != "" {
+					o.Message += "; " + w
+				}
+			}
 			outs = append(outs, SLAOutcome{Run: i + 1, Outcome: o})
 		}
 	}

@@ -44,6 +44,10 @@ type Policy struct {
 	// Scorecard, when set, weighs the metrics' verdicts into a score that
 	// decides the overall verdict (see [Scorecard]).
 	Scorecard *Scorecard `json:"scorecard,omitempty"`
+
+	// slaWhere says where the SLA file's rule of an expression of SLA is
+	// written (Judge.PolicyFor); nil for none.
+	slaWhere func(expr string) string
 }
 
 // Rule is how one metric is judged. Changes are relative to the baseline's

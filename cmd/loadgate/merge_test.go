@@ -383,7 +383,7 @@ func TestCompareNewAlone(t *testing.T) {
 	}{
 		{"held", []string{"compare", "-sla", held, merged}, exitOK, "checkout: PASS (2 SLA limits held in 1 run)\nPASS: 1 scenario, all passed\n"},
 		{"breached", []string{"compare", "-sla", breached, merged}, exitFailed,
-			"checkout: FAIL (1 of 2 SLA limits breached)\n  - SLA breached: scenario checkout: error_rate = 1.88%, want < 1% (87.5% over)\nFAIL: 1 of 1 scenario failed: checkout (SLA breached)\n"},
+			"checkout: FAIL (1 of 2 SLA limits breached)\n  - SLA breached: scenario checkout: error_rate = 1.88%, want < 1% (87.5% over); " + breached + ":2\nFAIL: 1 of 1 scenario failed: checkout (SLA breached)\n"},
 		{"markdown", []string{"compare", "-format", "markdown", "-sla", held, merged}, exitOK, "## ✅ loadgate: PASS: 1 scenario, all passed\n\n- ✅ `checkout`: 2 SLA limits held in 1 run\n"},
 		{"no SLA", []string{"compare", merged}, exitUsage, "with NEW alone (" + merged + "), compare judges it by its SLA limits, and none were given (-sla, or a policy's sla)"},
 		// A shard's SLA limits held on its slice of the load: compare

@@ -23,6 +23,7 @@ func slaFile(t *testing.T, text string) *assert.File {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.Path = "loadgate.sla" // as the sla input names it, for the goldens
 	return f
 }
 

@@ -1,0 +1,59 @@
+package baseline
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
+)
+
+// TestSLABreachNamesItsLine: a breach of an SLA file's rule ends with the
+// file and line that hold it, in the comparison and in CheckSLA, so that
+// the rule to change is found in a file of many sections; a policy's own
+// expression names none.
+func TestSLABreachNamesItsLine(t *testing.T) {
+	dir := t.TempDir()
+	sla := filepath.Join(dir, "loadgate.sla")
+	if err := os.WriteFile(sla, []byte("error_rate < 1%\n\n[checkout]\np99 < 1ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	j, err := LoadJudge("", "loadgate.sla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Policy.SLA = []string{"p50 < 1us"}
+	var runs []*loadtest.Result
+	for i := range uint64(5) {
+		runs = append(runs, result("checkout", 2*time.Millisecond, i))
+	}
+	outs, err := j.CheckSLA("checkout", runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		switch {
+		case o.Expr == "p99 < 1ms" && !strings.HasSuffix(o.Message, "over); loadgate.sla:4"):
+			t.Errorf("breach of the file's rule: %q, want it to end naming loadgate.sla:4", o.Message)
+		case o.Expr == "p50 < 1us" && strings.Contains(o.Message, "loadgate.sla"):
+			t.Errorf("breach of the policy's expression: %q, want no file named", o.Message)
+		case o.Pass && strings.Contains(o.Message, "loadgate.sla"):
+			t.Errorf("a rule that held: %q, want no file named", o.Message)
+		}
+	}
+	s, err := SampleOf(runs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := j.Compare(s, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.HasSuffix(r, "; loadgate.sla:4") }) {
+		t.Errorf("the comparison's reasons %q do not name loadgate.sla:4", c.Reasons)
+	}
+}
