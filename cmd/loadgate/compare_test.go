@@ -169,3 +169,52 @@ func TestCompareRefusesCopiedRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeRefusesCopiedRuns: a run given twice was refused only where it
+// was compared. Judged by its SLA alone (compare -sla FILE NEW, a scenario
+// new in NEW, report without a base), the copy counted: 6 runs where 5
+// ran, each breach and leak once more, and no figures in the report (the
+// sample that makes them refused the copy, unsaid).
+func TestJudgeRefusesCopiedRuns(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ from, to string }{
+		{"checkout_at_150_per_second.json", "checkout_at_150_per_second.json"},
+		{"checkout_at_150_per_second.2.json", "checkout_at_150_per_second.2.json"},
+		{"checkout_at_150_per_second.json", "copy.json"},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata/results/slow", c.from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixture.WriteFile(t, filepath.Join(dir, c.to), string(data))
+	}
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	fixture.WriteFile(t, sla, "error_rate < 1%\n")
+	other := t.TempDir() // a base without the scenario: it is new in NEW
+	data, err := os.ReadFile("testdata/results/base/checkout_at_150_per_second.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture.WriteFile(t, filepath.Join(other, "other.json"), strings.Replace(string(data), `"checkout at 150 per second"`, `"other"`, 1))
+	fixture.WriteFile(t, filepath.Join(dir, "other.json"), strings.Replace(string(data), `"checkout at 150 per second"`, `"other"`, 1))
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"compare NEW", []string{"compare", "-sla", sla, dir}},
+		{"compare, new in NEW", []string{"compare", other, dir}},
+		{"report without a base", []string{"report", "-o", filepath.Join(t.TempDir(), "r.html"), dir}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := loadgate(t.Context(), c.args...)
+			if r.code != exitUsage {
+				t.Fatalf("exit status %d, want %d (a run given twice)\n%s", r.code, exitUsage, r)
+			}
+			for _, want := range []string{"copy.json", "the same run twice of scenario \"checkout at 150 per second\""} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}

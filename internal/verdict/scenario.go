@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -109,8 +110,15 @@ func Judge(j *baseline.Judge, in Input) *Scenario {
 	s := newScenario(in)
 	s.Err = s.compare(j, in)
 	if s.Comparison == nil && s.Err == nil {
-		outs, err := j.CheckSLA(s.Name, in.Head)
-		s.SLA, s.Err = outs, err
+		// Judged by its SLA alone, a run given twice counts as much as
+		// compared: its breaches and leaks twice, and no figures
+		// (finish's sample refuses it).
+		if _, err := baseline.SampleOf(in.Head...); errors.Is(err, baseline.ErrDuplicateRun) {
+			s.Err = fmt.Errorf("scenario %s: head: %w", s.Name, err)
+		} else {
+			outs, err := j.CheckSLA(s.Name, in.Head)
+			s.SLA, s.Err = outs, err
+		}
 	}
 	s.finish(in)
 	return s

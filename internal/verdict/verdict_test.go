@@ -343,3 +343,24 @@ func TestHeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeRefusesARunTwice: a run given twice was refused only when the
+// scenario was compared; judged by its SLA alone (no baseline yet, a
+// new scenario) it counted twice.
+func TestJudgeRefusesARunTwice(t *testing.T) {
+	rs := runsOf(100, 101, 99)
+	head := append(rs, rs[0])
+	sla := &baseline.Judge{Policy: baseline.Policy{SLA: []string{"error_rate < 1%"}}}
+	for _, in := range []Input{
+		{Name: "checkout", Head: head, NoBase: "no baseline"},
+		{Name: "checkout", Head: head, Base: runsOf(100, 101, 99)},
+	} {
+		s := Judge(sla, in)
+		if !errors.Is(s.Err, baseline.ErrDuplicateRun) || s.Verdict != baseline.Fail {
+			t.Errorf("base %d runs: Err = %v, verdict %v; want ErrDuplicateRun, fail", len(in.Base), s.Err, s.Verdict)
+		}
+	}
+	if s := Judge(sla, Input{Name: "checkout", Head: rs, NoBase: "no baseline"}); s.Err != nil {
+		t.Errorf("each run once: %v", s.Err)
+	}
+}
