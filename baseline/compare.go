@@ -113,7 +113,7 @@ type Comparison struct {
 	// Spread says every run of Partial holds its whole load, spread over a
 	// longer window than planned ([Run.Spread]): only the throughput is
 	// left unjudged; the dropped arrivals, counted against each shard's
-	// own schedule, are judged.
+	// own schedule, are judged. False when Partial is empty.
 	Spread bool
 
 	policy Policy // what decided it, to decide again (Demote, Conclude)
@@ -282,7 +282,9 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if base.Env.Go != head.Env.Go && base.Env.Go != "" && head.Env.Go != "" {
 		c.Warnings = append(c.Warnings, fmt.Errorf("Go versions differ: %s vs %s", base.Env.Go, head.Env.Go))
 	}
-	c.Spread = true
+	// Spread only when some run is partial and every partial run is
+	// spread: a comparison of whole runs is not "out of step".
+	spread := true
 	for _, s := range []Sample{base, head} {
 		for i, r := range s.Runs {
 			if r.Stopped != "" {
@@ -293,10 +295,11 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 			}
 			if r.Partial != "" {
 				c.Partial = append(c.Partial, fmt.Sprintf("%s run %d: %s", label(s, "?"), i+1, r.Partial))
-				c.Spread = c.Spread && r.Spread
+				spread = spread && r.Spread
 			}
 		}
 	}
+	c.Spread = spread && len(c.Partial) > 0
 
 	untested := false
 	for _, m := range metricsOf(base, head) {

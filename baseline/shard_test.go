@@ -126,6 +126,10 @@ func TestCompareOutOfStep(t *testing.T) {
 		head = append(head, spread(10+i, 0))
 		dropping = append(dropping, spread(20+i, 500+int64(i)))
 	}
+	// Whole runs on both sides: Spread, exported, is not true of them.
+	if c, err := CompareRuns(base, base, DefaultPolicy); err != nil || c.Spread {
+		t.Errorf("runs without a partial one: spread %v, err %v; want not spread", c != nil && c.Spread, err)
+	}
 	c, err := CompareRuns(base, head, DefaultPolicy)
 	if err != nil {
 		t.Fatal(err)
