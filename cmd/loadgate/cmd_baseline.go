@@ -114,6 +114,17 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	}
 	defer o.close()
 	defer o.dropEmptyOut() // after the summary, which says whether there are results
+	o.collectUpdate(ctx)
+	o.judge(&baseline.Judge{}, baseline.Look{})
+	writeSummary(stdout, o)
+	return o.updateError(name)
+}
+
+// collectUpdate finds what the update recorded (o.Written, o.Partial,
+// o.BaselineErr) and notes a checkout with uncommitted changes. baseline
+// update and run -update call it once the tests ran, before judging, and
+// updateError after the summary, so that both end an update alike.
+func (o *runOutcome) collectUpdate(ctx context.Context) {
 	o.Written, o.BaselineErr = writtenBaselines(o)
 	if len(o.Written) > 0 {
 		// The checkout the baselines were recorded in, and name a commit of.
@@ -127,8 +138,13 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 			o.Notes = append(o.Notes, note)
 		}
 	}
-	o.judge(&baseline.Judge{}, baseline.Look{})
-	writeSummary(stdout, o)
+}
+
+// updateError is the exit status of an update that collectUpdate
+// collected and the summary explained: the verdict's; else 1 when a
+// baseline could not be read; else 2 when nothing was recorded, for a
+// command asked to record that recorded nothing has not passed.
+func (o *runOutcome) updateError(cmd string) error {
 	if err := o.exitError(); err != nil {
 		return err
 	}
@@ -136,8 +152,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 		return failed
 	}
 	if len(o.Written) == 0 && len(o.Partial) == 0 && !o.checkFailed() {
-		// Asked to record and recorded nothing: not a pass.
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s: no baseline recorded: no test that ran called baseline.Check (-run %q); call baseline.Check(t, res) after loadtest.Run in the tests whose baselines to keep", name, o.Config.Run)}
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: no baseline recorded: no test that ran called baseline.Check (-run %q); call baseline.Check(t, res) after loadtest.Run in the tests whose baselines to keep", cmd, o.Config.Run)}
 	}
 	return nil
 }

@@ -223,7 +223,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer o.dropEmptyOut() // after the summary, which says whether there are results
 	switch {
 	case cfg.Update:
-		o.Written, o.BaselineErr = writtenBaselines(o)
+		o.collectUpdate(ctx)
 		o.judge(j, baseline.Look{})
 	case cfg.Adaptive:
 		if err := o.adapt(ctx, j, stdout); err != nil {
@@ -233,16 +233,22 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		o.judge(j, baseline.Look{})
 	}
 	writeSummary(stdout, o)
+	result := o.exitError()
+	if cfg.Update {
+		// As baseline update: an update that recorded nothing has not
+		// passed (was: PASS, "0 baselines recorded", exit status 0).
+		result = o.updateError("run")
+	}
 	if *reportPath != "" {
 		if err := o.writeReport(stdout, *reportPath); err != nil {
 			err = fmt.Errorf("run: -report: %w", err)
-			if o.exitError() == nil {
+			if result == nil {
 				return &exitError{code: exitTrouble, err: err}
 			}
 			fmt.Fprintf(stderr, "loadgate %v\n", err)
 		}
 	}
-	return o.exitError()
+	return result
 }
 
 // writeReport writes the HTML report of the run: the head's results, and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -224,12 +225,50 @@ func TestBaselineUpdateCutShort(t *testing.T) {
 // TestBaselineUpdateRecordsNothing: an update in which no test called
 // baseline.Check recorded nothing, and says so with exit status 2 (was:
 // "PASS: … 0 baselines recorded", exit 0).
+// run -update, which its help says records "as baseline update", exited 0
+// after "PASS: … 0 baselines recorded"; it ends as baseline update does.
 func TestBaselineUpdateRecordsNothing(t *testing.T) {
-	fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/base"}.install(t)
-	t.Setenv(envFakeNoCheck, "1")
-	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "no baseline recorded: no test that ran called baseline.Check") {
-		t.Errorf("an update that recorded nothing: %s\nwant exit 2 and \"no baseline recorded\"", r)
+	for _, give := range [][]string{{"baseline", "update"}, {"run", "-update"}} {
+		t.Run(strings.Join(give, " "), func(t *testing.T) {
+			fakeRun{events: "../../testdata/gotest/baseline_pass.jsonl", results: "testdata/results/base"}.install(t)
+			t.Setenv(envFakeNoCheck, "1")
+			r := loadgate(context.Background(), append(give, "-progress", "off", "-out", t.TempDir(), "./examples/shop")...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "no baseline recorded: no test that ran called baseline.Check") {
+				t.Errorf("an update that recorded nothing: %s\nwant exit 2 and \"no baseline recorded\"", r)
+			}
+		})
+	}
+}
+
+// TestUpdateDirtyNote: baselines recorded from a checkout with uncommitted
+// changes name a commit that does not hold them. baseline update said so;
+// run -update, "as baseline update", did not.
+func TestUpdateDirtyNote(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	for _, give := range [][]string{{"baseline", "update"}, {"run", "-update"}} {
+		t.Run(strings.Join(give, " "), func(t *testing.T) {
+			pkg := t.TempDir()
+			git := func(args ...string) {
+				t.Helper()
+				cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
+				cmd.Dir = pkg
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("git %v: %v\n%s", args, err, out)
+				}
+			}
+			git("init", "-q")
+			os.WriteFile(filepath.Join(pkg, "svc.go"), []byte("package svc\n"), 0o644)
+			git("add", ".")
+			git("commit", "-q", "-m", "one")
+			os.WriteFile(filepath.Join(pkg, "svc.go"), []byte("package svc // changed\n"), 0o644)
+			fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+			r := loadgate(context.Background(), append(give, "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")...)
+			if r.code != 0 || !strings.Contains(r.stdout, "note: the checkout has uncommitted changes") {
+				t.Errorf("an update from a changed checkout: %s\nwant exit 0 and a note of the uncommitted changes", r)
+			}
+		})
 	}
 }
 
