@@ -287,13 +287,20 @@ func (cfg *runConfig) check(cmd, out string) error {
 	if err := cfg.checkLoad(cmd); err != nil {
 		return err
 	}
+	given := "-baselines " + cfg.Baselines // what a refusal names
 	if d := os.Getenv(baseline.EnvDir); cfg.Baselines == "" && filepath.IsAbs(d) {
 		cfg.Baselines = d // as the tests' baseline.Check will see it
+		given = baseline.EnvDir + "=" + d
 	}
 	if cfg.Baselines != "" {
 		abs, err := filepath.Abs(cfg.Baselines)
 		if err != nil {
-			return usageErrorf(cmd, "-baselines: %v", err)
+			return usageErrorf(cmd, "%s: %v", given, err)
+		}
+		// A file there failed every scenario's comparison, or every
+		// update's recording, after the whole load had run.
+		if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+			return usageErrorf(cmd, "%s: not a directory; give the directory of the baselines", given)
 		}
 		cfg.Baselines = abs
 	}

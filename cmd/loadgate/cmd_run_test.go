@@ -125,6 +125,10 @@ func TestRunUsage(t *testing.T) {
 		{"base empty", []string{"run", "-base", ""}, "-base is empty: want auto (the default), stored or a git ref"},
 		{"base with update", []string{"run", "-update", "-base", "main"}, "-base main with -update: -update records baselines and compares with nothing"},
 		{"update count", []string{"baseline", "update", "-count", "-1"}, "loadgate baseline update: -count -1: must be at least 1"},
+		// Was refused only after the whole load, by every scenario's
+		// comparison: "open FILE/TestX.json: not a directory", exit 2.
+		{"baselines is a file", []string{"run", "-baselines", file}, "-baselines " + file + ": not a directory"},
+		{"update baselines is a file", []string{"baseline", "update", "-baselines", file}, "loadgate baseline update: -baselines " + file + ": not a directory"},
 	}
 	log := fakeRun{events: "../../testdata/gotest/examples.jsonl"}.install(t)
 	for _, tt := range tests {
@@ -137,6 +141,20 @@ func TestRunUsage(t *testing.T) {
 			noGoTestRan(t, log)
 		})
 	}
+}
+
+// TestRunBaselineDirEnvIsAFile: a LOADGATE_BASELINE_DIR that names a file
+// is refused before any test runs, naming the variable.
+func TestRunBaselineDirEnvIsAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	t.Setenv(baseline.EnvDir, file)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl"}.install(t)
+	r := loadgate(context.Background(), "run", "-out", t.TempDir(), "./examples/shop")
+	if want := baseline.EnvDir + "=" + file + ": not a directory"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, want)
+	}
+	noGoTestRan(t, log)
 }
 
 // TestBaselineUpdate checks that baseline update runs the tests with
