@@ -516,6 +516,11 @@ func runLoadTests(ctx context.Context, cmd string, cfg runConfig, w io.Writer) (
 		if ctx.Err() != nil {
 			return nil, &exitError{code: exitInterrupted, err: fmt.Errorf("%s: interrupted", cmd)}
 		}
+		if gotest.NotStarted(err) {
+			// No go on PATH: not bad usage (exit 2, "run -h"), but a run
+			// loadgate could not make.
+			return nil, &exitError{code: exitTrouble, err: fmt.Errorf("%s: %w", cmd, err)}
+		}
 		return nil, usageErrorf(cmd, "%v", err)
 	}
 	cfg.outMade = cfg.Out == ""

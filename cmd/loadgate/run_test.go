@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/internal/golden"
+	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 )
 
@@ -160,6 +161,22 @@ func TestExitStatusTrouble(t *testing.T) {
 				t.Errorf("loadgate %s: exit status %d, want %d\n%s", strings.Join(tt.give, " "), code, exitTrouble, stderr.String())
 			}
 		})
+	}
+}
+
+// TestRunNoGo: without a go command to run, loadgate run and baseline
+// update exit 4, as when go test would not start; they said "bad usage"
+// (exit 2, "run 'loadgate run -h' for usage") of the go list they could
+// not start.
+func TestRunNoGo(t *testing.T) {
+	prev := gotest.Command
+	gotest.Command = filepath.Join(t.TempDir(), "no-go")
+	t.Cleanup(func() { gotest.Command = prev })
+	for _, give := range [][]string{{"run"}, {"baseline", "update"}} {
+		r := loadgate(t.Context(), append(give, "-out", t.TempDir(), "./examples/shop")...)
+		if r.code != exitTrouble || !strings.Contains(r.stderr, "no-go") || strings.Contains(r.stderr, "for usage") {
+			t.Errorf("loadgate %s without go: exit status %d, stderr:\n%s\nwant status %d naming the command, and no usage hint", strings.Join(give, " "), r.code, r.stderr, exitTrouble)
+		}
 	}
 }
 

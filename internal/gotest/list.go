@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -28,7 +29,9 @@ func (p ListedPackage) HasTests() bool { return len(p.TestGoFiles)+len(p.XTestGo
 // List resolves package patterns with go list in dir ("" for the current
 // directory), so that a package that does not exist is an error naming it
 // before anything runs, and so that the caller knows each package's
-// directory (where its baselines are).
+// directory (where its baselines are). An error for which [NotStarted]
+// is true says that the go command could not be started, which is no
+// fault of the patterns.
 func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, error) {
 	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Error,TestGoFiles,XTestGoFiles"}, patterns...)
 	cmd := exec.CommandContext(ctx, Command, args...)
@@ -36,6 +39,9 @@ func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
+		if NotStarted(err) {
+			return nil, fmt.Errorf("go list: %w", err)
+		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
@@ -78,4 +84,14 @@ func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, 
 		return nil, errors.New(msg)
 	}
 	return pkgs, nil
+}
+
+// NotStarted tells whether err, of [List] or [Start], says that the go
+// command could not be started at all (not installed, not on PATH): the
+// caller could not run the tests, which says nothing of them nor of the
+// packages it was given.
+func NotStarted(err error) bool {
+	var e *exec.Error    // not found on PATH
+	var pe *os.PathError // a path to it that holds no program
+	return errors.As(err, &e) || errors.As(err, &pe) && pe.Op == "fork/exec"
 }

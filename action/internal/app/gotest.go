@@ -103,6 +103,9 @@ func (g *GoTest) Run(ctx context.Context, cfg *Config, dir string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if gotest.NotStarted(err) {
+			return err // no go on PATH: no fault of the input
+		}
 		// A package that does not exist: bad input, before any test
 		// runs, as loadgate run says of its packages.
 		return fmt.Errorf("%w: input %s: %w", ErrBadInput, InputPackages, err)

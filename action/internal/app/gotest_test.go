@@ -126,6 +126,21 @@ func TestGoTestNoSuchPackage(t *testing.T) {
 	}
 }
 
+// TestGoTestNoGo: a job without a go command could not run the tests,
+// which is no fault of its packages input (was: ErrBadInput, "input
+// packages: go list: …", exit status 2).
+func TestGoTestNoGo(t *testing.T) {
+	root, _, _ := tinyRepo(t)
+	prev := gotest.Command
+	gotest.Command = filepath.Join(t.TempDir(), "no-go")
+	t.Cleanup(func() { gotest.Command = prev })
+	cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 1, WorkingDirectory: root, Compare: CompareBaseline}
+	err := (&GoTest{}).Run(t.Context(), cfg, t.TempDir())
+	if err == nil || errors.Is(err, ErrBadInput) || !gotest.NotStarted(err) {
+		t.Errorf("err = %v; want the go command's start failure, not ErrBadInput", err)
+	}
+}
+
 // TestGoTestRefusedFlags: a go-test-flags input that go test or the test
 // binary refuses is bad input naming the input, as loadgate run says of
 // its flags after -- (exit status 2) (was: go test's refusal was "running
