@@ -105,6 +105,9 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 		return helpOrErr(misplacedTestFlag(name, err, own))
 	}
 	cfg.Packages, cfg.TestFlags, cfg.Update = pkgs, testFlags, true
+	if err := refuseEmpty(name, fs, "out"); err != nil {
+		return err
+	}
 	if err := cfg.check(name, out); err != nil {
 		return err
 	}

@@ -87,7 +87,8 @@ Ctrl-C stops go test and summarises what finished.
 Exit status: 0 all passed (or only warned), 1 a test failed or a
 regression, 2 bad usage or unreadable input, 3 inconclusive, 4 loadgate
 could not finish (go test would not start, an output it could not
-write: no verdict on the code), 130 interrupted (143 terminated).
+write: no verdict on the code), 130 interrupted (143 terminated; 141
+when the reader of its output went away, as loadgate run | head does).
 
 Flags:
 %s
@@ -182,6 +183,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return helpOrErr(misplacedTestFlag("run", err, own))
 	}
 	cfg.Packages, cfg.TestFlags = pkgs, testFlags
+	if err := refuseEmpty("run", fs, "out", "report"); err != nil {
+		return err
+	}
 	j, err := pf.load("run")
 	if err != nil {
 		return err

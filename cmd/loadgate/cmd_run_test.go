@@ -127,6 +127,11 @@ func TestRunUsage(t *testing.T) {
 		{"update count", []string{"baseline", "update", "-count", "-1"}, "loadgate baseline update: -count -1: must be at least 1"},
 		// Was refused only after the whole load, by every scenario's
 		// comparison: "open FILE/TestX.json: not a directory", exit 2.
+		// Were taken as unset: the results went to a new temporary
+		// directory, and no report was written, exit status 0.
+		{"out empty", []string{"run", "-out", ""}, "-out is empty: give a dir, or drop -out for its default"},
+		{"report empty", []string{"run", "-report", ""}, "-report is empty: give a file"},
+		{"update out empty", []string{"baseline", "update", "-out", ""}, "loadgate baseline update: -out is empty"},
 		{"baselines is a file", []string{"run", "-baselines", file}, "-baselines " + file + ": not a directory"},
 		{"update baselines is a file", []string{"baseline", "update", "-baselines", file}, "loadgate baseline update: -baselines " + file + ": not a directory"},
 	}

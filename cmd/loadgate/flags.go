@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/gotest"
@@ -151,4 +152,27 @@ func quoteArgs(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// refuseEmpty refuses the flags of names that fs was given with an empty
+// value (-out "$DIR" with DIR unset): left to their default, the output
+// the user asked for went elsewhere, or nowhere, and the run passed.
+func refuseEmpty(cmd string, fs *flag.FlagSet, names ...string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(names, f.Name) && f.Value.String() == "" {
+			err = usageErrorf(cmd, "-%s is empty: give a %s, or drop -%s for its default", f.Name, flagNoun(f), f.Name)
+		}
+	})
+	return err
+}
+
+// flagNoun is the noun of f's usage (`dir`ectory, `file`), "value" if it
+// has none.
+func flagNoun(f *flag.Flag) string {
+	noun, _ := flag.UnquoteUsage(f)
+	if noun == "" {
+		return "value"
+	}
+	return noun
 }
