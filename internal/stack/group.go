@@ -103,6 +103,9 @@ func idList(ids []int) string {
 	return b.String()
 }
 
+// indent writes each line of s after prefix, and ends with a newline; a
+// trailing newline of s (a stack's) adds no line of spaces.
 func indent(s, prefix string) string {
+	s = strings.TrimRight(s, "\n")
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n"
 }

@@ -161,6 +161,15 @@ created by example.com/shop.leak in goroutine 20
 	if got != want {
 		t.Errorf("Report =\n%s\nwant\n%s", got, want)
 	}
+	// A sample that ends with a newline, as a goroutine of a dump does,
+	// left a line of spaces after its stack.
+	g := Group{Count: 1, State: "select", BlockedIn: Frame{Func: "f"}, Sample: Goroutine{Raw: "goroutine 7 [select]:\nf()\n"}}
+	for _, line := range strings.Split(Report([]Group{g, g}), "\n") {
+		if strings.TrimSpace(line) == "" {
+			t.Errorf("Report has a blank line:\n%s", Report([]Group{g, g}))
+			break
+		}
+	}
 	var ids []int
 	for i := range 12 {
 		ids = append(ids, 100+i)
