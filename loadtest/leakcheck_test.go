@@ -1,9 +1,12 @@
 package loadtest
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -216,7 +219,7 @@ func TestWithoutIdleConnections(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	all, _ := w.suspects()
 	w.finish()
-	rest, idle := withoutIdleConnections(all)
+	rest, idle, _ := withoutIdleConnections(all)
 	// One connection, reused by the three requests: counted once, though
 	// its server's end is in this process too (it counted 2).
 	if idle != 1 {
@@ -309,5 +312,53 @@ func TestSignalLoopNotALeak(t *testing.T) {
 		if g.ID == loop.ID {
 			t.Errorf("os/signal's goroutine is a suspect:\n%s", g.Raw)
 		}
+	}
+}
+
+// TestIdleServerConnectionsWithoutClient: a target whose connections to
+// an in-process server have no net/http client end (a raw net.Conn it
+// never closes, one per request) is warned of. Only the server's end of
+// such a connection is left, waiting for the next request; counting
+// client ends alone said nothing of them, neither as leaks nor as idle
+// connections.
+func TestIdleServerConnectionsWithoutClient(t *testing.T) {
+	srv := httptest.NewServer(ok)
+	defer srv.Close()
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	target := Func(func(ctx context.Context) error {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		conns = append(conns, c) // never closed during the load
+		mu.Unlock()
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	})
+	res := runHTTPWith(t, target, Users(1).Iterations(5), func(s *Scenario) {
+		s.Warmup = 0
+		s.Leaks = LeakCheck{Wait: 300 * time.Millisecond}
+	})
+	if !slicesContain(res.Warnings, "5 idle keep-alive HTTP connections") {
+		t.Errorf("warnings %q: want the 5 connections left open named", res.Warnings)
+	}
+	if len(res.Leaks) != 0 {
+		t.Errorf("idle connections counted as leaks:\n%s", leakReport(res.Leaks))
 	}
 }

@@ -161,8 +161,13 @@ func (w *leakWatch) finish() (leaks []Leak, unattributed, idle int) {
 		// false alarm (goleak#102): close them and let their goroutines go.
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 		suspects, unattributed = w.suspects()
-		suspects, idle = withoutIdleConnections(suspects)
-		if len(suspects) == 0 || time.Now().After(deadline) {
+		var serverOnly int
+		suspects, idle, serverOnly = withoutIdleConnections(suspects)
+		// A server's end whose client's is not here either ends in a
+		// moment (a Finish just closed the client's) or is held open by
+		// a client that is no net/http one (a net.Conn never closed):
+		// wait for it as for a suspect.
+		if len(suspects) == 0 && serverOnly == 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(min(pause, time.Until(deadline)))
@@ -187,18 +192,19 @@ func (w *leakWatch) finish() (leaks []Leak, unattributed, idle int) {
 // next bytes, its write loop, and a server connection waiting for the next
 // request. They end when the pool closes them and are not leaks; a
 // connection whose response body was never closed is not idle (its read loop
-// waits in a select) and stays a suspect. It returns the idle connections
-// of clients in this process: those a target can close (Finisher). A
-// server's side of a connection is not counted: it ends when its client
-// closes the connection, as the target's Finish just did, and a
-// connection both of whose ends are in this process is one connection.
-func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle int) {
+// waits in a select) and stays a suspect. It returns the idle connections,
+// a connection both of whose ends are in this process counted once, and
+// serverOnly, those of them of which only the server's end is here: its
+// client is no net/http one of this process (a net.Conn a target never
+// closed), or closed it a moment ago (a target's Finish) and the server
+// has yet to see it.
+func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle, serverOnly int) {
 	const (
 		readLoop  = "net/http.(*persistConn).readLoop"
 		writeLoop = "net/http.(*persistConn).writeLoop"
 		serve     = "net/http.(*conn).serve"
 	)
-	idleReaders := 0
+	idleReaders, servers := 0, 0
 	for _, g := range gs {
 		if g.State == "IO wait" && g.HasFunc(readLoop) {
 			idleReaders++
@@ -208,15 +214,16 @@ func withoutIdleConnections(gs []stack.Goroutine) (rest []stack.Goroutine, idle 
 	for _, g := range gs {
 		switch {
 		case g.State == "IO wait" && g.HasFunc(readLoop):
-			idle++
 		case g.State == "IO wait" && g.HasFunc(serve):
+			servers++
 		case writers > 0 && g.BlockedIn().Func == writeLoop:
 			writers--
 		default:
 			rest = append(rest, g)
 		}
 	}
-	return rest, idle
+	serverOnly = max(servers-idleReaders, 0)
+	return rest, idleReaders + serverOnly, serverOnly
 }
 
 func fileLine(f stack.Frame) string {
