@@ -139,12 +139,18 @@ func runWarnings(scenario string, rs []resultFile) []string {
 	var groups []*group
 	byShape := map[string]*group{}
 	for i, r := range rs {
+		// Two warnings of one run alike in shape are two lines: the
+		// stages "10 users" and "50 users" both cut short by their bound
+		// were one line, "(run 1 alike)", the second's stage lost.
+		nth := map[string]int{}
 		for _, w := range r.Warnings {
 			shape := digits.ReplaceAllString(w, "#")
-			g := byShape[shape]
+			key := shape + "\x00" + strconv.Itoa(nth[shape])
+			nth[shape]++
+			g := byShape[key]
 			if g == nil {
 				g = &group{text: w}
-				byShape[shape] = g
+				byShape[key] = g
 				groups = append(groups, g)
 			}
 			g.runs = append(g.runs, i+1)

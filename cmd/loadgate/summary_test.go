@@ -358,3 +358,21 @@ func TestRunWarnings(t *testing.T) {
 		t.Errorf("runWarnings of one run = %q, want no run number", got)
 	}
 }
+
+// TestRunWarningsOfOneRunAlike: two warnings of one run that differ in
+// their figures alone are both written. The stages "10 users" and "50
+// users" of one run, both cut short by their bound, were written as one
+// line ending "(run 1 alike)", the second stage's warning lost.
+func TestRunWarningsOfOneRunAlike(t *testing.T) {
+	one := "stage 1 (10 users) reached its bound of 1s after 80 of its 100 iterations: give it a longer one with For"
+	two := "stage 2 (50 users) reached its bound of 1s after 90 of its 500 iterations: give it a longer one with For"
+	rs := []resultFile{{Result: &loadtest.Result{Warnings: []string{one, two}}}}
+	if got, want := runWarnings("ramp", rs), []string{"ramp: " + one, "ramp: " + two}; !slices.Equal(got, want) {
+		t.Errorf("runWarnings =\n%q\nwant\n%q", got, want)
+	}
+	rs = append(rs, resultFile{Result: &loadtest.Result{Warnings: []string{one, two}}})
+	want := []string{"ramp run 1: " + one + " (run 2 alike)", "ramp run 1: " + two + " (run 2 alike)"}
+	if got := runWarnings("ramp", rs); !slices.Equal(got, want) {
+		t.Errorf("runWarnings of two runs =\n%q\nwant\n%q", got, want)
+	}
+}
