@@ -221,7 +221,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		return nil
 	}
 	head.Label = "head"
-	p := o.judge.Policy
+	p := o.judge.PolicyFor(res.Scenario) // its breaches name the SLA file's lines too
 	p.SLA = sla
 	c, err := Compare(b.Sample(), head, p)
 	if err != nil {

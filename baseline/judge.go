@@ -102,14 +102,20 @@ func (j *Judge) slaWhere(scenario string) func(expr string) string {
 	if j.SLA == nil {
 		return nil
 	}
+	// The file's name alone: on Windows IsLocal refuses any colon, and
+	// "loadgate.sla:7" kept the runner's absolute path.
+	name := j.SLA.Path
+	if filepath.IsAbs(name) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, name); err == nil && filepath.IsLocal(rel) {
+				name = rel
+			}
+		}
+	}
 	return func(expr string) string {
 		where := j.SLA.Where(scenario, expr)
-		if filepath.IsAbs(where) {
-			if wd, err := os.Getwd(); err == nil {
-				if rel, err := filepath.Rel(wd, where); err == nil && filepath.IsLocal(rel) {
-					where = rel
-				}
-			}
+		if line, ok := strings.CutPrefix(where, j.SLA.Path); ok {
+			return name + line
 		}
 		return where
 	}

@@ -57,3 +57,55 @@ func TestSLABreachNamesItsLine(t *testing.T) {
 		t.Errorf("the comparison's reasons %q do not name loadgate.sla:4", c.Reasons)
 	}
 }
+
+// TestSLABreachNamesItsLineFromAbsolutePath: an SLA file given by its
+// absolute path (as loadgate run and the Action hand it on) is named from
+// the working directory below which it is. On Windows the breach kept the
+// absolute path ("C:\\…\\loadgate.sla:4"): the relative name was taken
+// of the file and line together, and filepath.IsLocal refuses a colon.
+func TestSLABreachNamesItsLineFromAbsolutePath(t *testing.T) {
+	dir := t.TempDir()
+	sla := filepath.Join(dir, "loadgate.sla")
+	if err := os.WriteFile(sla, []byte("error_rate < 1%\n\n[checkout]\np99 < 1ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	j, err := LoadJudge("", sla)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := j.CheckSLA("checkout", []*loadtest.Result{result("checkout", 2*time.Millisecond, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		if o.Expr == "p99 < 1ms" && !strings.HasSuffix(o.Message, "over); loadgate.sla:4") {
+			t.Errorf("breach of the file's rule: %q, want it to end naming loadgate.sla:4", o.Message)
+		}
+	}
+}
+
+// TestCheckComparisonNamesSLALine: the comparison baseline.Check makes of
+// the pooled runs names the SLA file's line of a breach, as its check of
+// each run does. It judged with the policy alone, whose breaches named no
+// file.
+func TestCheckComparisonNamesSLALine(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 5 {
+		Check(&fakeTB{}, result("checkout", time.Millisecond, uint64(i)), WithDir(dir), WithUpdate(true), WithUpdateID("u1"), WithRuns(5))
+	}
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	if err := os.WriteFile(sla, []byte("[checkout]\np99 < 1ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Dir(sla))
+	t.Setenv(EnvSLA, sla)
+	var c *Comparison
+	tb := &fakeTB{}
+	for i := range 5 {
+		c = Check(tb, result("checkout", time.Millisecond, uint64(100+i)), WithDir(dir), WithUpdate(false), WithRuns(5))
+	}
+	if c == nil || !slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.HasSuffix(r, "; sla.txt:2") }) {
+		t.Errorf("the comparison's reasons do not name sla.txt:2: %v\n%s", c, tb.text())
+	}
+}
