@@ -29,8 +29,10 @@ type Generator struct {
 	CPUs int `json:"cpus"`
 	// CPUShare is the CPU time the process used over the measured load,
 	// over the load's wall time times CPUs: 1 means every CPU it could
-	// use was busy the whole time. It is 0 where the platform does not
-	// report the process's CPU time.
+	// use was busy the whole time, and it is never above 1. It is 0, not
+	// measured, over a load shorter than 200 ms (the CPU time moves in
+	// clock ticks) and where the platform does not report the process's
+	// CPU time.
 	CPUShare float64 `json:"cpu_share"`
 	// Sends counts the open-model sends of the measured load, and
 	// SendLagP90NS and SendLagP99NS are the 90th and 99th percentiles of
