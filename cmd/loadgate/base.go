@@ -5,12 +5,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/gotest"
 	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/internal/worktree"
@@ -82,6 +86,8 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 		switch {
 		case recorded == 0:
 			return nil // nothing stored, or stored without a commit: nothing to run again
+		case !o.selectsStored(cfg.Run):
+			return nil // no test -run selects has a baseline: no base run would be compared
 		case gitErr != nil:
 			o.Notes = append(o.Notes, "compared with the stored numbers: this is not a git checkout, so the commit they were recorded at cannot be run again; a machine that runs slower than when they were recorded can fail a comparison (-base stored says this is wanted)")
 			return nil
@@ -115,6 +121,51 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	o.Base = &baseSide{side: side{Dir: t.Dir, Out: filepath.Join(cfg.Out, "base")}, Commit: commit, Why: why, Tree: t}
 	fmt.Fprintf(w, "loadgate: base %s (%s) checked out in %s; base and head run in turn\n", cell.Commit(commit), why, t.Dir)
 	return nil
+}
+
+// baseRun is the -run of the base's go test for the tests run selects: with
+// -base auto, only those of them that have a stored baseline, the only
+// ones whose base runs are compared (verdict.BaseRuns.StoredOnly): a
+// package with one baseline ran every test on the base too, doubling the
+// first look. compared is false when none of them has one. run is kept as it
+// is with -base REF (every scenario is compared with the base), when it
+// selects subtests ("/"), when it does not compile (go test says why), and
+// when a stored baseline does not name its test.
+func (o *runOutcome) baseRun(run string) (pattern string, compared bool) {
+	if o.Config.Base != baseAuto || strings.Contains(run, "/") {
+		return run, true
+	}
+	re, err := regexp.Compile(run)
+	if err != nil {
+		return run, true
+	}
+	tests := map[string]bool{}
+	for _, dir := range o.baselineDirs() {
+		files, _ := filename.JSONFiles(dir)
+		for _, f := range files {
+			b, err := baseline.Load(f)
+			if err != nil {
+				continue // not a baseline; judging says so
+			}
+			if b.Test == "" {
+				return run, true
+			}
+			if top := topTest(b.Test); re.MatchString(top) {
+				tests[top] = true
+			}
+		}
+	}
+	if len(tests) == 0 {
+		return "", false
+	}
+	return "^(" + strings.Join(slices.Sorted(maps.Keys(tests)), "|") + ")$", true
+}
+
+// selectsStored tells whether a test run selects has a stored baseline, or
+// may have (see baseRun), with -base auto.
+func (o *runOutcome) selectsStored(run string) bool {
+	_, compared := o.baseRun(run)
+	return compared
 }
 
 // baselineDirs are the directories of the run's stored baselines.

@@ -218,10 +218,62 @@ func TestRunBaseAutoOnlyStored(t *testing.T) {
 		t.Errorf("TestLoadMix, which has no baseline, was compared with the base:\n%s", res.stdout)
 	}
 	data, _ := os.ReadFile(log)
-	for _, l := range strings.Split(string(data), "\n") {
+	lines := strings.Split(string(data), "\n")
+	baseRuns := 0
+	for i, l := range lines {
 		if strings.HasPrefix(l, "go test ") && strings.Contains(l, "-run ^(") && !strings.Contains(l, "-run ^(TestLoadCatalogue)$") {
 			t.Errorf("more runs of another test than the compared one: %s", l)
 		}
+		// The base runs only the test that has a baseline: it ran all of
+		// ./examples/... at the first look, compared with nothing.
+		if strings.HasPrefix(l, "go test ") && i+1 < len(lines) && strings.Contains(lines[i+1], "loadgate-base-") {
+			baseRuns++
+			if !strings.Contains(l, " -run ^(TestLoadCatalogue)$ ") {
+				t.Errorf("the base ran more than the test with a baseline: %s", l)
+			}
+		}
+	}
+	if baseRuns == 0 {
+		t.Errorf("the base never ran:\n%s", data)
+	}
+}
+
+// TestRunBaseAutoNothingStoredSelected: with -base auto and a baseline
+// stored for a test that -run does not select, the base runs nothing: no
+// base run would be compared.
+func TestRunBaseAutoNothingStoredSelected(t *testing.T) {
+	head := inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
+	r, err := loadtest.ReadFile("../../testdata/gotest/examples/TestLoadCatalogue.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := baseline.SampleOf(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b := &baseline.Baseline{Schema: baseline.SchemaVersion, Scenario: r.Scenario, Package: r.Package, Test: r.Test,
+		UpdateID: "t", Recorded: r.Started, Commit: head, Env: s.Env, Runs: s.Runs}
+	if err := baseline.Save(baseline.Path(dir, r.Scenario), b); err != nil {
+		t.Fatal(err)
+	}
+	loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "-run", "TestLoadMix", "./examples/...")
+	data, _ := os.ReadFile(log)
+	lines := strings.Split(string(data), "\n")
+	headRuns := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "go test ") || !strings.Contains(l, " -run TestLoadMix ") || i+1 >= len(lines) {
+			continue // the fake replays TestLoadCatalogue too, which loadgate adds runs of
+		}
+		if strings.Contains(lines[i+1], "loadgate-base-") {
+			t.Errorf("the base ran -run TestLoadMix, though the test has no baseline:\n%s", data)
+		} else {
+			headRuns++
+		}
+	}
+	if headRuns != 1 {
+		t.Errorf("the head ran -run TestLoadMix %d times, want 1:\n%s", headRuns, data)
 	}
 }
 

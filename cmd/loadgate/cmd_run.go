@@ -556,12 +556,17 @@ func (o *runOutcome) runs(ctx context.Context, run string, count int, w io.Write
 	if o.Base == nil {
 		return o.goTest(ctx, &o.side, run, count, w)
 	}
+	// With no test run selects that has a stored baseline, no base run
+	// would be compared: the base runs none.
+	baseRun, compared := o.baseRun(run)
 	for range count {
 		if ctx.Err() != nil || o.Interrupted {
 			return nil
 		}
-		if err := o.goTest(ctx, &o.Base.side, run, 1, w); err != nil {
-			return err
+		if compared {
+			if err := o.goTest(ctx, &o.Base.side, baseRun, 1, w); err != nil {
+				return err
+			}
 		}
 		if err := o.goTest(ctx, &o.side, run, 1, w); err != nil {
 			return err
