@@ -352,7 +352,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(
-			"n=%d+%d: too few runs for the rank test to confirm a change at alpha %.3g; record and compare 5 runs a side (go test -count=5)",
+			"n=%d+%d: too few runs for the rank test to confirm a change at alpha %.3g; record and compare 5 runs a side (go test -count=5, loadgate run -count 5)",
 			len(base.Runs), len(head.Runs), alpha))
 	}
 
