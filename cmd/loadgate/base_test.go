@@ -184,12 +184,10 @@ func TestRunBaseTarget(t *testing.T) {
 	}
 }
 
-// TestRunBaseAutoOnlyStored: -base auto runs the commit the stored
-// baselines were recorded at, and compares with it the scenarios that have
-// a baseline; the others are judged as without one, and get no more runs.
-func TestRunBaseAutoOnlyStored(t *testing.T) {
-	head := inGit(t)
-	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
+// catalogueBaseline stores a baseline of TestLoadCatalogue, recorded at
+// commit, in a directory of its own, and returns the directory.
+func catalogueBaseline(t *testing.T, commit string) string {
+	t.Helper()
 	r, err := loadtest.ReadFile("../../testdata/gotest/examples/TestLoadCatalogue.json")
 	if err != nil {
 		t.Fatal(err)
@@ -200,10 +198,20 @@ func TestRunBaseAutoOnlyStored(t *testing.T) {
 	}
 	dir := t.TempDir()
 	b := &baseline.Baseline{Schema: baseline.SchemaVersion, Scenario: r.Scenario, Package: r.Package, Test: r.Test,
-		UpdateID: "t", Recorded: r.Started, Commit: head, Env: s.Env, Runs: s.Runs}
+		UpdateID: "t", Recorded: r.Started, Commit: commit, Env: s.Env, Runs: s.Runs}
 	if err := baseline.Save(baseline.Path(dir, r.Scenario), b); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// TestRunBaseAutoOnlyStored: -base auto runs the commit the stored
+// baselines were recorded at, and compares with it the scenarios that have
+// a baseline; the others are judged as without one, and get no more runs.
+func TestRunBaseAutoOnlyStored(t *testing.T) {
+	head := inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
+	dir := catalogueBaseline(t, head)
 	res := loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "./examples/...")
 	for _, want := range []string{
 		"compared with " + cell.Commit(head) + " (the commit the baselines were recorded at)",
@@ -244,20 +252,7 @@ func TestRunBaseAutoOnlyStored(t *testing.T) {
 func TestRunBaseAutoNothingStoredSelected(t *testing.T) {
 	head := inGit(t)
 	log := fakeRun{events: "../../testdata/gotest/examples.jsonl", results: "../../testdata/gotest/examples"}.install(t)
-	r, err := loadtest.ReadFile("../../testdata/gotest/examples/TestLoadCatalogue.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := baseline.SampleOf(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	b := &baseline.Baseline{Schema: baseline.SchemaVersion, Scenario: r.Scenario, Package: r.Package, Test: r.Test,
-		UpdateID: "t", Recorded: r.Started, Commit: head, Env: s.Env, Runs: s.Runs}
-	if err := baseline.Save(baseline.Path(dir, r.Scenario), b); err != nil {
-		t.Fatal(err)
-	}
+	dir := catalogueBaseline(t, head)
 	loadgate(t.Context(), "run", "-progress", "off", "-out", t.TempDir(), "-baselines", dir, "-run", "TestLoadMix", "./examples/...")
 	data, _ := os.ReadFile(log)
 	lines := strings.Split(string(data), "\n")
