@@ -56,7 +56,9 @@ const (
 )
 
 // TB is the part of [testing.TB] that Check needs. When the value also has
-// a Helper method, Check calls it.
+// a Helper method, Check calls it; when it has a Failed method, as
+// *testing.T does, Check records no run of a test that has already failed.
+// A TB without Failed cannot say so, and its runs are recorded.
 type TB interface {
 	Errorf(format string, args ...any)
 	Logf(format string, args ...any)
@@ -100,7 +102,12 @@ var _ TB = (testing.TB)(nil)
 // the load: Check logs that it leaves it alone, and the merged result
 // (loadgate merge) is compared and checked instead.
 //
-// Check returns the comparison it made, or nil.
+// Check returns the comparison it made, which has already failed t if its
+// Verdict is Fail (unless LOADGATE_POOLED=1). It returns nil when it
+// compared nothing: when it recorded, while it pools the earlier runs of a
+// -count, without a baseline, for a shard's result, and when it failed t
+// before comparing (an invalid option, a nil res, a baseline that cannot be
+// read or was sent elsewhere).
 func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 	if h, ok := t.(interface{ Helper() }); ok {
 		h.Helper()

@@ -82,7 +82,8 @@ type Comparison struct {
 	// Names compares the p99 and the error rate of each request name, when
 	// both sides' runs have more than one name (a stored baseline's too,
 	// [Run.Names]): where a change of the totals comes from. They only
-	// warn, and do not decide the verdict (see nameRows).
+	// warn, and do not decide the verdict. At most [MaxComparedNames]
+	// names are compared, the worst changes first.
 	Names []Row
 	// EnvMismatch lists how the machines of the two samples differ
 	// ("cpus: 2 vs 4"); empty when they do not.
@@ -178,7 +179,7 @@ type Row struct {
 	// were generator-bound that too few were left to judge it without
 	// them: the verdict is inconclusive, whatever the values, and
 	// Comparison.GeneratorBound says which runs. The Stats hold every run
-	// (everyRun), or the runs judged when Demote left the row so.
+	// of each side, or the runs judged when Demote left the row so.
 	GeneratorBound bool
 	// BoundByChange says the metric was judged on every run although
 	// some were generator-bound, and failed: the base's runs were made in
@@ -234,11 +235,12 @@ func CompareRuns(base, head []*loadtest.Result, p Policy) (*Comparison, error) {
 // Compare judges head against base under policy p. Each metric's per-run
 // values on the two sides go through a Mann-Whitney U test (the
 // golang.org/x/perf/benchmath implementation benchstat uses): a metric
-// fails when it is significantly worse and beyond its rule's tolerance,
-// warns when it is beyond tolerance but not significant (unless the runs'
-// noise reaches as large an improvement: Row.noiseBothWays) or significant
-// and beyond the rule's warn level, and passes otherwise. Compare returns an
-// error, and no comparison, when the samples cannot be compared: another
+// fails when it is significantly worse and beyond its rule's tolerance;
+// it warns when it is significantly worse beyond the rule's warn level, or
+// beyond tolerance without significance (unless the interval of the change
+// reaches as large an improvement too: runs that noisy do not even hint at
+// a change); it passes otherwise. Compare returns an error, and no
+// comparison, when the samples cannot be compared: another
 // scenario ([ErrScenarioMismatch]), no runs ([ErrNoRuns]), runs sent to
 // another target ([ErrTargetMismatch]) or at another LOADGATE_SCALE or
 // LOADGATE_RATE_SCALE ([ErrScaleMismatch]), an invalid policy or a

@@ -128,7 +128,9 @@ func ExampleWriteBenchmarks() {
 }
 
 // In a load test, Check compares with the stored baseline, or records one
-// under LOADGATE_UPDATE=1.
+// under LOADGATE_UPDATE=1. Check needs the t of a running test, so this
+// example is compiled but not run; Example shows what Check does with the
+// runs, without a test.
 func ExampleCheck() {
 	_ = func(t *testing.T, scenario loadtest.Scenario) {
 		res := loadtest.Run(t, scenario)

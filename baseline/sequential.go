@@ -83,10 +83,10 @@ func (r Row) settled(alpha float64, paired bool) bool {
 	return hi <= r.Rule.Tolerance || unitHi < r.Rule.Floor
 }
 
-// Settled tells whether more runs could change c's verdict: it is settled
-// once it fails (a gating metric failed, an SLA was breached: no run can
-// undo either), or once every gating metric is shown within its
-// tolerance.
+// Settled reports whether no more runs can change c's verdict, so that a
+// tool adding runs look by look may stop: c is settled once it fails (a
+// gating metric failed, an SLA was breached: no run can undo either), or
+// once every gating metric is shown within its tolerance.
 func (c *Comparison) Settled() bool {
 	if c.Verdict == Fail {
 		return true
@@ -133,12 +133,12 @@ func (c *Comparison) Conclude() {
 // Demote turns the failures of c whose p-value is over alpha into
 // warnings saying why ("not significant over 12 scenarios") and how
 // (detail, "p must be at most 0.0042; Benjamini-Hochberg"), in Row.Note,
-// and why alone in Row.Demoted: a correction for many comparisons
-// ([verdict] runs Benjamini-Hochberg's over the scenarios of a run) asks
-// for a stricter level than the one c was judged at. A failure judged
-// without generator-bound runs on runs too few to ever reach alpha becomes
-// inconclusive instead: generator-bound, like a row they left too few
-// runs to judge at all.
+// and why alone in Row.Demoted: a correction for many comparisons (the
+// loadgate command and the Action apply Benjamini-Hochberg's over the
+// scenarios of a run) asks for a stricter level than the one c was judged
+// at. A failure judged without generator-bound runs on runs too few to
+// ever reach alpha becomes inconclusive instead: generator-bound, like a
+// row they left too few runs to judge at all.
 func (c *Comparison) Demote(alpha float64, why, detail string) {
 	note := why + " (" + detail + ")"
 	changed := false
