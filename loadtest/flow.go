@@ -280,7 +280,7 @@ func (it *Iteration) Do(name string, req *http.Request, expect ...int) (*http.Re
 // expected, calls check with the response and its whole body (up to
 // FlowTarget.MaxBody; resp.Body reads the same bytes). An error from check
 // fails the step as "check", counted under the step's name in
-// Result.ByName, as [HTTP.Check] fails a request: use it for what a k6
+// Result.ByName, as [Request.Check] fails a request: use it for what a k6
 // check tests, such as a login's token in the body, so that the failure
 // is the step's, not only the iteration's. Do a check in the FlowFunc
 // after Do, and a failure counts against the iteration alone.

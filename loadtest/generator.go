@@ -315,7 +315,7 @@ func generatorOf(g Generator, lags *sendLags, p *phaseTally) *Generator {
 // BoundWord is the word every rendering marks a generator-bound run with.
 const BoundWord = "generator-bound"
 
-// Verdict is the sentence that says g was generator-bound and why, as
+// Verdict returns the sentence that says g was generator-bound and why, as
 // the result's warnings and the summaries give it; "" when it was not.
 func (g *Generator) Verdict() string {
 	if g == nil || !g.Bound {
@@ -325,7 +325,7 @@ func (g *Generator) Verdict() string {
 		": the latencies are the load generator's as much as the service's; a comparison judges latencies and throughput without this run, or leaves them inconclusive"
 }
 
-// Figures is the line of the summary that describes g: "generator: 12% of
+// Figures returns the line of the summary that describes g: "generator: 12% of
 // 2 CPUs, send lag p99 45µs, scheduler latency p99 98µs", starting with
 // generator-bound instead when it was.
 func (g *Generator) Figures() string {

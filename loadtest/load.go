@@ -39,9 +39,9 @@ type Load interface {
 	Stages() []Stage
 }
 
-// Stage is one phase of load. Build stages with [Rate], [Poisson], [Paced]
-// or [Users] and refine them with the chaining methods; the zero Stage is
-// not useful. A stage that would send nothing (a rate of 0 from start to
+// Stage is one stretch of a load: its arrivals or users, and its length.
+// Build stages with [Rate], [Poisson], [Paced] or [Users] and refine them
+// with the chaining methods; the zero Stage is not useful. A stage that would send nothing (a rate of 0 from start to
 // end, 0 users throughout, a [Pacer] that plans no arrival before the
 // stage ends) is refused when the scenario runs, and so is a stage of
 // rates that plans under one request, as LOADGATE_SCALE can leave one: a

@@ -52,8 +52,11 @@ type Result struct {
 	// Latency is timed from when each request should have started (the open
 	// model's schedule); ServiceTime from when it actually started. In the
 	// closed model they are the same.
-	Latency      Latency             `json:"latency"`
-	ServiceTime  Latency             `json:"service_time"`
+	Latency     Latency `json:"latency"`
+	ServiceTime Latency `json:"service_time"`
+	// ErrorKinds counts the failed requests by error kind (see
+	// [ErrorKind]); ErrorSamples keeps, per kind, the first few distinct
+	// messages (at most 5, each cut at 300 bytes) to say what failed.
 	ErrorKinds   map[string]int64    `json:"error_kinds"`
 	ErrorSamples map[string][]string `json:"error_samples,omitempty"`
 	// StatusCodes counts responses by status code, for targets that report
@@ -108,7 +111,10 @@ type Result struct {
 	// the result file. [WriteFile] sets it when it writes them; empty when
 	// the scenario took no profile ([Scenario.Profile]).
 	Profiles map[string]string `json:"profiles,omitempty"`
-	Warnings []string          `json:"warnings,omitempty"`
+	// Warnings are findings about the run that do not fail it, such as a
+	// generator-bound run, a stage cut off at its bound before its
+	// iterations were done, or a profile that could not be taken.
+	Warnings []string `json:"warnings,omitempty"`
 
 	// Shard says which part of a sharded load (LOADGATE_SHARD) this result
 	// holds, or which parts a merged one joins; nil for an unsharded run.

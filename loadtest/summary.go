@@ -265,7 +265,7 @@ func writeShards(b *strings.Builder, shards []ShardRun) {
 // ShardRunColumns name the cells of [ShardRun.Cells].
 var ShardRunColumns = []string{"shard", "requests", "errors", "rate", "p99", "start skew", "pacer lag", "CPU", "stopped"}
 
-// Cells is the shard's row of a merged result's breakdown, as loadgate
+// Cells returns the shard's row of a merged result's breakdown, as loadgate
 // merge prints it and the GitHub Action's comment shows it: what it sent,
 // its p99, how late it started and how its generator fared. A shard
 // that did not wait for a start (a later run of its process) has "-" for
