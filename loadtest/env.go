@@ -18,6 +18,8 @@ import (
 
 // Environment variables the harness reads.
 const (
+	// EnvOut names the directory Run writes each scenario's result to, as
+	// WriteFile does; unset, Run writes no file.
 	EnvOut = "LOADGATE_OUT"
 	// EnvScale multiplies every duration of the load (stages and warm-up,
 	// not think time); see [Run].
