@@ -133,7 +133,7 @@ func TestCheckUpdateKeepsOldBaseline(t *testing.T) {
 			t.Fatalf("run %d of 3 of a new session changed the stored baseline", i+1)
 		}
 	}
-	if _, err := os.Stat(PartialPath(path)); err != nil {
+	if _, err := os.Stat(StagedPath(path)); err != nil {
 		t.Errorf("the session's first runs are not staged: %v", err)
 	}
 	record("new", 3, 12)
@@ -144,7 +144,7 @@ func TestCheckUpdateKeepsOldBaseline(t *testing.T) {
 	if len(b.Runs) != 3 || b.UpdateID != "new" || b.Latency.Count != 3000 {
 		t.Errorf("after the session's last run: %d runs of %q, %d requests; want 3 of \"new\", 3000", len(b.Runs), b.UpdateID, b.Latency.Count)
 	}
-	if _, err := os.Stat(PartialPath(path)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(StagedPath(path)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("staging file left after the session completed: %v", err)
 	}
 	// A session cut short is dropped by the next one, never mixed in.

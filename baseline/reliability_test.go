@@ -264,7 +264,7 @@ func TestIssue20ConcurrentUpdatesRefused(t *testing.T) {
 		t.Fatalf("first run of update a: %s", got)
 	}
 	got := b.record(t, "b", 3, 20)
-	if !strings.HasPrefix(got, "err not recording into "+path+": another update of this baseline is running: update session a is recording it (1 run staged in "+PartialPath(path)) {
+	if !strings.HasPrefix(got, "err not recording into "+path+": another update of this baseline is running: update session a is recording it (1 run staged in "+StagedPath(path)) {
 		t.Errorf("update b, while a stages its runs: %s", got)
 	}
 	if got := a.record(t, "a", 3, 11); !strings.Contains(got, "another update of it ran alongside this one, so these runs measured both loads (pid ") || !strings.Contains(got, "the stored baseline is left as it was") {
@@ -311,7 +311,7 @@ func TestIssue20FixedUpdateIDDoesNotMix(t *testing.T) {
 		got := next.record(t, "fixed", 5, uint64(10+i))
 		want := fmt.Sprintf("ok %d %v | ", i+1, i == 4)
 		if i == 0 {
-			want += "discarded 2 runs of update session fixed staged in " + PartialPath(path) + ", which stopped before its last run"
+			want += "discarded 2 runs of update session fixed staged in " + StagedPath(path) + ", which stopped before its last run"
 		}
 		if !strings.HasPrefix(got, want) {
 			t.Fatalf("run %d of the next update: %s\nwant %s", i+1, got, want)

@@ -14,7 +14,7 @@ import (
 )
 
 // An update session records the runs of one process into a baseline. It
-// owns the baseline's staging file ([PartialPath]) from its first run to
+// owns the baseline's staging file ([StagedPath]) from its first run to
 // its last, by an exclusive lock on it that the kernel drops when the
 // process exits, however it exits. So:
 //
@@ -58,7 +58,7 @@ type writtenBaseline struct {
 // contendedPath is the file in which a refused update tells the one that
 // holds the staging file of the baseline at path that they overlapped.
 func contendedPath(path string) string {
-	return PartialPath(path) + ".contended"
+	return StagedPath(path) + ".contended"
 }
 
 // ownWrite tells whether this process wrote b, stored at path, in the
@@ -90,19 +90,19 @@ func noteWritten(path string, b *Baseline) {
 // second result describes staged runs left by an update that stopped,
 // which the claim discards; "" if there were none.
 func takeClaim(path, id string) (*claim, string, error) {
-	partial := PartialPath(path)
+	staged := StagedPath(path)
 	for range 10 {
-		f, err := os.OpenFile(partial, os.O_RDWR|os.O_CREATE, 0o644)
+		f, err := os.OpenFile(staged, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
 			return nil, "", err
 		}
 		ok, err := lease.TryLock(f)
 		if err != nil {
 			f.Close()
-			return nil, "", fmt.Errorf("locking %s: %w", partial, err)
+			return nil, "", fmt.Errorf("locking %s: %w", staged, err)
 		}
 		if !ok {
-			other := describeStaged(f, partial)
+			other := describeStaged(f, staged)
 			f.Close()
 			// The holder learns of the overlap at its next run.
 			note := fmt.Sprintf("pid %d, update session %s, at %s", os.Getpid(), id, time.Now().UTC().Format(time.RFC3339))
@@ -113,7 +113,7 @@ func takeClaim(path, id string) (*claim, string, error) {
 			return nil, "", fmt.Errorf("not recording into %s: %w: %s; run one update of a baseline at a time",
 				path, ErrConcurrentUpdate, other)
 		}
-		if !lease.SameFile(f, partial) {
+		if !lease.SameFile(f, staged) {
 			// Removed by a session that completed as we opened it.
 			lease.Unlock(f)
 			f.Close()
@@ -121,7 +121,7 @@ func takeClaim(path, id string) (*claim, string, error) {
 		}
 		stale := ""
 		if data, _ := io.ReadAll(f); len(data) > 0 {
-			stale = "discarded " + staleRuns(data, partial)
+			stale = "discarded " + staleRuns(data, staged)
 		}
 		if err := f.Truncate(0); err != nil {
 			lease.Unlock(f)
@@ -132,29 +132,29 @@ func takeClaim(path, id string) (*claim, string, error) {
 		os.Remove(contendedPath(path))
 		return &claim{f: f, id: id}, stale, nil
 	}
-	return nil, "", fmt.Errorf("not recording into %s: %w: its staging file %s keeps changing hands", path, ErrConcurrentUpdate, partial)
+	return nil, "", fmt.Errorf("not recording into %s: %w: its staging file %s keeps changing hands", path, ErrConcurrentUpdate, staged)
 }
 
-// describeStaged says whose runs the staging file f at partial holds, as
+// describeStaged says whose runs the staging file f at path staged holds, as
 // far as it can be read while its owner writes it.
-func describeStaged(f *os.File, partial string) string {
+func describeStaged(f *os.File, staged string) string {
 	data, _ := io.ReadAll(f)
-	b, err := Parse(data, partial)
+	b, err := Parse(data, staged)
 	if err != nil {
-		return "another update holds its staging file " + partial
+		return "another update holds its staging file " + staged
 	}
 	return fmt.Sprintf("update session %s is recording it (%s staged in %s, the last at %s)",
-		b.UpdateID, cell.Plural(len(b.Runs), "run"), partial, b.Recorded.Format(time.RFC3339))
+		b.UpdateID, cell.Plural(len(b.Runs), "run"), staged, b.Recorded.Format(time.RFC3339))
 }
 
 // staleRuns describes the runs in a staging file nobody holds.
-func staleRuns(data []byte, partial string) string {
-	b, err := Parse(data, partial)
+func staleRuns(data []byte, staged string) string {
+	b, err := Parse(data, staged)
 	if err != nil {
-		return fmt.Sprintf("an unreadable staging file %s, left by an update that stopped (%v)", partial, err)
+		return fmt.Sprintf("an unreadable staging file %s, left by an update that stopped (%v)", staged, err)
 	}
 	return fmt.Sprintf("%s of update session %s staged in %s, which stopped before its last run (the last at %s)",
-		cell.Plural(len(b.Runs), "run"), b.UpdateID, partial, b.Recorded.Format(time.RFC3339))
+		cell.Plural(len(b.Runs), "run"), b.UpdateID, staged, b.Recorded.Format(time.RFC3339))
 }
 
 // stage writes b into the claim's staging file, in place: the file is the
@@ -177,7 +177,7 @@ func (c *claim) stage(b *Baseline) error {
 
 // release removes the staging file and drops the claim.
 func (c *claim) release(path string) error {
-	err := os.Remove(PartialPath(path)) // before the unlock, as lease.Release
+	err := os.Remove(StagedPath(path)) // before the unlock, as lease.Release
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
 	}
@@ -211,12 +211,12 @@ func overlap(path string) string {
 func DiscardStaged(path string) (*Baseline, error) {
 	procLock.Lock()
 	defer procLock.Unlock()
-	partial := PartialPath(path)
+	staged := StagedPath(path)
 	if c := claims[path]; c != nil {
 		b := c.staged
 		return b, c.release(path)
 	}
-	f, err := os.OpenFile(partial, os.O_RDWR, 0)
+	f, err := os.OpenFile(staged, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -229,13 +229,13 @@ func DiscardStaged(path string) (*Baseline, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%s: %w: %s", partial, ErrConcurrentUpdate, describeStaged(f, partial))
+		return nil, fmt.Errorf("%s: %w: %s", staged, ErrConcurrentUpdate, describeStaged(f, staged))
 	}
 	defer lease.Unlock(f)
 	data, _ := io.ReadAll(f)
-	b, _ := Parse(data, partial)
-	if lease.SameFile(f, partial) {
-		if err := os.Remove(partial); err != nil {
+	b, _ := Parse(data, staged)
+	if lease.SameFile(f, staged) {
+		if err := os.Remove(staged); err != nil {
 			return b, err
 		}
 	}

@@ -137,7 +137,7 @@ func Record(path, updateID string, results ...*loadtest.Result) (*Baseline, erro
 
 // RecordSession is [Record] for a session of a known number of runs
 // (go test -count=5 records 5): the runs are kept in a staging file beside
-// the baseline ([PartialPath]) until the session has complete of them, and
+// the baseline ([StagedPath]) until the session has complete of them, and
 // only then replace the stored baseline, so that an update cut short (an
 // interrupt, a crash, a failed test) leaves the old baseline whole. The
 // session is this process's: its later runs append to the baseline it
@@ -281,12 +281,27 @@ func recordSession(path, updateID string, complete int, results ...*loadtest.Res
 	return rec, c.release(path)
 }
 
-// PartialPath is the staging file of the baseline at path, where
+// StagedPath is the staging file of the baseline at path, where
 // [RecordSession] keeps the runs of a session that is not complete yet:
-// a hidden file beside it.
-func PartialPath(path string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+// a hidden file beside it, ".checkout.json.staged".
+func StagedPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+stagedSuffix)
 }
+
+// StagedBaseline returns the baseline whose staging file ([StagedPath]) is
+// at staged, and whether staged is the name of one: a tool that finds the
+// staging files an update left (its process killed) hands the baseline's
+// path to [DiscardStaged].
+func StagedBaseline(staged string) (path string, ok bool) {
+	name := filepath.Base(staged)
+	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json"+stagedSuffix) {
+		return "", false
+	}
+	return filepath.Join(filepath.Dir(staged), strings.TrimSuffix(name[1:], stagedSuffix)), true
+}
+
+// stagedSuffix ends the name of a staging file.
+const stagedSuffix = ".staged"
 
 // addRuns appends the runs of results (whose sample is s) to b, unless
 // they were sent to another target or at other scales than b's runs: a

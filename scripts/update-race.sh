@@ -28,7 +28,7 @@ L=$work/loadgate
 RUN='^TestBaselineCheckout$'
 PKG=./examples/shop
 FILE=$B/checkout_at_150_per_second.json
-STAGED=$B/.checkout_at_150_per_second.json.partial
+STAGED=$B/.checkout_at_150_per_second.json.staged
 go build -o "$L" ./cmd/loadgate || exit 1
 go test -c -o /dev/null "$PKG" || exit 1 # compile once, before the races
 

@@ -123,7 +123,7 @@ func cmdBaselineUpdate(ctx context.Context, args []string, stdout io.Writer) err
 	return o.updateError(name)
 }
 
-// collectUpdate finds what the update recorded (o.Written, o.Partial,
+// collectUpdate finds what the update recorded (o.Written, o.Staged,
 // o.BaselineErr) and notes a checkout with uncommitted changes. baseline
 // update and run -update call it once the tests ran, before judging, and
 // updateError after the summary, so that both end an update alike.
@@ -154,7 +154,7 @@ func (o *runOutcome) updateError(cmd string) error {
 	if o.BaselineErr != nil {
 		return failed
 	}
-	if len(o.Written) == 0 && len(o.Partial) == 0 && !o.checkFailed() {
+	if len(o.Written) == 0 && len(o.Staged) == 0 && !o.checkFailed() {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: no baseline recorded: no test that ran called baseline.Check (-run %q); call baseline.Check(t, res) after loadtest.Run in the tests whose baselines to keep", cmd, o.Config.Run)}
 	}
 	return nil

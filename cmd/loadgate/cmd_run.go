@@ -501,11 +501,11 @@ type runOutcome struct {
 	// baseline update).
 	Written     []baselineFile
 	BaselineErr error
-	// Partial lists this session's staged runs of baselines it did not
+	// Staged lists this session's staged runs of baselines it did not
 	// replace: the update stopped before its last run (see
 	// baseline.RecordSession); Path is the staging file, which is removed
 	// (no later update may add to its runs).
-	Partial []baselineFile
+	Staged []baselineFile
 	// leases are held while an update runs (see takeLeases).
 	leases []*lease.Lease
 }
@@ -741,7 +741,7 @@ func (o *runOutcome) baselineDir(pkg string) (string, bool) {
 
 // writtenBaselines finds the baselines the run recorded: those of its
 // update session in the baseline directories of its packages. It also
-// fills o.Partial with the session's staged runs that replaced nothing.
+// fills o.Staged with the session's staged runs that replaced nothing.
 func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 	dirs := o.baselineDirs()
 	var out []baselineFile
@@ -753,14 +753,14 @@ func writtenBaselines(o *runOutcome) ([]baselineFile, error) {
 		}
 		for _, e := range entries {
 			path := filepath.Join(dir, e.Name())
-			if !e.IsDir() && strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".json.partial") {
+			if of, staged := baseline.StagedBaseline(path); staged && !e.IsDir() {
 				if b, err := baseline.Load(path); err == nil && b.UpdateID == o.Config.UpdateID {
 					// The update's test processes have exited: their
 					// runs can only be reported, and the file goes.
-					if _, err := baseline.DiscardStaged(filepath.Join(dir, strings.TrimSuffix(strings.TrimPrefix(e.Name(), "."), ".partial"))); err != nil {
+					if _, err := baseline.DiscardStaged(of); err != nil {
 						errs = append(errs, err)
 					}
-					o.Partial = append(o.Partial, baselineFile{path, b})
+					o.Staged = append(o.Staged, baselineFile{path, b})
 				}
 				continue
 			}

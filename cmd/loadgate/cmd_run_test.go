@@ -238,7 +238,7 @@ func TestBaselineUpdateCutShort(t *testing.T) {
 	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
 	t.Setenv(envFakePartial, "1")
 	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
-	staged := baseline.PartialPath(filepath.Join(pkg, "testdata", "loadgate", "checkout_at_150_per_second.json"))
+	staged := baseline.StagedPath(filepath.Join(pkg, "testdata", "loadgate", "checkout_at_150_per_second.json"))
 	want := "NOT RECORDED  checkout at 150 per second: the update stopped after 5 runs; the stored baseline is unchanged (the staged runs were removed from " + staged + ")"
 	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "no test that ran called baseline.Check") {
 		t.Errorf("summary of an update cut short:\n%s\nwant the line\n%s", r.stdout, want)

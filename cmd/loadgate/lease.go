@@ -67,10 +67,13 @@ func (o *runOutcome) takeLeases(cmd string) error {
 // scenario. One an update still holds (a go test run by hand) is left.
 func (o *runOutcome) dropStaged(w io.Writer) {
 	for _, dir := range o.baselineDirs() {
-		staged, _ := filepath.Glob(filepath.Join(dir, ".*.json.partial"))
+		staged, _ := filepath.Glob(baseline.StagedPath(filepath.Join(dir, "*.json")))
 		for _, p := range staged {
-			name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), ".partial")
-			b, err := baseline.DiscardStaged(filepath.Join(dir, name))
+			path, ok := baseline.StagedBaseline(p)
+			if !ok {
+				continue
+			}
+			b, err := baseline.DiscardStaged(path)
 			switch {
 			case err != nil:
 				fmt.Fprintf(w, "loadgate: left %s: %v\n", p, err)

@@ -198,7 +198,7 @@ func fakeRecord(pkgDir, id string) error {
 		}
 		name := filepath.Join(dir, filepath.Base(f))
 		if os.Getenv(envFakePartial) == "1" {
-			name = baseline.PartialPath(name)
+			name = baseline.StagedPath(name)
 		}
 		if err := os.WriteFile(name, data, 0o644); err != nil {
 			return err

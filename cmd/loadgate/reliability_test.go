@@ -99,7 +99,7 @@ func TestIssue20LeftoverStagingReportedAndCleaned(t *testing.T) {
 	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
 	t.Setenv(envFakePartial, "1")
 	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
-	staged := baseline.PartialPath(filepath.Join(pkg, "testdata", "loadgate", "checkout_at_150_per_second.json"))
+	staged := baseline.StagedPath(filepath.Join(pkg, "testdata", "loadgate", "checkout_at_150_per_second.json"))
 	if !strings.Contains(r.stdout, "NOT RECORDED  checkout at 150 per second") || !strings.Contains(r.stdout, "the staged runs were removed from "+staged) {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
@@ -133,7 +133,7 @@ func TestIssue20StagingOfAKilledUpdateDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staged := baseline.PartialPath(filepath.Join(dir, "checkout_at_150_per_second.json"))
+	staged := baseline.StagedPath(filepath.Join(dir, "checkout_at_150_per_second.json"))
 	if err := os.WriteFile(staged, []byte(strings.Replace(string(data), `"update_id": "fixture"`, `"update_id": "killed"`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -389,14 +389,14 @@ func writeWritten(w io.Writer, o *runOutcome) {
 	switch {
 	case len(o.Written) > 0:
 		writeBaselineTable(w, o.Written)
-	case len(o.Partial) > 0:
+	case len(o.Staged) > 0:
 		fmt.Fprintf(w, "none\n")
 	case o.checkFailed():
 		fmt.Fprintf(w, "none: baseline.Check refused to record (see the failed tests above)\n")
 	default:
 		fmt.Fprintf(w, "none: no test that ran called baseline.Check (-run %q)\n", o.Config.Run)
 	}
-	for _, p := range o.Partial {
+	for _, p := range o.Staged {
 		fmt.Fprintf(w, "NOT RECORDED  %s: the update stopped after %s; the stored baseline is unchanged (the staged runs were removed from %s)\n",
 			p.Baseline.Scenario, cell.Plural(len(p.Baseline.Runs), "run"), p.Path)
 	}

@@ -25,7 +25,7 @@ import (
 // bytes keeps its first whole runes and ends in a hash of the whole name,
 // so that the file names built on it (".tmp-<base>-123",
 // "<base>.shard-2-of-4.json", "<base>.12.cpu.pprof",
-// ".<base>.json.partial") stay under the 255 bytes a file name may have: a
+// ".<base>.json.staged") stay under the 255 bytes a file name may have: a
 // scenario named by a long sentence was not written at all ("file name too
 // long"). Different names can still map to the same file name ("a b" and
 // "a/b", or "Login" and "login" on a file system that ignores case): the
