@@ -21,9 +21,9 @@
 //     connection (no coordinated omission); the time from the actual start
 //     is kept as service time.
 //  3. Every completed request is recorded into HDR histograms (1 ns to 1 h,
-//     3 significant digits) sharded across CPUs, so memory stays constant
+//     3 significant digits), one set per CPU, so memory stays constant
 //     however long the run and the recording path allocates nothing.
-//     The slowest requests are kept too, in a fixed array per shard, with
+//     The slowest requests are kept too, in a fixed array per CPU, with
 //     the request id and W3C trace id each was sent with (HTTP targets and
 //     a Flow's steps send a traceparent per request), so that they can be
 //     looked up in the service's logs and tracing backend.

@@ -7,8 +7,8 @@ import (
 )
 
 // MaxNames bounds the request names one run keeps apart in
-// [Result.ByName]. Each name holds two latency histograms per recording
-// shard (about half a megabyte per CPU), so a scenario that names its
+// [Result.ByName]. Each name holds two latency histograms per CPU (about
+// half a megabyte per CPU), so a scenario that names its
 // requests by their parameters ("product 8812") would fill the machine's
 // memory; past the bound, new names are counted together under
 // [OtherNames] and the result warns. Name requests by route or by step.
