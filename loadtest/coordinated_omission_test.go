@@ -75,7 +75,8 @@ func httpGet(client *http.Client, url string) loadtest.Func {
 
 // TestCoordinatedOmission loads a server that freezes for 200 ms every 2 s
 // at 1,000 req/s. The open model times each request from when it should
-// have started, so its p99 matches the analytic 180 ms within 15%; the
+// have started, so its p99 is at least the analytic 180 ms less 15% (a
+// machine short of CPU can only add to it); the
 // closed model (users that wait for each answer, as hey and wrk do) sends
 // little during a stall and reports a p95 (and usually a p99) far below
 // the truth.
@@ -138,15 +139,19 @@ func TestCoordinatedOmission(t *testing.T) {
 				}
 				return
 			}
-			dev := float64(p99)/float64(wantP99) - 1
-			switch {
-			case raceEnabled && dev < -0.15:
-				// Under the race detector the server serves the burst at
-				// the end of each stall slowly, which only raises the tail:
-				// check that nothing was omitted.
-				t.Errorf("p99 %v, want at least %v (analytic %v less 15%%; race detector on)", p99, wantP99*85/100, wantP99)
-			case !raceEnabled && math.Abs(dev) > 0.15:
-				t.Errorf("p99 %v, want %v ± 15%% (off by %+.1f%%)", p99, wantP99, 100*dev)
+			// Only the bound a slow machine cannot break is asserted, as in
+			// grpcload's test: a machine short of CPU serves the burst at
+			// the end of each stall late, and the open model rightly charges
+			// that wait to the requests (it counts from their intended
+			// start), so the tail rises; it cannot fall below the freeze the
+			// server sleeps unless requests that waited were left out. The
+			// upper side (+2.8% on a quiet machine, docs/PERFORMANCE.md) is a
+			// measurement, not a test: a two-sided ±15% failed at load
+			// average ~9 (+17.2%, docs/RELIABILITY.md), on one busy core
+			// (+9.6%) and with the process stalled 4 ms in 5 (+20% to +34%).
+			if dev := float64(p99)/float64(wantP99) - 1; dev < -0.15 {
+				t.Errorf("p99 %v, want at least %v (the analytic %v less 15%%; off by %+.1f%%): requests that waited were left out",
+					p99, wantP99*85/100, wantP99, 100*dev)
 			}
 			if sp99 > p99 {
 				t.Errorf("service time p99 %v above latency p99 %v: service time starts later", sp99, p99)
