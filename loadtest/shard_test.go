@@ -272,6 +272,13 @@ func TestShardStartLate(t *testing.T) {
 func TestShardRun(t *testing.T) {
 	defer startClaimed.Store(startClaimed.Load())
 	startClaimed.Store(false)
+	// Shard.Run numbers the runs of a scenario in the process: start this
+	// one afresh, so that go test -count=N (or another test's scenario
+	// named "sharded") finds run 1 each time.
+	runCounts.Lock()
+	defer func(n int) { runCounts.Lock(); runCounts.n["sharded"] = n; runCounts.Unlock() }(runCounts.n["sharded"])
+	delete(runCounts.n, "sharded")
+	runCounts.Unlock()
 	var served atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
 	defer srv.Close()
