@@ -109,15 +109,21 @@ type Scenario struct {
 func Judge(j *baseline.Judge, in Input) *Scenario {
 	s := newScenario(in)
 	s.Err = s.compare(j, in)
-	if s.Comparison == nil && s.Err == nil {
-		// Judged by its SLA alone, a run given twice counts as much as
-		// compared: its breaches and leaks twice, and no figures
-		// (finish's sample refuses it).
-		if _, err := baseline.SampleOf(in.Head...); errors.Is(err, baseline.ErrDuplicateRun) {
+	if s.Comparison == nil {
+		// Without a comparison the head's figures come from its own
+		// sample, and, judged by its SLA alone, a run given twice is
+		// refused as a comparison refuses it (its breaches and leaks
+		// would count twice).
+		h, err := baseline.SampleOf(in.Head...)
+		if err == nil {
+			s.Figures = h.Figures(baseline.FigureMetrics...)
+		}
+		switch {
+		case s.Err != nil:
+		case errors.Is(err, baseline.ErrDuplicateRun):
 			s.Err = fmt.Errorf("scenario %s: head: %w", s.Name, err)
-		} else {
-			outs, err := j.CheckSLA(s.Name, in.Head)
-			s.SLA, s.Err = outs, err
+		default:
+			s.SLA, s.Err = j.CheckSLA(s.Name, in.Head)
 		}
 	}
 	s.finish(in)
@@ -141,14 +147,12 @@ func newScenario(in Input) *Scenario {
 }
 
 // finish adds the comparison's SLA outcomes and the head's leaks, and
-// decides.
+// decides. ([Judge] sets the figures of a scenario without a comparison.)
 func (s *Scenario) finish(in Input) {
 	// A comparison names the runs of both sides that lacked shards;
 	// without one only the head's can.
 	if c := s.Comparison; c != nil {
 		s.SLA, s.Partial = c.SLA, c.Partial
-	} else if h, err := baseline.SampleOf(in.Head...); err == nil {
-		s.Figures = h.Figures(baseline.FigureMetrics...)
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
 	for i, r := range in.Head {
