@@ -108,11 +108,11 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func compareFiles(basePath, headPath string, j *baseline.Judge) (*report, error) {
 	base, err := readInputs(basePath)
 	if err != nil {
-		return nil, inputError("compare", err)
+		return nil, inputError("compare", fmt.Errorf("BASE: %w", err))
 	}
 	head, err := readInputs(headPath)
 	if err != nil {
-		return nil, inputError("compare", err)
+		return nil, inputError("compare", fmt.Errorf("NEW: %w", err))
 	}
 	return compareSetsOf("compare", basePath, headPath, base, head, j)
 }

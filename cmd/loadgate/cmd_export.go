@@ -88,11 +88,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if b, ok := set.Baselines[k]; ok {
 			return inputError("export", fmt.Errorf("%s is a baseline: -format prometheus exports results (LOADGATE_OUT files)", b.Path))
 		}
-		// A run given twice would be two series of one run (run="1"
-		// and run="2"), as -format bench refuses it (sampleOf).
-		if err := onceEach(set.Results[k]); err != nil {
-			return inputError("export", err)
-		}
 	}
 	families := prometheusFamilies(set)
 	if *pushURL == "" {

@@ -84,11 +84,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := shardIn(head.Results[k]); err != nil {
 			return inputError("report", err)
 		}
-		// With a base or without: a scenario judged by its SLA alone
-		// would count a copied run too.
-		if err := onceEach(head.Results[k]); err != nil {
-			return inputError("report", err)
-		}
 	}
 	in := htmlreport.Input{Title: *title, SLO: slo}
 	run := &verdict.Run{}

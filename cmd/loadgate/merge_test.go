@@ -243,12 +243,14 @@ func shardRun(t *testing.T) string {
 	results, pkgDir := t.TempDir(), t.TempDir()
 	r := fixture.ShardFake{Scenario: scenario, Index: 1, Count: 2, Commit: "0123456789abcdef"}.Result()
 	r.Test = "TestBaselineCheckout"
-	data, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The runs baseline_pass.jsonl says it wrote.
+	id := r.RunID
+	// The runs baseline_pass.jsonl says it wrote, each a run of its own.
 	for _, name := range []string{"", ".2", ".3", ".4", ".5"} {
+		r.RunID = id + name
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(results, "checkout_at_150_per_second"+name+".json"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}

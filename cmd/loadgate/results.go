@@ -67,7 +67,8 @@ func (s *inputSet) keys() []scenarioKey {
 // directories (not their subdirectories). Every problem is an error that
 // names the file: a missing path, a directory without results, a file
 // that is not valid JSON (with its line and column), a schema that is
-// not loadgate's, two baselines of one scenario.
+// not loadgate's, two baselines of one scenario, one run given twice
+// (onceEach).
 func readInputs(paths ...string) (*inputSet, error) {
 	set := &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
 	for _, p := range paths {
@@ -84,6 +85,9 @@ func readInputs(paths ...string) (*inputSet, error) {
 	for k, rs := range set.Results {
 		slices.SortStableFunc(rs, func(a, b resultFile) int { return a.Started.Compare(b.Started) })
 		set.Results[k] = rs
+		if err := onceEach(rs); err != nil {
+			return nil, err
+		}
 	}
 	return set, nil
 }
@@ -293,9 +297,6 @@ func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error
 	if err := shardIn(rs); err != nil {
 		return baseline.Sample{}, err
 	}
-	if err := onceEach(rs); err != nil {
-		return baseline.Sample{}, err
-	}
 	smp, err := baseline.SampleOf(resultsOf(rs)...)
 	if err != nil {
 		return baseline.Sample{}, err
@@ -305,8 +306,10 @@ func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error
 }
 
 // onceEach refuses two files of one run (one run_id), such as a result
-// copied into the directory under another name, naming both: SampleOf
-// would refuse them too, by their index only.
+// copied into the directory under another name, naming both: compared,
+// judged by its SLA alone or exported, a copy would count as a run of its
+// own. readInputs calls it for every scenario it reads; SampleOf would
+// refuse the copy too, by its index only.
 func onceEach(rs []resultFile) error {
 	seen := map[string]string{} // run id → path
 	for _, r := range rs {
