@@ -45,6 +45,10 @@ type baseSide struct {
 	// Why says how the commit was chosen, for the summary.
 	Why  string
 	Tree *worktree.Tree
+	// Stored are the tests that have a stored baseline, the only ones
+	// the base runs with -base auto (see baseRun); nil to run every test
+	// the head runs.
+	Stored []string
 }
 
 // chooseBase resolves -base into o.Base (nil: compare with the stored
@@ -80,13 +84,16 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	git := worktree.Git{}
 	root, rel, gitErr := git.Root(ctx, ".")
 	var commit, why string
+	var stored []string
 	switch cfg.Base {
 	case baseAuto:
 		latest, recorded := worktree.BaselineCommit(o.baselineDirs())
+		stored = o.storedTests()
+		_, compared := baseRun(cfg.Run, stored)
 		switch {
 		case recorded == 0:
 			return nil // nothing stored, or stored without a commit: nothing to run again
-		case !o.selectsStored(cfg.Run):
+		case !compared:
 			return nil // no test -run selects has a baseline: no base run would be compared
 		case gitErr != nil:
 			o.Notes = append(o.Notes, "compared with the stored numbers: this is not a git checkout, so the commit they were recorded at cannot be run again; a machine that runs slower than when they were recorded can fail a comparison (-base stored says this is wanted)")
@@ -118,27 +125,16 @@ func (o *runOutcome) chooseBase(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o.Base = &baseSide{side: side{Dir: t.Dir, Out: filepath.Join(cfg.Out, "base")}, Commit: commit, Why: why, Tree: t}
+	o.Base = &baseSide{side: side{Dir: t.Dir, Out: filepath.Join(cfg.Out, "base")}, Commit: commit, Why: why, Tree: t, Stored: stored}
 	fmt.Fprintf(w, "loadgate: base %s (%s) checked out in %s; base and head run in turn\n", cell.Commit(commit), why, t.Dir)
 	return nil
 }
 
-// baseRun is the -run of the base's go test for the tests run selects: with
-// -base auto, only those of them that have a stored baseline, the only
-// ones whose base runs are compared (verdict.BaseRuns.StoredOnly): a
-// package with one baseline ran every test on the base too, doubling the
-// first look. compared is false when none of them has one. run is kept as it
-// is with -base REF (every scenario is compared with the base), when it
-// selects subtests ("/"), when it does not compile (go test says why), and
-// when a stored baseline does not name its test.
-func (o *runOutcome) baseRun(run string) (pattern string, compared bool) {
-	if o.Config.Base != baseAuto || strings.Contains(run, "/") {
-		return run, true
-	}
-	re, err := regexp.Compile(run)
-	if err != nil {
-		return run, true
-	}
+// storedTests returns the top-level tests whose scenarios have a stored
+// baseline, with -base auto the only ones whose base runs are compared
+// (verdict.BaseRuns.StoredOnly); nil when a stored baseline does not name
+// its test (every test then runs on the base).
+func (o *runOutcome) storedTests() []string {
 	tests := map[string]bool{}
 	for _, dir := range o.baselineDirs() {
 		files, _ := filename.JSONFiles(dir)
@@ -148,24 +144,38 @@ func (o *runOutcome) baseRun(run string) (pattern string, compared bool) {
 				continue // not a baseline; judging says so
 			}
 			if b.Test == "" {
-				return run, true
+				return nil
 			}
-			if top := topTest(b.Test); re.MatchString(top) {
-				tests[top] = true
-			}
+			tests[topTest(b.Test)] = true
+		}
+	}
+	return append([]string{}, slices.Sorted(maps.Keys(tests))...) // none: empty, not nil
+}
+
+// baseRun is the -run of the base's go test for the tests run selects:
+// only those of them that are stored (storedTests; nil for every test): a
+// package with one baseline ran every test on the base too, doubling the
+// first look. compared is false when none of them is. run is kept as it is
+// when every test runs on the base (-base REF), when it selects subtests
+// ("/") and when it does not compile (go test says why).
+func baseRun(run string, stored []string) (pattern string, compared bool) {
+	if stored == nil || strings.Contains(run, "/") {
+		return run, true
+	}
+	re, err := regexp.Compile(run)
+	if err != nil {
+		return run, true
+	}
+	var tests []string
+	for _, t := range stored {
+		if re.MatchString(t) {
+			tests = append(tests, t)
 		}
 	}
 	if len(tests) == 0 {
 		return "", false
 	}
-	return "^(" + strings.Join(slices.Sorted(maps.Keys(tests)), "|") + ")$", true
-}
-
-// selectsStored tells whether a test run selects has a stored baseline, or
-// may have (see baseRun), with -base auto.
-func (o *runOutcome) selectsStored(run string) bool {
-	_, compared := o.baseRun(run)
-	return compared
+	return "^(" + strings.Join(tests, "|") + ")$", true
 }
 
 // baselineDirs are the directories of the run's stored baselines.

@@ -558,13 +558,13 @@ func (o *runOutcome) runs(ctx context.Context, run string, count int, w io.Write
 	}
 	// With no test run selects that has a stored baseline, no base run
 	// would be compared: the base runs none.
-	baseRun, compared := o.baseRun(run)
+	onBase, compared := baseRun(run, o.Base.Stored)
 	for range count {
 		if ctx.Err() != nil || o.Interrupted {
 			return nil
 		}
 		if compared {
-			if err := o.goTest(ctx, &o.Base.side, baseRun, 1, w); err != nil {
+			if err := o.goTest(ctx, &o.Base.side, onBase, 1, w); err != nil {
 				return err
 			}
 		}
