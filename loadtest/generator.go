@@ -333,11 +333,11 @@ func (g *Generator) Figures() string {
 	if g.Bound {
 		head = BoundWord
 	}
-	parts := []string{fmt.Sprintf("%.0f%% of %s", 100*g.CPUShare, plural(g.CPUs, "CPU"))}
-	if g.CPUShare == 0 {
-		// A load shorter than minCPUWindow, or no CPU time here.
-		parts[0] = "CPU share not measured"
+	share := "CPU share not measured" // a load shorter than minCPUWindow, or no CPU time here
+	if g.CPUShare > 0 {
+		share = fmt.Sprintf("%.0f%% of %s", 100*g.CPUShare, plural(g.CPUs, "CPU"))
 	}
+	parts := []string{share}
 	if g.Sends > 0 {
 		parts = append(parts, fmt.Sprintf("send lag p90 %v p99 %v", ns(g.SendLagP90NS), ns(g.SendLagP99NS)))
 	}

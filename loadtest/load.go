@@ -41,11 +41,12 @@ type Load interface {
 
 // Stage is one stretch of a load: its arrivals or users, and its length.
 // Build stages with [Rate], [Poisson], [Paced] or [Users] and refine them
-// with the chaining methods; the zero Stage is not useful. A stage that would send nothing (a rate of 0 from start to
-// end, 0 users throughout, a [Pacer] that plans no arrival before the
-// stage ends) is refused when the scenario runs, and so is a stage of
-// rates that plans under one request, as LOADGATE_SCALE can leave one: a
-// run that sends nothing passes every limit on errors.
+// with the chaining methods; the zero Stage is not useful. A stage that
+// would send nothing (a rate of 0 from start to end, 0 users throughout,
+// a [Pacer] that plans no arrival before the stage ends) is refused when
+// the scenario runs, and so is a stage of rates that plans under one
+// request, as LOADGATE_SCALE can leave one: a run that sends nothing
+// passes every limit on errors.
 type Stage struct {
 	// Name labels the stage in results; it defaults to a description such as
 	// "200/s" or "50→500/s" or "10 users" or "10→50 users".
