@@ -135,7 +135,7 @@ func parseFile(name, data string) (*File, error) {
 			fault(n, lead+1, "%s", msg)
 		}
 		rules = append(rules, rule{e: e, line: n, section: sec, global: pattern == ""})
-		s := &f.Sections[len(f.Sections)-1]
+		s := &f.Sections[sec]
 		s.Exprs = append(s.Exprs, text)
 		s.Lines = append(s.Lines, n)
 	}

@@ -26,7 +26,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		b.WriteByte('\n')
 	}
 	c.writeMarkdownRows(&b, "metric", c.Rows, false)
-	b.WriteString("\n" + cell.Legend(CILevel, c.Alpha, min(c.Base.Runs, c.Head.Runs)) + "\n")
+	b.WriteString("\n" + c.Legend() + "\n")
 	if len(c.Names) > 0 {
 		b.WriteString("\n**By request name** (these only warn: the totals above decide), the worst first:\n\n")
 		c.writeMarkdownRows(&b, "request", c.Names, true)

@@ -25,7 +25,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		t.Add(r.Metric, r.Base.text(r), r.Head.text(r), cell.ChangeOrSame(r.Change, r.Tested, r.Significant), "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")", r.verdictText())
 	}
 	b.WriteString(t.String())
-	b.WriteString(cell.Legend(CILevel, c.Alpha, min(c.Base.Runs, c.Head.Runs)) + "\n")
+	b.WriteString(c.Legend() + "\n")
 	if len(c.Names) > 0 {
 		b.WriteString("\nby request name (these only warn: the totals above decide), the worst first:\n")
 		t := texttable.Table{Align: "lrrrll"}
@@ -130,4 +130,11 @@ func finite(f float64) *float64 {
 		return nil
 	}
 	return &f
+}
+
+// Legend explains the ± and ~ of c's table in the words every rendering
+// uses ([cell.Legend]): loadgate compare's text and Markdown, loadgate
+// run's summary, the HTML report and the Action's comment.
+func (c *Comparison) Legend() string {
+	return cell.Legend(CILevel, c.Alpha, min(c.Base.Runs, c.Head.Runs))
 }

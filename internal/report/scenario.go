@@ -96,7 +96,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 			v.Why = append(v.Why, j.Err.Error())
 		}
 		if c := j.Comparison; c != nil {
-			v.Legend = cell.Legend(baseline.CILevel, c.Alpha, min(c.Base.Runs, c.Head.Runs))
+			v.Legend = c.Legend()
 			v.Rows = comparisonRows(c.Rows)
 			v.NameRows = comparisonRows(c.Names)
 			for _, w := range c.Warnings {

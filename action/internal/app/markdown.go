@@ -193,7 +193,7 @@ func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
 		}
 		writeRows(b, "metric", c.Base.Label, c.Rows, l >= FailingOnly, "more metric", func(m string) string { return m })
 		// What ± and ~ mean, in loadgate compare's words.
-		b.WriteString("\n" + cell.Legend(baseline.CILevel, c.Alpha, min(c.Base.Runs, c.Head.Runs)) + "\n\n")
+		b.WriteString("\n" + c.Legend() + "\n\n")
 		// Where a change of the totals comes from: the rows of each
 		// request name (they only warn), when a side has any to show.
 		if slices.ContainsFunc(c.Names, func(r baseline.Row) bool { return l < FailingOnly || r.Verdict != baseline.Pass }) {
