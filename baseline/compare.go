@@ -346,11 +346,7 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if len(c.Partial) > 0 && c.partialReason() == "" {
 		// No row of a count or rate to leave unjudged (the policy
 		// ignores them): the reader must still know whose load it was.
-		if c.Spread {
-			c.Warnings = append(c.Warnings, fmt.Errorf("%s: the throughput is that of the load spread over a longer window than planned", strings.Join(c.Partial, "; ")))
-		} else {
-			c.Warnings = append(c.Warnings, fmt.Errorf("partial: %s: the counts and rates are those of a share of the planned load", strings.Join(c.Partial, "; ")))
-		}
+		c.Warnings = append(c.Warnings, errors.New(PartialWords(c.Partial, c.Spread)))
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(

@@ -60,3 +60,16 @@ func (c *Comparison) partialReason() string {
 	return fmt.Sprintf("partial: %s not judged: runs that hold a share of the load have the counts and rates of that share (%s)",
 		joinComma(not), strings.Join(c.Partial, "; "))
 }
+
+// PartialWords says what runs that hold a share of the load measured, in
+// the words every rendering uses: the runs' notes, then "the counts and
+// rates are those of a share of the planned load", or, spread (shards out
+// of step, the whole load over a longer window: [Comparison.Spread]),
+// "the throughput is that of the load spread over a longer window than
+// planned".
+func PartialWords(notes []string, spread bool) string {
+	if spread {
+		return strings.Join(notes, "; ") + ": the throughput is that of the load spread over a longer window than planned"
+	}
+	return "partial: " + strings.Join(notes, "; ") + ": the counts and rates are those of a share of the planned load"
+}

@@ -93,8 +93,12 @@ type Scenario struct {
 	// or SIGTERM interrupted, with why: "head run 1: 2 of 3 shards
 	// merged, shard 2 missing". Their counts and rates are those of a share of the load:
 	// a comparison leaves those metrics unjudged (baseline.Row.Partial);
-	// without one, it warns. Every output says it from here.
+	// without one, it warns. Every output says it from here, in
+	// baseline.PartialWords.
 	Partial []string
+	// Spread says every run of Partial holds its whole load, its shards
+	// begun out of step (baseline.Comparison.Spread).
+	Spread bool
 	// Figures are the head runs' medians of baseline.FigureMetrics (p50,
 	// p99, error rate, throughput) with their intervals, when there is no
 	// comparison, whose rows hold them otherwise: a scenario without a
@@ -152,11 +156,12 @@ func (s *Scenario) finish(in Input) {
 	// A comparison names the runs of both sides that lacked shards;
 	// without one only the head's can.
 	if c := s.Comparison; c != nil {
-		s.SLA, s.Partial = c.SLA, c.Partial
+		s.SLA, s.Partial, s.Spread = c.SLA, c.Partial, c.Spread
 	}
 	s.Leaks, s.LeakRuns = leaksOf(in.Head)
 	for i, r := range in.Head {
 		if note := r.PartialNote(); note != "" && s.Comparison == nil {
+			s.Spread = (len(s.Partial) == 0 || s.Spread) && r.Spread()
 			s.Partial = append(s.Partial, fmt.Sprintf("head run %d: %s", i+1, note))
 		}
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
@@ -269,7 +274,7 @@ func (s *Scenario) decide() {
 			// Nothing to leave unjudged, but a pass would read as the
 			// whole load's.
 			s.Verdict = max(s.Verdict, baseline.Warn)
-			s.Why = append(s.Why, "partial: "+strings.Join(s.Partial, "; ")+": the counts and rates are those of a share of the planned load")
+			s.Why = append(s.Why, baseline.PartialWords(s.Partial, s.Spread))
 		}
 		if n := len(s.GeneratorBound); n > 0 {
 			// Nothing to leave inconclusive, but the reader must know

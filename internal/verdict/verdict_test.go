@@ -364,3 +364,19 @@ func TestJudgeRefusesARunTwice(t *testing.T) {
 		t.Errorf("each run once: %v", s.Err)
 	}
 }
+
+// TestSpreadWithoutComparison: runs whose shards began out of step, judged
+// without a comparison, warn in out-of-step words: they said "a share of
+// the planned load", which they are not.
+func TestSpreadWithoutComparison(t *testing.T) {
+	late := runsOf(100.2, 99.8)
+	for _, r := range late {
+		r.Shard = &loadtest.Shard{Count: 2, Group: "g", Run: 1, LoadStart: r.Started, OutOfStep: "shard 2 3.014s after shard 1"}
+		r.Shards = []loadtest.ShardRun{{Index: 1}, {Index: 2}}
+	}
+	s := Judge(&baseline.Judge{}, Input{Name: "mix", Test: "TestLoad", NoBase: "new", Head: late})
+	want := "head run 1: out of step: shard 2 3.014s after shard 1; head run 2: out of step: shard 2 3.014s after shard 1: the throughput is that of the load spread over a longer window than planned"
+	if !s.Spread || !slices.Contains(s.Why, want) {
+		t.Errorf("spread %v, why %q; want spread, saying %q", s.Spread, s.Why, want)
+	}
+}

@@ -62,6 +62,9 @@ func (s *Scenario) gist() string {
 	if len(s.Partial) > 0 {
 		// Whose load this was: the shards there were.
 		p := "partial: " + s.Partial[0]
+		if s.Spread { // "head run 1: out of step: …" says it
+			p = s.Partial[0]
+		}
 		if n := len(s.Partial) - 1; n > 0 {
 			p += fmt.Sprintf(" (and %d more)", n)
 		}

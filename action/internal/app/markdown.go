@@ -314,7 +314,7 @@ func writeShards(b *strings.Builder, s *Scenario, sh *ShardManifest) {
 		return
 	}
 	for _, p := range s.Partial {
-		fmt.Fprintf(b, "⚠️ partial: %s: the counts and rates are those of a share of the planned load\n\n", cell.Markdown(p))
+		fmt.Fprintf(b, "⚠️ %s\n\n", cell.Markdown(baseline.PartialWords([]string{p}, s.Spread)))
 	}
 	multi := s.Shards[len(s.Shards)-1].Run > 1
 	// The split's shards, the missing ones too (the last may be one).
