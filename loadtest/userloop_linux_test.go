@@ -165,9 +165,12 @@ func TestLeanUsersOnLoops(t *testing.T) {
 			}
 			// Two users thinking 20 ms after each request of a fast
 			// handler send about 20 in 400 ms each; a user that did not
-			// think would send thousands.
-			if n := st[1].Requests; n < 20 || n > 44 {
-				t.Errorf("thinking stage: %d requests, want about 40", n)
+			// think would send thousands. The lower bound asks only that
+			// each user came back from thinking at least once: a frozen
+			// machine (40 ms stalls were seen) lowers the count, never
+			// raises it.
+			if n := st[1].Requests; n < 4 || n > 44 {
+				t.Errorf("thinking stage: %d requests, want about 40 (at least 4)", n)
 			}
 			if n := st[2].Requests; n != 3*40 {
 				t.Errorf("iterations stage: %d requests, want %d", n, 3*40)
