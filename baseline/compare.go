@@ -215,6 +215,10 @@ func (r Row) LeftOut() int { return r.Base.LeftOut + r.Head.LeftOut }
 type SLAOutcome struct {
 	Run int // 1-based index of the result in the head sample
 	assert.Outcome
+	// Where is the SLA file's line that holds the expression's rule
+	// ("loadgate.sla:7"), "" for an expression of the policy alone. A
+	// breach's Message ends with it too, for readers of the sentence.
+	Where string
 }
 
 // CompareRuns compares the results of two versions of the code, for

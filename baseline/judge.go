@@ -155,12 +155,14 @@ func checkSLA(exprs []string, runs []*loadtest.Result, where func(expr string) s
 			return nil, fmt.Errorf("SLA: %w", err)
 		}
 		for _, o := range res {
-			if !o.Pass && o.Err == nil && where != nil {
-				if w := where(o.Expr); w != "" {
-					o.Message += "; " + w
-				}
+			out := SLAOutcome{Run: i + 1, Outcome: o}
+			if where != nil {
+				out.Where = where(o.Expr)
 			}
-			outs = append(outs, SLAOutcome{Run: i + 1, Outcome: o})
+			if !o.Pass && o.Err == nil && out.Where != "" {
+				out.Message += "; " + out.Where
+			}
+			outs = append(outs, out)
 		}
 	}
 	return outs, nil

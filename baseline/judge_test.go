@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/schematest"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -19,6 +20,10 @@ func TestSLABreachNamesItsLine(t *testing.T) {
 	dir := t.TempDir()
 	sla := filepath.Join(dir, "loadgate.sla")
 	if err := os.WriteFile(sla, []byte("error_rate < 1%\n\n[checkout]\np99 < 1ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := filepath.Abs("../schema/compare.v1.json")
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
@@ -44,6 +49,10 @@ func TestSLABreachNamesItsLine(t *testing.T) {
 		case o.Pass && strings.Contains(o.Message, "loadgate.sla"):
 			t.Errorf("a rule that held: %q, want no file named", o.Message)
 		}
+		want := map[string]string{"p99 < 1ms": "loadgate.sla:4", "error_rate < 1%": "loadgate.sla:1"}[o.Expr]
+		if o.Where != want {
+			t.Errorf("%s: Where = %q, want %q (pass or fail)", o.Expr, o.Where, want)
+		}
 	}
 	s, err := SampleOf(runs...)
 	if err != nil {
@@ -56,6 +65,15 @@ func TestSLABreachNamesItsLine(t *testing.T) {
 	if !slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.HasSuffix(r, "; loadgate.sla:4") }) {
 		t.Errorf("the comparison's reasons %q do not name loadgate.sla:4", c.Reasons)
 	}
+	// A tool reading the JSON finds the line without parsing the sentence.
+	var js strings.Builder
+	if err := c.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"where": "loadgate.sla:4"`) {
+		t.Errorf("the comparison's JSON does not say where the breached rule is:\n%s", js.String())
+	}
+	schematest.Validate(t, schema+"#/$defs/comparison", []byte(js.String()))
 }
 
 // TestSLABreachNamesItsLineFromAbsolutePath: an SLA file given by its

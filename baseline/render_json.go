@@ -93,6 +93,7 @@ type jsonSLA struct {
 	Unit    assert.Unit `json:"unit"`
 	Pass    bool        `json:"pass"`
 	Message string      `json:"message"`
+	Where   string      `json:"where,omitempty"`
 }
 
 // WriteJSON renders c as indented JSON (schema loadgate.comparison/v1,
@@ -130,7 +131,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		j.Names = append(j.Names, row(r))
 	}
 	for _, o := range c.SLA {
-		j.SLA = append(j.SLA, jsonSLA{o.Run, o.Expr, o.Metric, o.Op, orZero(o.Actual), orZero(o.Limit), o.Unit, o.Pass, o.Message})
+		j.SLA = append(j.SLA, jsonSLA{o.Run, o.Expr, o.Metric, o.Op, orZero(o.Actual), orZero(o.Limit), o.Unit, o.Pass, o.Message, o.Where})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
