@@ -144,7 +144,7 @@ func runWarnings(scenario string, rs []resultFile) []string {
 		// were one line, "(run 1 alike)", the second's stage lost.
 		nth := map[string]int{}
 		for _, w := range r.Warnings {
-			shape := digits.ReplaceAllString(w, "#")
+			shape := warningShape(w)
 			key := shape + "\x00" + strconv.Itoa(nth[shape])
 			nth[shape]++
 			g := byShape[key]
@@ -179,8 +179,22 @@ func runWarnings(scenario string, rs []resultFile) []string {
 	return out
 }
 
-// digits matches the figures of a warning, which runs alike differ in.
-var digits = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
+// warningShape is a warning with its figures, which runs alike differ in,
+// written as "#": the number that names a stage or a shard is kept, for
+// the warnings of stage 1 in one run and of stage 2 in another are not
+// alike.
+func warningShape(w string) string {
+	return warningNumbers.ReplaceAllStringFunc(w, func(m string) string {
+		if i := strings.LastIndexByte(m, ' '); i >= 0 {
+			return m // "stage 2"
+		}
+		return "#"
+	})
+}
+
+// warningNumbers matches the numbers of a warning, with the word that makes one
+// a name rather than a figure.
+var warningNumbers = regexp.MustCompile(`(\b(?:stage|shard) )?[0-9]+(\.[0-9]+)?`)
 
 // writeErrors writes what the errors of each scenario that had any were:
 // their kinds, the most frequent first, with a message of each

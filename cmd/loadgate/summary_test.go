@@ -370,7 +370,13 @@ func TestRunWarningsOfOneRunAlike(t *testing.T) {
 	if got, want := runWarnings("ramp", rs), []string{"ramp: " + one, "ramp: " + two}; !slices.Equal(got, want) {
 		t.Errorf("runWarnings =\n%q\nwant\n%q", got, want)
 	}
-	rs = append(rs, resultFile{Result: &loadtest.Result{Warnings: []string{one, two}}})
+	// One stage's warning in one run and another's in the next are not
+	// alike: "(run 2 alike)" said run 2 warned of stage 1.
+	rs = []resultFile{{Result: &loadtest.Result{Warnings: []string{one}}}, {Result: &loadtest.Result{Warnings: []string{two}}}}
+	if got, want := runWarnings("ramp", rs), []string{"ramp run 1: " + one, "ramp run 2: " + two}; !slices.Equal(got, want) {
+		t.Errorf("runWarnings of two runs, each of its own stage =\n%q\nwant\n%q", got, want)
+	}
+	rs = []resultFile{{Result: &loadtest.Result{Warnings: []string{one, two}}}, {Result: &loadtest.Result{Warnings: []string{one, two}}}}
 	want := []string{"ramp run 1: " + one + " (run 2 alike)", "ramp run 1: " + two + " (run 2 alike)"}
 	if got := runWarnings("ramp", rs); !slices.Equal(got, want) {
 		t.Errorf("runWarnings of two runs =\n%q\nwant\n%q", got, want)
