@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/histo"
@@ -77,31 +78,7 @@ func Save(path string, b *Baseline) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteData(path, data); err != nil {
 		return fmt.Errorf("saving baseline: %w", err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/cell"
 	htmlreport "github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/internal/rootcause"
@@ -171,32 +172,13 @@ func unwrapPath(err error) error {
 }
 
 func writeHTMLFile(w io.Writer, path string, in htmlreport.Input) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.Write(path, func(f io.Writer) error { return htmlreport.Write(f, in) }); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".report-*.html")
-	if err != nil {
-		return err
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
 	}
-	defer os.Remove(f.Name())
-	if err := htmlreport.Write(f, in); err != nil {
-		f.Close()
-		return err
-	}
-	st, err := f.Stat()
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "loadgate: HTML report %s (%d kB, %s)\n", path, (st.Size()+512)/1024, cell.Plural(len(in.Scenarios), "scenario"))
+	fmt.Fprintf(w, "loadgate: HTML report %s (%d kB, %s)\n", path, (size+512)/1024, cell.Plural(len(in.Scenarios), "scenario"))
 	return nil
 }

@@ -2,9 +2,10 @@ package app
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	htmlreport "github.com/loadgate/loadgate/internal/report"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -46,13 +47,5 @@ func writeHTML(dir string, r *Report, res *Results) (string, error) {
 		return "", nil
 	}
 	path := filepath.Join(dir, HTMLReportFile)
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	if err := htmlreport.Write(f, in); err != nil {
-		f.Close()
-		return "", err
-	}
-	return path, f.Close()
+	return path, atomicfile.Write(path, func(w io.Writer) error { return htmlreport.Write(w, in) })
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -162,10 +163,7 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, ManifestFile), append(data, '\n'), 0o644)
+	return atomicfile.WriteData(filepath.Join(dir, ManifestFile), append(data, '\n'))
 }
 
 // ReadResults reads a results directory. Result files that cannot be read

@@ -19,6 +19,7 @@ import (
 
 	"github.com/loadgate/loadgate/action/internal/github"
 	"github.com/loadgate/loadgate/baseline"
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/internal/verdict"
@@ -192,7 +193,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		gha.Infof("loadgate: HTML report %s", path)
 	}
 	full := r.Markdown(Full)
-	if err := os.WriteFile(out.ReportPath, []byte(full), 0o644); err != nil {
+	if err := atomicfile.WriteData(out.ReportPath, []byte(full)); err != nil {
 		return nil, err
 	}
 	logReport(gha, "loadgate report", full)
@@ -364,7 +365,7 @@ func shardJob(cfg *Config, gha *githubactions.Action, res *Results, out *Outcome
 	}
 	md := shardMarkdown(cfg, res, failures)
 	out.ReportPath = filepath.Join(cfg.ResultsDir, "report.md")
-	if err := os.WriteFile(out.ReportPath, []byte(md), 0o644); err != nil {
+	if err := atomicfile.WriteData(out.ReportPath, []byte(md)); err != nil {
 		return err
 	}
 	gha.SetOutput("report-path", out.ReportPath)

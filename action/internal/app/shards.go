@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/merge"
 	"github.com/loadgate/loadgate/loadtest"
@@ -229,7 +230,7 @@ func copyDir(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+		if err := atomicfile.WriteData(filepath.Join(dst, e.Name()), data); err != nil {
 			return err
 		}
 	}
