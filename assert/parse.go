@@ -549,8 +549,8 @@ func normalStatus(code string) (string, bool) {
 // badStatus says why code is not a status.
 func badStatus(code string) string {
 	msg := fmt.Sprintf("%q is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE", code)
-	if strings.EqualFold(code, "canceled") {
-		msg += " (the gRPC code is spelt CANCELLED)"
+	if name, ok := grpccode.Suggest(code); ok {
+		msg += " (the gRPC code is spelt " + name + ")"
 	}
 	return msg
 }

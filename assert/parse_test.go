@@ -222,6 +222,8 @@ func TestParseErrors(t *testing.T) {
 		{"status 099", "status(099) < 1%", 8, `"099" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 		{"unknown gRPC code", "status(UNAVAILABLE_NOW) < 1%", 8, `"UNAVAILABLE_NOW" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 		{"grpc-go's spelling", "status(Canceled) < 1%", 8, `"Canceled" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE (the gRPC code is spelt CANCELLED)`},
+		{"grpc-go's constant", "status(DeadlineExceeded) == 0", 8, `"DeadlineExceeded" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE (the gRPC code is spelt DEADLINE_EXCEEDED)`},
+		{"grpc-go's constant, lower case", "status(notfound) < 1%", 8, `"notfound" is not a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE (the gRPC code is spelt NOT_FOUND)`},
 		{"status string", `status("OK") < 1%`, 8, `unexpected "\"OK\""; want a status code such as 503, a class such as 5xx or a gRPC code such as UNAVAILABLE`},
 		{"bare attainment", "attainment > 99%", 1, "attainment needs a latency objective: attainment(200ms) >= 99%"},
 		{"attainment of a share", "attainment(5%) > 99%", 12, "attainment needs a latency objective such as 200ms"},

@@ -73,3 +73,22 @@ func Lookup(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// Suggest returns the specification's spelling of a name that is not one
+// but means a code: grpc-go's constants and their String forms
+// ("DeadlineExceeded", "NotFound"), which drop the underscores, and
+// "Canceled", which grpc-go spells with one L. It is for error messages:
+// results carry only the specification's names, so such a name matches
+// nothing.
+func Suggest(name string) (string, bool) {
+	squash := strings.ReplaceAll(name, "_", "")
+	if strings.EqualFold(squash, "canceled") {
+		return names[1], true
+	}
+	for _, n := range names {
+		if strings.EqualFold(strings.ReplaceAll(n, "_", ""), squash) {
+			return n, true
+		}
+	}
+	return "", false
+}

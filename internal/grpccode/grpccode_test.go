@@ -50,3 +50,27 @@ func TestLookup(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	tests := []struct {
+		give   string
+		want   string
+		wantOK bool
+	}{
+		{give: "Canceled", want: "CANCELLED", wantOK: true}, // grpc-go spells it with one L
+		{give: "DeadlineExceeded", want: "DEADLINE_EXCEEDED", wantOK: true},
+		{give: "NotFound", want: "NOT_FOUND", wantOK: true},
+		{give: "resourceexhausted", want: "RESOURCE_EXHAUSTED", wantOK: true},
+		{give: "Unavailable", want: "UNAVAILABLE", wantOK: true},
+		{give: "UNAVAILABLE_NOW", wantOK: false},
+		{give: "", wantOK: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			got, ok := Suggest(tt.give)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("Suggest(%q) = %q, %v; want %q, %v", tt.give, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
