@@ -60,9 +60,12 @@ type Change struct {
 }
 
 // Ratio is the relative change, Head/Base - 1: +Inf for a function the
-// base did not spend anything in.
+// base did not spend anything in and the head did, 0 when neither did.
 func (c Change) Ratio() float64 {
 	if c.Base == 0 {
+		if c.Head == 0 {
+			return 0
+		}
 		return math.Inf(1)
 	}
 	return c.Head/c.Base - 1

@@ -108,6 +108,10 @@ func (r *Report) Sections() []Section {
 		}
 		s := Section{Resource: res.what, Total: total(res, base, head)}
 		switch {
+		case head.Total <= 0 || head.Requests <= 0:
+			// Nothing to rank, with a base or without: "no function
+			// grew" would read as a finding, and 0s → 0s as "new".
+			s.Note = res.empty(head)
 		case r.Base != nil && base == nil:
 			s.Note = fmt.Sprintf("the base has no %s profile to compare with", strings.ToLower(res.what))
 		case r.Base != nil:

@@ -466,3 +466,33 @@ func TestSectionsWithoutSamples(t *testing.T) {
 		t.Errorf("Markdown:\n%s", s)
 	}
 }
+
+// TestSectionsWithoutSamplesAgainstBase: a comparison whose head (and
+// base) profiles hold no sample, such as a run whose one request waited
+// the whole load. loadgate compare printed "CPU per request 0s → 0s (new;
+// …)" and "no function's own CPU per request grew by more than sampling
+// noise", a finding where there was nothing to rank.
+func TestSectionsWithoutSamplesAgainstBase(t *testing.T) {
+	empty := writeRun(t, t.TempDir(), "e", 1, int64(time.Second), map[string]*profile.Profile{"cpu": newProfile(cpuValue, 10*ms, int64(time.Second))})
+	busy := writeRun(t, t.TempDir(), "b", 100, int64(time.Second), map[string]*profile.Profile{"cpu": newProfile(cpuValue, 10*ms, int64(time.Second), stack{50 * ms, []string{"svc.f"}})})
+	note := "no CPU samples of the load in the profiles (10ms each): too few to say where it went"
+	tests := []struct {
+		name string
+		base Run
+		want Section
+	}{
+		{"both empty", empty, Section{Resource: "CPU", Total: "CPU per request 0s → 0s (+0%; 1 base run and 1 head run)", Note: note}},
+		{"base busy", busy, Section{Resource: "CPU", Total: "CPU per request 500µs → 0s (-100%; 1 base run and 1 head run)", Note: note}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Explain("s", []Run{tt.base}, []Run{empty})
+			if r == nil {
+				t.Fatal("Explain = nil for runs with CPU profiles")
+			}
+			if diff := cmp.Diff([]Section{tt.want}, r.Sections()); diff != "" {
+				t.Errorf("sections (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
