@@ -56,6 +56,9 @@ func load(runs []Run, local map[string]bool) *Set {
 			if err == nil {
 				err = hasValue(filepath.Join(r.Dir, name), p, cpuValue)
 			}
+			if err == nil && len(cpu) > 0 {
+				err = mergeable(filepath.Join(r.Dir, name), cpu[0], p)
+			}
 			if err != nil {
 				s.note(err)
 			} else {
@@ -68,6 +71,9 @@ func load(runs []Run, local map[string]bool) *Set {
 		endName, okEnd := res.Profiles[loadtest.ProfileHeap]
 		if okStart && okEnd {
 			d, span, err := heapDelta(r.Dir, startName, endName)
+			if err == nil && len(alloc) > 0 {
+				err = mergeable(filepath.Join(r.Dir, endName), alloc[0], d)
+			}
 			if err != nil {
 				s.note(err)
 			} else {
@@ -116,6 +122,34 @@ func hasValue(path string, p *profile.Profile, t profile.ValueType) error {
 		types = append(types, "none")
 	}
 	return fmt.Errorf("%s: no %s values in this profile (it has %s)", path, t.Type, strings.Join(types, ", "))
+}
+
+// mergeable checks that p, read from path, has the sample and period
+// types of first, the profile of another run it is to be merged with, as
+// profile.Merge requires. A profile that has not (one of another tool, or
+// a Go that names its values otherwise) is left out with a note naming
+// its file, instead of failing the merge of every run's profiles with a
+// note that names none.
+func mergeable(path string, first, p *profile.Profile) error {
+	want, got := valueTypes(first), valueTypes(p)
+	if got != want {
+		return fmt.Errorf("%s: its values (%s) are not those of the other runs' profiles (%s): left out", path, got, want)
+	}
+	return nil
+}
+
+// valueTypes lists the sample types of p and, after a semicolon, its
+// period type: "samples/count, cpu/nanoseconds; cpu/nanoseconds".
+func valueTypes(p *profile.Profile) string {
+	var types []string
+	for _, st := range p.SampleType {
+		types = append(types, st.Type+"/"+st.Unit)
+	}
+	period := "none"
+	if p.PeriodType != nil {
+		period = p.PeriodType.Type + "/" + p.PeriodType.Unit
+	}
+	return strings.Join(types, ", ") + "; period " + period
 }
 
 func valueIndex(p *profile.Profile, t profile.ValueType) int {

@@ -496,3 +496,32 @@ func TestSectionsWithoutSamplesAgainstBase(t *testing.T) {
 		})
 	}
 }
+
+// TestNoteOfUnmergeableProfile: one run's CPU profile with other value
+// types than the rest (made by another tool) failed the merge of all of
+// them: the CPU section was gone, and its note ("merging the CPU
+// profiles: incompatible sample types …") named no file. The odd profile
+// is now left out, named, and the other runs' are read.
+func TestNoteOfUnmergeableProfile(t *testing.T) {
+	dir := t.TempDir()
+	sign := []string{"example.com/shop.sign"}
+	odd := newProfile(cpuValue, 10*ms, int64(time.Second), stack{100 * ms, sign})
+	odd.SampleType = odd.SampleType[1:] // cpu/nanoseconds only
+	for _, s := range odd.Sample {
+		s.Value = s.Value[1:]
+	}
+	runs := []Run{
+		writeRun(t, dir, "r1", 100, int64(time.Second), map[string]*profile.Profile{
+			"cpu": newProfile(cpuValue, 10*ms, int64(time.Second), stack{100 * ms, sign}),
+		}),
+		writeRun(t, dir, "r2", 100, int64(time.Second), map[string]*profile.Profile{"cpu": odd}),
+	}
+	s := Load(runs)
+	if s.CPU == nil || s.CPU.Runs != 1 || s.CPU.Total != float64(100*ms) {
+		t.Errorf("CPU = %+v, want r1's profile alone", s.CPU)
+	}
+	want := filepath.Join(dir, "r2.cpu.pprof") + ": its values (cpu/nanoseconds; period cpu/nanoseconds) are not those of the other runs' profiles (samples/count, cpu/nanoseconds; period cpu/nanoseconds): left out"
+	if len(s.Notes) != 1 || s.Notes[0] != want {
+		t.Errorf("notes %q,\nwant %q", s.Notes, want)
+	}
+}
