@@ -499,7 +499,7 @@ func checkResultsDir(dir string, runs bool) string {
 	if len(entries) == 0 {
 		return ""
 	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
+	if !actionResults(dir) {
 		return fmt.Sprintf("not empty and holds no %s (the results of an earlier run of the action): not removing it; give a new or empty directory", ManifestFile)
 	}
 	return ""

@@ -107,9 +107,6 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		if err := clearResults(dir); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("%w: input %s: %w", ErrBadInput, InputResultsDir, err)
-		}
 		if deps.Runner == nil {
 			return nil, errors.New("action: no runner")
 		}
@@ -415,21 +412,48 @@ func stopToken() string {
 	return "loadgate-" + hex.EncodeToString(b)
 }
 
-// clearResults empties the results directory of an earlier run. A
-// directory that holds anything else is left alone: results-dir may have
-// been set to a directory of the repository by mistake.
+// clearResults empties the results directory of an earlier run, and
+// marks the directory as the action's before anything is written in it
+// (startedFile). A directory that holds anything else is left alone:
+// results-dir may have been set to a directory of the repository by
+// mistake.
 func clearResults(dir string) error {
 	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0):
+	case err != nil:
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
+	case !actionResults(dir):
 		return fmt.Errorf("input %s: %s is not empty and holds no %s: not removing it", InputResultsDir, dir, ManifestFile)
+	default:
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
 	}
-	return os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("input %s: %w", InputResultsDir, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, startedFile), nil, 0o644); err != nil {
+		return fmt.Errorf("input %s: %w", InputResultsDir, err)
+	}
+	return nil
+}
+
+// startedFile marks a results directory that a run of the action began to
+// write: one that failed or was killed before it wrote its manifest is
+// still the action's to replace when the job runs the action again.
+// Hidden, so that readers of results skip it.
+const startedFile = ".loadgate-action-started"
+
+// actionResults reports whether dir holds the results of an earlier run
+// of the action, finished (its manifest) or not (startedFile).
+func actionResults(dir string) bool {
+	for _, name := range []string{ManifestFile, startedFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // comment posts or updates the sticky comment, as cfg says.

@@ -526,6 +526,38 @@ func TestRunKeepsForeignDir(t *testing.T) {
 	}
 }
 
+// TestRunAgainAfterFailedRun: a job that runs the action again after a
+// run that failed before writing its manifest (the tests' process killed,
+// a runner error) gets the directory replaced, not refused as someone
+// else's: the first run's partial results carry its started mark.
+func TestRunAgainAfterFailedRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "results")
+	e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"results-dir": dir, "comment": "false", "fail-on": "never"})
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := RunnerFunc(func(ctx context.Context, cfg *Config, dir string) error {
+		if _, err := writeResultFile(dir, HeadDir, regressionResults().Head[0]); err != nil {
+			return err
+		}
+		return errors.New("signal: killed")
+	})
+	if _, err := Run(t.Context(), cfg, Deps{Action: e.action(), Runner: broken}); err == nil || errors.Is(err, ErrBadInput) {
+		t.Fatalf("first run: %v, want the runner's failure", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err == nil {
+		t.Fatal("the failed run wrote a manifest; the test no longer covers a run without one")
+	}
+	if _, err := runAction(t, e, regressionResults()); err != nil {
+		t.Fatalf("second run: %v, want it to replace the failed run's results", err)
+	}
+	res, err := ReadResults(dir)
+	if err != nil || len(res.Head) != 10 {
+		t.Fatalf("%v; %d head results, want the second run's 10", err, len(res.Head))
+	}
+}
+
 // TestRunLogStopsCommands: the report printed to the log quotes what the
 // tests printed; a line of it that reads as a workflow command must not
 // reach the runner as one (a fake annotation, a mask, or a
