@@ -206,8 +206,26 @@ func runsNote(side string, runs []*loadtest.Result, shown int) string {
 	if len(runs) == 1 {
 		return fmt.Sprintf("%s: 1 run, started %s, %v", side, when, r.Duration().Round(time.Millisecond))
 	}
-	return fmt.Sprintf("%s: %d runs; the charts over time show run %d (started %s), whose p99 is the median; the distribution merges all %d",
-		side, len(runs), shown, when, len(runs))
+	// representative passes over generator-bound runs while others are
+	// left: say so, or the median named here disagrees with the median of
+	// all runs that loadgate run's summary prints.
+	of := ""
+	if n := unbound(runs); n > 0 && n < len(runs) {
+		of = fmt.Sprintf(" of the %d not generator-bound", n)
+	}
+	return fmt.Sprintf("%s: %d runs; the charts over time show run %d (started %s), whose p99 is the median%s; the distribution merges all %d",
+		side, len(runs), shown, when, of, len(runs))
+}
+
+// unbound counts the runs that were not generator-bound.
+func unbound(runs []*loadtest.Result) int {
+	n := 0
+	for _, r := range runs {
+		if r.Generator == nil || !r.Generator.Bound {
+			n++
+		}
+	}
+	return n
 }
 
 // sideOfRun names the side of a column of figures of its run shown (from

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/loadgate/loadgate/loadtest"
@@ -67,6 +68,34 @@ func TestPlannedRatePartialSecond(t *testing.T) {
 		}
 		if !ok {
 			t.Errorf("%s: planned %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestRunsNoteUnbound: the note above the charts names the runs whose
+// median it charts. Of 12 runs with 3 generator-bound, the page said "run
+// 9, whose p99 is the median" (1.55ms, the median of the 9 others) while
+// loadgate run's summary gave the median of all 12 (3.28ms).
+func TestRunsNoteUnbound(t *testing.T) {
+	run := func(p99 int64, bound bool) *loadtest.Result {
+		r := &loadtest.Result{Latency: loadtest.Latency{P99NS: p99}}
+		if bound {
+			r.Generator = &loadtest.Generator{Bound: true}
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		name string
+		runs []*loadtest.Result
+		want string
+	}{
+		{"none bound", []*loadtest.Result{run(10, false), run(30, false), run(20, false)}, "whose p99 is the median; "},
+		{"some bound", []*loadtest.Result{run(10, false), run(30, false), run(20, true), run(40, true), run(15, false)}, "whose p99 is the median of the 3 not generator-bound; "},
+		{"every run bound", []*loadtest.Result{run(10, true), run(30, true), run(20, true)}, "whose p99 is the median; "},
+	} {
+		_, shown := representative(tt.runs)
+		if got := runsNote("head", tt.runs, shown); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q, want it to contain %q", tt.name, got, tt.want)
 		}
 	}
 }
