@@ -85,13 +85,23 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 			t.Add("scenario", "test", "runs", "requests", "errors", "rate", "p50", "p99", "max")
 		}
 		multi = multi || len(rs) > 1
+		// The rate and latencies of a generator-bound run measured the
+		// generator: as the comparison and the HTML report do, the
+		// median is of the other runs, when there are any.
+		timed := notBound(rs)
+		if len(timed) < len(rs) && len(timed) > 0 {
+			notes = append(notes, fmt.Sprintf("%s: rate, p50, p99 and max leave out the %d of %d runs that were %s, as the comparison does",
+				k.Scenario, len(rs)-len(timed), len(rs), loadtest.BoundWord))
+		} else {
+			timed = rs
+		}
 		t.Add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
 			fmt.Sprintf("%.0f", median(rs, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
 			assert.UnitRatio.Format(median(rs, func(r *loadtest.Result) float64 { return r.ErrorRate })),
-			assert.UnitRate.Format(median(rs, func(r *loadtest.Result) float64 { return r.Rate })),
-			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
-			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
-			duration(median(rs, func(r *loadtest.Result) float64 { return float64(r.Latency.MaxNS) })))
+			assert.UnitRate.Format(median(timed, func(r *loadtest.Result) float64 { return r.Rate })),
+			duration(median(timed, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
+			duration(median(timed, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
+			duration(median(timed, func(r *loadtest.Result) float64 { return float64(r.Latency.MaxNS) })))
 		if target != "" && slices.ContainsFunc(rs, func(r resultFile) bool { return r.Env.Target == "" }) {
 			untargeted = append(untargeted, k.Scenario)
 		}
@@ -281,6 +291,18 @@ func (o *runOutcome) testOutcome(pkg, test string) string {
 		return "?"
 	}
 	return strings.ToUpper(t.Outcome())
+}
+
+// notBound returns the runs of rs whose generator was not the bottleneck
+// (loadtest.Generator.Bound).
+func notBound(rs []resultFile) []resultFile {
+	var out []resultFile
+	for _, r := range rs {
+		if r.Generator == nil || !r.Generator.Bound {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {

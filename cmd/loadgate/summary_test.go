@@ -382,3 +382,34 @@ func TestRunWarningsOfOneRunAlike(t *testing.T) {
 		t.Errorf("runWarnings of two runs =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestScenarioMedianLeavesOutBoundRuns: the table's rate and latencies are
+// the median of the runs not generator-bound, as the comparison's and the
+// HTML report's are, and a note says so: of 3 runs with one bound, the
+// table said p99 30ms (the bound run's) where the comparison said 2ms.
+func TestScenarioMedianLeavesOutBoundRuns(t *testing.T) {
+	results := &inputSet{Results: map[scenarioKey][]resultFile{}}
+	key := scenarioKey{shopPkg, "hello"}
+	for i, p99 := range []time.Duration{2 * time.Millisecond, 30 * time.Millisecond, 40 * time.Millisecond} {
+		r := &loadtest.Result{Scenario: "hello", Package: shopPkg, Requests: 100, Rate: 100}
+		r.Latency.P99NS = int64(p99)
+		if i > 0 {
+			r.Generator = &loadtest.Generator{Bound: true}
+		}
+		results.Results[key] = append(results.Results[key], resultFile{Path: fmt.Sprintf("hello-%d.json", i), Result: r})
+	}
+	var b strings.Builder
+	writeScenarios(&b, &runOutcome{side: side{Session: gotest.NewSession(), Results: results}})
+	if !strings.Contains(b.String(), " 2ms ") || !strings.Contains(b.String(), "hello: rate, p50, p99 and max leave out the 2 of 3 runs that were generator-bound, as the comparison does") {
+		t.Errorf("want p99 2ms, the run not bound, and a note saying so:\n%s", b.String())
+	}
+	// Every run bound: the median of them all, said of nothing.
+	for _, r := range results.Results[key] {
+		r.Generator = &loadtest.Generator{Bound: true}
+	}
+	b.Reset()
+	writeScenarios(&b, &runOutcome{side: side{Session: gotest.NewSession(), Results: results}})
+	if !strings.Contains(b.String(), " 30ms ") || strings.Contains(b.String(), "leave out") {
+		t.Errorf("every run bound: want the median of all, p99 30ms, and no note:\n%s", b.String())
+	}
+}
