@@ -248,7 +248,7 @@ func (c *Conn) prepare(ctx context.Context, run loadtest.RunInfo) error {
 	if c.closed {
 		return errors.New("grpcload: the Conn is closed")
 	}
-	guard, err := allowhosts.Parse("Scenario.AllowHosts", append(append([]string(nil), run.AllowHosts...), c.allow...))
+	guard, err := allowhosts.Parse("Scenario.AllowHosts, grpcload.WithAllowHosts", append(append([]string(nil), run.AllowHosts...), c.allow...))
 	if err != nil {
 		return err
 	}

@@ -56,8 +56,8 @@ func TestHostNotAllowed(t *testing.T) {
 				Load:       smallLoad,
 				AllowHosts: tt.allow,
 			})
-			if !errors.Is(err, loadtest.ErrHostNotAllowed) || !strings.Contains(err.Error(), "Scenario.AllowHosts") {
-				t.Errorf("Execute: %v; want an error wrapping ErrHostNotAllowed that names Scenario.AllowHosts", err)
+			if !errors.Is(err, loadtest.ErrHostNotAllowed) || !strings.Contains(err.Error(), "Scenario.AllowHosts, grpcload.WithAllowHosts or") {
+				t.Errorf("Execute: %v; want an error wrapping ErrHostNotAllowed that names Scenario.AllowHosts and WithAllowHosts", err)
 			}
 			if calls != 0 {
 				t.Errorf("%d requests ran, want none", calls)
