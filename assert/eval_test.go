@@ -98,6 +98,7 @@ func TestEvalMetrics(t *testing.T) {
 		{"gRPC status in lower case", `status(deadline_exceeded){name="/shop.Cart/Add"} == 0.3%`, 0.003, assert.UnitRatio, true},
 		{"gRPC OK", `status(OK){name="/shop.Cart/Add"} >= 99%`, 0.99, assert.UnitRatio, true},
 		{"gRPC code of an HTTP name", `status(UNAVAILABLE){name="checkout"} == 0`, 0, assert.UnitRatio, true},
+		{"gRPC code outside the specification", `status(CODE_42){name="/shop.Cart/Add"} == 0`, 0, assert.UnitRatio, true},
 		{"name service", `service.p99{name="/shop.Cart/Add"} < 15ms`, d(20 * time.Millisecond), assert.UnitDuration, false},
 		{"name requests", `requests{name="checkout"} == 500`, 500, assert.UnitCount, true},
 		{"difference of stages", `p99{stage="peak"} - p99{stage="warm"} < 200ms`, d(280 * time.Millisecond), assert.UnitDuration, false},

@@ -64,11 +64,18 @@ func Kind(code uint32) string {
 
 // Lookup returns the specification's spelling of name, read
 // case-insensitively ("unavailable" is "UNAVAILABLE"), and whether it is
-// a code's name.
+// a code's name. A code outside the specification is named as [Name]
+// names it in results, "CODE_42"; "code_5" is NOT_FOUND.
 func Lookup(name string) (string, bool) {
 	for _, n := range names {
 		if strings.EqualFold(n, name) {
 			return n, true
+		}
+	}
+	if len(name) > len("CODE_") && strings.EqualFold(name[:len("CODE_")], "CODE_") {
+		digits := name[len("CODE_"):]
+		if n, err := strconv.ParseUint(digits, 10, 32); err == nil && digits[0] != '+' && (digits[0] != '0' || digits == "0") {
+			return Name(uint32(n)), true
 		}
 	}
 	return "", false

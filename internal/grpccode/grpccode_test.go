@@ -38,7 +38,13 @@ func TestLookup(t *testing.T) {
 		{give: "Deadline_Exceeded", want: "DEADLINE_EXCEEDED", wantOK: true},
 		{give: "Canceled", wantOK: false}, // grpc-go's spelling, not the specification's
 		{give: "DeadlineExceeded", wantOK: false},
-		{give: "CODE_17", wantOK: false},
+		{give: "CODE_17", want: "CODE_17", wantOK: true}, // as results name a code outside the specification
+		{give: "code_42", want: "CODE_42", wantOK: true},
+		{give: "CODE_5", want: "NOT_FOUND", wantOK: true},
+		{give: "CODE_017", wantOK: false},
+		{give: "CODE_+17", wantOK: false},
+		{give: "CODE_", wantOK: false},
+		{give: "CODE_99999999999", wantOK: false},
 		{give: "", wantOK: false},
 	}
 	for _, tt := range tests {
