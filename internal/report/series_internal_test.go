@@ -8,24 +8,26 @@ import (
 	"github.com/loadgate/loadgate/loadtest"
 )
 
+// p99Run is a result whose p99 is p99 ns, generator-bound or not.
+func p99Run(p99 int64, bound bool) *loadtest.Result {
+	r := &loadtest.Result{Latency: loadtest.Latency{P99NS: p99}}
+	if bound {
+		r.Generator = &loadtest.Generator{Bound: true}
+	}
+	return r
+}
+
 // TestRepresentativeUnbound: the charted run is the median p99 of the runs
 // that were not generator-bound, while there are some.
 func TestRepresentativeUnbound(t *testing.T) {
-	run := func(p99 int64, bound bool) *loadtest.Result {
-		r := &loadtest.Result{Latency: loadtest.Latency{P99NS: p99}}
-		if bound {
-			r.Generator = &loadtest.Generator{Bound: true}
-		}
-		return r
-	}
 	for _, tt := range []struct {
 		name string
 		runs []*loadtest.Result
 		want int // 1-based
 	}{
-		{"none bound: the median", []*loadtest.Result{run(10, false), run(30, false), run(20, false)}, 3},
-		{"the median run bound: the median of the others", []*loadtest.Result{run(10, false), run(30, false), run(20, true), run(40, true), run(15, false)}, 5},
-		{"every run bound: the median of all", []*loadtest.Result{run(10, true), run(30, true), run(20, true)}, 3},
+		{"none bound: the median", []*loadtest.Result{p99Run(10, false), p99Run(30, false), p99Run(20, false)}, 3},
+		{"the median run bound: the median of the others", []*loadtest.Result{p99Run(10, false), p99Run(30, false), p99Run(20, true), p99Run(40, true), p99Run(15, false)}, 5},
+		{"every run bound: the median of all", []*loadtest.Result{p99Run(10, true), p99Run(30, true), p99Run(20, true)}, 3},
 	} {
 		if _, got := representative(tt.runs); got != tt.want {
 			t.Errorf("%s: run %d, want %d", tt.name, got, tt.want)
@@ -77,21 +79,14 @@ func TestPlannedRatePartialSecond(t *testing.T) {
 // 9, whose p99 is the median" (1.55ms, the median of the 9 others) while
 // loadgate run's summary gave the median of all 12 (3.28ms).
 func TestRunsNoteUnbound(t *testing.T) {
-	run := func(p99 int64, bound bool) *loadtest.Result {
-		r := &loadtest.Result{Latency: loadtest.Latency{P99NS: p99}}
-		if bound {
-			r.Generator = &loadtest.Generator{Bound: true}
-		}
-		return r
-	}
 	for _, tt := range []struct {
 		name string
 		runs []*loadtest.Result
 		want string
 	}{
-		{"none bound", []*loadtest.Result{run(10, false), run(30, false), run(20, false)}, "whose p99 is the median; "},
-		{"some bound", []*loadtest.Result{run(10, false), run(30, false), run(20, true), run(40, true), run(15, false)}, "whose p99 is the median of the 3 not generator-bound; "},
-		{"every run bound", []*loadtest.Result{run(10, true), run(30, true), run(20, true)}, "whose p99 is the median; "},
+		{"none bound", []*loadtest.Result{p99Run(10, false), p99Run(30, false), p99Run(20, false)}, "whose p99 is the median; "},
+		{"some bound", []*loadtest.Result{p99Run(10, false), p99Run(30, false), p99Run(20, true), p99Run(40, true), p99Run(15, false)}, "whose p99 is the median of the 3 not generator-bound; "},
+		{"every run bound", []*loadtest.Result{p99Run(10, true), p99Run(30, true), p99Run(20, true)}, "whose p99 is the median; "},
 	} {
 		_, shown := representative(tt.runs)
 		if got := runsNote("head", tt.runs, shown); !strings.Contains(got, tt.want) {
