@@ -472,6 +472,7 @@ func (e *engine) spawnWorker(first job) {
 
 func (e *engine) work(first job) {
 	defer e.wg.Done()
+	generatorLabels()
 	w := e.newWorker()
 	if e.startingMax > 0 {
 		w.sample.starting = &e.starting // until its first request has a connection
@@ -510,6 +511,7 @@ func (e *engine) wakeUsers() {
 // of its own.
 func (e *engine) user(id int, lu *loopUser) {
 	defer e.wg.Done()
+	generatorLabels()
 	w := e.newWorker()
 	w.sample.loop = lu
 	timer := time.NewTimer(time.Hour)

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"runtime"
@@ -35,6 +36,26 @@ const (
 	ProfileGoroutineLeak = "goroutineleak"
 )
 
+// GeneratorLabelKey and GeneratorLabelValue are the profiler label
+// (runtime/pprof) on the goroutines that send a run's load and on those
+// they start, such as an HTTP client's connection readers and writers. In
+// a CPU profile of a test process that also runs the service, they tell
+// the load generator's samples from the service's:
+// go tool pprof -tagignore loadgate=generator leaves them out. Heap
+// profiles carry no labels.
+const (
+	GeneratorLabelKey   = "loadgate"
+	GeneratorLabelValue = "generator"
+)
+
+// generatorLabels sets [GeneratorLabelKey] on the calling goroutine, which
+// must be one of the run's own: one that sends its load.
+func generatorLabels() {
+	pprof.SetGoroutineLabels(generatorContext)
+}
+
+var generatorContext = pprof.WithLabels(context.Background(), pprof.Labels(GeneratorLabelKey, GeneratorLabelValue))
+
 // Profile selects the profiles a run takes of the measured load: after the
 // warm-up, until the last stage ends (not the drain after it). The zero
 // value takes none; LOADGATE_PROFILE adds to it. Each profile is in the
@@ -42,7 +63,8 @@ const (
 // ([WriteFile]) and named in [Result.Profiles].
 //
 // For a service in the test process the profiles are the process's, load
-// generator included, taken with runtime/pprof; only one run of a process
+// generator included (its goroutines carry the label [GeneratorLabelKey]
+// in CPU profiles), taken with runtime/pprof; only one run of a process
 // profiles at a time (a second one, in a parallel test, notes that it
 // took none). For a service watched in another process
 // ([Scenario.Watch] a [ProfilingWatcher], such as package watch's

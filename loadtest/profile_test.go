@@ -166,6 +166,7 @@ func TestProfileWindow(t *testing.T) {
 	}
 	cpu := parsed["cpu"]
 	samples := map[string]int64{}
+	unlabelled := int64(0) // loadWork's samples without the generator's label
 	for _, s := range cpu.Sample {
 		seen := map[string]bool{}
 		for _, loc := range s.Location {
@@ -175,10 +176,19 @@ func TestProfileWindow(t *testing.T) {
 					if strings.HasSuffix(name, "."+fn) && !seen[fn] {
 						seen[fn] = true
 						samples[fn] += s.Value[0]
+						if fn == "loadWork" && !slices.Equal(s.Label[loadtest.GeneratorLabelKey], []string{loadtest.GeneratorLabelValue}) {
+							unlabelled += s.Value[0]
+						}
 					}
 				}
 			}
 		}
+	}
+	// The target runs on the generator's goroutines, which carry its
+	// label, so that a reader of the profile (internal/rootcause) can tell
+	// the generator's own work from the service's.
+	if unlabelled > 0 {
+		t.Errorf("%d of the target's %d CPU samples lack the label %s=%s", unlabelled, samples["loadWork"], loadtest.GeneratorLabelKey, loadtest.GeneratorLabelValue)
 	}
 	// A user checks the flag between calls of 200 rounds, a fraction of
 	// a millisecond: the warm-up's work can reach the profile only in the

@@ -244,6 +244,7 @@ func (l *userLoop) signalLocked() {
 }
 
 func (l *userLoop) run() {
+	generatorLabels()
 	normal := false
 	defer func() {
 		if !normal && l.current != nil {

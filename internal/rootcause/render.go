@@ -22,6 +22,8 @@ type resource struct {
 	// sample names one sample of the resource's profile, for a
 	// section whose profiles hold none.
 	sample string
+	// of names what a share of the profiles is of: "CPU samples".
+	of string
 }
 
 // empty says why the head's table t of res has no function to show.
@@ -35,10 +37,10 @@ func (res resource) empty(t *Table) string {
 var resources = []resource{
 	{what: "CPU", format: assert.UnitDuration.Format,
 		base: func(s *Set) *Table { return s.CPU }, top: func(r *Report) []Row { return r.TopCPU },
-		grew: func(r *Report) []Change { return r.GrewCPU }, sample: "CPU"},
+		grew: func(r *Report) []Change { return r.GrewCPU }, sample: "CPU", of: "CPU samples"},
 	{what: "allocations", format: assert.UnitBytes.Format,
 		base: func(s *Set) *Table { return s.Alloc }, top: func(r *Report) []Row { return r.TopAlloc },
-		grew: func(r *Report) []Change { return r.GrewAlloc }, sample: "allocation"},
+		grew: func(r *Report) []Change { return r.GrewAlloc }, sample: "allocation", of: "bytes allocated"},
 }
 
 // tables returns the tables of both sides for res (base nil without one).
@@ -60,15 +62,34 @@ func percent(f float64) string {
 }
 
 // total writes a side's cost per request, and the runs and requests
-// behind it.
+// behind it, and how much of the head's profiles was left out as
+// loadgate's own generator's (see [generatorShare]).
 func total(res resource, base, head *Table) string {
+	gen := ""
+	if g := generatorShare(res, head); g != "" {
+		gen = "; " + g
+	}
 	if base == nil {
-		return fmt.Sprintf("%s per request %s (%s, %.0f requests)", res.what, res.format(head.PerRequest()),
-			cell.Plural(head.Runs, "run"), head.Requests)
+		return fmt.Sprintf("%s per request %s (%s, %.0f requests%s)", res.what, res.format(head.PerRequest()),
+			cell.Plural(head.Runs, "run"), head.Requests, gen)
 	}
 	c := Change{Base: base.PerRequest(), Head: head.PerRequest()}
-	return fmt.Sprintf("%s per request %s → %s (%s; %s and %s)", res.what, res.format(c.Base), res.format(c.Head),
-		percent(c.Ratio()), cell.Plural(base.Runs, "base run"), cell.Plural(head.Runs, "head run"))
+	return fmt.Sprintf("%s per request %s → %s (%s; %s and %s%s)", res.what, res.format(c.Base), res.format(c.Head),
+		percent(c.Ratio()), cell.Plural(base.Runs, "base run"), cell.Plural(head.Runs, "head run"), gen)
+}
+
+// generatorShare says how much of t was left out as loadgate's own load
+// generator's: "loadgate's own generator: 12% of the CPU samples, not
+// shown"; empty when nothing was.
+func generatorShare(res resource, t *Table) string {
+	if t.Generator <= 0 {
+		return ""
+	}
+	share := fmt.Sprintf("%.0f%%", 100*t.Generator/(t.Generator+t.Total))
+	if share == "0%" {
+		share = "under 1%"
+	}
+	return fmt.Sprintf("loadgate's own generator: %s of the %s, not shown", share, res.of)
 }
 
 // Section is one resource's part of a [Report], CPU or allocations, in
@@ -81,7 +102,10 @@ type Section struct {
 	Resource string
 	// Total is the head's cost per request, with a base the base's and
 	// the change, and the runs and requests behind it: "CPU per request
-	// 1.85ms → 2.33ms (+26%; 5 base runs and 5 head runs)".
+	// 1.85ms → 2.33ms (+26%; 5 base runs and 5 head runs)"; and, when
+	// some of the head's profiles were loadgate's own generator's, their
+	// share, left out of the cost and the rows: "…; loadgate's own
+	// generator: 9% of the CPU samples, not shown)".
 	Total string
 	// Grew tells what Rows are: with a base, the functions whose own cost
 	// per request grew most (function, base, head, change); without one,

@@ -113,7 +113,10 @@ func TestNames(t *testing.T) {
 		{"golang.org/x/net/http2.(*Framer).ReadFrame", "golang.org/x/net/http2", false, "http2.(*Framer).ReadFrame"},
 		{"main.handle", "main", false, "main.handle"},
 		{"example.com/c.Map[go.shape.string,example.com/d.T].Get", "example.com/c", false, "c.Map[go.shape.string,example.com/d.T].Get"},
-		{"unknown", "", false, "unknown"},
+		// The runtime's file-local assembly has no package: its
+		// caller's code caused it (a write barrier, a comparison).
+		{"gcWriteBarrier", "", true, "gcWriteBarrier"},
+		{"unknown", "", true, "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
@@ -177,6 +180,66 @@ func TestTable(t *testing.T) {
 	}
 	if tab.Total != float64(120*ms) || tab.Period != float64(10*ms) {
 		t.Errorf("total %v, period %v; want 120ms (the profiler's 50ms and the tracer's 40ms left out) and 10ms", tab.Total, tab.Period)
+	}
+}
+
+// TestGeneratorLeftOut: in a test process that runs the service, the
+// samples of loadgate's own load generator (its send loop, its recorder's
+// HDR histograms, the load test's HTTP client) are left out of the
+// table and counted apart; those that pass through the service's code are
+// the service's, whatever their innermost function. The shop's load test
+// listed hdrhistogram-go.New among its allocations, linux.Syscall6 and a
+// bare gcWriteBarrier among its CPU.
+func TestGeneratorLeftOut(t *testing.T) {
+	const lg = "github.com/loadgate/loadgate/"
+	p := newProfile(cpuValue, 10*ms, int64(time.Second),
+		// The service, on the server's goroutine, and under a Func
+		// target that calls it from the generator's.
+		stack{40 * ms, []string{"crypto/sha256.block", "example.com/shop.sign", "net/http.(*conn).serve"}},
+		stack{10 * ms, []string{"runtime.mallocgc", "example.com/shop.sign", "example.com/shop_test.TestLoad.func1", lg + "loadtest.Func.Hit", lg + "loadtest.(*engine).work"}},
+		// Runtime assembly without a package is its caller's.
+		stack{10 * ms, []string{"gcWriteBarrier", "runtime.gcWriteBarrier2", "example.com/shop.sign", "net/http.(*conn).serve"}},
+		// The generator: its recorder, the load test's client code, a
+		// write barrier in its send loop, and the HTTP client's
+		// connection reader, all standard library but for its label.
+		stack{10 * ms, []string{"github.com/HdrHistogram/hdrhistogram-go.New", lg + "internal/histo.New", lg + "loadtest.(*recorder).record", lg + "loadtest.(*engine).work"}},
+		stack{10 * ms, []string{"net/http.(*Client).Do", "example.com/shop_test.send", "example.com/shop_test.TestLoad.func1", lg + "loadtest.Func.Hit", lg + "loadtest.(*engine).work"}},
+		stack{10 * ms, []string{"gcWriteBarrier", "runtime.gcWriteBarrier2", lg + "loadtest.(*engine).serve"}},
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net/http.(*persistConn).readLoop"}},
+		// Without the label, the same is the service's (its own HTTP
+		// client, say), as is what neither side's code is on.
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net/http.(*persistConn).readLoop"}},
+		stack{10 * ms, []string{"runtime.scanobject", "runtime.gcBgMarkWorker"}},
+	)
+	p.Sample[6].Label = map[string][]string{loadtest.GeneratorLabelKey: {loadtest.GeneratorLabelValue}}
+	tab, err := tabulate([]*profile.Profile{p}, cpuValue, 1, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]float64{}
+	for fn, c := range tab.Funcs {
+		if c.Own > 0 {
+			own[fn] = c.Own
+		}
+	}
+	want := map[string]float64{
+		"example.com/shop.sign":                   60 * ms,
+		"internal/runtime/syscall/linux.Syscall6": 10 * ms,
+		"runtime.scanobject":                      10 * ms,
+	}
+	if diff := cmp.Diff(want, own); diff != "" {
+		t.Errorf("own costs (-want +got):\n%s", diff)
+	}
+	if tab.Total != 80*ms || tab.Generator != 40*ms {
+		t.Errorf("total %v, generator %v; want 80ms and 40ms", tab.Total, tab.Generator)
+	}
+	r := &Report{Scenario: "s", Head: &Set{CPU: tab}}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CPU per request 8ms (1 run, 10 requests; loadgate's own generator: 33% of the CPU samples, not shown)"; !strings.Contains(b.String(), want) {
+		t.Errorf("the report does not say what was left out, %q:\n%s", want, b.String())
 	}
 }
 

@@ -2,21 +2,29 @@ package rootcause
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // Table is the cost of every function in the merged profiles of a set of
 // runs: CPU nanoseconds, or bytes allocated. What the profilers and the
-// execution tracer cost themselves is left out.
+// execution tracer cost themselves is left out, and so is, apart in
+// Generator, what loadgate's load generator cost (see [isGenerator]).
 type Table struct {
 	// Runs counts the runs whose profiles are in the table; Requests the
 	// requests those profiles cover.
 	Runs     int
 	Requests float64
-	// Total is the cost of the whole profile.
+	// Total is the cost of the whole profile, without Generator's.
 	Total float64
+	// Generator is the cost of the samples left out as loadgate's own
+	// generator's: in a test process that runs the service, its sending,
+	// recording and HTTP client.
+	Generator float64
 	// Period is the cost one sample of the profile stands for: 10 ms of
 	// CPU at 100 Hz, about 512 KiB for the heap (runtime.MemProfileRate).
 	Period float64
@@ -55,7 +63,8 @@ func (t *Table) PerRequest() float64 {
 var measuringFrames = regexp.MustCompile(`^(runtime|net/http)/pprof\.|^runtime/trace\.|^runtime\.(\(\*)?g?[tT]race[A-Z]|^runtime\.(ReadTrace|readTrace|fpTracebackPCs)|^github\.com/loadgate/loadgate/loadtest\.\(\*flight\)\.`)
 
 // tabulate merges the profiles and sums their values of type vt by
-// function, without the samples of measuring the run (measuringFrames); nil
+// function, without the samples of measuring the run (measuringFrames) and
+// those of loadgate's generator (isGenerator, counted in Generator); nil
 // when there are none.
 // local names the runs' own modules whose paths have no dot (see isStd).
 func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests float64, local map[string]bool) (*Table, error) {
@@ -90,6 +99,11 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 		if len(frames) == 0 {
 			frames = append(frames, "unknown")
 		}
+		if isGenerator(s, frames, local) {
+			t.Total -= v
+			t.Generator += v
+			continue
+		}
 		own := frames[0]
 		for _, f := range frames {
 			if !isStd(f, local) {
@@ -116,10 +130,47 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 	return t, nil
 }
 
+// generatorFrames are the functions of the load generator and the test
+// harness around it, in the test process: loadgate's loadtest (and its
+// subpackages), its internal packages, assert and baseline, the HDR
+// histograms it records latencies in, and package testing. (Not
+// loadgate's examples and perf packages: their code is a service's.)
+var generatorFrames = regexp.MustCompile(`^github\.com/loadgate/loadgate/(loadtest|internal|assert|baseline)[./]|^github\.com/HdrHistogram/hdrhistogram-go\.|^testing\.`)
+
+// isGenerator tells whether the sample s, of the given frames, is the
+// cost of loadgate's load generator rather than of the service it loads,
+// which shares the test process when the test runs it. It is when s has a
+// frame of the generator (generatorFrames) or carries loadtest's label on
+// the goroutines that send the load (a CPU sample of the HTTP client's
+// connection reader, net/http.(*persistConn).readLoop, has only the
+// standard library's frames), and no frame of the service's code: none
+// outside the standard library, the generator and the load test's external
+// test package (a path ending in _test, whose functions make the
+// requests). A sample that passes through the service's code is the
+// service's, even if its innermost function is the runtime's: a Func target
+// calling the service directly, or its handler on the server's goroutine.
+// What neither side's code is on, such as a garbage collection worker,
+// stays in: both cause it.
+func isGenerator(s *profile.Sample, frames []string, local map[string]bool) bool {
+	gen := slices.Contains(s.Label[loadtest.GeneratorLabelKey], loadtest.GeneratorLabelValue)
+	for _, f := range frames {
+		switch {
+		case generatorFrames.MatchString(f):
+			gen = true
+		case isStd(f, local), strings.HasSuffix(packageOf(f), "_test"):
+		default:
+			return false // the service's code
+		}
+	}
+	return gen
+}
+
 // isStd tells whether the function of that name is in Go's standard
 // library or runtime: its package path's first element has no dot, as in
 // "crypto/sha256.Sum256", "runtime.mallocgc" and
-// "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", other than
+// "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", or it has no
+// package, as the runtime's file-local assembly ("gcWriteBarrier",
+// "memeqbody", whose callers' code caused them), other than
 // package main and the first elements in local. Those are the runs' own
 // modules whose paths have no dot, such as "svc" of a module made with
 // go mod init svc or "example" of example/hello (see localModules): their
@@ -127,7 +178,10 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 // without a dot in its path is taken for the standard library.)
 func isStd(fn string, local map[string]bool) bool {
 	pkg := packageOf(fn)
-	if pkg == "" || pkg == "main" {
+	switch pkg {
+	case "":
+		return true
+	case "main":
 		return false
 	}
 	first, _, _ := strings.Cut(pkg, "/")
