@@ -14,11 +14,14 @@ import (
 
 // resource is one of the two things a report measures.
 type resource struct {
-	what   string // "CPU", "allocations"
-	format func(float64) string
-	base   func(*Set) *Table
-	top    func(*Report) []Row
-	grew   func(*Report) []Change
+	what string // "CPU", "allocations"
+	// profile names the profiles it is read from as loadgate run's
+	// -profile and their files do: "CPU", "heap".
+	profile string
+	format  func(float64) string
+	base    func(*Set) *Table
+	top     func(*Report) []Row
+	grew    func(*Report) []Change
 	// sample names one sample of the resource's profile, for a
 	// section whose profiles hold none.
 	sample string
@@ -29,16 +32,16 @@ type resource struct {
 // empty says why the head's table t of res has no function to show.
 func (res resource) empty(t *Table) string {
 	if t.Requests <= 0 {
-		return fmt.Sprintf("no requests in the window of the %s profiles to divide their cost by", strings.ToLower(res.what))
+		return fmt.Sprintf("no requests in the window of the %s profiles to divide their cost by", res.profile)
 	}
 	return fmt.Sprintf("no %s samples of the load in the profiles (%s each): too few to say where it went", res.sample, res.format(t.Period))
 }
 
 var resources = []resource{
-	{what: "CPU", format: assert.UnitDuration.Format,
+	{what: "CPU", profile: "CPU", format: assert.UnitDuration.Format,
 		base: func(s *Set) *Table { return s.CPU }, top: func(r *Report) []Row { return r.TopCPU },
 		grew: func(r *Report) []Change { return r.GrewCPU }, sample: "CPU", of: "CPU samples"},
-	{what: "allocations", format: assert.UnitBytes.Format,
+	{what: "allocations", profile: "heap", format: assert.UnitBytes.Format,
 		base: func(s *Set) *Table { return s.Alloc }, top: func(r *Report) []Row { return r.TopAlloc },
 		grew: func(r *Report) []Change { return r.GrewAlloc }, sample: "allocation", of: "bytes allocated"},
 }
@@ -64,10 +67,16 @@ func percent(f float64) string {
 // total writes a side's cost per request, and the runs and requests
 // behind it, and how much of the head's profiles was left out as
 // loadgate's own generator's (see [generatorShare]).
-func total(res resource, base, head *Table) string {
+// A report with a base whose runs have no profile of res (noBase) says
+// so, of the head's runs.
+func total(res resource, base, head *Table, noBase bool) string {
 	gen := ""
 	if g := generatorShare(res, head); g != "" {
 		gen = "; " + g
+	}
+	if noBase {
+		return fmt.Sprintf("%s per request %s (%s, %.0f requests; the base has no %s profile to compare with%s)", res.what,
+			res.format(head.PerRequest()), cell.Plural(head.Runs, "head run"), head.Requests, res.profile, gen)
 	}
 	if base == nil {
 		return fmt.Sprintf("%s per request %s (%s, %.0f requests%s)", res.what, res.format(head.PerRequest()),
@@ -109,15 +118,16 @@ type Section struct {
 	Total string
 	// Grew tells what Rows are: with a base, the functions whose own cost
 	// per request grew most (function, base, head, change); without one,
-	// the head's costliest functions (function, own, flat, cum).
+	// or when the base's runs have no profile of the resource (Total
+	// says so), the head's costliest functions (function, own, flat,
+	// cum).
 	Grew bool
 	// Rows are the cells of each function, its [ShortName] first, at
 	// most [Rows] of them.
 	Rows [][]string
 	// Note says why there are no rows, as a clause without a capital or
-	// a full stop: nothing grew above noise, the base has no profile of
-	// the resource, or the profiles hold no sample of it. Empty when
-	// Rows are given.
+	// a full stop: nothing grew above noise, or the profiles hold no
+	// sample of the resource. Empty when Rows are given.
 	Note string
 }
 
@@ -130,15 +140,17 @@ func (r *Report) Sections() []Section {
 		if head == nil {
 			continue
 		}
-		s := Section{Resource: res.what, Total: total(res, base, head)}
+		// A base without profiles of res: the head's costliest
+		// functions still point at code; its Total says the base has
+		// none (it said only that, with no function).
+		noBase := r.Base != nil && base == nil
+		s := Section{Resource: res.what, Total: total(res, base, head, noBase)}
 		switch {
 		case head.Total <= 0 || head.Requests <= 0:
 			// Nothing to rank, with a base or without: "no function
 			// grew" would read as a finding, and 0s → 0s as "new".
 			s.Note = res.empty(head)
-		case r.Base != nil && base == nil:
-			s.Note = fmt.Sprintf("the base has no %s profile to compare with", strings.ToLower(res.what))
-		case r.Base != nil:
+		case r.Base != nil && !noBase:
 			s.Grew = true
 			for _, c := range res.grew(r) {
 				s.Rows = append(s.Rows, []string{ShortName(c.Func), res.format(c.Base), res.format(c.Head), percent(c.Ratio())})

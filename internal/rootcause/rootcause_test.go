@@ -530,6 +530,41 @@ func TestSectionsWithoutSamples(t *testing.T) {
 	}
 }
 
+// TestSectionsAgainstBaseWithoutProfiles: a base whose runs took no
+// profiles (recorded before -profile was on) leaves the head's costliest
+// functions, which still point at code, and says the base has none, naming
+// the profile as -profile and the files do (heap, not "allocations"). Each
+// section said only "the base has no cpu profile to compare with".
+func TestSectionsAgainstBaseWithoutProfiles(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	head := writeRun(t, t.TempDir(), "h", 10, int64(time.Second), map[string]*profile.Profile{
+		"cpu":        newProfile(cpuValue, 10*ms, int64(time.Second), stack{50 * ms, []string{"crypto/sha256.block", "example.com/svc.sign"}}),
+		"heap-start": heapProfile(t0),
+		"heap":       heapProfile(t0.Add(time.Second), stack{10 << 20, []string{"example.com/svc.encode"}}),
+	})
+	base := Run{Result: &loadtest.Result{Schema: loadtest.SchemaVersion, Scenario: "s", Requests: 10, DurationNS: int64(time.Second)}, Dir: t.TempDir()}
+	r := Explain("s", []Run{base}, []Run{head})
+	if r == nil {
+		t.Fatal("Explain = nil for a head with profiles")
+	}
+	want := []Section{
+		{Resource: "CPU", Total: "CPU per request 5ms (1 head run, 10 requests; the base has no CPU profile to compare with)",
+			Rows: [][]string{{"svc.sign", "5ms", "0s", "5ms"}}},
+		{Resource: "allocations", Total: "allocations per request 1MiB (1 head run, 10 requests; the base has no heap profile to compare with)",
+			Rows: [][]string{{"svc.encode", "1MiB", "1MiB", "1MiB"}}},
+	}
+	if diff := cmp.Diff(want, r.Sections()); diff != "" {
+		t.Errorf("sections (-want +got):\n%s", diff)
+	}
+	var md bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if s := md.String(); !strings.Contains(s, want[0].Total+":\n\n| function | own CPU per request | flat | cum |") || !strings.Contains(s, "| `svc.sign` | 5ms |") {
+		t.Errorf("Markdown:\n%s", s)
+	}
+}
+
 // TestSectionsWithoutSamplesAgainstBase: a comparison whose head (and
 // base) profiles hold no sample, such as a run whose one request waited
 // the whole load. loadgate compare printed "CPU per request 0s → 0s (new;
