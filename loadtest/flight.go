@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"runtime/trace"
 	"sync"
 	"time"
@@ -39,7 +40,9 @@ import (
 // only the first to start gets one, and the others' results say so in a
 // warning. Each snapshot costs a flush of the trace and a copy of its
 // window (up to MaxBytes), taken by the sampler goroutine once a second at
-// most; memory holds the recorder's window and one snapshot.
+// most; memory holds the recorder's window and up to two snapshots (the
+// one kept and the one being taken: a snapshot that fails leaves the one
+// kept before it).
 type FlightRecorder struct {
 	// On records the run; LOADGATE_FLIGHT=1 (loadgate run -flight) turns
 	// it on for every scenario.
@@ -108,15 +111,25 @@ var flightHolder struct {
 	held     bool
 }
 
+// snapshotter is what a flight takes snapshots from: a
+// *trace.FlightRecorder, or a test's fake.
+type snapshotter interface {
+	WriteTo(io.Writer) (int64, error)
+	Stop()
+}
+
+var _ snapshotter = (*trace.FlightRecorder)(nil)
+
 // flight is one run's flight recording. Its methods do nothing on a nil
 // *flight: the run records none.
 type flight struct {
-	fr     *trace.FlightRecorder
+	fr     snapshotter
 	window time.Duration
 
 	mu        sync.Mutex
 	loadStart time.Time // zero during the warm-up
 	buf       bytes.Buffer
+	spare     bytes.Buffer     // the next snapshot is written here, then swapped with buf
 	kept      *FlightRecording // what buf holds; nil for nothing
 	frozen    bool             // buf holds a gate's or the abort's snapshot, for good
 	worstP99  int64
@@ -193,25 +206,31 @@ func (f *flight) stopped(moment, stage, reason string) {
 	if !f.loadStart.IsZero() {
 		second = int64(time.Since(f.loadStart) / time.Second)
 	}
-	f.snapshot(FlightRecording{Moment: moment, Second: second, Stage: stage, Reason: reason})
-	f.frozen = f.kept != nil
+	// A gate's or the abort's snapshot that failed leaves the worst
+	// second's kept so far, which may still take a later one's place.
+	f.frozen = f.snapshot(FlightRecording{Moment: moment, Second: second, Stage: stage, Reason: reason})
 }
 
-// snapshot replaces the kept snapshot with one taken now, described by m.
-// The caller holds f.mu. The buffer is reused: one snapshot in memory.
-func (f *flight) snapshot(m FlightRecording) {
-	f.buf.Reset()
-	n, err := f.fr.WriteTo(&f.buf)
+// snapshot replaces the kept snapshot with one taken now, described by m,
+// and reports whether it did. A snapshot that fails leaves the kept one
+// as it was (an earlier worst second's), and its error for stop's warning.
+// The caller holds f.mu. The two buffers are reused: up to two snapshots
+// in memory, the kept one and the one being taken.
+func (f *flight) snapshot(m FlightRecording) bool {
+	f.spare.Reset()
+	n, err := f.fr.WriteTo(&f.spare)
 	if err != nil {
-		f.kept, f.err = nil, err
-		f.buf.Reset()
-		return
+		f.err = err
+		f.spare.Reset()
+		return false
 	}
+	f.buf, f.spare = f.spare, f.buf
 	m.Bytes, m.WindowNS = n, int64(f.window)
 	if !f.loadStart.IsZero() {
 		m.AtNS = int64(time.Since(f.loadStart))
 	}
 	f.kept = &m
+	return true
 }
 
 // stop stops the recorder and returns the kept snapshot and its

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -275,5 +277,66 @@ func TestWriteFileWithTrace(t *testing.T) {
 	want := "check_out.2.json check_out.2.trace check_out.3.json check_out.json check_out.trace"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files %s, want %s (results %v)", got, want, paths)
+	}
+}
+
+// fakeSnapshots is a flight's recorder whose snapshots are "snapshot N",
+// or fail while fail is set.
+type fakeSnapshots struct {
+	n    int
+	fail bool
+}
+
+func (f *fakeSnapshots) WriteTo(w io.Writer) (int64, error) {
+	f.n++
+	if f.fail {
+		n, _ := io.WriteString(w, "half a snap") // what a failed flush may leave
+		return int64(n), errors.New("flush failed")
+	}
+	n, err := fmt.Fprintf(w, "snapshot %d", f.n)
+	return int64(n), err
+}
+
+func (f *fakeSnapshots) Stop() {}
+
+// TestFlightSnapshotFailureKeepsEarlier: a snapshot that fails leaves the
+// one kept before it. It set the kept recording to nil and emptied its
+// buffer, so a failed snapshot of a later, worse second, or of a gate,
+// lost the worst second's recording kept so far.
+func TestFlightSnapshotFailureKeepsEarlier(t *testing.T) {
+	fake := &fakeSnapshots{}
+	f := &flight{fr: fake, window: time.Second}
+	f.measuring(time.Now())
+	f.second(Second{Second: 0, Requests: 10, P99NS: int64(5 * time.Millisecond)}, "s")
+	fake.fail = true
+	f.second(Second{Second: 1, Requests: 10, P99NS: int64(9 * time.Millisecond)}, "s")
+	f.stopped(FlightGate, "s", "p99 too high")
+	fake.fail = false
+	// Not frozen by the gate's failed snapshot: a worse second still
+	// takes the place of the one kept.
+	f.second(Second{Second: 2, Requests: 10, P99NS: int64(8 * time.Millisecond)}, "s")
+	// (Not f.stop, which lets go of the process's recorder that another
+	// test may hold.)
+	rec, data := f.kept, f.buf.String()
+	if rec == nil {
+		t.Fatalf("no recording kept; error %v", f.err)
+	}
+	if rec.Moment != FlightWorstSecond || rec.Second != 0 || data != "snapshot 1" || rec.Bytes != int64(len(data)) {
+		t.Errorf("kept %+v with %q, want second 0's, \"snapshot 1\"", rec, data)
+	}
+	if f.err == nil || f.err.Error() != "flush failed" {
+		t.Errorf("error %v, want the failed snapshot's, for stop's warning", f.err)
+	}
+
+	// A worse second after a failure replaces the one kept.
+	fake = &fakeSnapshots{}
+	f = &flight{fr: fake, window: time.Second}
+	f.second(Second{Second: 0, Requests: 10, P99NS: int64(5 * time.Millisecond)}, "s")
+	fake.fail = true
+	f.second(Second{Second: 1, Requests: 10, P99NS: int64(6 * time.Millisecond)}, "s")
+	fake.fail = false
+	f.second(Second{Second: 2, Requests: 10, P99NS: int64(7 * time.Millisecond)}, "s")
+	if rec, data := f.kept, f.buf.String(); rec == nil || rec.Second != 2 || data != "snapshot 3" {
+		t.Errorf("kept %+v with %q, want second 2's, \"snapshot 3\"", rec, data)
 	}
 }
