@@ -86,12 +86,19 @@ type FlightRecording struct {
 	AtNS     int64 `json:"at_ns"`
 	WindowNS int64 `json:"window_ns"`
 	Bytes    int64 `json:"bytes"`
+	// AfterLoad says that the worst second began after the load's last
+	// stage ended: in the drain, where requests sent during the load
+	// completed (the timeline counts a request in the second it
+	// completed), such as a request of a 1 s load that took 3 s.
+	AfterLoad bool `json:"after_load,omitempty"`
 }
 
 // String describes the moment in a few words, its second as time from the
 // start of the load, as the slowest requests' "at" is written: "at the
-// worst second of the load, +3s to +4s (p99 48ms)". (Second is an index
-// of the timeline, from 0: "second 0" read as no second at all.)
+// worst second of the load, +3s to +4s (p99 48ms)", or, for a second
+// after the load ended, "at the worst second, +3s to +4s, after the load
+// ended, as requests sent during it completed (p99 3s)". (Second is an
+// index of the timeline, from 0: "second 0" read as no second at all.)
 func (f *FlightRecording) String() string {
 	switch f.Moment {
 	case FlightGate:
@@ -99,6 +106,10 @@ func (f *FlightRecording) String() string {
 	case FlightAbort:
 		return fmt.Sprintf("at the abort in stage %s (+%ds into the load)", f.Stage, f.Second)
 	case FlightWorstSecond:
+		if f.AfterLoad {
+			// "Of the load" would place it in a window it is not in.
+			return fmt.Sprintf("at the worst second, +%ds to +%ds, after the load ended, as requests sent during it completed (%s)", f.Second, f.Second+1, f.Reason)
+		}
 		return fmt.Sprintf("at the worst second of the load, +%ds to +%ds (%s)", f.Second, f.Second+1, f.Reason)
 	}
 	return f.Moment
@@ -128,6 +139,7 @@ type flight struct {
 
 	mu        sync.Mutex
 	loadStart time.Time // zero during the warm-up
+	loadEnd   time.Time // zero until the last stage ended
 	buf       bytes.Buffer
 	spare     bytes.Buffer     // the next snapshot is written here, then swapped with buf
 	kept      *FlightRecording // what buf holds; nil for nothing
@@ -166,6 +178,16 @@ func (f *flight) measuring(start time.Time) {
 	f.mu.Unlock()
 }
 
+// ended notes the end of the load's last stage, before the drain.
+func (f *flight) ended(end time.Time) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.loadEnd = end
+	f.mu.Unlock()
+}
+
 // mark writes a user log event into the trace.
 func (f *flight) mark(format string, args ...any) {
 	if f == nil {
@@ -186,8 +208,10 @@ func (f *flight) second(s Second, stage string) {
 		return
 	}
 	f.worstP99 = s.P99NS
+	after := !f.loadStart.IsZero() && !f.loadEnd.IsZero() &&
+		!f.loadStart.Add(time.Duration(s.Second)*time.Second).Before(f.loadEnd)
 	f.snapshot(FlightRecording{Moment: FlightWorstSecond, Second: s.Second, Stage: stage,
-		Reason: "p99 " + roundLatency(time.Duration(s.P99NS)).String()})
+		Reason: "p99 " + roundLatency(time.Duration(s.P99NS)).String(), AfterLoad: after})
 }
 
 // stopped takes the snapshot of a gate that failed or of the abort rule,

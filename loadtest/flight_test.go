@@ -340,3 +340,33 @@ func TestFlightSnapshotFailureKeepsEarlier(t *testing.T) {
 		t.Errorf("kept %+v with %q, want second 2's, \"snapshot 3\"", rec, data)
 	}
 }
+
+// TestFlightWorstSecondAfterLoad: the timeline counts a request in the
+// second it completed, so a 1 s load whose one request took 3 s has its
+// worst second at +3s, after the load. The recording said "at the worst
+// second of the load, +3s to +4s", a second the load never reached.
+func TestFlightWorstSecondAfterLoad(t *testing.T) {
+	tests := []struct {
+		name   string
+		second int64
+		want   string
+	}{
+		{"in the load", 0, "at the worst second of the load, +0s to +1s (p99 3s)"},
+		{"in the drain", 3, "at the worst second, +3s to +4s, after the load ended, as requests sent during it completed (p99 3s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &flight{fr: &fakeSnapshots{}, window: time.Second}
+			start := time.Now().Add(-5 * time.Second)
+			f.measuring(start)
+			f.ended(start.Add(time.Second + time.Millisecond))
+			f.second(Second{Second: tt.second, Requests: 1, P99NS: int64(3 * time.Second)}, "1/s")
+			if f.kept == nil {
+				t.Fatal("no recording kept")
+			}
+			if got := f.kept.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

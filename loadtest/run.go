@@ -472,6 +472,7 @@ func execute(ctx context.Context, s Scenario, opts execOptions) (*Result, error)
 		stageStart = next
 	}
 	loadEnd := time.Now()
+	fl.ended(loadEnd)
 	gen := gw.stop()
 	local.stop()
 	if s.Watch != nil {
