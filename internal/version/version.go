@@ -67,15 +67,21 @@ var (
 	pseudoRE = regexp.MustCompile(`[-.][0-9]{14}-[0-9a-f]{12}$`)
 	// A full commit hash, which `uses:` may pin and go run can fetch.
 	commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	// A major or minor version tag (v0, v1.2), which the Action's users
+	// pin (docs/RELEASING.md moves it to the newest release), and which go
+	// run reads as a version prefix: the newest v0.x.y release.
+	prefixRE = regexp.MustCompile(`^v(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$`)
 )
 
 // Published returns the version go install or go run can fetch this
-// loadgate at: a release tag ("v0.1.0") or a full commit hash. It returns ""
+// loadgate at: a release tag ("v0.1.0"), the major or minor version tag of
+// `uses: loadgate/loadgate@v0` ("v0", which go run reads as the newest
+// v0.x.y release, the one the tag names) or a full commit hash. It returns ""
 // for a build from a checkout, a pseudo-version (its commit may exist only
 // on the machine that built it) and a branch name (it moves).
 func (i Info) Published() string {
 	v := i.Version
-	if commitRE.MatchString(v) || releaseRE.MatchString(v) && !pseudoRE.MatchString(v) {
+	if commitRE.MatchString(v) || prefixRE.MatchString(v) || releaseRE.MatchString(v) && !pseudoRE.MatchString(v) {
 		return v
 	}
 	return ""

@@ -64,6 +64,33 @@ func TestFromBuildInfo(t *testing.T) {
 			wantGoRun:     "go run github.com/loadgate/loadgate/cmd/loadgate@25b6ca6b97f0e2d3c4b5a6978899aabbccddeeff",
 		},
 		{
+			// docs/RELEASING.md's step 6 moves a major tag for the Action's
+			// users to pin. The build knew "v0" and the reproduce script
+			// said @latest, which becomes v1 when it is released; go run
+			// reads @v0 as the newest v0.x.y release, as the tag is moved.
+			name:          "the Action's build, pinned to the major tag",
+			give:          &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
+			ref:           "v0",
+			want:          "loadgate v0 go1.26.8",
+			wantPublished: "v0",
+			wantGoRun:     "go run github.com/loadgate/loadgate/cmd/loadgate@v0",
+		},
+		{
+			name:          "the Action's build, pinned to a minor version",
+			give:          &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
+			ref:           "v1.2",
+			want:          "loadgate v1.2 go1.26.8",
+			wantPublished: "v1.2",
+			wantGoRun:     "go run github.com/loadgate/loadgate/cmd/loadgate@v1.2",
+		},
+		{
+			name:      "the Action's build, on a branch whose name looks like a version",
+			give:      &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
+			ref:       "v01",
+			want:      "loadgate v01 go1.26.8",
+			wantGoRun: "go run github.com/loadgate/loadgate/cmd/loadgate@latest",
+		},
+		{
 			name:      "the Action's build, on a branch",
 			give:      &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
 			ref:       "main",
