@@ -188,3 +188,44 @@ func TestReadmeCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeFlags: the README's section on the command gives each
+// command's synopsis, and every flag its -h lists is named in that
+// command's entry. The entry of loadgate run named neither -target,
+// -rate-scale, -allow-hosts, -report nor -progress (a CI log wants
+// -progress plain), and compare's omitted -policy and -sla.
+func TestReadmeFlags(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## The `loadgate` command\n")
+	if !ok {
+		t.Fatal("README.md has no section ## The `loadgate` command")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	flagRE := regexp.MustCompile(`(?m)^  (-[a-z][a-z0-9-]*)\b`)
+	for _, cmd := range []string{"run", "compare", "report", "merge", "export", "baseline update"} {
+		t.Run(cmd, func(t *testing.T) {
+			var help strings.Builder
+			if err := run(t.Context(), append(strings.Fields(cmd), "-h"), &help, &help); err != nil {
+				t.Fatalf("loadgate %s -h: %v", cmd, err)
+			}
+			_, flags, ok := strings.Cut(help.String(), "\nFlags:\n")
+			if !ok {
+				t.Fatalf("loadgate %s -h lists no flags:\n%s", cmd, help.String())
+			}
+			_, entry, ok := strings.Cut(section, "\n- `loadgate "+cmd+" ")
+			if !ok {
+				t.Fatalf("README.md's command section has no entry \"- `loadgate %s …`\"", cmd)
+			}
+			entry, _, _ = strings.Cut(entry, "\n- ")
+			entry, _, _ = strings.Cut(entry, "\n\n")
+			for _, m := range flagRE.FindAllStringSubmatch(flags, -1) {
+				if !regexp.MustCompile(regexp.QuoteMeta(m[1]) + `\b[^-]`).MatchString(entry + " ") {
+					t.Errorf("README.md's entry of loadgate %s does not name %s, which loadgate %[1]s -h lists", cmd, m[1])
+				}
+			}
+		})
+	}
+}
