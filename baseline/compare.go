@@ -288,6 +288,11 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 	if base.Env.Go != head.Env.Go && base.Env.Go != "" && head.Env.Go != "" {
 		c.Warnings = append(c.Warnings, fmt.Errorf("Go versions differ: %s vs %s", base.Env.Go, head.Env.Go))
 	}
+	if base.Env.Loadgate != head.Env.Loadgate && base.Env.Loadgate != "" && head.Env.Loadgate != "" {
+		// The instrument changed: a new loadgate may send, pace or time
+		// otherwise, and the change of figures may be its own.
+		c.Warnings = append(c.Warnings, fmt.Errorf("loadgate versions differ: %s vs %s (a change may be the instrument's; record the baseline again with the new version)", base.Env.Loadgate, head.Env.Loadgate))
+	}
 	// Spread only when some run is partial and every partial run is
 	// spread: a comparison of whole runs is not "out of step".
 	spread := true

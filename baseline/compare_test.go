@@ -259,6 +259,18 @@ func TestCompareEnvMismatch(t *testing.T) {
 	if c.Verdict != Pass || len(c.Warnings) != 1 {
 		t.Errorf("other Go version: verdict %v, warnings %v; want pass with a note", c.Verdict, c.Warnings)
 	}
+	// Another loadgate, the instrument: a note naming both versions.
+	head = sampleP99("head", 10, 11, 9.5, 10.5, 10.2)
+	base.Env.Loadgate, head.Env.Loadgate = "v0.1.0", "v0.2.0"
+	c, _ = Compare(base, head, Policy{})
+	if c.Verdict != Pass || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].Error(), "loadgate versions differ: v0.1.0 vs v0.2.0") {
+		t.Errorf("other loadgate: verdict %v, warnings %v; want pass with a note naming both", c.Verdict, c.Warnings)
+	}
+	// One side that does not know its version: nothing to say.
+	head.Env.Loadgate = ""
+	if c, _ = Compare(base, head, Policy{}); len(c.Warnings) != 0 {
+		t.Errorf("a side without a version: warnings %v, want none", c.Warnings)
+	}
 }
 
 func TestCompareSLABreachFails(t *testing.T) {

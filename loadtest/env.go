@@ -14,6 +14,7 @@ import (
 	"github.com/loadgate/loadgate/internal/allowhosts"
 	"github.com/loadgate/loadgate/internal/baseurl"
 	"github.com/loadgate/loadgate/internal/scale"
+	"github.com/loadgate/loadgate/internal/version"
 )
 
 // Environment variables the harness reads.
@@ -126,21 +127,24 @@ func CheckEnv(getenv func(string) string) error {
 }
 
 var (
-	cpuModelOnce sync.Once
-	cpuModel     string
+	envOnce  sync.Once
+	cpuModel string
+	// loadgateVersion is version.InBinary, read once.
+	loadgateVersion string
 )
 
 // currentEnv fingerprints this machine and the load's settings: its
 // scales, and target, the LOADGATE_TARGET the test took its base URL from
 // ("" for none).
 func currentEnv(sc scales, target string) Env {
-	cpuModelOnce.Do(func() { cpuModel = readCPUModel() })
+	envOnce.Do(func() { cpuModel, loadgateVersion = readCPUModel(), version.InBinary() })
 	e := Env{
 		Go:       runtime.Version(),
 		GOOS:     runtime.GOOS,
 		GOARCH:   runtime.GOARCH,
 		CPUs:     runtime.NumCPU(),
 		CPUModel: cpuModel,
+		Loadgate: loadgateVersion,
 	}
 	if sc.duration != 1 {
 		e.Scale = sc.duration

@@ -150,6 +150,11 @@ type Env struct {
 	GOARCH   string `json:"goarch"`
 	CPUs     int    `json:"cpus"`
 	CPUModel string `json:"cpu_model,omitempty"`
+	// Loadgate is the version of loadgate's module the test binary was
+	// built with ("v0.1.0", "(devel)" for a replacement by a directory):
+	// the instrument, which a comparison names when the two sides differ
+	// in it. Empty when unknown (results written before it was recorded).
+	Loadgate string `json:"loadgate,omitempty"`
 	// Scale is LOADGATE_SCALE, the factor of every duration of the load,
 	// when it was not 1.
 	Scale float64 `json:"scale,omitempty"`

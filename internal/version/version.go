@@ -1,11 +1,10 @@
 package version
 
 import (
+	"cmp"
 	"regexp"
 	"runtime"
 	"runtime/debug"
-
-	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // Module is loadgate's module path.
@@ -112,11 +111,43 @@ func (i Info) GoRun(inLoadgate bool) string {
 func (i Info) String() string {
 	out := "loadgate " + i.Version
 	if i.Commit != "" {
-		out += " (commit " + cell.Commit(i.Commit)
+		c := i.Commit
+		if len(c) > 12 {
+			c = c[:12] // as cell.Commit writes commits; loadtest imports this package and must stay light
+		}
+		out += " (commit " + c
 		if i.Modified {
 			out += ", modified"
 		}
 		out += ")"
 	}
 	return out + " " + i.GoVersion
+}
+
+// InBinary returns the version of loadgate's module that the running binary
+// was built with, as the results of a user's load test record it: the
+// module version its go.mod requires ("v0.1.0"), a replacement's version,
+// or "(devel)" for loadgate's own module and a replacement by a directory;
+// "" when the binary holds no build information.
+func InBinary() string {
+	return inBinary(debug.ReadBuildInfo())
+}
+
+func inBinary(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return ""
+	}
+	if bi.Main.Path == Module {
+		return cmp.Or(bi.Main.Version, "(devel)")
+	}
+	for _, d := range bi.Deps {
+		if d.Path != Module {
+			continue
+		}
+		if r := d.Replace; r != nil {
+			return cmp.Or(r.Version, "(devel)")
+		}
+		return d.Version
+	}
+	return ""
 }

@@ -124,3 +124,31 @@ func TestFromBuildInfoNone(t *testing.T) {
 		t.Errorf("FromBuildInfo(nil, false) = %+v", got)
 	}
 }
+
+// TestInBinary: the version of loadgate a user's test binary holds, as its
+// results record it.
+func TestInBinary(t *testing.T) {
+	dep := func(v string, r *debug.Module) *debug.BuildInfo {
+		return &debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}, Deps: []*debug.Module{
+			{Path: "github.com/stretchr/testify", Version: "v1.11.1"},
+			{Path: Module, Version: v, Replace: r},
+		}}
+	}
+	for _, tt := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{"required", dep("v0.1.0", nil), true, "v0.1.0"},
+		{"replaced by a directory", dep("v0.1.0", &debug.Module{Path: "../loadgate"}), true, "(devel)"},
+		{"replaced by a fork's version", dep("v0.1.0", &debug.Module{Path: "example.com/fork", Version: "v0.1.1-fix"}), true, "v0.1.1-fix"},
+		{"loadgate's own tests", &debug.BuildInfo{Main: debug.Module{Path: Module, Version: "(devel)"}}, true, "(devel)"},
+		{"not a dependency", &debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}}, true, ""},
+		{"no build information", nil, false, ""},
+	} {
+		if got := inBinary(tt.bi, tt.ok); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
