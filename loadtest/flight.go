@@ -197,7 +197,7 @@ func (f *flight) mark(format string, args ...any) {
 }
 
 // second takes the snapshot of the worst second so far: s, if its p99 is
-// higher than every second's before it.
+// higher than the kept snapshot's second's.
 func (f *flight) second(s Second, stage string) {
 	if f == nil || s.Requests == 0 {
 		return
@@ -207,11 +207,14 @@ func (f *flight) second(s Second, stage string) {
 	if f.frozen || s.P99NS <= f.worstP99 {
 		return
 	}
-	f.worstP99 = s.P99NS
 	after := !f.loadStart.IsZero() && !f.loadEnd.IsZero() &&
 		!f.loadStart.Add(time.Duration(s.Second)*time.Second).Before(f.loadEnd)
-	f.snapshot(FlightRecording{Moment: FlightWorstSecond, Second: s.Second, Stage: stage,
-		Reason: "p99 " + roundLatency(time.Duration(s.P99NS)).String(), AfterLoad: after})
+	// The bar is the kept snapshot's p99: after a snapshot that failed, a
+	// later second worse than the kept one is still worth its place.
+	if f.snapshot(FlightRecording{Moment: FlightWorstSecond, Second: s.Second, Stage: stage,
+		Reason: "p99 " + roundLatency(time.Duration(s.P99NS)).String(), AfterLoad: after}) {
+		f.worstP99 = s.P99NS
+	}
 }
 
 // stopped takes the snapshot of a gate that failed or of the abort rule,

@@ -311,10 +311,6 @@ func TestFlightSnapshotFailureKeepsEarlier(t *testing.T) {
 	fake.fail = true
 	f.second(Second{Second: 1, Requests: 10, P99NS: int64(9 * time.Millisecond)}, "s")
 	f.stopped(FlightGate, "s", "p99 too high")
-	fake.fail = false
-	// Not frozen by the gate's failed snapshot: a worse second still
-	// takes the place of the one kept.
-	f.second(Second{Second: 2, Requests: 10, P99NS: int64(8 * time.Millisecond)}, "s")
 	// (Not f.stop, which lets go of the process's recorder that another
 	// test may hold.)
 	rec, data := f.kept, f.buf.String()
@@ -326,6 +322,15 @@ func TestFlightSnapshotFailureKeepsEarlier(t *testing.T) {
 	}
 	if f.err == nil || f.err.Error() != "flush failed" {
 		t.Errorf("error %v, want the failed snapshot's, for stop's warning", f.err)
+	}
+	// Neither frozen by the gate's failed snapshot nor barred by the
+	// failed second's p99 (9ms): a second worse than the kept one (5ms)
+	// takes its place. The test gave this second 8ms and wanted second
+	// 0's kept, so it could not tell a frozen flight from one that was not.
+	fake.fail = false
+	f.second(Second{Second: 2, Requests: 10, P99NS: int64(8 * time.Millisecond)}, "s")
+	if rec, data := f.kept, f.buf.String(); rec == nil || rec.Second != 2 || data != "snapshot 4" {
+		t.Errorf("kept %+v with %q, want second 2's, \"snapshot 4\"", rec, data)
 	}
 
 	// A worse second after a failure replaces the one kept.
