@@ -19,8 +19,9 @@ import (
 // Write creates or replaces the file at path with what write writes,
 // readable by all (0644), creating its directory if needed. The temporary
 // file is named ".tmp-<base>-<random>" in the same directory (readers of
-// a results directory skip hidden files) and is removed on any error. An
-// error of write is returned as it is; others name the file.
+// a results directory skip hidden files) and is closed and removed on
+// any error, or a panic of write. An error of write is returned as it is;
+// others name the file.
 func Write(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -30,9 +31,16 @@ func Write(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	done := false
+	defer func() {
+		if !done {
+			// Closed first, also when write panics: Windows cannot
+			// remove a file that is open.
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
 	if err := write(tmp); err != nil {
-		tmp.Close()
 		return err
 	}
 	// CreateTemp makes the file private (0600); these files are for every
@@ -50,6 +58,7 @@ func Write(path string, write func(io.Writer) error) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	done = true
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,40 @@ func TestWriteReplaces(t *testing.T) {
 	}
 	if perm := st.Mode().Perm(); runtime.GOOS != "windows" && perm&0o044 != 0o044 {
 		t.Errorf("mode %v, want readable by all", perm)
+	}
+}
+
+// TestWritePanicLeavesNoTemporaryFile: a writer that panics leaves no
+// temporary file, neither in the directory nor open in the process. The
+// file was removed without being closed, which Windows refuses for an
+// open file, so the temporary file stayed beside the target there. The
+// open file is seen in /proc/self/fd, on Linux only.
+func TestWritePanicLeavesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("Write did not pass on the writer's panic")
+			}
+		}()
+		Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+			io.WriteString(w, "<html>")
+			panic("template broke")
+		})
+	}()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d entries left in the directory, want none", len(entries))
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && strings.HasPrefix(target, dir) {
+			t.Errorf("the temporary file is still open: %s", target)
+		}
 	}
 }
