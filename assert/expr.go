@@ -318,7 +318,7 @@ func (e *Expr) Eval(res *loadtest.Result) (Outcome, error) {
 	}
 	o, err := e.eval(res.Scenario, func(sel selector) (*view, error) { return resolve(res, sel) })
 	if err == nil && !o.Pass && e.readsGenerator() {
-		if why := res.Generator.Verdict(); why != "" {
+		if why := res.Generator.Warning(); why != "" {
 			o.Message += "; " + why
 		}
 	}

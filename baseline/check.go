@@ -184,7 +184,7 @@ func Check(t TB, res *loadtest.Result, opts ...Option) *Comparison {
 		} else {
 			t.Logf("baseline.Check: %s: recorded run %d of %d; %s is replaced after run %d", res.Scenario, len(r.b.Runs), want, path, want)
 		}
-		if g := res.Generator; g != nil && g.Bound {
+		if g := res.Generator; g.IsBound() {
 			// Recorded all the same: its error rate and resources are
 			// sound, and refusing would leave no baseline at all.
 			t.Logf("baseline.Check: %s: run %d was %s (%s): every comparison with this baseline judges latencies and throughput without it, on fewer runs, until it is recorded again where the generator has CPU to spare",

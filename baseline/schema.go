@@ -207,7 +207,7 @@ func RunOf(res *loadtest.Result) Run {
 	if res.Stopped != nil {
 		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
 	}
-	if g := res.Generator; g != nil && g.Bound {
+	if g := res.Generator; g.IsBound() {
 		r.GeneratorBound = slices.Clone(g.Reasons)
 	}
 	r.Shards = len(res.Shards)

@@ -315,9 +315,13 @@ func generatorOf(g Generator, lags *sendLags, p *phaseTally) *Generator {
 // BoundWord is the word every rendering marks a generator-bound run with.
 const BoundWord = "generator-bound"
 
-// Verdict returns the sentence that says g was generator-bound and why, as
+// IsBound reports whether g, which may be nil (a result without the
+// generator's figures), says the generator was the bottleneck.
+func (g *Generator) IsBound() bool { return g != nil && g.Bound }
+
+// Warning returns the sentence that says g was generator-bound and why, as
 // the result's warnings and the summaries give it; "" when it was not.
-func (g *Generator) Verdict() string {
+func (g *Generator) Warning() string {
 	if g == nil || !g.Bound {
 		return ""
 	}

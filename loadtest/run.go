@@ -797,7 +797,7 @@ func seedOf(st Stage) int64 {
 func warnings(r *Result) []string {
 	var w []string
 	if g := r.Generator; g != nil && g.Bound {
-		w = append(w, g.Verdict())
+		w = append(w, g.Warning())
 	}
 	if lag := time.Duration(r.PacerLagMaxNS); lag > 10*time.Millisecond {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule by up to %v: the machine was short of CPU; latencies include the delay", lag.Round(time.Millisecond)))

@@ -92,7 +92,7 @@ func TestRunSummaryGeneratorBound(t *testing.T) {
 	for i, g := range []*loadtest.Generator{calm, bound} {
 		r := &loadtest.Result{Scenario: "TestLoadMix", Package: shopPkg, Test: "TestLoadMix", Requests: 174, Generator: g}
 		if g.Bound {
-			r.Warnings = []string{g.Verdict()} // as loadtest writes it
+			r.Warnings = []string{g.Warning()} // as loadtest writes it
 		}
 		head = append(head, r)
 		results.Results[scenarioKey{shopPkg, "TestLoadMix"}] = append(results.Results[scenarioKey{shopPkg, "TestLoadMix"}],

@@ -298,7 +298,7 @@ func (o *runOutcome) testOutcome(pkg, test string) string {
 func notBound(rs []resultFile) []resultFile {
 	var out []resultFile
 	for _, r := range rs {
-		if r.Generator == nil || !r.Generator.Bound {
+		if !r.Generator.IsBound() {
 			out = append(out, r)
 		}
 	}

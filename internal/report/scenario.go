@@ -112,7 +112,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 		runs []*loadtest.Result
 	}{{"head", s.Head}, {"base", s.Base}} {
 		for i, r := range side.runs {
-			if why := r.Generator.Verdict(); why != "" {
+			if why := r.Generator.Warning(); why != "" {
 				v.Warnings = append(v.Warnings, fmt.Sprintf("%s run %d: %s", side.name, i+1, why))
 			}
 		}
@@ -221,7 +221,7 @@ func runsNote(side string, runs []*loadtest.Result, shown int) string {
 func unbound(runs []*loadtest.Result) int {
 	n := 0
 	for _, r := range runs {
-		if r.Generator == nil || !r.Generator.Bound {
+		if !r.Generator.IsBound() {
 			n++
 		}
 	}

@@ -170,7 +170,7 @@ func representative(runs []*loadtest.Result) (*loadtest.Result, int) {
 	}
 	var idx []int
 	for i, r := range runs {
-		if r.Generator == nil || !r.Generator.Bound {
+		if !r.Generator.IsBound() {
 			idx = append(idx, i)
 		}
 	}

@@ -167,7 +167,7 @@ func (s *Scenario) finish(in Input) {
 		if len(r.Leaks) > 0 && r.LeaksReportOnly {
 			s.ReportedLeakRuns++
 		}
-		if g := r.Generator; g != nil && g.Bound {
+		if g := r.Generator; g.IsBound() {
 			s.GeneratorBound = append(s.GeneratorBound, fmt.Sprintf("run %d: %s", i+1, strings.Join(g.Reasons, "; ")))
 		}
 		if st := r.Stopped; st != nil && st.Cause == loadtest.StopInterrupted && !s.TestFailed {

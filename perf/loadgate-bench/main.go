@@ -192,7 +192,7 @@ func procIO(key string) int64 {
 
 // bound is 1 when the run was marked generator-bound, else 0.
 func bound(res *loadtest.Result) int {
-	if res.Generator != nil && res.Generator.Bound {
+	if res.Generator.IsBound() {
 		return 1
 	}
 	return 0
