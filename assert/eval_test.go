@@ -348,3 +348,18 @@ func TestUnitFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestEvalGRPCCodeOutsideSpecification: status(CODE_42) reads the count
+// that results keep for a code outside the specification, under the name
+// grpcload gives it, whatever the case the expression writes.
+func TestEvalGRPCCodeOutsideSpecification(t *testing.T) {
+	res := &loadtest.Result{Requests: 200, Errors: 10,
+		StatusCodes: map[string]int64{"OK": 190, "CODE_42": 10}}
+	outs, err := assert.Check(res, "status(code_42) < 1%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := outs[0]; o.Pass || o.Actual != 0.05 {
+		t.Errorf("status(code_42) = %v (pass %v), want 0.05, failing", o.Actual, o.Pass)
+	}
+}

@@ -74,7 +74,7 @@ func Lookup(name string) (string, bool) {
 	}
 	if len(name) > len("CODE_") && strings.EqualFold(name[:len("CODE_")], "CODE_") {
 		digits := name[len("CODE_"):]
-		if n, err := strconv.ParseUint(digits, 10, 32); err == nil && digits[0] != '+' && (digits[0] != '0' || digits == "0") {
+		if n, err := strconv.ParseUint(digits, 10, 32); err == nil && (digits[0] != '0' || digits == "0") {
 			return Name(uint32(n)), true
 		}
 	}
