@@ -435,13 +435,13 @@ func ConfigFrom(gha *githubactions.Action) (*Config, error) {
 			tmp = os.TempDir()
 		}
 		cfg.ResultsDir = filepath.Join(tmp, "loadgate-results")
-		if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
+		if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return overlaps(d, cfg.ResultsDir) }) {
 			// The natural place to download the artifact to: the report
 			// goes beside it, not over it.
 			cfg.ResultsDir = filepath.Join(tmp, "loadgate-report")
 		}
-	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return sameDir(d, cfg.ResultsDir) }) {
-		bad(InputResultsDir, cfg.ResultsDir, "must differ from from-results")
+	} else if slices.ContainsFunc(cfg.FromResults, func(d string) bool { return overlaps(d, cfg.ResultsDir) }) {
+		bad(InputResultsDir, cfg.ResultsDir, "must neither be nor hold nor lie within a from-results directory (the action empties it)")
 	}
 	if strings.ContainsAny(cfg.ResultsDir, "\r\n") {
 		// It is the results-dir output, and GITHUB_OUTPUT ends a value at
@@ -524,10 +524,21 @@ func splitDirs(v string) []string {
 	return dirs
 }
 
-func sameDir(a, b string) bool {
+// overlaps reports whether the directories a and b are one, or one holds
+// the other: the results directory, which the action empties, must not
+// hold a from-results directory (the artifacts downloaded into
+// loadgate-results/shard-1 …), nor lie within one.
+func overlaps(a, b string) bool {
 	x, err1 := filepath.Abs(a)
 	y, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && x == y
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	within := func(dir, p string) bool {
+		rel, err := filepath.Rel(dir, p)
+		return err == nil && filepath.IsLocal(rel)
+	}
+	return x == y || within(x, y) || within(y, x)
 }
 
 // githubFrom reads the GitHub context: environment and event payload.

@@ -279,3 +279,34 @@ func TestConfigFromResultsInDefaultDir(t *testing.T) {
 		t.Errorf("results-dir = from-results: err %v, want it refused", err)
 	}
 }
+
+// TestConfigShardsInDefaultDir: the shards' artifacts downloaded each into
+// a directory of RUNNER_TEMP/loadgate-results (download-artifact without
+// merge-multiple) put the report beside them; the action empties its
+// results-dir, so one given that holds a from-results directory, or lies
+// within one, is refused. It emptied loadgate-results and the merge then
+// found no shards, or refused the directory as someone else's.
+func TestConfigShardsInDefaultDir(t *testing.T) {
+	e := newActionEnv(t, "http://127.0.0.1:1", nil)
+	dl := filepath.Join(e.vars["RUNNER_TEMP"], "loadgate-results")
+	var shards []string
+	for _, name := range []string{"shard-1", "shard-2"} {
+		d := filepath.Join(dl, name)
+		writeFile(t, filepath.Join(d, ManifestFile), "{}")
+		shards = append(shards, d)
+	}
+	e.vars["INPUT_FROM_RESULTS"] = strings.Join(shards, "\n")
+	cfg, err := ConfigFrom(e.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ResultsDir == dl || filepath.Dir(cfg.ResultsDir) != e.vars["RUNNER_TEMP"] {
+		t.Errorf("results dir %s, want a directory beside %s", cfg.ResultsDir, dl)
+	}
+	for _, dir := range []string{dl, filepath.Join(shards[0], "report")} {
+		e.vars["INPUT_RESULTS_DIR"] = dir
+		if _, err := ConfigFrom(e.action()); err == nil || !strings.Contains(err.Error(), "input results-dir") {
+			t.Errorf("results-dir %s: err %v, want it refused", dir, err)
+		}
+	}
+}
