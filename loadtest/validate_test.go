@@ -28,8 +28,9 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		{"no duration", Rate(10), "duration must be positive"},
 		// Users(1<<40) for 100ms started users for minutes, past its
 		// length, with nearly every request failing for want of files.
-		{"users over the limit", Users(1 << 40).For(100 * time.Millisecond),
-			"load stage 1 (1099511627776 users): 1099511627776 users are over 100000, more than one process can run; split the load over several"},
+		// (1<<30: an int on 32-bit platforms too.)
+		{"users over the limit", Users(1 << 30).For(100 * time.Millisecond),
+			"load stage 1 (1073741824 users): 1073741824 users are over 100000, more than one process can run; split the load over several"},
 		{"RampUsersTo over the limit", Users(1).RampUsersTo(MaxUsers + 1).For(100 * time.Millisecond), "100001 users are over 100000"},
 		{"RampTo over the limit", Users(1).RampTo(1e12).For(100 * time.Millisecond), "RampTo(1000000000000): 1000000000000 users are over 100000"},
 		// Issue 14: Users(10).RampTo(50) was silently ignored; it ramps

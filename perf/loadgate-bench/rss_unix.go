@@ -28,9 +28,9 @@ func peakRSS() int64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		if runtime.GOOS == "darwin" {
-			return ru.Maxrss / 1024 // bytes there
+			return int64(ru.Maxrss) / 1024 // bytes there (int32 on 32-bit platforms)
 		}
-		return ru.Maxrss // KiB elsewhere
+		return int64(ru.Maxrss) // KiB elsewhere
 	}
 	return 0
 }
