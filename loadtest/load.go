@@ -268,6 +268,16 @@ const MaxRate = 1_000_000
 // processes ([Shard]).
 const MaxUsers = 100_000
 
+// MaxDuration bounds the length of a load, its warm-up and stages together
+// (after LOADGATE_SCALE): a week, longer than soak tests run. Before the
+// first request the run sets aside a counter for every second it plans, and
+// the result keeps a line per second, so Rate(10).For(math.MaxInt64),
+// meant as "until I cancel it", ran the process out of memory before
+// sending anything, and two such stages overflowed the planned length and
+// panicked. To run until canceled, give the load MaxDuration and cancel
+// [Execute]'s context; run a longer soak as several runs.
+const MaxDuration = 7 * 24 * time.Hour
+
 // validate reports what is wrong with the stage, naming it by position.
 func (s Stage) validate(i int) error {
 	where := fmt.Sprintf("load stage %d (%s)", i+1, s.label())
@@ -354,6 +364,8 @@ func (s Stage) validate(i int) error {
 		return fmt.Errorf("%s: duration must not be negative (it bounds the iterations; leave it out for %v)", where, DefaultIterationsCap)
 	case !s.iterations() && s.Duration <= 0:
 		return fmt.Errorf("%s: duration must be positive (use .For(d))", where)
+	case s.Duration > MaxDuration:
+		return fmt.Errorf("%s: duration %v is over %v (MaxDuration); to run until canceled, use MaxDuration and cancel the run's context", where, s.Duration, MaxDuration)
 	}
 	return nil
 }

@@ -225,7 +225,13 @@ func scaleDuration(d time.Duration, scale float64) time.Duration {
 	if d <= 0 {
 		return d
 	}
-	if v := time.Duration(float64(d) * scale); v > 0 {
+	f := float64(d) * scale
+	if f >= math.MaxInt64 {
+		// Out of range, the conversion gave a negative duration, and the
+		// stage ran for 1ns; saturated, validate refuses it by name.
+		return math.MaxInt64
+	}
+	if v := time.Duration(f); v > 0 {
 		return v
 	}
 	return 1
@@ -413,6 +419,17 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("Abort.Sustained must not be negative, got %v", s.Abort.Sustained)
 	case s.FlightRecorder.Window < 0:
 		return fmt.Errorf("FlightRecorder.Window must not be negative, got %v", s.FlightRecorder.Window)
+	case s.Warmup > MaxDuration:
+		return fmt.Errorf("Warmup (%v) is over %v (MaxDuration)", s.Warmup, MaxDuration)
+	}
+	// Each term is at most MaxDuration, so the sum cannot overflow before
+	// it is caught.
+	total := s.Warmup
+	for i, st := range s.Load.Stages() {
+		if total += st.Duration; total > MaxDuration {
+			return fmt.Errorf("load stage %d (%s): the load lasts %v by the stage's end (warm-up included), over %v (MaxDuration): run a longer soak as several runs",
+				i+1, st.label(), total, MaxDuration)
+		}
 	}
 	return nil
 }

@@ -70,11 +70,36 @@ func TestExecuteRefusesBadLoads(t *testing.T) {
 		})).For(time.Second), "load stage 1 (paced): its Pacer plans no arrival in 1s"},
 		{"pacer on users", Stage{Model: Closed, Users: 1, UsersTo: 1, Pacer: evenPacer(time.Millisecond), Duration: time.Second},
 			"a Pacer plans open-model arrivals; build the stage with Paced"},
+		// For(math.MaxInt64), "until I cancel it", ran Execute out of
+		// memory before its first request: a counter per planned second.
+		{"duration over MaxDuration", Rate(10).For(math.MaxInt64),
+			"load stage 1 (10/s): duration 2562047h47m16.854775807s is over 168h0m0s (MaxDuration); to run until canceled, use MaxDuration and cancel the run's context"},
+		{"iterations bounded over MaxDuration", Users(2).Iterations(5).For(MaxDuration + 1), "load stage 1 (2 users): duration 168h0m0.000000001s is over 168h0m0s (MaxDuration)"},
+		// Two stages of 2^62 ns overflowed the planned length, and
+		// Execute panicked (makeslice: len out of range).
+		{"stages overflowing the planned length", Ramp(Rate(10).For(1<<62), Rate(10).For(1<<62)), "load stage 1 (10/s): duration 1281023h53m38.427387904s is over 168h0m0s (MaxDuration)"},
+		{"stages adding up over MaxDuration", Ramp(Rate(10).For(MaxDuration), Users(2).For(time.Second), Rate(5).For(MaxDuration)),
+			"load stage 2 (2 users): the load lasts 168h0m1s by the stage's end (warm-up included), over 168h0m0s (MaxDuration): run a longer soak as several runs"},
+		{"a whole MaxDuration", Rate(10).For(MaxDuration).Gated(func(*StageResult) error { return nil }), "<runs>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
-			_, err := Execute(context.Background(), Scenario{Name: "bad", Target: nop, Load: tt.load})
+			if tt.want == "<runs>" {
+				// A load of MaxDuration is accepted: it runs until its
+				// context ends, and stops there.
+				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+				defer cancel()
+				res, err := Execute(ctx, Scenario{Name: "long", Target: nop, Load: tt.load})
+				if err != nil || res.Stopped == nil || res.Stopped.Cause != "canceled" {
+					t.Errorf("Execute = %+v, %v; want a run stopped by its context", res, err)
+				}
+				return
+			}
+			// Bounded: a load that is not refused runs.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := Execute(ctx, Scenario{Name: "bad", Target: nop, Load: tt.load})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -110,12 +135,18 @@ func TestExecuteRefusesBadScenarioFields(t *testing.T) {
 		}, "Warmup (5s) runs load stage 1 (0→4 users) at its starting load, which sends nothing: start the stage above 0, or put a stage of its own before it in place of the warm-up"},
 		{"warm-up of no rate", func(s *Scenario) { s.Warmup, s.Load = time.Second, Poisson(0).RampTo(50).For(time.Second) },
 			"Warmup (1s) runs load stage 1 (poisson 0→50/s) at its starting load, which sends nothing"},
+		{"warm-up over MaxDuration", func(s *Scenario) { s.Warmup = math.MaxInt64 }, "Warmup (2562047h47m16.854775807s) is over 168h0m0s (MaxDuration)"},
+		{"warm-up and load over MaxDuration", func(s *Scenario) { s.Warmup = MaxDuration },
+			"load stage 1 (10/s): the load lasts 168h0m0.1s by the stage's end (warm-up included), over 168h0m0s (MaxDuration)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := Scenario{Name: "bad", Target: Func(func(context.Context) error { return nil }), Load: Rate(10).For(100 * time.Millisecond)}
 			tt.give(&s)
-			_, err := Execute(context.Background(), s)
+			// Bounded: a field that is not refused runs its load.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := Execute(ctx, s)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -137,6 +168,15 @@ func TestScaleFromEnv(t *testing.T) {
 	st := s.Load.Stages()[0]
 	if st.Duration != 500*time.Millisecond || s.Warmup != 500*time.Millisecond || st.Think != 50*time.Millisecond {
 		t.Errorf("at scale 0.5: stage %v, warm-up %v, think %v; want 500ms, 500ms and the think time unscaled, 50ms", st.Duration, s.Warmup, st.Think)
+	}
+	// A duration scaled past time.Duration's range came out negative and
+	// ran as 1ns; it saturates now, and MaxDuration refuses it by name.
+	if got := scaleDuration(math.MaxInt64/2+1, 2); got != math.MaxInt64 {
+		t.Errorf("scaleDuration(2^62, 2) = %v, want math.MaxInt64", got)
+	}
+	long := Scenario{Target: Func(func(context.Context) error { return nil }), Load: Rate(10).For(MaxDuration)}
+	if _, err := long.ready(scales{duration: 2, rate: 1}); err == nil || !strings.Contains(err.Error(), "is over 168h0m0s (MaxDuration); to run until canceled, use MaxDuration and cancel the run's context (at LOADGATE_SCALE=2)") {
+		t.Errorf("MaxDuration at LOADGATE_SCALE=2: err = %v", err)
 	}
 }
 
