@@ -97,7 +97,10 @@ type Scenario struct {
 // checked, and the zero Abort never stops a run. A second's error rate is
 // that of the requests that completed in it, as [Result.ErrorRate]. For example
 // Abort{ErrorRate: 0.5, Sustained: 5 * time.Second} gives up on a service
-// that fails half its requests for five seconds.
+// that fails half its requests for five seconds. The rule looks at whole
+// seconds, so Sustained is rounded up to whole seconds (1.5s waits for two
+// bad seconds in a row), and one under a second, 0 included, means a
+// single bad second.
 type Abort struct {
 	ErrorRate float64
 	P99       time.Duration
