@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/assert"
@@ -171,39 +172,62 @@ func (p *Policy) RuleFor(name string) Rule {
 
 // Validate reports what is wrong with p, every problem joined.
 func (p *Policy) Validate() error {
-	var errs []error
-	if a := p.Alpha; a < 0 || a >= 1 || math.IsNaN(a) {
-		errs = append(errs, fmt.Errorf("alpha %g: must be in range (0, 1)", a))
+	probs := p.problems()
+	if len(probs) == 0 {
+		return nil
 	}
-	for name, r := range p.Rules {
+	errs := make([]error, len(probs))
+	for i, pr := range probs {
+		errs[i] = pr.err
+	}
+	return fmt.Errorf("policy: %w", errors.Join(errs...))
+}
+
+// problem is one thing wrong with a policy, and where a policy file
+// written as JSON holds the value at fault: its path of keys (string) and
+// indices (int), for jsonpos.Find.
+type problem struct {
+	at  []any
+	err error
+}
+
+// problems lists what is wrong with p, rules in the order of their names.
+func (p *Policy) problems() []problem {
+	var probs []problem
+	if a := p.Alpha; a < 0 || a >= 1 || math.IsNaN(a) {
+		probs = append(probs, problem{[]any{"alpha"}, fmt.Errorf("alpha %g: must be in range (0, 1)", a)})
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Rules)) {
+		r := p.Rules[name]
 		if err := checkMetric(name); err != nil {
-			errs = append(errs, fmt.Errorf("rule: %w", err))
+			probs = append(probs, problem{[]any{"rules", name}, fmt.Errorf("rule: %w", err)})
 			continue
 		}
+		bad := false
 		for _, v := range []struct {
 			field string
 			v     float64
 		}{{"tolerance", r.Tolerance}, {"warn", r.Warn}, {"floor", r.Floor}} {
 			if v.v < 0 || math.IsNaN(v.v) || math.IsInf(v.v, 0) {
-				errs = append(errs, fmt.Errorf("rule %s: %s %g: must be a number >= 0", name, v.field, v.v))
+				bad = true
+				probs = append(probs, problem{[]any{"rules", name, v.field}, fmt.Errorf("rule %s: %s %g: must be a number >= 0", name, v.field, v.v)})
 			}
 		}
-		if r.Warn > r.Tolerance {
-			errs = append(errs, fmt.Errorf("rule %s: warn %g is over tolerance %g", name, r.Warn, r.Tolerance))
+		// A warn over a tolerance that is itself refused would repeat
+		// that problem (warn 0 is over tolerance -0.1).
+		if !bad && r.Warn > r.Tolerance {
+			probs = append(probs, problem{[]any{"rules", name, "warn"}, fmt.Errorf("rule %s: warn %g is over tolerance %g", name, r.Warn, r.Tolerance)})
 		}
 	}
 	for i, e := range p.SLA {
 		if _, err := assert.Parse(e); err != nil {
-			errs = append(errs, fmt.Errorf("sla[%d]: %w", i, err))
+			probs = append(probs, problem{[]any{"sla", i}, fmt.Errorf("sla[%d]: %w", i, err)})
 		}
 	}
 	if p.Scorecard != nil {
-		if err := p.Scorecard.validate(); err != nil {
-			errs = append(errs, err)
+		for _, pr := range p.Scorecard.problems() {
+			probs = append(probs, problem{append([]any{"scorecard"}, pr.at...), pr.err})
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("policy: %w", err)
-	}
-	return nil
+	return probs
 }

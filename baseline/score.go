@@ -117,32 +117,36 @@ func (s *Scorecard) warnBelow() float64 {
 	return s.WarnBelow
 }
 
-func (s *Scorecard) validate() error {
-	var errs []error
-	total := 0.0
-	for _, d := range s.Dimensions {
+// problems lists what is wrong with s, each with the path of its value in
+// the scorecard's JSON.
+func (s *Scorecard) problems() []problem {
+	var probs []problem
+	total, negative := 0.0, false
+	for i, d := range s.Dimensions {
 		if d.Weight < 0 {
-			errs = append(errs, fmt.Errorf("scorecard dimension %s: weight %g is negative", d.Name, d.Weight))
+			negative = true
+			probs = append(probs, problem{[]any{"dimensions", i, "weight"}, fmt.Errorf("scorecard dimension %s: weight %g is negative", d.Name, d.Weight)})
+		} else {
+			total += d.Weight
 		}
-		total += d.Weight
-		for _, m := range d.Metrics {
+		for j, m := range d.Metrics {
 			if err := checkMetric(m); err != nil {
-				errs = append(errs, fmt.Errorf("scorecard dimension %s: %w", d.Name, err))
+				probs = append(probs, problem{[]any{"dimensions", i, "metrics", j}, fmt.Errorf("scorecard dimension %s: %w", d.Name, err)})
 			}
 		}
 	}
-	if len(s.Dimensions) > 0 && total <= 0 {
-		errs = append(errs, errors.New("scorecard: the weights add up to 0"))
+	if len(s.Dimensions) > 0 && total <= 0 && !negative { // a negative weight is its own problem
+		probs = append(probs, problem{[]any{"dimensions"}, errors.New("scorecard: the weights add up to 0")})
 	}
-	for _, m := range s.Vetoes {
+	for i, m := range s.Vetoes {
 		if err := checkMetric(m); err != nil {
-			errs = append(errs, fmt.Errorf("scorecard veto: %w", err))
+			probs = append(probs, problem{[]any{"vetoes", i}, fmt.Errorf("scorecard veto: %w", err)})
 		}
 	}
 	if s.failBelow() > s.warnBelow() {
-		errs = append(errs, fmt.Errorf("scorecard: FailBelow %g is over WarnBelow %g", s.failBelow(), s.warnBelow()))
+		probs = append(probs, problem{[]any{"fail_below"}, fmt.Errorf("scorecard: fail_below %g is over warn_below %g", s.failBelow(), s.warnBelow())})
 	}
-	return errors.Join(errs...)
+	return probs
 }
 
 // score rates rows. ok is false when no dimension had a compared metric.

@@ -392,3 +392,35 @@ func Trailing(data []byte, off int64) int64 {
 	}
 	return off
 }
+
+// Find returns the offset in data of the value at path, whose steps are
+// object keys (string) and array indices (int): Find(data, "rules",
+// "ttfb.p99", "tolerance"). A key may hold a dot, as the keys of a
+// policy's rules do, which a dotted path could not tell apart. false when
+// data holds no such value or is not valid JSON.
+func Find(data []byte, path ...any) (int64, bool) {
+	var off int64
+	found := false
+	walk(data, func(v value) bool {
+		if len(v.steps) != len(path) {
+			return true
+		}
+		for i, s := range v.steps {
+			switch p := path[i].(type) {
+			case string:
+				if s.index != -1 || s.key != p {
+					return true
+				}
+			case int:
+				if s.index != p {
+					return true
+				}
+			default:
+				return true
+			}
+		}
+		off, found = v.start, true
+		return false
+	})
+	return off, found
+}

@@ -129,3 +129,31 @@ func TestDuplicate(t *testing.T) {
 		}
 	}
 }
+
+func TestFind(t *testing.T) {
+	data := []byte("{\n  \"rules\": {\n    \"ttfb.p99\": {\"tolerance\": -1},\n    \"ttfb\": {\"p99\": 2}\n  },\n  \"sla\": [\"a\", \"b\"]\n}")
+	for _, c := range []struct {
+		path []any
+		want string // line:col, "" for none
+	}{
+		{[]any{"rules", "ttfb.p99", "tolerance"}, "3:31"},
+		{[]any{"rules", "ttfb.p99"}, "3:17"},
+		{[]any{"rules", "ttfb", "p99"}, "4:21"},
+		{[]any{"sla", 1}, "6:16"},
+		{[]any{"sla", 2}, ""},
+		{[]any{"rules", "p99"}, ""},
+		{[]any{}, "1:1"},
+	} {
+		got := ""
+		if off, ok := Find(data, c.path...); ok {
+			line, col := Position(data, off)
+			got = fmt.Sprintf("%d:%d", line, col)
+		}
+		if got != c.want {
+			t.Errorf("Find(%v) at %q, want %q", c.path, got, c.want)
+		}
+	}
+	if _, ok := Find([]byte(`{"a": `), "a"); ok {
+		t.Error("Find in truncated data found a value")
+	}
+}
