@@ -178,6 +178,10 @@ func cmdBaselineShow(args []string, stdout io.Writer) error {
 			return inputError(name, err)
 		}
 		for _, p := range paths {
+			if p.err != nil {
+				errs = append(errs, p.err)
+				continue
+			}
 			b, err := loadBaseline(p.path)
 			if err == nil && p.named {
 				err = checkFileName(p.path, b)
@@ -217,6 +221,7 @@ func checkFileName(path string, b *baseline.Baseline) error {
 type baselinePath struct {
 	path  string
 	named bool
+	err   error // why path holds no baselines, when it is known before reading it
 }
 
 // baselinePaths finds baseline files: path itself if it is a file; the
@@ -230,7 +235,10 @@ func baselinePaths(path string) ([]baselinePath, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return []baselinePath{{path, isBaselineDir(filepath.Dir(path))}}, nil
+		if isBaselineDir(path) {
+			return nil, notBaselineDir(path)
+		}
+		return []baselinePath{{path: path, named: isBaselineDir(filepath.Dir(path))}}, nil
 	}
 	files, _ := jsonFiles(path)
 	results := 0
@@ -266,7 +274,12 @@ func baselinePaths(path string) ([]baselinePath, error) {
 			return filepath.SkipDir
 		}
 		if name == parent {
-			if files, err := jsonFiles(filepath.Join(p, leaf)); err == nil {
+			dir := filepath.Join(p, leaf)
+			if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+				// Said beside the baselines of other packages, as a
+				// baseline that cannot be read is.
+				out = append(out, baselinePath{path: dir, err: notBaselineDir(dir)})
+			} else if files, err := jsonFiles(dir); err == nil {
 				out = append(out, named(files)...)
 			}
 			if p != path {
@@ -282,10 +295,18 @@ func baselinePaths(path string) ([]baselinePath, error) {
 	return out, err
 }
 
+// notBaselineDir is the error of a testdata/loadgate that is a file: read
+// as a baseline it would fail as one of bad JSON, while baseline.Check
+// fails on it to record or read any baseline of its package.
+func notBaselineDir(path string) error {
+	return fmt.Errorf("%s: not a directory: baseline.Check keeps the baselines of a package in the directory %s (remove or rename the file)",
+		path, filepath.FromSlash(baseline.DefaultDir))
+}
+
 func named(files []string) []baselinePath {
 	out := make([]baselinePath, len(files))
 	for i, f := range files {
-		out[i] = baselinePath{f, true}
+		out[i] = baselinePath{path: f, named: true}
 	}
 	return out
 }

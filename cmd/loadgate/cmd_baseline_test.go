@@ -75,6 +75,25 @@ func TestBaselineShowFinds(t *testing.T) {
 			wantErr:  []string{"staging/" + good + ":", "unexpected end of file (truncated?)"},
 		},
 		{
+			// A file named testdata/loadgate was read as a baseline of
+			// bad JSON ("1:1: invalid character"), while baseline.Check
+			// fails on it to record or read any baseline of its package.
+			name:      "a file where testdata/loadgate should be a directory",
+			files:     map[string][]byte{"shop/testdata/loadgate/" + good: stored, "cart/testdata/loadgate": []byte("hi\n")},
+			wantCode:  exitUsage,
+			wantOut:   []string{"shop/testdata/loadgate/" + good},
+			wantErr:   []string{"cart/testdata/loadgate: not a directory: baseline.Check keeps the baselines of a package in the directory testdata/loadgate"},
+			forbidErr: "invalid character",
+		},
+		{
+			name:      "a file named testdata/loadgate given by name",
+			files:     map[string][]byte{"testdata/loadgate": []byte("hi\n")},
+			args:      []string{"testdata/loadgate"},
+			wantCode:  exitUsage,
+			wantErr:   []string{"testdata/loadgate: not a directory"},
+			forbidErr: "invalid character",
+		},
+		{
 			name:     "another scenario's file name",
 			files:    map[string][]byte{"testdata/loadgate/TestLoadCatalogue.json": stored},
 			wantCode: exitUsage,
