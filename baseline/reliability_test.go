@@ -110,6 +110,8 @@ func TestIncompleteBaselineRefused(t *testing.T) {
 		{"a run without throughput", `"throughput":`, `"x":`, `checkout.json: baseline of checkout: run 1: no "throughput" field`},
 		{"a null p99", `"p99_ns":`, `"p99_ns":null,"x":`, `run 1: p99_ns: null, where loadgate writes a value`},
 		{"no latency", `"latency":`, `"x":`, `checkout.json: baseline of checkout: no "latency" field`},
+		// Was "baseline of : no "scenario" field".
+		{"no scenario", `"scenario":"checkout"`, `"x":"checkout"`, `checkout.json: baseline: no "scenario" field`},
 	} {
 		edited := strings.Replace(string(data), c.old, c.new, 1)
 		if _, err := Parse([]byte(edited), "checkout.json"); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -306,12 +306,16 @@ func (b *Baseline) complete(data []byte) error {
 	if json.Unmarshal(data, &top.Fields) != nil || json.Unmarshal(top.Fields["runs"], &top.Runs) != nil {
 		return nil // decoded into b already: cannot happen
 	}
+	what := "baseline" // of no scenario: the field is the one missing
+	if b.Scenario != "" {
+		what = "baseline of " + b.Scenario
+	}
 	if err := present(top.Fields, requiredFields); err != nil {
-		return fmt.Errorf("baseline of %s: %w", b.Scenario, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	for i, r := range top.Runs {
 		if err := present(r, requiredRunFields); err != nil {
-			return fmt.Errorf("baseline of %s: run %d: %w", b.Scenario, i+1, err)
+			return fmt.Errorf("%s: run %d: %w", what, i+1, err)
 		}
 	}
 	return nil
