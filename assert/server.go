@@ -3,6 +3,7 @@ package assert
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -26,8 +27,11 @@ const serverGroupsShown = 3
 //
 // It fails too when res has no Server stats (the scenario had no Watch),
 // or when a checked metric has no value before or after the load; the
-// watcher's failed scrapes are quoted then. It returns true when the
-// service settled.
+// watcher's failed scrapes are quoted then. It fails when the service
+// restarted between the last scrape before the load and the cool-down
+// (its process_start_time_seconds, where it exposes it, changed): the
+// numbers after the cool-down are then a new process's, which a leak of
+// the old one did not reach. It returns true when the service settled.
 func ServerSettled(t TestingT, res *loadtest.Result, goroutineTolerance, fdTolerance int) bool {
 	if h, ok := t.(tHelper); ok {
 		h.Helper()
@@ -39,6 +43,14 @@ func ServerSettled(t TestingT, res *loadtest.Result, goroutineTolerance, fdToler
 		return false
 	case res.Server == nil:
 		t.Errorf("%s: scenario %s: the result has no Server stats: set Scenario.Watch, e.g. to watch.Prometheus(metricsURL)", fn, res.Scenario)
+		return false
+	}
+	const start = "process_start_time_seconds"
+	before, hasBefore := res.Server.Before[start]
+	after, hasAfter := res.Server.After[start]
+	if hasBefore && hasAfter && before != after {
+		t.Errorf("%s: scenario %s: the server restarted during the run (%s %s before the load, %s after the cool-down; source %s): its numbers after the cool-down are a new process's (a leak of the old one died with it)",
+			fn, res.Scenario, start, unixTime(before), unixTime(after), res.Server.Source)
 		return false
 	}
 	ok := true
@@ -89,16 +101,30 @@ func settled(res *loadtest.Result, name string, tolerance int) string {
 		b.WriteString("\n  (no goroutine profile: serve net/http/pprof on the service to see which goroutines grew)")
 		return b.String()
 	}
-	b.WriteString("\n  goroutine groups that grew:")
-	for i, g := range s.GoroutineGrowth {
+	b.WriteString("\n  " + groupsThatGrew(s.GoroutineGrowth))
+	return b.String()
+}
+
+// groupsThatGrew lists the first few groups of growth, the first with its
+// stack; growth is not empty.
+func groupsThatGrew(growth []loadtest.GoroutineDelta) string {
+	var b strings.Builder
+	b.WriteString("goroutine groups that grew:")
+	for i, g := range growth {
 		if i == serverGroupsShown {
-			fmt.Fprintf(&b, "\n    … and %d more groups", len(s.GoroutineGrowth)-i)
+			fmt.Fprintf(&b, "\n    … and %d more groups", len(growth)-i)
 			break
 		}
 		fmt.Fprintf(&b, "\n    %+d %s (%d → %d)", g.After-g.Before, g.Function, g.Before, g.After)
 	}
-	if st := s.GoroutineGrowth[0].Stack; st != "" {
+	if st := growth[0].Stack; st != "" {
 		b.WriteString("\n  stack of the first group:\n      " + strings.ReplaceAll(st, "\n", "\n      "))
 	}
 	return b.String()
+}
+
+// unixTime formats a process_start_time_seconds value (seconds since the
+// epoch) as a time of day in UTC.
+func unixTime(sec float64) string {
+	return time.UnixMilli(int64(sec * 1000)).UTC().Format("15:04:05.00 UTC")
 }

@@ -46,6 +46,13 @@ func TestServerSettled(t *testing.T) {
 	delete(noFDs.Server.After, "process_open_fds")
 	noFDs.Server.Errors = []string{"http://127.0.0.1:8080/metrics: no process_open_fds (4 times)"}
 
+	restarted := serverResult(12, 13, 9, 9)
+	restarted.Server.Before["process_start_time_seconds"] = 1700000000.25
+	restarted.Server.After["process_start_time_seconds"] = 1700000061.75
+	sameProcess := serverResult(12, 13, 9, 9)
+	sameProcess.Server.Before["process_start_time_seconds"] = 1700000000.25
+	sameProcess.Server.After["process_start_time_seconds"] = 1700000000.25
+
 	tests := []struct {
 		name         string
 		give         *loadtest.Result
@@ -79,6 +86,13 @@ func TestServerSettled(t *testing.T) {
 			want: []string{"the server's process_open_fds has no value before the load nor after the cool-down (source http://127.0.0.1:8080/metrics); the watcher's errors:\n  http://127.0.0.1:8080/metrics: no process_open_fds (4 times)"},
 		},
 		{name: "fds unchecked", give: noFDs, goroutineTol: 5, fdTol: -1},
+		{name: "same process", give: sameProcess, goroutineTol: 5, fdTol: 5},
+		{
+			// Killed and started again on the same port mid-load: the
+			// numbers after are a new process's, back at its start.
+			name: "restarted", give: restarted, goroutineTol: 5, fdTol: 5,
+			want: []string{"assert.ServerSettled: scenario browse: the server restarted during the run (process_start_time_seconds 22:13:20.25 UTC before the load, 22:14:21.75 UTC after the cool-down; source http://127.0.0.1:8080/metrics)"},
+		},
 		{
 			name: "no server stats", give: &loadtest.Result{Scenario: "browse"}, goroutineTol: 5, fdTol: 5,
 			want: []string{"assert.ServerSettled: scenario browse: the result has no Server stats: set Scenario.Watch"},

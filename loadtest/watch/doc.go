@@ -11,8 +11,10 @@
 //  2. Each scrape keeps a few numbers: the gauges go_goroutines and
 //     process_open_fds, go_memstats_heap_inuse_bytes as heap_inuse_bytes,
 //     the largest recent GC pause (the quantile="1" of the
-//     go_gc_duration_seconds summary) as gc_pause_max_seconds, and any
-//     metric named with [Metrics].
+//     go_gc_duration_seconds summary) as gc_pause_max_seconds, any
+//     metric named with [Metrics], and process_start_time_seconds where
+//     the service has it: when it changes, the service restarted, and
+//     that is an error in ServerStats.Errors.
 //  3. With each scrape until the load starts (the last one read before
 //     it counts), and again at Stop after the scenario's CoolDown, the
 //     watcher reads the service's goroutine profile

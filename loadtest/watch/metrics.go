@@ -20,6 +20,11 @@ const (
 	OpenFDs        = "process_open_fds"
 	HeapInuseBytes = "heap_inuse_bytes"     // from go_memstats_heap_inuse_bytes
 	GCPauseMax     = "gc_pause_max_seconds" // from go_gc_duration_seconds{quantile="1"}
+
+	// StartTime is recorded where the service exposes it (client_golang's
+	// process collector does on Linux), and is no error where it does
+	// not: a change of it between scrapes says the service restarted.
+	StartTime = "process_start_time_seconds"
 )
 
 const (
@@ -62,6 +67,11 @@ func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
 	want(OpenFDs, OpenFDs, sum)
 	want(HeapInuseBytes, heapInuseMetric, sum)
 	want(GCPauseMax, gcPauseMetric, maxQuantile)
+	if mf, ok := families[StartTime]; ok {
+		if v, ok := sum(mf); ok {
+			values[StartTime] = v
+		}
+	}
 	var unusable []string
 	for _, name := range w.opts.metrics {
 		if v, ok := lookup(families, name); ok {

@@ -247,8 +247,35 @@ func (w *Watcher) scrape(ctx context.Context) {
 		w.fail(ctx, err)
 	}
 	if len(values) > 0 {
+		w.noteRestart(values)
 		w.samples = append(w.samples, sample{at: at, values: values})
 	}
+}
+
+// noteRestart records an error if the service's start time differs from
+// the one its last scrape gave: a service killed and started again on the
+// same port answers as if nothing happened, with a new process's numbers
+// (a leak of the old one gone with it). The caller holds w.mu.
+func (w *Watcher) noteRestart(values map[string]float64) {
+	now, ok := values[StartTime]
+	if !ok {
+		return
+	}
+	for _, s := range slices.Backward(w.samples) {
+		if then, ok := s.values[StartTime]; ok {
+			if then != now {
+				w.errs.add(fmt.Errorf("%s: the service restarted: %s went from %s to %s; the numbers after that are the new process's",
+					w.metrics, StartTime, startTime(then), startTime(now)))
+			}
+			return
+		}
+	}
+}
+
+// startTime formats a process_start_time_seconds value (seconds since
+// the epoch) as a time of day in UTC.
+func startTime(sec float64) string {
+	return time.UnixMilli(int64(sec * 1000)).UTC().Format("15:04:05.00 UTC")
 }
 
 // fail records err unless it only says that ctx was canceled: Stop cancels

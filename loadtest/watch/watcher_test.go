@@ -70,6 +70,8 @@ type service struct {
 	metricsErr bool
 	html       bool          // /metrics serves an HTML page
 	slow       time.Duration // /metrics answers after this long
+	startTime  bool          // /metrics has process_start_time_seconds
+	restart    bool          // which changes when the load starts
 }
 
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,6 +88,13 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		time.Sleep(s.slow)
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		if s.startTime || s.restart {
+			start := 1700000000.25 // 22:13:20.25 UTC
+			if s.restart && s.phase.Load() > 0 {
+				start += 61.5
+			}
+			fmt.Fprintf(w, "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.2f\n", start)
+		}
 		switch s.phase.Load() {
 		case 0:
 			fmt.Fprint(w, metricsPage(10, 8, 4e6, 0.0001, 0))
@@ -253,6 +262,18 @@ func TestWatcherErrors(t *testing.T) {
 			wantErrors: []string{"(Client.Timeout exceeded while awaiting headers) (longer than watch.Timeout, 50ms)"},
 		},
 		{
+			name:       "start time, no restart",
+			svc:        &service{startTime: true, noPprof: true},
+			wantErrors: nil,
+		},
+		{
+			// A service killed and started again on the same port answers
+			// the next scrape as if nothing happened.
+			name:       "restart",
+			svc:        &service{restart: true, noPprof: true},
+			wantErrors: []string{"/metrics: the service restarted: process_start_time_seconds went from 22:13:20.25 UTC to 22:14:21.75 UTC; the numbers after that are the new process's"},
+		},
+		{
 			name:       "missing metric",
 			svc:        &service{noPprof: true},
 			opts:       []watch.Option{watch.Metrics("no_such_metric", "rpc_seconds")},
@@ -271,6 +292,7 @@ func TestWatcherErrors(t *testing.T) {
 			if err := w.Start(t.Context()); err != nil {
 				t.Fatal(err)
 			}
+			tt.svc.phase.Store(1)
 			w.LoadStarted(time.Now())
 			waitFor(t, "the scrape of LoadStarted", func() bool { return tt.svc.scrapes.Load() == 2 })
 			w.LoadEnded(time.Now())
