@@ -27,7 +27,8 @@ const serverGroupsShown = 3
 //
 // It fails too when res has no Server stats (the scenario had no Watch),
 // or when a checked metric has no value before or after the load; the
-// watcher's failed scrapes are quoted then. It fails when the service
+// watcher's failed scrapes are quoted then, and the goroutine groups that
+// grew if the goroutine profile was read. It fails when the service
 // restarted between the last scrape before the load and the cool-down
 // (its process_start_time_seconds, where it exposes it, changed): the
 // numbers after the cool-down are then a new process's, which a leak of
@@ -85,6 +86,10 @@ func settled(res *loadtest.Result, name string, tolerance int) string {
 		msg := fmt.Sprintf("the server's %s has no value %s (source %s)", name, strings.Join(missing, " nor "), s.Source)
 		if len(s.Errors) > 0 {
 			msg += "; the watcher's errors:\n  " + strings.Join(s.Errors, "\n  ")
+		}
+		if name == "go_goroutines" && len(s.GoroutineGrowth) > 0 {
+			// The profile may answer where the metrics did not.
+			msg += "\n  " + groupsThatGrew(s.GoroutineGrowth)
 		}
 		return msg
 	}

@@ -52,6 +52,10 @@ func TestServerSettled(t *testing.T) {
 	sameProcess := serverResult(12, 13, 9, 9)
 	sameProcess.Server.Before["process_start_time_seconds"] = 1700000000.25
 	sameProcess.Server.After["process_start_time_seconds"] = 1700000000.25
+	profileOnly := serverResult(0, 0, 9, 9, leak)
+	delete(profileOnly.Server.Before, "go_goroutines")
+	delete(profileOnly.Server.After, "go_goroutines")
+	profileOnly.Server.Errors = []string{"http://127.0.0.1:8080/metrics: no go_goroutines (4 times)"}
 
 	tests := []struct {
 		name         string
@@ -86,6 +90,13 @@ func TestServerSettled(t *testing.T) {
 			want: []string{"the server's process_open_fds has no value before the load nor after the cool-down (source http://127.0.0.1:8080/metrics); the watcher's errors:\n  http://127.0.0.1:8080/metrics: no process_open_fds (4 times)"},
 		},
 		{name: "fds unchecked", give: noFDs, goroutineTol: 5, fdTol: -1},
+		{
+			// The profile was read though the metrics did not give
+			// go_goroutines: say what it saw.
+			name: "goroutines from the profile only", give: profileOnly, goroutineTol: 5, fdTol: 5,
+			want: []string{"the server's go_goroutines has no value before the load nor after the cool-down|no go_goroutines (4 times)" +
+				"|goroutine groups that grew:\n    +200 example.com/shop.(*Server).list.func1 (0 → 200)"},
+		},
 		{name: "same process", give: sameProcess, goroutineTol: 5, fdTol: 5},
 		{
 			// Killed and started again on the same port mid-load: the
