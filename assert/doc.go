@@ -83,8 +83,12 @@
 // numbers for counts; 1000/s or a plain number for rates. A bare 0 fits
 // every metric. A percentage compared with throughput or rate is a share of
 // the planned open-model rate (planned arrivals over planned time, so a
-// ramp from 100/s to 300/s plans 200/s): "throughput >= 95%". A closed-model
-// run has no planned rate, and such an expression is an error there.
+// ramp from 100/s to 300/s plans 200/s): "throughput >= 95%". A Poisson
+// stage's planned arrivals are those its seeded schedule drew
+// ([loadtest.StagePlan.ScheduledArrivals]), which differ from the rate by
+// chance (37 in 200 ms at 200/s, read as "the planned 185/s"). A
+// closed-model run has no planned rate, and such an expression is an
+// error there.
 //
 // A selector evaluates a metric on one part of the result:
 // {stage="ramp"} selects the stage of that name, {stage=2} the stage with

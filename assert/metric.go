@@ -412,7 +412,7 @@ func (v *view) plannedRate() (float64, error) {
 		if p.Arrivals == loadtest.Custom {
 			return 0, fmt.Errorf("stage %d (%s) is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", i, p.Name)
 		}
-		a, d := plannedArrivals(p, elapsedNS)
+		a, d := res.ScheduledArrivals(i, time.Duration(elapsedNS))
 		arrivals += a
 		secs += d
 	}
@@ -437,27 +437,11 @@ func (v *view) gatePlannedRate() (float64, error) {
 	if p.Arrivals == loadtest.Custom {
 		return 0, invalidGate{fmt.Errorf("stage %s is planned by a Pacer of its own, whose rate the result does not carry; compare with a rate such as 500/s", p.Name)}
 	}
-	a, d := plannedArrivals(*p, v.elapsedNS)
+	a, d := p.ScheduledArrivals(time.Duration(v.elapsedNS))
 	if d == 0 || math.IsNaN(a) {
 		return 0, errors.New("the stage did not run, so there is no target rate")
 	}
 	return a / d, nil
-}
-
-// plannedArrivals returns how many arrivals the open-model stage p planned
-// over the part of it that ran (elapsedNS; 0 or more than planned means
-// all of it), and that part's length in seconds. A ramp from a to b over d
-// plans (a+b)/2·d arrivals.
-func plannedArrivals(p loadtest.StagePlan, elapsedNS int64) (arrivals, secs float64) {
-	full := float64(p.DurationNS) / 1e9
-	if full <= 0 {
-		return 0, 0
-	}
-	d := full
-	if e := float64(elapsedNS) / 1e9; e > 0 && e < d {
-		d = e
-	}
-	return p.From*d + (p.To-p.From)*d*d/(2*full), d
 }
 
 // stagePosition returns the position in stages of the stage with the given
