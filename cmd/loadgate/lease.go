@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -45,6 +46,12 @@ func (o *runOutcome) takeLeases(cmd string) error {
 		if err != nil {
 			o.releaseLeases()
 			return err
+		}
+		// A file where the baselines go fails each test's recording,
+		// after its load: refused before any is sent.
+		if st, err := os.Stat(abs); err == nil && !st.IsDir() || errors.Is(err, syscall.ENOTDIR) {
+			o.releaseLeases()
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s: %s is not a directory, where the baselines are recorded: nothing was sent or recorded; move the file away", cmd, abs)}
 		}
 		l, err := lease.Take(leasePath(abs), lease.Holder{ID: o.Config.UpdateID, Note: note + ", recording into " + abs})
 		if errors.Is(err, lease.ErrHeld) {
