@@ -36,23 +36,24 @@ const (
 const maxMetricsBytes = 32 << 20
 
 // readMetrics scrapes the metrics URL once and returns the values of the
-// series it records. A metric the page lacks is an error, but the others
-// are still returned.
-func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
+// series it records, and which of the metrics named by [Metrics] the page
+// has, a number or not. A metric of its own that the page lacks is an
+// error, but the others are still returned.
+func (w *Watcher) readMetrics(ctx context.Context) (values map[string]float64, listed []string, err error) {
 	body, err := w.get(ctx, w.metrics.String(), "text/plain;version=0.0.4", maxMetricsBytes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	if err != nil {
 		if strings.HasPrefix(strings.TrimSpace(body), "<") {
 			// The parser would say "invalid metric name" of line 1.
-			return nil, fmt.Errorf("%s: an HTML page, not metrics in the Prometheus text format (is this the service's metrics endpoint?)", w.metrics)
+			return nil, nil, fmt.Errorf("%s: an HTML page, not metrics in the Prometheus text format (is this the service's metrics endpoint?)", w.metrics)
 		}
-		return nil, fmt.Errorf("%s: %w", w.metrics, err)
+		return nil, nil, fmt.Errorf("%s: %w", w.metrics, err)
 	}
-	values := map[string]float64{}
+	values = map[string]float64{}
 	var missing []string
 	want := func(series, metric string, value func(*dto.MetricFamily) (float64, bool)) {
 		if mf, ok := families[metric]; ok {
@@ -76,11 +77,14 @@ func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
 	for _, name := range w.opts.metrics {
 		if v, ok := lookup(families, name); ok {
 			values[name] = v
+			listed = append(listed, name)
 		} else if why := notANumber(families[name]); why != "" {
 			unusable = append(unusable, why)
-		} else {
-			missing = append(missing, name)
+			listed = append(listed, name)
 		}
+		// A name the page lacks is not yet an error: a labelled counter
+		// appears with its first increment, under the load. Stop says
+		// so of a name that no scrape found (neverSeen).
 	}
 	var problems []string
 	if len(missing) > 0 {
@@ -88,9 +92,9 @@ func (w *Watcher) readMetrics(ctx context.Context) (map[string]float64, error) {
 	}
 	problems = append(problems, unusable...)
 	if len(problems) > 0 {
-		return values, fmt.Errorf("%s: %s", w.metrics, strings.Join(problems, "; "))
+		return values, listed, fmt.Errorf("%s: %s", w.metrics, strings.Join(problems, "; "))
 	}
-	return values, nil
+	return values, listed, nil
 }
 
 // notANumber says why a metric named by [Metrics] that the page has gives
@@ -215,3 +219,16 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string { return fmt.Sprintf("%s: %s", e.url, e.status) }
+
+// neverSeen adds an error for each metric named by [Metrics] that the
+// page lacked on every scrape: a typo most likely. The caller holds w.mu.
+func (w *Watcher) neverSeen() {
+	if len(w.samples) == 0 {
+		return // every scrape failed, and said why
+	}
+	for _, name := range w.opts.metrics {
+		if !w.listed[name] {
+			w.errs.add(fmt.Errorf("%s: no %s in any of %d scrapes (is the name right? a labelled metric appears once a label set is used)", w.metrics, name, len(w.samples)))
+		}
+	}
+}

@@ -73,9 +73,11 @@ func Timeout(d time.Duration) Option {
 
 // Metrics records more metrics, each as a series under its own name: a
 // gauge, counter or untyped metric (summed over its label sets), or the
-// _sum or _count of a summary or histogram. A name the metrics page lacks,
-// or a summary or histogram named without _sum or _count, is an error of
-// each scrape in ServerStats.Errors, and its series stays empty.
+// _sum or _count of a summary or histogram. A name the metrics page lacks
+// on some scrapes (a labelled counter, which appears with its first
+// increment) has no value there; one it lacks on every scrape is an error
+// in ServerStats.Errors, as is a summary or histogram named without _sum
+// or _count on each scrape.
 func Metrics(names ...string) Option {
 	return optionFunc(func(o *options) { o.metrics = append(o.metrics, names...) })
 }

@@ -38,6 +38,7 @@ type Watcher struct {
 	loadAt   time.Time // zero until LoadStarted
 	loadEnd  time.Time // zero until LoadEnded
 	samples  []sample
+	listed   map[string]bool           // the metrics of watch.Metrics a scrape found
 	before   map[string]goroutineGroup // the goroutine profile at LoadStarted
 	noPprof  bool                      // the derived pprof URL answered 404
 	errs     errorLog
@@ -189,6 +190,7 @@ func (w *Watcher) Stop() *loadtest.ServerStats {
 	if w.before != nil && after != nil {
 		st.GoroutineGrowth = growth(w.before, after)
 	}
+	w.neverSeen()
 	st.Errors = w.errs.list()
 	w.running, w.lastStat = false, st
 	return st
@@ -240,9 +242,15 @@ func (w *Watcher) readBefore(ctx context.Context) {
 // scrape reads the metrics once and keeps them as a sample.
 func (w *Watcher) scrape(ctx context.Context) {
 	at := time.Now()
-	values, err := w.readMetrics(ctx)
+	values, listed, err := w.readMetrics(ctx)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	for _, name := range listed {
+		if w.listed == nil {
+			w.listed = map[string]bool{}
+		}
+		w.listed[name] = true
+	}
 	if err != nil {
 		w.fail(ctx, err)
 	}

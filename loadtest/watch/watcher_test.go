@@ -72,6 +72,7 @@ type service struct {
 	slow       time.Duration // /metrics answers after this long
 	startTime  bool          // /metrics has process_start_time_seconds
 	restart    bool          // which changes when the load starts
+	lateVec    bool          // a labelled counter, orders_total, appears with the load
 }
 
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +95,9 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				start += 61.5
 			}
 			fmt.Fprintf(w, "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.2f\n", start)
+		}
+		if s.lateVec && s.phase.Load() > 0 {
+			fmt.Fprint(w, "# TYPE orders_total counter\norders_total{status=\"ok\"} 7\n")
 		}
 		switch s.phase.Load() {
 		case 0:
@@ -277,8 +281,15 @@ func TestWatcherErrors(t *testing.T) {
 			name:       "missing metric",
 			svc:        &service{noPprof: true},
 			opts:       []watch.Option{watch.Metrics("no_such_metric", "rpc_seconds")},
-			wantErrors: []string{"/metrics: no no_such_metric; rpc_seconds is a summary: name rpc_seconds_sum or rpc_seconds_count in watch.Metrics (3 times)"},
+			wantErrors: []string{"/metrics: rpc_seconds is a summary: name rpc_seconds_sum or rpc_seconds_count in watch.Metrics (3 times)", "/metrics: no no_such_metric in any of 3 scrapes (is the name right?"},
+		},		{
+			// A labelled counter appears with its first increment: the
+			// scrape before the load lacks it, and that is no error.
+			name: "labelled counter that appears with the load",
+			svc:  &service{noPprof: true, lateVec: true},
+			opts: []watch.Option{watch.Metrics("orders_total")},
 		},
+
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
