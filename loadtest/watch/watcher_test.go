@@ -282,14 +282,13 @@ func TestWatcherErrors(t *testing.T) {
 			svc:        &service{noPprof: true},
 			opts:       []watch.Option{watch.Metrics("no_such_metric", "rpc_seconds")},
 			wantErrors: []string{"/metrics: rpc_seconds is a summary: name rpc_seconds_sum or rpc_seconds_count in watch.Metrics (3 times)", "/metrics: no no_such_metric in any of 3 scrapes (is the name right?"},
-		},		{
+		}, {
 			// A labelled counter appears with its first increment: the
 			// scrape before the load lacks it, and that is no error.
 			name: "labelled counter that appears with the load",
 			svc:  &service{noPprof: true, lateVec: true},
 			opts: []watch.Option{watch.Metrics("orders_total")},
 		},
-
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
