@@ -474,3 +474,37 @@ func TestShardsTable(t *testing.T) {
 		t.Error("the page of an unsharded run has a table of shards")
 	}
 }
+
+// TestRunWarningsNoted: the findings a run recorded (Result.Warnings) are
+// on the page, as loadgate run's summary lists them. The page left them
+// out, so that a chart of "(other names)" had nothing saying that 30 names
+// past loadtest.MaxNames were counted under it, nor a run that dropped
+// arrivals or fell behind its schedule why.
+func TestRunWarningsNoted(t *testing.T) {
+	names := `the requests had more than 100 names: 30 more were counted together as "(other names)"; name requests by route or by step, not by their parameters`
+	dropped := "2411 arrivals were dropped because 4 requests were already in flight (MaxInFlight)"
+	page := string(write(t, sampleWith(t, 0.01, 1, func(base, head []*loadtest.Result) {
+		head[0].Warnings = []string{names, dropped}
+		base[0].Warnings = []string{names}
+	})))
+	for _, want := range []string{
+		"<li>head run 1: " + template.HTMLEscapeString(names) + "</li>",
+		"<li>head run 1: " + template.HTMLEscapeString(dropped) + "</li>",
+		"<li>base run 1: " + template.HTMLEscapeString(names) + "</li>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// A generator-bound run's warning is among its result's warnings
+	// (loadtest.Run puts it there): it is noted once.
+	var why string
+	page = string(write(t, sampleWith(t, 0.01, 1, func(_, head []*loadtest.Result) {
+		head[0].Generator = &loadtest.Generator{CPUs: 2, Bound: true, Reasons: []string{"the process used 97% of its 2 CPUs"}}
+		why = head[0].Generator.Warning()
+		head[0].Warnings = []string{why}
+	})))
+	if n := strings.Count(page, "<li>head run 1: "+template.HTMLEscapeString(why)+"</li>"); n != 1 {
+		t.Errorf("the generator-bound run is noted %d times, want once", n)
+	}
+}

@@ -107,16 +107,8 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 			}
 		}
 	}
-	for _, side := range []struct {
-		name string
-		runs []*loadtest.Result
-	}{{"head", s.Head}, {"base", s.Base}} {
-		for i, r := range side.runs {
-			if why := r.Generator.Warning(); why != "" {
-				v.Warnings = append(v.Warnings, fmt.Sprintf("%s run %d: %s", side.name, i+1, why))
-			}
-		}
-	}
+	v.Warnings = append(v.Warnings, runWarnings("head", s.Head)...)
+	v.Warnings = append(v.Warnings, runWarnings("base", s.Base)...)
 	// A comparison notes the runs that stopped early among its warnings;
 	// without one, the page says it here, as the summary does: else a
 	// run cut short by a gate, the abort rule or its data reads as whole.
@@ -191,6 +183,26 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v.Profiles, v.Slowest = profilesOf(s.Cause), slowestOf(s.Head)
 	v.Errors, v.Flights = errorsOf(s.Head), flightsOf(s.Head)
 	return v, nil
+}
+
+// runWarnings are the findings each run of a side recorded
+// (Result.Warnings: a generator-bound run or one that fell behind its
+// schedule, arrivals dropped, request names past loadtest.MaxNames counted
+// as "(other names)", a profile not taken), as loadgate run's summary
+// lists them: "head run 2: …". A generator-bound run's warning is added
+// when its result lacks it (a result written before Warnings held it).
+func runWarnings(side string, runs []*loadtest.Result) []string {
+	var out []string
+	for i, r := range runs {
+		ws := r.Warnings
+		if why := r.Generator.Warning(); why != "" && !slices.Contains(ws, why) {
+			ws = append([]string{why}, ws...)
+		}
+		for _, w := range ws {
+			out = append(out, fmt.Sprintf("%s run %d: %s", side, i+1, w))
+		}
+	}
+	return out
 }
 
 func timelineOf(r *loadtest.Result) []loadtest.Second {
