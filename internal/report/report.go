@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"path"
 	"slices"
 	"time"
 
@@ -133,6 +134,7 @@ func build(in Input) (*page, error) {
 		}
 		p.Scenarios = append(p.Scenarios, v)
 	}
+	navNames(p.Scenarios)
 	data, err := json.Marshal(struct {
 		Charts map[string]*chartSpec `json:"charts"`
 	}{charts})
@@ -143,4 +145,33 @@ func build(in Input) (*page, error) {
 	// element it sits in.
 	p.Data = template.JS(data)
 	return p, nil
+}
+
+// navNames names each scenario in the page's list: by its name, and when
+// scenarios of several packages share it, with its package's last element
+// ("TestLoadCheckout (shop)"), or its whole path when that is shared too.
+// The list named two TestLoadCheckout alike, with their verdicts beside
+// them, and the headline's words could not tell which failed.
+func navNames(views []*scenarioView) {
+	pkgs := map[string]map[string]bool{} // name -> its packages
+	for _, v := range views {
+		if pkgs[v.Name] == nil {
+			pkgs[v.Name] = map[string]bool{}
+		}
+		pkgs[v.Name][v.Package] = true
+	}
+	for _, v := range views {
+		v.NavName = v.Name
+		if len(pkgs[v.Name]) < 2 || v.Package == "" {
+			continue
+		}
+		short := path.Base(v.Package)
+		for other := range pkgs[v.Name] {
+			if other != v.Package && path.Base(other) == short {
+				short = v.Package
+				break
+			}
+		}
+		v.NavName = fmt.Sprintf("%s (%s)", v.Name, short)
+	}
 }

@@ -508,3 +508,30 @@ func TestRunWarningsNoted(t *testing.T) {
 		t.Errorf("the generator-bound run is noted %d times, want once", n)
 	}
 }
+
+// TestNavNamesPackages: two packages with a scenario of the same name are
+// told apart in the page's list of scenarios by their packages; a name no
+// other package has stays as it is. The list named both TestLoadG1 alike.
+func TestNavNamesPackages(t *testing.T) {
+	r := fixture.Long{Scenario: "TestLoadG1", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()
+	var in report.Input
+	for _, s := range []struct{ name, pkg string }{
+		{"TestLoadG1", "example.com/a/shop"},
+		{"TestLoadG1", "example.com/b/shop"},
+		{"TestLoadG1", "example.com/cart"},
+		{"TestLoadG2", "example.com/cart"},
+	} {
+		in.Scenarios = append(in.Scenarios, report.Scenario{Name: s.name, Package: s.pkg, Head: []*loadtest.Result{r}})
+	}
+	nav := regexp.MustCompile(`(?s)<nav>.*?</nav>`).FindString(string(write(t, in)))
+	for _, want := range []string{
+		`title="example.com/a/shop">TestLoadG1 (example.com/a/shop)</a>`,
+		`title="example.com/b/shop">TestLoadG1 (example.com/b/shop)</a>`,
+		`title="example.com/cart">TestLoadG1 (cart)</a>`,
+		`title="example.com/cart">TestLoadG2</a>`,
+	} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("the list of scenarios lacks %q:\n%s", want, nav)
+		}
+	}
+}

@@ -17,11 +17,15 @@ type slaOutcome = baseline.SLAOutcome
 // scenarioView is one scenario's section of the page.
 type scenarioView struct {
 	ID, Name, Package string
-	Verdict           string // pass, warn, inconclusive, fail; "" when not judged
-	Why               []string
-	NoBase            string
-	Runs              []string // which runs the charts show
-	Summary           []figureRow
+	// NavName names the scenario in the page's list of scenarios: its
+	// name, with its package when another package has a scenario of the
+	// same name (see navNames).
+	NavName string
+	Verdict string // pass, warn, inconclusive, fail; "" when not judged
+	Why     []string
+	NoBase  string
+	Runs    []string // which runs the charts show
+	Summary []figureRow
 	// SummaryBase and SummaryHead head Summary's columns: the side, and
 	// which of its runs the figures are of when it has several (the
 	// comparison's medians are over all of them).
