@@ -64,7 +64,7 @@ func TestErrorPositions(t *testing.T) {
 		{"policy null", "null\n", "policy", `: null: a policy is a JSON object`},
 		{"policy key twice", "{\n  \"alpha\": 0.05,\n  \"alpha\": 0.9\n}\n", "policy", `:3:3: alpha: a key given twice`},
 		{"policy rule twice", "{\"rules\": {\"p50\": {\"tolerance\": 0.9}}, \"rules\": {\"p99\": {\"tolerance\": 0.2}}}", "policy", `:1:40: rules: a key given twice`},
-		{"policy bad SLA", "{\"sla\": [\"p99 < 1s\", \"p99 <<< banana\"]}", "policy", `: policy: sla[1]: "p99 <<< banana": column 6`},
+		{"policy bad SLA", "{\"sla\": [\"p99 < 1s\", \"p99 <<< banana\"]}", "policy", `:1:22: policy: sla[1]: "p99 <<< banana": column 6`},
 		{"a JSON array", "[]\n", "compare", `: a JSON array, not an object: not a loadgate result`},
 		{"result trailing data", "{\"schema\": \"loadgate.result/v1\"} x", "compare", `:1:34: unexpected data after the JSON object`},
 		{"baseline trailing data", "{\"schema\": \"loadgate.baseline/v1\"}\n\n  {}", "show", `:3:3: unexpected data after the baseline object`},
