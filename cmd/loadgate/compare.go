@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -135,13 +136,32 @@ func keyNames(keys []scenarioKey) string {
 	return strings.Join(names, ", ")
 }
 
+// sharedNames returns the names of the compared scenarios that several
+// packages hold (two packages' TestLoad): each comparison of one says its
+// package, or the two read alike.
+func (r *report) sharedNames() map[string]bool {
+	pkgs := map[string]string{}
+	shared := map[string]bool{}
+	for _, c := range r.Comparisons {
+		if p, ok := pkgs[c.Scenario]; ok && p != c.Key.Package {
+			shared[c.Scenario] = true
+		}
+		pkgs[c.Scenario] = c.Key.Package
+	}
+	return shared
+}
+
 // writeText writes each comparison as benchstat-like table, then the
 // headline.
 func (r *report) writeText(w io.Writer) error {
 	var b bytes.Buffer
+	shared := r.sharedNames()
 	for i, c := range r.Comparisons {
 		if i > 0 {
 			b.WriteString("\n")
+		}
+		if shared[c.Scenario] {
+			fmt.Fprintf(&b, "package %s\n", cmp.Or(c.Key.Package, "(unknown)"))
 		}
 		if err := c.WriteText(&b); err != nil {
 			return err
@@ -185,9 +205,13 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		icon := cell.Icon(r.verdict().String())
 		fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icon, r.headline())
 	}
+	shared := r.sharedNames()
 	for i, c := range r.Comparisons {
 		if i > 0 {
 			b.WriteString("\n")
+		}
+		if shared[c.Scenario] {
+			fmt.Fprintf(&b, "Package `%s`:\n\n", cmp.Or(c.Key.Package, "(unknown)"))
 		}
 		if err := c.WriteMarkdown(&b); err != nil {
 			return err

@@ -218,3 +218,36 @@ func TestJudgeRefusesCopiedRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareNamesPackagesOfOneScenarioName: two packages' scenarios of
+// one name (each package's TestLoad) are compared apart, and each says its
+// package: the text printed "scenario TestLoad" twice.
+func TestCompareNamesPackagesOfOneScenarioName(t *testing.T) {
+	dir := t.TempDir()
+	for _, side := range []string{"base", "head"} {
+		for _, pkg := range []string{"example.com/cart", "example.com/orders"} {
+			f := fixture.Fake{Scenario: "TestLoad", Test: "TestLoad", Package: pkg}
+			for i, r := range fixture.Runs(f, []float64{5, 5, 5}, []float64{20, 21, 19}) {
+				r.RunID = fmt.Sprintf("%s-%s-%d", side, pkg, i)
+				b, err := json.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fixture.WriteFile(t, filepath.Join(dir, side, filepath.Base(pkg)+fmt.Sprint(i)+".json"), string(b))
+			}
+		}
+	}
+	for _, format := range []string{"text", "markdown"} {
+		r := loadgate(context.Background(), "compare", "-format", format, filepath.Join(dir, "base"), filepath.Join(dir, "head"))
+		for _, pkg := range []string{"example.com/cart", "example.com/orders"} {
+			if !strings.Contains(r.stdout, pkg) {
+				t.Errorf("%s: no %s in\n%s", format, pkg, r.stdout)
+			}
+		}
+	}
+	// One package: no package line.
+	r := loadgate(context.Background(), "compare", filepath.Join(dir, "base", "cart0.json"), filepath.Join(dir, "head", "cart0.json"))
+	if strings.Contains(r.stdout, "package ") {
+		t.Errorf("one package named:\n%s", r.stdout)
+	}
+}
