@@ -23,27 +23,31 @@ const maxReplayed = 1e6
 // a million expected arrivals. secs is 0 for a closed-model stage and one
 // planned by a [Pacer] of its own, which hold no rate.
 func (p StagePlan) ScheduledArrivals(elapsed time.Duration) (arrivals, secs float64) {
-	return p.scheduled(elapsed, 1)
+	return p.scheduled(elapsed, 0)
 }
 
 // ScheduledArrivals is [StagePlan.ScheduledArrivals] of the stage of index
 // i of r.Planned(). A merged result of a sharded run holds each shard's
-// independent Poisson stream (docs/SHARDS.md): their schedules are
-// replayed and added.
+// independent Poisson stream (docs/SHARDS.md), each drawn from a seed of
+// its own even when the run had one shard (LOADGATE_SHARD=1/1): their
+// schedules are replayed and added. Those of the shards a partial merge
+// lacks are added too: a share of the planned rate is one of the whole
+// plan.
 func (r *Result) ScheduledArrivals(i int, elapsed time.Duration) (arrivals, secs float64) {
 	plan := r.Planned()
 	if i < 0 || i >= len(plan) {
 		return 0, 0
 	}
-	shards := 1
-	if sh := r.Shard; sh != nil && sh.Index == 0 && sh.Count > 1 {
+	shards := 0
+	if sh := r.Shard; sh != nil && sh.Index == 0 && sh.Count > 0 {
 		shards = sh.Count
 	}
 	return plan[i].scheduled(elapsed, shards)
 }
 
 // scheduled is ScheduledArrivals of a stage run as shards independent
-// Poisson streams when it has Poisson arrivals (1: the stage's own).
+// Poisson streams when it has Poisson arrivals (0: the stage's own, not
+// sharded).
 func (p StagePlan) scheduled(elapsed time.Duration, shards int) (arrivals, secs float64) {
 	if p.Model != Open || p.Arrivals == Custom || p.DurationNS <= 0 {
 		return 0, 0
@@ -59,12 +63,12 @@ func (p StagePlan) scheduled(elapsed time.Duration, shards int) (arrivals, secs 
 		return integral, secs
 	}
 	st := Stage{Model: Open, Arrivals: Exponential, From: p.From, To: p.To, Seed: p.Seed, Duration: full}
-	if shards > 1 {
+	if shards > 0 {
 		st.From, st.To = p.From/float64(shards), p.To/float64(shards)
 	}
 	n := 0
-	for i := 1; i <= shards; i++ {
-		if shards > 1 {
+	for i := 1; i <= max(shards, 1); i++ {
+		if shards > 0 {
 			st.Seed = shardSeed(p.Seed, i)
 		}
 		for off := range pacerOf(st).Pace(full) {

@@ -42,24 +42,32 @@ func TestScheduledArrivalsOfARun(t *testing.T) {
 
 // TestScheduledArrivalsOfShards: a merged result of a sharded Poisson
 // stage holds the shards' independent streams, which add up to another
-// count than the whole stage's own schedule.
+// count than the whole stage's own schedule. A run of one shard
+// (LOADGATE_SHARD=1/1, as docs/SHARDS.md suggests for a single generator)
+// draws its stream from the shard's seed too: its merged result was
+// measured against the whole stage's schedule.
 func TestScheduledArrivalsOfShards(t *testing.T) {
-	const d, n = 2 * time.Second, 4
+	const d = 2 * time.Second
 	st := Poisson(400).Seeded(7).For(d)
-	want := 0
-	for i := 1; i <= n; i++ {
-		load, err := splitLoad(st, i, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want += len(schedule(load[0], d))
-	}
-	r := &Result{Load: LoadInfo{Stages: []StagePlan{stagePlanOf(st)}}, Shard: &Shard{Count: n}}
-	if got, _ := r.ScheduledArrivals(0, d); got != float64(want) {
-		t.Errorf("merged: %v scheduled, want the shards' %d", got, want)
-	}
 	whole := len(schedule(st, d))
-	r.Shard = nil
+	for _, n := range []int{1, 4} {
+		want := 0
+		for i := 1; i <= n; i++ {
+			load, err := splitLoad(st, i, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want += len(schedule(load[0], d))
+		}
+		if want == whole {
+			t.Fatalf("%d shards drew the whole stage's %d arrivals: pick a seed whose counts differ", n, want)
+		}
+		r := &Result{Load: LoadInfo{Stages: []StagePlan{stagePlanOf(st)}}, Shard: &Shard{Count: n}}
+		if got, _ := r.ScheduledArrivals(0, d); got != float64(want) {
+			t.Errorf("merged from %d shards: %v scheduled, want the shards' %d", n, got, want)
+		}
+	}
+	r := &Result{Load: LoadInfo{Stages: []StagePlan{stagePlanOf(st)}}}
 	if got, _ := r.ScheduledArrivals(0, d); got != float64(whole) {
 		t.Errorf("whole: %v scheduled, want the stage's own %d", got, whole)
 	}
