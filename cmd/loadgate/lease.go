@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/loadgate/loadgate/baseline"
@@ -49,9 +48,9 @@ func (o *runOutcome) takeLeases(cmd string) error {
 		}
 		// A file where the baselines go fails each test's recording,
 		// after its load: refused before any is sent.
-		if st, err := os.Stat(abs); err == nil && !st.IsDir() || errors.Is(err, syscall.ENOTDIR) {
+		if file := fileOnPath(abs); file != "" {
 			o.releaseLeases()
-			return &exitError{code: exitUsage, err: fmt.Errorf("%s: %s is not a directory, where the baselines are recorded: nothing was sent or recorded; move the file away", cmd, abs)}
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s: %s is a file, not a directory, where the baselines are recorded (%s): nothing was sent or recorded; move the file away", cmd, file, abs)}
 		}
 		l, err := lease.Take(leasePath(abs), lease.Holder{ID: o.Config.UpdateID, Note: note + ", recording into " + abs})
 		if errors.Is(err, lease.ErrHeld) {
@@ -65,6 +64,23 @@ func (o *runOutcome) takeLeases(cmd string) error {
 		o.leases = append(o.leases, l)
 	}
 	return nil
+}
+
+// fileOnPath returns the nearest of dir and the directories above it that
+// exists, when it is not a directory; "" when it is one. It walks up rather
+// than test the error of os.Stat(dir): under a file, Unix says ENOTDIR and
+// Windows "path not found", as for a directory not made yet.
+func fileOnPath(dir string) string {
+	for {
+		st, err := os.Stat(dir)
+		if err == nil && !st.IsDir() {
+			return dir
+		}
+		if err == nil || filepath.Dir(dir) == dir {
+			return ""
+		}
+		dir = filepath.Dir(dir)
+	}
 }
 
 // dropStaged removes, and reports on w, the staging files an update that

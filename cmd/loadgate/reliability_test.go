@@ -148,23 +148,35 @@ func TestIssue20StagingOfAKilledUpdateDropped(t *testing.T) {
 }
 
 // TestUpdateRefusesFileForBaselines: a file where a package's baselines go
-// (testdata/loadgate) is refused before any load is sent, naming it; the
-// update ran every test's load, then each failed to record.
+// (testdata/loadgate, or testdata above it) is refused before any load is
+// sent, naming the file; the update ran every test's load, then each failed
+// to record. With testdata a file, Windows says "path not found" where Unix
+// says ENOTDIR, and the refusal named testdata/loadgate, not the file.
 func TestUpdateRefusesFileForBaselines(t *testing.T) {
-	pkg := t.TempDir()
-	log := fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
-	file := filepath.Join(pkg, "testdata", "loadgate")
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, []byte("not baselines\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
-	if want := file + " is not a directory, where the baselines are recorded: nothing was sent or recorded"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
-		t.Errorf("update:\n%s\nwant exit status %d and %q", r, exitUsage, want)
-	}
-	if logged, _ := os.ReadFile(log); strings.Contains(string(logged), "go test") {
-		t.Errorf("go test ran:\n%s", logged)
+	for _, tt := range []struct {
+		name string
+		file []string // the file, under the package
+	}{
+		{"testdata/loadgate is a file", []string{"testdata", "loadgate"}},
+		{"testdata is a file", []string{"testdata"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pkg := t.TempDir()
+			log := fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+			file := filepath.Join(append([]string{pkg}, tt.file...)...)
+			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, []byte("not baselines\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := loadgate(context.Background(), "baseline", "update", "-progress", "off", "-out", t.TempDir(), "./examples/shop", "-run", "TestBaselineCheckout")
+			if want := file + " is a file, not a directory, where the baselines are recorded (" + filepath.Join(pkg, "testdata", "loadgate") + "): nothing was sent or recorded"; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+				t.Errorf("update:\n%s\nwant exit status %d and %q", r, exitUsage, want)
+			}
+			if logged, _ := os.ReadFile(log); strings.Contains(string(logged), "go test") {
+				t.Errorf("go test ran:\n%s", logged)
+			}
+		})
 	}
 }
