@@ -221,14 +221,16 @@ type statusError struct {
 func (e *statusError) Error() string { return fmt.Sprintf("%s: %s", e.url, e.status) }
 
 // neverSeen adds an error for each metric named by [Metrics] that the
-// page lacked on every scrape: a typo most likely. The caller holds w.mu.
+// page lacked on every scrape that read it: a typo most likely. It counts
+// pages read, not samples kept: a page without the runtime's series keeps
+// no sample. The caller holds w.mu.
 func (w *Watcher) neverSeen() {
-	if len(w.samples) == 0 {
+	if w.pages == 0 {
 		return // every scrape failed, and said why
 	}
 	for _, name := range w.opts.metrics {
 		if !w.listed[name] {
-			w.errs.add(fmt.Errorf("%s: no %s in any of %d scrapes (is the name right? a labelled metric appears once a label set is used)", w.metrics, name, len(w.samples)))
+			w.errs.add(fmt.Errorf("%s: no %s in any of %d scrapes (is the name right? a labelled metric appears once a label set is used)", w.metrics, name, w.pages))
 		}
 	}
 }

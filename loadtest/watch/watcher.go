@@ -39,6 +39,7 @@ type Watcher struct {
 	loadEnd  time.Time // zero until LoadEnded
 	samples  []sample
 	listed   map[string]bool           // the metrics of watch.Metrics a scrape found
+	pages    int                       // the scrapes that read a page of metrics
 	before   map[string]goroutineGroup // the goroutine profile at LoadStarted
 	noPprof  bool                      // the derived pprof URL answered 404
 	errs     errorLog
@@ -98,6 +99,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 	w.started = time.Now()
 	w.loadAt, w.loadEnd = time.Time{}, time.Time{}
 	w.samples, w.before, w.noPprof, w.errs, w.lastStat, w.prof = nil, nil, false, errorLog{}, nil, nil
+	w.listed, w.pages = nil, 0
 	w.mu.Unlock()
 
 	w.metrics, w.pprof = metrics, pprof
@@ -250,6 +252,9 @@ func (w *Watcher) scrape(ctx context.Context) {
 			w.listed = map[string]bool{}
 		}
 		w.listed[name] = true
+	}
+	if values != nil {
+		w.pages++ // read, though it may hold none of the series kept
 	}
 	if err != nil {
 		w.fail(ctx, err)

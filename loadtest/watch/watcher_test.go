@@ -73,6 +73,7 @@ type service struct {
 	startTime  bool          // /metrics has process_start_time_seconds
 	restart    bool          // which changes when the load starts
 	lateVec    bool          // a labelled counter, orders_total, appears with the load
+	bare       bool          // /metrics has none of the series a Watcher records
 }
 
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -95,6 +96,10 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				start += 61.5
 			}
 			fmt.Fprintf(w, "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.2f\n", start)
+		}
+		if s.bare {
+			fmt.Fprint(w, "# TYPE up gauge\nup 1\n")
+			return
 		}
 		if s.lateVec && s.phase.Load() > 0 {
 			fmt.Fprint(w, "# TYPE orders_total counter\norders_total{status=\"ok\"} 7\n")
@@ -288,6 +293,13 @@ func TestWatcherErrors(t *testing.T) {
 			name: "labelled counter that appears with the load",
 			svc:  &service{noPprof: true, lateVec: true},
 			opts: []watch.Option{watch.Metrics("orders_total")},
+		}, {
+			// Pages that parse but hold none of the series recorded
+			// gave no sample: the misspelt name went unsaid.
+			name:       "missing metric on a page without the runtime's series",
+			svc:        &service{noPprof: true, bare: true},
+			opts:       []watch.Option{watch.Metrics("no_such_metric")},
+			wantErrors: []string{"/metrics: no go_goroutines", "/metrics: no no_such_metric in any of 3 scrapes (is the name right?"},
 		},
 	}
 	for _, tt := range tests {
@@ -319,6 +331,30 @@ func TestWatcherErrors(t *testing.T) {
 				t.Errorf("GoroutineGrowth = %+v, want none", st.GoroutineGrowth)
 			}
 		})
+	}
+}
+
+// TestWatcherNeverSeenRestarted: a Watcher started again forgets the
+// metrics its earlier run found: a name the second run never saw is said
+// to be missing, though the first run had it.
+func TestWatcherNeverSeenRestarted(t *testing.T) {
+	svc := &service{noPprof: true, lateVec: true}
+	srv := httptest.NewServer(svc)
+	defer srv.Close()
+	w := watch.Prometheus(srv.URL+"/metrics", watch.Metrics("orders_total"), watch.Interval(time.Hour))
+	for i, phase := range []int32{1, 0} {
+		svc.phase.Store(phase) // orders_total appears in phase 1 only
+		if err := w.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		st := w.Stop()
+		var want []string
+		if i == 1 {
+			want = []string{"/metrics: no orders_total in any of 2 scrapes"}
+		}
+		if len(st.Errors) != len(want) || len(want) > 0 && !strings.Contains(st.Errors[0], want[0]) {
+			t.Errorf("run %d: Errors = %q, want %q", i+1, st.Errors, want)
+		}
 	}
 }
 
