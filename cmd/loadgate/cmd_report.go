@@ -108,7 +108,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			compared[scenarioKey{s.Package, s.Name}] = true
 		}
 		if len(r.OnlyBase) > 0 {
-			in.Notes = append(in.Notes, "Only in the base, not shown: "+keyNames(r.OnlyBase)+".")
+			in.Notes = append(in.Notes, "Only in the base, not shown: "+r.listOf(r.OnlyBase)+".")
 		}
 	}
 	// Scenarios without a base are judged by their SLA alone.

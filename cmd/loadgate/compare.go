@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -128,40 +127,59 @@ func (r *report) headline() string {
 	return r.Run.Word() + ": " + r.Run.Headline()
 }
 
+// keyNames writes keys as a list, each named by scenarioNames.
 func keyNames(keys []scenarioKey) string {
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.Scenario
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(scenarioNames(keys), ", ")
 }
 
-// sharedNames returns the names of the compared scenarios that several
-// packages hold (two packages' TestLoad): each comparison of one says its
-// package, or the two read alike.
-func (r *report) sharedNames() map[string]bool {
-	pkgs := map[string]string{}
-	shared := map[string]bool{}
-	for _, c := range r.Comparisons {
-		if p, ok := pkgs[c.Scenario]; ok && p != c.Key.Package {
-			shared[c.Scenario] = true
-		}
-		pkgs[c.Scenario] = c.Key.Package
+// scenarioNames names each key as a list of them all does
+// (cell.ScenarioNames): "TestLoad (cart)" when several packages hold
+// the name.
+func scenarioNames(keys []scenarioKey) []string {
+	all := make([]cell.Scenario, len(keys))
+	for i, k := range keys {
+		all[i] = cell.Scenario{Name: k.Scenario, Package: k.Package}
 	}
-	return shared
+	return cell.ScenarioNames(all)
+}
+
+// names names every scenario of r, compared or only on one side, by the
+// rule of scenarioNames over them all: "only in NEW: TestLoad" is not
+// read as the TestLoad of the other package, compared above.
+func (r *report) names() map[scenarioKey]string {
+	var keys []scenarioKey
+	for _, c := range r.Comparisons {
+		keys = append(keys, c.Key)
+	}
+	keys = append(append(keys, r.OnlyBase...), r.OnlyHead...)
+	out := map[scenarioKey]string{}
+	for i, n := range scenarioNames(keys) {
+		out[keys[i]] = n
+	}
+	return out
+}
+
+// listOf writes keys as a list, each named as r names it.
+func (r *report) listOf(keys []scenarioKey) string {
+	names := r.names()
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = names[k]
+	}
+	return strings.Join(out, ", ")
 }
 
 // writeText writes each comparison as benchstat-like table, then the
 // headline.
 func (r *report) writeText(w io.Writer) error {
 	var b bytes.Buffer
-	shared := r.sharedNames()
+	names := r.names()
 	for i, c := range r.Comparisons {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		if shared[c.Scenario] {
-			fmt.Fprintf(&b, "package %s\n", cmp.Or(c.Key.Package, "(unknown)"))
+		if names[c.Key] != c.Scenario {
+			fmt.Fprintf(&b, "package %s\n", c.Key.Package)
 		}
 		if err := c.WriteText(&b); err != nil {
 			return err
@@ -177,10 +195,10 @@ func (r *report) writeText(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	if len(r.OnlyBase) > 0 {
-		fmt.Fprintf(&b, "only in BASE, not compared: %s\n", keyNames(r.OnlyBase))
+		fmt.Fprintf(&b, "only in BASE, not compared: %s\n", r.listOf(r.OnlyBase))
 	}
 	if len(r.OnlyHead) > 0 && !r.NoBase {
-		fmt.Fprintf(&b, "only in NEW, not compared: %s\n", keyNames(r.OnlyHead))
+		fmt.Fprintf(&b, "only in NEW, not compared: %s\n", r.listOf(r.OnlyHead))
 	}
 	for _, s := range r.judgedNew() {
 		if r.NoBase {
@@ -205,13 +223,13 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		icon := cell.Icon(r.verdict().String())
 		fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icon, r.headline())
 	}
-	shared := r.sharedNames()
+	names := r.names()
 	for i, c := range r.Comparisons {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		if shared[c.Scenario] {
-			fmt.Fprintf(&b, "Package `%s`:\n\n", cmp.Or(c.Key.Package, "(unknown)"))
+		if names[c.Key] != c.Scenario {
+			fmt.Fprintf(&b, "Package `%s`:\n\n", c.Key.Package)
 		}
 		if err := c.WriteMarkdown(&b); err != nil {
 			return err
@@ -224,10 +242,10 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		}
 	}
 	if len(r.OnlyBase) > 0 {
-		fmt.Fprintf(&b, "\nOnly in the base, not compared: %s\n", keyNames(r.OnlyBase))
+		fmt.Fprintf(&b, "\nOnly in the base, not compared: %s\n", r.listOf(r.OnlyBase))
 	}
 	if len(r.OnlyHead) > 0 && !r.NoBase {
-		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", keyNames(r.OnlyHead))
+		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", r.listOf(r.OnlyHead))
 	}
 	if r.NoBase {
 		fmt.Fprintf(&b, "## %s loadgate: %s\n", cell.Icon(r.verdict().String()), cell.Markdown(r.headline()))

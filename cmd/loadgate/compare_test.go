@@ -245,8 +245,25 @@ func TestCompareNamesPackagesOfOneScenarioName(t *testing.T) {
 			}
 		}
 	}
+	// Only one package's TestLoad in the base: "only in NEW: TestLoad"
+	// names which.
+	if err := os.RemoveAll(filepath.Join(dir, "base")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		src := filepath.Join(dir, "head", fmt.Sprintf("cart%d.json", i))
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixture.WriteFile(t, filepath.Join(dir, "base", fmt.Sprintf("cart%d.json", i)), strings.Replace(string(data), `"run_id":"head-`, `"run_id":"base-`, 1))
+	}
+	r := loadgate(context.Background(), "compare", filepath.Join(dir, "base"), filepath.Join(dir, "head"))
+	if want := "only in NEW, not compared: TestLoad (orders)"; !strings.Contains(r.stdout, want) {
+		t.Errorf("want %q in\n%s", want, r.stdout)
+	}
 	// One package: no package line.
-	r := loadgate(context.Background(), "compare", filepath.Join(dir, "base", "cart0.json"), filepath.Join(dir, "head", "cart0.json"))
+	r = loadgate(context.Background(), "compare", filepath.Join(dir, "base", "cart0.json"), filepath.Join(dir, "head", "cart0.json"))
 	if strings.Contains(r.stdout, "package ") {
 		t.Errorf("one package named:\n%s", r.stdout)
 	}

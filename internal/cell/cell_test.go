@@ -2,6 +2,7 @@ package cell
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,5 +84,16 @@ func TestIntervalRuns(t *testing.T) {
 		if got := Legend(0.9, 0.05, n); strings.Contains(got, "∞") {
 			t.Errorf("Legend for %d runs = %q, want no word of ∞", n, got)
 		}
+	}
+}
+
+func TestScenarioNames(t *testing.T) {
+	got := ScenarioNames([]Scenario{
+		{"TestLoad", "example.com/a/cart"}, {"TestLoad", "example.com/orders"},
+		{"checkout", "example.com/a/cart"}, {"TestLoad", "example.com/b/cart"},
+	})
+	want := []string{"TestLoad (example.com/a/cart)", "TestLoad (orders)", "checkout", "TestLoad (example.com/b/cart)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ScenarioNames = %q, want %q", got, want)
 	}
 }

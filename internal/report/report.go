@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"path"
 	"slices"
 	"time"
 
@@ -147,31 +146,17 @@ func build(in Input) (*page, error) {
 	return p, nil
 }
 
-// navNames names each scenario in the page's list: by its name, and when
-// scenarios of several packages share it, with its package's last element
-// ("TestLoadCheckout (shop)"), or its whole path when that is shared too.
+// navNames names each scenario in the page's list as every list of
+// loadgate does (cell.ScenarioNames): "TestLoadCheckout (shop)" when
+// scenarios of several packages share the name.
 // The list named two TestLoadCheckout alike, with their verdicts beside
 // them, and the headline's words could not tell which failed.
 func navNames(views []*scenarioView) {
-	pkgs := map[string]map[string]bool{} // name -> its packages
-	for _, v := range views {
-		if pkgs[v.Name] == nil {
-			pkgs[v.Name] = map[string]bool{}
-		}
-		pkgs[v.Name][v.Package] = true
+	all := make([]cell.Scenario, len(views))
+	for i, v := range views {
+		all[i] = cell.Scenario{Name: v.Name, Package: v.Package}
 	}
-	for _, v := range views {
-		v.NavName = v.Name
-		if len(pkgs[v.Name]) < 2 || v.Package == "" {
-			continue
-		}
-		short := path.Base(v.Package)
-		for other := range pkgs[v.Name] {
-			if other != v.Package && path.Base(other) == short {
-				short = v.Package
-				break
-			}
-		}
-		v.NavName = fmt.Sprintf("%s (%s)", v.Name, short)
+	for i, name := range cell.ScenarioNames(all) {
+		views[i].NavName = name
 	}
 }

@@ -193,10 +193,11 @@ func (r *Run) Correct() {
 func (r *Run) Headline() string {
 	var fails, warns []string
 	unsure := false
-	for _, s := range r.Scenarios {
+	names := listNames(r.Scenarios)
+	for i, s := range r.Scenarios {
 		switch s.Verdict {
 		case baseline.Fail:
-			name := s.Name
+			name := names[i]
 			if why := s.failedFor(); why != "" {
 				name += " (" + why + ")"
 			}
@@ -204,7 +205,7 @@ func (r *Run) Headline() string {
 		case baseline.Inconclusive:
 			unsure = true
 		case baseline.Warn:
-			warns = append(warns, s.Name)
+			warns = append(warns, names[i])
 		}
 	}
 	n := cell.Plural(len(r.Scenarios), "scenario")
@@ -254,19 +255,20 @@ func (s *Scenario) failedFor() string {
 // "too noisy to judge browse (…)" for the others; "" for none.
 func Unsure(scenarios []*Scenario) string {
 	var baseFailed, partial, spread, bound, noisy []string
-	for _, s := range scenarios {
+	names := listNames(scenarios)
+	for i, s := range scenarios {
 		switch {
 		case s.Verdict != baseline.Inconclusive:
 		case s.Comparison == nil && s.BaseFailed != "":
-			baseFailed = append(baseFailed, s.Name)
+			baseFailed = append(baseFailed, names[i])
 		case s.PartialUnjudged() && s.Comparison.Spread:
-			spread = append(spread, s.Name)
+			spread = append(spread, names[i])
 		case s.PartialUnjudged():
-			partial = append(partial, s.Name)
+			partial = append(partial, names[i])
 		case s.Bound():
-			bound = append(bound, s.Name)
+			bound = append(bound, names[i])
 		default:
-			noisy = append(noisy, s.Name)
+			noisy = append(noisy, names[i])
 		}
 	}
 	var parts []string
@@ -315,4 +317,15 @@ func UnmatchedSLA(j *baseline.Judge, scenarios []*Scenario) []string {
 			j.SLA.Path, sec.Line, sec.Pattern, strings.Join(shown, ", ")))
 	}
 	return out
+}
+
+// listNames names each scenario as a list of them all does
+// (cell.ScenarioNames): "TestLoad (cart)" when several packages hold the
+// name, which the headline would otherwise write twice alike.
+func listNames(scenarios []*Scenario) []string {
+	all := make([]cell.Scenario, len(scenarios))
+	for i, s := range scenarios {
+		all[i] = cell.Scenario{Name: s.Name, Package: s.Package}
+	}
+	return cell.ScenarioNames(all)
 }

@@ -380,3 +380,17 @@ func TestSpreadWithoutComparison(t *testing.T) {
 		t.Errorf("spread %v, why %q; want spread, saying %q", s.Spread, s.Why, want)
 	}
 }
+
+// TestHeadlineNamesPackagesOfOneName: two packages' scenarios of one name
+// read apart in the headline ("2 of 2 scenarios failed: TestLoad,
+// TestLoad" said neither which).
+func TestHeadlineNamesPackagesOfOneName(t *testing.T) {
+	r := &Run{Scenarios: []*Scenario{
+		{Name: "TestLoad", Package: "example.com/cart", Verdict: baseline.Fail},
+		{Name: "TestLoad", Package: "example.com/orders", Verdict: baseline.Fail},
+	}}
+	h := r.Headline()
+	if !strings.Contains(h, "TestLoad (cart)") || !strings.Contains(h, "TestLoad (orders)") {
+		t.Errorf("Headline = %q, want each TestLoad named with its package", h)
+	}
+}
