@@ -98,7 +98,7 @@ type pacer struct {
 func newPacer(s Stage, d time.Duration) *pacer {
 	secs := d.Seconds()
 	p := &pacer{from: s.From, slope: (s.To - s.From) / (2 * secs), duration: secs, step: 1}
-	p.total = p.from*secs + p.slope*secs*secs
+	p.total = p.expected(secs)
 	if s.shard.split() {
 		p.x, p.step = float64(s.shard.index-1), float64(s.shard.count)
 	}
@@ -126,6 +126,9 @@ func (p *pacer) next() (time.Duration, bool) {
 	}
 	return time.Duration(t * float64(time.Second)), true
 }
+
+// expected is Λ(t), the arrivals expected by t seconds into the stage.
+func (p *pacer) expected(t float64) float64 { return p.from*t + p.slope*t*t }
 
 // invert solves Λ(t) = x for t. The form 2x/(b+√(b²+4ax)) is the stable root
 // of a·t² + b·t − x = 0 for rising, falling and flat rates alike.

@@ -58,20 +58,22 @@ func (p StagePlan) scheduled(elapsed time.Duration, shards int) (arrivals, secs 
 		d = elapsed
 	}
 	secs = d.Seconds()
-	integral := p.From*secs + (p.To-p.From)*secs*secs/(2*full.Seconds())
+	st := Stage{Model: Open, Arrivals: p.Arrivals, From: p.From, To: p.To, Seed: p.Seed, Duration: full}
+	integral := newPacer(Stage{From: p.From, To: p.To}, full).expected(secs)
 	if p.Arrivals != Exponential || math.IsNaN(integral) || integral > maxReplayed {
 		return integral, secs
 	}
-	st := Stage{Model: Open, Arrivals: Exponential, From: p.From, To: p.To, Seed: p.Seed, Duration: full}
-	if shards > 0 {
-		st.From, st.To = p.From/float64(shards), p.To/float64(shards)
-	}
+	streams := Sequence{st}
 	n := 0
 	for i := 1; i <= max(shards, 1); i++ {
 		if shards > 0 {
-			st.Seed = shardSeed(p.Seed, i)
+			// Each shard's own stream, as the shard drew it.
+			var err error
+			if streams, err = splitLoad(st, i, shards); err != nil {
+				return integral, secs // an open stage splits without error
+			}
 		}
-		for off := range pacerOf(st).Pace(full) {
+		for off := range pacerOf(streams[0]).Pace(full) {
 			if off >= d {
 				break
 			}
