@@ -143,16 +143,9 @@ func checkReportPath(cmd, flag, path string) error {
 	// The directories the report needs are made when it is written, so
 	// that a run that fails first leaves none behind: here the nearest
 	// that exists must be a directory that takes files.
-	dir := filepath.Dir(path)
-	for {
-		st, err := os.Stat(dir)
-		if err == nil && !st.IsDir() {
-			return usageErrorf(cmd, "%s %s: %s is a file, not a directory", flag, path, dir)
-		}
-		if err == nil || filepath.Dir(dir) == dir {
-			break
-		}
-		dir = filepath.Dir(dir)
+	dir, isDir := nearestExisting(filepath.Dir(path))
+	if !isDir {
+		return usageErrorf(cmd, "%s %s: %s is a file, not a directory", flag, path, dir)
 	}
 	f, err := os.CreateTemp(dir, ".report-check-*")
 	if err != nil {

@@ -48,7 +48,7 @@ func (o *runOutcome) takeLeases(cmd string) error {
 		}
 		// A file where the baselines go fails each test's recording,
 		// after its load: refused before any is sent.
-		if file := fileOnPath(abs); file != "" {
+		if file, isDir := nearestExisting(abs); !isDir {
 			o.releaseLeases()
 			return &exitError{code: exitUsage, err: fmt.Errorf("%s: %s is a file, not a directory, where the baselines are recorded (%s): nothing was sent or recorded; move the file away", cmd, file, abs)}
 		}
@@ -66,18 +66,20 @@ func (o *runOutcome) takeLeases(cmd string) error {
 	return nil
 }
 
-// fileOnPath returns the nearest of dir and the directories above it that
-// exists, when it is not a directory; "" when it is one. It walks up rather
-// than test the error of os.Stat(dir): under a file, Unix says ENOTDIR and
-// Windows "path not found", as for a directory not made yet.
-func fileOnPath(dir string) string {
+// nearestExisting returns the nearest of dir and the directories above it
+// that exists (the root when none does), and whether it is a directory: a
+// directory to be made is made under it, and cannot be under a file. It
+// walks up rather than test the error of os.Stat(dir): under a file, Unix
+// says ENOTDIR and Windows "path not found", as for a directory not made
+// yet.
+func nearestExisting(dir string) (path string, isDir bool) {
 	for {
 		st, err := os.Stat(dir)
-		if err == nil && !st.IsDir() {
-			return dir
+		if err == nil {
+			return dir, st.IsDir()
 		}
-		if err == nil || filepath.Dir(dir) == dir {
-			return ""
+		if filepath.Dir(dir) == dir {
+			return dir, true
 		}
 		dir = filepath.Dir(dir)
 	}

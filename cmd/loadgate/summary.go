@@ -195,7 +195,7 @@ func runWarnings(scenario string, rs []resultFile) []string {
 // alike.
 func warningShape(w string) string {
 	return warningNumbers.ReplaceAllStringFunc(w, func(m string) string {
-		if i := strings.LastIndexByte(m, ' '); i >= 0 {
+		if strings.Contains(m, " ") {
 			return m // "stage 2"
 		}
 		return "#"
