@@ -114,14 +114,20 @@ func hasValue(path string, p *profile.Profile, t profile.ValueType) error {
 	if valueIndex(p, t) >= 0 {
 		return nil
 	}
+	return fmt.Errorf("%s: no %s values in this profile (it has %s)", path, t.Type, sampleTypes(p))
+}
+
+// sampleTypes lists the sample types of p: "samples/count,
+// cpu/nanoseconds", or "none".
+func sampleTypes(p *profile.Profile) string {
 	var types []string
 	for _, st := range p.SampleType {
 		types = append(types, st.Type+"/"+st.Unit)
 	}
 	if len(types) == 0 {
-		types = append(types, "none")
+		return "none"
 	}
-	return fmt.Errorf("%s: no %s values in this profile (it has %s)", path, t.Type, strings.Join(types, ", "))
+	return strings.Join(types, ", ")
 }
 
 // mergeable checks that p, read from path, has the sample and period
@@ -141,15 +147,11 @@ func mergeable(path string, first, p *profile.Profile) error {
 // valueTypes lists the sample types of p and, after a semicolon, its
 // period type: "samples/count, cpu/nanoseconds; cpu/nanoseconds".
 func valueTypes(p *profile.Profile) string {
-	var types []string
-	for _, st := range p.SampleType {
-		types = append(types, st.Type+"/"+st.Unit)
-	}
 	period := "none"
 	if p.PeriodType != nil {
 		period = p.PeriodType.Type + "/" + p.PeriodType.Unit
 	}
-	return strings.Join(types, ", ") + "; period " + period
+	return sampleTypes(p) + "; period " + period
 }
 
 func valueIndex(p *profile.Profile, t profile.ValueType) int {
