@@ -71,8 +71,11 @@ type Report struct {
 type Scenario struct {
 	*verdict.Scenario
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
-	// (nanoseconds), the median over the runs of each side.
-	BaseP99, HeadP99 []float64
+	// (nanoseconds), the median over the runs of each side that were not
+	// generator-bound (all runs when every one was); BaseCharted and
+	// HeadCharted count the runs each median is of.
+	BaseP99, HeadP99         []float64
+	BaseCharted, HeadCharted int
 	// Cause says where the time went, from the profiles the runs took
 	// (LOADGATE_PROFILE); nil when the head's runs took none.
 	Cause *rootcause.Report
@@ -188,7 +191,8 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		for i, l := range s.Leaks {
 			s.Leaks[i].CreatedAt = fromRoot(m.Root, l.CreatedAt)
 		}
-		s.HeadP99, s.BaseP99 = p99PerSecond(head), p99PerSecond(base)
+		s.HeadP99, s.HeadCharted = p99PerSecond(head)
+		s.BaseP99, s.BaseCharted = p99PerSecond(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
 		s.Errors = errorkinds.Of(head)
@@ -286,9 +290,15 @@ func topTest(name string) string {
 }
 
 // p99PerSecond returns, for each second of the load, the median over the
-// runs of the p99 latency of the requests completed in that second.
-// Seconds without requests in a run are left out of that second's median.
-func p99PerSecond(runs []*loadtest.Result) []float64 {
+// runs of the p99 latency of the requests completed in that second, and
+// the number of runs the medians are of. Seconds without requests in a
+// run are left out of that second's median. Generator-bound runs are left
+// out while others remain, as the comparison, loadgate run's table and the
+// HTML report leave them out: their latencies are the generator's.
+func p99PerSecond(runs []*loadtest.Result) ([]float64, int) {
+	if timed := slices.DeleteFunc(slices.Clone(runs), func(r *loadtest.Result) bool { return r.Generator.IsBound() }); len(timed) > 0 {
+		runs = timed
+	}
 	n := 0
 	for _, r := range runs {
 		for _, s := range r.Timeline {
@@ -296,7 +306,7 @@ func p99PerSecond(runs []*loadtest.Result) []float64 {
 		}
 	}
 	if n == 0 {
-		return nil
+		return nil, 0
 	}
 	out := make([]float64, n)
 	vals := make([]float64, 0, len(runs))
@@ -311,7 +321,7 @@ func p99PerSecond(runs []*loadtest.Result) []float64 {
 		}
 		out[sec] = median(vals)
 	}
-	return out
+	return out, len(runs)
 }
 
 func median(v []float64) float64 {

@@ -53,20 +53,24 @@ func p99Chart(s *Scenario) string {
 	}
 	fmt.Fprintf(&b, "    line [%s]\n", strings.Join(bucket(s.HeadP99), ", "))
 	b.WriteString("```\n")
-	runs := func(n int) string {
-		if n == 1 {
-			return "1 run"
+	runs := func(charted, all int) string {
+		s := "1 run"
+		if charted > 1 {
+			s = fmt.Sprintf("median of %d runs", charted)
 		}
-		return fmt.Sprintf("median of %d runs", n)
+		if charted < all {
+			s += fmt.Sprintf(", leaving out %d of %d generator-bound", all-charted, all)
+		}
+		return s
 	}
 	per := ""
 	if step > 1 {
 		per = fmt.Sprintf("; each point is the worst second of %d", step)
 	}
 	if len(s.BaseP99) == 0 {
-		fmt.Fprintf(&b, "<sub>head: %s%s</sub>\n", runs(s.HeadRuns), per)
+		fmt.Fprintf(&b, "<sub>head: %s%s</sub>\n", runs(s.HeadCharted, s.HeadRuns), per)
 	} else {
-		fmt.Fprintf(&b, "<sub>grey: base (%s) · red: head (%s)%s</sub>\n", runs(s.BaseRuns), runs(s.HeadRuns), per)
+		fmt.Fprintf(&b, "<sub>grey: base (%s) · red: head (%s)%s</sub>\n", runs(s.BaseCharted, s.BaseRuns), runs(s.HeadCharted, s.HeadRuns), per)
 	}
 	return b.String()
 }

@@ -498,15 +498,31 @@ func TestAnalyzeNoResults(t *testing.T) {
 }
 
 func TestChart(t *testing.T) {
-	s := &Scenario{Scenario: &verdict.Scenario{BaseRuns: 1, HeadRuns: 1}, BaseP99: []float64{1e6, 2e6}, HeadP99: []float64{1.5e6, 2.5e6, 3.25e6}}
+	s := &Scenario{Scenario: &verdict.Scenario{BaseRuns: 1, HeadRuns: 1}, BaseCharted: 1, HeadCharted: 1, BaseP99: []float64{1e6, 2e6}, HeadP99: []float64{1.5e6, 2.5e6, 3.25e6}}
 	got := p99Chart(s)
 	for _, want := range []string{"xychart-beta", `x-axis "second of the load" [1, 2, 3]`, "line [1, 2, 0]", "line [1.5, 2.5, 3.25]", "grey: base (1 run) · red: head (1 run)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("chart lacks %q:\n%s", want, got)
 		}
 	}
+	// Generator-bound runs are left out of the median while others
+	// remain, as the comparison leaves them out, and the caption says so.
+	bound := func(p99 float64, isBound bool) *loadtest.Result {
+		return &loadtest.Result{Timeline: []loadtest.Second{{Second: 0, Requests: 10, P99NS: int64(p99)}}, Generator: &loadtest.Generator{Bound: isBound}}
+	}
+	p99, n := p99PerSecond([]*loadtest.Result{bound(9e6, true), bound(1e6, false), bound(2e6, false), bound(8e6, true)})
+	if n != 2 || p99[0] != 1.5e6 {
+		t.Errorf("p99PerSecond = %v of %d runs, want [1.5e6] of the 2 not generator-bound", p99, n)
+	}
+	if _, n := p99PerSecond([]*loadtest.Result{bound(9e6, true)}); n != 1 {
+		t.Errorf("every run bound: charted %d runs, want all 1", n)
+	}
+	s.HeadP99, s.HeadRuns, s.HeadCharted = p99, 4, 2
+	if got := p99Chart(s); !strings.Contains(got, "red: head (median of 2 runs, leaving out 2 of 4 generator-bound)") {
+		t.Errorf("caption must say what was left out:\n%s", got)
+	}
 	// A long run is bucketed to at most maxChartPoints points.
-	long := &Scenario{Scenario: &verdict.Scenario{HeadRuns: 3}, HeadP99: make([]float64, 600)}
+	long := &Scenario{Scenario: &verdict.Scenario{HeadRuns: 3}, HeadCharted: 3, HeadP99: make([]float64, 600)}
 	got = p99Chart(long)
 	if n := strings.Count(strings.SplitN(got, "line [", 2)[1], ","); n+1 > maxChartPoints {
 		t.Errorf("%d points, want at most %d", n+1, maxChartPoints)
