@@ -118,7 +118,11 @@ func build(in Input) (*page, error) {
 		p.Title = "loadgate report"
 	}
 	if in.Run != nil {
-		p.Verdict = in.Run.Verdict().String()
+		if in.Run.Judged() {
+			// Unjudged, the page shows the word without the colour and
+			// icon of a pass.
+			p.Verdict = in.Run.Verdict().String()
+		}
 		p.Word, p.Headline = in.Run.Word(), in.Run.Headline()
 	}
 	charts := map[string]*chartSpec{}

@@ -380,6 +380,36 @@ func TestHeadlineWord(t *testing.T) {
 	}
 }
 
+// TestNotJudgedIsNotAPass: a run with no base and no SLA limits passes
+// (nothing failed) but was not judged; the page said so under a green
+// headline and a ✅ on each scenario, the look of a run that met its
+// limits.
+func TestNotJudgedIsNotAPass(t *testing.T) {
+	head := []*loadtest.Result{fixture.Long{Scenario: "checkout", Stages: threeStages(0.02), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()}
+	s := verdict.Judge(&baseline.Judge{}, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: head})
+	run := &verdict.Run{Scenarios: []*verdict.Scenario{s}}
+	if run.Judged() || s.Verdict != baseline.Pass {
+		t.Fatalf("fixture: judged %v, verdict %v; want an unjudged pass", run.Judged(), s.Verdict)
+	}
+	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: head, Judged: s}}, Run: run}))
+	if !strings.Contains(page, "not judged") {
+		t.Error("the headline must say the run was not judged")
+	}
+	for _, bad := range []string{`class="headline verdict-pass"`, `word verdict-pass`, cell.Icon("pass")} {
+		if strings.Contains(page, bad) {
+			t.Errorf("an unjudged page shows %q, the look of a pass", bad)
+		}
+	}
+	// A judged pass keeps both.
+	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
+	j.Policy.SLA = []string{"p99 < 1s"}
+	s = verdict.Judge(j, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: head})
+	page = string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: head, Judged: s}}, Run: &verdict.Run{Scenarios: []*verdict.Scenario{s}}}))
+	if s.Verdict != baseline.Pass || !strings.Contains(page, `class="headline verdict-pass"`) || !strings.Contains(page, cell.Icon("pass")) {
+		t.Errorf("a judged pass (%v) must show its colour and icon", s.Verdict)
+	}
+}
+
 // TestBaseDashedInHeadsHue: each base series is drawn in the hue of the
 // head's series of the same statistic, dashed, as the percentiles over
 // time are. The percentile curve drew the base's latency and service time

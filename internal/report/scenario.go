@@ -94,7 +94,10 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v := &scenarioView{ID: id, Name: s.Name, Package: s.Package}
 	var outs []slaOutcome
 	if j := s.Judged; j != nil {
-		v.Verdict, v.Why, v.NoBase = j.Verdict.String(), j.Why, j.NoBase
+		v.Why, v.NoBase = j.Why, j.NoBase
+		if j.Judged() {
+			v.Verdict = j.Verdict.String()
+		}
 		outs = j.SLA
 		if j.Err != nil {
 			v.Why = append(v.Why, j.Err.Error())

@@ -59,6 +59,14 @@ func (r *Run) Verdict() baseline.Verdict {
 	return v
 }
 
+// Judged says whether anything of the run was judged: a scenario compared
+// with a base, checked against SLA limits, or found wanting (a failed test,
+// a leak, bad input, a generator-bound run). A run that was not judged
+// passes, and every output says "not judged" rather than showing a pass.
+func (r *Run) Judged() bool {
+	return len(r.Failures) > 0 || len(r.BadInput) > 0 || slices.ContainsFunc(r.Scenarios, (*Scenario).Judged)
+}
+
 // Regressions counts the metrics that regressed (failed their comparison),
 // over all scenarios: the Action's regressions output and loadgate run's
 // count.

@@ -302,6 +302,14 @@ func (s *Scenario) decide() {
 	}
 }
 
+// Judged says whether the scenario was judged: compared with a base,
+// checked against SLA limits, or given a verdict other than pass by what
+// it found (a failed test, a leak, a generator-bound run). Its Verdict is
+// Pass when it was not, which the outputs show as "not judged".
+func (s *Scenario) Judged() bool {
+	return s.Comparison != nil || len(s.SLA) > 0 || s.Verdict != baseline.Pass
+}
+
 // Regressions counts the metrics whose comparison failed.
 func (s *Scenario) Regressions() int {
 	n := 0
