@@ -11,7 +11,6 @@ import (
 
 	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/internal/catalogue"
-	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -95,7 +94,7 @@ func bars(items []barItem, more int) *barChart {
 		return nil
 	}
 	const (
-		width, label, barH, gapH, right = 820.0, 150.0, 13.0, 10.0, 230.0
+		width, label, barH, gapH, right = 820.0, labelWidth, 13.0, 10.0, 230.0
 	)
 	var top float64
 	hasBase := false
@@ -130,7 +129,11 @@ func bars(items []barItem, more int) *barChart {
 	out := &barChart{More: more}
 	for _, it := range items {
 		name := clipLabel(it.name)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="k" text-anchor="end">%s</text>`, label-8, y+barH-2, html.EscapeString(name))
+		title := ""
+		if name != it.name {
+			title = "<title>" + html.EscapeString(it.name) + "</title>"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="k" text-anchor="end">%s%s</text>`, label-labelGap, y+barH-2, title, html.EscapeString(name))
 		row := barRow{Name: it.name, Requests: fmt.Sprint(it.requests), Errors: it.errors, HeadP50: dur(it.head.P50NS), HeadP90: dur(it.head.P90NS), HeadP99: dur(it.head.P99NS)}
 		if it.base != nil {
 			bar(y, it.base, "#dee2e6", "#adb5bd", "base")
@@ -146,8 +149,69 @@ func bars(items []barItem, more int) *barChart {
 	return out
 }
 
-// clipLabel shortens a bar's label to 24 characters: a longer name keeps
-// its first 23 and "…". It counts runes, not bytes, so that a name in
-// another script is never cut inside a character (the page must stay
-// valid UTF-8); the table beside the chart has the whole name.
-func clipLabel(name string) string { return cell.Clip(name, 24) }
+// The labels' column: a label ends labelGap before the bars, which
+// begin at labelWidth. report.css draws labels at labelFontPx.
+const (
+	labelWidth, labelGap, labelFontPx = 200.0, 8.0, 11.5
+)
+
+// clipLabel shortens a bar's label to the width of its column, as the
+// page's sans-serif font draws it (labelEms estimates): a longer name
+// keeps what fits before "…", whole characters only (the page must stay
+// valid UTF-8). The label's tooltip and the table beside the chart have
+// the whole name. Clipped by characters, a 24-character path such as
+// "POST /api/v1/orders/{id}" ran off the chart's left edge, and a name in
+// Japanese ran off at half that.
+func clipLabel(name string) string {
+	const room = (labelWidth - labelGap) / labelFontPx // in ems
+	if labelEms(name) <= room {
+		return name
+	}
+	used := labelEms("…")
+	for i, r := range name {
+		if used += labelEms(string(r)); used > room {
+			return name[:i] + "…"
+		}
+	}
+	return name
+}
+
+// labelEms estimates the width of s in ems as a sans-serif font draws it:
+// East Asian and emoji characters and m, w one em, capitals 0.8,
+// narrow letters and punctuation 0.42, others 0.62. It errs wide, so that
+// a label clipped by it fits.
+func labelEms(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case wideRune(r):
+			w += 1
+		case strings.ContainsRune("ijlrtf.,:;|!'()[]/\\ ", r):
+			w += 0.42
+		case strings.ContainsRune("mwMW%@…", r):
+			w += 1
+		case r >= 'A' && r <= 'Z':
+			w += 0.8
+		default:
+			w += 0.62
+		}
+	}
+	return w
+}
+
+// wideRune says whether r is drawn a full em wide: the East Asian scripts'
+// blocks and the emoji.
+func wideRune(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, // Hangul Jamo
+		r >= 0x2E80 && r <= 0xA4CF, // CJK radicals … Yi
+		r >= 0xAC00 && r <= 0xD7A3, // Hangul syllables
+		r >= 0xF900 && r <= 0xFAFF, // CJK compatibility ideographs
+		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
+		r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, // fullwidth forms
+		r >= 0x1F300 && r <= 0x1FAFF, // emoji
+		r >= 0x20000 && r <= 0x3FFFD: // CJK extensions
+		return true
+	}
+	return false
+}

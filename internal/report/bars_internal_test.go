@@ -26,11 +26,43 @@ func TestNameBarsUnicode(t *testing.T) {
 	if !utf8.ValidString(svg) {
 		t.Fatalf("the chart is not valid UTF-8: %q", svg)
 	}
-	if want := ">xоформление заказа/日本語の…</text>"; !strings.Contains(svg, want) {
-		t.Errorf("chart lacks the clipped label %q:\n%s", want, svg)
+	if want := "<title>" + long + "</title>xоформление заказа/日本語の…</text>"; !strings.Contains(svg, want) {
+		t.Errorf("chart lacks the clipped label, the whole name its tooltip, %q:\n%s", want, svg)
 	}
 	if !strings.Contains(svg, ">short</text>") || bc.Rows[0].Name != long {
 		t.Errorf("a short label is whole, and the table has the whole name: rows %+v", bc.Rows)
+	}
+}
+
+// TestClipLabelFits: a label is clipped to the width of its column, not
+// to a count of characters. "POST /api/v1/orders/{orderID}" (29
+// characters) was clipped to 24 and still ran off the chart's left edge;
+// a name in Japanese ran off at half that.
+func TestClipLabelFits(t *testing.T) {
+	room := (labelWidth - labelGap) / labelFontPx
+	for _, name := range []string{
+		"POST /api/v1/orders/{orderID}/items/{itemID}",
+		"注文を確定する注文を確定する注文を確定する注文を確定する",
+		"MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM",
+		"checkout 🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒🛒",
+	} {
+		got := clipLabel(name)
+		if !strings.HasSuffix(got, "…") || !strings.HasPrefix(name, strings.TrimSuffix(got, "…")) || !utf8.ValidString(got) {
+			t.Errorf("clipLabel(%q) = %q, want a prefix of whole characters and …", name, got)
+		}
+		if w := labelEms(got); w > room {
+			t.Errorf("clipLabel(%q) = %q, %.1f em wide, want at most %.1f", name, got, w, room)
+		}
+	}
+	for _, name := range []string{"POST /api/v1/orders/{id}", "checkout", ""} {
+		if got := clipLabel(name); got != name {
+			t.Errorf("clipLabel(%q) = %q, want it whole", name, got)
+		}
+	}
+	// The estimate errs wide of DejaVu Sans, the font the page falls back
+	// to: its advance widths, in ems, of "POST /api/v1/orders/{id}".
+	if w := labelEms("POST /api/v1/orders/{id}"); w < 12.1 {
+		t.Errorf("labelEms = %.2f em, narrower than the font draws it (12.1)", w)
 	}
 }
 
