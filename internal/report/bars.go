@@ -204,10 +204,10 @@ func labelEms(s string) float64 {
 func wideRune(r rune) bool {
 	switch {
 	case r >= 0x1100 && r <= 0x115F, // Hangul Jamo
-		r >= 0x2E80 && r <= 0xA4CF, // CJK radicals … Yi
-		r >= 0xAC00 && r <= 0xD7A3, // Hangul syllables
-		r >= 0xF900 && r <= 0xFAFF, // CJK compatibility ideographs
-		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
+		r >= 0x2E80 && r <= 0xA4CF,                             // CJK radicals … Yi
+		r >= 0xAC00 && r <= 0xD7A3,                             // Hangul syllables
+		r >= 0xF900 && r <= 0xFAFF,                             // CJK compatibility ideographs
+		r >= 0xFE30 && r <= 0xFE4F,                             // CJK compatibility forms
 		r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, // fullwidth forms
 		r >= 0x1F300 && r <= 0x1FAFF, // emoji
 		r >= 0x20000 && r <= 0x3FFFD: // CJK extensions
