@@ -527,10 +527,12 @@ func splitDirs(v string) []string {
 // overlaps reports whether the directories a and b are one, or one holds
 // the other: the results directory, which the action empties, must not
 // hold a from-results directory (the artifacts downloaded into
-// loadgate-results/shard-1 …), nor lie within one.
+// loadgate-results/shard-1 …), nor lie within one. Symbolic links are
+// followed (a link to the downloaded artifact is the artifact), as far as
+// the paths exist: the results directory may not exist yet.
 func overlaps(a, b string) bool {
-	x, err1 := filepath.Abs(a)
-	y, err2 := filepath.Abs(b)
+	x, err1 := realPath(a)
+	y, err2 := realPath(b)
 	if err1 != nil || err2 != nil {
 		return false
 	}
@@ -539,6 +541,26 @@ func overlaps(a, b string) bool {
 		return err == nil && filepath.IsLocal(rel)
 	}
 	return x == y || within(x, y) || within(y, x)
+}
+
+// realPath is the absolute path of p with the symbolic links of its
+// longest existing prefix resolved; the rest, which does not exist yet,
+// is joined as it is.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if filepath.Dir(dir) == dir {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }
 
 // githubFrom reads the GitHub context: environment and event payload.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -303,7 +304,16 @@ func TestConfigShardsInDefaultDir(t *testing.T) {
 	if cfg.ResultsDir == dl || filepath.Dir(cfg.ResultsDir) != e.vars["RUNNER_TEMP"] {
 		t.Errorf("results dir %s, want a directory beside %s", cfg.ResultsDir, dl)
 	}
-	for _, dir := range []string{dl, filepath.Join(shards[0], "report")} {
+	// A link to a shard's directory, or to a directory that holds one, is
+	// that directory: emptying it empties the shard.
+	link, linkUp := filepath.Join(t.TempDir(), "link"), filepath.Join(t.TempDir(), "up")
+	if err := os.Symlink(shards[1], link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if err := os.Symlink(dl, linkUp); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{dl, filepath.Join(shards[0], "report"), link, linkUp, filepath.Join(link, "not-yet", "report")} {
 		e.vars["INPUT_RESULTS_DIR"] = dir
 		if _, err := ConfigFrom(e.action()); err == nil || !strings.Contains(err.Error(), "input results-dir") {
 			t.Errorf("results-dir %s: err %v, want it refused", dir, err)
