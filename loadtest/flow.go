@@ -324,10 +324,12 @@ func (it *Iteration) do(name string, req *http.Request, check func(*http.Respons
 		it.fail(err, kind, st.Status)
 	}
 	it.s.rec.recordStep(it.s.shard, it.s.slot, &Step{Name: name, Latency: took, Service: took, Kind: kind, Status: st.Status}, st, nil)
+	n := it.s.step.steps + 1
 	if it.s.step.name == "" || took > it.s.step.latency {
 		it.s.ref = st.ref
 		it.s.step = slowStep{name: name, latency: took, status: st.Status, phases: st.phases, phaseSet: st.phaseSet}
 	}
+	it.s.step.steps = n
 	return resp, err
 }
 

@@ -286,14 +286,16 @@ func (r *recorder) recordStep(shardIndex, slot int, st *Step, phases, owner *Sam
 // by its slowest step). The caller holds the shard's lock, as RecordStep
 // may be called from several goroutines of one request.
 func keepSlowestStep(owner *Sample, st *Step) {
+	n := owner.step.steps + 1
 	if owner.step.name != "" && st.Latency <= owner.step.latency {
+		owner.step.steps = n
 		return
 	}
 	owner.ref = requestRef{id: st.RequestID}
 	if trace, ok := parseTraceID(st.TraceID); ok {
 		owner.ref.trace, owner.ref.flags = trace, refTraced
 	}
-	owner.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName}
+	owner.step = slowStep{name: st.Name, latency: st.Latency, status: st.Status, statusName: st.StatusName, steps: n}
 }
 
 // nameTally returns the shard's tally of a request name, made on first

@@ -56,6 +56,10 @@ type SlowStep struct {
 	// StatusName is a status by name, such as a gRPC code ("OK",
 	// "UNAVAILABLE"), when the step reported one.
 	StatusName string `json:"status_name,omitempty"`
+	// Steps is how many steps the request made that could stand for it
+	// (those with ids); 0 in results written before it was kept. A
+	// request of one step, such as a unary gRPC call, is that step.
+	Steps int `json:"steps,omitempty"`
 }
 
 // slowEntry is one kept request, in a shard's fixed array: only values and
@@ -185,7 +189,7 @@ func (r *recorder) slowest(runID string, loadStart time.Time, stage func(slot in
 			}
 		}
 		if e.step.name != "" {
-			sr.Step = &SlowStep{Name: e.step.name, LatencyNS: int64(e.step.latency), Status: e.step.status, StatusName: e.step.statusName}
+			sr.Step = &SlowStep{Name: e.step.name, LatencyNS: int64(e.step.latency), Status: e.step.status, StatusName: e.step.statusName, Steps: e.step.steps}
 		}
 		out[i] = sr
 	}

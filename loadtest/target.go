@@ -141,8 +141,11 @@ type slowStep struct {
 	latency    time.Duration
 	status     int
 	statusName string // a status by name, such as a gRPC code (Step.StatusName)
-	phases     [numPhases]time.Duration
-	phaseSet   uint8
+	// steps counts the request's steps so far that could stand for it,
+	// this one included: a request of one step is shown by its name alone.
+	steps    int
+	phases   [numPhases]time.Duration
+	phaseSet uint8
 }
 
 // SetPhase records how long phase p of the request took.

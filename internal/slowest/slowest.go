@@ -72,7 +72,11 @@ func (r Row) Cells(runs bool) []string {
 			// named here, whose ids these are, answered otherwise.
 			own = ", " + strconv.Itoa(s.Status)
 		}
-		name = s.Name + " (slowest step, " + dur(s.LatencyNS) + own + ")"
+		if s.Steps == 1 && own == "" {
+			name = s.Name // the request was this one step
+		} else {
+			name = s.Name + " (slowest step, " + dur(s.LatencyNS) + own + ")"
+		}
 		if status == 0 {
 			status = s.Status
 		}

@@ -48,6 +48,11 @@ func TestOfAndCells(t *testing.T) {
 				Step: &loadtest.SlowStep{Name: "/pkg.Svc/Get", LatencyNS: ms(9), StatusName: "UNAVAILABLE"}}}}}, n: 5, want: [][]string{
 			{"9ms", "2ms", "+0s", "200/s", "/pkg.Svc/Get (slowest step, 9ms)", "UNAVAILABLE grpc_unavailable", "r3-4", "cc"},
 		}},
+		{name: "a unary gRPC call: the request was its one step", runs: []*loadtest.Result{{Slowest: []loadtest.SlowRequest{
+			{Stage: "200/s", RequestID: "r3-5", TraceID: "dd", LatencyNS: ms(9), ServiceTimeNS: ms(2),
+				Step: &loadtest.SlowStep{Name: "/pkg.Svc/Get", LatencyNS: ms(9), StatusName: "OK", Steps: 1}}}}}, n: 5, want: [][]string{
+			{"9ms", "2ms", "+0s", "200/s", "/pkg.Svc/Get", "OK", "r3-5", "dd"},
+		}},
 		{name: "none kept", runs: []*loadtest.Result{{}}, n: 5},
 	}
 	for _, tt := range tests {

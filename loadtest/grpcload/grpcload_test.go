@@ -218,7 +218,7 @@ func TestMetadata(t *testing.T) {
 	}
 	for _, sr := range res.Slowest {
 		trace, ok := strings.CutPrefix(sr.TraceID, res.RunID)
-		if sr.Step == nil || sr.Step.Name != "/grpc.testing.TestService/UnaryCall" || sr.Step.StatusName != "OK" ||
+		if sr.Step == nil || sr.Step.Name != "/grpc.testing.TestService/UnaryCall" || sr.Step.StatusName != "OK" || sr.Step.Steps != 2 ||
 			!(sr.RequestID == "mine" || ids[sr.RequestID]) || !ok || traces[trace] != 2 {
 			t.Errorf("a slowest request without the ids of its slowest call: %+v, step %+v", sr, sr.Step)
 		}
