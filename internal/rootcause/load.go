@@ -95,9 +95,31 @@ func load(runs []Run, local map[string]bool) *Set {
 
 func (s *Set) note(err error) { s.Notes = append(s.Notes, err.Error()) }
 
-// read parses the profile file name in dir.
+// maxProfileBytes bounds the size of a profile file read: a CPU or heap
+// profile of a load test is a few megabytes.
+const maxProfileBytes = 256 << 20
+
+// read parses the profile file name in dir. name must be a file name in
+// dir, as loadtest.WriteFile writes it beside the result, and the file a
+// regular one: a result can come from a job that ran a pull request's
+// code (the action's from-results, in a workflow_run job with a write
+// token), and a name such as "../../../home/runner/.ssh/id_rsa", a link
+// out of dir or "../../dev/zero" would have that job read any file of its
+// machine, name it in the comment, or never end.
 func read(dir, name string) (*profile.Profile, error) {
+	if name != filepath.Base(name) || !filepath.IsLocal(name) {
+		return nil, fmt.Errorf("%s: profile %q: not a file name in this directory, where loadtest writes a result's profiles: not read", dir, name)
+	}
 	path := filepath.Join(dir, name)
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file (%s): not read", path, fi.Mode().Type())
+	case fi.Size() > maxProfileBytes:
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a profile may have: not read", path, fi.Size(), maxProfileBytes)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

@@ -499,6 +499,44 @@ func TestNoteOfWrongProfile(t *testing.T) {
 	}
 }
 
+// TestProfileOnlyBesideResult: a result names its profiles, and a result
+// can come from a job that ran a pull request's code (the action's
+// from-results, in a workflow_run job with a write token). A name that
+// leads out of the result's directory, or a link, had that job read any
+// file of its machine (its notes named the file in the comment, and
+// "../../dev/zero" never ended); only a regular file beside the result
+// is read.
+func TestProfileOnlyBesideResult(t *testing.T) {
+	outside := t.TempDir()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	cpu := newProfile(cpuValue, 1, int64(time.Second), stack{10 * ms, []string{"a.b"}})
+	writeRun(t, outside, "secret", 10, int64(time.Second), map[string]*profile.Profile{"cpu": cpu, "heap": heapProfile(t0, stack{1000, []string{"a.b"}})})
+	for _, tt := range []struct{ name, give, want string }{
+		{"up", "../" + filepath.Base(outside) + "/secret.cpu.pprof", "not a file name in this directory"},
+		{"absolute", filepath.Join(outside, "secret.cpu.pprof"), "not a file name in this directory"},
+		{"link", "link.cpu.pprof", "not a regular file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(filepath.Dir(outside), "results-"+tt.name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			if err := os.Symlink(filepath.Join(outside, "secret.cpu.pprof"), filepath.Join(dir, "link.cpu.pprof")); err != nil {
+				t.Skip(err)
+			}
+			run := Run{Result: &loadtest.Result{Scenario: "s", Requests: 10, DurationNS: int64(time.Second), Profiles: map[string]string{loadtest.ProfileCPU: tt.give}}, Dir: dir}
+			s := Load([]Run{run})
+			if s.CPU != nil {
+				t.Fatalf("the profile %q outside %s was read", tt.give, dir)
+			}
+			if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], tt.want) {
+				t.Errorf("notes %q, want one saying %q", s.Notes, tt.want)
+			}
+		})
+	}
+}
+
 // TestSectionsWithoutSamples: a light load in a short run (the example
 // shop's TestLoadRemote, 100 requests to a service in another process)
 // can leave a CPU profile without a sample. loadgate run's summary
