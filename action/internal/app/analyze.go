@@ -358,7 +358,12 @@ func failuresOf(m Manifest) (head, base []Failure) {
 		if !ok {
 			i = len(*list)
 			idx[k] = i
-			f := Failure{Package: t.Package, Test: t.Test, Output: t.Output, Reason: cmp.Or(t.Reason, gotest.Reason(t.Output))}
+			// A reason as gotest.Reason gives it, at most ReasonLimit
+			// runes: the manifest may come from a fork's job
+			// (from-results), and one line of 10 kB in each of 40
+			// failing tests let the comment's headline show 3 of them.
+			reason := cell.Clip(cmp.Or(t.Reason, gotest.Reason(t.Output)), gotest.ReasonLimit)
+			f := Failure{Package: t.Package, Test: t.Test, Output: t.Output, Reason: reason}
 			if t.Test != "" {
 				f.Position = m.Positions[t.Package+"."+t.Test]
 			}

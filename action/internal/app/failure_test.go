@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/gotest"
@@ -51,5 +52,31 @@ func TestFailureReasonFromWholeOutput(t *testing.T) {
 	}
 	if text := r.failureText(r.Failures[0]); !strings.HasSuffix(text, ": "+cell.Markdown(want)) {
 		t.Errorf("the comment says %q, want it to end with the reason %q", text, want)
+	}
+}
+
+// TestFailureReasonClipped: the reasons in a manifest are clipped as
+// gotest.Reason clips them. A manifest from a fork's job (from-results)
+// gave each of 40 failing tests a 10 kB reason, and the comment's
+// headline, cut to 65,536 characters, listed 3 of the 40 and did not say
+// that others were left out.
+func TestFailureReasonClipped(t *testing.T) {
+	res := &Results{Manifest: baseRefManifest()}
+	long := strings.Repeat("load_test.go:9: | ` * < > ", 400)
+	for i := range 40 {
+		res.Manifest.Tests = append(res.Manifest.Tests, TestStatus{Side: "head", Run: 1, Package: shopPkg,
+			Test: fmt.Sprintf("TestLoad%02d", i), Action: "fail", Output: long + "\n", Reason: long})
+	}
+	r := analyze(t, res, "")
+	for _, f := range r.Failures {
+		if n := utf8.RuneCountInString(f.Reason); n > gotest.ReasonLimit {
+			t.Fatalf("%s: a reason of %d runes, want at most %d", f.Test, n, gotest.ReasonLimit)
+		}
+	}
+	md, _ := r.Fit(MaxCommentChars, Chars)
+	for i := range 40 {
+		if name := fmt.Sprintf("`TestLoad%02d`", i); !strings.Contains(md, name) {
+			t.Fatalf("the comment's headline lacks %s:\n%.2000s", name, md)
+		}
 	}
 }
