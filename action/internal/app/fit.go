@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/internal/cell"
 )
 
 // Size limits of what GitHub shows.
@@ -72,17 +74,29 @@ func (r *Report) Fit(limit int, size func(string) int) (string, Level) {
 		}
 	}
 	md := r.Markdown(HeadlineOnly)
-	note := "\n\n" + r.shortenedNote() + "\n"
-	budget := limit - size(note)
 	lines := strings.SplitAfter(md, "\n")
-	var b strings.Builder
-	for _, line := range lines {
-		if size(b.String()+line) > budget {
-			break
-		}
-		b.WriteString(line)
+	// The note counts the headline's lines it leaves out (a reader of
+	// the first three failures took them for all); the budget keeps room
+	// for the longest count.
+	note := func(left int) string {
+		return fmt.Sprintf("\n\n%s Left out: %s of the headline.\n", r.shortenedNote(), cell.Plural(left, "more line"))
 	}
-	return strings.TrimRight(b.String(), "\n") + note, HeadlineOnly
+	budget := limit - size(note(len(lines)))
+	var b strings.Builder
+	cut, left := false, 0
+	for _, line := range lines {
+		cut = cut || size(b.String()+line) > budget
+		switch {
+		case !cut:
+			b.WriteString(line)
+		case strings.HasPrefix(line, "- "):
+			left++
+		}
+	}
+	if left == 0 {
+		return strings.TrimRight(b.String(), "\n") + "\n\n" + r.shortenedNote() + "\n", HeadlineOnly
+	}
+	return strings.TrimRight(b.String(), "\n") + note(left), HeadlineOnly
 }
 
 // fitTables renders r at FailingOnly with the most scenario tables that

@@ -538,3 +538,19 @@ func TestFence(t *testing.T) {
 		t.Errorf("fence must outlast the fences inside: %q", got)
 	}
 }
+
+// TestFitCountsCutHeadline: a headline cut to fit says how many of its
+// lines it left out. It said only "Shortened", and a comment that listed
+// 3 failing tests of 40 read as if there were 3.
+func TestFitCountsCutHeadline(t *testing.T) {
+	r := analyze(t, manyScenarios(400), testSLA)
+	md, level := r.Fit(5000, Chars)
+	if level != HeadlineOnly || Chars(md) > 5000 {
+		t.Fatalf("level %v, %d characters; want the headline cut under 5000", level, Chars(md))
+	}
+	shown := strings.Count(md, "\n- ")
+	want := fmt.Sprintf(" Left out: %d more lines of the headline.\n", 400-shown)
+	if !strings.Contains(md, want) {
+		t.Errorf("%d headline lines shown; the comment lacks %q:\n%s", shown, want, md)
+	}
+}
