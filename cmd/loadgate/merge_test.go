@@ -209,6 +209,8 @@ func TestMergeTwoRuns(t *testing.T) {
 func TestMergeUsage(t *testing.T) {
 	dir := t.TempDir()
 	dirs := writeShards(t, dir, 1, nil)
+	download := filepath.Join(dir, "download")
+	writeShards(t, download, 1, nil)
 	full := filepath.Join(dir, "full")
 	if err := os.MkdirAll(full, 0o755); err != nil {
 		t.Fatal(err)
@@ -225,6 +227,9 @@ func TestMergeUsage(t *testing.T) {
 		{[]string{"merge", "-out", full, dirs[0]}, "already holds 1 result file"},
 		{[]string{"merge", "-out", dirs[0], dirs[0]}, "already holds 1 result file"},
 		{[]string{"merge", "-out", filepath.Join(dir, "m"), filepath.Join(dir, "nope")}, "nope: no such file or directory"},
+		// A directory of the shards' directories, as a download of
+		// artifacts lays them out.
+		{[]string{"merge", "-out", filepath.Join(dir, "m"), download}, "whose subdirectories are not read; " + filepath.Join(download, "shard-1") + " holds result files: give them"},
 	} {
 		r := loadgate(context.Background(), tt.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {

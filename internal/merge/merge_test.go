@@ -518,3 +518,32 @@ func TestMergeNamesServiceAndMessages(t *testing.T) {
 		t.Errorf("home's messages %+v, want none: it had none", home.Messages)
 	}
 }
+
+// TestReadNamesSubdirectories: a directory of the shards' artifacts as
+// gh run download or actions/download-artifact lay them out (one
+// directory per shard, results one level further down) was refused with
+// "no result files (*.json) in the directory" alone, and the user did not
+// learn that the merge reads no subdirectory, nor which to give.
+func TestReadNamesSubdirectories(t *testing.T) {
+	root := t.TempDir()
+	for i := 1; i <= 5; i++ {
+		r := fixture.ShardFake{Scenario: "checkout", Index: i, Count: 5, Commit: "abc"}.Result()
+		if _, err := loadtest.WriteFile(filepath.Join(root, fmt.Sprintf("loadgate-shard-%d", i), "head"), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "empty", "a", "b", "c", "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(root)
+	want := fmt.Sprintf("%s: no result files (*.json) in the directory, whose subdirectories are not read; %s %s %s %s and 1 more hold result files: give them",
+		root, filepath.Join(root, "loadgate-shard-1", "head"), filepath.Join(root, "loadgate-shard-2", "head"),
+		filepath.Join(root, "loadgate-shard-3", "head"), filepath.Join(root, "loadgate-shard-4", "head"))
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant it to say %q", err, want)
+	}
+	empty := filepath.Join(root, "empty")
+	if _, err := Read(empty); err == nil || err.Error() != empty+": no result files (*.json) in the directory" {
+		t.Errorf("err = %v, want no result files, and no subdirectory named", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -22,7 +23,8 @@ type File struct {
 // Read reads the result files among paths: each path is a result file or
 // a directory, whose *.json files (not its subdirectories) are read. Every
 // problem is an error naming the file: a missing path, a directory
-// without results, a file that is not a result.
+// without results (naming its subdirectories that hold some, which are
+// not read), a file that is not a result.
 func Read(paths ...string) ([]File, error) {
 	var out []File
 	for _, p := range paths {
@@ -39,7 +41,7 @@ func Read(paths ...string) ([]File, error) {
 				return nil, err
 			}
 			if len(files) == 0 {
-				return nil, fmt.Errorf("%s: no result files (*.json) in the directory", p)
+				return nil, noResults(p)
 			}
 		}
 		for _, f := range files {
@@ -51,6 +53,48 @@ func Read(paths ...string) ([]File, error) {
 		}
 	}
 	return out, nil
+}
+
+// noResults is the error for dir, a directory without result files. The
+// merge reads no subdirectory, but a download of a matrix's artifacts
+// (actions/download-artifact with a pattern, gh run download) puts each
+// shard's results in a directory of its own under the one given: the
+// error names the subdirectories that hold result files, so that the
+// user gives them instead.
+func noResults(dir string) error {
+	const (
+		depth = 3 // levels of subdirectories looked in: a download's loadgate-shard-1/head/
+		most  = 4 // named; the rest are counted
+	)
+	var held []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == dir {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if files, _ := filename.JSONFiles(p); len(files) > 0 {
+			held = append(held, p)
+			return filepath.SkipDir
+		}
+		if rel, _ := filepath.Rel(dir, p); strings.Count(rel, string(filepath.Separator)) >= depth-1 {
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	if len(held) == 0 {
+		return fmt.Errorf("%s: no result files (*.json) in the directory", dir)
+	}
+	named, verb := strings.Join(held[:min(len(held), most)], " "), "holds"
+	if len(held) > 1 {
+		verb = "hold"
+	}
+	if len(held) > most {
+		named += fmt.Sprintf(" and %d more", len(held)-most)
+	}
+	return fmt.Errorf("%s: no result files (*.json) in the directory, whose subdirectories are not read; %s %s result files: give them, one directory per shard, as a download of the shards' artifacts lays them out",
+		dir, named, verb)
 }
 
 // Run is one run of one scenario, split over shards: the files [Merge]
