@@ -196,12 +196,15 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 	warnings := map[string][]int{}
 	var warnOrder []string
 	var ids []string
-	var machines []string
+	var machines, builds []string
 	for _, f := range files {
 		r, sh := f.Result, f.Result.Shard
 		ids = append(ids, r.RunID)
 		if e := r.Env.String(); e != ref.Env.String() {
 			machines = append(machines, fmt.Sprintf("shard %d ran on %s", sh.Index, e))
+		}
+		if r.Env.Loadgate != ref.Env.Loadgate {
+			builds = append(builds, fmt.Sprintf("shard %d %s", sh.Index, loadgateOf(r.Env)))
 		}
 		loadEnd = later(loadEnd, sh.LoadStart.Add(time.Duration(r.DurationNS)))
 		busyEnd = later(busyEnd, sh.LoadStart.Add(time.Duration(sh.BusyNS)))
@@ -319,6 +322,12 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 	if len(machines) > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the shards ran on different machines (shard %d on %s; %s)", rs.Index, ref.Env, strings.Join(machines, "; ")))
 	}
+	if len(builds) > 0 {
+		// Env.String, and so the machines' warning, leaves the version
+		// out; the merged env.loadgate is the first shard's.
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the shards ran different versions of loadgate (shard %d %s; %s): they may not measure alike, and the merged env.loadgate names shard %d's",
+			rs.Index, loadgateOf(ref.Env), strings.Join(builds, "; "), rs.Index))
+	}
 	for _, w := range warnOrder {
 		idx := warnings[w]
 		who := loadtest.ShardList(idx)
@@ -331,6 +340,14 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		out.Warnings = append(out.Warnings, foldedWarning(folded))
 	}
 	return out, nil
+}
+
+// loadgateOf names the loadgate a shard was built with (env.loadgate).
+func loadgateOf(e loadtest.Env) string {
+	if e.Loadgate == "" {
+		return "an unknown loadgate"
+	}
+	return "loadgate " + e.Loadgate
 }
 
 // lateWarn is how far after the first shard's a shard's load may begin

@@ -547,3 +547,29 @@ func TestReadNamesSubdirectories(t *testing.T) {
 		t.Errorf("err = %v, want no result files, and no subdirectory named", err)
 	}
 }
+
+// TestMergeLoadgateVersions: shards built with different versions of
+// loadgate (env.loadgate; their commits may agree, or be unknown alike)
+// merged without a word, and the merged env.loadgate named shard 1's as
+// if every shard had run it; the machines' warning leaves the version out.
+func TestMergeLoadgateVersions(t *testing.T) {
+	files, _ := shards(3, nil)
+	for i, v := range []string{"v0.1.0", "v0.1.0", "v0.2.0"} {
+		files[i].Result.Env.Loadgate = v
+	}
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the shards ran different versions of loadgate (shard 1 loadgate v0.1.0; shard 3 loadgate v0.2.0): they may not measure alike, and the merged env.loadgate names shard 1's"
+	if !slices.Contains(got.Warnings, want) {
+		t.Errorf("warnings %q\nwant %q", got.Warnings, want)
+	}
+	files, _ = shards(3, nil)
+	for i := range files {
+		files[i].Result.Env.Loadgate = "v0.1.0"
+	}
+	if got, err := Merge(files, Options{}); err != nil || len(got.Warnings) != 0 {
+		t.Errorf("one version: warnings %q, err %v; want none", got.Warnings, err)
+	}
+}
