@@ -193,6 +193,9 @@ type GitHub struct {
 	PR int
 	// BaseSHA and HeadSHA are the pull request's base and head commits.
 	BaseSHA, HeadSHA string
+	// FromFork says the pull request's head is in a fork (or the payload
+	// does not say where it is), whose runs get a read-only token.
+	FromFork bool
 	// WorkflowRunHeadSHA is the head commit of the run that triggered a
 	// workflow_run event: results from an artifact must be of that commit.
 	WorkflowRunHeadSHA string
@@ -608,6 +611,8 @@ func githubFrom(gha *githubactions.Action) (GitHub, error) {
 	g.Owner, g.Repo = c.Repo()
 	if pr := ev.PullRequest; pr != nil {
 		g.PR, g.BaseSHA, g.HeadSHA = pr.Number, pr.Base.SHA, pr.Head.SHA
+		// A deleted fork's head has no repository: still a fork's.
+		g.FromFork = pr.Head.Repo == nil || pr.Head.Repo.Fork
 	}
 	if wr := ev.WorkflowRun; wr != nil {
 		g.WorkflowRunHeadSHA = wr.HeadSHA
@@ -624,7 +629,10 @@ type event struct {
 			SHA string `json:"sha"`
 		} `json:"base"`
 		Head struct {
-			SHA string `json:"sha"`
+			SHA  string `json:"sha"`
+			Repo *struct {
+				Fork bool `json:"fork"`
+			} `json:"repo"`
 		} `json:"head"`
 	} `json:"pull_request"`
 	WorkflowRun *struct {

@@ -239,6 +239,26 @@ func TestRunFork(t *testing.T) {
 	}
 }
 
+// TestRunForbiddenSameRepo: a pull request of the repository itself whose
+// token may not write (a workflow that lists permissions without
+// pull-requests: write) is told what to grant, not sent to the fork
+// pattern it does not need.
+func TestRunForbiddenSameRepo(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{readToken: ghdouble.Read})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": readToken, "fail-on": "never"})
+	writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"number": 7, "pull_request": {"number": 7, "base": {"sha": "1a2b3c4d"}, "head": {"sha": "9f8e7d6c", "repo": {"fork": false}}}}`)
+	out, err := runAction(t, e, regressionResults())
+	if err != nil {
+		t.Fatalf("err = %v, want none: the report is in the summary", err)
+	}
+	if out.CommentSkipped != "token without pull-requests: write" || !strings.Contains(e.stdout.String(), "pull-requests: write") ||
+		strings.Contains(e.stdout.String(), "forks get a read-only") {
+		t.Errorf("comment skipped %q; want a warning naming the permission, not the fork notice:\n%s", out.CommentSkipped, e.stdout.String())
+	}
+}
+
 func TestRunOnChange(t *testing.T) {
 	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
 	srv := httptest.NewServer(d)
