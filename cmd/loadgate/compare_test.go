@@ -219,6 +219,55 @@ func TestJudgeRefusesCopiedRuns(t *testing.T) {
 	}
 }
 
+// TestCompareNamesFilesOfMixedScales: a directory whose runs of one
+// scenario ran at two LOADGATE_SCALEs (or against two targets) is refused,
+// but the refusal named no file: "the first result ran at
+// LOADGATE_SCALE=1, the result 2 at LOADGATE_SCALE=0.5", in a directory of
+// five files whose order the user does not see. It names both.
+func TestCompareNamesFilesOfMixedScales(t *testing.T) {
+	for _, c := range []struct {
+		name, give, want string
+	}{
+		{"scale", `"cpu_model": "AMD EPYC",
+    "scale": 0.5`, "LOADGATE_SCALE=0.5"},
+		{"target", `"cpu_model": "AMD EPYC",
+    "target": "http://127.0.0.1:8080"`, "LOADGATE_TARGET=http://127.0.0.1:8080"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "testdata/results/slow"
+			entries, err := os.ReadDir(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const odd = "checkout_at_150_per_second.4.json"
+			for _, e := range entries {
+				data, err := os.ReadFile(filepath.Join(src, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(data)
+				if e.Name() == odd {
+					text = strings.Replace(text, `"cpu_model": "AMD EPYC"`, c.give, 1)
+					if text == string(data) {
+						t.Fatalf("fixture: %s has no cpu_model to follow", odd)
+					}
+				}
+				fixture.WriteFile(t, filepath.Join(dir, e.Name()), text)
+			}
+			r := loadgate(t.Context(), "compare", "testdata/results/base", dir)
+			if r.code != exitUsage {
+				t.Fatalf("exit status %d, want %d (runs of two loads)\n%s", r.code, exitUsage, r)
+			}
+			for _, want := range []string{"NEW: ", filepath.Join(dir, odd), "checkout_at_150_per_second", c.want} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}
+
 // TestCompareNamesPackagesOfOneScenarioName: two packages' scenarios of
 // one name (each package's TestLoad) are compared apart, and each says its
 // package: the text printed "scenario TestLoad" twice.

@@ -299,10 +299,28 @@ func (s *inputSet) sampleOf(k scenarioKey, label string) (baseline.Sample, error
 	}
 	smp, err := baseline.SampleOf(resultsOf(rs)...)
 	if err != nil {
-		return baseline.Sample{}, err
+		return baseline.Sample{}, mixedLoads(rs, err)
 	}
 	smp.Label = label
 	return smp, nil
+}
+
+// mixedLoads names the files of err, SampleOf's refusal of results sent to
+// two targets or at two scales, which numbers them only ("the first
+// result", "the result 2"): a directory of LOADGATE_OUT runs says nothing
+// about their order. SampleOf of the first result and each other one in
+// turn finds the result at fault by the one rule that refused them. Any
+// other error is returned as it is.
+func mixedLoads(rs []resultFile, err error) error {
+	if !errors.Is(err, baseline.ErrScaleMismatch) && !errors.Is(err, baseline.ErrTargetMismatch) {
+		return err
+	}
+	for _, r := range rs[1:] {
+		if _, pairErr := baseline.SampleOf(rs[0].Result, r.Result); pairErr != nil {
+			return fmt.Errorf("%s (the first result) and %s (the result 2): %w", rs[0].Path, r.Path, pairErr)
+		}
+	}
+	return err
 }
 
 // onceEach refuses two files of one run (one run_id), such as a result
