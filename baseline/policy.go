@@ -29,8 +29,9 @@ type Policy struct {
 	// start from [Policy.RuleFor] to change one field of a rule.
 	Rules map[string]Rule `json:"rules,omitempty"`
 	// FailUnconfirmed makes a change beyond tolerance fail even when there
-	// are too few runs for the rank test to confirm it (fewer than 3+3, or
-	// 5 against 1...). By default such a change only warns: one run
+	// are too few runs for the rank test to confirm it at Alpha: at 0.05,
+	// fewer than 4+4 (3+3 give p >= 0.1 at best, 3+4 p >= 0.057) or 5
+	// against 1 (p >= 0.33). By default such a change only warns: one run
 	// cannot tell a regression from noise.
 	FailUnconfirmed bool `json:"fail_unconfirmed,omitempty"`
 	// EnvMismatchWarns turns failures into warnings when the two samples
