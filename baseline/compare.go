@@ -293,6 +293,9 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		// otherwise, and the change of figures may be its own.
 		c.Warnings = append(c.Warnings, fmt.Errorf("loadgate versions differ: %s vs %s (a change may be the instrument's; record the baseline again with the new version)", base.Env.Loadgate, head.Env.Loadgate))
 	}
+	if d := plannedDiffers(base, head); d != "" {
+		c.Warnings = append(c.Warnings, fmt.Errorf("the planned load differs (%s): the latencies answer different loads", d))
+	}
 	// Spread only when some run is partial and every partial run is
 	// spread: a comparison of whole runs is not "out of step".
 	spread := true

@@ -2,12 +2,14 @@ package baseline
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadgate/loadgate/internal/cell"
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 func rowOf(t *testing.T, c *Comparison, metric string) Row {
@@ -389,5 +391,44 @@ func TestReasonsWriteChangeAsCell(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatalf("no row was tested and found not significant: the test tests nothing\n%s", c)
+	}
+}
+
+// TestComparePlannedLoadDiffers: results of two planned loads (a pull
+// request that doubled its load test's rate) compared silently, and a
+// regression or an improvement read as the service's.
+func TestComparePlannedLoadDiffers(t *testing.T) {
+	planned := func(rate float64, seed int64, rs ...*loadtest.Result) []*loadtest.Result {
+		for _, r := range rs {
+			r.Load.Stages = []loadtest.StagePlan{{Name: fmt.Sprintf("%g/s", rate), Model: loadtest.Open, Arrivals: loadtest.Exponential, From: rate, To: rate, DurationNS: int64(time.Second), Seed: seed}}
+		}
+		return rs
+	}
+	b, err := SampleOf(planned(100, 1, result("checkout", time.Millisecond, 1), result("checkout", time.Millisecond, 2))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Label = "baseline"
+	h, _ := SampleOf(planned(200, 1, result("checkout", time.Millisecond, 3), result("checkout", time.Millisecond, 4))...)
+	planNote := func(c *Comparison) string {
+		for _, w := range c.Warnings {
+			if strings.Contains(w.Error(), "planned load") {
+				return w.Error()
+			}
+		}
+		return ""
+	}
+	c, err := Compare(b, h, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the planned load differs (baseline: 100/s for 1s; head: 200/s for 1s)"
+	if !strings.Contains(planNote(c), want) || !strings.Contains(c.String(), want) {
+		t.Errorf("warnings %v, want %q, in the output too:\n%s", c.Warnings, want, c)
+	}
+	// Another seed of the same plan is the same load.
+	h, _ = SampleOf(planned(100, 7, result("checkout", time.Millisecond, 3), result("checkout", time.Millisecond, 4))...)
+	if c, _ = Compare(b, h, Policy{}); planNote(c) != "" {
+		t.Errorf("same plan, other seed: %q, want no note", planNote(c))
 	}
 }

@@ -2,6 +2,8 @@ package baseline
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/loadtest"
 )
@@ -50,4 +52,58 @@ func factor(s float64) float64 {
 		return 1
 	}
 	return s
+}
+
+// plannedDiffers says how the load the base's results planned differs
+// from the head's ("base: 100/s for 1s; head: 200/s for 1s"), or "" when
+// they planned the same, or either side has no results (a stored
+// baseline keeps no plan). The first result of each side stands for its
+// runs. Seeds are not compared: a Poisson stage's draw is noise, not a
+// plan. A changed plan is not refused, as a changed target is: a pull
+// request may change its load test on purpose. But its latencies then
+// answer another load, and the comparison says so.
+func plannedDiffers(base, head Sample) string {
+	if len(base.Results) == 0 || len(head.Results) == 0 {
+		return ""
+	}
+	bp, hp := base.Results[0].Planned(), head.Results[0].Planned()
+	if planKey(bp) == planKey(hp) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s; %s: %s", label(base, "base"), planText(bp), label(head, "head"), planText(hp))
+}
+
+// planKey is what a load's stages plan, without their seeds.
+func planKey(stages []loadtest.StagePlan) string {
+	var b strings.Builder
+	for _, st := range stages {
+		fmt.Fprintf(&b, "%s|%s|%g|%g|%d|%d|%d|%d|%d|%d;", st.Model, st.Arrivals, st.From, st.To, st.Users, st.EndUsers(),
+			st.ThinkNS, st.IterationsPerUser, st.IterationsShared, st.DurationNS)
+	}
+	return b.String()
+}
+
+// planText describes stages as their names and lengths: "50→200/s for
+// 2s, 200/s for 5s".
+func planText(stages []loadtest.StagePlan) string {
+	var parts []string
+	for _, st := range stages {
+		t := st.Name
+		switch {
+		case st.IterationsPerUser > 0:
+			t += fmt.Sprintf(", %d iterations each", st.IterationsPerUser)
+		case st.IterationsShared > 0:
+			t += fmt.Sprintf(", %d iterations", st.IterationsShared)
+		default:
+			t += " for " + time.Duration(st.DurationNS).String()
+		}
+		if st.ThinkNS > 0 {
+			t += ", think " + time.Duration(st.ThinkNS).String()
+		}
+		parts = append(parts, t)
+	}
+	if len(parts) == 0 {
+		return "no stages"
+	}
+	return strings.Join(parts, ", ")
 }
