@@ -313,8 +313,28 @@ func (it *Iteration) do(name string, req *http.Request, check func(*http.Respons
 	// The step's time is the service's: the check's own is left out.
 	took := time.Since(begin)
 	if err == nil && check != nil {
+		// A check that panics was given a response: its step was sent
+		// and is counted, as a "panic" under its name, while the panic
+		// goes on to the harness, which counts the iteration and logs the
+		// stack. Unrecorded, the step's count fell short of what the
+		// service served.
+		checked := false
+		defer func() {
+			if !checked {
+				it.record(name, took, KindError(KindPanic, fmt.Errorf("step %s: check panicked", name)))
+			}
+		}()
 		err = runCheck(name, resp, check)
+		checked = true
 	}
+	it.record(name, took, err)
+	return resp, err
+}
+
+// record counts the step described by it.step under name, and err, if
+// not nil, as its failure and the iteration's.
+func (it *Iteration) record(name string, took time.Duration, err error) {
+	st := &it.step
 	var kind string
 	if err != nil {
 		kind = st.Kind
@@ -330,7 +350,6 @@ func (it *Iteration) do(name string, req *http.Request, check func(*http.Respons
 		it.s.step = slowStep{name: name, latency: took, status: st.Status, phases: st.phases, phaseSet: st.phaseSet}
 	}
 	it.s.step.steps = n
-	return resp, err
 }
 
 // send sends req and reads its body, describing the step in it.step.

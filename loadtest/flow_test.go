@@ -238,6 +238,40 @@ func TestFlowStepCheck(t *testing.T) {
 	}
 }
 
+// TestFlowStepCheckPanics: a step whose check panics was sent and
+// answered, so it counts under its name, as a "panic", and the iteration
+// as the harness counts a panicking target. It went uncounted: the step's
+// requests fell short of what the server served, and its failures showed
+// only against the iterations.
+func TestFlowStepCheckPanics(t *testing.T) {
+	js := newJourneyServer(t)
+	flow := Flow(func(ctx context.Context, it *Iteration) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", js.URL+"/item", nil)
+		_, err := it.DoCheck("item", req, func(_ *http.Response, body []byte) error {
+			var item struct{ ID int64 }
+			json.Unmarshal(body, &item)
+			if item.ID%2 == 0 {
+				var m map[string]int
+				m["id"] = 1 // the kind of slip a check makes
+			}
+			return nil
+		})
+		return err
+	})
+	res := runHTTPWith(t, flow, Users(2).Iterations(20), func(s *Scenario) { s.Warmup = 0 })
+	item := res.ByName["item"]
+	js.mu.Lock()
+	served := js.count["GET /item 200"]
+	js.mu.Unlock()
+	if res.Requests != 40 || item.Requests != served || item.Requests != res.Requests {
+		t.Errorf("%d iterations, step item %d requests, the server served %d: want every step counted", res.Requests, item.Requests, served)
+	}
+	if res.ErrorKinds[KindPanic] == 0 || item.ErrorKinds[KindPanic] != res.ErrorKinds[KindPanic] || item.Errors != res.Errors {
+		t.Errorf("iterations %d errors %v, step item %d errors %v: want each panic counted on the step and the iteration as %q",
+			res.Errors, res.ErrorKinds, item.Errors, item.ErrorKinds, KindPanic)
+	}
+}
+
 // TestFlowWithoutSteps: a Flow none of whose iterations sent a step with
 // Do (its requests go through a client of its own, or it returns before
 // its first) is warned of. It passed as a healthy, fast journey: its
