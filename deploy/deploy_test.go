@@ -258,6 +258,12 @@ func TestManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The start names the run's directory on the volume: in Unix
+	// milliseconds, without the colons of an RFC 3339 time, which SMB
+	// shares refuse in a name.
+	if want := "export START_AT=$(date -u -d '+3 minutes' +%s%3N)"; !strings.Contains(string(doc), want) {
+		t.Errorf("docs/SHARDS.md does not set START_AT in Unix milliseconds (%q): it names a directory", want)
+	}
 	for _, name := range []string{"generators.yaml", "merge.yaml"} {
 		data, err := os.ReadFile(filepath.Join("k8s", name))
 		if err != nil {
@@ -321,7 +327,7 @@ func TestIndexedJobLocally(t *testing.T) {
 	for k, v := range gc.Env {
 		env[k] = v
 	}
-	env[loadtest.EnvStartAt] = start.Format("2006-01-02T15:04:05.000Z")
+	env[loadtest.EnvStartAt] = strconv.FormatInt(start.UnixMilli(), 10) // as the manifests' comment makes it
 	env[loadtest.EnvOut] = out
 	env[loadtest.EnvTarget] = srv.URL
 	delete(env, loadtest.EnvAllowHosts) // loopback needs none
