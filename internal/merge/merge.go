@@ -328,6 +328,12 @@ func (m *merger) merge(files []File, missing []int) (*loadtest.Result, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the shards ran different versions of loadgate (shard %d %s; %s): they may not measure alike, and the merged env.loadgate names shard %d's",
 			rs.Index, loadgateOf(ref.Env), strings.Join(builds, "; "), rs.Index))
 	}
+	if rs.Commit == "" {
+		// Every shard agreed on no commit (check refuses a mix): the
+		// merge could not check that they ran the same code.
+		out.Warnings = append(out.Warnings, "no shard knew the commit it ran (shard.commit is empty): the merge could not check that the shards ran the same code; set "+
+			loadtest.EnvCommit+" in every shard (in an image, build it with --build-arg COMMIT=$(git rev-parse HEAD), deploy/Dockerfile)")
+	}
 	for _, w := range warnOrder {
 		idx := warnings[w]
 		who := loadtest.ShardList(idx)

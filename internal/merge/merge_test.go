@@ -573,3 +573,23 @@ func TestMergeLoadgateVersions(t *testing.T) {
 		t.Errorf("one version: warnings %q, err %v; want none", got.Warnings, err)
 	}
 }
+
+// TestMergeUnknownCommit: shards that all recorded no commit (an image
+// built without COMMIT, a test binary without a VCS stamp and no git)
+// merged without a word, though the merge could not check that they ran
+// the same code.
+func TestMergeUnknownCommit(t *testing.T) {
+	files, _ := shards(3, nil)
+	for i := range files {
+		files[i].Result.Shard.Commit = ""
+	}
+	got, err := Merge(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, "no shard knew the commit it ran") && strings.Contains(w, "LOADGATE_COMMIT")
+	}) {
+		t.Errorf("warnings %q, want one that no commit was known, naming LOADGATE_COMMIT", got.Warnings)
+	}
+}
