@@ -670,7 +670,7 @@ func (e *engine) do(w *worker, slot int, intended, start time.Time) (counted boo
 	}
 	if err != nil && errors.Is(err, ErrDataExhausted) {
 		if !e.halted() {
-			e.halt(Stop{Cause: "data", Stage: e.stageName(slot), Reason: err.Error()})
+			e.halt(Stop{Cause: StopData, Stage: e.stageName(slot), Reason: err.Error()})
 		}
 		return false
 	}

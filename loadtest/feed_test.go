@@ -166,6 +166,13 @@ func TestDataExhaustedEndsRun(t *testing.T) {
 			if s := loadtest.Summary(res); !strings.Contains(s, "stopped early (data) in stage "+tt.wantStage+": "+tt.wantReason) {
 				t.Errorf("summary lacks the stop:\n%s", s)
 			}
+			// The data ran out long before the planned minute: the
+			// result says the figures are of a share of the load.
+			if tt.wantRequests > 0 && !slices.ContainsFunc(res.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, "the test data ran out after ") && strings.Contains(w, " of the 1m0s planned (1000 requests)")
+			}) {
+				t.Errorf("warnings %q, want one that the data ran out early", res.Warnings)
+			}
 		})
 	}
 }

@@ -355,6 +355,10 @@ type Stop struct {
 // stopped: its result holds a share of the load ([Result.PartialNote]).
 const StopInterrupted = "interrupted"
 
+// StopData is the Stop.Cause of a run whose target returned
+// [ErrDataExhausted]: a Unique feed gave all its rows.
+const StopData = "data"
+
 // Planned returns the stages this run was planned to send: Load.Stages,
 // or, in the result of one shard of a sharded run, the shard's share of
 // them (Shard.Plan), so that a rate or a count is checked against what

@@ -808,7 +808,35 @@ func warnings(r *Result) []string {
 	if r.Abandoned > 0 {
 		w = append(w, fmt.Sprintf("%d requests were still running %v after the load ended: the target ignores its context", r.Abandoned, time.Duration(r.Load.TimeoutNS)+drainGrace))
 	}
+	if note := dataShortNote(r); note != "" {
+		w = append(w, note)
+	}
 	return w
+}
+
+// dataShortNote says that the test data ran out well before the planned
+// load's end (Stop.Cause StopData with less than 90% of the planned time
+// run), or "". The run ends cleanly and the test passes unless its own
+// checks fail, so without it a run that measured a tenth of its plan read
+// as a whole one.
+func dataShortNote(r *Result) string {
+	if r.Stopped == nil || r.Stopped.Cause != StopData {
+		return ""
+	}
+	var planned time.Duration
+	upTo := ""
+	for _, st := range r.Planned() {
+		planned += time.Duration(st.DurationNS)
+		if st.IterationsPerUser > 0 || st.IterationsShared > 0 {
+			upTo = "up to " // a stage of iterations may end before its bound
+		}
+	}
+	ran := time.Duration(r.DurationNS)
+	if planned <= 0 || ran >= planned*9/10 {
+		return ""
+	}
+	return fmt.Sprintf("the test data ran out after %v of the %s%v planned (%d requests): the figures are of that share of the load; give the table more rows, or use a Sequential or Random feed",
+		ran.Round(time.Millisecond), upTo, planned, r.Requests)
 }
 
 func newRunID() string {
