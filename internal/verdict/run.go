@@ -217,17 +217,30 @@ func (r *Run) Headline() string {
 		}
 	}
 	n := cell.Plural(len(r.Scenarios), "scenario")
+	// Beside judged ones, a scenario neither compared nor checked (new in
+	// the head, with no SLA limits) is named: "no regression" is not
+	// about it.
+	var unjudged []string
+	for i, s := range r.Scenarios {
+		if !s.Judged() {
+			unjudged = append(unjudged, names[i])
+		}
+	}
+	also := ""
+	if len(unjudged) > 0 && len(unjudged) < len(r.Scenarios) {
+		also = "; not judged (no base or SLA limits): " + strings.Join(unjudged, ", ")
+	}
 	switch {
 	case len(fails) > 0:
 		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
 	case unsure:
 		return fmt.Sprintf("%s, no regression confirmed; %s", n, Unsure(r.Scenarios))
 	case len(warns) > 0:
-		return fmt.Sprintf("%s, no regression; warnings for %s", n, strings.Join(warns, ", "))
+		return fmt.Sprintf("%s, no regression; warnings for %s%s", n, strings.Join(warns, ", "), also)
 	case slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Comparison != nil }):
-		return n + ", no regression"
+		return n + ", no regression" + also
 	case slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return len(s.SLA) > 0 }):
-		return n + ", all passed"
+		return n + ", all passed" + also
 	}
 	// Nothing was compared and no SLA limit checked: "passed" would claim
 	// what no one asked.
