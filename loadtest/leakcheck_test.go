@@ -169,6 +169,36 @@ func TestScenarioLeakCheckNoFalseAlarms(t *testing.T) {
 	}
 }
 
+// TestScenarioLeakCheckFindsAfterFuncLeaks: a handler that schedules
+// time.AfterFunc callbacks which then block forever leaks a goroutine per
+// request. The runtime starts those goroutines from time.goFunc with no
+// creator goroutine, so following creators back to the scenario found
+// nothing and the check reported no leak; goleak reports them.
+func TestScenarioLeakCheckFindsAfterFuncLeaks(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	fired := make(chan struct{}, 1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.AfterFunc(time.Millisecond, func() {
+			fired <- struct{}{}
+			<-release
+		})
+	}))
+	defer srv.Close()
+	res := runHTTPWith(t, GET(srv.URL), Rate(100).For(300*time.Millisecond), func(s *Scenario) {
+		s.Leaks = LeakCheck{ReportOnly: true, Wait: 300 * time.Millisecond}
+	})
+	total := 0
+	for _, l := range res.Leaks {
+		if strings.Contains(l.Function, "TestScenarioLeakCheckFindsAfterFuncLeaks") {
+			total += l.Count
+		}
+	}
+	if int64(total) != res.Requests || len(fired) != int(res.Requests) {
+		t.Errorf("%d AfterFunc goroutines blocked after %d requests (%d fired); leaks:\n%s", total, res.Requests, len(fired), leakReport(res.Leaks))
+	}
+}
+
 // TestScenarioLeakCheckKeepsParallelTestsApart runs a leaky and a clean
 // scenario at the same time: each reports only its own goroutines.
 func TestScenarioLeakCheckKeepsParallelTestsApart(t *testing.T) {

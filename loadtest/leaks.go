@@ -276,16 +276,22 @@ const (
 // belongs follows g's creators back to this scenario's goroutines: the
 // harness, or the goroutine that called Run (which also started any test
 // server of the scenario). It answers unknown when the chain passes through
-// a goroutine that has already ended.
+// a goroutine that has already ended, or reaches a time.AfterFunc callback's.
 func (w *leakWatch) belongs(g stack.Goroutine, byID map[int]*stack.Goroutine) ownership {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	id := g.CreatorID
+	cur := g
 	for range 64 {
+		id := cur.CreatorID
 		if w.isRunner(id) || w.harness[id] || w.known[id] {
 			return yes
 		}
 		if id == 0 {
+			if isTimerFunc(cur) {
+				// The runtime starts an AfterFunc's callback with no
+				// creator goroutine: who scheduled it cannot be read.
+				return unknown
+			}
 			return no // created by the runtime or the process's main goroutine
 		}
 		parent, alive := byID[id]
@@ -295,9 +301,14 @@ func (w *leakWatch) belongs(g stack.Goroutine, byID map[int]*stack.Goroutine) ow
 		if isTestingGoroutine(*parent) {
 			return no // another test's goroutine
 		}
-		id = parent.CreatorID
+		cur = *parent
 	}
 	return unknown
+}
+
+// isTimerFunc reports the goroutine of a time.AfterFunc callback.
+func isTimerFunc(g stack.Goroutine) bool {
+	return g.CreatedBy.Func == "time.goFunc"
 }
 
 func (w *leakWatch) isRunner(id int) bool {
