@@ -44,6 +44,8 @@
 // phases dns, connect, tls, ttfb and total. p(Q) is any percentile Q in
 // [0, 100]; the written forms p50 … p999 read as the digits of the
 // quantile after "0." (p999 is p(99.9), p75 is p(75)), and med is p50.
+// Forms that could be read otherwise are refused, asking for p(Q): p5,
+// p05, p100, and three digits or more that read below p(50) (p101).
 // Percentiles other than p50, p90, p95, p99 and p999 need the HDR
 // histogram, which the whole run and each request name carry but stages
 // and phases do not.

@@ -121,8 +121,10 @@ func parseStat(name string) (s stat, ok bool, msg string) {
 		return stat{}, false, ""
 	}
 	// p50, p999, p9999: the digits are those of the quantile after "0.".
-	// p5, p05 and p100 would read as 0.5, 0.05 and 0.1: ask for p(Q).
-	if len(digits) < 2 || digits[0] == '0' || len(digits) > 2 && digits[len(digits)-1] == '0' {
+	// p5, p05 and p100 would read as 0.5, 0.05 and 0.1: ask for p(Q). So
+	// would p101 and p125 (p(10.1), p(12.5)): three digits or more are
+	// written for high percentiles (p995, p999), and p101 is a typo.
+	if len(digits) < 2 || digits[0] == '0' || len(digits) > 2 && (digits[len(digits)-1] == '0' || digits[0] < '5') {
 		return stat{}, false, fmt.Sprintf("%s is ambiguous: write p(Q) with a percentile Q in [0, 100], such as p(5) or p(99.9)", name)
 	}
 	pct, err := strconv.ParseFloat(digits[:2]+"."+digits[2:], 64)

@@ -367,7 +367,13 @@ func (p *parser) metric() (*metric, error) {
 			if _, isStat, _ := parseStat(name); isStat {
 				return nil, p.errorf(dot.col, "a dot follows a distribution such as service.p99; for the 99.9th percentile write p999 or p(99.9)")
 			}
-			return nil, p.errorf(id.col, "unknown distribution %q; want %s", name, distributionNames)
+			guess := ""
+			if lower := strings.ToLower(name); lower != name {
+				if _, ok := catalogue.DistributionNamed(lower); ok {
+					guess = fmt.Sprintf(" (did you mean %s?)", lower)
+				}
+			}
+			return nil, p.errorf(id.col, "unknown distribution %q%s; want %s", name, guess, distributionNames)
 		}
 		p.next()
 		if p.tok.kind != tIdent {
@@ -404,8 +410,8 @@ func (p *parser) metric() (*metric, error) {
 			break
 		}
 		switch {
-		case name == "p":
-			return nil, p.errorf(id.col, "unknown metric \"p\"; write p99 or p(99.5)")
+		case name == "p" || name == "P":
+			return nil, p.errorf(id.col, "unknown metric %q; write p99 or p(99.5)", name)
 		case name == "status":
 			return nil, p.errorf(id.col, "status needs a code: status(503), status(5xx) or status(UNAVAILABLE)")
 		}
@@ -660,8 +666,14 @@ var k6Metrics = map[string]string{
 // the one of the catalogue's metrics and the latency statistics within two
 // edits of it (eror_rate, p9, troughput), "" when none or two are as near.
 func nearestMetric(name string) string {
-	best, bestD, tie := "", 3, false
 	candidates := append(slices.Clip(simpleMetrics), "p50", "p90", "p95", "p99", "p999", "min", "max", "mean", "med", "service.p99")
+	// Names are lower case: ERROR_RATE is many edits from error_rate.
+	if lower := strings.ToLower(name); lower != name {
+		if _, isStat, _ := parseStat(lower); isStat || slices.Contains(candidates, lower) {
+			return lower
+		}
+	}
+	best, bestD, tie := "", 3, false
 	for _, c := range candidates {
 		switch d := editDistance(name, c); {
 		case d < bestD:

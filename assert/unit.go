@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -98,7 +99,11 @@ func parseLiteral(text string, numLen int) (literal, int, string) {
 		}
 	default:
 		if bad, at := badDurationUnit(suffix); bad != "" {
-			return literal{}, utf8.RuneCountInString(text[:numLen+at]), "unknown unit " + strconv.Quote(bad) +
+			guess := ""
+			if u := unitInOtherCase(bad); u != "" {
+				guess = " (did you mean " + u + "?)"
+			}
+			return literal{}, utf8.RuneCountInString(text[:numLen+at]), "unknown unit " + strconv.Quote(bad) + guess +
 				"; want a duration (ns, us, ms, s, m, h), a size (B, kB, MB, GB, KiB, MiB, GiB), % or /s"
 		}
 		d, err := time.ParseDuration(text)
@@ -117,6 +122,21 @@ func parseLiteral(text string, numLen int) (literal, int, string) {
 		l.kind, l.dur = litDuration, d
 	}
 	return l, 0, ""
+}
+
+// unitInOtherCase returns the unit that bad spells in another case (ms for
+// MS, MiB for MIB), or "". M is left alone: it reads as mega as much as
+// minutes; so is a size whose b is small: Mb is megabits.
+func unitInOtherCase(bad string) string {
+	if bad == "M" {
+		return ""
+	}
+	for _, u := range []string{"ns", "us", "ms", "s", "m", "h", "B", "kB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"} {
+		if strings.EqualFold(u, bad) && (!strings.HasSuffix(u, "B") || strings.HasSuffix(bad, "B")) {
+			return u
+		}
+	}
+	return ""
 }
 
 // durationRank orders the duration units from the smallest.
