@@ -23,7 +23,12 @@ type LeakCheck struct {
 	// Ignore lists functions (fully qualified, e.g.
 	// "example.com/cache.(*Cache).janitor") whose goroutines are expected
 	// to outlive the scenario: a goroutine with one of them on its stack,
-	// or created by one, is not a leak.
+	// or created by one, is not a leak. It is goleak's IgnoreAnyFunction
+	// (which covers IgnoreTopFunction) that also matches the creator;
+	// goroutines running before the load are never leaks, as if
+	// goleak.IgnoreCurrent were given. As in goleak, a name that matches
+	// no goroutine is ignored without a word: a function of an external
+	// test package is "example.com/cache_test.helper", not "helper".
 	Ignore []string
 	// Wait is how long goroutines may take to end after the load
 	// (default DefaultScenario.Leaks.Wait).
