@@ -1,7 +1,10 @@
 package rootcause
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,9 +98,10 @@ func load(runs []Run, local map[string]bool) *Set {
 
 func (s *Set) note(err error) { s.Notes = append(s.Notes, err.Error()) }
 
-// maxProfileBytes bounds the size of a profile file read: a CPU or heap
-// profile of a load test is a few megabytes.
-const maxProfileBytes = 256 << 20
+// maxProfileBytes bounds the size of a profile file read, and of the
+// protocol buffer its gzip holds: a CPU or heap profile of a load test is
+// a few megabytes. A variable only so that a test can lower it.
+var maxProfileBytes int64 = 256 << 20
 
 // read parses the profile file name in dir. name must be a file name in
 // dir, as loadtest.WriteFile writes it beside the result, and the file a
@@ -124,12 +128,43 @@ func read(dir, name string) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if data, err = gunzip(path, data); err != nil {
+		return nil, err
+	}
 	p, err := profile.ParseData(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, nil
 }
+
+// gunzip returns data, a profile file's bytes, decompressed when they are
+// gzipped, as pprof writes them. profile.ParseData would decompress them
+// itself, without a bound: a gzip of a few megabytes, in results a pull
+// request's run wrote, holds gigabytes of zeros, which the action's
+// workflow_run job would have held in memory. A gzip inside the gzip is
+// refused too, as ParseData would open that one unbounded.
+func gunzip(path string, data []byte) ([]byte, error) {
+	if !isGzip(data) {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, maxProfileBytes+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	case int64(len(out)) > maxProfileBytes:
+		return nil, fmt.Errorf("%s: more than %d bytes decompressed, more than a profile may have: not read", path, maxProfileBytes)
+	case isGzip(out):
+		return nil, fmt.Errorf("%s: a gzip inside a gzip, which pprof does not write: not read", path)
+	}
+	return out, nil
+}
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
 // hasValue checks that p, read from path, has a value of type t.
 func hasValue(path string, p *profile.Profile, t profile.ValueType) error {

@@ -2,6 +2,7 @@ package rootcause
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"math"
@@ -659,5 +660,50 @@ func TestNoteOfUnmergeableProfile(t *testing.T) {
 	want := filepath.Join(dir, "r2.cpu.pprof") + ": its values (cpu/nanoseconds; period cpu/nanoseconds) are not those of the other runs' profiles (samples/count, cpu/nanoseconds; period cpu/nanoseconds): left out"
 	if len(s.Notes) != 1 || s.Notes[0] != want {
 		t.Errorf("notes %q,\nwant %q", s.Notes, want)
+	}
+}
+
+// TestProfileGzipBounded: a profile's gzip is decompressed within the
+// bound of its file's size. A result's profile, in results a pull
+// request's run wrote (the action's from-results, in a workflow_run job),
+// could be a gzip of a few megabytes holding gigabytes of zeros, which
+// profile.ParseData would have decompressed into memory whole; a gzip
+// inside the gzip would have been opened unbounded by ParseData in turn.
+func TestProfileGzipBounded(t *testing.T) {
+	old := maxProfileBytes
+	maxProfileBytes = 1 << 20
+	t.Cleanup(func() { maxProfileBytes = old })
+	gz := func(data []byte) []byte {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		w.Write(data)
+		w.Close()
+		return b.Bytes()
+	}
+	for _, tt := range []struct{ name, want string }{
+		{"bomb", "decompressed, more than a profile may have"},
+		{"nested", "a gzip inside a gzip"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := gz(make([]byte, 8<<20))
+			if tt.name == "nested" {
+				data = gz(data)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "r.cpu.pprof"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := Run{Result: &loadtest.Result{Scenario: "s", Requests: 10, DurationNS: int64(time.Second), Profiles: map[string]string{loadtest.ProfileCPU: "r.cpu.pprof"}}, Dir: dir}
+			s := Load([]Run{run})
+			if s.CPU != nil || len(s.Notes) != 1 || !strings.Contains(s.Notes[0], tt.want) {
+				t.Errorf("notes %q, want one saying %q", s.Notes, tt.want)
+			}
+		})
+	}
+	// A profile as pprof writes it, gzipped, is read as before.
+	dir := t.TempDir()
+	cpu := newProfile(cpuValue, 1, int64(time.Second), stack{10 * ms, []string{"a.b"}})
+	if s := Load([]Run{writeRun(t, dir, "ok", 10, int64(time.Second), map[string]*profile.Profile{"cpu": cpu})}); s.CPU == nil {
+		t.Errorf("a gzipped profile within the bound was not read: %q", s.Notes)
 	}
 }
