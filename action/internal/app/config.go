@@ -193,8 +193,9 @@ type GitHub struct {
 	PR int
 	// BaseSHA and HeadSHA are the pull request's base and head commits.
 	BaseSHA, HeadSHA string
-	// FromFork says the pull request's head is in a fork (or the payload
-	// does not say where it is), whose runs get a read-only token.
+	// FromFork says the pull request's head is in another repository, a
+	// fork (or the payload does not say where it is), whose runs get a
+	// read-only token.
 	FromFork bool
 	// WorkflowRunHeadSHA is the head commit of the run that triggered a
 	// workflow_run event: results from an artifact must be of that commit.
@@ -611,13 +612,36 @@ func githubFrom(gha *githubactions.Action) (GitHub, error) {
 	g.Owner, g.Repo = c.Repo()
 	if pr := ev.PullRequest; pr != nil {
 		g.PR, g.BaseSHA, g.HeadSHA = pr.Number, pr.Base.SHA, pr.Head.SHA
-		// A deleted fork's head has no repository: still a fork's.
-		g.FromFork = pr.Head.Repo == nil || pr.Head.Repo.Fork
+		g.FromFork = fromFork(pr.Head.Repo, g.Owner+"/"+g.Repo)
 	}
 	if wr := ev.WorkflowRun; wr != nil {
 		g.WorkflowRunHeadSHA = wr.HeadSHA
 	}
 	return g, errors.Join(errs...)
+}
+
+// headRepo is a pull request's head repository, as its event's payload
+// gives it.
+type headRepo struct {
+	FullName string `json:"full_name"`
+	Fork     bool   `json:"fork"`
+}
+
+// fromFork says whether a pull request whose head is in head comes from
+// another repository than repo (GITHUB_REPOSITORY, owner/name), whose runs
+// get a read-only token. head.fork alone does not say it: it says that the
+// head's repository is a fork of some other one, which a repository forked
+// from loadgate's users' own is, with its pull requests between its own
+// branches. A deleted fork's head has no repository: still a fork's.
+// Without a full_name (not a payload GitHub writes) head.fork is taken.
+func fromFork(head *headRepo, repo string) bool {
+	switch {
+	case head == nil:
+		return true
+	case head.FullName == "":
+		return head.Fork
+	}
+	return !strings.EqualFold(head.FullName, repo)
 }
 
 // event is the part of an event's payload the action reads, typed as
@@ -629,10 +653,8 @@ type event struct {
 			SHA string `json:"sha"`
 		} `json:"base"`
 		Head struct {
-			SHA  string `json:"sha"`
-			Repo *struct {
-				Fork bool `json:"fork"`
-			} `json:"repo"`
+			SHA  string    `json:"sha"`
+			Repo *headRepo `json:"repo"`
 		} `json:"head"`
 	} `json:"pull_request"`
 	WorkflowRun *struct {

@@ -320,3 +320,35 @@ func TestConfigShardsInDefaultDir(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFromFork: a pull request comes from a fork when its head is
+// in another repository. FromFork was head.repo.fork, which says that the
+// head's repository is itself a fork: in a repository forked from another
+// (a user trying the action in their fork of a project), a pull request
+// between its own branches was told of the fork pattern on a 403 instead
+// of the pull-requests: write permission it lacked.
+func TestConfigFromFork(t *testing.T) {
+	for _, tt := range []struct {
+		name, head string
+		want       bool
+	}{
+		{"same repository, itself a fork", `{"full_name": "` + repoFull + `", "fork": true}`, false},
+		{"same repository, other case", `{"full_name": "` + strings.ToUpper(repoFull) + `", "fork": false}`, false},
+		{"a fork", `{"full_name": "someone/loadgate", "fork": true}`, true},
+		{"another repository, not a fork", `{"full_name": "someone/other", "fork": false}`, true},
+		{"a deleted fork", `null`, true},
+		{"no full_name", `{"fork": false}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newActionEnv(t, "http://127.0.0.1:1", map[string]string{"compare": "auto"})
+			writeFile(t, e.vars["GITHUB_EVENT_PATH"], `{"number": 7, "pull_request": {"number": 7, "base": {"sha": "1a2b3c4d"}, "head": {"sha": "9f8e7d6c", "repo": `+tt.head+`}}}`)
+			cfg, err := ConfigFrom(e.action())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.GitHub.FromFork != tt.want {
+				t.Errorf("head.repo %s in %s: FromFork %v, want %v", tt.head, repoFull, cfg.GitHub.FromFork, tt.want)
+			}
+		})
+	}
+}
