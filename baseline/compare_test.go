@@ -400,7 +400,7 @@ func TestReasonsWriteChangeAsCell(t *testing.T) {
 func TestComparePlannedLoadDiffers(t *testing.T) {
 	planned := func(rate float64, seed int64, rs ...*loadtest.Result) []*loadtest.Result {
 		for _, r := range rs {
-			r.Load.Stages = []loadtest.StagePlan{{Name: fmt.Sprintf("%g/s", rate), Model: loadtest.Open, Arrivals: loadtest.Exponential, From: rate, To: rate, DurationNS: int64(time.Second), Seed: seed}}
+			r.Load.Stages = []loadtest.StagePlan{{Name: fmt.Sprintf("%g/s", rate), Model: loadtest.Open, Arrivals: loadtest.Even, From: rate, To: rate, DurationNS: int64(time.Second), Seed: seed}}
 		}
 		return rs
 	}
@@ -430,5 +430,32 @@ func TestComparePlannedLoadDiffers(t *testing.T) {
 	h, _ = SampleOf(planned(100, 7, result("checkout", time.Millisecond, 3), result("checkout", time.Millisecond, 4))...)
 	if c, _ = Compare(b, h, Policy{}); planNote(c) != "" {
 		t.Errorf("same plan, other seed: %q, want no note", planNote(c))
+	}
+	// A stage keeps the name its user gave it ("steady") at any rate,
+	// and a change of arrivals keeps a rate's: the note named both
+	// plans alike, "baseline: steady for 1s; head: steady for 1s".
+	for _, tt := range []struct {
+		name string
+		head func(*loadtest.StagePlan)
+		want string
+	}{
+		{"rate", func(st *loadtest.StagePlan) { st.From, st.To = 200, 200 }, "(baseline: 100/s for 1s; head: 200/s for 1s)"},
+		{"arrivals", func(st *loadtest.StagePlan) { st.Arrivals = loadtest.Exponential }, "(baseline: 100/s for 1s; head: poisson 100/s for 1s)"},
+	} {
+		named := func(head bool, rs ...*loadtest.Result) []*loadtest.Result {
+			for _, r := range planned(100, 1, rs...) {
+				r.Load.Stages[0].Name = "steady"
+				if head {
+					tt.head(&r.Load.Stages[0])
+				}
+			}
+			return rs
+		}
+		b, _ := SampleOf(named(false, result("checkout", time.Millisecond, 1), result("checkout", time.Millisecond, 2))...)
+		b.Label = "baseline"
+		h, _ := SampleOf(named(true, result("checkout", time.Millisecond, 3), result("checkout", time.Millisecond, 4))...)
+		if c, _ = Compare(b, h, Policy{}); !strings.Contains(planNote(c), tt.want) {
+			t.Errorf("%s of a named stage: note %q, want %q", tt.name, planNote(c), tt.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -83,12 +84,28 @@ func planKey(stages []loadtest.StagePlan) string {
 	return b.String()
 }
 
-// planText describes stages as their names and lengths: "50→200/s for
-// 2s, 200/s for 5s".
+// planText describes stages by what they plan, not by their names, which
+// a user may keep when changing the rate ("steady" at 100/s and at
+// 200/s): "poisson 50→200/s for 2s, 200/s for 5s, think 1s".
 func planText(stages []loadtest.StagePlan) string {
 	var parts []string
 	for _, st := range stages {
-		t := st.Name
+		var t string
+		switch {
+		case st.Model == loadtest.Closed && st.EndUsers() != st.Users:
+			t = fmt.Sprintf("%d→%d users", st.Users, st.EndUsers())
+		case st.Model == loadtest.Closed:
+			t = cell.Plural(st.Users, "user")
+		case st.Arrivals == loadtest.Custom:
+			t = "custom pacer"
+		case st.From != st.To:
+			t = fmt.Sprintf("%g→%g/s", st.From, st.To)
+		default:
+			t = fmt.Sprintf("%g/s", st.From)
+		}
+		if st.Model != loadtest.Closed && st.Arrivals == loadtest.Exponential {
+			t = "poisson " + t
+		}
 		switch {
 		case st.IterationsPerUser > 0:
 			t += fmt.Sprintf(", %d iterations each", st.IterationsPerUser)
