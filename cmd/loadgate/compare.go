@@ -220,7 +220,7 @@ func (r *report) writeText(w io.Writer) error {
 func (r *report) writeMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	if len(r.Comparisons) > 1 {
-		icon := cell.Icon(r.verdict().String())
+		icon := cell.Icon(r.Run.Shown())
 		fmt.Fprintf(&b, "## %s loadgate: %s\n\n", icon, r.headline())
 	}
 	names := r.names()
@@ -248,7 +248,7 @@ func (r *report) writeMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\nOnly in the new results, not compared: %s\n", r.listOf(r.OnlyHead))
 	}
 	if r.NoBase {
-		fmt.Fprintf(&b, "## %s loadgate: %s\n", cell.Icon(r.verdict().String()), cell.Markdown(r.headline()))
+		fmt.Fprintf(&b, "## %s loadgate: %s\n", cell.Icon(r.Run.Shown()), cell.Markdown(r.headline()))
 	}
 	if news := r.judgedNew(); len(news) > 0 {
 		b.WriteString("\n")
@@ -257,7 +257,7 @@ func (r *report) writeMarkdown(w io.Writer) error {
 			if r.NoBase {
 				why = strings.Join(append([]string{slaText(s.SLA)}, s.Why...), "; ")
 			}
-			fmt.Fprintf(&b, "- %s `%s`: %s\n", cell.Icon(s.Verdict.String()), strings.ReplaceAll(s.Name, "`", "'"), cell.Markdown(why))
+			fmt.Fprintf(&b, "- %s `%s`: %s\n", cell.Icon(s.Shown()), strings.ReplaceAll(s.Name, "`", "'"), cell.Markdown(why))
 		}
 	}
 	_, err := w.Write(b.Bytes())

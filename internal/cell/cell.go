@@ -102,9 +102,13 @@ func Test(tested bool, p float64, base, head int) string {
 	return fmt.Sprintf("p=%.3f n=%s", p, Runs(base, head))
 }
 
-// Icon is the icon of a verdict word: pass, warn, inconclusive or fail.
+// Icon is the icon of a verdict word: pass, warn, inconclusive or fail,
+// or "" for what was not judged (verdict.Run.Shown), which must not look
+// like a pass.
 func Icon(verdict string) string {
 	switch verdict {
+	case "":
+		return "⚪"
 	case "fail":
 		return "❌"
 	case "warn":

@@ -18,6 +18,8 @@ func TestCells(t *testing.T) {
 		{"none", Change(0), "0.00%"},
 		{"from zero", Change(math.Inf(1)), "+∞%"},
 		{"not significant", ChangeOrSame(0.3, true, false), "~"},
+		{"not judged: no pass", Icon(""), "⚪"},
+		{"a pass", Icon("pass"), "✅"},
 		{"untested", ChangeOrSame(0.3, false, false), "+30.00%"},
 		{"median", Median("1.02ms", 5, 1.02, 0.95, 1.1), "1.02ms ± 8%"},
 		{"one run", Median("1.02ms", 1, 1.02, 1.02, 1.02), "1.02ms"},

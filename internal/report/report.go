@@ -118,11 +118,9 @@ func build(in Input) (*page, error) {
 		p.Title = "loadgate report"
 	}
 	if in.Run != nil {
-		if in.Run.Judged() {
-			// Unjudged, the page shows the word without the colour and
-			// icon of a pass.
-			p.Verdict = in.Run.Verdict().String()
-		}
+		// Unjudged, the page shows the word without the colour and icon
+		// of a pass.
+		p.Verdict = in.Run.Shown()
 		p.Word, p.Headline = in.Run.Word(), in.Run.Headline()
 	}
 	charts := map[string]*chartSpec{}

@@ -94,10 +94,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v := &scenarioView{ID: id, Name: s.Name, Package: s.Package}
 	var outs []slaOutcome
 	if j := s.Judged; j != nil {
-		v.Why, v.NoBase = j.Why, j.NoBase
-		if j.Judged() {
-			v.Verdict = j.Verdict.String()
-		}
+		v.Verdict, v.Why, v.NoBase = j.Shown(), j.Why, j.NoBase
 		outs = j.SLA
 		if j.Err != nil {
 			v.Why = append(v.Why, j.Err.Error())

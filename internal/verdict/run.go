@@ -67,6 +67,16 @@ func (r *Run) Judged() bool {
 	return len(r.Failures) > 0 || len(r.BadInput) > 0 || slices.ContainsFunc(r.Scenarios, (*Scenario).Judged)
 }
 
+// Shown is the verdict every output shows by its icon and colour: the
+// verdict's word, or "" when nothing was judged ([Run.Judged]), which
+// shows no pass ([cell.Icon] of "" is the not-judged icon).
+func (r *Run) Shown() string {
+	if !r.Judged() {
+		return ""
+	}
+	return r.Verdict().String()
+}
+
 // Regressions counts the metrics that regressed (failed their comparison),
 // over all scenarios: the Action's regressions output and loadgate run's
 // count.

@@ -310,6 +310,15 @@ func (s *Scenario) Judged() bool {
 	return s.Comparison != nil || len(s.SLA) > 0 || s.Verdict != baseline.Pass
 }
 
+// Shown is the scenario's verdict as its icon and colour show it: its
+// word, or "" when it was not judged (see [Run.Shown]).
+func (s *Scenario) Shown() string {
+	if !s.Judged() {
+		return ""
+	}
+	return s.Verdict.String()
+}
+
 // Regressions counts the metrics whose comparison failed.
 func (s *Scenario) Regressions() int {
 	n := 0

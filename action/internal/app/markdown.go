@@ -29,7 +29,7 @@ func (r *Report) markdown(l Level, tables int) string {
 		// markup or a mention.
 		name += " (" + cell.Markdown(r.Key) + ")"
 	}
-	fmt.Fprintf(&b, "## %s %s: %s\n\n", cell.Icon(r.Verdict.String()), name, r.title())
+	fmt.Fprintf(&b, "## %s %s: %s\n\n", cell.Icon(r.Run.Shown()), name, r.title())
 	if c := r.context(); c != "" {
 		b.WriteString(c + "\n\n")
 	}
@@ -38,7 +38,7 @@ func (r *Report) markdown(l Level, tables int) string {
 	// that a headline cut to fit (Fit) loses passing lines first.
 	for _, s := range r.Scenarios {
 		if s.Verdict == baseline.Fail {
-			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
+			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Shown()), s.gist())
 		}
 	}
 	for _, f := range r.Failures {
@@ -48,7 +48,7 @@ func (r *Report) markdown(l Level, tables int) string {
 	}
 	for _, s := range r.Scenarios {
 		if s.Verdict != baseline.Fail {
-			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Verdict.String()), s.gist())
+			fmt.Fprintf(&b, "- %s %s\n", cell.Icon(s.Shown()), s.gist())
 		}
 	}
 	b.WriteString("\n")
@@ -168,7 +168,7 @@ func (r *Report) context() string {
 }
 
 func (r *Report) writeScenario(b *strings.Builder, s *Scenario, l Level) {
-	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Verdict.String()), cell.CodeText(s.Name))
+	fmt.Fprintf(b, "### %s %s\n\n", cell.Icon(s.Shown()), cell.CodeText(s.Name))
 	var meta []string
 	if s.Test != "" {
 		meta = append(meta, r.testRef(s.Package, s.Test))
