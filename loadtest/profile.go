@@ -38,7 +38,8 @@ const (
 
 // GeneratorLabelKey and GeneratorLabelValue are the profiler label
 // (runtime/pprof) on the goroutines that send a run's load and on those
-// they start, such as an HTTP client's connection readers and writers. In
+// they start, such as an HTTP client's connection readers and writers
+// (package grpcload opens its gRPC connections under it too). In
 // a CPU profile of a test process that also runs the service, they tell
 // the load generator's samples from the service's:
 // go tool pprof -tagignore loadgate=generator leaves them out. Heap

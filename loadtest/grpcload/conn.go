@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,20 +260,34 @@ func (c *Conn) prepare(ctx context.Context, run loadtest.RunInfo) error {
 	}
 	if c.runs == 0 {
 		c.pool.Swap(nil).close()
-		p, err := c.newPool(guard)
-		if err != nil {
-			return err
-		}
 		wait := run.Timeout
 		if wait <= 0 {
 			wait = loadtest.DefaultScenario.Timeout
 		}
-		p.connect(ctx, wait)
+		var p *pool
+		// The connections are the load generator's: opened under its
+		// label, every goroutine gRPC starts for them (its resolver's
+		// and balancer's, each transport's reader and writer, and
+		// those of reconnections) carries it in a CPU profile, as the
+		// goroutines that make the calls do, so that a test process
+		// that also runs the server tells the client's cost from the
+		// service's (see internal/rootcause).
+		pprof.Do(ctx, generatorLabels, func(ctx context.Context) {
+			if p, err = c.newPool(guard); err == nil {
+				p.connect(ctx, wait)
+			}
+		})
+		if err != nil {
+			return err
+		}
 		c.pool.Store(p)
 	}
 	c.runs++
 	return nil
 }
+
+// generatorLabels is loadtest's label of the load generator's goroutines.
+var generatorLabels = pprof.Labels(loadtest.GeneratorLabelKey, loadtest.GeneratorLabelValue)
 
 // finish ends a run's use of c; the last run closes the connections.
 func (c *Conn) finish() {

@@ -19,7 +19,10 @@
 //     unless Scenario.AllowHosts, LOADGATE_ALLOW_HOSTS or [WithAllowHosts]
 //     lists it) and opens the connections, so that connection set-up is
 //     not in the latencies; every connection it dials must reach a
-//     loopback address unless its host is listed. After the load its
+//     loopback address unless its host is listed. It opens them under
+//     loadtest's generator label (loadtest.GeneratorLabelKey), so that a CPU
+//     profile of a test process that also runs the server tells gRPC's
+//     client goroutines from the server's. After the load its
 //     Finish closes them, so that the leak check sees only goroutines the
 //     calls left behind.
 //  3. Every call made through the Conn with the request's context carries
