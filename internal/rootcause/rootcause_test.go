@@ -244,6 +244,78 @@ func TestGeneratorLeftOut(t *testing.T) {
 	}
 }
 
+// TestGRPCClientLeftOut: with a gRPC service in the test process, loaded
+// through grpcload, the client's cost is the generator's (the calls on the
+// load's goroutines, the generated client and the marshalling of the
+// service's *.pb.go types under them, and gRPC's transport goroutines,
+// which carry the label grpcload opens its connections under) and every
+// frame of the server's goroutines, which carry no label, is the
+// service's: unmarshalling its *.pb.go types too. gRPC's client frames
+// were counted as the service's code: a scratch load test's ranking put
+// protobuf's unmarshalling and the client's writer among the service's
+// costliest functions, and the generator at under 1% of the samples.
+func TestGRPCClientLeftOut(t *testing.T) {
+	const (
+		lg   = "github.com/loadgate/loadgate/"
+		g    = "google.golang.org/grpc."
+		tr   = "google.golang.org/grpc/internal/transport."
+		impl = "google.golang.org/protobuf/internal/impl."
+		pb   = "example.com/svc/pb."
+	)
+	hit := []string{"example.com/svc_test.TestLoad.func1", lg + "loadtest/grpcload.(*target).call", lg + "loadtest/grpcload.(*target).Hit", lg + "loadtest.(*engine).do", lg + "loadtest.(*engine).work"}
+	invoke := append([]string{g + "invoke", g + "(*ClientConn).Invoke", lg + "loadtest/grpcload.(*Conn).Invoke", pb + "(*svcClient).Get"}, hit...)
+	serve := []string{g + "(*Server).processUnaryRPC", g + "(*Server).handleStream", g + "(*Server).serveStreams.func2.1"}
+	p := newProfile(cpuValue, 10*ms, int64(time.Second),
+		// The server, on goroutines without the label: the handler,
+		// unmarshalling the request into the service's own type, its
+		// transport's reader and writer.
+		stack{50 * ms, append([]string{"crypto/sha256.block", "example.com/svc.grind", "example.com/svc.(*Server).Get", pb + "_Svc_Get_Handler"}, serve...)},
+		stack{10 * ms, append([]string{pb + "(*GetRequest).ProtoReflect", "google.golang.org/grpc/encoding/proto.(*codecV2).Unmarshal", g + "(*Server).processUnaryRPC.func2", pb + "_Svc_Get_Handler"}, serve...)},
+		stack{10 * ms, []string{impl + "(*MessageInfo).unmarshalPointer", "google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal", "google.golang.org/grpc/encoding/proto.(*codecV2).Unmarshal", g + "recvAndDecompress", g + "(*Server).processUnaryRPC"}},
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net.(*conn).Read", "golang.org/x/net/http2.(*Framer).ReadFrame", tr + "(*http2Server).HandleStreams", g + "(*Server).serveStreams"}},
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net.(*conn).Write", tr + "(*bufWriter).flushKeepBuffer", tr + "(*loopyWriter).run", tr + "NewServerTransport.func3"}},
+		// The client, on the load's goroutine: unmarshalling the
+		// reply into the service's own type, the generated client's
+		// allocation, and the load test's function.
+		stack{30 * ms, append([]string{impl + "consumeMessageSliceInfo", impl + "(*MessageInfo).unmarshalPointer", "google.golang.org/grpc/encoding/proto.(*codecV2).Unmarshal", g + "recv", g + "(*clientStream).RecvMsg"}, invoke...)},
+		stack{10 * ms, append([]string{pb + "(*GetReply).ProtoReflect", "google.golang.org/grpc/encoding/proto.messageV2Of"}, invoke...)},
+		stack{10 * ms, append([]string{"runtime.mallocgc", pb + "(*svcClient).Get"}, hit...)},
+		// The client's transport goroutines, with the label.
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net.(*conn).Read", "golang.org/x/net/http2.(*Framer).ReadFrame", tr + "(*http2Client).reader"}},
+		stack{10 * ms, []string{"internal/runtime/syscall/linux.Syscall6", "net.(*conn).Write", tr + "(*bufWriter).flushKeepBuffer", tr + "(*loopyWriter).run", tr + "NewHTTP2Client.func6"}},
+		// A Func target calling the service, which calls another
+		// service over gRPC: it passes through the service's code.
+		stack{10 * ms, []string{g + "(*ClientConn).Invoke", "example.com/svc.(*Server).charge", "example.com/svc_test.TestLoad.func2", lg + "loadtest.Func.Hit", lg + "loadtest.(*engine).work"}},
+	)
+	for _, i := range []int{5, 6, 7, 8, 9, 10} {
+		p.Sample[i].Label = map[string][]string{loadtest.GeneratorLabelKey: {loadtest.GeneratorLabelValue}}
+	}
+	tab, err := tabulate([]*profile.Profile{p}, cpuValue, 1, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]float64{}
+	for fn, c := range tab.Funcs {
+		if c.Own > 0 {
+			own[fn] = c.Own
+		}
+	}
+	want := map[string]float64{
+		"example.com/svc.grind":                      50 * ms,
+		pb + "(*GetRequest).ProtoReflect":            10 * ms,
+		impl + "(*MessageInfo).unmarshalPointer":     10 * ms,
+		"golang.org/x/net/http2.(*Framer).ReadFrame": 10 * ms,
+		tr + "(*bufWriter).flushKeepBuffer":          10 * ms,
+		g + "(*ClientConn).Invoke":                   10 * ms,
+	}
+	if diff := cmp.Diff(want, own); diff != "" {
+		t.Errorf("own costs (-want +got):\n%s", diff)
+	}
+	if tab.Total != 100*ms || tab.Generator != 70*ms {
+		t.Errorf("total %v, generator %v; want 100ms and 70ms", tab.Total, tab.Generator)
+	}
+}
+
 // TestLoad merges the CPU profiles of runs and the heap deltas of each
 // run, and counts the requests each profile covers: a watched service's
 // profile shorter than the load (its whole seconds) covers its share, the

@@ -23,7 +23,7 @@ type Table struct {
 	Total float64
 	// Generator is the cost of the samples left out as loadgate's own
 	// generator's: in a test process that runs the service, its sending,
-	// recording and HTTP client.
+	// recording and HTTP or gRPC client.
 	Generator float64
 	// Period is the cost one sample of the profile stands for: 10 ms of
 	// CPU at 100 Hz, about 512 KiB for the heap (runtime.MemProfileRate).
@@ -137,32 +137,63 @@ func tabulate(ps []*profile.Profile, vt profile.ValueType, runs int, requests fl
 // loadgate's examples and perf packages: their code is a service's.)
 var generatorFrames = regexp.MustCompile(`^github\.com/loadgate/loadgate/(loadtest|internal|assert|baseline)[./]|^github\.com/HdrHistogram/hdrhistogram-go\.|^testing\.`)
 
+// grpcloadFrames are the functions of loadgate's gRPC client, package
+// loadtest/grpcload: a gRPC target's request (its Hit, which runs the load
+// test's function) and the calls made through its Conn.
+var grpcloadFrames = regexp.MustCompile(`^github\.com/loadgate/loadgate/loadtest/grpcload[./]`)
+
+// grpcFrames are the functions of gRPC and the libraries it runs on, for
+// its client and its server alike: google.golang.org/grpc,
+// google.golang.org/protobuf, google.golang.org/genproto and
+// golang.org/x/net (HTTP/2 and HPACK).
+var grpcFrames = regexp.MustCompile(`^google\.golang\.org/(grpc|protobuf|genproto)[./]|^golang\.org/x/net/`)
+
 // isGenerator tells whether the sample s, of the given frames, is the
 // cost of loadgate's load generator rather than of the service it loads,
-// which shares the test process when the test runs it. It is when s has a
-// frame of the generator (generatorFrames) or carries loadtest's label on
-// the goroutines that send the load (a CPU sample of the HTTP client's
-// connection reader, net/http.(*persistConn).readLoop, has only the
-// standard library's frames), and no frame of the service's code: none
-// outside the standard library, the generator and the load test's external
-// test package (a path ending in _test, whose functions make the
-// requests). A sample that passes through the service's code is the
-// service's, even if its innermost function is the runtime's: a Func target
-// calling the service directly, or its handler on the server's goroutine.
-// What neither side's code is on, such as a garbage collection worker,
-// stays in: both cause it.
+// which shares the test process when the test runs it. It is:
+//
+//   - when s has a frame of grpcload (grpcloadFrames): a gRPC target's
+//     request runs on the client's side of the connection, so all of it
+//     is the load's: the load test's function, the generated client it
+//     calls, gRPC's client and the marshalling of its messages, also
+//     where these are the service's own *.pb.go types (and any of the
+//     service's code the function calls itself rather than over the
+//     connection);
+//   - otherwise, when s has a frame of the generator (generatorFrames) or
+//     carries loadtest's label on the goroutines that send the load and on
+//     those they start (a CPU sample of the HTTP client's connection
+//     reader, net/http.(*persistConn).readLoop, has only the standard
+//     library's frames; grpcload opens its connections under the label,
+//     so gRPC's transport goroutines carry it too), and no frame of the
+//     service's code: none outside the standard library, the generator,
+//     the load test's external test package (a path ending in _test,
+//     whose functions make the requests) and, with the label, gRPC's
+//     libraries (grpcFrames).
+//
+// Outside a gRPC target's request, a sample that passes through the
+// service's code is the service's, even if its innermost function is the
+// runtime's: a Func target calling the service directly, or its handler
+// on the server's goroutine. gRPC's server runs on goroutines without the label (those the
+// test's grpc.Server.Serve starts), so its frames, the unmarshalling of
+// the service's *.pb.go types included, stay the service's. What neither
+// side's code is on, such as a garbage collection worker, stays in: both
+// cause it.
 func isGenerator(s *profile.Sample, frames []string, local map[string]bool) bool {
-	gen := slices.Contains(s.Label[loadtest.GeneratorLabelKey], loadtest.GeneratorLabelValue)
+	labelled := slices.Contains(s.Label[loadtest.GeneratorLabelKey], loadtest.GeneratorLabelValue)
+	gen, service := labelled, false
 	for _, f := range frames {
 		switch {
+		case grpcloadFrames.MatchString(f):
+			return true // a gRPC target's request, inner frames first
 		case generatorFrames.MatchString(f):
 			gen = true
 		case isStd(f, local), strings.HasSuffix(packageOf(f), "_test"):
+		case labelled && grpcFrames.MatchString(f):
 		default:
-			return false // the service's code
+			service = true // unless a frame of grpcload calls it
 		}
 	}
-	return gen
+	return gen && !service
 }
 
 // isStd tells whether the function of that name is in Go's standard
