@@ -72,8 +72,11 @@ func (r Row) Cells(runs bool) []string {
 			// named here, whose ids these are, answered otherwise.
 			own = ", " + strconv.Itoa(s.Status)
 		}
-		if s.Steps == 1 && own == "" {
-			name = s.Name // the request was this one step
+		if s.Steps == 1 && own == "" && s.LatencyNS*10 >= r.LatencyNS*9 {
+			// The request was this one step, nearly all its time: a
+			// unary gRPC call. (A Flow's one step beside think time or
+			// work of its own keeps its own latency.)
+			name = s.Name
 		} else {
 			name = s.Name + " (slowest step, " + dur(s.LatencyNS) + own + ")"
 		}

@@ -53,6 +53,11 @@ func TestOfAndCells(t *testing.T) {
 				Step: &loadtest.SlowStep{Name: "/pkg.Svc/Get", LatencyNS: ms(9), StatusName: "OK", Steps: 1}}}}}, n: 5, want: [][]string{
 			{"9ms", "2ms", "+0s", "200/s", "/pkg.Svc/Get", "OK", "r3-5", "dd"},
 		}},
+		{name: "a journey of one step and other work: the step's own latency", runs: []*loadtest.Result{{Slowest: []loadtest.SlowRequest{
+			{Stage: "8 users", RequestID: "r5-1", LatencyNS: ms(30), ServiceTimeNS: ms(30), Status: 200,
+				Step: &loadtest.SlowStep{Name: "login", LatencyNS: ms(9), Status: 200, Steps: 1}}}}}, n: 5, want: [][]string{
+			{"30ms", "30ms", "+0s", "8 users", "login (slowest step, 9ms)", "200", "r5-1", "-"},
+		}},
 		{name: "none kept", runs: []*loadtest.Result{{}}, n: 5},
 	}
 	for _, tt := range tests {
