@@ -3,9 +3,7 @@ package baseline
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -68,56 +66,18 @@ func plannedDiffers(base, head Sample) string {
 		return ""
 	}
 	bp, hp := base.Results[0].Planned(), head.Results[0].Planned()
-	if planKey(bp) == planKey(hp) {
+	if planText(bp) == planText(hp) {
 		return ""
 	}
 	return fmt.Sprintf("%s: %s; %s: %s", label(base, "base"), planText(bp), label(head, "head"), planText(hp))
 }
 
-// planKey is what a load's stages plan, without their seeds.
-func planKey(stages []loadtest.StagePlan) string {
-	var b strings.Builder
-	for _, st := range stages {
-		fmt.Fprintf(&b, "%s|%s|%g|%g|%d|%d|%d|%d|%d|%d;", st.Model, st.Arrivals, st.From, st.To, st.Users, st.EndUsers(),
-			st.ThinkNS, st.IterationsPerUser, st.IterationsShared, st.DurationNS)
-	}
-	return b.String()
-}
-
-// planText describes stages by what they plan, not by their names, which
-// a user may keep when changing the rate ("steady" at 100/s and at
-// 200/s): "poisson 50→200/s for 2s, 200/s for 5s, think 1s".
+// planText describes stages by what they plan (loadtest.StagePlan.Describe),
+// not by their names, which a rate change may keep.
 func planText(stages []loadtest.StagePlan) string {
 	var parts []string
 	for _, st := range stages {
-		var t string
-		switch {
-		case st.Model == loadtest.Closed && st.EndUsers() != st.Users:
-			t = fmt.Sprintf("%d→%d users", st.Users, st.EndUsers())
-		case st.Model == loadtest.Closed:
-			t = cell.Plural(st.Users, "user")
-		case st.Arrivals == loadtest.Custom:
-			t = "custom pacer"
-		case st.From != st.To:
-			t = fmt.Sprintf("%g→%g/s", st.From, st.To)
-		default:
-			t = fmt.Sprintf("%g/s", st.From)
-		}
-		if st.Model != loadtest.Closed && st.Arrivals == loadtest.Exponential {
-			t = "poisson " + t
-		}
-		switch {
-		case st.IterationsPerUser > 0:
-			t += fmt.Sprintf(", %d iterations each", st.IterationsPerUser)
-		case st.IterationsShared > 0:
-			t += fmt.Sprintf(", %d iterations", st.IterationsShared)
-		default:
-			t += " for " + time.Duration(st.DurationNS).String()
-		}
-		if st.ThinkNS > 0 {
-			t += ", think " + time.Duration(st.ThinkNS).String()
-		}
-		parts = append(parts, t)
+		parts = append(parts, st.Describe())
 	}
 	if len(parts) == 0 {
 		return "no stages"

@@ -330,7 +330,7 @@ func stageRows(r *loadtest.Result) []stageRow {
 			P99:  assert.UnitDuration.Format(float64(s.Latency.P99NS)),
 		}
 		if s.Index >= 0 && s.Index < len(r.Load.Stages) {
-			row.Plan = planText(r.Load.Stages[s.Index])
+			row.Plan = r.Load.Stages[s.Index].Describe()
 		}
 		if g := s.Gate; g != nil {
 			row.Gate = "passed"
@@ -341,30 +341,6 @@ func stageRows(r *loadtest.Result) []stageRow {
 		out = append(out, row)
 	}
 	return out
-}
-
-// planText writes a stage's plan: its rate or users, and for how long,
-// or how many iterations it ran to (its duration is then only a bound).
-func planText(p loadtest.StagePlan) string {
-	d := time.Duration(p.DurationNS)
-	length := fmt.Sprintf(" for %v", d)
-	switch {
-	case p.IterationsPerUser > 0:
-		length = ", " + cell.Plural(p.IterationsPerUser, "iteration") + " each"
-	case p.IterationsShared > 0:
-		length = ", " + cell.Plural(p.IterationsShared, "iteration") + " between them"
-	}
-	switch {
-	case p.Model == loadtest.Closed && p.EndUsers() != p.Users:
-		return fmt.Sprintf("%d→%d users%s", p.Users, p.EndUsers(), length)
-	case p.Model == loadtest.Closed:
-		return cell.Plural(p.Users, "user") + length
-	case p.Arrivals == loadtest.Custom:
-		return "custom pacer" + length
-	case p.From != p.To:
-		return fmt.Sprintf("%g→%g/s%s", p.From, p.To, length)
-	}
-	return fmt.Sprintf("%g/s%s", p.From, length)
 }
 
 func leakRows(s Scenario) []loadtest.Leak {
