@@ -207,8 +207,20 @@ func (r *Run) Correct() {
 // word; the HTML report's heading): "2 of 5 scenarios failed: checkout,
 // browse (SLA breached)", "5 scenarios, no regression confirmed; too noisy
 // to judge cart (more or longer runs)". A scenario that failed without a
-// regression says why, in parentheses: it did not regress.
+// regression says why, in parentheses: it did not regress. Failures
+// that belong to no scenario follow, so that a FAIL is said why: "3
+// scenarios, no regression; failed: package example.com/shop failed to
+// build".
 func (r *Run) Headline() string {
+	h := r.scenarioHeadline()
+	if len(r.Failures) > 0 {
+		h += "; failed: " + strings.Join(r.Failures, "; ")
+	}
+	return h
+}
+
+// scenarioHeadline is Headline's account of the scenarios.
+func (r *Run) scenarioHeadline() string {
 	var fails, warns []string
 	unsure := false
 	names := listNames(r.Scenarios)

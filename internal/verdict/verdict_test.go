@@ -145,6 +145,16 @@ func TestRunWordAndExit(t *testing.T) {
 	}
 }
 
+// TestHeadlineFailures: a failure that belongs to no scenario (a package
+// that did not build) made the word FAIL while the headline said "1
+// scenario, not judged", and did not say what failed.
+func TestHeadlineFailures(t *testing.T) {
+	r := Run{Scenarios: []*Scenario{{Name: "checkout", Verdict: baseline.Pass}}, Failures: []string{"package x did not build"}}
+	if got, want := r.Word()+": "+r.Headline(), "FAIL: 1 scenario, not judged: no base or SLA limits given (no goroutine leak found); failed: package x did not build"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
+	}
+}
+
 // TestCorrect: one false alarm's worth of evidence among ten scenarios
 // does not fail the run (issue 13), while a change seen in every scenario
 // survives the correction.
