@@ -238,6 +238,8 @@ func TestEvalErrors(t *testing.T) {
 		{"no requests in a stage", `service.max{stage=0} < 1s`, func(r *loadtest.Result) { r.Stages[0].ServiceTime.Count = 0 },
 			"no requests completed, so service.max is undefined"},
 		{"error rate of nothing", "error_rate < 1%", func(r *loadtest.Result) { r.Requests = 0 }, "no requests completed, so error_rate is undefined"},
+		{"window without a timeline", "p99[10s] < 1s", func(r *loadtest.Result) { r.Timeline = nil },
+			"p99[10s] reads the run's per-second timeline, which this result does not have"},
 		{"no status codes", "status(5xx) < 1%", func(r *loadtest.Result) { r.StatusCodes = nil }, "no response reported a status code (HTTP and gRPC targets do)"},
 		{"closed model", "throughput >= 95%", func(r *loadtest.Result) {
 			r.Load.Model = loadtest.Closed

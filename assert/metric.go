@@ -163,7 +163,12 @@ func windowMetric(s stat, window time.Duration) *metric {
 				return 0, fmt.Errorf("%s reads the run's timeline, which a gate does not see", name)
 			}
 			w, err := slo.Worst(v.res.Timeline, window, s.pct)
-			if errors.Is(err, slo.ErrNoRequests) {
+			switch {
+			case errors.Is(err, slo.ErrNoRequests) && len(v.res.Timeline) == 0 && v.res.Requests > 0:
+				// A result made by hand, or written before timelines: the
+				// requests are there, their seconds are not.
+				return 0, fmt.Errorf("%s reads the run's per-second timeline, which this result does not have", name)
+			case errors.Is(err, slo.ErrNoRequests):
 				return 0, fmt.Errorf("no requests completed, so %s is undefined", name)
 			}
 			if err != nil {
