@@ -109,7 +109,11 @@ func Summary(r *Result) string {
 			rt.GoroutinesStart, rt.GoroutinesEnd, rt.GoroutinesPeak, quantity.Bytes(float64(rt.HeapPeakBytes)),
 			rt.NumGC, ns(rt.GCPauseP99NS), rt.CPUSeconds)
 	}
-	if g := r.Generator; g != nil {
+	if g := r.Generator; g != nil && len(r.Shards) > 0 {
+		// loadgate merge keeps the worst shard's share and lags, and
+		// sums the counts.
+		fmt.Fprintf(&b, "%s (the worst shard's CPU share and lags)\n", g.Figures())
+	} else if g != nil {
 		fmt.Fprintf(&b, "%s\n", g.Figures())
 	}
 	if srv := r.Server; srv != nil {

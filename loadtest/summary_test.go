@@ -137,6 +137,21 @@ func TestSummaryRates(t *testing.T) {
 	}
 }
 
+// TestSummaryMergedGenerator: a merged result's generator line holds the
+// worst shard's CPU share and lags (internal/merge), and says so; it read
+// as one machine's.
+func TestSummaryMergedGenerator(t *testing.T) {
+	g := &Generator{CPUs: 2, CPUShare: 0.4, Sends: 300, SendLagP90NS: 1e5, SendLagP99NS: 2e5}
+	one := &Result{Scenario: "one", Requests: 300, Generator: g}
+	merged := &Result{Scenario: "merged", Requests: 300, Generator: g, Shards: []ShardRun{{Index: 1}, {Index: 2}}}
+	if got := Summary(one); strings.Contains(got, "worst shard") || !strings.Contains(got, "generator: 40% of 2 CPUs") {
+		t.Errorf("one run's generator line:\n%s", got)
+	}
+	if got := Summary(merged); !strings.Contains(got, "generator: 40% of 2 CPUs, send lag p90 100µs p99 200µs, scheduler latency p99 0s (the worst shard's CPU share and lags)") {
+		t.Errorf("a merged result's generator line must say whose figures they are:\n%s", got)
+	}
+}
+
 // TestSummaryWarmup: the summary says what the warm-up sent and how much of
 // it failed. It said nothing: a warm-up against a service that failed every
 // request, or that sent nothing, looked like none at all.
