@@ -65,7 +65,7 @@ func TestShardsDocBlock(t *testing.T) {
 			}
 		}
 	}
-	bin := filepath.Join(work, "bin")
+	bin := t.TempDir() // beside the links, not among them
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, "loadgate"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building loadgate: %v\n%s", err, out)
