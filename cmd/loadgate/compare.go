@@ -202,9 +202,9 @@ func (r *report) writeText(w io.Writer) error {
 	}
 	for _, s := range r.judgedNew() {
 		if r.NoBase {
-			fmt.Fprintf(&b, "%s: %s (%s)\n", s.Name, strings.ToUpper(s.Verdict.String()), slaText(s.SLA))
+			fmt.Fprintf(&b, "%s: %s (%s)\n", s.Name, s.Word(), slaText(s.SLA))
 		} else {
-			fmt.Fprintf(&b, "%s (only in NEW): %s\n", s.Name, strings.ToUpper(s.Verdict.String()))
+			fmt.Fprintf(&b, "%s (only in NEW): %s\n", s.Name, s.Word())
 		}
 		for _, why := range s.Why {
 			fmt.Fprintf(&b, "  - %s\n", why)
@@ -310,6 +310,7 @@ type jsonKey struct {
 type jsonNew struct {
 	jsonKey
 	Verdict *baseline.Verdict `json:"verdict,omitempty"`
+	Judged  *bool             `json:"judged,omitempty"`
 	Reasons []string          `json:"reasons,omitempty"`
 }
 
@@ -320,10 +321,11 @@ func (r *report) writeJSON(w io.Writer) error {
 	doc := struct {
 		Schema      string            `json:"schema"`
 		Verdict     baseline.Verdict  `json:"verdict"`
+		Judged      bool              `json:"judged"`
 		Comparisons []json.RawMessage `json:"comparisons"`
 		OnlyInBase  []jsonKey         `json:"only_in_base"`
 		OnlyInNew   []jsonNew         `json:"only_in_new"`
-	}{Schema: reportSchema, Verdict: r.verdict(), Comparisons: []json.RawMessage{}, OnlyInBase: []jsonKey{}, OnlyInNew: []jsonNew{}}
+	}{Schema: reportSchema, Verdict: r.verdict(), Judged: r.Run.Judged(), Comparisons: []json.RawMessage{}, OnlyInBase: []jsonKey{}, OnlyInNew: []jsonNew{}}
 	for _, c := range r.Comparisons {
 		var b bytes.Buffer
 		if err := c.WriteJSON(&b); err != nil {
@@ -338,7 +340,8 @@ func (r *report) writeJSON(w io.Writer) error {
 		n := jsonNew{jsonKey: jsonKey(k)}
 		for _, s := range r.New {
 			if s.Package == k.Package && s.Name == k.Scenario {
-				n.Verdict, n.Reasons = &s.Verdict, s.Why
+				judged := s.Judged()
+				n.Verdict, n.Judged, n.Reasons = &s.Verdict, &judged, s.Why
 			}
 		}
 		doc.OnlyInNew = append(doc.OnlyInNew, n)

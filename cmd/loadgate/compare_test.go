@@ -126,6 +126,39 @@ func TestCompareJudgesNewScenarios(t *testing.T) {
 	}
 }
 
+// TestCompareNotJudged: NEW alone with an SLA file none of whose limits
+// matches its scenario was judged by nothing but its leaks; compare exits
+// 0 but says NOT JUDGED, not PASS, of the run and of each scenario, and
+// its JSON says judged: false.
+func TestCompareNotJudged(t *testing.T) {
+	sla := filepath.Join(t.TempDir(), "sla.txt")
+	fixture.WriteFile(t, sla, "[other]\np99 < 1s\n")
+	r := loadgate(t.Context(), "compare", "-sla", sla, "testdata/results/base")
+	if r.code != exitOK {
+		t.Errorf("exit status %d, want %d\n%s", r.code, exitOK, r)
+	}
+	if strings.Contains(r.stdout, "PASS") || !strings.Contains(r.stdout, ": NOT JUDGED (no SLA limit matches it)\n") ||
+		!strings.Contains(r.stdout, "\nNOT JUDGED: 1 scenario: no base or SLA limits given") {
+		t.Errorf("stdout:\n%s\nwant NOT JUDGED for the scenario and the run, no PASS", r.stdout)
+	}
+	js := loadgate(t.Context(), "compare", "-format", "json", "-sla", sla, "testdata/results/base")
+	schematest.Validate(t, "../../schema/compare.v1.json", []byte(js.stdout))
+	var doc struct {
+		Verdict   string
+		Judged    *bool
+		OnlyInNew []struct {
+			Verdict string
+			Judged  *bool
+		} `json:"only_in_new"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict != "pass" || doc.Judged == nil || *doc.Judged || len(doc.OnlyInNew) != 1 || doc.OnlyInNew[0].Judged == nil || *doc.OnlyInNew[0].Judged {
+		t.Errorf("json: %s\nwant verdict pass, judged false for the whole and the scenario", js.stdout)
+	}
+}
+
 // TestCompareRefusesCopiedRuns: a result file copied into a directory
 // under another name was counted as a run of its own. Two runs a side,
 // copied to make five, failed p50 and p99 at p=0.008 where the two runs

@@ -657,6 +657,11 @@ func verdictLine(o *runOutcome) string {
 			parts = append(parts, fmt.Sprintf("goroutines leaked in %s, reported only (see leaks above)", cell.Plural(n, "scenario")))
 		}
 	}
+	if !o.Interrupted && !o.Config.Update && !o.Verdict.Judged() && len(o.Verdict.Scenarios) > 0 {
+		// NOT JUDGED heads the line: it says what would judge the run
+		// (the tests' own assertions are in "tests passed").
+		parts = append(parts, "no baseline or SLA file judged the scenarios (-update records baselines, -sla names limits)")
+	}
 	if o.Config.Update {
 		parts = append(parts, cell.Plural(len(o.Written), "baseline")+" recorded")
 	}

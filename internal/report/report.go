@@ -118,8 +118,8 @@ func build(in Input) (*page, error) {
 		p.Title = "loadgate report"
 	}
 	if in.Run != nil {
-		// Unjudged, the page shows the word without the colour and icon
-		// of a pass.
+		// Unjudged, the page says NOT JUDGED without the colour and
+		// icon of a pass.
 		p.Verdict = in.Run.Shown()
 		p.Word, p.Headline = in.Run.Word(), in.Run.Headline()
 	}

@@ -284,16 +284,16 @@ func TestStoppedRunNoted(t *testing.T) {
 }
 
 // TestHeadlineNotJudged: a run given without a base or SLA limits was held
-// to nothing but goroutine leaks; the headline says so instead of "all
-// passed", and says "all passed" once an SLA limit was checked.
+// to nothing but goroutine leaks; the headline says NOT JUDGED instead of
+// PASS and "all passed", and says them once an SLA limit was checked.
 func TestHeadlineNotJudged(t *testing.T) {
 	r := fixture.Long{Scenario: "checkout", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, ErrorRate: 0.2, Seed: 1, Run: 1}.Result()
 	for _, tt := range []struct {
-		sla  []string
-		want string
+		sla        []string
+		word, want string
 	}{
-		{nil, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
-		{[]string{"p99 < 25ms"}, "1 scenario, all passed"},
+		{nil, "NOT JUDGED", "1 scenario: no base or SLA limits given (no goroutine leak found)"},
+		{[]string{"p99 < 25ms"}, "PASS", "1 scenario, all passed"},
 	} {
 		j := &baseline.Judge{Policy: baseline.DefaultPolicy}
 		j.Policy.SLA = tt.sla
@@ -302,8 +302,8 @@ func TestHeadlineNotJudged(t *testing.T) {
 			Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: []*loadtest.Result{r}, Judged: s}},
 			Run:       &verdict.Run{Scenarios: []*verdict.Scenario{s}},
 		}))
-		if !strings.Contains(page, "</b> "+tt.want+"</p>") {
-			t.Errorf("SLA %q: the headline is not %q", tt.sla, tt.want)
+		if !strings.Contains(page, "<b>"+tt.word+":</b> "+tt.want+"</p>") {
+			t.Errorf("SLA %q: the headline is not %q", tt.sla, tt.word+": "+tt.want)
 		}
 	}
 }
@@ -392,7 +392,7 @@ func TestNotJudgedIsNotAPass(t *testing.T) {
 		t.Fatalf("fixture: judged %v, verdict %v; want an unjudged pass", run.Judged(), s.Verdict)
 	}
 	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: head, Judged: s}}, Run: run}))
-	if !strings.Contains(page, "not judged") {
+	if !strings.Contains(page, "<b>NOT JUDGED:</b>") {
 		t.Error("the headline must say the run was not judged")
 	}
 	for _, bad := range []string{`class="headline verdict-pass"`, `word verdict-pass`, cell.Icon("pass")} {

@@ -114,13 +114,21 @@ func (r *Run) badInput() bool {
 }
 
 // Word is the verdict as the command prints it: PASS, WARN, INCONCLUSIVE,
-// FAIL or INTERRUPTED.
+// FAIL, INTERRUPTED, or NOT JUDGED when nothing was ([Run.Judged]).
 func (r *Run) Word() string {
-	if r.Interrupted {
+	switch {
+	case r.Interrupted:
 		return "INTERRUPTED"
+	case !r.Judged():
+		return NotJudgedWord
 	}
 	return strings.ToUpper(r.Verdict().String())
 }
+
+// NotJudgedWord is the word of a run that nothing judged ([Run.Judged]):
+// it passes (exit status 0, as k6 without thresholds), but no output says
+// PASS of what no one asked to check.
+const NotJudgedWord = "NOT JUDGED"
 
 // ExitCode is the verdict as an exit status: interrupted; bad input, which
 // wins over a failure since the verdict cannot be trusted; failed; or 0 (a
@@ -265,7 +273,11 @@ func (r *Run) scenarioHeadline() string {
 		return n + ", all passed" + also
 	}
 	// Nothing was compared and no SLA limit checked: "passed" would claim
-	// what no one asked.
+	// what no one asked. When nothing else failed either, the word says
+	// NOT JUDGED already.
+	if !r.Judged() {
+		return n + ": no base or SLA limits given (no goroutine leak found)"
+	}
 	return n + ", not judged: no base or SLA limits given (no goroutine leak found)"
 }
 

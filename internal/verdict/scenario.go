@@ -319,6 +319,15 @@ func (s *Scenario) Shown() string {
 	return s.Verdict.String()
 }
 
+// Word is the scenario's verdict as the text outputs print it: PASS,
+// WARN, INCONCLUSIVE, FAIL, or NOT JUDGED when it was not ([Scenario.Judged]).
+func (s *Scenario) Word() string {
+	if !s.Judged() {
+		return NotJudgedWord
+	}
+	return strings.ToUpper(s.Verdict.String())
+}
+
 // Regressions counts the metrics whose comparison failed.
 func (s *Scenario) Regressions() int {
 	n := 0

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/assert"
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/fixture"
 	"github.com/loadgate/loadgate/loadtest"
@@ -120,7 +121,8 @@ func TestJudge(t *testing.T) {
 }
 
 func TestRunWordAndExit(t *testing.T) {
-	pass := &Scenario{Verdict: baseline.Pass}
+	pass := &Scenario{Verdict: baseline.Pass, SLA: []baseline.SLAOutcome{{Run: 1, Outcome: assert.Outcome{Expr: "p99 < 1s", Pass: true}}}}
+	unjudged := &Scenario{Verdict: baseline.Pass}
 	warn := &Scenario{Verdict: baseline.Warn}
 	for _, tt := range []struct {
 		name     string
@@ -129,6 +131,7 @@ func TestRunWordAndExit(t *testing.T) {
 		wantExit int
 	}{
 		{"pass", Run{Scenarios: []*Scenario{pass}}, "PASS", ExitPass},
+		{"nothing judged passes, not called a pass", Run{Scenarios: []*Scenario{unjudged}}, "NOT JUDGED", ExitPass},
 		{"a warning does not fail", Run{Scenarios: []*Scenario{pass, warn}}, "WARN", ExitPass},
 		{"a failure outside scenarios", Run{Scenarios: []*Scenario{pass}, Failures: []string{"package x did not build"}}, "FAIL", ExitFail},
 		{"bad input wins", Run{Failures: []string{"test failed"}, BadInput: []string{"go test refused -racy"}}, "FAIL", ExitBadInput},
@@ -152,6 +155,26 @@ func TestHeadlineFailures(t *testing.T) {
 	r := Run{Scenarios: []*Scenario{{Name: "checkout", Verdict: baseline.Pass}}, Failures: []string{"package x did not build"}}
 	if got, want := r.Word()+": "+r.Headline(), "FAIL: 1 scenario, not judged: no base or SLA limits given (no goroutine leak found); failed: package x did not build"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
+	}
+}
+
+// TestWordNotJudged: a run nothing judged passes (exit status 0) but its
+// word is NOT JUDGED, for the run and each scenario, so that no output
+// prints PASS of what no one asked to check; one SLA limit checked makes
+// it PASS.
+func TestWordNotJudged(t *testing.T) {
+	unjudged := &Scenario{Name: "checkout", Verdict: baseline.Pass}
+	r := Run{Scenarios: []*Scenario{unjudged}}
+	if got := r.Word() + ": " + r.Headline(); got != "NOT JUDGED: 1 scenario: no base or SLA limits given (no goroutine leak found)" {
+		t.Errorf("unjudged run: %q", got)
+	}
+	if r.ExitCode() != 0 || unjudged.Word() != "NOT JUDGED" {
+		t.Errorf("unjudged: exit %d, scenario word %q; want 0 and NOT JUDGED", r.ExitCode(), unjudged.Word())
+	}
+	checked := &Scenario{Name: "checkout", Verdict: baseline.Pass, SLA: []baseline.SLAOutcome{{Run: 1, Outcome: assert.Outcome{Expr: "p99 < 1s", Pass: true}}}}
+	r = Run{Scenarios: []*Scenario{checked}}
+	if r.Word() != "PASS" || checked.Word() != "PASS" {
+		t.Errorf("SLA checked: words %q and %q, want PASS", r.Word(), checked.Word())
 	}
 }
 
@@ -341,7 +364,7 @@ func TestHeadline(t *testing.T) {
 		{"failed", []*Scenario{regressed, breached, newBreached, passed}, "3 of 4 scenarios failed: cart, checkout (SLA breached), search (SLA breached)"},
 		{"passed", []*Scenario{passed}, "1 scenario, no regression"},
 		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
-		{"nothing judged", []*Scenario{unjudged}, "1 scenario, not judged: no base or SLA limits given (no goroutine leak found)"},
+		{"nothing judged", []*Scenario{unjudged}, "1 scenario: no base or SLA limits given (no goroutine leak found)"},
 		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
 		{"shards out of step", []*Scenario{spread}, "1 scenario, no regression confirmed; out of step: mix (the shards began apart: the throughput was not judged)"},
 	}

@@ -131,6 +131,10 @@ func (r *Report) title() string {
 		return "inconclusive: too noisy to judge"
 	case r.Verdict == baseline.Warn:
 		return "warning"
+	case !r.Run.Judged():
+		// Nothing compared, no SLA limit checked: the icon is ⚪, and
+		// the words say why rather than claim a pass.
+		return "not judged (no base or SLA limits)"
 	}
 	return "no regression"
 }
