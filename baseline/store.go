@@ -16,6 +16,7 @@ import (
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/histo"
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -53,8 +54,10 @@ func Path(dir, scenario string) string {
 
 // Load reads and checks the baseline file at path. A missing file is
 // [ErrNoBaseline]; for malformed files see [Parse].
+//
+// A file longer than [MaxFileBytes] is refused before it is read.
 func Load(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Bounded(path, MaxFileBytes, "a baseline")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", path, ErrNoBaseline)
 	}
@@ -63,6 +66,11 @@ func Load(path string) (*Baseline, error) {
 	}
 	return Parse(data, path)
 }
+
+// MaxFileBytes is the longest baseline file [Load] reads, 256 MiB, twice
+// the bound of a result file (loadtest.MaxResultFileBytes): far beyond
+// what loadgate writes.
+const MaxFileBytes = 256 << 20
 
 // Save writes b to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so a reader sees the old file

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/jsonpos"
+	"github.com/loadgate/loadgate/internal/readfile"
 )
 
 // WriteFile writes r as JSON into dir as <scenario>.json, or, when that file
@@ -219,13 +220,22 @@ func writeTemp(dir, base string, data []byte) (string, error) {
 // ("file.json: result of checkout: latency.p99_ns = -5000000: negative").
 // Every reader of results (loadgate compare, run and export, the Action)
 // reads them through it.
+//
+// A file longer than [MaxResultFileBytes] is refused before it is read:
+// the results a pull request from a fork uploads are read by a job that
+// holds a write token, and decoding a gigabyte would take several.
 func ReadFile(path string) (*Result, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Bounded(path, MaxResultFileBytes, "a result file")
 	if err != nil {
 		return nil, err
 	}
 	return decodeFile(path, data)
 }
+
+// MaxResultFileBytes is the longest result file [ReadFile] reads, 128 MiB:
+// far beyond what loadtest writes (the timeline of an hour's run, a line
+// a second, is under a megabyte).
+const MaxResultFileBytes = 128 << 20
 
 // requiredFields are the fields every result has (schema/result.v1.json's
 // "required"): a file without one was not written whole by loadtest, and

@@ -259,3 +259,23 @@ func TestReadFileErrors(t *testing.T) {
 		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
 }
+
+// TestReadFileTooLong: a file longer than any result is refused by its
+// size before it is read (a fork's artifact of a gigabyte took several
+// of the workflow_run job's memory).
+func TestReadFileTooLong(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: no disk written, no memory needed unless it is read.
+	if err := f.Truncate(loadtest.MaxResultFileBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = loadtest.ReadFile(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+": 128 MiB, more than a result file holds (at most 128 MiB)") {
+		t.Errorf("ReadFile of %d bytes: %v", loadtest.MaxResultFileBytes+1, err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/filename"
 	"github.com/loadgate/loadgate/internal/jsonpos"
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -124,7 +125,7 @@ func jsonFiles(path string) ([]string, error) {
 }
 
 func (s *inputSet) readFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Bounded(path, baseline.MaxFileBytes, "a result or baseline file")
 	if err != nil {
 		return err
 	}
@@ -226,7 +227,7 @@ func jsonError(path string, data []byte, fallback int64, err error, v any) error
 // loadBaseline reads a baseline file, as baseline.Load, with the errors of
 // parseBaseline.
 func loadBaseline(path string) (*baseline.Baseline, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Bounded(path, baseline.MaxFileBytes, "a baseline")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", path, baseline.ErrNoBaseline)
 	}

@@ -3,13 +3,13 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/atomicfile"
 	"github.com/loadgate/loadgate/internal/filename"
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -187,10 +187,15 @@ func ReadResults(dir string) (*Results, error) {
 	return r, nil
 }
 
+// maxManifestBytes bounds the manifest a results directory may hold (a
+// fork's, read by the job with the write token): it lists the commits,
+// scenarios and shards of one run, a few kilobytes.
+const maxManifestBytes = 16 << 20
+
 // readManifest reads the manifest of the results directory dir.
 func readManifest(dir string) (*Manifest, error) {
 	var m Manifest
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := readfile.Bounded(filepath.Join(dir, ManifestFile), maxManifestBytes, "a manifest")
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
 	}
