@@ -104,6 +104,13 @@ type Comparison struct {
 	// leave them out ([Stat.LeftOut]), or are inconclusive when too few
 	// runs are left ([Row.GeneratorBound]).
 	GeneratorBound []string
+	// NewErrorKinds names the kinds of error the head's runs had and no
+	// base run did ("timeout", "http_503"), most requests first; a
+	// warning says them with their counts. They do not decide the
+	// verdict: the error rate does. Empty when there are none, or when
+	// the base's runs do not say their kinds (a baseline recorded before
+	// runs kept them).
+	NewErrorKinds []string
 	// Partial lists the runs of either side that are merged results
 	// lacking shards (loadgate merge -partial), with which: "head run 1: 2
 	// of 3 shards merged, shard 2 missing". Their counts and rates are
@@ -359,6 +366,10 @@ func compare(base, head Sample, p Policy) (*Comparison, error) {
 		// No row of a count or rate to leave unjudged (the policy
 		// ignores them): the reader must still know whose load it was.
 		c.Warnings = append(c.Warnings, errors.New(PartialWords(c.Partial, c.Spread)))
+	}
+	if kinds, warning := newErrorKinds(base, head); kinds != nil {
+		c.NewErrorKinds = kinds
+		c.Warnings = append(c.Warnings, warning)
 	}
 	if untested {
 		c.Warnings = append(c.Warnings, fmt.Errorf(

@@ -33,6 +33,8 @@ type jsonComparison struct {
 	GeneratorBound []string `json:"generator_bound,omitempty"`
 	// Partial lists the runs that lacked shards, with which.
 	Partial []string `json:"partial,omitempty"`
+	// NewErrorKinds are Comparison.NewErrorKinds.
+	NewErrorKinds []string `json:"new_error_kinds,omitempty"`
 }
 
 type jsonSide struct {
@@ -111,7 +113,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Head:        jsonSide{c.Head.Label, c.Head.Runs, c.Head.Commit, c.Head.Env},
 		EnvMismatch: append([]string{}, c.EnvMismatch...),
 		Metrics:     []jsonRow{}, Names: []jsonRow{}, SLA: []jsonSLA{}, Score: c.Score,
-		GeneratorBound: c.GeneratorBound, Partial: c.Partial,
+		GeneratorBound: c.GeneratorBound, Partial: c.Partial, NewErrorKinds: c.NewErrorKinds,
 	}
 	for _, w := range c.Warnings {
 		j.Warnings = append(j.Warnings, w.Error())

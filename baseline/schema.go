@@ -86,6 +86,12 @@ type Run struct {
 	// internal/catalogue that have a rule). A run recorded before a metric
 	// joined lacks it, and comparisons leave that metric out.
 	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// ErrorKinds counts the run's failed requests by kind
+	// (loadtest.Result.ErrorKinds), the [MaxStoredErrorKinds] most
+	// frequent; a comparison names the kinds of the head that no base run
+	// had ([Comparison.NewErrorKinds]). Empty when the run had no error,
+	// or was recorded before runs kept their kinds.
+	ErrorKinds map[string]int64 `json:"error_kinds,omitempty"`
 	// Stopped says why the run ended early, if it did (a gate, an abort).
 	Stopped string `json:"stopped,omitempty"`
 	// GeneratorBound holds why the run was generator-bound
@@ -204,6 +210,7 @@ func RunOf(res *loadtest.Result) Run {
 		r.Phases[name] = Phase{Count: l.Count, P50NS: l.P50NS, P99NS: l.P99NS}
 	}
 	r.Names = runNames(res.ByName)
+	r.ErrorKinds = storedErrorKinds(res.ErrorKinds)
 	if res.Stopped != nil {
 		r.Stopped = res.Stopped.Cause + ": " + res.Stopped.Reason
 	}
@@ -391,6 +398,11 @@ func (b *Baseline) validate() error {
 		}
 		if r.ErrorRate > 1 {
 			return fmt.Errorf("baseline of %s: run %d: error_rate %g is over 1", b.Scenario, i+1, r.ErrorRate)
+		}
+		for _, kind := range slices.Sorted(maps.Keys(r.ErrorKinds)) {
+			if n := r.ErrorKinds[kind]; n < 1 || n > r.Requests {
+				return fmt.Errorf("baseline of %s: run %d: error_kinds.%s = %d: want 1 to requests = %d", b.Scenario, i+1, kind, n, r.Requests)
+			}
 		}
 		// As loadtest.Result.Validate: no faster than the requests allow
 		// (1e-6 of slack for the writer's float arithmetic).

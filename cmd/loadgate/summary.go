@@ -206,6 +206,15 @@ func warningShape(w string) string {
 // a name rather than a figure.
 var warningNumbers = regexp.MustCompile(`(\b(?:stage|shard) )?[0-9]+(\.[0-9]+)?`)
 
+// judged are the scenarios the verdict judged; none when there is no
+// verdict yet.
+func (o *runOutcome) judged() []*verdict.Scenario {
+	if o.Verdict == nil {
+		return nil
+	}
+	return o.Verdict.Scenarios
+}
+
 // writeErrors writes what the errors of each scenario that had any were:
 // their kinds, the most frequent first, with a message of each
 // (internal/errorkinds), over the scenario's runs.
@@ -213,7 +222,15 @@ func writeErrors(w io.Writer, o *runOutcome) {
 	header := false
 	for _, k := range o.Results.keys() {
 		rs := o.Results.Results[k]
-		kinds := errorkinds.Of(resultsOf(rs))
+		// The kinds no base run had are marked new, as the Action's
+		// comment and the HTML report mark them.
+		var newKinds []string
+		for _, s := range o.judged() {
+			if s.Comparison != nil && s.Package == k.Package && s.Name == k.Scenario {
+				newKinds = s.Comparison.NewErrorKinds
+			}
+		}
+		kinds := errorkinds.Of(resultsOf(rs), newKinds)
 		if len(kinds) == 0 {
 			continue
 		}

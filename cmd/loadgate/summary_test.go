@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/assert"
+	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/gotest"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -266,6 +268,16 @@ timeout        1  1 of 2  -
 `
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	// Compared with a base that had no timeout: the kind is marked new,
+	// as the Action's comment and the HTML report mark it.
+	compared := &verdict.Run{Scenarios: []*verdict.Scenario{{Name: "checkout", Package: shopPkg,
+		Comparison: &baseline.Comparison{NewErrorKinds: []string{"timeout"}}}}}
+	b.Reset()
+	writeErrors(&b, &runOutcome{side: side{Results: results}, Verdict: compared})
+	if !strings.Contains(b.String(), "\ntimeout (new)  ") {
+		t.Errorf("a kind no base run had is not marked new:\n%s", b.String())
 	}
 }
 

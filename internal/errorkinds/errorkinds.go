@@ -40,11 +40,16 @@ type Kind struct {
 	// a message may quote the service's answer, and must neither break a
 	// table's row nor reach a terminal as an escape sequence.
 	Sample string
+	// New says that no run of the base had the kind
+	// (baseline.Comparison.NewErrorKinds): the lists say "(new)" beside it.
+	New bool
 }
 
 // Of returns the kinds of error over runs, the most frequent first (by
-// name among equals); nil when no run had an error.
-func Of(runs []*loadtest.Result) []Kind {
+// name among equals); nil when no run had an error. newKinds names the
+// kinds no base run had (baseline.Comparison.NewErrorKinds; nil without a
+// comparison), which the kinds say they are ([Kind.New]).
+func Of(runs []*loadtest.Result, newKinds []string) []Kind {
 	byName := map[string]*Kind{}
 	for _, r := range runs {
 		if r == nil {
@@ -56,7 +61,7 @@ func Of(runs []*loadtest.Result) []Kind {
 			}
 			k := byName[name]
 			if k == nil {
-				k = &Kind{Name: oneLine(name)}
+				k = &Kind{Name: oneLine(name), New: slices.Contains(newKinds, name)}
 				byName[name] = k
 			}
 			k.Count += n
@@ -112,11 +117,19 @@ func (k Kind) Cells(runs bool, total int) []string {
 	if sample == "" {
 		sample = "-"
 	}
-	if runs {
-		return []string{k.Name, fmt.Sprint(k.Count), fmt.Sprintf("%d of %d", k.Runs, total), sample}
+	name := k.Name
+	if k.New {
+		name += " " + NewMark
 	}
-	return []string{k.Name, fmt.Sprint(k.Count), sample}
+	if runs {
+		return []string{name, fmt.Sprint(k.Count), fmt.Sprintf("%d of %d", k.Runs, total), sample}
+	}
+	return []string{name, fmt.Sprint(k.Count), sample}
 }
+
+// NewMark follows the name of a kind no base run had ([Kind.New]) in
+// every list of kinds.
+const NewMark = "(new)"
 
 // More says how many kinds and errors a summary that shows the first
 // Shown of kinds leaves out: "and 2 more kinds (7 errors)", "and 1 more

@@ -19,17 +19,22 @@ func TestOf(t *testing.T) {
 		{ErrorKinds: map[string]int64{"timeout": 3, "connection_refused": 1},
 			ErrorSamples: map[string][]string{"timeout": {long}, "http_500": {"not this run's"}}},
 	}
-	got := Of(runs)
+	got := Of(runs, []string{"connection_refused", "not_here"})
 	want := []Kind{
 		{Name: "timeout", Count: 5, Runs: 2, Sample: strings.Repeat("x", SampleRunes-1) + "…"},
 		{Name: "http_500", Count: 2, Runs: 1, Sample: "500 Internal Server Error"},
-		{Name: "connection_refused", Count: 1, Runs: 1},
+		{Name: "connection_refused", Count: 1, Runs: 1, New: true},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Of (-want +got):\n%s", d)
 	}
-	if Of([]*loadtest.Result{{}, {ErrorKinds: map[string]int64{"x": 0}}}) != nil {
+	if Of([]*loadtest.Result{{}, {ErrorKinds: map[string]int64{"x": 0}}}, []string{"x"}) != nil {
 		t.Error("runs without errors have kinds")
+	}
+	// A kind no base run had says so in every list (loadgate run's
+	// summary, the HTML report, the Action's comment).
+	if got := got[2].Cells(true, 2); got[0] != "connection_refused (new)" {
+		t.Errorf("cells of a new kind %q, want its name marked (new)", got)
 	}
 }
 
@@ -63,7 +68,7 @@ func TestOfControlCharacters(t *testing.T) {
 	got := Of([]*loadtest.Result{{
 		ErrorKinds:   map[string]int64{"quota\nexceeded": 1},
 		ErrorSamples: map[string][]string{"quota\nexceeded": {"503: \x1b[31mred\x1b[0m\x00 日本語 \u202etxt.exe <b>|`x`</b>"}},
-	}})
+	}}, nil)
 	want := []Kind{{Name: "quota exceeded", Count: 1, Runs: 1, Sample: `503: \x1b[31mred\x1b[0m\x00 日本語 \u202etxt.exe <b>|` + "`x`</b>"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Of (-want +got):\n%s", d)

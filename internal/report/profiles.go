@@ -39,7 +39,13 @@ type table struct {
 	Note string
 	// More, under the rows, says what they leave out.
 	More string
+	// New are the rows whose first cell names a kind of error no base
+	// run had: the page marks it beside the name, outside its code.
+	New []int
 }
+
+// IsNew tells whether row r is one of New.
+func (t table) IsNew(r int) bool { return slices.Contains(t.New, r) }
 
 // Class is the class of column i's cells: "id" for a column of ids.
 func (t table) Class(i int) string {
@@ -102,13 +108,21 @@ func slowestOf(runs []*loadtest.Result) *table {
 // errorsOf is the table of the head runs' errors by kind, the most
 // frequent first, with a message of each (internal/errorkinds, as loadgate
 // run's summary and the Action's comment list them); nil when they had
-// none.
-func errorsOf(runs []*loadtest.Result) *table {
-	kinds := errorkinds.Of(runs)
+// none. newKinds are the kinds no base run had (the comparison's
+// NewErrorKinds), marked new.
+func errorsOf(runs []*loadtest.Result, newKinds []string) *table {
+	kinds := errorkinds.Of(runs, newKinds)
 	if len(kinds) == 0 {
 		return nil
 	}
-	return &table{Header: errorkinds.Header(len(runs) > 1), Rows: errorkinds.Rows(kinds, len(runs)), More: errorkinds.More(kinds)}
+	t := &table{Header: errorkinds.Header(len(runs) > 1), Rows: errorkinds.Rows(kinds, len(runs)), More: errorkinds.More(kinds)}
+	for i, row := range t.Rows {
+		if kinds[i].New {
+			row[0] = kinds[i].Name
+			t.New = append(t.New, i)
+		}
+	}
+	return t
 }
 
 // flightsOf says, run by run, when each head run's flight recording was

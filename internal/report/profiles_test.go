@@ -93,8 +93,10 @@ func TestProfilesAsCompare(t *testing.T) {
 
 // TestErrorsAndFlightsShown: the page lists the head runs' errors by kind
 // with a message of each, as loadgate run's summary and the Action's
-// comment do, and where each run's flight recording is; a message from
-// the service is text on the page, never markup.
+// comment do (http_503, which no base run had, marked new; the base had
+// timeouts), and where each run's
+// flight recording is; a message from the service is text on the page,
+// never markup.
 func TestErrorsAndFlightsShown(t *testing.T) {
 	in := sampleWith(t, 0.01, 2, func(_, head []*loadtest.Result) {
 		head[0].ErrorKinds = map[string]int64{"http_503": 4, "timeout": 1}
@@ -105,7 +107,7 @@ func TestErrorsAndFlightsShown(t *testing.T) {
 	page := string(write(t, in))
 	for _, want := range []string{
 		`<h3 class="errors-by-kind">Errors by kind</h3>`,
-		"<td><code>http_503</code></td><td>6</td><td>2 of 2</td><td>&lt;script&gt;alert(1)&lt;/script&gt; out of stock</td>",
+		`<td><code>http_503</code> <span class="new-kind" title="no base run had this kind of error">(new)</span></td><td>6</td><td>2 of 2</td><td>&lt;script&gt;alert(1)&lt;/script&gt; out of stock</td>`,
 		"<td><code>timeout</code></td><td>1</td><td>1 of 2</td><td>-</td>",
 		"<li>run 2: at the worst second of the load, &#43;3s to &#43;4s (p99 48ms): checkout.2.trace</li>",
 	} {

@@ -200,7 +200,11 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		s.BaseP99, s.BaseCharted = p99PerSecond(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
-		s.Errors = errorkinds.Of(head)
+		var newKinds []string
+		if s.Comparison != nil {
+			newKinds = s.Comparison.NewErrorKinds
+		}
+		s.Errors = errorkinds.Of(head, newKinds)
 		for i, h := range head {
 			if fr := h.FlightRecording; fr != nil && fr.File != "" {
 				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})

@@ -10,7 +10,8 @@ import (
 
 // errorLine names the head runs' errors by kind, the most frequent first,
 // each with a sample message: "`http_503` 40 in 5 of 5 runs (e.g. `503
-// Service Unavailable`) · `timeout` 3 in 1 of 5 runs".
+// Service Unavailable`) · `timeout` (new) 3 in 1 of 5 runs", a kind no
+// base run had marked new.
 // It is a line of text, not a table's row: its code spans keep a
 // message's | and backticks as they are (cell.CodeText).
 func errorLine(s *Scenario) string {
@@ -21,6 +22,9 @@ func errorLine(s *Scenario) string {
 			break
 		}
 		text := fmt.Sprintf("%s %d", cell.CodeText(k.Name), k.Count)
+		if k.New {
+			text = fmt.Sprintf("%s %s %d", cell.CodeText(k.Name), errorkinds.NewMark, k.Count)
+		}
 		if s.HeadRuns > 1 {
 			text += fmt.Sprintf(" in %d of %d runs", k.Runs, s.HeadRuns)
 		}
