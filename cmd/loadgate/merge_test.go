@@ -288,6 +288,15 @@ func TestRunShardNotCompared(t *testing.T) {
 	if !strings.Contains(out.stdout, want) || strings.Contains(out.stdout, "no baseline in") {
 		t.Errorf("exit status %d; want the summary to say %q and nothing of a missing baseline:\n%s%s", out.code, want, out.stdout, out.stderr)
 	}
+	// Not judged, the shard's line says so, not PASS beside the run's
+	// NOT JUDGED; and the run's line sends the user to the merge, not to
+	// -update, which a shard's run refuses.
+	line := "NOT JUDGED  checkout at 150 per second: not compared: shard 1 of 2"
+	advice := "a shard's runs are judged once merged (loadgate merge, then loadgate compare of the merged results)"
+	if !strings.Contains(out.stdout, line) || strings.Contains(out.stdout, "PASS   checkout") ||
+		!strings.Contains(out.stdout, advice) || strings.Contains(out.stdout, "-update records baselines") {
+		t.Errorf("want the line %q, no PASS, and the advice %q rather than -update's:\n%s", line, advice, out.stdout)
+	}
 }
 
 // TestRunShardNoBase: loadgate run of a shard's tests runs no base commit

@@ -382,8 +382,9 @@ func writeChecks(w io.Writer, o *runOutcome) {
 				lines = append(lines, fmt.Sprintf("FAIL   %s: %s", s.Name, b))
 			}
 		case strings.HasPrefix(s.NoBase, noBaseShardPrefix):
-			// Not a baseline to record: a shard is never compared.
-			lines = append(lines, fmt.Sprintf("%-5s  %s: %s", strings.ToUpper(s.Verdict.String()), s.Name, s.NoBase))
+			// Not a baseline to record: a shard is never compared. Its
+			// word is NOT JUDGED unless its SLA limits or leaks judged it.
+			lines = append(lines, fmt.Sprintf("%-5s  %s: %s", s.Word(), s.Name, s.NoBase))
 			for _, b := range baseline.SLABreaches(s.SLA) {
 				lines = append(lines, fmt.Sprintf("FAIL   %s: %s", s.Name, b))
 			}
@@ -676,8 +677,13 @@ func verdictLine(o *runOutcome) string {
 	}
 	if !o.Interrupted && !o.Config.Update && !o.Verdict.Judged() && len(o.Verdict.Scenarios) > 0 {
 		// NOT JUDGED heads the line: it says what would judge the run
-		// (the tests' own assertions are in "tests passed").
-		parts = append(parts, "no baseline or SLA file judged the scenarios (-update records baselines, -sla names limits)")
+		// (the tests' own assertions are in "tests passed"). A shard's
+		// run refuses -update: its runs are judged once merged.
+		if slices.ContainsFunc(o.Verdict.Scenarios, func(s *verdict.Scenario) bool { return !strings.HasPrefix(s.NoBase, noBaseShardPrefix) }) {
+			parts = append(parts, "no baseline or SLA file judged the scenarios (-update records baselines, -sla names limits)")
+		} else {
+			parts = append(parts, "a shard's runs are judged once merged (loadgate merge, then loadgate compare of the merged results)")
+		}
 	}
 	if o.Config.Update {
 		parts = append(parts, cell.Plural(len(o.Written), "baseline")+" recorded")
