@@ -212,7 +212,13 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	// The verdict and the check's decision in the log before the comment,
 	// whose failure (an API error after its retries) ends the step: the
 	// log must still say what the load tests found.
-	gha.Infof("loadgate: verdict %s, %s", r.Verdict, cell.Plural(r.Regressions, "regression"))
+	word := r.Verdict.String()
+	if !r.Run.Judged() {
+		// The output stays pass (action.yml), but the log does not call
+		// a run nothing judged a pass, as no other output does.
+		word += " (not judged: no base or SLA limits)"
+	}
+	gha.Infof("loadgate: verdict %s, %s", word, cell.Plural(r.Regressions, "regression"))
 	var checkErr error
 	if fail, reasons := failing(r, cfg.FailOn); fail {
 		checkErr = &CheckError{FailOn: cfg.FailOn, Verdict: r.Verdict, Reasons: reasons}

@@ -675,3 +675,29 @@ func TestMarkerShape(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNotJudged: a run that nothing judged (no baseline stored, no SLA
+// file) keeps its verdict output, pass, but neither its comment nor its
+// log calls it one: the comment's title is ⚪ not judged, and the log's
+// verdict line says not judged beside pass.
+func TestRunNotJudged(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	res := regressionResults()
+	res.Base, res.Manifest.Compare, res.Manifest.BaseSHA = nil, CompareBaseline, ""
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "baseline", "github-token": writeToken})
+	if _, err := runAction(t, e, res); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.outputs(t)["verdict"]; v != "pass" {
+		t.Errorf("verdict output %q, want pass (as documented in action.yml)", v)
+	}
+	if first := strings.SplitN(d.State().Comments[0].Body, "\n", 3)[1]; first != "## ⚪ loadgate: not judged (no base or SLA limits)" {
+		t.Errorf("the comment's title is %q", first)
+	}
+	log := e.stdout.String()
+	if want := "loadgate: verdict pass (not judged: no base or SLA limits), 0 regressions"; !strings.Contains(log, want) {
+		t.Errorf("the log lacks %q:\n%s", want, log)
+	}
+}
