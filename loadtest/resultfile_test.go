@@ -275,7 +275,7 @@ func TestReadFileTooLong(t *testing.T) {
 	}
 	f.Close()
 	_, err = loadtest.ReadFile(path)
-	if err == nil || !strings.HasPrefix(err.Error(), path+": 128 MiB, more than a result file holds (at most 128 MiB)") {
+	if err == nil || !strings.HasPrefix(err.Error(), path+": 134217729 bytes, more than a result file holds (at most 128 MiB)") {
 		t.Errorf("ReadFile of %d bytes: %v", loadtest.MaxResultFileBytes+1, err)
 	}
 }

@@ -26,7 +26,12 @@ func Bounded(path string, limit int64, what string) ([]byte, error) {
 		return fmt.Errorf("%s: %s, more than %s holds (at most %s)", path, size, what, mib(limit))
 	}
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-		return nil, tooLong(mib(fi.Size()))
+		size := mib(fi.Size())
+		if size == mib(limit) {
+			// Rounded down, the size would read as the bound itself.
+			size = fmt.Sprintf("%d bytes", fi.Size())
+		}
+		return nil, tooLong(size)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {

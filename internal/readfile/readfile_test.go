@@ -39,6 +39,20 @@ func TestBounded(t *testing.T) {
 		t.Errorf("Bounded(%s, 1 MiB): %v", huge, err)
 	}
 
+	// Just over the bound, the size is not rounded down to the bound's
+	// own figure ("1 MiB, more than a manifest holds (at most 1 MiB)").
+	over := filepath.Join(dir, "over.json")
+	f, err = os.Create(over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1<<20 + 1); err != nil { // sparse
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Bounded(over, 1<<20, "a manifest"); err == nil || err.Error() != over+": 1048577 bytes, more than a manifest holds (at most 1 MiB)" {
+		t.Errorf("Bounded(%s, 1 MiB): %v", over, err)
+	}
 	if _, err := Bounded(filepath.Join(dir, "missing.json"), 1, "a result file"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
