@@ -390,7 +390,15 @@ func (p *parser) metric() (*metric, error) {
 			if s, ok, msg = parseStat(statTok.text); msg != "" {
 				return nil, p.errorf(statTok.col, "%s", msg)
 			} else if !ok {
-				return nil, p.errorf(statTok.col, "unknown statistic %q; want p50, p90, p95, p99, p999, p(Q), min, max, mean or med", statTok.text)
+				// As a metric's or a distribution's name: service.P99
+				// is service.p99 in another case.
+				guess := ""
+				if lower := strings.ToLower(statTok.text); lower != statTok.text {
+					if _, isStat, _ := parseStat(lower); isStat {
+						guess = fmt.Sprintf(" (did you mean %s?)", lower)
+					}
+				}
+				return nil, p.errorf(statTok.col, "unknown statistic %q%s; want p50, p90, p95, p99, p999, p(Q), min, max, mean or med", statTok.text, guess)
 			}
 		}
 		if err == nil {
