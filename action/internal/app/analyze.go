@@ -78,9 +78,12 @@ type Scenario struct {
 	// BaseP99 and HeadP99 are the p99 latency per second of the load
 	// (nanoseconds), the median over the runs of each side that were not
 	// generator-bound (all runs when every one was); BaseCharted and
-	// HeadCharted count the runs each median is of.
-	BaseP99, HeadP99         []float64
-	BaseCharted, HeadCharted int
+	// HeadCharted count the runs each median is of. BaseAllBound and
+	// HeadAllBound say that every run of the side was generator-bound,
+	// so that its chart is of their latencies after all.
+	BaseP99, HeadP99           []float64
+	BaseCharted, HeadCharted   int
+	BaseAllBound, HeadAllBound bool
 	// Cause says where the time went, from the profiles the runs took
 	// (LOADGATE_PROFILE); nil when the head's runs took none.
 	Cause *rootcause.Report
@@ -198,6 +201,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		}
 		s.HeadP99, s.HeadCharted = p99PerSecond(head)
 		s.BaseP99, s.BaseCharted = p99PerSecond(base)
+		s.HeadAllBound, s.BaseAllBound = allBound(head), allBound(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
 		var newKinds []string
@@ -331,6 +335,12 @@ func p99PerSecond(runs []*loadtest.Result) ([]float64, int) {
 		out[sec] = median(vals)
 	}
 	return out, len(runs)
+}
+
+// allBound tells whether runs, at least one, were every one
+// generator-bound: p99PerSecond then charts them all.
+func allBound(runs []*loadtest.Result) bool {
+	return len(runs) > 0 && !slices.ContainsFunc(runs, func(r *loadtest.Result) bool { return !r.Generator.IsBound() })
 }
 
 func median(v []float64) float64 {

@@ -53,12 +53,22 @@ func p99Chart(s *Scenario) string {
 	}
 	fmt.Fprintf(&b, "    line [%s]\n", strings.Join(bucket(s.HeadP99), ", "))
 	b.WriteString("```\n")
-	runs := func(charted, all int) string {
+	runs := func(charted, all int, allBound bool) string {
 		s := "1 run"
 		if charted > 1 {
 			s = fmt.Sprintf("median of %d runs", charted)
 		}
-		if charted < all {
+		switch {
+		case allBound:
+			// Nothing else to chart: the table leaves these latencies
+			// unjudged, and the chart must not pass them for the service's.
+			if charted > 1 {
+				s += ", every one generator-bound"
+			} else {
+				s += ", generator-bound"
+			}
+			s += ": the load generator set these latencies too"
+		case charted < all:
 			s += fmt.Sprintf(", leaving out %d of %d generator-bound", all-charted, all)
 		}
 		return s
@@ -68,9 +78,9 @@ func p99Chart(s *Scenario) string {
 		per = fmt.Sprintf("; each point is the worst second of %d", step)
 	}
 	if len(s.BaseP99) == 0 {
-		fmt.Fprintf(&b, "<sub>head: %s%s</sub>\n", runs(s.HeadCharted, s.HeadRuns), per)
+		fmt.Fprintf(&b, "<sub>head: %s%s</sub>\n", runs(s.HeadCharted, s.HeadRuns, s.HeadAllBound), per)
 	} else {
-		fmt.Fprintf(&b, "<sub>grey: base (%s) · red: head (%s)%s</sub>\n", runs(s.BaseCharted, s.BaseRuns), runs(s.HeadCharted, s.HeadRuns), per)
+		fmt.Fprintf(&b, "<sub>grey: base (%s) · red: head (%s)%s</sub>\n", runs(s.BaseCharted, s.BaseRuns, s.BaseAllBound), runs(s.HeadCharted, s.HeadRuns, s.HeadAllBound), per)
 	}
 	return b.String()
 }

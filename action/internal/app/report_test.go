@@ -521,6 +521,15 @@ func TestChart(t *testing.T) {
 	if got := p99Chart(s); !strings.Contains(got, "red: head (median of 2 runs, leaving out 2 of 4 generator-bound)") {
 		t.Errorf("caption must say what was left out:\n%s", got)
 	}
+	// Every run bound: all are charted, as nothing else is left, and the
+	// caption says whose latencies these are.
+	if !allBound([]*loadtest.Result{bound(9e6, true), bound(8e6, true)}) || allBound([]*loadtest.Result{bound(9e6, true), bound(1e6, false)}) || allBound(nil) {
+		t.Error("allBound must hold of runs that were every one generator-bound, and of no others")
+	}
+	every := &Scenario{Scenario: &verdict.Scenario{HeadRuns: 2}, HeadCharted: 2, HeadAllBound: true, HeadP99: []float64{9e6}}
+	if got := p99Chart(every); !strings.Contains(got, "head: median of 2 runs, every one generator-bound: the load generator set these latencies too") {
+		t.Errorf("a chart of generator-bound runs only must say so:\n%s", got)
+	}
 	// A long run is bucketed to at most maxChartPoints points.
 	long := &Scenario{Scenario: &verdict.Scenario{HeadRuns: 3}, HeadCharted: 3, HeadP99: make([]float64, 600)}
 	got = p99Chart(long)
