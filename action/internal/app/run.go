@@ -539,8 +539,10 @@ func comment(ctx context.Context, cfg *Config, deps Deps, res *Results, r *Repor
 	}
 	cm, created, err := github.Upsert(ctx, c, owner, repo, pr, author, r.Marker, body, mayCreate)
 	switch {
-	case github.IsForbidden(err) && !cfg.GitHub.FromFork && cfg.GitHub.EventName != "workflow_run":
-		// Not a fork's read-only token: the workflow did not grant it.
+	case github.IsForbidden(err) && (!cfg.GitHub.FromFork || cfg.GitHub.EventName == "pull_request_target") && cfg.GitHub.EventName != "workflow_run":
+		// Not a fork's read-only token (pull_request_target gives a
+		// fork's pull request the base's token): the workflow did not
+		// grant it.
 		gha.Warningf("loadgate could not comment on pull request #%d: the token may not write to pull requests (%v). "+
 			"Give the job `permissions: pull-requests: write` (a workflow that lists permissions grants only those): "+
 			"the report is in the job summary.", pr, err)

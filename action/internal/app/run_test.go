@@ -259,6 +259,24 @@ func TestRunForbiddenSameRepo(t *testing.T) {
 	}
 }
 
+// TestRunForbiddenTarget: under pull_request_target a fork's pull request
+// runs with the base repository's token, which may write: a 403 there is
+// a permission the workflow did not grant, not a fork's read-only token.
+func TestRunForbiddenTarget(t *testing.T) {
+	d := ghdouble.New(map[string]ghdouble.Permission{readToken: ghdouble.Read})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	e := newActionEnv(t, srv.URL, map[string]string{"compare": "base-ref", "github-token": readToken, "fail-on": "never"})
+	e.vars["GITHUB_EVENT_NAME"] = "pull_request_target"
+	out, err := runAction(t, e, regressionResults())
+	if err != nil {
+		t.Fatalf("err = %v, want none: the report is in the summary", err)
+	}
+	if out.CommentSkipped != "token without pull-requests: write" || strings.Contains(e.stdout.String(), "forks get a read-only") {
+		t.Errorf("comment skipped %q; want the permission named, not the fork notice:\n%s", out.CommentSkipped, e.stdout.String())
+	}
+}
+
 func TestRunOnChange(t *testing.T) {
 	d := ghdouble.New(map[string]ghdouble.Permission{writeToken: ghdouble.Write})
 	srv := httptest.NewServer(d)
