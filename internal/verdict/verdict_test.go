@@ -341,6 +341,7 @@ func TestHeadline(t *testing.T) {
 	passed := judge(&baseline.Judge{}, "browse", Input{Base: base, Head: runsOf(100.2, 99.8, 100.6, 99.4, 100.1)})
 	onlySLA := judge(&baseline.Judge{Policy: baseline.Policy{SLA: []string{"p99 < 1s"}}}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
 	unjudged := judge(&baseline.Judge{}, "browse", Input{NoBase: "new", Head: runsOf(80, 81)})
+	fresh := judge(&baseline.Judge{}, "fresh", Input{NoBase: "new", Head: runsOf(80, 81)})
 	// A merge of every shard, one of them stopped by SIGTERM: the
 	// headline said "shards missing" of it.
 	interrupted := runsOf(100.2, 99.8, 100.6, 99.4, 100.1)
@@ -365,6 +366,9 @@ func TestHeadline(t *testing.T) {
 		{"passed", []*Scenario{passed}, "1 scenario, no regression"},
 		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
 		{"nothing judged", []*Scenario{unjudged}, "1 scenario: no base or SLA limits given (no goroutine leak found)"},
+		// A new scenario without SLA limits beside compared ones was
+		// counted in "no regression".
+		{"some not judged", []*Scenario{passed, fresh}, "2 scenarios, no regression; not judged (no base or SLA limits): fresh"},
 		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
 		{"shards out of step", []*Scenario{spread}, "1 scenario, no regression confirmed; out of step: mix (the shards began apart: the throughput was not judged)"},
 	}
