@@ -29,10 +29,12 @@ type Policy struct {
 	// start from [Policy.RuleFor] to change one field of a rule.
 	Rules map[string]Rule `json:"rules,omitempty"`
 	// FailUnconfirmed makes a change beyond tolerance fail even when there
-	// are too few runs for the rank test to confirm it at Alpha: at 0.05,
-	// fewer than 4+4 (3+3 give p >= 0.1 at best, 3+4 p >= 0.057) or 5
-	// against 1 (p >= 0.33). By default such a change only warns: one run
-	// cannot tell a regression from noise.
+	// are too few runs for the rank test to confirm it at Alpha, whose
+	// smallest p-value for the two counts is not below Alpha: at 0.05, 3+3
+	// (p >= 0.1), 3+4 (p >= 0.057) or 5 against 1 (p >= 0.33); 4+4 (p >=
+	// 0.029) and also 3+5 (0.036) or 2+8 (0.044) can confirm one. By
+	// default such a change only warns: one run cannot tell a regression
+	// from noise.
 	FailUnconfirmed bool `json:"fail_unconfirmed,omitempty"`
 	// EnvMismatchWarns turns failures into warnings when the two samples
 	// come from different machines (CPU model or count, OS, architecture)

@@ -60,7 +60,8 @@ func factor(s float64) float64 {
 // runs. Seeds are not compared: a Poisson stage's draw is noise, not a
 // plan. A changed plan is not refused, as a changed target is: a pull
 // request may change its load test on purpose. But its latencies then
-// answer another load, and the comparison says so.
+// answer another load, and the comparison says so. Stages of a custom
+// pacer are alike whatever their pacer did (loadtest.StagePlan.Describe).
 func plannedDiffers(base, head Sample) string {
 	if len(base.Results) == 0 || len(head.Results) == 0 {
 		return ""

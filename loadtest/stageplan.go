@@ -9,7 +9,9 @@ import (
 // users, Poisson arrivals, and for how long, or how many iterations it
 // ran to (its duration is then only a bound), and its think time:
 // "poisson 200/s for 2s", "2→10 users for 1m0s", "4 users, 100 iterations
-// between them". Two stages with one description plan the same load.
+// between them". Two stages with one description plan the same load,
+// but for stages of a custom [Pacer], which the plan does not describe:
+// every one reads "custom pacer", whatever rate its pacer kept.
 func (p StagePlan) Describe() string {
 	var t string
 	switch {
