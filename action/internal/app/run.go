@@ -206,6 +206,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 		}
 	}
 	gha.SetOutput("verdict", r.Verdict.String())
+	gha.SetOutput("judged", strconv.FormatBool(r.Run.Judged()))
 	gha.SetOutput("regressions", strconv.Itoa(r.Regressions))
 	gha.SetOutput("report-path", out.ReportPath)
 

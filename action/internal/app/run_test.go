@@ -121,8 +121,8 @@ func TestRun(t *testing.T) {
 		t.Fatalf("no comment created: %+v", out)
 	}
 	outputs := e.outputs(t)
-	if outputs["verdict"] != "fail" || outputs["regressions"] != "1" {
-		t.Errorf("outputs %v, want verdict fail, 1 regression", outputs)
+	if outputs["verdict"] != "fail" || outputs["regressions"] != "1" || outputs["judged"] != "true" {
+		t.Errorf("outputs %v, want verdict fail, 1 regression, judged", outputs)
 	}
 	report, err := os.ReadFile(outputs["report-path"])
 	if err != nil {
@@ -708,8 +708,8 @@ func TestRunNotJudged(t *testing.T) {
 	if _, err := runAction(t, e, res); err != nil {
 		t.Fatal(err)
 	}
-	if v := e.outputs(t)["verdict"]; v != "pass" {
-		t.Errorf("verdict output %q, want pass (as documented in action.yml)", v)
+	if o := e.outputs(t); o["verdict"] != "pass" || o["judged"] != "false" {
+		t.Errorf("outputs verdict %q, judged %q; want pass and false (as documented in action.yml)", o["verdict"], o["judged"])
 	}
 	if first := strings.SplitN(d.State().Comments[0].Body, "\n", 3)[1]; first != "## ⚪ loadgate: not judged (no base or SLA limits)" {
 		t.Errorf("the comment's title is %q", first)
