@@ -8,7 +8,8 @@ import (
 // Refusal returns the complaint of go test, or of a test binary, about its
 // arguments (a flag that neither knows, a bad value), or "" if neither
 // complained or a test ran. go test writes "usage: go test ..." after its
-// own complaint and exits 2 (err is its failure, stderr what it wrote); a
+// own complaint and exits 2, or, for a build flag's value, writes
+// "go: -flag ..." and exits 1 (err is its failure, stderr what it wrote); a
 // test binary's flag package writes its complaint, then "Usage of
 // <binary>:", and the package fails before any test runs. Binary tells
 // which one complained: a test binary may refuse a flag that only some
@@ -20,9 +21,13 @@ func Refusal(s *Session, stderr string, err error) (msg string, binary bool) {
 	if s != nil && len(s.Order) > 0 {
 		return "", false
 	}
-	if err != nil && strings.Contains(stderr, "\nusage: go test ") {
+	if err != nil {
 		line, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n")
-		return "go test refused its arguments: " + line, false
+		// The go command's check of a build flag's value ("go: -p must be
+		// a positive integer: 0") exits 1 with no usage line after it.
+		if strings.Contains(stderr, "\nusage: go test ") || strings.HasPrefix(line, "go: -") {
+			return "go test refused its arguments: " + line, false
+		}
 	}
 	if s == nil {
 		return "", false
@@ -41,9 +46,11 @@ func Refusal(s *Session, stderr string, err error) (msg string, binary bool) {
 }
 
 // isFlagComplaint tells whether line is how package flag says that it
-// cannot parse an argument.
+// cannot parse an argument, or how package testing says that it refuses
+// a flag's value ("testing: -parallel can only be given a positive
+// integer").
 func isFlagComplaint(line string) bool {
-	for _, prefix := range []string{"flag provided but not defined: ", "flag needs an argument: ", "invalid value ", "invalid boolean value ", "invalid boolean flag ", "bad flag syntax: "} {
+	for _, prefix := range []string{"flag provided but not defined: ", "flag needs an argument: ", "invalid value ", "invalid boolean value ", "invalid boolean flag ", "bad flag syntax: ", "testing: -"} {
 		if strings.HasPrefix(line, prefix) {
 			return true
 		}

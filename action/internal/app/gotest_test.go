@@ -154,6 +154,8 @@ func TestGoTestRefusedFlags(t *testing.T) {
 		{"-tags", `input go-test-flags: "-tags": go test refused its arguments: flag needs an argument: -tags`},
 		{"-bogus", `input go-test-flags: "-bogus": the test binary of example.com/tiny/sub refused its arguments: flag provided but not defined: -bogus`},
 		{"-args -foo", `input go-test-flags: "-args -foo": the test binary of example.com/tiny/sub refused its arguments: flag provided but not defined: -foo`},
+		{"-p=0", `input go-test-flags: "-p=0": go test refused its arguments: go: -p must be a positive integer: 0`},
+		{"-parallel=0", `input go-test-flags: "-parallel=0": the test binary of example.com/tiny/sub refused its arguments: testing: -parallel can only be given a positive integer`},
 	} {
 		t.Run(tt.flags, func(t *testing.T) {
 			cfg := &Config{Packages: []string{"./..."}, Run: "Load", Count: 1, WorkingDirectory: root, Compare: CompareBaseline,
