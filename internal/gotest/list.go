@@ -71,6 +71,17 @@ func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, 
 			errs = append(errs, fmt.Errorf("package %s: %s", p.ImportPath, msg))
 			continue
 		}
+		if p.Error != nil && strings.HasPrefix(p.Error.Err, "no Go files in ") {
+			// go test would fail it as a package that did not build
+			// ("[setup failed]"), as if the code were at fault; most often
+			// the directory was named for the packages below it.
+			msg := p.Error.Err
+			if hasPackageDirs(p.Dir) {
+				msg += "; " + p.ImportPath + "/... names the packages below it"
+			}
+			errs = append(errs, fmt.Errorf("package %s: %s", p.ImportPath, msg))
+			continue
+		}
 		pkgs = append(pkgs, p)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -84,6 +95,20 @@ func List(ctx context.Context, dir string, patterns []string) ([]ListedPackage, 
 		return nil, errors.New(msg)
 	}
 	return pkgs, nil
+}
+
+// hasPackageDirs tells whether dir has a subdirectory that the go
+// command's "/..." pattern would look in (not testdata, nor one whose name
+// starts with "." or "_").
+func hasPackageDirs(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() && name != "testdata" && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") {
+			return true
+		}
+	}
+	return false
 }
 
 // NotStarted tells whether err, of [List] or [Start], says that the go
