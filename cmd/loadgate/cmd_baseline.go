@@ -241,15 +241,21 @@ func baselinePaths(path string) ([]baselinePath, error) {
 		return []baselinePath{{path: path, named: isBaselineDir(filepath.Dir(path))}}, nil
 	}
 	files, _ := jsonFiles(path)
-	results := 0
+	results, resultSchema := 0, ""
 	if len(files) > 0 {
 		baselines := isBaselineDir(path)
 		for _, f := range files {
-			switch fileSchema(f) {
-			case baseline.SchemaVersion:
+			// By kind, whatever the version: a baseline of another
+			// loadgate is read, to say so, not passed over in silence.
+			schema := fileSchema(f)
+			switch schemaKind(schema) {
+			case schemaKind(baseline.SchemaVersion):
 				baselines = true
-			case loadtest.SchemaVersion:
+			case schemaKind(loadtest.SchemaVersion):
 				results++
+				if resultSchema == "" {
+					resultSchema = schema
+				}
 			}
 		}
 		if baselines {
@@ -290,7 +296,7 @@ func baselinePaths(path string) ([]baselinePath, error) {
 	})
 	if err == nil && len(out) == 0 && results > 0 {
 		return nil, fmt.Errorf("%s holds loadgate results (%s), not baselines: loadgate compare and loadgate export read results; baselines are kept in testdata/loadgate of each package (record them with loadgate baseline update)",
-			path, loadtest.SchemaVersion)
+			path, resultSchema)
 	}
 	return out, err
 }
@@ -353,6 +359,13 @@ func fileSchema(path string) string {
 		}
 	}
 	return ""
+}
+
+// schemaKind returns what a schema names without its version:
+// "loadgate.baseline" of "loadgate.baseline/v1".
+func schemaKind(schema string) string {
+	kind, _, _ := strings.Cut(schema, "/")
+	return kind
 }
 
 // writeBaselineTable describes baselines, a few lines each.

@@ -21,6 +21,10 @@ func TestBaselineShowFinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resultData, err := os.ReadFile(filepath.Join(results, "checkout_at_150_per_second.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	write := func(t *testing.T, path string, data []byte) {
 		t.Helper()
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -125,6 +129,23 @@ func TestBaselineShowFinds(t *testing.T) {
 			args:     []string{filepath.Join(results, good)},
 			wantCode: exitUsage,
 			wantErr:  []string{`"loadgate.result/v1": it is a loadgate result, not a baseline (loadgate compare and loadgate export read results`},
+		},
+		// Were "no baselines in staging" and "no baselines in newer": a
+		// file of another version's schema did not make its directory one
+		// of baselines or of results, so show said nothing of it.
+		{
+			name:     "a newer baseline in a -baselines directory",
+			files:    map[string][]byte{"staging/" + good: []byte(strings.Replace(string(stored), "loadgate.baseline/v1", "loadgate.baseline/v2", 1))},
+			args:     []string{"staging"},
+			wantCode: exitUsage,
+			wantErr:  []string{"staging/" + good + ": ", `unsupported baseline schema "loadgate.baseline/v2"`},
+		},
+		{
+			name:     "a directory of newer results",
+			files:    map[string][]byte{"newer/" + good: []byte(strings.Replace(string(resultData), "loadgate.result/v1", "loadgate.result/v2", 1))},
+			args:     []string{"newer"},
+			wantCode: exitUsage,
+			wantErr:  []string{"newer holds loadgate results (loadgate.result/v2), not baselines"},
 		},
 		{
 			name:     "a newer baseline",
