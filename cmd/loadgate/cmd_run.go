@@ -567,12 +567,29 @@ func (o *runOutcome) runs(ctx context.Context, run string, count int, w io.Write
 			if err := o.goTest(ctx, &o.Base.side, onBase, 1, w); err != nil {
 				return err
 			}
+			// Interrupted on the base: no head go test after Ctrl-C.
+			if ctx.Err() != nil || o.Interrupted {
+				o.side.started()
+				return nil
+			}
 		}
 		if err := o.goTest(ctx, &o.side, run, 1, w); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// started gives a side that no go test ran for (the head, when Ctrl-C
+// stopped the base's first run) the empty session and results that the
+// summary reads.
+func (s *side) started() {
+	if s.Session == nil {
+		s.Session = gotest.NewSession()
+	}
+	if s.Results == nil {
+		s.Results = &inputSet{Results: map[scenarioKey][]resultFile{}, Baselines: map[scenarioKey]baselineFile{}}
+	}
 }
 
 // close removes what the run made for itself: the base's worktree, the

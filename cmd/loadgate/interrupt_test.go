@@ -115,3 +115,36 @@ func processAlive(pid int) bool {
 	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
 }
+
+// TestRunBaseInterrupt is Ctrl-C while the base's go test runs, with a
+// base run in turn with the head: loadgate stops there, and starts no
+// head go test after the interrupt (was: it printed "loadgate: head: go
+// test …" and started one, which looked as if Ctrl-C had been ignored).
+func TestRunBaseInterrupt(t *testing.T) {
+	inGit(t)
+	log := fakeRun{events: "../../testdata/gotest/partial.jsonl", results: "../../testdata/gotest/examples", hang: "wait"}.install(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan result, 1)
+	go func() {
+		done <- loadgate(ctx, "run", "-progress", "off", "-count", "2", "-out", t.TempDir(), "-base", "HEAD", "./examples/shop")
+	}()
+	waitFor(t, log, "waiting")
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("loadgate run did not return a minute after the interrupt")
+	}
+	if r.code != exitInterrupted {
+		t.Errorf("exit status %d, want %d\n%s", r.code, exitInterrupted, r)
+	}
+	data, _ := os.ReadFile(log)
+	if n := strings.Count(string(data), "go test "); n != 1 {
+		t.Errorf("go test ran %d times, want 1 (the base's, interrupted):\n%s", n, data)
+	}
+	if strings.Contains(r.stdout, "loadgate: head: go test") {
+		t.Errorf("a head go test was started after the interrupt:\n%s", r.stdout)
+	}
+}
