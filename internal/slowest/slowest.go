@@ -20,9 +20,12 @@ import (
 const Shown = 5
 
 // Row is one slow request and the run (1-based, in the order given) it
-// belongs to.
+// belongs to. Bound says that run was generator-bound
+// (loadtest.Generator.IsBound): the figures beside the table leave such a
+// run out, so its requests are marked, not passed off as the service's.
 type Row struct {
-	Run int
+	Run   int
+	Bound bool
 	loadtest.SlowRequest
 }
 
@@ -31,7 +34,7 @@ func Of(runs []*loadtest.Result, n int) []Row {
 	var rows []Row
 	for i, r := range runs {
 		for _, sr := range r.Slowest {
-			rows = append(rows, Row{Run: i + 1, SlowRequest: sr})
+			rows = append(rows, Row{Run: i + 1, Bound: r.Generator.IsBound(), SlowRequest: sr})
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b Row) int { return cmp.Compare(b.LatencyNS, a.LatencyNS) })
@@ -61,7 +64,8 @@ func Align(runs bool) string {
 // should have started from the start of the load, its stage and name (for
 // a Flow's iteration, its slowest step, whose ids these are, with the
 // step's own status when the iteration's differs), its status and error
-// kind, and its ids ("-" for none).
+// kind, and its ids ("-" for none). With runs, the first cell is the
+// run's number, "(generator-bound)" after it for such a run.
 func (r Row) Cells(runs bool) []string {
 	name := r.Name
 	status := r.Status
@@ -100,7 +104,11 @@ func (r Row) Cells(runs bool) []string {
 	c := []string{dur(r.LatencyNS), dur(r.ServiceTimeNS), "+" + time.Duration(r.StartNS).Round(time.Millisecond).String(),
 		r.Stage, dash(name), dash(st), dash(r.RequestID), dash(r.TraceID)}
 	if runs {
-		c = append([]string{strconv.Itoa(r.Run)}, c...)
+		run := strconv.Itoa(r.Run)
+		if r.Bound {
+			run += " (generator-bound)"
+		}
+		c = append([]string{run}, c...)
 	}
 	return c
 }
