@@ -90,8 +90,8 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		// median is of the other runs, when there are any.
 		timed := notBound(rs)
 		if len(timed) < len(rs) && len(timed) > 0 {
-			notes = append(notes, fmt.Sprintf("%s: rate, p50, p99 and max leave out the %d of %d runs that were %s, as the comparison does",
-				k.Scenario, len(rs)-len(timed), len(rs), loadtest.BoundWord))
+			notes = append(notes, fmt.Sprintf("%s: rate, p50, p99 and max leave out the %d of these %d runs that %s %s, as the comparison leaves out the bound runs of either side",
+				k.Scenario, len(rs)-len(timed), len(rs), map[bool]string{true: "was", false: "were"}[len(rs)-len(timed) == 1], loadtest.BoundWord))
 		} else {
 			timed = rs
 		}
@@ -691,7 +691,13 @@ func verdictLine(o *runOutcome) string {
 	if !o.noResults() {
 		parts = append(parts, "results in "+o.Config.Out)
 	}
-	return o.Verdict.Word() + ": " + strings.Join(parts, "; ")
+	word := o.Verdict.Word()
+	if word == verdict.NotJudgedWord && o.Config.Update && len(o.Written) > 0 {
+		// A run that recorded baselines did what it was asked: it is
+		// judged from the next run on.
+		word = "RECORDED"
+	}
+	return word + ": " + strings.Join(parts, "; ")
 }
 
 // earlyFailure says why go test failed before it ran any test, or returns
