@@ -363,6 +363,36 @@ func TestWorstWindowOfChartedRun(t *testing.T) {
 	}
 }
 
+// TestSLOLeavesOutBoundRuns: the SLO view's latency rows leave out the
+// generator-bound runs, as the charts and the comparison do: its worst
+// window was a bound run's (43.5 ms in a run that the charts and the
+// summary's median left out, beside a chart saying 5.18 ms), and says so.
+func TestSLOLeavesOutBoundRuns(t *testing.T) {
+	var head []*loadtest.Result
+	for i := 1; i <= 3; i++ {
+		l := fixture.Long{Scenario: "checkout", Stages: []fixture.LongStage{{Name: "50/s", From: 50, To: 50, Seconds: 40}},
+			P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i}
+		if i == 1 {
+			l.StallAt, l.StallFor = 30, 3
+		}
+		r := l.Result()
+		if i == 1 {
+			r.Generator = &loadtest.Generator{Bound: true, Reasons: []string{"one send in ten left more than 2ms late (p90 3.1ms)"}}
+		}
+		head = append(head, r)
+	}
+	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Head: head}}}))
+	if regexp.MustCompile(`worst 10s p99</td><td></td><td>[^<]*\(seconds \d+–\d+, run 1\)`).MatchString(page) {
+		t.Error("the SLO view gives the generator-bound run 1's stall as the worst window")
+	}
+	if !regexp.MustCompile(`worst 10s p99</td><td></td><td>[^<]*\(seconds \d+–\d+, run [23]\)`).MatchString(page) {
+		t.Error("the SLO view gives no worst window of the runs left")
+	}
+	if !strings.Contains(page, "The latency rows leave out the head&#39;s 1 generator-bound run, as the charts and the comparison do.") {
+		t.Error("the SLO view does not say it left the bound run out")
+	}
+}
+
 // TestHeadlineWord: the page's headline is the line loadgate compare ends
 // with, its verdict's word first. The page showed the headline alone,
 // under an icon, and only its colour told a failure from a warning.
