@@ -202,6 +202,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if baseSet && cfg.Update {
 		return usageErrorf("run", "-base %s with -update: -update records baselines and compares with nothing; drop one of them", cfg.Base)
 	}
+	if v := os.Getenv(baseline.EnvUpdate); v != "" && v != "0" && !cfg.Update {
+		// The tests run with LOADGATE_UPDATE=0 unless -update: the
+		// variable alone recorded nothing, and said nothing of it.
+		fmt.Fprintf(stderr, "loadgate run: warning: %s=%s in the environment is ignored: loadgate run compares unless -update (or loadgate baseline update) records\n", baseline.EnvUpdate, v)
+	}
 	cfg.Adaptive = !countSet && !cfg.Update
 	if !countSet {
 		cfg.Count = 1 // the first look; adapt adds the others

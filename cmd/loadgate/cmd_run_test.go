@@ -162,6 +162,18 @@ func TestRunBaselineDirEnvIsAFile(t *testing.T) {
 	noGoTestRan(t, log)
 }
 
+// TestRunUpdateEnvIgnoredSaysSo: LOADGATE_UPDATE=1 in the environment
+// recorded nothing (loadgate run sets it to 0 unless -update) and said
+// nothing of it; it warns, naming the flag that records.
+func TestRunUpdateEnvIgnoredSaysSo(t *testing.T) {
+	t.Setenv(baseline.EnvUpdate, "1")
+	fakeRun{events: "../../testdata/gotest/examples.jsonl"}.install(t)
+	r := loadgate(context.Background(), "run", "-out", t.TempDir(), "./examples/shop")
+	if want := "loadgate run: warning: " + baseline.EnvUpdate + "=1 in the environment is ignored: loadgate run compares unless -update"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+}
+
 // TestBaselineUpdate checks that baseline update runs the tests with
 // LOADGATE_UPDATE=1 and a session id, and lists the baselines recorded
 // under that id, not older ones.
