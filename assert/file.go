@@ -57,7 +57,7 @@ type Section struct {
 func ParseFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("assert: %w", err)
+		return nil, err // it names the file: "open loadgate.sla: no such file or directory"
 	}
 	return parseFile(path, string(data))
 }

@@ -276,7 +276,7 @@ func TestBadLoadgateEnv(t *testing.T) {
 		{name: "allow-hosts", give: "LOADGATE_ALLOW_HOSTS", value: "%%%", want: `LOADGATE_ALLOW_HOSTS: entry "%%%": want a host name or an IP address`},
 		{name: "target", give: "LOADGATE_TARGET", value: "ftp://x", want: `LOADGATE_TARGET="ftp://x": want an absolute http:// or https:// URL`},
 		{name: "policy", give: "LOADGATE_POLICY", value: "/nonexistent.json", want: `LOADGATE_POLICY=/nonexistent.json: open /nonexistent.json: no such file`},
-		{name: "sla", give: "LOADGATE_SLA", value: "/nonexistent.sla", want: `LOADGATE_SLA=/nonexistent.sla: assert: open /nonexistent.sla: no such file`},
+		{name: "sla", give: "LOADGATE_SLA", value: "/nonexistent.sla", want: `LOADGATE_SLA=/nonexistent.sla: open /nonexistent.sla: no such file`},
 		{name: "relative sla", give: "LOADGATE_SLA", value: "load.sla", want: `LOADGATE_SLA=load.sla: want an absolute path`},
 		{name: "flag wins", give: "LOADGATE_RATE_SCALE", value: "abc", flags: []string{"-rate-scale", "0.5"}},
 		{name: "sla flag wins", give: "LOADGATE_SLA", value: "load.sla", flags: []string{"-sla", "testdata/sla.txt"}},
