@@ -1,24 +1,24 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 )
 
+// verdictCell writes a row's verdict cell: its icon, why, and the rank
+// test.
 func verdictCell(r baseline.Row) string {
 	var parts []string
 	parts = append(parts, cell.Icon(r.Verdict.String()))
 	if r.Note != "" {
 		parts = append(parts, cell.Markdown(r.Note))
 	}
-	if r.Tested && r.P < 1 {
-		parts = append(parts, fmt.Sprintf("(p=%.3f)", r.P))
-	} else if !r.Tested {
-		parts = append(parts, "(n="+cell.Runs(r.Base.N, r.Head.N)+")")
-	}
+	// The rank test as loadgate compare's test column and the HTML report
+	// write it: the runs of each side say when generator-bound runs were
+	// left out (n=5+4).
+	parts = append(parts, "("+cell.Test(r.Tested, r.P, r.Base.N, r.Head.N)+")")
 	return strings.Join(parts, " ")
 }
 
