@@ -440,6 +440,33 @@ func TestNotJudgedIsNotAPass(t *testing.T) {
 	}
 }
 
+// TestNotJudgedScenarioShown: beside a judged scenario, one that nothing
+// judged (new in the head, no SLA limits) shows the not-judged icon and
+// says "not judged", as the Action's comment shows it (⚪): the page showed
+// its name bare in the list and the heading, between a ❌ and a ✅.
+func TestNotJudgedScenarioShown(t *testing.T) {
+	head := []*loadtest.Result{fixture.Long{Scenario: "export", Stages: threeStages(0.02), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()}
+	j := &baseline.Judge{Policy: baseline.DefaultPolicy}
+	j.Policy.SLA = []string{"p99 < 1s"}
+	judged := verdict.Judge(j, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: head})
+	unjudged := verdict.Judge(&baseline.Judge{}, verdict.Input{Name: "export", Package: fixture.Package, Test: "TestLoad", Head: head})
+	run := &verdict.Run{Scenarios: []*verdict.Scenario{judged, unjudged}}
+	if !run.Judged() || unjudged.Judged() {
+		t.Fatalf("fixture: run judged %v, export judged %v; want a judged run beside an unjudged scenario", run.Judged(), unjudged.Judged())
+	}
+	page := string(write(t, report.Input{Scenarios: []report.Scenario{
+		{Name: "checkout", Package: fixture.Package, Head: head, Judged: judged},
+		{Name: "export", Package: fixture.Package, Head: head, Judged: unjudged},
+	}, Run: run}))
+	icon := cell.Icon(unjudged.Shown())
+	if !regexp.MustCompile(`<a href="#s1"[^>]*>` + icon + ` export</a>`).MatchString(page) {
+		t.Errorf("the list of scenarios does not show export with %s", icon)
+	}
+	if !regexp.MustCompile(`<h2>` + icon + ` export <span class="word">not judged</span></h2>`).MatchString(page) {
+		t.Errorf("export's heading does not show %s and not judged:\n%s", icon, regexp.MustCompile(`<h2>.*export.*</h2>`).FindString(page))
+	}
+}
+
 // TestBaseDashedInHeadsHue: each base series is drawn in the hue of the
 // head's series of the same statistic, dashed, as the percentiles over
 // time are. The percentile curve drew the base's latency and service time
@@ -572,6 +599,7 @@ func TestRunWarningsNoted(t *testing.T) {
 // TestNavNamesPackages: two packages with a scenario of the same name are
 // told apart in the page's list of scenarios by their packages; a name no
 // other package has stays as it is. The list named both TestLoadG1 alike.
+// (Nothing judged them: each shows the not-judged icon.)
 func TestNavNamesPackages(t *testing.T) {
 	r := fixture.Long{Scenario: "TestLoadG1", Stages: threeStages(0.01), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()
 	var in report.Input
@@ -585,10 +613,10 @@ func TestNavNamesPackages(t *testing.T) {
 	}
 	nav := regexp.MustCompile(`(?s)<nav>.*?</nav>`).FindString(string(write(t, in)))
 	for _, want := range []string{
-		`title="example.com/a/shop">TestLoadG1 (example.com/a/shop)</a>`,
-		`title="example.com/b/shop">TestLoadG1 (example.com/b/shop)</a>`,
-		`title="example.com/cart">TestLoadG1 (cart)</a>`,
-		`title="example.com/cart">TestLoadG2</a>`,
+		`title="example.com/a/shop">⚪ TestLoadG1 (example.com/a/shop)</a>`,
+		`title="example.com/b/shop">⚪ TestLoadG1 (example.com/b/shop)</a>`,
+		`title="example.com/cart">⚪ TestLoadG1 (cart)</a>`,
+		`title="example.com/cart">⚪ TestLoadG2</a>`,
 	} {
 		if !strings.Contains(nav, want) {
 			t.Errorf("the list of scenarios lacks %q:\n%s", want, nav)

@@ -21,7 +21,7 @@ type scenarioView struct {
 	// name, with its package when another package has a scenario of the
 	// same name (see navNames).
 	NavName string
-	Verdict string // pass, warn, inconclusive, fail; "" when not judged
+	Verdict string // pass, warn, inconclusive, fail; "" when not judged, which the page shows with cell.Icon("") and "not judged"
 	Why     []string
 	NoBase  string
 	Runs    []string // which runs the charts show
