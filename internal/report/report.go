@@ -93,9 +93,10 @@ func Write(w io.Writer, in Input) error {
 // page is the template's data.
 type page struct {
 	Title   string
-	Verdict string // pass, warn, inconclusive, fail; "" when not judged
+	Verdict string // pass, warn, inconclusive, fail; "" when not judged (cell.Icon shows it ⚪)
 	// Word and Headline are the line loadgate compare ends with:
-	// "FAIL: 2 of 3 scenarios failed: …".
+	// "FAIL: 2 of 3 scenarios failed: …"; empty without a run's verdict,
+	// when the title shows no icon either.
 	Word, Headline string
 	Notes          []string
 	Scenarios      []*scenarioView

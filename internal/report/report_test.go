@@ -413,7 +413,7 @@ func TestHeadlineWord(t *testing.T) {
 // TestNotJudgedIsNotAPass: a run with no base and no SLA limits passes
 // (nothing failed) but was not judged; the page said so under a green
 // headline and a ✅ on each scenario, the look of a run that met its
-// limits.
+// limits; and its title then showed no icon at all.
 func TestNotJudgedIsNotAPass(t *testing.T) {
 	head := []*loadtest.Result{fixture.Long{Scenario: "checkout", Stages: threeStages(0.02), P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: 1}.Result()}
 	s := verdict.Judge(&baseline.Judge{}, verdict.Input{Name: "checkout", Package: fixture.Package, Test: "TestLoad", Head: head})
@@ -424,6 +424,11 @@ func TestNotJudgedIsNotAPass(t *testing.T) {
 	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Package: fixture.Package, Head: head, Judged: s}}, Run: run}))
 	if !strings.Contains(page, "<b>NOT JUDGED:</b>") {
 		t.Error("the headline must say the run was not judged")
+	}
+	// The title shows the not-judged icon, as the Action's comment's
+	// headline does ("## ⚪ loadgate: not judged …"); it showed none.
+	if want := "<h1>" + cell.Icon(run.Shown()) + " loadgate report</h1>"; !strings.Contains(page, want) {
+		t.Errorf("an unjudged page lacks %q", want)
 	}
 	for _, bad := range []string{`class="headline verdict-pass"`, `word verdict-pass`, cell.Icon("pass")} {
 		if strings.Contains(page, bad) {
