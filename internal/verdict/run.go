@@ -248,8 +248,9 @@ func (r *Run) scenarioHeadline() string {
 	}
 	n := cell.Plural(len(r.Scenarios), "scenario")
 	// Beside judged ones, a scenario neither compared nor checked (new in
-	// the head, with no SLA limits) is named: "no regression" is not
-	// about it.
+	// the head, with no SLA limits) is named, whatever the verdict: "no
+	// regression" is not about it, nor is "1 of 3 scenarios failed" (the
+	// Action's comment lists it with the not-judged icon).
 	var unjudged []string
 	for i, s := range r.Scenarios {
 		if !s.Judged() {
@@ -262,9 +263,9 @@ func (r *Run) scenarioHeadline() string {
 	}
 	switch {
 	case len(fails) > 0:
-		return fmt.Sprintf("%d of %s failed: %s", len(fails), n, strings.Join(fails, ", "))
+		return fmt.Sprintf("%d of %s failed: %s%s", len(fails), n, strings.Join(fails, ", "), also)
 	case unsure:
-		return fmt.Sprintf("%s, no regression confirmed; %s", n, Unsure(r.Scenarios))
+		return fmt.Sprintf("%s, no regression confirmed; %s%s", n, Unsure(r.Scenarios), also)
 	case len(warns) > 0:
 		return fmt.Sprintf("%s, no regression; warnings for %s%s", n, strings.Join(warns, ", "), also)
 	case slices.ContainsFunc(r.Scenarios, func(s *Scenario) bool { return s.Comparison != nil }):

@@ -369,6 +369,10 @@ func TestHeadline(t *testing.T) {
 		// A new scenario without SLA limits beside compared ones was
 		// counted in "no regression".
 		{"some not judged", []*Scenario{passed, fresh}, "2 scenarios, no regression; not judged (no base or SLA limits): fresh"},
+		// And beside a failure or an inconclusive scenario, where the
+		// Action's comment listed it (⚪) and the headline did not.
+		{"failed beside one not judged", []*Scenario{regressed, passed, fresh}, "1 of 3 scenarios failed: cart; not judged (no base or SLA limits): fresh"},
+		{"inconclusive beside one not judged", []*Scenario{cut, fresh}, "2 scenarios, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged); not judged (no base or SLA limits): fresh"},
 		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
 		{"shards out of step", []*Scenario{spread}, "1 scenario, no regression confirmed; out of step: mix (the shards began apart: the throughput was not judged)"},
 	}
