@@ -373,6 +373,9 @@ func TestHeadline(t *testing.T) {
 		// Action's comment listed it (⚪) and the headline did not.
 		{"failed beside one not judged", []*Scenario{regressed, passed, fresh}, "1 of 3 scenarios failed: cart; not judged (no base or SLA limits): fresh"},
 		{"inconclusive beside one not judged", []*Scenario{cut, fresh}, "2 scenarios, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged); not judged (no base or SLA limits): fresh"},
+		// SLA limits that held for one scenario only: "all passed" was
+		// said beside the one nothing judged.
+		{"SLA held, some not judged", []*Scenario{onlySLA, fresh}, "2 scenarios, 1 passed; not judged (no base or SLA limits): fresh"},
 		{"a shard interrupted", []*Scenario{cut}, "1 scenario, no regression confirmed; partial: cart (a share of the load: the counts and rates were not judged)"},
 		{"shards out of step", []*Scenario{spread}, "1 scenario, no regression confirmed; out of step: mix (the shards began apart: the throughput was not judged)"},
 	}
