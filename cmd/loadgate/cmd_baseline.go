@@ -253,7 +253,8 @@ func baselinePaths(path string) ([]baselinePath, error) {
 				baselines = true
 			case schemaKind(loadtest.SchemaVersion):
 				results++
-				if resultSchema == "" {
+				// This version's, when any: those compare reads.
+				if resultSchema == "" || schema == loadtest.SchemaVersion {
 					resultSchema = schema
 				}
 			}
@@ -294,6 +295,12 @@ func baselinePaths(path string) ([]baselinePath, error) {
 		}
 		return nil
 	})
+	if err == nil && len(out) == 0 && results > 0 && resultSchema != loadtest.SchemaVersion {
+		// Not to be sent to compare or export, which refuse them too
+		// (otherSchema).
+		return nil, fmt.Errorf("%s holds loadgate results (%s), not baselines, of another version of loadgate; this one reads %s: read them with the loadgate that wrote them",
+			path, resultSchema, loadtest.SchemaVersion)
+	}
 	if err == nil && len(out) == 0 && results > 0 {
 		return nil, fmt.Errorf("%s holds loadgate results (%s), not baselines: loadgate compare and loadgate export read results; baselines are kept in testdata/loadgate of each package (record them with loadgate baseline update)",
 			path, resultSchema)

@@ -145,7 +145,9 @@ func TestBaselineShowFinds(t *testing.T) {
 			files:    map[string][]byte{"newer/" + good: []byte(strings.Replace(string(resultData), "loadgate.result/v1", "loadgate.result/v2", 1))},
 			args:     []string{"newer"},
 			wantCode: exitUsage,
-			wantErr:  []string{"newer holds loadgate results (loadgate.result/v2), not baselines"},
+			wantErr:  []string{"newer holds loadgate results (loadgate.result/v2), not baselines", "of another version of loadgate"},
+			// compare and export refuse them: not to be sent there.
+			forbidErr: "loadgate compare and loadgate export read results",
 		},
 		{
 			name:     "a newer baseline",
