@@ -413,3 +413,23 @@ func TestRunUpdateRecordsFive(t *testing.T) {
 		t.Errorf("go was run as\n%s\nwant -count 5", logged)
 	}
 }
+
+// TestRunUpdateReportRecorded: the HTML report of a run that recorded
+// baselines and was judged by nothing else says RECORDED, as the run's
+// last line does (it said NOT JUDGED beside the terminal's RECORDED).
+func TestRunUpdateReportRecorded(t *testing.T) {
+	pkg := t.TempDir()
+	fakeRun{events: "../../testdata/gotest/update.jsonl", results: "testdata/results/base", pkgDir: pkg}.install(t)
+	report := filepath.Join(t.TempDir(), "report.html")
+	r := loadgate(context.Background(), "run", "-update", "-progress", "off", "-out", t.TempDir(), "-report", report, "./examples/shop", "-run", "TestBaselineCheckout")
+	if r.code != 0 || !strings.Contains(r.stdout, "\nRECORDED: ") {
+		t.Fatalf("exit %d, want 0 and a last line of RECORDED:\n%s", r.code, r)
+	}
+	page, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "<b>RECORDED:</b> 1 scenario: 1 baseline recorded") {
+		t.Errorf("the report's headline is not RECORDED:\n%s", regexp.MustCompile(`<p class="headline[^\n]*`).Find(page))
+	}
+}

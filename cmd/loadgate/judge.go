@@ -49,6 +49,10 @@ func (o *runOutcome) judge(j *baseline.Judge, look baseline.Look) {
 		run.Scenarios = append(run.Scenarios, s)
 	}
 	run.Correct()
+	if o.Config.Update {
+		// collectUpdate ran first: every update judges after it.
+		run.Recorded = len(o.Written)
+	}
 	o.SLAUnmatched = nil
 	if o.Config.Run == defaultRun && !o.Interrupted {
 		// Every load test ran: a section that matched none names none.

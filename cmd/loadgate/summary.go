@@ -691,13 +691,9 @@ func verdictLine(o *runOutcome) string {
 	if !o.noResults() {
 		parts = append(parts, "results in "+o.Config.Out)
 	}
-	word := o.Verdict.Word()
-	if word == verdict.NotJudgedWord && o.Config.Update && len(o.Written) > 0 {
-		// A run that recorded baselines did what it was asked: it is
-		// judged from the next run on.
-		word = "RECORDED"
-	}
-	return word + ": " + strings.Join(parts, "; ")
+	// RECORDED when the run recorded baselines and nothing judged it
+	// (verdict.Run.Recorded), as the HTML report says too.
+	return o.Verdict.Word() + ": " + strings.Join(parts, "; ")
 }
 
 // earlyFailure says why go test failed before it ran any test, or returns

@@ -44,6 +44,10 @@ type Run struct {
 	BadInput []string
 	// Interrupted says the run was stopped before its end.
 	Interrupted bool
+	// Recorded counts the baselines the run recorded (loadgate run
+	// -update, baseline update): a run that nothing else judged did what
+	// it was asked, and its word is RECORDED, not NOT JUDGED.
+	Recorded int
 }
 
 // Verdict is the run's verdict: the worst of its scenarios', and fail
@@ -114,11 +118,14 @@ func (r *Run) badInput() bool {
 }
 
 // Word is the verdict as the command prints it: PASS, WARN, INCONCLUSIVE,
-// FAIL, INTERRUPTED, or NOT JUDGED when nothing was ([Run.Judged]).
+// FAIL, INTERRUPTED, or when nothing was judged ([Run.Judged]) RECORDED
+// if it recorded baselines ([Run.Recorded]), else NOT JUDGED.
 func (r *Run) Word() string {
 	switch {
 	case r.Interrupted:
 		return "INTERRUPTED"
+	case !r.Judged() && r.Recorded > 0:
+		return RecordedWord
 	case !r.Judged():
 		return NotJudgedWord
 	}
@@ -129,6 +136,10 @@ func (r *Run) Word() string {
 // it passes (exit status 0, as k6 without thresholds), but no output says
 // PASS of what no one asked to check.
 const NotJudgedWord = "NOT JUDGED"
+
+// RecordedWord is the word of a run that nothing judged and that recorded
+// baselines ([Run.Recorded]): it is judged from the next run on.
+const RecordedWord = "RECORDED"
 
 // ExitCode is the verdict as an exit status: interrupted; bad input, which
 // wins over a failure since the verdict cannot be trusted; failed; or 0 (a
@@ -279,6 +290,9 @@ func (r *Run) scenarioHeadline() string {
 	// Nothing was compared and no SLA limit checked: "passed" would claim
 	// what no one asked. When nothing else failed either, the word says
 	// NOT JUDGED already.
+	if !r.Judged() && r.Recorded > 0 {
+		return fmt.Sprintf("%s: %s recorded, to compare the next runs with (no goroutine leak found)", n, cell.Plural(r.Recorded, "baseline"))
+	}
 	if !r.Judged() {
 		return n + ": no base or SLA limits given (no goroutine leak found)"
 	}

@@ -171,8 +171,15 @@ func TestWordNotJudged(t *testing.T) {
 	if r.ExitCode() != 0 || unjudged.Word() != "NOT JUDGED" {
 		t.Errorf("unjudged: exit %d, scenario word %q; want 0 and NOT JUDGED", r.ExitCode(), unjudged.Word())
 	}
+	// Recording baselines, the run did what it was asked: RECORDED, in
+	// every output that says the word (loadgate run's last line, the
+	// HTML report's headline).
+	r = Run{Scenarios: []*Scenario{unjudged}, Recorded: 1}
+	if got := r.Word() + ": " + r.Headline(); got != "RECORDED: 1 scenario: 1 baseline recorded, to compare the next runs with (no goroutine leak found)" || r.ExitCode() != 0 {
+		t.Errorf("a run that recorded a baseline: %q, exit %d", got, r.ExitCode())
+	}
 	checked := &Scenario{Name: "checkout", Verdict: baseline.Pass, SLA: []baseline.SLAOutcome{{Run: 1, Outcome: assert.Outcome{Expr: "p99 < 1s", Pass: true}}}}
-	r = Run{Scenarios: []*Scenario{checked}}
+	r = Run{Scenarios: []*Scenario{checked}, Recorded: 1}
 	if r.Word() != "PASS" || checked.Word() != "PASS" {
 		t.Errorf("SLA checked: words %q and %q, want PASS", r.Word(), checked.Word())
 	}
