@@ -138,8 +138,13 @@ func TestCompareNotJudged(t *testing.T) {
 		t.Errorf("exit status %d, want %d\n%s", r.code, exitOK, r)
 	}
 	if strings.Contains(r.stdout, "PASS") || !strings.Contains(r.stdout, ": NOT JUDGED (no SLA limit matches it)\n") ||
-		!strings.Contains(r.stdout, "\nNOT JUDGED: 1 scenario: no base or SLA limits given") {
+		!strings.Contains(r.stdout, "\nNOT JUDGED: 1 scenario: no base or matching SLA limit (no goroutine leak found)\n") {
 		t.Errorf("stdout:\n%s\nwant NOT JUDGED for the scenario and the run, no PASS", r.stdout)
+	}
+	// An SLA file was given: the headline said "no base or SLA limits
+	// given" of it.
+	if strings.Contains(r.stdout, "SLA limits given") {
+		t.Errorf("stdout:\n%s\nsays no SLA limits were given, beside -sla", r.stdout)
 	}
 	js := loadgate(t.Context(), "compare", "-format", "json", "-sla", sla, "testdata/results/base")
 	schematest.Validate(t, "../../schema/compare.v1.json", []byte(js.stdout))

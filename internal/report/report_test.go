@@ -292,7 +292,7 @@ func TestHeadlineNotJudged(t *testing.T) {
 		sla        []string
 		word, want string
 	}{
-		{nil, "NOT JUDGED", "1 scenario: no base or SLA limits given (no goroutine leak found)"},
+		{nil, "NOT JUDGED", "1 scenario: no base or matching SLA limit (no goroutine leak found)"},
 		{[]string{"p99 < 25ms"}, "PASS", "1 scenario, all passed"},
 	} {
 		j := &baseline.Judge{Policy: baseline.DefaultPolicy}

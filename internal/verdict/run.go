@@ -294,9 +294,9 @@ func (r *Run) scenarioHeadline() string {
 		return fmt.Sprintf("%s: %s recorded, to compare the next runs with (no goroutine leak found)", n, cell.Plural(r.Recorded, "baseline"))
 	}
 	if !r.Judged() {
-		return n + ": no base or SLA limits given (no goroutine leak found)"
+		return n + ": no base or matching SLA limit (no goroutine leak found)"
 	}
-	return n + ", not judged: no base or SLA limits given (no goroutine leak found)"
+	return n + ", not judged: no base or matching SLA limit (no goroutine leak found)"
 }
 
 // failedFor says why a failed scenario failed when none of its metrics

@@ -153,7 +153,7 @@ func TestRunWordAndExit(t *testing.T) {
 // scenario, not judged", and did not say what failed.
 func TestHeadlineFailures(t *testing.T) {
 	r := Run{Scenarios: []*Scenario{{Name: "checkout", Verdict: baseline.Pass}}, Failures: []string{"package x did not build"}}
-	if got, want := r.Word()+": "+r.Headline(), "FAIL: 1 scenario, not judged: no base or SLA limits given (no goroutine leak found); failed: package x did not build"; got != want {
+	if got, want := r.Word()+": "+r.Headline(), "FAIL: 1 scenario, not judged: no base or matching SLA limit (no goroutine leak found); failed: package x did not build"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
 }
@@ -165,7 +165,7 @@ func TestHeadlineFailures(t *testing.T) {
 func TestWordNotJudged(t *testing.T) {
 	unjudged := &Scenario{Name: "checkout", Verdict: baseline.Pass}
 	r := Run{Scenarios: []*Scenario{unjudged}}
-	if got := r.Word() + ": " + r.Headline(); got != "NOT JUDGED: 1 scenario: no base or SLA limits given (no goroutine leak found)" {
+	if got := r.Word() + ": " + r.Headline(); got != "NOT JUDGED: 1 scenario: no base or matching SLA limit (no goroutine leak found)" {
 		t.Errorf("unjudged run: %q", got)
 	}
 	if r.ExitCode() != 0 || unjudged.Word() != "NOT JUDGED" {
@@ -372,7 +372,7 @@ func TestHeadline(t *testing.T) {
 		{"failed", []*Scenario{regressed, breached, newBreached, passed}, "3 of 4 scenarios failed: cart, checkout (SLA breached), search (SLA breached)"},
 		{"passed", []*Scenario{passed}, "1 scenario, no regression"},
 		{"SLA only", []*Scenario{onlySLA}, "1 scenario, all passed"},
-		{"nothing judged", []*Scenario{unjudged}, "1 scenario: no base or SLA limits given (no goroutine leak found)"},
+		{"nothing judged", []*Scenario{unjudged}, "1 scenario: no base or matching SLA limit (no goroutine leak found)"},
 		// A new scenario without SLA limits beside compared ones was
 		// counted in "no regression".
 		{"some not judged", []*Scenario{passed, fresh}, "2 scenarios, no regression; not judged (no base or SLA limits): fresh"},
