@@ -108,8 +108,9 @@ type Comparison struct {
 	// base run did ("timeout", "http_503"), most requests first; a
 	// warning says them with their counts. They do not decide the
 	// verdict: the error rate does. Empty when there are none, or when
-	// the base's runs do not say their kinds (a baseline recorded before
-	// runs kept them).
+	// the base's runs do not say all their kinds (a baseline recorded
+	// before runs kept them, or a run that kept only its
+	// MaxStoredErrorKinds most frequent).
 	NewErrorKinds []string
 	// Partial lists the runs of either side that are merged results
 	// lacking shards (loadgate merge -partial), with which: "head run 1: 2

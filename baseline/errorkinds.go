@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -23,7 +24,7 @@ type newKind struct {
 	runs  int
 }
 
-// storedErrorKinds keeps the MaxStoredErrorKinds most frequent kinds of
+// storedErrorKinds keeps the MaxStoredErrorKinds most frequent of
 // kinds, ties broken by name; nil when there are none.
 func storedErrorKinds(kinds map[string]int64) map[string]int64 {
 	if len(kinds) == 0 {
@@ -44,23 +45,26 @@ func storedErrorKinds(kinds map[string]int64) map[string]int64 {
 // base had, most requests first, and a warning that says them: "errors
 // of kinds none of the base's 5 runs had: timeout (52 requests, in 3 of 5
 // head runs), http_503 (3, in 1)". It says nothing (nil) when a run of
-// base with errors does not say their kinds: a baseline recorded before
-// runs kept them.
+// base with errors does not say their kinds (a baseline recorded before
+// runs kept them), or not all of them (a stored run keeps the
+// MaxStoredErrorKinds most frequent).
 func newErrorKinds(base, head Sample) ([]string, error) {
 	had := map[string]bool{}
-	for _, r := range base.Runs {
-		if r.ErrorRate > 0 && len(r.ErrorKinds) == 0 {
+	for i, r := range base.Runs {
+		kinds, whole := runErrorKinds(base, i)
+		if !whole || r.ErrorRate > 0 && len(kinds) == 0 {
 			return nil, nil
 		}
-		for k, n := range r.ErrorKinds {
+		for k, n := range kinds {
 			if n > 0 {
 				had[k] = true
 			}
 		}
 	}
 	byKind := map[string]*newKind{}
-	for _, r := range head.Runs {
-		for k, n := range r.ErrorKinds {
+	for i := range head.Runs {
+		kinds, _ := runErrorKinds(head, i)
+		for k, n := range kinds {
 			if n <= 0 || had[k] {
 				continue
 			}
@@ -88,4 +92,24 @@ func newErrorKinds(base, head Sample) ([]string, error) {
 		}
 	}
 	return names, fmt.Errorf("errors of kinds none of the base's %s had: %s", cell.Plural(len(base.Runs), "run"), strings.Join(parts, ", "))
+}
+
+// runErrorKinds returns the kinds of error of run i of s: its result's,
+// all of them, when s was made of results; else the kinds its run kept
+// ([MaxStoredErrorKinds] at most), and whether they are all it had (a run
+// that kept as many as it may, with fewer requests among them than it
+// failed, lost the rarer ones).
+func runErrorKinds(s Sample, i int) (map[string]int64, bool) {
+	if len(s.Results) == len(s.Runs) && s.Results[i] != nil {
+		return s.Results[i].ErrorKinds, true
+	}
+	r := s.Runs[i]
+	if len(r.ErrorKinds) < MaxStoredErrorKinds {
+		return r.ErrorKinds, true
+	}
+	var kept int64
+	for _, n := range r.ErrorKinds {
+		kept += n
+	}
+	return r.ErrorKinds, kept >= int64(math.Round(r.ErrorRate*float64(r.Requests)))
 }

@@ -2,10 +2,13 @@ package baseline
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/loadtest"
 )
 
 // TestNewErrorKinds: the kinds of error the head had and no base run did
@@ -103,5 +106,50 @@ func TestStoredErrorKinds(t *testing.T) {
 	b.Runs[0].ErrorKinds["timeout"] = 0
 	if err := b.validate(); err == nil || !strings.Contains(err.Error(), "run 1: error_kinds.timeout = 0: want 1 to requests = 1000") {
 		t.Errorf("a kind of 0 requests: %v", err)
+	}
+}
+
+// TestNewErrorKindsBeyondStored: a run keeps only its MaxStoredErrorKinds
+// most frequent kinds, so a kind the base had among its rarer ones is not
+// new: compared from results, which hold every kind, it was called new
+// all the same; from a stored baseline whose runs kept only some of their
+// kinds, the kinds it lost are unknown, and nothing is said.
+func TestNewErrorKindsBeyondStored(t *testing.T) {
+	many := func(rare string) map[string]int64 {
+		kinds := map[string]int64{}
+		for i := range MaxStoredErrorKinds {
+			kinds[fmt.Sprintf("check_%02d", i)] = 10
+		}
+		kinds[rare] = 1
+		return kinds
+	}
+	base, head := results(5, time.Millisecond), results(5, time.Millisecond)
+	for i := range base {
+		for _, r := range []*loadtest.Result{base[i], head[i]} {
+			r.Errors, r.ErrorRate, r.Throughput = 201, 0.201, 799
+		}
+		base[i].ErrorKinds = many("check_zz")
+		// The head's kinds are the base's, check_zz more often.
+		head[i].ErrorKinds = many("check_zz")
+		head[i].ErrorKinds["check_zz"], head[i].ErrorKinds["check_00"] = 10, 1
+	}
+	c, err := CompareRuns(base, head, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NewErrorKinds != nil {
+		t.Errorf("from results: NewErrorKinds = %v, want none (every base run had check_zz)", c.NewErrorKinds)
+	}
+
+	stored := Baseline{Schema: SchemaVersion, Scenario: "checkout", Env: testEnv}
+	for _, r := range base {
+		stored.Runs = append(stored.Runs, RunOf(r))
+	}
+	headSample, err := SampleOf(head...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = Compare(stored.Sample(), headSample, Policy{}); err != nil || c.NewErrorKinds != nil {
+		t.Errorf("from a stored baseline that kept %d of 21 kinds: NewErrorKinds = %v (%v), want none", MaxStoredErrorKinds, c.NewErrorKinds, err)
 	}
 }
