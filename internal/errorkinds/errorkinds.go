@@ -140,10 +140,19 @@ func More(kinds []Kind) string {
 		return ""
 	}
 	var n int64
+	var fresh []string
 	for _, k := range kinds[Shown:] {
 		n += k.Count
+		if k.New {
+			fresh = append(fresh, k.Name)
+		}
 	}
-	return fmt.Sprintf("and %s (%s)", cell.Plural(len(kinds)-Shown, "more kind"), cell.Plural(int(n), "error"))
+	more := fmt.Sprintf("and %s (%s)", cell.Plural(len(kinds)-Shown, "more kind"), cell.Plural(int(n), "error"))
+	if len(fresh) > 0 {
+		// A rare kind no base run had is news all the same.
+		more += fmt.Sprintf(", %s among them", strings.Join(fresh, ", ")+" "+NewMark)
+	}
+	return more
 }
 
 // oneLine joins a multi-line message (a panic's, a server's HTML page) so

@@ -52,6 +52,12 @@ func TestMore(t *testing.T) {
 	if got, want := More(kinds), "and 2 more kinds (9 errors)"; got != want {
 		t.Errorf("More = %q, want %q", got, want)
 	}
+	// A kind no base run had, left out of the rows, is named all the same.
+	kinds[Shown+1].New = true
+	if got, want := More(kinds), "and 2 more kinds (9 errors), "+kinds[Shown+1].Name+" (new) among them"; got != want {
+		t.Errorf("More = %q, want %q", got, want)
+	}
+	kinds[Shown+1].New = false
 	// One error left out was "(1 errors)".
 	kinds[Shown].Count = 1
 	if got, want := More(kinds[:Shown+1]), "and 1 more kind (1 error)"; got != want {
