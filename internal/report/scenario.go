@@ -139,7 +139,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	}
 	v.Summary = figures(sd)
 	v.SummaryBase, v.SummaryHead = sideOfRun("base", len(s.Base), sd.baseRun), sideOfRun("head", len(s.Head), sd.headRun)
-	v.SLOBase, v.SLOHead = sideOfRuns("base", len(s.Base)), sideOfRuns("head", len(s.Head))
+	v.SLOBase, v.SLOHead = sideOfRuns("base", s.Base), sideOfRuns("head", s.Head)
 	for _, o := range outs {
 		r := slaRow{Expr: o.Expr, Run: o.Run, Pass: o.Pass, Message: o.Message}
 		if o.Err == nil {
@@ -257,11 +257,16 @@ func sideOfRun(side string, n, shown int) string {
 	return fmt.Sprintf("%s, run %d of %d", side, shown, n)
 }
 
-// sideOfRuns names the side of a column of figures of all its n runs
-// merged: "head", or "head, all 5 runs".
-func sideOfRuns(side string, n int) string {
+// sideOfRuns names the side of a column of figures of all its runs
+// merged: "head", or "head, all 5 runs"; "head, 5 runs (latencies of 4)"
+// when the latency rows leave out generator-bound runs (timed).
+func sideOfRuns(side string, runs []*loadtest.Result) string {
+	n := len(runs)
 	if n <= 1 {
 		return side
+	}
+	if t := len(timed(runs)); t < n {
+		return fmt.Sprintf("%s, %d runs (latencies of %d)", side, n, t)
 	}
 	return fmt.Sprintf("%s, all %d runs", side, n)
 }
