@@ -34,21 +34,7 @@ func TestRunInterrupt(t *testing.T) {
 			defer func(d time.Duration) { gotest.KillGrace = d }(gotest.KillGrace)
 			gotest.KillGrace = tt.grace
 			log := fakeRun{events: "../../testdata/gotest/partial.jsonl", results: "../../testdata/gotest/examples", hang: tt.hang}.install(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan result, 1)
-			go func() { done <- loadgate(ctx, "run", "-progress", "plain", "-out", t.TempDir(), "./examples/...") }()
-			waitFor(t, log, "waiting")
-			cancel()
-			var r result
-			select {
-			case r = <-done:
-			case <-time.After(time.Minute):
-				t.Fatal("loadgate run did not return a minute after the interrupt")
-			}
-			if r.code != exitInterrupted {
-				t.Errorf("exit status %d, want %d\n%s", r.code, exitInterrupted, r)
-			}
+			r := interrupted(t, log, "run", "-progress", "plain", "-out", t.TempDir(), "./examples/...")
 			for _, want := range []string{
 				"TestLoadCatalogue", // finished: in the table
 				"INTERRUPTED: go test was stopped; 2 of 3 tests finished; cut short: TestLoadCheckout",
@@ -123,23 +109,7 @@ func processAlive(pid int) bool {
 func TestRunBaseInterrupt(t *testing.T) {
 	inGit(t)
 	log := fakeRun{events: "../../testdata/gotest/partial.jsonl", results: "../../testdata/gotest/examples", hang: "wait"}.install(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan result, 1)
-	go func() {
-		done <- loadgate(ctx, "run", "-progress", "off", "-count", "2", "-out", t.TempDir(), "-base", "HEAD", "./examples/shop")
-	}()
-	waitFor(t, log, "waiting")
-	cancel()
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("loadgate run did not return a minute after the interrupt")
-	}
-	if r.code != exitInterrupted {
-		t.Errorf("exit status %d, want %d\n%s", r.code, exitInterrupted, r)
-	}
+	r := interrupted(t, log, "run", "-progress", "off", "-count", "2", "-out", t.TempDir(), "-base", "HEAD", "./examples/shop")
 	data, _ := os.ReadFile(log)
 	if n := strings.Count(string(data), "go test "); n != 1 {
 		t.Errorf("go test ran %d times, want 1 (the base's, interrupted):\n%s", n, data)
@@ -147,4 +117,28 @@ func TestRunBaseInterrupt(t *testing.T) {
 	if strings.Contains(r.stdout, "loadgate: head: go test") {
 		t.Errorf("a head go test was started after the interrupt:\n%s", r.stdout)
 	}
+}
+
+// interrupted runs loadgate with args, cancels its context (as Ctrl-C
+// does) once the fake go test logged "waiting" to log, and returns what
+// it did, after checking that it returned within a minute with the
+// interrupted exit status.
+func interrupted(t *testing.T, log string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan result, 1)
+	go func() { done <- loadgate(ctx, args...) }()
+	waitFor(t, log, "waiting")
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("loadgate %s did not return a minute after the interrupt", args[0])
+	}
+	if r.code != exitInterrupted {
+		t.Errorf("exit status %d, want %d\n%s", r.code, exitInterrupted, r)
+	}
+	return r
 }

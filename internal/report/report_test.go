@@ -327,6 +327,22 @@ func TestLegendAsCompare(t *testing.T) {
 	}
 }
 
+// oneStalledOfThree makes three 40-second runs of checkout at 50/s, the
+// first with a stall at second 30 for 3 seconds, and so the highest p99:
+// not the median run the charts draw.
+func oneStalledOfThree() []*loadtest.Result {
+	var head []*loadtest.Result
+	for i := 1; i <= 3; i++ {
+		l := fixture.Long{Scenario: "checkout", Stages: []fixture.LongStage{{Name: "50/s", From: 50, To: 50, Seconds: 40}},
+			P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i}
+		if i == 1 {
+			l.StallAt, l.StallFor = 30, 3
+		}
+		head = append(head, l.Result())
+	}
+	return head
+}
+
 // TestWorstWindowOfChartedRun: with several runs a side the latency chart
 // draws one of them (the median p99), but it shaded the worst window of
 // any run: the stall of another run was shaded over seconds where the
@@ -334,17 +350,7 @@ func TestLegendAsCompare(t *testing.T) {
 // clipped label. The band is now the charted run's worst window, and says
 // which run that is; the SLO view still gives the worst of all runs.
 func TestWorstWindowOfChartedRun(t *testing.T) {
-	var head []*loadtest.Result
-	for i := 1; i <= 3; i++ {
-		l := fixture.Long{Scenario: "checkout", Stages: []fixture.LongStage{{Name: "50/s", From: 50, To: 50, Seconds: 40}},
-			P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i}
-		if i == 1 {
-			// The one run with a stall, and so the highest p99: not
-			// the median run the charts draw.
-			l.StallAt, l.StallFor = 30, 3
-		}
-		head = append(head, l.Result())
-	}
+	head := oneStalledOfThree()
 	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Head: head}}}))
 	if !strings.Contains(page, "the charts over time show run 2") {
 		t.Fatal("the charts do not show run 2: the fixture no longer tests the band")
@@ -368,19 +374,8 @@ func TestWorstWindowOfChartedRun(t *testing.T) {
 // window was a bound run's (43.5 ms in a run that the charts and the
 // summary's median left out, beside a chart saying 5.18 ms), and says so.
 func TestSLOLeavesOutBoundRuns(t *testing.T) {
-	var head []*loadtest.Result
-	for i := 1; i <= 3; i++ {
-		l := fixture.Long{Scenario: "checkout", Stages: []fixture.LongStage{{Name: "50/s", From: 50, To: 50, Seconds: 40}},
-			P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, Seed: 1, Run: i}
-		if i == 1 {
-			l.StallAt, l.StallFor = 30, 3
-		}
-		r := l.Result()
-		if i == 1 {
-			r.Generator = &loadtest.Generator{Bound: true, Reasons: []string{"one send in ten left more than 2ms late (p90 3.1ms)"}}
-		}
-		head = append(head, r)
-	}
+	head := oneStalledOfThree()
+	head[0].Generator = &loadtest.Generator{Bound: true, Reasons: []string{"one send in ten left more than 2ms late (p90 3.1ms)"}}
 	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "checkout", Head: head}}}))
 	if regexp.MustCompile(`worst 10s p99</td><td></td><td>[^<]*\(seconds \d+–\d+, run 1\)`).MatchString(page) {
 		t.Error("the SLO view gives the generator-bound run 1's stall as the worst window")
