@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/fixture"
 )
 
 // TestPolicyUnderNoise measures, on simulated runs, what the default
@@ -15,6 +17,9 @@ import (
 // runs a side; and how a single-run 115% ratio rule does on the same data.
 // The numbers are simulated, not timed, so they hold on any machine.
 func TestPolicyUnderNoise(t *testing.T) {
+	if fixture.Race {
+		t.Skip("a statistical simulation with no concurrency (32 s under -race): the suite without -race runs it")
+	}
 	const (
 		trials = 2000
 		sigma  = 0.11 // log-normal: CV ≈ 11%

@@ -167,6 +167,9 @@ func TestSizeBounded(t *testing.T) {
 // TestLongRunDownsampled checks that an hour-long timeline is drawn with at
 // most MaxPoints points a series.
 func TestLongRunDownsampled(t *testing.T) {
+	if fixture.Race {
+		t.Skip("renders an hour's timeline, no concurrency (12 s under -race): the suite without -race runs it")
+	}
 	r := fixture.Long{Scenario: "soak", Stages: []fixture.LongStage{{Name: "10/s", From: 10, To: 10, Seconds: 3600}},
 		P50: time.Millisecond, P99: 5 * time.Millisecond, Seed: 3}.Result()
 	page := string(write(t, report.Input{Scenarios: []report.Scenario{{Name: "soak", Head: []*loadtest.Result{r}}}}))
