@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -318,6 +319,17 @@ const BoundWord = "generator-bound"
 // IsBound reports whether g, which may be nil (a result without the
 // generator's figures), says the generator was the bottleneck.
 func (g *Generator) IsBound() bool { return g != nil && g.Bound }
+
+// Timed returns the runs whose latencies and throughput loadgate's outputs
+// show and judge: those that were not generator-bound, or all of them when
+// every one was. runs is not changed.
+func Timed(runs []*Result) []*Result {
+	timed := slices.DeleteFunc(slices.Clone(runs), func(r *Result) bool { return r.Generator.IsBound() })
+	if len(timed) == 0 {
+		return runs
+	}
+	return timed
+}
 
 // Warning returns the sentence that says g was generator-bound and why, as
 // the result's warnings and the summaries give it; "" when it was not.

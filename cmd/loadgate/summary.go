@@ -88,16 +88,15 @@ func writeScenarios(w io.Writer, o *runOutcome) {
 		// The rate and latencies of a generator-bound run measured the
 		// generator: as the comparison and the HTML report do, the
 		// median is of the other runs, when there are any.
-		timed := notBound(rs)
-		if len(timed) < len(rs) && len(timed) > 0 {
+		all := resultsOf(rs)
+		timed := loadtest.Timed(all)
+		if left := len(all) - len(timed); left > 0 {
 			notes = append(notes, fmt.Sprintf("%s: rate, p50, p99 and max leave out the %d of these %d runs that %s %s, as the comparison leaves out the bound runs of either side",
-				k.Scenario, len(rs)-len(timed), len(rs), map[bool]string{true: "was", false: "were"}[len(rs)-len(timed) == 1], loadtest.BoundWord))
-		} else {
-			timed = rs
+				k.Scenario, left, len(all), map[bool]string{true: "was", false: "were"}[left == 1], loadtest.BoundWord))
 		}
 		t.Add(k.Scenario, o.testOutcome(k.Package, rs[0].Test), fmt.Sprint(len(rs)),
-			fmt.Sprintf("%.0f", median(rs, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
-			assert.UnitRatio.Format(median(rs, func(r *loadtest.Result) float64 { return r.ErrorRate })),
+			fmt.Sprintf("%.0f", median(all, func(r *loadtest.Result) float64 { return float64(r.Requests) })),
+			assert.UnitRatio.Format(median(all, func(r *loadtest.Result) float64 { return r.ErrorRate })),
 			assert.UnitRate.Format(median(timed, func(r *loadtest.Result) float64 { return r.Rate })),
 			duration(median(timed, func(r *loadtest.Result) float64 { return float64(r.Latency.P50NS) })),
 			duration(median(timed, func(r *loadtest.Result) float64 { return float64(r.Latency.P99NS) })),
@@ -310,22 +309,10 @@ func (o *runOutcome) testOutcome(pkg, test string) string {
 	return strings.ToUpper(t.Outcome())
 }
 
-// notBound returns the runs of rs whose generator was not the bottleneck
-// (loadtest.Generator.Bound).
-func notBound(rs []resultFile) []resultFile {
-	var out []resultFile
-	for _, r := range rs {
-		if !r.Generator.IsBound() {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func median(rs []resultFile, f func(*loadtest.Result) float64) float64 {
+func median(rs []*loadtest.Result, f func(*loadtest.Result) float64) float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
-		v[i] = f(r.Result)
+		v[i] = f(r)
 	}
 	slices.Sort(v)
 	n := len(v)

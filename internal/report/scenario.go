@@ -259,13 +259,13 @@ func sideOfRun(side string, n, shown int) string {
 
 // sideOfRuns names the side of a column of figures of all its runs
 // merged: "head", or "head, all 5 runs"; "head, 5 runs (latencies of 4)"
-// when the latency rows leave out generator-bound runs (timed).
+// when the latency rows leave out generator-bound runs (loadtest.Timed).
 func sideOfRuns(side string, runs []*loadtest.Result) string {
 	n := len(runs)
 	if n <= 1 {
 		return side
 	}
-	if t := len(timed(runs)); t < n {
+	if t := len(loadtest.Timed(runs)); t < n {
 		return fmt.Sprintf("%s, %d runs (latencies of %d)", side, n, t)
 	}
 	return fmt.Sprintf("%s, all %d runs", side, n)

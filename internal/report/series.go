@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -168,20 +169,10 @@ func representative(runs []*loadtest.Result) (*loadtest.Result, int) {
 	if len(runs) == 0 {
 		return nil, 0
 	}
-	var idx []int
-	for i, r := range runs {
-		if !r.Generator.IsBound() {
-			idx = append(idx, i)
-		}
-	}
-	if len(idx) == 0 {
-		for i := range runs {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		return int(min(max(runs[a].Latency.P99NS-runs[b].Latency.P99NS, -1), 1))
+	timed := loadtest.Timed(runs)
+	byP99 := slices.SortedStableFunc(slices.Values(timed), func(a, b *loadtest.Result) int {
+		return cmp.Compare(a.Latency.P99NS, b.Latency.P99NS)
 	})
-	i := idx[(len(idx)-1)/2]
-	return runs[i], i + 1
+	r := byP99[(len(byP99)-1)/2]
+	return r, slices.Index(runs, r) + 1
 }

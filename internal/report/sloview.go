@@ -3,7 +3,6 @@ package report
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -77,13 +76,13 @@ func sloView(s Scenario, o SLO) ([]sloRow, *windowFigure, string) {
 	pctOfWindow := windowPercent(o)
 	if o.Objective > 0 {
 		row := sloRow{Objective: fmt.Sprintf("latency ≤ %v for %s of requests", o.Objective, pct(o.Goal))}
-		head, hok := attainment(latencies(timed(s.Head)), o.Objective)
+		head, hok := attainment(latencies(loadtest.Timed(s.Head)), o.Objective)
 		row.Head, row.HeadBudget = shareAndBudget(head, hok, o.Goal)
 		if hok {
 			row.Met = met(head >= o.Goal)
 		}
 		if hasBase {
-			ls := latencies(timed(s.Base))
+			ls := latencies(loadtest.Timed(s.Base))
 			if len(ls) == 0 && s.Stored != nil {
 				ls = []loadtest.Latency{s.Stored.Latency}
 			}
@@ -198,17 +197,7 @@ func shareAndBudget(share float64, ok bool, goal float64) (string, string) {
 	return pct(share), fmt.Sprintf("%.0f%%", 100*b)
 }
 
-// timed are the runs whose latencies the page shows: those that were not
-// generator-bound, or all of them when every one was (as representative
-// chooses the charted run, and the comparison judges).
-func timed(runs []*loadtest.Result) []*loadtest.Result {
-	if unbound(runs) == 0 {
-		return runs
-	}
-	return slices.DeleteFunc(slices.Clone(runs), func(r *loadtest.Result) bool { return r.Generator.IsBound() })
-}
-
-// boundLeftOut says which runs timed left out of the sides: "the head's
+// boundLeftOut says which runs loadtest.Timed left out of the sides: "the head's
 // 1 generator-bound run"; "" when it left none out.
 func boundLeftOut(base, head []*loadtest.Result) string {
 	var parts []string
@@ -216,15 +205,15 @@ func boundLeftOut(base, head []*loadtest.Result) string {
 		name string
 		runs []*loadtest.Result
 	}{{"base", base}, {"head", head}} {
-		if n := len(side.runs) - len(timed(side.runs)); n > 0 {
+		if n := len(side.runs) - len(loadtest.Timed(side.runs)); n > 0 {
 			parts = append(parts, fmt.Sprintf("the %s's %s", side.name, cell.Plural(n, loadtest.BoundWord+" run")))
 		}
 	}
 	return strings.Join(parts, " and ")
 }
 
-// worstOf is the worst window of any of the runs that timed keeps, each
-// named by its place among all of rs.
+// worstOf is the worst window of any of the runs that loadtest.Timed
+// keeps, each named by its place among all of rs.
 func worstOf(rs []*loadtest.Result, window time.Duration, p float64) (*windowFigure, error) {
 	var worst *windowFigure
 	var firstErr error

@@ -309,9 +309,7 @@ func topTest(name string) string {
 // out while others remain, as the comparison, loadgate run's table and the
 // HTML report leave them out: their latencies are the generator's.
 func p99PerSecond(runs []*loadtest.Result) ([]float64, int) {
-	if timed := slices.DeleteFunc(slices.Clone(runs), func(r *loadtest.Result) bool { return r.Generator.IsBound() }); len(timed) > 0 {
-		runs = timed
-	}
+	runs = loadtest.Timed(runs)
 	n := 0
 	for _, r := range runs {
 		for _, s := range r.Timeline {
