@@ -225,8 +225,8 @@ func writeErrors(w io.Writer, o *runOutcome) {
 		// comment and the HTML report mark them.
 		var newKinds []string
 		for _, s := range o.judged() {
-			if s.Comparison != nil && s.Package == k.Package && s.Name == k.Scenario {
-				newKinds = s.Comparison.NewErrorKinds
+			if s.Package == k.Package && s.Name == k.Scenario {
+				newKinds = s.NewErrorKinds()
 			}
 		}
 		kinds := errorkinds.Of(resultsOf(rs), newKinds)

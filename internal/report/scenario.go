@@ -185,11 +185,7 @@ func buildScenario(id string, s Scenario, slo SLO) (*scenarioView, error) {
 	v.Names = nameBars(sd)
 	v.Leaks = leakRows(s)
 	v.Profiles, v.Slowest = profilesOf(s.Cause), slowestOf(s.Head)
-	var newKinds []string
-	if s.Judged != nil && s.Judged.Comparison != nil {
-		newKinds = s.Judged.Comparison.NewErrorKinds
-	}
-	v.Errors, v.Flights = errorsOf(s.Head, newKinds), flightsOf(s.Head)
+	v.Errors, v.Flights = errorsOf(s.Head, s.Judged.NewErrorKinds()), flightsOf(s.Head)
 	return v, nil
 }
 

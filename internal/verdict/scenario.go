@@ -319,6 +319,16 @@ func (s *Scenario) Shown() string {
 	return s.Verdict.String()
 }
 
+// NewErrorKinds names the kinds of error its head had and no base run did
+// (baseline.Comparison.NewErrorKinds), for every list of its errors to
+// mark; nil without a comparison.
+func (s *Scenario) NewErrorKinds() []string {
+	if s == nil || s.Comparison == nil {
+		return nil
+	}
+	return s.Comparison.NewErrorKinds
+}
+
 // Word is the scenario's verdict as the text outputs print it: PASS,
 // WARN, INCONCLUSIVE, FAIL, or NOT JUDGED when it was not ([Scenario.Judged]).
 func (s *Scenario) Word() string {

@@ -204,11 +204,7 @@ func Analyze(res *Results, j *baseline.Judge) (*Report, error) {
 		s.HeadAllBound, s.BaseAllBound = allBound(head), allBound(base)
 		s.Cause = rootcause.Explain(k.name, profiledRuns(res.Dir, BaseDir, base), profiledRuns(res.Dir, HeadDir, head))
 		s.Slowest = slowest.Of(head, slowest.Shown)
-		var newKinds []string
-		if s.Comparison != nil {
-			newKinds = s.Comparison.NewErrorKinds
-		}
-		s.Errors = errorkinds.Of(head, newKinds)
+		s.Errors = errorkinds.Of(head, s.Scenario.NewErrorKinds())
 		for i, h := range head {
 			if fr := h.FlightRecording; fr != nil && fr.File != "" {
 				s.Flights = append(s.Flights, Flight{Run: i + 1, FlightRecording: fr})
