@@ -26,30 +26,14 @@ func TestBounded(t *testing.T) {
 		t.Errorf("Bounded(%s, 2): %v", small, err)
 	}
 
-	huge := filepath.Join(dir, "huge.json")
-	f, err := os.Create(huge)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(3<<20 + 1); err != nil { // sparse
-		t.Fatal(err)
-	}
-	f.Close()
+	huge := sparse(t, filepath.Join(dir, "huge.json"), 3<<20+1)
 	if _, err := Bounded(huge, 1<<20, "a manifest"); err == nil || err.Error() != huge+": 3 MiB, more than a manifest holds (at most 1 MiB)" {
 		t.Errorf("Bounded(%s, 1 MiB): %v", huge, err)
 	}
 
 	// Just over the bound, the size is not rounded down to the bound's
 	// own figure ("1 MiB, more than a manifest holds (at most 1 MiB)").
-	over := filepath.Join(dir, "over.json")
-	f, err = os.Create(over)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(1<<20 + 1); err != nil { // sparse
-		t.Fatal(err)
-	}
-	f.Close()
+	over := sparse(t, filepath.Join(dir, "over.json"), 1<<20+1)
 	if _, err := Bounded(over, 1<<20, "a manifest"); err == nil || err.Error() != over+": 1048577 bytes, more than a manifest holds (at most 1 MiB)" {
 		t.Errorf("Bounded(%s, 1 MiB): %v", over, err)
 	}
@@ -63,4 +47,19 @@ func TestBounded(t *testing.T) {
 	if _, err := Bounded("/dev/zero", 1<<20, "a baseline"); err == nil || !strings.HasPrefix(err.Error(), "/dev/zero: over 1 MiB, more than a baseline holds") {
 		t.Errorf("Bounded(/dev/zero, 1 MiB): %v", err)
 	}
+}
+
+// sparse creates a file of size bytes at path without writing them (a
+// hole costs neither disk nor memory until it is read), and returns path.
+func sparse(t *testing.T, path string, size int64) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
