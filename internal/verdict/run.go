@@ -137,6 +137,11 @@ func (r *Run) Word() string {
 // PASS of what no one asked to check.
 const NotJudgedWord = "NOT JUDGED"
 
+// NotJudgedWhy says of a run or scenario why it was not judged, where the
+// outputs name it: the headline's "; not judged (no base or SLA limits):
+// fresh", the Action's comment title and log line.
+const NotJudgedWhy = "not judged (no base or SLA limits)"
+
 // RecordedWord is the word of a run that nothing judged and that recorded
 // baselines ([Run.Recorded]): it is judged from the next run on.
 const RecordedWord = "RECORDED"
@@ -270,7 +275,7 @@ func (r *Run) scenarioHeadline() string {
 	}
 	also := ""
 	if len(unjudged) > 0 && len(unjudged) < len(r.Scenarios) {
-		also = "; not judged (no base or SLA limits): " + strings.Join(unjudged, ", ")
+		also = "; " + NotJudgedWhy + ": " + strings.Join(unjudged, ", ")
 	}
 	switch {
 	case len(fails) > 0:

@@ -9,6 +9,7 @@ import (
 	"github.com/loadgate/loadgate/baseline"
 	"github.com/loadgate/loadgate/internal/cell"
 	"github.com/loadgate/loadgate/internal/slowest"
+	"github.com/loadgate/loadgate/internal/verdict"
 	"github.com/loadgate/loadgate/loadtest"
 )
 
@@ -134,7 +135,7 @@ func (r *Report) title() string {
 	case !r.Run.Judged():
 		// Nothing compared, no SLA limit checked: the icon is ⚪, and
 		// the words say why rather than claim a pass.
-		return "not judged (no base or SLA limits)"
+		return verdict.NotJudgedWhy
 	}
 	return "no regression"
 }

@@ -217,7 +217,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) (*Outcome, error) {
 	if !r.Run.Judged() {
 		// The output stays pass (action.yml), but the log does not call
 		// a run nothing judged a pass, as no other output does.
-		word += " (not judged: no base or SLA limits)"
+		word += ", " + verdict.NotJudgedWhy
 	}
 	gha.Infof("loadgate: verdict %s, %s", word, cell.Plural(r.Regressions, "regression"))
 	var checkErr error

@@ -715,7 +715,7 @@ func TestRunNotJudged(t *testing.T) {
 		t.Errorf("the comment's title is %q", first)
 	}
 	log := e.stdout.String()
-	if want := "loadgate: verdict pass (not judged: no base or SLA limits), 0 regressions"; !strings.Contains(log, want) {
+	if want := "loadgate: verdict pass, not judged (no base or SLA limits), 0 regressions"; !strings.Contains(log, want) {
 		t.Errorf("the log lacks %q:\n%s", want, log)
 	}
 }
